@@ -1,0 +1,58 @@
+"""Suppression predicates: inline markers, path excludes and disabled rules.
+
+Markers other tools' users already have are honoured, so adopting guard needs no churn:
+`guard: allow [rule-id|category …]`, detect-secrets' `pragma: allowlist secret` (and
+`pragma: allowlist nextline secret` on the line above), gitleaks' `gitleaks:allow`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+
+from guard.errors import ConfigError
+
+_GUARD_MARKER = re.compile(r'guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)', re.I)
+_SECRET_MARKERS = re.compile(r'pragma:\s*allowlist[ \t]+secret|gitleaks:allow', re.I)
+_NEXTLINE_MARKER = re.compile(r'pragma:\s*allowlist[ \t]+nextline[ \t]+secret', re.I)
+
+
+def inline_allowed(line: str, previous_line: str, rule_id: str, category: str, known: Iterable[str]) -> bool:
+    """True when the line (or, for detect-secrets' nextline marker, the line above) allows this finding."""
+    marker = _GUARD_MARKER.search(line)
+    if marker:
+        named = {w for w in re.split(r'[\s,=:]+', marker['words'].lower()) if w in known}
+        if not named or rule_id in named or category in named:
+            return True
+    if category == 'secret':
+        return bool(_SECRET_MARKERS.search(line) or _NEXTLINE_MARKER.search(previous_line))
+    return False
+
+
+class PathFilter:
+    """gitignore-style patterns (pathspec) for paths guard must not scan."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self._spec = None
+        if patterns:
+            import pathspec  # only when excludes are configured: keeps the hook's start-up lean
+
+            try:
+                self._spec = pathspec.PathSpec.from_lines('gitwildmatch', patterns)
+            except Exception as e:  # pathspec raises several types for a bad pattern
+                raise ConfigError(f'exclude: bad pattern: {e}') from None
+
+    def excluded(self, path: str) -> bool:
+        return self._spec is not None and self._spec.match_file(path)
+
+
+def select_rules(names: Sequence[str], categories_by_id: Mapping[str, str], where: str) -> set[str]:
+    """Expand rule ids and categories (from `disable` or `--only`) into rule ids; unknown names are errors."""
+    categories = set(categories_by_id.values())
+    unknown = [n for n in names if n not in categories_by_id and n not in categories]
+    if unknown:
+        raise ConfigError(f'{where}: unknown rule or category {unknown[0]!r} (categories: {", ".join(sorted(categories))}; '
+                          f'`guard scan --list-rules` shows the rule ids)')
+    wanted = set(names)
+    return {rule_id for rule_id, category in categories_by_id.items() if rule_id in wanted or category in wanted}

@@ -1,0 +1,327 @@
+"""The audit store: who purged, cleaned, restored or alerted, when, where, and what came of it.
+
+One SQLAlchemy database, an SQLite file in guard's state directory by default; any SQLAlchemy URL
+(PostgreSQL for a fleet of servers) through `[tool.guard.audit] url`. An operation writes its row
+with outcome 'running' before it touches anything and commits at once, so a crash mid-purge leaves
+a row that `history()` reads back as 'interrupted' once its process is gone.
+Secrets never go in: detail values under secret-looking keys and URL passwords are masked.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import socket
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+from guard.errors import AuditError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy import Table
+    from sqlalchemy.engine import URL
+
+    from guard.config import Config
+
+RUNNING = 'running'
+INTERRUPTED = 'interrupted'
+TRIGGERS = ('manual', 'daemon')  # what the safety operations pass; alerts may name their own
+_SECRET_KEY = re.compile(r'pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth', re.I)
+_URL_PASSWORD = re.compile(r'(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<pw>[^@\s/]+)(?=@)', re.I)
+_MASK = '********'
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One recorded operation. `paths` holds (path relative to root, bytes, outcome) per path."""
+
+    id: int
+    kind: str
+    root: str
+    trigger: str
+    user: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    bytes: int
+    detail: dict[str, Any]
+    paths: tuple[tuple[str, int, str], ...]
+
+
+class AuditStore:
+    """Transactional writes to the audit tables; open with `AuditStore.open(config)`."""
+
+    def __init__(self, engine: Engine, *, label: str) -> None:
+        self._engine = engine
+        self._label = label
+        self._events, self._paths = _tables()
+
+    @classmethod
+    def open(cls, config: Config) -> AuditStore:
+        """Connect to `config.audit.url` (default: SQLite in the state directory) and create the tables."""
+        url = config.audit.url or f'sqlite:///{config.state_path() / "audit.db"}'
+        return cls.open_url(url)
+
+    @classmethod
+    def open_url(cls, url: str) -> AuditStore:
+        engine, label = _engine(url)
+        store = cls(engine, label=label)
+        store._guarded(lambda: store._events.metadata.create_all(engine), 'open')
+        return store
+
+    def begin(self, kind: str, root: str | Path, *, trigger: str = 'manual',
+              detail: Mapping[str, Any] | None = None) -> int:
+        """Record that an operation starts; committed at once so a crash leaves the row behind."""
+        values = {
+            'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
+            'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
+            'started_at': _now(), 'outcome': RUNNING, 'bytes': 0, 'detail': scrub(detail or {}),
+        }
+        return self._insert_event(values)
+
+    def finish(self, event_id: int, outcome: str, *, paths: Iterable[tuple[str, int, str]] = (),
+               bytes: int = 0, detail: Mapping[str, Any] | None = None) -> None:
+        """Close an operation: outcome, bytes and per-path results in one transaction."""
+        rows = [{'event_id': event_id, 'path': p, 'bytes': int(b), 'outcome': o} for p, b, o in paths]
+
+        def write() -> None:
+            from sqlalchemy import select
+            with self._engine.begin() as conn:
+                values: dict[str, Any] = {'outcome': outcome, 'finished_at': _now(), 'bytes': int(bytes)}
+                if detail is not None:
+                    old = conn.execute(select(self._events.c.detail).where(self._events.c.id == event_id)).scalar()
+                    values['detail'] = {**(old or {}), **scrub(detail)}
+                conn.execute(self._events.update().where(self._events.c.id == event_id).values(**values))
+                if rows:
+                    conn.execute(self._paths.insert(), rows)
+        self._guarded(write, 'write to')
+
+    def record(self, kind: str, root: str | Path, *, trigger: str, outcome: str,
+               detail: Mapping[str, Any] | None = None) -> int:
+        """A one-shot event (an alert, a refused operation): started and finished at once."""
+        now = _now()
+        values = {
+            'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
+            'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
+            'started_at': now, 'finished_at': now, 'outcome': outcome, 'bytes': 0,
+            'detail': scrub(detail or {}),
+        }
+        return self._insert_event(values)
+
+    def history(self, *, limit: int = 50, kind: str | None = None, root: str | None = None) -> list[AuditRecord]:
+        """The newest events first, with their paths."""
+        from sqlalchemy import select
+        query = select(self._events).order_by(self._events.c.id.desc()).limit(limit)
+        if kind:
+            query = query.where(self._events.c.kind == kind)
+        if root:
+            query = query.where(self._events.c.root == os.fspath(root))
+
+        def read() -> list[AuditRecord]:
+            with self._engine.connect() as conn:
+                events = conn.execute(query).mappings().all()
+                ids = [e['id'] for e in events]
+                per_event: dict[int, list[tuple[str, int, str]]] = {i: [] for i in ids}
+                if ids:
+                    p = self._paths.c
+                    for row in conn.execute(select(p.event_id, p.path, p.bytes, p.outcome)
+                                            .where(p.event_id.in_(ids)).order_by(p.id)):
+                        per_event[row.event_id].append((row.path, row.bytes, row.outcome))
+            return [_to_record(e, per_event[e['id']]) for e in events]
+        return self._guarded(read, 'read')
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> AuditStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _insert_event(self, values: dict[str, Any]) -> int:
+        def write() -> int:
+            with self._engine.begin() as conn:
+                result = conn.execute(self._events.insert().values(**values))
+                return int(result.inserted_primary_key[0])
+        return self._guarded(write, 'write to')
+
+    def _guarded(self, action: Any, verb: str) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+        try:
+            return action()
+        except SQLAlchemyError as e:
+            reason = str(getattr(e, 'orig', None) or e).strip().splitlines()[0]
+            raise AuditError(f'cannot {verb} the audit store {self._label}: {reason}') from None
+
+
+def scrub(value: Any) -> Any:
+    """A copy of `value` safe to store: secret-looking keys masked, passwords cut out of URLs."""
+    if isinstance(value, Mapping):
+        return {str(k): (_MASK if _SECRET_KEY.search(str(k)) else scrub(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub(v) for v in value]
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(lambda m: m['head'] + _MASK, value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return scrub(str(value))
+
+
+def _engine(url: str) -> tuple[Engine, str]:
+    from sqlalchemy import create_engine
+    from sqlalchemy import event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.exc import NoSuchModuleError
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise AuditError(f'audit url is not an SQLAlchemy URL: {_URL_PASSWORD.sub(lambda m: m["head"] + _MASK, url)!r}') from None
+    parsed = _with_available_driver(parsed)
+    label = parsed.render_as_string(hide_password=True)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == 'sqlite':
+        _prepare_sqlite_dir(parsed.database, label)
+        connect_args['timeout'] = 30  # a purge and the daemon may write at the same moment
+    elif parsed.get_backend_name() == 'postgresql':
+        connect_args['connect_timeout'] = 5  # an unreachable fleet server must not hang a purge
+    try:
+        engine = create_engine(parsed, connect_args=connect_args)
+    except (NoSuchModuleError, ImportError) as e:
+        raise AuditError(f'audit url {label}: no driver for it ({e})') from None
+    except ArgumentError as e:
+        raise AuditError(f'audit url {label}: {e}') from None
+    if parsed.get_backend_name() == 'sqlite':
+        event.listen(engine, 'connect', _sqlite_pragmas)
+    return engine, label
+
+
+def _with_available_driver(parsed: URL) -> URL:
+    """`postgresql://` means psycopg 3 to SQLAlchemy 2.1; fall back to psycopg2, which guard depends on."""
+    if parsed.drivername != 'postgresql':
+        return parsed
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return parsed.set(drivername='postgresql+psycopg2')
+    return parsed
+
+
+def _prepare_sqlite_dir(database: str | None, label: str) -> None:
+    if not database or database == ':memory:':
+        return
+    try:
+        Path(database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as e:
+        raise AuditError(f'cannot create the directory of the audit store {label}: {e.strerror}') from None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets `guard history` read while a purge writes; the busy timeout covers writer overlap.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute('PRAGMA journal_mode=WAL')
+    finally:
+        cursor.close()
+
+
+def _tables() -> tuple[Table, Table]:
+    from sqlalchemy import JSON
+    from sqlalchemy import BigInteger
+    from sqlalchemy import Column
+    from sqlalchemy import DateTime
+    from sqlalchemy import ForeignKey
+    from sqlalchemy import Integer
+    from sqlalchemy import MetaData
+    from sqlalchemy import String
+    from sqlalchemy import Table
+    from sqlalchemy import Text
+    metadata = MetaData()
+    events = Table(
+        'guard_audit_events', metadata,
+        Column('id', Integer, primary_key=True, autoincrement=True),
+        Column('kind', String(32), nullable=False, index=True),
+        Column('root', Text, nullable=False, index=True),
+        Column('trigger', String(16), nullable=False),
+        Column('user', String(128), nullable=False),
+        Column('host', String(255), nullable=False),
+        Column('pid', Integer, nullable=False),
+        Column('pid_start', BigInteger, nullable=True),
+        Column('started_at', DateTime(timezone=True), nullable=False),
+        Column('finished_at', DateTime(timezone=True), nullable=True),
+        Column('outcome', String(32), nullable=False),
+        Column('bytes', BigInteger, nullable=False, default=0),
+        Column('detail', JSON, nullable=False),
+    )
+    paths = Table(
+        'guard_audit_paths', metadata,
+        Column('id', Integer, primary_key=True, autoincrement=True),
+        Column('event_id', Integer, ForeignKey('guard_audit_events.id', ondelete='CASCADE'), nullable=False, index=True),
+        Column('path', Text, nullable=False),
+        Column('bytes', BigInteger, nullable=False),
+        Column('outcome', String(32), nullable=False),
+    )
+    return events, paths
+
+
+def _to_record(row: Mapping[str, Any], paths: list[tuple[str, int, str]]) -> AuditRecord:
+    outcome = row['outcome']
+    if outcome == RUNNING and _owner_gone(row['host'], row['pid'], row['pid_start']):
+        outcome = INTERRUPTED
+    return AuditRecord(
+        id=row['id'], kind=row['kind'], root=row['root'], trigger=row['trigger'], user=row['user'],
+        started_at=_utc(row['started_at']), finished_at=_utc(row['finished_at']) if row['finished_at'] else None,
+        outcome=outcome, bytes=row['bytes'], detail=dict(row['detail'] or {}), paths=tuple(paths),
+    )
+
+
+def _owner_gone(host: str, pid: int, pid_start: int | None) -> bool:
+    """True when the process that wrote a 'running' row has died (only knowable on its own host)."""
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, owned by another user
+    # The pid may have been reused by an unrelated process since: compare start times.
+    return pid_start is not None and _process_start(pid) != pid_start
+
+
+def _process_start(pid: int) -> int | None:
+    """The process start time in clock ticks since boot (field 22 of /proc/PID/stat), or None."""
+    try:
+        with open(f'/proc/{pid}/stat', 'rb') as f:
+            data = f.read()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
+    fields = data[data.rfind(b')') + 2:].split()
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def _user() -> str:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = str(os.getuid())
+    sudo = os.environ.get('SUDO_USER')
+    return f'{name} (sudo: {sudo})' if sudo and sudo != name else name
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

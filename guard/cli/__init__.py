@@ -1,0 +1,53 @@
+"""Command line: argparse subcommands, and the only place that turns results into exit codes.
+
+Each subcommand lives in its own module with `add_arguments(parser)` and `run(args) -> int`;
+modules import their heavy libraries inside `run`, so `guard --help` and the hooks stay fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from guard import __version__
+from guard.cli.errors import error_handler
+
+# name -> (module, one-line help). Order is the order `guard --help` lists them in.
+COMMANDS = {
+    'scan': ('guard.cli.scan', 'scan the working tree, the index or git history for pollution and secrets'),
+    'baseline': ('guard.cli.baseline', 'record the current findings so later scans report only new ones'),
+    'hook': ('guard.cli.hook', 'run one git or pre-commit hook (used by hooks/ and .pre-commit-hooks.yaml)'),
+    'install': ('guard.cli.install', 'install guard\'s standalone git hooks into a repository'),
+    'purge': ('guard.cli.purge', 'clear runtime state (logs, caches) and never protected paths'),
+    'clean': ('guard.cli.clean', 'move root venv artifacts into a quarantine; --list shows quarantines'),
+    'restore': ('guard.cli.restore', 'put a quarantine back exactly'),
+    'history': ('guard.cli.history', 'list the audit trail of purges, cleans, restores and alerts'),
+    'health': ('guard.cli.health', 'check the database, disk, logs and root pollution'),
+}
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='guard', description='Keep a repository and its servers clean.',
+        epilog='exit codes: 0 clean, 1 findings or unhealthy, 2 usage or config error, 3 internal error, 130 interrupted',
+    )
+    parser.add_argument('--version', action='version', version=f'guard {__version__}')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
+    wanted = next((a for a in argv if a in COMMANDS), None)
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        # Only the chosen command's module is imported; `guard --help` imports none of them.
+        if name == wanted:
+            module = importlib.import_module(module_name)
+            module.add_arguments(p)
+            p.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    with error_handler() as outcome:
+        args = build_parser(argv).parse_args(argv)
+        outcome.code = args.run(args)
+    return outcome.code

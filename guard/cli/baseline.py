@@ -1,0 +1,33 @@
+"""`guard baseline [PATH]`: accept every current finding; later scans report only new ones."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from guard.cli import common
+from guard.cli import scan as scan_command
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='PATH', help='project root (default: .)')
+    parser.add_argument('-o', '--output', type=Path, metavar='FILE',
+                        help='baseline file to write (default: `baseline` from config, else .guard-baseline.json)')
+    scan_command.add_selection_options(parser)
+    common.add_config_option(parser)
+    parser.set_defaults(fail_on=None, no_baseline=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guard import baseline
+    from guard import scan
+    from guard import sources
+
+    root, _ = sources.find_root(common.existing_dir(str(args.path)))
+    config = scan_command.load_scan_config(args, root)
+    result = scan.scan_worktree(config, only=args.only, use_baseline=False)
+    target = args.output.resolve() if args.output else baseline.resolve_path(root, config.baseline)
+    count = baseline.save(target, result.findings)
+    sys.stdout.write(f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
+                     f'(hashes only, never the secrets); later scans report only new findings\n')
+    return 0

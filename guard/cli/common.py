@@ -1,0 +1,65 @@
+"""Options and helpers several subcommands share."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from guard import config as config_module
+from guard.errors import UsageError
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--config', metavar='FILE', type=Path,
+                        help='read settings from FILE instead of guard.toml / pyproject.toml [tool.guard]')
+
+
+def load_config(root: Path, args: argparse.Namespace) -> config_module.Config:
+    return config_module.load(root, config_file=getattr(args, 'config', None))
+
+
+def existing_dir(value: str | None) -> Path:
+    """A root argument: must be an existing directory (else a one-line usage error)."""
+    path = Path(value or '.')
+    if not path.exists():
+        raise UsageError(f'{path}: no such directory')
+    if not path.is_dir():
+        raise UsageError(f'{path}: not a directory')
+    return path.resolve()
+
+
+def use_color(stream: object = sys.stdout) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get('NO_COLOR'):
+        return False
+    if os.environ.get('FORCE_COLOR'):
+        return True
+    isatty = getattr(stream, 'isatty', None)
+    return bool(isatty and isatty())
+
+
+def confirm(question: str, *, force: bool, what: str) -> None:
+    """Ask y/N on a terminal; without one, refuse unless --force was given."""
+    if force:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError(f'refusing to {what} without a terminal to confirm on; pass --force (or --dry-run to only see the plan)')
+    answer = input(f'{question} [y/N] ').strip().lower()
+    if answer not in ('y', 'yes'):
+        raise UsageError(f'{what}: cancelled, nothing was changed')
+
+
+def existing_path(path: Path) -> Path:
+    """A scan target: must exist (a one-line usage error otherwise)."""
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(f'{path}: no such file or directory')
+    return path.resolve()
+
+
+def open_output(path: Path) -> TextIO:
+    try:
+        return path.open('w', encoding='utf-8')
+    except OSError as e:
+        raise UsageError(f'{path}: cannot write the report: {e.strerror}') from None

@@ -1,0 +1,83 @@
+"""`guard scan [PATH…]`: scan the working tree and report; exit 1 when findings reach --fail-on."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from guard import config as config_module
+from guard.cli import common
+from guard.findings import at_or_above
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('paths', nargs='*', type=Path, metavar='PATH', help='files or folders to scan (default: .)')
+    add_report_options(parser)
+    add_selection_options(parser)
+    parser.add_argument('--list-rules', action='store_true', help='list every rule id with its category and exit')
+
+
+def add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--format', choices=('text', 'json', 'sarif'), default='text', help='output format (default: text)')
+    parser.add_argument('-o', '--output', type=Path, metavar='FILE', help='write the report to FILE instead of stdout')
+    parser.add_argument('--fail-on', choices=config_module.SEVERITIES,
+                        help='lowest severity that makes the exit code 1 (default: warning)')
+    parser.add_argument('-v', '--verbose', action='store_true', help='list every skipped file')
+    common.add_config_option(parser)
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--only', action='append', default=[], metavar='RULE|CATEGORY',
+                        help='run only these rules or categories (secret, env-file, ip, abs-path, venv); repeatable')
+    parser.add_argument('--disable', action='append', default=[], metavar='RULE|CATEGORY', help='skip these; repeatable')
+    parser.add_argument('--exclude', action='append', default=[], metavar='PATTERN',
+                        help='gitignore-style path pattern not to scan; repeatable')
+    parser.add_argument('--baseline', metavar='FILE', help='report only findings not in FILE (default: .guard-baseline.json if present)')
+    parser.add_argument('--no-baseline', action='store_true', help='ignore any baseline')
+    parser.add_argument('-j', '--jobs', type=int, metavar='N', help='processes to scan with (default: all cores)')
+    parser.add_argument('--max-file-size', type=int, metavar='BYTES', help='skip (and list) larger files')
+
+
+def load_scan_config(args: argparse.Namespace, root: Path) -> config_module.Config:
+    config = common.load_config(root, args)
+    return config.replace(
+        '--flags', fail_on=args.fail_on, baseline=args.baseline, jobs=args.jobs, max_file_size=args.max_file_size,
+        exclude=[*config.exclude, *args.exclude] if args.exclude else None,
+        disable=[*config.disable, *args.disable] if args.disable else None,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        return list_rules()
+    from guard import scan
+    from guard import sources
+
+    targets = args.paths or [Path('.')]
+    root, _ = sources.find_root(common.existing_path(targets[0]))
+    config = load_scan_config(args, root)
+    result = scan.scan_worktree(config, [t for t in targets if t.resolve() != root], only=args.only,
+                                use_baseline=not args.no_baseline)
+    return emit(result, args, config.fail_on)
+
+
+def emit(result: object, args: argparse.Namespace, fail_on: str, *, hook: str = '') -> int:
+    """Write the report where asked; exit 1 when any finding is at or above fail_on."""
+    from guard import report
+
+    if args.output:
+        with common.open_output(args.output) as stream:
+            report.write(result, args.format, stream, verbose=args.verbose, hook=hook)  # type: ignore[arg-type]
+    else:
+        report.write(result, args.format, sys.stdout, color=common.use_color(sys.stdout),  # type: ignore[arg-type]
+                     verbose=args.verbose, hook=hook)
+    findings = result.findings  # type: ignore[attr-defined]
+    return 1 if any(at_or_above(f.severity, fail_on) for f in findings) else 0
+
+
+def list_rules() -> int:
+    from guard.rules import RULES
+
+    for rule_id, rule in sorted(RULES.items(), key=lambda item: (item[1].category, item[0])):
+        sys.stdout.write(f'{rule_id:32} {rule.category:9} {rule.severity:8} {rule.why}\n')
+    return 0

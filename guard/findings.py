@@ -1,0 +1,43 @@
+"""The one record every rule produces and every reporter consumes."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place.
+
+    `line`/`column` are 1-based and None for path-level findings (a venv, an env file).
+    `excerpt` is already redacted; the raw secret never leaves the rule that matched it.
+    `fingerprint` hashes rule and matched content, not the line, so moving code keeps it stable.
+    """
+
+    rule: str
+    category: str
+    severity: str
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+    fix: str
+    excerpt: str
+    fingerprint: str
+    # Relative paths a cleanup may act on (venv findings list the venv's own entries).
+    entries: tuple[str, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.column or 0, self.rule)
+
+
+def fingerprint(rule_id: str, content: str) -> str:
+    """A stable id for a finding: sha256 of the rule and the matched content, never the content itself."""
+    digest = hashlib.sha256(f'{rule_id}\0{content}'.encode('utf-8', 'surrogatepass'))
+    return digest.hexdigest()[:32]
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]

@@ -1,0 +1,73 @@
+"""`--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it.
+
+https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html and
+https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+from typing import TextIO
+
+from guard import __version__
+from guard.findings import Finding
+from guard.rules import RULES
+from guard.scan import ScanResult
+
+SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
+LEVELS = {'error': 'error', 'warning': 'warning', 'note': 'note'}
+# GitHub sorts security alerts by this 0-10 score.
+SECURITY_SEVERITY = {'secret': '9.0', 'env-file': '8.0', 'venv': '5.0', 'ip': '4.0', 'abs-path': '3.0'}
+
+
+def write(result: ScanResult, stream: TextIO) -> None:
+    rule_ids = sorted(RULES)
+    index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
+    run = {
+        'tool': {'driver': {
+            'name': 'guard', 'version': __version__, 'semanticVersion': __version__,
+            'informationUri': 'https://github.com/guard-dev/guard',
+            'rules': [_rule(rule_id) for rule_id in rule_ids],
+        }},
+        'columnKind': 'unicodeCodePoints',
+        'originalUriBaseIds': {'%SRCROOT%': {'uri': result.root.as_uri() + '/'}},
+        'results': [_result(f, index[f.rule]) for f in result.findings],
+    }
+    json.dump({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, stream, indent=2, ensure_ascii=False)
+    stream.write('\n')
+
+
+def _rule(rule_id: str) -> dict[str, Any]:
+    rule = RULES[rule_id]
+    return {
+        'id': rule_id,
+        'name': ''.join(part.capitalize() for part in rule_id.split('-')),
+        'shortDescription': {'text': rule.why},
+        'fullDescription': {'text': rule.why},
+        'help': {'text': f'{rule.why}\nFix: {rule.fix}', 'markdown': f'{rule.why}\n\n**Fix:** {rule.fix}'},
+        'defaultConfiguration': {'level': LEVELS[rule.severity]},
+        'properties': {'tags': ['security', rule.category], 'security-severity': SECURITY_SEVERITY[rule.category]},
+    }
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    location: dict[str, Any] = {'artifactLocation': {'uri': _uri(finding), 'uriBaseId': '%SRCROOT%'}}
+    if finding.line is not None:
+        location['region'] = {'startLine': finding.line, 'startColumn': finding.column or 1,
+                              'snippet': {'text': finding.excerpt}}
+    return {
+        'ruleId': finding.rule,
+        'ruleIndex': rule_index,
+        'level': LEVELS[finding.severity],
+        'message': {'text': f'{finding.message} Fix: {finding.fix}'},
+        'locations': [{'physicalLocation': location}],
+        'partialFingerprints': {'guardFingerprint/v1': finding.fingerprint},
+    }
+
+
+def _uri(finding: Finding) -> str:
+    from urllib.parse import quote
+
+    # A root-level finding (a venv in the root) points at its first entry: SARIF wants a file.
+    path = finding.entries[0] if finding.path == '.' and finding.entries else finding.path
+    return quote(path.rstrip('/') or '.', safe='/')

@@ -1,0 +1,86 @@
+"""What a content rule is: data plus examples, as gitleaks defines its rules.
+
+A rule's regex is compiled only when its keyword prefilter first fires, so a commit hook that
+meets no keyword compiles nothing (a hook's cost should be mostly Python start-up).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from functools import cached_property
+
+# A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
+Filter = Callable[['re.Match[str]', str], 'str | None']
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One match inside a text. `start`/`end` locate the value to report (and redact)."""
+
+    rule: Rule
+    start: int
+    end: int
+    value: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A content rule. `pattern` finds candidates; `filters` and `entropy` reject the false ones.
+
+    The reported value is the regex group named `value` when present, else the whole match.
+    """
+
+    id: str  # stable forever: baselines and inline allows key on it
+    category: str  # one of config.CATEGORIES
+    severity: str  # note | warning | error
+    why: str  # one line: why this matters
+    fix: str  # one line: how to fix it
+    pattern: str
+    keywords: tuple[str, ...] = ()  # lowercase literals; at least one must occur in the text
+    flags: int = 0
+    entropy: float = 0.0  # minimum Shannon entropy (bits per char) of the value
+    filters: tuple[Filter, ...] = ()
+    path_pattern: str = ''  # only files whose relative path matches (re.search)
+    redact: bool = True  # secrets are masked in every output
+    examples_bad: tuple[str, ...] = ()
+    examples_good: tuple[str, ...] = ()
+    tags: tuple[str, ...] = field(default=())
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+    @cached_property
+    def path_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.path_pattern) if self.path_pattern else None
+
+    def applies_to(self, path: str) -> bool:
+        return self.path_regex is None or self.path_regex.search(path) is not None
+
+    def scan(self, text: str) -> Iterator[Hit]:
+        """Candidates in `text` that survive the entropy floor and every filter."""
+        for match in self.regex.finditer(text):
+            start, end = match.span('value') if 'value' in self.regex.groupindex else match.span()
+            if start < 0:
+                continue
+            value = text[start:end]
+            if self.entropy and shannon_entropy(value) < self.entropy:
+                continue
+            if any(f(match, text) for f in self.filters):
+                continue
+            yield Hit(self, start, end, value)
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character; random base64 is near 6, English words near 3, 'xxxxxxxx' is 0."""
+    if not value:
+        return 0.0
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())

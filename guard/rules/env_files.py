@@ -1,0 +1,46 @@
+"""The env-file rule: `.env`-style files with values, which hold a machine's real credentials.
+
+Templates (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`) are how a project documents
+its variables and are fine; an env file with no assignments is fine too.
+"""
+from __future__ import annotations
+
+import re
+
+from guard.findings import Finding
+from guard.findings import fingerprint
+
+RULE_ID = 'env-file'
+CATEGORY = 'env-file'
+WHY = 'Env files hold this machine\'s passwords and keys; committed, they leak to everyone with the repository.'
+FIX = 'Add it to .gitignore (`git rm --cached <file>` if already tracked) and commit a .env.example with keys and no values.'
+
+_TEMPLATE_SUFFIXES = frozenset({'example', 'sample', 'template', 'dist', 'tmpl', 'tpl', 'defaults', 'schema', 'spec'})
+_ENV_NAME = re.compile(r'(?:^\.env(?:\.(?P<suffix>[\w.-]+))?$|^(?P<stem>[\w.-]+)\.env$)')
+_ASSIGNMENT = re.compile(r'^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$', re.M)
+_EMPTY_VALUE = re.compile(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
+
+
+def is_env_file(path: str) -> bool:
+    """True for `.env`, `.env.production`, `prod.env`; False for templates like `.env.example`."""
+    name = path.rsplit('/', 1)[-1]
+    match = _ENV_NAME.match(name)
+    if not match:
+        return False
+    words = set(re.split(r'[.\-_]', (match['suffix'] or match['stem'] or '').lower()))
+    return not words & _TEMPLATE_SUFFIXES
+
+
+def check(path: str, text: str) -> Finding | None:
+    """A path-level finding when an env file assigns at least one value."""
+    if not is_env_file(path):
+        return None
+    values = [m for m in _ASSIGNMENT.finditer(text) if not _EMPTY_VALUE.match(m['value'].strip())]
+    if not values:
+        return None
+    keys = len(values)
+    return Finding(
+        rule=RULE_ID, category=CATEGORY, severity='error', path=path, line=None, column=None,
+        message=f'{WHY} It assigns {keys} value{"s" if keys != 1 else ""}.', fix=FIX,
+        excerpt=f'{path} ({keys} value{"s" if keys != 1 else ""})', fingerprint=fingerprint(RULE_ID, path),
+    )

@@ -1,0 +1,167 @@
+"""The ip rule: hardcoded IPv4/IPv6 host addresses that only work on one network.
+
+`"host": "192.168.86.42"` works on its author's LAN and nowhere else. The hard part is staying
+quiet on everything that merely looks like an address: loopback and wildcard binds, documentation
+ranges, netmasks, versions (`1.2.3.4`, `Chrome/120.0.0.0`), OIDs and `${VAR:-default}` fallbacks.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from guard.rules.base import Rule
+
+WHY = 'A hardcoded IP address ties the code to one network; it breaks on every other machine and leaks topology.'
+FIX = 'Read the host from configuration or an environment variable (e.g. os.environ["DB_HOST"]) and use a hostname.'
+
+# Four dotted numbers that are not part of a longer dotted run (OIDs, 5-part versions) nor glued
+# to letters (v1.2.3.4, a product token). A run of 1-3 digits each; range checks come after.
+_IPV4 = r'(?<![\w.\-])(?<!\d\.)(?P<value>(?:\d{1,3}\.){3}\d{1,3})(?!\.\d)(?![\w\-]|\.\w)'
+# Compressed or full IPv6; `ipaddress` decides validity. The first group needs 2+ hex digits so
+# Python slices (`a[1::2]`) and C++ scopes (`std::x`) are never candidates.
+_IPV6 = (r'(?<![\w:.])(?P<value>(?:[0-9a-fA-F]{2,4}::?(?:[0-9a-fA-F]{1,4}:{1,2}){0,6}[0-9a-fA-F]{0,4}'
+         r'|::(?:ffff:)?[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){1,6}))(?![\w:.]|/\d)')
+
+_VERSION_CONTEXT = re.compile(r'(?i)(?:version|\bver)_*["\'\s:=(]*v?$|[=<>!~]=\s*["\']?$|[\^~]\s*$')
+_USER_AGENT = re.compile(r'(?i)user[-_ ]?agent|mozilla/\d')
+_PRODUCT_TOKEN = re.compile(r'[A-Za-z][\w.-]*/$')  # `Chrome/` right before the number
+_SHELL_DEFAULT = re.compile(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
+
+
+def _line_before(match: re.Match[str], text: str) -> str:
+    start = match.start('value')
+    return text[text.rfind('\n', 0, start) + 1:start]
+
+
+def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
+    value = match['value']
+    if any(len(p) > 1 and p[0] == '0' for p in value.split('.')):
+        return 'leading zeros: a version or date, not an address'
+    try:
+        address = ipaddress.IPv4Address(value)
+    except ValueError:
+        return 'not an IPv4 address'
+    return _address_noise(address) or _context_noise(match, text) or _public_without_host_context(address, match, text)
+
+
+def _ipv6_noise(match: re.Match[str], text: str) -> str | None:
+    groups = [g for g in match['value'].split(':') if g]
+    if len(groups) <= 2 and all(g.isdigit() for g in groups):
+        return 'a slice or a time, not an address'
+    try:
+        address = ipaddress.IPv6Address(match['value'])
+    except ValueError:
+        return 'not an IPv6 address'
+    if address.ipv4_mapped is not None:
+        return _address_noise(address.ipv4_mapped)
+    return _address_noise(address) or _context_noise(match, text) or _public_without_host_context(address, match, text)
+
+
+_DOC_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20',
+))
+
+
+def _address_noise(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    if address.is_loopback or address.is_unspecified:
+        return 'loopback or wildcard'
+    if any(address in net for net in _DOC_NETWORKS if net.version == address.version):
+        return 'documentation range'
+    if address.is_multicast or address.is_link_local:
+        return 'well-known multicast or link-local address'
+    if address.version == 4 and _is_netmask(int(address)):
+        return 'netmask'
+    if address.version == 4 and (address.is_reserved or str(address) == '255.255.255.255'):
+        return 'reserved'
+    return None
+
+
+_PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7',
+))
+# Words that make a public-looking number a host: `dns = ["8.8.8.8"]`, `server 1.2.3.4`, `--host`.
+_HOST_CONTEXT = re.compile(
+    r'(?i)(?:host|server|addr|\bip\b|_ip\b|\bips\b|proxy|dns|nameserver|resolver|endpoint|gateway|upstream|connect|'
+    r'bind|listen|peer|remote|url|uri|ssh|ping|route|allow|deny|whitelist|allowlist|cidr|subnet|network|inet)'
+)
+
+
+def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+                                 match: re.Match[str], text: str) -> str | None:
+    """Private addresses are always hosts; public-looking ones only where the line talks about hosts.
+
+    Four small numbers are far more often a version or a section number (`1.0.0.0`, `4.10.22.7`)
+    than a public server, so a public address needs a host word, `://`, `@` or a `:port`.
+    """
+    if any(address in net for net in _PRIVATE_NETWORKS if net.version == address.version):
+        return None
+    start, end = match.span('value')
+    before = text[text.rfind('\n', 0, start) + 1:start]
+    after = text[end:end + 6]
+    if before.endswith(('//', '@', '[')) or re.match(r':\d{1,5}\b|/\d{1,3}\b|]:\d', after) or _HOST_CONTEXT.search(before):
+        return None
+    return 'public-looking number with no host context (a version or section number?)'
+
+
+def _is_netmask(n: int) -> bool:
+    inverted = ~n & 0xFFFFFFFF
+    return n >= 0xFF000000 and (inverted & (inverted + 1)) == 0
+
+
+def _context_noise(match: re.Match[str], text: str) -> str | None:
+    before = _line_before(match, text)
+    if _PRODUCT_TOKEN.search(before) and not before.endswith('//'):
+        return 'product/version token'
+    if _VERSION_CONTEXT.search(before[-40:]) or _USER_AGENT.search(before):
+        return 'version string'
+    if _SHELL_DEFAULT.search(before):
+        return 'default inside ${VAR:-...}'
+    if before.lstrip().startswith('#!'):
+        return 'shebang'
+    return None
+
+
+RULES = (
+    Rule(
+        id='hardcoded-ipv4', category='ip', severity='warning', why=WHY, fix=FIX,
+        pattern=_IPV4, filters=(_ipv4_noise,), redact=False,
+        examples_bad=(
+            '"host": "192.168.86.42"',
+            'proxy_pass http://10.10.0.21:3000;',
+            'DB_HOST=172.16.4.10',
+            "redis = Redis(host='8.8.4.4')",
+            'ssh deploy@10.0.0.7',
+        ),
+        examples_good=(
+            'bind = "0.0.0.0:8000"',
+            'host: 127.0.0.1',
+            'see 192.0.2.10 and 198.51.100.7 and 203.0.113.9',
+            '__version__ = "1.2.3.4"',
+            'version: 10.0.19041.1',
+            'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.0.0 Safari/537.36',
+            'oid = "1.3.6.1.4.1.311.21.7"',
+            'HOST=${DB_HOST:-10.0.0.5}',
+            'netmask 255.255.255.0',
+            'requests==2.31.0.1',
+            'date 01.02.03.04',
+        ),
+    ),
+    Rule(
+        id='hardcoded-ipv6', category='ip', severity='warning', why=WHY, fix=FIX,
+        pattern=_IPV6, keywords=(':',), filters=(_ipv6_noise,), redact=False,
+        examples_bad=(
+            'listen [fd12:3456:789a:1::21]:8080;',
+            'host = "2a00:1450:4001:82b::200e"',
+            'server fd00::1',
+        ),
+        examples_good=(
+            'host = "::1"',
+            'listen [::]:80;',
+            'example = "2001:db8::1"',
+            'std::vector<int> v;',
+            'xs = a[10::2]',
+            'mac = "00:1a:2b:3c:4d:5e"',
+            'at 12:30:45',
+        ),
+    ),
+)

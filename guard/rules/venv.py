@@ -1,0 +1,176 @@
+"""The venv rule: Python environments left in the project root, recognised by evidence, not by name.
+
+`python -m venv .` run in a repository root scatters `bin/ lib/ lib64/ include/ pyvenv.cfg` beside
+the code. Folder names prove nothing (a project has its own `bin/` of scripts, a C project its
+`include/`, a JS project its `lib/`), so the rule looks for what only an environment leaves:
+`pyvenv.cfg`, activation scripts, `lib/pythonX.Y/site-packages`, interpreter links, `conda-meta/`.
+It also says exactly which entries belong to the environment, which is what `guard clean` moves.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from guard.findings import Finding
+from guard.findings import fingerprint
+from guard.trees import Tree
+
+ROOT_RULE = 'venv-root'
+NESTED_RULE = 'venv-committed'
+CATEGORY = 'venv'
+WHY = 'A Python environment in the project root mixes thousands of installed files with the code and breaks other machines.'
+FIX_DISK = 'Run `guard clean` to move these entries to a quarantine, then create environments in .venv/ (ignored by git).'
+FIX_STAGED = 'Add them to .gitignore and unstage them with `git rm -r --cached <entry>`; keep environments in .venv/.'
+
+_PY_DIR = re.compile(r'python\d+(?:\.\d+)?t?$')
+_ACTIVATE = re.compile(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
+_INTERPRETER = re.compile(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
+_VENV_SHEBANG = re.compile(rb'^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
+_NESTED = re.compile(
+    r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'
+    r'|(?:lib|lib64)/python\d[\d.]*t?/site-packages/|Lib/site-packages/)'
+)
+
+
+@dataclass
+class _Evidence:
+    strong: list[str]
+    weak: list[str]
+    entries: list[str]
+    kept: list[str]
+
+    def found(self) -> bool:
+        return bool(self.strong) or len(self.weak) >= 2
+
+
+def detect_root_venv(tree: Tree, *, staged: bool = False, root_path: str | None = None) -> Finding | None:
+    """A finding listing the root's environment entries, or None when the root is clean."""
+    ev = _Evidence([], [], [], [])
+    _scan_markers(tree, ev)
+    _scan_bin(tree, 'bin', ev, root_path)
+    _scan_bin(tree, 'Scripts', ev, root_path)
+    _scan_lib(tree, 'lib', ev)
+    _scan_lib(tree, 'Lib', ev)
+    _scan_lib64(tree, ev)
+    _scan_include(tree, ev)
+    if not ev.found():
+        return None
+    evidence = ', '.join(dict.fromkeys(ev.strong + ev.weak))
+    message = f'{WHY} Evidence: {evidence}.'
+    if ev.kept:
+        message += f' Not part of it (kept): {", ".join(ev.kept)}.'
+    entries = tuple(sorted(dict.fromkeys(ev.entries)))
+    return Finding(
+        rule=ROOT_RULE, category=CATEGORY, severity='error', path='.', line=None, column=None,
+        message=message, fix=FIX_STAGED if staged else FIX_DISK,
+        excerpt='venv entries: ' + ', '.join(_show(tree, e) for e in entries),
+        fingerprint=fingerprint(ROOT_RULE, '\0'.join(entries)), entries=entries,
+    )
+
+
+def detect_nested_venvs(paths: Iterable[str]) -> list[Finding]:
+    """Environments committed (tracked or staged) in a subfolder, one finding per environment."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        match = _NESTED.match(path)
+        if match:
+            counts[match['dir']] = counts.get(match['dir'], 0) + 1
+    findings = []
+    for directory in sorted(counts):
+        if any(directory.startswith(other + '/') for other in counts if other != directory):
+            continue
+        findings.append(Finding(
+            rule=NESTED_RULE, category=CATEGORY, severity='error', path=directory + '/', line=None,
+            column=None, message=f'A Python environment is committed in {directory}/ ({counts[directory]} environment files seen).',
+            fix=f'Add {directory}/ to .gitignore and run `git rm -r --cached {directory}`.',
+            excerpt=f'{directory}/', fingerprint=fingerprint(NESTED_RULE, directory), entries=(directory,),
+        ))
+    return findings
+
+
+def _scan_markers(tree: Tree, ev: _Evidence) -> None:
+    if tree.kind('pyvenv.cfg') == 'file':
+        ev.strong.append('pyvenv.cfg')
+        ev.entries.append('pyvenv.cfg')
+    if tree.kind('conda-meta') == 'dir':
+        ev.strong.append('conda-meta/')
+        ev.entries.append('conda-meta')
+
+
+def _scan_bin(tree: Tree, folder: str, ev: _Evidence, root_path: str | None) -> None:
+    names = tree.names(folder)
+    mine = []
+    for name in names:
+        rel = f'{folder}/{name}'
+        if _ACTIVATE.match(name) and name != 'deactivate':
+            ev.strong.append(rel)
+        elif _INTERPRETER.match(name.removesuffix('.exe')):
+            if name.startswith('python'):
+                ev.weak.append(rel)
+        elif not _points_at_own_python(tree, rel, folder, root_path):
+            continue
+        mine.append(rel)
+    _attribute(tree, folder, names, mine, ev)
+
+
+def _points_at_own_python(tree: Tree, rel: str, folder: str, root_path: str | None) -> bool:
+    """A console script pip wrote for this environment: its shebang names <root>/bin/python."""
+    match = _VENV_SHEBANG.match(tree.head(rel))
+    if not match:
+        return False
+    interpreter = os.fsdecode(match[1])
+    if root_path is None:
+        return not interpreter.startswith(('/usr/', '/bin/', '/opt/', '/nix/'))
+    return os.path.dirname(interpreter) == os.path.join(root_path, folder)
+
+
+def _scan_lib(tree: Tree, folder: str, ev: _Evidence) -> None:
+    names = tree.names(folder)
+    mine = []
+    if folder == 'Lib' and tree.kind('Lib/site-packages') == 'dir':
+        ev.strong.append('Lib/site-packages')
+        mine.append('Lib/site-packages')
+    for name in names:
+        if _PY_DIR.match(name) and tree.kind(f'{folder}/{name}/site-packages') == 'dir':
+            ev.strong.append(f'{folder}/{name}/site-packages')
+            mine.append(f'{folder}/{name}')
+    _attribute(tree, folder, names, mine, ev)
+
+
+def _scan_lib64(tree: Tree, ev: _Evidence) -> None:
+    kind = tree.kind('lib64')
+    if kind == 'link' and (tree.link_target('lib64') or '').rstrip('/') in ('lib', './lib'):
+        ev.weak.append('lib64 -> lib')
+        ev.entries.append('lib64')
+    elif kind == 'dir':
+        names = tree.names('lib64')
+        mine = [f'lib64/{n}' for n in names if _PY_DIR.match(n) and tree.kind(f'lib64/{n}/site-packages') == 'dir']
+        if mine:
+            ev.strong.extend(f'{m}/site-packages' for m in mine)
+        _attribute(tree, 'lib64', names, mine, ev)
+
+
+def _scan_include(tree: Tree, ev: _Evidence) -> None:
+    for folder in ('include', 'Include'):
+        names = tree.names(folder)
+        mine = [f'{folder}/{n}' for n in names if (_PY_DIR.match(n) or n == 'site') and tree.kind(f'{folder}/{n}') == 'dir']
+        ev.weak.extend(mine)
+        _attribute(tree, folder, names, mine, ev)
+
+
+def _attribute(tree: Tree, folder: str, names: list[str], mine: list[str], ev: _Evidence) -> None:
+    """Claim the whole folder when every entry is the environment's, else only its own entries."""
+    if not mine:
+        return
+    if len(mine) == len(names):
+        ev.entries.append(folder)
+        return
+    ev.entries.extend(mine)
+    owned = {m.rsplit('/', 1)[1] for m in mine}
+    ev.kept.extend(f'{folder}/{n}' for n in names if n not in owned)
+
+
+def _show(tree: Tree, entry: str) -> str:
+    return entry + '/' if tree.kind(entry) == 'dir' else entry

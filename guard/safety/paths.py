@@ -1,0 +1,182 @@
+"""Which paths are protected, which are ephemeral, and which roots guard refuses outright.
+
+Patterns use gitignore syntax (pathspec) and match whole path components, never substrings:
+`config/` protects `config/` and `logs/config/`, not `logs/config_backup.log`.
+
+- Protected patterns follow gitignore exactly: a pattern without an inner slash matches at any
+  depth (`.env` protects every `.env`), because erring towards protection is the safe direction.
+- Ephemeral patterns are anchored at the root unless they start with `**/`: `logs/` means
+  `<root>/logs/`, never a `src/app/logs/` package.
+- The deepest match decides: `logs/` is ephemeral, `logs/config/` inside it is protected again,
+  and `src/**/__pycache__/` is ephemeral inside protected `src/`. At equal depth protection wins.
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from guard.errors import ConfigError
+from guard.errors import UnsafeOperationError
+
+PROTECTED = 'protected'
+EPHEMERAL = 'ephemeral'
+
+# Roots no purge or clean may ever be pointed at, whatever the config says.
+SYSTEM_DIRS = frozenset((
+    '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt',
+    '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib',
+    '/var/log', '/var/tmp',
+))
+
+
+@dataclass(frozen=True)
+class _PatternSet:
+    """Patterns compiled to one regex, or kept in order when negations make order matter."""
+
+    source: tuple[str, ...]
+    combined: re.Pattern[str] | None
+    ordered: tuple[tuple[re.Pattern[str], bool], ...]
+
+    def matches(self, path: str) -> bool:
+        if self.combined is not None:
+            return self.combined.match(path) is not None
+        verdict = False
+        for regex, include in self.ordered:
+            if regex.match(path):
+                verdict = include  # gitignore: the last matching pattern wins
+        return verdict
+
+
+class Matcher:
+    """Decides protected / ephemeral / neither for root-relative paths ('/'-separated)."""
+
+    def __init__(self, protected: Sequence[str], ephemeral: Sequence[str]) -> None:
+        self.protected = _compile(protected, anchor=False, key='purge.protected')
+        self.ephemeral = _compile(ephemeral, anchor=True, key='purge.ephemeral')
+
+    def own(self, rel: str, *, is_dir: bool) -> str | None:
+        """What `rel`'s own name matches, ignoring its ancestors: PROTECTED, EPHEMERAL or None."""
+        path = rel + '/' if is_dir else rel
+        if self.protected.matches(path):
+            return PROTECTED
+        if self.ephemeral.matches(path):
+            return EPHEMERAL
+        return None
+
+    def decide(self, rel: str, *, is_dir: bool) -> str | None:
+        """The deepest decision along `rel`'s components (ancestors are directories)."""
+        parts = rel.split('/')
+        verdict = None
+        for depth in range(1, len(parts) + 1):
+            own = self.own('/'.join(parts[:depth]), is_dir=is_dir or depth < len(parts))
+            verdict = own or verdict
+        return verdict
+
+    def child(self, parent_verdict: str | None, rel: str, *, is_dir: bool) -> str | None:
+        """The decision for `rel` when its parent's decision is already known (one step of a walk)."""
+        return self.own(rel, is_dir=is_dir) or parent_verdict
+
+
+def _compile(patterns: Sequence[str], *, anchor: bool, key: str) -> _PatternSet:
+    compiled: list[tuple[re.Pattern[str], bool]] = []
+    for raw in patterns:
+        text = _anchored(raw) if anchor else raw
+        regex, include = _pattern_regex(text, key)
+        if regex is not None:
+            # Exact match only (\Z): 'logs/' must not claim 'logs/app.log' on its own, or the
+            # deepest-match rule could not hand a child back to another pattern. DOTALL because
+            # file names may hold newlines.
+            compiled.append((re.compile(f'(?:{regex})\\Z', re.DOTALL), include))
+    if all(include for _, include in compiled):
+        joined = '|'.join(f'(?:{r.pattern})' for r, _ in compiled) or r'(?!x)x'
+        return _PatternSet(tuple(patterns), re.compile(joined, re.DOTALL), ())
+    return _PatternSet(tuple(patterns), None, tuple(compiled))
+
+
+def _anchored(pattern: str) -> str:
+    negate = pattern.startswith('!')
+    body = pattern[1:] if negate else pattern
+    if body and not body.startswith(('/', '**/', '#')) and '/' not in body.rstrip('/'):
+        body = '/' + body
+    return ('!' if negate else '') + body
+
+
+def _pattern_regex(text: str, key: str) -> tuple[str | None, bool]:
+    try:
+        from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern as Pattern
+    except ImportError:  # pathspec < 1.0
+        from pathspec.patterns.gitwildmatch import GitWildMatchPattern as Pattern
+    try:
+        pattern = Pattern(text)
+    except (ValueError, TypeError) as e:
+        raise ConfigError(f'{key}: invalid pattern {text!r}: {e}') from None
+    if pattern.include is None or pattern.regex is None:
+        return None, True  # blank line or comment
+    # Older pathspec names a group; groups cannot repeat inside one combined regex.
+    return re.sub(r'\(\?P<\w+>', '(', pattern.regex.pattern), bool(pattern.include)
+
+
+def check_root(root: str | os.PathLike[str]) -> Path:
+    """The resolved root, or UnsafeOperationError for '/', a home or system directory, a non-directory."""
+    path = Path(os.path.abspath(root))
+    if not path.exists():
+        raise UnsafeOperationError(f'{path}: no such directory')
+    resolved = path.resolve()
+    if not resolved.is_dir():
+        raise UnsafeOperationError(f'{path}: not a directory')
+    if str(resolved) in SYSTEM_DIRS:
+        raise UnsafeOperationError(f'{resolved}: refusing to work on a system directory; point guard at a project root')
+    if resolved in _home_dirs():
+        raise UnsafeOperationError(f'{resolved}: refusing to work on a home directory; point guard at a project root inside it')
+    return resolved
+
+
+def _home_dirs() -> set[Path]:
+    homes = {Path(os.path.expanduser('~'))}
+    for name in filter(None, (os.environ.get('SUDO_USER'), _login_name())):
+        try:
+            homes.add(Path(pwd.getpwnam(name).pw_dir))
+        except KeyError:
+            pass
+    try:
+        homes.add(Path(pwd.getpwuid(os.getuid()).pw_dir))
+    except KeyError:
+        pass
+    return {h.resolve() for h in homes if str(h) not in ('', '/')}
+
+
+def _login_name() -> str | None:
+    try:
+        return os.getlogin()
+    except OSError:
+        return None
+
+
+def is_inside(path: str | os.PathLike[str], root: Path) -> bool:
+    """True when `path` (already resolved) is `root` or below it, by components."""
+    try:
+        Path(path).relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def link_refusal(root: Path, rel: str, matcher: Matcher) -> str | None:
+    """Why the symlink at `rel` must be left alone, or None when it may be unlinked.
+
+    The link itself is never followed by removal; this only judges where it points, so a link
+    an operator made on purpose (`logs -> /var/log/app`) is reported instead of silently dropped.
+    """
+    target = os.path.realpath(os.path.join(root, rel))
+    if not is_inside(target, root):
+        return f'symlink to {target}, outside the root'
+    inner = Path(target).relative_to(root).as_posix()
+    if inner == '.':
+        return 'symlink to the root itself'
+    if matcher.decide(inner, is_dir=os.path.isdir(target)) == PROTECTED:
+        return f'symlink into protected {inner}'
+    return None

@@ -1,0 +1,188 @@
+"""`guard scan` as a library: list the files, check the root, scan texts (on every core), apply the baseline.
+
+Returns a `ScanResult`; the CLI and the hooks decide what to print and which exit code it means.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from guard import allowlist
+from guard import baseline as baseline_module
+from guard import sources
+from guard.config import Config
+from guard.errors import UsageError
+from guard.findings import Finding
+from guard.rules import RULES
+from guard.rules import venv
+from guard.scanner import Document
+from guard.scanner import Scanner
+from guard.sources import Skipped
+from guard.trees import DiskTree
+
+# Below this many files one process is faster than starting workers.
+PARALLEL_MIN_FILES = 256
+CHUNK_FILES = 48
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    suppressed: int = 0  # inline markers
+    baselined: int = 0
+    stale: list[baseline_module.BaselineEntry] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: _ChunkResult) -> None:
+        self.findings.extend(other.findings)
+        self.skipped.extend(other.skipped)
+        self.files_scanned += other.files
+        self.bytes_scanned += other.bytes
+        self.suppressed += other.suppressed
+
+
+@dataclass
+class _ChunkResult:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+    suppressed: int = 0
+
+
+def enabled_rules(config: Config, only: Sequence[str] = ()) -> set[str]:
+    """Rule ids to run: all, minus `disable`, restricted to `--only` when given."""
+    categories = {rule_id: rule.category for rule_id, rule in RULES.items()}
+    enabled = set(RULES) - allowlist.select_rules(config.disable, categories, f'{config.source}: disable')
+    if only:
+        enabled &= allowlist.select_rules(only, categories, '--only')
+    return enabled
+
+
+def make_scanner(config: Config, only: Sequence[str] = ()) -> Scanner:
+    return Scanner(enabled_rules(config, only), allow_ips=config.allow_ips)
+
+
+def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequence[str] = (),
+                  use_baseline: bool = True, jobs: int | None = None) -> ScanResult:
+    """Scan the working tree of `config.root` (tracked + untracked-not-ignored files in git)."""
+    root = config.root
+    scanner = make_scanner(config, only)
+    listing = sources.list_files(root, _in_git(root))
+    result = ScanResult(root)
+    excluded = allowlist.PathFilter(config.exclude)
+    prefixes = _target_prefixes(root, targets)
+    root_venv = venv.detect_root_venv(DiskTree(root), root_path=str(root))
+    paths = _select(listing, excluded, prefixes, result, scanner.enabled, root_venv.entries if root_venv else ())
+    if (not prefixes or '' in prefixes) and root_venv and venv.ROOT_RULE in scanner.enabled:
+        # Pollution on disk is what a cleanup looks for, so ignored paths count here.
+        result.findings.append(root_venv)
+    if listing.in_git:
+        result.notes.append('the venv check looked at the root on disk, ignored paths included')
+    _scan_files(root, paths, scanner, config.max_file_size, jobs or config.jobs, result)
+    finish(result, config, use_baseline=use_baseline, whole_tree=not prefixes)
+    return result
+
+
+def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree: bool) -> None:
+    """Apply the baseline (when there is one), then sort for stable output."""
+    path = baseline_module.resolve_path(config.root, config.baseline)
+    if use_baseline and (config.baseline or path.exists()):
+        baseline = baseline_module.load(path)
+        result.findings, result.baselined, seen = baseline.partition(result.findings)
+        if whole_tree:
+            result.stale = baseline.stale(seen)
+    result.findings.sort(key=Finding.sort_key)
+    result.skipped.sort(key=lambda s: s.path)
+
+
+def _in_git(root: Path) -> bool:
+    top, in_git = sources.find_root(root)
+    return in_git and top == root
+
+
+def _target_prefixes(root: Path, targets: Sequence[Path]) -> list[str]:
+    prefixes = []
+    for target in targets:
+        resolved = target.resolve()
+        if not resolved.exists() and not target.is_symlink():
+            raise UsageError(f'{target}: no such file or directory')
+        try:
+            rel = resolved.relative_to(root).as_posix()
+        except ValueError:
+            raise UsageError(f'{target}: outside the scanned root {root}') from None
+        prefixes.append('' if rel == '.' else rel)
+    return prefixes
+
+
+def _select(listing: sources.Listing, excluded: allowlist.PathFilter, prefixes: list[str],
+            result: ScanResult, enabled: frozenset[str], root_venv_entries: Sequence[str]) -> list[str]:
+    """Paths to read: inside the targets, not excluded, and not inside a Python environment."""
+    venv_dirs = {f.entries[0]: f for f in venv.detect_nested_venvs(listing.tracked + listing.untracked)}
+    skip = (*venv_dirs, *root_venv_entries)
+    if venv.NESTED_RULE in enabled:
+        tracked_venvs = {f.entries[0] for f in venv.detect_nested_venvs(listing.tracked)}
+        result.findings.extend(f for d, f in venv_dirs.items() if d in tracked_venvs and not excluded.excluded(d + '/'))
+    for directory in sorted(set(venv_dirs) - {f.entries[0] for f in result.findings if f.rule == venv.NESTED_RULE}):
+        result.skipped.append(Skipped(directory + '/', 'a Python environment not ignored by git: add it to .gitignore'))
+    selected = []
+    for path in dict.fromkeys(listing.tracked + listing.untracked):
+        if prefixes and not any(p == '' or path == p or path.startswith(p + '/') for p in prefixes):
+            continue
+        if excluded.excluded(path) or any(path == d or path.startswith(d + '/') for d in skip):
+            continue
+        selected.append(path)
+    return selected
+
+
+def _scan_files(root: Path, paths: list[str], scanner: Scanner, max_size: int, jobs: int, result: ScanResult) -> None:
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(paths) < PARALLEL_MIN_FILES:
+        result.add(_scan_chunk(root, paths, scanner, max_size))
+        return
+    import multiprocessing
+
+    chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
+    # fork: workers inherit the compiled scanner instead of rebuilding it.
+    context = multiprocessing.get_context('fork')
+    with context.Pool(jobs, initializer=_init_worker, initargs=(root, scanner, max_size)) as pool:
+        for chunk_result in pool.imap_unordered(_worker, chunks):
+            result.add(chunk_result)
+
+
+_WORKER: tuple[Path, Scanner, int] | None = None
+
+
+def _init_worker(root: Path, scanner: Scanner, max_size: int) -> None:
+    global _WORKER
+    _WORKER = (root, scanner, max_size)
+
+
+def _worker(paths: list[str]) -> _ChunkResult:
+    assert _WORKER is not None
+    return _scan_chunk(_WORKER[0], paths, _WORKER[1], _WORKER[2])
+
+
+def _scan_chunk(root: Path, paths: Iterable[str], scanner: Scanner, max_size: int) -> _ChunkResult:
+    out = _ChunkResult()
+    for path in paths:
+        text = sources.read_text(root, path, max_size)
+        if text is None:
+            continue
+        if isinstance(text, Skipped):
+            out.skipped.append(text)
+            continue
+        findings, suppressed = scanner.scan(Document(path, text))
+        out.findings.extend(findings)
+        out.suppressed += suppressed
+        out.files += 1
+        out.bytes += len(text)
+    return out

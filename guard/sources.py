@@ -1,0 +1,116 @@
+"""Where the text to scan comes from: the working tree (git-aware, or a plain walk).
+
+Git is asked through its own command line, which costs a few milliseconds; GitPython costs
+~250 ms to import and is kept for where it pays. Nothing here follows a symlink.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from guard.errors import SourceError
+
+BINARY_SNIFF = 8000
+BINARY = 'binary'
+# Walked trees (no git) skip these; in git, .gitignore decides.
+WALK_SKIP_DIRS = frozenset({'.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache',
+                            '.pytest_cache', '.ruff_cache', '.guard'})
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The files of a root: `tracked` is empty outside git, where `untracked` holds everything."""
+
+    root: Path
+    in_git: bool
+    tracked: tuple[str, ...]
+    untracked: tuple[str, ...]
+
+
+def git(root: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
+    """Run git in `root`; a failure is a SourceError with git's own message."""
+    try:
+        proc = subprocess.run(['git', '-C', str(root), *args], input=input_bytes, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise SourceError('git is not installed (needed to scan a git repository)') from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors='replace').strip().splitlines()
+        raise SourceError(f'git {args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}')
+    return proc.stdout
+
+
+def find_root(path: Path) -> tuple[Path, bool]:
+    """The git top level containing `path`, or `path` itself (its folder, for a file) outside git."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        proc = subprocess.run(['git', '-C', str(folder), 'rev-parse', '--show-toplevel'],
+                              capture_output=True, check=False)
+    except FileNotFoundError:
+        return folder.resolve(), False
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return folder.resolve(), False
+    return Path(os.fsdecode(proc.stdout.strip())).resolve(), True
+
+
+def list_files(root: Path, in_git: bool) -> Listing:
+    if not in_git:
+        return Listing(root, False, (), tuple(_walk(root)))
+    tracked = _split(git(root, 'ls-files', '-z', '--cached'))
+    untracked = _split(git(root, 'ls-files', '-z', '--others', '--exclude-standard'))
+    return Listing(root, True, tuple(dict.fromkeys(tracked)), tuple(untracked))
+
+
+def _split(output: bytes) -> list[str]:
+    return [os.fsdecode(p) for p in output.split(b'\0') if p]
+
+
+def _walk(root: Path) -> list[str]:
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        rel_folder = os.path.relpath(folder, root)
+        # A venv in its own subfolder is where it belongs; its site-packages are not the project's code.
+        dirs[:] = sorted(d for d in dirs if d not in WALK_SKIP_DIRS and not os.path.exists(os.path.join(folder, d, 'pyvenv.cfg')))
+        for name in sorted(files):
+            found.append(name if rel_folder == '.' else f'{rel_folder}/{name}'.replace(os.sep, '/'))
+    return found
+
+
+def read_text(root: Path, rel: str, max_size: int) -> str | Skipped | None:
+    """The file's text; Skipped for too large, binary or unreadable; None for what is not a regular file."""
+    try:
+        fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as e:
+        return None if e.errno in (2, 40) else Skipped(rel, f'unreadable: {e.strerror}')  # ENOENT, ELOOP (a symlink)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if max_size and info.st_size > max_size:
+            return Skipped(rel, f'larger than max-file-size ({info.st_size:,} > {max_size:,} bytes)')
+        with os.fdopen(fd, 'rb', closefd=False) as f:
+            data = f.read()
+    except OSError as e:
+        return Skipped(rel, f'unreadable: {e.strerror}')
+    finally:
+        os.close(fd)
+    text = decode(data)
+    return Skipped(rel, BINARY) if text is None else text
+
+
+def decode(data: bytes) -> str | None:
+    """Text for scanning, or None for binary. Undecodable bytes map 1:1 to characters (latin-1)."""
+    if b'\0' in data[:BINARY_SNIFF]:
+        return None
+    try:
+        return data.decode('utf-8')
+    except UnicodeDecodeError:
+        return data.decode('latin-1')
