@@ -43,9 +43,13 @@ class PurgeSettings:
     # Log files truncated in place (services may hold them open) rather than unlinked.
     active_logs: tuple[str, ...] = ('*.log', '*.log.*', '*.out')
     keep_rotated: int = 0
+    # Service commands (split like a shell, run without one, in the root): before and after the
+    # purge; `full` runs after `before` only with --full (destructive extras such as volume removal).
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     full: tuple[str, ...] = ()
+    command_timeout: float = 300.0
+    # Seconds a second purge/clean/restore of the same root waits for the first one (0: fail at once).
     lock_timeout: float = 0.0
 
 
@@ -58,18 +62,30 @@ class CleanSettings:
 
 @dataclass(frozen=True)
 class HealthSettings:
-    """`[tool.guard.health]`: what `guard health` checks."""
+    """`[tool.guard.health]`: what `guard health` checks and when a check counts as failed."""
 
+    # Which checks run: database (with its tables), disk, logs, pollution.
+    checks: tuple[str, ...] = ('database', 'disk', 'logs', 'pollution')
+    # The database URL: db-url if set, else the variable db-url-env names, else DB_URL / DATABASE_URL,
+    # each looked up in the environment first and then in env-file (relative to the root).
+    db_url: str = ''
     db_url_env: str = ''
+    env_file: str = '.env'
     tables: tuple[str, ...] = ()
     min_rows: Mapping[str, int] = field(default_factory=dict)
+    # exact: COUNT(*); estimate: the planner's statistics (PostgreSQL), never a full scan.
     row_count: str = 'exact'
+    # Tables always counted by estimate whatever row-count says (the huge ones).
+    estimate_tables: tuple[str, ...] = ()
     connect_timeout: float = 3.0
     statement_timeout: float = 5.0
-    min_free_disk_mb: int = 0
+    # Free space on the root's filesystem: below min fails, below warn warns (0 = no limit).
+    min_free_disk_mb: int = 100
+    warn_free_disk_mb: int = 0
     log_paths: tuple[str, ...] = ('logs/',)
+    # Total size of the log paths: above max fails, above warn warns (0 = no limit).
     max_log_mb: int = 0
-    pollution: bool = True
+    warn_log_mb: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,11 +93,21 @@ class AlertSettings:
     """`[tool.guard.alerts]`: where alerts go and how often a failing check repeats."""
 
     journal: bool = True
+    # An http(s) URL that receives a JSON POST per alert. It may hold a token: set it through
+    # GUARD_ALERTS_WEBHOOK rather than a committed file.
     webhook: str = ''
+    # The whole delivery, retries included, ends after webhook-timeout seconds.
     webhook_timeout: float = 5.0
     webhook_retries: int = 3
+    webhook_backoff: float = 0.5
+    # Run through /bin/sh with the alert in GUARD_* environment variables.
     command: str = ''
+    command_timeout: float = 10.0
+    # Seconds before a still-failing check alerts again (0 = never).
     repeat_after: float = 3600.0
+    # Consecutive failed checks before the first alert, so one blip does not page anyone.
+    failures_before_alert: int = 1
+    recovery: bool = True
 
 
 @dataclass(frozen=True)
@@ -190,7 +216,7 @@ def _validate_fields(cls: type, raw: Mapping[str, Any], where: str, *, prefix: s
         name = key.replace('-', '_')
         if name not in fields or '_' in key:
             known = ', '.join(sorted(n.replace('_', '-') for n in fields))
-            raise ConfigError(f'{where}: unknown key {prefix}{key!r} (known keys: {known})')
+            raise ConfigError(f'{where}: unknown key {prefix + key!r} (known keys: {known})')
         values[name] = _coerce(hints[name], value, where, f'{prefix}{key}')
     return values
 
@@ -244,32 +270,34 @@ def _show(value: Any) -> str:
 
 def _apply_environ(config: Config, environ: Mapping[str, str]) -> Config:
     """GUARD_FAIL_ON=error sets fail-on; GUARD_PURGE_KEEP_ROTATED=3 sets purge.keep-rotated."""
-    top: dict[str, Any] = {}
-    sections: dict[str, dict[str, Any]] = {}
     hints = typing.get_type_hints(Config)
+    top: dict[str, Any] = {}
     for f in dataclasses.fields(Config):
         if f.metadata.get('internal'):
             continue
-        if dataclasses.is_dataclass(hints[f.name]):
-            sub = typing.get_type_hints(hints[f.name])
-            for g in dataclasses.fields(hints[f.name]):
-                var = f'GUARD_{f.name}_{g.name}'.upper()
-                if var in environ:
-                    sections.setdefault(f.name, {})[g.name] = _from_env(sub[g.name], environ[var], var)
-        else:
-            var = f'GUARD_{f.name}'.upper()
-            if var in environ:
-                top[f.name] = _from_env(hints[f.name], environ[var], var)
-    for name, values in sections.items():
-        section = getattr(config, name)
-        raw = {k.replace('_', '-'): v for k, v in values.items()}
-        validated = _validate_fields(type(section), raw, 'environment', prefix=f'{name}.')
-        top[name] = dataclasses.replace(section, **validated)
-    if not top:
-        return config
-    scalars = {k: v for k, v in top.items() if k not in sections}
-    validated = _validate_fields(Config, {k.replace('_', '-'): v for k, v in scalars.items()}, 'environment', prefix='')
-    return dataclasses.replace(config, **validated, **{k: top[k] for k in sections})
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            section = getattr(config, f.name)
+            values = _section_from_environ(hint, f.name, environ)
+            if values:
+                top[f.name] = dataclasses.replace(section, **values)
+            continue
+        var = f'GUARD_{f.name}'.upper()
+        if var in environ:
+            raw = {f.name.replace('_', '-'): _from_env(hint, environ[var], var)}
+            top.update(_validate_fields(Config, raw, var, prefix=''))
+    return dataclasses.replace(config, **top) if top else config
+
+
+def _section_from_environ(cls: type, section: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for g in dataclasses.fields(cls):
+        var = f'GUARD_{section}_{g.name}'.upper()
+        if var in environ:
+            raw = {g.name.replace('_', '-'): _from_env(hints[g.name], environ[var], var)}
+            values.update(_validate_fields(cls, raw, var, prefix=f'{section}.'))
+    return values
 
 
 def _from_env(hint: Any, text: str, var: str) -> Any:

@@ -51,10 +51,12 @@ def _rule(rule_id: str) -> dict[str, Any]:
 
 
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
-    location: dict[str, Any] = {'artifactLocation': {'uri': _uri(finding), 'uriBaseId': '%SRCROOT%'}}
-    if finding.line is not None:
-        location['region'] = {'startLine': finding.line, 'startColumn': finding.column or 1,
-                              'snippet': {'text': finding.excerpt}}
+    # GitHub needs a region on every result (its rule GH1003); a path-level finding points at line 1.
+    location: dict[str, Any] = {
+        'artifactLocation': {'uri': _uri(finding), 'uriBaseId': '%SRCROOT%'},
+        'region': {'startLine': finding.line or 1, 'startColumn': finding.column or 1,
+                   'snippet': {'text': finding.excerpt}},
+    }
     return {
         'ruleId': finding.rule,
         'ruleIndex': rule_index,

@@ -1,0 +1,76 @@
+"""The command sink: run the operator's command with the alert in GUARD_* environment variables.
+
+The command runs through /bin/sh so it can use the variables (`mail -s "$GUARD_CHECK" ops`), in
+its own process group so a timeout kills whatever it started, not just the shell.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from typing import IO
+
+from guard.alerts.model import Alert
+from guard.alerts.model import Delivery
+
+NAME = 'command'
+
+
+class CommandSink:
+    name = NAME
+
+    def __init__(self, command: str, *, timeout: float, cwd: str | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self._command = command
+        self._timeout = timeout
+        self._cwd = cwd
+        self._environ = environ
+
+    def deliver(self, alert: Alert) -> Delivery:
+        env = {**(os.environ if self._environ is None else self._environ), **alert.fields(),
+               'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
+        started = time.monotonic()
+        with tempfile.TemporaryFile() as errors:
+            try:
+                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=self._cwd,
+                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                           stderr=errors, start_new_session=True)
+            except OSError as e:
+                return Delivery(NAME, False, f'cannot run: {e.strerror}', seconds=time.monotonic() - started)
+            try:
+                code = process.wait(timeout=self._timeout)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                return Delivery(NAME, False, f'killed after {self._timeout:g} s (command timeout)',
+                                seconds=time.monotonic() - started, timed_out=True)
+            seconds = time.monotonic() - started
+            if code != 0:
+                return Delivery(NAME, False, f'exit {_exit_text(code)}{_last_line(errors)}', seconds=seconds)
+        return Delivery(NAME, True, 'exit 0', seconds=seconds)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+def _exit_text(code: int) -> str:
+    if code >= 0:
+        return str(code)
+    try:
+        return f'by signal {signal.Signals(-code).name}'
+    except ValueError:
+        return f'by signal {-code}'
+
+
+def _last_line(errors: IO[bytes]) -> str:
+    """The command's last stderr line, which usually says why it failed."""
+    errors.seek(0)
+    lines = [line.strip() for line in errors.read().decode(errors='replace').splitlines() if line.strip()]
+    return f': {lines[-1][:200]}' if lines else ''

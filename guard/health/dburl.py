@@ -1,0 +1,120 @@
+"""Where the database URL comes from, and how it is shown: never with its password.
+
+Order: `health.db-url` (or GUARD_HEALTH_DB_URL), else the variable `health.db-url-env` names, else
+DB_URL, else DATABASE_URL. Each variable is read from the environment first and then from the
+root's .env file (python-dotenv), so a deployment's environment wins over the file, as
+`load_dotenv(override=False)` would have it. The .env file is read, never loaded into os.environ:
+the alert command must not inherit its secrets. There is no built-in fallback URL.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+    from guard.config import Config
+
+DEFAULT_VARIABLES = ('DB_URL', 'DATABASE_URL')
+MASK = '***'
+# Query parameters some drivers accept credentials in (?password=...), masked like the password.
+_SECRET_PARAMS = frozenset({'password', 'passwd', 'pwd', 'secret', 'token', 'sslpassword', 'api_key'})
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A resolved URL. `masked` is safe to show anywhere; the real URL is only for the driver."""
+
+    masked: str
+    source: str  # e.g. 'DB_URL in the environment', 'DATABASE_URL in /srv/app/.env'
+    secret: str = field(repr=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never appear in output: the password, raw and URL-encoded."""
+        from urllib.parse import quote
+        from urllib.parse import quote_plus
+        url = parse(self.secret, self.source)
+        values = [url.password or ''] + [v for k, v in _query_items(url) if k.lower() in _SECRET_PARAMS]
+        found = {form for v in values if len(v) >= 3 for form in (v, quote(v, safe=''), quote_plus(v))}
+        return tuple(sorted(found, key=len, reverse=True))
+
+    def scrub(self, text: str) -> str:
+        """`text` with any secret of this URL replaced by the mask (driver messages may echo them)."""
+        text = text.replace(self.secret, self.masked)
+        for secret in self.secrets():
+            text = text.replace(secret, MASK)
+        return text
+
+
+def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None) -> DatabaseUrl:
+    """The database URL for `root`, or a ConfigError saying everywhere guard looked."""
+    environ = os.environ if environ is None else environ
+    settings = config.health
+    if settings.db_url:
+        return _make(settings.db_url, 'health.db-url')
+    names = (settings.db_url_env,) if settings.db_url_env else DEFAULT_VARIABLES
+    env_file = root / settings.env_file if settings.env_file else None
+    file_values = _read_env_file(env_file)
+    for name in names:
+        if environ.get(name):
+            return _make(environ[name], f'{name} in the environment')
+        if file_values and file_values.get(name):
+            return _make(file_values[name] or '', f'{name} in {env_file}')
+    raise ConfigError(_missing_message(names, config, env_file, file_values is not None))
+
+
+def parse(raw: str, source: str) -> URL:
+    """An SQLAlchemy URL object; a bad one is a ConfigError that does not echo the value."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    try:
+        return make_url(raw.strip())
+    except (ArgumentError, ValueError):
+        raise ConfigError(f'{source}: not a database URL (expected dialect://user:password@host/dbname)') from None
+
+
+def mask(url: URL) -> str:
+    """The URL as text with the password and credential-like query values replaced by ***."""
+    if any(k.lower() in _SECRET_PARAMS for k, _ in _query_items(url)):
+        url = url.set(query={k: (MASK if k.lower() in _SECRET_PARAMS else v) for k, v in url.query.items()})
+    return url.render_as_string(hide_password=True)
+
+
+def _make(raw: str, source: str) -> DatabaseUrl:
+    return DatabaseUrl(masked=mask(parse(raw, source)), source=source, secret=raw.strip())
+
+
+def _read_env_file(path: Path | None) -> Mapping[str, str | None] | None:
+    """The file's variables (${VAR} expanded by python-dotenv), or None when there is no file."""
+    if path is None or not path.is_file():
+        return None
+    from dotenv import dotenv_values
+    try:
+        return dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f'{path}: cannot read: {getattr(e, "strerror", None) or e}') from None
+
+
+def _query_items(url: URL) -> list[tuple[str, str]]:
+    items = []
+    for key, value in url.query.items():
+        for one in (value,) if isinstance(value, str) else value:
+            items.append((key, one))
+    return items
+
+
+def _missing_message(names: tuple[str, ...], config: Config, env_file: Path | None, file_exists: bool) -> str:
+    variables = ' or '.join(names)
+    settings_file = 'no config file' if config.source == 'defaults' else config.source
+    where = [f'health.db-url ({settings_file})', f'{variables} in the environment']
+    if env_file is not None:
+        where.append(f'{variables} in {env_file}' + ('' if file_exists else ' (no such file)'))
+    return ('no database URL: looked for ' + ', '.join(where) + '; set one of them, '
+            'or leave "database" out of health.checks')

@@ -1,0 +1,100 @@
+"""How much the log paths weigh, against a limit: logs that grow unchecked fill the disk at night."""
+from __future__ import annotations
+
+import glob
+import os
+import stat
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.health.result import CheckResult
+from guard.health.result import Perf
+from guard.health.result import Status
+from guard.health.units import MIB
+from guard.health.units import human_size
+from guard.health.units import mib
+
+if TYPE_CHECKING:
+    from guard.config import HealthSettings
+
+NAME = 'logs'
+
+
+@dataclass
+class _Tally:
+    total: int = 0
+    files: int = 0
+    largest: tuple[int, str] = (0, '')
+    seen: set[tuple[int, int]] = field(default_factory=set)
+
+    def add(self, path: str, st: os.stat_result) -> None:
+        if (st.st_dev, st.st_ino) in self.seen:  # a file matched by two patterns, or a hard link
+            return
+        self.seen.add((st.st_dev, st.st_ino))
+        # st_blocks, not st_size: a sparse or preallocated log takes only the blocks it uses.
+        size = min(st.st_size, st.st_blocks * 512) if st.st_blocks else st.st_size
+        self.total += size
+        self.files += 1
+        self.largest = max(self.largest, (size, path))
+
+
+def check_logs(root: Path, settings: HealthSettings) -> CheckResult:
+    """The total size of the files under health.log-paths (globs allowed, relative to the root)."""
+    started = time.perf_counter()
+    tally = _Tally()
+    for pattern in settings.log_paths:
+        # root_dir, not joining root into the pattern: a root path may hold glob characters itself.
+        for match in glob.glob(pattern, root_dir=root, recursive=True):
+            _measure(os.path.join(root, match), tally)
+    seconds = time.perf_counter() - started
+    status, reason = _judge(tally, settings, root)
+    limit = f' (limit {human_size(settings.max_log_mb * MIB)})' if settings.max_log_mb else ''
+    if tally.files:
+        value = f'{human_size(tally.total)} in {tally.files} file{"s" if tally.files > 1 else ""}{limit}'
+    else:
+        value = f'no log files in {", ".join(settings.log_paths) or "(no log-paths)"}'
+    perf = Perf('logs_size', mib(tally.total), 'MB', warn=_range(settings.warn_log_mb), crit=_range(settings.max_log_mb), min=0)
+    return CheckResult(NAME, status, value, reason, seconds, (perf,))
+
+
+def _measure(path: str, tally: _Tally) -> None:
+    # Symlinks are not followed: a link to / must not make guard walk the whole machine.
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        tally.add(path, st)
+    elif stat.S_ISDIR(st.st_mode):
+        for parent, _dirs, names in os.walk(path):
+            for name in names:
+                full = os.path.join(parent, name)
+                try:
+                    st = os.lstat(full)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    tally.add(full, st)
+
+
+def _judge(tally: _Tally, settings: HealthSettings, root: Path) -> tuple[Status, str]:
+    largest = f'largest {_relative(tally.largest[1], root)} ({human_size(tally.largest[0])})'
+    if settings.max_log_mb and tally.total > settings.max_log_mb * MIB:
+        return Status.FAIL, f'above the limit of {human_size(settings.max_log_mb * MIB)}; {largest}'
+    if settings.warn_log_mb and tally.total > settings.warn_log_mb * MIB:
+        return Status.WARN, f'above the warning level of {human_size(settings.warn_log_mb * MIB)}; {largest}'
+    return Status.OK, ''
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return path
+
+
+def _range(limit_mb: int) -> str:
+    return f'{limit_mb}' if limit_mb else ''  # Nagios range "N" alerts above N

@@ -1,0 +1,81 @@
+"""Service steps around a purge: `before` (stop things), `after` (start them again), `full` extras.
+
+Commands are split like a shell would (shlex) but run without one, in the root, with a timeout.
+A command whose program is not installed (no docker on this machine) is reported as skipped,
+not fatal; one that fails is reported with its exit code and the last lines it printed.
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+OUTPUT_TAIL = 20
+
+OK = 'ok'
+FAILED = 'failed'
+SKIPPED = 'skipped'
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """One service command: its phase (before, full, after), outcome and why."""
+
+    phase: str
+    command: str
+    outcome: str
+    returncode: int | None
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != FAILED
+
+
+def run_all(phase: str, commands: Sequence[str], *, cwd: Path, timeout: float) -> list[CommandResult]:
+    return [run(phase, command, cwd=cwd, timeout=timeout) for command in commands]
+
+
+def run(phase: str, command: str, *, cwd: Path, timeout: float) -> CommandResult:
+    try:
+        argv = shlex.split(command)
+    except ValueError as e:
+        return CommandResult(phase, command, FAILED, None, f'cannot parse the command: {e}')
+    if not argv:
+        return CommandResult(phase, command, SKIPPED, None, 'empty command')
+    if shutil.which(argv[0]) is None and not os.path.isfile(os.path.join(cwd, argv[0])):
+        return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
+    try:
+        proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=timeout or None, check=False)
+    except subprocess.TimeoutExpired:
+        return CommandResult(phase, command, FAILED, None, f'timed out after {timeout:g}s')
+    except OSError as e:
+        return CommandResult(phase, command, FAILED, None, f'cannot run it: {e.strerror}')
+    tail = _tail(proc.stdout)
+    if proc.returncode != 0:
+        return CommandResult(phase, command, FAILED, proc.returncode, tail or f'exit status {proc.returncode}')
+    return CommandResult(phase, command, OK, 0, tail)
+
+
+def program(command: str) -> str | None:
+    """The program a command runs, or None when it cannot be parsed."""
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    return argv[0] if argv else None
+
+
+def is_installed(command: str, cwd: Path) -> bool:
+    name = program(command)
+    return bool(name) and (shutil.which(name) is not None or os.path.isfile(os.path.join(cwd, name)))
+
+
+def _tail(output: bytes) -> str:
+    lines = output.decode('utf-8', 'replace').rstrip().splitlines()
+    return '\n'.join(lines[-OUTPUT_TAIL:])

@@ -1,0 +1,123 @@
+"""Directory file descriptors opened without following links, and the errors they raise, explained.
+
+Every path below the root is reached one component at a time with O_NOFOLLOW | O_DIRECTORY
+relative to its parent's descriptor, so a directory swapped for a symlink mid-operation makes
+the open fail (ELOOP/ENOTDIR) instead of redirecting it outside the root.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_RENAME_NOREPLACE = 1  # linux/fs.h
+_AT_FDCWD = -100
+
+_HINTS = {
+    errno.EACCES: 'permission denied: check the owner and mode of its folder (ls -ld), then run guard as that owner or `chmod u+w` the folder',
+    errno.EPERM: 'operation not permitted: the file may be immutable or append-only (lsattr; chattr -i / -a), or owned by another user',
+    errno.EROFS: 'the filesystem is mounted read-only: remount it read-write first',
+    errno.EBUSY: 'busy: it is a mount point or in use; unmount or stop the service holding it',
+    errno.ELOOP: 'it turned into a symlink while guard was working and was left alone; run the command again',
+    errno.ENOTDIR: 'it stopped being a directory while guard was working and was left alone; run the command again',
+    errno.ENOTEMPTY: 'new files appeared in it while guard was working; run the command again',
+    errno.EMFILE: 'too many open files: the tree is very deep; raise `ulimit -n`',
+    errno.EEXIST: 'something already exists at the destination; move it away first',
+}
+
+
+def open_root(root: str | os.PathLike[str]) -> int:
+    """A descriptor for the (already resolved) root directory itself."""
+    return os.open(root, DIR_FLAGS)
+
+
+def open_dir(parent_fd: int, name: str) -> int:
+    """Open one directory entry as a directory, refusing symlinks (ELOOP) and non-directories."""
+    return os.open(name, DIR_FLAGS, dir_fd=parent_fd)
+
+
+def open_beneath(root_fd: int, rel: str) -> int:
+    """Open root-relative directory `rel` component by component; '' gives a duplicate of root_fd."""
+    fd = os.dup(root_fd)
+    for name in filter(None, rel.split('/')):
+        if name in ('.', '..'):
+            os.close(fd)
+            raise OSError(errno.EINVAL, f'path component {name!r} is not allowed', rel)
+        try:
+            child = open_dir(fd, name)
+        finally:
+            os.close(fd)
+        fd = child
+    return fd
+
+
+@contextmanager
+def opened_beneath(root_fd: int, rel: str) -> Iterator[int]:
+    fd = open_beneath(root_fd, rel)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def split(rel: str) -> tuple[str, str]:
+    """'a/b/c' -> ('a/b', 'c'); 'c' -> ('', 'c')."""
+    parent, _, name = rel.rpartition('/')
+    return parent, name
+
+
+def hint(error: OSError) -> str:
+    """What an operator can do about an error, in one line."""
+    if not error.errno:
+        return 'run the command again'
+    return _HINTS.get(error.errno, 'see the error above')
+
+
+def describe(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _libc_renameat2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
+        func = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func
+
+
+_renameat2 = _libc_renameat2()
+
+
+def rename_noreplace(src_dir_fd: int, src: str, dst_dir_fd: int, dst: str) -> None:
+    """Rename without ever replacing an existing destination (renameat2 RENAME_NOREPLACE).
+
+    Plain rename(2) silently replaces a file or an empty directory; a restore must never do that.
+    Without renameat2 (old libc, or a filesystem that lacks it) the fallback checks first, which
+    leaves a tiny race that the primary path does not have.
+    """
+    if _renameat2 is not None:
+        result = _renameat2(src_dir_fd, os.fsencode(src), dst_dir_fd, os.fsencode(dst), _RENAME_NOREPLACE)
+        if result == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(err, os.strerror(err), dst)
+    try:
+        os.stat(dst, dir_fd=dst_dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        os.rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
+        return
+    raise OSError(errno.EEXIST, os.strerror(errno.EEXIST), dst)
+
+
+def free_bytes(fd: int) -> int:
+    """Bytes available to unprivileged users on the filesystem holding `fd` (what df shows)."""
+    st = os.fstatvfs(fd)
+    return st.f_bavail * st.f_frsize

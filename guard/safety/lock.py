@@ -1,0 +1,103 @@
+"""One purge, clean or restore per root at a time: the daemon and a person never run at once.
+
+The lock is an flock(2) on `<state dir>/locks/<hash of root>.lock`, which also records who holds
+it, for the message the second comer sees, plus an flock on the root directory itself, so two
+processes whose state directories differ (the daemon's and a person's under sudo) still exclude
+each other. The kernel drops an flock when its holder dies: a crashed purge leaves no stale lock.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from datetime import timezone
+from pathlib import Path
+
+from guard.errors import LockedError
+
+_POLL_SECONDS = 0.1
+
+
+@contextmanager
+def root_lock(state_dir: Path, root: Path, operation: str, *, timeout: float = 0.0) -> Iterator[None]:
+    """Hold the root's lock for the block; wait up to `timeout` seconds, then raise LockedError."""
+    fd = _open_lock_file(state_dir, root)
+    try:
+        deadline = time.monotonic() + timeout
+        _acquire(fd, fd, root, deadline, timeout)
+        root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            _acquire(root_fd, fd, root, deadline, timeout)
+            _write_holder(fd, root, operation)
+            yield
+        finally:
+            os.close(root_fd)
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def lock_path(state_dir: Path, root: Path) -> Path:
+    digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:24]
+    return state_dir / 'locks' / f'{digest}.lock'
+
+
+def _open_lock_file(state_dir: Path, root: Path) -> int:
+    path = lock_path(state_dir, root)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as e:
+        raise LockedError(f'cannot create the lock file {path}: {e.strerror}') from None
+
+
+def _acquire(fd: int, info_fd: int, root: Path, deadline: float, timeout: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as e:
+            if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise LockedError(f'cannot lock {root}: {e.strerror}') from None
+        if time.monotonic() >= deadline:
+            raise LockedError(_busy_message(info_fd, root, timeout))
+        time.sleep(_POLL_SECONDS)
+
+
+def _busy_message(fd: int, root: Path, timeout: float) -> str:
+    holder = _read_holder(fd)
+    who = 'another guard process'
+    if holder:
+        who = (f'guard {holder.get("operation", "?")} (pid {holder.get("pid", "?")}, '
+               f'user {holder.get("user", "?")}, since {holder.get("since", "?")})')
+    waited = f' after waiting {timeout:g}s' if timeout else ''
+    return (f'{root} is locked by {who}{waited}; try again when it finishes, '
+            f'or wait longer with --lock-timeout SECONDS (purge.lock-timeout)')
+
+
+def _write_holder(fd: int, root: Path, operation: str) -> None:
+    import getpass
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    info = {
+        'operation': operation, 'pid': os.getpid(), 'root': os.fsdecode(root), 'user': user,
+        'since': datetime.now(timezone.utc).astimezone().isoformat(timespec='seconds'),
+    }
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(info).encode(), 0)
+
+
+def _read_holder(fd: int) -> dict[str, object]:
+    try:
+        data = os.pread(fd, 4096, 0)
+        holder = json.loads(data.decode('utf-8', 'replace'))
+    except (OSError, ValueError):
+        return {}
+    return holder if isinstance(holder, dict) else {}

@@ -1,0 +1,327 @@
+"""`guard clean` / `guard restore` as a library: move root venv artifacts aside, and put them back.
+
+`plan(config, root)` asks the venv rule which root entries belong to an environment (a `bin/`
+that also holds project scripts keeps them; only the venv's own files move). `execute(plan)`
+renames exactly those entries, on the same filesystem, into `<quarantine dir>/<id>/` with a
+manifest. `restore(config, root, id)` renames them back and refuses, before moving anything,
+when something has reappeared at any original path; renames never replace (RENAME_NOREPLACE).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.errors import UnsafeOperationError
+from guard.errors import UsageError
+from guard.safety import fd as fdops
+from guard.safety import fixes
+from guard.safety import manifest
+from guard.safety.lock import root_lock
+from guard.safety.paths import check_root
+from guard.safety.paths import is_inside
+from guard.safety.record import Recorder
+from guard.safety.remove import Failure
+
+if TYPE_CHECKING:
+    from guard.audit import AuditStore
+    from guard.config import Config
+
+QUARANTINED = 'quarantined'
+MOVING = 'moving'
+RESTORED = 'restored'
+IGNORE_ALL = '# Written by guard: nothing in the quarantine is ever committed.\n*\n'
+
+
+@dataclass(frozen=True)
+class CleanPlan:
+    """What `guard clean` would move, where to, why (the venv rule's evidence) and which fixes apply."""
+
+    root: Path
+    config: Config
+    entries: tuple[manifest.Entry, ...]
+    quarantine_dir: Path
+    evidence: str
+    fixes: tuple[fixes.Fix, ...]
+
+    @property
+    def bytes(self) -> int:
+        return sum(e.bytes for e in self.entries)
+
+    @property
+    def files(self) -> int:
+        return sum(e.files for e in self.entries)
+
+
+@dataclass(frozen=True)
+class MoveReport:
+    """What a clean or a restore moved. `outcome` is ok, partial or nothing."""
+
+    kind: str
+    root: Path
+    quarantine_id: str
+    quarantine_path: Path
+    moved: tuple[manifest.Entry, ...]
+    failures: tuple[Failure, ...]
+    outcome: str
+    audit_id: int | None = None
+    audit_error: str | None = None
+
+    @property
+    def bytes(self) -> int:
+        return sum(e.bytes for e in self.moved)
+
+
+def quarantine_dir(config: Config, root: Path) -> Path:
+    return (root / config.clean.quarantine_dir).resolve()
+
+
+def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
+    """Which root entries belong to a venv, and where they would go. Changes nothing."""
+    from guard.rules.venv import detect_root_venv
+    from guard.trees import DiskTree
+    resolved = check_root(root)
+    finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
+    entries = tuple(_entry(resolved, rel) for rel in (finding.entries if finding else ()))
+    target = quarantine_dir(config, resolved)
+    for entry in entries:
+        if is_inside(target, resolved / entry.path):
+            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; choose another folder')
+    found = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
+    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', found)
+
+
+def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',
+            lock_timeout: float | None = None) -> MoveReport:
+    """Move the planned entries into a new quarantine. LockedError / UnsafeOperationError on refusal."""
+    root = check_root(plan.root)
+    timeout = plan.config.purge.lock_timeout if lock_timeout is None else lock_timeout
+    with root_lock(plan.config.state_path(), root, 'clean', timeout=timeout):
+        with Recorder(audit, 'clean', root, trigger, {'entries': len(plan.entries)}) as recorder:
+            report = _clean(plan, root)
+            recorder.finish(report.outcome, [(e.path, e.bytes, QUARANTINED) for e in report.moved]
+                            + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
+                            report.bytes, {'quarantine': report.quarantine_id})
+    return _audited(report, recorder)
+
+
+def list_quarantines(config: Config, root: str | os.PathLike[str]) -> list[manifest.Quarantine]:
+    resolved = check_root(root)
+    return manifest.list_all(quarantine_dir(config, resolved))
+
+
+def find(config: Config, root: Path, quarantine_id: str | None) -> manifest.Quarantine:
+    """The named quarantine, or the newest one not yet restored when no id is given."""
+    found = [q for q in list_quarantines(config, root) if q.manifest.state != RESTORED]
+    if quarantine_id is None:
+        if not found:
+            raise UsageError(f'{root}: no quarantine to restore (see `guard clean --list`)')
+        return found[-1]
+    for q in found:
+        if q.id == quarantine_id:
+            return q
+    known = ', '.join(q.id for q in found) or 'none'
+    raise UsageError(f'no quarantine {quarantine_id!r} in {quarantine_dir(config, root)} (known: {known})')
+
+
+def conflicts(root: Path, q: manifest.Quarantine) -> list[str]:
+    """Original paths that exist again, so restoring would overwrite them."""
+    return [e.path for e in q.manifest.entries
+            if os.path.lexists(q.path / e.path) and os.path.lexists(root / e.path)]
+
+
+def restore(config: Config, root: str | os.PathLike[str], quarantine_id: str | None = None, *,
+            audit: AuditStore | None = None, trigger: str = 'manual', lock_timeout: float | None = None) -> MoveReport:
+    """Put a quarantine back. Refuses (UnsafeOperationError) before moving anything when any
+    original path has reappeared."""
+    resolved = check_root(root)
+    timeout = config.purge.lock_timeout if lock_timeout is None else lock_timeout
+    with root_lock(config.state_path(), resolved, 'restore', timeout=timeout):
+        q = find(config, resolved, quarantine_id)
+        clash = conflicts(resolved, q)
+        if clash:
+            raise UnsafeOperationError(f'refusing to restore {q.id}: these paths exist again and would be overwritten: '
+                                       f'{", ".join(clash)}; move them away first')
+        with Recorder(audit, 'restore', resolved, trigger, {'quarantine': q.id}) as recorder:
+            report = _restore(resolved, q)
+            recorder.finish(report.outcome, [(e.path, e.bytes, RESTORED) for e in report.moved]
+                            + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
+                            report.bytes, {'quarantine': q.id})
+    return _audited(report, recorder)
+
+
+def _clean(plan: CleanPlan, root: Path) -> MoveReport:
+    if not plan.entries:
+        return MoveReport('clean', root, '', plan.quarantine_dir, (), (), 'nothing')
+    root_fd = fdops.open_root(root)
+    try:
+        base_fd = _open_base(root_fd, root, plan.quarantine_dir)
+        try:
+            qid, q_fd = _new_quarantine(base_fd)
+        finally:
+            os.close(base_fd)
+        try:
+            return _move_out(plan, root, root_fd, qid, q_fd)
+        finally:
+            os.close(q_fd)
+    finally:
+        os.close(root_fd)
+
+
+def _move_out(plan: CleanPlan, root: Path, root_fd: int, qid: str, q_fd: int) -> MoveReport:
+    modes = _parent_modes(root_fd, plan.entries)
+    record = manifest.Manifest(qid, str(root), _now(), MOVING, plan.entries, modes)
+    manifest.write(q_fd, record)
+    moved, failures = _move_all(root_fd, q_fd, plan.entries, modes)
+    manifest.write(q_fd, record.with_state(QUARANTINED))
+    outcome = 'ok' if not failures else ('partial' if moved else 'failed')
+    return MoveReport('clean', root, qid, plan.quarantine_dir / qid, tuple(moved), tuple(failures), outcome)
+
+
+def _restore(root: Path, q: manifest.Quarantine) -> MoveReport:
+    root_fd = fdops.open_root(root)
+    try:
+        q_fd = os.open(q.path, fdops.DIR_FLAGS)
+        try:
+            present = [e for e in q.manifest.entries if os.path.lexists(q.path / e.path)]
+            moved, failures = _move_all(q_fd, root_fd, present, q.manifest.parent_modes)
+            if not failures:
+                manifest.write(q_fd, q.manifest.with_state(RESTORED))
+        finally:
+            os.close(q_fd)
+    finally:
+        os.close(root_fd)
+    if not failures:
+        _remove_empty_quarantine(q.path)
+    outcome = 'ok' if not failures else ('partial' if moved else 'failed')
+    return MoveReport('restore', root, q.id, q.path, tuple(moved), tuple(failures), outcome)
+
+
+def _move_all(src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] | list[manifest.Entry],
+              modes: dict[str, int]) -> tuple[list[manifest.Entry], list[Failure]]:
+    moved, failures = [], []
+    for entry in entries:
+        parent, name = fdops.split(entry.path)
+        try:
+            with fdops.opened_beneath(src_fd, parent) as from_fd:
+                to_fd = _makedirs_beneath(dst_fd, parent, modes)
+                try:
+                    fdops.rename_noreplace(from_fd, name, to_fd, name)
+                finally:
+                    os.close(to_fd)
+            moved.append(entry)
+        except OSError as e:
+            failures.append(Failure(entry.path, fdops.describe(e), fdops.hint(e)))
+    return moved, failures
+
+
+def _makedirs_beneath(base_fd: int, rel: str, modes: dict[str, int]) -> int:
+    """Open (creating as needed, with the recorded modes) directory `rel` below `base_fd`, no-follow."""
+    fd = os.dup(base_fd)
+    done = []
+    for name in filter(None, rel.split('/')):
+        done.append(name)
+        try:
+            os.mkdir(name, modes.get('/'.join(done), 0o755), dir_fd=fd)
+        except FileExistsError:
+            pass
+        except OSError:
+            os.close(fd)
+            raise
+        try:
+            child = fdops.open_dir(fd, name)
+        finally:
+            os.close(fd)
+        fd = child
+    return fd
+
+
+def _open_base(root_fd: int, root: Path, base: Path) -> int:
+    """The quarantine base folder, created if needed, on the root's filesystem, ignored by git."""
+    if is_inside(base, root):
+        fd = _makedirs_beneath(root_fd, base.relative_to(root).as_posix(), {})
+    else:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(base, fdops.DIR_FLAGS)
+    if os.fstat(fd).st_dev != os.fstat(root_fd).st_dev:
+        os.close(fd)
+        raise UnsafeOperationError(f'quarantine folder {base} is on another filesystem than {root}; '
+                                   'clean moves by rename only, so choose a folder on the same filesystem')
+    _ensure_ignored(fd)
+    return fd
+
+
+def _ensure_ignored(base_fd: int) -> None:
+    try:
+        fd = os.open('.gitignore', os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
+                     dir_fd=base_fd)
+    except FileExistsError:
+        return
+    try:
+        os.write(fd, IGNORE_ALL.encode())
+    finally:
+        os.close(fd)
+
+
+def _new_quarantine(base_fd: int) -> tuple[str, int]:
+    stamp = datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+    for n in range(1, 1000):
+        qid = stamp if n == 1 else f'{stamp}-{n}'
+        try:
+            os.mkdir(qid, 0o700, dir_fd=base_fd)
+        except FileExistsError:
+            continue
+        return qid, fdops.open_dir(base_fd, qid)
+    raise UnsafeOperationError('cannot create a new quarantine folder (too many this second)')
+
+
+def _parent_modes(root_fd: int, entries: tuple[manifest.Entry, ...]) -> dict[str, int]:
+    modes = {}
+    for entry in entries:
+        parts = entry.path.split('/')[:-1]
+        for depth in range(1, len(parts) + 1):
+            rel = '/'.join(parts[:depth])
+            st = os.stat(rel, dir_fd=root_fd, follow_symlinks=False)
+            modes[rel] = stat.S_IMODE(st.st_mode)
+    return modes
+
+
+def _entry(root: Path, rel: str) -> manifest.Entry:
+    path = root / rel
+    st = os.lstat(path)
+    if stat.S_ISDIR(st.st_mode):
+        files, size = manifest.measure(path)
+        return manifest.Entry(rel, 'dir', files, size)
+    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, st.st_blocks * 512)
+
+
+def _remove_empty_quarantine(path: Path) -> None:
+    """After a full restore only empty folders and the manifest should remain: remove them, and
+    leave everything in place (manifest included) if anything else is still there."""
+    walked = list(os.walk(path, topdown=False))
+    leftovers = [os.path.join(d, f) for d, _dirs, files in walked for f in files
+                 if os.path.join(d, f) != str(path / manifest.NAME)]
+    leftovers += [os.path.join(d, s) for d, dirs, _files in walked for s in dirs if os.path.islink(os.path.join(d, s))]
+    if leftovers:
+        return
+    (path / manifest.NAME).unlink()
+    for dirpath, _dirs, _files in walked:
+        try:
+            os.rmdir(dirpath)
+        except OSError as e:
+            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
+                raise
+
+
+def _audited(report: MoveReport, recorder: Recorder) -> MoveReport:
+    import dataclasses
+    return dataclasses.replace(report, audit_id=recorder.event_id, audit_error=recorder.error)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec='seconds')

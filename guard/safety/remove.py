@@ -1,0 +1,285 @@
+"""Clearing one ephemeral path: fd-based, no-follow, same filesystem, outside nested repositories.
+
+`Clearer.clear(rel)` empties an ephemeral directory (the directory itself stays, so services that
+write into it keep working), or removes an ephemeral file or symlink. The same walk runs in two
+modes: `act=False` only counts what would happen (the plan), `act=True` does it (the purge), so
+the plan shows exactly what the purge will do.
+
+Safety, step by step: every directory is opened relative to its parent's descriptor with
+O_NOFOLLOW | O_DIRECTORY; entries are unlinked with unlinkat(dir_fd), which never follows a link;
+a directory on another filesystem (st_dev) or holding `.git` is left whole; anything the matcher
+calls protected is left, and so are its ancestors; a symlink pointing out of the root or into a
+protected path is reported, not removed. Errors are collected per path and the walk goes on.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from guard.safety import fd as fdops
+from guard.safety import logs
+from guard.safety.openfiles import OpenFiles
+from guard.safety.paths import EPHEMERAL
+from guard.safety.paths import PROTECTED
+from guard.safety.paths import Matcher
+from guard.safety.paths import link_refusal
+
+
+@dataclass(frozen=True)
+class Kept:
+    """An entry inside an ephemeral path that was left alone on purpose, and why."""
+
+    rel: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An entry that could not be cleared: the error and what the operator can do."""
+
+    rel: str
+    error: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Truncated:
+    """An active log emptied in place. `copy` names the rotated copy made first, if any."""
+
+    rel: str
+    bytes: int
+    holders: tuple[str, ...]
+    copy: str | None = None
+
+
+@dataclass(frozen=True)
+class HeldOpen:
+    """A removed file some process still holds open: its space returns when that process closes it."""
+
+    rel: str
+    bytes: int
+    holders: tuple[str, ...]
+
+
+@dataclass
+class ItemResult:
+    """What clearing (or planning to clear) one ephemeral path did. Bytes are disk usage, as du counts."""
+
+    rel: str
+    kind: str
+    files: int = 0
+    bytes: int = 0
+    truncated: list[Truncated] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    held_open: list[HeldOpen] = field(default_factory=list)
+
+
+class Clearer:
+    """Walks ephemeral paths below one root descriptor. Not thread-safe; one per operation."""
+
+    def __init__(self, root_fd: int, root: Path, matcher: Matcher, *, log_globs: tuple[str, ...],
+                 keep_rotated: int, open_files: OpenFiles, act: bool) -> None:
+        self.root_fd = root_fd
+        self.root = root
+        self.matcher = matcher
+        self.keep_rotated = keep_rotated
+        self.open_files = open_files
+        self.act = act
+        self.root_dev = os.fstat(root_fd).st_dev
+        self._is_log = _glob_regex(log_globs).match
+
+    def clear(self, rel: str) -> ItemResult:
+        """Clear one ephemeral path (root-relative). Never raises for filesystem errors."""
+        parent, name = fdops.split(rel)
+        result = ItemResult(rel, 'missing')
+        try:
+            with fdops.opened_beneath(self.root_fd, parent) as parent_fd:
+                st = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
+                result.kind = _kind(st.st_mode)
+                if result.kind == 'dir':
+                    self._clear_top_dir(parent_fd, name, rel, result)
+                else:
+                    self._entry(parent_fd, name, st, rel, EPHEMERAL, result)
+        except FileNotFoundError:
+            pass  # gone already: nothing to clear
+        except OSError as e:
+            result.failures.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
+        return result
+
+    def _clear_top_dir(self, parent_fd: int, name: str, rel: str, result: ItemResult) -> None:
+        dir_fd = self._open_subdir(parent_fd, name, rel, result)
+        if dir_fd is None:
+            return
+        try:
+            self._clear_dir(dir_fd, rel, EPHEMERAL, result)
+        finally:
+            os.close(dir_fd)
+
+    def _open_subdir(self, parent_fd: int, name: str, rel: str, result: ItemResult) -> int | None:
+        """Open a directory to clear, or None (with the reason recorded) when it must be left whole."""
+        dir_fd = fdops.open_dir(parent_fd, name)
+        if os.fstat(dir_fd).st_dev != self.root_dev:
+            result.kept.append(Kept(rel, 'another filesystem (mount point); guard does not cross into it'))
+        elif _has_entry(dir_fd, '.git'):
+            result.kept.append(Kept(rel, 'a nested git repository; guard does not clear inside it'))
+        else:
+            return dir_fd
+        os.close(dir_fd)
+        return None
+
+    def _clear_dir(self, dir_fd: int, rel: str, verdict: str | None, result: ItemResult) -> bool:
+        """Clear inside an open directory; True when it is empty afterwards."""
+        with os.scandir(dir_fd) as it:
+            entries = list(it)
+        skip: set[str] = set()
+        if self.keep_rotated:
+            skip = self._rotate_logs(dir_fd, rel, entries, result)
+        empty = not skip
+        for entry in entries:
+            if entry.name in skip:
+                continue
+            child = f'{rel}/{entry.name}'
+            try:
+                st = entry.stat(follow_symlinks=False)
+                gone = self._entry(dir_fd, entry.name, st, child, verdict, result)
+            except FileNotFoundError:
+                gone = True  # removed by someone else meanwhile
+            except RecursionError:
+                result.failures.append(Failure(child, 'nested too deeply to walk', 'remove it by hand'))
+                gone = False
+            except OSError as e:
+                result.failures.append(Failure(child, fdops.describe(e), fdops.hint(e)))
+                gone = False
+            empty = empty and gone
+        return empty
+
+    def _entry(self, dir_fd: int, name: str, st: os.stat_result, rel: str, parent_verdict: str | None,
+               result: ItemResult) -> bool:
+        """Clear one entry; True when it is gone (or would be, in plan mode)."""
+        is_dir = stat.S_ISDIR(st.st_mode)
+        verdict = self.matcher.child(parent_verdict, rel, is_dir=is_dir)
+        if verdict == PROTECTED:
+            result.kept.append(Kept(rel, 'protected'))
+            return False
+        if is_dir:
+            return self._subdir(dir_fd, name, rel, verdict, result)
+        if stat.S_ISLNK(st.st_mode):
+            return self._link(dir_fd, name, rel, result)
+        if stat.S_ISREG(st.st_mode) and self._is_log(name):
+            holders = self.open_files.held_by(st.st_dev, st.st_ino)
+            if holders and st.st_nlink == 1:
+                return self._truncate(dir_fd, name, st, rel, holders, result)
+        return self._unlink(dir_fd, name, st, rel, result)
+
+    def _subdir(self, dir_fd: int, name: str, rel: str, verdict: str | None, result: ItemResult) -> bool:
+        sub_fd = self._open_subdir(dir_fd, name, rel, result)
+        if sub_fd is None:
+            return False
+        try:
+            empty = self._clear_dir(sub_fd, rel, verdict, result)
+        finally:
+            os.close(sub_fd)
+        if empty and self.act:
+            try:
+                os.rmdir(name, dir_fd=dir_fd)
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                if e.errno != errno.ENOTEMPTY:
+                    raise
+                result.failures.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
+                return False
+        return empty
+
+    def _link(self, dir_fd: int, name: str, rel: str, result: ItemResult) -> bool:
+        reason = link_refusal(self.root, rel, self.matcher)
+        if reason:
+            result.kept.append(Kept(rel, reason + '; the link was left in place'))
+            return False
+        if self.act:
+            os.unlink(name, dir_fd=dir_fd)  # unlinkat never follows the link
+        result.files += 1
+        return True
+
+    def _unlink(self, dir_fd: int, name: str, st: os.stat_result, rel: str, result: ItemResult) -> bool:
+        if self.act:
+            os.unlink(name, dir_fd=dir_fd)
+        size = st.st_blocks * 512
+        result.files += 1
+        result.bytes += size
+        if stat.S_ISREG(st.st_mode):
+            holders = self.open_files.held_by(st.st_dev, st.st_ino)
+            if holders:
+                result.held_open.append(HeldOpen(rel, size, holders))
+        return True
+
+    def _truncate(self, dir_fd: int, name: str, st: os.stat_result, rel: str, holders: tuple[str, ...],
+                  result: ItemResult) -> bool:
+        size = logs.truncate(dir_fd, name, st) if self.act else st.st_blocks * 512
+        result.truncated.append(Truncated(rel, size, holders))
+        result.bytes += size
+        return False  # the file stays, empty, for the service that writes to it
+
+    def _rotate_logs(self, dir_fd: int, rel: str, entries: list[os.DirEntry[str]], result: ItemResult) -> set[str]:
+        """keep-rotated: shift old copies, copy or move each log to .1; the names that stay."""
+        by_name = {e.name: e for e in entries}
+        current = [e.name for e in entries if self._is_log(e.name) and e.is_file(follow_symlinks=False)
+                   and not _is_copy_of_present_log(e.name, by_name)]
+        skip: set[str] = set()
+        for rotation in logs.plan_rotations(current, set(by_name), self.keep_rotated):
+            try:
+                skip |= self._rotate_one(dir_fd, rel, rotation, by_name, result)
+            except OSError as e:
+                result.failures.append(Failure(f'{rel}/{rotation.log}', fdops.describe(e), fdops.hint(e)))
+                skip |= {rotation.log, *rotation.kept, *rotation.unlink}
+        return skip
+
+    def _rotate_one(self, dir_fd: int, rel: str, rotation: logs.Rotation, by_name: dict[str, os.DirEntry[str]],
+                    result: ItemResult) -> set[str]:
+        for name in rotation.unlink:
+            self._unlink(dir_fd, name, by_name[name].stat(follow_symlinks=False), f'{rel}/{name}', result)
+        if self.act:
+            for old, new in rotation.shifts:
+                fdops.rename_noreplace(dir_fd, old, dir_fd, new)
+        st = by_name[rotation.log].stat(follow_symlinks=False)
+        holders = self.open_files.held_by(st.st_dev, st.st_ino)
+        copy = f'{rotation.log}.1'
+        if holders and st.st_nlink == 1:
+            if self.act:
+                logs.copy_then_truncate(dir_fd, rotation.log, copy, st)
+            result.truncated.append(Truncated(f'{rel}/{rotation.log}', st.st_blocks * 512, holders, copy=f'{rel}/{copy}'))
+        elif self.act:
+            fdops.rename_noreplace(dir_fd, rotation.log, dir_fd, copy)
+        kept = [copy, *(new for _, new in reversed(rotation.shifts))]
+        result.kept.extend(Kept(f'{rel}/{name}', f'rotated copy kept (keep-rotated = {self.keep_rotated})') for name in kept)
+        return {rotation.log, *rotation.kept, *rotation.unlink}
+
+
+def _is_copy_of_present_log(name: str, by_name: dict[str, os.DirEntry[str]]) -> bool:
+    rotated = logs.rotated_index(name)
+    return rotated is not None and rotated[0] in by_name
+
+
+def _has_entry(dir_fd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return 'link'
+    return 'dir' if stat.S_ISDIR(mode) else 'file'
+
+
+def _glob_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    import fnmatch
+    return re.compile('|'.join(fnmatch.translate(g) for g in globs) or r'(?!x)x', re.DOTALL)

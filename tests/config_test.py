@@ -1,0 +1,94 @@
+"""Config: file, then GUARD_* variables, then flags; every bad value is one line naming file and key."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard import config
+from guard.errors import ConfigError
+from support import run_guard
+from support import write
+
+
+def test_defaults_without_any_file(tmp_path: Path) -> None:
+    cfg = config.load(tmp_path, environ={})
+    assert cfg.fail_on == 'warning' and cfg.exclude == () and cfg.source == 'defaults'
+    assert 'models/' in cfg.purge.protected and 'logs/' in cfg.purge.ephemeral
+
+
+def test_pyproject_tool_guard_section(tmp_path: Path) -> None:
+    write(tmp_path, 'pyproject.toml', '[project]\nname = "x"\n[tool.guard]\nfail-on = "error"\nexclude = ["vendor/"]\n'
+                                      '[tool.guard.health]\ntables = ["assets"]\n')
+    cfg = config.load(tmp_path, environ={})
+    assert cfg.fail_on == 'error' and cfg.exclude == ('vendor/',) and cfg.health.tables == ('assets',)
+    assert cfg.source.endswith('pyproject.toml')
+
+
+def test_guard_toml_wins_over_pyproject(tmp_path: Path) -> None:
+    write(tmp_path, 'pyproject.toml', '[tool.guard]\nfail-on = "error"\n')
+    write(tmp_path, 'guard.toml', 'fail-on = "note"\n')
+    assert config.load(tmp_path, environ={}).fail_on == 'note'
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    write(tmp_path, 'guard.toml', 'fail-on = "note"\n[purge]\nkeep-rotated = 1\n')
+    cfg = config.load(tmp_path, environ={'GUARD_FAIL_ON': 'error', 'GUARD_PURGE_KEEP_ROTATED': '3',
+                                         'GUARD_EXCLUDE': 'a/, b/'})
+    assert (cfg.fail_on, cfg.purge.keep_rotated, cfg.exclude) == ('error', 3, ('a/', 'b/'))
+
+
+def test_config_file_is_never_rewritten(tmp_path: Path) -> None:
+    text = '[tool.guard]\nfail-on = "error"   # keep my comment\n'
+    write(tmp_path, 'pyproject.toml', text)
+    run_guard('scan', tmp_path)
+    assert (tmp_path / 'pyproject.toml').read_text() == text
+
+
+@pytest.mark.parametrize(('toml', 'message'), [
+    ('fail_on = "error"\n', "guard.toml: unknown key 'fail_on' (known keys: "),
+    ('colour = true\n', "guard.toml: unknown key 'colour' (known keys: "),
+    ('fail-on = "fatal"\n', "guard.toml: fail-on must be one of note, warning, error, got 'fatal'"),
+    ('exclude = "vendor/"\nmax-file-size = "big"\n', 'guard.toml: max-file-size must be a whole number, got str'),
+    ('max-file-size = -1\n', 'guard.toml: max-file-size must be >= 0, got -1'),
+    ('exclude = [1, 2]\n', 'guard.toml: exclude must be a list of strings, got list [1, 2]'),
+    ('[purge]\nprotectd = ["x/"]\n', "guard.toml: unknown key 'purge.protectd' (known keys: "),
+    ('[health]\nrow-count = "guess"\n', "guard.toml: health.row-count must be one of exact, estimate, got 'guess'"),
+    ('purge = 3\n', 'guard.toml: purge must be a table'),
+    ('fail-on = \n', 'guard.toml: invalid TOML: '),
+])
+def test_bad_config_is_one_line_exit_2(tmp_path: Path, toml: str, message: str) -> None:
+    write(tmp_path, 'guard.toml', toml)
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path, environ={})
+    assert str(info.value).replace(str(tmp_path) + '/', '').startswith(message)
+    proc = run_guard('scan', tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == ''
+    assert proc.stderr.count('\n') == 1 and proc.stderr.startswith('guard: error: ')
+    assert 'Traceback' not in proc.stderr
+
+
+@pytest.mark.parametrize(('env', 'message'), [
+    ({'GUARD_FAIL_ON': 'loud'}, "fail-on must be one of note, warning, error, got 'loud'"),
+    ({'GUARD_MAX_FILE_SIZE': 'ten'}, "GUARD_MAX_FILE_SIZE: expected a whole number, got 'ten'"),
+    ({'GUARD_ALERTS_JOURNAL': 'maybe'}, "GUARD_ALERTS_JOURNAL: expected true or false, got 'maybe'"),
+])
+def test_bad_environment_values(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace('(', r'\(').replace(')', r'\)')):
+        config.load(tmp_path, environ=env)
+
+
+def test_unknown_rule_in_disable_is_a_config_error(tmp_path: Path) -> None:
+    write(tmp_path, 'guard.toml', 'disable = ["secrets"]\n')
+    proc = run_guard('scan', tmp_path)
+    assert proc.returncode == 2
+    assert "unknown rule or category 'secrets'" in proc.stderr
+
+
+def test_explicit_config_file_and_missing_one(tmp_path: Path) -> None:
+    write(tmp_path, 'custom.toml', 'fail-on = "error"\n')
+    write(tmp_path, 'a.py', 'H = "10.0.0.1"\n')
+    assert run_guard('scan', tmp_path, '--config', tmp_path / 'custom.toml').returncode == 0
+    proc = run_guard('scan', tmp_path, '--config', tmp_path / 'nope.toml')
+    assert proc.returncode == 2 and 'config file not found' in proc.stderr

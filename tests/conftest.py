@@ -1,0 +1,41 @@
+"""Fixtures every test module may use: real git repositories and guard run as a real process."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support import git
+
+# Tests must not depend on the developer's git config, nor write to it.
+GIT_ENV = {
+    'GIT_CONFIG_NOSYSTEM': '1',
+    'GIT_CONFIG_GLOBAL': os.devnull,
+    'GIT_AUTHOR_NAME': 'guard tests',
+    'GIT_AUTHOR_EMAIL': 'tests@example.invalid',
+    'GIT_COMMITTER_NAME': 'guard tests',
+    'GIT_COMMITTER_EMAIL': 'tests@example.invalid',
+    'GIT_TERMINAL_PROMPT': '0',
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in list(os.environ):
+        if key.startswith('GUARD_') or key in ('NO_COLOR', 'FORCE_COLOR', 'DATABASE_URL', 'DB_URL'):
+            monkeypatch.delenv(key)
+    # guard's state (audit database, locks) goes to a per-test-session folder, not ~/.local/state.
+    monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-state'))
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Iterator[Path]:
+    """An empty, real git repository (no commits yet)."""
+    repo = tmp_path / 'repo'
+    repo.mkdir()
+    git(repo, 'init', '-q')
+    yield repo

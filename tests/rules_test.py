@@ -1,0 +1,129 @@
+"""Every rule against its own examples, plus the hard cases for the ip, abs-path and env-file rules."""
+from __future__ import annotations
+
+import pytest
+
+from guard.rules import CONTENT_RULES
+from guard.rules import PATH_RULES
+from guard.rules import RULES
+from guard.rules import env_files
+from guard.scanner import Document
+from guard.scanner import Scanner
+
+ALL = Scanner(RULES)
+
+
+def rule_ids(text: str, path: str = 'src/app.py') -> list[str]:
+    findings, _ = ALL.scan(Document(path, text))
+    return [f.rule for f in findings]
+
+
+def test_registry_ids_are_unique_and_well_formed() -> None:
+    ids = [r.id for r in (*CONTENT_RULES, *PATH_RULES)]
+    assert len(ids) == len(set(ids))
+    for rule in RULES.values():
+        assert rule.id == rule.id.lower() and ' ' not in rule.id
+        assert rule.category in ('secret', 'env-file', 'ip', 'abs-path', 'venv')
+        assert rule.severity in ('note', 'warning', 'error')
+        assert rule.why.strip() and rule.fix.strip()
+
+
+@pytest.mark.parametrize('rule', CONTENT_RULES, ids=lambda r: r.id)
+def test_rule_has_examples(rule) -> None:  # type: ignore[no-untyped-def]
+    assert rule.examples_bad, f'{rule.id} has no bad examples'
+    assert rule.examples_good, f'{rule.id} has no good examples'
+
+
+@pytest.mark.parametrize(('rule', 'example'), [(r, e) for r in CONTENT_RULES for e in r.examples_bad],
+                         ids=lambda v: v.id if hasattr(v, 'id') else '')
+def test_every_bad_example_is_found_by_its_rule(rule, example: str) -> None:  # type: ignore[no-untyped-def]
+    scanner = Scanner({rule.id})
+    findings, _ = scanner.scan(Document(_path_for(rule), example))
+    assert [f.rule for f in findings] != [], f'{rule.id} missed {example!r}'
+
+
+@pytest.mark.parametrize(('rule', 'example'), [(r, e) for r in CONTENT_RULES for e in r.examples_good],
+                         ids=lambda v: v.id if hasattr(v, 'id') else '')
+def test_no_good_example_is_found_by_its_rule(rule, example: str) -> None:  # type: ignore[no-untyped-def]
+    scanner = Scanner({rule.id})
+    findings, _ = scanner.scan(Document(_path_for(rule), example))
+    assert findings == [], f'{rule.id} flagged {example!r}'
+
+
+def _path_for(rule) -> str:  # type: ignore[no-untyped-def]
+    """A path the rule applies to (rules restricted by path_pattern get one that matches)."""
+    for candidate in ('config/app.py', '.pgpass', 'home/.pgpass', 'config.json', 'settings.yaml', 'key.pem'):
+        if rule.applies_to(candidate):
+            return candidate
+    pytest.skip(f'{rule.id}: no sample path matches its path_pattern {rule.path_pattern!r}')
+
+
+IP_CASES = [
+    ('{"host": "192.168.86.42"}', ['hardcoded-ipv4']),
+    ('proxy_pass http://10.10.0.21:3000;', ['hardcoded-ipv4']),
+    ('upstream api { server 172.20.1.5:8080; }', ['hardcoded-ipv4']),
+    ('DNS = ["8.8.8.8", "1.1.1.1"]', ['hardcoded-ipv4', 'hardcoded-ipv4']),
+    ('ssh deploy@10.0.0.7 uptime', ['hardcoded-ipv4']),
+    ('listen [fd12:3456:789a:1::21]:8080;', ['hardcoded-ipv6']),
+    ('peer = "2606:4700:4700::1111"', ['hardcoded-ipv6']),
+    ('host = "localhost"', []),
+    ('bind 127.0.0.1 and 127.1.2.3', []),
+    ('listen 0.0.0.0:8000', []),
+    ('doc 192.0.2.1 198.51.100.2 203.0.113.3 2001:db8::42', []),
+    ('__version__ = "1.2.3.4"', []),
+    ('VERSION = (10, 0, 0, 1)', []),
+    ('ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0.6099.109 Safari/537.36"', []),
+    ('oid 1.3.6.1.4.1.311.21.7', []),
+    ('1.2.3.4.5', []),
+    ('DB_HOST=${DB_HOST:-10.0.0.5}', []),
+    ('mask 255.255.255.0 / 255.255.0.0', []),
+    ('pip install pkg==1.0.0.1', []),
+    ('Section 4.10.22.7 of the spec', []),
+    ("requires 'Windows.Foundation', '1.0.0.0'", []),
+    ('std::vector<int> v; a[10::2]; 12:30:45', []),
+    ('mac 00:1a:2b:3c:4d:5e', []),
+    ('ip = "::1"', []),
+]
+
+
+@pytest.mark.parametrize(('text', 'expected'), IP_CASES)
+def test_ip_rule(text: str, expected: list[str]) -> None:
+    assert [r for r in rule_ids(text) if r.startswith('hardcoded-ip')] == expected
+
+
+PATH_CASES = [
+    ('DATA = "/Users/alice/proj/data.csv"', ['home-path']),
+    ('model: /home/bob/models/v3.pkl', ['home-path']),
+    (r'out = "C:\Users\carol\proj\out.txt"', ['windows-home-path']),
+    ('cfg = "/etc/app/app.conf"; log = "/var/log/app.log"; tmp = "/tmp/x"', []),
+    ('path = "~/proj/data"', []),
+    ('#!/home/bob/.venv/bin/python', []),
+    ('cache = "/home/<user>/.cache"', []),
+    ('cache = "/home/$USER/.cache"', []),
+    ('see /usr/share/doc and /opt/app', []),
+]
+
+
+@pytest.mark.parametrize(('text', 'expected'), PATH_CASES)
+def test_abs_path_rule(text: str, expected: list[str]) -> None:
+    assert [r for r in rule_ids(text) if r.endswith('home-path')] == expected
+
+
+@pytest.mark.parametrize(('path', 'expected'), [
+    ('.env', True), ('.env.production', True), ('config/.env.local', True), ('prod.env', True),
+    ('.env.example', False), ('.env.sample', False), ('.env.template', False), ('.env.dist', False),
+    ('deploy/.env.prod.example', False), ('environment.py', False), ('.envrc', False), ('env.py', False),
+])
+def test_env_file_names(path: str, expected: bool) -> None:
+    assert env_files.is_env_file(path) is expected
+
+
+@pytest.mark.parametrize(('text', 'found'), [
+    ('DEBUG=1\n', True),
+    ('export API_KEY="x1y2z3"\n', True),
+    ('# only comments\n\n', False),
+    ('EMPTY=\nALSO_EMPTY=""\n', False),
+    ('FROM_ENV=${OTHER}\n', False),
+])
+def test_env_file_needs_values(text: str, found: bool) -> None:
+    assert ('env-file' in rule_ids(text, path='.env')) is found
