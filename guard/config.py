@@ -36,12 +36,19 @@ DEFAULT_EPHEMERAL = (
 
 @dataclass(frozen=True)
 class PurgeSettings:
-    """`[tool.guard.purge]`: what a purge may clear and what it must never touch."""
+    """`[tool.guard.purge]`: what a purge may clear and what it must never touch.
+
+    Both lists use gitignore syntax and match whole path components. `protected` patterns without
+    an inner slash match at any depth (`.env` protects every .env); `ephemeral` ones are anchored
+    at the root unless they start with `**/`. The deepest match decides, protection winning ties.
+    """
 
     protected: tuple[str, ...] = DEFAULT_PROTECTED
     ephemeral: tuple[str, ...] = DEFAULT_EPHEMERAL
-    # Log files truncated in place (services may hold them open) rather than unlinked.
+    # File names (globs) of logs: when a running process holds one open it is truncated in place
+    # (deleting it would free nothing until the process restarts).
     active_logs: tuple[str, ...] = ('*.log', '*.log.*', '*.out')
+    # Keep this many old copies (<log>.1 .. <log>.N): the log is copied to .1 before truncation.
     keep_rotated: int = 0
     # Service commands (split like a shell, run without one, in the root): before and after the
     # purge; `full` runs after `before` only with --full (destructive extras such as volume removal).
@@ -55,7 +62,8 @@ class PurgeSettings:
 
 @dataclass(frozen=True)
 class CleanSettings:
-    """`[tool.guard.clean]`: where quarantined venv artifacts go."""
+    """`[tool.guard.clean]`: where quarantined venv artifacts go (relative to the root, or absolute
+    on the same filesystem: entries move by rename). guard writes a `.gitignore` of `*` into it."""
 
     quarantine_dir: str = '.guard/quarantine'
 

@@ -15,6 +15,7 @@ from guard import allowlist
 from guard.errors import ConfigError
 from guard.findings import Finding
 from guard.findings import fingerprint
+from guard.prefilter import Prefilter
 from guard.redact import mask_spans
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
@@ -44,25 +45,16 @@ class Scanner:
         self._known_names = frozenset(RULES) | {r.category for r in RULES.values()}
 
     @cached_property
-    def _automaton(self) -> object:
-        import ahocorasick  # C extension: one pass over the text finds every keyword at once
+    def _prefilter(self) -> Prefilter:
+        return Prefilter(self.rules)
 
-        automaton = ahocorasick.Automaton()
-        for rule in self.rules:
-            for keyword in rule.keywords:
-                automaton.add_word(keyword, keyword)
-        if len(automaton) == 0:
-            return None
-        automaton.make_automaton()
-        return automaton
+    def prepare(self) -> None:
+        """Compile every pattern now; a parent does this once before forking its workers."""
+        self._prefilter.prepare()
 
-    def candidate_rules(self, text: str) -> list[Rule]:
-        """Rules with no keywords, plus rules at least one of whose keywords occurs in the text."""
-        automaton = self._automaton
-        present: set[str] = set()
-        if automaton is not None:
-            present = {kw for _, kw in automaton.iter(text.lower())}  # type: ignore[attr-defined]
-        return [r for r in self.rules if not r.keywords or not present.isdisjoint(r.keywords)]
+    def candidate_rules(self, text: str, path: str | None = None) -> list[Rule]:
+        """Rules with no keywords, plus rules at least one of whose keywords (or trigger) occurs in the text."""
+        return [rule for rule, _ in self._prefilter.plan(text, path)]
 
     def scan(self, doc: Document) -> tuple[list[Finding], int]:
         """Findings for one document, and how many matches inline markers suppressed."""
@@ -88,10 +80,8 @@ class Scanner:
     def _hits(self, doc: Document) -> list[Hit]:
         """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
         kept: list[Hit] = []
-        for rule in self.candidate_rules(doc.text):
-            if not rule.applies_to(doc.path):
-                continue
-            for hit in rule.scan(doc.text):
+        for rule, windows in self._prefilter.plan(doc.text, doc.path):
+            for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
                 if any(k.rule.category == rule.category and k.start < hit.end and hit.start < k.end for k in kept):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from postgres import postgres_server  # noqa: F401  (session fixture: a real PostgreSQL server)
 from support import git
 
 # Tests must not depend on the developer's git config, nor write to it.

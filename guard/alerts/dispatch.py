@@ -5,6 +5,7 @@ happened and never prints (the stderr journal fallback is a sink, writing where 
 """
 from __future__ import annotations
 
+import logging
 import socket
 import sys
 import time
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from guard.audit import AuditStore
     from guard.config import Config
 
+_log = logging.getLogger(__name__)
+
 
 class Sink(Protocol):
     name: str
@@ -49,6 +52,8 @@ def dispatch(report: HealthReport, config: Config, *, store: AuditStore | None =
     sinks = build_sinks(config) if sinks is None else sinks
     rules = Rules(config.alerts.repeat_after, config.alerts.failures_before_alert, config.alerts.recovery)
     with AlertState(state_path or config.state_path() / FILE_NAME) as state:
+        if state.warning:
+            _log.warning('%s', state.warning)
         alerts, entries = decide(report, state.load(report.root), rules, host=socket.gethostname(), now=now)
         results = []
         with _Recorder(config, store, trigger) as recorder:

@@ -7,6 +7,7 @@ https://www.freedesktop.org/software/systemd/man/latest/sd-daemon.html
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import time
@@ -67,7 +68,7 @@ def stderr_line(alert: Alert) -> str:
 def system_send(socket_path: str = JOURNAL_SOCKET) -> Send | None:
     """systemd.journal.send when systemd-python is installed and journald listens, else None."""
     try:
-        from systemd import journal  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        journal = importlib.import_module('systemd.journal')
     except ImportError:
         return None
     if not os.path.exists(socket_path):

@@ -44,7 +44,8 @@ class Alert:
     def summary(self) -> str:
         word = _STATE_WORDS[self.state]
         if self.event == 'recovery':
-            return f'{self.check} is healthy again after {_duration(self.time - self.since)} {_STATE_WORDS[self.previous]}: {self.detail}'
+            lasted = _duration(self.time - self.since)
+            return f'{self.check} is healthy again after {lasted} {_STATE_WORDS[self.previous]}: {self.detail}'
         if self.event == 'repeat':
             return f'{self.check} is still {word}, for {_duration(self.time - self.since)}: {self.detail}'
         if self.event == 'change':

@@ -75,7 +75,7 @@ def notified(entry: Entry, alert: Alert) -> Entry:
 
 
 def _alert_for(entry: Entry, check: CheckResult, rules: Rules, root: str, host: str, now: float) -> Alert | None:
-    detail = f'{check.value}: {check.reason}' if check.reason else check.value
+    detail = ': '.join(part for part in (check.value, check.reason) if part)
 
     def make(event: str, since: float) -> Alert:
         return Alert(event, check.name, entry.state, entry.notified, root, host, detail, since, now)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -73,10 +72,10 @@ class WebhookSink:
                 return _Attempt(True, f'HTTP {response.status}')
         except urllib.error.HTTPError as e:
             return _Attempt(False, f'HTTP {e.code} {e.reason}', retry=e.code in _RETRY_STATUS)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return _Attempt(False, f'no answer within {self._timeout:g} s', timed_out=True)
         except urllib.error.URLError as e:
-            if isinstance(e.reason, (TimeoutError, socket.timeout)):
+            if isinstance(e.reason, TimeoutError):
                 return _Attempt(False, f'no answer within {self._timeout:g} s', timed_out=True)
             return _Attempt(False, str(getattr(e.reason, 'strerror', None) or e.reason), retry=True)
         except (OSError, ValueError, http.client.HTTPException) as e:

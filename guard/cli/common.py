@@ -63,3 +63,23 @@ def open_output(path: Path) -> TextIO:
         return path.open('w', encoding='utf-8')
     except OSError as e:
         raise UsageError(f'{path}: cannot write the report: {e.strerror}') from None
+
+
+def ask(question: str) -> bool:
+    """A y/N question answered on a terminal; False without one (nothing optional happens unasked)."""
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(f'{question} [y/N] ').strip().lower() in ('y', 'yes')
+    except EOFError:
+        return False
+
+
+def format_bytes(count: int) -> str:
+    """1536 -> '1.5 KiB': binary units, as df -h and du -h count."""
+    value = float(count)
+    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):
+        if abs(value) < 1024 or unit == 'TiB':
+            return f'{int(value)} B' if unit == 'B' else f'{value:.1f} {unit}'
+        value /= 1024
+    raise AssertionError('unreachable')

@@ -7,14 +7,26 @@ from pathlib import Path
 
 from guard import config as config_module
 from guard.cli import common
+from guard.errors import UsageError
 from guard.findings import at_or_above
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('paths', nargs='*', type=Path, metavar='PATH', help='files or folders to scan (default: .)')
+    add_git_options(parser)
     add_report_options(parser)
     add_selection_options(parser)
     parser.add_argument('--list-rules', action='store_true', help='list every rule id with its category and exit')
+
+
+def add_git_options(parser: argparse.ArgumentParser) -> None:
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument('--staged', action='store_true',
+                      help='scan what is staged (the git index), as the pre-commit hook does; PATH is the repository')
+    what.add_argument('--range', metavar='A..B', dest='rev_range',
+                      help='scan the commits in a git range, each finding at the commit that added it')
+    what.add_argument('--history', action='store_true',
+                      help='scan every commit on every ref (progress bar on a terminal)')
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -54,11 +66,44 @@ def run(args: argparse.Namespace) -> int:
     from guard import sources
 
     targets = args.paths or [Path('.')]
+    if args.staged or args.rev_range or args.history:
+        return _run_git(args, targets)
     root, _ = sources.find_root(common.existing_path(targets[0]))
     config = load_scan_config(args, root)
     result = scan.scan_worktree(config, [t for t in targets if t.resolve() != root], only=args.only,
                                 use_baseline=not args.no_baseline)
     return emit(result, args, config.fail_on)
+
+
+def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
+    """--staged, --range and --history: the hooks' engine, over the index or over commits."""
+    from guard import git_index
+
+    if len(targets) > 1:
+        raise UsageError('--staged, --range and --history take one PATH: a folder inside the repository')
+    repo = git_index.locate(common.existing_path(targets[0]))
+    config = load_scan_config(args, repo.root)
+    use_baseline = not args.no_baseline
+    if args.staged:
+        result = git_index.scan_staged(config, repo, only=args.only, use_baseline=use_baseline)
+        return emit(result, args, config.fail_on)
+    from guard import history
+
+    if args.rev_range and args.rev_range.startswith('-'):
+        raise UsageError(f'--range {args.rev_range}: expected a revision range such as main..topic')
+    revisions = [args.rev_range] if args.rev_range else ['--all']
+    progress = _progress_bar if args.history and sys.stderr.isatty() else None
+    result = history.scan_revisions(config, revisions, only=args.only, use_baseline=use_baseline, progress=progress)
+    if progress:
+        sys.stderr.write('\r\033[K')
+    return emit(result, args, config.fail_on)
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 30
+    filled = width * done // total if total else width
+    sys.stderr.write(f'\rguard: scanning history [{"#" * filled}{"." * (width - filled)}] {done:,}/{total:,} blobs')
+    sys.stderr.flush()
 
 
 def emit(result: object, args: argparse.Namespace, fail_on: str, *, hook: str = '') -> int:

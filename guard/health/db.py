@@ -8,7 +8,6 @@ connection runs in a worker thread so the backstop holds whatever the driver doe
 """
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -18,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
-from guard.errors import ConfigError
 from guard.health.dburl import DatabaseUrl
-from guard.health.dburl import parse
+from guard.health.engine import open_engine
+from guard.health.engine import statement_limit
 from guard.health.result import CheckResult
 from guard.health.result import Perf
 from guard.health.result import Status
@@ -31,16 +30,12 @@ from guard.health.tables import table_specs
 if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy import Engine
-    from sqlalchemy.engine import URL
 
     from guard.config import HealthSettings
 
 NAME = 'database'
 # Time the driver gets to report its own, clearer timeout before guard's deadline strikes.
 GRACE = 0.5
-# libpq rounds connect_timeout to whole seconds and treats anything below 2 as 2.
-# https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT
-_LIBPQ_MIN_CONNECT_TIMEOUT = 2
 
 
 @dataclass(frozen=True)
@@ -57,14 +52,11 @@ def check_db(url: DatabaseUrl, settings: HealthSettings, *, root: Path | None = 
     Never raises for a database that is down, refuses the password or hangs: those are FAIL
     results. Raises ConfigError for what no retry can fix: a bad URL, a missing driver, bad timeouts.
     """
-    _check_timeouts(settings)
     specs = table_specs(settings)
-    parsed = _prepare(parse(url.secret, url.source), root)
-    missing = _missing_sqlite_file(parsed)
-    if missing:
-        return _unreachable(url, specs, f'database file not found: {missing}', 0.0)
-    engine = _engine(parsed, settings, url)
-    probe = _Probe(engine, specs, url)
+    engine = open_engine(url, settings, root=root)
+    if isinstance(engine, str):
+        return _unreachable(url, specs, engine, 0.0)
+    probe = _Probe(engine, specs, url, settings.statement_timeout)
     threading.Thread(target=probe.run, name='guard-health-db', daemon=True).start()
     return _collect(probe, specs, settings, url)
 
@@ -87,9 +79,10 @@ def _collect(probe: _Probe, specs: list[TableSpec], settings: HealthSettings, ur
     for index, spec in enumerate(specs):
         event = probe.next(step)
         if event is None or event.result is None:
+            # The server did not end the statement in time (or the dialect has no timeout).
             probe.abandon()
-            why = event.detail if event else f'no answer within {settings.statement_timeout:g} s (statement timeout)'
-            results.append(CheckResult(spec.check_name, Status.FAIL, spec.name, why, step if event is None else event.seconds))
+            why = f'no answer within {settings.statement_timeout:g} s (statement timeout)'
+            results.append(CheckResult(spec.check_name, Status.FAIL, '', why, step))
             results.extend(_skipped(specs[index + 1:], 'not checked: an earlier query timed out'))
             break
         results.append(event.result)
@@ -111,14 +104,15 @@ def _unreachable(url: DatabaseUrl, specs: list[TableSpec], why: str, seconds: fl
 
 
 def _skipped(specs: list[TableSpec], why: str) -> list[CheckResult]:
-    return [CheckResult(s.check_name, Status.SKIP, s.name, why) for s in specs]
+    return [CheckResult(s.check_name, Status.SKIP, '', why) for s in specs]
 
 
 class _Probe:
     """The worker's side: talks to the database and reports each step on a queue."""
 
-    def __init__(self, engine: Engine, specs: list[TableSpec], url: DatabaseUrl) -> None:
+    def __init__(self, engine: Engine, specs: list[TableSpec], url: DatabaseUrl, statement_timeout: float) -> None:
         self._engine = engine
+        self._statement_timeout = statement_timeout
         self._specs = specs
         self._url = url
         self._events: queue.Queue[_Event] = queue.Queue()
@@ -163,6 +157,7 @@ class _Probe:
         from sqlalchemy import text
         started = time.perf_counter()
         try:
+            statement_limit(conn, self._statement_timeout)
             conn.execute(text('SELECT 1')).scalar_one()
             conn.rollback()
         except Exception as e:
@@ -174,10 +169,11 @@ class _Probe:
     def _table(self, conn: Connection, spec: TableSpec) -> _Event:
         started = time.perf_counter()
         try:
+            statement_limit(conn, self._statement_timeout)
             result = check_table(conn, spec)
         except Exception as e:  # a missing grant, a timeout: this table fails, the next is still checked
             seconds = time.perf_counter() - started
-            result = CheckResult(spec.check_name, Status.FAIL, spec.name, self._reason(e), seconds)
+            result = CheckResult(spec.check_name, Status.FAIL, '', self._reason(e), seconds)
         _rollback(conn)
         return _Event('table', result=result)
 
@@ -232,65 +228,3 @@ def _rollback(conn: Connection) -> None:
         conn.rollback()
     except Exception:
         pass
-
-
-def _check_timeouts(settings: HealthSettings) -> None:
-    for key, value in (('connect-timeout', settings.connect_timeout), ('statement-timeout', settings.statement_timeout)):
-        if value <= 0:
-            raise ConfigError(f'health.{key} must be more than 0 seconds, got {value:g}: a health check must never wait forever')
-
-
-def _prepare(url: URL, root: Path | None) -> URL:
-    """Pick an installed PostgreSQL driver, and read relative SQLite paths from the root."""
-    if url.drivername == 'postgresql' and not _importable('psycopg'):
-        # SQLAlchemy 2.1 maps postgresql:// to psycopg 3; guard depends on psycopg2.
-        url = url.set(drivername='postgresql+psycopg2')
-    if url.get_backend_name() == 'sqlite' and root is not None and _is_file_db(url):
-        path = Path(url.database or '')
-        if not path.is_absolute():
-            url = url.set(database=str(root / path))
-    return url
-
-
-def _missing_sqlite_file(url: URL) -> str:
-    # Connecting would create an empty database, which would then look merely empty.
-    if url.get_backend_name() != 'sqlite' or not _is_file_db(url) or url.query.get('uri'):
-        return ''
-    return '' if Path(url.database or '').is_file() else str(url.database)
-
-
-def _is_file_db(url: URL) -> bool:
-    return bool(url.database) and url.database != ':memory:'
-
-
-def _engine(url: URL, settings: HealthSettings, shown: DatabaseUrl) -> Engine:
-    from sqlalchemy import create_engine
-    from sqlalchemy.exc import ArgumentError
-    from sqlalchemy.exc import NoSuchModuleError
-    from sqlalchemy.pool import NullPool
-    try:
-        return create_engine(url, poolclass=NullPool, connect_args=_connect_args(url, settings))
-    except (NoSuchModuleError, ImportError) as e:
-        raise ConfigError(f'{shown.masked}: no database driver for {url.drivername!r} is installed ({shown.scrub(str(e))})') from None
-    except ArgumentError as e:
-        raise ConfigError(f'{shown.masked}: {shown.scrub(str(e))}') from None
-
-
-def _connect_args(url: URL, settings: HealthSettings) -> dict[str, Any]:
-    backend, driver = url.get_backend_name(), url.get_driver_name()
-    if backend == 'postgresql' and driver in ('psycopg2', 'psycopg'):
-        options = f'-c statement_timeout={math.ceil(settings.statement_timeout * 1000)}'
-        user_options = url.query.get('options')
-        return {
-            'connect_timeout': max(_LIBPQ_MIN_CONNECT_TIMEOUT, math.ceil(settings.connect_timeout)),
-            'options': f'{user_options} {options}' if isinstance(user_options, str) else options,
-            'application_name': 'guard health',
-        }
-    if backend == 'sqlite':
-        return {'timeout': settings.statement_timeout}  # how long to wait for a writer's lock
-    return {}
-
-
-def _importable(module: str) -> bool:
-    import importlib.util
-    return importlib.util.find_spec(module) is not None

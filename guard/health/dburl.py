@@ -1,10 +1,9 @@
 """Where the database URL comes from, and how it is shown: never with its password.
 
 Order: `health.db-url` (or GUARD_HEALTH_DB_URL), else the variable `health.db-url-env` names, else
-DB_URL, else DATABASE_URL. Each variable is read from the environment first and then from the
-root's .env file (python-dotenv), so a deployment's environment wins over the file, as
-`load_dotenv(override=False)` would have it. The .env file is read, never loaded into os.environ:
-the alert command must not inherit its secrets. There is no built-in fallback URL.
+DB_URL, else DATABASE_URL; those variables are looked up in the environment first and only then in
+the root's .env file (python-dotenv), so the environment always wins over the file. The .env file
+is read, never loaded into os.environ: the alert command must not inherit its secrets. There is no built-in fallback URL.
 """
 from __future__ import annotations
 
@@ -62,9 +61,11 @@ def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None
     names = (settings.db_url_env,) if settings.db_url_env else DEFAULT_VARIABLES
     env_file = root / settings.env_file if settings.env_file else None
     file_values = _read_env_file(env_file)
+    # The whole environment before the file: a deployment's DATABASE_URL beats a stale DB_URL in .env.
     for name in names:
         if environ.get(name):
             return _make(environ[name], f'{name} in the environment')
+    for name in names:
         if file_values and file_values.get(name):
             return _make(file_values[name] or '', f'{name} in {env_file}')
     raise ConfigError(_missing_message(names, config, env_file, file_values is not None))
@@ -84,7 +85,8 @@ def mask(url: URL) -> str:
     """The URL as text with the password and credential-like query values replaced by ***."""
     if any(k.lower() in _SECRET_PARAMS for k, _ in _query_items(url)):
         url = url.set(query={k: (MASK if k.lower() in _SECRET_PARAMS else v) for k, v in url.query.items()})
-    return url.render_as_string(hide_password=True)
+    # render_as_string URL-encodes the query's mask; put it back as people read it.
+    return url.render_as_string(hide_password=True).replace('=%2A%2A%2A', '=' + MASK)
 
 
 def _make(raw: str, source: str) -> DatabaseUrl:
@@ -113,8 +115,8 @@ def _query_items(url: URL) -> list[tuple[str, str]]:
 def _missing_message(names: tuple[str, ...], config: Config, env_file: Path | None, file_exists: bool) -> str:
     variables = ' or '.join(names)
     settings_file = 'no config file' if config.source == 'defaults' else config.source
-    where = [f'health.db-url ({settings_file})', f'{variables} in the environment']
+    places = 'the environment'
     if env_file is not None:
-        where.append(f'{variables} in {env_file}' + ('' if file_exists else ' (no such file)'))
-    return ('no database URL: looked for ' + ', '.join(where) + '; set one of them, '
-            'or leave "database" out of health.checks')
+        places += f' and in {env_file}' + ('' if file_exists else ' (no such file)')
+    return (f'no database URL: looked for health.db-url ({settings_file}) and for {variables} in {places}; '
+            'set one, or leave "database" out of health.checks')

@@ -27,7 +27,8 @@ def check_disk(root: Path, settings: HealthSettings) -> CheckResult:
         # shutil.disk_usage reports f_bavail: the space a non-root service can still use.
         usage = shutil.disk_usage(root)
     except OSError as e:
-        return CheckResult(NAME, Status.FAIL, str(root), f'cannot read free space: {e.strerror or e}', time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        return CheckResult(NAME, Status.FAIL, str(root), f'cannot read free space: {e.strerror or e}', seconds)
     seconds = time.perf_counter() - started
     percent = 100 * usage.free / usage.total if usage.total else 0.0
     value = f'{human_size(usage.free)} free of {human_size(usage.total)} ({percent:.0f}%) on {_mount_point(root)}'

@@ -42,8 +42,11 @@ def _line(check: CheckResult, width: int, color: bool) -> str:
     if color:
         label = _paint(label, _COLORS[check.status])
     latency = '-' if check.status is Status.SKIP else latency_text(check.latency)
-    shown = f'{check.value}: {check.reason}' if check.reason else check.value
-    return f'{label}  {check.name:<{width}}  {latency:>7}  {shown}'
+    return f'{label}  {check.name:<{width}}  {latency:>7}  {_shown(check)}'
+
+
+def _shown(check: CheckResult) -> str:
+    return ': '.join(part for part in (check.value, check.reason) if part)
 
 
 def latency_text(seconds: float) -> str:
@@ -93,10 +96,11 @@ def nagios(report: HealthReport) -> tuple[str, int]:
     """The plugin output (status line with perfdata, then one line per check) and its exit code."""
     code = NAGIOS_CODES[report.status]
     bad = report.failed() or report.warnings()
-    summary = '; '.join(_nagios_safe(f'{c.name}: {c.reason or c.value}') for c in bad) or report.verdict()
+    summary = '; '.join(_nagios_safe(f'{c.name}: {_shown(c)}') for c in bad) or report.verdict()
     perf = ' '.join(perfdata(p) for c in report.checks for p in c.perf)
     first = f'GUARD {_NAGIOS_WORDS[code]} - {summary}' + (f' | {perf}' if perf else '')
-    details = [_nagios_safe(_line(c, 0, False)) for c in report.checks]
+    width = max((len(c.name) for c in report.checks), default=0)
+    details = [_nagios_safe(_line(c, width, False)) for c in report.checks]
     return '\n'.join([first, *details]) + '\n', code
 
 

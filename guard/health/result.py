@@ -81,4 +81,5 @@ class HealthReport:
         if warned:
             names = ', '.join(c.name for c in warned)
             return f'healthy with {len(warned)} warning{"s" if len(warned) > 1 else ""} ({names})'
-        return f'healthy: {len(self.checks)} checks passed'
+        count = len(self.checks)
+        return f'healthy: {count} check{"s" if count != 1 else ""} passed'

@@ -72,12 +72,12 @@ def check_table(conn: Connection, spec: TableSpec) -> CheckResult:
     count = _count(conn, spec)
     seconds = time.perf_counter() - started
     if count is None:
-        return CheckResult(spec.check_name, Status.FAIL, spec.name, f'table {spec.name} does not exist', seconds)
+        return CheckResult(spec.check_name, Status.FAIL, '', f'table {spec.name} does not exist', seconds)
     status, reason = _judge(spec, count)
     perf = () if count.rows is None else (
         Perf(f'{spec.name}_rows', count.rows, crit=f'{spec.min_rows}:' if spec.min_rows else '', min=0),
     )
-    return CheckResult(spec.check_name, status, _show(spec, count), reason, seconds, perf)
+    return CheckResult(spec.check_name, status, _show(spec, count, status), reason, seconds, perf)
 
 
 def _count(conn: Connection, spec: TableSpec) -> _Count | None:
@@ -117,15 +117,19 @@ def _judge(spec: TableSpec, count: _Count) -> tuple[Status, str]:
     if count.rows is None:
         return Status.WARN, f'cannot check the minimum of {spec.min_rows:,}: never analysed, run ANALYZE {spec.name}'
     if count.rows < spec.min_rows:
-        return Status.FAIL, f'below the minimum of {spec.min_rows:,} rows'
+        return Status.FAIL, f'below the minimum of {_rows(spec.min_rows)}'
     return Status.OK, ''
 
 
-def _show(spec: TableSpec, count: _Count) -> str:
+def _show(spec: TableSpec, count: _Count, status: Status) -> str:
     if count.rows is None:
-        text = 'row count unknown (planner estimate: never analysed)'
-    elif count.estimated:
-        text = f'~{count.rows:,} rows (planner estimate)'
-    else:
-        text = f'{count.rows:,} row{"" if count.rows == 1 else "s"}' + (f' ({count.note})' if count.note else '')
-    return text + (f', minimum {spec.min_rows:,}' if spec.min_rows else '')
+        return 'row count unknown (planner estimate: never analysed)'
+    notes = ['planner estimate'] if count.estimated else [count.note] if count.note else []
+    if spec.min_rows and status is Status.OK:
+        notes.append(f'minimum {spec.min_rows:,}')
+    text = f'~{_rows(count.rows)}' if count.estimated else _rows(count.rows)
+    return text + (f' ({", ".join(notes)})' if notes else '')
+
+
+def _rows(n: int) -> str:
+    return f'{n:,} row{"" if n == 1 else "s"}'

@@ -1,17 +1,23 @@
 """What a content rule is: data plus examples, as gitleaks defines its rules.
 
 A rule's regex is compiled only when its keyword prefilter first fires, so a commit hook that
-meets no keyword compiles nothing (a hook's cost should be mostly Python start-up).
+meets no keyword compiles nothing (a hook's cost should be mostly Python start-up). The scanner
+then runs the regex only on the lines around the keyword hits (`Window`), which is what keeps a
+full-tree scan in Python near the speed of the compiled peers.
 """
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from functools import cached_property
+from typing import NamedTuple
+
+from guard.rules import shape
 
 # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
 Filter = Callable[['re.Match[str]', str], 'str | None']
@@ -27,6 +33,18 @@ class Hit:
     value: str
 
 
+class Window(NamedTuple):
+    """A stretch of text to search: matches may start from `start` up to `last`; `end` is the regex's endpos.
+
+    `end` lies beyond anything a match starting by `last` can consume or look at, so each match
+    found is the one a search of the whole text finds (see `shape`).
+    """
+
+    start: int
+    last: int
+    end: int
+
+
 @dataclass(frozen=True)
 class Rule:
     """A content rule. `pattern` finds candidates; `filters` and `entropy` reject the false ones.
@@ -40,7 +58,12 @@ class Rule:
     why: str  # one line: why this matters
     fix: str  # one line: how to fix it
     pattern: str
-    keywords: tuple[str, ...] = ()  # lowercase literals; at least one must occur in the text
+    # Lowercase literals. The rule runs only around them: a match must touch a line that holds one
+    # (case-insensitively), or it may go unreported. Put the literal every match contains here.
+    keywords: tuple[str, ...] = ()
+    # For rules with no distinctive literal: a cheap regex that matches on every line where the rule
+    # can report something. Start it with a literal character so `re` can skip ahead fast.
+    trigger: str = ''
     flags: int = 0
     entropy: float = 0.0  # minimum Shannon entropy (bits per char) of the value
     filters: tuple[Filter, ...] = ()
@@ -55,15 +78,26 @@ class Rule:
         return re.compile(self.pattern, self.flags)
 
     @cached_property
+    def trigger_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.trigger) if self.trigger else None
+
+    @cached_property
+    def reach(self) -> shape.Reach | None:
+        """How far a match can reach from a keyword's line; None: search the whole text."""
+        if any('\n' in k for k in self.keywords):
+            return None
+        return shape.reach(self.pattern, self.flags)
+
+    @cached_property
     def path_regex(self) -> re.Pattern[str] | None:
         return re.compile(self.path_pattern) if self.path_pattern else None
 
     def applies_to(self, path: str) -> bool:
         return self.path_regex is None or self.path_regex.search(path) is not None
 
-    def scan(self, text: str) -> Iterator[Hit]:
-        """Candidates in `text` that survive the entropy floor and every filter."""
-        for match in self.regex.finditer(text):
+    def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
+        """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
+        for match in self._matches(text, windows):
             start, end = match.span('value') if 'value' in self.regex.groupindex else match.span()
             if start < 0:
                 continue
@@ -73,6 +107,19 @@ class Rule:
             if any(f(match, text) for f in self.filters):
                 continue
             yield Hit(self, start, end, value)
+
+    def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
+        if windows is None:
+            yield from self.regex.finditer(text)
+            return
+        resume = 0  # as in one search of the whole text, a match never overlaps the one before it
+        for window in windows:
+            # pos/endpos rather than slicing: offsets stay the text's, lookbehinds and filters see it all.
+            for match in self.regex.finditer(text, max(window.start, resume), window.end):
+                if match.start() > window.last:
+                    break
+                resume = match.end()
+                yield match
 
 
 def shannon_entropy(value: str) -> float:

@@ -25,6 +25,11 @@ _IPV6 = (r'(?<![\w:.])(?P<value>(?:[0-9a-fA-F]{2,4}::?(?:[0-9a-fA-F]{1,4}:{1,2})
 _VERSION_CONTEXT = re.compile(r'(?i)(?:version|\bver)_*["\'\s:=(]*v?$|[=<>!~]=\s*["\']?$|[\^~]\s*$')
 _USER_AGENT = re.compile(r'(?i)user[-_ ]?agent|mozilla/\d')
 _PRODUCT_TOKEN = re.compile(r'[A-Za-z][\w.-]*/$')  # `Chrome/` right before the number
+# Cheap line triggers (the rules have no literal keyword): every IPv4 candidate holds `.d.d.`;
+# every valid IPv6 address holds `::` or, written out in full, `:h:`. Both start with a literal
+# so `re` skips ahead at C speed.
+_IPV4_TRIGGER = r'\.\d{1,3}\.\d{1,3}\.'
+_IPV6_TRIGGER = r':(?::|[0-9a-fA-F]{1,4}:)'
 _SHELL_DEFAULT = re.compile(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
 
 
@@ -124,7 +129,7 @@ def _context_noise(match: re.Match[str], text: str) -> str | None:
 RULES = (
     Rule(
         id='hardcoded-ipv4', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV4, filters=(_ipv4_noise,), redact=False,
+        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(_ipv4_noise,), redact=False,
         examples_bad=(
             '"host": "192.168.86.42"',
             'proxy_pass http://10.10.0.21:3000;',
@@ -148,7 +153,7 @@ RULES = (
     ),
     Rule(
         id='hardcoded-ipv6', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV6, keywords=(':',), filters=(_ipv6_noise,), redact=False,
+        pattern=_IPV6, trigger=_IPV6_TRIGGER, filters=(_ipv6_noise,), redact=False,
         examples_bad=(
             'listen [fd12:3456:789a:1::21]:8080;',
             'host = "2a00:1450:4001:82b::200e"',

@@ -23,7 +23,7 @@ _HINTS = {
     errno.EROFS: 'the filesystem is mounted read-only: remount it read-write first',
     errno.EBUSY: 'busy: it is a mount point or in use; unmount or stop the service holding it',
     errno.ELOOP: 'it turned into a symlink while guard was working and was left alone; run the command again',
-    errno.ENOTDIR: 'it stopped being a directory while guard was working and was left alone; run the command again',
+    errno.ENOTDIR: 'it stopped being a directory (replaced by a symlink or a file?) while guard was working and was left alone; run the command again',
     errno.ENOTEMPTY: 'new files appeared in it while guard was working; run the command again',
     errno.EMFILE: 'too many open files: the tree is very deep; raise `ulimit -n`',
     errno.EEXIST: 'something already exists at the destination; move it away first',
@@ -47,6 +47,27 @@ def open_beneath(root_fd: int, rel: str) -> int:
         if name in ('.', '..'):
             os.close(fd)
             raise OSError(errno.EINVAL, f'path component {name!r} is not allowed', rel)
+        try:
+            child = open_dir(fd, name)
+        finally:
+            os.close(fd)
+        fd = child
+    return fd
+
+
+def makedirs_beneath(base_fd: int, rel: str, modes: dict[str, int]) -> int:
+    """Open (creating as needed, with the recorded modes) directory `rel` below `base_fd`, no-follow."""
+    fd = os.dup(base_fd)
+    done = []
+    for name in filter(None, rel.split('/')):
+        done.append(name)
+        try:
+            os.mkdir(name, modes.get('/'.join(done), 0o755), dir_fd=fd)
+        except FileExistsError:
+            pass
+        except OSError:
+            os.close(fd)
+            raise
         try:
             child = open_dir(fd, name)
         finally:

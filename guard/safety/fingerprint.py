@@ -40,7 +40,7 @@ def take(root_fd: int, matcher: Matcher, tops: Iterable[str]) -> dict[str, str]:
     """rel path -> fingerprint for every protected entry under each of `tops`."""
     prints: dict[str, str] = {}
     root_dev = os.fstat(root_fd).st_dev
-    for top in tops:
+    for top in (t.rstrip('/') for t in tops):
         parent, name = fdops.split(top)
         try:
             with fdops.opened_beneath(root_fd, parent) as parent_fd:

@@ -22,15 +22,20 @@ from pathlib import Path
 from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
 
-PROTECTED = 'protected'
-EPHEMERAL = 'ephemeral'
-
 # Roots no purge or clean may ever be pointed at, whatever the config says.
 SYSTEM_DIRS = frozenset((
     '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt',
     '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib',
     '/var/log', '/var/tmp',
 ))
+
+
+PROTECTED = 'protected'
+EPHEMERAL = 'ephemeral'
+# A negated pattern (`!config/generated/`) matched: explicitly neither, whatever the parent is.
+_NEITHER = 'neither'
+# Ephemeral patterns that would hand the whole root to the purge.
+_WHOLE_ROOT = frozenset(('/', '/*', '/**', '**', '**/*', '**/**', '*', '/**/*'))
 
 
 @dataclass(frozen=True)
@@ -41,10 +46,11 @@ class _PatternSet:
     combined: re.Pattern[str] | None
     ordered: tuple[tuple[re.Pattern[str], bool], ...]
 
-    def matches(self, path: str) -> bool:
+    def matches(self, path: str) -> bool | None:
+        """True when a pattern includes `path`, False when a negation excludes it last, else None."""
         if self.combined is not None:
-            return self.combined.match(path) is not None
-        verdict = False
+            return True if self.combined.match(path) else None
+        verdict = None
         for regex, include in self.ordered:
             if regex.match(path):
                 verdict = include  # gitignore: the last matching pattern wins
@@ -59,32 +65,38 @@ class Matcher:
         self.ephemeral = _compile(ephemeral, anchor=True, key='purge.ephemeral')
 
     def own(self, rel: str, *, is_dir: bool) -> str | None:
-        """What `rel`'s own name matches, ignoring its ancestors: PROTECTED, EPHEMERAL or None."""
+        """What `rel`'s own name says, ignoring its ancestors: PROTECTED, EPHEMERAL, neither, or None."""
         path = rel + '/' if is_dir else rel
-        if self.protected.matches(path):
+        protected = self.protected.matches(path)
+        if protected:
             return PROTECTED
-        if self.ephemeral.matches(path):
+        ephemeral = self.ephemeral.matches(path)
+        if ephemeral:
             return EPHEMERAL
-        return None
+        return _NEITHER if protected is False or ephemeral is False else None
 
     def decide(self, rel: str, *, is_dir: bool) -> str | None:
         """The deepest decision along `rel`'s components (ancestors are directories)."""
         parts = rel.split('/')
         verdict = None
         for depth in range(1, len(parts) + 1):
-            own = self.own('/'.join(parts[:depth]), is_dir=is_dir or depth < len(parts))
-            verdict = own or verdict
+            verdict = self.child(verdict, '/'.join(parts[:depth]), is_dir=is_dir or depth < len(parts))
         return verdict
 
     def child(self, parent_verdict: str | None, rel: str, *, is_dir: bool) -> str | None:
         """The decision for `rel` when its parent's decision is already known (one step of a walk)."""
-        return self.own(rel, is_dir=is_dir) or parent_verdict
+        own = self.own(rel, is_dir=is_dir)
+        if own is None:
+            return parent_verdict
+        return None if own == _NEITHER else own
 
 
 def _compile(patterns: Sequence[str], *, anchor: bool, key: str) -> _PatternSet:
     compiled: list[tuple[re.Pattern[str], bool]] = []
     for raw in patterns:
         text = _anchored(raw) if anchor else raw
+        if anchor and text in _WHOLE_ROOT:
+            raise ConfigError(f'{key}: pattern {raw!r} would make the whole root ephemeral; name the folders to clear')
         regex, include = _pattern_regex(text, key)
         if regex is not None:
             # Exact match only (\Z): 'logs/' must not claim 'logs/app.log' on its own, or the
@@ -112,7 +124,7 @@ def _pattern_regex(text: str, key: str) -> tuple[str | None, bool]:
         from pathspec.patterns.gitwildmatch import GitWildMatchPattern as Pattern
     try:
         pattern = Pattern(text)
-    except (ValueError, TypeError) as e:
+    except Exception as e:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
         raise ConfigError(f'{key}: invalid pattern {text!r}: {e}') from None
     if pattern.include is None or pattern.regex is None:
         return None, True  # blank line or comment

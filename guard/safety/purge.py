@@ -45,7 +45,7 @@ class PurgePlan:
     root: Path
     config: Config
     items: tuple[ItemResult, ...]
-    protected: tuple[str, ...]
+    protected: tuple[str, ...]  # the top-most protected paths; directories end with '/'
     skipped: tuple[Kept, ...]
     unreadable: tuple[Failure, ...]
     open_files_complete: bool
@@ -203,15 +203,14 @@ class _Discovery:
         for entry in entries:
             child = f'{rel}/{entry.name}' if rel else entry.name
             is_dir = entry.is_dir(follow_symlinks=False)
-            own = self.matcher.child(verdict, child, is_dir=is_dir)
+            # Symlinks match as what they name (a `logs` link to a folder is the logs/ folder).
+            own = self.matcher.child(verdict, child, is_dir=is_dir or _names_a_dir(entry))
             if own == EPHEMERAL:
                 self.items.append(child)
-            elif is_dir and entry.name != '.git':
-                if own == PROTECTED and verdict != PROTECTED:
-                    self.protected.append(child)
-                self._descend(dir_fd, entry.name, child, own)
             elif own == PROTECTED and verdict != PROTECTED:
-                self.protected.append(child)
+                self.protected.append(child + '/' if is_dir else child)
+            if is_dir and own != EPHEMERAL and entry.name != '.git':
+                self._descend(dir_fd, entry.name, child, own)
 
     def _descend(self, dir_fd: int, name: str, rel: str, verdict: str | None) -> None:
         try:
@@ -230,6 +229,13 @@ class _Discovery:
             self.unreadable.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
         finally:
             os.close(sub)
+
+
+def _names_a_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink() and entry.is_dir()
+    except OSError:
+        return False
 
 
 def _has_git(dir_fd: int) -> bool:

@@ -1,14 +1,12 @@
-"""`guard clean` / `guard restore` as a library: move root venv artifacts aside, and put them back.
+"""`guard clean` as a library: move root venv artifacts aside into a quarantine, with a manifest.
 
 `plan(config, root)` asks the venv rule which root entries belong to an environment (a `bin/`
 that also holds project scripts keeps them; only the venv's own files move). `execute(plan)`
 renames exactly those entries, on the same filesystem, into `<quarantine dir>/<id>/` with a
-manifest. `restore(config, root, id)` renames them back and refuses, before moving anything,
-when something has reappeared at any original path; renames never replace (RENAME_NOREPLACE).
+manifest; `guard.safety.restore` puts them back. Renames never replace (RENAME_NOREPLACE).
 """
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -107,7 +105,7 @@ def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 
             recorder.finish(report.outcome, [(e.path, e.bytes, QUARANTINED) for e in report.moved]
                             + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
                             report.bytes, {'quarantine': report.quarantine_id})
-    return _audited(report, recorder)
+    return audited(report, recorder)
 
 
 def list_quarantines(config: Config, root: str | os.PathLike[str]) -> list[manifest.Quarantine]:
@@ -127,32 +125,6 @@ def find(config: Config, root: Path, quarantine_id: str | None) -> manifest.Quar
             return q
     known = ', '.join(q.id for q in found) or 'none'
     raise UsageError(f'no quarantine {quarantine_id!r} in {quarantine_dir(config, root)} (known: {known})')
-
-
-def conflicts(root: Path, q: manifest.Quarantine) -> list[str]:
-    """Original paths that exist again, so restoring would overwrite them."""
-    return [e.path for e in q.manifest.entries
-            if os.path.lexists(q.path / e.path) and os.path.lexists(root / e.path)]
-
-
-def restore(config: Config, root: str | os.PathLike[str], quarantine_id: str | None = None, *,
-            audit: AuditStore | None = None, trigger: str = 'manual', lock_timeout: float | None = None) -> MoveReport:
-    """Put a quarantine back. Refuses (UnsafeOperationError) before moving anything when any
-    original path has reappeared."""
-    resolved = check_root(root)
-    timeout = config.purge.lock_timeout if lock_timeout is None else lock_timeout
-    with root_lock(config.state_path(), resolved, 'restore', timeout=timeout):
-        q = find(config, resolved, quarantine_id)
-        clash = conflicts(resolved, q)
-        if clash:
-            raise UnsafeOperationError(f'refusing to restore {q.id}: these paths exist again and would be overwritten: '
-                                       f'{", ".join(clash)}; move them away first')
-        with Recorder(audit, 'restore', resolved, trigger, {'quarantine': q.id}) as recorder:
-            report = _restore(resolved, q)
-            recorder.finish(report.outcome, [(e.path, e.bytes, RESTORED) for e in report.moved]
-                            + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
-                            report.bytes, {'quarantine': q.id})
-    return _audited(report, recorder)
 
 
 def _clean(plan: CleanPlan, root: Path) -> MoveReport:
@@ -177,39 +149,20 @@ def _move_out(plan: CleanPlan, root: Path, root_fd: int, qid: str, q_fd: int) ->
     modes = _parent_modes(root_fd, plan.entries)
     record = manifest.Manifest(qid, str(root), _now(), MOVING, plan.entries, modes)
     manifest.write(q_fd, record)
-    moved, failures = _move_all(root_fd, q_fd, plan.entries, modes)
+    moved, failures = move_entries(root_fd, q_fd, plan.entries, modes)
     manifest.write(q_fd, record.with_state(QUARANTINED))
     outcome = 'ok' if not failures else ('partial' if moved else 'failed')
     return MoveReport('clean', root, qid, plan.quarantine_dir / qid, tuple(moved), tuple(failures), outcome)
 
 
-def _restore(root: Path, q: manifest.Quarantine) -> MoveReport:
-    root_fd = fdops.open_root(root)
-    try:
-        q_fd = os.open(q.path, fdops.DIR_FLAGS)
-        try:
-            present = [e for e in q.manifest.entries if os.path.lexists(q.path / e.path)]
-            moved, failures = _move_all(q_fd, root_fd, present, q.manifest.parent_modes)
-            if not failures:
-                manifest.write(q_fd, q.manifest.with_state(RESTORED))
-        finally:
-            os.close(q_fd)
-    finally:
-        os.close(root_fd)
-    if not failures:
-        _remove_empty_quarantine(q.path)
-    outcome = 'ok' if not failures else ('partial' if moved else 'failed')
-    return MoveReport('restore', root, q.id, q.path, tuple(moved), tuple(failures), outcome)
-
-
-def _move_all(src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] | list[manifest.Entry],
+def move_entries(src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] | list[manifest.Entry],
               modes: dict[str, int]) -> tuple[list[manifest.Entry], list[Failure]]:
     moved, failures = [], []
     for entry in entries:
         parent, name = fdops.split(entry.path)
         try:
             with fdops.opened_beneath(src_fd, parent) as from_fd:
-                to_fd = _makedirs_beneath(dst_fd, parent, modes)
+                to_fd = fdops.makedirs_beneath(dst_fd, parent, modes)
                 try:
                     fdops.rename_noreplace(from_fd, name, to_fd, name)
                 finally:
@@ -220,31 +173,10 @@ def _move_all(src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] | li
     return moved, failures
 
 
-def _makedirs_beneath(base_fd: int, rel: str, modes: dict[str, int]) -> int:
-    """Open (creating as needed, with the recorded modes) directory `rel` below `base_fd`, no-follow."""
-    fd = os.dup(base_fd)
-    done = []
-    for name in filter(None, rel.split('/')):
-        done.append(name)
-        try:
-            os.mkdir(name, modes.get('/'.join(done), 0o755), dir_fd=fd)
-        except FileExistsError:
-            pass
-        except OSError:
-            os.close(fd)
-            raise
-        try:
-            child = fdops.open_dir(fd, name)
-        finally:
-            os.close(fd)
-        fd = child
-    return fd
-
-
 def _open_base(root_fd: int, root: Path, base: Path) -> int:
     """The quarantine base folder, created if needed, on the root's filesystem, ignored by git."""
     if is_inside(base, root):
-        fd = _makedirs_beneath(root_fd, base.relative_to(root).as_posix(), {})
+        fd = fdops.makedirs_beneath(root_fd, base.relative_to(root).as_posix(), {})
     else:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(base, fdops.DIR_FLAGS)
@@ -300,25 +232,7 @@ def _entry(root: Path, rel: str) -> manifest.Entry:
     return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, st.st_blocks * 512)
 
 
-def _remove_empty_quarantine(path: Path) -> None:
-    """After a full restore only empty folders and the manifest should remain: remove them, and
-    leave everything in place (manifest included) if anything else is still there."""
-    walked = list(os.walk(path, topdown=False))
-    leftovers = [os.path.join(d, f) for d, _dirs, files in walked for f in files
-                 if os.path.join(d, f) != str(path / manifest.NAME)]
-    leftovers += [os.path.join(d, s) for d, dirs, _files in walked for s in dirs if os.path.islink(os.path.join(d, s))]
-    if leftovers:
-        return
-    (path / manifest.NAME).unlink()
-    for dirpath, _dirs, _files in walked:
-        try:
-            os.rmdir(dirpath)
-        except OSError as e:
-            if e.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
-                raise
-
-
-def _audited(report: MoveReport, recorder: Recorder) -> MoveReport:
+def audited(report: MoveReport, recorder: Recorder) -> MoveReport:
     import dataclasses
     return dataclasses.replace(report, audit_id=recorder.event_id, audit_error=recorder.error)
 

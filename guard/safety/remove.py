@@ -163,9 +163,15 @@ class Clearer:
                result: ItemResult) -> bool:
         """Clear one entry; True when it is gone (or would be, in plan mode)."""
         is_dir = stat.S_ISDIR(st.st_mode)
-        verdict = self.matcher.child(parent_verdict, rel, is_dir=is_dir)
+        # A symlink is judged by what it names (`logs -> /var/log/app` is the logs/ folder), but
+        # is never followed by anything that acts.
+        as_dir = is_dir or (stat.S_ISLNK(st.st_mode) and _names_a_dir(dir_fd, name))
+        verdict = self.matcher.child(parent_verdict, rel, is_dir=as_dir)
         if verdict == PROTECTED:
             result.kept.append(Kept(rel, 'protected'))
+            return False
+        if verdict is None and not is_dir:
+            result.kept.append(Kept(rel, 'excluded from the ephemeral patterns (!pattern)'))
             return False
         if is_dir:
             return self._subdir(dir_fd, name, rel, verdict, result)
@@ -264,6 +270,13 @@ class Clearer:
 def _is_copy_of_present_log(name: str, by_name: dict[str, os.DirEntry[str]]) -> bool:
     rotated = logs.rotated_index(name)
     return rotated is not None and rotated[0] in by_name
+
+
+def _names_a_dir(dir_fd: int, name: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(name, dir_fd=dir_fd).st_mode)
+    except OSError:
+        return False
 
 
 def _has_entry(dir_fd: int, name: str) -> bool:

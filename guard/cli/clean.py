@@ -1,0 +1,135 @@
+"""`guard clean [ROOT]`: move the root's venv artifacts into a quarantine; `--list` shows quarantines.
+
+Exit codes: 0 done (or nothing to do); 1 some entries could not be moved; 2 refused (no terminal
+and no --force, unsafe root or quarantine folder, locked, bad config); 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.cli import common
+from guard.cli.common import format_bytes
+
+if TYPE_CHECKING:
+    from guard.config import Config
+    from guard.safety.quarantine import CleanPlan
+    from guard.safety.quarantine import MoveReport
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
+    parser.add_argument('--list', action='store_true', help='list the quarantines of ROOT with their sizes')
+    parser.add_argument('--dry-run', action='store_true', help='show the plan and change nothing')
+    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
+    fix = parser.add_mutually_exclusive_group()
+    fix.add_argument('--fix', action='store_true', help='also apply the offered .gitignore and .env.example fixes')
+    fix.add_argument('--no-fix', action='store_true', help='do not offer the fixes')
+    parser.add_argument('--lock-timeout', type=float, metavar='SECONDS',
+                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
+    common.add_config_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guard.safety import quarantine
+    root = common.existing_dir(args.root)
+    config = common.load_config(root, args)
+    if args.list:
+        return show_list(config, root)
+    plan = quarantine.plan(config, root)
+    show_plan(plan, with_fixes=not args.no_fix)
+    if args.dry_run:
+        _out('Dry run: nothing was changed.')
+        return 0
+    code = 0
+    if plan.entries:
+        common.confirm(f'Move these {len(plan.entries)} entries into the quarantine?', force=args.force, what='clean')
+        code = _execute(plan, config, args)
+    elif not plan.fixes:
+        _out('Nothing to clean.')
+    if not args.no_fix:
+        _offer_fixes(plan, apply_all=args.fix)
+    return code
+
+
+def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
+    from guard.audit import AuditStore
+    from guard.safety import quarantine
+    store = AuditStore.open(config)
+    try:
+        report = quarantine.execute(plan, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
+    finally:
+        store.close()
+    return show_move_report(report)
+
+
+def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
+    _out(f'guard clean: {plan.root}')
+    if plan.entries:
+        _out(f'Will move {len(plan.entries)} venv entries ({plan.files:,} files, {format_bytes(plan.bytes)}) '
+             f'into {plan.quarantine_dir}/<id>/:')
+        width = max(len(_shown(e.path, e.kind)) for e in plan.entries)
+        for e in plan.entries:
+            _out(f'  {_shown(e.path, e.kind):<{width}}  {e.files:>7,} files  {format_bytes(e.bytes):>10}')
+        _out(f'Why: {plan.evidence}')
+    else:
+        _out('No venv artifacts in the root.')
+    if with_fixes and plan.fixes:
+        _out('Fixes on offer:')
+        for fix in plan.fixes:
+            _out(f'  {fix.description}')
+
+
+def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
+    from guard.safety import fixes
+    for fix in plan.fixes:
+        if apply_all or common.ask(f'{fix.description[0].upper()}{fix.description[1:]}?'):
+            fixes.apply(fix)
+            _out(f'Updated {fix.name}.' if not fix.creates else f'Wrote {fix.name}.')
+        elif not sys.stdin.isatty():
+            _out(f'Not applied: {fix.description} (run `guard clean --fix` to apply).')
+
+
+def show_move_report(report: MoveReport) -> int:
+    verb = 'Moved' if report.kind == 'clean' else 'Restored'
+    where = f'into {report.quarantine_path}' if report.kind == 'clean' else f'from quarantine {report.quarantine_id}'
+    _out(f'{verb} {len(report.moved)} entries ({format_bytes(report.bytes)}) {where}.')
+    if report.kind == 'clean' and report.moved:
+        _out(f'Undo with: guard restore {report.quarantine_id} --root {report.root}')
+    for failure in report.failures:
+        _err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+    if report.audit_error:
+        _err(f'could not record this in the audit trail: {report.audit_error}')
+    elif report.audit_id is not None:
+        _out(f'Recorded in the audit trail as #{report.audit_id} (guard history).')
+    return 1 if report.failures else 0
+
+
+def show_list(config: Config, root: Path) -> int:
+    from guard.safety import quarantine
+    found = quarantine.list_quarantines(config, root)
+    if not found:
+        _out(f'No quarantines in {quarantine.quarantine_dir(config, root)}.')
+        return 0
+    _out(f'{"ID":<20} {"CREATED (local time)":<20} {"STATE":<11} {"ENTRIES":>7} {"FILES":>9} {"SIZE":>10}')
+    for q in found:
+        created = q.created.astimezone().strftime('%Y-%m-%d %H:%M:%S')
+        _out(f'{q.id:<20} {created:<20} {q.manifest.state:<11} {len(q.manifest.entries):>7} '
+             f'{q.files:>9,} {format_bytes(q.bytes):>10}')
+    total = sum(q.bytes for q in found)
+    _out(f'{len(found)} quarantine(s), {format_bytes(total)} in {quarantine.quarantine_dir(config, root)}')
+    return 0
+
+
+def _shown(rel: str, kind: str) -> str:
+    return rel + '/' if kind == 'dir' else rel
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + '\n')
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(f'guard: {line}\n')

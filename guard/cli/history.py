@@ -1,0 +1,82 @@
+"""`guard history [ROOT]`: the audit trail of purges, cleans, restores and alerts, newest first.
+
+Exit codes: 0 listed (even when empty); 2 the audit store cannot be opened or read.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.cli import common
+from guard.cli.common import format_bytes
+
+if TYPE_CHECKING:
+    from guard.audit import AuditRecord
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('root', nargs='?', metavar='ROOT',
+                        help='only events for this root (default: every root in the audit store)')
+    parser.add_argument('--limit', type=_positive, default=50, metavar='N', help='show the newest N events (default 50)')
+    parser.add_argument('--kind', metavar='KIND', help='only this kind: purge, clean, restore, alert')
+    parser.add_argument('-v', '--verbose', action='store_true', help='also list each event\'s paths and details')
+    parser.add_argument('--json', action='store_true', help='print JSON instead of a table')
+    common.add_config_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guard.audit import AuditStore
+    root = common.existing_dir(args.root) if args.root else None
+    config = common.load_config(root or Path.cwd(), args)
+    store = AuditStore.open(config)
+    try:
+        records = store.history(limit=args.limit, kind=args.kind, root=str(root) if root else None)
+    finally:
+        store.close()
+    if args.json:
+        json.dump([_as_json(r) for r in records], sys.stdout, indent=2)
+        sys.stdout.write('\n')
+    elif not records:
+        _out('No recorded events.' if not (root or args.kind) else 'No recorded events match.')
+    else:
+        _table(records, verbose=args.verbose)
+    return 0
+
+
+def _table(records: list[AuditRecord], *, verbose: bool) -> None:
+    _out(f'{"ID":>5}  {"STARTED (local time)":<19}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
+    for r in records:
+        started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
+        _out(f'{r.id:>5}  {started:<19}  {r.kind:<8} {r.trigger:<7} {r.user:<12} {r.outcome:<17} '
+             f'{format_bytes(r.bytes):>10}  {r.root}')
+        if verbose:
+            for path, size, outcome in r.paths:
+                _out(f'{"":>7}{path}  {format_bytes(size)}  {outcome}')
+            if r.detail:
+                _out(f'{"":>7}detail: {json.dumps(r.detail, sort_keys=True)}')
+
+
+def _as_json(r: AuditRecord) -> dict[str, object]:
+    return {
+        'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user,
+        'started_at': r.started_at.isoformat(), 'finished_at': r.finished_at.isoformat() if r.finished_at else None,
+        'outcome': r.outcome, 'bytes': r.bytes, 'detail': r.detail,
+        'paths': [{'path': p, 'bytes': b, 'outcome': o} for p, b, o in r.paths],
+    }
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
+    return value
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + '\n')

@@ -1,0 +1,180 @@
+"""`guard hook <id>`: run one hook, and the code every hook shares (guard/hooks/* are thin mains).
+
+Hooks print nothing when the change is clean and exit 0; on findings they print the report with a
+closing line that says how to skip once, and exit 1; when guard itself cannot run (a bad config,
+no repository) they exit 2 and say how to fix it. The hot path imports no heavy library:
+a clean commit should cost little more than Python's own start-up.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import TextIO
+
+from guard import config as config_module
+from guard.cli.errors import error_handler
+from guard.hooks import CONCERNS
+from guard.hooks import MODULES
+
+if TYPE_CHECKING:
+    from guard.scan import ScanResult
+
+ALL_CATEGORIES = config_module.CATEGORIES
+ACTIONS = {'commit': 'git commit', 'push': 'git push'}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('hook_id', choices=sorted(MODULES), metavar='HOOK',
+                        help=f'one of: {", ".join(sorted(MODULES))}')
+    parser.add_argument('args', nargs=argparse.REMAINDER, help='what git or pre-commit passes the hook')
+
+
+def run(args: argparse.Namespace) -> int:
+    import importlib
+
+    module = importlib.import_module(MODULES[args.hook_id])
+    return int(module.main(args.args))
+
+
+def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
+    """A pre-commit framework hook: the staged versions of the files pre-commit passes.
+
+    In pre-commit's pre-push stage (PRE_COMMIT_FROM_REF/TO_REF set) it scans those commits instead.
+    """
+    parser = argparse.ArgumentParser(prog=hook_id, description=f'guard\'s {hook_id} hook for pre-commit')
+    parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
+    parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    push_range = _framework_push_range()
+
+    def body() -> int:
+        from guard import git_index
+
+        repo = git_index.locate(Path.cwd())
+        config = _load_config(repo.root, args.config)
+        if push_range:
+            from guard import history
+
+            return _scan_and_report(hook_id, 'push', lambda only: history.scan_revisions(config, [push_range], only=only),
+                                    config.fail_on)
+        paths = _root_relative(repo.root, args.filenames)
+        return _scan_and_report(hook_id, 'commit', lambda only: git_index.scan_staged(config, repo, paths=paths, only=only),
+                                config.fail_on)
+
+    return _run_hook(hook_id, 'push' if push_range else 'commit', body)
+
+
+def run_commit(argv: Sequence[str] | None) -> int:
+    """The standalone pre-commit hook: everything staged, read from the index."""
+
+    def body() -> int:
+        from guard import git_index
+
+        repo = git_index.locate(Path.cwd())
+        config = _load_config(repo.root, None)
+        return _scan_and_report('guard', 'commit', lambda only: git_index.scan_staged(config, repo, only=only),
+                                config.fail_on)
+
+    return _run_hook('guard', 'commit', body)
+
+
+def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
+    """The standalone pre-push hook: argv is `<remote name> <remote url>`; stdin lists the updates."""
+
+    def body() -> int:
+        from guard import git_index
+        from guard import history
+
+        repo = git_index.locate(Path.cwd())
+        config = _load_config(repo.root, None)
+        revisions = history.push_revisions(repo.root, history.parse_push_lines(stdin.read()))
+        if not revisions:
+            return 0  # only branch deletions: nothing leaves the machine
+        return _scan_and_report('guard', 'push', lambda only: history.scan_revisions(config, revisions, only=only),
+                                config.fail_on)
+
+    return _run_hook('guard', 'push', body)
+
+
+def active_categories(hook_id: str, skip: str) -> tuple[str, ...]:
+    """The categories a hook runs, minus those SKIP names (pre-commit's comma-separated hook ids).
+
+    `SKIP=guard` skips every guard hook; `SKIP=guard-secrets` drops secrets from the `guard` hook and
+    the standalone hooks too, so the skip line guard prints works with and without pre-commit.
+    """
+    skipped = {s.strip() for s in skip.split(',') if s.strip()}
+    if 'guard' in skipped or hook_id in skipped:
+        return ()
+    wanted = CONCERNS.get(hook_id, ALL_CATEGORIES)
+    dropped = {c for other, categories in CONCERNS.items() if other in skipped for c in categories}
+    return tuple(c for c in wanted if c not in dropped)
+
+
+def skip_hint(hook_id: str, categories: set[str]) -> str:
+    """The narrowest hook id whose SKIP covers these findings' categories."""
+    if hook_id in CONCERNS:
+        return hook_id
+    return next((other for other, cats in CONCERNS.items() if categories <= set(cats)), 'guard')
+
+
+def _run_hook(hook_id: str, action: str, body: Callable[[], int]) -> int:
+    with error_handler() as outcome:
+        outcome.code = body()
+    if outcome.code == 2:
+        sys.stderr.write(f'guard: the {hook_id} hook could not run, so it blocked the {action}; fix the error above, '
+                         f'or skip it once with `SKIP={hook_id} {ACTIONS[action]} …` '
+                         f'(`{ACTIONS[action]} --no-verify` skips every hook)\n')
+    return outcome.code
+
+
+def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], ScanResult], fail_on: str) -> int:
+    only = active_categories(hook_id, os.environ.get('SKIP', ''))
+    if not only:
+        sys.stdout.write(f'guard: {hook_id} skipped (SKIP={os.environ.get("SKIP", "")})\n')
+        return 0
+    result = scan(only)
+    findings = result.findings
+    if not findings:
+        return 0
+    from guard import report
+    from guard.cli import common
+    from guard.findings import at_or_above
+
+    blocking = any(at_or_above(f.severity, fail_on) for f in findings)
+    hint = skip_hint(hook_id, {f.category for f in findings})
+    stream = sys.stdout
+    report.write(result, 'text', stream, color=common.use_color(stream),
+                 hook=hint if blocking and action == 'commit' else '')
+    if blocking and action == 'push':
+        stream.write('push blocked: the commits being pushed add the findings above (shown as <commit>:<path>). '
+                     'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
+                     f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
+    return 1 if blocking else 0
+
+
+def _load_config(root: Path, config_file: Path | None) -> config_module.Config:
+    return config_module.load(root, config_file=config_file)
+
+
+def _framework_push_range() -> str:
+    source, target = os.environ.get('PRE_COMMIT_FROM_REF'), os.environ.get('PRE_COMMIT_TO_REF')
+    return f'{source}..{target}' if source and target else ''
+
+
+def _root_relative(root: Path, names: Sequence[str]) -> list[str]:
+    """pre-commit passes paths relative to the working directory (the root, unless run by hand)."""
+    from guard.errors import UsageError
+
+    cwd = os.getcwd()
+    paths = []
+    for name in names:
+        rel = os.path.relpath(os.path.normpath(os.path.join(cwd, name)), root)
+        if rel == '..' or rel.startswith('..' + os.sep):
+            raise UsageError(f'{name}: outside the repository {root}')
+        paths.append(rel.replace(os.sep, '/'))
+    return paths

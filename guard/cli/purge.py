@@ -1,0 +1,202 @@
+"""`guard purge [ROOT]`: show the plan, confirm, clear runtime state, verify protected paths.
+
+Exit codes: 0 everything planned was cleared and every protected path is unchanged; 1 some path
+could not be cleared, a service command failed, or a protected path changed; 2 refused (no
+terminal and no --force, unsafe root, locked, bad config); 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING
+from typing import TypeVar
+
+from guard.cli import common
+from guard.cli.common import format_bytes
+
+if TYPE_CHECKING:
+    from guard.safety.purge import PurgePlan
+    from guard.safety.purge import PurgeReport
+
+T = TypeVar('T')
+
+LIST_LIMIT = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
+    parser.add_argument('--dry-run', action='store_true', help='show the plan and change nothing')
+    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
+    parser.add_argument('--full', action='store_true', help='also run the configured purge.full commands (asks again)')
+    parser.add_argument('-v', '--verbose', action='store_true', help='list every kept path and show progress')
+    parser.add_argument('--lock-timeout', type=float, metavar='SECONDS',
+                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
+    common.add_config_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guard.audit import AuditStore
+    from guard.safety import purge
+    root = common.existing_dir(args.root)
+    config = common.load_config(root, args)
+    the_plan = purge.plan(config, root)
+    show_plan(the_plan, full=args.full, verbose=args.verbose)
+    if args.dry_run:
+        _out('Dry run: nothing was changed.')
+        return 0
+    if not the_plan.items and not _has_commands(the_plan, args.full):
+        _out('Nothing to purge.')
+        return 0
+    common.confirm('Purge the paths above?', force=args.force, what='purge')
+    if args.full and the_plan.commands('full'):
+        common.confirm(f'--full also runs: {"; ".join(the_plan.commands("full"))}. This destroys data. Run it?',
+                       force=args.force, what='run the --full commands')
+    store = AuditStore.open(config)
+    try:
+        with _sigterm_interrupts():
+            report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,
+                                   lock_timeout=args.lock_timeout,
+                                   progress=(lambda line: _out(f'  {line}')) if args.verbose else None)
+    finally:
+        store.close()
+    return show_report(report)
+
+
+def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
+    _out(f'guard purge: {plan.root}')
+    if plan.items:
+        _out(f'Will clear ({_count(len(plan.items), "path")}, {_count(plan.files, "file")}, {format_bytes(plan.bytes)}):')
+        width = max(len(_shown(i.rel, i.kind)) for i in plan.items)
+        for item in plan.items:
+            _out(f'  {_shown(item.rel, item.kind):<{width}}  {_count(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
+    else:
+        _out('No ephemeral paths to clear.')
+    truncated = [t for item in plan.items for t in item.truncated]
+    if truncated:
+        _out('Will empty in place (held open by a running process, so deleting would free nothing):')
+        for t in truncated:
+            extra = f', old copy kept as {t.copy}' if t.copy else ''
+            _out(f'  {t.rel}  {format_bytes(t.bytes)}  held by {", ".join(t.holders)}{extra}')
+    held = [h for item in plan.items for h in item.held_open]
+    if held:
+        _out('Held open by a running process (removing frees their space only when it exits):')
+        for h in held:
+            _out(f'  {h.rel}  {format_bytes(h.bytes)}  held by {", ".join(h.holders)}')
+    kept = [k for item in plan.items for k in item.kept] + list(plan.skipped)
+    if kept:
+        _out('Will leave alone:')
+        shown, more = _limited(kept, verbose)
+        for k in shown:
+            _out(f'  {k.rel}  ({k.reason})')
+        if more:
+            _out(f'  ... and {more} more (--verbose lists them)')
+    for failure in plan.unreadable:
+        _out(f'  cannot look inside {failure.rel}: {failure.error} ({failure.hint})')
+    if plan.protected:
+        names, more = _limited(list(plan.protected), verbose)
+        tail = f' and {more} more' if more else ''
+        _out(f'Protected, checked unchanged afterwards: {", ".join(names)}{tail}')
+    if not plan.open_files_complete and verbose:
+        _out('Note: not running as root, so files held open by other users\' processes are not detected.')
+    _show_commands(plan, full)
+
+
+def _show_commands(plan: PurgePlan, full: bool) -> None:
+    from guard.safety import commands
+    phases = [('before', True), ('full', full), ('after', True)]
+    lines = []
+    for phase, runs in phases:
+        for command in plan.commands(phase):
+            note = '' if runs else '   (only with --full)'
+            if runs and not commands.is_installed(command, plan.root):
+                note = f'   (skipped: {commands.program(command)} is not installed)'
+            lines.append(f'  {phase + ":":<7} {command}{note}')
+    if lines:
+        _out('Service commands:')
+        for line in lines:
+            _out(line)
+
+
+def show_report(report: PurgeReport) -> int:
+    from guard.safety.purge import OK
+    truncated = [t for item in report.items for t in item.truncated]
+    line = f'Cleared {_count(report.files, "file")} ({format_bytes(report.bytes)}) in {_count(len(report.items), "path")}'
+    if truncated:
+        line += f'; emptied {len(truncated)} active log(s) in place'
+    _out(line + '.')
+    _out(f'Free space gained on the filesystem (measured): {format_bytes(report.reclaimed)}.')
+    held = [h for item in report.items for h in item.held_open]
+    for h in held:
+        _out(f'  {h.rel} ({format_bytes(h.bytes)}) is still held open by {", ".join(h.holders)}: '
+             'its space returns when that process closes it or restarts.')
+    for c in report.commands:
+        if c.outcome != 'ok':
+            _err(f'{c.phase} command {c.command!r} {c.outcome}: {c.detail.splitlines()[-1] if c.detail else ""}')
+    for failure in report.failures:
+        _err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+    if report.failures:
+        _err(f'{len(report.failures)} path(s) could not be cleared; everything else was.')
+    _show_verification(report)
+    _show_audit(report.audit_id, report.audit_error)
+    return 0 if report.outcome == OK else 1
+
+
+def _show_verification(report: PurgeReport) -> None:
+    v = report.verification
+    if v.ok:
+        _out(f'Protected paths: {v.checked:,} checked, all unchanged.')
+        return
+    _err(f'PROTECTED PATHS DIFFER after the purge ({len(v.changed)} changed, {len(v.missing)} missing) '
+         f'of {v.checked:,} checked:')
+    for rel in (v.missing + v.changed)[:LIST_LIMIT]:
+        _err(f'  {rel}: {"missing" if rel in v.missing else "content changed"}')
+
+
+def _show_audit(audit_id: int | None, error: str | None) -> None:
+    if error:
+        _err(f'could not record this in the audit trail: {error}')
+    elif audit_id is not None:
+        _out(f'Recorded in the audit trail as #{audit_id} (guard history).')
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM ends the purge like Ctrl-C does, so the audit row is closed as 'interrupted'."""
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _has_commands(plan: PurgePlan, full: bool) -> bool:
+    return bool(plan.commands('before') or plan.commands('after') or (full and plan.commands('full')))
+
+
+def _limited(values: list[T], verbose: bool) -> tuple[list[T], int]:
+    """The values to list, and how many were left out (all are listed with --verbose)."""
+    if verbose or len(values) <= LIST_LIMIT:
+        return values, 0
+    return values[:LIST_LIMIT], len(values) - LIST_LIMIT
+
+
+def _count(n: int, noun: str) -> str:
+    return f'{n:,} {noun}' + ('' if n == 1 else 's')
+
+
+def _shown(rel: str, kind: str) -> str:
+    return rel + '/' if kind == 'dir' else rel
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + '\n')
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(f'guard: {line}\n')

@@ -1,0 +1,50 @@
+"""`guard restore [ID]`: put a quarantine made by `guard clean` back exactly.
+
+Exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (something reappeared
+at an original path, unknown id, no terminal and no --force, locked); 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from guard.cli import common
+from guard.cli.common import format_bytes
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('id', nargs='?', metavar='ID', help='the quarantine to restore (default: the newest; see guard clean --list)')
+    parser.add_argument('--root', metavar='ROOT', help='project root (default: the current directory)')
+    parser.add_argument('--dry-run', action='store_true', help='show what would be restored and change nothing')
+    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
+    parser.add_argument('--lock-timeout', type=float, metavar='SECONDS',
+                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
+    common.add_config_option(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from guard.audit import AuditStore
+    from guard.cli.clean import show_move_report
+    from guard.safety import quarantine
+    from guard.safety import restore as restore_mod
+    root = common.existing_dir(args.root)
+    config = common.load_config(root, args)
+    q = quarantine.find(config, root, args.id)
+    _out(f'guard restore: quarantine {q.id} ({q.files:,} files, {format_bytes(q.bytes)}) back into {root}:')
+    for entry in q.manifest.entries:
+        _out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
+    restore_mod.refuse_conflicts(root, q)
+    if args.dry_run:
+        _out('Dry run: nothing was changed.')
+        return 0
+    common.confirm(f'Restore quarantine {q.id}?', force=args.force, what='restore')
+    store = AuditStore.open(config)
+    try:
+        report = restore_mod.restore(config, root, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
+    finally:
+        store.close()
+    return show_move_report(report)
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + '\n')

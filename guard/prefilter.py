@@ -1,0 +1,173 @@
+"""Which rules to run on a text, and where: keywords and triggers -> candidate rules -> line windows.
+
+One Aho-Corasick pass finds every keyword of every rule at once (as gitleaks and Kingfisher do),
+a rule runs only if one of its keywords (or its trigger) occurs, and then only on the lines
+around those hits. Python's `re` scans ~40 MB/s per pattern, so searching whole files with
+every candidate rule is what a full-tree scan would otherwise spend its time on.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+from guard.rules.base import Rule
+from guard.rules.base import Window
+from guard.rules.shape import Reach
+
+# (rule, None) means: search the whole text.
+Plan = list[tuple[Rule, 'list[Window] | None']]
+
+
+class Prefilter:
+    """Built once per rule set; `plan(text)` is the per-text work."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        # By position in `rules`: those a keyword hit selects, and those every text is checked for.
+        self._by_keyword: dict[str, list[int]] = {}
+        for index, rule in enumerate(self.rules):
+            for keyword in () if rule.path_pattern else rule.keywords:
+                self._by_keyword.setdefault(keyword, []).append(index)
+        self._unkeyed = frozenset(i for i, r in enumerate(self.rules) if r.trigger or r.path_pattern or not r.keywords)
+
+    @cached_property
+    def automaton(self) -> object | None:
+        """Every keyword of the rules that apply to any path (path-scoped rules look for theirs only where they apply)."""
+        import ahocorasick  # C extension: one pass over the text finds every keyword at once
+
+        automaton = ahocorasick.Automaton()
+        for keyword in self._by_keyword:
+            automaton.add_word(keyword, keyword)
+        if len(automaton) == 0:
+            return None
+        automaton.make_automaton()
+        return automaton
+
+    def prepare(self) -> None:
+        """Compile everything now (before forking workers, so each does not redo it)."""
+        _ = self.automaton
+        for rule in self.rules:
+            _ = rule.regex, rule.reach, rule.trigger_regex
+
+    def plan(self, text: str, path: str | None = None) -> Plan:
+        """The rules worth running on `text` at `path`, each with the windows to search (None: all of it).
+
+        Without a path, rules restricted to some paths are planned as if they applied.
+        """
+        hits = _Hits(text, self.automaton)
+        selected = set(self._unkeyed)
+        for keyword in hits.keywords:
+            selected.update(self._by_keyword[keyword])
+        plan: Plan = []
+        for index in sorted(selected):  # rule order matters: where secret hits overlap, the earlier rule wins
+            rule = self.rules[index]
+            if path is not None and not rule.applies_to(path):
+                continue
+            if not rule.keywords and not rule.trigger:
+                plan.append((rule, None))
+                continue
+            positions = hits.positions(rule)
+            if positions == []:
+                continue
+            reach = rule.reach
+            plan.append((rule, None if positions is None or reach is None else _windows(text, positions, reach)))
+        return plan
+
+
+class _Hits:
+    """Where each keyword and trigger occurs in one text (start offsets, ascending)."""
+
+    def __init__(self, text: str, automaton: object | None) -> None:
+        self.text = text
+        self.keywords: dict[str, list[int]] = {}
+        self.triggers: dict[str, list[int]] = {}
+        self.lowered = ''
+        self.aligned = True
+        if automaton is None:
+            return
+        self.lowered = lowered = text.lower()
+        # lower() lengthens a few characters ('İ' -> 'i̇'); then offsets in `lowered` are not the text's.
+        self.aligned = len(lowered) == len(text)
+        found = self.keywords
+        for end, keyword in automaton.iter(lowered):  # type: ignore[attr-defined]
+            starts = found.get(keyword)
+            if starts is None:
+                found[keyword] = [end - len(keyword) + 1]
+            else:
+                starts.append(end - len(keyword) + 1)
+
+    def positions(self, rule: Rule) -> list[int] | None:
+        """Hit offsets for the rule ([] when it cannot match); None when it must search the whole text."""
+        if rule.path_pattern:
+            lists = [self._find_all(k) for k in rule.keywords]
+        else:
+            lists = [self.keywords[k] for k in rule.keywords if k in self.keywords]
+        if lists and not self.aligned:
+            return None
+        if rule.trigger_regex is not None:
+            lists.append(self._trigger(rule))
+        lists = [hits for hits in lists if hits]
+        if not lists:
+            return []
+        return lists[0] if len(lists) == 1 else sorted(p for hits in lists for p in hits)
+
+    def _find_all(self, keyword: str) -> list[int]:
+        """A keyword's starts, for the few path-scoped rules the automaton leaves out."""
+        if not self.lowered:
+            self.lowered = self.text.lower()
+            self.aligned = len(self.lowered) == len(self.text)
+        starts = []
+        pos = self.lowered.find(keyword)
+        while pos >= 0:
+            starts.append(pos)
+            pos = self.lowered.find(keyword, pos + 1)
+        return starts
+
+    def _trigger(self, rule: Rule) -> list[int]:
+        starts = self.triggers.get(rule.trigger)
+        if starts is None:
+            assert rule.trigger_regex is not None
+            starts = self.triggers[rule.trigger] = [m.start() for m in rule.trigger_regex.finditer(self.text)]
+        return starts
+
+
+def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
+    """Merge the lines around each hit into windows a search cannot see past (see shape.Reach)."""
+    size = len(text)
+    windows: list[Window] = []
+    line_end = -1
+    for pos in positions:
+        if pos <= line_end:
+            continue  # on the line of the previous hit: same window
+        line_end = _line_end(text, pos)
+        # A match touching this line starts at most `newlines` lines above it and ends as far below.
+        start = _line_start(text, pos, reach.newlines)
+        below = reach.newlines + reach.lookahead_lines
+        end = _line_end(text, line_end + 1, below - 1) if below else line_end
+        # +2: end-of-text anchors (`$`, `\Z`) then stay false everywhere a match can reach, as in the whole text.
+        end = size if end + 2 + reach.lookahead >= size - 1 else end + 2 + reach.lookahead
+        if windows and start <= windows[-1].last + 1:
+            windows[-1] = Window(windows[-1].start, line_end, max(windows[-1].end, end))
+        else:
+            windows.append(Window(start, line_end, end))
+    return windows
+
+
+def _line_start(text: str, pos: int, lines_up: int = 0) -> int:
+    """Offset of the start of the line `lines_up` lines above the one holding `pos`."""
+    start = text.rfind('\n', 0, pos) + 1
+    for _ in range(lines_up):
+        if start == 0:
+            break
+        start = text.rfind('\n', 0, start - 1) + 1
+    return start
+
+
+def _line_end(text: str, pos: int, lines_down: int = 0) -> int:
+    """Offset of the '\\n' ending the line `lines_down` lines below the one holding `pos` (len(text) if none)."""
+    end = pos - 1
+    for _ in range(lines_down + 1):
+        end = text.find('\n', end + 1)
+        if end < 0:
+            return len(text)
+    return end

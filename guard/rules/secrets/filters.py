@@ -1,0 +1,150 @@
+"""Predicates that tell a credential from the many strings that only sit where one could.
+
+Each `Filter` returns a reason to drop a match, or None to keep it (detect-secrets' filter model).
+The value tests are plain functions of a string so the generic rule and the provider rules share them.
+"""
+from __future__ import annotations
+
+import re
+
+from guard.rules.base import shannon_entropy
+
+# Words that mark a value as a stand-in (gitleaks' stop words and detect-secrets' heuristics, trimmed).
+_PLACEHOLDER_WORDS = re.compile(
+    r'(?i)example|sample|dummy|fake|placeholder|changeme|change[_-]me|replace|redacted|insert|your[_-]?|'
+    r'xxxx|\*\*\*|\.\.\.|todo|fixme|foobar|lorem|notreal|not[_-]a[_-]|mock|hunter2|s3cr3t|secret_?here|'
+    r'^test|test$|^(?:my|the|some|a)[_-]?(?:secret|token|key|pass|api)|'
+    r'password|passwd|^pass$|^pwd$|^secret$|^token$|^none$|^null$|^nil$|^true$|^false$|^undefined$',
+)
+# Values that are really a reference to something else: env lookups, templates, format fields.
+_REFERENCE = re.compile(
+    r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(?\w*\)?[sd]?|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
+    r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|!\w+.*|\(.*\))$''',
+)
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+_HASH_PREFIX = re.compile(r'(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1)[-:=]')
+_CALL = re.compile(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
+_DOTTED = re.compile(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
+_HUMP = re.compile(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
+_CONSTANT = re.compile(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$')
+_SEQUENCES = ('0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl')
+_PATHLIKE = re.compile(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg|ini|conf|env|html)$')
+
+
+def is_placeholder(value: str) -> bool:
+    """`<password>`, `your-api-key-here`, `changeme`, `xxxx`, `${TOKEN}`, `{{ vault_pw }}`, `%(pw)s` …"""
+    return bool(_PLACEHOLDER_WORDS.search(value) or _REFERENCE.match(value)) or is_repetitive(value)
+
+
+def is_repetitive(value: str) -> bool:
+    """`aaaaaaaa`, `abababab`, `12345678`, `abcdefgh`: too few distinct characters or a keyboard run."""
+    if len(set(value)) <= max(3, len(value) // 8):
+        return True
+    lower = value.lower()
+    for sequence in _SEQUENCES:
+        for i in range(len(sequence) - 5):
+            if sequence[i:i + 6] in lower:
+                return True
+    return False
+
+
+def is_reference(value: str) -> bool:
+    """An identifier, attribute or call rather than a literal: `self.token`, `get_password()`, `settings.KEY`."""
+    return bool(_DOTTED.match(value) or (_CALL.match(value) and ('(' in value or '[' in value)))
+
+
+def is_wordlike(value: str) -> bool:
+    """Made of words, not randomness: `my-secret-name`, `accessToken`, `UIAccelerometerDelegate`, `ec2:InstanceARN`."""
+    value = value.strip('_$@')
+    if not value or _CONSTANT.match(value):
+        return True
+    segments = [s for s in re.split(r'[^A-Za-z0-9]+', value) if s]
+    humps = [h for s in segments for h in _HUMP.findall(s)]
+    if sum(map(len, humps)) != sum(map(len, segments)):
+        return False
+    numbers = [h for h in humps if h.isdigit()]
+    words = [h for h in humps if not h.isdigit()]
+    if not words or len(numbers) > len(segments) or any(len(n) > 4 for n in numbers):
+        return False
+    # Random mixed case yields humps like `Zf`, `D`, `LXCM`; names are mostly words of three letters or more.
+    short = sum(1 for h in words if len(h) < 3 and not (h.isupper() and len(h) > 1))
+    if short > max(1, len(words) // 3) and not (len(segments) > 2 and all(s.isalpha() and s.islower() for s in segments)) or sum(map(len, words)) / len(words) < 3:
+        return False
+    return all(_pronounceable(h) for h in words)
+
+
+def _pronounceable(hump: str) -> bool:
+    """Words have vowels and short consonant clusters; random letters have long clusters (`xkcdqw`)."""
+    if hump.isupper() and len(hump) > 12:
+        return False
+    lower = hump.lower()
+    vowels = sum(c in 'aeiouy' for c in lower)
+    if len(lower) >= 8 and vowels / len(lower) < 0.15:
+        return False
+    return max((len(run) for run in _CONSONANT_RUN.findall(lower)), default=0) < 5
+
+
+_CONSONANT_RUN = re.compile(r'[b-df-hj-np-tv-xz]+')
+
+
+def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
+    """Long enough, entropic enough and mixing character classes the way generated credentials do."""
+    if len(value) < min_length or shannon_entropy(value) < min_entropy:
+        return False
+    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                   any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
+    if value.isdigit():
+        return False
+    return classes >= 2 and not is_wordlike(value)
+
+
+def is_constant_name(value: str) -> bool:
+    """`CURLOPT_PASSWORD`, `DB_PASSWORD`: the name of a setting, not its value."""
+    return bool(_CONSTANT.match(value))
+
+
+def is_hash_prefixed(value: str) -> bool:
+    """Lockfile integrity and typed digests: `sha512-…`, `sha256:…`, go.sum `h1:…`."""
+    return bool(_HASH_PREFIX.match(value))
+
+
+def is_hash_like(value: str) -> bool:
+    """Digests and lockfile integrity strings: `sha512-…`, `sha256:…`, go.sum `h1:…`, bare hex of digest size."""
+    if _HASH_PREFIX.match(value):
+        return True
+    return bool(re.fullmatch(r'[0-9a-fA-F]+', value)) and len(value) in (32, 40, 56, 64, 96, 128)
+
+
+def is_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def is_pathlike(value: str) -> bool:
+    """URLs and file paths are configuration, not credentials (credentials inside URLs have their own rules)."""
+    if _PATHLIKE.match(value) or value.startswith('data:'):
+        return True
+    segments = value.split('/')
+    # `a/b/c` of lowercase words is a path; base64 with a slash mixes cases and digits.
+    return len(segments) > 1 and all(re.fullmatch(r'[a-z0-9_.-]*', s) for s in segments) and not value.endswith('=')
+
+
+def documented_example(value: str) -> bool:
+    """Keys that providers print in their own documentation (AWS, Stripe …) are not leaks."""
+    return 'EXAMPLE' in value.upper()
+
+
+def token_noise(match: re.Match[str], text: str) -> str | None:
+    """The shared filter for provider tokens: their prefixes are unique, so only stand-ins are dropped."""
+    value = match['value']
+    if documented_example(value):
+        return 'documented example key'
+    body = value[-min(len(value), 24):]
+    if is_repetitive(body) or _TOKEN_STANDIN.search(value):
+        return 'placeholder token'
+    return None
+
+
+# Case-sensitive on purpose: a long random token contains `qFaKE` now and then, rarely `fake` or `FAKE`.
+_STANDIN_WORDS = ('your', 'example', 'placeholder', 'redacted', 'dummy', 'fake', 'replace', 'insert', 'sample')
+_TOKEN_STANDIN = re.compile(r'[xX]{6}|\*{3}|\.{3}|<|>|0{8}|1{8}|f{8}|' + '|'.join(
+    f'{w}|{w.upper()}|{w.title()}' for w in _STANDIN_WORDS))

@@ -1,0 +1,61 @@
+"""A rule that searches a lower-cased copy of the text, then confirms on the original.
+
+Python's `re` is several times slower under IGNORECASE (it folds every character it tries), and the
+keyword-led patterns try a lot of characters. Searching `text.lower()` with a case-sensitive copy of
+the pattern finds the same starts; the original pattern then matches at each start, so groups,
+spans and filters see the text as written (the name's camelCase matters to the filters).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from guard.rules.base import Hit
+from guard.rules.base import Rule
+from guard.rules.base import Window
+from guard.rules.base import shannon_entropy
+
+
+@dataclass(frozen=True)
+class CaseFoldedRule(Rule):
+    """A Rule whose `pattern` starts with `(?i)` and whose literals are all lower case."""
+
+    @cached_property
+    def folded_regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern.removeprefix('(?i)'), self.flags)
+
+    def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few non-ASCII letters change length when folded
+            yield from super().scan(text, windows)
+            return
+        has_value = 'value' in self.regex.groupindex
+        for candidate in self._folded_matches(lowered, windows):
+            match = self.regex.match(text, candidate.start())
+            if match is None:
+                continue
+            start, end = match.span('value') if has_value else match.span()
+            if start < 0:
+                continue
+            value = text[start:end]
+            if self.entropy and shannon_entropy(value) < self.entropy:
+                continue
+            if any(f(match, text) for f in self.filters):
+                continue
+            yield Hit(self, start, end, value)
+
+    def _folded_matches(self, lowered: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
+        """As `Rule._matches`, on the folded text."""
+        if windows is None:
+            yield from self.folded_regex.finditer(lowered)
+            return
+        resume = 0
+        for window in windows:
+            for match in self.folded_regex.finditer(lowered, max(window.start, resume), window.end):
+                if match.start() > window.last:
+                    break
+                resume = match.end()
+                yield match

@@ -1,0 +1,103 @@
+"""Key material: PEM / OpenSSH / PGP / PuTTY private keys, Google service-account JSON, JWTs."""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from guard.rules.base import Rule
+from guard.rules.base import shannon_entropy
+from guard.rules.secrets.fakes import BASE64
+from guard.rules.secrets.fakes import fake
+from guard.rules.secrets.fakes import join
+
+FIX_KEY = 'Revoke the key (replace it wherever it is trusted), delete it from the repository and its history, and keep keys out of git.'
+
+# Armour headers (`Proc-Type: 4,ENCRYPTED`, `DEK-Info: …`, `Version: GnuPG`), plain or JSON-escaped, then the base64 body.
+_ARMOUR_HEADERS = r'(?:(?:\\[rn]|\s)*[A-Za-z][\w-]*: [^\n\\]*)*'
+_BODY = r'(?P<value>(?:\\[rn]|[A-Za-z0-9+/=\s]){40,})'
+
+
+def _decoded(segment: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(segment + '=' * (-len(segment) % 4))
+    except (ValueError, binascii.Error):
+        return b''
+
+
+def _jwt_noise(match: re.Match[str], text: str) -> str | None:
+    header_segment, _, signature = match['value'].split('.', 2)
+    header = _decoded(header_segment)
+    # The header must be JSON naming an algorithm. Published samples often have a byte or two
+    # damaged by hand-editing, so the test is on the decoded bytes rather than a strict parse.
+    if not header.startswith(b'{') or b'"alg"' not in header:
+        return 'header is not a JOSE header'
+    if re.search(rb'"alg"\s*:\s*"none"', header, re.I) or not signature:
+        return 'unsigned token'
+    return None
+
+
+def _key_body_noise(match: re.Match[str], text: str) -> str | None:
+    body = re.sub(r'\\[rn]|\s', '', match['value'])
+    if len(body) < 40 or shannon_entropy(body) < 4.0:
+        return 'no key material (a placeholder or a truncated sample)'
+    return None
+
+
+def _service_account_noise(match: re.Match[str], text: str) -> str | None:
+    return None if 'client_email' in text else 'no client_email: not a service-account file'
+
+
+def _putty_noise(match: re.Match[str], text: str) -> str | None:
+    return None if 'PuTTY-User-Key-File' in text else 'not a PuTTY key file'
+
+
+_FAKE_PEM_BODY = fake((BASE64, 64), '\n', (BASE64, 64), '\n', (BASE64, 40))
+_BEGIN = join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')
+_END = join('-----END ', 'RSA PRIVATE', ' KEY-----')
+
+RULES = (
+    Rule(
+        id='gcp-service-account-key', category='secret', severity='error',
+        why='A Google service-account key file: it signs in as the service account with all of its roles.',
+        fix=FIX_KEY,
+        pattern=r'\\?"private_key\\?"[ \t]*:[ \t]*\\?"(?P<value>-----BEGIN[A-Z ]*PRIVATE KEY-----(?:\\\\?n|[A-Za-z0-9+/=]){40,})',
+        keywords=('private_key',), filters=(_service_account_noise, _key_body_noise),
+        examples_bad=(join('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": "',
+                           _BEGIN.replace('RSA ', ''), '\\n', _FAKE_PEM_BODY.replace('\n', '\\n'), '\\n-----END', '"}'),),
+        examples_good=('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": ""}',),
+    ),
+    Rule(
+        id='private-key', category='secret', severity='error',
+        why='A private key: whoever holds it can impersonate the host, user or service that trusts it.',
+        fix=FIX_KEY,
+        pattern=r'-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----' + _ARMOUR_HEADERS + _BODY,
+        keywords=('private key',), filters=(_key_body_noise,),
+        examples_bad=(join(_BEGIN, '\n', _FAKE_PEM_BODY, '\n', _END),
+                      join('key = "', _BEGIN.replace('RSA', 'OPENSSH'), '\\n', _FAKE_PEM_BODY.replace('\n', '\\n'), '"')),
+        examples_good=(join(_BEGIN, '\n...\n', _END), '-----BEGIN PUBLIC KEY-----\n' + _FAKE_PEM_BODY + '\n-----END PUBLIC KEY-----',
+                       '-----BEGIN CERTIFICATE-----\n' + _FAKE_PEM_BODY + '\n-----END CERTIFICATE-----',
+                       'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host'),
+    ),
+    Rule(
+        id='putty-private-key', category='secret', severity='error',
+        why='A PuTTY private key file: it logs in wherever its public half is authorised.',
+        fix=FIX_KEY,
+        pattern=r'Private-Lines: \d+\r?\n' + _BODY,
+        keywords=('private-lines:',), filters=(_putty_noise, _key_body_noise),
+        examples_bad=(join('PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\nAAAA\nPrivate-Lines: 1\n',
+                           _FAKE_PEM_BODY, '\nPrivate-MAC: 00'),),
+        examples_good=('PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAA\n',),
+    ),
+    Rule(
+        id='jwt', category='secret', severity='error',
+        why='A signed JSON Web Token: until it expires it authenticates as its subject.',
+        fix='Revoke the session or rotate the signing key; load tokens at run time, never commit them.',
+        pattern=r'(?<![\w-])(?P<value>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)(?![\w-])',
+        keywords=('eyj',), filters=(_jwt_noise,),
+        examples_bad=(join('Authorization: Bearer ', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.',
+                           'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzAwMDAwMDAwfQ', '.',
+                           fake((BASE64.replace('+', '-').replace('/', '_'), 43))),),
+        examples_good=('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'eyJmb28iOiJiYXIifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'),
+    ),
+)

@@ -1,0 +1,83 @@
+"""Passwords inside connection strings: database URLs, basic-auth URLs and .pgpass lines."""
+from __future__ import annotations
+
+import re
+
+from guard.rules.base import Filter
+from guard.rules.base import Rule
+from guard.rules.secrets import filters
+from guard.rules.secrets.fakes import ALNUM
+from guard.rules.secrets.fakes import fake
+
+_SCHEMES = (r'postgres(?:ql)?|postgis|psql|pgsql|mysql|mysqlx|mariadb|mongodb(?:\+srv)?|redis|rediss|valkey|amqps?|mssql|sqlserver'
+            r'|oracle|clickhouse|cockroachdb|couchdb|couchbase|cassandra|neo4j(?:\+s)?|bolt|db2|snowflake|sybase|firebird'
+            r'|memcached|elasticsearch|influxdb|nats|kafka|ldaps?|sqlalchemy')
+# Stand-ins seen in documentation: SQLAlchemy's scott:tiger, Django's USER:PASSWORD, `user:pass`.
+_DOC_PASSWORDS = frozenset({'tiger', 'pass', 'password', 'passwd', 'pwd', 'pw', 'secret', 'changeme', 'p', 'x', 'foo', 'bar',
+                            'test', 'testing', 'admin', 'root', 'guest', 'example', 'mypassword', 'yourpassword', 'pass123'})
+
+
+def _url_password_noise(match: re.Match[str], text: str) -> str | None:
+    value = match['value']
+    lower = value.lower()
+    if lower in _DOC_PASSWORDS or lower.startswith(('tiger', 'password', 'passw0rd')) or re.fullmatch(r'[A-Z_]+', value):
+        return 'documentation stand-in'
+    if filters.is_placeholder(value) or value.startswith(('$', '{', '<', '%', '*', '[', '(')):
+        return 'placeholder'
+    return None
+
+
+def _scheme_filter(schemes: str) -> Filter:
+    """Keep a `://user:pass@` match only when the scheme right before it is one of `schemes`.
+
+    The patterns start at the literal `://`, which `re` finds with a fast substring search; looking
+    back for the scheme here is much cheaper than a pattern that starts with a list of schemes.
+    """
+    scheme = re.compile(rf'(?i)(?:^|[^\w+.-])(?:jdbc:)?(?:{schemes})(?:\+[\w-]+)?$')
+
+    def other_scheme(match: re.Match[str], text: str) -> str | None:
+        return None if scheme.search(text, max(0, match.start() - 40), match.start()) else 'another scheme'
+    return other_scheme
+
+
+def _pgpass_noise(match: re.Match[str], text: str) -> str | None:
+    return 'placeholder' if filters.is_placeholder(match['value']) else None
+
+
+_WEB_SCHEMES = r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp'
+_USERINFO = r'[^\s:/@"\'`<>]+:(?P<value>[^\s:/@"\'`<>]{2,200})@'
+
+RULES = (
+    Rule(
+        id='database-url-password', category='secret', severity='error',
+        why='A database URL with an inline password gives anyone who reads it full access to the database.',
+        fix='Remove the password from the URL and read the whole URL from an environment variable (DATABASE_URL).',
+        pattern=r'://' + _USERINFO + r'[\w.\-\[\]%:]+',
+        keywords=('://',), filters=(_scheme_filter(_SCHEMES), _url_password_noise),
+        examples_bad=(fake('DATABASE_URL=postgresql://app:', (ALNUM, 16), '@db.internal:5432/prod'),
+                      fake('SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root:', (ALNUM, 14), '@10.0.3.17/orders"'),
+                      fake('MONGO_URI=mongodb+srv://svc:', (ALNUM, 12), '@cluster0.mongodb.net/app')),
+        examples_good=('DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/prod', 'url = os.getenv("DATABASE_URL")',
+                       'engine = create_engine("postgresql://scott:tiger@localhost/test")',
+                       'DATABASES = "postgres://USER:PASSWORD@HOST:PORT/NAME"'),
+    ),
+    Rule(
+        id='basic-auth-url', category='secret', severity='error',
+        why='A URL with user:password@ sends the password to every log, proxy and person that sees the URL.',
+        fix='Drop the credentials from the URL; pass them from the environment or a credential helper.',
+        pattern=r'://' + _USERINFO + r'[\w.\-]+',
+        keywords=('://',), filters=(_scheme_filter(_WEB_SCHEMES), _url_password_noise),
+        examples_bad=(fake('pip install --index-url https://deploy:', (ALNUM, 18), '@pypi.internal.example/simple pkg'),),
+        examples_good=('proxy = "http://user:pass@proxy:3128"', 'url = "https://user:${TOKEN}@github.com/org/repo.git"',
+                       'see https://github.com/org/repo@v1.2'),
+    ),
+    Rule(
+        id='pgpass-password', category='secret', severity='error',
+        why='A .pgpass line holds a PostgreSQL password in plain text.',
+        fix='Keep .pgpass in your home directory with mode 0600 and out of the repository.',
+        pattern=r'(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<value>\S{2,})$',
+        keywords=(':',), path_pattern=r'(?:^|/)\.?pgpass$', filters=(_pgpass_noise,),
+        examples_bad=(fake('db.internal:5432:app:app_user:', (ALNUM, 16)),),
+        examples_good=('# hostname:port:database:username:password', 'localhost:5432:*:postgres:<password>'),
+    ),
+)

@@ -1,0 +1,70 @@
+"""The command sink: a real /bin/sh command gets the alert in GUARD_* variables."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from guard.alerts.command import CommandSink
+from guard.alerts.model import Alert
+from guard.health import Status
+
+ALERT = Alert(event='problem', check='table:assets', state=Status.FAIL, previous=Status.OK, root='/srv/app', host='web1',
+              detail='0 rows: below the minimum of 1 row', since=1_700_000_000.0, time=1_700_000_000.0)
+
+
+def test_alert_arrives_in_the_environment(tmp_path: Path) -> None:
+    out = tmp_path / 'env.txt'
+    sink = CommandSink(f'env | grep ^GUARD_ | sort > {out}; echo "$GUARD_SUMMARY" >> {out}', timeout=10, cwd=str(tmp_path))
+    delivery = sink.deliver(ALERT)
+    assert (delivery.sink, delivery.ok, delivery.detail) == ('command', True, 'exit 0')
+    assert out.read_text().splitlines() == [
+        'GUARD_CHECK=table:assets',
+        'GUARD_DETAIL=0 rows: below the minimum of 1 row',
+        'GUARD_EVENT=problem',
+        'GUARD_HOST=web1',
+        'GUARD_MESSAGE=guard web1:/srv/app: table:assets is failing: 0 rows: below the minimum of 1 row',
+        'GUARD_PREVIOUS=ok',
+        'GUARD_PRIORITY=3',
+        'GUARD_ROOT=/srv/app',
+        'GUARD_SINCE=2023-11-14T22:13:20Z',
+        'GUARD_STATE=fail',
+        'GUARD_SUMMARY=table:assets is failing: 0 rows: below the minimum of 1 row',
+        'table:assets is failing: 0 rows: below the minimum of 1 row',
+    ]
+
+
+def test_failure_reports_exit_code_and_last_stderr_line(tmp_path: Path) -> None:
+    delivery = CommandSink('echo starting >&2; echo "smtp: connection refused" >&2; exit 3', timeout=10).deliver(ALERT)
+    assert (delivery.ok, delivery.detail) == (False, 'exit 3: smtp: connection refused')
+
+
+def test_missing_program(tmp_path: Path) -> None:
+    delivery = CommandSink('no-such-notifier --page', timeout=10).deliver(ALERT)
+    assert delivery.ok is False
+    assert delivery.detail.startswith('exit 127: ') and delivery.detail.endswith('no-such-notifier: not found')
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pid_file = tmp_path / 'child.pid'
+    # The shell starts a child that would outlive a kill of the shell alone.
+    sink = CommandSink(f'sleep 30 & echo $! > {pid_file}; wait', timeout=0.5)
+    started = time.monotonic()
+    delivery = sink.deliver(ALERT)
+    assert time.monotonic() - started < 0.5 + 0.5
+    assert (delivery.ok, delivery.timed_out, delivery.detail) == (False, True, 'killed after 0.5 s (command timeout)')
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.01)  # the killed child is reaped by init, which may take a moment
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0): look at its state.
+    with open(f'/proc/{pid}/stat') as f:
+        return f.read().rsplit(')', 1)[1].split()[0] != 'Z'

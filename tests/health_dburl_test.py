@@ -1,0 +1,106 @@
+"""Where the database URL comes from (config, environment, .env) and how it is masked."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guard.config import Config
+from guard.config import HealthSettings
+from guard.config import load
+from guard.errors import ConfigError
+from guard.health.dburl import resolve
+
+PG = 'postgresql://app:{pw}@db.example.test:5432/app'
+
+
+def config_for(root: Path, **health: object) -> Config:
+    return Config(root=root, health=HealthSettings(**health))  # type: ignore[arg-type]
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / '.env').write_text('# settings\nDB_URL=' + PG.format(pw='from-dotenv') + '\n')
+    url = resolve(config_for(tmp_path), tmp_path, environ={})
+    assert url.source == f'DB_URL in {tmp_path}/.env'
+    assert url.masked == 'postgresql://app:***@db.example.test:5432/app'
+    assert url.secret == PG.format(pw='from-dotenv')
+
+
+def test_environment_wins_over_env_file(tmp_path: Path) -> None:
+    (tmp_path / '.env').write_text('DB_URL=' + PG.format(pw='from-dotenv') + '\n')
+    url = resolve(config_for(tmp_path), tmp_path, environ={'DB_URL': PG.format(pw='from-environ')})
+    assert (url.source, url.secret) == ('DB_URL in the environment', PG.format(pw='from-environ'))
+
+
+def test_real_process_environment_wins_over_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / '.env').write_text('DATABASE_URL=sqlite:///from-dotenv.db\n')
+    monkeypatch.setenv('DATABASE_URL', 'sqlite:///from-environ.db')
+    assert resolve(config_for(tmp_path), tmp_path).secret == 'sqlite:///from-environ.db'
+
+
+def test_db_url_comes_before_database_url(tmp_path: Path) -> None:
+    (tmp_path / '.env').write_text('DATABASE_URL=sqlite:///b.db\nDB_URL=sqlite:///a.db\n')
+    assert resolve(config_for(tmp_path), tmp_path, environ={}).secret == 'sqlite:///a.db'
+    url = resolve(config_for(tmp_path), tmp_path, environ={'DATABASE_URL': 'sqlite:///c.db'})
+    assert url.secret == 'sqlite:///c.db', 'the environment wins even over DB_URL in .env'
+
+
+def test_configured_variable_name_only(tmp_path: Path) -> None:
+    (tmp_path / '.env').write_text('DB_URL=sqlite:///ignored.db\nSUFFIX=-x\nMARKET_DB=postgresql://u:pw${SUFFIX}@h/m\n')
+    config = config_for(tmp_path, db_url_env='MARKET_DB')
+    url = resolve(config, tmp_path, environ={})
+    assert (url.source, url.secret) == (f'MARKET_DB in {tmp_path}/.env', 'postgresql://u:pw-x@h/m')
+    with pytest.raises(ConfigError) as error:
+        resolve(config, tmp_path / 'elsewhere', environ={'DB_URL': 'sqlite:///x.db'})
+    assert str(error.value) == (
+        f'no database URL: looked for health.db-url (no config file) and for MARKET_DB in the environment '
+        f'and in {tmp_path}/elsewhere/.env (no such file); set one, or leave "database" out of health.checks')
+
+
+def test_config_db_url_comes_first(tmp_path: Path) -> None:
+    url = resolve(config_for(tmp_path, db_url='sqlite:///configured.db'), tmp_path, environ={'DB_URL': 'sqlite:///env.db'})
+    assert (url.source, url.secret) == ('health.db-url', 'sqlite:///configured.db')
+
+
+def test_missing_url_says_where_guard_looked(tmp_path: Path) -> None:
+    (tmp_path / 'guard.toml').write_text('[health]\ntables = ["assets"]\n')
+    (tmp_path / '.env').write_text('DB_URL=\nOTHER=1\n')  # empty counts as missing
+    with pytest.raises(ConfigError) as error:
+        resolve(load(tmp_path, environ={}), tmp_path, environ={'DATABASE_URL': ''})
+    assert str(error.value) == (
+        f'no database URL: looked for health.db-url ({tmp_path}/guard.toml) and for DB_URL or DATABASE_URL '
+        f'in the environment and in {tmp_path}/.env; set one, or leave "database" out of health.checks')
+
+
+def test_custom_env_file(tmp_path: Path) -> None:
+    (tmp_path / 'deploy.env').write_text('export DB_URL="sqlite:///quoted.db"\n')
+    url = resolve(config_for(tmp_path, env_file='deploy.env'), tmp_path, environ={})
+    assert url.secret == 'sqlite:///quoted.db'
+
+
+@pytest.mark.parametrize(('raw', 'masked'), [
+    ('postgresql://u:S3cret@h/db', 'postgresql://u:***@h/db'),
+    ('postgresql://u:p%40ss%2Fw@h:5433/db?sslmode=require', 'postgresql://u:***@h:5433/db?sslmode=require'),
+    ('postgresql://u@h/db?password=S3cret&sslmode=require', 'postgresql://u@h/db?password=***&sslmode=require'),
+    ('sqlite:////srv/app/data.db', 'sqlite:////srv/app/data.db'),
+    ('mysql+pymysql://root@localhost/app', 'mysql+pymysql://root@localhost/app'),
+])
+def test_masking(tmp_path: Path, raw: str, masked: str) -> None:
+    url = resolve(config_for(tmp_path, db_url=raw), tmp_path, environ={})
+    assert url.masked == masked
+    assert repr(url) == f"DatabaseUrl(masked='{masked}', source='health.db-url')", 'repr never shows the secret'
+
+
+def test_scrub_removes_raw_and_encoded_password(tmp_path: Path) -> None:
+    url = resolve(config_for(tmp_path, db_url='postgresql://u:p%40ss%2Fw0rd@h/db'), tmp_path, environ={})
+    message = 'failed for p@ss/w0rd, p%40ss%2Fw0rd and postgresql://u:p%40ss%2Fw0rd@h/db'
+    assert url.scrub(message) == 'failed for ***, *** and postgresql://u:***@h/db'
+
+
+@pytest.mark.parametrize('raw', ['not a url', 'postgresql://u:S3cretPass@h:notaport/db'])
+def test_bad_url_is_a_config_error_that_does_not_echo_it(tmp_path: Path, raw: str) -> None:
+    (tmp_path / '.env').write_text(f'DB_URL={raw}\n')
+    with pytest.raises(ConfigError) as error:
+        resolve(config_for(tmp_path), tmp_path, environ={})
+    assert str(error.value) == (f'DB_URL in {tmp_path}/.env: not a database URL '
+                                '(expected dialect://user:password@host/dbname)')

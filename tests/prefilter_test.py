@@ -1,0 +1,151 @@
+"""The prefilter may only make scanning cheaper: searching the windows around keyword hits must give
+exactly the matches a search of the whole text gives (for rules that keep the keyword contract)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from guard.prefilter import Prefilter
+from guard.rules import CONTENT_RULES
+from guard.rules import RULES
+from guard.rules.base import Rule
+from guard.scanner import Document
+from guard.scanner import Scanner
+
+
+def rule(pattern: str, *, keywords: tuple[str, ...] = ('key',), trigger: str = '') -> Rule:
+    return Rule(id='t', category='secret', severity='error', why='w', fix='f', pattern=pattern, keywords=keywords,
+                trigger=trigger)
+
+
+# Each keeps the contract (a match touches a line holding the keyword) and stresses one edge of a
+# window: line-local, bounded newlines, end anchors with and without MULTILINE, lookarounds, IGNORECASE.
+RULES_UNDER_TEST = [
+    rule(r'(?i)key[ \t]*=[ \t]*"?(?P<value>[a-z0-9]{2,})"?'),
+    rule(r'(?i)(?<![a-z])key\s{0,2}=\s{0,2}(?P<value>\w+)(?!\w)'),
+    rule(r'key(?:\r?\n[ \t]*)?="(?P<value>[^"\n]*)"'),
+    rule(r'(?i)key\W{0,3}\w+$'),
+    rule(r'(?i)key\W{0,3}\w+\Z'),
+    rule(r'(?im)^\s{0,2}key.*$'),
+    rule(r'(?i)\w*key\w*(?=[ \t]*=)'),
+    rule(r'(?i)\w*key\w*(?=\s{0,3}")'),
+    rule(r'(?i)(?<=key)\s{0,2}(?P<value>\w+)'),
+    rule(r'(?i)key\s{0,2}(?:"\w*"|\w+)(?:\n\w+){0,2}'),
+    # Matches reaching down from one keyword and up to the next: windows apart, matches overlapping.
+    rule(r'key(?:\n\w+){0,4}|(?:\w+\n){0,4}key'),
+    rule(r'(?<![\w.])(?P<value>(?:\d{1,3}\.){3}\d{1,3})(?![\w.])', keywords=(), trigger=r'\.\d{1,3}\.\d{1,3}\.'),
+    rule(r'(?i)key[^"]*"', keywords=('key',)),  # unbounded: planned as a whole-text search
+]
+# Newlines, CRLF, quotes, the keyword in several cases, and characters whose lower() is longer
+# ('İ') or lands on ASCII (the Kelvin sign 'K'), so keyword offsets sometimes do not line up.
+TOKENS = ['key', 'KEY', 'Key', 'xkey', 'key_1', ' ', '\t', '\n', '\n', '\r\n', '=', '"', 'a', 'Z9', '42', '.',
+          '10.20.30.40', '1.2.3.4.5', 'İ', '\u212aey', 'é', 'ab', '\n\n']
+texts = st.lists(st.sampled_from(TOKENS), max_size=60).map(''.join)
+
+
+def spans(found: object) -> list[tuple[int, int, str]]:
+    return [(h.start, h.end, h.value) for h in found]  # type: ignore[attr-defined]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts)
+@example(text='key\na\nb\nc\nd\nX\nkey\n')  # a search resumes after the previous window's last match
+def test_windows_find_exactly_what_a_whole_text_search_finds(text: str) -> None:
+    for under_test in RULES_UNDER_TEST:
+        plan = Prefilter([under_test]).plan(text)
+        windowed = spans(under_test.scan(text, plan[0][1])) if plan else []
+        assert windowed == spans(under_test.scan(text)), under_test.pattern
+
+
+@pytest.mark.parametrize(('text', 'planned'), [
+    ('nothing to see here\n', []),
+    ('a key\n', ['t']),
+    ('a KEY\n', ['t']),
+])
+def test_a_rule_runs_only_where_its_keyword_occurs(text: str, planned: list[str]) -> None:
+    assert [r.id for r, _ in Prefilter([RULES_UNDER_TEST[0]]).plan(text)] == planned
+
+
+def test_windows_cover_only_the_lines_around_hits() -> None:
+    text = 'a\nb\nkey=1\nc\nd\n'
+    (planned, windows), = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
+    assert windows == [(4, 9, 11)]  # the keyword's line (4..9, '\n' at 9); endpos 2 past it
+    (planned, windows), = Prefilter([RULES_UNDER_TEST[1]]).plan(text)  # up to 4 newlines: the whole text
+    assert windows == [(0, 9, len(text))]
+
+
+def test_unaligned_lowercase_falls_back_to_the_whole_text() -> None:
+    text = 'İ\n' * 3 + 'key=abc\n'
+    (_, windows), = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
+    assert windows is None
+    assert spans(RULES_UNDER_TEST[0].scan(text, windows)) == [(len('İ\n' * 3) + 4, len(text) - 1, 'abc')]
+
+
+def test_path_scoped_rules_run_only_on_their_paths() -> None:
+    scoped = Rule(id='t', category='secret', severity='error', why='w', fix='f', pattern=r'key=(?P<value>\w+)',
+                  keywords=('key',), path_pattern=r'\.cfg$')
+    prefilter = Prefilter([scoped])
+    assert prefilter.plan('key=abc', 'app.py') == []
+    assert [r.id for r, _ in prefilter.plan('key=abc', 'app.cfg')] == ['t']
+    assert [r.id for r, _ in prefilter.plan('key=abc')] == ['t']  # no path: planned as if it applied
+
+
+class _WholeText:
+    """The old engine's plan: every rule whose keyword occurs anywhere searches the whole text."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+
+    def plan(self, text: str, path: str | None = None) -> list[tuple[Rule, None]]:
+        lowered = text.lower()
+        return [(r, None) for r in self.rules if (path is None or r.applies_to(path))
+                and (not (r.keywords or r.trigger) or any(k in lowered for k in r.keywords)
+                     or (r.trigger_regex is not None and r.trigger_regex.search(text)))]
+
+
+def _examples_document() -> str:
+    """Every rule's examples, good and bad, on lines of their own amid unrelated lines."""
+    lines = []
+    for content_rule in CONTENT_RULES:
+        for example in (*content_rule.examples_bad, *content_rule.examples_good):
+            lines += ['x = 1', example, '', 'def f(a):  # key points', '    return a']
+    return '\n'.join(lines) + '\n'
+
+
+@pytest.mark.parametrize('path', ['config/app.py', '.pgpass', 'settings.yaml'])
+def test_the_scanner_reports_what_whole_text_searches_report(path: str) -> None:
+    text = _examples_document()
+    windowed = Scanner(RULES)
+    whole = Scanner(RULES)
+    whole.__dict__['_prefilter'] = _WholeText(whole.rules)  # the only difference: no windows
+    expected = whole.scan(Document(path, text))
+    assert expected[0], 'the examples produce findings'
+    assert windowed.scan(Document(path, text)) == expected
+
+
+@pytest.mark.parametrize('content_rule', [r for r in CONTENT_RULES if (r.keywords or r.trigger) and r.reach],
+                         ids=lambda r: r.id)
+def test_every_bad_example_keeps_the_keyword_contract(content_rule: Rule) -> None:
+    """A windowed rule's match touches a line that holds one of its keywords, or its trigger."""
+    for example in content_rule.examples_bad:
+        for match in content_rule.regex.finditer(example):
+            start = example.rfind('\n', 0, match.start()) + 1
+            end = example.find('\n', match.end() - 1)
+            touched = example[start:len(example) if end < 0 else end]
+            keyword_found = any(k in touched.lower() for k in content_rule.keywords)
+            trigger_found = bool(content_rule.trigger_regex and content_rule.trigger_regex.search(touched))
+            assert keyword_found or trigger_found, f'{content_rule.id}: no keyword on the lines of {match[0]!r}'
+
+
+def test_importing_the_scanner_stays_cheap() -> None:
+    """The commit hook imports guard.scanner; the C automaton and heavy libraries load only when used."""
+    code = ('import sys, guard.scanner; '
+            'print(sorted(m for m in ("ahocorasick", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == '[]'
