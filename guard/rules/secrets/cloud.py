@@ -90,7 +90,7 @@ RULES = (
     ),
     token_rule(
         'heroku-api-key', 'A Heroku API key',
-        r'(?i:heroku)[\w.\-]{0,30}["\']?[ \t]*(?::=|=>|=|:)[ \t]*["\']?'
+        r'(?i:heroku)[\w.\-]{0,30}(?:\\?["\'])?[ \t]*(?::{1,3}=|[?.+]?=|=>|:|,)[ \t]*(?:\\?["\'`])?'
         r'(?P<value>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|HRKU-[A-Za-z0-9_\-]{58,64})',
         ('heroku',),
         (fake('HEROKU_API_KEY=', (HEX, 8), '-', (HEX, 4), '-', (HEX, 4), '-', (HEX, 4), '-', (HEX, 12)),),

@@ -13,7 +13,7 @@ _B36 = LOWER + '0123456789'
 RULES = (
     token_rule(
         'github-token', 'A GitHub token (classic PAT, OAuth, app or refresh token)',
-        r'gh[pousr]_[A-Za-z0-9]{36,251}', ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'),
+        r'gh[pousr]_[A-Za-z0-9]{36,251}|ghs_\d+_[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}', ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'),
         (fake('GITHUB_TOKEN = "gh', 'p_', (ALNUM, 36), '"'), fake('token: gh', 's_', (ALNUM, 36))),
         ('GITHUB_TOKEN = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', 'token = "ghp_" + suffix'),
     ),

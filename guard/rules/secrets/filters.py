@@ -13,7 +13,7 @@ from guard.rules.base import shannon_entropy
 _PLACEHOLDER_WORDS = re.compile(
     r'(?i)example|sample|dummy|fake|placeholder|changeme|change[_-]me|replace|redacted|insert|your[_-]?|'
     r'xxxx|\*\*\*|\.\.\.|todo|fixme|foobar|lorem|notreal|not[_-]a[_-]|mock|hunter2|s3cr3t|secret_?here|'
-    r'^test|test$|^(?:my|the|some|a)[_-]?(?:secret|token|key|pass|api)|'
+    r'^test[\W_]?\w{0,8}$|test$|^(?:my|the|some|a)[_-]?(?:secret|token|key|pass|api)|'
     r'password|passwd|^pass$|^pwd$|^secret$|^token$|^none$|^null$|^nil$|^true$|^false$|^undefined$',
 )
 # Values that are really a reference to something else: env lookups, templates, format fields.
@@ -41,11 +41,15 @@ def is_repetitive(value: str) -> bool:
     if len(set(value)) <= max(3, len(value) // 8):
         return True
     lower = value.lower()
+    longest = 0
     for sequence in _SEQUENCES:
         for i in range(len(sequence) - 5):
-            if sequence[i:i + 6] in lower:
-                return True
-    return False
+            size = 6
+            while i + size <= len(sequence) and sequence[i:i + size] in lower:
+                longest = max(longest, size)
+                size += 1
+    # A keyboard or counting run that is most of the value: `12345678`, `abcdefgh1`.
+    return longest >= 6 and longest * 2 >= len(value)
 
 
 def is_reference(value: str) -> bool:

@@ -20,7 +20,7 @@ _KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_.\-]?ke
             r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:[ \t]*:?[ \t]*(?:string|str|const|final)\b)?[ \t]*(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*\\{0,3}["\'`]))[ \t]*|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*\r?\n)?[ \t]*)'
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*:?[ \t]*(?:string|str|const|final)\b)?[ \t]*(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*\\{0,3}["\'`]))[ \t]*|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*\r?\n)?[ \t]*)'
 _VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]+)?(?P<q>(?:[bru]|@)?\\{0,3}["\'`])?'
           r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
           r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*\r?\n)?[ \t]*</)')
@@ -34,6 +34,9 @@ _PASSWORD_WORDS = ('password', 'passwd', 'passphrase', 'pwd', 'pass', 'passcode'
 _STRONG_WORDS = ('secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'authkey', 'credential', 'credentials',
                  'authorization', 'bearer', 'signature')
 _WEAK_WORDS = ('key', 'auth')
+_KEY_COMPOUNDS = frozenset({'api', 'access', 'secret', 'private', 'master', 'signing', 'encryption', 'client', 'auth',
+                            'app', 'consumer', 'license', 'account', 'service', 'admin', 'root', 'shared', 'session',
+                            'webhook', 'integration', 'deploy', 'server', 'sdk', 'project', 'ingest', 'subscription'})
 _GLUED_ENDINGS = ('password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'authkey')
 # Name parts that say the value is about a secret, not the secret: token_type, password_field, key_id …
 _NOT_SECRET_PARTS = frozenset('''
@@ -82,11 +85,19 @@ def _secret_word(word: str) -> str | None:
 
 
 def _strength(words: list[str]) -> tuple[str | None, int]:
-    """The kind of the last secret-like word in the name, and its position."""
-    for i in range(len(words) - 1, -1, -1):
-        kind = _secret_word(words[i])
+    """The kind of secret the name names (a password anywhere in it wins), and the last secret word's position."""
+    at = -1
+    kinds = set()
+    for i, word in enumerate(words):
+        kind = _secret_word(word)
+        if kind == 'weak' and word == 'key' and i and words[i - 1] in _KEY_COMPOUNDS:
+            kind = 'strong'  # api key, access key, private key, secret key …
         if kind:
-            return kind, i
+            kinds.add(kind)
+            at = i
+    for kind in ('password', 'strong', 'weak'):
+        if kind in kinds:
+            return kind, at
     return None, -1
 
 
@@ -98,9 +109,10 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
     kind, at = _strength(words)
     if kind is None:
         return 'no secret-like word in the name'
-    if 'op' in match.re.groupindex and match['op'] is None and (kind == 'weak' or words[at] == 'pass'):
-        # `pass "inline"` in prose; a bare name then a literal only counts for unambiguous names.
-        return 'no assignment'
+    if 'op' in match.re.groupindex and match['op'] is None and match['xml'] is None:
+        # `private_key "…";` (nginx, HCL-ish). In prose (`pass "inline" to …`) more text follows.
+        if kind == 'weak' or words[at] == 'pass' or not _STATEMENT_END.match(text, match.end()):
+            return 'no assignment'
     if any(w in _NOT_SECRET_PARTS for w in words[at + 1:]):
         return 'names something about the secret, not the secret'
     if 'public' in words or 'publishable' in words:
@@ -108,6 +120,9 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
     if words[at] in ('key', 'token', 'auth') and any(w in _NOT_SECRET_QUALIFIERS for w in words[:at]):
         return 'a non-secret kind of key or token'
     return None
+
+
+_STATEMENT_END = re.compile(r'[ \t]*(?:;|\r?\n|$)')
 
 
 def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
@@ -122,12 +137,17 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
     if filters.is_placeholder(value):
         return 'placeholder or reference'
-    if filters.is_uuid(value) or filters.is_pathlike(value) or filters.is_hash_prefixed(value):
-        return 'uuid, digest or path'
+    if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
+        return 'digest or path'
+    kind, at = _strength(_words(_identifier(match, text)))
+    if filters.is_uuid(value) and not _names_a_key(_words(_identifier(match, text))):
+        # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
+        return 'uuid'
+    if value[0] in ',;=(':
+        return 'code, not a literal'
     if not quoted and (filters.is_reference(value) or value[-1] in ':(' or value[0] in '+-*/!&|?.'
                        or value.lower() in ('none', 'null', 'nil')):
         return 'code, not a literal'
-    kind, _ = _strength(_words(_identifier(match, text)))
     if kind == 'password':
         # People choose passwords: words with a digit or a symbol count, bare words do not.
         return None if _mixed(value) and shannon_entropy(value) >= 2.0 else 'a word, not a password'
@@ -136,6 +156,11 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if filters.is_hash_like(value):
         return 'a digest under an ambiguous name'
     return None if filters.looks_random(value, min_length=16, min_entropy=3.5) else 'not random enough'
+
+
+def _names_a_key(words: list[str]) -> bool:
+    last = words[-1] if words else ''
+    return last in ('secret', 'apikey', 'password', 'passwd') or (last == 'key' and len(words) > 1 and words[-2] in ('api', 'secret'))
 
 
 def _mixed(value: str) -> bool:

@@ -30,7 +30,7 @@ def _jwt_noise(match: re.Match[str], text: str) -> str | None:
     header = _decoded(header_segment)
     # The header must be JSON naming an algorithm. Published samples often have a byte or two
     # damaged by hand-editing, so the test is on the decoded bytes rather than a strict parse.
-    if not header.startswith(b'{') or b'"alg"' not in header:
+    if not (header.startswith(b'{') and header.rstrip().endswith(b'}') and b'"alg"' in header):
         return 'header is not a JOSE header'
     if re.search(rb'"alg"\s*:\s*"none"', header, re.I) or not signature:
         return 'unsigned token'

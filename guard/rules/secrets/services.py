@@ -15,7 +15,9 @@ from guard.rules.secrets.table import token_rule
 RULES = (
     token_rule(
         'slack-token', 'A Slack bot / user / app / config token',
-        r'(?:xox[abposre]-(?:\d+-)?[A-Za-z0-9-]{10,250}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,80})',
+        r'(?:xoxb-\d{8,14}-(?:\d{8,14}-)?[A-Za-z0-9]{18,40}|xox[pe](?:-\d{10,13}){3}-[A-Za-z0-9]{28,64}'
+        r'|xox[ar]-(?:\d-)?[0-9]{6,}-[0-9A-Za-z-]{8,100}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]{10,}|xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,200}'
+        r'|xoxe-\d-[A-Za-z0-9]{100,160}|xapp-\d-[A-Z0-9]+-\d+-[a-f0-9]{32,80})',
         ('xoxa-', 'xoxb-', 'xoxp-', 'xoxo-', 'xoxs-', 'xoxr-', 'xoxe-', 'xoxe.', 'xapp-'),
         (fake('SLACK_BOT_TOKEN = "xo', 'xb-', (DIGITS, 12), '-', (DIGITS, 13), '-', (ALNUM, 24), '"'),),
         ('SLACK_BOT_TOKEN = "xoxb-your-bot-token"', 'SLACK_BOT_TOKEN = "xoxb-xxxxxxxxxxxx-xxxxxxxxxxxxx"'),
