@@ -165,6 +165,7 @@ class Judged(NamedTuple):
     findings: list[Finding]
     entries: list[Entry]
     loose: list[str]
+    venv_dirs: set[str]  # environments (root entries, nested folders) whose files are not read
 
 
 def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: Path, excluded: allowlist.PathFilter,
@@ -184,10 +185,10 @@ def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: Path, e
     skip = {f.path.rstrip('/') for f in nested} | set(root_venv.entries if root_venv else ())
 
     def wanted(path: str) -> bool:
-        return not _inside(path, skip) and not excluded.excluded(path)
+        return not inside(path, skip) and not excluded.excluded(path)
 
     return Judged(findings, [e for e in entries if e.mode != SYMLINK and wanted(e.path)],
-                  [p for p in loose if wanted(p)])
+                  [p for p in loose if wanted(p)], skip)
 
 
 def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: ScanResult) -> None:
@@ -259,5 +260,5 @@ def _needed_for_venv(entry: Entry) -> bool:
     return (entry.mode == SYMLINK and not rest) or (top in ('bin', 'Scripts') and bool(rest) and '/' not in rest)
 
 
-def _inside(path: str, folders: set[str]) -> bool:
+def inside(path: str, folders: set[str]) -> bool:
     return any(path == d or path.startswith(d + '/') for d in folders)

@@ -114,10 +114,14 @@ def _plan(root: Path, revisions: Sequence[str], config: Config,
     excluded = allowlist.PathFilter(config.exclude)
     work: list[tuple[str, Entry]] = []
     path_findings: list[tuple[str, Finding]] = []
+    venv_dirs: set[str] = set()
     for commit, entries in by_commit.items():
         judged = git_index.judge_paths(entries, {}, root, excluded, enabled)
         path_findings.extend((commit, f) for f in judged.findings)
         work.extend((commit, e) for e in judged.entries)
+        venv_dirs |= judged.venv_dirs
+    # A later commit may add files to an environment without the files that give it away.
+    work = [(c, e) for c, e in work if not git_index.inside(e.path, venv_dirs)]
     return len(by_commit), work, path_findings
 
 

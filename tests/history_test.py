@@ -88,6 +88,7 @@ def test_committed_venv_and_baseline(git_repo: Path) -> None:
     commit(git_repo, {'tools/venv/pyvenv.cfg': 'home = /usr/bin\n',
                       'tools/venv/lib/python3.11/site-packages/x.py': f'KEY = "{AWS_KEY}"\n'})
     commit(git_repo, {'tools/venv/lib/python3.11/site-packages/y.py': 'y = 1\n'})
+    commit(git_repo, {'tools/venv/bin/tool': f'#!/bin/sh\nKEY={AWS_KEY}\n'})  # nothing here says "venv"
     result = scan(git_repo, ['--all'])
     assert [(f.rule, f.path.split(':', 1)[1]) for f in result.findings] == [('venv-committed', 'tools/venv/')]
     commit(git_repo, {'app.py': f'URL = "{DB_URL}"\n'})

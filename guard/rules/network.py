@@ -30,6 +30,7 @@ _PRODUCT_TOKEN = re.compile(r'[A-Za-z][\w.-]*/$')  # `Chrome/` right before the 
 # so `re` skips ahead at C speed.
 _IPV4_TRIGGER = r'\.\d{1,3}\.\d{1,3}\.'
 _IPV6_TRIGGER = r':(?::|[0-9a-fA-F]{1,4}:)'
+_CIDR_SUFFIX = re.compile(r'/\d{1,3}(?![\d.])')
 _SHELL_DEFAULT = re.compile(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
 
 
@@ -103,7 +104,7 @@ def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6
     start, end = match.span('value')
     before = text[text.rfind('\n', 0, start) + 1:start]
     after = text[end:end + 6]
-    if before.endswith(('//', '@', '[')) or re.match(r':\d{1,5}\b|/\d{1,3}\b|]:\d', after) or _HOST_CONTEXT.search(before):
+    if before.endswith(('//', '@', '[')) or re.match(r':\d{1,5}\b|]:\d', after) or _HOST_CONTEXT.search(before):
         return None
     return 'public-looking number with no host context (a version or section number?)'
 
@@ -114,6 +115,8 @@ def _is_netmask(n: int) -> bool:
 
 
 def _context_noise(match: re.Match[str], text: str) -> str | None:
+    if _CIDR_SUFFIX.match(text, match.end('value')):
+        return 'a network in CIDR notation (an allow rule or a route), not a host'
     before = _line_before(match, text)
     if _PRODUCT_TOKEN.search(before) and not before.endswith('//'):
         return 'product/version token'
@@ -147,6 +150,7 @@ RULES = (
             'oid = "1.3.6.1.4.1.311.21.7"',
             'HOST=${DB_HOST:-10.0.0.5}',
             'netmask 255.255.255.0',
+            'allow-ips = ["10.0.0.0/8", "192.168.1.0/24"]',
             'requests==2.31.0.1',
             'date 01.02.03.04',
         ),
