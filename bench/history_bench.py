@@ -30,6 +30,7 @@ from hook_bench import PEER_ENV  # noqa: E402
 from hook_bench import PEERS  # noqa: E402
 from hook_bench import TRUFFLEHOG3  # noqa: E402
 from hook_bench import Command  # noqa: E402
+from hook_bench import compile_guard  # noqa: E402
 from hook_bench import git  # noqa: E402
 from hook_bench import machine  # noqa: E402
 from hook_bench import require_peers  # noqa: E402
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--output', type=Path, help='append the markdown result to this file')
     args = parser.parse_args(argv)
     require_peers()
+    compile_guard()
     repo = args.repo.resolve()
     commits = git(repo, 'rev-list', '--count', '--all').strip()
     with tempfile.TemporaryDirectory(prefix='guard-history-bench-') as tmp:

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -101,23 +100,37 @@ def tools(peers: Path, guard: list[str]) -> dict[str, Tool]:
     )}
 
 
+# Runs one command and reports its wall time and rusage. A fresh, small process: a child forked from
+# this (large) script would inherit its peak RSS into ru_maxrss at exec.
+_RUNNER = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(json.loads(sys.argv[2]))
+_, status, usage = os.wait4(proc.pid, 0)
+wall = time.perf_counter() - start
+with open(sys.argv[1], 'w') as f:
+    json.dump({'wall': wall, 'cpu': usage.ru_utime + usage.ru_stime, 'maxrss_kb': usage.ru_maxrss,
+               'exit': os.waitstatus_to_exitcode(status)}, f)
+"""
+
+
 def run_once(tool: Tool, corpus: Path, workdir: Path, measured: Measured) -> None:
     report = workdir / f'{tool.name.split()[0]}-report.json'
+    stats = workdir / 'rusage.json'
     report.unlink(missing_ok=True)
     with open(report if tool.stdout_is_report else os.devnull, 'wb') as out, open(workdir / 'stderr.log', 'ab') as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(tool.argv(corpus, report), stdout=out, stderr=err, cwd=workdir)
-        sampler = _TreeRss(proc.pid)
-        # wait4 gives this child's rusage, its reaped workers included: ru_maxrss is the largest process's peak.
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        runner = subprocess.Popen([sys.executable, '-c', _RUNNER, str(stats), json.dumps(tool.argv(corpus, report))],
+                                  stdout=out, stderr=err, cwd=workdir)
+        sampler = _TreeRss(runner.pid)
+        runner.wait()
         sampler.stop()
-    measured.walls.append(wall)
-    measured.cpu.append(usage.ru_utime + usage.ru_stime)
-    measured.max_rss_kb = max(measured.max_rss_kb, usage.ru_maxrss)
+    usage = json.loads(stats.read_text())
+    measured.walls.append(usage['wall'])
+    measured.cpu.append(usage['cpu'])
+    # wait4 gives the tool's rusage with its reaped workers: ru_maxrss is the largest single process's peak.
+    measured.max_rss_kb = max(measured.max_rss_kb, usage['maxrss_kb'])
     measured.tree_rss_kb = max(measured.tree_rss_kb, sampler.peak_kb)
-    measured.exit_codes.add(proc.returncode)
+    measured.exit_codes.add(usage['exit'])
     measured.locations = tool.locations(corpus, report) if report.exists() else []
 
 
@@ -137,7 +150,8 @@ class _TreeRss:
 
     def _run(self, interval: float) -> None:
         while not self._done.wait(interval):
-            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in _descendants(self.pid)))
+            tool_processes = _descendants(self.pid)[1:]  # not the runner itself
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(p) for p in tool_processes))
 
 
 def _descendants(pid: int) -> list[int]:

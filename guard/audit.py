@@ -12,6 +12,7 @@ import getpass
 import os
 import re
 import socket
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
 
 from guard.errors import AuditError
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
 
     from guard.config import Config
+
+T = TypeVar('T')
 
 RUNNING = 'running'
 INTERRUPTED = 'interrupted'
@@ -149,11 +153,12 @@ class AuditStore:
     def _insert_event(self, values: dict[str, Any]) -> int:
         def write() -> int:
             with self._engine.begin() as conn:
-                result = conn.execute(self._events.insert().values(**values))
-                return int(result.inserted_primary_key[0])
+                key = conn.execute(self._events.insert().values(**values)).inserted_primary_key
+                assert key is not None
+                return int(key[0])
         return self._guarded(write, 'write to')
 
-    def _guarded(self, action: Any, verb: str) -> Any:
+    def _guarded(self, action: Callable[[], T], verb: str) -> T:
         from sqlalchemy.exc import SQLAlchemyError
         try:
             return action()
@@ -184,7 +189,7 @@ def _engine(url: str) -> tuple[Engine, str]:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise AuditError(f'audit url is not an SQLAlchemy URL: {_URL_PASSWORD.sub(lambda m: m["head"] + _MASK, url)!r}') from None
+        raise AuditError(f'audit url is not an SQLAlchemy URL: {scrub(url)!r}') from None
     parsed = _with_available_driver(parsed)
     label = parsed.render_as_string(hide_password=True)
     connect_args: dict[str, Any] = {}
@@ -208,9 +213,8 @@ def _with_available_driver(parsed: URL) -> URL:
     """`postgresql://` means psycopg 3 to SQLAlchemy 2.1; fall back to psycopg2, which guard depends on."""
     if parsed.drivername != 'postgresql':
         return parsed
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
+    import importlib.util
+    if importlib.util.find_spec('psycopg') is None:
         return parsed.set(drivername='postgresql+psycopg2')
     return parsed
 
@@ -272,7 +276,7 @@ def _tables() -> tuple[Table, Table]:
     return events, paths
 
 
-def _to_record(row: Mapping[str, Any], paths: list[tuple[str, int, str]]) -> AuditRecord:
+def _to_record(row: Any, paths: list[tuple[str, int, str]]) -> AuditRecord:
     outcome = row['outcome']
     if outcome == RUNNING and _owner_gone(row['host'], row['pid'], row['pid_start']):
         outcome = INTERRUPTED

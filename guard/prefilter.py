@@ -12,6 +12,7 @@ from functools import cached_property
 
 from guard.rules.base import Rule
 from guard.rules.base import Window
+from guard.rules.base import lowered as lower_text
 from guard.rules.shape import Reach
 
 # (rule, None) means: search the whole text.
@@ -85,7 +86,7 @@ class _Hits:
         self.aligned = True
         if automaton is None:
             return
-        self.lowered = lowered = text.lower()
+        self.lowered = lowered = lower_text(text)
         # lower() lengthens a few characters ('İ' -> 'i̇'); then offsets in `lowered` are not the text's.
         self.aligned = len(lowered) == len(text)
         found = self.keywords
@@ -99,14 +100,13 @@ class _Hits:
     def positions(self, rule: Rule) -> list[int] | None:
         """Hit offsets for the rule ([] when it cannot match); None when it must search the whole text."""
         if rule.path_pattern:
-            lists = [self._find_all(k) for k in rule.keywords]
+            lists = [starts for starts in map(self._find_all, rule.keywords) if starts]
         else:
             lists = [self.keywords[k] for k in rule.keywords if k in self.keywords]
         if lists and not self.aligned:
             return None
-        if rule.trigger_regex is not None:
-            lists.append(self._trigger(rule))
-        lists = [hits for hits in lists if hits]
+        if rule.trigger_regex is not None and (starts := self._trigger(rule)):
+            lists.append(starts)
         if not lists:
             return []
         return lists[0] if len(lists) == 1 else sorted(p for hits in lists for p in hits)
@@ -114,7 +114,7 @@ class _Hits:
     def _find_all(self, keyword: str) -> list[int]:
         """A keyword's starts, for the few path-scoped rules the automaton leaves out."""
         if not self.lowered:
-            self.lowered = self.text.lower()
+            self.lowered = lower_text(self.text)
             self.aligned = len(self.lowered) == len(self.text)
         starts = []
         pos = self.lowered.find(keyword)
@@ -132,42 +132,39 @@ class _Hits:
 
 
 def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
-    """Merge the lines around each hit into windows a search cannot see past (see shape.Reach)."""
+    """Merge the lines around each hit into windows a search cannot see past (see shape.Reach).
+
+    A match touching a hit's line starts at most `newlines` lines above it and ends at most as
+    far below; lookaheads read on `lookahead_lines` lines and `lookahead` characters more. The
+    2 extra characters keep end-of-text anchors (`$`, `\\Z`) false wherever a match can reach,
+    as they are in the whole text.
+    """
     size = len(text)
+    find = text.find
+    rfind = text.rfind
+    up = reach.newlines
+    down = reach.newlines + reach.lookahead_lines
+    extra = 2 + reach.lookahead
     windows: list[Window] = []
     line_end = -1
     for pos in positions:
         if pos <= line_end:
             continue  # on the line of the previous hit: same window
-        line_end = _line_end(text, pos)
-        # A match touching this line starts at most `newlines` lines above it and ends as far below.
-        start = _line_start(text, pos, reach.newlines)
-        below = reach.newlines + reach.lookahead_lines
-        end = _line_end(text, line_end + 1, below - 1) if below else line_end
-        # +2: end-of-text anchors (`$`, `\Z`) then stay false everywhere a match can reach, as in the whole text.
-        end = size if end + 2 + reach.lookahead >= size - 1 else end + 2 + reach.lookahead
+        line_end = find('\n', pos)
+        if line_end < 0:
+            line_end = size
+        start = rfind('\n', 0, pos) + 1
+        for _ in range(up):
+            if start:
+                start = rfind('\n', 0, start - 1) + 1
+        end = line_end
+        for _ in range(down):
+            if end < size:
+                end = find('\n', end + 1)
+                end = size if end < 0 else end
+        end = size if end + extra >= size - 1 else end + extra
         if windows and start <= windows[-1].last + 1:
-            windows[-1] = Window(windows[-1].start, line_end, max(windows[-1].end, end))
+            windows[-1] = Window(windows[-1].start, line_end, end)
         else:
             windows.append(Window(start, line_end, end))
     return windows
-
-
-def _line_start(text: str, pos: int, lines_up: int = 0) -> int:
-    """Offset of the start of the line `lines_up` lines above the one holding `pos`."""
-    start = text.rfind('\n', 0, pos) + 1
-    for _ in range(lines_up):
-        if start == 0:
-            break
-        start = text.rfind('\n', 0, start - 1) + 1
-    return start
-
-
-def _line_end(text: str, pos: int, lines_down: int = 0) -> int:
-    """Offset of the '\\n' ending the line `lines_down` lines below the one holding `pos` (len(text) if none)."""
-    end = pos - 1
-    for _ in range(lines_down + 1):
-        end = text.find('\n', end + 1)
-        if end < 0:
-            return len(text)
-    return end

@@ -151,7 +151,8 @@ def _scan_files(root: Path, paths: list[str], scanner: Scanner, max_size: int, j
     import multiprocessing
 
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    # fork: workers inherit the compiled scanner instead of rebuilding it.
+    # fork: workers inherit the scanner compiled here once, instead of each compiling every pattern.
+    scanner.prepare()
     context = multiprocessing.get_context('fork')
     with context.Pool(jobs, initializer=_init_worker, initargs=(root, scanner, max_size)) as pool:
         for chunk_result in pool.imap_unordered(_worker, chunks):

@@ -33,7 +33,8 @@ def test_begin_finish_history_round_trip(tmp_path: Path) -> None:
         'purge', str(tmp_path / 'root'), 'daemon', 'ok', 4196)
     assert record.paths == (('logs', 4096, 'cleared'), ('logs/app.log', 100, 'truncated'))
     assert record.detail == {'full': False, 'files': 3}
-    assert record.user and record.started_at.tzinfo is not None and record.finished_at >= record.started_at
+    assert record.user and record.started_at.tzinfo is not None
+    assert record.finished_at is not None and record.finished_at >= record.started_at
     assert (tmp_path / 'state/audit.db').is_file()
     store.close()
 
@@ -78,7 +79,8 @@ def test_secrets_in_details_are_masked() -> None:
     ('not a url', "audit url is not an SQLAlchemy URL: 'not a url'"),
     ('nosuchdb://x', 'audit url nosuchdb://x: no driver for it'),
     ('postgresql://app:hunter2@127.0.0.1:1/app', 'cannot open the audit store postgresql+psycopg2://app:***@127.0.0.1:1/app: '),
-    ('sqlite:////proc/no/such/dir/audit.db', 'cannot create the directory of the audit store sqlite:////proc/no/such/dir/audit.db'),
+    ('sqlite:////proc/no/such/dir/audit.db',
+     'cannot create the directory of the audit store sqlite:////proc/no/such/dir/audit.db'),
 ])
 def test_bad_urls_give_one_line_errors_without_the_password(url: str, message: str) -> None:
     with pytest.raises(AuditError) as info:

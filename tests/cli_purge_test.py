@@ -119,7 +119,8 @@ def test_home_directory_and_non_directory_are_refused(tmp_path: Path) -> None:
     write(home, 'logs/a.log', 'x')
     result = run_guard('purge', home, '--force', env={'HOME': str(home)})
     assert result.returncode == 2
-    assert result.stderr == f'guard: error: {home}: refusing to work on a home directory; point guard at a project root inside it\n'
+    assert result.stderr == (f'guard: error: {home}: refusing to work on a home directory; '
+                             'point guard at a project root inside it\n')
     assert (home / 'logs/a.log').exists()
     result = run_guard('purge', home / 'logs/a.log', '--force')
     assert (result.returncode, result.stderr) == (2, f'guard: error: {home / "logs/a.log"}: not a directory\n')
@@ -234,3 +235,57 @@ def test_history_with_nothing_recorded(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (0, 'No recorded events.\n')
     bad = run_guard('history', '--limit', '0')
     assert bad.returncode == 2 and 'must be at least 1' in bad.stderr
+
+
+def run_on_tty(args: list[str], answers: list[bytes]) -> tuple[int, str]:
+    """guard on a real pseudo-terminal, answering each [y/N] prompt in turn."""
+    import pty
+    import select
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, '-m', 'guard', *args], stdin=slave, stdout=slave, stderr=slave,
+                            env=dict(os.environ), close_fds=True)
+    os.close(slave)
+    output = b''
+
+    def read(until: bytes | None) -> None:
+        nonlocal output
+        while until is None or not output.endswith(until):
+            ready, _, _ = select.select([master], [], [], 60)
+            assert ready, f'no prompt; got so far: {output!r}'
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the process closed the terminal
+                return
+            if not chunk:
+                return
+            output += chunk
+    try:
+        for answer in answers:
+            read(b'[y/N] ')
+            os.write(master, answer + b'\n')
+        read(None)
+    finally:
+        os.close(master)
+    return proc.wait(timeout=60), output.decode().replace('\r\n', '\n')
+
+
+def test_terminal_no_answer_changes_nothing_and_yes_purges(root: Path) -> None:
+    state = tree_hash(root)
+    code, output = run_on_tty(['purge', str(root)], [b'n'])
+    assert code == 2
+    assert output.endswith('Purge the paths above? [y/N] n\nguard: error: purge: cancelled, nothing was changed\n')
+    assert tree_hash(root) == state
+    code, output = run_on_tty(['purge', str(root)], [b'y'])
+    assert code == 0, output
+    assert 'Protected paths: 7 checked, all unchanged.' in output
+    assert not (root / 'logs/app.log').exists()
+
+
+def test_full_asks_a_second_time(root: Path, tmp_path: Path) -> None:
+    write(root, 'guard.toml', "[purge]\nfull = ['true']\n")
+    state = tree_hash(root)
+    code, output = run_on_tty(['purge', str(root), '--full'], [b'y', b'n'])
+    assert code == 2
+    assert '--full also runs: true. This destroys data. Run it? [y/N] n\n' in output
+    assert output.endswith('guard: error: run the --full commands: cancelled, nothing was changed\n')
+    assert tree_hash(root) == state

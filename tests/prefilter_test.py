@@ -15,6 +15,7 @@ from guard.prefilter import Prefilter
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules.base import Rule
+from guard.rules.base import lowered
 from guard.scanner import Document
 from guard.scanner import Scanner
 
@@ -149,3 +150,18 @@ def test_importing_the_scanner_stays_cheap() -> None:
             'print(sorted(m for m in ("ahocorasick", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'
+
+
+def test_a_path_scoped_rule_without_its_keyword_is_not_run_on_unaligned_text() -> None:
+    scoped = Rule(id='t', category='secret', severity='error', why='w', fix='f', pattern=r'\w+=(?P<value>\w+)',
+                  keywords=('key',), path_pattern=r'\.cfg$')
+    assert Prefilter([scoped]).plan('İ\nuser=abc\n', 'app.cfg') == []
+
+
+def test_lowered_is_computed_once_per_text_and_always_for_the_text_asked_about() -> None:
+    first = ''.join(['KEY', 'İ'])
+    second = ''.join(['Ke', 'y'])
+    assert lowered(first) == first.lower()
+    assert lowered(first) is lowered(first)  # the prefilter and folded rules share one copy
+    assert lowered(second) == 'key'
+    assert lowered(first) == first.lower()

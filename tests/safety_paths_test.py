@@ -99,7 +99,8 @@ def test_invalid_pattern_is_a_config_error() -> None:
 def test_ephemeral_pattern_for_the_whole_root_is_refused(pattern: str) -> None:
     with pytest.raises(ConfigError) as info:
         Matcher(DEFAULT_PROTECTED, ('logs/', pattern))
-    assert str(info.value) == f'purge.ephemeral: pattern {pattern!r} would make the whole root ephemeral; name the folders to clear'
+    assert str(info.value) == (f'purge.ephemeral: pattern {pattern!r} would make the whole root ephemeral; '
+                               'name the folders to clear')
 
 
 @pytest.mark.parametrize('path', ['/', '/usr', '/etc', '/var', '/home', '/tmp'])

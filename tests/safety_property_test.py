@@ -91,7 +91,8 @@ def _link_target(kind: str, root: Path, outside: Path) -> str:
     }[kind]
 
 
-def _build(base: Path, files, links, hard_links, read_only: bool, immutable: bool, nested_repo: bool) -> Path:  # type: ignore[no-untyped-def]
+def _build(base: Path, files, links, hard_links,  # type: ignore[no-untyped-def]
+           read_only: bool, immutable: bool, nested_repo: bool) -> Path:
     root, outside = base / 'root', base / 'outside'
     _write(outside, 'o.txt', b'outside')
     _write(outside, 'd/o2.txt', b'outside 2')
@@ -137,7 +138,7 @@ def _holds_survivor(rel: str, after: dict[str, tuple[object, ...]], report: purg
     return any(other.startswith(rel + '/') for other in after)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files=FILES, links=LINKS, hard_links=HARD_LINKS, read_only=st.booleans(),
        immutable=st.booleans(), nested_repo=st.booleans())
 def test_purge_never_touches_protected_or_outside_and_clears_or_reports_ephemeral(

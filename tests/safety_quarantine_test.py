@@ -1,6 +1,7 @@
 """guard clean / restore as a library, on real `python -m venv` environments."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -55,9 +56,8 @@ def test_clean_then_restore_round_trips_a_real_venv_exactly(tmp_path: Path) -> N
 
     restored = restore.restore(cfg, root, report.quarantine_id)
     assert restored.outcome == 'ok'
-    after = snapshot(root)
-    after = {k: v for k, v in after.items() if not k.startswith('.guard')}
-    assert after == {k: v for k, v in before.items()}
+    after = {k: v for k, v in snapshot(root).items() if not k.startswith('.guard')}
+    assert after == before
     assert quarantine.list_quarantines(cfg, root) == []
 
 
@@ -102,7 +102,6 @@ def test_quarantine_dir_on_another_filesystem_is_refused(tmp_path: Path) -> None
         pytest.skip('cannot mount a tmpfs here (needs CAP_SYS_ADMIN)')
     try:
         cfg = config(tmp_path / 'state')
-        import dataclasses
         cfg = dataclasses.replace(cfg, clean=dataclasses.replace(cfg.clean, quarantine_dir=str(other / 'q')))
         state = tree_hash(root)
         with pytest.raises(UnsafeOperationError, match='is on another filesystem'):

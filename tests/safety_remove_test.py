@@ -228,3 +228,12 @@ def test_plan_changes_nothing_and_matches_what_execute_does(tree: Path) -> None:
     assert plan.protected == ('models/', 'src/')
     report = purge.execute(plan)
     assert (report.files, report.bytes) == (plan.files, plan.bytes)
+
+
+def test_state_folder_inside_an_ephemeral_path_is_never_cleared(tree: Path) -> None:
+    # A config that puts guard's state (lock, audit trail) under logs/ must not purge it.
+    write(tree, 'logs/a.log', 'x')
+    report = purge.execute(purge.plan(config(tree / 'logs/guard-state'), tree))
+    assert (tree / 'logs/guard-state/locks').is_dir()
+    assert not (tree / 'logs/a.log').exists()
+    assert report.outcome == OK

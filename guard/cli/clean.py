@@ -12,14 +12,20 @@ from typing import TYPE_CHECKING
 
 from guard.cli import common
 from guard.cli.common import format_bytes
+from guard.cli.common import plural
+from guard.cli.purge import seconds
 
 if TYPE_CHECKING:
     from guard.config import Config
     from guard.safety.quarantine import CleanPlan
     from guard.safety.quarantine import MoveReport
 
+EPILOG = ('exit codes: 0 done or nothing to do; 1 some entries could not be moved; 2 refused (no terminal '
+          'without --force, unsafe root or quarantine folder, locked, bad config); 130 interrupted')
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     parser.add_argument('--list', action='store_true', help='list the quarantines of ROOT with their sizes')
     parser.add_argument('--dry-run', action='store_true', help='show the plan and change nothing')
@@ -27,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fix = parser.add_mutually_exclusive_group()
     fix.add_argument('--fix', action='store_true', help='also apply the offered .gitignore and .env.example fixes')
     fix.add_argument('--no-fix', action='store_true', help='do not offer the fixes')
-    parser.add_argument('--lock-timeout', type=float, metavar='SECONDS',
+    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
                         help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
     common.add_config_option(parser)
 
@@ -68,11 +74,11 @@ def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
 def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
     _out(f'guard clean: {plan.root}')
     if plan.entries:
-        _out(f'Will move {len(plan.entries)} venv entries ({plan.files:,} files, {format_bytes(plan.bytes)}) '
-             f'into {plan.quarantine_dir}/<id>/:')
+        _out(f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
+             f'({plural(plan.files, "file")}, {format_bytes(plan.bytes)}) into {plan.quarantine_dir}/<id>/:')
         width = max(len(_shown(e.path, e.kind)) for e in plan.entries)
         for e in plan.entries:
-            _out(f'  {_shown(e.path, e.kind):<{width}}  {e.files:>7,} files  {format_bytes(e.bytes):>10}')
+            _out(f'  {_shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}')
         _out(f'Why: {plan.evidence}')
     else:
         _out('No venv artifacts in the root.')
@@ -89,13 +95,13 @@ def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
             fixes.apply(fix)
             _out(f'Updated {fix.name}.' if not fix.creates else f'Wrote {fix.name}.')
         elif not sys.stdin.isatty():
-            _out(f'Not applied: {fix.description} (run `guard clean --fix` to apply).')
+            _out(f'Not applied: the {fix.name} fix (run `guard clean --fix` to apply it).')
 
 
 def show_move_report(report: MoveReport) -> int:
     verb = 'Moved' if report.kind == 'clean' else 'Restored'
     where = f'into {report.quarantine_path}' if report.kind == 'clean' else f'from quarantine {report.quarantine_id}'
-    _out(f'{verb} {len(report.moved)} entries ({format_bytes(report.bytes)}) {where}.')
+    _out(f'{verb} {plural(len(report.moved), "entry", "entries")} ({format_bytes(report.bytes)}) {where}.')
     if report.kind == 'clean' and report.moved:
         _out(f'Undo with: guard restore {report.quarantine_id} --root {report.root}')
     for failure in report.failures:

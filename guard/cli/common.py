@@ -83,3 +83,8 @@ def format_bytes(count: int) -> str:
             return f'{int(value)} B' if unit == 'B' else f'{value:.1f} {unit}'
         value /= 1024
     raise AssertionError('unreachable')
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """plural(1, 'file') -> '1 file'; plural(1200, 'file') -> '1,200 files'."""
+    return f'{count:,} {noun if count == 1 else nouns or noun + "s"}'

@@ -16,8 +16,11 @@ from guard.cli.common import format_bytes
 if TYPE_CHECKING:
     from guard.audit import AuditRecord
 
+EPILOG = ('exit codes: 0 listed (also when empty); 2 the audit store cannot be opened or read')
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', metavar='ROOT',
                         help='only events for this root (default: every root in the audit store)')
     parser.add_argument('--limit', type=_positive, default=50, metavar='N', help='show the newest N events (default 50)')
@@ -47,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _table(records: list[AuditRecord], *, verbose: bool) -> None:
-    _out(f'{"ID":>5}  {"STARTED (local time)":<19}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
+    _out(f'{"ID":>5}  {"STARTED (local time)":<20}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
     for r in records:
         started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        _out(f'{r.id:>5}  {started:<19}  {r.kind:<8} {r.trigger:<7} {r.user:<12} {r.outcome:<17} '
+        _out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {r.user:<12} {r.outcome:<17} '
              f'{format_bytes(r.bytes):>10}  {r.root}')
         if verbose:
             for path, size, outcome in r.paths:

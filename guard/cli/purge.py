@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from guard.cli import common
 from guard.cli.common import format_bytes
+from guard.cli.common import plural
 
 if TYPE_CHECKING:
     from guard.safety.purge import PurgePlan
@@ -26,14 +27,19 @@ T = TypeVar('T')
 
 LIST_LIMIT = 20
 
+EPILOG = ('exit codes: 0 all cleared and protected paths unchanged; 1 something could not be cleared, a '
+          'service command failed or a protected path changed; 2 refused (no terminal without --force, '
+          'unsafe root, locked, bad config); 130 interrupted')
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     parser.add_argument('--dry-run', action='store_true', help='show the plan and change nothing')
     parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
     parser.add_argument('--full', action='store_true', help='also run the configured purge.full commands (asks again)')
     parser.add_argument('-v', '--verbose', action='store_true', help='list every kept path and show progress')
-    parser.add_argument('--lock-timeout', type=float, metavar='SECONDS',
+    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
                         help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
     common.add_config_option(parser)
 
@@ -66,13 +72,24 @@ def run(args: argparse.Namespace) -> int:
     return show_report(report)
 
 
+def seconds(text: str) -> float:
+    """A --lock-timeout value: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {text!r}') from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f'must be 0 or more, got {text}')
+    return value
+
+
 def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
     _out(f'guard purge: {plan.root}')
     if plan.items:
-        _out(f'Will clear ({_count(len(plan.items), "path")}, {_count(plan.files, "file")}, {format_bytes(plan.bytes)}):')
+        _out(f'Will clear ({plural(len(plan.items), "path")}, {plural(plan.files, "file")}, {format_bytes(plan.bytes)}):')
         width = max(len(_shown(i.rel, i.kind)) for i in plan.items)
         for item in plan.items:
-            _out(f'  {_shown(item.rel, item.kind):<{width}}  {_count(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
+            _out(f'  {_shown(item.rel, item.kind):<{width}}  {plural(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
     else:
         _out('No ephemeral paths to clear.')
     truncated = [t for item in plan.items for t in item.truncated]
@@ -124,7 +141,7 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
 def show_report(report: PurgeReport) -> int:
     from guard.safety.purge import OK
     truncated = [t for item in report.items for t in item.truncated]
-    line = f'Cleared {_count(report.files, "file")} ({format_bytes(report.bytes)}) in {_count(len(report.items), "path")}'
+    line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(len(report.items), "path")}'
     if truncated:
         line += f'; emptied {len(truncated)} active log(s) in place'
     _out(line + '.')
@@ -184,10 +201,6 @@ def _limited(values: list[T], verbose: bool) -> tuple[list[T], int]:
     if verbose or len(values) <= LIST_LIMIT:
         return values, 0
     return values[:LIST_LIMIT], len(values) - LIST_LIMIT
-
-
-def _count(n: int, noun: str) -> str:
-    return f'{n:,} {noun}' + ('' if n == 1 else 's')
 
 
 def _shown(rel: str, kind: str) -> str:

@@ -10,14 +10,21 @@ import sys
 
 from guard.cli import common
 from guard.cli.common import format_bytes
+from guard.cli.common import plural
+from guard.cli.purge import seconds
+
+EPILOG = ('exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (a path reappeared, '
+          'unknown id, no terminal without --force, locked); 130 interrupted')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('id', nargs='?', metavar='ID', help='the quarantine to restore (default: the newest; see guard clean --list)')
+    parser.epilog = EPILOG
+    parser.add_argument('id', nargs='?', metavar='ID',
+                        help='the quarantine to restore (default: the newest; see guard clean --list)')
     parser.add_argument('--root', metavar='ROOT', help='project root (default: the current directory)')
     parser.add_argument('--dry-run', action='store_true', help='show what would be restored and change nothing')
     parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
-    parser.add_argument('--lock-timeout', type=float, metavar='SECONDS',
+    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
                         help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
     common.add_config_option(parser)
 
@@ -30,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     root = common.existing_dir(args.root)
     config = common.load_config(root, args)
     q = quarantine.find(config, root, args.id)
-    _out(f'guard restore: quarantine {q.id} ({q.files:,} files, {format_bytes(q.bytes)}) back into {root}:')
+    _out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
         _out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
     restore_mod.refuse_conflicts(root, q)

@@ -122,6 +122,22 @@ class Rule:
                 yield match
 
 
+_LAST_LOWERED: list[tuple[str, str]] = [('', '')]
+
+
+def lowered(text: str) -> str:
+    """`text.lower()`, computed once per text: the prefilter and rules that search folded text share it.
+
+    Remembers only the last text (by identity), so scanning a tree holds one copy at a time.
+    """
+    last_text, last_lowered = _LAST_LOWERED[0]
+    if last_text is text:
+        return last_lowered
+    result = text.lower()
+    _LAST_LOWERED[0] = (text, result)
+    return result
+
+
 def shannon_entropy(value: str) -> float:
     """Bits per character; random base64 is near 6, English words near 3, 'xxxxxxxx' is 0."""
     if not value:

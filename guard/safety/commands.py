@@ -47,7 +47,7 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float) -> CommandResult
         return CommandResult(phase, command, FAILED, None, f'cannot parse the command: {e}')
     if not argv:
         return CommandResult(phase, command, SKIPPED, None, 'empty command')
-    if shutil.which(argv[0]) is None and not os.path.isfile(os.path.join(cwd, argv[0])):
+    if not is_installed(command, cwd):
         return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
     try:
         proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -72,8 +72,11 @@ def program(command: str) -> str | None:
 
 
 def is_installed(command: str, cwd: Path) -> bool:
+    """True when the command's program is on PATH (or a file relative to the root)."""
     name = program(command)
-    return bool(name) and (shutil.which(name) is not None or os.path.isfile(os.path.join(cwd, name)))
+    if not name:
+        return False
+    return shutil.which(name) is not None or os.path.isfile(os.path.join(cwd, name))
 
 
 def _tail(output: bytes) -> str:

@@ -18,12 +18,15 @@ _RENAME_NOREPLACE = 1  # linux/fs.h
 _AT_FDCWD = -100
 
 _HINTS = {
-    errno.EACCES: 'permission denied: check the owner and mode of its folder (ls -ld), then run guard as that owner or `chmod u+w` the folder',
-    errno.EPERM: 'operation not permitted: the file may be immutable or append-only (lsattr; chattr -i / -a), or owned by another user',
+    errno.EACCES: ('permission denied: check the owner and mode of its folder (ls -ld), then run guard as that '
+                   'owner or `chmod u+w` the folder'),
+    errno.EPERM: ('operation not permitted: the file may be immutable or append-only (lsattr; chattr -i / -a), '
+                  'or owned by another user'),
     errno.EROFS: 'the filesystem is mounted read-only: remount it read-write first',
     errno.EBUSY: 'busy: it is a mount point or in use; unmount or stop the service holding it',
     errno.ELOOP: 'it turned into a symlink while guard was working and was left alone; run the command again',
-    errno.ENOTDIR: 'it stopped being a directory (replaced by a symlink or a file?) while guard was working and was left alone; run the command again',
+    errno.ENOTDIR: ('it stopped being a directory (replaced by a symlink or a file?) while guard was working '
+                    'and was left alone; run the command again'),
     errno.ENOTEMPTY: 'new files appeared in it while guard was working; run the command again',
     errno.EMFILE: 'too many open files: the tree is very deep; raise `ulimit -n`',
     errno.EEXIST: 'something already exists at the destination; move it away first',

@@ -39,7 +39,7 @@ def scan(dev: int) -> OpenFiles:
             continue
         if not _scan_process(pid, dev, holders):
             complete = False
-    return OpenFiles({key: tuple(value) for key, value in holders.items()}, complete)
+    return OpenFiles({key: tuple(dict.fromkeys(value)) for key, value in holders.items()}, complete)
 
 
 def _scan_process(pid: int, dev: int, holders: dict[tuple[int, int], list[str]]) -> bool:

@@ -23,6 +23,7 @@ from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import check_root
+from guard.safety.paths import is_inside
 from guard.safety.record import Recorder
 from guard.safety.remove import Clearer
 from guard.safety.remove import Failure
@@ -99,14 +100,20 @@ class PurgeReport:
         return [f for item in self.items for f in item.failures]
 
 
-def matcher_for(config: Config) -> Matcher:
-    return Matcher(config.purge.protected, config.purge.ephemeral)
+def matcher_for(config: Config, root: Path) -> Matcher:
+    """The configured patterns, plus guard's own folders (state, quarantine) when they lie in the
+    root: whatever the ephemeral patterns say, a purge never removes its own lock or audit trail."""
+    own = []
+    for folder in (config.state_path(), (root / config.clean.quarantine_dir).resolve()):
+        if is_inside(folder, root) and folder != root:
+            own.append('/' + folder.relative_to(root).as_posix() + '/')
+    return Matcher((*config.purge.protected, *own), config.purge.ephemeral)
 
 
 def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
     """Look at the root and say what a purge would clear, keep and protect. Changes nothing."""
     resolved = check_root(root)
-    matcher = matcher_for(config)
+    matcher = matcher_for(config, resolved)
     root_fd = fdops.open_root(resolved)
     try:
         found = _Discovery(matcher)
@@ -131,15 +138,16 @@ def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 
         recorder = Recorder(audit, 'purge', root, trigger, {'full': full, 'planned_files': plan.files,
                                                             'planned_bytes': plan.bytes})
         with recorder:
-            report = _Run(plan, root, full, progress or (lambda _: None), recorder).run()
+            report = _Run(plan, root, full, progress or (lambda _: None)).run()
             recorder.finish(report.outcome, _audit_paths(report), report.bytes, _audit_detail(report))
     return _with_audit(report, recorder)
 
 
 class _Run:
-    def __init__(self, plan: PurgePlan, root: Path, full: bool, progress: Callable[[str], None],
-                 recorder: Recorder) -> None:
-        self.plan, self.root, self.full, self.progress, self.recorder = plan, root, full, progress, recorder
+    """One execution of a plan, in order: before, full, fingerprints, clearing, check, after."""
+
+    def __init__(self, plan: PurgePlan, root: Path, full: bool, progress: Callable[[str], None]) -> None:
+        self.plan, self.root, self.full, self.progress = plan, root, full, progress
         self.config = plan.config
         self.timeout = self.config.purge.command_timeout
 
@@ -147,14 +155,17 @@ class _Run:
         ran = self._commands('before')
         if self.full:
             ran += self._commands('full')
-        root_fd = fdops.open_root(self.root)
         try:
-            free_before = fdops.free_bytes(root_fd)
-            items, verification = self._clear(root_fd)
-            free_after = fdops.free_bytes(root_fd)
+            root_fd = fdops.open_root(self.root)
+            try:
+                free_before = fdops.free_bytes(root_fd)
+                items, verification = self._clear(root_fd)
+                free_after = fdops.free_bytes(root_fd)
+            finally:
+                os.close(root_fd)
         finally:
-            os.close(root_fd)
-        ran += self._commands('after')
+            # Services stopped by `before` come back up even when the purge is interrupted.
+            ran += self._commands('after')
         outcome = OK
         if any(item.failures for item in items) or not all(c.ok for c in ran):
             outcome = PARTIAL
@@ -170,8 +181,8 @@ class _Run:
         return tuple(results)
 
     def _clear(self, root_fd: int) -> tuple[tuple[ItemResult, ...], fingerprint.Verification]:
-        matcher = matcher_for(self.config)
-        tops = list(self.plan.protected) + [k.rel for item in self.plan.items for k in item.kept if k.reason == 'protected']
+        matcher = matcher_for(self.config, self.root)
+        tops = [*self.plan.protected, *(k.rel for item in self.plan.items for k in item.kept if k.reason == 'protected')]
         before = fingerprint.take(root_fd, matcher, tops)
         # Who holds which file open is read after `before` ran: stopped services hold nothing.
         open_files = openfiles.scan(os.fstat(root_fd).st_dev)

@@ -89,7 +89,8 @@ def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     target = quarantine_dir(config, resolved)
     for entry in entries:
         if is_inside(target, resolved / entry.path):
-            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; choose another folder')
+            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
+                                       'choose another folder')
     found = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
     return CleanPlan(resolved, config, entries, target, finding.message if finding else '', found)
 

@@ -17,6 +17,7 @@ import errno
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -28,6 +29,9 @@ from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import link_refusal
+
+# Threads clearing sibling folders at once (see Clearer._in_parallel).
+WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,23 @@ class ItemResult:
     failures: list[Failure] = field(default_factory=list)
     held_open: list[HeldOpen] = field(default_factory=list)
 
+    def merge(self, other: ItemResult) -> None:
+        """Add what a worker thread found in part of this path."""
+        self.files += other.files
+        self.bytes += other.bytes
+        self.truncated.extend(other.truncated)
+        self.kept.extend(other.kept)
+        self.failures.extend(other.failures)
+        self.held_open.extend(other.held_open)
+
+
+class _Cancelled(Exception):
+    """Raised in worker threads once the main thread was interrupted."""
+
 
 class Clearer:
-    """Walks ephemeral paths below one root descriptor. Not thread-safe; one per operation."""
+    """Walks ephemeral paths below one root descriptor; one per operation, used from one thread
+    (it runs its own worker threads for sibling folders)."""
 
     def __init__(self, root_fd: int, root: Path, matcher: Matcher, *, log_globs: tuple[str, ...],
                  keep_rotated: int, open_files: OpenFiles, act: bool) -> None:
@@ -93,6 +111,8 @@ class Clearer:
         self.act = act
         self.root_dev = os.fstat(root_fd).st_dev
         self._is_log = _glob_regex(log_globs).match
+        self._local = threading.local()
+        self._cancelled = threading.Event()
 
     def clear(self, rel: str) -> ItemResult:
         """Clear one ephemeral path (root-relative). Never raises for filesystem errors."""
@@ -140,24 +160,53 @@ class Clearer:
         skip: set[str] = set()
         if self.keep_rotated:
             skip = self._rotate_logs(dir_fd, rel, entries, result)
+        entries = [e for e in entries if e.name not in skip]
         empty = not skip
+        subdirs = [e for e in entries if e.is_dir(follow_symlinks=False)]
+        if len(subdirs) >= 2 and not getattr(self._local, 'worker', False):
+            empty = self._in_parallel(dir_fd, rel, verdict, subdirs, result) and empty
+            entries = [e for e in entries if not e.is_dir(follow_symlinks=False)]
         for entry in entries:
-            if entry.name in skip:
-                continue
-            child = f'{rel}/{entry.name}'
-            try:
-                st = entry.stat(follow_symlinks=False)
-                gone = self._entry(dir_fd, entry.name, st, child, verdict, result)
-            except FileNotFoundError:
-                gone = True  # removed by someone else meanwhile
-            except RecursionError:
-                result.failures.append(Failure(child, 'nested too deeply to walk', 'remove it by hand'))
-                gone = False
-            except OSError as e:
-                result.failures.append(Failure(child, fdops.describe(e), fdops.hint(e)))
-                gone = False
-            empty = empty and gone
+            empty = self._one(dir_fd, entry, rel, verdict, result) and empty
         return empty
+
+    def _one(self, dir_fd: int, entry: os.DirEntry[str], rel: str, verdict: str | None, result: ItemResult) -> bool:
+        if self._cancelled.is_set():
+            raise _Cancelled
+        child = f'{rel}/{entry.name}'
+        try:
+            st = entry.stat(follow_symlinks=False)
+            return self._entry(dir_fd, entry.name, st, child, verdict, result)
+        except FileNotFoundError:
+            return True  # removed by someone else meanwhile
+        except RecursionError:
+            result.failures.append(Failure(child, 'nested too deeply to walk', 'remove it by hand'))
+        except OSError as e:
+            result.failures.append(Failure(child, fdops.describe(e), fdops.hint(e)))
+        return False
+
+    def _in_parallel(self, dir_fd: int, rel: str, verdict: str | None, subdirs: list[os.DirEntry[str]],
+                     result: ItemResult) -> bool:
+        """Clear sibling subdirectories on a few threads: unlinkat releases the GIL, and the kernel
+        works on different directories at once, which is what lets a purge keep up with rm -rf."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def work(entry: os.DirEntry[str]) -> tuple[bool, ItemResult]:
+            self._local.worker = True
+            part = ItemResult(result.rel, result.kind)
+            return self._one(dir_fd, entry, rel, verdict, part), part
+
+        pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix='guard-clear')
+        try:
+            outcomes = list(pool.map(work, subdirs))
+        except BaseException:
+            self._cancelled.set()  # Ctrl-C / SIGTERM: let running workers stop at their next entry
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for _gone, part in outcomes:
+            result.merge(part)
+        return all(gone for gone, _part in outcomes)
 
     def _entry(self, dir_fd: int, name: str, st: os.stat_result, rel: str, parent_verdict: str | None,
                result: ItemResult) -> bool:
