@@ -181,7 +181,8 @@ def _rss_kb(pid: int) -> int:
 
 def planted(corpus: Path) -> tuple[set[Location], set[Location]]:
     """(secret lines, other planted lines) from planted/MANIFEST.tsv."""
-    secret, other = set(), set()
+    secret: set[Location] = set()
+    other: set[Location] = set()
     for row in (corpus / 'planted/MANIFEST.tsv').read_text().splitlines()[1:]:
         name, line, kind = row.split('\t')
         (other if 'not-secret' in kind else secret).add((f'planted/{name}', int(line)))

@@ -21,6 +21,7 @@ from guard.config import Config
 from guard.errors import SourceError
 from guard.findings import Finding
 from guard.rules import venv
+from guard.scan import PARALLEL_MIN_FILES
 from guard.scan import ScanResult
 from guard.scan import finish
 from guard.scan import make_scanner
@@ -144,6 +145,9 @@ def scan_entries(root: Path, entries: Sequence[Entry], config: Config, scanner: 
     early = read_blobs(root, (e.oid for e in entries if _needed_for_venv(e)))
     judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
     result.findings.extend(judged.findings)
+    if len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1:
+        _scan_in_parallel(root, judged.entries, config, scanner, result)
+        judged = judged._replace(entries=[])
     blobs = {**early, **read_blobs(root, (e.oid for e in judged.entries if e.oid not in early))}
     for entry in judged.entries:
         data = blobs.get(entry.oid)
@@ -157,6 +161,19 @@ def scan_entries(root: Path, entries: Sequence[Entry], config: Config, scanner: 
             scan_text(Document(path, text), scanner, result)
         elif text is not None:
             result.skipped.append(text)
+
+
+def _scan_in_parallel(root: Path, entries: Sequence[Entry], config: Config, scanner: Scanner,
+                      result: ScanResult) -> None:
+    from guard import history  # its worker pool costs an import only big commits pay for
+
+    work = [(None, e._replace(parents=())) for e in entries]  # the index: whole files, not just changes
+    batch = history.scan_blobs(root, work, scanner, config.max_file_size, config.jobs)
+    result.findings.extend(f for _, _, f in sorted(batch.findings, key=lambda item: item[0]))
+    result.skipped.extend(batch.skipped)
+    result.files_scanned += batch.files
+    result.bytes_scanned += batch.bytes
+    result.suppressed += batch.suppressed
 
 
 class Judged(NamedTuple):

@@ -87,8 +87,8 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
     scanner = make_scanner(config, only)
     result = ScanResult(root)
     commits, work, path_findings = _plan(root, revisions, config, scanner.enabled)
-    found = [(seq, commit, f) for seq, (commit, f) in enumerate(path_findings)]
-    batch = _run(root, work, scanner, config.max_file_size, jobs or config.jobs, progress)
+    found: list[tuple[int, str | None, Finding]] = [(seq, commit, f) for seq, (commit, f) in enumerate(path_findings)]
+    batch = scan_blobs(root, work, scanner, config.max_file_size, jobs or config.jobs, progress)
     found.extend((len(path_findings) + seq, commit, f) for seq, commit, f in batch.findings)
     result.findings = _first_introductions(found)
     result.skipped = batch.skipped
@@ -126,14 +126,16 @@ def _plan(root: Path, revisions: Sequence[str], config: Config,
 
 
 @dataclass
-class _Batch:
-    findings: list[tuple[int, str, Finding]] = field(default_factory=list)
+class Batch:
+    """What scanning some blobs found: findings keep their work index and commit, for ordering."""
+
+    findings: list[tuple[int, str | None, Finding]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
     suppressed: int = 0
 
-    def add(self, other: _Batch) -> None:
+    def add(self, other: Batch) -> None:
         self.findings.extend(other.findings)
         self.skipped.extend(other.skipped)
         self.files += other.files
@@ -141,11 +143,13 @@ class _Batch:
         self.suppressed += other.suppressed
 
 
-def _run(root: Path, work: list[tuple[str, Entry]], scanner: Scanner, max_size: int, jobs: int,
-         progress: Progress | None) -> _Batch:
+def scan_blobs(root: Path, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
+               progress: Progress | None = None) -> Batch:
+    """Read and scan blobs, on every core when there are many. An entry with `parents` is scanned only
+    on the lines it added; a None commit (the index) labels skipped files by path alone."""
     items = list(enumerate(work))
     chunks = [items[i:i + CHUNK_BLOBS] for i in range(0, len(items), CHUNK_BLOBS)]
-    total = _Batch()
+    total = Batch()
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(items) < PARALLEL_MIN_BLOBS:
         with _BlobReader(root) as reader:
@@ -178,17 +182,17 @@ def _init_worker(root: Path, scanner: Scanner, max_size: int) -> None:
     _WORKER = (_BlobReader(root), scanner, max_size)
 
 
-def _worker(chunk: list[tuple[int, tuple[str, Entry]]]) -> tuple[_Batch, int]:
+def _worker(chunk: list[tuple[int, tuple[str | None, Entry]]]) -> tuple[Batch, int]:
     assert _WORKER is not None
     return _scan_chunk(*_WORKER, chunk), len(chunk)
 
 
 def _scan_chunk(reader: _BlobReader, scanner: Scanner, max_size: int,
-                chunk: list[tuple[int, tuple[str, Entry]]]) -> _Batch:
-    out = _Batch()
+                chunk: list[tuple[int, tuple[str | None, Entry]]]) -> Batch:
+    out = Batch()
     blobs = reader.read_many([oid for _, (_, e) in chunk for oid in (e.oid, *e.parents)])
     for seq, (commit, entry) in chunk:
-        label = f'{commit[:SHORT_SHA]}:{entry.path}'
+        label = f'{commit[:SHORT_SHA]}:{entry.path}' if commit else entry.path
         data = blobs.get(entry.oid)
         text = git_index.blob_text(label, data, max_size) if data is not None else Skipped(label, _MISSING)
         if isinstance(text, Skipped):
@@ -219,14 +223,14 @@ def added_lines(text: str, replaced: Sequence[bytes]) -> str:
     return '\n'.join(line if kept else '' for line, kept in zip(lines, keep))
 
 
-def _first_introductions(found: list[tuple[int, str, Finding]]) -> list[Finding]:
+def _first_introductions(found: list[tuple[int, str | None, Finding]]) -> list[Finding]:
     """One finding per (path, fingerprint), at the first commit that had it, shown as `<commit>:<path>`."""
     kept: dict[tuple[str, str], Finding] = {}
     for _, commit, finding in sorted(found, key=lambda item: item[0]):
         # A root venv's fingerprint lists its entries, which differ commit by commit: report it once.
         key = (finding.rule, '') if finding.rule == venv.ROOT_RULE else (finding.path, finding.fingerprint)
         if key not in kept:
-            kept[key] = replace(finding, path=f'{commit[:SHORT_SHA]}:{finding.path}')
+            kept[key] = replace(finding, path=f'{(commit or "")[:SHORT_SHA]}:{finding.path}')
     return list(kept.values())
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from typing import Any
 
 from guard.rules.base import Rule
 from guard.rules.base import Window
@@ -32,15 +33,18 @@ class Prefilter:
         self._unkeyed = frozenset(i for i, r in enumerate(self.rules) if r.trigger or r.path_pattern or not r.keywords)
 
     @cached_property
-    def automaton(self) -> object | None:
-        """Every keyword of the rules that apply to any path (path-scoped rules look for theirs only where they apply)."""
+    def automaton(self) -> Any:
+        """Every keyword of the rules that apply to any path (path-scoped rules look for theirs only where they apply).
+
+        None when there is no keyword. Untyped: pyahocorasick ships no type information.
+        """
+        if not self._by_keyword:
+            return None
         import ahocorasick  # C extension: one pass over the text finds every keyword at once
 
         automaton = ahocorasick.Automaton()
         for keyword in self._by_keyword:
             automaton.add_word(keyword, keyword)
-        if len(automaton) == 0:
-            return None
         automaton.make_automaton()
         return automaton
 
@@ -78,7 +82,7 @@ class Prefilter:
 class _Hits:
     """Where each keyword and trigger occurs in one text (start offsets, ascending)."""
 
-    def __init__(self, text: str, automaton: object | None) -> None:
+    def __init__(self, text: str, automaton: Any) -> None:
         self.text = text
         self.keywords: dict[str, list[int]] = {}
         self.triggers: dict[str, list[int]] = {}
@@ -90,7 +94,7 @@ class _Hits:
         # lower() lengthens a few characters ('İ' -> 'i̇'); then offsets in `lowered` are not the text's.
         self.aligned = len(lowered) == len(text)
         found = self.keywords
-        for end, keyword in automaton.iter(lowered):  # type: ignore[attr-defined]
+        for end, keyword in automaton.iter(lowered):
             starts = found.get(keyword)
             if starts is None:
                 found[keyword] = [end - len(keyword) + 1]

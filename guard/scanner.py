@@ -1,4 +1,4 @@
-"""The scan pipeline for one text: keyword prefilter -> rules -> inline allows -> findings.
+"""The scan pipeline for one text: prefilter (which rules, on which lines) -> rules -> inline allows -> findings.
 
 Scanners yield findings and never print. Everything here is pure CPU work on a `Document`, so the
 same `Scanner` serves the working tree, the git index and history, in one process or several.
@@ -53,7 +53,7 @@ class Scanner:
         self._prefilter.prepare()
 
     def candidate_rules(self, text: str, path: str | None = None) -> list[Rule]:
-        """Rules with no keywords, plus rules at least one of whose keywords (or trigger) occurs in the text."""
+        """Rules with no keywords, plus rules one of whose keywords (or trigger) occurs in the text; see Prefilter.plan."""
         return [rule for rule, _ in self._prefilter.plan(text, path)]
 
     def scan(self, doc: Document) -> tuple[list[Finding], int]:

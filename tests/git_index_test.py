@@ -183,3 +183,20 @@ def test_parse_raw_understands_plain_and_combined_records() -> None:
         (b, None),
         (b, git_index.Entry('merged.py', '100644', c, (a, b))),
     ]
+
+
+def test_a_big_commit_is_scanned_on_every_core_with_the_same_result(git_repo: Path) -> None:
+    from guard.scan import PARALLEL_MIN_FILES
+
+    for i in range(PARALLEL_MIN_FILES + 10):
+        write(git_repo, f'pkg/m{i}.py', f'VALUE = {i}\n')
+    write(git_repo, 'pkg/m42.py', f'URL = "{DB_URL}"\n')
+    write(git_repo, 'pkg/blob.bin', b'\0' * 10)
+    git(git_repo, 'add', '.')
+    located = git_index.locate(git_repo)
+    config = config_module.load(located.root)
+    parallel = git_index.scan_staged(config.replace('test', jobs=2), located)
+    serial = git_index.scan_staged(config.replace('test', jobs=1), located)
+    assert found(parallel) == found(serial) == {('pkg/m42.py', 'database-url-password', 1)}
+    assert parallel.files_scanned == serial.files_scanned == PARALLEL_MIN_FILES + 10
+    assert parallel.skipped == serial.skipped

@@ -60,11 +60,16 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
         if push_range:
             from guard import history
 
-            return _scan_and_report(hook_id, 'push', lambda only: history.scan_revisions(config, [push_range], only=only),
-                                    config.fail_on)
+            def scan_pushed(only: Sequence[str]) -> ScanResult:
+                return history.scan_revisions(config, [push_range], only=only)
+
+            return _scan_and_report(hook_id, 'push', scan_pushed, config.fail_on)
         paths = _root_relative(repo.root, args.filenames)
-        return _scan_and_report(hook_id, 'commit', lambda only: git_index.scan_staged(config, repo, paths=paths, only=only),
-                                config.fail_on)
+
+        def scan_files(only: Sequence[str]) -> ScanResult:
+            return git_index.scan_staged(config, repo, paths=paths, only=only)
+
+        return _scan_and_report(hook_id, 'commit', scan_files, config.fail_on)
 
     return _run_hook(hook_id, 'push' if push_range else 'commit', body)
 

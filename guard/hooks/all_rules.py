@@ -1,4 +1,4 @@
-"""`guard`: pre-commit hook running every rule on the staged files (venvs, secrets, env files, IPs and machine paths)."""
+"""`guard`: pre-commit hook running every rule on the staged files (venvs, secrets, env files, IPs, home paths)."""
 from __future__ import annotations
 
 from collections.abc import Sequence

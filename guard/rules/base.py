@@ -58,11 +58,12 @@ class Rule:
     why: str  # one line: why this matters
     fix: str  # one line: how to fix it
     pattern: str
-    # Lowercase literals. The rule runs only around them: a match must touch a line that holds one
-    # (case-insensitively), or it may go unreported. Put the literal every match contains here.
+    # Lowercase literals. The rule runs only on the lines around them, so every match must touch a
+    # line that holds one (case-insensitively): put here the literal each match contains. For a
+    # pattern that never spans lines it is enough that every match the rule reports does.
     keywords: tuple[str, ...] = ()
-    # For rules with no distinctive literal: a cheap regex that matches on every line where the rule
-    # can report something. Start it with a literal character so `re` can skip ahead fast.
+    # For rules with no distinctive literal: a cheap regex with the same duty as `keywords` (it
+    # matches on those lines). Start it with a literal character so `re` can skip ahead fast.
     trigger: str = ''
     flags: int = 0
     entropy: float = 0.0  # minimum Shannon entropy (bits per char) of the value

@@ -67,7 +67,7 @@ class _Walk:
             inner = self.items(sub, dotall)
             if inner and high >= sre.MAXREPEAT:
                 raise _Unbounded
-            return inner * high
+            return inner * int(high)
         if op is sre.SUBPATTERN:
             group, add, remove, sub = av
             newlines = self.items(sub, (dotall or bool(add & sre.SRE_FLAG_DOTALL)) and not remove & sre.SRE_FLAG_DOTALL)

@@ -141,6 +141,24 @@ def rename_noreplace(src_dir_fd: int, src: str, dst_dir_fd: int, dst: str) -> No
     raise OSError(errno.EEXIST, os.strerror(errno.EEXIST), dst)
 
 
+def filesystem_type(path: str | os.PathLike[str]) -> str:
+    """The type of the filesystem holding `path` ('ext4', 'tmpfs', ...), from /proc/self/mountinfo."""
+    target = os.path.realpath(path)
+    best, kind = '', ''
+    try:
+        with open('/proc/self/mountinfo', encoding='utf-8', errors='replace') as f:
+            for line in f:
+                fields = line.split()
+                mount = fields[4].replace('\\040', ' ')
+                separator = fields.index('-')
+                inside = target == mount or target.startswith(mount.rstrip('/') + '/')
+                if inside and len(mount) >= len(best):
+                    best, kind = mount, fields[separator + 1]
+    except (OSError, ValueError, IndexError):
+        return ''
+    return kind
+
+
 def free_bytes(fd: int) -> int:
     """Bytes available to unprivileged users on the filesystem holding `fd` (what df shows)."""
     st = os.fstatvfs(fd)

@@ -30,8 +30,11 @@ from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import link_refusal
 
-# Threads clearing sibling folders at once (see Clearer._in_parallel).
+# Threads clearing sibling folders at once (see Clearer._in_parallel). On a disk, unlink waits on
+# the journal and threads overlap those waits; in memory it is pure CPU and threads only fight over
+# the GIL, so filesystems in RAM get one.
 WORKERS = 4
+IN_MEMORY = frozenset(('tmpfs', 'ramfs'))
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,9 @@ class Clearer:
         self.act = act
         self.root_dev = os.fstat(root_fd).st_dev
         self._is_log = _glob_regex(log_globs).match
+        # The protected regex alone decides a plain file's fate unless negations are configured.
+        self._plain = matcher.protected.combined if matcher.ephemeral.combined is not None else None
+        self.workers = 1 if fdops.filesystem_type(root) in IN_MEMORY else WORKERS
         self._local = threading.local()
         self._cancelled = threading.Event()
 
@@ -163,7 +169,7 @@ class Clearer:
         entries = [e for e in entries if e.name not in skip]
         empty = not skip
         subdirs = [e for e in entries if e.is_dir(follow_symlinks=False)]
-        if len(subdirs) >= 2 and not getattr(self._local, 'worker', False):
+        if self.workers > 1 and len(subdirs) >= 2 and not getattr(self._local, 'worker', False):
             empty = self._in_parallel(dir_fd, rel, verdict, subdirs, result) and empty
             entries = [e for e in entries if not e.is_dir(follow_symlinks=False)]
         for entry in entries:
@@ -175,6 +181,8 @@ class Clearer:
             raise _Cancelled
         child = f'{rel}/{entry.name}'
         try:
+            if verdict == EPHEMERAL and self._plain is not None and entry.is_file(follow_symlinks=False):
+                return self._plain_file(dir_fd, entry, child, result)
             st = entry.stat(follow_symlinks=False)
             return self._entry(dir_fd, entry.name, st, child, verdict, result)
         except FileNotFoundError:
@@ -184,6 +192,19 @@ class Clearer:
         except OSError as e:
             result.failures.append(Failure(child, fdops.describe(e), fdops.hint(e)))
         return False
+
+    def _plain_file(self, dir_fd: int, entry: os.DirEntry[str], rel: str, result: ItemResult) -> bool:
+        """The common case, kept lean for speed: a regular file in an ephemeral folder, with no
+        negated pattern configured, so only a protected pattern can save it."""
+        assert self._plain is not None
+        if self._plain.match(rel):
+            result.kept.append(Kept(rel, 'protected'))
+            return False
+        st = entry.stat(follow_symlinks=False)
+        holders = self.open_files.holders.get((st.st_dev, st.st_ino)) if self.open_files.holders else None
+        if holders and st.st_nlink == 1 and self._is_log(entry.name):
+            return self._truncate(dir_fd, entry.name, st, rel, holders, result)
+        return self._unlink(dir_fd, entry.name, st, rel, result)
 
     def _in_parallel(self, dir_fd: int, rel: str, verdict: str | None, subdirs: list[os.DirEntry[str]],
                      result: ItemResult) -> bool:
@@ -196,7 +217,7 @@ class Clearer:
             part = ItemResult(result.rel, result.kind)
             return self._one(dir_fd, entry, rel, verdict, part), part
 
-        pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix='guard-clear')
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix='guard-clear')
         try:
             outcomes = list(pool.map(work, subdirs))
         except BaseException:
@@ -268,7 +289,7 @@ class Clearer:
         size = st.st_blocks * 512
         result.files += 1
         result.bytes += size
-        if stat.S_ISREG(st.st_mode):
+        if self.open_files.holders and stat.S_ISREG(st.st_mode):
             holders = self.open_files.held_by(st.st_dev, st.st_ino)
             if holders:
                 result.held_open.append(HeldOpen(rel, size, holders))
