@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +75,8 @@ def save(path: Path, findings: Iterable[Finding]) -> int:
     entries = {f.fingerprint: {'fingerprint': f.fingerprint, 'rule': f.rule, 'path': f.path} for f in findings}
     document = {'version': FORMAT_VERSION, 'generated-by': f'guard {__version__}',
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix='.guard-baseline.', dir=path.parent)
     with os.fdopen(fd, 'w', encoding='utf-8') as f:
         json.dump(document, f, indent=2)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 import types
 import typing
 from collections.abc import Mapping
@@ -197,12 +196,18 @@ def _read_file(root: Path, config_file: Path | None) -> tuple[Path | None, dict[
 
 def _parse(path: Path) -> dict[str, Any]:
     try:
-        with path.open('rb') as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f'{path}: invalid TOML: {e}') from None
+        data = path.read_bytes()
     except OSError as e:
         raise ConfigError(f'{path}: cannot read: {e.strerror}') from None
+    # Most pyproject.toml files have no guard section; the hook should not pay for parsing them.
+    if path.name == 'pyproject.toml' and b'guard' not in data:
+        return {}
+    import tomllib
+
+    try:
+        return tomllib.loads(data.decode('utf-8'))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f'{path}: invalid TOML: {e}') from None
 
 
 def _table(path: Path, data: dict[str, Any]) -> dict[str, Any]:

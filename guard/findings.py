@@ -1,7 +1,6 @@
 """The one record every rule produces and every reporter consumes."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
@@ -35,6 +34,8 @@ class Finding:
 
 def fingerprint(rule_id: str, content: str) -> str:
     """A stable id for a finding: sha256 of the rule and the matched content, never the content itself."""
+    import hashlib  # only when there is a finding: keeps a clean commit's hook start-up lean
+
     digest = hashlib.sha256(f'{rule_id}\0{content}'.encode('utf-8', 'surrogatepass'))
     return digest.hexdigest()[:32]
 

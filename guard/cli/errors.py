@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,5 +31,7 @@ def error_handler() -> Iterator[Outcome]:
         outcome.code = 1 if outcome.code == 0 else outcome.code
     except Exception:
         sys.stderr.write('guard: internal error (please report it with the lines below):\n')
+        import traceback
+
         traceback.print_exc()
         outcome.code = 3
