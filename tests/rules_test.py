@@ -83,6 +83,10 @@ IP_CASES = [
     ('std::vector<int> v; a[10::2]; 12:30:45', []),
     ('mac 00:1a:2b:3c:4d:5e', []),
     ('ip = "::1"', []),
+    ('# the old box was 10.0.0.12', []),
+    ('def f():\n    """Connect like connect("10.0.0.12")."""\n', []),
+    ('x = 1\nHOST = "10.0.0.13"\n', ['hardcoded-ipv4']),
+    ('4.4.5.10 curl 4.4.9.4 median', []),
 ]
 
 
@@ -107,6 +111,13 @@ PATH_CASES = [
 @pytest.mark.parametrize(('text', 'expected'), PATH_CASES)
 def test_abs_path_rule(text: str, expected: list[str]) -> None:
     assert [r for r in rule_ids(text) if r.endswith('home-path')] == expected
+
+
+@pytest.mark.parametrize('path', ['docs/deploy.py', 'examples/config.yaml', 'README.md', 'botocore/data/ec2/examples-1.json',
+                                  'config.sample.json'])
+def test_docs_and_examples_are_quiet_for_ips_and_paths_but_not_secrets(path: str) -> None:
+    text = 'HOST = "10.0.0.14"\nDATA = "/home/alice/data"\nURL = "postgresql://app:Zq8v2Lm' + 'P9xTw4@db:5432/x"\n'
+    assert [r for r in rule_ids(text, path=path) if r != 'env-file'] == ['database-url-password']
 
 
 @pytest.mark.parametrize(('path', 'expected'), [

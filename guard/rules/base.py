@@ -69,6 +69,7 @@ class Rule:
     entropy: float = 0.0  # minimum Shannon entropy (bits per char) of the value
     filters: tuple[Filter, ...] = ()
     path_pattern: str = ''  # only files whose relative path matches (re.search)
+    skip_paths: str = ''  # never files whose relative path matches (re.search)
     redact: bool = True  # secrets are masked in every output
     examples_bad: tuple[str, ...] = ()
     examples_good: tuple[str, ...] = ()
@@ -93,7 +94,13 @@ class Rule:
     def path_regex(self) -> re.Pattern[str] | None:
         return re.compile(self.path_pattern) if self.path_pattern else None
 
+    @cached_property
+    def skip_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.skip_paths) if self.skip_paths else None
+
     def applies_to(self, path: str) -> bool:
+        if self.skip_regex is not None and self.skip_regex.search(path):
+            return False
         return self.path_regex is None or self.path_regex.search(path) is not None
 
     def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from guard.rules.base import Rule
+from guard.rules.prose import DOC_PATHS
+from guard.rules.prose import in_comment
 
 WHY = 'A path into one user\'s home directory only exists on that machine; everyone else gets "file not found".'
 FIX = 'Make it relative to the project (Path(__file__).parent), use ~ / $HOME, or read it from configuration.'
@@ -35,7 +37,7 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
 RULES = (
     Rule(
         id='home-path', category='abs-path', severity='warning', why=WHY, fix=FIX,
-        pattern=_POSIX_HOME, keywords=('/users/', '/home/'), filters=(_placeholder,), redact=False,
+        pattern=_POSIX_HOME, keywords=('/users/', '/home/'), filters=(_placeholder, in_comment), skip_paths=DOC_PATHS, redact=False,
         examples_bad=(
             'DATA_DIR = "/Users/alice/proj/data"',
             'model_path: /home/bob/models/v3.pkl',
@@ -52,7 +54,7 @@ RULES = (
     ),
     Rule(
         id='windows-home-path', category='abs-path', severity='warning', why=WHY, fix=FIX,
-        pattern=_WINDOWS_HOME, keywords=('\\users\\', ':/users/', '\\\\users\\\\'), filters=(_placeholder,),
+        pattern=_WINDOWS_HOME, keywords=('\\users\\', ':/users/', '\\\\users\\\\'), filters=(_placeholder, in_comment), skip_paths=DOC_PATHS,
         redact=False,
         examples_bad=(
             r'path = "C:\Users\alice\proj\data.csv"',

@@ -10,6 +10,8 @@ import ipaddress
 import re
 
 from guard.rules.base import Rule
+from guard.rules.prose import DOC_PATHS
+from guard.rules.prose import in_comment
 
 WHY = 'A hardcoded IP address ties the code to one network; it breaks on every other machine and leaks topology.'
 FIX = 'Read the host from configuration or an environment variable (e.g. os.environ["DB_HOST"]) and use a hostname.'
@@ -73,6 +75,8 @@ def _address_noise(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
         return 'loopback or wildcard'
     if any(address in net for net in _DOC_NETWORKS if net.version == address.version):
         return 'documentation range'
+    if any(address in net for net in _WELL_KNOWN if net.version == address.version):
+        return 'a well-known service address (cloud instance metadata)'
     if address.is_multicast or address.is_link_local:
         return 'well-known multicast or link-local address'
     if address.version == 4 and _is_netmask(int(address)):
@@ -82,13 +86,15 @@ def _address_noise(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
     return None
 
 
+# The same on every machine, so not machine-specific: AWS's IPv6 instance-metadata endpoint.
+_WELL_KNOWN = (ipaddress.ip_network('fd00:ec2::/32'),)
 _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7',
 ))
 # Words that make a public-looking number a host: `dns = ["8.8.8.8"]`, `server 1.2.3.4`, `--host`.
 _HOST_CONTEXT = re.compile(
     r'(?i)(?:host|server|addr|\bip\b|_ip\b|\bips\b|proxy|dns|nameserver|resolver|endpoint|gateway|upstream|connect|'
-    r'bind|listen|peer|remote|url|uri|ssh|ping|route|allow|deny|whitelist|allowlist|cidr|subnet|network|inet)'
+    r'bind|listen|peer|remote|\bur[li]\b|_ur[li]\b|ssh|ping|route|allow|deny|whitelist|allowlist|cidr|subnet|network|inet)'
 )
 
 
@@ -132,7 +138,7 @@ def _context_noise(match: re.Match[str], text: str) -> str | None:
 RULES = (
     Rule(
         id='hardcoded-ipv4', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(_ipv4_noise,), redact=False,
+        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(_ipv4_noise, in_comment), skip_paths=DOC_PATHS, redact=False,
         examples_bad=(
             '"host": "192.168.86.42"',
             'proxy_pass http://10.10.0.21:3000;',
@@ -157,7 +163,7 @@ RULES = (
     ),
     Rule(
         id='hardcoded-ipv6', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV6, trigger=_IPV6_TRIGGER, filters=(_ipv6_noise,), redact=False,
+        pattern=_IPV6, trigger=_IPV6_TRIGGER, filters=(_ipv6_noise, in_comment), skip_paths=DOC_PATHS, redact=False,
         examples_bad=(
             'listen [fd12:3456:789a:1::21]:8080;',
             'host = "2a00:1450:4001:82b::200e"',
@@ -165,6 +171,7 @@ RULES = (
         ),
         examples_good=(
             'host = "::1"',
+            'METADATA_URL = "http://[fd00:ec2::254]/"',
             'listen [::]:80;',
             'example = "2001:db8::1"',
             'std::vector<int> v;',

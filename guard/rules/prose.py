@@ -1,0 +1,24 @@
+"""Where an address or a home path is documentation, not configuration.
+
+The ip and abs-path rules exist because such values break every other machine when code or config
+uses them. In docs, examples and comments they only illustrate, so those rules stay quiet there.
+"""
+from __future__ import annotations
+
+import re
+
+# docs/, examples/, samples/, files named *example* / *sample*, and prose formats.
+DOC_PATHS = (r'(?i)(?:^|/)(?:docs?|examples?|samples?)/|(?:^|/)[^/]*(?:example|sample)[^/]*$'
+             r'|\.(?:md|markdown|rst|txt|adoc|html?)$')
+_COMMENT_LINE = re.compile(r'\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)', re.I)
+
+
+def in_comment(match: re.Match[str], text: str) -> str | None:
+    """A filter: the match sits on a comment line or inside a triple-quoted string (a docstring)."""
+    line_start = text.rfind('\n', 0, match.start()) + 1
+    if _COMMENT_LINE.match(text, line_start):
+        return 'in a comment'
+    before = text[:match.start()]
+    if before.count('"""') % 2 or before.count("'''") % 2:
+        return 'in a docstring'
+    return None
