@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from guard.config import Config  # noqa: E402
 from guard.safety import purge  # noqa: E402
+from guard.safety.fd import filesystem_type  # noqa: E402
 
 TARGET = 1.3
 
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     purge_best = min(r[1] for r in rows)
     ratio = purge_best / rm_best
     verdict = 'meets' if ratio <= TARGET else 'misses'
-    summary = (f'best of {args.repeat}: rm -rf {rm_best:.2f}s, guard purge {purge_best:.2f}s, '
+    summary = (f'best of {args.repeat} (each side\'s fastest run): rm -rf {rm_best:.2f}s, guard purge {purge_best:.2f}s, '
                f'ratio {ratio:.2f} ({verdict} the {TARGET}x target)')
     print(summary)
     if args.output:
@@ -109,11 +110,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write_markdown(args: argparse.Namespace, rows: list[tuple[float, float, float]], summary: str) -> None:
     command = 'bench/purge_bench.py ' + ' '.join(sys.argv[1:])
+    where = str(args.dir or tempfile.gettempdir())
     lines = [
         f'\n### purge vs rm -rf: {args.files:,} files, {args.mb:,} MB, {args.per_dir} per folder\n',
         f'Command: `.venv/bin/python {command}`  ',
         f'Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, '
-        f'filesystem of {tempfile.gettempdir() if args.dir is None else args.dir}\n',
+        f'trees in {where} ({filesystem_type(where) or "unknown filesystem"})\n',
         '| run | rm -rf (s) | guard purge (s) | of which plan (s) | ratio |',
         '|---|---|---|---|---|',
     ]

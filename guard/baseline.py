@@ -5,7 +5,6 @@ secret swapped onto an accepted line is a new finding.
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +53,8 @@ def resolve_path(root: Path, configured: str) -> Path:
 
 
 def load(path: Path) -> Baseline:
+    import json  # not at the top: every commit hook imports this module, few projects have a baseline
+
     try:
         data = json.loads(path.read_text(encoding='utf-8'))
     except FileNotFoundError:
@@ -75,6 +76,7 @@ def save(path: Path, findings: Iterable[Finding]) -> int:
     entries = {f.fingerprint: {'fingerprint': f.fingerprint, 'rule': f.rule, 'path': f.path} for f in findings}
     document = {'version': FORMAT_VERSION, 'generated-by': f'guard {__version__}',
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
+    import json
     import tempfile
 
     fd, tmp = tempfile.mkstemp(prefix='.guard-baseline.', dir=path.parent)

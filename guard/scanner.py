@@ -8,8 +8,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from guard import allowlist
 from guard.errors import ConfigError
@@ -26,9 +26,11 @@ from guard.rules.base import Rule
 EXCERPT_WIDTH = 160
 
 
-@dataclass(frozen=True)
-class Document:
-    """One text to scan: a file's content at a path (optionally at a commit)."""
+class Document(NamedTuple):
+    """One text to scan: a file's content at a path (optionally at a commit).
+
+    A NamedTuple, not a dataclass: creating a dataclass costs ~0.5 ms on the commit hook's import path.
+    """
 
     path: str
     text: str

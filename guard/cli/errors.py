@@ -4,14 +4,19 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-
 from guard.errors import GuardError
 
 
-@dataclass
 class Outcome:
-    code: int = 0
+    """The exit code a `with error_handler()` block ends with.
+
+    A plain class: creating a dataclass costs ~0.5 ms at import, and every hook run imports this.
+    """
+
+    __slots__ = ('code',)
+
+    def __init__(self, code: int = 0) -> None:
+        self.code = code
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ a clean commit should cost little more than Python's own start-up.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable
@@ -22,6 +21,8 @@ from guard.hooks import CONCERNS
 from guard.hooks import MODULES
 
 if TYPE_CHECKING:
+    import argparse
+
     from guard.scan import ScanResult
 
 ALL_CATEGORIES = config_module.CATEGORIES
@@ -29,16 +30,23 @@ ACTIONS = {'commit': 'git commit', 'push': 'git push'}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    import argparse
+
     parser.add_argument('hook_id', choices=sorted(MODULES), metavar='HOOK',
                         help=f'one of: {", ".join(sorted(MODULES))}')
     parser.add_argument('args', nargs=argparse.REMAINDER, help='what git or pre-commit passes the hook')
 
 
 def run(args: argparse.Namespace) -> int:
+    return run_hook(args.hook_id, args.args)
+
+
+def run_hook(hook_id: str, argv: Sequence[str]) -> int:
+    """Run the hook `hook_id` (a key of MODULES) with what git or pre-commit passed it."""
     import importlib
 
-    module = importlib.import_module(MODULES[args.hook_id])
-    return int(module.main(args.args))
+    module = importlib.import_module(MODULES[hook_id])
+    return int(module.main(list(argv)))
 
 
 def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
@@ -46,17 +54,14 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
 
     In pre-commit's pre-push stage (PRE_COMMIT_FROM_REF/TO_REF set) it scans those commits instead.
     """
-    parser = argparse.ArgumentParser(prog=hook_id, description=f'guard\'s {hook_id} hook for pre-commit')
-    parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
-    parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    filenames, config_file = _parse_files_args(hook_id, sys.argv[1:] if argv is None else argv)
     push_range = _framework_push_range()
 
     def body() -> int:
         from guard import git_index
 
         repo = git_index.locate(Path.cwd())
-        config = _load_config(repo.root, args.config)
+        config = _load_config(repo.root, config_file)
         if push_range:
             from guard import history
 
@@ -64,7 +69,7 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
                 return history.scan_revisions(config, [push_range], only=only)
 
             return _scan_and_report(hook_id, 'push', scan_pushed, config.fail_on)
-        paths = _root_relative(repo.root, args.filenames)
+        paths = _root_relative(repo.root, filenames)
 
         def scan_files(only: Sequence[str]) -> ScanResult:
             return git_index.scan_staged(config, repo, paths=paths, only=only)
@@ -160,6 +165,24 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
                      'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
                      f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
     return 1 if blocking else 0
+
+
+def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Path | None]:
+    """(file names, --config FILE) from a framework hook's command line.
+
+    pre-commit passes nothing but file names, and that runs on every commit: argparse (with the
+    shutil and gettext it imports to format help) costs ~10 ms there, so it only parses command
+    lines that hold an option (`--help`, `--config`, a name starting with `-`), identically.
+    """
+    if not any(arg.startswith('-') for arg in argv):
+        return list(argv), None
+    import argparse
+
+    parser = argparse.ArgumentParser(prog=hook_id, description=f'guard\'s {hook_id} hook for pre-commit')
+    parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
+    parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
+    args = parser.parse_args(argv)
+    return args.filenames, args.config
 
 
 def _load_config(root: Path, config_file: Path | None) -> config_module.Config:

@@ -1,7 +1,7 @@
 """The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guard.rules import env_files
 from guard.rules import machine_paths
@@ -13,9 +13,11 @@ from guard.rules.base import Rule
 CONTENT_RULES: tuple[Rule, ...] = (*secrets.RULES, *network.RULES, *machine_paths.RULES)
 
 
-@dataclass(frozen=True)
-class PathRule:
-    """A rule judged from paths rather than text (listed for reports, SARIF and `disable`)."""
+class PathRule(NamedTuple):
+    """A rule judged from paths rather than text (listed for reports, SARIF and `disable`).
+
+    A NamedTuple, not a dataclass: creating a dataclass costs ~0.5 ms on the commit hook's import path.
+    """
 
     id: str
     category: str

@@ -23,9 +23,11 @@ from guard.rules import shape
 Filter = Callable[['re.Match[str]', str], 'str | None']
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One match inside a text. `start`/`end` locate the value to report (and redact)."""
+class Hit(NamedTuple):
+    """One match inside a text. `start`/`end` locate the value to report (and redact).
+
+    A NamedTuple, not a dataclass: creating a dataclass costs ~0.5 ms on the commit hook's import path.
+    """
 
     rule: Rule
     start: int

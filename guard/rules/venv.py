@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guard.findings import Finding
 from guard.findings import fingerprint
@@ -34,8 +34,9 @@ _NESTED = re.compile(
 )
 
 
-@dataclass
-class _Evidence:
+class _Evidence(NamedTuple):
+    # Lists filled in place. A NamedTuple, not a dataclass: creating a dataclass costs ~0.5 ms on
+    # the commit hook's import path.
     strong: list[str]
     weak: list[str]
     entries: list[str]

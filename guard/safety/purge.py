@@ -20,15 +20,15 @@ from guard.safety import fingerprint
 from guard.safety import openfiles
 from guard.safety.lock import root_lock
 from guard.safety.paths import EPHEMERAL
-from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
+from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
 from guard.safety.record import Recorder
 from guard.safety.remove import Clearer
-from guard.safety.remove import Failure
-from guard.safety.remove import ItemResult
-from guard.safety.remove import Kept
+from guard.safety.results import Failure
+from guard.safety.results import ItemResult
+from guard.safety.results import Kept
 
 if TYPE_CHECKING:
     from guard.audit import AuditStore

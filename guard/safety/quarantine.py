@@ -24,7 +24,7 @@ from guard.safety.lock import root_lock
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
 from guard.safety.record import Recorder
-from guard.safety.remove import Failure
+from guard.safety.results import Failure
 
 if TYPE_CHECKING:
     from guard.audit import AuditStore

@@ -18,8 +18,6 @@ import os
 import re
 import stat
 import threading
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 
 from guard.safety import fd as fdops
@@ -29,71 +27,17 @@ from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import link_refusal
+from guard.safety.results import Failure
+from guard.safety.results import HeldOpen
+from guard.safety.results import ItemResult
+from guard.safety.results import Kept
+from guard.safety.results import Truncated
 
 # Threads clearing sibling folders at once (see Clearer._in_parallel). On a disk, unlink waits on
 # the journal and threads overlap those waits; in memory it is pure CPU and threads only fight over
 # the GIL, so filesystems in RAM get one.
 WORKERS = 4
 IN_MEMORY = frozenset(('tmpfs', 'ramfs'))
-
-
-@dataclass(frozen=True)
-class Kept:
-    """An entry inside an ephemeral path that was left alone on purpose, and why."""
-
-    rel: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Failure:
-    """An entry that could not be cleared: the error and what the operator can do."""
-
-    rel: str
-    error: str
-    hint: str
-
-
-@dataclass(frozen=True)
-class Truncated:
-    """An active log emptied in place. `copy` names the rotated copy made first, if any."""
-
-    rel: str
-    bytes: int
-    holders: tuple[str, ...]
-    copy: str | None = None
-
-
-@dataclass(frozen=True)
-class HeldOpen:
-    """A removed file some process still holds open: its space returns when that process closes it."""
-
-    rel: str
-    bytes: int
-    holders: tuple[str, ...]
-
-
-@dataclass
-class ItemResult:
-    """What clearing (or planning to clear) one ephemeral path did. Bytes are disk usage, as du counts."""
-
-    rel: str
-    kind: str
-    files: int = 0
-    bytes: int = 0
-    truncated: list[Truncated] = field(default_factory=list)
-    kept: list[Kept] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    held_open: list[HeldOpen] = field(default_factory=list)
-
-    def merge(self, other: ItemResult) -> None:
-        """Add what a worker thread found in part of this path."""
-        self.files += other.files
-        self.bytes += other.bytes
-        self.truncated.extend(other.truncated)
-        self.kept.extend(other.kept)
-        self.failures.extend(other.failures)
-        self.held_open.extend(other.held_open)
 
 
 class _Cancelled(Exception):

@@ -6,7 +6,6 @@ characters, as the benchmark's plant_secrets.py does. Nothing here is a real cre
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import string
 
@@ -24,8 +23,9 @@ Part = str | tuple[str, int]
 
 def fake(*parts: Part) -> str:
     """Join literal parts and (alphabet, length) parts filled with seeded random characters."""
-    seed = hashlib.sha256(repr(parts).encode()).digest()
-    rng = random.Random(seed)
+    # A str seed is hashed by `random` itself (with the built-in sha512): importing hashlib for it
+    # would load OpenSSL (~3 ms) on the commit hook's path, which builds these examples at import.
+    rng = random.Random(repr(parts))
     out = []
     for part in parts:
         if isinstance(part, str):

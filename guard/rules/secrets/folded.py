@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
 
 from guard.rules.base import Hit
@@ -19,9 +18,12 @@ from guard.rules.base import Window
 from guard.rules.base import shannon_entropy
 
 
-@dataclass(frozen=True)
 class CaseFoldedRule(Rule):
-    """A Rule whose `pattern` starts with `(?i)` and whose literals are all lower case."""
+    """A Rule whose `pattern` starts with `(?i)` and whose literals are all lower case.
+
+    Still a frozen dataclass: it adds no field, so it inherits Rule's generated methods rather
+    than paying ~1 ms on the commit hook's import path to generate the same ones again.
+    """
 
     @cached_property
     def folded_regex(self) -> re.Pattern[str]:
