@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
-from guard.cli.purge import seconds
 
 if TYPE_CHECKING:
     from guard.config import Config
@@ -28,13 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     parser.add_argument('--list', action='store_true', help='list the quarantines of ROOT with their sizes')
-    parser.add_argument('--dry-run', action='store_true', help='show the plan and change nothing')
-    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
+    common.add_change_options(parser, dry_run_help='show the plan and change nothing')
     fix = parser.add_mutually_exclusive_group()
     fix.add_argument('--fix', action='store_true', help='also apply the offered .gitignore and .env.example fixes')
     fix.add_argument('--no-fix', action='store_true', help='do not offer the fixes')
-    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
-                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
     common.add_config_option(parser)
 
 
@@ -47,14 +43,14 @@ def run(args: argparse.Namespace) -> int:
     plan = quarantine.plan(config, root)
     show_plan(plan, with_fixes=not args.no_fix)
     if args.dry_run:
-        _out('Dry run: nothing was changed.')
+        common.out('Dry run: nothing was changed.')
         return 0
     code = 0
     if plan.entries:
         common.confirm(f'Move these {len(plan.entries)} entries into the quarantine?', force=args.force, what='clean')
         code = _execute(plan, config, args)
     elif not plan.fixes:
-        _out('Nothing to clean.')
+        common.out('Nothing to clean.')
     if not args.no_fix:
         _offer_fixes(plan, apply_all=args.fix)
     return code
@@ -72,20 +68,20 @@ def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
 
 
 def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
-    _out(f'guard clean: {plan.root}')
+    common.out(f'guard clean: {plan.root}')
     if plan.entries:
-        _out(f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
+        common.out(f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
              f'({plural(plan.files, "file")}, {format_bytes(plan.bytes)}) into {plan.quarantine_dir}/<id>/:')
-        width = max(len(_shown(e.path, e.kind)) for e in plan.entries)
+        width = max(len(common.shown(e.path, e.kind)) for e in plan.entries)
         for e in plan.entries:
-            _out(f'  {_shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}')
-        _out(f'Why: {plan.evidence}')
+            common.out(f'  {common.shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}')
+        common.out(f'Why: {plan.evidence}')
     else:
-        _out('No venv artifacts in the root.')
+        common.out('No venv artifacts in the root.')
     if with_fixes and plan.fixes:
-        _out('Fixes on offer:')
+        common.out('Fixes on offer:')
         for fix in plan.fixes:
-            _out(f'  {fix.description}')
+            common.out(f'  {fix.description}')
 
 
 def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
@@ -93,23 +89,23 @@ def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
     for fix in plan.fixes:
         if apply_all or common.ask(f'{fix.description[0].upper()}{fix.description[1:]}?'):
             fixes.apply(fix)
-            _out(f'Updated {fix.name}.' if not fix.creates else f'Wrote {fix.name}.')
+            common.out(f'Updated {fix.name}.' if not fix.creates else f'Wrote {fix.name}.')
         elif not sys.stdin.isatty():
-            _out(f'Not applied: the {fix.name} fix (run `guard clean --fix` to apply it).')
+            common.out(f'Not applied: the {fix.name} fix (run `guard clean --fix` to apply it).')
 
 
 def show_move_report(report: MoveReport) -> int:
     verb = 'Moved' if report.kind == 'clean' else 'Restored'
     where = f'into {report.quarantine_path}' if report.kind == 'clean' else f'from quarantine {report.quarantine_id}'
-    _out(f'{verb} {plural(len(report.moved), "entry", "entries")} ({format_bytes(report.bytes)}) {where}.')
+    common.out(f'{verb} {plural(len(report.moved), "entry", "entries")} ({format_bytes(report.bytes)}) {where}.')
     if report.kind == 'clean' and report.moved:
-        _out(f'Undo with: guard restore {report.quarantine_id} --root {report.root}')
+        common.out(f'Undo with: guard restore {report.quarantine_id} --root {report.root}')
     for failure in report.failures:
-        _err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+        common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
     if report.audit_error:
-        _err(f'could not record this in the audit trail: {report.audit_error}')
+        common.err(f'could not record this in the audit trail: {report.audit_error}')
     elif report.audit_id is not None:
-        _out(f'Recorded in the audit trail as #{report.audit_id} (guard history).')
+        common.out(f'Recorded in the audit trail as #{report.audit_id} (guard history).')
     return 1 if report.failures else 0
 
 
@@ -117,25 +113,13 @@ def show_list(config: Config, root: Path) -> int:
     from guard.safety import quarantine
     found = quarantine.list_quarantines(config, root)
     if not found:
-        _out(f'No quarantines in {quarantine.quarantine_dir(config, root)}.')
+        common.out(f'No quarantines in {quarantine.quarantine_dir(config, root)}.')
         return 0
-    _out(f'{"ID":<20} {"CREATED (local time)":<20} {"STATE":<11} {"ENTRIES":>7} {"FILES":>9} {"SIZE":>10}')
+    common.out(f'{"ID":<20} {"CREATED (local time)":<20} {"STATE":<11} {"ENTRIES":>7} {"FILES":>9} {"SIZE":>10}')
     for q in found:
         created = q.created.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        _out(f'{q.id:<20} {created:<20} {q.manifest.state:<11} {len(q.manifest.entries):>7} '
+        common.out(f'{q.id:<20} {created:<20} {q.manifest.state:<11} {len(q.manifest.entries):>7} '
              f'{q.files:>9,} {format_bytes(q.bytes):>10}')
     total = sum(q.bytes for q in found)
-    _out(f'{len(found)} quarantine(s), {format_bytes(total)} in {quarantine.quarantine_dir(config, root)}')
+    common.out(f'{len(found)} quarantine(s), {format_bytes(total)} in {quarantine.quarantine_dir(config, root)}')
     return 0
-
-
-def _shown(rel: str, kind: str) -> str:
-    return rel + '/' if kind == 'dir' else rel
-
-
-def _out(line: str) -> None:
-    sys.stdout.write(line + '\n')
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(f'guard: {line}\n')

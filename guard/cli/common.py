@@ -88,3 +88,35 @@ def format_bytes(count: int) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """plural(1, 'file') -> '1 file'; plural(1200, 'file') -> '1,200 files'."""
     return f'{count:,} {noun if count == 1 else nouns or noun + "s"}'
+
+
+def add_change_options(parser: argparse.ArgumentParser, *, dry_run_help: str = 'show the plan and change nothing') -> None:
+    """--dry-run, --force and --lock-timeout: the options of every command that changes the tree."""
+    parser.add_argument('--dry-run', action='store_true', help=dry_run_help)
+    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
+    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
+                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
+
+
+def seconds(text: str) -> float:
+    """A --lock-timeout value: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {text!r}') from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f'must be 0 or more, got {text}')
+    return value
+
+
+def shown(rel: str, kind: str) -> str:
+    """A path as listed: folders end with /."""
+    return rel + '/' if kind == 'dir' else rel
+
+
+def out(line: str) -> None:
+    sys.stdout.write(line + '\n')
+
+
+def err(line: str) -> None:
+    sys.stderr.write(f'guard: {line}\n')

@@ -43,23 +43,23 @@ def run(args: argparse.Namespace) -> int:
         json.dump([_as_json(r) for r in records], sys.stdout, indent=2)
         sys.stdout.write('\n')
     elif not records:
-        _out('No recorded events.' if not (root or args.kind) else 'No recorded events match.')
+        common.out('No recorded events.' if not (root or args.kind) else 'No recorded events match.')
     else:
         _table(records, verbose=args.verbose)
     return 0
 
 
 def _table(records: list[AuditRecord], *, verbose: bool) -> None:
-    _out(f'{"ID":>5}  {"STARTED (local time)":<20}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
+    common.out(f'{"ID":>5}  {"STARTED (local time)":<20}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
     for r in records:
         started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        _out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {r.user:<12} {r.outcome:<17} '
+        common.out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {r.user:<12} {r.outcome:<17} '
              f'{format_bytes(r.bytes):>10}  {r.root}')
         if verbose:
             for path, size, outcome in r.paths:
-                _out(f'{"":>7}{path}  {format_bytes(size)}  {outcome}')
+                common.out(f'{"":>7}{path}  {format_bytes(size)}  {outcome}')
             if r.detail:
-                _out(f'{"":>7}detail: {json.dumps(r.detail, sort_keys=True)}')
+                common.out(f'{"":>7}detail: {json.dumps(r.detail, sort_keys=True)}')
 
 
 def _as_json(r: AuditRecord) -> dict[str, object]:
@@ -79,7 +79,3 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
     return value
-
-
-def _out(line: str) -> None:
-    sys.stdout.write(line + '\n')

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -35,12 +34,9 @@ EPILOG = ('exit codes: 0 all cleared and protected paths unchanged; 1 something 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
-    parser.add_argument('--dry-run', action='store_true', help='show the plan and change nothing')
-    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
+    common.add_change_options(parser, dry_run_help='show the plan and change nothing')
     parser.add_argument('--full', action='store_true', help='also run the configured purge.full commands (asks again)')
     parser.add_argument('-v', '--verbose', action='store_true', help='list every kept path and show progress')
-    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
-                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
     common.add_config_option(parser)
 
 
@@ -52,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
     the_plan = purge.plan(config, root)
     show_plan(the_plan, full=args.full, verbose=args.verbose)
     if args.dry_run:
-        _out('Dry run: nothing was changed.')
+        common.out('Dry run: nothing was changed.')
         return 0
     if not the_plan.items and not _has_commands(the_plan, args.full):
-        _out('Nothing to purge.')
+        common.out('Nothing to purge.')
         return 0
     common.confirm('Purge the paths above?', force=args.force, what='purge')
     if args.full and the_plan.commands('full'):
@@ -66,59 +62,48 @@ def run(args: argparse.Namespace) -> int:
         with _sigterm_interrupts():
             report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,
                                    lock_timeout=args.lock_timeout,
-                                   progress=(lambda line: _out(f'  {line}')) if args.verbose else None)
+                                   progress=(lambda line: common.out(f'  {line}')) if args.verbose else None)
     finally:
         store.close()
     return show_report(report)
 
 
-def seconds(text: str) -> float:
-    """A --lock-timeout value: a number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {text!r}') from None
-    if value < 0 or value != value:
-        raise argparse.ArgumentTypeError(f'must be 0 or more, got {text}')
-    return value
-
-
 def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
-    _out(f'guard purge: {plan.root}')
+    common.out(f'guard purge: {plan.root}')
     if plan.items:
-        _out(f'Will clear ({plural(len(plan.items), "path")}, {plural(plan.files, "file")}, {format_bytes(plan.bytes)}):')
-        width = max(len(_shown(i.rel, i.kind)) for i in plan.items)
+        common.out(f'Will clear ({plural(len(plan.items), "path")}, {plural(plan.files, "file")}, {format_bytes(plan.bytes)}):')
+        width = max(len(common.shown(i.rel, i.kind)) for i in plan.items)
         for item in plan.items:
-            _out(f'  {_shown(item.rel, item.kind):<{width}}  {plural(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
+            common.out(f'  {common.shown(item.rel, item.kind):<{width}}  {plural(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
     else:
-        _out('No ephemeral paths to clear.')
+        common.out('No ephemeral paths to clear.')
     truncated = [t for item in plan.items for t in item.truncated]
     if truncated:
-        _out('Will empty in place (held open by a running process, so deleting would free nothing):')
+        common.out('Will empty in place (held open by a running process, so deleting would free nothing):')
         for t in truncated:
             extra = f', old copy kept as {t.copy}' if t.copy else ''
-            _out(f'  {t.rel}  {format_bytes(t.bytes)}  held by {", ".join(t.holders)}{extra}')
+            common.out(f'  {t.rel}  {format_bytes(t.bytes)}  held by {", ".join(t.holders)}{extra}')
     held = [h for item in plan.items for h in item.held_open]
     if held:
-        _out('Held open by a running process (removing frees their space only when it exits):')
+        common.out('Held open by a running process (removing frees their space only when it exits):')
         for h in held:
-            _out(f'  {h.rel}  {format_bytes(h.bytes)}  held by {", ".join(h.holders)}')
+            common.out(f'  {h.rel}  {format_bytes(h.bytes)}  held by {", ".join(h.holders)}')
     kept = [k for item in plan.items for k in item.kept] + list(plan.skipped)
     if kept:
-        _out('Will leave alone:')
+        common.out('Will leave alone:')
         shown, more = _limited(kept, verbose)
         for k in shown:
-            _out(f'  {k.rel}  ({k.reason})')
+            common.out(f'  {k.rel}  ({k.reason})')
         if more:
-            _out(f'  ... and {more} more (--verbose lists them)')
+            common.out(f'  ... and {more} more (--verbose lists them)')
     for failure in plan.unreadable:
-        _out(f'  cannot look inside {failure.rel}: {failure.error} ({failure.hint})')
+        common.out(f'  cannot look inside {failure.rel}: {failure.error} ({failure.hint})')
     if plan.protected:
         names, more = _limited(list(plan.protected), verbose)
         tail = f' and {more} more' if more else ''
-        _out(f'Protected, checked unchanged afterwards: {", ".join(names)}{tail}')
+        common.out(f'Protected, checked unchanged afterwards: {", ".join(names)}{tail}')
     if not plan.open_files_complete and verbose:
-        _out('Note: not running as root, so files held open by other users\' processes are not detected.')
+        common.out('Note: not running as root, so files held open by other users\' processes are not detected.')
     _show_commands(plan, full)
 
 
@@ -133,9 +118,9 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
                 note = f'   (skipped: {commands.program(command)} is not installed)'
             lines.append(f'  {phase + ":":<7} {command}{note}')
     if lines:
-        _out('Service commands:')
+        common.out('Service commands:')
         for line in lines:
-            _out(line)
+            common.out(line)
 
 
 def show_report(report: PurgeReport) -> int:
@@ -144,19 +129,19 @@ def show_report(report: PurgeReport) -> int:
     line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(len(report.items), "path")}'
     if truncated:
         line += f'; emptied {len(truncated)} active log(s) in place'
-    _out(line + '.')
-    _out(f'Free space gained on the filesystem (measured): {format_bytes(report.reclaimed)}.')
+    common.out(line + '.')
+    common.out(f'Free space gained on the filesystem (measured): {format_bytes(report.reclaimed)}.')
     held = [h for item in report.items for h in item.held_open]
     for h in held:
-        _out(f'  {h.rel} ({format_bytes(h.bytes)}) is still held open by {", ".join(h.holders)}: '
+        common.out(f'  {h.rel} ({format_bytes(h.bytes)}) is still held open by {", ".join(h.holders)}: '
              'its space returns when that process closes it or restarts.')
     for c in report.commands:
         if c.outcome != 'ok':
-            _err(f'{c.phase} command {c.command!r} {c.outcome}: {c.detail.splitlines()[-1] if c.detail else ""}')
+            common.err(f'{c.phase} command {c.command!r} {c.outcome}: {c.detail.splitlines()[-1] if c.detail else ""}')
     for failure in report.failures:
-        _err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+        common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
     if report.failures:
-        _err(f'{len(report.failures)} path(s) could not be cleared; everything else was.')
+        common.err(f'{len(report.failures)} path(s) could not be cleared; everything else was.')
     _show_verification(report)
     _show_audit(report.audit_id, report.audit_error)
     return 0 if report.outcome == OK else 1
@@ -165,19 +150,19 @@ def show_report(report: PurgeReport) -> int:
 def _show_verification(report: PurgeReport) -> None:
     v = report.verification
     if v.ok:
-        _out(f'Protected paths: {v.checked:,} checked, all unchanged.')
+        common.out(f'Protected paths: {v.checked:,} checked, all unchanged.')
         return
-    _err(f'PROTECTED PATHS DIFFER after the purge ({len(v.changed)} changed, {len(v.missing)} missing) '
+    common.err(f'PROTECTED PATHS DIFFER after the purge ({len(v.changed)} changed, {len(v.missing)} missing) '
          f'of {v.checked:,} checked:')
     for rel in (v.missing + v.changed)[:LIST_LIMIT]:
-        _err(f'  {rel}: {"missing" if rel in v.missing else "content changed"}')
+        common.err(f'  {rel}: {"missing" if rel in v.missing else "content changed"}')
 
 
 def _show_audit(audit_id: int | None, error: str | None) -> None:
     if error:
-        _err(f'could not record this in the audit trail: {error}')
+        common.err(f'could not record this in the audit trail: {error}')
     elif audit_id is not None:
-        _out(f'Recorded in the audit trail as #{audit_id} (guard history).')
+        common.out(f'Recorded in the audit trail as #{audit_id} (guard history).')
 
 
 @contextmanager
@@ -201,15 +186,3 @@ def _limited(values: list[T], verbose: bool) -> tuple[list[T], int]:
     if verbose or len(values) <= LIST_LIMIT:
         return values, 0
     return values[:LIST_LIMIT], len(values) - LIST_LIMIT
-
-
-def _shown(rel: str, kind: str) -> str:
-    return rel + '/' if kind == 'dir' else rel
-
-
-def _out(line: str) -> None:
-    sys.stdout.write(line + '\n')
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(f'guard: {line}\n')

@@ -6,12 +6,10 @@ at an original path, unknown id, no terminal and no --force, locked); 130 interr
 from __future__ import annotations
 
 import argparse
-import sys
 
 from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
-from guard.cli.purge import seconds
 
 EPILOG = ('exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (a path reappeared, '
           'unknown id, no terminal without --force, locked); 130 interrupted')
@@ -22,10 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('id', nargs='?', metavar='ID',
                         help='the quarantine to restore (default: the newest; see guard clean --list)')
     parser.add_argument('--root', metavar='ROOT', help='project root (default: the current directory)')
-    parser.add_argument('--dry-run', action='store_true', help='show what would be restored and change nothing')
-    parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
-    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
-                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
+    common.add_change_options(parser, dry_run_help='show what would be restored and change nothing')
     common.add_config_option(parser)
 
 
@@ -37,12 +32,12 @@ def run(args: argparse.Namespace) -> int:
     root = common.existing_dir(args.root)
     config = common.load_config(root, args)
     q = quarantine.find(config, root, args.id)
-    _out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
+    common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
-        _out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
+        common.out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
     restore_mod.refuse_conflicts(root, q)
     if args.dry_run:
-        _out('Dry run: nothing was changed.')
+        common.out('Dry run: nothing was changed.')
         return 0
     common.confirm(f'Restore quarantine {q.id}?', force=args.force, what='restore')
     store = AuditStore.open(config)
@@ -51,7 +46,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return show_move_report(report)
-
-
-def _out(line: str) -> None:
-    sys.stdout.write(line + '\n')
