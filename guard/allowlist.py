@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 
 from guard.errors import ConfigError
+from guard.lazy_regex import LazyRegex
 
-_GUARD_MARKER = re.compile(r'guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)', re.I)
-_SECRET_MARKERS = re.compile(r'pragma:\s*allowlist[ \t]+secret|gitleaks:allow', re.I)
-_NEXTLINE_MARKER = re.compile(r'pragma:\s*allowlist[ \t]+nextline[ \t]+secret', re.I)
+_GUARD_MARKER = LazyRegex(r'guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)', re.I)
+_SECRET_MARKERS = LazyRegex(r'pragma:\s*allowlist[ \t]+secret|gitleaks:allow', re.I)
+_NEXTLINE_MARKER = LazyRegex(r'pragma:\s*allowlist[ \t]+nextline[ \t]+secret', re.I)
 
 
 def inline_allowed(line: str, previous_line: str, rule_id: str, category: str, known: Iterable[str]) -> bool:

@@ -9,6 +9,7 @@ import re
 
 from guard.findings import Finding
 from guard.findings import fingerprint
+from guard.lazy_regex import LazyRegex
 
 RULE_ID = 'env-file'
 CATEGORY = 'env-file'
@@ -16,9 +17,9 @@ WHY = 'Env files hold this machine\'s passwords and keys; committed, they leak t
 FIX = 'Add it to .gitignore (`git rm --cached <file>` if already tracked) and commit a .env.example with keys and no values.'
 
 _TEMPLATE_SUFFIXES = frozenset({'example', 'sample', 'template', 'dist', 'tmpl', 'tpl', 'defaults', 'schema', 'spec'})
-_ENV_NAME = re.compile(r'(?:^\.env(?:\.(?P<suffix>[\w.-]+))?$|^(?P<stem>[\w.-]+)\.env$)')
-_ASSIGNMENT = re.compile(r'^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$', re.M)
-_EMPTY_VALUE = re.compile(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
+_ENV_NAME = LazyRegex(r'(?:^\.env(?:\.(?P<suffix>[\w.-]+))?$|^(?P<stem>[\w.-]+)\.env$)')
+_ASSIGNMENT = LazyRegex(r'^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$', re.M)
+_EMPTY_VALUE = LazyRegex(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
 
 
 def is_env_file(path: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
@@ -24,16 +25,16 @@ _IPV4 = r'(?<![\w.\-])(?<!\d\.)(?P<value>(?:\d{1,3}\.){3}\d{1,3})(?!\.\d)(?![\w\
 _IPV6 = (r'(?<![\w:.])(?P<value>(?:[0-9a-fA-F]{2,4}::?(?:[0-9a-fA-F]{1,4}:{1,2}){0,6}[0-9a-fA-F]{0,4}'
          r'|::(?:ffff:)?[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){1,6}))(?![\w:.]|/\d)')
 
-_VERSION_CONTEXT = re.compile(r'(?i)(?:version|\bver)_*["\'\s:=(]*v?$|[=<>!~]=\s*["\']?$|[\^~]\s*$')
-_USER_AGENT = re.compile(r'(?i)user[-_ ]?agent|mozilla/\d')
-_PRODUCT_TOKEN = re.compile(r'[A-Za-z][\w.-]*/$')  # `Chrome/` right before the number
+_VERSION_CONTEXT = LazyRegex(r'(?i)(?:version|\bver)_*["\'\s:=(]*v?$|[=<>!~]=\s*["\']?$|[\^~]\s*$')
+_USER_AGENT = LazyRegex(r'(?i)user[-_ ]?agent|mozilla/\d')
+_PRODUCT_TOKEN = LazyRegex(r'[A-Za-z][\w.-]*/$')  # `Chrome/` right before the number
 # Cheap line triggers (the rules have no literal keyword): every IPv4 candidate holds `.d.d.`;
 # every valid IPv6 address holds `::` or, written out in full, `:h:`. Both start with a literal
 # so `re` skips ahead at C speed.
 _IPV4_TRIGGER = r'\.\d{1,3}\.\d{1,3}\.'
 _IPV6_TRIGGER = r':(?::|[0-9a-fA-F]{1,4}:)'
-_CIDR_SUFFIX = re.compile(r'/\d{1,3}(?![\d.])')
-_SHELL_DEFAULT = re.compile(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
+_CIDR_SUFFIX = LazyRegex(r'/\d{1,3}(?![\d.])')
+_SHELL_DEFAULT = LazyRegex(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
 
 
 def _line_before(match: re.Match[str], text: str) -> str:
@@ -92,7 +93,7 @@ _PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
     '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7',
 ))
 # Words that make a public-looking number a host: `dns = ["8.8.8.8"]`, `server 1.2.3.4`, `--host`.
-_HOST_CONTEXT = re.compile(
+_HOST_CONTEXT = LazyRegex(
     r'(?i)(?:host|server|addr|\bip\b|_ip\b|\bips\b|proxy|dns|nameserver|resolver|endpoint|gateway|upstream|connect|'
     r'bind|listen|peer|remote|\bur[li]\b|_ur[li]\b|ssh|ping|route|allow|deny|whitelist|allowlist|cidr|subnet|network|inet)'
 )

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+from guard.lazy_regex import LazyRegex
+
 # docs/, examples/, samples/, files named *example* / *sample*, and prose formats.
 DOC_PATHS = (r'(?i)(?:^|/)(?:docs?|examples?|samples?)/|(?:^|/)[^/]*(?:example|sample)[^/]*$'
              r'|\.(?:md|markdown|rst|txt|adoc|html?)$')
-_COMMENT_LINE = re.compile(r'\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)', re.I)
+_COMMENT_LINE = LazyRegex(r'\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)', re.I)
 
 
 def in_comment(match: re.Match[str], text: str) -> str | None:

@@ -9,12 +9,12 @@ It also says exactly which entries belong to the environment, which is what `gua
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from guard.findings import Finding
 from guard.findings import fingerprint
+from guard.lazy_regex import LazyRegex
 from guard.trees import Tree
 
 ROOT_RULE = 'venv-root'
@@ -24,11 +24,11 @@ WHY = 'A Python environment in the project root mixes thousands of installed fil
 FIX_DISK = 'Run `guard clean` to move these entries to a quarantine, then create environments in .venv/ (ignored by git).'
 FIX_STAGED = 'Add them to .gitignore and unstage them with `git rm -r --cached <entry>`; keep environments in .venv/.'
 
-_PY_DIR = re.compile(r'python\d+(?:\.\d+)?t?$')
-_ACTIVATE = re.compile(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
-_INTERPRETER = re.compile(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
-_VENV_SHEBANG = re.compile(rb'^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
-_NESTED = re.compile(
+_PY_DIR = LazyRegex(r'python\d+(?:\.\d+)?t?$')
+_ACTIVATE = LazyRegex(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
+_INTERPRETER = LazyRegex(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
+_VENV_SHEBANG = LazyRegex(rb'^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
+_NESTED = LazyRegex(
     r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'
     r'|(?:lib|lib64)/python\d[\d.]*t?/site-packages/|Lib/site-packages/)'
 )

@@ -7,28 +7,29 @@ from __future__ import annotations
 
 import re
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import shannon_entropy
 
 # Words that mark a value as a stand-in (gitleaks' stop words and detect-secrets' heuristics, trimmed).
-_PLACEHOLDER_WORDS = re.compile(
+_PLACEHOLDER_WORDS = LazyRegex(
     r'(?i)example|sample|dummy|fake|placeholder|changeme|change[_-]me|replace|redacted|insert|your[_-]?|'
     r'xxxx|\*\*\*|\.\.\.|todo|fixme|foobar|lorem|notreal|not[_-]a[_-]|mock|hunter2|s3cr3t|secret_?here|'
     r'^test[\W_]?\w{0,8}$|test$|^(?:my|the|some|a)[_-]?(?:secret|token|key|pass|api)|'
     r'password|passwd|^pass$|^pwd$|^secret$|^token$|^none$|^null$|^nil$|^true$|^false$|^undefined$',
 )
 # Values that are really a reference to something else: env lookups, templates, format fields.
-_REFERENCE = re.compile(
+_REFERENCE = LazyRegex(
     r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(?\w*\)?[sd]?|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
     r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|!\w+.*|\(.*\))$''',
 )
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-_HASH_PREFIX = re.compile(r'(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1)[-:=]')
-_CALL = re.compile(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
-_DOTTED = re.compile(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
-_HUMP = re.compile(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
-_CONSTANT = re.compile(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$')
+_UUID = LazyRegex(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+_HASH_PREFIX = LazyRegex(r'(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1)[-:=]')
+_CALL = LazyRegex(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
+_DOTTED = LazyRegex(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
+_HUMP = LazyRegex(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
+_CONSTANT = LazyRegex(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$')
 _SEQUENCES = ('0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl')
-_PATHLIKE = re.compile(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg|ini|conf|env|html)$')
+_PATHLIKE = LazyRegex(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg|ini|conf|env|html)$')
 
 
 def is_placeholder(value: str) -> bool:
@@ -88,7 +89,7 @@ def _pronounceable(hump: str) -> bool:
     return max((len(run) for run in _CONSONANT_RUN.findall(lower)), default=0) < 5
 
 
-_CONSONANT_RUN = re.compile(r'[b-df-hj-np-tv-xz]+')
+_CONSONANT_RUN = LazyRegex(r'[b-df-hj-np-tv-xz]+')
 
 
 def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
@@ -150,5 +151,5 @@ def token_noise(match: re.Match[str], text: str) -> str | None:
 
 # Case-sensitive on purpose: a long random token contains `qFaKE` now and then, rarely `fake` or `FAKE`.
 _STANDIN_WORDS = ('your', 'example', 'placeholder', 'redacted', 'dummy', 'fake', 'replace', 'insert', 'sample')
-_TOKEN_STANDIN = re.compile(r'[xX]{6}|\*{3}|\.{3}|<|>|0{8}|1{8}|f{8}|' + '|'.join(
+_TOKEN_STANDIN = LazyRegex(r'[xX]{6}|\*{3}|\.{3}|<|>|0{8}|1{8}|f{8}|' + '|'.join(
     f'{w}|{w.upper()}|{w.title()}' for w in _STANDIN_WORDS))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.secrets.folded import CaseFoldedRule
 from guard.rules.base import shannon_entropy
 from guard.rules.secrets import filters
@@ -122,7 +123,7 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
     return None
 
 
-_STATEMENT_END = re.compile(r'[ \t]*(?:;|\r?\n|$)')
+_STATEMENT_END = LazyRegex(r'[ \t]*(?:;|\r?\n|$)')
 
 
 def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:

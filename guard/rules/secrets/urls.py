@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Filter
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
@@ -33,7 +34,7 @@ def _scheme_filter(schemes: str) -> Filter:
     The patterns start at the literal `://`, which `re` finds with a fast substring search; looking
     back for the scheme here is much cheaper than a pattern that starts with a list of schemes.
     """
-    scheme = re.compile(rf'(?i)(?:^|[^\w+.-])(?:jdbc:)?(?:{schemes})(?:\+[\w-]+)?$')
+    scheme = LazyRegex(rf'(?i)(?:^|[^\w+.-])(?:jdbc:)?(?:{schemes})(?:\+[\w-]+)?$')
 
     def other_scheme(match: re.Match[str], text: str) -> str | None:
         return None if scheme.search(text, max(0, match.start() - 40), match.start()) else 'another scheme'
