@@ -1,7 +1,7 @@
 """Benchmark: scanning all of a repository's history, guard against its peers, in one hyperfine run.
 
     .venv/bin/python bench/history_bench.py                   # $PEERS_ROOT/history: 2,000 commits
-    .venv/bin/python bench/history_bench.py --runs 10 --output bench/RESULTS-hooks.md
+    .venv/bin/python bench/history_bench.py --runs 10 --output /tmp/hooks.md   # then merge into bench/RESULTS.md
 
 The repository is built by /work/shared/bench-peers/make_corpus.sh (2,000 commits of Django and
 SQLAlchemy sources, three leaked .env files that later commits delete). Every tool reads it only.

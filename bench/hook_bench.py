@@ -1,7 +1,7 @@
 """Benchmark: commit-hook latency, guard against its peers, side by side in one run.
 
     .venv/bin/python bench/hook_bench.py                      # the 10-file and a 1,000-file staged commit
-    .venv/bin/python bench/hook_bench.py --runs 40 --output bench/RESULTS-hooks.md
+    .venv/bin/python bench/hook_bench.py --runs 40 --output /tmp/hooks.md   # then merge into bench/RESULTS.md
 
 Inputs come from /work/shared/bench-peers (PEERS_ROOT, default /tmp/guard-peers): `staged/`, a repo
 with 10 staged .py files (~100 KB) built by make_corpus.sh, copied here so nothing shared is touched;
