@@ -108,28 +108,39 @@ class Rule:
     def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
         """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
         for match in self._matches(text, windows):
-            start, end = match.span('value') if 'value' in self.regex.groupindex else match.span()
-            if start < 0:
-                continue
-            value = text[start:end]
-            if self.entropy and shannon_entropy(value) < self.entropy:
-                continue
-            if any(f(match, text) for f in self.filters):
-                continue
-            yield Hit(self, start, end, value)
+            hit = self._hit(match, text)
+            if hit is not None:
+                yield hit
+
+    def _hit(self, match: re.Match[str], text: str) -> Hit | None:
+        """The reported value of a match, unless the entropy floor or a filter rejects it."""
+        start, end = match.span('value') if 'value' in self.regex.groupindex else match.span()
+        if start < 0:
+            return None
+        value = text[start:end]
+        if self.entropy and shannon_entropy(value) < self.entropy:
+            return None
+        if any(f(match, text) for f in self.filters):
+            return None
+        return Hit(self, start, end, value)
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
-        if windows is None:
-            yield from self.regex.finditer(text)
-            return
-        resume = 0  # as in one search of the whole text, a match never overlaps the one before it
-        for window in windows:
-            # pos/endpos rather than slicing: offsets stay the text's, lookbehinds and filters see it all.
-            for match in self.regex.finditer(text, max(window.start, resume), window.end):
-                if match.start() > window.last:
-                    break
-                resume = match.end()
-                yield match
+        return windowed_matches(self.regex, text, windows)
+
+
+def windowed_matches(regex: re.Pattern[str], text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
+    """`regex.finditer(text)`, restricted to matches starting in `windows` (all of them when None)."""
+    if windows is None:
+        yield from regex.finditer(text)
+        return
+    resume = 0  # as in one search of the whole text, a match never overlaps the one before it
+    for window in windows:
+        # pos/endpos rather than slicing: offsets stay the text's, lookbehinds and filters see it all.
+        for match in regex.finditer(text, max(window.start, resume), window.end):
+            if match.start() > window.last:
+                break
+            resume = match.end()
+            yield match
 
 
 _LAST_LOWERED: list[tuple[str, str]] = [('', '')]

@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard.rules.base import Hit
 from guard.rules.base import Rule
 from guard.rules.base import Window
-from guard.rules.base import shannon_entropy
+from guard.rules.base import windowed_matches
 
 
 class CaseFoldedRule(Rule):
@@ -29,35 +28,12 @@ class CaseFoldedRule(Rule):
     def folded_regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern.removeprefix('(?i)'), self.flags)
 
-    def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
+    def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         lowered = text.lower()
         if len(lowered) != len(text):  # a few non-ASCII letters change length when folded
-            yield from super().scan(text, windows)
+            yield from super()._matches(text, windows)
             return
-        has_value = 'value' in self.regex.groupindex
-        for candidate in self._folded_matches(lowered, windows):
+        for candidate in windowed_matches(self.folded_regex, lowered, windows):
             match = self.regex.match(text, candidate.start())
-            if match is None:
-                continue
-            start, end = match.span('value') if has_value else match.span()
-            if start < 0:
-                continue
-            value = text[start:end]
-            if self.entropy and shannon_entropy(value) < self.entropy:
-                continue
-            if any(f(match, text) for f in self.filters):
-                continue
-            yield Hit(self, start, end, value)
-
-    def _folded_matches(self, lowered: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
-        """As `Rule._matches`, on the folded text."""
-        if windows is None:
-            yield from self.folded_regex.finditer(lowered)
-            return
-        resume = 0
-        for window in windows:
-            for match in self.folded_regex.finditer(lowered, max(window.start, resume), window.end):
-                if match.start() > window.last:
-                    break
-                resume = match.end()
+            if match is not None:
                 yield match
