@@ -1,6 +1,7 @@
 """The one record every rule produces and every reporter consumes."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
@@ -42,3 +43,8 @@ def fingerprint(rule_id: str, content: str) -> str:
 
 def at_or_above(severity: str, threshold: str) -> bool:
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+def blocks(findings: Iterable[Finding], fail_on: str) -> bool:
+    """True when any finding reaches `fail-on`: exit 1 for `guard scan`, a refused commit for a hook."""
+    return any(at_or_above(f.severity, fail_on) for f in findings)

@@ -61,7 +61,7 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
         from guard import git_index
 
         repo = git_index.locate(Path.cwd())
-        config = _load_config(repo.root, config_file)
+        config = config_module.load(repo.root, config_file=config_file)
         if push_range:
             from guard import history
 
@@ -86,7 +86,7 @@ def run_commit(argv: Sequence[str] | None) -> int:
         from guard import git_index
 
         repo = git_index.locate(Path.cwd())
-        config = _load_config(repo.root, None)
+        config = config_module.load(repo.root)
         return _scan_and_report('guard', 'commit', lambda only: git_index.scan_staged(config, repo, only=only),
                                 config.fail_on)
 
@@ -101,7 +101,7 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
         from guard import history
 
         repo = git_index.locate(Path.cwd())
-        config = _load_config(repo.root, None)
+        config = config_module.load(repo.root)
         revisions = history.push_revisions(repo.root, history.parse_push_lines(stdin.read()))
         if not revisions:
             return 0  # only branch deletions: nothing leaves the machine
@@ -153,9 +153,9 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
         return 0
     from guard import report
     from guard.cli import common
-    from guard.findings import at_or_above
+    from guard.findings import blocks
 
-    blocking = any(at_or_above(f.severity, fail_on) for f in findings)
+    blocking = blocks(findings, fail_on)
     hint = skip_hint(hook_id, {f.category for f in findings})
     stream = sys.stdout
     report.write(result, 'text', stream, color=common.use_color(stream),
@@ -183,10 +183,6 @@ def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Pat
     parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
     args = parser.parse_args(argv)
     return args.filenames, args.config
-
-
-def _load_config(root: Path, config_file: Path | None) -> config_module.Config:
-    return config_module.load(root, config_file=config_file)
 
 
 def _framework_push_range() -> str:

@@ -4,11 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guard import config as config_module
 from guard.cli import common
 from guard.errors import UsageError
-from guard.findings import at_or_above
+from guard.findings import blocks
+
+if TYPE_CHECKING:
+    from guard.scan import ScanResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -106,18 +110,16 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def emit(result: object, args: argparse.Namespace, fail_on: str, *, hook: str = '') -> int:
+def emit(result: ScanResult, args: argparse.Namespace, fail_on: str, *, hook: str = '') -> int:
     """Write the report where asked; exit 1 when any finding is at or above fail_on."""
     from guard import report
 
     if args.output:
         with common.open_output(args.output) as stream:
-            report.write(result, args.format, stream, verbose=args.verbose, hook=hook)  # type: ignore[arg-type]
+            report.write(result, args.format, stream, verbose=args.verbose, hook=hook)
     else:
-        report.write(result, args.format, sys.stdout, color=common.use_color(sys.stdout),  # type: ignore[arg-type]
-                     verbose=args.verbose, hook=hook)
-    findings = result.findings  # type: ignore[attr-defined]
-    return 1 if any(at_or_above(f.severity, fail_on) for f in findings) else 0
+        report.write(result, args.format, sys.stdout, color=common.use_color(sys.stdout), verbose=args.verbose, hook=hook)
+    return 1 if blocks(result.findings, fail_on) else 0
 
 
 def list_rules() -> int:

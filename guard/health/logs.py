@@ -5,6 +5,7 @@ import glob
 import os
 import stat
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -62,22 +63,16 @@ def check_logs(root: Path, settings: HealthSettings) -> CheckResult:
 
 def _measure(path: str, tally: _Tally) -> None:
     # Symlinks are not followed: a link to / must not make guard walk the whole machine.
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return
-    if stat.S_ISREG(st.st_mode):
-        tally.add(path, st)
-    elif stat.S_ISDIR(st.st_mode):
-        for parent, _dirs, names in os.walk(path):
-            for name in names:
-                full = os.path.join(parent, name)
-                try:
-                    st = os.lstat(full)
-                except OSError:
-                    continue
-                if stat.S_ISREG(st.st_mode):
-                    tally.add(full, st)
+    candidates: Iterable[str] = [path]
+    if os.path.isdir(path) and not os.path.islink(path):
+        candidates = (os.path.join(parent, name) for parent, _dirs, names in os.walk(path) for name in names)
+    for full in candidates:
+        try:
+            st = os.lstat(full)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            tally.add(full, st)
 
 
 def _judge(tally: _Tally, settings: HealthSettings, root: Path) -> tuple[Status, str]:
