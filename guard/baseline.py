@@ -6,29 +6,33 @@ secret swapped onto an accepted line is a new finding.
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
 from guard import __version__
 from guard.errors import ConfigError
-from guard.findings import Finding
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from guard.findings import Finding
+    from guard.sources import StrPath
 
 DEFAULT_NAME = '.guard-baseline.json'
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class BaselineEntry:
-    fingerprint: str
-    rule: str
-    path: str
+class BaselineEntry(namedtuple('BaselineEntry', ['fingerprint', 'rule', 'path'])):
+    """One accepted finding: its fingerprint, and the rule and path it had when accepted."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Baseline:
-    path: Path
-    entries: dict[str, BaselineEntry]
+class Baseline(namedtuple('Baseline', ['path', 'entries'])):
+    """A baseline file (`path`) and its entries by fingerprint."""
+
+    __slots__ = ()
 
     def partition(self, findings: Iterable[Finding]) -> tuple[list[Finding], int, set[str]]:
         """(new findings, how many the baseline accepted, fingerprints seen) for one scan."""
@@ -48,8 +52,15 @@ class Baseline:
         return sorted((e for fp, e in self.entries.items() if fp not in seen), key=lambda e: (e.path, e.rule))
 
 
-def resolve_path(root: Path, configured: str) -> Path:
-    return (root / (configured or DEFAULT_NAME)).resolve()
+def resolve_path(root: StrPath, configured: str) -> Path:
+    from pathlib import Path
+
+    return (Path(root) / (configured or DEFAULT_NAME)).resolve()
+
+
+def exists(root: StrPath, configured: str) -> bool:
+    """Whether the project has a baseline to apply: one is configured, or the default file exists."""
+    return bool(configured) or os.path.exists(os.path.join(root, DEFAULT_NAME))
 
 
 def load(path: Path) -> Baseline:

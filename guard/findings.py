@@ -1,33 +1,25 @@
 """The one record every rule produces and every reporter consumes."""
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem at one place.
+class Finding(namedtuple('Finding', ['rule', 'category', 'severity', 'path', 'line', 'column', 'message', 'fix',
+                                     'excerpt', 'fingerprint', 'entries'], defaults=((),))):
+    """One problem at one place (a namedtuple: every commit hook imports this, and dataclasses cost ~10 ms).
 
+    `rule`, `category` and `severity` (note | warning | error) say what; `path` is root-relative.
     `line`/`column` are 1-based and None for path-level findings (a venv, an env file).
+    `message` says why it matters and `fix` how to fix it.
     `excerpt` is already redacted; the raw secret never leaves the rule that matched it.
     `fingerprint` hashes rule and matched content, not the line, so moving code keeps it stable.
+    `entries`: relative paths a cleanup may act on (venv findings list the venv's own entries).
     """
 
-    rule: str
-    category: str
-    severity: str
-    path: str
-    line: int | None
-    column: int | None
-    message: str
-    fix: str
-    excerpt: str
-    fingerprint: str
-    # Relative paths a cleanup may act on (venv findings list the venv's own entries).
-    entries: tuple[str, ...] = field(default=())
+    __slots__ = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.rule)

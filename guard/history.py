@@ -14,8 +14,6 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
-from dataclasses import replace
-from pathlib import Path
 
 from guard import allowlist
 from guard import git_index
@@ -24,7 +22,9 @@ from guard.config import Config
 from guard.errors import SourceError
 from guard.errors import UsageError
 from guard.findings import Finding
-from guard.git_index import Entry
+from guard.git_plumbing import GITLINK
+from guard.git_plumbing import Entry
+from guard.git_plumbing import parse_raw
 from guard.rules import venv
 from guard.scan import ScanResult
 from guard.scan import finish
@@ -32,6 +32,10 @@ from guard.scan import make_scanner
 from guard.scanner import Document
 from guard.scanner import Scanner
 from guard.sources import Skipped
+
+TYPE_CHECKING = False  # as in guard/sources.py
+if TYPE_CHECKING:
+    from guard.sources import StrPath
 
 # Below this many blobs one process is faster than starting workers.
 PARALLEL_MIN_BLOBS = 128
@@ -65,7 +69,7 @@ def parse_push_lines(text: str) -> list[PushUpdate]:
     return updates
 
 
-def push_revisions(root: Path, updates: Sequence[PushUpdate]) -> list[str]:
+def push_revisions(root: StrPath, updates: Sequence[PushUpdate]) -> list[str]:
     """`git log` arguments for the commits a push sends; [] when it only deletes branches.
 
     A branch the remote already has: the commits after the remote's tip. A new branch, or a remote
@@ -99,16 +103,16 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
     return result
 
 
-def _plan(root: Path, revisions: Sequence[str], config: Config,
+def _plan(root: StrPath, revisions: Sequence[str], config: Config,
           enabled: frozenset[str]) -> tuple[int, list[tuple[str, Entry]], list[tuple[str, Finding]]]:
     """(commits listed, (commit, blob) pairs to scan oldest first, venv findings by commit)."""
     out = sources.git(root, 'log', '--raw', '-z', '--no-renames', '--no-abbrev', '--root', '-c', '--reverse',
                       '--topo-order', '--no-color', '--format=%H', *revisions, '--')
     by_commit: dict[str, list[Entry]] = {}
     seen: set[tuple[str, str]] = set()
-    for commit, entry in git_index.parse_raw(out):
+    for commit, entry in parse_raw(out):
         by_commit.setdefault(commit or '', [])
-        if entry is not None and entry.mode != git_index.GITLINK and (entry.oid, entry.path) not in seen:
+        if entry is not None and entry.mode != GITLINK and (entry.oid, entry.path) not in seen:
             seen.add((entry.oid, entry.path))
             by_commit[commit or ''].append(entry)
     excluded = allowlist.PathFilter(config.exclude)
@@ -143,7 +147,7 @@ class Batch:
         self.suppressed += other.suppressed
 
 
-def scan_blobs(root: Path, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
+def scan_blobs(root: StrPath, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
                progress: Progress | None = None) -> Batch:
     """Read and scan blobs, on every core when there are many. An entry with `parents` is scanned only
     on the lines it added; a None commit (the index) labels skipped files by path alone."""
@@ -177,7 +181,7 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
 _WORKER: tuple[_BlobReader, Scanner, int] | None = None
 
 
-def _init_worker(root: Path, scanner: Scanner, max_size: int) -> None:
+def _init_worker(root: StrPath, scanner: Scanner, max_size: int) -> None:
     global _WORKER
     _WORKER = (_BlobReader(root), scanner, max_size)
 
@@ -230,14 +234,14 @@ def _first_introductions(found: list[tuple[int, str | None, Finding]]) -> list[F
         # A root venv's fingerprint lists its entries, which differ commit by commit: report it once.
         key = (finding.rule, '') if finding.rule == venv.ROOT_RULE else (finding.path, finding.fingerprint)
         if key not in kept:
-            kept[key] = replace(finding, path=f'{(commit or "")[:SHORT_SHA]}:{finding.path}')
+            kept[key] = finding._replace(path=f'{(commit or "")[:SHORT_SHA]}:{finding.path}')
     return list(kept.values())
 
 
 class _BlobReader:
     """A long-lived `git cat-file --batch`: one process serves every blob a worker reads."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: StrPath) -> None:
         try:
             self._proc = subprocess.Popen(['git', '-C', str(root), 'cat-file', '--batch'],
                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -267,7 +271,7 @@ class _BlobReader:
         return blobs
 
 
-def _existing(root: Path, shas: Sequence[str]) -> set[str]:
+def _existing(root: StrPath, shas: Sequence[str]) -> set[str]:
     if not shas:
         return set()
     out = sources.git(root, 'cat-file', '--batch-check', input_bytes=''.join(s + '\n' for s in shas).encode())

@@ -11,12 +11,14 @@ import re
 import sys
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
-from typing import AnyStr
-from typing import Generic
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from typing import Any
+    from typing import AnyStr
 
 
-class LazyRegex(Generic[AnyStr]):
+class LazyRegex:
     """`re.compile(pattern, flags)`, done by the first search, match or find."""
 
     def __init__(self, pattern: AnyStr, flags: int = 0) -> None:

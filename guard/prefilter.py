@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
 
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import lowered as lower_text
-from guard.rules.shape import Reach
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from typing import Any
+
+    from guard.rules.shape import Reach
 
 # (rule, None) means: search the whole text.
 Plan = list[tuple[Rule, 'list[Window] | None']]

@@ -7,14 +7,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
-from pathlib import Path
 
 from guard import allowlist
 from guard import baseline as baseline_module
 from guard import sources
-from guard.config import Config
 from guard.errors import UsageError
 from guard.findings import Finding
 from guard.rules import RULES
@@ -24,22 +20,31 @@ from guard.scanner import Scanner
 from guard.sources import Skipped
 from guard.trees import DiskTree
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from guard.config import Config
+    from guard.sources import StrPath
+
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 256
 CHUNK_FILES = 48
 
 
-@dataclass
 class ScanResult:
-    root: Path
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    files_scanned: int = 0
-    bytes_scanned: int = 0
-    suppressed: int = 0  # inline markers
-    baselined: int = 0
-    stale: list[baseline_module.BaselineEntry] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    """What a scan of `root` found and skipped, filled in as it goes (a plain class: see config.Config)."""
+
+    def __init__(self, root: StrPath) -> None:
+        self.root = root
+        self.findings: list[Finding] = []
+        self.skipped: list[Skipped] = []
+        self.files_scanned = 0
+        self.bytes_scanned = 0
+        self.suppressed = 0  # by inline markers
+        self.baselined = 0
+        self.stale: list[baseline_module.BaselineEntry] = []  # baseline entries no finding matched
+        self.notes: list[str] = []
 
     def add(self, other: _ChunkResult) -> None:
         self.findings.extend(other.findings)
@@ -49,13 +54,15 @@ class ScanResult:
         self.suppressed += other.suppressed
 
 
-@dataclass
 class _ChunkResult:
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    files: int = 0
-    bytes: int = 0
-    suppressed: int = 0
+    """One worker's share of a scan (sent back to the parent by pickling)."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.skipped: list[Skipped] = []
+        self.files = 0
+        self.bytes = 0
+        self.suppressed = 0
 
 
 def enabled_rules(config: Config, only: Sequence[str] = ()) -> set[str]:
@@ -94,9 +101,8 @@ def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequenc
 
 def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree: bool) -> None:
     """Apply the baseline (when there is one), then sort for stable output."""
-    path = baseline_module.resolve_path(config.root, config.baseline)
-    if use_baseline and (config.baseline or path.exists()):
-        baseline = baseline_module.load(path)
+    if use_baseline and baseline_module.exists(config.root, config.baseline):
+        baseline = baseline_module.load(baseline_module.resolve_path(config.root, config.baseline))
         result.findings, result.baselined, seen = baseline.partition(result.findings)
         if whole_tree:
             result.stale = baseline.stale(seen)
@@ -104,12 +110,12 @@ def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree
     result.skipped.sort(key=lambda s: s.path)
 
 
-def _in_git(root: Path) -> bool:
+def _in_git(root: StrPath) -> bool:
     top, in_git = sources.find_root(root)
     return in_git and top == root
 
 
-def _target_prefixes(root: Path, targets: Sequence[Path]) -> list[str]:
+def _target_prefixes(root: StrPath, targets: Sequence[Path]) -> list[str]:
     prefixes = []
     for target in targets:
         resolved = target.resolve()
@@ -143,7 +149,7 @@ def _select(listing: sources.Listing, excluded: allowlist.PathFilter, prefixes: 
     return selected
 
 
-def _scan_files(root: Path, paths: list[str], scanner: Scanner, max_size: int, jobs: int, result: ScanResult) -> None:
+def _scan_files(root: StrPath, paths: list[str], scanner: Scanner, max_size: int, jobs: int, result: ScanResult) -> None:
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) < PARALLEL_MIN_FILES:
         result.add(_scan_chunk(root, paths, scanner, max_size))
@@ -159,10 +165,10 @@ def _scan_files(root: Path, paths: list[str], scanner: Scanner, max_size: int, j
             result.add(chunk_result)
 
 
-_WORKER: tuple[Path, Scanner, int] | None = None
+_WORKER: tuple[StrPath, Scanner, int] | None = None
 
 
-def _init_worker(root: Path, scanner: Scanner, max_size: int) -> None:
+def _init_worker(root: StrPath, scanner: Scanner, max_size: int) -> None:
     global _WORKER
     _WORKER = (root, scanner, max_size)
 
@@ -172,7 +178,7 @@ def _worker(paths: list[str]) -> _ChunkResult:
     return _scan_chunk(_WORKER[0], paths, _WORKER[1], _WORKER[2])
 
 
-def _scan_chunk(root: Path, paths: Iterable[str], scanner: Scanner, max_size: int) -> _ChunkResult:
+def _scan_chunk(root: StrPath, paths: Iterable[str], scanner: Scanner, max_size: int) -> _ChunkResult:
     out = _ChunkResult()
     for path in paths:
         text = sources.read_text(root, path, max_size)

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
+from collections import namedtuple
 
+from guard import spawn
 from guard.errors import SourceError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeAlias
+
+    # A path as the scan engine takes it: a str (the commit hook's, which never imports pathlib) or a Path.
+    StrPath: TypeAlias = 'str | os.PathLike[str]'
 
 BINARY_SNIFF = 8000
 BINARY = 'binary'
@@ -20,40 +27,54 @@ WALK_SKIP_DIRS = frozenset({'.git', '.hg', '.svn', 'node_modules', '__pycache__'
                             '.pytest_cache', '.ruff_cache', '.guard'})
 
 
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
+class Skipped(namedtuple('Skipped', ['path', 'reason'])):
+    """A file not scanned (`path`, root-relative), and why (`reason`)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Listing:
-    """The files of a root: `tracked` is empty outside git, where `untracked` holds everything."""
+class Listing(namedtuple('Listing', ['root', 'in_git', 'tracked', 'untracked'])):
+    """The files of a root: `tracked` is empty outside git, where `untracked` holds everything (tuples of paths)."""
 
-    root: Path
-    in_git: bool
-    tracked: tuple[str, ...]
-    untracked: tuple[str, ...]
+    __slots__ = ()
 
 
-def git(root: Path, *args: str, input_bytes: bytes | None = None) -> bytes:
+def git(root: StrPath, *args: str, input_bytes: bytes | None = None) -> bytes:
     """Run git in `root`; a failure is a SourceError with git's own message."""
-    try:
-        proc = subprocess.run(['git', '-C', str(root), *args], input=input_bytes, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise SourceError('git is not installed (needed to scan a git repository)') from None
-    if proc.returncode != 0:
-        message = proc.stderr.decode(errors='replace').strip().splitlines()
-        raise SourceError(f'git {args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}')
-    return proc.stdout
+    return start_git(root, *args, input_bytes=input_bytes).output()
+
+
+class RunningGit:
+    """A git command started in the background; `output()` waits for it."""
+
+    def __init__(self, root: StrPath, args: tuple[str, ...], input_bytes: bytes | None) -> None:
+        self.args = args
+        try:
+            self._running = spawn.start(['git', '-C', os.fspath(root), *args], input_bytes=input_bytes)
+        except FileNotFoundError:
+            raise SourceError('git is not installed (needed to scan a git repository)') from None
+
+    def output(self) -> bytes:
+        """Its standard output; a failure is a SourceError with git's own message."""
+        proc = self._running.wait()
+        if proc.returncode != 0:
+            message = proc.stderr.decode(errors='replace').strip().splitlines()
+            raise SourceError(f'git {self.args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}')
+        return proc.stdout
+
+
+def start_git(root: StrPath, *args: str, input_bytes: bytes | None = None) -> RunningGit:
+    """Start git in `root` and return at once: its work overlaps whatever the caller does next."""
+    return RunningGit(root, args, input_bytes)
 
 
 def find_root(path: Path) -> tuple[Path, bool]:
     """The git top level containing `path`, or `path` itself (its folder, for a file) outside git."""
+    from pathlib import Path
+
     folder = path if path.is_dir() else path.parent
     try:
-        proc = subprocess.run(['git', '-C', str(folder), 'rev-parse', '--show-toplevel'],
-                              capture_output=True, check=False)
+        proc = spawn.run(['git', '-C', os.fspath(folder), 'rev-parse', '--show-toplevel'])
     except FileNotFoundError:
         return folder.resolve(), False
     if proc.returncode != 0 or not proc.stdout.strip():
@@ -61,7 +82,7 @@ def find_root(path: Path) -> tuple[Path, bool]:
     return Path(os.fsdecode(proc.stdout.strip())).resolve(), True
 
 
-def list_files(root: Path, in_git: bool) -> Listing:
+def list_files(root: StrPath, in_git: bool) -> Listing:
     if not in_git:
         return Listing(root, False, (), tuple(_walk(root)))
     tracked = _split(git(root, 'ls-files', '-z', '--cached'))
@@ -73,7 +94,7 @@ def _split(output: bytes) -> list[str]:
     return [os.fsdecode(p) for p in output.split(b'\0') if p]
 
 
-def _walk(root: Path) -> list[str]:
+def _walk(root: StrPath) -> list[str]:
     found = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         rel_folder = os.path.relpath(folder, root)
@@ -84,7 +105,7 @@ def _walk(root: Path) -> list[str]:
     return found
 
 
-def read_text(root: Path, rel: str, max_size: int) -> str | Skipped | None:
+def read_text(root: StrPath, rel: str, max_size: int) -> str | Skipped | None:
     """The file's text; Skipped for too large, binary or unreadable; None for what is not a regular file."""
     try:
         fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)

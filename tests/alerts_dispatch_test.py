@@ -1,7 +1,6 @@
 """dispatch(): state persisted between runs, every alert in the audit store, no secret anywhere."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -13,10 +12,10 @@ from guard.alerts import dispatch
 from guard.alerts.command import CommandSink
 from guard.alerts.state import AlertState
 from guard.audit import AuditStore
-from guard.config import AlertSettings
-from guard.config import AuditSettings
+from guard.settings import AlertSettings
+from guard.settings import AuditSettings
 from guard.config import Config
-from guard.config import HealthSettings
+from guard.settings import HealthSettings
 from guard.errors import LockedError
 from guard.health import CheckResult
 from guard.health import HealthReport
@@ -97,7 +96,7 @@ def test_without_sinks_the_audit_store_is_the_record(tmp_path: Path) -> None:
 
 def test_an_audit_failure_does_not_lose_the_alert(tmp_path: Path) -> None:
     (tmp_path / 'blocker').write_text('a file where a directory should be')
-    config = dataclasses.replace(make_config(tmp_path), audit=AuditSettings(url=f'sqlite:///{tmp_path}/blocker/audit.db'))
+    config = make_config(tmp_path).updated(audit=AuditSettings(url=f'sqlite:///{tmp_path}/blocker/audit.db'))
     (result,) = dispatch(report(tmp_path, disk='fail'), config, sinks=[recorder(tmp_path)])
     assert result.outcome == 'sent' and result.audit_id is None
     assert result.audit_error.startswith('cannot create the directory of the audit store sqlite:///')
@@ -137,7 +136,7 @@ def test_unreadable_state_starts_afresh(tmp_path: Path) -> None:
 def test_no_secret_reaches_any_sink_or_store(postgres_server: PostgresServer, tmp_path: Path) -> None:
     wrong = 'Wr0ngSecretPw'
     health = HealthSettings(checks=('database',), db_url=postgres_server.url(password=wrong), tables=('assets',))
-    config = dataclasses.replace(make_config(tmp_path), health=health)
+    config = make_config(tmp_path).updated(health=health)
     dump = CommandSink(f'env > {tmp_path}/env.txt', timeout=10)
     (result,) = dispatch(run_checks(config, tmp_path), config, sinks=[dump])
     assert result.outcome == 'sent' and result.alert.check == 'database'

@@ -12,7 +12,7 @@ import pytest
 
 from guard.audit import AuditStore
 from guard.audit import scrub
-from guard.config import AuditSettings
+from guard.settings import AuditSettings
 from guard.config import Config
 from guard.errors import AuditError
 

@@ -10,6 +10,7 @@ import pytest
 
 from guard import config as config_module
 from guard import git_index
+from guard import git_plumbing
 from guard.scan import ScanResult
 from support import git
 from support import run_guard
@@ -24,7 +25,7 @@ LFS_POINTER = ('version https://git-lfs.github.com/spec/v1\n'
 
 
 def scan(repo: Path, paths: list[str] | None = None, **kwargs: object) -> ScanResult:
-    located = git_index.locate(repo)
+    located = git_plumbing.locate(repo)
     return git_index.scan_staged(config_module.load(located.root), located, paths=paths, **kwargs)  # type: ignore[arg-type]
 
 
@@ -59,7 +60,7 @@ def test_deleted_files_are_not_scanned_and_renames_are_scanned_at_their_new_path
     commit(git_repo)
     git(git_repo, 'mv', 'old.py', 'new.py')
     git(git_repo, 'rm', '-q', 'gone.py')
-    entries = git_index.staged_entries(git_index.locate(git_repo))
+    entries = git_plumbing.staged_entries(git_plumbing.locate(git_repo))
     assert [e.path for e in entries] == ['new.py']
     assert found(scan(git_repo)) == {('new.py', 'database-url-password', 1)}
 
@@ -99,8 +100,8 @@ def test_submodule_gitlinks_lfs_pointers_and_symlinks(git_repo: Path) -> None:
 def test_from_a_subdirectory(git_repo: Path) -> None:
     write(git_repo, 'pkg/deep/settings.py', f'URL = "{DB_URL}"\n')
     git(git_repo, 'add', '.')
-    located = git_index.locate(git_repo / 'pkg' / 'deep')
-    assert located.root == git_repo.resolve()
+    located = git_plumbing.locate(git_repo / 'pkg' / 'deep')
+    assert located.root == str(git_repo.resolve())
     proc = run_guard('scan', '--staged', '--format', 'json', cwd=git_repo / 'pkg' / 'deep')
     assert proc.returncode == 1, proc.stderr
     assert '"path": "pkg/deep/settings.py"' in proc.stdout
@@ -129,7 +130,7 @@ def test_merge_scans_only_what_differs_from_every_parent(git_repo: Path) -> None
     assert git(git_repo, 'merge', '-q', 'topic', check=False).returncode != 0  # a conflict in shared.py
     write(git_repo, 'shared.py', f'A = 4\nURL = "{DB_URL}"\n')  # the resolution adds a secret
     git(git_repo, 'add', 'shared.py')
-    located = git_index.locate(git_repo)
+    located = git_plumbing.locate(git_repo)
     assert len(located.merge_heads) == 1
     assert found(scan(git_repo)) == {('shared.py', 'database-url-password', 2)}
 
@@ -161,15 +162,15 @@ def test_paths_as_pre_commit_passes_them_are_read_from_the_index(git_repo: Path)
                                                                 ('untracked.py', 'aws-access-key-id', 1)}
 
 
-@pytest.mark.parametrize('count', [3, git_index.PATHSPEC_MAX + 5])
+@pytest.mark.parametrize('count', [3, git_plumbing.PATHSPEC_MAX + 5])
 def test_index_lookup_takes_names_literally(git_repo: Path, count: int) -> None:
     names = ['[ab].py', '*.py', 'a.py'] + [f'f{i}.py' for i in range(count - 3)]
     for name in names:
         write(git_repo, name, f'# {name}\n')
     git(git_repo, 'add', '--', *names)
-    entries = git_index.index_entries(git_repo, ['[ab].py', '*.py', 'missing.py'])
+    entries = git_plumbing.index_entries(git_repo, ['[ab].py', '*.py', 'missing.py'])
     assert sorted(entries) == ['*.py', '[ab].py']
-    assert git_index.read_blobs(git_repo, [entries['*.py'].oid]) == {entries['*.py'].oid: b'# *.py\n'}
+    assert git_plumbing.read_blobs(git_repo, [entries['*.py'].oid]) == {entries['*.py'].oid: b'# *.py\n'}
 
 
 def test_parse_raw_understands_plain_and_combined_records() -> None:
@@ -177,11 +178,11 @@ def test_parse_raw_understands_plain_and_combined_records() -> None:
     zero = '0' * 40
     out = (f'{c}\0\n:000000 100644 {zero} {a} A\0new.py\0:100644 000000 {a} {zero} D\0gone.py\0'
            f'{b}\0\n::100644 100644 100644 {a} {b} {c} MM\0merged.py\0').encode()
-    assert list(git_index.parse_raw(out)) == [
+    assert list(git_plumbing.parse_raw(out)) == [
         (c, None),
-        (c, git_index.Entry('new.py', '100644', a)),
+        (c, git_plumbing.Entry('new.py', '100644', a)),
         (b, None),
-        (b, git_index.Entry('merged.py', '100644', c, (a, b))),
+        (b, git_plumbing.Entry('merged.py', '100644', c, (a, b))),
     ]
 
 
@@ -193,7 +194,7 @@ def test_a_big_commit_is_scanned_on_every_core_with_the_same_result(git_repo: Pa
     write(git_repo, 'pkg/m42.py', f'URL = "{DB_URL}"\n')
     write(git_repo, 'pkg/blob.bin', b'\0' * 10)
     git(git_repo, 'add', '.')
-    located = git_index.locate(git_repo)
+    located = git_plumbing.locate(git_repo)
     config = config_module.load(located.root)
     parallel = git_index.scan_staged(config.replace('test', jobs=2), located)
     serial = git_index.scan_staged(config.replace('test', jobs=1), located)

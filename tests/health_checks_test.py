@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from guard.config import Config
-from guard.config import HealthSettings
+from guard.settings import HealthSettings
 from guard.errors import ConfigError
 from guard.health import CHECKS
 from guard.health import Status

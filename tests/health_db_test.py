@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from guard.config import Config
-from guard.config import HealthSettings
+from guard.settings import HealthSettings
 from guard.health import HealthReport
 from guard.health import Status
 from guard.health import run_checks

@@ -5,7 +5,7 @@ import re
 import shutil
 from pathlib import Path
 
-from guard.config import HealthSettings
+from guard.settings import HealthSettings
 from guard.health import Status
 from guard.health.disk import check_disk
 from guard.health.units import MIB

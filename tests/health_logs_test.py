@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from guard.config import HealthSettings
+from guard.settings import HealthSettings
 from guard.health import Status
 from guard.health.logs import check_logs
 from guard.health.units import MIB

@@ -16,6 +16,7 @@ from guard.rules.secrets.fakes import BASE64
 from guard.rules.secrets.fakes import DIGITS
 from guard.rules.secrets.fakes import HEX
 from guard.rules.secrets.fakes import URLSAFE
+from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.fakes import fake
 from guard.rules.secrets.fakes import join
 from guard.scanner import Document
@@ -128,6 +129,14 @@ def test_secret_is_found_by_its_rule(rule: str, path: str, text: str) -> None:
 @pytest.mark.parametrize('text', NEGATIVES, ids=range(len(NEGATIVES)))
 def test_hard_negative_is_quiet(text: str) -> None:
     assert _rules(text) == []
+
+
+def test_a_fake_is_deterministic_and_drawn_from_its_alphabet() -> None:
+    parts = ('token: ', (HEX, 40), '-', (DIGITS, 6))
+    assert str(Fake(*parts)) == fake(*parts) == fake(*parts)  # a rule table's lazy example is the same text
+    value = fake(*parts)
+    assert value.startswith('token: ') and value[47] == '-' and len(value) == 54
+    assert set(value[7:47]) <= set(HEX) and value[48:].isdigit()
 
 
 def test_pgpass_rule_only_reads_pgpass_files() -> None:

@@ -1,6 +1,10 @@
 """Every rule against its own examples, plus the hard cases for the ip, abs-path and env-file rules."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from guard.rules import CONTENT_RULES
@@ -11,6 +15,7 @@ from guard.scanner import Document
 from guard.scanner import Scanner
 
 ALL = Scanner(RULES)
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def rule_ids(text: str, path: str = 'src/app.py') -> list[str]:
@@ -26,6 +31,24 @@ def test_registry_ids_are_unique_and_well_formed() -> None:
         assert rule.category in ('secret', 'env-file', 'ip', 'abs-path', 'venv')
         assert rule.severity in ('note', 'warning', 'error')
         assert rule.why.strip() and rule.fix.strip()
+
+
+def test_importing_the_registry_loads_no_costly_module() -> None:
+    """Every commit hook imports every rule: none may pull in a module that takes milliseconds to load."""
+    costly = ('dataclasses', 'typing', 'inspect', 'random', 'string', 'hashlib', 'base64', 'binascii', 'ipaddress', 'pathlib')
+    code = f'import sys, guard.rules; print(sorted(m for m in {costly!r} if m in sys.modules))'
+    # `random` also shows that no fake example credential was built. -S: no site, so the dev venv's
+    # editable-install finder (it imports pathlib) stays out; the checkout is imported from the cwd.
+    out = subprocess.run([sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == '[]'
+
+
+def test_examples_read_as_text_and_a_rule_shows_its_id() -> None:
+    rule = next(r for r in CONTENT_RULES if r.id == 'private-key')  # its examples are Fakes, built when first read
+    assert all(isinstance(e, str) for e in (*rule.examples_bad, *rule.examples_good))
+    assert '-----END RSA PRIVATE KEY-----' in rule.examples_bad[0]
+    assert repr(rule) == "Rule('private-key')"
+    assert repr(RULES['generic-secret']) == "CaseFoldedRule('generic-secret')"
 
 
 @pytest.mark.parametrize('rule', CONTENT_RULES, ids=lambda r: r.id)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from guard.config import DEFAULT_EPHEMERAL
-from guard.config import DEFAULT_PROTECTED
+from guard.settings import DEFAULT_EPHEMERAL
+from guard.settings import DEFAULT_PROTECTED
 from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
 from guard.safety.paths import EPHEMERAL

@@ -102,7 +102,7 @@ def test_quarantine_dir_on_another_filesystem_is_refused(tmp_path: Path) -> None
         pytest.skip('cannot mount a tmpfs here (needs CAP_SYS_ADMIN)')
     try:
         cfg = config(tmp_path / 'state')
-        cfg = dataclasses.replace(cfg, clean=dataclasses.replace(cfg.clean, quarantine_dir=str(other / 'q')))
+        cfg = cfg.updated(clean=dataclasses.replace(cfg.clean, quarantine_dir=str(other / 'q')))
         state = tree_hash(root)
         with pytest.raises(UnsafeOperationError, match='is on another filesystem'):
             quarantine.execute(quarantine.plan(cfg, root))

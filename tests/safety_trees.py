@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from guard.config import Config
-from guard.config import PurgeSettings
+from guard.settings import PurgeSettings
 
 
 def snapshot(root: Path) -> dict[str, tuple[object, ...]]:

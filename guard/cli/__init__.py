@@ -8,12 +8,12 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from guard import __version__
 from guard.cli.errors import error_handler
 from guard.hooks import MODULES as HOOK_IDS
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import argparse
 

@@ -56,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     root = existing_dir(args.root)
     config = load_config(root, args)
     if args.timeout is not None:
-        config = dataclasses.replace(config, health=dataclasses.replace(config.health, connect_timeout=args.timeout))
+        config = config.updated(health=dataclasses.replace(config.health, connect_timeout=args.timeout))
     report = run_checks(config, root, only=args.check)
     alerts = _alert(report, config) if args.alert else None
     return _write(report, alerts, args.format)

@@ -11,19 +11,20 @@ import os
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING
-from typing import TextIO
 
 from guard import config as config_module
 from guard.cli.errors import error_handler
 from guard.hooks import CONCERNS
 from guard.hooks import MODULES
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
+    from typing import TextIO
 
     from guard.scan import ScanResult
+    from guard.sources import StrPath
 
 ALL_CATEGORIES = config_module.CATEGORIES
 ACTIONS = {'commit': 'git commit', 'push': 'git push'}
@@ -58,9 +59,12 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
     push_range = _framework_push_range()
 
     def body() -> int:
+        from guard import git_plumbing
+
+        read = git_plumbing.StagedRead(os.getcwd(), changes=False)  # git runs while the rules load
         from guard import git_index
 
-        repo = git_index.locate(Path.cwd())
+        repo = read.repo()
         config = config_module.load(repo.root, config_file=config_file)
         if push_range:
             from guard import history
@@ -83,12 +87,18 @@ def run_commit(argv: Sequence[str] | None) -> int:
     """The standalone pre-commit hook: everything staged, read from the index."""
 
     def body() -> int:
+        from guard import git_plumbing
+
+        read = git_plumbing.StagedRead(os.getcwd())  # git runs while the rules load
         from guard import git_index
 
-        repo = git_index.locate(Path.cwd())
+        repo = read.repo()
         config = config_module.load(repo.root)
-        return _scan_and_report('guard', 'commit', lambda only: git_index.scan_staged(config, repo, only=only),
-                                config.fail_on)
+
+        def scan_index(only: Sequence[str]) -> ScanResult:
+            return git_index.scan_staged(config, repo, only=only, staged=read.entries(repo))
+
+        return _scan_and_report('guard', 'commit', scan_index, config.fail_on)
 
     return _run_hook('guard', 'commit', body)
 
@@ -97,10 +107,10 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
     """The standalone pre-push hook: argv is `<remote name> <remote url>`; stdin lists the updates."""
 
     def body() -> int:
-        from guard import git_index
+        from guard import git_plumbing
         from guard import history
 
-        repo = git_index.locate(Path.cwd())
+        repo = git_plumbing.locate(os.getcwd())
         config = config_module.load(repo.root)
         revisions = history.push_revisions(repo.root, history.parse_push_lines(stdin.read()))
         if not revisions:
@@ -177,6 +187,7 @@ def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Pat
     if not any(arg.startswith('-') for arg in argv):
         return list(argv), None
     import argparse
+    from pathlib import Path
 
     parser = argparse.ArgumentParser(prog=hook_id, description=f'guard\'s {hook_id} hook for pre-commit')
     parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
@@ -190,7 +201,7 @@ def _framework_push_range() -> str:
     return f'{source}..{target}' if source and target else ''
 
 
-def _root_relative(root: Path, names: Sequence[str]) -> list[str]:
+def _root_relative(root: StrPath, names: Sequence[str]) -> list[str]:
     """pre-commit passes paths relative to the working directory (the root, unless run by hand)."""
     from guard.errors import UsageError
 

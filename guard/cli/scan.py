@@ -82,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
 def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     """--staged, --range and --history: the hooks' engine, over the index or over commits."""
     from guard import git_index
+    from guard import git_plumbing
 
     if len(targets) > 1:
         raise UsageError('--staged, --range and --history take one PATH: a folder inside the repository')
-    repo = git_index.locate(common.existing_path(targets[0]))
+    repo = git_plumbing.locate(common.existing_path(targets[0]))
     config = load_scan_config(args, repo.root)
     use_baseline = not args.no_baseline
     if args.staged:

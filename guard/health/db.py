@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy import Engine
 
-    from guard.config import HealthSettings
+    from guard.settings import HealthSettings
 
 NAME = 'database'
 # Time the driver gets to report its own, clearer timeout before guard's deadline strikes.

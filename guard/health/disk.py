@@ -15,7 +15,7 @@ from guard.health.units import human_size
 from guard.health.units import mib
 
 if TYPE_CHECKING:
-    from guard.config import HealthSettings
+    from guard.settings import HealthSettings
 
 NAME = 'disk'
 

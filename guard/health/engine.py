@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import URL
 
-    from guard.config import HealthSettings
+    from guard.settings import HealthSettings
 
 # libpq rounds connect_timeout to whole seconds and treats anything below 2 as 2.
 # https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT

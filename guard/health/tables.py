@@ -19,7 +19,7 @@ from guard.health.result import Status
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from guard.config import HealthSettings
+    from guard.settings import HealthSettings
 
 # Before PostgreSQL 14 a never-analysed table had reltuples 0, the same as an empty one.
 _NEVER_ANALYSED_IS_MINUS_ONE = (14,)

@@ -6,6 +6,7 @@ https://docs.github.com/en/code-security/code-scanning/integrating-with-code-sca
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from typing import TextIO
 
@@ -30,7 +31,7 @@ def write(result: ScanResult, stream: TextIO) -> None:
             'rules': [_rule(rule_id) for rule_id in rule_ids],
         }},
         'columnKind': 'unicodeCodePoints',
-        'originalUriBaseIds': {'%SRCROOT%': {'uri': result.root.as_uri() + '/'}},
+        'originalUriBaseIds': {'%SRCROOT%': {'uri': Path(result.root).as_uri() + '/'}},
         'results': [_result(f, index[f.rule]) for f in result.findings],
     }
     json.dump({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, stream, indent=2, ensure_ascii=False)

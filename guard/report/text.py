@@ -49,7 +49,7 @@ def _finding(f: Finding, paint: _Painter) -> str:
 def _allow_hint(f: Finding) -> str:
     if f.line is not None:
         return f'add a comment `guard: allow {f.rule}` on that line, or accept it with `guard baseline`'
-    return f'add the path to `exclude` in [tool.guard], or accept it with `guard baseline`'
+    return 'add the path to `exclude` in [tool.guard], or accept it with `guard baseline`'
 
 
 def _write_skipped(result: ScanResult, stream: TextIO, verbose: bool) -> None:

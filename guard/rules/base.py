@@ -9,73 +9,103 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections import namedtuple
 from collections.abc import Iterable
 from collections.abc import Iterator
-from dataclasses import dataclass
-from dataclasses import field
 from functools import cached_property
-from typing import NamedTuple
 
 from guard.rules import shape
 
-# A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
-Filter = Callable[['re.Match[str]', str], 'str | None']
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
+    Filter = Callable[[re.Match[str], str], str | None]
 
 
-class Hit(NamedTuple):
-    """One match inside a text. `start`/`end` locate the value to report (and redact).
+class Hit(namedtuple('Hit', ['rule', 'start', 'end', 'value'])):
+    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`."""
 
-    A NamedTuple, not a dataclass: creating a dataclass costs ~0.5 ms on the commit hook's import path.
-    """
-
-    rule: Rule
-    start: int
-    end: int
-    value: str
+    __slots__ = ()
 
 
-class Window(NamedTuple):
+class Window(namedtuple('Window', ['start', 'last', 'end'])):
     """A stretch of text to search: matches may start from `start` up to `last`; `end` is the regex's endpos.
 
-    `end` lies beyond anything a match starting by `last` can consume or look at, so each match
-    found is the one a search of the whole text finds (see `shape`).
+    All three are offsets into the text. `end` lies beyond anything a match starting by `last` can
+    consume or look at, so each match found is the one a search of the whole text finds (see `shape`).
     """
 
-    start: int
-    last: int
-    end: int
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
 class Rule:
     """A content rule. `pattern` finds candidates; `filters` and `entropy` reject the false ones.
 
     The reported value is the regex group named `value` when present, else the whole match.
+    A plain class, not a dataclass: every commit hook builds ~70 rules, and `dataclasses` costs
+    ~10 ms to import. Treat a rule as immutable. Ids are unique, so a rule equals only itself.
     """
 
-    id: str  # stable forever: baselines and inline allows key on it
-    category: str  # one of config.CATEGORIES
-    severity: str  # note | warning | error
-    why: str  # one line: why this matters
-    fix: str  # one line: how to fix it
-    pattern: str
-    # Lowercase literals. The rule runs only on the lines around them, so every match must touch a
-    # line that holds one (case-insensitively): put here the literal each match contains. For a
-    # pattern that never spans lines it is enough that every match the rule reports does.
-    keywords: tuple[str, ...] = ()
-    # For rules with no distinctive literal: a cheap regex with the same duty as `keywords` (it
-    # matches on those lines). Start it with a literal character so `re` can skip ahead fast.
-    trigger: str = ''
-    flags: int = 0
-    entropy: float = 0.0  # minimum Shannon entropy (bits per char) of the value
-    filters: tuple[Filter, ...] = ()
-    path_pattern: str = ''  # only files whose relative path matches (re.search)
-    skip_paths: str = ''  # never files whose relative path matches (re.search)
-    redact: bool = True  # secrets are masked in every output
-    examples_bad: tuple[str, ...] = ()
-    examples_good: tuple[str, ...] = ()
-    tags: tuple[str, ...] = field(default=())
+    def __init__(
+        self,
+        *,
+        id: str,  # stable forever: baselines and inline allows key on it
+        category: str,  # one of config.CATEGORIES
+        severity: str,  # note | warning | error
+        why: str,  # one line: why this matters
+        fix: str,  # one line: how to fix it
+        pattern: str,
+        # Lowercase literals. The rule runs only on the lines around them, so every match must touch a
+        # line that holds one (case-insensitively): put here the literal each match contains. For a
+        # pattern that never spans lines it is enough that every match the rule reports does.
+        keywords: tuple[str, ...] = (),
+        # For rules with no distinctive literal: a cheap regex with the same duty as `keywords` (it
+        # matches on those lines). Start it with a literal character so `re` can skip ahead fast.
+        trigger: str = '',
+        flags: int = 0,
+        entropy: float = 0.0,  # minimum Shannon entropy (bits per char) of the value
+        filters: tuple[Filter, ...] = (),
+        path_pattern: str = '',  # only files whose relative path matches (re.search)
+        skip_paths: str = '',  # never files whose relative path matches (re.search)
+        redact: bool = True,  # secrets are masked in every output
+        # Each example is its text, or an object whose str() is the text (a `secrets.fakes.Fake`,
+        # so the fake credentials are built only when the examples are first read, by the tests).
+        examples_bad: tuple[object, ...] = (),
+        examples_good: tuple[object, ...] = (),
+        tags: tuple[str, ...] = (),
+    ) -> None:
+        self.id = id
+        self.category = category
+        self.severity = severity
+        self.why = why
+        self.fix = fix
+        self.pattern = pattern
+        self.keywords = keywords
+        self.trigger = trigger
+        self.flags = flags
+        self.entropy = entropy
+        self.filters = filters
+        self.path_pattern = path_pattern
+        self.skip_paths = skip_paths
+        self.redact = redact
+        self._examples_bad = examples_bad
+        self._examples_good = examples_good
+        self.tags = tags
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.id!r})'
+
+    @cached_property
+    def examples_bad(self) -> tuple[str, ...]:
+        """Texts the rule must report."""
+        return tuple(map(str, self._examples_bad))
+
+    @cached_property
+    def examples_good(self) -> tuple[str, ...]:
+        """Texts the rule must stay quiet on."""
+        return tuple(map(str, self._examples_good))
 
     @cached_property
     def regex(self) -> re.Pattern[str]:

@@ -6,13 +6,17 @@ ranges, netmasks, versions (`1.2.3.4`, `Chrome/120.0.0.0`), OIDs and `${VAR:-def
 """
 from __future__ import annotations
 
-import ipaddress
 import re
+from functools import cache
 
 from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import ipaddress
 
 WHY = 'A hardcoded IP address ties the code to one network; it breaks on every other machine and leaks topology.'
 FIX = 'Read the host from configuration or an environment variable (e.g. os.environ["DB_HOST"]) and use a hostname.'
@@ -46,6 +50,8 @@ def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     if any(len(p) > 1 and p[0] == '0' for p in value.split('.')):
         return 'leading zeros: a version or date, not an address'
+    import ipaddress  # only once a candidate is found: the commit hook's start-up stays lean
+
     try:
         address = ipaddress.IPv4Address(value)
     except ValueError:
@@ -57,6 +63,8 @@ def _ipv6_noise(match: re.Match[str], text: str) -> str | None:
     groups = [g for g in match['value'].split(':') if g]
     if len(groups) <= 2 and all(g.isdigit() for g in groups):
         return 'a slice or a time, not an address'
+    import ipaddress  # only once a candidate is found: the commit hook's start-up stays lean
+
     try:
         address = ipaddress.IPv6Address(match['value'])
     except ValueError:
@@ -66,17 +74,15 @@ def _ipv6_noise(match: re.Match[str], text: str) -> str | None:
     return _address_noise(address) or _context_noise(match, text) or _public_without_host_context(address, match, text)
 
 
-_DOC_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20',
-))
+_DOC_NETWORKS = ('192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20')
 
 
 def _address_noise(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     if address.is_loopback or address.is_unspecified:
         return 'loopback or wildcard'
-    if any(address in net for net in _DOC_NETWORKS if net.version == address.version):
+    if _in_any(address, _DOC_NETWORKS):
         return 'documentation range'
-    if any(address in net for net in _WELL_KNOWN if net.version == address.version):
+    if _in_any(address, _WELL_KNOWN):
         return 'a well-known service address (cloud instance metadata)'
     if address.is_multicast or address.is_link_local:
         return 'well-known multicast or link-local address'
@@ -88,10 +94,8 @@ def _address_noise(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
 
 
 # The same on every machine, so not machine-specific: AWS's IPv6 instance-metadata endpoint.
-_WELL_KNOWN = (ipaddress.ip_network('fd00:ec2::/32'),)
-_PRIVATE_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7',
-))
+_WELL_KNOWN = ('fd00:ec2::/32',)
+_PRIVATE_NETWORKS = ('10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7')
 # Words that make a public-looking number a host: `dns = ["8.8.8.8"]`, `server 1.2.3.4`, `--host`.
 _HOST_CONTEXT = LazyRegex(
     r'(?i)(?:host|server|addr|\bip\b|_ip\b|\bips\b|proxy|dns|nameserver|resolver|endpoint|gateway|upstream|connect|'
@@ -106,7 +110,7 @@ def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6
     Four small numbers are far more often a version or a section number (`1.0.0.0`, `4.10.22.7`)
     than a public server, so a public address needs a host word, `://`, `@` or a `:port`.
     """
-    if any(address in net for net in _PRIVATE_NETWORKS if net.version == address.version):
+    if _in_any(address, _PRIVATE_NETWORKS):
         return None
     start, end = match.span('value')
     before = text[text.rfind('\n', 0, start) + 1:start]
@@ -114,6 +118,18 @@ def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6
     if before.endswith(('//', '@', '[')) or re.match(r':\d{1,5}\b|]:\d', after) or _HOST_CONTEXT.search(before):
         return None
     return 'public-looking number with no host context (a version or section number?)'
+
+
+def _in_any(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: tuple[str, ...]) -> bool:
+    return any(address in net for net in _parsed(networks) if net.version == address.version)
+
+
+@cache
+def _parsed(networks: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """The networks as ipaddress objects, built when the first address is checked rather than at import."""
+    import ipaddress
+
+    return tuple(ipaddress.ip_network(n) for n in networks)
 
 
 def _is_netmask(n: int) -> bool:

@@ -7,10 +7,13 @@ construct. Whatever it does not recognise counts as unbounded, which costs speed
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import Any
-from typing import NamedTuple
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 # Beyond these a window would be most of the text anyway: search it whole.
 MAX_NEWLINES = 8
@@ -23,10 +26,15 @@ _CATEGORIES_WITH_NEWLINE = frozenset({
 _REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
 
 
-class Reach(NamedTuple):
-    newlines: int  # most '\n' one match can contain (0: a match stays on one line)
-    lookahead: int  # most characters a lookahead of bounded width reads past where it stands
-    lookahead_lines: int = 0  # most '\n' a lookahead of unbounded width (`(?=[ \t]*")`) reads past
+class Reach(namedtuple('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaults=(0,))):
+    """How far one match of a pattern can reach, in ints.
+
+    `newlines`: the most newlines one match can contain (0: a match stays on one line).
+    `lookahead`: the most characters a lookahead of bounded width reads past where it stands.
+    `lookahead_lines`: the most newlines a lookahead of unbounded width (`(?=[ \\t]*")`) reads past.
+    """
+
+    __slots__ = ()
 
 
 class _Unbounded(Exception):

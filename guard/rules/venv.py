@@ -9,13 +9,16 @@ It also says exactly which entries belong to the environment, which is what `gua
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from guard.findings import Finding
 from guard.findings import fingerprint
 from guard.lazy_regex import LazyRegex
-from guard.trees import Tree
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from guard.trees import Tree
 
 ROOT_RULE = 'venv-root'
 NESTED_RULE = 'venv-committed'
@@ -34,13 +37,13 @@ _NESTED = LazyRegex(
 )
 
 
-class _Evidence(NamedTuple):
-    # Lists filled in place. A NamedTuple, not a dataclass: creating a dataclass costs ~0.5 ms on
-    # the commit hook's import path.
-    strong: list[str]
-    weak: list[str]
-    entries: list[str]
-    kept: list[str]
+class _Evidence(namedtuple('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
+    """What the root holds, as lists of relative paths filled in place: `strong` evidence (one is
+    enough), `weak` evidence (two are), the `entries` that belong to the environment, and the
+    entries of its folders that do not (`kept`).
+    """
+
+    __slots__ = ()
 
     def found(self) -> bool:
         return bool(self.strong) or len(self.weak) >= 2

@@ -5,7 +5,7 @@ from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import HEX
 from guard.rules.secrets.fakes import LOWER
 from guard.rules.secrets.fakes import URLSAFE
-from guard.rules.secrets.fakes import fake
+from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.table import token_rule
 
 _B36 = LOWER + '0123456789'
@@ -14,13 +14,13 @@ RULES = (
     token_rule(
         'github-token', 'A GitHub token (classic PAT, OAuth, app or refresh token)',
         r'gh[pousr]_[A-Za-z0-9]{36,251}|ghs_\d+_[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}', ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'),
-        (fake('GITHUB_TOKEN = "gh', 'p_', (ALNUM, 36), '"'), fake('token: gh', 's_', (ALNUM, 36))),
+        (Fake('GITHUB_TOKEN = "gh', 'p_', (ALNUM, 36), '"'), Fake('token: gh', 's_', (ALNUM, 36))),
         ('GITHUB_TOKEN = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', 'token = "ghp_" + suffix'),
     ),
     token_rule(
         'github-fine-grained-pat', 'A GitHub fine-grained personal access token',
         r'github_pat_[A-Za-z0-9_]{80,120}', ('github_pat_',),
-        (fake('export GH_TOKEN=github', '_pat_', (ALNUM, 22), '_', (ALNUM, 59)),),
+        (Fake('export GH_TOKEN=github', '_pat_', (ALNUM, 22), '_', (ALNUM, 59)),),
         ('prefix = "github_pat_"',),
     ),
     token_rule(
@@ -29,76 +29,76 @@ RULES = (
         r'|GR1348941[A-Za-z0-9_\-]{20,60})',
         ('glpat-', 'gldt-', 'glrt-', 'glptt-', 'glft-', 'glsoat-', 'glimt-', 'glagent-', 'glffct-', 'gloas-', 'glcbt-',
          'glwt-', 'glcd-', 'gr1348941'),
-        (fake('gitlab_token: gl', 'pat-', (URLSAFE, 20)), fake('CI_RUNNER=GR13', '48941', (URLSAFE, 20))),
+        (Fake('gitlab_token: gl', 'pat-', (URLSAFE, 20)), Fake('CI_RUNNER=GR13', '48941', (URLSAFE, 20))),
         ('gitlab_token: glpat-XXXXXXXXXXXXXXXXXXXX', 'token = "glpat-<your token>"'),
     ),
     token_rule(
         'npm-token', 'An npm access token',
         r'npm_[A-Za-z0-9]{36}', ('npm_',),
-        (fake('//registry.npmjs.org/:_authToken=np', 'm_', (ALNUM, 36)),),
+        (Fake('//registry.npmjs.org/:_authToken=np', 'm_', (ALNUM, 36)),),
         ('npm_config_cache=/tmp/npm', 'NPM_TOKEN=npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'),
     ),
     token_rule(
         'pypi-token', 'A PyPI upload token',
         r'pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,}', ('pypi-age',),
-        (fake('password = py', 'pi-AgEIcHlwaS5vcmc', (URLSAFE, 70)),),
+        (Fake('password = py', 'pi-AgEIcHlwaS5vcmc', (URLSAFE, 70)),),
         ('password = pypi-AgEIcHlwaS5vcmc...',),
     ),
     token_rule(
         'docker-hub-token', 'A Docker Hub personal access token',
         r'dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,40}', ('dckr_pat_', 'dckr_oat_'),
-        (fake('DOCKER_PASSWORD=dck', 'r_pat_', (URLSAFE, 27)),), ('DOCKER_PASSWORD=dckr_pat_***',),
+        (Fake('DOCKER_PASSWORD=dck', 'r_pat_', (URLSAFE, 27)),), ('DOCKER_PASSWORD=dckr_pat_***',),
     ),
     token_rule(
         'jfrog-token', 'A JFrog / Artifactory API key or reference token',
         r'(?:AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56}|AKCp[0-9][A-Za-z0-9]{50,72})', ('akcp', 'cmvmdgtu'),
-        (fake('artifactory_api_key = AK', 'Cp8', (ALNUM, 69)), fake('JFROG_TOKEN=cmVm', 'dGtu', (ALNUM, 56))),
+        (Fake('artifactory_api_key = AK', 'Cp8', (ALNUM, 69)), Fake('JFROG_TOKEN=cmVm', 'dGtu', (ALNUM, 56))),
         ('artifactory_api_key = AKCp_short',),
     ),
     token_rule(
         'atlassian-api-token', 'An Atlassian (Jira / Confluence / Bitbucket) API token',
         r'(?:ATATT3|ATCTT3|ATBB)[A-Za-z0-9_\-=]{28,200}', ('atatt3', 'atctt3', 'atbb'),
-        (fake('JIRA_API_TOKEN=ATA', 'TT3xFfGF0', (URLSAFE, 180), '=', (HEX, 8)),), ('JIRA_API_TOKEN=ATATT3xxx',),
+        (Fake('JIRA_API_TOKEN=ATA', 'TT3xFfGF0', (URLSAFE, 180), '=', (HEX, 8)),), ('JIRA_API_TOKEN=ATATT3xxx',),
     ),
     token_rule(
         'hashicorp-vault-token', 'A HashiCorp Vault token',
         r'hv[sbr]\.[A-Za-z0-9_\-]{24,200}', ('hvs.', 'hvb.', 'hvr.'),
-        (fake('VAULT_TOKEN=hv', 's.', (URLSAFE, 90)),), ('VAULT_TOKEN=hvs.example',),
+        (Fake('VAULT_TOKEN=hv', 's.', (URLSAFE, 90)),), ('VAULT_TOKEN=hvs.example',),
     ),
     token_rule(
         'terraform-cloud-token', 'A Terraform Cloud / Enterprise API token',
         r'[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=\-]{60,70}', ('.atlasv1.',),
-        (fake('token = "', (ALNUM, 14), '.atlas', 'v1.', (URLSAFE, 67), '"'),), ('token = "xxxxxxxxxxxxxx.atlasv1.xxx"',),
+        (Fake('token = "', (ALNUM, 14), '.atlas', 'v1.', (URLSAFE, 67), '"'),), ('token = "xxxxxxxxxxxxxx.atlasv1.xxx"',),
     ),
     token_rule(
         'databricks-token', 'A Databricks personal access token',
         r'dapi[a-f0-9]{32}(?:-\d)?', ('dapi',),
-        (fake('DATABRICKS_TOKEN=da', 'pi', (HEX, 32)),), ('DATABRICKS_TOKEN=dapi' + '0' * 32,),
+        (Fake('DATABRICKS_TOKEN=da', 'pi', (HEX, 32)),), ('DATABRICKS_TOKEN=dapi' + '0' * 32,),
     ),
     token_rule(
         'doppler-token', 'A Doppler service / personal token',
         r'dp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9_\-]{40,64}', ('dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.', 'dp.scim.', 'dp.audit.'),
-        (fake('DOPPLER_TOKEN=dp', '.st.', (ALNUM, 43)),), ('DOPPLER_TOKEN=dp.st.XXXX',),
+        (Fake('DOPPLER_TOKEN=dp', '.st.', (ALNUM, 43)),), ('DOPPLER_TOKEN=dp.st.XXXX',),
     ),
     token_rule(
         'linear-api-key', 'A Linear API key',
         r'lin_(?:api|oauth)_[A-Za-z0-9]{40}', ('lin_api_', 'lin_oauth_'),
-        (fake('LINEAR_API_KEY=li', 'n_api_', (ALNUM, 40)),), ('LINEAR_API_KEY=lin_api_',),
+        (Fake('LINEAR_API_KEY=li', 'n_api_', (ALNUM, 40)),), ('LINEAR_API_KEY=lin_api_',),
     ),
     token_rule(
         'postman-api-key', 'A Postman API key',
         r'PMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}', ('pmak-',),
-        (fake('x-api-key: PM', 'AK-', (HEX, 24), '-', (HEX, 34)),), ('x-api-key: PMAK-{{key}}',),
+        (Fake('x-api-key: PM', 'AK-', (HEX, 24), '-', (HEX, 34)),), ('x-api-key: PMAK-{{key}}',),
     ),
     token_rule(
         'grafana-token', 'A Grafana Cloud / service-account token',
         r'(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})', ('glc_', 'glsa_'),
-        (fake('GRAFANA_TOKEN=gl', 'sa_', (ALNUM, 32), '_', (HEX, 8)),), ('GRAFANA_TOKEN=glsa_xxx',),
+        (Fake('GRAFANA_TOKEN=gl', 'sa_', (ALNUM, 32), '_', (HEX, 8)),), ('GRAFANA_TOKEN=glsa_xxx',),
     ),
     token_rule(
         'sentry-token', 'A Sentry auth token',
         r'(?:sntrys_eyJ[A-Za-z0-9+/=_\-]{60,300}|sntryu_[a-f0-9]{64})', ('sntrys_', 'sntryu_'),
-        (fake('SENTRY_AUTH_TOKEN=sn', 'tryu_', (HEX, 64)),), ('SENTRY_AUTH_TOKEN=sntryu_',),
+        (Fake('SENTRY_AUTH_TOKEN=sn', 'tryu_', (HEX, 64)),), ('SENTRY_AUTH_TOKEN=sntryu_',),
     ),
     token_rule(
         'ci-platform-token', 'A CI/CD platform token (CircleCI, Buildkite, Pulumi, Sourcegraph, Supabase, Netlify …)',
@@ -106,23 +106,23 @@ RULES = (
         r'|sbp_[a-f0-9]{40}|nfp_[A-Za-z0-9]{36}|rnd_[A-Za-z0-9]{32}|pnu_[A-Za-z0-9]{36}|rubygems_[a-f0-9]{48}'
         r'|pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.\-]{32,64}|CLOJARS_[a-z0-9]{60}|rdme_[a-z0-9]{70}|fo1_[A-Za-z0-9_\-]{43}|HRKU-[A-Za-z0-9_\-]{58,64})',
         ('ccipat_', 'bkua_', 'pul-', 'sgp_', 'sbp_', 'nfp_', 'rnd_', 'pnu_', 'rubygems_', 'pscale_', 'clojars_', 'rdme_', 'fo1_', 'hrku-'),
-        (fake('BUILDKITE_TOKEN=bk', 'ua_', (HEX, 40)), fake('PULUMI_ACCESS_TOKEN=pu', 'l-', (HEX, 40))),
+        (Fake('BUILDKITE_TOKEN=bk', 'ua_', (HEX, 40)), Fake('PULUMI_ACCESS_TOKEN=pu', 'l-', (HEX, 40))),
         ('PULUMI_ACCESS_TOKEN=pul-xxx',),
     ),
     token_rule(
         'age-secret-key', 'An age encryption secret key',
         r'AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}', ('age-secret-key-1',),
-        (fake('AGE-SE', 'CRET-KEY-1', ('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58)),), ('# AGE-SECRET-KEY-1...',),
+        (Fake('AGE-SE', 'CRET-KEY-1', ('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58)),), ('# AGE-SECRET-KEY-1...',),
     ),
     token_rule(
         'tailscale-key', 'A Tailscale auth / API key',
         r'tskey-(?:api|auth|client|scim|webhook)-[A-Za-z0-9]{8,20}-[A-Za-z0-9]{20,40}', ('tskey-',),
-        (fake('TS_AUTHKEY=ts', 'key-auth-', (ALNUM, 12), '-', (ALNUM, 30)),), ('TS_AUTHKEY=tskey-auth-xxx',),
+        (Fake('TS_AUTHKEY=ts', 'key-auth-', (ALNUM, 12), '-', (ALNUM, 30)),), ('TS_AUTHKEY=tskey-auth-xxx',),
     ),
     token_rule(
         'onepassword-token', 'A 1Password service-account token or secret key',
         r'(?:ops_eyJ[A-Za-z0-9+/]{100,}={0,2}|A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})',
         ('ops_eyj', 'a3-'),
-        (fake('OP_SERVICE_ACCOUNT_TOKEN=op', 's_eyJ', (ALNUM, 120)),), ('OP_SERVICE_ACCOUNT_TOKEN=ops_...',),
+        (Fake('OP_SERVICE_ACCOUNT_TOKEN=op', 's_eyJ', (ALNUM, 120)),), ('OP_SERVICE_ACCOUNT_TOKEN=ops_...',),
     ),
 )

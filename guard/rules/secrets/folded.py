@@ -18,11 +18,7 @@ from guard.rules.base import windowed_matches
 
 
 class CaseFoldedRule(Rule):
-    """A Rule whose `pattern` starts with `(?i)` and whose literals are all lower case.
-
-    Still a frozen dataclass: it adds no field, so it inherits Rule's generated methods rather
-    than paying ~1 ms on the commit hook's import path to generate the same ones again.
-    """
+    """A Rule whose `pattern` starts with `(?i)` and whose literals are all lower case."""
 
     @cached_property
     def folded_regex(self) -> re.Pattern[str]:

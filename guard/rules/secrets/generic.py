@@ -15,7 +15,7 @@ from guard.rules.base import shannon_entropy
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64
-from guard.rules.secrets.fakes import fake
+from guard.rules.secrets.fakes import Fake
 
 _KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
             r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
@@ -192,10 +192,10 @@ RULES = (
         pattern=_PATTERN,
         keywords=('pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
         filters=_FILTERS,
-        examples_bad=(fake('JWT_SECRET=', (ALNUM, 48)), fake('password = "', (ALNUM, 14), '"'),
-                      fake('  "client_secret": "', (ALNUM, 32), '",'), fake('export API_TOKEN=', (ALNUM, 40)),
-                      fake('apiToken := "', (BASE64, 40), '"'), fake('<apiToken>\n    ', (ALNUM, 32), '\n</apiToken>'),
-                      fake('System.setProperty("SERVICE_TOKEN", "', (ALNUM, 32), '")')),
+        examples_bad=(Fake('JWT_SECRET=', (ALNUM, 48)), Fake('password = "', (ALNUM, 14), '"'),
+                      Fake('  "client_secret": "', (ALNUM, 32), '",'), Fake('export API_TOKEN=', (ALNUM, 40)),
+                      Fake('apiToken := "', (BASE64, 40), '"'), Fake('<apiToken>\n    ', (ALNUM, 32), '\n</apiToken>'),
+                      Fake('System.setProperty("SERVICE_TOKEN", "', (ALNUM, 32), '")')),
         examples_good=_GOOD,
     ),
     CaseFoldedRule(
@@ -203,7 +203,7 @@ RULES = (
         why='A password, token or key in an XML / .config key-value entry: everyone with the repository has it.',
         fix='Move it to user secrets, the environment or a secret manager and reference it from the config.',
         pattern=_XML_ATTRIBUTE, keywords=('value="', 'value=\\"'), filters=_FILTERS,
-        examples_bad=(fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),),
+        examples_bad=(Fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),),
         examples_good=('<add key="StorageSecret" value="$(StorageSecret)" />', '<add key="TokenLifetime" value="3600" />'),
     ),
 )

@@ -1,14 +1,13 @@
 """Key material: PEM / OpenSSH / PGP / PuTTY private keys, Google service-account JSON, JWTs."""
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 
 from guard.rules.base import Rule
 from guard.rules.base import shannon_entropy
 from guard.rules.secrets.fakes import BASE64
-from guard.rules.secrets.fakes import fake
+from guard.rules.secrets.fakes import URLSAFE
+from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.fakes import join
 
 FIX_KEY = 'Revoke the key (replace it wherever it is trusted), delete it from the repository and its history, and keep keys out of git.'
@@ -19,6 +18,9 @@ _BODY = r'(?P<value>(?:\\[rn]|[A-Za-z0-9+/=\s]){40,})'
 
 
 def _decoded(segment: str) -> bytes:
+    import base64  # only for a JWT-shaped candidate: the commit hook's start-up stays lean
+    import binascii
+
     try:
         return base64.urlsafe_b64decode(segment + '=' * (-len(segment) % 4))
     except (ValueError, binascii.Error):
@@ -52,7 +54,9 @@ def _putty_noise(match: re.Match[str], text: str) -> str | None:
     return None if 'PuTTY-User-Key-File' in text else 'not a PuTTY key file'
 
 
-_FAKE_PEM_BODY = fake((BASE64, 64), '\n', (BASE64, 64), '\n', (BASE64, 40))
+# A fake key body as `Fake` parts: three lines of base64, and the same written into a JSON string.
+_PEM_BODY = ((BASE64, 64), '\n', (BASE64, 64), '\n', (BASE64, 40))
+_PEM_BODY_ESCAPED = ((BASE64, 64), '\\n', (BASE64, 64), '\\n', (BASE64, 40))
 _BEGIN = join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')
 _END = join('-----END ', 'RSA PRIVATE', ' KEY-----')
 
@@ -63,8 +67,8 @@ RULES = (
         fix=FIX_KEY,
         pattern=r'\\?"private_key\\?"[ \t]*:[ \t]*\\?"(?P<value>-----BEGIN[A-Z ]*PRIVATE KEY-----(?:\\\\?n|[A-Za-z0-9+/=]){40,})',
         keywords=('private_key',), filters=(_service_account_noise, _key_body_noise),
-        examples_bad=(join('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": "',
-                           _BEGIN.replace('RSA ', ''), '\\n', _FAKE_PEM_BODY.replace('\n', '\\n'), '\\n-----END', '"}'),),
+        examples_bad=(Fake('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": "',
+                           _BEGIN.replace('RSA ', ''), '\\n', *_PEM_BODY_ESCAPED, '\\n-----END', '"}'),),
         examples_good=('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": ""}',),
     ),
     Rule(
@@ -73,10 +77,10 @@ RULES = (
         fix=FIX_KEY,
         pattern=r'-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----' + _ARMOUR_HEADERS + _BODY,
         keywords=('private key',), filters=(_key_body_noise,),
-        examples_bad=(join(_BEGIN, '\n', _FAKE_PEM_BODY, '\n', _END),
-                      join('key = "', _BEGIN.replace('RSA', 'OPENSSH'), '\\n', _FAKE_PEM_BODY.replace('\n', '\\n'), '"')),
-        examples_good=(join(_BEGIN, '\n...\n', _END), '-----BEGIN PUBLIC KEY-----\n' + _FAKE_PEM_BODY + '\n-----END PUBLIC KEY-----',
-                       '-----BEGIN CERTIFICATE-----\n' + _FAKE_PEM_BODY + '\n-----END CERTIFICATE-----',
+        examples_bad=(Fake(_BEGIN, '\n', *_PEM_BODY, '\n', _END),
+                      Fake('key = "', _BEGIN.replace('RSA', 'OPENSSH'), '\\n', *_PEM_BODY_ESCAPED, '"')),
+        examples_good=(join(_BEGIN, '\n...\n', _END), Fake('-----BEGIN PUBLIC KEY-----\n', *_PEM_BODY, '\n-----END PUBLIC KEY-----'),
+                       Fake('-----BEGIN CERTIFICATE-----\n', *_PEM_BODY, '\n-----END CERTIFICATE-----'),
                        'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host'),
     ),
     Rule(
@@ -85,8 +89,8 @@ RULES = (
         fix=FIX_KEY,
         pattern=r'Private-Lines: \d+\r?\n' + _BODY,
         keywords=('private-lines:',), filters=(_putty_noise, _key_body_noise),
-        examples_bad=(join('PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\nAAAA\nPrivate-Lines: 1\n',
-                           _FAKE_PEM_BODY, '\nPrivate-MAC: 00'),),
+        examples_bad=(Fake('PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\nAAAA\nPrivate-Lines: 1\n',
+                           *_PEM_BODY, '\nPrivate-MAC: 00'),),
         examples_good=('PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAA\n',),
     ),
     Rule(
@@ -95,9 +99,8 @@ RULES = (
         fix='Revoke the session or rotate the signing key; load tokens at run time, never commit them.',
         pattern=r'(?<![\w-])(?P<value>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)(?![\w-])',
         keywords=('eyj',), filters=(_jwt_noise,),
-        examples_bad=(join('Authorization: Bearer ', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.',
-                           'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzAwMDAwMDAwfQ', '.',
-                           fake((BASE64.replace('+', '-').replace('/', '_'), 43))),),
+        examples_bad=(Fake('Authorization: Bearer ', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.',
+                           'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzAwMDAwMDAwfQ', '.', (URLSAFE, 43)),),
         examples_good=('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'eyJmb28iOiJiYXIifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'),
     ),
 )

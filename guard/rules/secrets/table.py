@@ -1,9 +1,13 @@
 """How a provider-token rule is declared: one call per token format, so the tables read as data."""
 from __future__ import annotations
 
-from guard.rules.base import Filter
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from guard.rules.base import Filter
+    from guard.rules.secrets.fakes import Fake
 
 FIX_ROTATE = 'Revoke and rotate it now (it stays in git history), then load it from the environment or a secret manager.'
 # A token is not glued to more token characters on either side.
@@ -11,8 +15,8 @@ _BEFORE = r'(?<![A-Za-z0-9_])'
 _AFTER = r'(?![A-Za-z0-9_])'
 
 
-def token_rule(rule_id: str, name: str, core: str, keywords: tuple[str, ...], bad: tuple[str, ...],
-               good: tuple[str, ...], *, entropy: float = 0.0, extra: tuple[Filter, ...] = (),
+def token_rule(rule_id: str, name: str, core: str, keywords: tuple[str, ...], bad: tuple[str | Fake, ...],
+               good: tuple[str | Fake, ...], *, entropy: float = 0.0, extra: tuple[Filter, ...] = (),
                bounded: bool = True, flags: int = 0) -> Rule:
     """A rule for one provider's token format. `core` matches the token; it becomes the `value` group."""
     pattern = f'{_BEFORE}(?P<value>{core}){_AFTER}' if bounded else core

@@ -4,11 +4,14 @@ from __future__ import annotations
 import re
 
 from guard.lazy_regex import LazyRegex
-from guard.rules.base import Filter
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
-from guard.rules.secrets.fakes import fake
+from guard.rules.secrets.fakes import Fake
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from guard.rules.base import Filter
 
 _SCHEMES = (r'postgres(?:ql)?|postgis|psql|pgsql|mysql|mysqlx|mariadb|mongodb(?:\+srv)?|redis|rediss|valkey|amqps?|mssql|sqlserver'
             r'|oracle|clickhouse|cockroachdb|couchdb|couchbase|cassandra|neo4j(?:\+s)?|bolt|db2|snowflake|sybase|firebird'
@@ -55,9 +58,9 @@ RULES = (
         fix='Remove the password from the URL and read the whole URL from an environment variable (DATABASE_URL).',
         pattern=r'://' + _USERINFO + r'[\w.\-\[\]%:]+',
         keywords=('://',), filters=(_scheme_filter(_SCHEMES), _url_password_noise),
-        examples_bad=(fake('DATABASE_URL=postgresql://app:', (ALNUM, 16), '@db.internal:5432/prod'),
-                      fake('SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root:', (ALNUM, 14), '@10.0.3.17/orders"'),
-                      fake('MONGO_URI=mongodb+srv://svc:', (ALNUM, 12), '@cluster0.mongodb.net/app')),
+        examples_bad=(Fake('DATABASE_URL=postgresql://app:', (ALNUM, 16), '@db.internal:5432/prod'),
+                      Fake('SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root:', (ALNUM, 14), '@10.0.3.17/orders"'),
+                      Fake('MONGO_URI=mongodb+srv://svc:', (ALNUM, 12), '@cluster0.mongodb.net/app')),
         examples_good=('DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/prod', 'url = os.getenv("DATABASE_URL")',
                        'engine = create_engine("postgresql://scott:tiger@localhost/test")',
                        'DATABASES = "postgres://USER:PASSWORD@HOST:PORT/NAME"'),
@@ -68,7 +71,7 @@ RULES = (
         fix='Drop the credentials from the URL; pass them from the environment or a credential helper.',
         pattern=r'://' + _USERINFO + r'[\w.\-]+',
         keywords=('://',), filters=(_scheme_filter(_WEB_SCHEMES), _url_password_noise),
-        examples_bad=(fake('pip install --index-url https://deploy:', (ALNUM, 18), '@pypi.internal.example/simple pkg'),),
+        examples_bad=(Fake('pip install --index-url https://deploy:', (ALNUM, 18), '@pypi.internal.example/simple pkg'),),
         examples_good=('proxy = "http://user:pass@proxy:3128"', 'url = "https://user:${TOKEN}@github.com/org/repo.git"',
                        'see https://github.com/org/repo@v1.2'),
     ),
@@ -78,7 +81,7 @@ RULES = (
         fix='Keep .pgpass in your home directory with mode 0600 and out of the repository.',
         pattern=r'(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<value>\S{2,})$',
         keywords=(':',), path_pattern=r'(?:^|/)\.?pgpass$', filters=(_pgpass_noise,),
-        examples_bad=(fake('db.internal:5432:app:app_user:', (ALNUM, 16)),),
+        examples_bad=(Fake('db.internal:5432:app:app_user:', (ALNUM, 16)),),
         examples_good=('# hostname:port:database:username:password', 'localhost:5432:*:postgres:<password>'),
     ),
 )

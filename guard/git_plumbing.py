@@ -1,0 +1,181 @@
+"""What git stores, asked through its plumbing: the index, blobs, and the changes a commit makes.
+
+`diff --cached --raw -z`, `ls-files --stage -z` and one `cat-file --batch` cost a few milliseconds,
+where GitPython would cost ~250 ms of import before doing anything. This module loads nothing but
+the process runner, so the commit hook can start git first (`StagedRead`) and let it work on the
+other core while guard loads its rules.
+"""
+from __future__ import annotations
+
+import os
+from collections import namedtuple
+from collections.abc import Iterable
+from collections.abc import Sequence
+
+from guard import sources
+from guard.errors import SourceError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from guard.sources import StrPath
+
+SYMLINK = '120000'
+GITLINK = '160000'  # a submodule: its "content" is a commit id in another repository
+# Up to this many paths are looked up in the index by pathspec; more, and one full listing is cheaper.
+PATHSPEC_MAX = 64
+# Porcelain `diff --cached` compares with an empty tree when HEAD is unborn (the first commit).
+# diff.relative=false: paths stay root-relative when git runs in a subdirectory.
+DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev',
+               '--no-ext-diff', '--no-color', '--ignore-submodules=none', '--diff-filter=d')
+REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
+
+
+class Entry(namedtuple('Entry', ['path', 'mode', 'oid', 'parents'], defaults=((),))):
+    """One file of the index (or of a commit's tree): where (`path`), what kind (`mode`), which blob (`oid`).
+
+    `parents`, in history: the blobs this one replaced (one per parent of a merge); empty for an added file.
+    """
+
+    __slots__ = ()
+
+
+class Repo(namedtuple('Repo', ['root', 'merge_heads'], defaults=((),))):
+    """A work tree's top level (`root`, an absolute str), and the commits being merged into HEAD (none outside a merge)."""
+
+    __slots__ = ()
+
+
+class StagedRead:
+    """The repository and the changes its next commit makes, asked of git in the background.
+
+    `git rev-parse` and `git diff --cached` start together when this is created, and run while
+    the caller does other work (the commit hook loads its rules, ~10 ms), instead of one after
+    the other once it is done.
+    """
+
+    def __init__(self, start: StrPath, *, changes: bool = True) -> None:
+        self.folder = _folder(start)
+        self._where = sources.start_git(self.folder, *REV_PARSE)
+        self._diff = sources.start_git(self.folder, *DIFF_CACHED, '--') if changes else None
+
+    def repo(self) -> Repo:
+        """What `locate(start)` returns."""
+        return _repo(self.folder, self._where)
+
+    def entries(self, repo: Repo) -> list[Entry]:
+        """What `staged_entries(repo)` returns (when created with `changes`)."""
+        assert self._diff is not None, 'StagedRead(changes=False) reads no changes'
+        return _new_to_every_head(repo, _entries(self._diff.output()))
+
+
+def locate(start: StrPath) -> Repo:
+    """The repository containing `start` (a subdirectory is fine), in one `git rev-parse`."""
+    folder = _folder(start)
+    return _repo(folder, sources.start_git(folder, *REV_PARSE))
+
+
+def staged_entries(repo: Repo) -> list[Entry]:
+    """Files the next commit adds or changes (deletions hold nothing to scan)."""
+    return _new_to_every_head(repo, _diff_cached(repo.root))
+
+
+def _folder(start: StrPath) -> str:
+    return os.fspath(start) if os.path.isdir(start) else os.path.dirname(start)
+
+
+def _repo(folder: str, rev_parse: sources.RunningGit) -> Repo:
+    try:
+        out = rev_parse.output()
+    except SourceError as e:
+        raise SourceError(f'{folder} is not inside a git work tree ({e})') from None
+    top, merge_head = os.fsdecode(out).splitlines()[:2]
+    try:
+        with open(os.path.join(folder, merge_head), encoding='utf-8') as f:
+            heads = tuple(f.read().split())
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        heads = ()
+    return Repo(os.path.realpath(top), heads)
+
+
+def _new_to_every_head(repo: Repo, entries: list[Entry]) -> list[Entry]:
+    """During a merge only what differs from every parent counts: the rest is already in a commit,
+    which is how pre-commit limits a merge commit too (its `get_conflicted_files`)."""
+    for head in repo.merge_heads:
+        also_new = {(e.path, e.oid) for e in _diff_cached(repo.root, head)}
+        entries = [e for e in entries if (e.path, e.oid) in also_new]
+    return entries
+
+
+def index_entries(root: StrPath, paths: Sequence[str]) -> dict[str, Entry]:
+    """Stage-0 index entries for these root-relative paths (absent paths are simply missing)."""
+    if not paths:
+        return {}
+    args = ['--literal-pathspecs', 'ls-files', '--stage', '-z']
+    out = sources.git(root, *args, '--', *paths) if len(paths) <= PATHSPEC_MAX else sources.git(root, *args)
+    wanted = set(paths)
+    found = {}
+    for record in out.split(b'\0'):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b'\t')
+        mode, oid, stage = meta.decode().split()
+        path = os.fsdecode(raw_path)
+        if stage == '0' and path in wanted:
+            found[path] = Entry(path, mode, oid)
+    return found
+
+
+def read_blobs(root: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
+    """Blob contents by object id, from a single `git cat-file --batch`."""
+    unique = list(dict.fromkeys(oids))
+    if not unique:
+        return {}
+    out = sources.git(root, 'cat-file', '--batch', input_bytes=''.join(o + '\n' for o in unique).encode())
+    blobs = {}
+    pos = 0
+    while pos < len(out):
+        newline = out.index(b'\n', pos)
+        header = out[pos:newline].split()
+        pos = newline + 1
+        if len(header) != 3:  # `<oid> missing`: nothing follows
+            continue
+        size = int(header[2])
+        blobs[header[0].decode()] = out[pos:pos + size]
+        pos += size + 1
+    return blobs
+
+
+def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
+    """(commit, entry) for each added or changed path in `--raw -z` output, and (commit, None) at
+    each commit header (any token that is not a record: `git log --format=%H`).
+
+    Understands plain (`:m1 m2 o1 o2 S`) and combined (`::m1 m2 m3 o1 o2 o3 SS`) records.
+    Deleted paths (result mode 000000) are dropped.
+    """
+    tokens = out.split(b'\0')
+    commit = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip(b'\n')
+        i += 1
+        if not token.startswith(b':'):
+            if token:
+                commit = token.decode().strip()
+                yield commit, None
+            continue
+        parents = len(token) - len(token.lstrip(b':'))
+        fields = token[parents:].decode().split()
+        mode, oid = fields[parents], fields[2 * parents + 1]
+        replaced = tuple(o for o in fields[parents + 1:2 * parents + 1] if o.strip('0'))
+        path = os.fsdecode(tokens[i])
+        i += 1
+        if mode != '000000':
+            yield commit, Entry(path, mode, oid, replaced)
+
+
+def _diff_cached(root: StrPath, against: str | None = None) -> list[Entry]:
+    return _entries(sources.git(root, *DIFF_CACHED, *([against] if against else []), '--'))
+
+
+def _entries(raw_diff: bytes) -> list[Entry]:
+    return sorted((e for _, e in parse_raw(raw_diff) if e is not None), key=lambda e: e.path)

@@ -1,0 +1,124 @@
+"""The settings sections of a config: `[tool.guard.purge]`, `.clean`, `.health`, `.alerts`, `.audit`.
+
+Frozen dataclasses, validated by guard.config like the top-level keys. They live apart from
+`Config` because only purge, clean, health and the daemon read them: the commit hook never imports
+this module (`dataclasses` alone costs ~10 ms there), and `Config` builds a section on first use.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+
+# Defaults for the safety core. Matching is by path components and globs, never by substring.
+DEFAULT_PROTECTED = (
+    'models/', 'config/', 'src/', 'scripts/', 'docs/', '.git/', '.gitignore', '.env', '.env.example',
+    'requirements*.txt', 'pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'Pipfile.lock',
+    'poetry.lock', 'Dockerfile', 'Dockerfile.*', '*.dockerfile', 'docker-compose*.yml',
+    'docker-compose*.yaml', 'compose*.yml', 'compose*.yaml', '.guard/',
+)
+DEFAULT_EPHEMERAL = (
+    'logs/', 'data/redis/', 'data/temp/', '**/__pycache__/', '.pytest_cache/', '.mypy_cache/',
+    '.ruff_cache/', '.hypothesis/',
+)
+
+
+@dataclass(frozen=True)
+class PurgeSettings:
+    """`[tool.guard.purge]`: what a purge may clear and what it must never touch.
+
+    Both lists use gitignore syntax and match whole path components. `protected` patterns without
+    an inner slash match at any depth (`.env` protects every .env); `ephemeral` ones are anchored
+    at the root unless they start with `**/`. The deepest match decides, protection winning ties.
+    """
+
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
+    ephemeral: tuple[str, ...] = DEFAULT_EPHEMERAL
+    # File names (globs) of logs: when a running process holds one open it is truncated in place
+    # (deleting it would free nothing until the process restarts).
+    active_logs: tuple[str, ...] = ('*.log', '*.log.*', '*.out')
+    # Keep this many old copies (<log>.1 .. <log>.N): the log is copied to .1 before truncation.
+    keep_rotated: int = 0
+    # Service commands (split like a shell, run without one, in the root): before and after the
+    # purge; `full` runs after `before` only with --full (destructive extras such as volume removal).
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    full: tuple[str, ...] = ()
+    command_timeout: float = 300.0
+    # Seconds a second purge/clean/restore of the same root waits for the first one (0: fail at once).
+    lock_timeout: float = 0.0
+
+
+@dataclass(frozen=True)
+class CleanSettings:
+    """`[tool.guard.clean]`: where quarantined venv artifacts go (relative to the root, or absolute
+    on the same filesystem: entries move by rename). guard writes a `.gitignore` of `*` into it."""
+
+    quarantine_dir: str = '.guard/quarantine'
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """`[tool.guard.health]`: what `guard health` checks and when a check counts as failed."""
+
+    # Which checks run: database (with its tables), disk, logs, pollution.
+    checks: tuple[str, ...] = ('database', 'disk', 'logs', 'pollution')
+    # The database URL: db-url if set, else the variable db-url-env names, else DB_URL / DATABASE_URL,
+    # each looked up in the environment first and then in env-file (relative to the root).
+    db_url: str = ''
+    db_url_env: str = ''
+    env_file: str = '.env'
+    tables: tuple[str, ...] = ()
+    min_rows: Mapping[str, int] = field(default_factory=dict)
+    # exact: COUNT(*); estimate: the planner's statistics (PostgreSQL), never a full scan.
+    row_count: str = 'exact'
+    # Tables always counted by estimate whatever row-count says (the huge ones).
+    estimate_tables: tuple[str, ...] = ()
+    connect_timeout: float = 3.0
+    statement_timeout: float = 5.0
+    # Free space on the root's filesystem: below min fails, below warn warns (0 = no limit).
+    min_free_disk_mb: int = 100
+    warn_free_disk_mb: int = 0
+    log_paths: tuple[str, ...] = ('logs/',)
+    # Total size of the log paths: above max fails, above warn warns (0 = no limit).
+    max_log_mb: int = 0
+    warn_log_mb: int = 0
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """`[tool.guard.alerts]`: where alerts go and how often a failing check repeats."""
+
+    journal: bool = True
+    # An http(s) URL that receives a JSON POST per alert. It may hold a token: set it through
+    # GUARD_ALERTS_WEBHOOK rather than a committed file.
+    webhook: str = ''
+    # The whole delivery, retries included, ends after webhook-timeout seconds.
+    webhook_timeout: float = 5.0
+    webhook_retries: int = 3
+    webhook_backoff: float = 0.5
+    # Run through /bin/sh with the alert in GUARD_* environment variables.
+    command: str = ''
+    command_timeout: float = 10.0
+    # Seconds before a still-failing check alerts again (0 = never).
+    repeat_after: float = 3600.0
+    # Consecutive failed checks before the first alert, so one blip does not page anyone.
+    failures_before_alert: int = 1
+    recovery: bool = True
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """`[tool.guard.audit]`: the SQLAlchemy URL of the audit store (SQLite in state-dir by default)."""
+
+    url: str = ''
+
+
+# Section name in a config (and attribute of Config) -> its class.
+SECTIONS = {
+    'purge': PurgeSettings,
+    'clean': CleanSettings,
+    'health': HealthSettings,
+    'alerts': AlertSettings,
+    'audit': AuditSettings,
+}
