@@ -6,7 +6,6 @@ Markers other tools' users already have are honoured, so adopting guard needs no
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -14,16 +13,17 @@ from collections.abc import Sequence
 from guard.errors import ConfigError
 from guard.lazy_regex import LazyRegex
 
-_GUARD_MARKER = LazyRegex(r'guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)', re.I)
-_SECRET_MARKERS = LazyRegex(r'pragma:\s*allowlist[ \t]+secret|gitleaks:allow', re.I)
-_NEXTLINE_MARKER = LazyRegex(r'pragma:\s*allowlist[ \t]+nextline[ \t]+secret', re.I)
+_GUARD_MARKER = LazyRegex(r'(?i)guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)')
+_SECRET_MARKERS = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+secret|gitleaks:allow')
+_NEXTLINE_MARKER = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+nextline[ \t]+secret')
+_MARKER_WORD_SEPARATOR = LazyRegex(r'[\s,=:]+')
 
 
 def inline_allowed(line: str, previous_line: str, rule_id: str, category: str, known: Iterable[str]) -> bool:
     """True when the line (or, for detect-secrets' nextline marker, the line above) allows this finding."""
     marker = _GUARD_MARKER.search(line)
     if marker:
-        named = {w for w in re.split(r'[\s,=:]+', marker['words'].lower()) if w in known}
+        named = {w for w in _MARKER_WORD_SEPARATOR.split(marker['words'].lower()) if w in known}
         if not named or rule_id in named or category in named:
             return True
     if category == 'secret':

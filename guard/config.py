@@ -4,9 +4,9 @@ Loading has two stages, as in gitleaks: a raw TOML mapping is validated field by
 frozen `Config`. Every error names the file (or variable, or flag), the key and what was expected.
 Config is only ever read, never rewritten.
 
-Every commit hook loads a Config, so this module imports nothing heavy at the top: a project with
-no settings costs a few stat calls. TOML parsing (~10 ms of imports) and validation (typing and
-dataclasses, ~13 ms) are paid only when there is something to parse and validate.
+Every commit hook loads a Config, so this module imports nothing heavy: a project with no settings
+costs a few stat calls, and validating top-level keys needs neither typing nor dataclasses. The
+sections (guard.settings, dataclasses) load only when one is set or used.
 """
 from __future__ import annotations
 
@@ -186,13 +186,27 @@ def _table(path: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+# Annotation text -> the kind of value a key takes. Annotations are strings (`from __future__ import
+# annotations`), read as written: typing.get_type_hints would cost ~3 ms of import on every commit.
+# Any other annotation names a section class in guard.settings.
+_KINDS: dict[str, type] = {'str': str, 'int': int, 'float': float, 'bool': bool,
+                           'tuple[str, ...]': tuple, 'Mapping[str, int]': dict}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    """Key name (snake_case) -> type, for Config (its keys) or a section class."""
-    import typing
+    """Key name (snake_case) -> str, int, float, bool, tuple (of strings), dict (of whole numbers),
+    or the name of a section class, for Config or a section."""
+    return {name: _KINDS.get(text, text) for name, text in cls.__annotations__.items()}
 
-    from guard import settings
 
-    return typing.get_type_hints(cls, localns=vars(settings))
+def _is_section(hint: Any) -> bool:
+    return isinstance(hint, str)
+
+
+def _section_class(hint: str) -> type:
+    from guard import settings  # dataclasses: paid only by a config that sets a section
+
+    return vars(settings)[hint]  # type: ignore[no-any-return]
 
 
 def _validate_fields(cls: type, raw: Mapping[str, Any], where: str, *, prefix: str) -> dict[str, Any]:
@@ -211,16 +225,14 @@ def _coerce(hint: Any, value: Any, where: str, key: str) -> Any:
     if _is_section(hint):
         if not isinstance(value, dict):
             raise ConfigError(f'{where}: {key} must be a table')
-        return hint(**_validate_fields(hint, value, where, prefix=f'{key}.'))
-    import typing
-
-    origin = typing.get_origin(hint)
-    if origin is tuple:
+        section = _section_class(hint)
+        return section(**_validate_fields(section, value, where, prefix=f'{key}.'))
+    if hint is tuple:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f'{where}: {key} must be a list of strings, got {_show(value)}')
         return tuple(items)
-    if origin in (Mapping, dict):
+    if hint is dict:
         if not isinstance(value, dict) or not all(_is_int(v) and v >= 0 for v in value.values()):
             raise ConfigError(f'{where}: {key} must be a table of whole numbers >= 0, got {_show(value)}')
         from types import MappingProxyType
@@ -258,21 +270,17 @@ def _show(value: Any) -> str:
     return f'{type(value).__name__} {text if len(text) <= 40 else text[:37] + "..."}'
 
 
-def _is_section(hint: Any) -> bool:
-    from guard import settings
-
-    return hint in settings.SECTIONS.values()
-
-
 def _apply_environ(config: Config, environ: Mapping[str, str]) -> Config:
     """GUARD_FAIL_ON=error sets fail-on; GUARD_PURGE_KEEP_ROTATED=3 sets purge.keep-rotated."""
-    import dataclasses
-
     top: dict[str, Any] = {}
     for name, hint in _hints(Config).items():
         if _is_section(hint):
-            values = _section_from_environ(hint, name, environ)
+            if not any(var.startswith(f'GUARD_{name.upper()}_') for var in environ):
+                continue  # (GUARD_CACHE_DIR and the like are no keys: they must not load the sections)
+            values = _section_from_environ(_section_class(hint), name, environ)
             if values:
+                import dataclasses
+
                 top[name] = dataclasses.replace(getattr(config, name), **values)
             continue
         var = f'GUARD_{name}'.upper()
@@ -293,12 +301,9 @@ def _section_from_environ(cls: type, section: str, environ: Mapping[str, str]) -
 
 
 def _from_env(hint: Any, text: str, var: str) -> Any:
-    import typing
-
-    origin = typing.get_origin(hint)
-    if origin is tuple:
+    if hint is tuple:
         return [part.strip() for part in text.split(',') if part.strip()]
-    if origin in (Mapping, dict):
+    if hint is dict:
         pairs: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in text.split(','))):
             name, sep, number = part.partition('=')

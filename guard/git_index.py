@@ -32,6 +32,7 @@ from guard.trees import PathListTree
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from guard.config import Config
+    from guard.git_plumbing import StagedRead
     from guard.findings import Finding
     from guard.scanner import Scanner
     from guard.sources import StrPath
@@ -41,17 +42,17 @@ LFS_POINTER_MAX = 1024  # git-lfs pointers are ~130 bytes; a real file may merel
 
 
 def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = None, only: Sequence[str] = (),
-                use_baseline: bool = True, staged: list[Entry] | None = None) -> ScanResult:
+                use_baseline: bool = True, read: StagedRead | None = None) -> ScanResult:
     """Scan what is staged. `paths` (root-relative, as pre-commit passes them) limits the scan to
     those files, read from the index when it has them and from the working tree when it does not.
-    `staged` is `staged_entries(repo)` when the caller has it already (git_plumbing.StagedRead)."""
+    `read`: git's answers, when the caller started asking before (the commit hook does)."""
     scanner = make_scanner(config, only)
     result = ScanResult(repo.root)
     if paths is None:
-        entries = staged_entries(repo) if staged is None else staged
+        entries = read.staged_entries(repo) if read else staged_entries(repo)
         loose: list[str] = []
     else:
-        indexed = index_entries(repo.root, paths)
+        indexed = read.index_entries(repo, paths) if read else index_entries(repo.root, paths)
         entries = sorted(indexed.values(), key=lambda e: e.path)
         loose = [p for p in paths if p not in indexed]
     scan_entries(repo.root, entries, config, scanner, result, loose=loose)

@@ -28,6 +28,7 @@ PATHSPEC_MAX = 64
 DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev',
                '--no-ext-diff', '--no-color', '--ignore-submodules=none', '--diff-filter=d')
 REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
+LS_FILES = ('--literal-pathspecs', 'ls-files', '--stage', '-z')
 
 
 class Entry(namedtuple('Entry', ['path', 'mode', 'oid', 'parents'], defaults=((),))):
@@ -46,26 +47,34 @@ class Repo(namedtuple('Repo', ['root', 'merge_heads'], defaults=((),))):
 
 
 class StagedRead:
-    """The repository and the changes its next commit makes, asked of git in the background.
+    """The repository and what its next commit holds, asked of git in the background.
 
-    `git rev-parse` and `git diff --cached` start together when this is created, and run while
-    the caller does other work (the commit hook loads its rules, ~10 ms), instead of one after
-    the other once it is done.
+    `git rev-parse` starts when this is created, with `git diff --cached` (everything staged) or,
+    given the file `names` pre-commit passes, `git ls-files --stage` for those. They run while the
+    caller does other work (the commit hook loads its rules, ~10 ms) instead of one after the
+    other once it is done. Each method answers like the function of the same name.
     """
 
-    def __init__(self, start: StrPath, *, changes: bool = True) -> None:
+    def __init__(self, start: StrPath, *, names: Sequence[str] | None = None) -> None:
         self.folder = _folder(start)
         self._where = sources.start_git(self.folder, *REV_PARSE)
-        self._diff = sources.start_git(self.folder, *DIFF_CACHED, '--') if changes else None
+        self._diff = sources.start_git(self.folder, *DIFF_CACHED, '--') if names is None else None
+        # Names relative to `start`, listed with root-relative paths (--full-name).
+        self._listing = sources.start_git(self.folder, *LS_FILES, '--full-name', '--', *names) \
+            if names and len(names) <= PATHSPEC_MAX else None
 
     def repo(self) -> Repo:
-        """What `locate(start)` returns."""
         return _repo(self.folder, self._where)
 
-    def entries(self, repo: Repo) -> list[Entry]:
-        """What `staged_entries(repo)` returns (when created with `changes`)."""
-        assert self._diff is not None, 'StagedRead(changes=False) reads no changes'
+    def staged_entries(self, repo: Repo) -> list[Entry]:
+        if self._diff is None:
+            return staged_entries(repo)
         return _new_to_every_head(repo, _entries(self._diff.output()))
+
+    def index_entries(self, repo: Repo, paths: Sequence[str]) -> dict[str, Entry]:
+        if self._listing is None:
+            return index_entries(repo.root, paths)
+        return _stage_zero(self._listing.output(), paths)
 
 
 def locate(start: StrPath) -> Repo:
@@ -110,11 +119,14 @@ def index_entries(root: StrPath, paths: Sequence[str]) -> dict[str, Entry]:
     """Stage-0 index entries for these root-relative paths (absent paths are simply missing)."""
     if not paths:
         return {}
-    args = ['--literal-pathspecs', 'ls-files', '--stage', '-z']
-    out = sources.git(root, *args, '--', *paths) if len(paths) <= PATHSPEC_MAX else sources.git(root, *args)
+    out = sources.git(root, *LS_FILES, '--', *paths) if len(paths) <= PATHSPEC_MAX else sources.git(root, *LS_FILES)
+    return _stage_zero(out, paths)
+
+
+def _stage_zero(ls_files: bytes, paths: Sequence[str]) -> dict[str, Entry]:
     wanted = set(paths)
     found = {}
-    for record in out.split(b'\0'):
+    for record in ls_files.split(b'\0'):
         if not record:
             continue
         meta, _, raw_path = record.partition(b'\t')

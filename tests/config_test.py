@@ -1,6 +1,9 @@
 """Config: file, then GUARD_* variables, then flags; every bad value is one line naming file and key."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,23 @@ def test_explicit_config_file_and_missing_one(tmp_path: Path) -> None:
     assert run_guard('scan', tmp_path, '--config', tmp_path / 'custom.toml').returncode == 0
     proc = run_guard('scan', tmp_path, '--config', tmp_path / 'nope.toml')
     assert proc.returncode == 2 and 'config file not found' in proc.stderr
+
+
+def test_every_key_has_a_kind_validation_knows() -> None:
+    """Validation reads annotations as text: each must be a known kind or a section class."""
+    from guard import settings
+
+    for cls in (config.Config, *settings.SECTIONS.values()):
+        for name, hint in config._hints(cls).items():
+            assert hint in config._KINDS.values() or (cls is config.Config and name in config.SECTION_NAMES
+                                                      and config._section_class(hint) is settings.SECTIONS[name]), (cls, name)
+
+
+def test_top_level_keys_load_without_typing_or_dataclasses(tmp_path: Path) -> None:
+    """What a commit hook pays for a configured project: no dataclasses (no section set), nor typing but for tomllib's."""
+    write(tmp_path, 'pyproject.toml', '[tool.guard]\nfail-on = "error"\nexclude = ["docs/"]\n')
+    code = ('import sys; from guard import config; c = config.load(sys.argv[1], environ={}); '
+            'print(c.fail_on, c.exclude, sorted(m for m in ("dataclasses", "guard.settings") if m in sys.modules))')
+    out = subprocess.run([sys.executable, '-S', '-c', code, str(tmp_path)], capture_output=True, text=True, check=True,
+                         env={**os.environ, 'PYTHONPATH': str(Path(config.__file__).parent.parent)}).stdout
+    assert out == "error ('docs/',) []\n"

@@ -31,6 +31,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
             monkeypatch.delenv(key)
     # guard's state (audit database, locks) goes to a per-test-session folder, not ~/.local/state.
     monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-state'))
+    # ... and its compiled-pattern cache too, not ~/.cache/guard.
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-cache'))
 
 
 @pytest.fixture

@@ -114,4 +114,4 @@ def test_shims_are_posix_sh_that_exec_guard(name: str) -> None:
     assert subprocess.run(['sh', '-n', str(shim)]).returncode == 0
     text = shim.read_text()
     assert text.startswith('#!/bin/sh\n') and f'\nhook={name}\n' in text
-    assert 'exec guard hook "$hook" "$@"' in text and '-m guard hook "$hook" "$@"' in text
+    assert 'exec guard hook "$hook" "$@"' in text and '-P -c "$main" hook "$hook" "$@"' in text

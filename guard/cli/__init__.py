@@ -5,7 +5,6 @@ modules import their heavy libraries inside `run`, so `guard --help` and the hoo
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Sequence
 
@@ -33,6 +32,7 @@ COMMANDS = {
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     import argparse  # not at the top: the hooks' fast path in main() never needs it
+    import importlib
 
     parser = argparse.ArgumentParser(
         prog='guard', description='Keep a repository and its servers clean.',

@@ -44,9 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_hook(hook_id: str, argv: Sequence[str]) -> int:
     """Run the hook `hook_id` (a key of MODULES) with what git or pre-commit passed it."""
-    import importlib
-
-    module = importlib.import_module(MODULES[hook_id])
+    # __import__ rather than importlib.import_module: the importlib package costs ~0.5 ms per commit.
+    module = __import__(MODULES[hook_id], fromlist=['main'])
     return int(module.main(list(argv)))
 
 
@@ -61,7 +60,8 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
     def body() -> int:
         from guard import git_plumbing
 
-        read = git_plumbing.StagedRead(os.getcwd(), changes=False)  # git runs while the rules load
+        # git runs while the rules load (a push scans commits: it needs only the repository from it)
+        read = git_plumbing.StagedRead(os.getcwd(), names=() if push_range else filenames)
         from guard import git_index
 
         repo = read.repo()
@@ -76,7 +76,7 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
         paths = _root_relative(repo.root, filenames)
 
         def scan_files(only: Sequence[str]) -> ScanResult:
-            return git_index.scan_staged(config, repo, paths=paths, only=only)
+            return git_index.scan_staged(config, repo, paths=paths, only=only, read=read)
 
         return _scan_and_report(hook_id, 'commit', scan_files, config.fail_on)
 
@@ -96,7 +96,7 @@ def run_commit(argv: Sequence[str] | None) -> int:
         config = config_module.load(repo.root)
 
         def scan_index(only: Sequence[str]) -> ScanResult:
-            return git_index.scan_staged(config, repo, only=only, staged=read.entries(repo))
+            return git_index.scan_staged(config, repo, only=only, read=read)
 
         return _scan_and_report('guard', 'commit', scan_index, config.fail_on)
 

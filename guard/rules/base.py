@@ -8,16 +8,17 @@ full-tree scan in Python near the speed of the compiled peers.
 from __future__ import annotations
 
 import math
-import re
 from collections import namedtuple
 from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
+from guard import pattern_cache
 from guard.rules import shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
 
     # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
@@ -109,26 +110,26 @@ class Rule:
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern, self.flags)
+        return pattern_cache.compile(self.pattern, self.flags)
 
     @cached_property
     def trigger_regex(self) -> re.Pattern[str] | None:
-        return re.compile(self.trigger) if self.trigger else None
+        return pattern_cache.compile(self.trigger) if self.trigger else None
 
     @cached_property
     def reach(self) -> shape.Reach | None:
         """How far a match can reach from a keyword's line; None: search the whole text."""
         if any('\n' in k for k in self.keywords):
             return None
-        return shape.reach(self.pattern, self.flags)
+        return shape.cached_reach(self.pattern, self.flags)
 
     @cached_property
     def path_regex(self) -> re.Pattern[str] | None:
-        return re.compile(self.path_pattern) if self.path_pattern else None
+        return pattern_cache.compile(self.path_pattern) if self.path_pattern else None
 
     @cached_property
     def skip_regex(self) -> re.Pattern[str] | None:
-        return re.compile(self.skip_paths) if self.skip_paths else None
+        return pattern_cache.compile(self.skip_paths) if self.skip_paths else None
 
     def applies_to(self, path: str) -> bool:
         if self.skip_regex is not None and self.skip_regex.search(path):

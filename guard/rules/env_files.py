@@ -5,8 +5,6 @@ its variables and are fine; an env file with no assignments is fine too.
 """
 from __future__ import annotations
 
-import re
-
 from guard.findings import Finding
 from guard.findings import fingerprint
 from guard.lazy_regex import LazyRegex
@@ -18,8 +16,9 @@ FIX = 'Add it to .gitignore (`git rm --cached <file>` if already tracked) and co
 
 _TEMPLATE_SUFFIXES = frozenset({'example', 'sample', 'template', 'dist', 'tmpl', 'tpl', 'defaults', 'schema', 'spec'})
 _ENV_NAME = LazyRegex(r'(?:^\.env(?:\.(?P<suffix>[\w.-]+))?$|^(?P<stem>[\w.-]+)\.env$)')
-_ASSIGNMENT = LazyRegex(r'^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$', re.M)
+_ASSIGNMENT = LazyRegex(r'(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$')
 _EMPTY_VALUE = LazyRegex(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
+_NAME_WORD_SEPARATOR = LazyRegex(r'[.\-_]')
 
 
 def is_env_file(path: str) -> bool:
@@ -28,7 +27,7 @@ def is_env_file(path: str) -> bool:
     match = _ENV_NAME.match(name)
     if not match:
         return False
-    words = set(re.split(r'[.\-_]', (match['suffix'] or match['stem'] or '').lower()))
+    words = set(_NAME_WORD_SEPARATOR.split((match['suffix'] or match['stem'] or '').lower()))
     return not words & _TEMPLATE_SUFFIXES
 
 

@@ -5,11 +5,13 @@ shebangs and placeholders (`/home/<user>/`, `/home/$USER/`) are fine.
 """
 from __future__ import annotations
 
-import re
-
 from guard.rules.base import Rule
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
 
 WHY = 'A path into one user\'s home directory only exists on that machine; everyone else gets "file not found".'
 FIX = 'Make it relative to the project (Path(__file__).parent), use ~ / $HOME, or read it from configuration.'

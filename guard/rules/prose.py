@@ -5,14 +5,16 @@ uses them. In docs, examples and comments they only illustrate, so those rules s
 """
 from __future__ import annotations
 
-import re
-
 from guard.lazy_regex import LazyRegex
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
 
 # docs/, examples/, samples/, files named *example* / *sample*, and prose formats.
 DOC_PATHS = (r'(?i)(?:^|/)(?:docs?|examples?|samples?)/|(?:^|/)[^/]*(?:example|sample)[^/]*$'
              r'|\.(?:md|markdown|rst|txt|adoc|html?)$')
-_COMMENT_LINE = LazyRegex(r'\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)', re.I)
+_COMMENT_LINE = LazyRegex(r'(?i)\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)')
 
 
 def in_comment(match: re.Match[str], text: str) -> str | None:

@@ -30,7 +30,9 @@ FIX_STAGED = 'Add them to .gitignore and unstage them with `git rm -r --cached <
 _PY_DIR = LazyRegex(r'python\d+(?:\.\d+)?t?$')
 _ACTIVATE = LazyRegex(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
 _INTERPRETER = LazyRegex(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
-_VENV_SHEBANG = LazyRegex(rb'^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
+# Matched on a file's head decoded as latin-1 (one char per byte) with ASCII classes, as a bytes
+# pattern would match the bytes: a str pattern comes from guard.pattern_cache without importing `re`.
+_VENV_SHEBANG = LazyRegex(r'(?a)^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
 _NESTED = LazyRegex(
     r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'
     r'|(?:lib|lib64)/python\d[\d.]*t?/site-packages/|Lib/site-packages/)'
@@ -121,10 +123,10 @@ def _scan_bin(tree: Tree, folder: str, ev: _Evidence, root_path: str | None) -> 
 
 def _points_at_own_python(tree: Tree, rel: str, folder: str, root_path: str | None) -> bool:
     """A console script pip wrote for this environment: its shebang names <root>/bin/python."""
-    match = _VENV_SHEBANG.match(tree.head(rel))
+    match = _VENV_SHEBANG.match(tree.head(rel).decode('latin-1'))
     if not match:
         return False
-    interpreter = os.fsdecode(match[1])
+    interpreter = os.fsdecode(match[1].encode('latin-1'))
     if root_path is None:
         return not interpreter.startswith(('/usr/', '/bin/', '/opt/', '/nix/'))
     return os.path.dirname(interpreter) == os.path.join(root_path, folder)

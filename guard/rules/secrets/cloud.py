@@ -1,8 +1,7 @@
 """Cloud and AI provider credentials: AWS, Google, Azure, Alibaba, DigitalOcean, Heroku, OpenAI, Anthropic …"""
 from __future__ import annotations
 
-import re
-
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
@@ -14,12 +13,21 @@ from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.table import FIX_ROTATE
 from guard.rules.secrets.table import token_rule
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
+
+_UPPER = LazyRegex(r'[A-Z]')
+_LOWER = LazyRegex(r'[a-z]')
+_DIGIT_OR_BASE64_SYMBOL = LazyRegex(r'[0-9+/]')
+_MIXED_CASE = LazyRegex(r'[A-Z].*[a-z]|[a-z].*[A-Z]')
+
 
 def _aws_secret_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     if filters.documented_example(value) or filters.is_repetitive(value):
         return 'documented example key'
-    if not (re.search(r'[A-Z]', value) and re.search(r'[a-z]', value) and re.search(r'[0-9+/]', value)):
+    if not (_UPPER.search(value) and _LOWER.search(value) and _DIGIT_OR_BASE64_SYMBOL.search(value)):
         return 'not base64 of random bytes'
     return None
 
@@ -117,7 +125,7 @@ RULES = (
         ('hf_', 'api_org_', 'gsk_', 'r8_', 'pplx-', 'xai-', 'csk-', 'fw_'),
         (Fake('HF_TOKEN=h', 'f_', (LOWER + LOWER.upper(), 34)), Fake('GROQ_API_KEY=gs', 'k_', (ALNUM, 52))),
         ('HF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',),
-        extra=(lambda m, t: None if not m['value'].startswith('hf_') or re.search(r'[A-Z].*[a-z]|[a-z].*[A-Z]', m['value'][3:])
+        extra=(lambda m, t: None if not m['value'].startswith('hf_') or _MIXED_CASE.search(m['value'][3:])
                else 'not a generated token',),
     ),
 )

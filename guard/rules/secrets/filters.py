@@ -5,10 +5,12 @@ The value tests are plain functions of a string so the generic rule and the prov
 """
 from __future__ import annotations
 
-import re
-
 from guard.lazy_regex import LazyRegex
 from guard.rules.base import shannon_entropy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
 
 # Words that mark a value as a stand-in (gitleaks' stop words and detect-secrets' heuristics, trimmed).
 _PLACEHOLDER_WORDS = LazyRegex(
@@ -28,6 +30,9 @@ _CALL = LazyRegex(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
 _DOTTED = LazyRegex(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
 _HUMP = LazyRegex(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
 _CONSTANT = LazyRegex(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$')
+_NON_ALNUM = LazyRegex(r'[^A-Za-z0-9]+')
+_HEX = LazyRegex(r'[0-9a-fA-F]+')
+_PATH_SEGMENT = LazyRegex(r'[a-z0-9_.-]*')
 _SEQUENCES = ('0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl')
 _PATHLIKE = LazyRegex(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg|ini|conf|env|html)$')
 
@@ -63,7 +68,7 @@ def is_wordlike(value: str) -> bool:
     value = value.strip('_$@')
     if not value or _CONSTANT.match(value):
         return True
-    segments = [s for s in re.split(r'[^A-Za-z0-9]+', value) if s]
+    segments = [s for s in _NON_ALNUM.split(value) if s]
     humps = [h for s in segments for h in _HUMP.findall(s)]
     if sum(map(len, humps)) != sum(map(len, segments)):
         return False
@@ -117,7 +122,7 @@ def is_hash_like(value: str) -> bool:
     """Digests and lockfile integrity strings: `sha512-…`, `sha256:…`, go.sum `h1:…`, bare hex of digest size."""
     if _HASH_PREFIX.match(value):
         return True
-    return bool(re.fullmatch(r'[0-9a-fA-F]+', value)) and len(value) in (32, 40, 56, 64, 96, 128)
+    return bool(_HEX.fullmatch(value)) and len(value) in (32, 40, 56, 64, 96, 128)
 
 
 def is_uuid(value: str) -> bool:
@@ -130,7 +135,7 @@ def is_pathlike(value: str) -> bool:
         return True
     segments = value.split('/')
     # `a/b/c` of lowercase words is a path; base64 with a slash mixes cases and digits.
-    return len(segments) > 1 and all(re.fullmatch(r'[a-z0-9_.-]*', s) for s in segments) and not value.endswith('=')
+    return len(segments) > 1 and all(_PATH_SEGMENT.fullmatch(s) for s in segments) and not value.endswith('=')
 
 
 def documented_example(value: str) -> bool:

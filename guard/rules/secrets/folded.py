@@ -7,14 +7,18 @@ spans and filters see the text as written (the name's camelCase matters to the f
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
+from guard import pattern_cache
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import windowed_matches
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
 
 
 class CaseFoldedRule(Rule):
@@ -22,7 +26,7 @@ class CaseFoldedRule(Rule):
 
     @cached_property
     def folded_regex(self) -> re.Pattern[str]:
-        return re.compile(self.pattern.removeprefix('(?i)'), self.flags)
+        return pattern_cache.compile(self.pattern.removeprefix('(?i)'), self.flags)
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         lowered = text.lower()

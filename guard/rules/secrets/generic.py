@@ -7,8 +7,6 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 """
 from __future__ import annotations
 
-import re
-
 from guard.lazy_regex import LazyRegex
 from guard.rules.secrets.folded import CaseFoldedRule
 from guard.rules.base import shannon_entropy
@@ -16,6 +14,10 @@ from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64
 from guard.rules.secrets.fakes import Fake
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
 
 _KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
             r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
@@ -61,10 +63,19 @@ _NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'par
                                     'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite'})
 
 
+_HUMP_START = LazyRegex(r'([a-z0-9])([A-Z])')
+_NON_ALNUM = LazyRegex(r'[^A-Za-z0-9]+')
+
+
 def _words(identifier: str) -> list[str]:
     """`apiKeyName` / `api_key-name` / `API.KEY` -> ['api', 'key', 'name']."""
-    spaced = re.sub(r'([a-z0-9])([A-Z])', r'\1 \2', identifier)
-    return [w for w in re.split(r'[^A-Za-z0-9]+', spaced.lower()) if w]
+    # A function, not the template r'\1 \2': CPython imports `re` to expand a template.
+    spaced = _HUMP_START.sub(_space_hump, identifier)
+    return [w for w in _NON_ALNUM.split(spaced.lower()) if w]
+
+
+def _space_hump(match: re.Match[str]) -> str:
+    return f'{match[1]} {match[2]}'
 
 
 def _identifier(match: re.Match[str], text: str) -> str:
@@ -124,13 +135,14 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
 
 
 _STATEMENT_END = LazyRegex(r'[ \t]*(?:;|\r?\n|$)')
+_SETTING_NAME = LazyRegex(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+')  # API_TOKEN, db.password
 
 
 def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
     """`setProperty("API_TOKEN", "…")` / `("db.password", "…")`: a quoted setting name, then its value."""
     begin = match.start('kw') - (len(identifier) - len(match['kw']) - len(match['tail']))
     quoted = begin > 0 and text[begin - 1] in '"\''
-    return quoted and bool(re.fullmatch(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+', identifier))
+    return quoted and bool(_SETTING_NAME.fullmatch(identifier))
 
 
 def _value_noise(match: re.Match[str], text: str) -> str | None:

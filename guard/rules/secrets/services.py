@@ -1,8 +1,7 @@
 """Tokens of SaaS APIs: chat, payments, mail, commerce, social, monitoring."""
 from __future__ import annotations
 
-import re
-
+from guard.lazy_regex import LazyRegex
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import ALNUM_UPPER
 from guard.rules.secrets.fakes import DIGITS
@@ -11,6 +10,9 @@ from guard.rules.secrets.fakes import LOWER
 from guard.rules.secrets.fakes import URLSAFE
 from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.table import token_rule
+
+_HEX_LETTER = LazyRegex(r'[a-f]')
+_DIGIT = LazyRegex(r'\d')
 
 RULES = (
     token_rule(
@@ -48,13 +50,13 @@ RULES = (
         'twilio-api-key', 'A Twilio API key SID',
         r'SK[0-9a-fA-F]{32}', ('twilio', 'sk'),
         (Fake('TWILIO_API_KEY=S', 'K', (HEX, 32)),), ('TWILIO_API_KEY=SK' + '0' * 32,),
-        extra=(lambda m, t: None if re.search(r'[a-f]', m['value'][2:]) and re.search(r'\d', m['value']) else 'not hex mixed',),
+        extra=(lambda m, t: None if _HEX_LETTER.search(m['value'][2:]) and _DIGIT.search(m['value']) else 'not hex mixed',),
     ),
     token_rule(
         'mailgun-api-key', 'A Mailgun API key',
         r'(?:key-[0-9a-zA-Z]{32}|pubkey-[0-9a-f]{32})', ('key-',),
         (Fake('MAILGUN_API_KEY=ke', 'y-', (HEX, 32)),), ('MAILGUN_API_KEY=key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',),
-        extra=(lambda m, t: None if re.search(r'\d', m['value'][4:]) else 'not a generated key',),
+        extra=(lambda m, t: None if _DIGIT.search(m['value'][4:]) else 'not a generated key',),
     ),
     token_rule(
         'mailchimp-api-key', 'A Mailchimp API key',

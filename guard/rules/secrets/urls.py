@@ -1,8 +1,6 @@
 """Passwords inside connection strings: database URLs, basic-auth URLs and .pgpass lines."""
 from __future__ import annotations
 
-import re
-
 from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
@@ -11,6 +9,8 @@ from guard.rules.secrets.fakes import Fake
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    import re
+
     from guard.rules.base import Filter
 
 _SCHEMES = (r'postgres(?:ql)?|postgis|psql|pgsql|mysql|mysqlx|mariadb|mongodb(?:\+srv)?|redis|rediss|valkey|amqps?|mssql|sqlserver'
@@ -19,12 +19,13 @@ _SCHEMES = (r'postgres(?:ql)?|postgis|psql|pgsql|mysql|mysqlx|mariadb|mongodb(?:
 # Stand-ins seen in documentation: SQLAlchemy's scott:tiger, Django's USER:PASSWORD, `user:pass`.
 _DOC_PASSWORDS = frozenset({'tiger', 'pass', 'password', 'passwd', 'pwd', 'pw', 'secret', 'changeme', 'p', 'x', 'foo', 'bar',
                             'test', 'testing', 'admin', 'root', 'guest', 'example', 'mypassword', 'yourpassword', 'pass123'})
+_CAPITALS = LazyRegex(r'[A-Z_]+')  # USER:PASSWORD
 
 
 def _url_password_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     lower = value.lower()
-    if lower in _DOC_PASSWORDS or lower.startswith(('tiger', 'password', 'passw0rd')) or re.fullmatch(r'[A-Z_]+', value):
+    if lower in _DOC_PASSWORDS or lower.startswith(('tiger', 'password', 'passw0rd')) or _CAPITALS.fullmatch(value):
         return 'documentation stand-in'
     if filters.is_placeholder(value) or value.startswith(('$', '{', '<', '%', '*', '[', '(')):
         return 'placeholder'
