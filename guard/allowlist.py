@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 
+from guard import gitignore
+from guard import startup_cache
 from guard.errors import ConfigError
 from guard.lazy_regex import LazyRegex
 
@@ -32,20 +34,23 @@ def inline_allowed(line: str, previous_line: str, rule_id: str, category: str, k
 
 
 class PathFilter:
-    """gitignore-style patterns (pathspec) for paths guard must not scan."""
+    """gitignore-style patterns for paths guard must not scan (`exclude`); the last pattern that
+    matches decides, as in a .gitignore."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        self._spec = None
-        if patterns:
-            import pathspec  # only when excludes are configured: keeps the hook's start-up lean
-
-            try:
-                self._spec = pathspec.PathSpec.from_lines('gitwildmatch', patterns)
-            except Exception as e:  # pathspec raises several types for a bad pattern
-                raise ConfigError(f'exclude: bad pattern: {e}') from None
+        compiled = []
+        for text in patterns:
+            regex, include = gitignore.pattern_regex(text, 'exclude')
+            if regex is not None:
+                compiled.append((startup_cache.compile(regex), include))
+        self._patterns = tuple(compiled)
 
     def excluded(self, path: str) -> bool:
-        return self._spec is not None and self._spec.match_file(path)
+        verdict = False
+        for regex, include in self._patterns:
+            if regex.match(path) is not None:
+                verdict = include
+        return verdict
 
 
 def select_rules(names: Sequence[str], categories_by_id: Mapping[str, str], where: str) -> set[str]:

@@ -167,11 +167,22 @@ def _parse(path: str) -> dict[str, Any]:
     # Most pyproject.toml files have no guard section; the hook should not pay for parsing them.
     if os.path.basename(path) == 'pyproject.toml' and b'guard' not in data:
         return {}
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise ConfigError(f'{path}: invalid TOML: {e}') from None
+    from guard import startup_cache
+
+    # Parsed once per distinct text: tomllib costs ~10 ms to import, on every commit of a configured project.
+    return startup_cache.derived('toml', text, 0, lambda: _parse_toml(path, text))  # type: ignore[no-any-return]
+
+
+def _parse_toml(path: str, text: str) -> dict[str, Any]:
     import tomllib
 
     try:
-        return tomllib.loads(data.decode('utf-8'))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
         raise ConfigError(f'{path}: invalid TOML: {e}') from None
 
 

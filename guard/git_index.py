@@ -32,8 +32,8 @@ from guard.trees import PathListTree
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from guard.config import Config
-    from guard.git_plumbing import StagedRead
     from guard.findings import Finding
+    from guard.git_plumbing import StagedRead
     from guard.scanner import Scanner
     from guard.sources import StrPath
 

@@ -52,13 +52,13 @@ _RE_MODULES = "sorted(m for m in sys.modules if m in ('re', 'enum') or m.startsw
 
 
 def test_importing_the_scan_modules_loads_neither_re_nor_enum() -> None:
-    """Patterns come from guard.pattern_cache as `_sre` objects, which work without the `re` module."""
+    """Patterns come from guard.startup_cache as `_sre` objects, which work without the `re` module."""
     code = f'import sys, {_SCAN_MODULES}; print({_RE_MODULES})'
     out = subprocess.run([sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'
 
 
-def test_a_clean_scan_with_a_warm_pattern_cache_never_loads_re(tmp_path: Path) -> None:
+def test_a_clean_scan_with_a_warm_startup_cache_never_loads_re(tmp_path: Path) -> None:
     """The hook's common case: every pattern (and its reach) is in the cache and nothing is found.
 
     The sample wakes most rules and sends their candidates through the filters (which reject them

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard import pattern_cache
+from guard import startup_cache
 from guard.rules import shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -110,11 +110,11 @@ class Rule:
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
-        return pattern_cache.compile(self.pattern, self.flags)
+        return startup_cache.compile(self.pattern, self.flags)
 
     @cached_property
     def trigger_regex(self) -> re.Pattern[str] | None:
-        return pattern_cache.compile(self.trigger) if self.trigger else None
+        return startup_cache.compile(self.trigger) if self.trigger else None
 
     @cached_property
     def reach(self) -> shape.Reach | None:
@@ -125,11 +125,11 @@ class Rule:
 
     @cached_property
     def path_regex(self) -> re.Pattern[str] | None:
-        return pattern_cache.compile(self.path_pattern) if self.path_pattern else None
+        return startup_cache.compile(self.path_pattern) if self.path_pattern else None
 
     @cached_property
     def skip_regex(self) -> re.Pattern[str] | None:
-        return pattern_cache.compile(self.skip_paths) if self.skip_paths else None
+        return startup_cache.compile(self.skip_paths) if self.skip_paths else None
 
     def applies_to(self, path: str) -> bool:
         if self.skip_regex is not None and self.skip_regex.search(path):

@@ -30,10 +30,10 @@ class Reach(namedtuple('Reach', ['newlines', 'lookahead', 'lookahead_lines'], de
 
 
 def cached_reach(pattern: str, flags: int = 0) -> Reach | None:
-    """`reach(pattern, flags)`, kept between runs with the compiled patterns (see guard.pattern_cache)."""
-    from guard import pattern_cache
+    """`reach(pattern, flags)`, kept between runs with the compiled patterns (see guard.startup_cache)."""
+    from guard import startup_cache
 
-    found = pattern_cache.derived('reach', pattern, flags, lambda: _as_tuple(reach(pattern, flags)))
+    found = startup_cache.derived('reach', pattern, flags, lambda: _as_tuple(reach(pattern, flags)))
     return None if found is None else Reach(*found)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from guard import gitignore
 from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
 
@@ -97,7 +98,7 @@ def _compile(patterns: Sequence[str], *, anchor: bool, key: str) -> _PatternSet:
         text = _anchored(raw) if anchor else raw
         if anchor and text in _WHOLE_ROOT:
             raise ConfigError(f'{key}: pattern {raw!r} would make the whole root ephemeral; name the folders to clear')
-        regex, include = _pattern_regex(text, key)
+        regex, include = gitignore.pattern_regex(text, key)
         if regex is not None:
             # Exact match only (\Z): 'logs/' must not claim 'logs/app.log' on its own, or the
             # deepest-match rule could not hand a child back to another pattern. DOTALL because
@@ -115,21 +116,6 @@ def _anchored(pattern: str) -> str:
     if body and not body.startswith(('/', '**/', '#')) and '/' not in body.rstrip('/'):
         body = '/' + body
     return ('!' if negate else '') + body
-
-
-def _pattern_regex(text: str, key: str) -> tuple[str | None, bool]:
-    try:
-        from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern as Pattern
-    except ImportError:  # pathspec < 1.0
-        from pathspec.patterns.gitwildmatch import GitWildMatchPattern as Pattern
-    try:
-        pattern = Pattern(text)
-    except Exception as e:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
-        raise ConfigError(f'{key}: invalid pattern {text!r}: {e}') from None
-    if pattern.include is None or pattern.regex is None:
-        return None, True  # blank line or comment
-    # Older pathspec names a group; groups cannot repeat inside one combined regex.
-    return re.sub(r'\(\?P<\w+>', '(', pattern.regex.pattern), bool(pattern.include)
 
 
 def check_root(root: str | os.PathLike[str]) -> Path:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard import pattern_cache
+from guard import startup_cache
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import windowed_matches
@@ -26,7 +26,7 @@ class CaseFoldedRule(Rule):
 
     @cached_property
     def folded_regex(self) -> re.Pattern[str]:
-        return pattern_cache.compile(self.pattern.removeprefix('(?i)'), self.flags)
+        return startup_cache.compile(self.pattern.removeprefix('(?i)'), self.flags)
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         lowered = text.lower()

@@ -8,12 +8,12 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
-from guard.rules.secrets.folded import CaseFoldedRule
 from guard.rules.base import shannon_entropy
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64
 from guard.rules.secrets.fakes import Fake
+from guard.rules.secrets.folded import CaseFoldedRule
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

@@ -1,17 +1,23 @@
-"""Compiled regexes kept between runs, as Python keeps .pyc files for its modules.
+"""Work a commit hook would redo on every run, kept between runs as Python keeps .pyc files.
 
-Python compiles a regex in pure Python (`re._parser`, `re._compiler`): 0.1–1 ms a pattern, ~10 ms
-for the ~35 patterns a typical commit wakes, a quarter of the commit hook's time. What that work
-produces is the pattern's SRE code, a list of integers, which `_sre.compile` turns into the pattern
-object as the last step of every `re.compile`. guard keeps that code (and what `rules.shape` derives
-from a pattern) in one file per interpreter under the user's cache directory, and builds the
-pattern from it on the next run.
+A clean commit should cost little more than Python's start-up, yet three things cost a hook more
+than all its scanning, and give the same answer every time:
+- compiling regexes: Python does it in pure Python (`re._parser`, `re._compiler`), 0.1–1 ms a
+  pattern, ~10 ms for the ~35 patterns a typical commit wakes. What that work produces is the
+  pattern's SRE code, a list of integers, which `_sre.compile` turns into the pattern object as the
+  last step of every `re.compile`; guard keeps the code, and `re` itself is then never imported.
+- reading the project's settings: `tomllib` costs ~10 ms to import; the parsed table is kept,
+  keyed by the file's exact text.
+- translating `exclude` patterns: importing pathspec costs ~30 ms; each pattern's regex is kept,
+  keyed by the pattern and by the installed pathspec.
+Also kept: what `rules.shape` derives from a pattern.
 
-The file is named after the interpreter's version and SRE magic number, so another Python never
-reads it; its entries are keyed by pattern text and flags, so a changed rule simply misses. Anything
-unexpected — no cache directory, a damaged file, another Python implementation, changed internals,
-code `_sre` refuses — falls back to `re.compile`, and the cache is only an optimisation:
-GUARD_PATTERN_CACHE=0 turns it off. New entries are written once, at exit, atomically.
+One file per interpreter (named after its version and SRE magic number, so another Python never
+reads it) under the user's cache directory. Entries are keyed by their whole input, so a changed
+rule, file or pattern simply misses. Anything unexpected — no cache directory, a damaged file,
+another Python implementation, changed internals, code `_sre` refuses — falls back to doing the
+work, and the cache is only an optimisation: GUARD_STARTUP_CACHE=0 turns it off. New entries are
+written once, at exit, atomically.
 """
 from __future__ import annotations
 
@@ -45,7 +51,7 @@ _STORE = _Store()
 
 
 def enabled() -> bool:
-    return sys.implementation.name == 'cpython' and os.environ.get('GUARD_PATTERN_CACHE', '1') != '0'
+    return sys.implementation.name == 'cpython' and os.environ.get('GUARD_STARTUP_CACHE', '1') != '0'
 
 
 def path() -> str:
@@ -54,7 +60,7 @@ def path() -> str:
         os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'guard')
     import _sre
 
-    return os.path.join(folder, f'patterns-{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}.marshal')
+    return os.path.join(folder, f'startup-{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}.marshal')
 
 
 def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -88,15 +94,26 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return compiled
 
 
-def derived(kind: str, pattern: str, flags: int, compute: Callable[[], Any]) -> Any:
-    """`compute()`, a value of ints, strs, tuples and None derived from a pattern, kept like its code."""
+def derived(kind: str, source: str, flags: int, compute: Callable[[], Any]) -> Any:
+    """`compute()`, a value derived from `source` alone (for this `kind` and `flags`), kept between runs.
+
+    Values that marshal cannot store (a TOML date, say) are computed every time.
+    """
     entries = _STORE.load()
     if entries is None:
         return compute()
-    key = (kind, pattern, int(flags))
-    if key not in entries:
-        _remember(entries, key, compute())
-    return entries[key]
+    key = (kind, source, int(flags))
+    if key in entries:
+        return entries[key]
+    value = compute()
+    import marshal
+
+    try:
+        marshal.dumps(value)
+    except ValueError:
+        return value
+    _remember(entries, key, value)
+    return value
 
 
 def _compile_parts(pattern: str, flags: int) -> tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]:

@@ -1,0 +1,49 @@
+"""gitignore patterns as regexes: pathspec translates each pattern, guard keeps the translation.
+
+pathspec is the library for gitignore semantics, but importing it costs ~30 ms, a commit hook's
+whole budget, where matching needs only each pattern's regex. The translation is kept in the
+startup cache, keyed by the pattern and by the installed pathspec (the size and modification time
+of its package file), so upgrading pathspec translates afresh.
+"""
+from __future__ import annotations
+
+import os
+
+from guard.errors import ConfigError
+
+
+def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
+    """(regex, include) for one pattern: include is False for a `!` pattern; the regex is None for
+    a blank line or a comment. A bad pattern is a ConfigError naming `where` (a config key)."""
+    from guard import startup_cache
+
+    regex, include = startup_cache.derived(f'gitignore@{_pathspec_stamp()}', text, 0, lambda: _translate(text, where))
+    return regex, include
+
+
+def _translate(text: str, where: str) -> tuple[str | None, bool]:
+    import re
+
+    try:
+        from pathspec.patterns.gitignore.basic import GitIgnoreBasicPattern as Pattern
+    except ImportError:  # pathspec < 1.0
+        from pathspec.patterns.gitwildmatch import GitWildMatchPattern as Pattern
+    try:
+        pattern = Pattern(text)
+    except Exception as e:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
+        raise ConfigError(f'{where}: invalid pattern {text!r}: {e}') from None
+    if pattern.include is None or pattern.regex is None:
+        return None, True  # blank line or comment
+    # Older pathspec names a group; groups cannot repeat inside one combined regex.
+    return re.sub(r'\(\?P<\w+>', '(', pattern.regex.pattern), bool(pattern.include)
+
+
+def _pathspec_stamp() -> str:
+    """Which pathspec is installed, found as `import` would find it, without importing it."""
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec('pathspec')
+    if spec is None or not spec.origin:
+        return 'missing'
+    info = os.stat(spec.origin)
+    return f'{info.st_size}:{info.st_mtime_ns}'
