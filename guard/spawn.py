@@ -1,12 +1,13 @@
-"""Run a short command (git) to completion and collect its output: `subprocess.run`, minus its import.
+"""Run a short command (git) and collect its output: `subprocess.run` and `Popen.communicate`, minus the import.
 
 Every commit hook runs git two or three times, and `import subprocess` (with the threading,
 selectors, signal and locale modules it loads) costs ~6 ms, as much as the git calls themselves.
 Here the child is started with `os.posix_spawnp` and its pipes are served by one `poll` loop, which
 is what `subprocess.run(..., capture_output=True, input=...)` does on POSIX: the input is written
-while the output is read, so neither side can fill a pipe and wait on the other. The child
-inherits no descriptor but the three standard ones (Python opens every other one close-on-exec),
-and stdin is inherited unless input is given, as with subprocess. Where posix_spawn does not
+while the output is read, so neither side can fill a pipe and wait on the other. As with
+subprocess's close_fds, the child gets no descriptor but the standard three: Python opens its own
+close-on-exec, and those this process inherited (git hands its hooks some) are closed in the
+child. stdin is inherited unless input is given, as with subprocess. Where posix_spawn does not
 exist (Windows), subprocess does the same job.
 """
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Running:
         actions = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, err_write, 2)]
         if input_bytes is not None:
             actions.append((os.POSIX_SPAWN_DUP2, in_read, 0))
+        actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]
         try:
             self.pid = os.posix_spawnp(argv[0], list(argv), os.environ, file_actions=actions)
         except BaseException:
@@ -89,6 +91,24 @@ def start(argv: Sequence[str], *, input_bytes: bytes | None = None) -> Running:
     return Running(argv, input_bytes)
 
 
+def _inherited_descriptors() -> list[int]:
+    """Inheritable descriptors above 2: ones this process was given (its own are close-on-exec)."""
+    folder = '/proc/self/fd' if os.path.isdir('/proc/self/fd') else '/dev/fd'
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        fd = int(name)
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                found.append(fd)
+        except OSError:  # the descriptor listdir itself used, closed by now
+            continue
+    return found
+
+
 def _communicate(out_fd: int, err_fd: int, in_fd: int, data: bytes) -> tuple[bytes, bytes]:
     """Write `data` to `in_fd` (then close it) while reading `out_fd` and `err_fd` to their end."""
     chunks: dict[int, list[bytes]] = {out_fd: [], err_fd: []}
@@ -106,6 +126,8 @@ def _communicate(out_fd: int, err_fd: int, in_fd: int, data: bytes) -> tuple[byt
                 if fd == in_fd:
                     try:
                         pending = pending[os.write(fd, pending[:select.PIPE_BUF * 16]):]
+                    except BlockingIOError:
+                        continue
                     except BrokenPipeError:  # the command stopped reading: it needs no more input
                         pending = pending[:0]
                     if not pending:

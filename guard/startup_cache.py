@@ -21,6 +21,7 @@ written once, at exit, atomically.
 """
 from __future__ import annotations
 
+import array
 import os
 import sys
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+CODE_UNIT = 'I'  # unsigned int: 32 bits like SRE's code unit (enabled() checks both)
 MAX_ENTRIES = 4096  # beyond this (many rule changes over time), start a fresh file
 _SRE = 'sre'
 
@@ -51,7 +53,10 @@ _STORE = _Store()
 
 
 def enabled() -> bool:
-    return sys.implementation.name == 'cpython' and os.environ.get('GUARD_STARTUP_CACHE', '1') != '0'
+    import _sre
+
+    return (sys.implementation.name == 'cpython' and _sre.CODESIZE == array.array(CODE_UNIT).itemsize == 4
+            and os.environ.get('GUARD_STARTUP_CACHE', '1') != '0')
 
 
 def path() -> str:
@@ -116,8 +121,9 @@ def derived(kind: str, source: str, flags: int, compute: Callable[[], Any]) -> A
     return value
 
 
-def _compile_parts(pattern: str, flags: int) -> tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]:
-    """What `re._compiler.compile` hands `_sre.compile`, computed the same way."""
+def _compile_parts(pattern: str, flags: int) -> tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]:
+    """What `re._compiler.compile` hands `_sre.compile`, computed the same way; the code as packed
+    32-bit words (SRE's code unit), which load from the file ~10x faster than a list of ints."""
     from re import _compiler  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
 
@@ -127,15 +133,17 @@ def _compile_parts(pattern: str, flags: int) -> tuple[int, list[int], int, dict[
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in groupindex.items():
         indexgroup[index] = name
-    # The code holds re's named opcode constants (int subclasses): plain ints marshal.
-    return flags | parsed.state.flags, [int(c) for c in code], parsed.state.groups - 1, groupindex, tuple(indexgroup)
+    return flags | parsed.state.flags, array.array(CODE_UNIT, code).tobytes(), parsed.state.groups - 1, groupindex, \
+        tuple(indexgroup)
 
 
 def _build(pattern: str, parts: tuple[Any, ...]) -> re.Pattern[str]:
     import _sre
 
-    final_flags, code, groups, groupindex, indexgroup = parts
-    return _sre.compile(pattern, final_flags, code, groups, groupindex, indexgroup)  # type: ignore[no-any-return]
+    final_flags, packed, groups, groupindex, indexgroup = parts
+    code = array.array(CODE_UNIT)
+    code.frombytes(packed)
+    return _sre.compile(pattern, final_flags, code.tolist(), groups, groupindex, indexgroup)  # type: ignore[no-any-return]
 
 
 def _remember(entries: dict[tuple[str, str, int], Any], key: tuple[str, str, int], value: Any) -> None:

@@ -22,7 +22,7 @@ def in_comment(match: re.Match[str], text: str) -> str | None:
     line_start = text.rfind('\n', 0, match.start()) + 1
     if _COMMENT_LINE.match(text, line_start):
         return 'in a comment'
-    before = text[:match.start()]
-    if before.count('"""') % 2 or before.count("'''") % 2:
+    start = match.start()
+    if text.count('"""', 0, start) % 2 or text.count("'''", 0, start) % 2:
         return 'in a docstring'
     return None
