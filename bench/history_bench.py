@@ -23,25 +23,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hook_bench import BIN  # noqa: E402
 from hook_bench import GITLEAKS  # noqa: E402
 from hook_bench import KINGFISHER  # noqa: E402
 from hook_bench import PEER_ENV  # noqa: E402
 from hook_bench import PEERS  # noqa: E402
 from hook_bench import TRUFFLEHOG3  # noqa: E402
 from hook_bench import Command  # noqa: E402
-from hook_bench import compile_guard  # noqa: E402
 from hook_bench import git  # noqa: E402
+from hook_bench import hook_venv  # noqa: E402
 from hook_bench import machine  # noqa: E402
 from hook_bench import require_peers  # noqa: E402
 from hook_bench import run_hyperfine  # noqa: E402
+from hook_bench import snapshot  # noqa: E402
 
 LEAKS = ('leak_500.env', 'leak_1000.env', 'leak_1500.env')
 
 
-def commands(repo: Path, reports: Path) -> list[Command]:
+def commands(repo: Path, reports: Path, bin_dir: Path) -> list[Command]:
     return [
-        ('guard scan --history', [str(BIN / 'guard'), 'scan', '--history', '--format', 'json', '-o',
+        ('guard scan --history', [str(bin_dir / 'guard'), 'scan', '--history', '--format', 'json', '-o',
                                   str(reports / 'guard.json'), str(repo)]),
         ('gitleaks git', [str(GITLEAKS), 'git', '--no-banner', '--redact', '-l', 'error', '-f', 'json', '-r',
                           str(reports / 'gitleaks.json'), str(repo)]),
@@ -73,12 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--output', type=Path, help='append the markdown result to this file')
     args = parser.parse_args(argv)
     require_peers()
-    compile_guard()
     repo = args.repo.resolve()
     commits = git(repo, 'rev-list', '--count', '--all').strip()
     with tempfile.TemporaryDirectory(prefix='guard-history-bench-') as tmp:
-        reports = Path(tmp)
-        cmds = commands(repo, reports)
+        work = Path(tmp)
+        # guard as users install it (see hook_bench.py): a plain venv, pip-installed from a snapshot.
+        bin_dir = hook_venv(work, snapshot(work))
+        reports = work / 'reports'
+        reports.mkdir()
+        cmds = commands(repo, reports, bin_dir)
         stats = run_hyperfine(cmds, repo, args.runs, args.warmup, reports / 'hyperfine.json')
         for _, argv_ in cmds:  # once more, for the reports
             subprocess.run(argv_, cwd=repo, capture_output=True, env={**os.environ, **PEER_ENV})
@@ -87,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = [f'| {name} | {s["mean"] / 1000:.2f} ± {s["stddev"] / 1000:.2f} s (median {s["median"] / 1000:.2f}) | '
                 f'{s["mean"] / base:.2f}× | {found[name]} |' for name, s in stats.items()]
         guard_count = guard_findings(reports / 'guard.json')
-    report = (f'### History scan, {commits} commits ({time.strftime("%Y-%m-%d")})\n\n{machine()}; hyperfine -N, '
+        host = machine(bin_dir)
+    report = (f'### History scan, {commits} commits ({time.strftime("%Y-%m-%d")})\n\n{host}; hyperfine -N, '
               f'{args.warmup} warm-up + {args.runs} runs per command, one invocation.\n\n'
               f'`.venv/bin/python bench/history_bench.py --runs {args.runs}`\n\n'
               '| command | wall time | × gitleaks | leaked .env files reported |\n|---|---|---|---|\n'

@@ -7,7 +7,7 @@ than all its scanning, and give the same answer every time:
   pattern's SRE code, a list of integers, which `_sre.compile` turns into the pattern object as the
   last step of every `re.compile`; guard keeps the code, and `re` itself is then never imported.
 - reading the project's settings: `tomllib` costs ~10 ms to import; the parsed table is kept,
-  keyed by the file's exact text.
+  keyed by the file's exact text, unless that text holds a credential (guard.config decides).
 - translating `exclude` patterns: importing pathspec costs ~30 ms; each pattern's regex is kept,
   keyed by the pattern and by the installed pathspec.
 Also kept: what `rules.shape` derives from a pattern.
@@ -99,8 +99,10 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return compiled
 
 
-def derived(kind: str, source: str, flags: int, compute: Callable[[], Any]) -> Any:
-    """`compute()`, a value derived from `source` alone (for this `kind` and `flags`), kept between runs.
+def derived(kind: str, source: str, flags: int, compute: Callable[[], Any], *,
+            keep: Callable[[Any], bool] | None = None) -> Any:
+    """`compute()`, a value derived from `source` alone (for this `kind` and `flags`), kept between runs
+    unless `keep(value)` says no (the caller's judgement that source and value may be written down).
 
     Values that marshal cannot store (a TOML date, say) are computed every time.
     """
@@ -111,6 +113,8 @@ def derived(kind: str, source: str, flags: int, compute: Callable[[], Any]) -> A
     if key in entries:
         return entries[key]
     value = compute()
+    if keep is not None and not keep(value):
+        return value
     import marshal
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,8 @@ def test_top_level_keys_load_without_typing_or_dataclasses(tmp_path: Path) -> No
     write(tmp_path, 'pyproject.toml', '[tool.guard]\nfail-on = "error"\nexclude = ["docs/"]\n')
     code = ('import sys; from guard import config; c = config.load(sys.argv[1], environ={}); '
             'print(c.fail_on, c.exclude, sorted(m for m in ("dataclasses", "guard.settings") if m in sys.modules))')
+    # -S: the dev venv's editable-install finder would import dataclasses itself; site-packages by hand.
+    path = os.pathsep.join((str(Path(config.__file__).parent.parent), sysconfig.get_paths()['purelib']))
     out = subprocess.run([sys.executable, '-S', '-c', code, str(tmp_path)], capture_output=True, text=True, check=True,
-                         env={**os.environ, 'PYTHONPATH': str(Path(config.__file__).parent.parent)}).stdout
+                         env={**os.environ, 'PYTHONPATH': path}).stdout
     assert out == "error ('docs/',) []\n"

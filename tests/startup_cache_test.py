@@ -143,3 +143,35 @@ def test_a_configured_project_reads_its_settings_and_excludes_without_tomllib_or
     (project / 'pyproject.toml').write_text('[tool.guard]\nfail-on = "note"\nexclude = ["docs/"]\n')
     changed = subprocess.run(run, capture_output=True, text=True, check=True).stdout
     assert changed == "note True True True False ['tomllib']\n"  # a new text is parsed; known patterns are not
+
+
+@pytest.mark.parametrize('settings', [
+    '[tool.guard.health]\ndb-url = "postgresql://app:{password}@db.internal/prod"\n',
+    '[tool.guard]\nfail-on = "error"\n[tool.guard.alerts]\nwebhook = "https://hooks.example.invalid/{password}"\n',
+    '[tool.other]\nconnect = "postgresql://app:{password}@db.internal/prod"\n[tool.guard]\nfail-on = "error"\n',
+])
+def test_a_settings_file_holding_a_credential_is_never_written_to_the_cache(cache_dir: Path, tmp_path: Path,
+                                                                           settings: str) -> None:
+    from guard import config
+
+    password = 'Qz8' + 'vR2mK7wL4pN9'  # built at run time, so this file holds no secret-shaped literal
+    project = tmp_path / 'project'
+    project.mkdir()
+    (project / 'pyproject.toml').write_text(settings.format(password=password))
+    config.load(project, environ={})
+    startup_cache.save()
+    written = Path(startup_cache.path()).read_bytes() if Path(startup_cache.path()).exists() else b''
+    assert password.encode() not in written
+    entries = startup_cache._read(startup_cache.path())
+    assert not [key for key in entries if key[0] == 'toml']
+
+
+def test_a_settings_file_without_credentials_is_cached(cache_dir: Path, tmp_path: Path) -> None:
+    from guard import config
+
+    project = tmp_path / 'project'
+    project.mkdir()
+    (project / 'pyproject.toml').write_text('[tool.guard]\nfail-on = "error"\nexclude = ["docs/"]\n')
+    assert config.load(project, environ={}).fail_on == 'error'
+    startup_cache.save()
+    assert [key for key in startup_cache._read(startup_cache.path()) if key[0] == 'toml']
