@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/hook_bench.py                      # the 10-file and a 1,000-file staged commit
     .venv/bin/python bench/hook_bench.py --runs 40 --output /tmp/hooks.md   # then merge into bench/RESULTS.md
+    .venv/bin/python bench/hook_bench.py --runs 40 --interleave --small-only  # round by round, 10-file commit
 
 Inputs come from /work/shared/bench-peers (PEERS_ROOT, default /tmp/guard-peers): `staged/`, a repo
 with 10 staged .py files (~100 KB) built by make_corpus.sh, copied here so nothing shared is touched;
@@ -301,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--files', type=int, default=1000, help='size of the large commit (default 1000)')
     parser.add_argument('--framework', action='store_true', help='also time `pre-commit run` (builds a hook env)')
     parser.add_argument('--output', type=Path, help='append the markdown result to this file')
+    parser.add_argument('--interleave', action='store_true',
+                        help='run the commands round by round instead of through hyperfine (one command\'s runs after '
+                             'another\'s), so load that changes during the run hits every command alike')
+    parser.add_argument('--small-only', action='store_true', help='time the 10-file commit only')
     args = parser.parse_args(argv)
     require_peers()
     work = Path(tempfile.mkdtemp(prefix='guard-hook-bench-'))
@@ -309,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
         snap = snapshot(work)
         bin_dir = hook_venv(work, snap)
         columns = []
-        for title, repo in (('10 files', staged_copy(work)), (f'{args.files:,} files', staged_thousand(work, args.files))):
+        commits = [('10 files', staged_copy(work))]
+        if not args.small_only:
+            commits.append((f'{args.files:,} files', staged_thousand(work, args.files)))
+        for title, repo in commits:
             configured = configured_copy(repo)
             install_guard(bin_dir, repo)
             install_guard(bin_dir, configured)
@@ -317,13 +325,19 @@ def main(argv: list[str] | None = None) -> int:
                 setup_framework(repo, work, snap, bin_dir)
             size = sum((repo / p).stat().st_size for p in git(repo, 'diff', '--cached', '--name-only').split())
             commands = hook_commands(repo, configured, bin_dir, args.framework)
-            stats = run_hyperfine(commands, repo, args.runs, args.warmup, work / f'{repo.name}.json')
+            if args.interleave:
+                stats = _loop(commands, repo, timed_env(), args.runs, args.warmup)
+            else:
+                stats = run_hyperfine(commands, repo, args.runs, args.warmup, work / f'{repo.name}.json')
             columns.append((f'{title} ({size / 1024:,.0f} KB)', stats, exit_codes(commands, repo)))
-        report = (f'### Commit-hook latency ({time.strftime("%Y-%m-%d")})\n\n{machine(bin_dir)}; '
-                  f'hyperfine -N, {args.warmup} warm-up + {args.runs} runs per command, all in one invocation per '
-                  f'commit.\n\n`.venv/bin/python bench/hook_bench.py --runs {args.runs}'
+        how = (f'interleaved round by round from Python ({args.warmup} warm-up + {args.runs} rounds; each figure '
+               f'includes the ~1-3 ms of starting a process from Python)' if args.interleave else
+               f'hyperfine -N, {args.warmup} warm-up + {args.runs} runs per command, all in one invocation per commit')
+        report = (f'### Commit-hook latency ({time.strftime("%Y-%m-%d")})\n\n{machine(bin_dir)}; {how}.\n\n'
+                  f'`.venv/bin/python bench/hook_bench.py --runs {args.runs}'
                   f'{f" --files {args.files}" if args.files != 1000 else ""}'
-                  f'{" --framework" if args.framework else ""}`\n\n'
+                  f'{" --framework" if args.framework else ""}{" --interleave" if args.interleave else ""}'
+                  f'{" --small-only" if args.small_only else ""}`\n\n'
                   + table(columns) + '\n')
         sys.stdout.write(report)
         if args.output:
