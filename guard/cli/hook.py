@@ -21,6 +21,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import argparse
     from pathlib import Path
+    from typing import NoReturn
     from typing import TextIO
 
     from guard.scan import ScanResult
@@ -81,6 +82,21 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
         return _scan_and_report(hook_id, 'commit', scan_files, config.fail_on)
 
     return _run_hook(hook_id, 'push' if push_range else 'commit', body)
+
+
+def framework_entry_points(hook_id: str) -> tuple[Callable[..., int], Callable[[], NoReturn]]:
+    """A framework hook module's `main(argv=None) -> int` and its console script's `console_main()`,
+    which runs it and then exits fast (guard.cli.exit_fast)."""
+
+    def main(argv: Sequence[str] | None = None) -> int:
+        return run_files(hook_id, argv)
+
+    def console_main() -> NoReturn:
+        from guard.cli import exit_fast
+
+        exit_fast(main())
+
+    return main, console_main
 
 
 def run_commit(argv: Sequence[str] | None) -> int:

@@ -1,26 +1,11 @@
 """`guard-venv`: pre-commit hook for Python environments being committed, in the root or in a subfolder."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from guard.cli import exit_fast
 from guard.cli import hook
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
-if TYPE_CHECKING:
-    from typing import NoReturn
 
 HOOK_ID = 'guard-venv'
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    return hook.run_files(HOOK_ID, argv)
-
-
-def console_main() -> NoReturn:
-    """The console script pre-commit runs: `main()`, then a fast exit (see guard.cli.exit_fast)."""
-    exit_fast(main())
-
+main, console_main = hook.framework_entry_points(HOOK_ID)
 
 if __name__ == '__main__':
     raise SystemExit(main())
