@@ -8,6 +8,7 @@ of its package file), so upgrading pathspec translates afresh.
 from __future__ import annotations
 
 import os
+from functools import cache
 
 from guard.errors import ConfigError
 
@@ -38,8 +39,9 @@ def _translate(text: str, where: str) -> tuple[str | None, bool]:
     return re.sub(r'\(\?P<\w+>', '(', pattern.regex.pattern), bool(pattern.include)
 
 
+@cache
 def _pathspec_stamp() -> str:
-    """Which pathspec is installed, found as `import` would find it, without importing it."""
+    """Which pathspec is installed, found as `import` would find it, without importing it (once a process)."""
     from importlib.machinery import PathFinder
 
     spec = PathFinder.find_spec('pathspec')
