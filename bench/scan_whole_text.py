@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from guard import prefilter  # noqa: E402
 from guard.cli import main  # noqa: E402
+from guard.scan import prefilter  # noqa: E402
 
 _windowed_plan = prefilter.Prefilter.plan
 

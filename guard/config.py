@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from guard.scan.sources import StrPath
     from guard.settings import AlertSettings
     from guard.settings import AuditSettings
     from guard.settings import CleanSettings
     from guard.settings import HealthSettings
     from guard.settings import PurgeSettings
-    from guard.sources import StrPath
 
 SEVERITIES = ('note', 'warning', 'error')
 CATEGORIES = ('secret', 'env-file', 'ip', 'abs-path', 'venv')
@@ -171,7 +171,7 @@ def _parse(path: str) -> dict[str, Any]:
         text = data.decode('utf-8')
     except UnicodeDecodeError as e:
         raise ConfigError(f'{path}: invalid TOML: {e}') from None
-    from guard import startup_cache
+    from guard.scan import startup_cache
 
     # Parsed once per distinct text: tomllib costs ~10 ms to import, on every commit of a configured project.
     # A text that holds a credential is never written to the cache: guard writes no secret anywhere.
@@ -202,8 +202,8 @@ def _holds_credentials(path: str, text: str, data: dict[str, Any]) -> bool:
             return True
         tables.extend(value for value in table.values() if isinstance(value, dict))
     from guard.rules import RULES
-    from guard.scanner import Document
-    from guard.scanner import Scanner
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
 
     secret_rules = [rule_id for rule_id, rule in RULES.items() if rule.category == 'secret']
     findings, suppressed = Scanner(secret_rules).scan(Document(os.path.basename(path), text))

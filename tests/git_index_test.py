@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from guard import config as config_module
-from guard import git_index
-from guard import git_plumbing
-from guard.scan import ScanResult
 from support import git
 from support import run_guard
 from support import write
+
+from guard import config as config_module
+from guard.git import index as git_index
+from guard.git import plumbing as git_plumbing
+from guard.scan.engine import ScanResult
 
 # Assembled at run time so this file is not itself a secret to any scanner.
 DB_PASSWORD = 'Zq8v' + '2LmP9xTw4'
@@ -187,7 +187,7 @@ def test_parse_raw_understands_plain_and_combined_records() -> None:
 
 
 def test_a_big_commit_is_scanned_on_every_core_with_the_same_result(git_repo: Path) -> None:
-    from guard.scan import PARALLEL_MIN_FILES
+    from guard.scan.engine import PARALLEL_MIN_FILES
 
     for i in range(PARALLEL_MIN_FILES + 10):
         write(git_repo, f'pkg/m{i}.py', f'VALUE = {i}\n')

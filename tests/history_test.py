@@ -5,14 +5,15 @@ import json
 from pathlib import Path
 
 import pytest
-
-from guard import config as config_module
-from guard import history
-from guard.errors import UsageError
-from guard.scan import ScanResult
 from support import git
 from support import run_guard
 from support import write
+
+from guard import config as config_module
+from guard.errors import UsageError
+from guard.git import blobs
+from guard.git import history
+from guard.scan.engine import ScanResult
 
 # Assembled at run time so this file is not itself a secret to any scanner.
 DB_PASSWORD = 'Zq8v' + '2LmP9xTw4'
@@ -72,7 +73,7 @@ def test_a_merge_is_blamed_only_for_what_its_resolution_added(git_repo: Path) ->
 
 
 def test_parallel_and_serial_scans_agree(git_repo: Path) -> None:
-    files = {f'pkg/m{i}.py': f'VALUE_{i} = {i}\n' for i in range(history.PARALLEL_MIN_BLOBS + 20)}
+    files = {f'pkg/m{i}.py': f'VALUE_{i} = {i}\n' for i in range(blobs.PARALLEL_MIN_BLOBS + 20)}
     files['pkg/m7.py'] = f'URL = "{DB_URL}"\n'
     files['pkg/m99.py'] = 'HOME = "/home/alice/proj/data"\n'
     commit(git_repo, files)
@@ -100,10 +101,10 @@ def test_committed_venv_and_baseline(git_repo: Path) -> None:
 
 def test_added_lines_blanks_what_was_there_and_keeps_line_numbers() -> None:
     old = b'a\nb\nc\n'
-    assert history.added_lines('a\nb\nNEW\nc\n', [old]) == '\nb\nNEW\n\n'
-    assert history.added_lines('a\nb\nc\n', [old]) == '\n\n\n'
+    assert blobs.added_lines('a\nb\nNEW\nc\n', [old]) == '\nb\nNEW\n\n'
+    assert blobs.added_lines('a\nb\nc\n', [old]) == '\n\n\n'
     # A merge: only lines in neither parent survive.
-    assert history.added_lines('x\ny\nz', [b'x\n', b'y\n']) == '\ny\nz'
+    assert blobs.added_lines('x\ny\nz', [b'x\n', b'y\n']) == '\ny\nz'
 
 
 def test_parse_push_lines() -> None:

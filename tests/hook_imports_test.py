@@ -14,19 +14,19 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from support import git
+from support import write
 
 import guard
 from guard.rules.secrets.fakes import ALNUM_UPPER
 from guard.rules.secrets.fakes import fake
-from support import git
-from support import write
 
 # Modules costly to import (1-10 ms each here) and heavy libraries: a clean commit must load none of them.
 HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib', 'json', 'random', 'string',
          'base64', 'ipaddress', 'inspect', 'argparse', 'locale', 'tempfile', 'shutil', 'threading',
          'multiprocessing', 'sqlalchemy', 'git', 'watchdog')
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
-SCANNED = ('guard.rules', 'guard.git_index')
+SCANNED = ('guard.rules', 'guard.git.index')
 
 # Harmless code that still says password, token and api_key, and holds an IP-shaped version string, so
 # the rules' keyword prefilter fires and the candidates go through the rules and their filters.

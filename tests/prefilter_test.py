@@ -11,13 +11,13 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from guard.prefilter import Prefilter
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules.base import Rule
 from guard.rules.base import lowered
-from guard.scanner import Document
-from guard.scanner import Scanner
+from guard.scan.prefilter import Prefilter
+from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
 
 
 def rule(pattern: str, *, keywords: tuple[str, ...] = ('key',), trigger: str = '') -> Rule:
@@ -145,8 +145,8 @@ def test_every_bad_example_keeps_the_keyword_contract(content_rule: Rule) -> Non
 
 
 def test_importing_the_scanner_stays_cheap() -> None:
-    """The commit hook imports guard.scanner; the C automaton and heavy libraries load only when used."""
-    code = ('import sys, guard.scanner; '
+    """The commit hook imports guard.scan.scanner; the C automaton and heavy libraries load only when used."""
+    code = ('import sys, guard.scan.scanner; '
             'print(sorted(m for m in ("ahocorasick", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from guard.redact import mask
 from support import git
 from support import run_guard
 from support import write
+
+from guard.scan.redact import mask
 
 _rng = random.Random(7)
 

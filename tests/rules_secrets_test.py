@@ -19,8 +19,8 @@ from guard.rules.secrets.fakes import URLSAFE
 from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.fakes import fake
 from guard.rules.secrets.fakes import join
-from guard.scanner import Document
-from guard.scanner import Scanner
+from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
 from tests.support import run_guard
 from tests.support import write
 

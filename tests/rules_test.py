@@ -14,8 +14,8 @@ from guard.rules import CONTENT_RULES
 from guard.rules import PATH_RULES
 from guard.rules import RULES
 from guard.rules import env_files
-from guard.scanner import Document
-from guard.scanner import Scanner
+from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
 
 ALL = Scanner(RULES)
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -47,12 +47,12 @@ def test_importing_the_registry_loads_no_costly_module() -> None:
 
 
 # What the commit hook imports to scan; `re` (with the `enum` it imports, ~8 ms) must not come with it.
-_SCAN_MODULES = 'guard.scanner, guard.rules, guard.allowlist, guard.prefilter, guard.redact, guard.lazy_regex'
+_SCAN_MODULES = 'guard.scan.scanner, guard.rules, guard.scan.allowlist, guard.scan.prefilter, guard.scan.redact, guard.rules.lazy_regex'
 _RE_MODULES = "sorted(m for m in sys.modules if m in ('re', 'enum') or m.startswith('re.'))"
 
 
 def test_importing_the_scan_modules_loads_neither_re_nor_enum() -> None:
-    """Patterns come from guard.startup_cache as `_sre` objects, which work without the `re` module."""
+    """Patterns come from guard.scan.startup_cache as `_sre` objects, which work without the `re` module."""
     code = f'import sys, {_SCAN_MODULES}; print({_RE_MODULES})'
     out = subprocess.run([sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'
@@ -73,7 +73,7 @@ def test_a_clean_scan_with_a_warm_startup_cache_never_loads_re(tmp_path: Path) -
     code = (f'import sys; sys.path.append({os.path.dirname(ahocorasick.__file__)!r})\n'
             f'import {_SCAN_MODULES}\n'
             'from guard.rules import RULES\n'
-            'from guard.scanner import Document, Scanner\n'
+            'from guard.scan.scanner import Document, Scanner\n'
             f'text = open({str(sample)!r}, encoding="utf-8").read()\n'
             'scanner = Scanner(RULES)\n'
             'candidates = scanner.candidate_rules(text, "src/app.py")\n'
@@ -81,7 +81,7 @@ def test_a_clean_scan_with_a_warm_startup_cache_never_loads_re(tmp_path: Path) -
             'findings, _ = scanner.scan(Document("src/app.py", text))\n'
             # The venv rule reads the heads of a root bin/'s scripts on every commit that has one.
             'from guard.rules import venv\n'
-            'from guard.trees import PathListTree\n'
+            'from guard.scan.trees import PathListTree\n'
             'paths = ["bin/tool", "bin/deploy.sh", "lib/helpers.py", "include/app.h", "tools/venv.py"]\n'
             'heads = {"bin/tool": b"#!/opt/tools/bin/python3\\n", "bin/deploy.sh": b"#!/bin/sh\\n"}\n'
             'venvs = [venv.detect_root_venv(PathListTree(paths, heads=heads), staged=True), *venv.detect_nested_venvs(paths)]\n'

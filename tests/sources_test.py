@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from guard import sources
-from guard.sources import Skipped
+from guard.scan import sources
+from guard.scan.sources import Skipped
 
 
 @pytest.mark.parametrize('size', [0, 1, 4095, 4096, 65537, 1_500_000])

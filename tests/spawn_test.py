@@ -1,4 +1,4 @@
-"""guard.spawn: subprocess.run's job for git, with real processes and pipes larger than their buffers."""
+"""guard.git.spawn: subprocess.run's job for git, with real processes and pipes larger than their buffers."""
 from __future__ import annotations
 
 import signal
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from guard import spawn
+from guard.git import spawn
 
 BIG = bytes(range(256)) * 20_000  # 5 MB: far beyond a pipe's 64 KB buffer, both ways
 

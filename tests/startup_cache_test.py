@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from guard import startup_cache
 from guard.rules import CONTENT_RULES
 from guard.rules import shape
 from guard.rules.secrets.folded import CaseFoldedRule
+from guard.scan import startup_cache
 
 # Every pattern the rules compile (and the case-folded copies those rules search with).
 PATTERNS = sorted({(r.pattern, r.flags) for r in CONTENT_RULES}
@@ -33,7 +33,7 @@ def _run_compiling(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_patterns_built_from_the_cache_equal_re_compile(cache_dir: Path) -> None:
-    compile_all = ('from guard import startup_cache\n'
+    compile_all = ('from guard.scan import startup_cache\n'
                    f'for p, f in {PATTERNS!r}:\n'
                    '    startup_cache.compile(p, f)\n')
     _run_compiling(compile_all)
@@ -50,7 +50,7 @@ def test_patterns_built_from_the_cache_equal_re_compile(cache_dir: Path) -> None
 
 
 def test_a_second_run_reads_what_the_first_wrote(cache_dir: Path) -> None:
-    probe = ('from guard import startup_cache\n'
+    probe = ('from guard.scan import startup_cache\n'
              'entries = startup_cache._STORE.load()\n'
              'print(("sre", "a+b", 0) in entries)\n'
              'startup_cache.compile("a+b")\n')
@@ -130,7 +130,7 @@ def test_a_configured_project_reads_its_settings_and_excludes_without_tomllib_or
     project.mkdir()
     (project / 'pyproject.toml').write_text('[tool.guard]\nfail-on = "error"\nexclude = ["docs/", "!docs/keep.md"]\n')
     probe = ('import sys\n'
-             'from guard import allowlist, config\n'
+             'from guard.scan import allowlist\nfrom guard import config\n'
              'c = config.load(sys.argv[1], environ={})\n'
              'f = allowlist.PathFilter(c.exclude)\n'
              'print(c.fail_on, f.excluded("docs/a.md"), f.excluded("docs/keep.md"), f.excluded("src/docs/b.md"), '

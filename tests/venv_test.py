@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import write
 
 from guard.rules.venv import detect_nested_venvs
 from guard.rules.venv import detect_root_venv
-from guard.trees import DiskTree
-from guard.trees import PathListTree
-from support import write
+from guard.scan.trees import DiskTree
+from guard.scan.trees import PathListTree
 
 PY = f'python{sys.version_info.major}.{sys.version_info.minor}'
 

@@ -91,7 +91,7 @@ def exit_fast(code: int) -> NoReturn:
     system frees the process at once. So it ends with os._exit, after the only exit work a hook has:
     saving the startup cache and flushing its output.
     """
-    from guard import startup_cache
+    from guard.scan import startup_cache
 
     startup_cache.save()
     for stream in (sys.stdout, sys.stderr):

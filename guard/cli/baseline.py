@@ -19,9 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard import baseline
-    from guard import scan
-    from guard import sources
+    from guard.scan import baseline
+    from guard.scan import engine as scan
+    from guard.scan import sources
 
     root, _ = sources.find_root(common.existing_dir(str(args.path)))
     config = scan_command.load_scan_config(args, root)

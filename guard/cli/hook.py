@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from typing import NoReturn
     from typing import TextIO
 
-    from guard.scan import ScanResult
-    from guard.sources import StrPath
+    from guard.scan.engine import ScanResult
+    from guard.scan.sources import StrPath
 
 ALL_CATEGORIES = config_module.CATEGORIES
 ACTIONS = {'commit': 'git commit', 'push': 'git push'}
@@ -59,16 +59,16 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
     push_range = _framework_push_range()
 
     def body() -> int:
-        from guard import git_plumbing
+        from guard.git import plumbing as git_plumbing
 
         # git runs while the rules load (a push scans commits: it needs only the repository from it)
         read = git_plumbing.StagedRead(os.getcwd(), names=() if push_range else filenames)
-        from guard import git_index
+        from guard.git import index as git_index
 
         repo = read.repo()
         config = config_module.load(repo.root, config_file=config_file)
         if push_range:
-            from guard import history
+            from guard.git import history
 
             def scan_pushed(only: Sequence[str]) -> ScanResult:
                 return history.scan_revisions(config, [push_range], only=only)
@@ -103,10 +103,10 @@ def run_commit(argv: Sequence[str] | None) -> int:
     """The standalone pre-commit hook: everything staged, read from the index."""
 
     def body() -> int:
-        from guard import git_plumbing
+        from guard.git import plumbing as git_plumbing
 
         read = git_plumbing.StagedRead(os.getcwd())  # git runs while the rules load
-        from guard import git_index
+        from guard.git import index as git_index
 
         repo = read.repo()
         config = config_module.load(repo.root)
@@ -123,8 +123,8 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
     """The standalone pre-push hook: argv is `<remote name> <remote url>`; stdin lists the updates."""
 
     def body() -> int:
-        from guard import git_plumbing
-        from guard import history
+        from guard.git import history
+        from guard.git import plumbing as git_plumbing
 
         repo = git_plumbing.locate(os.getcwd())
         config = config_module.load(repo.root)
@@ -179,7 +179,7 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
         return 0
     from guard import report
     from guard.cli import common
-    from guard.findings import blocks
+    from guard.scan.findings import blocks
 
     blocking = blocks(findings, fail_on)
     hint = skip_hint(hook_id, {f.category for f in findings})

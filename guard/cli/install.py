@@ -44,7 +44,7 @@ class _Plan:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard import sources
+    from guard.scan import sources
 
     if not args.path.is_dir():
         raise UsageError(f'{args.path}: not a directory')

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from guard import config as config_module
 from guard.cli import common
 from guard.errors import UsageError
-from guard.findings import blocks
+from guard.scan.findings import blocks
 
 if TYPE_CHECKING:
-    from guard.scan import ScanResult
+    from guard.scan.engine import ScanResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,8 +66,8 @@ def load_scan_config(args: argparse.Namespace, root: Path) -> config_module.Conf
 def run(args: argparse.Namespace) -> int:
     if args.list_rules:
         return list_rules()
-    from guard import scan
-    from guard import sources
+    from guard.scan import engine as scan
+    from guard.scan import sources
 
     targets = args.paths or [Path('.')]
     if args.staged or args.rev_range or args.history:
@@ -81,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     """--staged, --range and --history: the hooks' engine, over the index or over commits."""
-    from guard import git_index
-    from guard import git_plumbing
+    from guard.git import index as git_index
+    from guard.git import plumbing as git_plumbing
 
     if len(targets) > 1:
         raise UsageError('--staged, --range and --history take one PATH: a folder inside the repository')
@@ -92,7 +92,7 @@ def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     if args.staged:
         result = git_index.scan_staged(config, repo, only=args.only, use_baseline=use_baseline)
         return emit(result, args, config.fail_on)
-    from guard import history
+    from guard.git import history
 
     if args.rev_range and args.rev_range.startswith('-'):
         raise UsageError(f'--range {args.rev_range}: expected a revision range such as main..topic')

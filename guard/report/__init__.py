@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from guard.scan import ScanResult
+from guard.scan.engine import ScanResult
 
 FORMATS = ('text', 'json', 'sarif')
 

@@ -5,7 +5,7 @@ import json
 from typing import TextIO
 
 from guard.report.summary import summarize
-from guard.scan import ScanResult
+from guard.scan.engine import ScanResult
 
 VERSION = 1
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard import startup_cache
 from guard.rules import shape
+from guard.scan import startup_cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

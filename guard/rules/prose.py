@@ -5,7 +5,7 @@ uses them. In docs, examples and comments they only illustrate, so those rules s
 """
 from __future__ import annotations
 
-from guard.lazy_regex import LazyRegex
+from guard.rules.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

@@ -30,8 +30,8 @@ class Reach(namedtuple('Reach', ['newlines', 'lookahead', 'lookahead_lines'], de
 
 
 def cached_reach(pattern: str, flags: int = 0) -> Reach | None:
-    """`reach(pattern, flags)`, kept between runs with the compiled patterns (see guard.startup_cache)."""
-    from guard import startup_cache
+    """`reach(pattern, flags)`, kept between runs with the compiled patterns (see guard.scan.startup_cache)."""
+    from guard.scan import startup_cache
 
     found = startup_cache.derived('reach', pattern, flags, lambda: _as_tuple(reach(pattern, flags)))
     return None if found is None else Reach(*found)

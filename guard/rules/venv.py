@@ -12,13 +12,13 @@ import os
 from collections import namedtuple
 from collections.abc import Iterable
 
-from guard.findings import Finding
-from guard.findings import fingerprint
-from guard.lazy_regex import LazyRegex
+from guard.rules.lazy_regex import LazyRegex
+from guard.scan.findings import Finding
+from guard.scan.findings import fingerprint
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from guard.trees import Tree
+    from guard.scan.trees import Tree
 
 ROOT_RULE = 'venv-root'
 NESTED_RULE = 'venv-committed'
@@ -31,7 +31,7 @@ _PY_DIR = LazyRegex(r'python\d+(?:\.\d+)?t?$')
 _ACTIVATE = LazyRegex(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
 _INTERPRETER = LazyRegex(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
 # Matched on a file's head decoded as latin-1 (one char per byte) with ASCII classes, as a bytes
-# pattern would match the bytes: a str pattern comes from guard.startup_cache without importing `re`.
+# pattern would match the bytes: a str pattern comes from guard.scan.startup_cache without importing `re`.
 _VENV_SHEBANG = LazyRegex(r'(?a)^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
 _NESTED = LazyRegex(
     r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'

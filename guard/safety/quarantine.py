@@ -82,7 +82,7 @@ def quarantine_dir(config: Config, root: Path) -> Path:
 def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     """Which root entries belong to a venv, and where they would go. Changes nothing."""
     from guard.rules.venv import detect_root_venv
-    from guard.trees import DiskTree
+    from guard.scan.trees import DiskTree
     resolved = check_root(root)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     entries = tuple(_entry(resolved, rel) for rel in (finding.entries if finding else ()))

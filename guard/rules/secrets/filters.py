@@ -5,8 +5,8 @@ The value tests are plain functions of a string so the generic rule and the prov
 """
 from __future__ import annotations
 
-from guard.lazy_regex import LazyRegex
 from guard.rules.base import shannon_entropy
+from guard.rules.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard import startup_cache
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import windowed_matches
+from guard.scan import startup_cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

@@ -1,9 +1,9 @@
 """Key material: PEM / OpenSSH / PGP / PuTTY private keys, Google service-account JSON, JWTs."""
 from __future__ import annotations
 
-from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.base import shannon_entropy
+from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets.fakes import BASE64
 from guard.rules.secrets.fakes import URLSAFE
 from guard.rules.secrets.fakes import Fake
@@ -20,7 +20,7 @@ _ARMOUR_HEADERS = r'(?:(?:\\[rn]|\s)*[A-Za-z][\w-]*: [^\n\\]*)*'
 _BODY = r'(?P<value>(?:\\[rn]|[A-Za-z0-9+/=\s]){40,})'
 _BODY_BREAK = LazyRegex(r'\\[rn]|\s')  # a newline, raw or JSON-escaped
 # Searched in the decoded header's bytes as latin-1 (one char per byte) with ASCII classes and case
-# folding, as a bytes pattern would search the bytes: a str pattern comes from guard.startup_cache.
+# folding, as a bytes pattern would search the bytes: a str pattern comes from guard.scan.startup_cache.
 _ALG_NONE = LazyRegex(r'(?ai)"alg"\s*:\s*"none"')
 _URLSAFE_TO_STANDARD = bytes.maketrans(b'-_', b'+/')
 

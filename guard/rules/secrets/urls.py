@@ -1,8 +1,8 @@
 """Passwords inside connection strings: database URLs, basic-auth URLs and .pgpass lines."""
 from __future__ import annotations
 
-from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
+from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake

@@ -1,7 +1,7 @@
 """Scanning what the next commit will hold: staged blobs read from the git index, never from the working tree.
 
 A secret that is staged and then deleted from the working file is still committed, and a secret in
-an unstaged edit is not, so a commit hook must judge the index (read through guard.git_plumbing).
+an unstaged edit is not, so a commit hook must judge the index (read through guard.git.plumbing).
 
 Records here are namedtuples: every commit runs this module, and dataclasses cost ~10 ms to import.
 """
@@ -11,34 +11,33 @@ import os
 from collections import namedtuple
 from collections.abc import Sequence
 
-from guard import allowlist
-from guard import sources
-from guard.git_plumbing import GITLINK
-from guard.git_plumbing import SYMLINK
-from guard.git_plumbing import Entry
-from guard.git_plumbing import Repo
-from guard.git_plumbing import index_entries
-from guard.git_plumbing import read_blobs
-from guard.git_plumbing import staged_entries
+from guard.git.plumbing import GITLINK
+from guard.git.plumbing import SYMLINK
+from guard.git.plumbing import Entry
+from guard.git.plumbing import Repo
+from guard.git.plumbing import blob_text
+from guard.git.plumbing import index_entries
+from guard.git.plumbing import read_blobs
+from guard.git.plumbing import staged_entries
 from guard.rules import venv
-from guard.scan import PARALLEL_MIN_FILES
-from guard.scan import ScanResult
-from guard.scan import finish
-from guard.scan import make_scanner
-from guard.scanner import Document
-from guard.sources import Skipped
-from guard.trees import PathListTree
+from guard.scan import allowlist
+from guard.scan import sources
+from guard.scan.engine import PARALLEL_MIN_FILES
+from guard.scan.engine import ScanResult
+from guard.scan.engine import finish
+from guard.scan.engine import make_scanner
+from guard.scan.scanner import Document
+from guard.scan.sources import Skipped
+from guard.scan.trees import PathListTree
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from guard.config import Config
-    from guard.findings import Finding
-    from guard.git_plumbing import StagedRead
-    from guard.scanner import Scanner
-    from guard.sources import StrPath
+    from guard.git.plumbing import StagedRead
+    from guard.scan.findings import Finding
+    from guard.scan.scanner import Scanner
+    from guard.scan.sources import StrPath
 
-LFS_POINTER = b'version https://git-lfs.github.com/spec/'
-LFS_POINTER_MAX = 1024  # git-lfs pointers are ~130 bytes; a real file may merely start like one
 
 
 def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = None, only: Sequence[str] = (),
@@ -87,10 +86,12 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
 
 def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner,
                       result: ScanResult) -> None:
-    from guard import history  # its worker pool costs an import only big commits pay for
+    from guard.git import (
+        blobs,  # its worker pool costs an import only big commits pay for
+    )
 
     work = [(None, e._replace(parents=())) for e in entries]  # the index: whole files, not just changes
-    batch = history.scan_blobs(root, work, scanner, config.max_file_size, config.jobs)
+    batch = blobs.scan_blobs(root, work, scanner, config.max_file_size, config.jobs)
     result.findings.extend(f for _, _, f in sorted(batch.findings, key=lambda item: item[0]))
     result.skipped.extend(batch.skipped)
     result.files_scanned += batch.files
@@ -136,16 +137,6 @@ def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: S
         result.skipped.append(text)
     else:
         scan_text(Document(path, text), scanner, result)
-
-
-def blob_text(path: str, data: bytes, max_size: int) -> str | Skipped:
-    """A blob's text, or why it is not scanned: too large, a git-lfs pointer, binary."""
-    if max_size and len(data) > max_size:
-        return Skipped(path, f'larger than max-file-size ({len(data):,} > {max_size:,} bytes)')
-    if data.startswith(LFS_POINTER) and len(data) < LFS_POINTER_MAX:
-        return Skipped(path, 'a git-lfs pointer (the content lives in LFS storage)')
-    text = sources.decode(data)
-    return Skipped(path, sources.BINARY) if text is None else text
 
 
 def scan_text(doc: Document, scanner: Scanner, result: ScanResult) -> None:

@@ -8,24 +8,24 @@ import os
 from collections.abc import Iterable
 from collections.abc import Sequence
 
-from guard import allowlist
-from guard import baseline as baseline_module
-from guard import sources
 from guard.errors import UsageError
-from guard.findings import Finding
 from guard.rules import RULES
 from guard.rules import venv
-from guard.scanner import Document
-from guard.scanner import Scanner
-from guard.sources import Skipped
-from guard.trees import DiskTree
+from guard.scan import allowlist
+from guard.scan import baseline as baseline_module
+from guard.scan import sources
+from guard.scan.findings import Finding
+from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
+from guard.scan.sources import Skipped
+from guard.scan.trees import DiskTree
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from pathlib import Path
 
     from guard.config import Config
-    from guard.sources import StrPath
+    from guard.scan.sources import StrPath
 
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 256

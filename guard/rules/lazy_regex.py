@@ -2,7 +2,7 @@
 
 Filters, context checks and allow markers run only when a rule has matched something, yet every
 commit hook imports all of them: compiling them eagerly cost ~7 ms there, a tenth of the hook.
-A str pattern is built through `guard.startup_cache`, so a warm cache hands it over without `re`'s
+A str pattern is built through `guard.scan.startup_cache`, so a warm cache hands it over without `re`'s
 compiler; this module does not import `re` either (it costs ~8 ms to import, mostly `enum`), so a
 clean commit never loads it. Write flags into the pattern (`(?i)`, `(?m)`): no `re.I` needed.
 """
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard import startup_cache
+from guard.scan import startup_cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

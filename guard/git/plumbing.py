@@ -12,12 +12,13 @@ from collections import namedtuple
 from collections.abc import Iterable
 from collections.abc import Sequence
 
-from guard import sources
 from guard.errors import SourceError
+from guard.scan import sources
+from guard.scan.sources import Skipped
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from guard.sources import StrPath
+    from guard.scan.sources import StrPath
 
 SYMLINK = '120000'
 GITLINK = '160000'  # a submodule: its "content" is a commit id in another repository
@@ -191,3 +192,17 @@ def _diff_cached(root: StrPath, against: str | None = None) -> list[Entry]:
 
 def _entries(raw_diff: bytes) -> list[Entry]:
     return sorted((e for _, e in parse_raw(raw_diff) if e is not None), key=lambda e: e.path)
+
+
+LFS_POINTER = b'version https://git-lfs.github.com/spec/'
+LFS_POINTER_MAX = 1024  # git-lfs pointers are ~130 bytes; a real file may merely start like one
+
+
+def blob_text(path: str, data: bytes, max_size: int) -> str | Skipped:
+    """A blob's text, or why it is not scanned: too large, a git-lfs pointer, binary."""
+    if max_size and len(data) > max_size:
+        return Skipped(path, f'larger than max-file-size ({len(data):,} > {max_size:,} bytes)')
+    if data.startswith(LFS_POINTER) and len(data) < LFS_POINTER_MAX:
+        return Skipped(path, 'a git-lfs pointer (the content lives in LFS storage)')
+    text = sources.decode(data)
+    return Skipped(path, sources.BINARY) if text is None else text

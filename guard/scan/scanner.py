@@ -10,15 +10,15 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from functools import cached_property
 
-from guard import allowlist
 from guard.errors import ConfigError
-from guard.findings import Finding
-from guard.findings import fingerprint
-from guard.prefilter import Prefilter
-from guard.redact import mask_spans
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import env_files
+from guard.scan import allowlist
+from guard.scan.findings import Finding
+from guard.scan.findings import fingerprint
+from guard.scan.prefilter import Prefilter
+from guard.scan.redact import mask_spans
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

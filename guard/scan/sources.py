@@ -9,8 +9,8 @@ import os
 import stat
 from collections import namedtuple
 
-from guard import spawn
 from guard.errors import SourceError
+from guard.git import spawn
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

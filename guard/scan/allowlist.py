@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 
-from guard import gitignore
-from guard import startup_cache
 from guard.errors import ConfigError
-from guard.lazy_regex import LazyRegex
+from guard.rules.lazy_regex import LazyRegex
+from guard.scan import gitignore
+from guard.scan import startup_cache
 
 _GUARD_MARKER = LazyRegex(r'(?i)guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)')
 _SECRET_MARKERS = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+secret|gitleaks:allow')

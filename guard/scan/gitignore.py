@@ -16,7 +16,7 @@ from guard.errors import ConfigError
 def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
     """(regex, include) for one pattern: include is False for a `!` pattern; the regex is None for
     a blank line or a comment. A bad pattern is a ConfigError naming `where` (a config key)."""
-    from guard import startup_cache
+    from guard.scan import startup_cache
 
     regex, include = startup_cache.derived(f'gitignore@{_pathspec_stamp()}', text, 0, lambda: _translate(text, where))
     return regex, include

@@ -1,0 +1,1 @@
+"""git access: plumbing (index, blobs), staged reads, history and ranges, process spawning."""

@@ -1,0 +1,1 @@
+"""The scan engine: sources -> prefilter -> rules -> findings -> baseline/allowlist -> redacted excerpts."""
