@@ -1,4 +1,9 @@
-"""Configuration: `[tool.guard]` in pyproject.toml or a guard.toml, then GUARD_* variables, then flags.
+"""Configuration: layers of settings, each over the one before, then flags.
+
+The layers: the system's guard.toml (/etc/guard, or $GUARD_SYSTEM_CONFIG), the user's
+($XDG_CONFIG_HOME/guard), the project's own `[tool.guard]` in pyproject.toml or guard.toml (or the
+file --config / GUARD_CONFIG names instead), GUARD_* variables. A project's own file sets what
+runs commands, sends data or writes outside the root only once the user trusts it (guard.trust).
 
 Loading has two stages, as in gitleaks: a raw TOML mapping is validated field by field into a
 frozen `Config`. Every error names the file (or variable, or flag), the key and what was expected.
@@ -33,11 +38,15 @@ CATEGORIES = ('secret', 'env-file', 'ip', 'abs-path', 'venv')
 # Config's sections, in order: each is a guard.settings class, built with its defaults on first use.
 SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit')
 
+SYSTEM_CONFIG = '/etc/guard/guard.toml'
+
 
 class Config:
     """Validated settings for one project root. Top-level keys configure `guard scan`.
 
-    `root` (where the project is) and `source` (which file the settings came from) are not keys.
+    `root` (where the project is) and `source` (which file the settings came from) are not keys,
+    nor what loading has to tell the user: `notes` (a value it changed), `untrusted` (the dotted keys
+    it skipped in an untrusted project file) and `trust_note` (the one line that says so).
     Frozen like a dataclass, but not one: `dataclasses` costs ~10 ms to import on a commit hook that
     only reads the top-level keys, and the sections are built on first use for the same reason.
     """
@@ -56,7 +65,13 @@ class Config:
     alerts: AlertSettings
     audit: AuditSettings
 
-    def __init__(self, *, root: StrPath | None = None, source: str = 'defaults', **values: Any) -> None:
+    if TYPE_CHECKING:  # not keys: out of __annotations__, which validation reads
+        notes: tuple[str, ...]
+        untrusted: tuple[str, ...]
+        trust_note: str
+
+    def __init__(self, *, root: StrPath | None = None, source: str = 'defaults', notes: tuple[str, ...] = (),
+                 untrusted: tuple[str, ...] = (), trust_note: str = '', **values: Any) -> None:
         for name, value in values.items():
             if name not in _KEYS:
                 raise TypeError(f'Config() got an unexpected keyword argument {name!r}')
@@ -67,6 +82,9 @@ class Config:
             root = Path('.')
         object.__setattr__(self, 'root', root)
         object.__setattr__(self, 'source', source)
+        object.__setattr__(self, 'notes', notes)
+        object.__setattr__(self, 'untrusted', untrusted)
+        object.__setattr__(self, 'trust_note', trust_note)
 
     def __getattr__(self, name: str) -> Any:
         # Reached only for what __init__ did not set: a section nobody configured, built on first use.
@@ -98,12 +116,13 @@ class Config:
     def updated(self, **values: Any) -> Config:
         """A copy with these fields replaced, as given (already validated values, such as a section)."""
         given = {name: value for name, value in vars(self).items() if name in _KEYS}
-        return Config(root=self.root, source=self.source, **{**given, **values})
+        return Config(root=self.root, source=self.source, notes=self.notes, untrusted=self.untrusted,
+                      trust_note=self.trust_note, **{**given, **values})
 
     def replace(self, where: str, **overrides: Any) -> Config:
         """Return a copy with top-level values overridden (by flags), validated like the file."""
         raw = {k.replace('_', '-'): v for k, v in overrides.items() if v is not None}
-        return self.updated(**_validate_fields(Config, raw, where, prefix=''))
+        return self.updated(**_built(_validate_fields(Config, raw, where, prefix='')))
 
     def state_path(self) -> Path:
         """guard's own state directory (audit database, locks): never inside a scanned tree by accident."""
@@ -125,45 +144,95 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 
 
 def load(root: StrPath, *, config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
-    """Read the project's config file, then GUARD_* variables, into a validated Config."""
+    """Settings for `root`: the system's and the user's config files, the project's own (or the file
+    --config / GUARD_CONFIG names instead), then GUARD_* variables, each over the one before.
+
+    What a project's own file may set only once trusted (guard.trust.NEEDS_TRUST) is left out, and
+    said in `trust_note`, while the user has not trusted the file as it is.
+    """
     environ = os.environ if environ is None else environ
-    path, raw = _read_file(root, config_file or environ.get('GUARD_CONFIG') or None)
-    source = path or 'defaults'
-    # The defaults are valid by construction, and most projects set nothing: validate only what is set.
-    config = Config(**_validate_fields(Config, raw, source, prefix=''), root=root, source=source) if raw else \
-        Config(root=root, source=source)
-    if not any(name.startswith('GUARD_') for name in environ):
-        return config
-    return _apply_environ(config, environ)
+    values: dict[str, Any] = {}
+    notes: list[str] = []
+    source = 'defaults'
+    for path in shared_files(environ):
+        data = _read(path)
+        _merge(values, _checked(_table(path, _parse(path, data)), path, notes))
+        source = path
+    named = config_file or environ.get('GUARD_CONFIG') or None
+    path, raw, data = _read_file(root, named)
+    untrusted: list[str] = []
+    trust_note = ''
+    if raw:  # the defaults are valid by construction, and most projects set nothing: validate only what is set
+        layer = _checked(raw, path, notes)
+        if named is None:
+            layer, untrusted, trust_note = _trusted_part(layer, path, data, root, environ)
+        _merge(values, layer)
+    source = path or source
+    if any(name.startswith('GUARD_') for name in environ):
+        _merge(values, _environ_layer(environ, notes))
+    return Config(**_built(values), root=root, source=source, notes=tuple(notes), untrusted=tuple(untrusted),
+                  trust_note=trust_note)
 
 
-def _read_file(root: StrPath, config_file: str | Path | None) -> tuple[str, dict[str, Any]]:
-    """(the file's name, its guard table): ('', {}) when the project has no settings."""
+def shared_files(environ: Mapping[str, str]) -> list[str]:
+    """The system's and the user's config files that exist, in that order (what every project shares)."""
+    user_dir = environ.get('XDG_CONFIG_HOME') or os.path.join(environ.get('HOME') or os.path.expanduser('~'), '.config')
+    candidates = (environ.get('GUARD_SYSTEM_CONFIG') or SYSTEM_CONFIG, os.path.join(user_dir, 'guard', 'guard.toml'))
+    return [path for path in candidates if os.path.isfile(path)]
+
+
+def project_file(root: StrPath) -> str:
+    """The project's own config file: guard.toml, else pyproject.toml, else ''."""
+    for name in ('guard.toml', 'pyproject.toml'):
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            return path
+    return ''
+
+
+def project_trust(root: StrPath) -> tuple[str, bytes, list[str]]:
+    """(the project's own config file, its bytes, the keys it sets that need trust), for `guard trust`;
+    ('', b'', []) when the project has no settings. A file that does not validate is a ConfigError."""
+    path, raw, data = _read_file(root, None)
+    if not path:
+        return '', b'', []
+    from guard import trust
+
+    return path, data, trust.needing_trust(_checked(raw, path, []), os.fspath(root))
+
+
+def _read_file(root: StrPath, config_file: str | Path | None) -> tuple[str, dict[str, Any], bytes]:
+    """(the file's name, its guard table, its bytes): ('', {}, b'') when the project has no settings."""
     if config_file is not None:
         path = os.fspath(config_file)
         if not os.path.isfile(path):
             raise ConfigError(f'{path}: config file not found')
-        return path, _table(path, _parse(path))
-    guard_toml = os.path.join(root, 'guard.toml')
-    if os.path.isfile(guard_toml):
-        return guard_toml, _table(guard_toml, _parse(guard_toml))
-    pyproject = os.path.join(root, 'pyproject.toml')
-    if os.path.isfile(pyproject):
-        data = _parse(pyproject)
-        section = data.get('tool', {}).get('guard') if isinstance(data.get('tool'), dict) else None
-        if section is not None:
-            if not isinstance(section, dict):
-                raise ConfigError(f'{pyproject}: [tool.guard] must be a table')
-            return pyproject, section
-    return '', {}
+        data = _read(path)
+        return path, _table(path, _parse(path, data)), data
+    path = project_file(root)
+    if not path:
+        return '', {}, b''
+    data = _read(path)
+    if os.path.basename(path) == 'guard.toml':
+        return path, _table(path, _parse(path, data)), data
+    parsed = _parse(path, data)
+    section = parsed.get('tool', {}).get('guard') if isinstance(parsed.get('tool'), dict) else None
+    if section is None:
+        return '', {}, b''
+    if not isinstance(section, dict):
+        raise ConfigError(f'{path}: [tool.guard] must be a table')
+    return path, section, data
 
 
-def _parse(path: str) -> dict[str, Any]:
+def _read(path: str) -> bytes:
     try:
         with open(path, 'rb') as f:
-            data = f.read()
+            return f.read()
     except OSError as e:
         raise ConfigError(f'{path}: cannot read: {e.strerror}') from None
+
+
+def _parse(path: str, data: bytes) -> dict[str, Any]:
     # Most pyproject.toml files have no guard section; the hook should not pay for parsing them.
     if os.path.basename(path) == 'pyproject.toml' and b'guard' not in data:
         return {}
@@ -177,6 +246,46 @@ def _parse(path: str) -> dict[str, Any]:
     # A text that holds a credential is never written to the cache: guard writes no secret anywhere.
     return startup_cache.derived('toml', text, 0, lambda: _parse_toml(path, text),  # type: ignore[no-any-return]
                                  keep=lambda data: not _holds_credentials(path, text, data))
+
+
+def _trusted_part(layer: dict[str, Any], path: str, data: bytes, root: StrPath,
+                  environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str], str]:
+    """(what of the project's own file guard honours, the keys it skipped, the line that says so)."""
+    from guard import trust
+
+    keys = trust.needing_trust(layer, os.fspath(root))
+    if not keys:
+        return layer, [], ''
+    trusted, why = trust.check(path, data, environ)
+    if trusted:
+        return layer, [], ''
+    return trust.without(layer, keys), keys, trust.skipped_note(path, os.fspath(root), keys, why)
+
+
+def _checked(raw: Mapping[str, Any], where: str, notes: list[str]) -> dict[str, Any]:
+    """One layer validated (sections as mappings of their fields), `jobs` capped at the CPU count."""
+    values = _validate_fields(Config, raw, where, prefix='')
+    cpus = os.cpu_count() or 1
+    if values.get('jobs', 0) > cpus:
+        notes.append(f'{where}: jobs = {values["jobs"]} is more than the {cpus} CPUs of this machine: using {cpus}')
+        values['jobs'] = cpus
+    return values
+
+
+def _merge(values: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    """Lay `layer` over `values`: a section's keys one by one, so a later file need not repeat a whole table."""
+    for name, value in layer.items():
+        if name in SECTION_NAMES:
+            values[name] = {**values.get(name, {}), **value}
+        else:
+            values[name] = value
+
+
+def _built(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated values with each section's fields made into its settings object."""
+    hints = _hints(Config)
+    return {name: _section_class(hints[name])(**value) if name in SECTION_NAMES else value
+            for name, value in values.items()}
 
 
 def _parse_toml(path: str, text: str) -> dict[str, Any]:
@@ -260,12 +369,16 @@ def _coerce(hint: Any, value: Any, where: str, key: str) -> Any:
     if _is_section(hint):
         if not isinstance(value, dict):
             raise ConfigError(f'{where}: {key} must be a table')
-        section = _section_class(hint)
-        return section(**_validate_fields(section, value, where, prefix=f'{key}.'))
+        return _validate_fields(_section_class(hint), value, where, prefix=f'{key}.')  # built by _built()
     if hint is tuple:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f'{where}: {key} must be a list of strings, got {_show(value)}')
+        if key in PATTERN_KEYS:
+            from guard.scan import gitignore
+
+            for pattern in items:
+                gitignore.pattern_regex(pattern, f'{where}: {key}')
         return tuple(items)
     if hint is dict:
         if not isinstance(value, dict) or not all(_is_int(v) and v >= 0 for v in value.values()):
@@ -296,6 +409,10 @@ def _coerce_scalar(hint: Any, value: Any, where: str, key: str) -> Any:
     raise ConfigError(f'{where}: {key} must be {expected}, got {_show(value)}')
 
 
+# Keys whose values are gitignore patterns, checked at load so a bad one fails with its file and key.
+PATTERN_KEYS = ('exclude',)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -305,24 +422,22 @@ def _show(value: Any) -> str:
     return f'{type(value).__name__} {text if len(text) <= 40 else text[:37] + "..."}'
 
 
-def _apply_environ(config: Config, environ: Mapping[str, str]) -> Config:
+def _environ_layer(environ: Mapping[str, str], notes: list[str]) -> dict[str, Any]:
     """GUARD_FAIL_ON=error sets fail-on; GUARD_PURGE_KEEP_ROTATED=3 sets purge.keep-rotated."""
-    top: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     for name, hint in _hints(Config).items():
         if _is_section(hint):
             if not any(var.startswith(f'GUARD_{name.upper()}_') for var in environ):
                 continue  # (GUARD_CACHE_DIR and the like are no keys: they must not load the sections)
-            values = _section_from_environ(_section_class(hint), name, environ)
-            if values:
-                import dataclasses
-
-                top[name] = dataclasses.replace(getattr(config, name), **values)
+            section = _section_from_environ(_section_class(hint), name, environ)
+            if section:
+                values[name] = section
             continue
         var = f'GUARD_{name}'.upper()
         if var in environ:
             raw = {name.replace('_', '-'): _from_env(hint, environ[var], var)}
-            top.update(_validate_fields(Config, raw, var, prefix=''))
-    return config.updated(**top) if top else config
+            values.update(_checked(raw, var, notes))
+    return values
 
 
 def _section_from_environ(cls: type, section: str, environ: Mapping[str, str]) -> dict[str, Any]:

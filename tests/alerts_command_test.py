@@ -15,7 +15,9 @@ ALERT = Alert(event='problem', check='table:assets', state=Status.FAIL, previous
 
 def test_alert_arrives_in_the_environment(tmp_path: Path) -> None:
     out = tmp_path / 'env.txt'
-    sink = CommandSink(f'env | grep ^GUARD_ | sort > {out}; echo "$GUARD_SUMMARY" >> {out}', timeout=10, cwd=str(tmp_path))
+    user_env = {name: value for name, value in os.environ.items() if not name.startswith('GUARD_')}  # (tests set GUARD_SYSTEM_CONFIG)
+    sink = CommandSink(f'env | grep ^GUARD_ | sort > {out}; echo "$GUARD_SUMMARY" >> {out}', timeout=10, cwd=str(tmp_path),
+                       environ=user_env)
     delivery = sink.deliver(ALERT)
     assert (delivery.sink, delivery.ok, delivery.detail) == ('command', True, 'exit 0')
     assert out.read_text().splitlines() == [

@@ -23,6 +23,7 @@ from guard.health import CheckResult
 from guard.health import HealthReport
 from guard.health import Status
 from support import run_guard
+from support import trust
 from support import write
 
 
@@ -87,6 +88,7 @@ def project(root: Path, hook_url: str, *, timeout: float = 3.0, extra: str = '')
         conn.execute('CREATE TABLE assets (id INTEGER)')
         conn.execute('INSERT INTO assets VALUES (1)')
         conn.commit()
+    trust(root)
     return root
 
 

@@ -16,6 +16,7 @@ from safety_trees import set_immutable
 from safety_trees import snapshot
 from safety_trees import tree_hash
 from support import run_guard
+from support import trust
 from support import write
 
 
@@ -151,6 +152,7 @@ def test_service_commands_missing_tool_is_skipped_and_full_runs_extras(root: Pat
     write(root, 'guard.toml', (
         f"[purge]\nbefore = ['{step} before', 'no-such-tool-xyz compose down']\n"
         f"after = ['{step} after']\nfull = ['{step} full']\n"))
+    trust(root)
     plain = run_guard('purge', root, '--dry-run')
     assert '  before: no-such-tool-xyz compose down   (skipped: no-such-tool-xyz is not installed)' in plain.stdout
     assert f'  full:   {step} full   (only with --full)' in plain.stdout
@@ -163,6 +165,7 @@ def test_service_commands_missing_tool_is_skipped_and_full_runs_extras(root: Pat
 
 def test_failing_service_command_gives_exit_1(root: Path) -> None:
     write(root, 'guard.toml', "[purge]\nafter = ['false']\n")
+    trust(root)
     result = run_guard('purge', root, '--force')
     assert result.returncode == 1
     assert result.stderr == "guard: after command 'false' failed: exit status 1\n"
@@ -285,6 +288,7 @@ def test_terminal_no_answer_changes_nothing_and_yes_purges(root: Path) -> None:
 
 def test_full_asks_a_second_time(root: Path, tmp_path: Path) -> None:
     write(root, 'guard.toml', "[purge]\nfull = ['true']\n")
+    trust(root)
     state = tree_hash(root)
     code, output = run_on_tty(['purge', str(root), '--full'], [b'y', b'n'])
     assert code == 2

@@ -33,6 +33,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     monkeypatch.setenv('XDG_STATE_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-state'))
     # ... and its compiled-pattern cache too, not ~/.cache/guard.
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-cache'))
+    # No developer's or machine's guard.toml (~/.config/guard, /etc/guard) leaks into a test.
+    monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-config'))
+    monkeypatch.setenv('GUARD_SYSTEM_CONFIG', str(tmp_path_factory.getbasetemp() / 'no-system-guard.toml'))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from guard.errors import LockedError
 from guard.safety.lock import root_lock
 from support import run_guard
+from support import trust
 from support import write
 
 HOLD = textwrap.dedent('''
@@ -67,6 +68,7 @@ def test_two_concurrent_purges_serialise(tmp_path: Path) -> None:
     trace = tmp_path / 'trace'
     write(tmp_path, 'slow.py', SLOW_STEP)
     write(root, 'guard.toml', f"[purge]\nbefore = ['{sys.executable} {tmp_path / 'slow.py'} {trace}']\nlock-timeout = 30\n")
+    trust(root)
     write(root, 'logs/a.log', 'x')
     env = {'GUARD_STATE_DIR': str(tmp_path / 'state')}
     cmd = [sys.executable, '-m', 'guard', 'purge', str(root), '--force']

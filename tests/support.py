@@ -27,3 +27,9 @@ def write(root: Path, rel: str, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding='utf-8')
     return path
+
+
+def trust(root: Path) -> None:
+    """`guard trust ROOT`, as a user does before a project's own file may run commands or send data."""
+    proc = run_guard('trust', root)
+    assert proc.returncode == 0, proc.stderr

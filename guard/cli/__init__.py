@@ -29,6 +29,7 @@ COMMANDS = {
     'restore': ('guard.cli.restore', 'put a quarantine back exactly'),
     'history': ('guard.cli.history', 'list the audit trail of purges, cleans, restores and alerts'),
     'health': ('guard.cli.health', 'check the database, disk, logs and root pollution'),
+    'trust': ('guard.cli.trust', 'let a project\'s own config run commands, send data or write outside its root'),
 }
 
 

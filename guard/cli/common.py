@@ -17,7 +17,14 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
 
 
 def load_config(root: Path, args: argparse.Namespace) -> config_module.Config:
-    return config_module.load(root, config_file=getattr(args, 'config', None))
+    """The root's settings; what loading changed or skipped is said on stderr, one line each."""
+    config = config_module.load(root, config_file=getattr(args, 'config', None))
+    for note in config.notes:
+        err(f'note: {note}')
+    # Scans run nothing, so the keys trust gates are no concern of theirs, except the baseline they read.
+    if config.trust_note and (getattr(args, 'command', '') != 'scan' or 'baseline' in config.untrusted):
+        err(f'warning: {config.trust_note}')
+    return config
 
 
 def existing_dir(value: str | None) -> Path:

@@ -18,8 +18,33 @@ def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
     a blank line or a comment. A bad pattern is a ConfigError naming `where` (a config key)."""
     from guard.scan import startup_cache
 
+    if _unclosed_class(text):
+        # git's wildmatch gives up on such a pattern (it never matches); pathspec would read the [ literally.
+        raise ConfigError(f"{where}: invalid pattern {text!r}: '[' opens a character class that is never closed")
     regex, include = startup_cache.derived(f'gitignore@{_pathspec_stamp()}', text, 0, lambda: _translate(text, where))
     return regex, include
+
+
+def _unclosed_class(pattern: str) -> bool:
+    """Whether a `[` starts a class no `]` ends, read as git's wildmatch reads classes: a backslash
+    escapes the next character, and a `]` right after `[` (or `[!`, `[^`) is a member, not the end."""
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == '\\':
+            i += 2
+            continue
+        if pattern[i] == '[':
+            i += 1
+            if pattern[i:i + 1] in ('!', '^'):
+                i += 1
+            if pattern[i:i + 1] == ']':
+                i += 1
+            while i < len(pattern) and pattern[i] != ']':
+                i += 2 if pattern[i] == '\\' else 1
+            if i >= len(pattern):
+                return True
+        i += 1
+    return False
 
 
 def _translate(text: str, where: str) -> tuple[str | None, bool]:
