@@ -1,6 +1,7 @@
 """Config: file, then GUARD_* variables, then flags; every bad value is one line naming file and key."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -60,6 +61,8 @@ def test_config_file_is_never_rewritten(tmp_path: Path) -> None:
     ('[health]\nrow-count = "guess"\n', "guard.toml: health.row-count must be one of exact, estimate, got 'guess'"),
     ('purge = 3\n', 'guard.toml: purge must be a table'),
     ('fail-on = \n', 'guard.toml: invalid TOML: '),
+    ('exclude = ["docs/", "[z-a"]\n', "guard.toml: exclude: invalid pattern '[z-a': '[' opens a character class that is never closed"),
+    ('exclude = ["[z-a]"]\n', "guard.toml: exclude: invalid pattern '[z-a]': bad character range z-a"),
 ])
 def test_bad_config_is_one_line_exit_2(tmp_path: Path, toml: str, message: str) -> None:
     write(tmp_path, 'guard.toml', toml)
@@ -120,3 +123,46 @@ def test_top_level_keys_load_without_typing_or_dataclasses(tmp_path: Path) -> No
     runs = [subprocess.run([sys.executable, '-S', '-c', code, str(tmp_path)], capture_output=True, text=True, check=True,
                            env={**os.environ, 'PYTHONPATH': path}).stdout for _ in range(2)]
     assert runs[1] == "error ('docs/',) []\n"
+
+
+@pytest.mark.parametrize('pattern', ['[a-z]*.log', '[]]x', '[!]]x', r'\[z-a', '[[:alpha:]]', 'a[^b]c', '!keep/', '# comment'])
+def test_valid_exclude_patterns_load(tmp_path: Path, pattern: str) -> None:
+    write(tmp_path, 'guard.toml', f'exclude = [{json.dumps(pattern)}]\n')
+    assert config.load(tmp_path, environ={}).exclude == (pattern,)
+
+
+def test_jobs_is_capped_at_the_cpu_count_with_a_note(tmp_path: Path) -> None:
+    pyproject = write(tmp_path, 'pyproject.toml', '[tool.guard]\njobs = 5000\n')
+    cpus = os.cpu_count() or 1
+    cfg = config.load(tmp_path, environ={})
+    assert cfg.jobs == cpus
+    note = f'{pyproject}: jobs = 5000 is more than the {cpus} CPUs of this machine: using {cpus}'
+    assert cfg.notes == (note,)
+    proc = run_guard('scan', tmp_path)
+    assert proc.returncode == 0
+    assert proc.stderr == f'guard: note: {note}\n'
+    assert config.load(tmp_path, environ={'GUARD_JOBS': str(cpus)}).notes == (note,)  # the file's note stays
+    assert config.load(tmp_path, environ={'GUARD_JOBS': '1'}).jobs == 1
+
+
+def test_layers_system_user_project_environment(tmp_path: Path) -> None:
+    system = write(tmp_path, 'etc/guard.toml', 'fail-on = "note"\nmax-file-size = 7\n[health]\ntables = ["a"]\n')
+    write(tmp_path, 'xdg/guard/guard.toml', '[tool.guard]\nfail-on = "error"\n[tool.guard.health]\nmin-rows = {a = 2}\n')
+    root = tmp_path / 'root'
+    write(root, 'pyproject.toml', '[tool.guard.health]\ntables = ["b"]\n')
+    environ = {'GUARD_SYSTEM_CONFIG': str(system), 'XDG_CONFIG_HOME': str(tmp_path / 'xdg')}
+    cfg = config.load(root, environ=environ)
+    # A later layer replaces a key, not a whole section.
+    assert (cfg.fail_on, cfg.max_file_size, cfg.health.tables, dict(cfg.health.min_rows)) == ('error', 7, ('b',), {'a': 2})
+    assert cfg.source == str(root / 'pyproject.toml')
+    assert config.load(root, environ={**environ, 'GUARD_FAIL_ON': 'warning'}).fail_on == 'warning'
+    # --config (or GUARD_CONFIG) names a file used instead of the project's, over the shared ones.
+    named = write(tmp_path, 'named.toml', 'max-file-size = 9\n')
+    cfg = config.load(root, config_file=named, environ=environ)
+    assert (cfg.max_file_size, cfg.fail_on, cfg.health.tables) == (9, 'error', ('a',))
+
+
+def test_a_bad_user_config_names_its_file(tmp_path: Path) -> None:
+    user = write(tmp_path, 'xdg/guard/guard.toml', '[alerts]\ncommand = 3\n')
+    proc = run_guard('scan', tmp_path / 'xdg', env={'XDG_CONFIG_HOME': str(tmp_path / 'xdg')})
+    assert (proc.returncode, proc.stderr) == (2, f'guard: error: {user}: alerts.command must be a string, got int 3\n')
