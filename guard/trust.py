@@ -85,6 +85,13 @@ def without(values: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     return kept
 
 
+def file_key(path: str) -> str:
+    """A config file's entry in the store: its absolute path as found in the root, symlinks not followed,
+    so another root whose guard.toml links to a trusted file (and whose relative commands differ) is not
+    trusted by that."""
+    return os.path.abspath(path)
+
+
 def digest(data: bytes) -> str:
     import hashlib
 
@@ -96,7 +103,7 @@ def check(path: str, data: bytes, environ: Mapping[str, str]) -> tuple[bool, str
     entries, problem = read_store(environ)
     if problem:
         return False, problem
-    recorded = entries.get(os.path.realpath(path))
+    recorded = entries.get(file_key(path))
     if recorded is None:
         return False, 'untrusted'
     return (True, '') if recorded == digest(data) else (False, 'changed since you trusted it')
@@ -111,7 +118,7 @@ def skipped_note(path: str, root: str, keys: list[str], why: str) -> str:
 
 
 def read_store(environ: Mapping[str, str]) -> tuple[dict[str, str], str]:
-    """(realpath -> sha256, problem): what the store trusts, or nothing and why when it cannot be relied on."""
+    """(file_key -> sha256, problem): what the store trusts, or nothing and why when it cannot be relied on."""
     path = store_path(environ)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
@@ -182,9 +189,9 @@ def update(environ: Mapping[str, str], path: str, sha256: str | None) -> str:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         entries, problem = read_store(environ)
-        entries.pop(os.path.realpath(path), None)
+        entries.pop(file_key(path), None)
         if sha256 is not None:
-            entries[os.path.realpath(path)] = sha256
+            entries[file_key(path)] = sha256
         _write(store, entries)
     finally:
         os.close(lock)

@@ -314,3 +314,20 @@ def test_a_project_that_needs_no_trust_never_reads_the_store() -> None:
             'print("json" in sys.modules, "hashlib" in sys.modules)')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out == 'False False\n'
+
+
+def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> None:
+    """Another root's guard.toml that links to a trusted one would run the same relative commands in
+    that other root: trust is for the file as found in the root it was trusted in."""
+    trusted_root, other = tmp_path / 'mine', tmp_path / 'theirs'
+    command, marker = touch_command(tmp_path)
+    write(trusted_root, 'guard.toml', f'[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+                                      f'[alerts]\njournal = false\ncommand = "{command}"\n')
+    assert home.guard('trust', trusted_root).returncode == 0
+    other.mkdir()
+    (other / 'guard.toml').symlink_to(trusted_root / 'guard.toml')
+    proc = home.alert(other)
+    assert not marker.exists()
+    assert f'ignoring alerts.command from {other / "guard.toml"} (untrusted)' in proc.stderr
+    home.alert(trusted_root)
+    assert marker.exists()

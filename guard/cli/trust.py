@@ -58,7 +58,7 @@ def _show(path: str, data: bytes, keys: list[str]) -> int:
 
 def _revoke(root: os.PathLike[str]) -> int:
     entries, _ = trust.read_store(os.environ)
-    known = [p for p in (os.path.join(root, n) for n in ('guard.toml', 'pyproject.toml')) if os.path.realpath(p) in entries]
+    known = [p for p in (os.path.join(root, n) for n in ('guard.toml', 'pyproject.toml')) if trust.file_key(p) in entries]
     for path in known:
         trust.update(os.environ, path, None)
         common.out(f'guard: no longer trusting {path}')
