@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # What a setting does that a project file may not ask for unasked.
 RUNS_COMMAND = 'runs a command'
 SENDS_DATA = 'sends data'
-# A path: needs trust only when it is absolute or leads (through `..` or a symlink) out of the root.
+# A path (or a list of paths): needs trust only when one is absolute or leads out of the root (`..`, a symlink).
 WRITES_OUTSIDE_ROOT = 'writes outside the root'
 
 # Dotted config key -> what it does. A new section declares its own such keys here
@@ -57,7 +57,10 @@ def needing_trust(values: Mapping[str, Any], root: str) -> list[str]:
         section, _, name = dotted.rpartition('.')
         table = values.get(section, {}) if section else values
         value = table.get(name.replace('-', '_')) if isinstance(table, Mapping) else None
-        if value is None or (effect == WRITES_OUTSIDE_ROOT and not leaves_root(root, value)):
+        if not value:
+            continue  # unset, empty or off: turning something off runs, sends and writes nothing
+        paths = (value,) if isinstance(value, str) else value
+        if effect == WRITES_OUTSIDE_ROOT and not any(leaves_root(root, path) for path in paths):
             continue
         keys.append(dotted)
     return keys

@@ -125,7 +125,7 @@ def test_top_level_keys_load_without_typing_or_dataclasses(tmp_path: Path) -> No
     assert runs[1] == "error ('docs/',) []\n"
 
 
-@pytest.mark.parametrize('pattern', ['[a-z]*.log', '[]]x', '[!]]x', r'\[z-a', '[[:alpha:]]', 'a[^b]c', '!keep/', '# comment'])
+@pytest.mark.parametrize('pattern', ['[a-z]*.log', '[]]x', '[!]]x', r'\[z-a', 'a[^b]c', '!keep/', '# comment'])
 def test_valid_exclude_patterns_load(tmp_path: Path, pattern: str) -> None:
     write(tmp_path, 'guard.toml', f'exclude = [{json.dumps(pattern)}]\n')
     assert config.load(tmp_path, environ={}).exclude == (pattern,)

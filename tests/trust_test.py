@@ -331,3 +331,23 @@ def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> 
     assert f'ignoring alerts.command from {other / "guard.toml"} (untrusted)' in proc.stderr
     home.alert(trusted_root)
     assert marker.exists()
+
+
+@pytest.mark.parametrize(('toml', 'skipped'), [
+    ('[alerts]\ncommand = ""\nwebhook = ""\n', ()),  # turning something off needs no trust
+    ('[purge]\nbefore = []\n', ()),
+    ('[purge]\nbefore = ["make stop"]\nafter = ["make start"]\n', ('purge.before', 'purge.after')),
+    ('[audit]\nurl = "sqlite:///audit.db"\n', ('audit.url',)),
+    ('baseline = "../shared-baseline.json"\n', ('baseline',)),
+    ('baseline = "baseline.json"\n', ()),
+    ('state-dir = ".state"\n', ()),
+    ('state-dir = "/var/lib/guard"\n', ('state-dir',)),
+    ('fail-on = "error"\n[health]\ntables = ["t"]\n', ()),
+])
+def test_which_keys_need_trust(tmp_path: Path, toml: str, skipped: tuple[str, ...]) -> None:
+    root = tmp_path / 'root'
+    write(root, 'guard.toml', toml)
+    cfg = config.load(root, environ={'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'none'),
+                                     'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none')})
+    assert cfg.untrusted == skipped
+    assert bool(cfg.trust_note) == bool(skipped)
