@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 from typing import TextIO
 
 from guard import config as config_module
@@ -70,25 +69,15 @@ def comma_list(choices: Sequence[str] | None = None) -> Callable[[str], list[str
     return parse
 
 
-class _DeprecatedAlias(argparse.Action):
-    """An old spelling kept working: it sets what its replacement sets, and says once which that is."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, *, replacement: str, **kwargs: Any) -> None:
-        self.replacement = replacement
-        super().__init__(option_strings, dest, **kwargs)
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
-                 option_string: str | None = None) -> None:
-        err(f'note: {option_string} is deprecated; use {self.replacement}')
-        setattr(namespace, self.dest, self.const if self.nargs == 0 else values)
-
-
-def add_deprecated_alias(parser: argparse.ArgumentParser, option: str, *, dest: str, replacement: str,
-                         const: object = None, metavar: str | None = None) -> None:
-    """A hidden option (not in --help) that still works: a flag setting `const`, or an option taking a value."""
-    flag = const is not None
-    parser.add_argument(option, dest=dest, action=_DeprecatedAlias, replacement=replacement, help=argparse.SUPPRESS,
-                        nargs=0 if flag else None, const=const, metavar=metavar, default=argparse.SUPPRESS)
+def add_old_spelling(parser: argparse.ArgumentParser, option: str, *, dest: str, const: object = None,
+                     metavar: str | None = None) -> None:
+    """An older spelling that keeps working, hidden from --help: a flag that sets `const`, or an option
+    taking a value. Silent, so scripts that compare guard's stderr are not broken by a notice."""
+    if const is not None:
+        parser.add_argument(option, dest=dest, action='store_const', const=const, help=argparse.SUPPRESS,
+                            default=argparse.SUPPRESS)
+    else:
+        parser.add_argument(option, dest=dest, metavar=metavar, help=argparse.SUPPRESS)
 
 
 def confirm(question: str, *, force: bool, what: str) -> None:

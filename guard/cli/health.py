@@ -32,7 +32,8 @@ EPILOG = ('exit codes: 0 healthy (warnings allowed), 1 unhealthy, 2 usage or con
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', help='the project root (default: the current directory)')
+    parser.add_argument('root', nargs='?', default='.', metavar='ROOT',
+                        help='the project root (default: the current directory)')
     add_config_option(parser)
     add_format_option(parser, FORMATS, help_text=FORMAT_HELP)
     add_output_options(parser)

@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--kind', metavar='KIND', help='only this kind: purge, clean, restore, alert')
     parser.add_argument('-v', '--verbose', action='store_true', help='also list each event\'s paths and details')
     common.add_format_option(parser, FORMATS, help_text='text: a table (default); json: a list of events for machines')
-    common.add_deprecated_alias(parser, '--json', dest='format', const='json', replacement='--format json')
+    common.add_old_spelling(parser, '--json', dest='format', const='json')  # now --format json
     common.add_config_option(parser)
 
 

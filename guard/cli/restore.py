@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     parser.add_argument('id', nargs='?', metavar='ID',
                         help='the quarantine to restore (default: the newest; see guard clean --list)')
-    common.add_deprecated_alias(parser, '--root', dest='root_option', metavar='ROOT', replacement='guard restore ROOT ID')
+    common.add_old_spelling(parser, '--root', dest='root_option', metavar='ROOT')  # now the ROOT positional
     common.add_change_options(parser, dry_run_help='show what would be restored and change nothing')
     common.add_config_option(parser)
 

@@ -93,12 +93,8 @@ def _finding(f: Finding, paint: _Painter, rules: _RuleNotes, *, explain: bool) -
     lines = [f'{paint("bold", where)}: {paint(f.severity, f.severity)} {f.rule}']
     if f.excerpt:
         lines.append(f'    {paint("dim", "|")} {f.excerpt}')
-    why = rules.why(f.rule)
-    detail = f.message[len(why):].strip() if f.message.startswith(why) else f.message
-    if explain:
+    if explain:  # the finding's own message: the rule's why, plus what it saw (a venv's evidence, a count)
         lines.append(f'    why:   {f.message}')
-    elif detail:
-        lines.append(f'    {detail}')
     if explain or f.fix != rules.fix(f.rule):
         lines.append(f'    fix:   {f.fix}')
     if explain:
