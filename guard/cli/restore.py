@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
 def root_and_id(args: argparse.Namespace) -> tuple[str | None, str | None]:
     """(ROOT, ID) from `guard restore [ROOT] [ID]`, and from the older `guard restore [ID] [--root ROOT]`.
 
-    One word alone is the ROOT when it names a directory, and an ID otherwise (`guard restore
-    20260101T000000Z` still restores in the current directory, as it always did).
+    One word alone is the ROOT when it names a directory or holds a `/`, and an ID otherwise
+    (`guard restore 20260101T000000Z` still restores in the current directory, as it always did).
     """
     first, second = args.root, args.id
     old_root = getattr(args, 'root_option', None)
@@ -64,6 +64,6 @@ def root_and_id(args: argparse.Namespace) -> tuple[str | None, str | None]:
         if second is not None:
             raise UsageError(f'both --root {old_root} and ROOT {first} given; use guard restore ROOT ID')
         return old_root, first
-    if first is not None and second is None and not os.path.isdir(first):
+    if first is not None and second is None and not os.path.isdir(first) and '/' not in first:
         return None, first
     return first, second
