@@ -199,7 +199,7 @@ def test_clean_list_restore_from_the_command_line(tmp_path: Path, monkeypatch: p
 
     done = run_guard('clean', root, '--force', '--no-fix')
     assert done.returncode == 0, done.stderr
-    qid = done.stdout.split('Undo with: guard restore ')[1].split()[0]
+    qid = done.stdout.split('Undo with: guard restore ')[1].split()[1]
     assert not (root / 'pyvenv.cfg').exists() and (root / 'bin/deploy.sh').exists()
     assert not (root / '.env.example').exists()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -104,6 +105,34 @@ def test_check_option_runs_only_that_check(tmp_path: Path) -> None:
     proc = run_guard('health', tmp_path, '--check', 'disk', '--check', 'pollution')
     assert proc.returncode == 0
     assert [name for _, name, _ in lines(proc.stdout)] == ['disk', 'pollution']
+
+
+def test_check_takes_a_comma_list(tmp_path: Path) -> None:
+    proc = run_guard('health', tmp_path, '--check', 'pollution,disk')
+    assert proc.returncode == 0, proc.stderr
+    assert [name for _, name, _ in lines(proc.stdout)] == ['disk', 'pollution']
+
+
+@pytest.mark.parametrize(('toml', 'error'), [
+    ('[health]\nchecks = ["database"]\ndb-url-env = "APP_DB"\n',
+     'no database URL: looked for health.db-url ({root}/guard.toml) and for APP_DB in the environment and in '
+     '{root}/.env (no such file); set one, or leave "database" out of health.checks'),
+    ('[health]\nrow-count = "guess"\n', "{root}/guard.toml: health.row-count must be one of exact, estimate, got 'guess'"),
+])
+def test_json_format_answers_with_an_object_on_a_config_error(tmp_path: Path, toml: str, error: str) -> None:
+    root = tmp_path / f'p{secrets.token_hex(3)}'
+    write(root, 'guard.toml', toml)
+    proc = run_guard('health', root, '--format', 'json')
+    message = error.format(root=root)
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout) == {'version': 1, 'status': 'error', 'healthy': False, 'error': message}
+    assert proc.stderr == f'guard: error: {message}\n'
+
+
+def test_json_format_answers_with_an_object_for_a_missing_root(tmp_path: Path) -> None:
+    proc = run_guard('health', tmp_path / 'gone', '--format', 'json')
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)['error'] == f'{tmp_path}/gone: no such directory'
 
 
 @pytest.mark.parametrize(('args', 'message'), [

@@ -70,7 +70,7 @@ def test_entry_blocks_its_canary_and_passes_a_clean_file(git_repo: Path, hook_id
     proc = subprocess.run([*command_for(hook_id), *files, 'clean.py'], cwd=git_repo, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f' {rule}:' in proc.stdout
+    assert f' {rule}\n' in proc.stdout  # the finding's line: path:line:col severity rule
     assert f'SKIP={hook_id} git commit' in proc.stdout or hook_id == 'guard'
     clean = subprocess.run([*command_for(hook_id), 'clean.py'], cwd=git_repo, capture_output=True, text=True, timeout=120)
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, '', '')

@@ -8,6 +8,7 @@ hook environment (a pip install from PyPI) is built once.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -95,8 +96,8 @@ def test_env_file_with_a_database_password_is_refused_with_the_message(framework
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1
     assert '- hook id: guard' in out
-    assert f'  .env:1:{env_text.index(DB_PASSWORD) + 1}: error database-url-password:' in out
-    assert '  .env: error env-file:' in out and 'commit a .env.example with keys and no values' in out
+    assert f'\n.env:1:{env_text.index(DB_PASSWORD) + 1}: error database-url-password\n' in out
+    assert '.env: error env-file\n' in out.splitlines(keepends=True) and 'commit a .env.example with keys and no values' in out
     assert 'allow: add a comment `guard: allow database-url-password` on that line' in out
     assert 'commit blocked. Fix the findings above, or skip this hook once with `SKIP=guard git commit …`' in out
     assert DB_PASSWORD not in out
@@ -109,7 +110,7 @@ def test_root_venv_is_refused(framework: Path) -> None:
     proc = commit(framework)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1
-    assert 'error venv-root:' in out and 'git rm -r --cached' in out and '.gitignore' in out
+    assert ': error venv-root\n' in out and 'git rm -r --cached' in out and '.gitignore' in out
 
 
 def test_hardcoded_ip_in_config_json_is_refused(framework: Path) -> None:
@@ -117,7 +118,7 @@ def test_hardcoded_ip_in_config_json_is_refused(framework: Path) -> None:
     git(framework, 'add', 'config.json')
     proc = commit(framework)
     assert proc.returncode == 1
-    assert '  config.json:1:11: warning hardcoded-ipv4:' in proc.stdout + proc.stderr
+    assert '\nconfig.json:1:11: warning hardcoded-ipv4\n' in proc.stdout + proc.stderr
 
 
 def test_clean_change_commits(framework: Path) -> None:
@@ -183,3 +184,70 @@ def test_pre_push_stage_refuses_a_secret_committed_with_no_verify(git_repo: Path
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert f'{leak[:12]}:app.py:1:' in out and 'push blocked' in out and DB_PASSWORD not in out
+
+
+# The README's set-up works as written (issue 11): its config, with the clone's path and commit in
+# place of the placeholders, and `pre-commit try-repo` with a path.
+README_REPO = '/path/to/guard'
+README_REV = '0123456789abcdef0123456789abcdef01234567'
+
+
+def readme_config() -> str:
+    """The .pre-commit-config.yaml block of the README's "With the pre-commit framework" section."""
+    text = (REPO_ROOT / 'README.md').read_text(encoding='utf-8')
+    section = text.split('### With the pre-commit framework', 1)[1].split('\n### ', 1)[0]
+    block = section.split('```yaml\n', 1)[1].split('```', 1)[0]
+    assert block.startswith('# .pre-commit-config.yaml\n') and README_REPO in block and README_REV in block
+    return block
+
+
+def test_the_readme_config_works_as_written(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, rev, home = guard_snapshot
+    monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
+    write(git_repo, '.pre-commit-config.yaml', readme_config().replace(README_REPO, str(repo)).replace(README_REV, rev))
+    git(git_repo, 'add', '.pre-commit-config.yaml')
+    git(git_repo, 'commit', '-q', '-m', 'init')
+    subprocess.run([sys.executable, '-m', 'pre_commit', 'install'], cwd=git_repo, check=True, capture_output=True)
+    password = secrets.token_hex(10)
+    write(git_repo, 'settings.py', f'URL = "postgresql://app:{password}@db.internal/prod"\n')
+    git(git_repo, 'add', 'settings.py')
+    proc = commit(git_repo)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and '\nsettings.py:1:' in out and 'error database-url-password' in out
+    assert password not in out
+
+
+def test_try_repo_with_a_path(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, _, home = guard_snapshot
+    monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
+    host = f'10.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}'
+    write(git_repo, 'config.json', f'{{"host": "{host}"}}\n')
+    git(git_repo, 'add', 'config.json')
+    proc = subprocess.run([sys.executable, '-m', 'pre_commit', 'try-repo', str(repo), 'guard', '--all-files'],
+                          cwd=git_repo, capture_output=True, text=True, timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert '\nconfig.json:1:11: warning hardcoded-ipv4\n' in out and f'| {{"host": "{host}"}}' in out
+
+
+def test_exit_zero_in_args_reports_and_lets_the_commit_through(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, rev, home = guard_snapshot
+    monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
+    write(git_repo, '.pre-commit-config.yaml', f'repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n'
+                                               '      - id: guard-hardcoded-ip\n        args: [--exit-zero]\n'
+                                               '        verbose: true\n')
+    git(git_repo, 'add', '.pre-commit-config.yaml')
+    git(git_repo, 'commit', '-q', '-m', 'init')
+    subprocess.run([sys.executable, '-m', 'pre_commit', 'install'], cwd=git_repo, check=True, capture_output=True)
+    host = f'10.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.3'
+    write(git_repo, 'app.py', f'HOST = "{host}"\n')
+    git(git_repo, 'add', 'app.py')
+    proc = commit(git_repo)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert f'app.py:1:9: warning hardcoded-ipv4' in out and f'| HOST = "{host}"' in out
+    assert 'commit blocked' not in out
+    assert git(git_repo, 'show', 'HEAD:app.py').stdout == f'HOST = "{host}"\n'

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import random
+import secrets
 import string
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import jsonschema
 import pytest
@@ -137,12 +142,69 @@ def test_text_report_groups_by_file_and_explains(planted: Path) -> None:
     proc = run_guard('scan', planted)
     out = proc.stdout
     assert '\033[' not in out  # not a terminal: no colour
-    assert 'config.json\n  config.json:1:11: warning hardcoded-ipv4: ' in out
-    assert '| {"host": "192.168.86.42", "data": "/Users/alice/proj"}' in out
+    assert 'config.json:1:11: warning hardcoded-ipv4\n    | {"host": "192.168.86.42", "data": "/Users/alice/proj"}\n' in out
     assert 'fix:   Read the host from configuration' in out
     assert 'allow: add a comment `guard: allow hardcoded-ipv4` on that line' in out
     assert out.rstrip().splitlines()[-1].startswith('guard: ')
     assert 'findings (' in out.rstrip().splitlines()[-1]
+
+
+def test_each_rule_is_explained_once_and_on_every_finding_with_verbose(git_repo: Path) -> None:
+    hosts = [f'10.{secrets.randbelow(250) + 1}.{n}.{secrets.randbelow(250) + 1}' for n in range(16)]
+    write(git_repo, 'hosts.py', ''.join(f'H{n} = "{host}"\n' for n, host in enumerate(hosts)))
+    out = run_guard('scan', git_repo).stdout
+    lines = out.splitlines()
+    assert [line for line in lines if line.startswith('hosts.py:')] == [
+        f'hosts.py:{n + 1}:{len(f"H{n} = ") + 2}: warning hardcoded-ipv4' for n in range(16)]
+    assert out.count('fix:') == out.count('allow:') == 1
+    assert out.count('A hardcoded IP address ties the code to one network') == 1
+    assert 'hardcoded-ipv4 (warning, 16 findings): A hardcoded IP address' in out
+    assert len(lines) <= 16 * 2 + 6  # two lines a finding, the rule once, the summary: not eighty lines
+    verbose = run_guard('scan', git_repo, '-v').stdout
+    assert verbose.count('fix:') == verbose.count('allow:') == verbose.count('why:') == 16
+    assert 'hardcoded-ipv4 (warning' not in verbose
+
+
+def test_findings_of_one_rule_with_different_fixes_each_show_theirs(git_repo: Path) -> None:
+    names = sorted(f'env{secrets.token_hex(3)}' for _ in range(2))
+    for name in names:
+        write(git_repo, f'{name}/pyvenv.cfg', 'home = /usr/bin\n')
+        write(git_repo, f'{name}/lib/python3.11/site-packages/m.py', 'x = 1\n')
+    git(git_repo, 'add', '-A')
+    out = run_guard('scan', git_repo).stdout
+    for name in names:
+        assert f'{name}/: error venv-committed\n    | {name}/\n    fix:   Add {name}/ to .gitignore' in out
+    assert 'venv-committed (error, 2 findings)' in out
+    assert '  fix:   Add it to .gitignore and run `git rm -r --cached <dir>`.' in out
+
+
+NON_UTF8_NAME = b'conf-\xff\xfe.py'
+
+
+def test_a_file_name_that_is_not_utf8_in_sarif_json_and_text(git_repo: Path, tmp_path: Path) -> None:
+    ip = f'10.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.7'
+    with open(os.path.join(os.fsencode(git_repo), NON_UTF8_NAME), 'w', encoding='utf-8') as f:
+        f.write(f'HOST = "{ip}"\n')
+    git(git_repo, 'add', '-A')
+    assert NON_UTF8_NAME in subprocess.run(['git', 'ls-files', '-z'], cwd=git_repo, capture_output=True).stdout
+
+    sarif = run_guard('scan', git_repo, '--format', 'sarif')
+    assert (sarif.returncode, sarif.stderr) == (1, '')
+    document = json.loads(sarif.stdout)
+    jsonschema.validate(document, _sarif_schema())
+    uri = document['runs'][0]['results'][0]['locations'][0]['physicalLocation']['artifactLocation']['uri']
+    assert uri == 'conf-%FF%FE.py' and unquote_to_bytes(uri) == NON_UTF8_NAME
+
+    raw = subprocess.run([sys.executable, '-m', 'guard', 'scan', str(git_repo), '--format', 'json'],
+                         capture_output=True, check=False).stdout
+    report = json.loads(raw.decode('utf-8'))  # strict: the document is valid UTF-8
+    assert os.fsencode(report['findings'][0]['path']) == NON_UTF8_NAME
+
+    text = subprocess.run([sys.executable, '-m', 'guard', 'scan', str(git_repo)], capture_output=True, check=False)
+    assert text.returncode == 1 and NON_UTF8_NAME + b':1:9: warning hardcoded-ipv4' in text.stdout
+    out_file = tmp_path / 'report.txt'
+    assert run_guard('scan', git_repo, '-o', out_file).returncode == 1
+    assert NON_UTF8_NAME + b':1:9' in out_file.read_bytes()
 
 
 def test_colour_only_when_asked_and_no_color_wins(planted: Path) -> None:

@@ -1,10 +1,17 @@
 """Reading files for the scan: whole contents in one read, binary sniffing, what is skipped and why."""
 from __future__ import annotations
 
+import ctypes
+import json
 import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import git
 
 from guard.scan import sources
 from guard.scan.sources import Skipped
@@ -38,3 +45,67 @@ def test_what_is_skipped_and_what_is_not_a_file(tmp_path: Path) -> None:
     assert sources.read_text(tmp_path, 'link', 100) is None  # never followed
     assert sources.read_text(tmp_path, 'fifo', 100) is None  # opened without blocking, then left alone
     assert sources.read_text(tmp_path, 'gone.txt', 100) is None
+
+
+# Unreadable directories (issue 11). Tests run as root here, and root reads a chmod 000 folder
+# anyway (CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH). So guard runs in a child that drops those two
+# capabilities from its bounding set before exec (prctl PR_CAPBSET_DROP): it stays uid 0, and the
+# kernel then enforces the folder's mode on it as on any user. As a non-root user nothing is dropped.
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE = 1
+CAP_DAC_READ_SEARCH = 2
+
+
+def _without_file_permission_override() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), 'prctl(PR_CAPBSET_DROP)')
+
+
+def _guard_as_an_ordinary_user(*args: str) -> subprocess.CompletedProcess[str]:
+    preexec = _without_file_permission_override if os.geteuid() == 0 else None
+    return subprocess.run([sys.executable, '-m', 'guard', *args], capture_output=True, text=True,
+                          preexec_fn=preexec, timeout=300, check=False)
+
+
+@pytest.fixture
+def locked_folder(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A tree whose `locked/` folder (mode 000) holds a finding no one may read; yields (root, its IP)."""
+    ip = f'10.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.9'
+    root = tmp_path / 'tree'
+    (root / 'locked' / 'deeper').mkdir(parents=True)
+    (root / 'locked' / 'deeper' / 'conf.py').write_text(f'HOST = "{ip}"\n')
+    (root / 'open.py').write_text('x = 1\n')
+    (root / 'locked').chmod(0)
+    yield root, ip
+    (root / 'locked').chmod(0o755)
+
+
+def _unreadable_is_reported(root: Path, ip: str) -> None:
+    text = _guard_as_an_ordinary_user('scan', str(root))
+    assert text.returncode == 0, text.stderr
+    assert 'skipped locked/: unreadable directory: Permission denied\n' in text.stdout
+    assert text.stdout.splitlines()[-1] == 'guard: no findings in 1 file (6 B); 1 skipped'
+    assert ip not in text.stdout
+    report = json.loads(_guard_as_an_ordinary_user('scan', str(root), '--format', 'json').stdout)
+    assert report['summary']['skipped'] == [{'path': 'locked/', 'reason': 'unreadable directory: Permission denied'}]
+    excluded = _guard_as_an_ordinary_user('scan', str(root), '--exclude', 'locked/')
+    assert excluded.stdout == 'guard: no findings in 1 file (6 B)\n'
+
+
+def test_an_unreadable_directory_is_reported_as_skipped_outside_git(locked_folder: tuple[Path, str]) -> None:
+    _unreadable_is_reported(*locked_folder)
+
+
+def test_an_unreadable_directory_is_reported_as_skipped_in_git(locked_folder: tuple[Path, str]) -> None:
+    root, ip = locked_folder
+    git(root, 'init', '-q')
+    _unreadable_is_reported(root, ip)
+
+
+def test_git_warnings_name_only_candidates(tmp_path: Path) -> None:
+    (tmp_path / 'fine').mkdir()
+    warnings = "warning: could not open directory 'fine/': Permission denied\nwarnung: 'gone/' kaputt\n".encode()
+    assert sources._unlistable(tmp_path, warnings) == [Skipped('gone/', 'unreadable directory: No such file or directory')]
+    assert sources._unlistable(tmp_path, b'') == []

@@ -1,4 +1,4 @@
-"""`guard baseline [PATH]`: accept every current finding; later scans report only new ones."""
+"""`guard baseline [ROOT]`: accept every current finding; later scans report only new ones."""
 from __future__ import annotations
 
 import argparse
@@ -10,10 +10,11 @@ from guard.cli import scan as scan_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='PATH', help='project root (default: .)')
+    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='ROOT', help='project root (default: .)')
     parser.add_argument('-o', '--output', type=Path, metavar='FILE',
                         help='baseline file to write (default: `baseline` from config, else .guard-baseline.json)')
     scan_command.add_selection_options(parser)
+    parser.add_argument('-q', '--quiet', action='store_true', help='print nothing but errors')
     common.add_config_option(parser)
     parser.set_defaults(fail_on=None, no_baseline=True)
 
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     result = scan.scan_worktree(config, only=args.only, use_baseline=False)
     target = args.output.resolve() if args.output else baseline.resolve_path(root, config.baseline)
     count = baseline.save(target, result.findings)
-    sys.stdout.write(f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
-                     f'(hashes only, never the secrets); later scans report only new findings\n')
+    if not args.quiet:
+        sys.stdout.write(f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
+                         f'(hashes only, never the secrets); later scans report only new findings\n')
     return 0

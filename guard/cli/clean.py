@@ -99,7 +99,7 @@ def show_move_report(report: MoveReport) -> int:
     where = f'into {report.quarantine_path}' if report.kind == 'clean' else f'from quarantine {report.quarantine_id}'
     common.out(f'{verb} {plural(len(report.moved), "entry", "entries")} ({format_bytes(report.bytes)}) {where}.')
     if report.kind == 'clean' and report.moved:
-        common.out(f'Undo with: guard restore {report.quarantine_id} --root {report.root}')
+        common.out(f'Undo with: guard restore {report.root} {report.quarantine_id}')
     for failure in report.failures:
         common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
     if report.audit_error:

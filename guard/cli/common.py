@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -37,14 +39,52 @@ def existing_dir(value: str | None) -> Path:
     return path.resolve()
 
 
-def use_color(stream: object = sys.stdout) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    if os.environ.get('NO_COLOR'):
+def use_color(stream: object = sys.stdout, *, no_color: bool = False) -> bool:
+    """Colour only on a terminal, and never with --no-color or NO_COLOR set (https://no-color.org)."""
+    if no_color or os.environ.get('NO_COLOR'):
         return False
     if os.environ.get('FORCE_COLOR'):
         return True
     isatty = getattr(stream, 'isatty', None)
     return bool(isatty and isatty())
+
+
+def add_format_option(parser: argparse.ArgumentParser, choices: Sequence[str], *, help_text: str) -> None:
+    """`--format CHOICE` (default: the first choice): every subcommand with a machine format spells it so."""
+    parser.add_argument('--format', choices=tuple(choices), default=choices[0], help=help_text)
+
+
+def add_output_options(parser: argparse.ArgumentParser, *, quiet_help: str = '') -> None:
+    """--no-color, and -q/--quiet where it means something: spelled alike by every subcommand that reports."""
+    if quiet_help:
+        parser.add_argument('-q', '--quiet', action='store_true', help=quiet_help)
+    parser.add_argument('--no-color', action='store_true', help='never colour the output (as NO_COLOR=1 does)')
+
+
+def comma_list(choices: Sequence[str] | None = None) -> Callable[[str], list[str]]:
+    """An argparse type for `--only secret,ip` (with action='extend'), as ruff takes its rule lists."""
+
+    def parse(text: str) -> list[str]:
+        values = [v.strip() for v in text.split(',') if v.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(f'expected a name or a comma-separated list, got {text!r}')
+        unknown = [v for v in values if choices is not None and v not in choices]
+        if unknown:
+            raise argparse.ArgumentTypeError(f'invalid choice: {unknown[0]!r} (choose from {", ".join(choices or ())})')
+        return values
+
+    return parse
+
+
+def add_old_spelling(parser: argparse.ArgumentParser, option: str, *, dest: str, const: object = None,
+                     metavar: str | None = None) -> None:
+    """An older spelling that keeps working, hidden from --help: a flag that sets `const`, or an option
+    taking a value. Silent, so scripts that compare guard's stderr are not broken by a notice."""
+    if const is not None:
+        parser.add_argument(option, dest=dest, action='store_const', const=const, help=argparse.SUPPRESS,
+                            default=argparse.SUPPRESS)
+    else:
+        parser.add_argument(option, dest=dest, metavar=metavar, help=argparse.SUPPRESS)
 
 
 def confirm(question: str, *, force: bool, what: str) -> None:
@@ -67,7 +107,8 @@ def existing_path(path: Path) -> Path:
 
 def open_output(path: Path) -> TextIO:
     try:
-        return path.open('w', encoding='utf-8')
+        # surrogateescape: a file name that is not UTF-8 is written back as its own bytes, as on stdout.
+        return path.open('w', encoding='utf-8', errors='surrogateescape')
     except OSError as e:
         raise UsageError(f'{path}: cannot write the report: {e.strerror}') from None
 

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from guard.cli.common import add_config_option
+from guard.cli.common import add_format_option
+from guard.cli.common import add_output_options
+from guard.cli.common import comma_list
 from guard.cli.common import existing_dir
 from guard.cli.common import load_config
 from guard.cli.common import use_color
@@ -19,18 +22,24 @@ if TYPE_CHECKING:
 
 # Kept here rather than imported from guard.health so `guard health --help` stays light.
 CHECK_NAMES = ('database', 'disk', 'logs', 'pollution')
+# --format: the first is the default. A format whose readers need an answer even when guard cannot
+# check (a config error) also has an entry in ERROR_WRITERS.
+FORMATS = ('text', 'json', 'nagios')
+FORMAT_HELP = 'text for people (default), json for machines, nagios for monitoring systems'
 EPILOG = ('exit codes: 0 healthy (warnings allowed), 1 unhealthy, 2 usage or config error (such as no '
           'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', help='the project root (default: the current directory)')
+    parser.add_argument('root', nargs='?', default='.', metavar='ROOT',
+                        help='the project root (default: the current directory)')
     add_config_option(parser)
-    parser.add_argument('--format', choices=('text', 'json', 'nagios'), default='text',
-                        help='text for people (default), json for machines, nagios for monitoring systems')
-    parser.add_argument('--check', action='append', choices=CHECK_NAMES, metavar='NAME',
-                        help=f'run only this check (repeatable; one of {", ".join(CHECK_NAMES)}); default: health.checks')
+    add_format_option(parser, FORMATS, help_text=FORMAT_HELP)
+    add_output_options(parser)
+    parser.add_argument('--check', action='extend', type=comma_list(CHECK_NAMES), metavar='NAME,…',
+                        help=f'run only these checks ({", ".join(CHECK_NAMES)}); comma-separated or repeated; '
+                             'default: health.checks')
     parser.add_argument('--timeout', type=_seconds, metavar='SECONDS',
                         help='database connect timeout (default: health.connect-timeout, 3 s)')
     parser.add_argument('--alert', action='store_true',
@@ -39,16 +48,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.format != 'nagios':
+    write_error = ERROR_WRITERS.get(args.format)
+    if write_error is None:
         return _run(args)
-    from guard.health.render import nagios_unknown
     try:
         return _run(args)
     except GuardError as e:
-        # Exit 2 would read as CRITICAL to Nagios; "could not check" is UNKNOWN.
-        text, code = nagios_unknown(str(e))
-        sys.stdout.write(text)
-        return code
+        return write_error(e)
+
+
+def _nagios_error(error: GuardError) -> int:
+    """Exit 2 would read as CRITICAL to Nagios; "could not check" is UNKNOWN (3)."""
+    from guard.health.render import nagios_unknown
+    text, code = nagios_unknown(str(error))
+    sys.stdout.write(text)
+    return code
+
+
+def _json_error(error: GuardError) -> int:
+    """A JSON object on stdout even when guard could not check, so a machine never reads an empty answer."""
+    import json
+
+    from guard.health.render import JSON_VERSION
+    document = {'version': JSON_VERSION, 'status': 'error', 'healthy': False, 'error': str(error)}
+    sys.stdout.write(json.dumps(document, indent=2) + '\n')
+    sys.stderr.write(f'guard: error: {error}\n')
+    return error.exit_code
+
+
+ERROR_WRITERS = {'nagios': _nagios_error, 'json': _json_error}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -59,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         config = config.updated(health=dataclasses.replace(config.health, connect_timeout=args.timeout))
     report = run_checks(config, root, only=args.check)
     alerts = _alert(report, config) if args.alert else None
-    return _write(report, alerts, args.format)
+    return _write(report, alerts, args)
 
 
 def _alert(report: HealthReport, config: Any) -> list[AlertResult]:
@@ -75,8 +103,9 @@ def _alert(report: HealthReport, config: Any) -> list[AlertResult]:
     return results
 
 
-def _write(report: HealthReport, alerts: list[AlertResult] | None, fmt: str) -> int:
+def _write(report: HealthReport, alerts: list[AlertResult] | None, args: argparse.Namespace) -> int:
     from guard.health import render
+    fmt = args.format
     if fmt == 'nagios':
         text, code = render.nagios(report)
         sys.stdout.write(text)
@@ -85,7 +114,7 @@ def _write(report: HealthReport, alerts: list[AlertResult] | None, fmt: str) -> 
         extra = None if alerts is None else {'alerts': [_alert_dict(a) for a in alerts]}
         sys.stdout.write(render.as_json(report, extra=extra))
     else:
-        sys.stdout.write(render.text(report, color=use_color(sys.stdout)))
+        sys.stdout.write(render.text(report, color=use_color(sys.stdout, no_color=args.no_color)))
         for result in alerts or ():
             sinks = ', '.join(f'{d.sink} {"ok" if d.ok else "failed"}' for d in result.deliveries) or 'audit store only'
             sys.stdout.write(f'alert ({result.alert.event}): {result.alert.summary} [{sinks}]\n')

@@ -16,6 +16,7 @@ from guard.cli.common import format_bytes
 if TYPE_CHECKING:
     from guard.audit import AuditRecord
 
+FORMATS = ('text', 'json')
 EPILOG = ('exit codes: 0 listed (also when empty); 2 the audit store cannot be opened or read')
 
 
@@ -26,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--limit', type=_positive, default=50, metavar='N', help='show the newest N events (default 50)')
     parser.add_argument('--kind', metavar='KIND', help='only this kind: purge, clean, restore, alert')
     parser.add_argument('-v', '--verbose', action='store_true', help='also list each event\'s paths and details')
-    parser.add_argument('--json', action='store_true', help='print JSON instead of a table')
+    common.add_format_option(parser, FORMATS, help_text='text: a table (default); json: a list of events for machines')
+    common.add_old_spelling(parser, '--json', dest='format', const='json')  # now --format json
     common.add_config_option(parser)
 
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         records = store.history(limit=args.limit, kind=args.kind, root=str(root) if root else None)
     finally:
         store.close()
-    if args.json:
+    if args.format == 'json':
         json.dump([_as_json(r) for r in records], sys.stdout, indent=2)
         sys.stdout.write('\n')
     elif not records:

@@ -55,7 +55,7 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
 
     In pre-commit's pre-push stage (PRE_COMMIT_FROM_REF/TO_REF set) it scans those commits instead.
     """
-    filenames, config_file = _parse_files_args(hook_id, sys.argv[1:] if argv is None else argv)
+    filenames, config_file, exit_zero = _parse_files_args(hook_id, sys.argv[1:] if argv is None else argv)
     push_range = _framework_push_range()
 
     def body() -> int:
@@ -73,13 +73,13 @@ def run_files(hook_id: str, argv: Sequence[str] | None) -> int:
             def scan_pushed(only: Sequence[str]) -> ScanResult:
                 return history.scan_revisions(config, [push_range], only=only)
 
-            return _scan_and_report(hook_id, 'push', scan_pushed, config.fail_on)
+            return _scan_and_report(hook_id, 'push', scan_pushed, config.fail_on, exit_zero=exit_zero)
         paths = _root_relative(repo.root, filenames)
 
         def scan_files(only: Sequence[str]) -> ScanResult:
             return git_index.scan_staged(config, repo, paths=paths, only=only, read=read)
 
-        return _scan_and_report(hook_id, 'commit', scan_files, config.fail_on)
+        return _scan_and_report(hook_id, 'commit', scan_files, config.fail_on, exit_zero=exit_zero)
 
     return _run_hook(hook_id, 'push' if push_range else 'commit', body)
 
@@ -168,7 +168,8 @@ def _run_hook(hook_id: str, action: str, body: Callable[[], int]) -> int:
     return outcome.code
 
 
-def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], ScanResult], fail_on: str) -> int:
+def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], ScanResult], fail_on: str, *,
+                     exit_zero: bool = False) -> int:
     only = active_categories(hook_id, os.environ.get('SKIP', ''))
     if not only:
         sys.stdout.write(f'guard: {hook_id} skipped (SKIP={os.environ.get("SKIP", "")})\n')
@@ -181,7 +182,7 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
     from guard.cli import common
     from guard.scan.findings import blocks
 
-    blocking = blocks(findings, fail_on)
+    blocking = blocks(findings, fail_on) and not exit_zero  # --exit-zero: report, never block
     hint = skip_hint(hook_id, {f.category for f in findings})
     stream = sys.stdout
     report.write(result, 'text', stream, color=common.use_color(stream),
@@ -193,23 +194,24 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
     return 1 if blocking else 0
 
 
-def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Path | None]:
-    """(file names, --config FILE) from a framework hook's command line.
+def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Path | None, bool]:
+    """(file names, --config FILE, --exit-zero) from a framework hook's command line.
 
     pre-commit passes nothing but file names, and that runs on every commit: argparse (with the
     shutil and gettext it imports to format help) costs ~10 ms there, so it only parses command
     lines that hold an option (`--help`, `--config`, a name starting with `-`), identically.
     """
     if not any(arg.startswith('-') for arg in argv):
-        return list(argv), None
+        return list(argv), None, False
     import argparse
     from pathlib import Path
 
     parser = argparse.ArgumentParser(prog=hook_id, description=f'guard\'s {hook_id} hook for pre-commit')
     parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
     parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
+    parser.add_argument('--exit-zero', action='store_true', help='report the findings but let the commit go ahead')
     args = parser.parse_args(argv)
-    return args.filenames, args.config
+    return args.filenames, args.config, args.exit_zero
 
 
 def _framework_push_range() -> str:

@@ -1,4 +1,4 @@
-"""`guard install [PATH]`: put guard's standalone git hooks (hooks/pre-commit, hooks/pre-push) in place.
+"""`guard install [ROOT]`: put guard's standalone git hooks (hooks/pre-commit, hooks/pre-push) in place.
 
 For teams that do not use the pre-commit framework. The hooks go where git looks for them
 (`git rev-parse --git-path hooks`, which honours core.hooksPath). A hook that is not guard's is
@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from guard.cli.common import comma_list
 from guard.errors import UsageError
 
 HOOK_NAMES = ('pre-commit', 'pre-push')
@@ -25,10 +26,11 @@ BACKUP_SUFFIX = '.guard-backup'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='PATH',
-                        help='a folder inside the repository (default: .)')
-    parser.add_argument('--hook', action='append', choices=HOOK_NAMES, dest='hooks',
-                        help='install only this hook; repeatable (default: pre-commit and pre-push)')
+    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='ROOT',
+                        help='the repository, or a folder inside it (default: .)')
+    parser.add_argument('--hook', action='extend', type=comma_list(HOOK_NAMES), dest='hooks', metavar='HOOK,…',
+                        help='install only these hooks (pre-commit, pre-push); comma-separated or repeated '
+                             '(default: both)')
     existing = parser.add_mutually_exclusive_group()
     existing.add_argument('--chain', action='store_true',
                           help=f'keep an existing hook as <hook>{CHAINED_SUFFIX} and run it before guard')

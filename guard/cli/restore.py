@@ -1,4 +1,4 @@
-"""`guard restore [ID]`: put a quarantine made by `guard clean` back exactly.
+"""`guard restore [ROOT] [ID]`: put a quarantine made by `guard clean` back exactly.
 
 Exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (something reappeared
 at an original path, unknown id, no terminal and no --force, locked); 130 interrupted.
@@ -6,10 +6,12 @@ at an original path, unknown id, no terminal and no --force, locked); 130 interr
 from __future__ import annotations
 
 import argparse
+import os
 
 from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
+from guard.errors import UsageError
 
 EPILOG = ('exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (a path reappeared, '
           'unknown id, no terminal without --force, locked); 130 interrupted')
@@ -17,9 +19,10 @@ EPILOG = ('exit codes: 0 restored; 1 some entries could not be moved back; 2 ref
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
+    parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     parser.add_argument('id', nargs='?', metavar='ID',
                         help='the quarantine to restore (default: the newest; see guard clean --list)')
-    parser.add_argument('--root', metavar='ROOT', help='project root (default: the current directory)')
+    common.add_old_spelling(parser, '--root', dest='root_option', metavar='ROOT')  # now the ROOT positional
     common.add_change_options(parser, dry_run_help='show what would be restored and change nothing')
     common.add_config_option(parser)
 
@@ -29,9 +32,10 @@ def run(args: argparse.Namespace) -> int:
     from guard.cli.clean import show_move_report
     from guard.safety import quarantine
     from guard.safety import restore as restore_mod
-    root = common.existing_dir(args.root)
+    root_text, quarantine_id = root_and_id(args)
+    root = common.existing_dir(root_text)
     config = common.load_config(root, args)
-    q = quarantine.find(config, root, args.id)
+    q = quarantine.find(config, root, quarantine_id)
     common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
         common.out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
@@ -46,3 +50,20 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return show_move_report(report)
+
+
+def root_and_id(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(ROOT, ID) from `guard restore [ROOT] [ID]`, and from the older `guard restore [ID] [--root ROOT]`.
+
+    One word alone is the ROOT when it names a directory or holds a `/`, and an ID otherwise
+    (`guard restore 20260101T000000Z` still restores in the current directory, as it always did).
+    """
+    first, second = args.root, args.id
+    old_root = getattr(args, 'root_option', None)
+    if old_root is not None:
+        if second is not None:
+            raise UsageError(f'both --root {old_root} and ROOT {first} given; use guard restore ROOT ID')
+        return old_root, first
+    if first is not None and second is None and not os.path.isdir(first) and '/' not in first:
+        return None, first
+    return first, second

@@ -14,6 +14,8 @@ from guard.scan.findings import blocks
 if TYPE_CHECKING:
     from guard.scan.engine import ScanResult
 
+FORMATS = ('text', 'json', 'sarif')  # guard.report.FORMATS, without importing the engine for --help
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('paths', nargs='*', type=Path, metavar='PATH', help='files or folders to scan (default: .)')
@@ -34,18 +36,25 @@ def add_git_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--format', choices=('text', 'json', 'sarif'), default='text', help='output format (default: text)')
+    common.add_format_option(parser, FORMATS, help_text='output format (default: text)')
     parser.add_argument('-o', '--output', type=Path, metavar='FILE', help='write the report to FILE instead of stdout')
     parser.add_argument('--fail-on', choices=config_module.SEVERITIES,
                         help='lowest severity that makes the exit code 1 (default: warning)')
-    parser.add_argument('-v', '--verbose', action='store_true', help='list every skipped file')
+    parser.add_argument('--exit-zero', action='store_true',
+                        help='report the findings but exit 0 (errors still exit 2)')
+    parser.add_argument('-v', '--verbose', action='store_true',
+                        help='explain the rule on every finding, and list every skipped file')
+    common.add_output_options(parser, quiet_help='print only the findings (and errors): no rule explanations, '
+                                                 'skipped files, summary or progress')
     common.add_config_option(parser)
 
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--only', action='append', default=[], metavar='RULE|CATEGORY',
-                        help='run only these rules or categories (secret, env-file, ip, abs-path, venv); repeatable')
-    parser.add_argument('--disable', action='append', default=[], metavar='RULE|CATEGORY', help='skip these; repeatable')
+    parser.add_argument('--only', action='extend', type=common.comma_list(), default=[], metavar='RULE,…',
+                        help='run only these rules or categories (secret, env-file, ip, abs-path, venv); '
+                             'comma-separated or repeated')
+    parser.add_argument('--disable', action='extend', type=common.comma_list(), default=[], metavar='RULE,…',
+                        help='skip these rules or categories; comma-separated or repeated')
     parser.add_argument('--exclude', action='append', default=[], metavar='PATTERN',
                         help='gitignore-style path pattern not to scan; repeatable')
     parser.add_argument('--baseline', metavar='FILE', help='report only findings not in FILE (default: .guard-baseline.json if present)')
@@ -97,7 +106,7 @@ def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     if args.rev_range and args.rev_range.startswith('-'):
         raise UsageError(f'--range {args.rev_range}: expected a revision range such as main..topic')
     revisions = [args.rev_range] if args.rev_range else ['--all']
-    progress = _progress_bar if args.history and sys.stderr.isatty() else None
+    progress = _progress_bar if args.history and not args.quiet and sys.stderr.isatty() else None
     result = history.scan_revisions(config, revisions, only=args.only, use_baseline=use_baseline, progress=progress)
     if progress:
         sys.stderr.write('\r\033[K')
@@ -111,16 +120,18 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def emit(result: ScanResult, args: argparse.Namespace, fail_on: str, *, hook: str = '') -> int:
-    """Write the report where asked; exit 1 when any finding is at or above fail_on."""
+def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
+    """Write the report where asked; exit 1 when any finding is at or above fail_on (0 with --exit-zero)."""
     from guard import report
 
+    options = {'verbose': args.verbose, 'quiet': args.quiet}
     if args.output:
         with common.open_output(args.output) as stream:
-            report.write(result, args.format, stream, verbose=args.verbose, hook=hook)
+            report.write(result, args.format, stream, **options)
     else:
-        report.write(result, args.format, sys.stdout, color=common.use_color(sys.stdout), verbose=args.verbose, hook=hook)
-    return 1 if blocks(result.findings, fail_on) else 0
+        color = common.use_color(sys.stdout, no_color=args.no_color)
+        report.write(result, args.format, sys.stdout, color=color, **options)
+    return 1 if blocks(result.findings, fail_on) and not args.exit_zero else 0
 
 
 def list_rules() -> int:

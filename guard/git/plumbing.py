@@ -18,7 +18,12 @@ from guard.scan.sources import Skipped
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeVar
+
     from guard.scan.sources import StrPath
+
+    T = TypeVar('T')
 
 SYMLINK = '120000'
 GITLINK = '160000'  # a submodule: its "content" is a commit id in another repository
@@ -54,28 +59,63 @@ class StagedRead:
     given the file `names` pre-commit passes, `git ls-files --stage` for those. They run while the
     caller does other work (the commit hook loads its rules, ~10 ms) instead of one after the
     other once it is done. Each method answers like the function of the same name.
+
+    Every git process it starts is waited for on every path: when its answer is read, when any
+    answer fails (the rest are of no use then), and at `close()` — `with StagedRead(...) as read:`
+    — so a long-lived caller (the daemon) is never left with zombie children.
     """
 
     def __init__(self, start: StrPath, *, names: Sequence[str] | None = None) -> None:
         self.folder = _folder(start)
-        self._where = sources.start_git(self.folder, *REV_PARSE)
-        self._diff = sources.start_git(self.folder, *DIFF_CACHED, '--') if names is None else None
-        # Names relative to `start`, listed with root-relative paths (--full-name).
-        self._listing = sources.start_git(self.folder, *LS_FILES, '--full-name', '--', *names) \
-            if names and len(names) <= PATHSPEC_MAX else None
+        self._where: sources.RunningGit | None = None
+        self._diff: sources.RunningGit | None = None
+        self._listing: sources.RunningGit | None = None
+        try:
+            self._where = sources.start_git(self.folder, *REV_PARSE)
+            self._diff = sources.start_git(self.folder, *DIFF_CACHED, '--') if names is None else None
+            # Names relative to `start`, listed with root-relative paths (--full-name).
+            self._listing = sources.start_git(self.folder, *LS_FILES, '--full-name', '--', *names) \
+                if names and len(names) <= PATHSPEC_MAX else None
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> StagedRead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for every git process still running; answers not yet read are dropped."""
+        for running in (self._where, self._diff, self._listing):
+            if running is not None:
+                running.reap()
 
     def repo(self) -> Repo:
-        return _repo(self.folder, self._where)
+        where = self._where
+        assert where is not None
+        return self._answer(lambda: _repo(self.folder, where))
 
     def staged_entries(self, repo: Repo) -> list[Entry]:
-        if self._diff is None:
+        diff = self._diff
+        if diff is None:
             return staged_entries(repo)
-        return _new_to_every_head(repo, _entries(self._diff.output()))
+        return self._answer(lambda: _new_to_every_head(repo, _entries(diff.output())))
 
     def index_entries(self, repo: Repo, paths: Sequence[str]) -> dict[str, Entry]:
-        if self._listing is None:
+        listing = self._listing
+        if listing is None:
             return index_entries(repo.root, paths)
-        return _stage_zero(self._listing.output(), paths)
+        return self._answer(lambda: _stage_zero(listing.output(), paths))
+
+    def _answer(self, read: Callable[[], T]) -> T:
+        """`read()`; when it fails, the other answers are of no use: their processes are reaped at once."""
+        try:
+            return read()
+        except BaseException:
+            self.close()
+            raise
 
 
 def locate(start: StrPath) -> Repo:

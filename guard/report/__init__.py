@@ -9,7 +9,9 @@ FORMATS = ('text', 'json', 'sarif')
 
 
 def write(result: ScanResult, fmt: str, stream: TextIO, *, color: bool = False, verbose: bool = False,
-          hook: str = '') -> None:
+          quiet: bool = False, hook: str = '') -> None:
+    """Write `result` in `fmt`. `verbose`, `quiet` and `color` shape the text format only: JSON and
+    SARIF are contracts that always hold everything."""
     if fmt == 'json':
         from guard.report import json_report
 
@@ -21,4 +23,4 @@ def write(result: ScanResult, fmt: str, stream: TextIO, *, color: bool = False, 
     else:
         from guard.report import text
 
-        text.write(result, stream, color=color, verbose=verbose, hook=hook)
+        text.write(result, stream, color=color, verbose=verbose, quiet=quiet, hook=hook)

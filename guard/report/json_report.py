@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TextIO
 
 from guard.report.summary import summarize
 from guard.scan.engine import ScanResult
 
 VERSION = 1
+_SURROGATE = re.compile('[\ud800-\udfff]')
 
 
 def write(result: ScanResult, stream: TextIO) -> None:
@@ -23,5 +25,18 @@ def write(result: ScanResult, stream: TextIO) -> None:
         ],
         'summary': summarize(result),
     }
-    json.dump(document, stream, indent=2, ensure_ascii=False)
-    stream.write('\n')
+    stream.write(dumps(document) + '\n')
+
+
+def dumps(document: object) -> str:
+    """JSON text that is valid UTF-8 whatever the file names are.
+
+    A file name that is not UTF-8 arrives as a str with lone surrogates (Python's surrogateescape);
+    written raw they would put invalid bytes into the document. They are written as `\\udcXX`
+    escapes instead, which JSON allows and which decode back to the same str (and so to the name's
+    bytes through os.fsencode). Everything else stays readable (ensure_ascii=False).
+    """
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f'\\u{ord(m[0]):04x}', text)

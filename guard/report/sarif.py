@@ -6,9 +6,11 @@ https://docs.github.com/en/code-security/code-scanning/integrating-with-code-sca
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 from typing import TextIO
+from urllib.parse import quote
 
 from guard import __version__
 from guard.rules import RULES
@@ -34,8 +36,7 @@ def write(result: ScanResult, stream: TextIO) -> None:
         'originalUriBaseIds': {'%SRCROOT%': {'uri': Path(result.root).as_uri() + '/'}},
         'results': [_result(f, index[f.rule]) for f in result.findings],
     }
-    json.dump({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, stream, indent=2, ensure_ascii=False)
-    stream.write('\n')
+    stream.write(json.dumps({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, indent=2, ensure_ascii=False) + '\n')
 
 
 def _rule(rule_id: str) -> dict[str, Any]:
@@ -56,21 +57,29 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     location: dict[str, Any] = {
         'artifactLocation': {'uri': _uri(finding), 'uriBaseId': '%SRCROOT%'},
         'region': {'startLine': finding.line or 1, 'startColumn': finding.column or 1,
-                   'snippet': {'text': finding.excerpt}},
+                   'snippet': {'text': _readable(finding.excerpt)}},
     }
     return {
         'ruleId': finding.rule,
         'ruleIndex': rule_index,
         'level': LEVELS[finding.severity],
-        'message': {'text': f'{finding.message} Fix: {finding.fix}'},
+        'message': {'text': _readable(f'{finding.message} Fix: {finding.fix}')},
         'locations': [{'physicalLocation': location}],
         'partialFingerprints': {'guardFingerprint/v1': finding.fingerprint},
     }
 
 
 def _uri(finding: Finding) -> str:
-    from urllib.parse import quote
+    """The finding's file as a relative URI reference: RFC 3986 percent-encoding of the name's bytes.
 
+    A name that is not valid UTF-8 (a str with surrogateescape'd bytes) becomes `%FF`-style escapes
+    of exactly those bytes, which SARIF allows (3.10.2) and which name the same file again.
+    """
     # A root-level finding (a venv in the root) points at its first entry: SARIF wants a file.
     path = finding.entries[0] if finding.path == '.' and finding.entries else finding.path
-    return quote(path.rstrip('/') or '.', safe='/')
+    return quote(os.fsencode(path.rstrip('/') or '.'), safe='/')
+
+
+def _readable(text: str) -> str:
+    """Text for people: bytes of a non-UTF-8 file name shown as U+FFFD, so the document stays valid Unicode."""
+    return text.encode('utf-8', 'surrogateescape').decode('utf-8', 'replace')

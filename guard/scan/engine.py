@@ -89,6 +89,7 @@ def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequenc
     prefixes = _target_prefixes(root, targets)
     root_venv = venv.detect_root_venv(DiskTree(root), root_path=str(root))
     paths = _select(listing, excluded, prefixes, result, scanner.enabled, root_venv.entries if root_venv else ())
+    result.skipped.extend(s for s in listing.unreadable if _wanted(s.path, excluded, prefixes))
     if (not prefixes or '' in prefixes) and root_venv and venv.ROOT_RULE in scanner.enabled:
         # Pollution on disk is what a cleanup looks for, so ignored paths count here.
         result.findings.append(root_venv)
@@ -127,6 +128,13 @@ def _target_prefixes(root: StrPath, targets: Sequence[Path]) -> list[str]:
             raise UsageError(f'{target}: outside the scanned root {root}') from None
         prefixes.append('' if rel == '.' else rel)
     return prefixes
+
+
+def _wanted(directory: str, excluded: allowlist.PathFilter, prefixes: list[str]) -> bool:
+    """A directory (`dir/`) that overlaps the targets and is not excluded."""
+    inside = not prefixes or any(p == '' or (directory + '/').startswith(p + '/') or p.startswith(directory)
+                                 for p in prefixes)
+    return inside and not excluded.excluded(directory)
 
 
 def _select(listing: sources.Listing, excluded: allowlist.PathFilter, prefixes: list[str],

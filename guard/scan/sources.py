@@ -33,8 +33,12 @@ class Skipped(namedtuple('Skipped', ['path', 'reason'])):
     __slots__ = ()
 
 
-class Listing(namedtuple('Listing', ['root', 'in_git', 'tracked', 'untracked'])):
-    """The files of a root: `tracked` is empty outside git, where `untracked` holds everything (tuples of paths)."""
+class Listing(namedtuple('Listing', ['root', 'in_git', 'tracked', 'untracked', 'unreadable'], defaults=((),))):
+    """The files of a root: `tracked` is empty outside git, where `untracked` holds everything (tuples of paths).
+
+    `unreadable`: Skipped records for the directories that could not be listed (`dir/`, and why), so
+    a scan reports them rather than passing over what they hold in silence.
+    """
 
     __slots__ = ()
 
@@ -56,11 +60,22 @@ class RunningGit:
 
     def output(self) -> bytes:
         """Its standard output; a failure is a SourceError with git's own message."""
+        return self.completed().stdout
+
+    def reap(self) -> None:
+        """Wait for it to end and drop what it said (once it has ended, at no cost)."""
+        try:
+            self._running.wait()
+        except OSError:  # its pipes failed: the wait inside has killed and reaped it
+            pass
+
+    def completed(self) -> spawn.Completed:
+        """Its exit code, output and warnings (stderr) when it succeeded; a failure is a SourceError."""
         proc = self._running.wait()
         if proc.returncode != 0:
             message = proc.stderr.decode(errors='replace').strip().splitlines()
             raise SourceError(f'git {self.args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}')
-        return proc.stdout
+        return proc
 
 
 def start_git(root: StrPath, *args: str, input_bytes: bytes | None = None) -> RunningGit:
@@ -83,20 +98,49 @@ def find_root(path: Path) -> tuple[Path, bool]:
 
 
 def list_files(root: StrPath, in_git: bool) -> Listing:
+    """Every file to consider under `root`: git's tracked and untracked-not-ignored files, or a walk."""
     if not in_git:
-        return Listing(root, False, (), tuple(_walk(root)))
+        unreadable: list[Skipped] = []
+        return Listing(root, False, (), tuple(_walk(root, unreadable)), tuple(unreadable))
     tracked = _split(git(root, 'ls-files', '-z', '--cached'))
-    untracked = _split(git(root, 'ls-files', '-z', '--others', '--exclude-standard'))
-    return Listing(root, True, tuple(dict.fromkeys(tracked)), tuple(untracked))
+    others = start_git(root, 'ls-files', '-z', '--others', '--exclude-standard').completed()
+    return Listing(root, True, tuple(dict.fromkeys(tracked)), tuple(_split(others.stdout)),
+                   tuple(_unlistable(root, others.stderr)))
+
+
+def _unlistable(root: StrPath, git_warnings: bytes) -> list[Skipped]:
+    """The directories `git ls-files --others` warned it could not open.
+
+    git only warns (`warning: could not open directory 'logs/': Permission denied`) and lists the
+    rest. Its wording may be translated, so the quoted names are only candidates: each one counts
+    when opening it here fails too, and the reason given is that error's.
+    """
+    if not git_warnings:
+        return []
+    import re  # only when git warned: the commit hook never gets here
+
+    found = []
+    # A name in single quotes ending with / (git's "could not open directory 'x/'"), in any language.
+    for quoted in re.findall(r"'([^'\n]+/)'", os.fsdecode(git_warnings)):
+        rel = quoted.rstrip('/')
+        try:
+            os.close(os.open(os.path.join(root, rel), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW))
+        except OSError as e:
+            found.append(Skipped(rel + '/', f'unreadable directory: {e.strerror}'))
+    return found
 
 
 def _split(output: bytes) -> list[str]:
     return [os.fsdecode(p) for p in output.split(b'\0') if p]
 
 
-def _walk(root: StrPath) -> list[str]:
+def _walk(root: StrPath, unreadable: list[Skipped]) -> list[str]:
+    def skip(error: OSError) -> None:  # os.walk passes over a folder it cannot list unless told
+        rel = os.path.relpath(error.filename, root).replace(os.sep, '/')
+        unreadable.append(Skipped(rel + '/', f'unreadable directory: {error.strerror}'))
+
     found = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+    for folder, dirs, files in os.walk(root, onerror=skip, followlinks=False):
         rel_folder = os.path.relpath(folder, root)
         # A venv in its own subfolder is where it belongs; its site-packages are not the project's code.
         dirs[:] = sorted(d for d in dirs if d not in WALK_SKIP_DIRS and not os.path.exists(os.path.join(folder, d, 'pyvenv.cfg')))
