@@ -40,7 +40,9 @@ class ErrorHandler:
         if error is None:
             return False
         if isinstance(error, GuardError):
-            sys.stderr.write(f'guard: error: {error}\n')
+            from guard.scan.redact import scrub  # messages may quote a value from config or a driver
+
+            sys.stderr.write(f'guard: error: {scrub(str(error))}\n')
             outcome.code = error.exit_code
         elif isinstance(error, KeyboardInterrupt):
             sys.stderr.write('guard: interrupted\n')

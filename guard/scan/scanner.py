@@ -19,6 +19,7 @@ from guard.scan.findings import Finding
 from guard.scan.findings import fingerprint
 from guard.scan.prefilter import Prefilter
 from guard.scan.redact import mask_spans
+from guard.scan.redact import scrub
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class Scanner:
             env_finding = env_files.check(doc.path, doc.text)
             if env_finding and not _file_allows(doc.text, env_files.RULE_ID):
                 findings.append(env_finding)
-        hits = self._hits(doc)
+        hits, secret_rules = self._hits(doc)
         if not hits:
             return findings, 0
         lines = _Lines(doc.text)
@@ -75,13 +76,17 @@ class Scanner:
             if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
                 suppressed += 1
                 continue
-            findings.append(self._finding(doc, hit, line_no, lines, hits))
+            findings.append(self._finding(doc, hit, line_no, lines, hits, secret_rules))
         return findings, suppressed
 
-    def _hits(self, doc: Document) -> list[Hit]:
-        """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
+    def _hits(self, doc: Document) -> tuple[list[Hit], list[Rule]]:
+        """Every surviving hit (where secret rules overlap, the earlier, more specific rule wins), and
+        the redacting rules that ran: their raw matches are masked in excerpts even when filtered out."""
         kept: list[Hit] = []
+        secret_rules: list[Rule] = []
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
+            if rule.redact:
+                secret_rules.append(rule)
             for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
@@ -89,7 +94,7 @@ class Scanner:
                     continue
                 kept.append(hit)
         kept.sort(key=lambda h: h.start)
-        return kept
+        return kept, secret_rules
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
@@ -99,16 +104,19 @@ class Scanner:
         address = ipaddress.ip_address(value)
         return any(address.version == n.version and address in n for n in self._networks)
 
-    def _finding(self, doc: Document, hit: Hit, line_no: int, lines: _Lines, hits: list[Hit]) -> Finding:
+    def _finding(self, doc: Document, hit: Hit, line_no: int, lines: _Lines, hits: list[Hit],
+                 secret_rules: list[Rule]) -> Finding:
         line_start = lines.start(line_no)
         line = lines.text(line_no)
         secret_spans = [(h.start - line_start, h.end - line_start) for h in hits
                         if h.rule.redact and h.end > line_start and h.start < line_start + len(line)]
+        secret_spans += _raw_spans(secret_rules, line)
         column = hit.start - line_start + 1
         return Finding(
             rule=hit.rule.id, category=hit.rule.category, severity=hit.rule.severity, path=doc.path,
             line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
-            excerpt=_excerpt(mask_spans(line, secret_spans), column - 1),
+            # Masked before it is cut to width: a URL cut before its `@` would no longer look like one.
+            excerpt=_excerpt(scrub(mask_spans(line, secret_spans)), column - 1),
             fingerprint=fingerprint(hit.rule.id, hit.value),
         )
 
@@ -138,6 +146,22 @@ class _Lines:
         start = self._starts[line_no - 1]
         end = self._starts[line_no] - 1 if line_no < len(self._starts) else len(self._text)
         return self._text[start:end].rstrip('\r')
+
+
+def _raw_spans(rules: list[Rule], line: str) -> list[tuple[int, int]]:
+    """Every span a redacting rule's pattern matches on `line`, before entropy floors and filters.
+
+    A match a filter judged a placeholder may still be a real password (issue 10), and a finding
+    of another rule on the same line would otherwise print it. Runs only for lines with a finding.
+    """
+    spans = []
+    for rule in rules:
+        has_value = 'value' in rule.regex.groupindex
+        for match in rule.regex.finditer(line):
+            start, end = match.span('value') if has_value else match.span()
+            if start < end:
+                spans.append((start, end))
+    return spans
 
 
 def _excerpt(line: str, column: int) -> str:
