@@ -55,7 +55,9 @@ class ErrorHandler:
             sys.stderr.write('guard: internal error (please report it with the lines below):\n')
             import traceback
 
-            traceback.print_exception(kind, error, trace)
+            from guard.scan.redact import scrub  # a traceback's messages and source lines may hold one too
+
+            sys.stderr.write(scrub(''.join(traceback.format_exception(kind, error, trace))))
             outcome.code = 3
         else:
             return False  # SystemExit and the like go on
