@@ -114,7 +114,7 @@ def hooked_repo(root: Path) -> Path:
 
 def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(['git', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'change', *args], cwd=repo,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_commit_hook_blocks_and_shows_no_password(tmp_path: Path, leaks: Leaks) -> None:
@@ -256,7 +256,7 @@ def test_internal_error_traceback_is_scrubbed(tmp_path: Path) -> None:
         'with error_handler() as outcome:\n'
         f'    raise RuntimeError("connect failed: postgresql://app:{secret}@db/prod")\n'
         'sys.exit(outcome.code)\n')
-    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=os.environ.copy())
+    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=os.environ.copy(), check=False)
     assert proc.returncode == 3 and 'RuntimeError: connect failed: postgresql://app:' in proc.stderr
     assert secret not in proc.stderr
 
