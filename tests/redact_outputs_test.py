@@ -273,3 +273,21 @@ def test_a_match_a_filter_dropped_is_still_masked_in_another_rules_excerpt() -> 
     findings, _ = Scanner(RULES).scan(Document('deploy.sh', line))
     assert findings, 'the hardcoded IP was not reported'
     assert all(body not in f.excerpt and body[:8] not in f.excerpt for f in findings)
+
+
+def test_alert_detail_and_a_failing_alert_command_show_no_password(tmp_path: Path) -> None:
+    from guard.alerts.command import CommandSink
+    from guard.alerts.journal import stderr_line
+    from guard.alerts.model import Alert
+    from guard.health.result import Status
+
+    secret, other = password(), password()
+    # A check's reason that quotes a driver message echoing the URL it was given.
+    alert = Alert('problem', 'database', Status.FAIL, Status.OK, str(tmp_path), 'h',
+                  f'cannot connect to postgresql://app:{secret}@db/prod', 0.0, 0.0)
+    sink = CommandSink(f'echo "login failed: --password={other}" >&2; exit 4', timeout=10)
+    delivery = sink.deliver(alert)
+    shown = [delivery.detail, alert.summary, alert.message, stderr_line(alert),
+             json.dumps(alert.as_dict()), json.dumps(alert.fields())]
+    assert not delivery.ok and delivery.detail.startswith('exit 4: login failed: --password=')
+    assert not any(secret in text or other in text for text in shown)
