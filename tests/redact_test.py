@@ -33,6 +33,9 @@ MASKED = [
     ('"url": "mysql://root:{pw}@10.1.2.3/app"', '"url": "mysql://root:{m}@10.1.2.3/app"'),
     # env and shell
     ('DB_PASSWORD={pw}', 'DB_PASSWORD={m}'),
+    ('SMTP_PASS={pw}', 'SMTP_PASS={m}'),
+    ('STRIPE_KEY={pw}', 'STRIPE_KEY={m}'),
+    ('signing.key: {pw}', 'signing.key: {m}'),
     ('export PGPASSWORD={pw}', 'export PGPASSWORD={m}'),
     ('PGPASSWORD={pw} psql -h db', 'PGPASSWORD={m} psql -h db'),
     ('AWS_SECRET_ACCESS_KEY="{pw}"', 'AWS_SECRET_ACCESS_KEY="{m}"'),
@@ -80,6 +83,10 @@ UNCHANGED = [
     'postgresql://app:***@db/prod',  # masked already (SQLAlchemy's form)
     'DB_PASSWORD=ab12********',  # masked already (guard's form)
     'primary_key = True',
+    'sort_key: created_at',
+    'public_key = "ssh-ed25519 AAAAC3Nz"',
+    'passive_mode = 192.168.86.42',
+    'keyboard = us',
     'the password must be changed every 90 days',
     'tool --verbose --token-file',
 ]

@@ -19,10 +19,13 @@ if TYPE_CHECKING:
 MASK = '*'
 _MASKED = MASK * 8
 
-# Names whose value is a credential. `key` alone is too common (primary_key, sort key) to count.
+# Names whose value is a credential: password, passwd, DB_PASS (not passive), secret, token, and
+# any *_key but the structural ones (primary_key, sort_key, public_key ...).
+_STRUCTURAL_KEYS = ('primary', 'foreign', 'sort', 'partition', 'cache', 'unique', 'lookup', 'public', 'routing',
+                    'shard', 'row', 'group', 'index', 'composite', 'surrogate', 'hash', 'map', 'dict', 'hot')
 _CREDENTIAL_WORD = (
-    r'pass(?:word|wd|phrase)?|pwd|secret|token|credentials?|api[_-]?key|apikey'
-    r'|(?:private|secret|access|auth|encryption|signing|master|client|license)[_-]?key'
+    r'pass(?:word|wd|phrase)|(?<![a-z])pass(?![a-z])|pwd|secret|token|credentials?|api[_-]?key|apikey'
+    + r'|' + ''.join(f'(?<!{word})' for word in _STRUCTURAL_KEYS) + r'[_.-]key(?![a-z])'
 )
 _NAME = rf'[\w.-]*(?:{_CREDENTIAL_WORD})[\w.-]*'
 # A value: quoted (mask inside the quotes), or bare up to whitespace or a quote. A bare value that is
