@@ -291,3 +291,11 @@ def test_alert_detail_and_a_failing_alert_command_show_no_password(tmp_path: Pat
              json.dumps(alert.as_dict()), json.dumps(alert.fields())]
     assert not delivery.ok and delivery.detail.startswith('exit 4: login failed: --password=')
     assert not any(secret in text or other in text for text in shown)
+
+
+def test_a_bad_argument_quoted_back_by_argparse_is_scrubbed(tmp_path: Path) -> None:
+    secret = password()
+    proc = run_guard('scan', '--fail-on', f'postgresql://u:{secret}@h/db', tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == (f"guard scan: error: argument --fail-on: invalid choice: "
+                                            f"'postgresql://u:{mask(secret)}@h/db' (choose from 'note', 'warning', 'error')")
