@@ -37,7 +37,7 @@ class Leaks:
     def __init__(self) -> None:
         ip = f'192.168.86.{20 + randbelow(200)}'
         home = f'/home/trader{token_hex(2)}/app'
-        pw = [password() for _ in range(17)]
+        pw = [password() for _ in range(20)]
         self.files = {
             'url.env': f'DB_URL=postgresql://trader:{pw[0]}@{ip}:5432/mt5_crs\n',
             'redis.env': f'REDIS_URL=redis://:{pw[1]}@{ip}:6379/0\n',
@@ -55,6 +55,9 @@ class Leaks:
             'backup.sh': f'backup --password={pw[13]} --token {pw[14]} --host {ip}\n',
             'conn.py': f'conn = connect(host="{ip}", password="{pw[15]}")\n',
             'paths.py': f'LOG = "{home}/log"  # api_key="{pw[16]}"\n',
+            'dsn.go': f'dsn := "app:{pw[17]}@tcp({ip}:3306)/prod"\n',
+            'fetch.sh': f'curl -u admin:{pw[18]} https://{ip}/api\n',
+            'web.config': f'<server>{ip}</server><db_password>{pw[19]}</db_password>\n',
         }
         self.passwords = pw
 

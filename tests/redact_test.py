@@ -57,6 +57,11 @@ MASKED = [
     ('jdbc:postgresql://db:5432/app?user=u&password={pw}&ssl=true', 'jdbc:postgresql://db:5432/app?user=u&password={m}&ssl=true'),
     ('jdbc:mysql://db/app?password={pw}', 'jdbc:mysql://db/app?password={m}'),
     ('https://api.example.com/v1?access_token={pw}&x=1', 'https://api.example.com/v1?access_token={m}&x=1'),
+    # Go's MySQL DSN, curl -u, XML elements
+    ('dsn := "app:{pw}@tcp(10.0.0.5:3306)/prod"', 'dsn := "app:{m}@tcp(10.0.0.5:3306)/prod"'),
+    ('curl -u admin:{pw} https://api', 'curl -u admin:{m} https://api'),
+    ("curl --user 'admin:{pw}' https://api", "curl --user 'admin:{m}' https://api"),
+    ('<db_password>{pw}</db_password>', '<db_password>{m}</db_password>'),
     # Authorization headers
     ('Authorization: Bearer {pw}', 'Authorization: Bearer {m}'),
     ('curl -H "Authorization: token {pw}" https://api', 'curl -H "Authorization: token {m}" https://api'),
@@ -89,6 +94,8 @@ UNCHANGED = [
     'keyboard = us',
     'the password must be changed every 90 days',
     'tool --verbose --token-file',
+    'mail bob@example.com at 10:30, see <b>notes</b>',
+    'curl -u "$USER" https://api',
 ]
 
 

@@ -40,6 +40,12 @@ _SCRUB_PATTERN = (
     # the unix-socket form postgresql://u:pw@/db). Greedy up to the last @ of the token, so an
     # unencoded @ inside the password is hidden too.
     r'(?<![\w+.-])[a-z][a-z0-9+.-]*://[^\s:/@\'"]*:(?P<url>[^\s\'"]*)@'
+    # user:PASSWORD@tcp(host:3306)/db: Go's MySQL DSN has no scheme.
+    r'|(?<![\w.-])[\w.-]+:(?P<godsn>[^\s\'"]+)@(?:tcp|udp|unix)\('
+    # curl -u user:PASSWORD, --user user:PASSWORD
+    r'|(?<![\w-])(?:-u|--user)[ \t]+["\']?[^\s:\'"]+:(?P<userpw>[^\s\'"]+)'
+    # <password>VALUE</password> in XML
+    rf'|<(?P<tag>{_NAME})>(?P<xml>[^<\n]+)</(?P=tag)>'
     # Authorization: Basic|Bearer|token VALUE (HTTP headers, curl -H, config files).
     r'|(?<![\w-])(?:proxy-)?authorization["\']?\s*[:=]\s*["\']?'
     r'(?:(?:basic|bearer|token|digest|negotiate|apikey)\s+)?(?P<auth>[^\s\'",]+)'
@@ -57,8 +63,8 @@ _SCRUB_PATTERN = (
     rf'|(?<![\w.-])(?P<q>["\']?)(?:{_NAME})(?P=q)\s*(?:=>|:=|==?|:)\s*(?:{_VALUE.format(n="as")})'
 )
 # Every scrub match contains one of these; a text with none of them is returned as it is.
-_HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth')
-_VALUE_GROUPS = ('url', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq', 'asbare')
+_HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', '@tcp(', '@udp(', '@unix(', '-u', '--user')
+_VALUE_GROUPS = ('url', 'godsn', 'userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq', 'asbare')
 _COMPILED: list[re.Pattern[str]] = []
 
 
