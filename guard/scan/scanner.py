@@ -70,13 +70,16 @@ class Scanner:
             return findings, 0
         lines = _Lines(doc.text)
         suppressed = 0
+        masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
             if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
                 suppressed += 1
                 continue
-            findings.append(self._finding(doc, hit, line_no, lines, hits, secret_rules))
+            if line_no not in masked:
+                masked[line_no] = _masked_line(lines, line_no, hits, secret_rules)
+            findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
         return findings, suppressed
 
     def _hits(self, doc: Document) -> tuple[list[Hit], list[Rule]]:
@@ -104,19 +107,12 @@ class Scanner:
         address = ipaddress.ip_address(value)
         return any(address.version == n.version and address in n for n in self._networks)
 
-    def _finding(self, doc: Document, hit: Hit, line_no: int, lines: _Lines, hits: list[Hit],
-                 secret_rules: list[Rule]) -> Finding:
-        line_start = lines.start(line_no)
-        line = lines.text(line_no)
-        secret_spans = [(h.start - line_start, h.end - line_start) for h in hits
-                        if h.rule.redact and h.end > line_start and h.start < line_start + len(line)]
-        secret_spans += _raw_spans(secret_rules, line)
+    def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
         column = hit.start - line_start + 1
         return Finding(
             rule=hit.rule.id, category=hit.rule.category, severity=hit.rule.severity, path=doc.path,
             line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
-            # Masked before it is cut to width: a URL cut before its `@` would no longer look like one.
-            excerpt=_excerpt(scrub(mask_spans(line, secret_spans)), column - 1),
+            excerpt=_excerpt(masked_line, column - 1),
             fingerprint=fingerprint(hit.rule.id, hit.value),
         )
 
@@ -146,6 +142,17 @@ class _Lines:
         start = self._starts[line_no - 1]
         end = self._starts[line_no] - 1 if line_no < len(self._starts) else len(self._text)
         return self._text[start:end].rstrip('\r')
+
+
+def _masked_line(lines: _Lines, line_no: int, hits: list[Hit], secret_rules: list[Rule]) -> str:
+    """The line with every secret span masked, then scrubbed; before it is cut to width, since a URL
+    cut before its `@` would no longer look like one."""
+    line_start = lines.start(line_no)
+    line = lines.text(line_no)
+    spans = [(h.start - line_start, h.end - line_start) for h in hits
+             if h.rule.redact and h.end > line_start and h.start < line_start + len(line)]
+    spans += _raw_spans(secret_rules, line)
+    return scrub(mask_spans(line, spans))
 
 
 def _raw_spans(rules: list[Rule], line: str) -> list[tuple[int, int]]:
