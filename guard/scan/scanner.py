@@ -71,6 +71,7 @@ class Scanner:
         lines = _Lines(doc.text)
         suppressed = 0
         masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
+        secrets_by_line = _secret_hits_by_line(hits, lines)
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
@@ -78,7 +79,7 @@ class Scanner:
                 suppressed += 1
                 continue
             if line_no not in masked:
-                masked[line_no] = _masked_line(lines, line_no, hits, secret_rules)
+                masked[line_no] = _masked_line(lines, line_no, secrets_by_line.get(line_no, ()), secret_rules)
             findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
         return findings, suppressed
 
@@ -87,14 +88,17 @@ class Scanner:
         the redacting rules that ran: their raw matches are masked in excerpts even when filtered out."""
         kept: list[Hit] = []
         secret_rules: list[Rule] = []
+        taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
             if rule.redact:
                 secret_rules.append(rule)
+            spans = taken.setdefault(rule.category, _Spans())
             for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
-                if any(k.rule.category == rule.category and k.start < hit.end and hit.start < k.end for k in kept):
+                if spans.overlaps(hit.start, hit.end):
                     continue
+                spans.add(hit.start, hit.end)
                 kept.append(hit)
         kept.sort(key=lambda h: h.start)
         return kept, secret_rules
@@ -144,13 +148,45 @@ class _Lines:
         return self._text[start:end].rstrip('\r')
 
 
-def _masked_line(lines: _Lines, line_no: int, hits: list[Hit], secret_rules: list[Rule]) -> str:
+class _Spans:
+    """Disjoint (start, end) spans kept sorted: is a new one overlapping any, in O(log n)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        import bisect
+
+        # Disjoint and sorted by start, so sorted by end too: only the last span starting before
+        # `end` can reach past `start`.
+        i = bisect.bisect_left(self._starts, end)
+        return i > 0 and self._ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        import bisect
+
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
+def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
+    """The redacting hits touching each line (a private key spans many)."""
+    by_line: dict[int, list[Hit]] = {}
+    for hit in hits:
+        if hit.rule.redact:
+            for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
+                by_line.setdefault(line_no, []).append(hit)
+    return by_line
+
+
+def _masked_line(lines: _Lines, line_no: int, hits: Iterable[Hit], secret_rules: list[Rule]) -> str:
     """The line with every secret span masked, then scrubbed; before it is cut to width, since a URL
     cut before its `@` would no longer look like one."""
     line_start = lines.start(line_no)
     line = lines.text(line_no)
-    spans = [(h.start - line_start, h.end - line_start) for h in hits
-             if h.rule.redact and h.end > line_start and h.start < line_start + len(line)]
+    spans = [(h.start - line_start, h.end - line_start) for h in hits]
     spans += _raw_spans(secret_rules, line)
     return scrub(mask_spans(line, spans))
 
