@@ -92,10 +92,10 @@ class Scanner:
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
             if rule.redact:
                 secret_rules.append(rule)
-            spans = taken.setdefault(rule.category, _Spans())
             for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
+                spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())
                 if spans.overlaps(hit.start, hit.end):
                     continue
                 spans.add(hit.start, hit.end)
