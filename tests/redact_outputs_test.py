@@ -302,3 +302,18 @@ def test_a_bad_argument_quoted_back_by_argparse_is_scrubbed(tmp_path: Path) -> N
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[-1] == (f"guard scan: error: argument --fail-on: invalid choice: "
                                             f"'postgresql://u:{mask(secret)}@h/db' (choose from 'note', 'warning', 'error')")
+
+
+@pytest.mark.parametrize('only', [(), ('ip',)])
+def test_masking_does_not_depend_on_which_rules_are_enabled(only: tuple[str, ...]) -> None:
+    from guard.rules import CONTENT_RULES
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    body = token_hex(18)  # a GitHub token outside any assignment: only the token rule knows it is one
+    line = f'push https://192.168.86.{20 + randbelow(200)}/repo ghp_{body}\n'
+    enabled = [r.id for r in CONTENT_RULES if r.category in only] if only else list(RULES)
+    findings, _ = Scanner(enabled).scan(Document('deploy.sh', line))
+    assert any(f.rule == 'hardcoded-ipv4' for f in findings)
+    assert all(body[:8] not in f.excerpt for f in findings)

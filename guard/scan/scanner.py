@@ -65,7 +65,7 @@ class Scanner:
             env_finding = env_files.check(doc.path, doc.text)
             if env_finding and not _file_allows(doc.text, env_files.RULE_ID):
                 findings.append(env_finding)
-        hits, secret_rules = self._hits(doc)
+        hits = self._hits(doc)
         if not hits:
             return findings, 0
         lines = _Lines(doc.text)
@@ -79,19 +79,15 @@ class Scanner:
                 suppressed += 1
                 continue
             if line_no not in masked:
-                masked[line_no] = _masked_line(lines, line_no, secrets_by_line.get(line_no, ()), secret_rules)
+                masked[line_no] = self._masked_line(doc, lines, line_no, secrets_by_line.get(line_no, ()))
             findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
         return findings, suppressed
 
-    def _hits(self, doc: Document) -> tuple[list[Hit], list[Rule]]:
-        """Every surviving hit (where secret rules overlap, the earlier, more specific rule wins), and
-        the redacting rules that ran: their raw matches are masked in excerpts even when filtered out."""
+    def _hits(self, doc: Document) -> list[Hit]:
+        """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
         kept: list[Hit] = []
-        secret_rules: list[Rule] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
-            if rule.redact:
-                secret_rules.append(rule)
             for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
@@ -101,7 +97,30 @@ class Scanner:
                 spans.add(hit.start, hit.end)
                 kept.append(hit)
         kept.sort(key=lambda h: h.start)
-        return kept, secret_rules
+        return kept
+
+    @cached_property
+    def _masking(self) -> Prefilter:
+        """Every redacting rule, enabled or not: what an excerpt hides must not depend on `--only ip`."""
+        return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
+
+    def _masked_line(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> str:
+        """The line as an excerpt shows it: the spans of `hits` and every raw match of a redacting rule
+        masked, then scrubbed. Before it is cut to width: a URL cut before its `@` no longer looks like one.
+
+        Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
+        still be a real password (issue 10), and another rule's finding on the line would print it.
+        """
+        line_start = lines.start(line_no)
+        line = lines.text(line_no)
+        spans = [(h.start - line_start, h.end - line_start) for h in hits]
+        for rule, _ in self._masking.plan(line, doc.path):
+            has_value = 'value' in rule.regex.groupindex
+            for match in rule.regex.finditer(line):
+                start, end = match.span('value') if has_value else match.span()
+                if start < end:
+                    spans.append((start, end))
+        return scrub(mask_spans(line, spans))
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
@@ -179,32 +198,6 @@ def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]
             for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
                 by_line.setdefault(line_no, []).append(hit)
     return by_line
-
-
-def _masked_line(lines: _Lines, line_no: int, hits: Iterable[Hit], secret_rules: list[Rule]) -> str:
-    """The line with every secret span masked, then scrubbed; before it is cut to width, since a URL
-    cut before its `@` would no longer look like one."""
-    line_start = lines.start(line_no)
-    line = lines.text(line_no)
-    spans = [(h.start - line_start, h.end - line_start) for h in hits]
-    spans += _raw_spans(secret_rules, line)
-    return scrub(mask_spans(line, spans))
-
-
-def _raw_spans(rules: list[Rule], line: str) -> list[tuple[int, int]]:
-    """Every span a redacting rule's pattern matches on `line`, before entropy floors and filters.
-
-    A match a filter judged a placeholder may still be a real password (issue 10), and a finding
-    of another rule on the same line would otherwise print it. Runs only for lines with a finding.
-    """
-    spans = []
-    for rule in rules:
-        has_value = 'value' in rule.regex.groupindex
-        for match in rule.regex.finditer(line):
-            start, end = match.span('value') if has_value else match.span()
-            if start < end:
-                spans.append((start, end))
-    return spans
 
 
 def _excerpt(line: str, column: int) -> str:
