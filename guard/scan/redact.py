@@ -63,8 +63,11 @@ _SCRUB_PATTERN = (
     rf'|(?<![\w.-])(?P<q>["\']?)(?:{_NAME})(?P=q)\s*(?:=>|:=|==?|:)\s*(?:{_VALUE.format(n="as")})'
 )
 # Every scrub match contains one of these; a text with none of them is returned as it is.
-_HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', '@tcp(', '@udp(', '@unix(', '-u', '--user')
-_VALUE_GROUPS = ('url', 'godsn', 'userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq', 'asbare')
+_HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', '@tcp(', '@udp(', '@unix(', '-u',
+          '--user')
+# The group holding the value to mask, one per alternative above.
+_VALUE_GROUPS = ('url', 'godsn', 'userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq',
+                 'asbare')
 _COMPILED: list[re.Pattern[str]] = []
 
 
