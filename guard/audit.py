@@ -4,13 +4,13 @@ One SQLAlchemy database, an SQLite file in guard's state directory by default; a
 (PostgreSQL for a fleet of servers) through `[tool.guard.audit] url`. An operation writes its row
 with outcome 'running' before it touches anything and commits at once, so a crash mid-purge leaves
 a row that `history()` reads back as 'interrupted' once its process is gone.
-Secrets never go in: detail values under secret-looking keys and URL passwords are masked.
+Secrets never go in: details pass guard's one scrubber (guard.scan.redact.scrub_any), which masks values
+under secret-looking keys, URL passwords and credential options (`--password=...`) inside any string.
 """
 from __future__ import annotations
 
 import getpass
 import os
-import re
 import socket
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -37,9 +37,6 @@ T = TypeVar('T')
 RUNNING = 'running'
 INTERRUPTED = 'interrupted'
 TRIGGERS = ('manual', 'daemon')  # what the safety operations pass; alerts may name their own
-_SECRET_KEY = re.compile(r'pass(word|wd)?|secret|token|api[_-]?key|private[_-]?key|credential|auth', re.I)
-_URL_PASSWORD = re.compile(r'(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<pw>[^@\s/]+)(?=@)', re.I)
-_MASK = '********'
 
 
 @dataclass(frozen=True)
@@ -168,16 +165,10 @@ class AuditStore:
 
 
 def scrub(value: Any) -> Any:
-    """A copy of `value` safe to store: secret-looking keys masked, passwords cut out of URLs."""
-    if isinstance(value, Mapping):
-        return {str(k): (_MASK if _SECRET_KEY.search(str(k)) else scrub(v)) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [scrub(v) for v in value]
-    if isinstance(value, str):
-        return _URL_PASSWORD.sub(lambda m: m['head'] + _MASK, value)
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    return scrub(str(value))
+    """A copy of `value` safe to store: guard's one scrubber (guard.scan.redact) through the whole structure."""
+    from guard.scan.redact import scrub_any
+
+    return scrub_any(value)
 
 
 def _engine(url: str) -> tuple[Engine, str]:

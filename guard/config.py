@@ -418,7 +418,10 @@ def _is_int(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A mistyped value as an error message quotes it: scrubbed before it is cut, so a URL keeps its `@`."""
+    from guard.scan.redact import scrub
+
+    text = scrub(repr(value))
     return f'{type(value).__name__} {text if len(text) <= 40 else text[:37] + "..."}'
 
 

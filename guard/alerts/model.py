@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guard.health.result import Status
+from guard.scan.redact import scrub
 
 # syslog priorities, as journald's PRIORITY= field and the '<N>' stderr prefix take them.
 PRIORITY_ERR = 3
@@ -33,6 +34,11 @@ class Alert:
     detail: str  # the check's value and reason
     since: float  # when the check entered `state`; for a recovery, when the trouble began (epoch)
     time: float
+
+    def __post_init__(self) -> None:
+        # Every sink (journal, webhook, command environment, audit) reads `detail`: scrub it once here,
+        # in case a check's reason quotes a driver message that echoed a credential.
+        object.__setattr__(self, 'detail', scrub(self.detail))
 
     @property
     def priority(self) -> int:

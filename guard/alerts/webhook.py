@@ -19,6 +19,7 @@ from guard import __version__
 from guard.alerts.model import Alert
 from guard.alerts.model import Delivery
 from guard.errors import ConfigError
+from guard.scan.redact import scrub
 
 NAME = 'webhook'
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -60,7 +61,18 @@ class WebhookSink:
                 break
             time.sleep(pause)
         seconds = time.monotonic() - started
-        return Delivery(NAME, attempt.ok, f'POST {self.shown}: {attempt.detail}', attempts, seconds, attempt.timed_out)
+        return Delivery(NAME, attempt.ok, f'POST {self.shown}: {self._hide_url(attempt.detail)}', attempts, seconds,
+                        attempt.timed_out)
+
+    def _hide_url(self, detail: str) -> str:
+        """An error may quote the URL, whose path or query often is the token (Slack, Discord): show
+        `shown` for it and `...` for any part of it, then scrub what is left."""
+        parts = urllib.parse.urlsplit(self._url)
+        userinfo = parts.netloc.rpartition('@')[0]
+        for secret, shown in ((self._url, self.shown), (parts.path, '/...'), (parts.query, '...'), (userinfo, '...')):
+            if len(secret) > 1:
+                detail = detail.replace(secret, shown)
+        return scrub(detail)
 
     def _post(self, body: bytes, remaining: float) -> _Attempt:
         if remaining <= 0:

@@ -37,7 +37,15 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     import argparse  # not at the top: the hooks' fast path in main() never needs it
     import importlib
 
-    parser = argparse.ArgumentParser(
+    class Parser(argparse.ArgumentParser):
+        """argparse quotes a bad argument back (`invalid choice: '...'`): scrub it like every error."""
+
+        def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+            from guard.scan.redact import scrub
+
+            super().exit(status, scrub(message) if message else message)
+
+    parser = Parser(
         prog='guard', description='Keep a repository and its servers clean.',
         epilog='exit codes: 0 clean, 1 findings or unhealthy, 2 usage or config error, 3 internal error, 130 interrupted',
     )

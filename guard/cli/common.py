@@ -163,8 +163,14 @@ def shown(rel: str, kind: str) -> str:
 
 
 def out(line: str) -> None:
-    sys.stdout.write(line + '\n')
+    """One line on stdout, scrubbed: it may quote a configured command (`--password=...`)."""
+    from guard.scan.redact import scrub
+
+    sys.stdout.write(scrub(line) + '\n')
 
 
 def err(line: str) -> None:
-    sys.stderr.write(f'guard: {line}\n')
+    """One `guard: ` line on stderr, scrubbed like out()."""
+    from guard.scan.redact import scrub
+
+    sys.stderr.write(f'guard: {scrub(line)}\n')

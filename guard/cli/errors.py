@@ -40,7 +40,9 @@ class ErrorHandler:
         if error is None:
             return False
         if isinstance(error, GuardError):
-            sys.stderr.write(f'guard: error: {error}\n')
+            from guard.scan.redact import scrub  # messages may quote a value from config or a driver
+
+            sys.stderr.write(f'guard: error: {scrub(str(error))}\n')
             outcome.code = error.exit_code
         elif isinstance(error, KeyboardInterrupt):
             sys.stderr.write('guard: interrupted\n')
@@ -53,7 +55,9 @@ class ErrorHandler:
             sys.stderr.write('guard: internal error (please report it with the lines below):\n')
             import traceback
 
-            traceback.print_exception(kind, error, trace)
+            from guard.scan.redact import scrub  # a traceback's messages and source lines may hold one too
+
+            sys.stderr.write(scrub(''.join(traceback.format_exception(kind, error, trace))))
             outcome.code = 3
         else:
             return False  # SystemExit and the like go on

@@ -15,6 +15,7 @@ from guard.cli.common import existing_dir
 from guard.cli.common import load_config
 from guard.cli.common import use_color
 from guard.errors import GuardError
+from guard.scan.redact import scrub
 
 if TYPE_CHECKING:
     from guard.alerts import AlertResult
@@ -61,7 +62,7 @@ def _nagios_error(error: GuardError) -> int:
     """Exit 2 would read as CRITICAL to Nagios; "could not check" is UNKNOWN (3)."""
     from guard.health.render import nagios_unknown
     text, code = nagios_unknown(str(error))
-    sys.stdout.write(text)
+    _emit(text)
     return code
 
 
@@ -71,8 +72,8 @@ def _json_error(error: GuardError) -> int:
 
     from guard.health.render import JSON_VERSION
     document = {'version': JSON_VERSION, 'status': 'error', 'healthy': False, 'error': str(error)}
-    sys.stdout.write(json.dumps(document, indent=2) + '\n')
-    sys.stderr.write(f'guard: error: {error}\n')
+    _emit(json.dumps(document, indent=2) + '\n')
+    sys.stderr.write(scrub(f'guard: error: {error}\n'))
     return error.exit_code
 
 
@@ -96,10 +97,10 @@ def _alert(report: HealthReport, config: Any) -> list[AlertResult]:
     for result in results:
         for delivery in result.deliveries:
             if not delivery.ok:
-                sys.stderr.write(f'guard: warning: alert "{result.alert.summary}" not delivered by '
-                                 f'{delivery.sink}: {delivery.detail}\n')
+                sys.stderr.write(scrub(f'guard: warning: alert "{result.alert.summary}" not delivered by '
+                                       f'{delivery.sink}: {delivery.detail}\n'))
         if result.audit_error:
-            sys.stderr.write(f'guard: warning: alert not recorded in the audit store: {result.audit_error}\n')
+            sys.stderr.write(scrub(f'guard: warning: alert not recorded in the audit store: {result.audit_error}\n'))
     return results
 
 
@@ -108,17 +109,22 @@ def _write(report: HealthReport, alerts: list[AlertResult] | None, args: argpars
     fmt = args.format
     if fmt == 'nagios':
         text, code = render.nagios(report)
-        sys.stdout.write(text)
+        _emit(text)
         return code
     if fmt == 'json':
         extra = None if alerts is None else {'alerts': [_alert_dict(a) for a in alerts]}
-        sys.stdout.write(render.as_json(report, extra=extra))
+        _emit(render.as_json(report, extra=extra))
     else:
-        sys.stdout.write(render.text(report, color=use_color(sys.stdout, no_color=args.no_color)))
+        _emit(render.text(report, color=use_color(sys.stdout, no_color=args.no_color)))
         for result in alerts or ():
             sinks = ', '.join(f'{d.sink} {"ok" if d.ok else "failed"}' for d in result.deliveries) or 'audit store only'
-            sys.stdout.write(f'alert ({result.alert.event}): {result.alert.summary} [{sinks}]\n')
+            _emit(f'alert ({result.alert.event}): {result.alert.summary} [{sinks}]\n')
     return 0 if report.healthy else 1
+
+
+def _emit(text: str) -> None:
+    """Health output quotes driver and command messages, which may echo a credential."""
+    sys.stdout.write(scrub(text))
 
 
 def _alert_dict(result: AlertResult) -> dict[str, Any]:

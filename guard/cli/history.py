@@ -65,10 +65,13 @@ def _table(records: list[AuditRecord], *, verbose: bool) -> None:
 
 
 def _as_json(r: AuditRecord) -> dict[str, object]:
+    from guard.scan.redact import scrub_any
+
     return {
         'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user,
         'started_at': r.started_at.isoformat(), 'finished_at': r.finished_at.isoformat() if r.finished_at else None,
-        'outcome': r.outcome, 'bytes': r.bytes, 'detail': r.detail,
+        # Scrubbed again on the way out: a record an older guard stored may hold what today's scrubber hides.
+        'outcome': r.outcome, 'bytes': r.bytes, 'detail': scrub_any(r.detail),
         'paths': [{'path': p, 'bytes': b, 'outcome': o} for p, b, o in r.paths],
     }
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard.errors import ConfigError
+from guard.scan.redact import is_credential_name
+from guard.scan.redact import scrub
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -22,9 +24,7 @@ if TYPE_CHECKING:
     from guard.config import Config
 
 DEFAULT_VARIABLES = ('DB_URL', 'DATABASE_URL')
-MASK = '***'
-# Query parameters some drivers accept credentials in (?password=...), masked like the password.
-_SECRET_PARAMS = frozenset({'password', 'passwd', 'pwd', 'secret', 'token', 'sslpassword', 'api_key'})
+MASK = '***'  # SQLAlchemy's own mask (render_as_string(hide_password=True)), kept for the query values too
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class DatabaseUrl:
         from urllib.parse import quote
         from urllib.parse import quote_plus
         url = parse(self.secret, self.source)
-        values = [url.password or ''] + [v for k, v in _query_items(url) if k.lower() in _SECRET_PARAMS]
+        values = [url.password or ''] + [v for k, v in _query_items(url) if is_credential_name(k)]
         found = {form for v in values if len(v) >= 3 for form in (v, quote(v, safe=''), quote_plus(v))}
         return tuple(sorted(found, key=len, reverse=True))
 
@@ -49,7 +49,7 @@ class DatabaseUrl:
         text = text.replace(self.secret, self.masked)
         for secret in self.secrets():
             text = text.replace(secret, MASK)
-        return text
+        return scrub(text)  # and whatever else looks like a credential (another URL, password=...)
 
 
 def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None) -> DatabaseUrl:
@@ -83,8 +83,8 @@ def parse(raw: str, source: str) -> URL:
 
 def mask(url: URL) -> str:
     """The URL as text with the password and credential-like query values replaced by ***."""
-    if any(k.lower() in _SECRET_PARAMS for k, _ in _query_items(url)):
-        url = url.set(query={k: (MASK if k.lower() in _SECRET_PARAMS else v) for k, v in url.query.items()})
+    if any(is_credential_name(k) for k, _ in _query_items(url)):
+        url = url.set(query={k: (MASK if is_credential_name(k) else v) for k, v in url.query.items()})
     # render_as_string URL-encodes the query's mask; put it back as people read it.
     return url.render_as_string(hide_password=True).replace('=%2A%2A%2A', '=' + MASK)
 

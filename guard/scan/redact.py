@@ -1,7 +1,74 @@
-"""How a secret is shown: never whole. A few leading characters so a person can tell which one."""
+"""How a secret is shown: never whole. The one masker for everything guard prints, stores or sends.
+
+`mask()` hides one known secret; `mask_spans()` hides the spans secret rules matched; `scrub()` hides
+credential-bearing parts of any text whatever found it (or nothing did): URL passwords, values of
+password/secret/token/key-named settings, `Authorization:` headers and `--password VALUE` options.
+Excerpts, audit details, error messages, webhook and health output all pass `scrub()`.
+
+The scrub pattern is compiled on first use: a clean commit prints no excerpt and never pays for it.
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
+    from typing import Any
+
 MASK = '*'
+_MASKED = MASK * 8
+
+# Names whose value is a credential: password, passwd, DB_PASS (not passive), secret, token, and
+# any *_key but the structural ones (primary_key, sort_key, public_key ...).
+_STRUCTURAL_KEYS = ('primary', 'foreign', 'sort', 'partition', 'cache', 'unique', 'lookup', 'public', 'routing',
+                    'shard', 'row', 'group', 'index', 'composite', 'surrogate', 'hash', 'map', 'dict', 'hot')
+_CREDENTIAL_WORD = (
+    r'pass(?:word|wd|phrase)|(?<![a-z])pass(?![a-z])|pwd|secret|token|credentials?|api[_-]?key|apikey'
+    + r'|' + ''.join(f'(?<!{word})' for word in _STRUCTURAL_KEYS) + r'[_.-]key(?![a-z])'
+)
+_NAME = rf'[\w.-]*(?:{_CREDENTIAL_WORD})[\w.-]*'
+# A value: quoted (mask inside the quotes), or bare up to whitespace or a quote. A bare value that is
+# a call or subscript (`os.environ['X']`, `get_password()`) is code, not a credential, and stays.
+_VALUE = (
+    r'"(?P<{n}dq>[^"\n]*)"'
+    r"|'(?P<{n}sq>[^'\n]*)'"
+    r'|(?![A-Za-z_][\w.]*[(\[])(?P<{n}bare>[^\s\'"]+)'
+)
+_SCRUB_PATTERN = (
+    # scheme://user:PASSWORD@host for any scheme (redis://:pw@, mongodb+srv://, postgresql+psycopg2://,
+    # the unix-socket form postgresql://u:pw@/db). Greedy up to the last @ of the token, so an
+    # unencoded @ inside the password is hidden too.
+    r'(?<![\w+.-])[a-z][a-z0-9+.-]*://[^\s:/@\'"]*:(?P<url>[^\s\'"]*)@'
+    # user:PASSWORD@tcp(host:3306)/db: Go's MySQL DSN has no scheme.
+    r'|(?<![\w.-])[\w.-]+:(?P<godsn>[^\s\'"]+)@(?:tcp|udp|unix)\('
+    # curl -u user:PASSWORD, --user user:PASSWORD
+    r'|(?<![\w-])(?:-u|--user)[ \t]+["\']?[^\s:\'"]+:(?P<userpw>[^\s\'"]+)'
+    # <password>VALUE</password> in XML
+    rf'|<(?P<tag>{_NAME})>(?P<xml>[^<\n]+)</(?P=tag)>'
+    # Authorization: Basic|Bearer|token VALUE (HTTP headers, curl -H, config files).
+    r'|(?<![\w-])(?:proxy-)?authorization["\']?\s*[:=]\s*["\']?'
+    r'(?:(?:basic|bearer|token|digest|negotiate|apikey)\s+)?(?P<auth>[^\s\'",]+)'
+    # ?password=VALUE&... in JDBC and other query strings: the value ends at the next &.
+    rf'|(?<=[?&;])(?:{_NAME})=(?P<query>[^&\s\'"#]*)'
+    # NAME = VALUE, NAME: VALUE at the start of a line (INI, YAML, TOML): a bare value runs to the end
+    # of the line or a ` #` comment, so a password with spaces is hidden whole. Shell and env style
+    # NAME=VALUE (no space around =) ends at whitespace, as the shell reads it: the assignment form below.
+    rf'|^[ \t]*(?:-[ \t]+)?(?P<lq>["\']?)(?:{_NAME})(?P=lq)(?:[ \t]+=|=[ \t]|:)[ \t]*'
+    r'(?![\'"]|[A-Za-z_][\w.]*[(\[])(?P<line>[^\s#][^\n]*?)(?=[ \t]+#|[ \t]*\r?$)'
+    # --password VALUE on a command line (--password=VALUE is the assignment form below).
+    rf'|(?<![\w-])--{_NAME}\s+(?!-)(?:{_VALUE.format(n="opt")})'
+    # NAME = VALUE, NAME: VALUE, "NAME": "VALUE", NAME => VALUE: env, shell (export X=), INI, YAML,
+    # JSON, TOML, supervisor environment=A="x",B="y", libpq DSNs (password=...), keyword arguments.
+    rf'|(?<![\w.-])(?P<q>["\']?)(?:{_NAME})(?P=q)\s*(?:=>|:=|==?|:)\s*(?:{_VALUE.format(n="as")})'
+)
+# Every scrub match contains one of these; a text with none of them is returned as it is.
+_HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', '@tcp(', '@udp(', '@unix(', '-u',
+          '--user')
+# The group holding the value to mask, one per alternative above.
+_VALUE_GROUPS = ('url', 'godsn', 'userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq',
+                 'asbare')
+_COMPILED: list[re.Pattern[str]] = []
 
 
 def mask(value: str) -> str:
@@ -10,7 +77,7 @@ def mask(value: str) -> str:
     The mask length does not depend on the secret, so it does not reveal the length either.
     """
     shown = min(4, len(value) // 4)
-    return value[:shown] + MASK * 8
+    return value[:shown] + _MASKED
 
 
 def mask_spans(line: str, spans: list[tuple[int, int]]) -> str:
@@ -26,3 +93,62 @@ def mask_spans(line: str, spans: list[tuple[int, int]]) -> str:
         pos = end
     out.append(line[pos:])
     return ''.join(out)
+
+
+def scrub(text: str) -> str:
+    """`text` with every credential-bearing part masked, whatever produced the text.
+
+    Safe to apply twice: a value already masked is left as it is. Empty values (`password = ""`)
+    and URLs without a password are unchanged.
+    """
+    if not _COMPILED:
+        import re
+
+        _COMPILED.append(re.compile(_SCRUB_PATTERN, re.IGNORECASE | re.MULTILINE))
+    # Most excerpts (an IP, a home path) hold no credential at all: a few substring tests say so.
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _HINTS):
+        return text
+    return _COMPILED[0].sub(_masked_match, text)
+
+
+def scrub_any(value: Any) -> Any:
+    """A copy of `value` safe to store or send: `scrub()` through mappings and sequences, and the
+    whole value under a credential-named key (`password`, `api_key`, `auth`) masked."""
+    if isinstance(value, Mapping):
+        return {str(k): _masked_value(v) if is_credential_name(str(k)) else scrub_any(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub_any(item) for item in value]
+    if isinstance(value, str):
+        return scrub(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return scrub(str(value))
+
+
+def is_credential_name(name: str) -> bool:
+    """True for a setting, field or header name whose value is a credential (`DB_PASSWORD`, `authToken`)."""
+    import re
+
+    return re.search(_CREDENTIAL_WORD + '|auth', name, re.IGNORECASE) is not None
+
+
+def _masked_value(value: Any) -> Any:
+    if value is None or value == '':
+        return value
+    return mask(value) if isinstance(value, str) else _MASKED
+
+
+def _masked_match(match: re.Match[str]) -> str:
+    for group in _VALUE_GROUPS:
+        start, end = match.span(group)
+        if start >= 0:
+            break
+    else:
+        return match[0]
+    value = match[group]
+    if not value or value.endswith(_MASKED) or not value.strip(MASK):  # empty, or masked already
+        return match[0]
+    offset = match.start()
+    whole = match[0]
+    return whole[:start - offset] + mask(value) + whole[end - offset:]

@@ -19,6 +19,7 @@ from guard.scan.findings import Finding
 from guard.scan.findings import fingerprint
 from guard.scan.prefilter import Prefilter
 from guard.scan.redact import mask_spans
+from guard.scan.redact import scrub
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -69,27 +70,57 @@ class Scanner:
             return findings, 0
         lines = _Lines(doc.text)
         suppressed = 0
+        masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
+        secrets_by_line = _secret_hits_by_line(hits, lines)
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
             if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
                 suppressed += 1
                 continue
-            findings.append(self._finding(doc, hit, line_no, lines, hits))
+            if line_no not in masked:
+                masked[line_no] = self._masked_line(doc, lines, line_no, secrets_by_line.get(line_no, ()))
+            findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
         return findings, suppressed
 
     def _hits(self, doc: Document) -> list[Hit]:
         """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
         kept: list[Hit] = []
+        taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
             for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
-                if any(k.rule.category == rule.category and k.start < hit.end and hit.start < k.end for k in kept):
+                spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())
+                if spans.overlaps(hit.start, hit.end):
                     continue
+                spans.add(hit.start, hit.end)
                 kept.append(hit)
         kept.sort(key=lambda h: h.start)
         return kept
+
+    @cached_property
+    def _masking(self) -> Prefilter:
+        """Every redacting rule, enabled or not: what an excerpt hides must not depend on `--only ip`."""
+        return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
+
+    def _masked_line(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> str:
+        """The line as an excerpt shows it: the spans of `hits` and every raw match of a redacting rule
+        masked, then scrubbed. Before it is cut to width: a URL cut before its `@` no longer looks like one.
+
+        Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
+        still be a real password (issue 10), and another rule's finding on the line would print it.
+        """
+        line_start = lines.start(line_no)
+        line = lines.text(line_no)
+        spans = [(h.start - line_start, h.end - line_start) for h in hits]
+        for rule, _ in self._masking.plan(line, doc.path):
+            has_value = 'value' in rule.regex.groupindex
+            for match in rule.regex.finditer(line):
+                start, end = match.span('value') if has_value else match.span()
+                if start < end:
+                    spans.append((start, end))
+        return scrub(mask_spans(line, spans))
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
@@ -99,16 +130,12 @@ class Scanner:
         address = ipaddress.ip_address(value)
         return any(address.version == n.version and address in n for n in self._networks)
 
-    def _finding(self, doc: Document, hit: Hit, line_no: int, lines: _Lines, hits: list[Hit]) -> Finding:
-        line_start = lines.start(line_no)
-        line = lines.text(line_no)
-        secret_spans = [(h.start - line_start, h.end - line_start) for h in hits
-                        if h.rule.redact and h.end > line_start and h.start < line_start + len(line)]
+    def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
         column = hit.start - line_start + 1
         return Finding(
             rule=hit.rule.id, category=hit.rule.category, severity=hit.rule.severity, path=doc.path,
             line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
-            excerpt=_excerpt(mask_spans(line, secret_spans), column - 1),
+            excerpt=_excerpt(masked_line, column - 1),
             fingerprint=fingerprint(hit.rule.id, hit.value),
         )
 
@@ -138,6 +165,39 @@ class _Lines:
         start = self._starts[line_no - 1]
         end = self._starts[line_no] - 1 if line_no < len(self._starts) else len(self._text)
         return self._text[start:end].rstrip('\r')
+
+
+class _Spans:
+    """Disjoint (start, end) spans kept sorted: is a new one overlapping any, in O(log n)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        import bisect
+
+        # Disjoint and sorted by start, so sorted by end too: only the last span starting before
+        # `end` can reach past `start`.
+        i = bisect.bisect_left(self._starts, end)
+        return i > 0 and self._ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        import bisect
+
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
+def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
+    """The redacting hits touching each line (a private key spans many)."""
+    by_line: dict[int, list[Hit]] = {}
+    for hit in hits:
+        if hit.rule.redact:
+            for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
+                by_line.setdefault(line_no, []).append(hit)
+    return by_line
 
 
 def _excerpt(line: str, column: int) -> str:
