@@ -54,6 +54,12 @@ class ItemResult:
     failures: list[Failure] = field(default_factory=list)
     held_open: list[HeldOpen] = field(default_factory=list)
 
+    @property
+    def left_whole(self) -> bool:
+        """True when the path itself was left alone (a mount point, a nested repository, a refused
+        link): it is then listed only as left alone, never as something to clear."""
+        return any(k.rel == self.rel for k in self.kept)
+
     def merge(self, other: ItemResult) -> None:
         """Add what a worker thread found in part of this path."""
         self.files += other.files
