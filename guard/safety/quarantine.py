@@ -21,6 +21,7 @@ from guard.safety import fd as fdops
 from guard.safety import fixes
 from guard.safety import manifest
 from guard.safety.lock import root_lock
+from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
 from guard.safety.record import Recorder
@@ -83,9 +84,14 @@ def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     """Which root entries belong to a venv, and where they would go. Changes nothing."""
     from guard.rules.venv import detect_root_venv
     from guard.scan.trees import DiskTree
+    from guard.safety.purge import matcher_for
     resolved = check_root(root)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
-    entries = tuple(_entry(resolved, rel) for rel in (finding.entries if finding else ()))
+    matcher = matcher_for(config, resolved)
+    # Protected means protected for clean too (and restore refuses protected entries).
+    found = [rel for rel in (finding.entries if finding else ())
+             if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED]
+    entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
     for entry in entries:
         if is_inside(target, resolved / entry.path):
@@ -220,7 +226,8 @@ def _parent_modes(root_fd: int, entries: tuple[manifest.Entry, ...]) -> dict[str
         for depth in range(1, len(parts) + 1):
             rel = '/'.join(parts[:depth])
             st = os.stat(rel, dir_fd=root_fd, follow_symlinks=False)
-            modes[rel] = stat.S_IMODE(st.st_mode)
+            # Permission bits only: restore refuses setuid/setgid/sticky bits in a manifest.
+            modes[rel] = stat.S_IMODE(st.st_mode) & 0o777
     return modes
 
 
