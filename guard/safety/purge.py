@@ -29,6 +29,8 @@ from guard.safety.quarantine import quarantine_dir
 from guard.safety.record import Recorder
 from guard.safety.remove import VENV_REASON
 from guard.safety.remove import Clearer
+from guard.safety.results import FLOOR_REASON
+from guard.safety.results import PROTECTED_REASON
 from guard.safety.results import Failure
 from guard.safety.results import ItemResult
 from guard.safety.results import Kept
@@ -240,8 +242,8 @@ class _Run:
 def fingerprint_tops(plan: PurgePlan) -> list[str]:
     """Every protected path and floor the plan saw, checked in full before and after the purge."""
     state = _state_rel(plan.config, plan.root)
-    inner = [k.rel for item in plan.items for k in item.kept if k.reason == 'protected']
-    return [*plan.protected, *(f for f in plan.floors if f.rstrip('/') != state), *inner]
+    inner = [k.rel for item in plan.items for k in item.kept if k.reason in (PROTECTED_REASON, FLOOR_REASON)]
+    return [t for t in (*plan.protected, *plan.floors, *inner) if t.rstrip('/') != state]
 
 
 def _unchecked(plan: PurgePlan) -> frozenset[str]:
@@ -298,7 +300,7 @@ class _Discovery:
     def _floor(self, rel: str, shown: str, as_dir: bool) -> None:
         self.floors.append(shown)
         if self.matcher.names_ephemeral(rel, is_dir=as_dir):
-            self.skipped.append(Kept(shown, 'never purged, whatever the config says'))
+            self.skipped.append(Kept(shown, FLOOR_REASON))
 
     def _descend(self, dir_fd: int, name: str, rel: str, verdict: str | None, top: str) -> None:
         try:
@@ -345,7 +347,7 @@ def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
     for item in report.items:
         rows.append((item.rel, item.bytes, 'failed' if item.failures else 'cleared'))
         rows.extend((t.rel, t.bytes, 'truncated') for t in item.truncated)
-        rows.extend((k.rel, 0, f'kept: {k.reason}') for k in item.kept if k.reason != 'protected')
+        rows.extend((k.rel, 0, f'kept: {k.reason}') for k in item.kept if k.reason != PROTECTED_REASON)
         rows.extend((f.rel, 0, f'failed: {f.error}') for f in item.failures)
     return rows
 

@@ -120,6 +120,21 @@ def list_quarantines(config: Config, root: str | os.PathLike[str]) -> list[manif
     return manifest.list_all(quarantine_dir(config, resolved))
 
 
+def tracked(root: Path, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Which of these root-relative entries git tracks files under (the index still lists moved
+    files until they are untracked). () outside a repository or without git."""
+    from guard.errors import SourceError
+    from guard.scan import sources
+    if not paths:
+        return ()
+    try:
+        out = sources.git(root, '--literal-pathspecs', 'ls-files', '-z', '--', *paths)
+    except SourceError:
+        return ()
+    files = [os.fsdecode(f) for f in out.split(b'\0') if f]
+    return tuple(p for p in paths if any(f == p or f.startswith(p + '/') for f in files))
+
+
 def find(config: Config, root: Path, quarantine_id: str | None) -> manifest.Quarantine:
     """The named quarantine, or the newest one not yet restored when no id is given."""
     found = [q for q in list_quarantines(config, root) if q.manifest.state != RESTORED]

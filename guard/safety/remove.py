@@ -27,6 +27,8 @@ from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import link_refusal
+from guard.safety.results import FLOOR_REASON
+from guard.safety.results import PROTECTED_REASON
 from guard.safety.results import Failure
 from guard.safety.results import HeldOpen
 from guard.safety.results import ItemResult
@@ -92,11 +94,14 @@ class Clearer:
         """Why a planned path must be left whole: a plan built by hand, or by an older config, cannot
         hand a protected path, a floor or the root venv to the clearer."""
         if self.matcher.decide(rel, is_dir=is_dir) == PROTECTED:
-            return 'protected'
+            return self._why_protected(rel, is_dir=is_dir)
         parts = rel.split('/')
         if any('/'.join(parts[:depth]) in self.venv for depth in range(1, len(parts) + 1)):
             return VENV_REASON
         return None
+
+    def _why_protected(self, rel: str, *, is_dir: bool) -> str:
+        return FLOOR_REASON if self.matcher.is_floor(rel, is_dir=is_dir) else PROTECTED_REASON
 
     def _clear_top_dir(self, parent_fd: int, name: str, rel: str, result: ItemResult) -> None:
         dir_fd = self._open_subdir(parent_fd, name, rel, result)
@@ -161,7 +166,7 @@ class Clearer:
             result.kept.append(Kept(rel, VENV_REASON))
             return False
         if self._plain.match(rel):
-            result.kept.append(Kept(rel, 'protected'))
+            result.kept.append(Kept(rel, self._why_protected(rel, is_dir=False)))
             return False
         st = entry.stat(follow_symlinks=False)
         holders = self.open_files.holders.get((st.st_dev, st.st_ino)) if self.open_files.holders else None
@@ -204,7 +209,7 @@ class Clearer:
             result.kept.append(Kept(rel, VENV_REASON))
             return False
         if verdict == PROTECTED:
-            result.kept.append(Kept(rel, 'protected'))
+            result.kept.append(Kept(rel, self._why_protected(rel, is_dir=as_dir)))
             return False
         if verdict is None and not is_dir:
             result.kept.append(Kept(rel, 'excluded from the ephemeral patterns (!pattern)'))

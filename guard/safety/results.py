@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from dataclasses import field
 
 
+PROTECTED_REASON = 'protected'
+FLOOR_REASON = 'never purged, whatever the config says'
+
+
 @dataclass(frozen=True)
 class Kept:
     """An entry inside an ephemeral path that was left alone on purpose, and why."""
