@@ -150,7 +150,8 @@ def _modes(raw: Any, paths: list[str]) -> dict[str, int]:
         if key not in parents:
             raise _Bad(f'parent_modes names {str(key)[:80]!r}, which is not the folder of an entry')
         if not _count(value) or value > MAX_MODE:
-            raise _Bad(f'parent_modes[{key!r}] = {str(value)[:20]} is not a permission mode (0 to 0o777, '
+            shown = oct(value) if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+            raise _Bad(f'parent_modes[{key!r}] = {shown[:24]} is not a permission mode (0 to 0o777, '
                        'no setuid, setgid or sticky bit)')
     return dict(raw)
 
