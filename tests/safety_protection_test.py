@@ -183,3 +183,20 @@ def test_an_emptied_open_log_counts_as_a_file_and_no_path_is_listed_twice(tmp_pa
         assert (root / 'logs/app.log').stat().st_size == 0 and not (root / 'logs/old.log').exists()
     finally:
         holder.stop()
+
+
+def test_after_a_clean_the_quarantine_is_neither_walked_nor_listed(tmp_path: Path) -> None:
+    from guard.safety import quarantine
+    root = tmp_path / 'proj'
+    write(root, 'src/app.py', 'print(1)\n')
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
+    [site] = (root / 'lib').glob('python*/site-packages')
+    write(site, 'pkg/__pycache__/m.pyc', secrets.token_bytes(8))
+    cfg = config(tmp_path / 'state')
+    assert quarantine.execute(quarantine.plan(cfg, root)).outcome == 'ok'
+    quarantined = {k: v for k, v in snapshot(root).items() if k.startswith('.guard/')}
+    plan = purge.plan(cfg, root)
+    assert plan.items == () and plan.skipped == () and plan.protected == ('.guard/', 'src/')
+    report = purge.execute(plan)
+    assert report.outcome == OK and report.verification.checked > len(quarantined) // 2
+    assert {k: v for k, v in snapshot(root).items() if k.startswith('.guard/')} == quarantined

@@ -58,9 +58,10 @@ class Discovery:
                 self.skipped.append(Kept(shown, VENV_REASON))
                 continue
             own = self.matcher.child(verdict, child, is_dir=as_dir)
-            if verdict != PROTECTED and self.matcher.is_floor(child, is_dir=as_dir):
-                self._floor(child, shown, as_dir)
-                continue  # never walked: a floor is never cleared, whatever lies inside
+            if self.matcher.is_floor(child, is_dir=as_dir):
+                if verdict != PROTECTED:  # inside a protected path it is already checked with it
+                    self._floor(child, shown, as_dir)
+                continue  # never walked: a floor is never cleared, whatever lies inside (a quarantine's caches)
             if own == EPHEMERAL:
                 self.items.append(child)
                 continue
