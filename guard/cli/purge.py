@@ -144,7 +144,8 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
 def show_report(report: PurgeReport) -> int:
     from guard.safety.purge import OK
     truncated = [t for item in report.items for t in item.truncated]
-    line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(sum(not i.left_whole for i in report.items), "path")}'
+    paths = sum(not item.left_whole for item in report.items)
+    line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(paths, "path")}'
     if truncated:
         line += f'; {len(truncated)} of those files, active logs, were emptied in place'
     common.out(line + '.')

@@ -83,8 +83,8 @@ def quarantine_dir(config: Config, root: Path) -> Path:
 def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     """Which root entries belong to a venv, and where they would go. Changes nothing."""
     from guard.rules.venv import detect_root_venv
-    from guard.scan.trees import DiskTree
     from guard.safety.purge import matcher_for
+    from guard.scan.trees import DiskTree
     resolved = check_root(root)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     matcher = matcher_for(config, resolved)

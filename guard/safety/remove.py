@@ -43,7 +43,6 @@ IN_MEMORY = frozenset(('tmpfs', 'ramfs'))
 VENV_REASON = 'part of the root venv: `guard clean` moves it, purge does not go inside'
 
 
-
 class _Cancelled(Exception):
     """Raised in worker threads once the main thread was interrupted."""
 

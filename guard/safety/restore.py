@@ -15,8 +15,8 @@ from guard.errors import UnsafeOperationError
 from guard.safety import fd as fdops
 from guard.safety import manifest
 from guard.safety import manifest_check
-from guard.safety.paths import PROTECTED
 from guard.safety.lock import root_lock
+from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
 from guard.safety.quarantine import RESTORED
 from guard.safety.quarantine import MoveReport
