@@ -29,7 +29,8 @@ class PurgeSettings:
 
     Both lists use gitignore syntax and match whole path components. `protected` patterns without
     an inner slash match at any depth (`.env` protects every .env); `ephemeral` ones are anchored
-    at the root unless they start with `**/`. The deepest match decides, protection winning ties.
+    at the root unless they start with `**/`. Anything at or below a protected path is protected;
+    inside an ephemeral path the deepest match decides, protection winning ties.
     """
 
     protected: tuple[str, ...] = DEFAULT_PROTECTED

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from safety_trees import release_immutable
 from safety_trees import set_immutable
 from safety_trees import snapshot
 from safety_trees import tree_hash
+from support import git
 from support import run_guard
 from support import trust
 from support import write
@@ -295,3 +297,39 @@ def test_full_asks_a_second_time(root: Path, tmp_path: Path) -> None:
     assert '--full also runs: true. This destroys data. Run it? [y/N] ' in output
     assert output.endswith('guard: error: run the --full commands: cancelled, nothing was changed\n')
     assert tree_hash(root) == state
+
+
+def test_clean_of_a_committed_venv_says_how_to_untrack_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('GUARD_STATE_DIR', str(tmp_path / 'state'))
+    root = tmp_path / 'proj'
+    write(root, 'bin/deploy.sh', '#!/bin/sh\n')
+    write(root, 'src/app.py', 'print(1)\n')
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
+    [site] = (root / 'lib').glob('python*/site-packages')
+    write(site, 'mod.py', 'x = 1\n')
+    git(root, 'init', '-q')
+    # Committed by mistake: bin/, lib/ and pyvenv.cfg, not include/ (an empty folder) nor lib64.
+    git(root, 'add', 'bin', 'lib', 'pyvenv.cfg', 'src')
+    git(root, 'commit', '-qm', f'oops {secrets.token_hex(3)}')
+    tracked_before = set(git(root, 'ls-files').stdout.split())
+
+    done = run_guard('clean', root, '--force', '--no-fix')
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    hint = lines.index(f'These entries are tracked by git; in {root}, untrack them (then commit) with:')
+    moved_bin = sorted(p for p in tracked_before if p.startswith('bin/') and p != 'bin/deploy.sh')
+    assert lines[hint + 1] == f'  git rm -r --cached {" ".join(moved_bin)} lib pyvenv.cfg'
+    # The command works as printed: afterwards git tracks only the project's own files.
+    subprocess.run(lines[hint + 1].strip(), shell=True, cwd=root, check=True, capture_output=True)
+    assert set(git(root, 'ls-files').stdout.split()) == {'bin/deploy.sh', 'src/app.py'}
+
+
+def test_clean_of_an_untracked_venv_gives_no_git_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv('GUARD_STATE_DIR', str(tmp_path / 'state'))
+    root = tmp_path / 'proj'
+    write(root, 'src/app.py', 'print(1)\n')
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
+    git(root, 'init', '-q')
+    done = run_guard('clean', root, '--force', '--no-fix')
+    assert done.returncode == 0, done.stderr
+    assert 'git rm' not in done.stdout and 'Moved ' in done.stdout

@@ -39,9 +39,10 @@ DEFAULT_CASES = (
     ('src/app/logs', True, PROTECTED),
     ('src/app/logs/__init__.py', False, PROTECTED),
     ('app/logs', True, None),
-    # ...unless they say **/: caches anywhere, even inside protected src/.
-    ('src/app/__pycache__', True, EPHEMERAL),
-    ('src/app/__pycache__/m.cpython-311.pyc', False, EPHEMERAL),
+    # **/ reaches anywhere except below a protected path: protection is inherited.
+    ('app/__pycache__', True, EPHEMERAL),
+    ('src/app/__pycache__', True, PROTECTED),
+    ('src/app/__pycache__/m.cpython-311.pyc', False, PROTECTED),
     ('data', True, None),
     ('data/redis', True, EPHEMERAL),
     ('data/redis/dump.rdb', False, EPHEMERAL),
@@ -52,6 +53,10 @@ DEFAULT_CASES = (
     ('logs/models', False, EPHEMERAL),
     ('.git', True, PROTECTED),
     ('.guard/quarantine', True, PROTECTED),
+    # Floors: whatever the patterns say.
+    ('logs/.git', True, PROTECTED),
+    ('logs/sub/pyproject.toml', False, PROTECTED),
+    ('logs/guard.toml', False, PROTECTED),
     # Odd names: a newline in a component must not hide a protected name after it.
     ('logs/a\nb/.env', False, PROTECTED),
     ('logs/ünï côdé.log', False, EPHEMERAL),
@@ -73,9 +78,12 @@ def test_root_path_with_protected_words_does_not_matter(tmp_path: Path) -> None:
 
 
 def test_negation_patterns_keep_gitignore_order() -> None:
-    matcher = Matcher(('config/', '!config/generated/'), ('tmp/', '!tmp/keep/'))
-    assert matcher.decide('config/generated', is_dir=True) is None
+    matcher = Matcher(('config/', '!config/generated/', '*.yaml', '!local.yaml'), ('tmp/', '!tmp/keep/'))
+    # As in gitignore, nothing below a protected folder can be re-included.
+    assert matcher.decide('config/generated', is_dir=True) == PROTECTED
     assert matcher.decide('config/app.yaml', is_dir=False) == PROTECTED
+    assert matcher.decide('tmp/app.yaml', is_dir=False) == PROTECTED
+    assert matcher.decide('tmp/local.yaml', is_dir=False) is None
     assert matcher.decide('tmp/keep', is_dir=True) is None
     assert matcher.decide('tmp/x', is_dir=False) == EPHEMERAL
 
@@ -87,6 +95,24 @@ def test_globs_and_anchors() -> None:
     assert matcher.decide('cache/a/b', is_dir=False) == EPHEMERAL
     assert matcher.decide('a/b/tmp/x', is_dir=False) == EPHEMERAL
     assert matcher.decide('a/b/tmp/server.key', is_dir=False) == PROTECTED
+
+
+def test_protection_is_inherited_whatever_ephemeral_pattern_matches_below() -> None:
+    matcher = Matcher(('models/',), ('**/logs/', 'models/cache/', '*.bin'))
+    assert matcher.decide('models/logs', is_dir=True) == PROTECTED
+    assert matcher.decide('models/logs/m.bin', is_dir=False) == PROTECTED
+    assert matcher.decide('models/cache/x', is_dir=False) == PROTECTED
+    assert matcher.decide('other/logs/m.bin', is_dir=False) == EPHEMERAL
+    assert matcher.names_ephemeral('models/logs', is_dir=True)
+
+
+@pytest.mark.parametrize(('rel', 'is_dir'), [('.git', True), ('.git', False), ('a/b/.git', True), ('.git/hooks', True),
+                                             ('pyproject.toml', False), ('x/guard.toml', False),
+                                             ('.state/audit.db', False), ('etc/my.toml', False)])
+def test_floors_win_over_every_pattern_and_negation(rel: str, is_dir: bool) -> None:
+    matcher = Matcher(('!.git/', '!pyproject.toml'), ('.git/', '**/.git', '.git', '*.toml', '**/*.toml', '.state/', 'etc/'),
+                      floors=('.git', 'pyproject.toml', 'guard.toml', '/.state/', '/etc/my.toml'))
+    assert matcher.decide(rel, is_dir=is_dir) == PROTECTED
 
 
 def test_invalid_pattern_is_a_config_error() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -44,8 +45,8 @@ def oracle(parts: list[str], is_dir: bool) -> str | None:
         ephemeral = as_dir and ((i == 0 and name in ('logs', '.pytest_cache'))
                                 or (i == 1 and parts[0] == 'data' and name in ('redis', 'temp'))
                                 or name == '__pycache__')
-        if protected:
-            verdict = P
+        if protected or verdict == P:
+            verdict = P  # inherited: nothing below a protected path is ephemeral
         elif ephemeral:
             verdict = E
     return verdict
@@ -170,4 +171,72 @@ def test_purge_never_touches_protected_or_outside_and_clears_or_reports_ephemera
         release_immutable(base)
         for dirpath, _dirs, _files in os.walk(base):
             os.chmod(dirpath, 0o755)
+        shutil.rmtree(base)
+
+
+# Random protected / ephemeral configs: nested both ways, globs, floors named ephemeral.
+COMPONENTS = ('a', 'b', 'logs', 'models', 'cache', 'keep', '.git', 'x.log', 'pyproject.toml', 'guard.toml', 'f')
+# (pattern, oracle): the oracle says whether the pattern protects component i of parts, written
+# independently of guard's matcher for exactly these pattern shapes.
+PROTECTED_PATTERNS = {
+    'models/': lambda parts, i, is_dir: parts[i] == 'models' and is_dir,
+    'keep/': lambda parts, i, is_dir: parts[i] == 'keep' and is_dir,
+    'a/b/': lambda parts, i, is_dir: parts[:i + 1] == ['a', 'b'] and is_dir,
+    '**/cache/': lambda parts, i, is_dir: parts[i] == 'cache' and is_dir,
+    '*.log': lambda parts, i, is_dir: fnmatch.fnmatchcase(parts[i], '*.log'),
+    'f': lambda parts, i, is_dir: parts[i] == 'f',
+}
+EPHEMERAL_PATTERNS = ('a/', 'logs/', '**/logs/', 'a/b/', '**/cache/', 'b/', 'models/logs/', 'models/', '*.log',
+                      '.git/', '**/.git', '.git', 'pyproject.toml', '**/guard.toml', '!logs/keep/', 'keep/', '**/f')
+RANDOM_FILES = st.lists(st.tuples(st.lists(st.sampled_from(COMPONENTS), min_size=1, max_size=4),
+                                  st.binary(min_size=1, max_size=64)), min_size=1, max_size=30)
+
+
+def protected_by_oracle(parts: list[str], is_dir: bool, protected: list[str]) -> bool:
+    """At or below a protected path, or at or below a floor (.git, config files, guard's folders)."""
+    for i, name in enumerate(parts):
+        as_dir = is_dir or i < len(parts) - 1
+        if name in ('.git', 'pyproject.toml', 'guard.toml') or parts[:2] == ['.guard', 'quarantine']:
+            return True
+        if any(PROTECTED_PATTERNS[p](parts, i, as_dir) for p in protected):
+            return True
+    return False
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(files=RANDOM_FILES, protected=st.lists(st.sampled_from(sorted(PROTECTED_PATTERNS)), unique=True),
+       ephemeral=st.lists(st.sampled_from(EPHEMERAL_PATTERNS), min_size=1, unique=True), real_git=st.booleans())
+def test_random_configs_never_change_a_byte_under_a_protected_path_or_a_floor(
+        files, protected, ephemeral, real_git) -> None:  # type: ignore[no-untyped-def]
+    base = Path(tempfile.mkdtemp(prefix='guard-prop-cfg-')).resolve()
+    try:
+        root = base / 'root'
+        root.mkdir()
+        if real_git:
+            subprocess.run(['git', 'init', '-q', str(root)], check=True)
+            _write(root, 'src.txt', b'tracked')
+            subprocess.run(['git', '-C', str(root), 'add', '-A'], check=True)
+            subprocess.run(['git', '-C', str(root), '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'],
+                           check=True)
+        _write(root, '.guard/quarantine/20240101T000000Z/manifest.json', b'{}')
+        for parts, data in files:
+            _write(root, '/'.join(parts), data)
+        _write(base / 'outside', 'o.txt', b'outside')
+        before = snapshot(base)
+        cfg = config(base / 'state', protected=tuple(protected), ephemeral=tuple(ephemeral))
+        report = purge.execute(purge.plan(cfg, root))
+        after = {k: v for k, v in snapshot(base).items() if not k.startswith('state')}
+
+        assert set(after) <= set(before), 'the purge created something'
+        for rel, entry in before.items():
+            parts = rel.split('/')
+            if parts[0] != 'root':
+                assert after.get(rel) == entry, f'outside the root changed: {rel!r}'
+            elif protected_by_oracle(parts[1:], entry[0] == 'dir', protected):
+                assert after.get(rel) == entry, f'protected or floor path changed: {rel!r} ({protected}, {ephemeral})'
+        assert report.verification.ok, report.verification
+        if real_git:
+            log = subprocess.run(['git', '-C', str(root), 'log', '--format=%s'], capture_output=True, text=True)
+            assert log.stdout == 'x\n'
+    finally:
         shutil.rmtree(base)

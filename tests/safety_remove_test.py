@@ -221,11 +221,14 @@ def test_plan_changes_nothing_and_matches_what_execute_does(tree: Path) -> None:
     for i in range(30):
         write(tree, f'logs/d{i % 3}/f{i}.log', 'y' * i)
     write(tree, 'src/pkg/__pycache__/m.pyc', b'\0' * 10)
+    write(tree, 'tools/__pycache__/t.pyc', b'\0' * 10)
     before = snapshot(tree)
     plan = purge.plan(config(tree.parent / 'state'), tree)
     assert snapshot(tree) == before
-    assert [(i.rel, i.files) for i in plan.items] == [('logs', 30), ('src/pkg/__pycache__', 1)]
+    assert [(i.rel, i.files) for i in plan.items] == [('logs', 30), ('tools/__pycache__', 1)]
     assert plan.protected == ('models/', 'src/')
+    # The cache inside protected src/ matches **/__pycache__/ but protection is inherited.
+    assert [(k.rel, k.reason) for k in plan.skipped] == [('src/pkg/__pycache__/', 'inside protected src/')]
     report = purge.execute(plan)
     assert (report.files, report.bytes) == (plan.files, plan.bytes)
 

@@ -100,6 +100,7 @@ def show_move_report(report: MoveReport) -> int:
     common.out(f'{verb} {plural(len(report.moved), "entry", "entries")} ({format_bytes(report.bytes)}) {where}.')
     if report.kind == 'clean' and report.moved:
         common.out(f'Undo with: guard restore {report.root} {report.quarantine_id}')
+        _show_untrack(report)
     for failure in report.failures:
         common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
     if report.audit_error:
@@ -107,6 +108,16 @@ def show_move_report(report: MoveReport) -> int:
     elif report.audit_id is not None:
         common.out(f'Recorded in the audit trail as #{report.audit_id} (guard history).')
     return 1 if report.failures else 0
+
+
+def _show_untrack(report: MoveReport) -> None:
+    """A venv that was committed stays in git's index after the move: say how to untrack it."""
+    import shlex
+    from guard.safety import quarantine
+    tracked = quarantine.tracked(report.root, [e.path for e in report.moved])
+    if tracked:
+        common.out(f'These entries are tracked by git; in {report.root}, untrack them (then commit) with:')
+        common.out(f'  git rm -r --cached {" ".join(shlex.quote(p) for p in tracked)}')
 
 
 def show_list(config: Config, root: Path) -> int:

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         common.out('Dry run: nothing was changed.')
         return 0
-    if not the_plan.items and not _has_commands(the_plan, args.full):
+    if not the_plan.to_clear and not _has_commands(the_plan, args.full):
         common.out('Nothing to purge.')
         return 0
     common.confirm('Purge the paths above?', force=args.force, what='purge')
@@ -70,13 +70,31 @@ def run(args: argparse.Namespace) -> int:
 
 def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
     common.out(f'guard purge: {plan.root}')
-    if plan.items:
-        common.out(f'Will clear ({plural(len(plan.items), "path")}, {plural(plan.files, "file")}, {format_bytes(plan.bytes)}):')
-        width = max(len(common.shown(i.rel, i.kind)) for i in plan.items)
-        for item in plan.items:
+    items = plan.to_clear
+    if items:
+        files, size = sum(i.files for i in items), sum(i.bytes for i in items)
+        common.out(f'Will clear ({plural(len(items), "path")}, {plural(files, "file")}, {format_bytes(size)}):')
+        width = max(len(common.shown(i.rel, i.kind)) for i in items)
+        for item in items:
             common.out(f'  {common.shown(item.rel, item.kind):<{width}}  {plural(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
     else:
         common.out('No ephemeral paths to clear.')
+    _show_open_files(plan)
+    _show_left_alone(plan, verbose)
+    for failure in plan.unreadable:
+        common.out(f'  cannot look inside {failure.rel}: {failure.error} ({failure.hint})')
+    if plan.protected:
+        names, more = _limited(list(plan.protected), verbose)
+        tail = f' and {more} more' if more else ''
+        common.out(f'Protected, checked unchanged afterwards: {", ".join(names)}{tail}')
+    if plan.floors:
+        common.out(f'Never touched, whatever the config says: {", ".join(plan.floors)}')
+    if not plan.open_files_complete and verbose:
+        common.out('Note: not running as root, so files held open by other users\' processes are not detected.')
+    _show_commands(plan, full)
+
+
+def _show_open_files(plan: PurgePlan) -> None:
     truncated = [t for item in plan.items for t in item.truncated]
     if truncated:
         common.out('Will empty in place (held open by a running process, so deleting would free nothing):')
@@ -88,23 +106,23 @@ def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
         common.out('Held open by a running process (removing frees their space only when it exits):')
         for h in held:
             common.out(f'  {h.rel}  {format_bytes(h.bytes)}  held by {", ".join(h.holders)}')
-    kept = [k for item in plan.items for k in item.kept] + list(plan.skipped)
-    if kept:
-        common.out('Will leave alone:')
-        shown, more = _limited(kept, verbose)
-        for k in shown:
-            common.out(f'  {k.rel}  ({k.reason})')
-        if more:
-            common.out(f'  ... and {more} more (--verbose lists them)')
-    for failure in plan.unreadable:
-        common.out(f'  cannot look inside {failure.rel}: {failure.error} ({failure.hint})')
-    if plan.protected:
-        names, more = _limited(list(plan.protected), verbose)
-        tail = f' and {more} more' if more else ''
-        common.out(f'Protected, checked unchanged afterwards: {", ".join(names)}{tail}')
-    if not plan.open_files_complete and verbose:
-        common.out('Note: not running as root, so files held open by other users\' processes are not detected.')
-    _show_commands(plan, full)
+
+
+def _show_left_alone(plan: PurgePlan, verbose: bool) -> None:
+    """Each path once; the root venv's entries on one line (there can be many, and one reason)."""
+    from guard.safety.remove import VENV_REASON
+    kept = [k for k in plan.left_alone if k.reason != VENV_REASON]
+    venv = [k.rel for k in plan.left_alone if k.reason == VENV_REASON]
+    if not kept and not venv:
+        return
+    common.out('Will leave alone:')
+    if venv:
+        common.out(f'  {", ".join(venv)}  ({VENV_REASON})')
+    shown, more = _limited(kept, verbose)
+    for k in shown:
+        common.out(f'  {k.rel}  ({k.reason})')
+    if more:
+        common.out(f'  ... and {more} more (--verbose lists them)')
 
 
 def _show_commands(plan: PurgePlan, full: bool) -> None:
@@ -126,9 +144,10 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
 def show_report(report: PurgeReport) -> int:
     from guard.safety.purge import OK
     truncated = [t for item in report.items for t in item.truncated]
-    line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(len(report.items), "path")}'
+    paths = sum(not item.left_whole for item in report.items)
+    line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(paths, "path")}'
     if truncated:
-        line += f'; emptied {len(truncated)} active log(s) in place'
+        line += f'; {len(truncated)} of those files, active logs, were emptied in place'
     common.out(line + '.')
     common.out(f'Free space gained on the filesystem (measured): {format_bytes(report.reclaimed)}.')
     held = [h for item in report.items for h in item.held_open]

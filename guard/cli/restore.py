@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
         common.out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
-    restore_mod.refuse_conflicts(root, q)
+    restore_mod.check(config, root, q)
     if args.dry_run:
         common.out('Dry run: nothing was changed.')
         return 0

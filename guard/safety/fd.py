@@ -63,6 +63,9 @@ def makedirs_beneath(base_fd: int, rel: str, modes: dict[str, int]) -> int:
     fd = os.dup(base_fd)
     done = []
     for name in filter(None, rel.split('/')):
+        if name in ('.', '..'):
+            os.close(fd)
+            raise OSError(errno.EINVAL, f'path component {name!r} is not allowed', rel)
         done.append(name)
         try:
             os.mkdir(name, modes.get('/'.join(done), 0o755), dir_fd=fd)

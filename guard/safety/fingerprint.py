@@ -2,9 +2,9 @@
 
 A file's fingerprint is its type, permission bits, size and sha256 (files over 4 MiB: size,
 mtime and the sha256 of their first and last MiB, so a models/ folder of large weights stays
-cheap to check). Symlinks are fingerprinted by their target, never followed. Entries that are
-ephemeral inside a protected folder (`src/**/__pycache__/`) are not part of it, and neither is
-anything on another filesystem: the purge cannot touch those anyway.
+cheap to check). Symlinks are fingerprinted by their target, never followed. A protected path
+is fingerprinted in full, its whole subtree included (protection is inherited, so nothing below it
+may change); only what lies on another filesystem is left out: the purge cannot touch it anyway.
 """
 from __future__ import annotations
 
@@ -15,9 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from guard.safety import fd as fdops
-from guard.safety.paths import EPHEMERAL
-from guard.safety.paths import PROTECTED
-from guard.safety.paths import Matcher
 
 FULL_HASH_LIMIT = 4 << 20
 SAMPLE = 1 << 20
@@ -36,15 +33,16 @@ class Verification:
         return not self.changed and not self.missing
 
 
-def take(root_fd: int, matcher: Matcher, tops: Iterable[str]) -> dict[str, str]:
-    """rel path -> fingerprint for every protected entry under each of `tops`."""
+def take(root_fd: int, tops: Iterable[str], *, skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    """rel path -> fingerprint for every entry at or under each of `tops`, except the paths in `skip`
+    (guard's state folder, which its audit store writes to meanwhile)."""
     prints: dict[str, str] = {}
     root_dev = os.fstat(root_fd).st_dev
     for top in (t.rstrip('/') for t in tops):
         parent, name = fdops.split(top)
         try:
             with fdops.opened_beneath(root_fd, parent) as parent_fd:
-                _entry(parent_fd, name, top, root_dev, matcher, prints)
+                _entry(parent_fd, name, top, (root_dev, skip), prints)
         except OSError:
             continue  # gone or unreadable before the purge: nothing to compare later
     return prints
@@ -56,7 +54,7 @@ def compare(before: dict[str, str], after: dict[str, str]) -> Verification:
     return Verification(checked=len(before), changed=changed, missing=missing)
 
 
-def _entry(dir_fd: int, name: str, rel: str, root_dev: int, matcher: Matcher, prints: dict[str, str]) -> None:
+def _entry(dir_fd: int, name: str, rel: str, scope: tuple[int, frozenset[str]], prints: dict[str, str]) -> None:
     st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     mode = stat.S_IMODE(st.st_mode)
     if stat.S_ISLNK(st.st_mode):
@@ -65,24 +63,23 @@ def _entry(dir_fd: int, name: str, rel: str, root_dev: int, matcher: Matcher, pr
         prints[rel] = f'file:{mode:o}:{st.st_size}:{_digest(dir_fd, name, st)}'
     elif stat.S_ISDIR(st.st_mode):
         prints[rel] = f'dir:{mode:o}'
-        if st.st_dev == root_dev:
-            _walk(dir_fd, name, rel, root_dev, matcher, prints)
+        if st.st_dev == scope[0]:
+            _walk(dir_fd, name, rel, scope, prints)
     else:
         prints[rel] = f'special:{stat.S_IFMT(st.st_mode):o}:{mode:o}'
 
 
-def _walk(parent_fd: int, name: str, rel: str, root_dev: int, matcher: Matcher, prints: dict[str, str]) -> None:
+def _walk(parent_fd: int, name: str, rel: str, scope: tuple[int, frozenset[str]], prints: dict[str, str]) -> None:
     dir_fd = fdops.open_dir(parent_fd, name)
     try:
         with os.scandir(dir_fd) as it:
             entries = list(it)
         for entry in entries:
             child = f'{rel}/{entry.name}'
-            is_dir = entry.is_dir(follow_symlinks=False)
-            if matcher.child(PROTECTED, child, is_dir=is_dir) == EPHEMERAL:
+            if child in scope[1]:
                 continue
             try:
-                _entry(dir_fd, entry.name, child, root_dev, matcher, prints)
+                _entry(dir_fd, entry.name, child, scope, prints)
             except OSError as e:
                 prints[child] = f'unreadable:{e.errno}'
     finally:

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from guard.errors import UsageError
+from guard.safety import manifest_check
 
 NAME = 'manifest.json'
 FORMAT = 1
@@ -73,20 +74,28 @@ def write(dir_fd: int, manifest: Manifest) -> None:
 
 
 def read(path: Path) -> Manifest:
-    """The manifest in quarantine folder `path`; UsageError when it is missing or unreadable."""
+    """The manifest in quarantine folder `path`, validated (see guard.safety.manifest_check):
+    UsageError when there is none, UnsafeOperationError when the folder or the manifest is not one
+    guard could have written."""
+    fd = manifest_check.open_folder(path)
     try:
-        data = json.loads((path / NAME).read_text(encoding='utf-8'))
-        entries = tuple(Entry(**e) for e in data['entries'])
-        return Manifest(data['id'], data['root'], data['created'], data['state'], entries,
-                        {str(k): int(v) for k, v in data.get('parent_modes', {}).items()})
-    except FileNotFoundError:
-        raise UsageError(f'{path}: not a guard quarantine (no {NAME})') from None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise UsageError(f'{path / NAME}: unreadable manifest ({e})') from None
+        if not _exists(fd, NAME):
+            raise UsageError(f'{path}: not a guard quarantine (no {NAME})')
+        text = manifest_check.read_text(fd, NAME, path / NAME)
+    finally:
+        os.close(fd)
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise manifest_check.refuse(path / NAME, f'the manifest is not JSON ({e})') from None
+    fields = manifest_check.check(data, path.name, path / NAME)
+    entries = tuple(Entry(e['path'], e['kind'], e['files'], e['bytes']) for e in fields['entries'])
+    return Manifest(fields['id'], fields['root'], fields['created'], fields['state'], entries, fields['parent_modes'])
 
 
 def list_all(base: Path) -> list[Quarantine]:
-    """Every quarantine under `base`, oldest first."""
+    """Every quarantine under `base`, oldest first. A folder there that is a symlink, or a manifest
+    guard could not have written, is an error rather than something to skip: it was planted."""
     try:
         names = sorted(os.listdir(base))
     except (FileNotFoundError, NotADirectoryError):
@@ -94,11 +103,20 @@ def list_all(base: Path) -> list[Quarantine]:
     found = []
     for name in names:
         path = base / name
-        if path.is_symlink() or not (path / NAME).is_file():
-            continue
+        if not path.is_symlink() and (not path.is_dir() or not (path / NAME).exists()):
+            continue  # the base's .gitignore, or a folder clean is still creating
+        record = read(path)
         files, size = measure(path, skip=(NAME,))
-        found.append(Quarantine(name, path, read(path), files, size))
+        found.append(Quarantine(name, path, record, files, size))
     return found
+
+
+def _exists(dir_fd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def measure(path: Path, *, skip: Iterable[str] = ()) -> tuple[int, int]:

@@ -7,8 +7,13 @@ Patterns use gitignore syntax (pathspec) and match whole path components, never 
   depth (`.env` protects every `.env`), because erring towards protection is the safe direction.
 - Ephemeral patterns are anchored at the root unless they start with `**/`: `logs/` means
   `<root>/logs/`, never a `src/app/logs/` package.
-- The deepest match decides: `logs/` is ephemeral, `logs/config/` inside it is protected again,
-  and `src/**/__pycache__/` is ephemeral inside protected `src/`. At equal depth protection wins.
+- Protection is inherited: anything at or below a protected path is protected, whatever ephemeral
+  pattern also matches it (`**/logs/` never reaches into protected `models/logs/`), and a negated
+  protected pattern cannot re-include below a protected folder, as in gitignore.
+- Inside an ephemeral path the deepest match decides: `logs/` is ephemeral, `logs/config/` inside
+  it is protected again. At equal depth protection wins.
+- Floors are protected whatever the config says, negations included: `.git` at any depth, guard's
+  own state and quarantine folders, and config files (see `FLOOR_NAMES`).
 """
 from __future__ import annotations
 
@@ -33,6 +38,10 @@ SYSTEM_DIRS = frozenset((
 
 PROTECTED = 'protected'
 EPHEMERAL = 'ephemeral'
+# Never purged, whatever the config says: git's history (a `.git` folder or worktree file, at
+# any depth) and the config files guard reads. Guard's state, its quarantine and the config file
+# in use are added per root by `guard.safety.purge.matcher_for`.
+FLOOR_NAMES = ('.git', 'pyproject.toml', 'guard.toml')
 # A negated pattern (`!config/generated/`) matched: explicitly neither, whatever the parent is.
 _NEITHER = 'neither'
 # Ephemeral patterns that would hand the whole root to the purge.
@@ -61,13 +70,25 @@ class _PatternSet:
 class Matcher:
     """Decides protected / ephemeral / neither for root-relative paths ('/'-separated)."""
 
-    def __init__(self, protected: Sequence[str], ephemeral: Sequence[str]) -> None:
+    def __init__(self, protected: Sequence[str], ephemeral: Sequence[str], *, floors: Sequence[str] = FLOOR_NAMES) -> None:
         self.protected = _compile(protected, anchor=False, key='purge.protected')
         self.ephemeral = _compile(ephemeral, anchor=True, key='purge.ephemeral')
+        self.floors = _compile(tuple(f for f in floors if not f.startswith('!')), anchor=False, key='floors')
+        self.plain_protected = _joined(self.floors, self.protected)
+
+    def is_floor(self, rel: str, *, is_dir: bool) -> bool:
+        """True when `rel`'s own name is a floor (`.git`, guard's state, a config file)."""
+        return bool(self.floors.matches(rel + '/' if is_dir else rel))
+
+    def names_ephemeral(self, rel: str, *, is_dir: bool) -> bool:
+        """True when an ephemeral pattern matches `rel`'s own name (whether or not it wins)."""
+        return bool(self.ephemeral.matches(rel + '/' if is_dir else rel))
 
     def own(self, rel: str, *, is_dir: bool) -> str | None:
         """What `rel`'s own name says, ignoring its ancestors: PROTECTED, EPHEMERAL, neither, or None."""
         path = rel + '/' if is_dir else rel
+        if self.floors.matches(path):
+            return PROTECTED
         protected = self.protected.matches(path)
         if protected:
             return PROTECTED
@@ -86,6 +107,8 @@ class Matcher:
 
     def child(self, parent_verdict: str | None, rel: str, *, is_dir: bool) -> str | None:
         """The decision for `rel` when its parent's decision is already known (one step of a walk)."""
+        if parent_verdict == PROTECTED:
+            return PROTECTED  # inherited: nothing below a protected path is ever anything else
         own = self.own(rel, is_dir=is_dir)
         if own is None:
             return parent_verdict
@@ -108,6 +131,13 @@ def _compile(patterns: Sequence[str], *, anchor: bool, key: str) -> _PatternSet:
         joined = '|'.join(f'(?:{r.pattern})' for r, _ in compiled) or r'(?!x)x'
         return _PatternSet(tuple(patterns), re.compile(joined, re.DOTALL), ())
     return _PatternSet(tuple(patterns), None, tuple(compiled))
+
+
+def _joined(*sets: _PatternSet) -> re.Pattern[str] | None:
+    """One regex for several negation-free pattern sets (None when any holds a negation)."""
+    if any(s.combined is None for s in sets):
+        return None
+    return re.compile('|'.join(f'(?:{s.combined.pattern})' for s in sets if s.combined is not None), re.DOTALL)
 
 
 def _anchored(pattern: str) -> str:

@@ -18,14 +18,18 @@ from guard.safety import commands
 from guard.safety import fd as fdops
 from guard.safety import fingerprint
 from guard.safety import openfiles
+from guard.safety.discovery import Discovery
+from guard.safety.discovery import root_venv
 from guard.safety.lock import root_lock
-from guard.safety.paths import EPHEMERAL
+from guard.safety.paths import FLOOR_NAMES
 from guard.safety.paths import Matcher
-from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
+from guard.safety.quarantine import quarantine_dir
 from guard.safety.record import Recorder
 from guard.safety.remove import Clearer
+from guard.safety.results import FLOOR_REASON
+from guard.safety.results import PROTECTED_REASON
 from guard.safety.results import Failure
 from guard.safety.results import ItemResult
 from guard.safety.results import Kept
@@ -50,6 +54,19 @@ class PurgePlan:
     skipped: tuple[Kept, ...]
     unreadable: tuple[Failure, ...]
     open_files_complete: bool
+    floors: tuple[str, ...] = ()  # floors present in the root (`.git/`, config files, guard's folders)
+    venv: tuple[str, ...] = ()  # root venv entries, left to `guard clean`
+
+    @property
+    def to_clear(self) -> tuple[ItemResult, ...]:
+        """The planned paths that will be cleared (those left whole are only listed as left alone)."""
+        return tuple(item for item in self.items if not item.left_whole)
+
+    @property
+    def left_alone(self) -> tuple[Kept, ...]:
+        """Everything the purge will not touch and says why, each path once."""
+        kept = [k for item in self.items for k in item.kept] + list(self.skipped)
+        return tuple({k.rel: k for k in kept}.values())
 
     @property
     def files(self) -> int:
@@ -101,30 +118,48 @@ class PurgeReport:
 
 
 def matcher_for(config: Config, root: Path) -> Matcher:
-    """The configured patterns, plus guard's own folders (state, quarantine) when they lie in the
-    root: whatever the ephemeral patterns say, a purge never removes its own lock or audit trail."""
+    """The configured patterns over the floors: `.git`, config files, and guard's own folders (state,
+    quarantine) and the config file in use when they lie in the root. Whatever the patterns say, a
+    purge never removes the repository's history, its own lock and audit trail, or its config."""
+    return Matcher(config.purge.protected, config.purge.ephemeral, floors=(*FLOOR_NAMES, *_own_floors(config, root)))
+
+
+def _own_floors(config: Config, root: Path) -> list[str]:
     own = []
-    for folder in (config.state_path(), (root / config.clean.quarantine_dir).resolve()):
+    for folder in (config.state_path(), quarantine_dir(config, root)):
         if is_inside(folder, root) and folder != root:
             own.append('/' + folder.relative_to(root).as_posix() + '/')
-    return Matcher((*config.purge.protected, *own), config.purge.ephemeral)
+    if config.source != 'defaults':
+        source = Path(os.path.abspath(config.source))
+        if is_inside(source, root) and source != root:
+            own.append('/' + source.relative_to(root).as_posix())
+    return own
+
+
+def _state_rel(config: Config, root: Path) -> str | None:
+    """The state folder relative to the root when it lies there: a floor, but not fingerprinted,
+    because the audit store and the daemon write into it while a purge runs."""
+    state = config.state_path()
+    return state.relative_to(root).as_posix() if is_inside(state, root) and state != root else None
 
 
 def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
     """Look at the root and say what a purge would clear, keep and protect. Changes nothing."""
     resolved = check_root(root)
     matcher = matcher_for(config, resolved)
+    venv = root_venv(resolved)
     root_fd = fdops.open_root(resolved)
     try:
-        found = _Discovery(matcher)
-        found.walk(root_fd, '', None)
+        found = Discovery(matcher, venv)
+        found.walk(root_fd, '', None, '')
         open_files = openfiles.scan(os.fstat(root_fd).st_dev)
-        clearer = _clearer(root_fd, resolved, config, matcher, open_files, act=False)
+        clearer = _clearer(root_fd, resolved, config, matcher, open_files, act=False, venv=venv)
         items = tuple(clearer.clear(rel) for rel in found.items)
     finally:
         os.close(root_fd)
     return PurgePlan(resolved, config, items, tuple(found.protected), tuple(found.skipped),
-                     tuple(found.unreadable), open_files.complete)
+                     tuple(found.unreadable), open_files.complete, floors=tuple(found.floors),
+                     venv=tuple(sorted(venv)))
 
 
 def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 'manual', full: bool = False,
@@ -182,85 +217,35 @@ class _Run:
 
     def _clear(self, root_fd: int) -> tuple[tuple[ItemResult, ...], fingerprint.Verification]:
         matcher = matcher_for(self.config, self.root)
-        tops = [*self.plan.protected, *(k.rel for item in self.plan.items for k in item.kept if k.reason == 'protected')]
-        before = fingerprint.take(root_fd, matcher, tops)
+        tops = fingerprint_tops(self.plan)
+        before = fingerprint.take(root_fd, tops, skip=_unchecked(self.plan))
         # Who holds which file open is read after `before` ran: stopped services hold nothing.
         open_files = openfiles.scan(os.fstat(root_fd).st_dev)
-        clearer = _clearer(root_fd, self.root, self.config, matcher, open_files, act=True)
+        clearer = _clearer(root_fd, self.root, self.config, matcher, open_files, act=True, venv=frozenset(self.plan.venv))
         items = []
         for item in self.plan.items:
             self.progress(f'clearing {item.rel}')
             items.append(clearer.clear(item.rel))
-        after = fingerprint.take(root_fd, matcher, tops)
+        after = fingerprint.take(root_fd, tops, skip=_unchecked(self.plan))
         return tuple(items), fingerprint.compare(before, after)
 
 
-class _Discovery:
-    """One walk of the root: the top-most ephemeral paths, and the top-most protected ones."""
-
-    def __init__(self, matcher: Matcher) -> None:
-        self.matcher = matcher
-        self.items: list[str] = []
-        self.protected: list[str] = []
-        self.skipped: list[Kept] = []
-        self.unreadable: list[Failure] = []
-        self.root_dev = -1
-
-    def walk(self, dir_fd: int, rel: str, verdict: str | None) -> None:
-        if self.root_dev < 0:
-            self.root_dev = os.fstat(dir_fd).st_dev
-        with os.scandir(dir_fd) as it:
-            entries = sorted(it, key=lambda e: e.name)
-        for entry in entries:
-            child = f'{rel}/{entry.name}' if rel else entry.name
-            is_dir = entry.is_dir(follow_symlinks=False)
-            # Symlinks match as what they name (a `logs` link to a folder is the logs/ folder).
-            own = self.matcher.child(verdict, child, is_dir=is_dir or _names_a_dir(entry))
-            if own == EPHEMERAL:
-                self.items.append(child)
-            elif own == PROTECTED and verdict != PROTECTED:
-                self.protected.append(child + '/' if is_dir else child)
-            if is_dir and own != EPHEMERAL and entry.name != '.git':
-                self._descend(dir_fd, entry.name, child, own)
-
-    def _descend(self, dir_fd: int, name: str, rel: str, verdict: str | None) -> None:
-        try:
-            sub = fdops.open_dir(dir_fd, name)
-        except OSError as e:
-            self.unreadable.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
-            return
-        try:
-            if os.fstat(sub).st_dev != self.root_dev:
-                self.skipped.append(Kept(rel, 'another filesystem (mount point)'))
-            elif _has_git(sub):
-                self.skipped.append(Kept(rel, 'a nested git repository'))
-            else:
-                self.walk(sub, rel, verdict)
-        except OSError as e:
-            self.unreadable.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
-        finally:
-            os.close(sub)
+def fingerprint_tops(plan: PurgePlan) -> list[str]:
+    """Every protected path and floor the plan saw, checked in full before and after the purge."""
+    state = _state_rel(plan.config, plan.root)
+    inner = [k.rel for item in plan.items for k in item.kept if k.reason in (PROTECTED_REASON, FLOOR_REASON)]
+    return [t for t in (*plan.protected, *plan.floors, *inner) if t.rstrip('/') != state]
 
 
-def _names_a_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_symlink() and entry.is_dir()
-    except OSError:
-        return False
-
-
-def _has_git(dir_fd: int) -> bool:
-    try:
-        os.stat('.git', dir_fd=dir_fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return False
-    return True
+def _unchecked(plan: PurgePlan) -> frozenset[str]:
+    state = _state_rel(plan.config, plan.root)
+    return frozenset((state,)) if state else frozenset()
 
 
 def _clearer(root_fd: int, root: Path, config: Config, matcher: Matcher, open_files: openfiles.OpenFiles, *,
-             act: bool) -> Clearer:
+             act: bool, venv: frozenset[str]) -> Clearer:
     return Clearer(root_fd, root, matcher, log_globs=config.purge.active_logs,
-                   keep_rotated=config.purge.keep_rotated, open_files=open_files, act=act)
+                   keep_rotated=config.purge.keep_rotated, open_files=open_files, act=act, venv=venv)
 
 
 def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
@@ -268,7 +253,7 @@ def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
     for item in report.items:
         rows.append((item.rel, item.bytes, 'failed' if item.failures else 'cleared'))
         rows.extend((t.rel, t.bytes, 'truncated') for t in item.truncated)
-        rows.extend((k.rel, 0, f'kept: {k.reason}') for k in item.kept if k.reason != 'protected')
+        rows.extend((k.rel, 0, f'kept: {k.reason}') for k in item.kept if k.reason != PROTECTED_REASON)
         rows.extend((f.rel, 0, f'failed: {f.error}') for f in item.failures)
     return rows
 

@@ -21,6 +21,7 @@ from guard.safety import fd as fdops
 from guard.safety import fixes
 from guard.safety import manifest
 from guard.safety.lock import root_lock
+from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
 from guard.safety.record import Recorder
@@ -82,10 +83,15 @@ def quarantine_dir(config: Config, root: Path) -> Path:
 def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     """Which root entries belong to a venv, and where they would go. Changes nothing."""
     from guard.rules.venv import detect_root_venv
+    from guard.safety.purge import matcher_for
     from guard.scan.trees import DiskTree
     resolved = check_root(root)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
-    entries = tuple(_entry(resolved, rel) for rel in (finding.entries if finding else ()))
+    matcher = matcher_for(config, resolved)
+    # Protected means protected for clean too (and restore refuses protected entries).
+    found = [rel for rel in (finding.entries if finding else ())
+             if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED]
+    entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
     for entry in entries:
         if is_inside(target, resolved / entry.path):
@@ -112,6 +118,21 @@ def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 
 def list_quarantines(config: Config, root: str | os.PathLike[str]) -> list[manifest.Quarantine]:
     resolved = check_root(root)
     return manifest.list_all(quarantine_dir(config, resolved))
+
+
+def tracked(root: Path, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Which of these root-relative entries git tracks files under (the index still lists moved
+    files until they are untracked). () outside a repository or without git."""
+    from guard.errors import SourceError
+    from guard.scan import sources
+    if not paths:
+        return ()
+    try:
+        out = sources.git(root, '--literal-pathspecs', 'ls-files', '-z', '--', *paths)
+    except SourceError:
+        return ()
+    files = [os.fsdecode(f) for f in out.split(b'\0') if f]
+    return tuple(p for p in paths if any(f == p or f.startswith(p + '/') for f in files))
 
 
 def find(config: Config, root: Path, quarantine_id: str | None) -> manifest.Quarantine:
@@ -220,7 +241,8 @@ def _parent_modes(root_fd: int, entries: tuple[manifest.Entry, ...]) -> dict[str
         for depth in range(1, len(parts) + 1):
             rel = '/'.join(parts[:depth])
             st = os.stat(rel, dir_fd=root_fd, follow_symlinks=False)
-            modes[rel] = stat.S_IMODE(st.st_mode)
+            # Permission bits only: restore refuses setuid/setgid/sticky bits in a manifest.
+            modes[rel] = stat.S_IMODE(st.st_mode) & 0o777
     return modes
 
 

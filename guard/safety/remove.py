@@ -27,6 +27,8 @@ from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import link_refusal
+from guard.safety.results import FLOOR_REASON
+from guard.safety.results import PROTECTED_REASON
 from guard.safety.results import Failure
 from guard.safety.results import HeldOpen
 from guard.safety.results import ItemResult
@@ -38,6 +40,7 @@ from guard.safety.results import Truncated
 # the GIL, so filesystems in RAM get one.
 WORKERS = 4
 IN_MEMORY = frozenset(('tmpfs', 'ramfs'))
+VENV_REASON = 'part of the root venv: `guard clean` moves it, purge does not go inside'
 
 
 class _Cancelled(Exception):
@@ -49,7 +52,7 @@ class Clearer:
     (it runs its own worker threads for sibling folders)."""
 
     def __init__(self, root_fd: int, root: Path, matcher: Matcher, *, log_globs: tuple[str, ...],
-                 keep_rotated: int, open_files: OpenFiles, act: bool) -> None:
+                 keep_rotated: int, open_files: OpenFiles, act: bool, venv: frozenset[str] = frozenset()) -> None:
         self.root_fd = root_fd
         self.root = root
         self.matcher = matcher
@@ -58,8 +61,9 @@ class Clearer:
         self.act = act
         self.root_dev = os.fstat(root_fd).st_dev
         self._is_log = _glob_regex(log_globs).match
-        # The protected regex alone decides a plain file's fate unless negations are configured.
-        self._plain = matcher.protected.combined if matcher.ephemeral.combined is not None else None
+        # The floor and protected regexes alone decide a plain file's fate unless negations are configured.
+        self._plain = matcher.plain_protected if matcher.ephemeral.combined is not None else None
+        self.venv = venv
         self.workers = 1 if fdops.filesystem_type(root) in IN_MEMORY else WORKERS
         self._local = threading.local()
         self._cancelled = threading.Event()
@@ -72,7 +76,10 @@ class Clearer:
             with fdops.opened_beneath(self.root_fd, parent) as parent_fd:
                 st = os.stat(name, dir_fd=parent_fd, follow_symlinks=False)
                 result.kind = _kind(st.st_mode)
-                if result.kind == 'dir':
+                refusal = self._refusal(rel, is_dir=result.kind == 'dir')
+                if refusal:
+                    result.kept.append(Kept(rel, refusal))
+                elif result.kind == 'dir':
                     self._clear_top_dir(parent_fd, name, rel, result)
                 else:
                     self._entry(parent_fd, name, st, rel, EPHEMERAL, result)
@@ -81,6 +88,19 @@ class Clearer:
         except OSError as e:
             result.failures.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
         return result
+
+    def _refusal(self, rel: str, *, is_dir: bool) -> str | None:
+        """Why a planned path must be left whole: a plan built by hand, or by an older config, cannot
+        hand a protected path, a floor or the root venv to the clearer."""
+        if self.matcher.decide(rel, is_dir=is_dir) == PROTECTED:
+            return self._why_protected(rel, is_dir=is_dir)
+        parts = rel.split('/')
+        if any('/'.join(parts[:depth]) in self.venv for depth in range(1, len(parts) + 1)):
+            return VENV_REASON
+        return None
+
+    def _why_protected(self, rel: str, *, is_dir: bool) -> str:
+        return FLOOR_REASON if self.matcher.is_floor(rel, is_dir=is_dir) else PROTECTED_REASON
 
     def _clear_top_dir(self, parent_fd: int, name: str, rel: str, result: ItemResult) -> None:
         dir_fd = self._open_subdir(parent_fd, name, rel, result)
@@ -141,8 +161,11 @@ class Clearer:
         """The common case, kept lean for speed: a regular file in an ephemeral folder, with no
         negated pattern configured, so only a protected pattern can save it."""
         assert self._plain is not None
+        if self.venv and rel in self.venv:
+            result.kept.append(Kept(rel, VENV_REASON))
+            return False
         if self._plain.match(rel):
-            result.kept.append(Kept(rel, 'protected'))
+            result.kept.append(Kept(rel, self._why_protected(rel, is_dir=False)))
             return False
         st = entry.stat(follow_symlinks=False)
         holders = self.open_files.holders.get((st.st_dev, st.st_ino)) if self.open_files.holders else None
@@ -181,8 +204,11 @@ class Clearer:
         # is never followed by anything that acts.
         as_dir = is_dir or (stat.S_ISLNK(st.st_mode) and _names_a_dir(dir_fd, name))
         verdict = self.matcher.child(parent_verdict, rel, is_dir=as_dir)
+        if self.venv and rel in self.venv:
+            result.kept.append(Kept(rel, VENV_REASON))
+            return False
         if verdict == PROTECTED:
-            result.kept.append(Kept(rel, 'protected'))
+            result.kept.append(Kept(rel, self._why_protected(rel, is_dir=as_dir)))
             return False
         if verdict is None and not is_dir:
             result.kept.append(Kept(rel, 'excluded from the ephemeral patterns (!pattern)'))
@@ -243,6 +269,7 @@ class Clearer:
                   result: ItemResult) -> bool:
         size = logs.truncate(dir_fd, name, st) if self.act else st.st_blocks * 512
         result.truncated.append(Truncated(rel, size, holders))
+        result.files += 1  # emptied in place: the plan and the report count it as a file cleared
         result.bytes += size
         return False  # the file stays, empty, for the service that writes to it
 
@@ -274,6 +301,7 @@ class Clearer:
             if self.act:
                 logs.copy_then_truncate(dir_fd, rotation.log, copy, st)
             result.truncated.append(Truncated(f'{rel}/{rotation.log}', st.st_blocks * 512, holders, copy=f'{rel}/{copy}'))
+            result.files += 1  # its bytes are not counted: the copy keeps them
         elif self.act:
             fdops.rename_noreplace(dir_fd, rotation.log, dir_fd, copy)
         kept = [copy, *(new for _, new in reversed(rotation.shifts))]

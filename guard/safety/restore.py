@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 from guard.errors import UnsafeOperationError
 from guard.safety import fd as fdops
 from guard.safety import manifest
+from guard.safety import manifest_check
 from guard.safety.lock import root_lock
+from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
 from guard.safety.quarantine import RESTORED
 from guard.safety.quarantine import MoveReport
@@ -34,6 +36,25 @@ def conflicts(root: Path, q: manifest.Quarantine) -> list[str]:
             if os.path.lexists(q.path / e.path) and os.path.lexists(root / e.path)]
 
 
+def refuse_protected(config: Config, root: Path, q: manifest.Quarantine) -> None:
+    """UnsafeOperationError when an entry would land on a protected path or a floor: clean never
+    moves those, so a manifest naming one was edited."""
+    from guard.safety.purge import matcher_for
+    matcher = matcher_for(config, root)
+    hit = [e.path for e in q.manifest.entries if matcher.decide(e.path, is_dir=e.kind == 'dir') == PROTECTED]
+    if hit:
+        raise manifest_check.refuse(q.path / manifest.NAME, f'it would restore protected {", ".join(hit)}, '
+                                    'which guard clean never moves')
+
+
+def check(config: Config, root: Path, q: manifest.Quarantine) -> None:
+    """Everything restore refuses, checked before anything moves (the manifest itself was validated
+    when it was read)."""
+    resolved = check_root(root)
+    refuse_protected(config, resolved, q)
+    refuse_conflicts(resolved, q)
+
+
 def refuse_conflicts(root: Path, q: manifest.Quarantine) -> None:
     """UnsafeOperationError naming every original path that has reappeared."""
     clash = conflicts(root, q)
@@ -45,12 +66,12 @@ def refuse_conflicts(root: Path, q: manifest.Quarantine) -> None:
 def restore(config: Config, root: str | os.PathLike[str], quarantine_id: str | None = None, *,
             audit: AuditStore | None = None, trigger: str = 'manual', lock_timeout: float | None = None) -> MoveReport:
     """Put a quarantine back. Refuses (UnsafeOperationError) before moving anything when any
-    original path has reappeared."""
+    original path has reappeared, an entry is protected, or the quarantine is not one guard made."""
     resolved = check_root(root)
     timeout = config.purge.lock_timeout if lock_timeout is None else lock_timeout
     with root_lock(config.state_path(), resolved, 'restore', timeout=timeout):
         q = find(config, resolved, quarantine_id)
-        refuse_conflicts(resolved, q)
+        check(config, resolved, q)
         with Recorder(audit, 'restore', resolved, trigger, {'quarantine': q.id}) as recorder:
             report = _restore(resolved, q)
             recorder.finish(report.outcome, [(e.path, e.bytes, RESTORED) for e in report.moved]
@@ -62,7 +83,7 @@ def restore(config: Config, root: str | os.PathLike[str], quarantine_id: str | N
 def _restore(root: Path, q: manifest.Quarantine) -> MoveReport:
     root_fd = fdops.open_root(root)
     try:
-        q_fd = os.open(q.path, fdops.DIR_FLAGS)
+        q_fd = manifest_check.open_folder(q.path)
         try:
             present = [e for e in q.manifest.entries if os.path.lexists(q.path / e.path)]
             moved, failures = move_entries(q_fd, root_fd, present, q.manifest.parent_modes)

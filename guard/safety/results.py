@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from dataclasses import field
 
 
+PROTECTED_REASON = 'protected'
+FLOOR_REASON = 'never purged, whatever the config says'
+
+
 @dataclass(frozen=True)
 class Kept:
     """An entry inside an ephemeral path that was left alone on purpose, and why."""
@@ -53,6 +57,12 @@ class ItemResult:
     kept: list[Kept] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     held_open: list[HeldOpen] = field(default_factory=list)
+
+    @property
+    def left_whole(self) -> bool:
+        """True when the path itself was left alone (a mount point, a nested repository, a refused
+        link): it is then listed only as left alone, never as something to clear."""
+        return any(k.rel == self.rel for k in self.kept)
 
     def merge(self, other: ItemResult) -> None:
         """Add what a worker thread found in part of this path."""
