@@ -24,6 +24,7 @@ import pytest
 from guard.scan.redact import mask
 from support import git
 from support import run_guard
+from support import trust
 from support import write
 
 
@@ -170,6 +171,7 @@ def test_purge_with_a_password_in_its_command_stores_and_prints_none(tmp_path: P
     write(tmp_path, 'svc.py', 'import sys\nprint("login refused:", " ".join(sys.argv[1:]))\nsys.exit(3)\n')
     command = f'{sys.executable} {tmp_path / "svc.py"} --password={secret} --token {token}'
     write(root, 'guard.toml', f"[purge]\nbefore = ['{command}']\n")
+    trust(root)
     env = {'GUARD_STATE_DIR': str(state)}
     dry = run_guard('purge', root, '--dry-run', env=env)
     proc = run_guard('purge', root, '--force', env=env)
@@ -221,6 +223,7 @@ def failing_project(root: Path, url: str) -> Path:
     write(root, '.env', 'DB_URL=sqlite:///app.db\n')
     with sqlite3.connect(root / 'app.db') as conn:
         conn.execute('CREATE TABLE assets (id INTEGER)')  # no rows: the check fails, so an alert goes out
+    trust(root)  # the webhook and the state-dir are settings a project's own file needs trust for
     return root
 
 
