@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # `db.password=`). The value runs to the next separator; a quoted libpq value may be in single quotes.
 # A value followed by `,` or `)` is a keyword argument holding a variable (`password=pw)`), not a literal.
 _PATTERN = (r'(?i)(?<![\w.\-$])(?:password|passwd|pwd)[ \t]*=[ \t]*(?P<q>\')?'
-            r'(?P<value>[^\s&;\'",()<>]{2,200})(?(q)\')(?=[\s&;\'"]|$)')
+            r'(?P<value>[^\s&;\'"`,()<>]{2,200})(?(q)\')(?=[\s&;\'"`]|$)')
 # Another key of the same string: JDBC, libpq, ODBC and ADO.NET spellings.
 _CONNECTION_KEY = LazyRegex(
     r'(?i)jdbc:|(?:^|[\s;"\'?&])(?:host|hostaddr|dbname|user|username|port|sslmode|server|data source|database'

@@ -35,8 +35,8 @@ _FALLBACK = (r'(?:\b(?:getenv|environ\.get)\([ \t]*(?P<q3>["\'])(?P<n3>' + _NAME
              r'|\b(?:process|meta)\.env\.(?P<n4>\w+)'
              r'|(?:\b(?:process\.env|ENV)|\$_ENV|\$_SERVER)\[[ \t]*(?P<q5>["\'`])(?P<n5>' + _NAME + r')(?P=q5)[ \t]*\])'
              r'[ \t]*(?:\|\||\?\?|\?:|\bor\b)[ \t]*')
-# `${X:-d}`, `${X-d}`, `${X:=d}`; Spring's `${x.y:d}`, but not `${X:?err}`, `${X:+alt}` nor `${X:0:4}`.
-_SHELL = rf'\$\{{(?P<n6>{_NAME})(?::?[-=]|:(?![-=?+\d\s}}]))'
+# `${X:-d}`, `${X-d}`, `${X:=d}`; Spring's `${x.y:d}`, but not `${X:?err}`, `${X:+alt}` nor bash's `${X:2:4}`.
+_SHELL = rf'\$\{{(?P<n6>{_NAME})(?::?[-=]|:(?![-=?+\s}}])(?!\d+(?::\d+)?\}}))'
 # The default: a quoted literal, or in shell an unquoted word that is not another `$VAR`.
 _VALUE = (r'(?(n6)(?P<sq>["\']?)|(?P<q>["\'`]))'
           r'(?P<value>(?(n6)[^}\s"\'$]|[^"\'`\n]){1,200})'

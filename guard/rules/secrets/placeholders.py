@@ -8,7 +8,8 @@ as a whole must read as one (detect-secrets judges the whole value the same way)
 * a masked value: a run of `xxxx`, `***` or `...`, or one character repeated (`is_repetitive`);
 * a provider's documented key, marked with `EXAMPLE` in capitals (AWS: `…/bPxRfiCYEXAMPLEKEY`,
   `AQoEXAMPLEH4aoAH0…`): a convention, not a word, and case-sensitive, so `Example#42` still counts;
-* stand-in structure: `your-…`, `insert_…`, `replace-me`, `…-here`, made of letters only;
+* an instruction to the reader: plain words led by `your`, `insert`, `replace` … or ending in `here`,
+  separated (`your-stripe-key`, `INSERT_TOKEN_HERE`); random letters after `your` are a password;
 * nothing but stand-in vocabulary, with at most a short number: `changeme`, `example-key-123456`,
   `dummy_password`, `test1234`, `p@ssw0rd`, `s3cr3t`, `hunter2`.
 """
@@ -16,15 +17,16 @@ from __future__ import annotations
 
 from guard.rules.lazy_regex import LazyRegex
 
-# Values that are really a reference to something else: env lookups, templates, format fields.
+# Values that are really a reference to something else: env lookups, templates, format fields, YAML tags (`!vault |`).
 _REFERENCE = LazyRegex(
-    r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(?\w*\)?[sd]?|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
-    r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|!\w+.*|\(.*\))$''',
+    r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(\w*\)[sdr]|%[sdr]|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
+    r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*|\(.*\))$''',
 )
 # How documentation masks a value. Generated credentials practically never hold four x's in a row.
 _MASKED = LazyRegex(r'[xX]{4,}|\*{3,}|\.{3}|\u2026|\u2022{3}')
 # A stand-in spelled as words: only letters, digits and separators (a chosen password has symbols).
 _WORDS_ONLY = LazyRegex(r'[A-Za-z0-9 _.\-]+')
+_SEPARATORS = LazyRegex(r'[ _.\-]+')
 _TOKENS = LazyRegex(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+')
 # Leetspeak spellings of stand-ins, compared on the lower-cased value before splitting it into words.
 _LEET = (('p@ssw0rd', 'password'), ('p@$$w0rd', 'password'), ('pa$$w0rd', 'password'), ('pa$$word', 'password'),
@@ -63,11 +65,20 @@ def is_placeholder(value: str) -> bool:
     if not words:
         return False
     numbers = [t for t in tokens if t.isdigit()]
-    if not numbers and (words[0] in _LEADS or words[-1] == 'here') and len(words) > 1:
-        return True  # `your-stripe-key`, `insert_token_here`, `ReplaceWithYourKey`
+    if _instruction(value):
+        return True
     if len(numbers) > 2 or sum(map(len, numbers)) > _MAX_DIGITS:
         return False
-    return all(_spelled_from_vocabulary(w) for w in words)
+    return all(w in ('a', 'an') or _spelled_from_vocabulary(w) for w in words)  # articles only as words of their own
+
+
+def _instruction(value: str) -> bool:
+    """`your-stripe-key`, `INSERT_TOKEN_HERE`, `paste.your.key.here`: separated plain words led by an instruction."""
+    segments = [s for s in _SEPARATORS.split(value) if s]
+    if len(segments) < 2 or not (segments[0].lower() in _LEADS or segments[-1].lower() == 'here'):
+        return False
+    # Plain words, each in one case: random letters mix cases (`yourTftIeyFe` is a password).
+    return all(s.isalpha() and (s.islower() or s.isupper() or s.istitle()) for s in segments)
 
 
 def _spelled_from_vocabulary(word: str) -> bool:
