@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
 # The parameter starts a key: after `?`, `&`, `;`, a space, a quote or the line start (not `PGPASSWORD=`,
 # `db.password=`). The value runs to the next separator; a quoted libpq value may be in single quotes.
+# No spaces around `=`: libpq allows them but nobody writes them, and `password=` is a keyword the
+# prefilter can look for (plain `password` is on every other line of code).
 # A value followed by `,` or `)` is a keyword argument holding a variable (`password=pw)`), not a literal.
-_PATTERN = (r'(?i)(?<![\w.\-$])(?:password|passwd|pwd)[ \t]*=[ \t]*(?P<q>\')?'
+_PATTERN = (r'(?i)(?<![\w.\-$])(?:password|passwd|pwd)=(?P<q>\')?'
             r'(?P<value>[^\s&;\'"`,()<>]{2,200})(?(q)\')(?=[\s&;\'"`]|$)')
 # Another key of the same string: JDBC, libpq, ODBC and ADO.NET spellings.
 _CONNECTION_KEY = LazyRegex(
@@ -50,7 +52,7 @@ RULES = (
         fix='Rotate the password, drop it from the string and let the driver read it from the environment '
             '(PGPASSWORD, a .pgpass file or the secret manager).',
         pattern=_PATTERN,
-        keywords=('passw', 'pwd'),
+        keywords=('password=', 'passwd=', 'pwd='),
         filters=(_placeholder, _not_a_connection_string),
         examples_bad=(Fake('url=jdbc:postgresql://db.internal:5432/app?user=app&password=', (ALNUM, 16)),
                       Fake('conn = psycopg2.connect("host=db.internal port=5432 user=app password=', (ALNUM, 14), ' dbname=app")'),
