@@ -37,9 +37,9 @@ _FALLBACK = (r'(?:\b(?:getenv|environ\.get)\([ \t]*(?P<q3>["\'])(?P<n3>' + _NAME
              r'[ \t]*(?:\|\||\?\?|\?:|\bor\b)[ \t]*')
 # `${X:-d}`, `${X-d}`, `${X:=d}`; Spring's `${x.y:d}`, but not `${X:?err}`, `${X:+alt}` nor bash's `${X:2:4}`.
 _SHELL = rf'\$\{{(?P<n6>{_NAME})(?::?[-=]|:(?![-=?+\s}}])(?!\d+(?::\d+)?\}}))'
-# The default: a quoted literal, or in shell an unquoted word that is not another `$VAR`.
+# The default: a quoted literal, or in shell an unquoted word that is not another `$VAR` nor Spring's `#{null}`.
 _VALUE = (r'(?(n6)(?P<sq>["\']?)|(?P<q>["\'`]))'
-          r'(?P<value>(?(n6)[^}\s"\'$]|[^"\'`\n]){1,200})'
+          r'(?P<value>(?(n6)[^{}\s"\'$]|[^"\'`\n]){1,200})'
           r'(?(n6)(?P=sq)\}|(?P=q))')
 _PATTERN = f'(?:{_CALL_DEFAULT}|{_KEYWORD_DEFAULT}|{_FALLBACK}|{_SHELL}){_VALUE}'
 
@@ -85,6 +85,6 @@ RULES = (
                        'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}', 'password: ${DB_PASSWORD}',
                        'pw = "${DB_PASSWORD:-$FALLBACK_PASSWORD}"', 'url = os.getenv("TOKEN_URL", "https://auth.internal/token")',
                        'use_token = os.getenv("USE_TOKEN", "false")', 'host = process.env.DB_HOST || "localhost"',
-                       'echo "${PASSWORD:+set}"', 'SECRET_KEY = env("SECRET_KEY", str)'),
+                       'echo "${PASSWORD:+set}"', 'SECRET_KEY = env("SECRET_KEY", str)', 'password: ${DB_PASSWORD:#{null}}'),
     ),
 )
