@@ -53,21 +53,24 @@ def is_placeholder(value: str) -> bool:
     """True when the whole value stands in for a credential; a value that merely contains such a word is not one."""
     if _REFERENCE.match(value) or _MASKED.search(value) or 'EXAMPLE' in value or is_repetitive(value):
         return True
+    value = _unleet(value)
+    return bool(_WORDS_ONLY.fullmatch(value)) and (_instruction(value) or _stand_in_words(value))
+
+
+def _unleet(value: str) -> str:
+    """`P@ssw0rd1` reads as `password1`, `s3cr3t` as `secret` (lower-cased then; the vocabulary test needs no humps)."""
     lower = value.lower()
     for spelled, plain in _LEET:
         lower = lower.replace(spelled, plain)
-    if lower != value.lower():
-        value = lower
-    if not _WORDS_ONLY.fullmatch(value):
-        return False
+    return value if lower == value.lower() else lower
+
+
+def _stand_in_words(value: str) -> bool:
+    """`changeme`, `dummy-password-1`, `ExampleKey`: vocabulary words and at most a short number."""
     tokens = _TOKENS.findall(value)
-    words = [t.lower() for t in tokens if not t.isdigit()]
-    if not words:
-        return False
     numbers = [t for t in tokens if t.isdigit()]
-    if _instruction(value):
-        return True
-    if len(numbers) > 2 or sum(map(len, numbers)) > _MAX_DIGITS:
+    words = [t.lower() for t in tokens if not t.isdigit()]
+    if not words or len(numbers) > 2 or sum(map(len, numbers)) > _MAX_DIGITS:
         return False
     return all(w in ('a', 'an') or _spelled_from_vocabulary(w) for w in words)  # articles only as words of their own
 
