@@ -10,7 +10,9 @@ repository, path and commit as its provenance):
     expanded here exactly as the Go helper does, with a seeded generator in place of NewSecret.
   * Kingfisher   crates/kingfisher-rules/data/rules/*.yml -- `examples` / `negative_examples`.
   * detect-secrets tests/plugins/*_test.py -- parametrized positive / negative payloads.
-Literal cases transcribed from those files are in seed_cases.jsonl. All values are the projects'
+Literal cases transcribed from those files are in seed_cases.jsonl. guard_cases.jsonl adds issue 10's
+forms (password-only and unix-socket URLs, JDBC / libpq strings, passwords built around common words,
+insecure environment defaults; values seeded-random) and real placeholders from templates and docs. All values are the projects'
 published fake/example values or random strings generated here: none is a real credential.
 
 usage: build_corpus.py [OUT]   (default: corpus.jsonl beside this script)
@@ -220,7 +222,8 @@ def generated_cases(seed: int = 20250101) -> list[dict[str, object]]:
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / 'corpus.jsonl'
     seeds = [json.loads(line) for line in (HERE / 'seed_cases.jsonl').read_text().splitlines() if line.strip()]
-    cases = seeds + generated_cases()
+    own = [json.loads(line) for line in (HERE / 'guard_cases.jsonl').read_text().splitlines() if line.strip()]
+    cases = seeds + generated_cases() + own
     with out.open('w') as f:
         for case in cases:
             f.write(json.dumps(case, ensure_ascii=False) + '\n')

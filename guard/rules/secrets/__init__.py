@@ -1,16 +1,20 @@
 """Secret rules: credentials in code and config. Every value they match is redacted in output.
 
 Order matters: where two secret hits overlap the earlier rule wins, so key material and provider
-formats come before the URL rules, and the generic name-plus-random-literal rule comes last.
+formats come first, then insecure environment defaults (whose advice beats "rotate it"), the URL and
+connection-string rules, and the generic name-plus-random-literal rule last.
 """
 from __future__ import annotations
 
 from guard.rules.base import Rule
 from guard.rules.secrets import cloud
+from guard.rules.secrets import conninfo
+from guard.rules.secrets import defaults
 from guard.rules.secrets import devtools
 from guard.rules.secrets import generic
 from guard.rules.secrets import keys
 from guard.rules.secrets import services
 from guard.rules.secrets import urls
 
-RULES: tuple[Rule, ...] = (*keys.RULES, *cloud.RULES, *devtools.RULES, *services.RULES, *urls.RULES, *generic.RULES)
+RULES: tuple[Rule, ...] = (*keys.RULES, *cloud.RULES, *devtools.RULES, *services.RULES, *defaults.RULES, *urls.RULES,
+                         *conninfo.RULES, *generic.RULES)

@@ -1,29 +1,22 @@
 """Predicates that tell a credential from the many strings that only sit where one could.
 
 Each `Filter` returns a reason to drop a match, or None to keep it (detect-secrets' filter model).
-The value tests are plain functions of a string so the generic rule and the provider rules share them.
+The value tests are plain functions of a string so the generic rule and the provider rules share them;
+`is_placeholder` and `is_repetitive` live in `placeholders` and are re-exported here.
 """
 from __future__ import annotations
 
 from guard.rules.base import shannon_entropy
 from guard.rules.lazy_regex import LazyRegex
+from guard.rules.secrets.placeholders import is_placeholder
+from guard.rules.secrets.placeholders import is_repetitive
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
 
-# Words that mark a value as a stand-in (gitleaks' stop words and detect-secrets' heuristics, trimmed).
-_PLACEHOLDER_WORDS = LazyRegex(
-    r'(?i)example|sample|dummy|fake|placeholder|changeme|change[_-]me|replace|redacted|insert|your[_-]?|'
-    r'xxxx|\*\*\*|\.\.\.|todo|fixme|foobar|lorem|notreal|not[_-]a[_-]|mock|hunter2|s3cr3t|secret_?here|'
-    r'^test[\W_]?\w{0,8}$|test$|^(?:my|the|some|a)[_-]?(?:secret|token|key|pass|api)|'
-    r'password|passwd|^pass$|^pwd$|^secret$|^token$|^none$|^null$|^nil$|^true$|^false$|^undefined$',
-)
-# Values that are really a reference to something else: env lookups, templates, format fields.
-_REFERENCE = LazyRegex(
-    r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(?\w*\)?[sd]?|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
-    r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|!\w+.*|\(.*\))$''',
-)
+__all__ = ['is_placeholder', 'is_repetitive']  # re-exported: the rule tables call them through `filters`
+
 _UUID = LazyRegex(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 _HASH_PREFIX = LazyRegex(r'(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1)[-:=]')
 _CALL = LazyRegex(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
@@ -33,29 +26,7 @@ _CONSTANT = LazyRegex(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$')
 _NON_ALNUM = LazyRegex(r'[^A-Za-z0-9]+')
 _HEX = LazyRegex(r'[0-9a-fA-F]+')
 _PATH_SEGMENT = LazyRegex(r'[a-z0-9_.-]*')
-_SEQUENCES = ('0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl')
 _PATHLIKE = LazyRegex(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg|ini|conf|env|html)$')
-
-
-def is_placeholder(value: str) -> bool:
-    """`<password>`, `your-api-key-here`, `changeme`, `xxxx`, `${TOKEN}`, `{{ vault_pw }}`, `%(pw)s` …"""
-    return bool(_PLACEHOLDER_WORDS.search(value) or _REFERENCE.match(value)) or is_repetitive(value)
-
-
-def is_repetitive(value: str) -> bool:
-    """`aaaaaaaa`, `abababab`, `12345678`, `abcdefgh`: too few distinct characters or a keyboard run."""
-    if len(set(value)) <= max(3, len(value) // 8):
-        return True
-    lower = value.lower()
-    longest = 0
-    for sequence in _SEQUENCES:
-        for i in range(len(sequence) - 5):
-            size = 6
-            while i + size <= len(sequence) and sequence[i:i + size] in lower:
-                longest = max(longest, size)
-                size += 1
-    # A keyboard or counting run that is most of the value: `12345678`, `abcdefgh1`.
-    return longest >= 6 and longest * 2 >= len(value)
 
 
 def is_reference(value: str) -> bool:

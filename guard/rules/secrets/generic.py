@@ -125,6 +125,11 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
         # `private_key "…";` (nginx, HCL-ish). In prose (`pass "inline" to …`) more text follows.
         if kind == 'weak' or words[at] == 'pass' or not _STATEMENT_END.match(text, match.end()):
             return 'no assignment'
+    return _about_the_secret(words, at)
+
+
+def _about_the_secret(words: list[str], at: int) -> str | None:
+    """Why a name whose word at `at` names a secret still does not hold one (`token_url`, `public_key`), or None."""
     if any(w in _NOT_SECRET_PARTS for w in words[at + 1:]):
         return 'names something about the secret, not the secret'
     if 'public' in words or 'publishable' in words:
@@ -132,6 +137,13 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
     if words[at] in ('key', 'token', 'auth') and any(w in _NOT_SECRET_QUALIFIERS for w in words[:at]):
         return 'a non-secret kind of key or token'
     return None
+
+
+def names_a_secret(identifier: str) -> bool:
+    """`DB_PASSWORD`, `jwtSecret`, `STRIPE_API_KEY` hold a secret; `TOKEN_URL`, `PUBLIC_KEY`, a bare `KEY` do not."""
+    words = _words(identifier)
+    kind, at = _strength(words)
+    return kind in ('password', 'strong') and _about_the_secret(words, at) is None
 
 
 _STATEMENT_END = LazyRegex(r'[ \t]*(?:;|\r?\n|$)')

@@ -1,4 +1,10 @@
-"""Passwords inside connection strings: database URLs, basic-auth URLs and .pgpass lines."""
+"""Passwords inside URLs: database and broker URLs, basic-auth URLs; and .pgpass lines.
+
+Database and broker URLs come in many spellings; each is a credential: password-only userinfo
+(`redis://:pw@host`, Redis's standard form), driver suffixes (`postgresql+psycopg2://`), `+srv`,
+TLS schemes (`rediss://`, `amqps://`), unix-socket hosts (`postgresql://u:pw@/db?host=/run/postgresql`).
+Passwords given as `password=` parameters (JDBC queries, libpq and ODBC strings) are conninfo.py's.
+"""
 from __future__ import annotations
 
 from guard.rules.base import Rule
@@ -25,8 +31,9 @@ _CAPITALS = LazyRegex(r'[A-Z_]+')  # USER:PASSWORD
 def _url_password_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     lower = value.lower()
-    if lower in _DOC_PASSWORDS or lower.startswith(('tiger', 'password', 'passw0rd')) or _CAPITALS.fullmatch(value):
-        return 'documentation stand-in'
+    user = text[match.start() + 3:match.start('value') - 1]
+    if lower in _DOC_PASSWORDS or _CAPITALS.fullmatch(value) or (user == 'scott' and lower.startswith('tiger')):
+        return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
     if filters.is_placeholder(value) or value.startswith(('$', '{', '<', '%', '*', '[', '(')):
         return 'placeholder'
     return None
@@ -50,14 +57,21 @@ def _pgpass_noise(match: re.Match[str], text: str) -> str | None:
 
 
 _WEB_SCHEMES = r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp'
-_USERINFO = r'[^\s:/@"\'`<>]+:(?P<value>[^\s:/@"\'`<>]{2,200})@'
+_USER_CHAR = r'[^\s:/@"\'`<>]'
+_URL_PASSWORD = r'(?P<value>[^\s:/@"\'`<>]{2,200})'
+_USERINFO = _USER_CHAR + '+:' + _URL_PASSWORD + '@'
+# Database URLs may leave the user out (`redis://:pw@host`) and the host too: a unix socket comes as
+# `@/db?host=/run/postgresql` or percent-encoded (`@%2Frun%2Fpostgresql/db`).
+_DB_USERINFO = _USER_CHAR + '*:' + _URL_PASSWORD + '@'
+_DB_HOST = r'(?:[\w.\-\[\]%:]+|/)'
 
 RULES = (
     Rule(
         id='database-url-password', category='secret', severity='error',
-        why='A database URL with an inline password gives anyone who reads it full access to the database.',
+        why='A database or broker URL with a password (user:pw@, Redis\'s :pw@, +driver, +srv, TLS and unix-socket forms) '
+            'gives anyone who reads it access to the database.',
         fix='Remove the password from the URL and read the whole URL from an environment variable (DATABASE_URL).',
-        pattern=r'://' + _USERINFO + r'[\w.\-\[\]%:]+',
+        pattern=r'://' + _DB_USERINFO + _DB_HOST,
         keywords=('://',), filters=(_scheme_filter(_SCHEMES), _url_password_noise),
         examples_bad=(Fake('DATABASE_URL=postgresql://app:', (ALNUM, 16), '@db.internal:5432/prod'),
                       Fake('SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root:', (ALNUM, 14), '@10.0.3.17/orders"'),

@@ -1,0 +1,67 @@
+"""Passwords given as a `password=` parameter of a connection string rather than inside a URL's userinfo.
+
+JDBC puts them in the query (`jdbc:postgresql://h/db?user=u&password=pw`, SQL Server after `;`),
+libpq takes space-separated `key=value` pairs (`host=h user=u password=pw dbname=d`, as in
+`psycopg2.connect("…")` or `PGOPTIONS`), and ODBC / ADO.NET strings use `;` (`Server=h;Uid=u;Pwd=pw;`).
+A bare `password=…` line is the generic rule's; this one needs a second connection key on the line,
+which is what tells a connection string from a keyword argument or a settings line.
+"""
+from __future__ import annotations
+
+from guard.rules.lazy_regex import LazyRegex
+from guard.rules.secrets import filters
+from guard.rules.secrets.fakes import ALNUM
+from guard.rules.secrets.fakes import Fake
+from guard.rules.secrets.folded import CaseFoldedRule
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
+
+# The parameter starts a key: after `?`, `&`, `;`, a space, a quote or the line start (not `PGPASSWORD=`,
+# `db.password=`). The value runs to the next separator; a quoted libpq value may be in single quotes.
+# No spaces around `=`: libpq allows them but nobody writes them, and `password=` is a keyword the
+# prefilter can look for (plain `password` is on every other line of code).
+# A value followed by `,` or `)` is a keyword argument holding a variable (`password=pw)`), not a literal.
+_PATTERN = (r'(?i)(?<![\w.\-$])(?:password|passwd|pwd)=(?P<q>\')?'
+            r'(?P<value>[^\s&;\'"`,()<>]{2,200})(?(q)\')(?=[\s&;\'"`]|$)')
+# Another key of the same string: JDBC, libpq, ODBC and ADO.NET spellings.
+_CONNECTION_KEY = LazyRegex(
+    r'(?i)jdbc:|(?:^|[\s;"\'?&])(?:host|hostaddr|dbname|user|username|port|sslmode|server|data source|database'
+    r'|uid|user id|initial catalog|service|connect_timeout)[ \t]*=')
+
+
+def _not_a_connection_string(match: re.Match[str], text: str) -> str | None:
+    line_start = text.rfind('\n', 0, match.start()) + 1
+    line_end = text.find('\n', match.end())
+    line = text[line_start:len(text) if line_end < 0 else line_end]
+    return None if _CONNECTION_KEY.search(line) else 'no other connection key on the line'
+
+
+def _placeholder(match: re.Match[str], text: str) -> str | None:
+    value = match['value']
+    if filters.is_placeholder(value) or value[0] in '$%{<*[':
+        return 'placeholder or reference'
+    return None
+
+
+RULES = (
+    CaseFoldedRule(
+        id='connection-string-password', category='secret', severity='error',
+        why='A database connection string with its password: anyone who reads it can log in to the database.',
+        fix='Rotate the password, drop it from the string and let the driver read it from the environment '
+            '(PGPASSWORD, a .pgpass file or the secret manager).',
+        pattern=_PATTERN,
+        keywords=('password=', 'passwd=', 'pwd='),
+        filters=(_placeholder, _not_a_connection_string),
+        examples_bad=(Fake('url=jdbc:postgresql://db.internal:5432/app?user=app&password=', (ALNUM, 16)),
+                      Fake('conn = psycopg2.connect("host=db.internal port=5432 user=app password=', (ALNUM, 14), ' dbname=app")'),
+                      Fake('"Server=sql.internal;Database=shop;User Id=app;Password=', (ALNUM, 18), ';"'),
+                      Fake("dsn = \"host=/run/postgresql dbname=app user=app password='", (ALNUM, 12), "'\"")),
+        examples_good=('conn = psycopg2.connect(host=host, user=user, password=password)',
+                       'dsn = f"host={host} user={user} password={password} dbname={db}"',
+                       'url=jdbc:postgresql://db:5432/app?user=app&password=${DB_PASSWORD}',
+                       'DSN="host=localhost user=postgres password=postgres dbname=test"',
+                       'export PGPASSWORD=s3cr3t', 'db.password=changeme'),
+    ),
+)

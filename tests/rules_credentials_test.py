@@ -1,0 +1,110 @@
+"""The issue's `.env` and the same credentials in YAML, supervisor, shell, INI, TOML, JSON and Python files.
+
+Each file also holds a hardcoded IP and a home path, the mess guard exists for: every password line
+must be a `secret` finding of its own, whatever else the line or the file holds, and no output may
+show the password. The passwords are generated around the words that used to pass for placeholders.
+Real placeholders in templates (`.env.example`) and docs stay quiet.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from secrets import choice
+from secrets import token_hex
+
+import pytest
+
+from guard.rules import RULES
+from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
+from tests.support import run_guard
+from tests.support import write
+
+SCANNER = Scanner(RULES)
+WORDS = ('S3cr3t', 'Mock', 'your', 'todo', 'insert', 'replace', 'sample', 'fake', 'hunter2', 'Secret', 'example')
+
+
+def password(word: str) -> str:
+    """A generated password around `word`; its symbol is one every format below carries unquoted."""
+    return choice((f'{token_hex(3)}{word}{token_hex(2)}{choice("!#%^*+~")}', f'{word.title()}{choice("#!%")}{token_hex(3)}'))
+
+
+# name -> (path, template). `{pw}` lines are the secrets; `{ip}` and `{home}` are what else is there.
+FORMATS = {
+    'env': ('.env', 'DB_HOST={ip}\nDB_PASSWORD={pw}\nLOG_DIR={home}\n'),
+    'yaml': ('config/settings.yaml', 'db:\n  host: {ip}\n  password: {pw}\n  data_dir: {home}\n'),
+    'yaml-quoted': ('deploy/values.yml', 'postgres:\n  host: "{ip}"\n  password: "{pw}"\n  data_dir: "{home}"\n'),
+    'supervisor': ('deploy/supervisord.conf',
+                   '[program:trader]\ncommand={home}/venv/bin/python run.py\n'
+                   'environment=DB_HOST="{ip}",DB_PASSWORD="{pw}",HOME="{home}"\n'),
+    'shell': ('scripts/backup.sh', '#!/bin/sh\nexport PGHOST={ip}\nexport PGPASSWORD={pw}\npg_dump -f {home}/dump.sql\n'),
+    'shell-quoted': ('scripts/run.sh', "cd {home}\nexport PGPASSWORD='{pw}'\npsql -h {ip}\n"),
+    'ini': ('setup.cfg', '[database]\nhost = {ip}\npassword = {pw}\npath = {home}/data\n'),
+    'toml': ('app.toml', '[database]\nhost = "{ip}"\npassword = "{pw}"\ncache = "{home}/cache"\n'),
+    'json': ('config.json', '{{\n  "host": "{ip}",\n  "password": "{pw}",\n  "data": "{home}/data"\n}}\n'),
+    'python': ('app/settings.py', 'DB_HOST = "{ip}"\nDB_PASSWORD = "{pw}"\nDATA_DIR = "{home}/data"\n'),
+    'python-dict': ('app/config.py', 'DATABASE = {{"host": "{ip}", "password": "{pw}", "root": "{home}/db"}}\n'),
+}
+
+
+def _ip() -> str:
+    return f'192.168.{int(token_hex(1), 16)}.{int(token_hex(1), 16) % 250 + 2}'
+
+
+def _home() -> str:
+    return f'/home/trader{token_hex(2)}/mt5'
+
+
+def _secret_lines(path: str, text: str) -> dict[int, str]:
+    findings, _ = SCANNER.scan(Document(path, text))
+    return {f.line: f.rule for f in findings if f.category == 'secret'}
+
+
+@pytest.mark.parametrize('word', WORDS)
+@pytest.mark.parametrize('name', sorted(FORMATS))
+def test_a_password_around_a_common_word_is_a_secret_in_every_format(name: str, word: str) -> None:
+    path, template = FORMATS[name]
+    pw = password(word)
+    text = template.format(pw=pw, ip=_ip(), home=_home())
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
+    findings, _ = SCANNER.scan(Document(path, text))
+    assert line in _secret_lines(path, text), (text, [(f.rule, f.line) for f in findings])
+    assert {'ip', 'abs-path'} <= {f.category for f in findings}  # the neighbours are still reported too
+    assert all(pw not in f.excerpt and pw[4:] not in f.excerpt for f in findings)
+
+
+def test_the_issues_env_file_gives_a_secret_finding_on_each_line_and_shows_no_password(tmp_path: Path) -> None:
+    """The two lines from the issue, with generated passwords, as a real `guard scan` in every format."""
+    db_pw = f'S3cr3t{token_hex(3)}Pw!'
+    redis_pw = f'Rp{token_hex(4)}W7'
+    write(tmp_path, '.env', f'DB_URL=postgresql://trader:{db_pw}@192.168.86.42:5432/mt5_crs\n'
+                            f'REDIS_URL=redis://:{redis_pw}@192.168.86.43:6379/0\n')
+    report = json.loads(run_guard('scan', tmp_path, '--format', 'json', '--no-baseline', cwd=tmp_path).stdout)
+    by_line = {(f['line'], f['category']) for f in report['findings']}
+    assert {(1, 'secret'), (1, 'ip'), (2, 'secret'), (2, 'ip')} <= by_line
+    for fmt in ('text', 'json', 'sarif'):
+        result = run_guard('scan', tmp_path, '--format', fmt, '--no-baseline', cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        for value in (db_pw, redis_pw):
+            assert value not in result.stdout and value[4:] not in result.stdout
+
+
+# Real placeholders, as templates and docs write them: quiet wherever they appear.
+PLACEHOLDERS = ('changeme', 'your-db-password-here', '<password>', '${DB_PASSWORD}', 'xxxxxxxx', '********', 'password',
+                'secret', 'example', 'your_password', 'CHANGE_ME', 'dummy-password-1', 'p@ssw0rd', 's3cr3t', 'hunter2')
+TEMPLATES = {
+    '.env.example': 'DB_HOST=localhost\nDB_PASSWORD={pw}\nDATABASE_URL=postgresql://app:{pw}@localhost:5432/app\n'
+                    'REDIS_URL=redis://:{pw}@localhost:6379/0\nJWT_SECRET={pw}\n',
+    'docs/setup.md': 'Set the password first:\n\n    export PGPASSWORD={pw}\n    psql "postgresql://app:{pw}@localhost/app"\n\n'
+                     'or in `config.yaml`:\n\n    password: "{pw}"\n',
+    'README.md': 'DSN: `host=localhost user=app password={pw} dbname=app`, JDBC: '
+                 '`jdbc:postgresql://localhost/app?user=app&password={pw}`\n',
+    'deploy/supervisord.conf.sample': 'environment=DB_PASSWORD="{pw}"\n',
+}
+
+
+@pytest.mark.parametrize('placeholder', PLACEHOLDERS)
+@pytest.mark.parametrize('path', sorted(TEMPLATES))
+def test_real_placeholders_in_templates_and_docs_are_quiet(path: str, placeholder: str) -> None:
+    text = TEMPLATES[path].format(pw=placeholder)
+    assert _secret_lines(path, text) == {}
