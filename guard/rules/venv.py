@@ -31,7 +31,7 @@ _PY_DIR = LazyRegex(r'python\d+(?:\.\d+)?t?$')
 _ACTIVATE = LazyRegex(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
 _INTERPRETER = LazyRegex(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
 # Matched on a file's head decoded as latin-1 (one char per byte) with ASCII classes, as a bytes
-# pattern would match the bytes: a str pattern comes from guard.scan.startup_cache without importing `re`.
+# pattern would match the bytes (a str pattern, so LazyRegex's str typing holds).
 _VENV_SHEBANG = LazyRegex(r'(?a)^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
 _NESTED = LazyRegex(
     r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'
