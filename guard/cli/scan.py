@@ -115,6 +115,8 @@ def emit(result: ScanResult, args: argparse.Namespace, fail_on: str, *, hook: st
     """Write the report where asked; exit 1 when any finding is at or above fail_on."""
     from guard import report
 
+    for warning in result.warnings:
+        sys.stderr.write(f'guard: {warning}\n')
     if args.output:
         with common.open_output(args.output) as stream:
             report.write(result, args.format, stream, verbose=args.verbose, hook=hook)

@@ -64,7 +64,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         'level': LEVELS[finding.severity],
         'message': {'text': f'{finding.message} Fix: {finding.fix}'},
         'locations': [{'physicalLocation': location}],
-        'partialFingerprints': {'guardFingerprint/v1': finding.fingerprint},
+        'partialFingerprints': {'guardFingerprint/v2': finding.fingerprint},  # v2: salted scrypt (v1 was sha256)
     }
 
 
