@@ -24,9 +24,7 @@ from guard.rules.secrets.fakes import fake
 # Modules costly to import (1-10 ms each here) and heavy libraries: a clean commit must load none of them.
 HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib', 'json', 'random', 'string',
          'base64', 'ipaddress', 'inspect', 'argparse', 'locale', 'tempfile', 'shutil', 'threading',
-         'multiprocessing', 'sqlalchemy', 'git', 'watchdog', 'pathspec',
-         # Small commits search each text whole: no pattern is parsed to cut windows.
-         'guard.rules.shape_walk')
+         'multiprocessing', 'sqlalchemy', 'git', 'watchdog', 'pathspec')
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
 SCANNED = ('guard.rules', 'guard.git.index')
 

@@ -59,7 +59,7 @@ def spans(found: object) -> list[tuple[int, int, str]]:
 @example(text='key\na\nb\nc\nd\nX\nkey\n')  # a search resumes after the previous window's last match
 def test_windows_find_exactly_what_a_whole_text_search_finds(text: str) -> None:
     for under_test in RULES_UNDER_TEST:
-        plan = Prefilter([under_test], whole_text_below=0).plan(text)
+        plan = Prefilter([under_test]).plan(text)
         windowed = spans(under_test.scan(text, plan[0][1])) if plan else []
         assert windowed == spans(under_test.scan(text)), under_test.pattern
 
@@ -75,25 +75,15 @@ def test_a_rule_runs_only_where_its_keyword_occurs(text: str, planned: list[str]
 
 def test_windows_cover_only_the_lines_around_hits() -> None:
     text = 'a\nb\nkey=1\nc\nd\n'
-    (planned, windows), = Prefilter([RULES_UNDER_TEST[0]], whole_text_below=0).plan(text)
+    (planned, windows), = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
     assert windows == [(4, 9, 11)]  # the keyword's line (4..9, '\n' at 9); endpos 2 past it
-    (planned, windows), = Prefilter([RULES_UNDER_TEST[1]], whole_text_below=0).plan(text)  # up to 4 newlines: the whole text
+    (planned, windows), = Prefilter([RULES_UNDER_TEST[1]]).plan(text)  # up to 4 newlines: the whole text
     assert windows == [(0, 9, len(text))]
-
-
-def test_a_small_text_is_searched_whole_without_working_out_a_reach() -> None:
-    fresh = rule(r'key=(?P<value>\w+)')  # nothing computed yet
-    text = 'a\nb\nkey=1\nc\n' * 100
-    (planned, windows), = Prefilter([fresh]).plan(text)
-    assert (planned, windows) == (fresh, None)
-    assert 'reach' not in vars(fresh)  # the pattern was never parsed for windows
-    (_, windows), = Prefilter([fresh], whole_text_below=len(text)).plan(text + 'x')
-    assert windows is not None and 'reach' in vars(fresh)
 
 
 def test_unaligned_lowercase_falls_back_to_the_whole_text() -> None:
     text = 'İ\n' * 3 + 'key=abc\n'
-    (_, windows), = Prefilter([RULES_UNDER_TEST[0]], whole_text_below=0).plan(text)
+    (_, windows), = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
     assert windows is None
     assert spans(RULES_UNDER_TEST[0].scan(text, windows)) == [(len('İ\n' * 3) + 4, len(text) - 1, 'abc')]
 

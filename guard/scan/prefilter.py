@@ -21,18 +21,14 @@ if TYPE_CHECKING:
     from guard.rules.shape import Reach
 
 # (rule, None) means: search the whole text.
-# A text shorter than this is searched whole: a regex crosses it in microseconds, while working out
-# how far a rule's matches reach (to cut windows) costs a parse of its pattern, most of a small commit's work.
-WHOLE_TEXT_BELOW = 64 * 1024
 Plan = list[tuple[Rule, 'list[Window] | None']]
 
 
 class Prefilter:
     """Built once per rule set; `plan(text)` is the per-text work."""
 
-    def __init__(self, rules: Sequence[Rule], *, whole_text_below: int = WHOLE_TEXT_BELOW) -> None:
+    def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        self.whole_text_below = whole_text_below
         # By position in `rules`: those a keyword hit selects, and those every text is checked for.
         self._by_keyword: dict[str, list[int]] = {}
         for index, rule in enumerate(self.rules):
@@ -82,11 +78,8 @@ class Prefilter:
             positions = hits.positions(rule)
             if positions == []:
                 continue
-            if positions is None or len(text) < self.whole_text_below:
-                plan.append((rule, None))
-                continue
             reach = rule.reach
-            plan.append((rule, None if reach is None else _windows(text, positions, reach)))
+            plan.append((rule, None if positions is None or reach is None else _windows(text, positions, reach)))
         return plan
 
 
