@@ -15,11 +15,11 @@ from guard.git.plumbing import GITLINK
 from guard.git.plumbing import SYMLINK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
-from guard.git.plumbing import blob_sizes
 from guard.git.plumbing import blob_text
 from guard.git.plumbing import index_entries
 from guard.git.plumbing import read_blobs
 from guard.git.plumbing import staged_entries
+from guard.git.plumbing import start_blob_sizes
 from guard.git.plumbing import too_large
 from guard.rules import venv
 from guard.scan import allowlist
@@ -65,8 +65,11 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
                  loose: Sequence[str] = ()) -> None:
     """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk."""
     entries = [e for e in entries if e.mode != GITLINK]
-    # Sizes first: a blob over max-file-size is named in the result and never read.
-    sizes = blob_sizes(root, (e.oid for e in entries)) if config.max_file_size else {}
+    # Sizes first: a blob over max-file-size is named in the result and never read. While git
+    # looks them up, the scanner prepares what every text needs.
+    sizes_of = start_blob_sizes(root, (e.oid for e in entries)) if config.max_file_size else dict
+    scanner.warm_up()
+    sizes = sizes_of()
     oversized = {e.oid for e in entries if too_large(e.path, sizes.get(e.oid, 0), config.max_file_size)}
     early = read_blobs(root, (e.oid for e in entries if _needed_for_venv(e) and e.oid not in oversized))
     judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)

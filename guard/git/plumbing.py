@@ -18,6 +18,8 @@ from guard.scan.sources import Skipped
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from guard.scan.sources import StrPath
 
 SYMLINK = '120000'
@@ -141,11 +143,16 @@ def _stage_zero(ls_files: bytes, paths: Sequence[str]) -> dict[str, Entry]:
 def blob_sizes(root: StrPath, oids: Iterable[str]) -> dict[str, int]:
     """Object sizes by id, from one `git cat-file --batch-check`: asked before any content is read,
     so a blob over max-file-size is never loaded (a 300 MB staged file would cost twice that in memory)."""
+    return start_blob_sizes(root, oids)()
+
+
+def start_blob_sizes(root: StrPath, oids: Iterable[str]) -> Callable[[], dict[str, int]]:
+    """`blob_sizes`, started now; call the result for the answer (git works meanwhile)."""
     unique = list(dict.fromkeys(oids))
     if not unique:
-        return {}
-    out = sources.git(root, 'cat-file', BATCH_CHECK, input_bytes=''.join(o + '\n' for o in unique).encode())
-    return parse_sizes(out)
+        return dict
+    running = sources.start_git(root, 'cat-file', BATCH_CHECK, input_bytes=''.join(o + '\n' for o in unique).encode())
+    return lambda: parse_sizes(running.output())
 
 
 BATCH_CHECK = '--batch-check=%(objectname) %(objectsize)'

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from guard.errors import ConfigError
 from guard.rules.base import compile_pattern
 from guard.rules.lazy_regex import LazyRegex
-from guard.scan import gitignore
 
 _GUARD_MARKER = LazyRegex(r'(?i)guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)')
 _SECRET_MARKERS = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+secret|gitleaks:allow')
@@ -39,6 +38,8 @@ class PathFilter:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         compiled = []
+        if patterns:  # pathspec (through gitignore) only for a project that sets `exclude`
+            from guard.scan import gitignore
         for text in patterns:
             regex, include = gitignore.pattern_regex(text, 'exclude')
             if regex is not None:

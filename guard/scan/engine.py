@@ -13,8 +13,6 @@ from guard.errors import UsageError
 from guard.rules import RULES
 from guard.rules import venv
 from guard.scan import allowlist
-from guard.scan import baseline as baseline_module
-from guard.scan import fingerprints
 from guard.scan import sources
 from guard.scan.findings import Finding
 from guard.scan.scanner import Document
@@ -27,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from guard.config import Config
+    from guard.scan import baseline as baseline_module
     from guard.scan.sources import StrPath
 
 # Below this many files one process is faster than starting workers.
@@ -107,8 +106,15 @@ def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree
     """Salt the fingerprints, apply the baseline (when there is one), then sort for stable output.
 
     The baseline's salt is used even when it is not applied (`guard baseline` rewrites it), so a
-    finding keeps its fingerprint; a baseline that cannot be read then counts as absent.
+    finding keeps its fingerprint; a baseline that cannot be read then counts as absent. A part of
+    the tree with no finding (a clean commit) has nothing to match: neither is loaded.
     """
+    result.skipped.sort(key=lambda s: s.path)
+    if not result.findings and not whole_tree:
+        return
+    from guard.scan import baseline as baseline_module
+    from guard.scan import fingerprints
+
     baseline = _baseline(config, use_baseline)
     if baseline is not None and baseline.salt is None:  # format 1: entries are content keys
         note = baseline_module.LEGACY_NOTE.format(path=baseline.path)
@@ -121,10 +127,11 @@ def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree
     if use_baseline and baseline is not None and baseline.salt is not None:
         _apply_baseline(result, baseline, whole_tree)
     result.findings.sort(key=Finding.sort_key)
-    result.skipped.sort(key=lambda s: s.path)
 
 
 def _baseline(config: Config, use_baseline: bool) -> baseline_module.Baseline | None:
+    from guard.scan import baseline as baseline_module
+
     if not baseline_module.exists(config.root, config.baseline):
         return None
     try:
@@ -142,6 +149,8 @@ def _apply_baseline(result: ScanResult, baseline: baseline_module.Baseline, whol
 
 
 def _repository_salt(result: ScanResult, config: Config) -> bytes:
+    from guard.scan import fingerprints
+
     result.salt = fingerprints.repository_salt(config)
     return result.salt
 

@@ -58,6 +58,13 @@ class Prefilter:
         for rule in self.rules:
             _ = rule.regex, rule.reach, rule.trigger_regex
 
+    def warm_up(self) -> None:
+        """Build the automaton and compile the patterns every text runs (triggers, rules without keywords)."""
+        _ = self.automaton
+        for rule in self.rules:
+            if not rule.path_pattern and (rule.trigger or not rule.keywords):
+                _ = rule.trigger_regex if rule.trigger else rule.regex
+
     def plan(self, text: str, path: str | None = None) -> Plan:
         """The rules worth running on `text` at `path`, each with the windows to search (None: all of it).
 
