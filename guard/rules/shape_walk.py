@@ -24,6 +24,9 @@ _ZERO_WIDTH_ESCAPES = frozenset('AZbB')
 _CHAR_ESCAPES = {'a': 7, 'b': 8, 'f': 12, 'n': 10, 'r': 13, 't': 9, 'v': 11, '\\': 92}
 _HEX_ESCAPES = {'x': 2, 'u': 4, 'U': 8}
 _QUANTIFIERS = {'*': (0, INF), '+': (1, INF), '?': (0, 1)}
+# Characters that stand for themselves in any mode (no whitespace or `#`, which verbose mode skips):
+# a run of them is one fixed-width piece, read in one step.
+_PLAIN = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-=:/@"\'`,;<>!%&~')
 
 
 class _Unbounded(Exception):
@@ -92,10 +95,24 @@ class _Walk:
     def sequence(self, dotall: bool, verbose: bool) -> Info:
         info = _EMPTY
         while self.pos < len(self.src) and self.src[self.pos] not in '|)':
+            run = self._plain_run()
+            if run:
+                info = Info(info.low + run, info.high + run, info.newlines)
+                continue
             atom = self.atom(dotall, verbose)
             if atom is not None:
                 info = _seq(info, self.quantified(atom, verbose))
         return info
+
+    def _plain_run(self) -> int:
+        """Step over literal characters up to (not including) one a quantifier applies to; how many."""
+        start = end = self.pos
+        while end < len(self.src) and self.src[end] in _PLAIN:
+            end += 1
+        if end < len(self.src) and self.src[end] in '*+?{':
+            end -= 1
+        self.pos = max(start, end)
+        return self.pos - start
 
     def quantified(self, atom: Info, verbose: bool) -> Info:
         self._skip_blanks(verbose)
