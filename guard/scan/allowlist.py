@@ -38,9 +38,9 @@ class PathFilter:
 
     def __init__(self, patterns: Sequence[str]) -> None:
         compiled = []
-        if patterns:  # pathspec (through gitignore) only for a project that sets `exclude`
-            from guard.scan import gitignore
         for text in patterns:
+            from guard.scan import gitignore  # pathspec is imported only by a project that sets `exclude`
+
             regex, include = gitignore.pattern_regex(text, 'exclude')
             if regex is not None:
                 compiled.append((compile_pattern(regex), include))

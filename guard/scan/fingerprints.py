@@ -78,9 +78,10 @@ def repository_salt(config: Config) -> bytes:
 
 
 def _private(folder: str) -> bool:
-    info = os.lstat(folder)
+    """A real directory (not a symlink), the user's own, with no group or world access."""
     import stat
 
+    info = os.lstat(folder)
     return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
 
 
