@@ -91,6 +91,8 @@ def test_a_format_1_baseline_keeps_suppressing_and_says_how_to_migrate(git_repo:
     report = scan_json(git_repo)
     assert report['findings'] == [] and report['summary']['baselined'] == len(entries)
     assert any('unsalted sha256' in note and '`guard baseline`' in note for note in report['summary']['notes'])
+    text = run_guard('scan', git_repo)
+    assert text.returncode == 0 and 'unsalted sha256' in text.stderr  # said in every format, not only JSON
     assert run_guard('baseline', git_repo).returncode == 0
     assert json.loads((git_repo / DEFAULT_NAME).read_text())['version'] == 2
     report = scan_json(git_repo)
