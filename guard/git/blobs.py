@@ -182,6 +182,7 @@ class _BlobReader:
 
 def _cat_file(root: StrPath, mode: str) -> subprocess.Popen[bytes]:
     try:
-        return subprocess.Popen(['git', '-C', str(root), 'cat-file', mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return subprocess.Popen(['git', '-C', str(root), 'cat-file', mode],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     except FileNotFoundError:
         raise SourceError('git is not installed (needed to scan git history)') from None

@@ -77,7 +77,8 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
     if len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1:
         _scan_in_parallel(root, judged.entries, config, scanner, result)
         judged = judged._replace(entries=[])
-    blobs = {**early, **read_blobs(root, (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized))}
+    rest = (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized)
+    blobs = {**early, **read_blobs(root, rest)}
     for entry in judged.entries:
         data = blobs.get(entry.oid)
         if entry.oid in oversized:
