@@ -110,6 +110,22 @@ def test_a_damaged_salt_file_is_rewritten(git_repo: Path, tmp_path: Path, damage
     assert len(bytes.fromhex(salt_file.read_text())) == fingerprints.SALT_BYTES
 
 
+@pytest.mark.parametrize('kind', ['fifo', 'symlink'])
+def test_a_salt_that_is_not_a_regular_file_is_replaced(git_repo: Path, tmp_path: Path, kind: str) -> None:
+    leaky_repo(git_repo, weak_password())
+    env = {'XDG_STATE_HOME': str(tmp_path / 'state')}
+    rules = set(prints_of(scan_json(git_repo, env=env)))
+    (salt_file,) = (tmp_path / 'state' / 'guard' / 'salts').iterdir()
+    salt_file.unlink()
+    if kind == 'fifo':
+        os.mkfifo(salt_file)  # opening it to read would block the scan
+    else:
+        (tmp_path / 'elsewhere').write_text('00' * fingerprints.SALT_BYTES)
+        salt_file.symlink_to(tmp_path / 'elsewhere')
+    assert set(prints_of(scan_json(git_repo, env=env))) == rules
+    assert salt_file.is_file() and not salt_file.is_symlink()
+
+
 def test_a_salt_folder_others_can_read_is_not_used(git_repo: Path, tmp_path: Path) -> None:
     leaky_repo(git_repo, weak_password())
     state = tmp_path / 'state'

@@ -86,10 +86,14 @@ def _private(folder: str) -> bool:
 
 
 def _read_or_create(path: str) -> bytes:
-    """The salt in `path`; a missing or damaged file is (re)written with a new one."""
+    """The salt in `path`; a missing or damaged file (or anything but a regular file) is replaced."""
+    import stat
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO would block; a symlink fails
         with os.fdopen(fd, 'rb') as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise ValueError(path)
             salt = bytes.fromhex(f.read(SALT_BYTES * 2 + 1).decode('ascii'))
         if len(salt) != SALT_BYTES:
             raise ValueError(path)
