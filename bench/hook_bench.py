@@ -18,19 +18,18 @@ the dev venv's base interpreter and `pip install`s a snapshot of this checkout (
 untracked-but-not-ignored files, as they are now) with guard's dependencies; pip byte-compiles on
 install, as it does for users. Building it takes ~15 s and needs the configured package index.
 
-What is timed, all with that "hook venv": its `python -c pass` (the baseline of the 3x target) and the
+What is timed, all with that "hook venv": its `python -c pass` (the baseline of the 3.5x target) and the
 system `python3 -c pass`; guard's standalone hook (the shim that venv's `guard install` writes, which
 records that venv's interpreter, run as git runs it: from the repository's root); the same hook in a
 copy of the repository whose committed pyproject.toml has a `[tool.guard]` section (a configured
 project pays for TOML parsing and validation; hyperfine has one working directory, so that row starts
-through `env -C REPO`, timed alone on the next row); the hook with its startup cache turned off (what
-a first commit pays: patterns compiled, settings parsed; the warm-up runs fill the run's own cache for
-every other row, as a user's first commit fills theirs); guard's pre-commit entries (what pre-commit execs,
+through `env -C REPO`, timed alone on the next row); guard keeps nothing between runs (no cache: every
+run compiles the patterns it needs and parses the settings, issue 10); guard's pre-commit entries (what pre-commit execs,
 with the staged file names: `guard hook guard FILES`, `guard-secrets FILES`); git-secrets' hook;
 `gitleaks git --staged`; Kingfisher `--staged`; secretlint and detect-secrets-hook on the staged files.
 With --framework, also `pre-commit run` (the hook venv's pre-commit, with hooks installed from the
 snapshot; its own start-up included), its config committed so the staged files stay the same.
-Target (issue 3): guard's hook <= 3x `python -c pass` and no slower than git-secrets (<= 1.0x) on the
+Target (issue 10): guard's hook <= 3.5x `python -c pass` and no slower than git-secrets (<= 1.0x) on the
 10-file commit; the table gives both ratios.
 """
 from __future__ import annotations
@@ -178,11 +177,6 @@ def install_guard(bin_dir: Path, repo: Path) -> None:
                    env=timed_env())
 
 
-# guard's startup cache (compiled patterns, parsed settings) for the timed runs: a fresh one per run,
-# inside the run's temporary folder, filled by the warm-up runs as a user's first commit fills theirs.
-STARTUP_CACHE: dict[str, str] = {}
-
-
 def timed_env() -> dict[str, str]:
     """The environment every timed command gets: the peers' git config, and no GUARD_* settings.
 
@@ -190,7 +184,7 @@ def timed_env() -> dict[str, str]:
     (set in this dev environment) is not set on users' machines.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith('GUARD_') and k != 'PYTHONDONTWRITEBYTECODE'}
-    return {**env, **PEER_ENV, **STARTUP_CACHE}
+    return {**env, **PEER_ENV}
 
 
 def hook_commands(repo: Path, configured: Path, bin_dir: Path, framework: bool) -> list[Command]:
@@ -202,8 +196,6 @@ def hook_commands(repo: Path, configured: Path, bin_dir: Path, framework: bool) 
         ('guard: standalone hook, project with [tool.guard] in pyproject.toml (via `env -C`)',
          ['env', '-C', str(configured), str(configured / '.git/hooks/pre-commit')]),
         ('`env -C REPO true` (the launcher the row above includes)', ['env', '-C', str(configured), 'true']),
-        ('guard: standalone hook, startup cache off (compiles and parses every run, as a first commit does; via `env`)',
-         ['env', 'GUARD_STARTUP_CACHE=0', str(repo / '.git/hooks/pre-commit')]),
         ('guard: pre-commit entry `guard hook guard FILES`', [str(bin_dir / 'guard'), 'hook', 'guard', *files]),
         ('guard: pre-commit entry `guard-secrets FILES`', [str(bin_dir / 'guard-secrets'), *files]),
         (GIT_SECRETS, ['git', 'secrets', '--pre_commit_hook']),
@@ -309,7 +301,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     require_peers()
     work = Path(tempfile.mkdtemp(prefix='guard-hook-bench-'))
-    STARTUP_CACHE['GUARD_CACHE_DIR'] = str(work / 'guard-cache')
     try:
         snap = snapshot(work)
         bin_dir = hook_venv(work, snap)

@@ -240,12 +240,7 @@ def _parse(path: str, data: bytes) -> dict[str, Any]:
         text = data.decode('utf-8')
     except UnicodeDecodeError as e:
         raise ConfigError(f'{path}: invalid TOML: {e}') from None
-    from guard.scan import startup_cache
-
-    # Parsed once per distinct text: tomllib costs ~10 ms to import, on every commit of a configured project.
-    # A text that holds a credential is never written to the cache: guard writes no secret anywhere.
-    return startup_cache.derived('toml', text, 0, lambda: _parse_toml(path, text),  # type: ignore[no-any-return]
-                                 keep=lambda data: not _holds_credentials(path, text, data))
+    return _parse_toml(path, text)
 
 
 def _trusted_part(layer: dict[str, Any], path: str, data: bytes, root: StrPath,
@@ -289,34 +284,13 @@ def _built(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _parse_toml(path: str, text: str) -> dict[str, Any]:
+    # Parsed in every run (tomllib costs ~10 ms to import): a settings file's text is never kept anywhere.
     import tomllib
 
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f'{path}: invalid TOML: {e}') from None
-
-
-# Settings that may carry a credential (a password in a URL, a token in a webhook or a command).
-CREDENTIAL_KEYS = ('db-url', 'webhook', 'command', 'url', 'before', 'after', 'full')
-
-
-def _holds_credentials(path: str, text: str, data: dict[str, Any]) -> bool:
-    """Whether a settings file (its text, parsed as `data`) may hold a credential: a credential-bearing
-    key is set in any table (say `health.db-url`), or guard's own secret rules find something in it."""
-    tables = [data]
-    while tables:
-        table = tables.pop()
-        if any(table.get(key) for key in CREDENTIAL_KEYS):
-            return True
-        tables.extend(value for value in table.values() if isinstance(value, dict))
-    from guard.rules import RULES
-    from guard.scan.scanner import Document
-    from guard.scan.scanner import Scanner
-
-    secret_rules = [rule_id for rule_id, rule in RULES.items() if rule.category == 'secret']
-    findings, suppressed = Scanner(secret_rules).scan(Document(os.path.basename(path), text))
-    return bool(findings or suppressed)
 
 
 def _table(path: str, data: dict[str, Any]) -> dict[str, Any]:

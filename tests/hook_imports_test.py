@@ -24,7 +24,9 @@ from guard.rules.secrets.fakes import fake
 # Modules costly to import (1-10 ms each here) and heavy libraries: a clean commit must load none of them.
 HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib', 'json', 'random', 'string',
          'base64', 'ipaddress', 'inspect', 'argparse', 'locale', 'tempfile', 'shutil', 'threading',
-         'multiprocessing', 'sqlalchemy', 'git', 'watchdog')
+         'multiprocessing', 'sqlalchemy', 'git', 'watchdog', 'pathspec',
+         # Nothing to match or fingerprint on a clean commit: no baseline, salt or scrypt (hashlib above).
+         'guard.scan.baseline', 'guard.scan.fingerprints')
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
 SCANNED = ('guard.rules', 'guard.git.index')
 

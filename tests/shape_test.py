@@ -33,12 +33,20 @@ TESTS = [
     (r'key(?=\s{0,3}")', 0, Reach(0, 4)),
     (r'key(?=[ \t]*")', 0, Reach(0, 0, 0)),
     (r'key(?=[ \t]*\n[ \t]*")', 0, Reach(0, 0, 1)),
+    # Read by guard's own parser of the documented syntax: escapes, classes, conditionals, verbose mode.
+    (r'key\012=|key\x0a=', 0, Reach(1, 0)),
+    (r'key[\x00-\x7f]=', 0, Reach(1, 0)),
+    (r'key[^\n\x0b]=', 0, Reach(0, 0)),
+    (r'(?P<q>")?key(?(q)"|\n)', 0, Reach(1, 0)),
+    ('(?x) key \\s? =  # a comment\n', 0, Reach(1, 0)),
+    (r'key(?P<v>\w)(?P=v)', 0, Reach(0, 0)),
     # Unbounded: searched whole.
     (r'key\s*=', 0, None),
     (r'key[^"]+', 0, None),
     (r'(?s)key.*', 0, None),
     (r'key(?=\s*$)', 0, None),
     (r'x?', 0, None),  # can match the empty string
+    (r'key(?(1)k|e)', 0, None),  # `re` rejects it (no group 1): not understood, so searched whole
     (r'(?:k\n){%d}' % (MAX_NEWLINES + 1), 0, None),
 ]
 

@@ -98,11 +98,8 @@ def exit_fast(code: int) -> NoReturn:
     A hook process ends right after its one job, and Python's own exit would then free every module
     and object one by one (~2-5 ms for the rule registry, a tenth of a clean commit's hook) where the
     system frees the process at once. So it ends with os._exit, after the only exit work a hook has:
-    saving the startup cache and flushing its output.
+    flushing its output.
     """
-    from guard.scan import startup_cache
-
-    startup_cache.save()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

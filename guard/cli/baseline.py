@@ -22,14 +22,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from guard.scan import baseline
     from guard.scan import engine as scan
+    from guard.scan import fingerprints
     from guard.scan import sources
 
     root, _ = sources.find_root(common.existing_dir(str(args.path)))
     config = scan_command.load_scan_config(args, root)
     result = scan.scan_worktree(config, only=args.only, use_baseline=False)
     target = args.output.resolve() if args.output else baseline.resolve_path(root, config.baseline)
-    count = baseline.save(target, result.findings)
+    # With no finding yet, the repository's salt: later scans without this file agree with it.
+    count = baseline.save(target, result.findings, result.salt or fingerprints.repository_salt(config))
     if not args.quiet:
         sys.stdout.write(f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
                          f'(hashes only, never the secrets); later scans report only new findings\n')
     return 0
+

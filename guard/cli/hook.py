@@ -176,7 +176,10 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
         return 0
     result = scan(only)
     findings = result.findings
+    for warning in result.warnings:
+        sys.stderr.write(f'guard: {warning}\n')
     if not findings:
+        _write_skipped_for_size(result)
         return 0
     from guard import report
     from guard.cli import common
@@ -192,6 +195,16 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
                      'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
                      f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
     return 1 if blocking else 0
+
+
+def _write_skipped_for_size(result: ScanResult) -> None:
+    """A clean commit prints nothing, except the files too large to scan: one line each (not a finding,
+    so the exit code stays 0; with findings the report lists every skipped file)."""
+    from guard.git.plumbing import TOO_LARGE
+
+    for skipped in result.skipped:
+        if skipped.reason.startswith(TOO_LARGE):
+            sys.stdout.write(f'guard: not scanned: {skipped.path}: {skipped.reason}\n')
 
 
 def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Path | None, bool]:

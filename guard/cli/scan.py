@@ -124,6 +124,8 @@ def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
     """Write the report where asked; exit 1 when any finding is at or above fail_on (0 with --exit-zero)."""
     from guard import report
 
+    for warning in result.warnings:
+        sys.stderr.write(f'guard: {warning}\n')
     options = {'verbose': args.verbose, 'quiet': args.quiet}
     if args.output:
         with common.open_output(args.output) as stream:

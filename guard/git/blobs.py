@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from guard.errors import SourceError
+from guard.git.plumbing import BATCH_CHECK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import blob_text
+from guard.git.plumbing import parse_sizes
+from guard.git.plumbing import too_large
 from guard.scan import sources
 from guard.scan.findings import Finding
 from guard.scan.scanner import Document
@@ -97,11 +100,18 @@ def _worker(chunk: list[tuple[int, tuple[str | None, Entry]]]) -> tuple[Batch, i
 def _scan_chunk(reader: _BlobReader, scanner: Scanner, max_size: int,
                 chunk: list[tuple[int, tuple[str | None, Entry]]]) -> Batch:
     out = Batch()
-    blobs = reader.read_many([oid for _, (_, e) in chunk for oid in (e.oid, *e.parents)])
+    # Sizes first: a blob over max-file-size is never read (a parent that large: every line counts as added).
+    sizes = reader.sizes([oid for _, (_, e) in chunk for oid in (e.oid, *e.parents)]) if max_size else {}
+
+    def fits(oid: str) -> bool:
+        return not max_size or sizes.get(oid, 0) <= max_size
+
+    blobs = reader.read_many([oid for _, (_, e) in chunk if fits(e.oid) for oid in (e.oid, *e.parents) if fits(oid)])
     for seq, (commit, entry) in chunk:
         label = f'{commit[:SHORT_SHA]}:{entry.path}' if commit else entry.path
         data = blobs.get(entry.oid)
-        text = blob_text(label, data, max_size) if data is not None else Skipped(label, _MISSING)
+        oversized = too_large(label, sizes.get(entry.oid, 0), max_size)
+        text = oversized or (blob_text(label, data, max_size) if data is not None else Skipped(label, _MISSING))
         if isinstance(text, Skipped):
             out.skipped.append(text)
             continue
@@ -134,19 +144,26 @@ class _BlobReader:
     """A long-lived `git cat-file --batch`: one process serves every blob a worker reads."""
 
     def __init__(self, root: StrPath) -> None:
-        try:
-            self._proc = subprocess.Popen(['git', '-C', str(root), 'cat-file', '--batch'],
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        except FileNotFoundError:
-            raise SourceError('git is not installed (needed to scan git history)') from None
+        self._proc = _cat_file(root, '--batch')
+        self._check = _cat_file(root, BATCH_CHECK)
 
     def __enter__(self) -> _BlobReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()
-        self._proc.wait()
+        for proc in (self._proc, self._check):
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait()
+
+    def sizes(self, oids: Sequence[str]) -> dict[str, int]:
+        """Object sizes by id (`cat-file --batch-check`); missing objects are left out."""
+        stdin, stdout = self._check.stdin, self._check.stdout
+        assert stdin is not None and stdout is not None
+        unique = list(dict.fromkeys(oids))
+        stdin.write(''.join(o + '\n' for o in unique).encode())
+        stdin.flush()
+        return parse_sizes(b''.join(stdout.readline() for _ in unique))
 
     def read_many(self, oids: Sequence[str]) -> dict[str, bytes]:
         stdin, stdout = self._proc.stdin, self._proc.stdout
@@ -161,3 +178,11 @@ class _BlobReader:
                 blobs[header[0].decode()] = stdout.read(int(header[2]))
                 stdout.read(1)
         return blobs
+
+
+def _cat_file(root: StrPath, mode: str) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(['git', '-C', str(root), 'cat-file', mode],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    except FileNotFoundError:
+        raise SourceError('git is not installed (needed to scan git history)') from None

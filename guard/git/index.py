@@ -19,6 +19,8 @@ from guard.git.plumbing import blob_text
 from guard.git.plumbing import index_entries
 from guard.git.plumbing import read_blobs
 from guard.git.plumbing import staged_entries
+from guard.git.plumbing import start_blob_sizes
+from guard.git.plumbing import too_large
 from guard.rules import venv
 from guard.scan import allowlist
 from guard.scan import sources
@@ -63,16 +65,25 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
                  loose: Sequence[str] = ()) -> None:
     """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk."""
     entries = [e for e in entries if e.mode != GITLINK]
-    early = read_blobs(root, (e.oid for e in entries if _needed_for_venv(e)))
+    # Sizes first: a blob over max-file-size is named in the result and never read. While git
+    # looks them up, the scanner prepares what every text needs.
+    sizes_of = start_blob_sizes(root, (e.oid for e in entries)) if config.max_file_size else dict
+    scanner.warm_up()
+    sizes = sizes_of()
+    oversized = {e.oid for e in entries if too_large(e.path, sizes.get(e.oid, 0), config.max_file_size)}
+    early = read_blobs(root, (e.oid for e in entries if _needed_for_venv(e) and e.oid not in oversized))
     judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
     result.findings.extend(judged.findings)
     if len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1:
         _scan_in_parallel(root, judged.entries, config, scanner, result)
         judged = judged._replace(entries=[])
-    blobs = {**early, **read_blobs(root, (e.oid for e in judged.entries if e.oid not in early))}
+    rest = (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized)
+    blobs = {**early, **read_blobs(root, rest)}
     for entry in judged.entries:
         data = blobs.get(entry.oid)
-        if data is None:
+        if entry.oid in oversized:
+            result.skipped.append(too_large(entry.path, sizes[entry.oid], config.max_file_size))
+        elif data is None:
             result.skipped.append(Skipped(entry.path, 'not in the object store (a broken index?)'))
         else:
             scan_blob(entry.path, data, config.max_file_size, scanner, result)

@@ -178,6 +178,44 @@ def _stage_zero(ls_files: bytes, paths: Sequence[str]) -> dict[str, Entry]:
     return found
 
 
+def blob_sizes(root: StrPath, oids: Iterable[str]) -> dict[str, int]:
+    """Object sizes by id, from one `git cat-file --batch-check`: asked before any content is read,
+    so a blob over max-file-size is never loaded (a 300 MB staged file would cost twice that in memory)."""
+    return start_blob_sizes(root, oids)()
+
+
+def start_blob_sizes(root: StrPath, oids: Iterable[str]) -> Callable[[], dict[str, int]]:
+    """`blob_sizes`, started now; call the result for the answer (git works meanwhile)."""
+    unique = list(dict.fromkeys(oids))
+    if not unique:
+        return dict
+    running = sources.start_git(root, 'cat-file', BATCH_CHECK, input_bytes=''.join(o + '\n' for o in unique).encode())
+    return lambda: parse_sizes(running.output())
+
+
+BATCH_CHECK = '--batch-check=%(objectname) %(objectsize)'
+
+
+def parse_sizes(out: bytes) -> dict[str, int]:
+    """`--batch-check` lines as {oid: size}; `<oid> missing` lines are left out."""
+    sizes = {}
+    for line in out.decode('ascii', 'replace').splitlines():
+        oid, _, size = line.partition(' ')
+        if size.isdigit():
+            sizes[oid] = int(size)
+    return sizes
+
+
+def too_large(path: str, size: int, max_size: int) -> Skipped | None:
+    """Why a blob of `size` bytes is not read, or None when it fits (`max_size` 0: no limit)."""
+    if max_size and size > max_size:
+        return Skipped(path, f'{TOO_LARGE} ({size:,} > {max_size:,} bytes)')
+    return None
+
+
+TOO_LARGE = 'larger than max-file-size'
+
+
 def read_blobs(root: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     """Blob contents by object id, from a single `git cat-file --batch`."""
     unique = list(dict.fromkeys(oids))
@@ -240,8 +278,9 @@ LFS_POINTER_MAX = 1024  # git-lfs pointers are ~130 bytes; a real file may merel
 
 def blob_text(path: str, data: bytes, max_size: int) -> str | Skipped:
     """A blob's text, or why it is not scanned: too large, a git-lfs pointer, binary."""
-    if max_size and len(data) > max_size:
-        return Skipped(path, f'larger than max-file-size ({len(data):,} > {max_size:,} bytes)')
+    skipped = too_large(path, len(data), max_size)
+    if skipped is not None:
+        return skipped
     if data.startswith(LFS_POINTER) and len(data) < LFS_POINTER_MAX:
         return Skipped(path, 'a git-lfs pointer (the content lives in LFS storage)')
     text = sources.decode(data)

@@ -65,7 +65,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         'level': LEVELS[finding.severity],
         'message': {'text': _readable(f'{finding.message} Fix: {finding.fix}')},
         'locations': [{'physicalLocation': location}],
-        'partialFingerprints': {'guardFingerprint/v1': finding.fingerprint},
+        'partialFingerprints': {'guardFingerprint/v2': finding.fingerprint},  # v2: salted scrypt (v1 was sha256)
     }
 
 

@@ -24,7 +24,7 @@ _NAME_WORD_SEPARATOR = LazyRegex(r'[.\-_]')
 def is_env_file(path: str) -> bool:
     """True for `.env`, `.env.production`, `prod.env`; False for templates like `.env.example`."""
     name = path.rsplit('/', 1)[-1]
-    match = _ENV_NAME.match(name)
+    match = _ENV_NAME.match(name) if '.env' in name else None  # most names lack it: no regex compiled
     if not match:
         return False
     words = set(_NAME_WORD_SEPARATOR.split((match['suffix'] or match['stem'] or '').lower()))

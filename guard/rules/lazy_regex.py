@@ -2,9 +2,9 @@
 
 Filters, context checks and allow markers run only when a rule has matched something, yet every
 commit hook imports all of them: compiling them eagerly cost ~7 ms there, a tenth of the hook.
-A str pattern is built through `guard.scan.startup_cache`, so a warm cache hands it over without `re`'s
-compiler; this module does not import `re` either (it costs ~8 ms to import, mostly `enum`), so a
-clean commit never loads it. Write flags into the pattern (`(?i)`, `(?m)`): no `re.I` needed.
+This module does not import `re` (it costs ~8 ms to import, mostly `enum`): a commit whose files
+send no candidate through a filter never loads it for these. Write flags into the pattern (`(?i)`,
+`(?m)`): no `re.I` needed.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import sys
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard.scan import startup_cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -31,9 +30,7 @@ class LazyRegex:
 
     @cached_property
     def compiled(self) -> re.Pattern[AnyStr]:
-        if isinstance(self.pattern, str):
-            return startup_cache.compile(self.pattern, self.flags)
-        import re  # bytes patterns are few and off the clean-commit path: plain `re` is enough
+        import re
 
         return re.compile(self.pattern, self.flags)
 

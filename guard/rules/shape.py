@@ -29,18 +29,6 @@ class Reach(namedtuple('Reach', ['newlines', 'lookahead', 'lookahead_lines'], de
     __slots__ = ()
 
 
-def cached_reach(pattern: str, flags: int = 0) -> Reach | None:
-    """`reach(pattern, flags)`, kept between runs with the compiled patterns (see guard.scan.startup_cache)."""
-    from guard.scan import startup_cache
-
-    found = startup_cache.derived('reach', pattern, flags, lambda: _as_tuple(reach(pattern, flags)))
-    return None if found is None else Reach(*found)
-
-
-def _as_tuple(found: Reach | None) -> tuple[int, ...] | None:
-    return None if found is None else tuple(found)
-
-
 def reach(pattern: str, flags: int = 0) -> Reach | None:
     """The pattern's reach, or None when it is unbounded, can match the empty string, or is not understood."""
     from guard.rules import shape_walk

@@ -31,12 +31,14 @@ _PY_DIR = LazyRegex(r'python\d+(?:\.\d+)?t?$')
 _ACTIVATE = LazyRegex(r'(?:activate(?:\.\w+)?|Activate\.ps1|activate_this\.py|deactivate(?:\.\w+)?)$')
 _INTERPRETER = LazyRegex(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:\.\d+)?)$')
 # Matched on a file's head decoded as latin-1 (one char per byte) with ASCII classes, as a bytes
-# pattern would match the bytes: a str pattern comes from guard.scan.startup_cache without importing `re`.
+# pattern would match the bytes (a str pattern, so LazyRegex's str typing holds).
 _VENV_SHEBANG = LazyRegex(r'(?a)^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
 _NESTED = LazyRegex(
     r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'
     r'|(?:lib|lib64)/python\d[\d.]*t?/site-packages/|Lib/site-packages/)'
 )
+# A literal every _NESTED match contains: most commits have none, and then the regex is never compiled.
+_NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activate', 'site-packages/')
 
 
 class _Evidence(namedtuple('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
@@ -80,7 +82,7 @@ def detect_nested_venvs(paths: Iterable[str]) -> list[Finding]:
     """Environments committed (tracked or staged) in a subfolder, one finding per environment."""
     counts: dict[str, int] = {}
     for path in paths:
-        match = _NESTED.match(path)
+        match = _NESTED.match(path) if any(literal in path for literal in _NESTED_LITERALS) else None
         if match:
             counts[match['dir']] = counts.get(match['dir'], 0) + 1
     findings = []

@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 
 from guard.errors import ConfigError
+from guard.rules.base import compile_pattern
 from guard.rules.lazy_regex import LazyRegex
-from guard.scan import gitignore
-from guard.scan import startup_cache
 
 _GUARD_MARKER = LazyRegex(r'(?i)guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)')
 _SECRET_MARKERS = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+secret|gitleaks:allow')
@@ -40,9 +39,11 @@ class PathFilter:
     def __init__(self, patterns: Sequence[str]) -> None:
         compiled = []
         for text in patterns:
+            from guard.scan import gitignore  # pathspec is imported only by a project that sets `exclude`
+
             regex, include = gitignore.pattern_regex(text, 'exclude')
             if regex is not None:
-                compiled.append((startup_cache.compile(regex), include))
+                compiled.append((compile_pattern(regex), include))
         self._patterns = tuple(compiled)
 
     def excluded(self, path: str) -> bool:

@@ -2,6 +2,11 @@
 
 A fingerprint hashes rule and matched content, not the line: moving code keeps it, and a different
 secret swapped onto an accepted line is a new finding.
+
+Format 2 (since issue 10) holds salted scrypt fingerprints and the salt, so every clone computes
+the same ones (see guard.scan.fingerprints). Format 1 held unsalted sha256 fingerprints, which
+confirm a guessed secret offline: such a baseline still applies (its entries are matched against
+the content keys), with a note asking to rewrite it with `guard baseline`.
 """
 from __future__ import annotations
 
@@ -20,7 +25,11 @@ if TYPE_CHECKING:
     from guard.scan.sources import StrPath
 
 DEFAULT_NAME = '.guard-baseline.json'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LEGACY_VERSION = 1
+LEGACY_NOTE = ('{path}: this baseline holds unsalted sha256 fingerprints (format 1), which confirm a guessed '
+               'secret offline; its suppressions still apply. Rewrite it with `guard baseline` (salted '
+               'fingerprints; review the diff: it accepts every current finding)')
 
 
 class BaselineEntry(namedtuple('BaselineEntry', ['fingerprint', 'rule', 'path'])):
@@ -29,8 +38,9 @@ class BaselineEntry(namedtuple('BaselineEntry', ['fingerprint', 'rule', 'path'])
     __slots__ = ()
 
 
-class Baseline(namedtuple('Baseline', ['path', 'entries'])):
-    """A baseline file (`path`) and its entries by fingerprint."""
+class Baseline(namedtuple('Baseline', ['path', 'entries', 'salt'], defaults=(None,))):
+    """A baseline file (`path`), its entries by fingerprint, and its salt (bytes; None in format 1,
+    whose entries are content keys)."""
 
     __slots__ = ()
 
@@ -72,20 +82,41 @@ def load(path: Path) -> Baseline:
         raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
     except (OSError, ValueError) as e:
         raise ConfigError(f'{path}: not a guard baseline: {e}') from None
-    if not isinstance(data, dict) or data.get('version') != FORMAT_VERSION or not isinstance(data.get('findings'), list):
+    if not isinstance(data, dict) or data.get('version') not in (FORMAT_VERSION, LEGACY_VERSION) \
+            or not isinstance(data.get('findings'), list):
         raise ConfigError(f'{path}: not a guard baseline (expected {{"version": {FORMAT_VERSION}, "findings": [...]}})')
+    salt = _salt(path, data) if data['version'] == FORMAT_VERSION else None
     entries = {}
     for item in data['findings']:
         if not isinstance(item, dict) or not isinstance(item.get('fingerprint'), str):
             raise ConfigError(f'{path}: every baseline entry needs a "fingerprint" string')
         entries[item['fingerprint']] = BaselineEntry(item['fingerprint'], str(item.get('rule', '')), str(item.get('path', '')))
-    return Baseline(path, entries)
+    return Baseline(path, entries, salt)
 
 
-def save(path: Path, findings: Iterable[Finding]) -> int:
-    """Write the findings' fingerprints atomically; returns how many entries were written."""
+def _salt(path: Path, data: dict[str, object]) -> bytes:
+    from guard.scan import fingerprints
+
+    if data.get('hash') != fingerprints.SCHEME:
+        raise ConfigError(f'{path}: baseline fingerprints use {data.get("hash")!r}; this guard computes '
+                          f'{fingerprints.SCHEME!r} (upgrade guard, or rewrite the baseline with `guard baseline`)')
+    try:
+        salt = bytes.fromhex(str(data.get('salt')))
+    except ValueError:
+        salt = b''
+    if len(salt) != fingerprints.SALT_BYTES:
+        raise ConfigError(f'{path}: baseline "salt" must be {fingerprints.SALT_BYTES * 2} hex digits')
+    return salt
+
+
+def save(path: Path, findings: Iterable[Finding], salt: bytes) -> int:
+    """Write the findings' fingerprints (salted with `salt`) and the salt atomically; returns how many
+    entries were written."""
+    from guard.scan import fingerprints
+
     entries = {f.fingerprint: {'fingerprint': f.fingerprint, 'rule': f.rule, 'path': f.path} for f in findings}
     document = {'version': FORMAT_VERSION, 'generated-by': f'guard {__version__}',
+                'hash': fingerprints.SCHEME, 'salt': salt.hex(),
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
     import json
     import tempfile

@@ -8,11 +8,11 @@ import os
 from collections.abc import Iterable
 from collections.abc import Sequence
 
+from guard.errors import ConfigError
 from guard.errors import UsageError
 from guard.rules import RULES
 from guard.rules import venv
 from guard.scan import allowlist
-from guard.scan import baseline as baseline_module
 from guard.scan import sources
 from guard.scan.findings import Finding
 from guard.scan.scanner import Document
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from guard.config import Config
+    from guard.scan import baseline as baseline_module
     from guard.scan.sources import StrPath
 
 # Below this many files one process is faster than starting workers.
@@ -45,6 +46,8 @@ class ScanResult:
         self.baselined = 0
         self.stale: list[baseline_module.BaselineEntry] = []  # baseline entries no finding matched
         self.notes: list[str] = []
+        self.warnings: list[str] = []  # for the user's eyes in every format (the CLI writes them to stderr)
+        self.salt: bytes | None = None  # what the fingerprints were salted with (None: no finding needed one)
 
     def add(self, other: _ChunkResult) -> None:
         self.findings.extend(other.findings)
@@ -101,14 +104,56 @@ def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequenc
 
 
 def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree: bool) -> None:
-    """Apply the baseline (when there is one), then sort for stable output."""
-    if use_baseline and baseline_module.exists(config.root, config.baseline):
-        baseline = baseline_module.load(baseline_module.resolve_path(config.root, config.baseline))
-        result.findings, result.baselined, seen = baseline.partition(result.findings)
-        if whole_tree:
-            result.stale = baseline.stale(seen)
-    result.findings.sort(key=Finding.sort_key)
+    """Salt the fingerprints, apply the baseline (when there is one), then sort for stable output.
+
+    The baseline's salt is used even when it is not applied (`guard baseline` rewrites it), so a
+    finding keeps its fingerprint; a baseline that cannot be read then counts as absent. A part of
+    the tree with no finding (a clean commit) has nothing to match: neither is loaded.
+    """
     result.skipped.sort(key=lambda s: s.path)
+    if not result.findings and not whole_tree:
+        return
+    from guard.scan import baseline as baseline_module
+    from guard.scan import fingerprints
+
+    baseline = _baseline(config, use_baseline)
+    if baseline is not None and baseline.salt is None:  # format 1: entries are content keys
+        note = baseline_module.LEGACY_NOTE.format(path=baseline.path)
+        result.notes.append(note)
+        result.warnings.append(note)
+        if use_baseline:
+            _apply_baseline(result, baseline, whole_tree)
+    result.salt = baseline.salt if baseline is not None and baseline.salt else None
+    result.findings = fingerprints.apply(result.findings, lambda: result.salt or _repository_salt(result, config))
+    if use_baseline and baseline is not None and baseline.salt is not None:
+        _apply_baseline(result, baseline, whole_tree)
+    result.findings.sort(key=Finding.sort_key)
+
+
+def _baseline(config: Config, use_baseline: bool) -> baseline_module.Baseline | None:
+    from guard.scan import baseline as baseline_module
+
+    if not baseline_module.exists(config.root, config.baseline):
+        return None
+    try:
+        return baseline_module.load(baseline_module.resolve_path(config.root, config.baseline))
+    except ConfigError:
+        if use_baseline:
+            raise
+        return None
+
+
+def _apply_baseline(result: ScanResult, baseline: baseline_module.Baseline, whole_tree: bool) -> None:
+    result.findings, result.baselined, seen = baseline.partition(result.findings)
+    if whole_tree:
+        result.stale = baseline.stale(seen)
+
+
+def _repository_salt(result: ScanResult, config: Config) -> bytes:
+    from guard.scan import fingerprints
+
+    result.salt = fingerprints.repository_salt(config)
+    return result.salt
 
 
 def _in_git(root: StrPath) -> bool:

@@ -15,7 +15,9 @@ class Finding(namedtuple('Finding', ['rule', 'category', 'severity', 'path', 'li
     `line`/`column` are 1-based and None for path-level findings (a venv, an env file).
     `message` says why it matters and `fix` how to fix it.
     `excerpt` is already redacted; the raw secret never leaves the rule that matched it.
-    `fingerprint` hashes rule and matched content, not the line, so moving code keeps it stable.
+    `fingerprint` hashes rule and matched content, not the line, so moving code keeps it stable: inside
+    a scan the content key (`fingerprint()` below), replaced by the salted one (guard.scan.fingerprints)
+    before anything is reported or stored.
     `entries`: relative paths a cleanup may act on (venv findings list the venv's own entries).
     """
 
@@ -26,7 +28,11 @@ class Finding(namedtuple('Finding', ['rule', 'category', 'severity', 'path', 'li
 
 
 def fingerprint(rule_id: str, content: str) -> str:
-    """A stable id for a finding: sha256 of the rule and the matched content, never the content itself."""
+    """A finding's content key: sha256 of the rule and the matched content, never the content itself.
+
+    It stays in memory: unsalted and fast, it would confirm a guessed secret offline, so only its
+    salted scrypt (guard.scan.fingerprints) leaves the process. It is also what format-1 baselines hold.
+    """
     import hashlib  # only when there is a finding: keeps a clean commit's hook start-up lean
 
     digest = hashlib.sha256(f'{rule_id}\0{content}'.encode('utf-8', 'surrogatepass'))

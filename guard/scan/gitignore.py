@@ -1,14 +1,10 @@
-"""gitignore patterns as regexes: pathspec translates each pattern, guard keeps the translation.
+"""gitignore patterns as regexes: pathspec translates each pattern, guard matches the regexes.
 
-pathspec is the library for gitignore semantics, but importing it costs ~30 ms, a commit hook's
-whole budget, where matching needs only each pattern's regex. The translation is kept in the
-startup cache, keyed by the pattern and by the installed pathspec (the size and modification time
-of its package file), so upgrading pathspec translates afresh.
+pathspec is the library for gitignore semantics. Its translation is done afresh in every process:
+a translation kept between runs could, once damaged or planted, exclude every path from a scan.
+Only a project that sets `exclude` (or runs purge, clean or restore) imports pathspec.
 """
 from __future__ import annotations
-
-import os
-from functools import cache
 
 from guard.errors import ConfigError
 
@@ -16,13 +12,10 @@ from guard.errors import ConfigError
 def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
     """(regex, include) for one pattern: include is False for a `!` pattern; the regex is None for
     a blank line or a comment. A bad pattern is a ConfigError naming `where` (a config key)."""
-    from guard.scan import startup_cache
-
     if _unclosed_class(text):
         # git's wildmatch gives up on such a pattern (it never matches); pathspec would read the [ literally.
         raise ConfigError(f"{where}: invalid pattern {text!r}: '[' opens a character class that is never closed")
-    regex, include = startup_cache.derived(f'gitignore@{_pathspec_stamp()}', text, 0, lambda: _translate(text, where))
-    return regex, include
+    return _translate(text, where)
 
 
 def _unclosed_class(pattern: str) -> bool:
@@ -63,14 +56,3 @@ def _translate(text: str, where: str) -> tuple[str | None, bool]:
     # Older pathspec names a group; groups cannot repeat inside one combined regex.
     return re.sub(r'\(\?P<\w+>', '(', pattern.regex.pattern), bool(pattern.include)
 
-
-@cache
-def _pathspec_stamp() -> str:
-    """Which pathspec is installed, found as `import` would find it, without importing it (once a process)."""
-    from importlib.machinery import PathFinder
-
-    spec = PathFinder.find_spec('pathspec')
-    if spec is None or not spec.origin:
-        return 'missing'
-    info = os.stat(spec.origin)
-    return f'{info.st_size}:{info.st_mtime_ns}'

@@ -58,6 +58,13 @@ class Prefilter:
         for rule in self.rules:
             _ = rule.regex, rule.reach, rule.trigger_regex
 
+    def warm_up(self) -> None:
+        """Build the automaton and compile the patterns every text runs (triggers, rules without keywords)."""
+        _ = self.automaton
+        for rule in self.rules:
+            if not rule.path_pattern and (rule.trigger or not rule.keywords):
+                _ = rule.trigger_regex if rule.trigger else rule.regex
+
     def plan(self, text: str, path: str | None = None) -> Plan:
         """The rules worth running on `text` at `path`, each with the windows to search (None: all of it).
 
@@ -70,13 +77,15 @@ class Prefilter:
         plan: Plan = []
         for index in sorted(selected):  # rule order matters: where secret hits overlap, the earlier rule wins
             rule = self.rules[index]
-            if path is not None and not rule.applies_to(path):
+            # A path-scoped rule is judged by its path first (cheaper than looking for its keywords);
+            # any other by its hits first, so its skip pattern is compiled only when something was found.
+            if path is not None and rule.path_pattern and not rule.applies_to(path):
+                continue
+            positions = hits.positions(rule) if rule.keywords or rule.trigger else None
+            if positions == [] or path is not None and not rule.path_pattern and not rule.applies_to(path):
                 continue
             if not rule.keywords and not rule.trigger:
                 plan.append((rule, None))
-                continue
-            positions = hits.positions(rule)
-            if positions == []:
                 continue
             reach = rule.reach
             plan.append((rule, None if positions is None or reach is None else _windows(text, positions, reach)))

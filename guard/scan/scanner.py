@@ -54,6 +54,10 @@ class Scanner:
         """Compile every pattern now; a parent does this once before forking its workers."""
         self._prefilter.prepare()
 
+    def warm_up(self) -> None:
+        """Build what every text needs (keyword automaton, triggers); a hook does it while git works."""
+        self._prefilter.warm_up()
+
     def candidate_rules(self, text: str, path: str | None = None) -> list[Rule]:
         """Rules with no keywords, plus rules one of whose keywords (or trigger) occurs in the text; see Prefilter.plan."""
         return [rule for rule, _ in self._prefilter.plan(text, path)]

@@ -13,8 +13,8 @@ from functools import cached_property
 
 from guard.rules.base import Rule
 from guard.rules.base import Window
+from guard.rules.base import compile_pattern
 from guard.rules.base import windowed_matches
-from guard.scan import startup_cache
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class CaseFoldedRule(Rule):
 
     @cached_property
     def folded_regex(self) -> re.Pattern[str]:
-        return startup_cache.compile(self.pattern.removeprefix('(?i)'), self.flags)
+        return compile_pattern(self.pattern.removeprefix('(?i)'), self.flags)
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         lowered = text.lower()

@@ -20,7 +20,7 @@ _ARMOUR_HEADERS = r'(?:(?:\\[rn]|\s)*[A-Za-z][\w-]*: [^\n\\]*)*'
 _BODY = r'(?P<value>(?:\\[rn]|[A-Za-z0-9+/=\s]){40,})'
 _BODY_BREAK = LazyRegex(r'\\[rn]|\s')  # a newline, raw or JSON-escaped
 # Searched in the decoded header's bytes as latin-1 (one char per byte) with ASCII classes and case
-# folding, as a bytes pattern would search the bytes: a str pattern comes from guard.scan.startup_cache.
+# folding, as a bytes pattern would search the bytes.
 _ALG_NONE = LazyRegex(r'(?ai)"alg"\s*:\s*"none"')
 _URLSAFE_TO_STANDARD = bytes.maketrans(b'-_', b'+/')
 
