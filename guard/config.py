@@ -26,12 +26,13 @@ if TYPE_CHECKING:
     from guard.settings import CleanSettings
     from guard.settings import HealthSettings
     from guard.settings import PurgeSettings
+    from guard.settings import WatchSettings
 
 SEVERITIES = ('note', 'warning', 'error')
 CATEGORIES = ('secret', 'env-file', 'ip', 'abs-path', 'venv')
 
 # Config's sections, in order: each is a guard.settings class, built with its defaults on first use.
-SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit')
+SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit', 'watch')
 
 
 class Config:
@@ -55,6 +56,7 @@ class Config:
     health: HealthSettings
     alerts: AlertSettings
     audit: AuditSettings
+    watch: WatchSettings
 
     def __init__(self, *, root: StrPath | None = None, source: str = 'defaults', **values: Any) -> None:
         for name, value in values.items():
@@ -121,6 +123,9 @@ _KEYS = tuple(Config.__annotations__)
 _CHOICES: dict[str, tuple[str, ...]] = {
     'fail-on': SEVERITIES,
     'health.row-count': ('exact', 'estimate'),
+    'watch.on-pollution': ('alert', 'quarantine', 'off'),
+    'watch.on-log-limit': ('purge', 'alert', 'off'),
+    'watch.on-low-disk': ('purge', 'alert', 'off'),
 }
 
 
