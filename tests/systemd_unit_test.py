@@ -162,3 +162,29 @@ def test_install_service_refuses_a_missing_root(tmp_path: Path) -> None:
     missing = tmp_path / secrets.token_hex(4)
     done = run_install_service(str(missing), '--unit-dir', str(tmp_path / 'units'))
     assert (done.returncode, done.stderr) == (2, f'guard: error: {missing}: no such directory\n')
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='chown of the test root to another user needs root')
+def test_a_metrics_folder_outside_the_root_becomes_writable(tmp_path: Path) -> None:
+    root = owned_root(tmp_path)
+    metrics_dir = tmp_path / f'node exporter {secrets.token_hex(3)}'
+    config = tmp_path / 'guard.toml'
+    config.write_text(f'state-dir = "/var/lib/guard"\n[watch]\nmetrics-file = "{metrics_dir}/guard.prom"\n')
+    done = run_install_service(str(root), '--config', str(config), '--unit-dir', str(tmp_path / 'units'))
+    assert done.returncode == 0, done.stderr
+    drop_in = (tmp_path / 'units' / f'{unit.unit_name(root)}.d' / unit.DROP_IN).read_text()
+    # The state-dir is StateDirectory=guard's already: only the metrics folder is added.
+    assert [line for line in drop_in.splitlines() if line.startswith('ReadWritePaths')] == [
+        f'ReadWritePaths=-"{metrics_dir}"']
+    staged = stage(tmp_path, {unit.TEMPLATE: SHIPPED.read_text(), f'{unit.unit_name(root)}.d/{unit.DROP_IN}': drop_in})
+    assert_clean(staged, unit.unit_name(root))
+
+
+def test_install_service_rejects_a_bad_config_before_writing(tmp_path: Path) -> None:
+    config = tmp_path / 'guard.toml'
+    config.write_text('[watch]\non-pollution = "sometimes"\n')
+    done = run_install_service(str(tmp_path), '--user', OWNER, '--config', str(config), '--unit-dir', str(tmp_path / 'units'))
+    assert done.returncode == 2
+    assert done.stderr.startswith('guard: error: ') and 'on-pollution' in done.stderr
+    assert done.stderr.count('\n') == 1
+    assert not (tmp_path / 'units').exists()

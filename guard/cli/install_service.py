@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     root = common.existing_dir(args.root)
     user, group = _account(args.user, root)
     config_file = common.existing_path(args.config.resolve()) if args.config else None
-    spec = unit.ServiceSpec(root=root, user=user, group=group, guard=_guard_executable(), config_file=config_file)
+    spec = unit.ServiceSpec(root=root, user=user, group=group, guard=_guard_executable(), config_file=config_file,
+                            writable=_writable_outside(root, config_file))
     name = unit.unit_name(root)
     files = {
         args.unit_dir / unit.TEMPLATE: unit.template_text(),
@@ -73,6 +74,25 @@ def _account(user: str | None, root: Path) -> tuple[str, str]:
         return name, grp.getgrgid(entry.pw_gid).gr_name
     except KeyError:
         raise UsageError(f'{name}: primary group {entry.pw_gid} does not exist') from None
+
+
+def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
+    """Folders the service's config makes guard write besides the root and /var/lib/guard.
+
+    The config is read as the service will read it (no GUARD_* variables from this shell), and
+    validated here, so a bad file is reported now rather than at the first start.
+    """
+    from guard import config as config_module
+
+    config = config_module.load(root, config_file=config_file, environ={})
+    wanted = []
+    if config.watch.metrics_file:
+        wanted.append((root / config.watch.metrics_file).parent)
+    if config.state_dir:
+        wanted.append(root / config.state_dir)
+    allowed = (root, unit.STATE_DIR)
+    return tuple(dict.fromkeys(p for p in (Path(os.path.normpath(w)) for w in wanted)
+                               if not any(p == a or a in p.parents for a in allowed)))
 
 
 def _owner(root: Path) -> str:

@@ -15,6 +15,8 @@ from pathlib import Path
 TEMPLATE = 'guard@.service'
 DROP_IN = 'guard.conf'
 UNIT_DIR = Path('/etc/systemd/system')
+# StateDirectory=guard: writable by the service, so never listed again in ReadWritePaths=.
+STATE_DIR = Path('/var/lib/guard')
 # ProtectHome=yes hides these; a root below one of them needs ProtectHome=read-only, which
 # ReadWritePaths=%f then overrides for the root alone.
 HOME_DIRS = (Path('/home'), Path('/root'), Path('/run/user'))
@@ -31,6 +33,8 @@ class ServiceSpec:
     group: str
     guard: Path  # the guard executable ExecStart= runs
     config_file: Path | None = None
+    # Folders outside the root and /var/lib/guard that guard writes (a metrics file's, a state-dir).
+    writable: tuple[Path, ...] = ()
 
 
 def escape_path(path: Path) -> str:
@@ -78,12 +82,22 @@ def drop_in_text(spec: ServiceSpec) -> str:
     ]
     if under_home(spec.root):
         lines.append('ProtectHome=read-only')
+    for folder in spec.writable:
+        # '-': a missing folder is left to guard's own start-up check, which names it, rather
+        # than failing the namespace set-up with a bare status 226.
+        lines.append('ReadWritePaths=-' + _path_word(str(folder)))
     return '\n'.join(lines) + '\n'
 
 
 def under_home(root: Path) -> bool:
     """True when ProtectHome=yes would hide `root`."""
     return any(root == home or home in root.parents for home in HOME_DIRS)
+
+
+def _path_word(path: str) -> str:
+    # Path lists expand % specifiers and split on blanks; quotes keep a blank inside one path.
+    path = path.replace('%', '%%')
+    return f'"{path}"' if any(c.isspace() for c in path) else path
 
 
 def _exec_word(word: str) -> str:
