@@ -40,7 +40,10 @@ try() {{ if (: > "$1") 2>/dev/null; then echo "$2=rw"; else echo "$2=ro"; fi; }}
   grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status | tr -d ' \\t' | tr : =
 }} > {PROBE_OUT}.tmp && mv {PROBE_OUT}.tmp {PROBE_OUT}
 '''
-CONFIG_TEXT = f'''# guard watch for {ROOT}, written by systemd_nspawn_test.py
+METRICS = '/var/lib/prometheus/node-exporter/guard-app.prom'
+CONFIG_TEXT = f'''# guard watch for {ROOT}, written by systemd_nspawn_test.py: the README's server set-up
+state-dir = "/var/lib/guard"
+
 [health]
 checks = ["disk", "logs", "pollution"]
 
@@ -53,6 +56,7 @@ health-interval = 1
 sweep-interval = 2
 debounce = 0.2
 max-wait = 1
+metrics-file = "{METRICS}"
 '''
 # Test-only: a short watchdog period so a hang is caught in seconds; restarts without delay.
 TEST_DROP_IN = f'[Service]\nWatchdogSec={WATCHDOG_SEC}\nRestartSec=100ms\n'
@@ -70,7 +74,7 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[nspawn.Contain
         container.run('/opt/guard/bin/pip', 'install', '--quiet', '--no-index', '--find-links', '/opt/wheelhouse', 'guard')
         container.run('ln', '-s', '/opt/guard/bin/guard', '/usr/local/bin/guard')
         container.run('useradd', '--system', '--create-home', '--shell', '/usr/sbin/nologin', 'app')
-        container.run('install', '-d', '-o', 'app', '-g', 'app', ROOT, f'{ROOT}/logs')
+        container.run('install', '-d', '-o', 'app', '-g', 'app', ROOT, f'{ROOT}/logs', str(Path(METRICS).parent))
         container.write(CONFIG, CONFIG_TEXT)
         container.write(PROBE, PROBE_SCRIPT)
         container.write(f'/run/systemd/system/{UNIT}.d/test.conf', TEST_DROP_IN)
@@ -89,6 +93,7 @@ def test_install_service_writes_the_shipped_unit(machine: nspawn.Container) -> N
     assert (machine.root / 'etc/systemd/system/guard@.service').read_text() == shipped
     drop_in = (machine.root / f'etc/systemd/system/{UNIT}.d/guard.conf').read_text()
     assert f'ExecStart=/opt/guard/bin/guard watch --config {CONFIG} %f\n' in drop_in
+    assert f'ReadWritePaths=-{Path(METRICS).parent}\n' in drop_in
     # Inside the container the real ExecStart exists, so verify runs without stubs.
     machine.run('systemctl', 'daemon-reload')
     verify = machine.run('systemd-analyze', 'verify', '--man=no', UNIT, check=False)
@@ -111,8 +116,10 @@ def test_enable_now_is_active_only_once_ready(machine: nspawn.Container) -> None
 def test_a_bad_config_fails_the_start_and_never_reports_active(machine: nspawn.Container) -> None:
     bad_root, bad_unit, bad_config = '/srv/bad', 'guard@srv-bad.service', '/etc/guard/bad.toml'
     machine.run('install', '-d', '-o', 'app', '-g', 'app', bad_root)
-    machine.write(bad_config, '[watch]\non-pollution = "sometimes"\n')
+    # install-service validates the file, so it is broken after that, as an operator's edit would.
+    machine.write(bad_config, '[watch]\non-pollution = "alert"\n')
     machine.run('guard', 'install-service', bad_root, '--user', 'app', '--config', bad_config)
+    machine.write(bad_config, '[watch]\non-pollution = "sometimes"\n')
     machine.run('systemctl', 'daemon-reload')
     start = machine.run('systemctl', 'start', bad_unit, check=False)
     assert start.returncode != 0
@@ -144,6 +151,23 @@ def test_the_sandbox_holds_for_the_service_process(machine: nspawn.Container) ->
     }
 
 
+def test_metrics_reach_the_textfile_collector_folder(machine: nspawn.Container) -> None:
+    # Outside the root: writable only through the ReadWritePaths= install-service added.
+    wanted = (f'guard_up{{root="{ROOT}"}} 1.0', f'guard_check_status{{check="pollution",root="{ROOT}"}} 2.0')
+    text = nspawn.wait_for(lambda: all(w in _read(machine.root / METRICS.lstrip('/')) for w in wanted)
+                           and _read(machine.root / METRICS.lstrip('/')), 30, 'the metrics file')
+    assert all(w in str(text) for w in wanted), text
+
+
+def test_guard_status_from_a_shell_finds_the_service(machine: nspawn.Container) -> None:
+    done = machine.run('runuser', '-u', 'app', '--', 'guard', 'status', '--config', CONFIG, '--json', ROOT, check=False)
+    report = json.loads(done.stdout)
+    assert done.returncode == 1  # running, but the root is polluted
+    assert report['running'] is True
+    assert str(report['daemon']['pid']) == machine.prop(UNIT, 'MainPID')
+    assert 'pollution' in {check['check'] for check in report['health'] if check['status'] == 'fail'}
+
+
 def test_watchdog_pings_keep_it_alive(machine: nspawn.Container) -> None:
     pid = machine.prop(UNIT, 'MainPID')
     seen: set[str] = set()
@@ -161,7 +185,9 @@ def test_reload_rereads_the_config_in_place(machine: nspawn.Container) -> None:
     pid = machine.prop(UNIT, 'MainPID')
     machine.run('systemctl', 'reload', UNIT)
     nspawn.wait_for(lambda: journal(machine, 'GUARD_EVENT=reloaded'), 10, 'the daemon\'s reloaded line')
-    assert (machine.prop(UNIT, 'ActiveState'), machine.prop(UNIT, 'MainPID')) == ('active', pid)
+    # RELOADING=1 ... READY=1: systemd shows "reloading" until the second message.
+    nspawn.wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the reload')
+    assert machine.prop(UNIT, 'MainPID') == pid
 
 
 def test_reload_with_a_bad_config_keeps_the_old_one(machine: nspawn.Container) -> None:
@@ -173,7 +199,8 @@ def test_reload_with_a_bad_config_keeps_the_old_one(machine: nspawn.Container) -
     finally:
         machine.write(CONFIG, CONFIG_TEXT)
     assert 'no-such-key' in failed[0]['MESSAGE']
-    assert (machine.prop(UNIT, 'ActiveState'), machine.prop(UNIT, 'MainPID')) == ('active', pid)
+    nspawn.wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the failed reload')
+    assert machine.prop(UNIT, 'MainPID') == pid
 
 
 def test_a_hung_main_loop_is_killed_and_restarted(machine: nspawn.Container) -> None:
