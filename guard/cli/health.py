@@ -20,15 +20,17 @@ if TYPE_CHECKING:
 # Kept here rather than imported from guard.health so `guard health --help` stays light.
 CHECK_NAMES = ('database', 'disk', 'logs', 'pollution')
 EPILOG = ('exit codes: 0 healthy (warnings allowed), 1 unhealthy, 2 usage or config error (such as no '
-          'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.')
+          'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. '
+          'With --format prometheus: 0 once the metrics are printed (the verdict is in guard_check_status).')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', default='.', help='the project root (default: the current directory)')
     add_config_option(parser)
-    parser.add_argument('--format', choices=('text', 'json', 'nagios'), default='text',
-                        help='text for people (default), json for machines, nagios for monitoring systems')
+    parser.add_argument('--format', choices=('text', 'json', 'nagios', 'prometheus'), default='text',
+                        help='text for people (default), json for machines, nagios for monitoring systems, '
+                             'prometheus for node_exporter\'s textfile collector')
     parser.add_argument('--check', action='append', choices=CHECK_NAMES, metavar='NAME',
                         help=f'run only this check (repeatable; one of {", ".join(CHECK_NAMES)}); default: health.checks')
     parser.add_argument('--timeout', type=_seconds, metavar='SECONDS',
@@ -59,6 +61,8 @@ def _run(args: argparse.Namespace) -> int:
         config = config.updated(health=dataclasses.replace(config.health, connect_timeout=args.timeout))
     report = run_checks(config, root, only=args.check)
     alerts = _alert(report, config) if args.alert else None
+    if args.format == 'prometheus':
+        return _prometheus(report, config)
     return _write(report, alerts, args.format)
 
 
@@ -90,6 +94,19 @@ def _write(report: HealthReport, alerts: list[AlertResult] | None, fmt: str) -> 
             sinks = ', '.join(f'{d.sink} {"ok" if d.ok else "failed"}' for d in result.deliveries) or 'audit store only'
             sys.stdout.write(f'alert ({result.alert.event}): {result.alert.summary} [{sinks}]\n')
     return 0 if report.healthy else 1
+
+
+def _prometheus(report: HealthReport, config: Any) -> int:
+    """The check metrics guard watch writes to its metrics file, for a cron job."""
+    from pathlib import Path
+
+    from guard.daemon import metrics
+    from guard.daemon.facts import free_bytes
+    from guard.daemon.facts import measure_logs
+    root = Path(report.root)
+    usage = measure_logs(root, tuple(config.health.log_paths))
+    sys.stdout.write(metrics.render(metrics.Sample(report.root, report.checks, usage.per_path, free_bytes(root))))
+    return 0
 
 
 def _alert_dict(result: AlertResult) -> dict[str, Any]:

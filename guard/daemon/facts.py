@@ -158,10 +158,12 @@ def _head(path: Path) -> str:
 def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) -> LogUsage:
     """Bytes per log-paths entry, the total, and the files above `file_limit` (0 = none)."""
     seen: set[tuple[int, int]] = set()
+    counter = [0]
+    dedupe = len(log_paths) > 1  # two entries may name the same file ('logs/' and 'logs/*.log')
     per_path, largest = [], []
     for pattern in log_paths:
         subtotal = 0
-        for rel, size in _files(root, pattern, seen):
+        for rel, size in _files(root, pattern, seen, dedupe, counter):
             subtotal += size
             if file_limit and size > file_limit:
                 heapq.heappush(largest, (size, rel))
@@ -169,10 +171,10 @@ def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) ->
                     heapq.heappop(largest)
         per_path.append((pattern, subtotal))
     over = tuple((rel, size) for size, rel in sorted(largest, reverse=True))
-    return LogUsage(sum(s for _, s in per_path), len(seen), tuple(per_path), over)
+    return LogUsage(sum(s for _, s in per_path), counter[0], tuple(per_path), over)
 
 
-def _files(root: Path, pattern: str, seen: set[tuple[int, int]]):  # type: ignore[no-untyped-def]
+def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool, counter: list[int]):  # type: ignore[no-untyped-def]
     for match in glob.glob(pattern, root_dir=root, recursive=True):
         top = os.path.join(root, match)
         if os.path.isdir(top) and not os.path.islink(top):
@@ -184,8 +186,14 @@ def _files(root: Path, pattern: str, seen: set[tuple[int, int]]):  # type: ignor
                 st = os.lstat(path)
             except OSError:
                 continue
-            if not stat.S_ISREG(st.st_mode) or (st.st_dev, st.st_ino) in seen:
+            if not stat.S_ISREG(st.st_mode):
                 continue
-            seen.add((st.st_dev, st.st_ino))
+            # Only a file with several names can be counted twice: remembering every inode would cost
+            # memory in proportion to the files (100,000 of them in a storm).
+            if st.st_nlink > 1 or dedupe:
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+            counter[0] += 1
             size = min(st.st_size, st.st_blocks * 512) if st.st_blocks else st.st_size
             yield os.path.relpath(path, root), size

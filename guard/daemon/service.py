@@ -100,6 +100,8 @@ class Service:
         self.root_problem = ''
         self.snapshot: sweep.Snapshot | None = None
         self.ready = threading.Event()
+        self.watchdog_period = self.notifier.watchdog_period()
+        self.next_watchdog = time.monotonic() if self.watchdog_period else None
 
     def wake(self, byte: bytes = WAKE_EVENTS) -> None:
         with contextlib.suppress(OSError):  # a full socket already holds a wake-up
@@ -136,8 +138,6 @@ class Service:
         now = time.monotonic()
         self.next_sweep = now + self.config.watch.sweep_interval
         self.next_health = now + self.config.watch.health_interval
-        self.watchdog_period = self.notifier.watchdog_period()
-        self.next_watchdog = now if self.watchdog_period else None
         self.publisher.state = 'watching'
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)

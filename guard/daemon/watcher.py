@@ -16,6 +16,12 @@ from watchdog.observers.api import BaseObserver
 from guard.daemon.policy import watch_dirs
 
 _JOIN_TIMEOUT = 2.0
+# Only what changes a path: no opened/closed events, and no "folder modified" echo of every create
+# (watchdog queues events without bound, so under a storm every kind left out is memory saved).
+_EVENT_TYPES = (
+    'FileCreatedEvent', 'FileDeletedEvent', 'FileModifiedEvent', 'FileMovedEvent',
+    'DirCreatedEvent', 'DirDeletedEvent', 'DirMovedEvent', 'EventsLostEvent',
+)
 POLL_INTERVAL = 1.0
 
 
@@ -88,7 +94,7 @@ class Watcher:
     def _scheduled(self, observer: BaseObserver, wanted: tuple[tuple[str, bool], ...]) -> BaseObserver:
         try:
             for path, recursive in wanted:
-                observer.schedule(self.handler, path, recursive=recursive)
+                observer.schedule(self.handler, path, recursive=recursive, event_filter=_event_filter())
             observer.start()
         except BaseException:
             observer.stop()
@@ -96,3 +102,8 @@ class Watcher:
                 observer.join(_JOIN_TIMEOUT)
             raise
         return observer
+
+
+def _event_filter() -> list[type]:
+    from watchdog import events
+    return [getattr(events, name) for name in _EVENT_TYPES if hasattr(events, name)]
