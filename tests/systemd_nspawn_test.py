@@ -9,6 +9,7 @@ with the reason (shown by -ra).
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,12 +47,14 @@ state-dir = "/var/lib/guard"
 
 [health]
 checks = ["disk", "logs", "pollution"]
+max-log-mb = 1
 
 [alerts]
 command = "/bin/sh {PROBE}"
 
 [watch]
 on-pollution = "alert"
+on-log-limit = "purge"
 health-interval = 1
 sweep-interval = 2
 debounce = 0.2
@@ -166,6 +169,27 @@ def test_guard_status_from_a_shell_finds_the_service(machine: nspawn.Container) 
     assert report['running'] is True
     assert str(report['daemon']['pid']) == machine.prop(UNIT, 'MainPID')
     assert 'pollution' in {check['check'] for check in report['health'] if check['status'] == 'fail'}
+
+
+def test_an_open_log_past_its_limit_is_truncated_inside_the_sandbox(machine: nspawn.Container) -> None:
+    # A writer that holds the log open, as the app would: guard must truncate in place, not unlink.
+    log = f'{ROOT}/logs/app.log'
+    line = secrets.token_hex(16)
+    machine.run('systemd-run', '--unit=log-writer', '--uid=app', '--gid=app', '/bin/sh', '-c',
+                f'exec 3>>{log}; while :; do yes {line} | head -c 262144 >&3; sleep 0.05; done')
+    try:
+        done = nspawn.wait_for(lambda: [e for e in journal(machine, 'GUARD_EVENT=action')
+                                        if e.get('GUARD_ACTION') == 'purge-logs'], 60, 'a purge-logs action')
+        assert done[0]['GUARD_OUTCOME'] == 'ok', done[0]['MESSAGE']
+        assert int(done[0]['GUARD_BYTES']) >= 1024 * 1024
+        writer = machine.prop('log-writer.service', 'MainPID')
+        # Same file, still open by the same writer, smaller than the limit it grew past.
+        assert machine.run('readlink', f'/proc/{writer}/fd/3').stdout.strip() == log
+    finally:
+        machine.run('systemctl', 'stop', 'log-writer.service', check=False)
+    history = machine.run('runuser', '-u', 'app', '--', 'guard', 'history', '--config', CONFIG, '--json', ROOT)
+    records = json.loads(history.stdout)
+    assert any(r['kind'] == 'purge' and r['trigger'] == 'daemon' for r in records), records
 
 
 def test_watchdog_pings_keep_it_alive(machine: nspawn.Container) -> None:
