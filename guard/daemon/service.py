@@ -98,6 +98,7 @@ class Service:
         self.policy_state = State()
         self.touched: set[str] = set()
         self.root_problem = ''
+        self.polling_reported = False
         self.snapshot: sweep.Snapshot | None = None
         self.ready = threading.Event()
         self.watchdog_period = self.notifier.watchdog_period()
@@ -133,6 +134,7 @@ class Service:
         except OSError as e:
             self.store.close()
             raise startup.StartupError(f'cannot watch {self.root}: {e.strerror or e}') from None
+        self._report_polling()
         self.snapshot = sweep.take(self.root, self.watcher.log_paths)
         self._evaluate(frozenset(facts_module.CONCERNS), health=True)
         now = time.monotonic()
@@ -260,6 +262,7 @@ class Service:
         result = sweep.compare(self.snapshot, sweep.take(self.root, self.watcher.log_paths), seen)
         self.snapshot, self.touched = result.snapshot, set()
         rearmed = self.watcher.sync()
+        self._report_polling()
         if result.missed:
             self.publisher.drops += 1
             self.log.say(WARNING, 'drop', f'the sweep found changes no event reported ({", ".join(sorted(result.missed))}); '
@@ -305,6 +308,13 @@ class Service:
         for follow_up in actions:
             if follow_up.kind == DISPATCH:
                 self.executor.run(follow_up)
+
+    def _report_polling(self) -> None:
+        """Alert once when inotify could not serve and the observer polls instead (slower, costlier)."""
+        if self.watcher.polling and not self.polling_reported:
+            self.polling_reported = True
+            self.log.say(WARNING, 'polling', f'falling back to polling: {self.watcher.polling}')
+            self.executor.dispatch([CheckResult('events', Status.WARN, 'polling', self.watcher.polling)])
 
     def _health_checks(self) -> None:
         """The health checks the events do not cover: the database, and checks whose on-* is off."""
