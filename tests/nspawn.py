@@ -16,12 +16,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
-from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from daemon_harness import wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get('GUARD_TEST_CACHE') or '/var/cache/guard-test')
@@ -199,18 +199,6 @@ def booted(tar: Path) -> Iterator[Container]:
         container.poweroff()
         _run(['umount', '--lazy', str(work)])
         os.rmdir(work)
-
-
-def wait_for(probe: Callable[[], object], timeout: float, what: str) -> object:
-    """Poll `probe` until it returns something true; an AssertionError naming `what` at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f'gave up after {timeout:g} s waiting for {what}')
-        time.sleep(0.1)
 
 
 def _run(command: list[str], *, timeout: float = 60) -> None:

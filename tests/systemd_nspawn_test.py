@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import nspawn
+from daemon_harness import wait_for
 
 pytestmark = pytest.mark.systemd
 
@@ -135,7 +136,7 @@ def test_a_bad_config_fails_the_start_and_never_reports_active(machine: nspawn.C
 
 def test_a_venv_in_the_root_alerts_in_the_journal(machine: nspawn.Container) -> None:
     machine.run('runuser', '-u', 'app', '--', 'python3', '-m', 'venv', '--without-pip', ROOT)
-    alerts = nspawn.wait_for(lambda: journal(machine, 'GUARD_CHECK=pollution'), 30, 'a pollution alert in the journal')
+    alerts = wait_for(lambda: journal(machine, 'GUARD_CHECK=pollution'), 30, 'a pollution alert in the journal')
     alert = alerts[0]
     assert alert['GUARD_ROOT'] == ROOT
     assert alert['GUARD_STATE'] in ('warn', 'fail')
@@ -146,7 +147,7 @@ def test_a_venv_in_the_root_alerts_in_the_journal(machine: nspawn.Container) -> 
 
 def test_the_sandbox_holds_for_the_service_process(machine: nspawn.Container) -> None:
     # The pollution alert above ran the probe as the alert command.
-    text = nspawn.wait_for(lambda: _read(machine.root / PROBE_OUT.lstrip('/')), 30, 'the probe\'s report')
+    text = wait_for(lambda: _read(machine.root / PROBE_OUT.lstrip('/')), 30, 'the probe\'s report')
     report = dict(line.split('=', 1) for line in str(text).splitlines())
     assert report == {
         'user': 'app', 'etc': 'ro', 'usr': 'ro', 'srv': 'ro', 'state': 'rw', 'root': 'rw', 'home': 'hidden',
@@ -157,7 +158,7 @@ def test_the_sandbox_holds_for_the_service_process(machine: nspawn.Container) ->
 def test_metrics_reach_the_textfile_collector_folder(machine: nspawn.Container) -> None:
     # Outside the root: writable only through the ReadWritePaths= install-service added.
     wanted = (f'guard_up{{root="{ROOT}"}} 1.0', f'guard_check_status{{check="pollution",root="{ROOT}"}} 2.0')
-    text = nspawn.wait_for(lambda: all(w in _read(machine.root / METRICS.lstrip('/')) for w in wanted)
+    text = wait_for(lambda: all(w in _read(machine.root / METRICS.lstrip('/')) for w in wanted)
                            and _read(machine.root / METRICS.lstrip('/')), 30, 'the metrics file')
     assert all(w in str(text) for w in wanted), text
 
@@ -178,7 +179,7 @@ def test_an_open_log_past_its_limit_is_truncated_inside_the_sandbox(machine: nsp
     machine.run('systemd-run', '--unit=log-writer', '--uid=app', '--gid=app', '/bin/sh', '-c',
                 f'exec 3>>{log}; while :; do yes {line} | head -c 262144 >&3; sleep 0.05; done')
     try:
-        done = nspawn.wait_for(lambda: [e for e in journal(machine, 'GUARD_EVENT=action')
+        done = wait_for(lambda: [e for e in journal(machine, 'GUARD_EVENT=action')
                                         if e.get('GUARD_ACTION') == 'purge-logs'], 60, 'a purge-logs action')
         assert done[0]['GUARD_OUTCOME'] == 'ok', done[0]['MESSAGE']
         assert int(done[0]['GUARD_BYTES']) >= 1024 * 1024
@@ -200,7 +201,7 @@ def test_watchdog_pings_keep_it_alive(machine: nspawn.Container) -> None:
         seen.add(machine.prop(UNIT, 'WatchdogTimestampMonotonic'))
         return len(seen) >= 4
 
-    nspawn.wait_for(pinged_four_times, 10 * WATCHDOG_SEC, 'four watchdog pings')
+    wait_for(pinged_four_times, 10 * WATCHDOG_SEC, 'four watchdog pings')
     assert (machine.prop(UNIT, 'MainPID'), machine.prop(UNIT, 'NRestarts')) == (pid, '0')
     assert machine.prop(UNIT, 'ActiveState') == 'active'
 
@@ -208,9 +209,9 @@ def test_watchdog_pings_keep_it_alive(machine: nspawn.Container) -> None:
 def test_reload_rereads_the_config_in_place(machine: nspawn.Container) -> None:
     pid = machine.prop(UNIT, 'MainPID')
     machine.run('systemctl', 'reload', UNIT)
-    nspawn.wait_for(lambda: journal(machine, 'GUARD_EVENT=reloaded'), 10, 'the daemon\'s reloaded line')
+    wait_for(lambda: journal(machine, 'GUARD_EVENT=reloaded'), 10, 'the daemon\'s reloaded line')
     # RELOADING=1 ... READY=1: systemd shows "reloading" until the second message.
-    nspawn.wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the reload')
+    wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the reload')
     assert machine.prop(UNIT, 'MainPID') == pid
 
 
@@ -219,18 +220,18 @@ def test_reload_with_a_bad_config_keeps_the_old_one(machine: nspawn.Container) -
     machine.write(CONFIG, CONFIG_TEXT + 'no-such-key = 1\n')
     try:
         machine.run('systemctl', 'reload', UNIT)
-        failed = nspawn.wait_for(lambda: journal(machine, 'GUARD_EVENT=reload-failed'), 10, 'a reload-failed line')
+        failed = wait_for(lambda: journal(machine, 'GUARD_EVENT=reload-failed'), 10, 'a reload-failed line')
     finally:
         machine.write(CONFIG, CONFIG_TEXT)
     assert 'no-such-key' in failed[0]['MESSAGE']
-    nspawn.wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the failed reload')
+    wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the failed reload')
     assert machine.prop(UNIT, 'MainPID') == pid
 
 
 def test_a_hung_main_loop_is_killed_and_restarted(machine: nspawn.Container) -> None:
     pid = machine.prop(UNIT, 'MainPID')
     machine.run('kill', '-STOP', pid)
-    nspawn.wait_for(lambda: machine.prop(UNIT, 'NRestarts') == '1' and machine.prop(UNIT, 'ActiveState') == 'active',
+    wait_for(lambda: machine.prop(UNIT, 'NRestarts') == '1' and machine.prop(UNIT, 'ActiveState') == 'active',
                     10 * WATCHDOG_SEC, 'the watchdog restart')
     assert machine.prop(UNIT, 'MainPID') not in (pid, '0')
     manager = [entry['MESSAGE'] for entry in journal(machine, '_PID=1')]
