@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
-import signal
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +32,11 @@ from guard.daemon.policy import concerns_for
 from guard.daemon.policy import decide
 from guard.daemon.policy import watch_dirs
 from guard.daemon.publish import Publisher
+from guard.daemon.wakeup import WAKE_EVENTS
+from guard.daemon.wakeup import ReloadRequest
+from guard.daemon.wakeup import TerminateRequest
+from guard.daemon.wakeup import Wakeup
+from guard.daemon.wakeup import signal_handlers
 from guard.daemon.watcher import Watcher
 from guard.errors import GuardError
 from guard.health.result import CheckResult
@@ -45,20 +46,9 @@ if TYPE_CHECKING:
     from guard.config import Config
     from guard.daemon.policy import Action
 
-WAKE_EVENTS, WAKE_RELOAD, WAKE_TERMINATE = b'E', b'H', b'T'
 # After an action, changes under what it touched are still its own for this long (inotify lag).
 SETTLE = 1.0
 ROOT_RETRY = 1.0
-
-
-class TerminateRequest(Exception):
-    def __init__(self, returncode: int = 0) -> None:
-        super().__init__(returncode)
-        self.returncode = returncode
-
-
-class ReloadRequest(Exception):
-    pass
 
 
 def run(config: Config, *, config_file: Path | None = None) -> int:
@@ -69,22 +59,9 @@ def run(config: Config, *, config_file: Path | None = None) -> int:
         return service.run()
 
 
-@contextlib.contextmanager
-def signal_handlers(service: Service) -> Iterator[None]:
-    """SIGTERM, SIGINT -> terminate, SIGHUP -> reload; each handler only wakes the main loop.
-    Must be entered in the main thread (where Python runs handlers); the loop may run in another."""
-    wanted = {signal.SIGTERM: WAKE_TERMINATE, signal.SIGINT: WAKE_TERMINATE, signal.SIGHUP: WAKE_RELOAD}
-    previous = {}
-    for signum, byte in wanted.items():
-        previous[signum] = signal.signal(signum, lambda _s, _f, b=byte: service.wake(b))
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
 class Service:
+    """One daemon for one root. `run()` returns the exit code; `ready` is set once READY=1 went out."""
+
     def __init__(self, config: Config, *, config_file: Path | None = None, notifier: Notifier | None = None) -> None:
         self.config = config
         self.config_file = config_file
@@ -92,9 +69,7 @@ class Service:
         self.notifier = notifier or Notifier()
         self.log = DaemonLog(str(self.root))
         self.buffer = ChangeBuffer(max_pending=config.watch.max_pending)
-        self._wake_r, self._wake_w = socket.socketpair()
-        for sock in (self._wake_r, self._wake_w):
-            sock.setblocking(False)
+        self.wakeup = Wakeup()
         self.policy_state = State()
         self.touched: set[str] = set()
         self.root_problem = ''
@@ -105,8 +80,7 @@ class Service:
         self.next_watchdog = time.monotonic() if self.watchdog_period else None
 
     def wake(self, byte: bytes = WAKE_EVENTS) -> None:
-        with contextlib.suppress(OSError):  # a full socket already holds a wake-up
-            self._wake_w.send(byte)
+        self.wakeup.wake(byte)
 
     def run(self) -> int:
         self._start()
@@ -187,8 +161,7 @@ class Service:
         self.publisher.publish(force=True)
         self.store.close()
         self.log.say(INFO, 'stopping', 'stopped')
-        for sock in (self._wake_r, self._wake_w):
-            sock.close()
+        self.wakeup.close()
 
     # -- the loop ----------------------------------------------------------------------------------------
 
@@ -214,17 +187,7 @@ class Service:
         return max(0.0, min(deadlines) - now)
 
     def _wait(self, timeout: float) -> None:
-        readable, _, _ = select.select([self._wake_r], [], [], timeout)
-        if not readable:
-            return
-        try:
-            data = self._wake_r.recv(4096)
-        except BlockingIOError:
-            return
-        if WAKE_TERMINATE in data:
-            raise TerminateRequest(0)
-        if WAKE_RELOAD in data:
-            raise ReloadRequest()
+        self.wakeup.wait(timeout)  # raises TerminateRequest or ReloadRequest
 
     def _step(self) -> None:
         watch = self.config.watch
