@@ -10,6 +10,7 @@ import heapq
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -160,7 +161,8 @@ def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) ->
     seen: set[tuple[int, int]] = set()
     counter = [0]
     dedupe = len(log_paths) > 1  # two entries may name the same file ('logs/' and 'logs/*.log')
-    per_path, largest = [], []
+    per_path: list[tuple[str, int]] = []
+    largest: list[tuple[int, str]] = []
     for pattern in log_paths:
         subtotal = 0
         for rel, size in _files(root, pattern, seen, dedupe, counter):
@@ -177,10 +179,9 @@ def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) ->
 def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool, counter: list[int]):  # type: ignore[no-untyped-def]
     for match in glob.glob(pattern, root_dir=root, recursive=True):
         top = os.path.join(root, match)
+        paths: Iterator[str] = iter([top])
         if os.path.isdir(top) and not os.path.islink(top):
             paths = (os.path.join(parent, n) for parent, _dirs, names in os.walk(top) for n in names)
-        else:
-            paths = iter([top])
         for path in paths:
             try:
                 st = os.lstat(path)

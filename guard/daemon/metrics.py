@@ -87,7 +87,7 @@ def _gauge(name: str, help_text: str, root: str, value: float) -> Any:
 def _registry(sample: Sample) -> Any:
     from prometheus_client import CollectorRegistry
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Collector(sample))  # type: ignore[arg-type]
+    registry.register(_Collector(sample))
     return registry
 
 

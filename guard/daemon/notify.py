@@ -7,6 +7,7 @@ https://www.freedesktop.org/software/systemd/man/latest/sd_notify.html
 """
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import time
@@ -31,7 +32,7 @@ def builtin_send(state: str, environ: Mapping[str, str] | None = None) -> bool:
 
 def _systemd_send() -> Send | None:
     try:
-        from systemd import daemon  # type: ignore[import-not-found]
+        daemon = importlib.import_module('systemd.daemon')
     except ImportError:
         return None
     notify: Send = daemon.notify

@@ -57,7 +57,7 @@ def compare(previous: Snapshot | None, current: Snapshot, seen: Iterable[str]) -
     """What changed since `previous`, and what of it no event covered (`seen`: concerns events touched)."""
     if previous is None:
         return SweepResult(current, frozenset(), frozenset())
-    changed = set()
+    changed: set[str] = set()
     if previous.root_entries != current.root_entries:
         changed.update((POLLUTION, ENV_FILES))
     if (previous.log_bytes, previous.log_files) != (current.log_bytes, current.log_files):

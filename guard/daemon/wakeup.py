@@ -10,7 +10,9 @@ import contextlib
 import select
 import signal
 import socket
+from collections.abc import Callable
 from collections.abc import Iterator
+from types import FrameType
 from typing import Protocol
 
 WAKE_EVENTS, WAKE_RELOAD, WAKE_TERMINATE = b'E', b'H', b'T'
@@ -59,6 +61,12 @@ class Wakeup:
         self._write.close()
 
 
+def _handler(target: Wakeable, byte: bytes) -> Callable[[int, FrameType | None], None]:
+    def handle(_signum: int, _frame: FrameType | None) -> None:
+        target.wake(byte)
+    return handle
+
+
 @contextlib.contextmanager
 def signal_handlers(target: Wakeable) -> Iterator[None]:
     """SIGTERM, SIGINT -> terminate, SIGHUP -> reload; each handler only wakes the main loop.
@@ -66,7 +74,7 @@ def signal_handlers(target: Wakeable) -> Iterator[None]:
     wanted = {signal.SIGTERM: WAKE_TERMINATE, signal.SIGINT: WAKE_TERMINATE, signal.SIGHUP: WAKE_RELOAD}
     previous = {}
     for signum, byte in wanted.items():
-        previous[signum] = signal.signal(signum, lambda _s, _f, b=byte: target.wake(b))
+        previous[signum] = signal.signal(signum, _handler(target, byte))
     try:
         yield
     finally:
