@@ -247,3 +247,17 @@ def test_guard_history_shows_daemon_actions(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert any(r['kind'] == 'purge' and r['trigger'] == 'daemon' and r['outcome'] == 'ok' for r in rows)
+
+
+def test_timed_health_checks_alert_on_the_database_and_its_recovery(tmp_path: Path) -> None:
+    import sqlite3
+    database = tmp_path / f'app-{secrets.token_hex(4)}.db'
+    setup = Setup(tmp_path, **{'health-interval': 0.5})
+    setup.health.update({'checks': ['database', 'disk', 'logs', 'pollution'], 'db-url': f'sqlite:///{database}'})
+    setup.write()
+    with Daemon(setup) as daemon:
+        daemon.wait_ready()
+        wait_for(lambda: setup.has_alert('problem database fail'), 10.0, 'the database alert')
+        sqlite3.connect(database).close()
+        wait_for(lambda: setup.has_alert('recovery database ok'), 10.0, 'the database recovery')
+        assert daemon.stop() == 0

@@ -20,6 +20,7 @@ from guard.daemon import sweep
 from guard.daemon.actions import Executor
 from guard.daemon.changes import ChangeBuffer
 from guard.daemon.events import ChangeHandler
+from guard.daemon.healthrun import HealthRun
 from guard.daemon.log import INFO
 from guard.daemon.log import NOTICE
 from guard.daemon.log import WARNING
@@ -74,6 +75,7 @@ class Service:
         self.touched: set[str] = set()
         self.root_problem = ''
         self.polling_reported = False
+        self.health_run: HealthRun | None = None
         self.snapshot: sweep.Snapshot | None = None
         self.ready = threading.Event()
         self.watchdog_period = self.notifier.watchdog_period()
@@ -156,6 +158,8 @@ class Service:
         self.notifier.stopping()
         self.publisher.state = 'stopping'
         self.watcher.stop()
+        if self.health_run is not None:
+            self.health_run.join(0.5)  # a hung database check is abandoned: it is a daemon thread
         self._audit('watch', 'stopped', {'pid': os.getpid()})
         self.publisher.state = 'stopped'
         self.publisher.publish(force=True)
@@ -206,6 +210,7 @@ class Service:
         if now >= self.next_health:
             self._evaluate(frozenset(facts_module.CONCERNS), health=True)
             self.next_health = time.monotonic() + watch.health_interval
+        self._collect_health()
         self._watchdog_tick()
         self.publisher.publish()
 
@@ -280,19 +285,19 @@ class Service:
             self.executor.dispatch([CheckResult('events', Status.WARN, 'polling', self.watcher.polling)])
 
     def _health_checks(self) -> None:
-        """The health checks the events do not cover: the database, and checks whose on-* is off."""
-        from guard.health import run_checks
+        """The health checks the events do not cover (the database, and checks whose on-* is off),
+        in a worker thread; `_collect_health` dispatches what it found."""
         off = {'pollution': self.rules.on_pollution, 'logs': self.rules.on_log_limit, 'disk': self.rules.on_low_disk}
         only = [c for c in self.config.health.checks if c == 'database' or off.get(c) == 'off']
-        if not only:
-            return
-        try:
-            report = run_checks(self.config, self.root, only=only)
-        except GuardError as e:
-            self.executor.dispatch([CheckResult('health', Status.FAIL, '', str(e))])
-            return
-        self.executor.dispatch(report.checks)
-        self.publisher.observe_checks(report.checks)
+        if only and (self.health_run is None or self.health_run.done.is_set()):
+            self.health_run = HealthRun(self.config, self.root, only, self.wake)
+
+    def _collect_health(self) -> None:
+        run = self.health_run
+        if run is not None and run.done.is_set():
+            self.health_run = None
+            self.executor.dispatch(run.results)
+            self.publisher.observe_checks(run.results)
 
     def _root_state(self, problem: str) -> None:
         if problem and not self.root_problem:
