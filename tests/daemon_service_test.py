@@ -145,6 +145,8 @@ def test_a_storm_of_100000_files_keeps_memory_bounded_and_ends_under_the_limit(t
         assert daemon.process.poll() is None, daemon.stderr()
         peak = daemon.peak_rss_kib()
         assert daemon.stop(timeout=10) == 0
+    # Every line (watchdog's overflow warnings too) carries a priority journald can read.
+    assert all(line[:1] == '<' and line[2:3] == '>' for line in daemon.stderr().splitlines()), daemon.stderr()
     assert status['counters']['pending'] <= 5000
     assert status['counters']['drops'] >= 1  # the collapse (or the kernel's overflow) was counted
     # Bounded: the storm's 200,000 events and 100,000 files cost the daemon far less than a record each.

@@ -21,7 +21,9 @@ def run(args: argparse.Namespace) -> int:
 
     from guard import config as config_module
     from guard.daemon import service
+    from guard.daemon.log import route_library_logging
     # The root is checked by the daemon's own startup validation (one line, exit 1), not here.
     root = Path(args.root).absolute()
     config = config_module.load(root, config_file=args.config)
+    route_library_logging()
     return service.run(config, config_file=args.config)

@@ -112,10 +112,11 @@ def check_env_files(config: Config, root: Path) -> CheckResult:
     from guard.daemon.repo import RepoView
     from guard.rules import env_files
     found = []
+    candidates = sorted(name for name in _root_names(root) if env_files.is_env_file(name))
+    if not candidates:  # the usual case: no need to ask git anything
+        return CheckResult(ENV_FILES, Status.OK, 'no unexpected env file with values in the root')
     with RepoView(root) as repo:
-        for name in sorted(_root_names(root)):
-            if not env_files.is_env_file(name):
-                continue
+        for name in candidates:
             finding = env_files.check(name, _head(root / name))
             if finding is None or _expected(repo, name, config):
                 continue

@@ -6,6 +6,7 @@ journald reads with its priority when the daemon runs under systemd.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TextIO
 
@@ -16,6 +17,26 @@ INFO = 6
 NOTICE = 5
 WARNING = 4
 ERR = 3
+
+
+# logging level -> syslog priority, for the `<N>` prefix journald reads from stderr.
+_PRIORITIES = {logging.CRITICAL: 2, logging.ERROR: ERR, logging.WARNING: WARNING, logging.INFO: INFO, logging.DEBUG: 7}
+
+
+class _PriorityFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = ' '.join(super().format(record).split())
+        return f'<{_PRIORITIES.get(record.levelno, WARNING)}>{text}'
+
+
+def route_library_logging() -> None:
+    """Warnings the libraries log (watchdog's "Inotify queue overflowed") go to stderr as one
+    prefixed line each, so journald files them with their priority."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PriorityFormatter('guard watch: %(name)s: %(message)s'))
+    root_logger = logging.getLogger()
+    root_logger.addHandler(handler)
+    root_logger.setLevel(logging.WARNING)
 
 
 class DaemonLog:
