@@ -263,6 +263,8 @@ class Service:
         finally:
             self.buffer.mute(prefixes, time.monotonic() + max(SETTLE, self.config.watch.debounce * 2))
         self.touched.update(facts_module.CONCERNS)
+        # What the action changed is no news to the next sweep either.
+        self.snapshot = sweep.take(self.root, self.watcher.log_paths)
         if done is None:
             return
         self.publisher.acted(done)
