@@ -16,6 +16,7 @@ from daemon_harness import Daemon
 from daemon_harness import Setup
 from daemon_harness import no_thread_leaks
 from daemon_harness import wait_for
+from support import git
 from support import run_guard
 
 MIB = 1024 * 1024
@@ -39,11 +40,13 @@ def test_status_with_no_daemon(tmp_path: Path) -> None:
     assert '  OK   pollution: no Python environment in the root' in text.stdout
     data = json.loads(run_guard('status', setup.root, '--config', setup.config_file, '--json').stdout)
     assert (data['running'], data['daemon'], data['root']) == (False, None, str(setup.root))
+    assert data['git_work_tree'] is None
     assert {h['check'] for h in data['health']} == {'disk', 'logs', 'pollution'}
 
 
 def test_status_of_a_running_daemon_then_a_stopped_one(tmp_path: Path) -> None:
     setup = Setup(tmp_path)
+    git(setup.root, 'init', '-q')
     with Daemon(setup) as daemon:
         daemon.wait_ready()
         text = run_guard('status', setup.root, '--config', setup.config_file)
@@ -52,6 +55,8 @@ def test_status_of_a_running_daemon_then_a_stopped_one(tmp_path: Path) -> None:
         assert f'  state: watching {setup.root}: healthy;' in text.stdout
         data = json.loads(run_guard('status', setup.root, '--config', setup.config_file, '--format', 'json').stdout)
         assert data['running'] is True and data['daemon']['pid'] == daemon.pid
+        assert data['git_work_tree'] == str(setup.root)
+        assert f'git work tree: {setup.root}' in text.stdout
         assert data['daemon']['observer'] == 'inotify'
         assert [(r['kind'], r['outcome']) for r in data['recent']] == [('watch', 'started')]
         assert daemon.stop() == 0

@@ -34,8 +34,11 @@ def run(args: argparse.Namespace) -> int:
     found = status_file.read(status_file.path_for(config.state_path(), root))
     running = found is not None and status_file.is_running(found)
     health = found.health if running and found is not None else _health_now(config, root)
+    from guard.daemon.repo import RepoView
+    with RepoView(root) as repo:
+        work_tree = repo.work_tree
     report = {
-        'root': str(root), 'running': running,
+        'root': str(root), 'running': running, 'git_work_tree': work_tree or None,
         'daemon': _daemon(found, running),
         'health': health,
         'recent': _recent(config, root),
@@ -95,6 +98,8 @@ def _text(report: dict[str, Any]) -> None:
         common.out(f'guard watch is not running for {report["root"]} (last seen {daemon["updated"]}: {daemon["status"]})')
     else:
         common.out(f'guard watch is not running for {report["root"]} (never started here)')
+    if report['git_work_tree']:
+        common.out(f'git work tree: {report["git_work_tree"]}')
     common.out('health' + (' (as the daemon last saw it):' if report['running'] else ' (measured now):'))
     for h in report['health']:
         text = ': '.join(part for part in (h['value'], h['reason']) if part)
