@@ -267,3 +267,30 @@ def test_timed_health_checks_alert_on_the_database_and_its_recovery(tmp_path: Pa
         sqlite3.connect(database).close()
         wait_for(lambda: setup.has_alert('recovery database ok'), 10.0, 'the database recovery')
         assert daemon.stop() == 0
+
+
+def test_low_disk_alerts_and_purges_the_ephemeral_set_once(tmp_path: Path) -> None:
+    # No test may fill the disk: the limit is set above any disk's size instead, so it is always low.
+    setup = Setup(tmp_path, **{'on-low-disk': 'purge', 'cooldown': 600})
+    setup.health['min-free-disk-mb'] = 10 ** 12
+    setup.write()
+    cache = setup.root / 'pkg' / '__pycache__'
+    cache.mkdir(parents=True)
+    (cache / 'mod.cpython-311.pyc').write_bytes(os.urandom(8192))
+    source = setup.root / 'src' / 'main.py'
+    source.parent.mkdir()
+    source.write_text(secrets.token_hex(16))
+    with Daemon(setup) as daemon:
+        daemon.wait_ready()
+        wait_for(lambda: setup.has_alert('problem disk fail'), 5.0, 'the low-disk alert')
+        wait_for(lambda: setup.finished('purge'), 10.0, 'the purge of the ephemeral set')
+        (setup.root / 'logs' / 'later.log').write_text('x')  # events keep coming; the cooldown holds
+        status = next(setup.state.glob('watch-*.json'))
+        sweeps = json.loads(status.read_text())['counters']['sweeps']
+        wait_for(lambda: json.loads(status.read_text())['counters']['sweeps'] >= sweeps + 2, 10.0, 'two more sweeps')
+        assert daemon.stop() == 0
+    assert not (cache / 'mod.cpython-311.pyc').exists()
+    assert source.exists()
+    purges = setup.audit('purge')
+    assert [(r.trigger, r.outcome) for r in purges] == [('daemon', 'ok')]
+    assert any(p == 'pkg/__pycache__' for p, _b, _o in purges[0].paths)

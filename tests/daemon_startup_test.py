@@ -86,3 +86,11 @@ def test_startup_failure_is_one_line_and_an_exit_code(tmp_path: Path, break_it, 
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith('guard: error: ') and expected in lines[0], lines[0]
     assert not list(setup.tmp.glob('state/watch-*.json'))  # never half-started
+
+
+def test_a_bad_guard_watch_variable_is_a_config_error(tmp_path: Path) -> None:
+    setup = Setup(tmp_path)
+    result = run_guard('watch', setup.root, '--config', setup.config_file, env={'GUARD_WATCH_ON_POLLUTION': 'delete'})
+    assert result.returncode == 2
+    assert result.stderr == ('guard: error: GUARD_WATCH_ON_POLLUTION: watch.on-pollution must be one of alert, '
+                             "quarantine, off, got 'delete'\n")
