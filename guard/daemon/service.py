@@ -85,11 +85,11 @@ class Service:
         self.wakeup.wake(byte)
 
     def run(self) -> int:
-        self._start()
         try:
+            self._start()
             return self._loop()
         finally:
-            self._teardown()
+            self._teardown()  # whatever ended it: the observer's threads never outlive run()
 
     # -- start, reload, stop -------------------------------------------------------------------------------
 
@@ -104,12 +104,13 @@ class Service:
             self.store.close()
             raise startup.StartupError(f'{e}; the audit store must be writable') from None
         handler = ChangeHandler(self.root, self.buffer, self.wake, ignore=self._own_folders())
-        self.watcher = Watcher(self.root, handler, tuple(self.config.health.log_paths))
+        watcher = Watcher(self.root, handler, tuple(self.config.health.log_paths))
         try:
-            self.watcher.sync()
+            watcher.sync()
         except OSError as e:
             self.store.close()
             raise startup.StartupError(f'cannot watch {self.root}: {e.strerror or e}') from None
+        self.watcher = watcher  # from here on, _teardown has something to stop
         self._report_polling()
         self.snapshot = sweep.take(self.root, self.watcher.log_paths)
         self._evaluate(frozenset(facts_module.CONCERNS), health=True)
