@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -92,6 +93,16 @@ class Daemon:
         while b'READY=1' not in self.notify.recv(4096):
             pass
         self.startup = time.monotonic() - started
+        # Read on as systemd does: a full datagram queue would block the daemon's next STATUS=.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        self.notify.settimeout(None)
+        try:
+            while self.notify.recv(4096):
+                pass
+        except OSError:  # closed by stop()
+            pass
 
     def cpu(self) -> float:
         fields = Path(f'/proc/{self.process.pid}/stat').read_text().rsplit(')', 1)[1].split()
@@ -125,6 +136,7 @@ class Daemon:
     def stop(self) -> int:
         self.process.terminate()
         code = self.process.wait(10)
+        self.notify.shutdown(socket.SHUT_RDWR)
         self.notify.close()
         return code
 
