@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from guard.errors import UsageError
+
 TEMPLATE = 'guard@.service'
 DROP_IN = 'guard.conf'
 UNIT_DIR = Path('/etc/systemd/system')
@@ -63,7 +65,7 @@ def template_text() -> str:
     for folder in (Path(__file__).resolve().parents[2] / 'systemd', Path(sys.prefix) / 'share' / 'guard' / 'systemd'):
         if (folder / TEMPLATE).is_file():
             return (folder / TEMPLATE).read_text(encoding='utf-8')
-    raise FileNotFoundError(f'{TEMPLATE} is missing from this installation (reinstall guard)')
+    raise UsageError(f'{TEMPLATE} is missing from this installation (reinstall guard)')
 
 
 def drop_in_text(spec: ServiceSpec) -> str:
