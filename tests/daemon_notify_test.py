@@ -116,3 +116,13 @@ def test_a_vanished_manager_socket_is_counted_not_raised(tmp_path: Path) -> None
     notifier = Notifier(send=lambda s: builtin_send(s, {'NOTIFY_SOCKET': str(tmp_path / 'gone.sock')}))
     assert notifier.notify('READY=1') is False
     assert notifier.failures == 1
+
+
+def test_a_manager_that_stopped_reading_never_blocks_the_builtin_sender(tmp_path: Path) -> None:
+    path = str(tmp_path / 'full.sock')
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(path)
+        notifier = Notifier(send=lambda s: builtin_send(s, {'NOTIFY_SOCKET': path}))
+        sent = [notifier.notify(f'STATUS={n}') for n in range(5000)]  # nobody reads: the queue fills
+        assert sent[0] is True and sent[-1] is False
+        assert notifier.failures >= 1

@@ -24,7 +24,8 @@ def builtin_send(state: str, environ: Mapping[str, str] | None = None) -> bool:
         return False
     if address[0] == '@':
         address = '\0' + address[1:]
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+    # Non-blocking: a manager that stopped reading fails the send (counted) instead of stalling the loop.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC | socket.SOCK_NONBLOCK) as sock:
         sock.connect(address)
         sock.sendall(state.encode())
     return True
