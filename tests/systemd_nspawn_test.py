@@ -19,7 +19,9 @@ import pytest
 import nspawn
 from daemon_harness import wait_for
 
-pytestmark = pytest.mark.systemd
+# The first test also pays for the module's container: on a fresh machine that includes building
+# the Debian root and the dependency wheels (a few minutes on a busy 2-core machine).
+pytestmark = [pytest.mark.systemd, pytest.mark.timeout(900)]
 
 ROOT = '/srv/app'
 UNIT = 'guard@srv-app.service'
