@@ -129,7 +129,7 @@ def snapshot(work: Path) -> Path:
     """
     snap = work / 'guard-snapshot'
     listed = git(REPO_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--',
-                 'guard', 'hooks', 'pyproject.toml', 'README.md', '.pre-commit-hooks.yaml')
+                 'guard', 'hooks', 'systemd', 'pyproject.toml', 'README.md', '.pre-commit-hooks.yaml')
     for rel in filter(None, listed.split('\0')):
         if (REPO_ROOT / rel).is_file():
             (snap / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -31,12 +31,13 @@ if TYPE_CHECKING:
     from guard.settings import CleanSettings
     from guard.settings import HealthSettings
     from guard.settings import PurgeSettings
+    from guard.settings import WatchSettings
 
 SEVERITIES = ('note', 'warning', 'error')
 CATEGORIES = ('secret', 'env-file', 'ip', 'abs-path', 'venv')
 
 # Config's sections, in order: each is a guard.settings class, built with its defaults on first use.
-SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit')
+SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit', 'watch')
 
 SYSTEM_CONFIG = '/etc/guard/guard.toml'
 
@@ -64,6 +65,7 @@ class Config:
     health: HealthSettings
     alerts: AlertSettings
     audit: AuditSettings
+    watch: WatchSettings
 
     if TYPE_CHECKING:  # not keys: out of __annotations__, which validation reads
         notes: tuple[str, ...]
@@ -140,6 +142,9 @@ _KEYS = tuple(Config.__annotations__)
 _CHOICES: dict[str, tuple[str, ...]] = {
     'fail-on': SEVERITIES,
     'health.row-count': ('exact', 'estimate'),
+    'watch.on-pollution': ('alert', 'quarantine', 'off'),
+    'watch.on-log-limit': ('purge', 'alert', 'off'),
+    'watch.on-low-disk': ('purge', 'alert', 'off'),
 }
 
 

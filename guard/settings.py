@@ -1,4 +1,4 @@
-"""The settings sections of a config: `[tool.guard.purge]`, `.clean`, `.health`, `.alerts`, `.audit`.
+"""The settings sections of a config: `[tool.guard.purge]`, `.clean`, `.health`, `.alerts`, `.audit`, `.watch`.
 
 Frozen dataclasses, validated by guard.config like the top-level keys. They live apart from
 `Config` because only purge, clean, health and the daemon read them: the commit hook never imports
@@ -115,6 +115,34 @@ class AuditSettings:
     url: str = ''
 
 
+@dataclass(frozen=True)
+class WatchSettings:
+    """`[tool.guard.watch]`: how `guard watch` reacts to what it sees, and how quickly."""
+
+    # alert | quarantine (guard clean's code: venv entries only; an env file is alerted, never moved) | off
+    on_pollution: str = 'alert'
+    # purge (the purge engine on the log paths only) | alert | off
+    on_log_limit: str = 'alert'
+    # purge (the ephemeral set) and alert | alert | off; the limit is health.min-free-disk-mb
+    on_low_disk: str = 'alert'
+    # One log file above this size, or the logs growing faster than this, counts as over the limit (0 = no limit).
+    max_log_file_mb: int = 0
+    max_log_growth_mb_per_min: float = 0.0
+    health_interval: float = 60.0
+    sweep_interval: float = 30.0
+    # Seconds after an action on a target before the daemon may act on it again.
+    cooldown: float = 300.0
+    # A path is handled once it has been quiet this long, or at the latest max-wait after its first change.
+    debounce: float = 0.5
+    max_wait: float = 5.0
+    # The purge's before/after/full service commands run from the daemon only when this is true.
+    run_commands: bool = False
+    # A Prometheus textfile (node_exporter's textfile collector), written atomically; '' = none.
+    metrics_file: str = ''
+    # Paths remembered between debounce rounds; past it, changes collapse into "rescan this folder".
+    max_pending: int = 10000
+
+
 # Section name in a config (and attribute of Config) -> its class.
 SECTIONS = {
     'purge': PurgeSettings,
@@ -122,4 +150,5 @@ SECTIONS = {
     'health': HealthSettings,
     'alerts': AlertSettings,
     'audit': AuditSettings,
+    'watch': WatchSettings,
 }

@@ -38,6 +38,8 @@ NEEDS_TRUST: Mapping[str, str] = {
     'state-dir': WRITES_OUTSIDE_ROOT,
     'clean.quarantine-dir': WRITES_OUTSIDE_ROOT,
     'baseline': WRITES_OUTSIDE_ROOT,  # `guard baseline` writes it
+    'watch.run-commands': RUNS_COMMAND,  # lets the daemon run purge.before/after
+    'watch.metrics-file': WRITES_OUTSIDE_ROOT,
 }
 
 STORE_VERSION = 1

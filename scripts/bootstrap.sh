@@ -16,6 +16,9 @@ if [ "$want_test" = 1 ]; then
   need libsystemd-dev    # systemd-python compiles against it
   need pkg-config
   need gcc
+  need systemd             # systemd-analyze verify/security lint the shipped unit
+  need systemd-container   # systemd-nspawn boots a real systemd for the end-to-end test
+  need mmdebstrap          # builds that container's Debian root (cached under /var/cache/guard-test)
 fi
 if [ ${#missing_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -24,8 +27,9 @@ if [ ${#missing_apt[@]} -gt 0 ]; then
   fi
   echo "bootstrap: apt-get install ${missing_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing_apt[@]}" >/dev/null
+  # Other jobs on the machine may hold dpkg's lock for a moment: wait for it rather than fail.
+  apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null
+  apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing_apt[@]}" >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}

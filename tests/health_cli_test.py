@@ -138,7 +138,7 @@ def test_json_format_answers_with_an_object_for_a_missing_root(tmp_path: Path) -
 @pytest.mark.parametrize(('args', 'message'), [
     (['--check', 'cpu'], "argument --check: invalid choice: 'cpu' (choose from database, disk, logs, pollution)"),
     (['--timeout', '0'], "argument --timeout: must be more than 0 seconds, got '0'"),
-    (['--format', 'xml'], "argument --format: invalid choice: 'xml' (choose from text, json, nagios)"),
+    (['--format', 'xml'], "argument --format: invalid choice: 'xml' (choose from text, json, nagios, prometheus)"),
 ])
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     proc = run_guard('health', tmp_path, *args)

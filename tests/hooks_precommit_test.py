@@ -23,7 +23,7 @@ from support import write
 DB_PASSWORD = 'Zq8v' + '2LmP9xTw4'
 DB_URL = f'postgresql://app:{DB_PASSWORD}@db.internal:5432/prod'
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PACKAGED = ['guard', 'hooks', 'pyproject.toml', 'README.md', '.pre-commit-hooks.yaml']
+PACKAGED = ['guard', 'hooks', 'systemd', 'pyproject.toml', 'README.md', '.pre-commit-hooks.yaml']
 # Session fixtures run before the per-test environment isolation in conftest, so they pin git here.
 SESSION_GIT_ENV = {'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': os.devnull, 'GIT_AUTHOR_NAME': 'guard tests',
                    'GIT_AUTHOR_EMAIL': 'tests@example.invalid', 'GIT_COMMITTER_NAME': 'guard tests',

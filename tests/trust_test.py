@@ -343,6 +343,10 @@ def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> 
     ('state-dir = ".state"\n', ()),
     ('state-dir = "/var/lib/guard"\n', ('state-dir',)),
     ('fail-on = "error"\n[health]\ntables = ["t"]\n', ()),
+    ('[watch]\nrun-commands = true\n', ('watch.run-commands',)),
+    ('[watch]\nrun-commands = false\non-log-limit = "purge"\n', ()),
+    ('[watch]\nmetrics-file = "/var/lib/node_exporter/guard.prom"\n', ('watch.metrics-file',)),
+    ('[watch]\nmetrics-file = "metrics/guard.prom"\n', ()),
 ])
 def test_which_keys_need_trust(tmp_path: Path, toml: str, skipped: tuple[str, ...]) -> None:
     root = tmp_path / 'root'

@@ -34,9 +34,11 @@ class CommandSink:
         env = {**(os.environ if self._environ is None else self._environ), **alert.fields(),
                'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
         started = time.monotonic()
+        # The root as working directory, unless it is gone: an alert that the root vanished must still go out.
+        cwd = self._cwd if self._cwd is None or os.path.isdir(self._cwd) else '/'
         with tempfile.TemporaryFile() as errors:
             try:
-                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=self._cwd,
+                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=cwd,
                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                            stderr=errors, start_new_session=True)
             except OSError as e:

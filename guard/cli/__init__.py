@@ -30,6 +30,9 @@ COMMANDS = {
     'history': ('guard.cli.history', 'list the audit trail of purges, cleans, restores and alerts'),
     'health': ('guard.cli.health', 'check the database, disk, logs and root pollution'),
     'trust': ('guard.cli.trust', 'let a project\'s own config run commands, send data or write outside its root'),
+    'watch': ('guard.cli.watch', 'watch a root in the foreground and react to pollution, log growth and low disk'),
+    'status': ('guard.cli.status', 'is a daemon watching this root: its state, last events and actions, health'),
+    'install-service': ('guard.cli.install_service', 'write the systemd unit that runs `guard watch` for a root'),
 }
 
 

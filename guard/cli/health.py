@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 CHECK_NAMES = ('database', 'disk', 'logs', 'pollution')
 # --format: the first is the default. A format whose readers need an answer even when guard cannot
 # check (a config error) also has an entry in ERROR_WRITERS.
-FORMATS = ('text', 'json', 'nagios')
-FORMAT_HELP = 'text for people (default), json for machines, nagios for monitoring systems'
+FORMATS = ('text', 'json', 'nagios', 'prometheus')
+FORMAT_HELP = ('text for people (default), json for machines, nagios for monitoring systems, '
+               'prometheus for node_exporter\'s textfile collector')
 EPILOG = ('exit codes: 0 healthy (warnings allowed), 1 unhealthy, 2 usage or config error (such as no '
-          'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.')
+          'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. '
+          'With --format prometheus: 0 once the metrics are printed (the verdict is in guard_check_status).')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,6 +90,8 @@ def _run(args: argparse.Namespace) -> int:
         config = config.updated(health=dataclasses.replace(config.health, connect_timeout=args.timeout))
     report = run_checks(config, root, only=args.check)
     alerts = _alert(report, config) if args.alert else None
+    if args.format == 'prometheus':
+        return _prometheus(report, config)
     return _write(report, alerts, args)
 
 
@@ -125,6 +129,19 @@ def _write(report: HealthReport, alerts: list[AlertResult] | None, args: argpars
 def _emit(text: str) -> None:
     """Health output quotes driver and command messages, which may echo a credential."""
     sys.stdout.write(scrub(text))
+
+
+def _prometheus(report: HealthReport, config: Any) -> int:
+    """The check metrics guard watch writes to its metrics file, for a cron job."""
+    from pathlib import Path
+
+    from guard.daemon import metrics
+    from guard.daemon.facts import free_bytes
+    from guard.daemon.facts import measure_logs
+    root = Path(report.root)
+    usage = measure_logs(root, tuple(config.health.log_paths))
+    _emit(metrics.render(metrics.Sample(report.root, report.checks, usage.per_path, free_bytes(root))))
+    return 0
 
 
 def _alert_dict(result: AlertResult) -> dict[str, Any]:

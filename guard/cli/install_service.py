@@ -1,0 +1,127 @@
+"""`guard install-service ROOT [--user NAME]`: put `guard watch ROOT` under systemd.
+
+Writes the shipped template `guard@.service` and a drop-in for this root into the unit directory,
+then prints the commands that enable it. It changes nothing else: no daemon-reload, no start,
+so an operator sees (and a config manager can run) every step.
+
+Exit codes: 0 written (or unchanged); 2 bad root, unknown user, a root owned by root with no --user.
+"""
+from __future__ import annotations
+
+import argparse
+import grp
+import os
+import pwd
+import shutil
+import sys
+from pathlib import Path
+
+from guard.cli import common
+from guard.daemon import unit
+from guard.errors import UsageError
+
+EPILOG = 'exit codes: 0 written or unchanged; 2 bad root, unknown user, or a root-owned root without --user'
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
+    parser.add_argument('root', metavar='ROOT', help='the project root guard watches (absolute or relative)')
+    parser.add_argument('--user', metavar='NAME',
+                        help='the user guard runs as (default: the owner of ROOT; never root)')
+    parser.add_argument('--config', metavar='FILE', type=Path,
+                        help='a system-wide config file for `guard watch --config` (e.g. /etc/guard/guard.toml)')
+    parser.add_argument('--unit-dir', metavar='DIR', type=Path, default=unit.UNIT_DIR,
+                        help=f'where the unit files go (default: {unit.UNIT_DIR})')
+    parser.add_argument('--dry-run', action='store_true', help='print the files and change nothing')
+
+
+def run(args: argparse.Namespace) -> int:
+    root = common.existing_dir(args.root)
+    user, group = _account(args.user, root)
+    config_file = common.existing_path(args.config.resolve()) if args.config else None
+    spec = unit.ServiceSpec(root=root, user=user, group=group, guard=_guard_executable(), config_file=config_file,
+                            writable=_writable_outside(root, config_file))
+    name = unit.unit_name(root)
+    files = {
+        args.unit_dir / unit.TEMPLATE: unit.template_text(),
+        args.unit_dir / f'{name}.d' / unit.DROP_IN: unit.drop_in_text(spec),
+    }
+    for path, text in files.items():
+        if args.dry_run:
+            common.out(f'# {path}\n{text}')
+        else:
+            common.out(f'{_write(path, text)} {path}')
+    if _owner(root) != user:
+        common.err(f'guard install-service: warning: {root} is not owned by {user}; guard can act only on what {user} may write')
+    common.out('Then enable and start it:' if not args.dry_run else 'Dry run: nothing was written. To enable it:')
+    for command in ('systemctl daemon-reload', f'systemctl enable --now {name}',
+                    f'systemctl status {name}', f'journalctl -u {name} -f'):
+        common.out(f'  {command}')
+    return 0
+
+
+def _account(user: str | None, root: Path) -> tuple[str, str]:
+    """(user, its primary group): the named user, or the root's owner; never root."""
+    name = user or _owner(root)
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise UsageError(f'{name}: no such user') from None
+    if entry.pw_uid == 0:
+        hint = '' if user else f' ({root} is owned by root: pass --user NAME, the account that owns the project)'
+        raise UsageError(f'guard watch does not run as root{hint}')
+    try:
+        return name, grp.getgrgid(entry.pw_gid).gr_name
+    except KeyError:
+        raise UsageError(f'{name}: primary group {entry.pw_gid} does not exist') from None
+
+
+def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
+    """Folders the service's config makes guard write besides the root and /var/lib/guard.
+
+    The config is read as the service will read it (no GUARD_* variables from this shell), and
+    validated here, so a bad file is reported now rather than at the first start.
+    """
+    from guard import config as config_module
+
+    config = config_module.load(root, config_file=config_file, environ={})
+    wanted = []
+    if config.watch.metrics_file:
+        wanted.append((root / config.watch.metrics_file).parent)
+    if config.state_dir:
+        wanted.append(root / config.state_dir)
+    allowed = (root, unit.STATE_DIR)
+    return tuple(dict.fromkeys(p for p in (Path(os.path.normpath(w)) for w in wanted)
+                               if not any(p == a or a in p.parents for a in allowed)))
+
+
+def _owner(root: Path) -> str:
+    uid = root.stat().st_uid
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _guard_executable() -> Path:
+    """The guard that runs this command, by absolute path: systemd does not search PATH for us."""
+    here = Path(sys.argv[0])
+    if here.name == 'guard' and here.is_file():
+        return here.resolve()
+    found = shutil.which('guard')
+    if found:
+        return Path(found).resolve()
+    return Path(sys.executable).parent / 'guard'
+
+
+def _write(path: Path, text: str) -> str:
+    """'wrote', 'updated' or 'unchanged'; written through a temporary file so systemd never reads half a unit."""
+    old = path.read_text(encoding='utf-8') if path.is_file() else None
+    if old == text:
+        return 'unchanged'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f'.{path.name}.{os.getpid()}')
+    temporary.write_text(text, encoding='utf-8')
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+    return 'wrote  ' if old is None else 'updated'

@@ -1,0 +1,130 @@
+"""Carry out the policy's actions through the library: alerts.dispatch, safety.quarantine and
+safety.purge (plan -> execute), every one recorded in the audit store with trigger `daemon`.
+
+A purge from the daemon is narrower than `guard purge`: the log paths only (or the configured
+ephemeral set when the disk is low), never `--full`, and the purge's before/after service
+commands only when watch.run-commands is true. Protected paths are fingerprinted before and
+checked after by the purge engine itself; a protected path that changed is alerted on.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.daemon.policy import DISPATCH
+from guard.daemon.policy import PURGE
+from guard.daemon.policy import PURGE_LOGS
+from guard.daemon.policy import QUARANTINE
+from guard.daemon.policy import Action
+from guard.errors import GuardError
+from guard.health.result import CheckResult
+from guard.health.result import HealthReport
+from guard.health.result import Status
+
+if TYPE_CHECKING:
+    from guard.alerts import AlertResult
+    from guard.alerts import Sink
+    from guard.audit import AuditStore
+    from guard.config import Config
+
+TRIGGER = 'daemon'
+
+
+@dataclass(frozen=True)
+class Done:
+    """What came of one action (dispatches are not counted as actions)."""
+
+    kind: str
+    target: str
+    outcome: str  # ok | partial | protected-changed | nothing | refused | failed
+    bytes: int = 0
+    files: int = 0
+    audit_id: int | None = None
+    detail: str = ''
+    at: float = 0.0  # wall-clock time
+
+
+class Executor:
+    """Runs actions for one root with one config, one audit store and one set of alert sinks."""
+
+    def __init__(self, config: Config, root: Path, store: AuditStore | None, sinks: Sequence[Sink],
+                 *, tick: Callable[[], None] = lambda: None) -> None:
+        self.config = config
+        self.root = root
+        self.store = store
+        self.sinks = sinks
+        self._tick = tick
+        self.alert_errors: list[str] = []
+
+    def dispatch(self, results: Sequence[CheckResult]) -> list[AlertResult]:
+        """Hand check results to alerts.dispatch, which alerts only on a change of state."""
+        from guard.alerts import dispatch
+        report = HealthReport(str(self.root), tuple(results), time.time(), 0.0)
+        try:
+            alerts = dispatch(report, self.config, store=self.store, trigger=TRIGGER, sinks=self.sinks)
+        except GuardError as e:
+            self.alert_errors.append(str(e))
+            return []
+        for result in alerts:
+            self.alert_errors.extend(f'{d.sink}: {d.detail}' for d in result.deliveries if not d.ok)
+            if result.audit_error:
+                self.alert_errors.append(result.audit_error)
+        return alerts
+
+    def run(self, action: Action) -> Done | None:
+        if action.kind == DISPATCH:
+            self.dispatch(action.results)
+            return None
+        started = time.time()
+        try:
+            done = _RUNNERS[action.kind](self, action)
+        except GuardError as e:  # a lock held by a manual purge, an unsafe root: try again later
+            done = Done(action.kind, action.target, 'refused', detail=str(e))
+        return dataclasses.replace(done, at=started)
+
+    def _quarantine(self, action: Action) -> Done:
+        from guard.safety import quarantine
+        plan = quarantine.plan(self.config, self.root)
+        if not plan.entries:
+            return Done(action.kind, action.target, 'nothing')
+        report = quarantine.execute(plan, audit=self.store, trigger=TRIGGER, lock_timeout=0)
+        moved = ', '.join(e.path for e in report.moved)
+        return Done(action.kind, action.target, report.outcome, report.bytes, len(report.moved), report.audit_id,
+                    f'moved {moved} to {report.quarantine_path}')
+
+    def _purge(self, action: Action) -> Done:
+        from guard.safety import purge
+        ephemeral = action.paths if action.kind == PURGE_LOGS else tuple(self.config.purge.ephemeral)
+        plan = purge.plan(purge_config(self.config, ephemeral), self.root)
+        if not plan.items:
+            return Done(action.kind, action.target, 'nothing')
+        report = purge.execute(plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0,
+                               progress=lambda _: self._tick())
+        detail = f'{action.reason}; cleared {report.files} files, {report.reclaimed} bytes freed'
+        if not report.verification.ok:
+            changed = ', '.join((*report.verification.changed, *report.verification.missing)[:5])
+            detail += f'; PROTECTED PATHS CHANGED: {changed}'
+            self.dispatch([CheckResult('protected', Status.FAIL, changed,
+                                       'a protected path differs after a daemon purge')])
+        return Done(action.kind, action.target, report.outcome, max(report.reclaimed, 0), report.files,
+                    report.audit_id, detail)
+
+
+def purge_config(config: Config, ephemeral: tuple[str, ...]) -> Config:
+    """The config a daemon purge runs with: these patterns only; service commands only when allowed."""
+    settings = dataclasses.replace(config.purge, ephemeral=ephemeral, full=())
+    if not config.watch.run_commands:
+        settings = dataclasses.replace(settings, before=(), after=())
+    return config.updated(purge=settings)
+
+
+_RUNNERS: dict[str, Callable[[Executor, Action], Done]] = {
+    QUARANTINE: Executor._quarantine,
+    PURGE_LOGS: Executor._purge,
+    PURGE: Executor._purge,
+}

@@ -1,0 +1,201 @@
+"""Measure what the changes touched: the root's state, pollution, env files, logs, free disk.
+
+Each concern is measured with the same code `guard health` uses (CheckResult), plus what the
+policy needs beyond a verdict: log bytes per path and per file, free bytes. Never decides, never acts.
+"""
+from __future__ import annotations
+
+import glob
+import heapq
+import os
+import shutil
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.health.result import CheckResult
+from guard.health.result import Status
+from guard.health.units import MIB
+
+if TYPE_CHECKING:
+    from guard.config import Config
+
+POLLUTION = 'pollution'
+ENV_FILES = 'env-files'
+LOGS = 'logs'
+DISK = 'disk'
+ROOT = 'root'
+CONCERNS = (POLLUTION, ENV_FILES, LOGS, DISK)
+_ENV_READ_LIMIT = 256 * 1024
+_LARGEST_KEPT = 20
+
+
+@dataclass(frozen=True)
+class LogUsage:
+    """Bytes used by the log paths (blocks actually used, as the logs check counts them)."""
+
+    total: int = 0
+    files: int = 0
+    per_path: tuple[tuple[str, int], ...] = ()  # (log-paths entry, bytes)
+    over_file_limit: tuple[tuple[str, int], ...] = ()  # (path relative to the root, bytes), largest first
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One measurement. `root_problem` is '' when the root is there and readable; then `checks` holds
+    a result per measured concern."""
+
+    root_problem: str = ''
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    logs: LogUsage | None = None
+    free_disk: int | None = None
+
+
+def gather(config: Config, root: Path, concerns: frozenset[str] | set[str]) -> Facts:
+    """Measure `concerns` (names from CONCERNS) for `root`."""
+    problem = root_problem(root)
+    if problem:
+        return Facts(root_problem=problem)
+    checks: dict[str, CheckResult] = {}
+    logs = free = None
+    if POLLUTION in concerns:
+        from guard.health.pollution import check_pollution
+        checks[POLLUTION] = check_pollution(root)
+    if ENV_FILES in concerns:
+        checks[ENV_FILES] = check_env_files(config, root)
+    if LOGS in concerns:
+        from guard.health.logs import check_logs
+        checks[LOGS] = check_logs(root, config.health)
+        logs = measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
+    if DISK in concerns:
+        from guard.health.disk import check_disk
+        checks[DISK] = check_disk(root, config.health)
+        free = free_bytes(root)
+    return Facts('', checks, logs, free)
+
+
+def root_problem(root: Path) -> str:
+    """'' when the root is a readable folder, else what is wrong with it."""
+    try:
+        st = os.stat(root)
+    except FileNotFoundError:
+        return f'{root} does not exist (deleted or not mounted)'
+    except OSError as e:
+        return f'{root}: cannot read: {e.strerror}'
+    if not stat.S_ISDIR(st.st_mode):
+        return f'{root} is not a folder'
+    try:
+        with os.scandir(root) as it:
+            next(it, None)
+    except OSError as e:
+        return f'{root}: cannot list: {e.strerror}'
+    return ''
+
+
+def free_bytes(root: Path) -> int | None:
+    try:
+        return shutil.disk_usage(root).free
+    except OSError:
+        return None
+
+
+def check_env_files(config: Config, root: Path) -> CheckResult:
+    """FAIL for env files with values in the root folder that git would not keep out of a commit.
+
+    Expected: an env file git ignores (and does not track); in a root that is no work tree, only
+    the one health.env-file names (where `guard health` reads the database URL from). Values are
+    counted, never shown.
+    """
+    from guard.daemon.repo import RepoView
+    from guard.rules import env_files
+    found = []
+    candidates = sorted(name for name in _root_names(root) if env_files.is_env_file(name))
+    if not candidates:  # the usual case: no need to ask git anything
+        return CheckResult(ENV_FILES, Status.OK, 'no unexpected env file with values in the root')
+    with RepoView(root) as repo:
+        for name in candidates:
+            finding = env_files.check(name, _head(root / name))
+            if finding is None or _expected(repo, name, config):
+                continue
+            why = 'tracked by git' if repo.tracked(name) else ('not ignored by git' if repo.is_work_tree else 'no git work tree')
+            found.append(f'{finding.excerpt}, {why}')
+    if not found:
+        return CheckResult(ENV_FILES, Status.OK, 'no unexpected env file with values in the root')
+    return CheckResult(ENV_FILES, Status.FAIL, '; '.join(found),
+                       'env files hold credentials; add them to .gitignore or move them out of the root')
+
+
+def _expected(repo: object, name: str, config: Config) -> bool:
+    from guard.daemon.repo import RepoView
+    assert isinstance(repo, RepoView)
+    if repo.is_work_tree:
+        return repo.ignored(name) and not repo.tracked(name)
+    return name == config.health.env_file
+
+
+def _root_names(root: Path) -> list[str]:
+    try:
+        with os.scandir(root) as it:
+            return [e.name for e in it if e.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+
+
+def _head(path: Path) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return ''
+    try:
+        return os.read(fd, _ENV_READ_LIMIT).decode('utf-8', errors='replace')
+    except OSError:
+        return ''
+    finally:
+        os.close(fd)
+
+
+def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) -> LogUsage:
+    """Bytes per log-paths entry, the total, and the files above `file_limit` (0 = none)."""
+    seen: set[tuple[int, int]] = set()
+    counter = [0]
+    dedupe = len(log_paths) > 1  # two entries may name the same file ('logs/' and 'logs/*.log')
+    per_path: list[tuple[str, int]] = []
+    largest: list[tuple[int, str]] = []
+    for pattern in log_paths:
+        subtotal = 0
+        for rel, size in _files(root, pattern, seen, dedupe, counter):
+            subtotal += size
+            if file_limit and size > file_limit:
+                heapq.heappush(largest, (size, rel))
+                if len(largest) > _LARGEST_KEPT:
+                    heapq.heappop(largest)
+        per_path.append((pattern, subtotal))
+    over = tuple((rel, size) for size, rel in sorted(largest, reverse=True))
+    return LogUsage(sum(s for _, s in per_path), counter[0], tuple(per_path), over)
+
+
+def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool, counter: list[int]):  # type: ignore[no-untyped-def]
+    for match in glob.glob(pattern, root_dir=root, recursive=True):
+        top = os.path.join(root, match)
+        paths: Iterator[str] = iter([top])
+        if os.path.isdir(top) and not os.path.islink(top):
+            paths = (os.path.join(parent, n) for parent, _dirs, names in os.walk(top) for n in names)
+        for path in paths:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            # Only a file with several names can be counted twice: remembering every inode would cost
+            # memory in proportion to the files (100,000 of them in a storm).
+            if st.st_nlink > 1 or dedupe:
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+            counter[0] += 1
+            size = min(st.st_size, st.st_blocks * 512) if st.st_blocks else st.st_size
+            yield os.path.relpath(path, root), size

@@ -1,0 +1,114 @@
+"""Startup validation: everything `guard watch` needs, checked before READY=1.
+
+Each failure is one line that names what to fix. Config problems (a bad value, a database check
+with no URL, a bad webhook) are ConfigError, exit 2; a root, state directory, audit store or
+metrics folder the daemon cannot use is StartupError, exit 1 ("daemon failed to start").
+The same checks run on a reload, against the new config, before it replaces the old one.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.errors import ConfigError
+from guard.errors import GuardError
+
+if TYPE_CHECKING:
+    from guard.alerts import Sink
+    from guard.audit import AuditStore
+    from guard.config import Config
+
+
+class StartupError(GuardError):
+    """`guard watch` cannot start: the root, state directory, audit store or metrics folder is unusable (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What a validated config gives the service: its audit store and its alert sinks."""
+
+    store: AuditStore
+    sinks: list[Sink]
+
+
+def check_settings(config: Config) -> None:
+    """Values the generic validation lets through but a daemon cannot run with."""
+    watch = config.watch
+    for key, value in (('debounce', watch.debounce), ('max-wait', watch.max_wait),
+                       ('sweep-interval', watch.sweep_interval), ('health-interval', watch.health_interval)):
+        if value <= 0:
+            raise ConfigError(f'{config.source}: watch.{key} must be more than 0 seconds, got {value:g}')
+    if watch.max_wait < watch.debounce:
+        raise ConfigError(f'{config.source}: watch.max-wait ({watch.max_wait:g}) must be at least '
+                          f'watch.debounce ({watch.debounce:g})')
+
+
+def check_root(root: Path) -> None:
+    from guard.daemon.facts import root_problem
+    problem = root_problem(root)
+    if problem:
+        raise StartupError(f'cannot watch {problem}; create it, or fix the root (the unit\'s instance name)')
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise StartupError(f'cannot watch {root}: no read permission; run as a user that owns it')
+
+
+def check_writable(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise StartupError(f'{what} {folder} is not writable ({e.strerror}); '
+                           'set state-dir or give the service user write access (StateDirectory=)') from None
+
+
+def check_health_targets(config: Config, root: Path) -> None:
+    """Every check health.checks names can run: a database check needs a URL it can parse."""
+    from guard.health.checks import selected
+    names = selected(config.health.checks, None)
+    if 'database' in names:
+        from guard.health.dburl import resolve
+        resolve(config, root)  # ConfigError naming everywhere it looked
+
+
+def check_metrics_file(config: Config, root: Path) -> None:
+    if not config.watch.metrics_file:
+        return
+    target = metrics_path(config, root)
+    try:
+        with tempfile.TemporaryFile(dir=target.parent):
+            pass
+    except OSError as e:
+        raise StartupError(f'watch.metrics-file {target}: cannot write in {target.parent} ({e.strerror}); '
+                           'create the folder (node_exporter\'s textfile directory) or fix the path') from None
+
+
+def metrics_path(config: Config, root: Path) -> Path:
+    return (root / config.watch.metrics_file).resolve()
+
+
+def validate(config: Config, root: Path) -> Ready:
+    """Run every check, in the order a person would fix them; return the opened store and sinks."""
+    check_settings(config)
+    check_root(root)
+    check_writable(config.state_path(), 'state directory')
+    check_health_targets(config, root)
+    check_metrics_file(config, root)
+    from guard.alerts import build_sinks
+    sinks = build_sinks(config)
+    return Ready(open_store(config), sinks)
+
+
+def open_store(config: Config) -> AuditStore:
+    from guard.audit import AuditStore
+    try:
+        store = AuditStore.open(config)
+        store.history(limit=1)
+    except GuardError as e:
+        raise StartupError(f'{e}; fix [tool.guard.audit] url or the state directory\'s permissions') from None
+    return store
