@@ -197,9 +197,8 @@ def _runtime_requirements() -> dict[str, str]:
 # How guard reaches each runtime dependency: the module it imports (psycopg2 is loaded by SQLAlchemy
 # for postgresql:// URLs, named in guard/health/engine.py).
 IMPORTED_AS = {'sqlalchemy': 'sqlalchemy', 'psycopg2-binary': 'psycopg2', 'python-dotenv': 'dotenv',
-               'pyahocorasick': 'ahocorasick', 'pathspec': 'pathspec', 'gitpython': 'git', 'watchdog': 'watchdog'}
-# Declared for `guard watch` (the daemon), which is built on another branch; imported there.
-DAEMON_ONLY = {'gitpython', 'watchdog'}
+               'pyahocorasick': 'ahocorasick', 'pathspec': 'pathspec', 'gitpython': 'git', 'watchdog': 'watchdog',
+               'prometheus_client': 'prometheus_client'}
 
 
 def test_runtime_dependencies_are_what_guard_imports() -> None:
@@ -210,7 +209,5 @@ def test_runtime_dependencies_are_what_guard_imports() -> None:
     assert set(runtime) == set(IMPORTED_AS), 'a new runtime dependency: say how guard imports it'
     source = '\n'.join(p.read_text(encoding='utf-8') for p in (REPO / 'guard').rglob('*.py'))
     for dist, module in IMPORTED_AS.items():
-        if dist in DAEMON_ONLY and not (REPO / 'guard' / 'daemon').is_dir():
-            continue
         imported = re.search(rf'^\s*(?:import|from) {module}\b', source, re.M) or module in ('psycopg2',)
         assert imported and module in source, f'{dist} is declared but guard never imports {module}'
