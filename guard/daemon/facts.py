@@ -16,6 +16,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.health.logs import regular_files
 from guard.health.result import CheckResult
 from guard.health.result import Status
 from guard.health.units import MIB
@@ -177,19 +178,10 @@ def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) ->
     return LogUsage(sum(s for _, s in per_path), counter[0], tuple(per_path), over)
 
 
-def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool, counter: list[int]):  # type: ignore[no-untyped-def]
+def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool,
+           counter: list[int]) -> Iterator[tuple[str, int]]:
     for match in glob.glob(pattern, root_dir=root, recursive=True):
-        top = os.path.join(root, match)
-        paths: Iterator[str] = iter([top])
-        if os.path.isdir(top) and not os.path.islink(top):
-            paths = (os.path.join(parent, n) for parent, _dirs, names in os.walk(top) for n in names)
-        for path in paths:
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                continue
+        for path, st in regular_files(os.path.join(root, match)):
             # Only a file with several names can be counted twice: remembering every inode would cost
             # memory in proportion to the files (100,000 of them in a storm).
             if st.st_nlink > 1 or dedupe:

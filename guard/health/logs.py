@@ -6,6 +6,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -62,6 +63,12 @@ def check_logs(root: Path, settings: HealthSettings) -> CheckResult:
 
 
 def _measure(path: str, tally: _Tally) -> None:
+    for full, st in regular_files(path):
+        tally.add(full, st)
+
+
+def regular_files(path: str) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, lstat) of every regular file at or below `path`: one log file, or a folder of them."""
     # Symlinks are not followed: a link to / must not make guard walk the whole machine.
     candidates: Iterable[str] = [path]
     if os.path.isdir(path) and not os.path.islink(path):
@@ -72,7 +79,7 @@ def _measure(path: str, tally: _Tally) -> None:
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            tally.add(full, st)
+            yield full, st
 
 
 def _judge(tally: _Tally, settings: HealthSettings, root: Path) -> tuple[Status, str]:
