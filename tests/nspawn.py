@@ -81,9 +81,7 @@ def _cached_tar() -> Path:
 def rootfs_tar() -> Path:
     """The cached root tarball, built on first use (~30 s); a lock keeps two runs from building it twice."""
     tar = _cached_tar()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / '.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _cache_lock():
         if not tar.is_file():
             partial = tar.with_suffix('.partial.tar')
             _run(['mmdebstrap', '--quiet', '--variant=apt', f'--include={",".join(PACKAGES)}',
@@ -98,8 +96,7 @@ def wheelhouse(into: Path) -> Path:
     key = hashlib.sha256('\n'.join([sys.version, *requirements]).encode()).hexdigest()[:12]
     deps = CACHE / f'wheels-{key}'
     pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check', '--quiet']
-    with open(CACHE / '.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _cache_lock():
         if not deps.is_dir():
             partial = Path(tempfile.mkdtemp(dir=CACHE, prefix='.wheels-'))
             _run([*pip, 'wheel', '--wheel-dir', str(partial), *requirements], timeout=600)
@@ -113,6 +110,15 @@ def wheelhouse(into: Path) -> Path:
     for wheel in deps.iterdir():
         shutil.copy(wheel, into)
     return into
+
+
+@contextmanager
+def _cache_lock() -> Iterator[None]:
+    """The cache, created if need be, held by this run alone: two runs never build the same entry."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / '.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 class Container:
