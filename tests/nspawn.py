@@ -87,6 +87,7 @@ def rootfs_tar() -> Path:
             _run(['mmdebstrap', '--quiet', '--variant=apt', f'--include={",".join(PACKAGES)}',
                   host_suite(), str(partial), host_mirror()], timeout=900)
             os.replace(partial, tar)
+            _prune(tar, '*.tar')
     return tar
 
 
@@ -101,6 +102,7 @@ def wheelhouse(into: Path) -> Path:
             partial = Path(tempfile.mkdtemp(dir=CACHE, prefix='.wheels-'))
             _run([*pip, 'wheel', '--wheel-dir', str(partial), *requirements], timeout=600)
             os.replace(partial, deps)
+            _prune(deps, 'wheels-*')
     into.mkdir(parents=True, exist_ok=True)
     # A copy of the checkout: setuptools writes build/ and *.egg-info next to the sources.
     source = into / 'src'
@@ -119,6 +121,13 @@ def _cache_lock() -> Iterator[None]:
     with open(CACHE / '.lock', 'w') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+
+
+def _prune(keep: Path, pattern: str) -> None:
+    """Drop the cache entries a new one replaces (another package or requirement list)."""
+    for old in CACHE.glob(pattern):
+        if old != keep:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 
 class Container:
