@@ -81,14 +81,13 @@ def _cached_tar() -> Path:
 def rootfs_tar() -> Path:
     """The cached root tarball, built on first use (~30 s); a lock keeps two runs from building it twice."""
     tar = _cached_tar()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / '.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _cache_lock():
         if not tar.is_file():
             partial = tar.with_suffix('.partial.tar')
             _run(['mmdebstrap', '--quiet', '--variant=apt', f'--include={",".join(PACKAGES)}',
                   host_suite(), str(partial), host_mirror()], timeout=900)
             os.replace(partial, tar)
+            _prune(tar, '*.tar')
     return tar
 
 
@@ -98,12 +97,12 @@ def wheelhouse(into: Path) -> Path:
     key = hashlib.sha256('\n'.join([sys.version, *requirements]).encode()).hexdigest()[:12]
     deps = CACHE / f'wheels-{key}'
     pip = [sys.executable, '-m', 'pip', '--disable-pip-version-check', '--quiet']
-    with open(CACHE / '.lock', 'w') as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _cache_lock():
         if not deps.is_dir():
             partial = Path(tempfile.mkdtemp(dir=CACHE, prefix='.wheels-'))
             _run([*pip, 'wheel', '--wheel-dir', str(partial), *requirements], timeout=600)
             os.replace(partial, deps)
+            _prune(deps, 'wheels-*')
     into.mkdir(parents=True, exist_ok=True)
     # A copy of the checkout: setuptools writes build/ and *.egg-info next to the sources.
     source = into / 'src'
@@ -113,6 +112,22 @@ def wheelhouse(into: Path) -> Path:
     for wheel in deps.iterdir():
         shutil.copy(wheel, into)
     return into
+
+
+@contextmanager
+def _cache_lock() -> Iterator[None]:
+    """The cache, created if need be, held by this run alone: two runs never build the same entry."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / '.lock', 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _prune(keep: Path, pattern: str) -> None:
+    """Drop the cache entries a new one replaces (another package or requirement list)."""
+    for old in CACHE.glob(pattern):
+        if old != keep:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 
 class Container:

@@ -195,6 +195,31 @@ def test_an_open_log_past_its_limit_is_truncated_inside_the_sandbox(machine: nsp
     assert any(r['kind'] == 'purge' and r['trigger'] == 'daemon' for r in records), records
 
 
+def test_a_root_under_home_is_writable_and_home_stays_read_only(machine: nspawn.Container) -> None:
+    home_root, config = '/home/app/site', '/etc/guard/home.toml'
+    home_unit = 'guard@home-app-site.service'
+    machine.run('install', '-d', '-o', 'app', '-g', 'app', home_root)
+    machine.write(config, 'state-dir = "/var/lib/guard"\n[health]\nchecks = ["pollution"]\n'
+                          '[watch]\non-pollution = "quarantine"\n')
+    machine.run('guard', 'install-service', home_root, '--user', 'app', '--config', config)
+    machine.run('systemctl', 'daemon-reload')
+    start = machine.run('systemctl', 'start', home_unit, check=False)
+    assert start.returncode == 0, machine.run('journalctl', '--no-pager', '-u', home_unit, check=False).stdout
+    try:
+        machine.run('runuser', '-u', 'app', '--', 'python3', '-m', 'venv', '--without-pip', home_root)
+        # Quarantine moves the venv's entries out of the root: a write the sandbox must allow there.
+        wait_for(lambda: not (machine.root / home_root.lstrip('/') / 'pyvenv.cfg').exists(), 30, 'the quarantine')
+        assert machine.prop(home_unit, 'ActiveState') == 'active'
+        # The rest of /home, seen from the service's mount namespace as its user: read-only.
+        pid = machine.prop(home_unit, 'MainPID')
+        as_service = ('nsenter', f'--target={pid}', '--mount', 'runuser', '-u', 'app', '--', '/bin/sh', '-c')
+        assert machine.run(*as_service, f': > {home_root}/probe', check=False).returncode == 0
+        denied = machine.run(*as_service, ': > /home/app/probe', check=False)
+        assert 'Read-only file system' in denied.stderr
+    finally:
+        machine.run('systemctl', 'stop', home_unit, check=False)
+
+
 def test_watchdog_pings_keep_it_alive(machine: nspawn.Container) -> None:
     pid = machine.prop(UNIT, 'MainPID')
     seen: set[str] = set()
