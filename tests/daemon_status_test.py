@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import errno
 import os
+import secrets
 import signal
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from daemon_harness import Daemon
 from daemon_harness import Setup
 from daemon_harness import no_thread_leaks
 from daemon_harness import wait_for
+from guard.health.units import MIB
 from support import git
 from support import run_guard
 
@@ -123,6 +125,26 @@ def test_the_sweep_catches_what_a_stopped_observer_missed(tmp_path: Path) -> Non
         assert daemon.publisher.drops >= 1
         wait_for(lambda: daemon.watcher.observer is not None and daemon.watcher.observer.is_alive(), 5.0,
                  'the observer to be re-armed')
+
+    assert _run_in_thread(setup, check) == [0]
+
+
+def test_the_sweep_catches_a_log_that_grew_while_the_observer_was_stopped(tmp_path: Path) -> None:
+    """The same stand-in for the log paths' sizes: a log deep under logs/ grows past the limit
+    unseen; the sweep's walk must find it (its nested folder included) and count a drop."""
+    setup = Setup(tmp_path, **{'sweep-interval': 0.5})
+    setup.health['max-log-mb'] = 1
+    setup.write()
+    log = setup.root / 'logs' / secrets.token_hex(4) / secrets.token_hex(4) / f'{secrets.token_hex(4)}.log'
+
+    def check(daemon) -> None:  # type: ignore[no-untyped-def]
+        observer = daemon.watcher.observer
+        observer.stop()
+        observer.join(5)
+        log.parent.mkdir(parents=True)
+        log.write_bytes(os.urandom(MIB + secrets.randbelow(MIB)))
+        wait_for(lambda: setup.has_alert('problem logs fail'), 5.0, 'the sweep to catch the grown log')
+        assert daemon.publisher.drops >= 1
 
     assert _run_in_thread(setup, check) == [0]
 

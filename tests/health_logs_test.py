@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from guard.settings import HealthSettings
@@ -65,3 +66,22 @@ def test_root_with_glob_characters(tmp_path: Path) -> None:
     root = tmp_path / 'proj[1]'
     make_log(root / 'logs' / 'a.log', 1024)
     assert check_logs(root, HealthSettings()).value == '1.0 KiB in 1 file'
+
+
+def test_the_daemons_one_walk_gives_the_checks_verdict(tmp_path: Path) -> None:
+    """The daemon judges its sweep's measurement (measure_logs) instead of walking the logs again:
+    same total, count and largest file as check_logs, hard links and overlapping patterns counted once."""
+    from guard.daemon.facts import measure_logs
+    from guard.health.logs import logs_result
+    sizes = [secrets.randbelow(64 * 1024) + 1 for _ in range(6)]
+    for i, size in enumerate(sizes):
+        make_log(tmp_path / 'logs' / f'd{i % 3}' / f'{secrets.token_hex(4)}.log', size)
+    big = tmp_path / 'logs' / 'big.log'
+    make_log(big, MIB + secrets.randbelow(MIB))
+    os.link(big, tmp_path / 'logs' / 'd0' / 'big-link.log')
+    settings = HealthSettings(log_paths=('logs/', 'logs/*.log'), max_log_mb=1)
+    usage = measure_logs(tmp_path, settings.log_paths)
+    walked, judged = check_logs(tmp_path, settings), logs_result(tmp_path, settings, (usage.total, usage.files, usage.largest))
+    assert walked.status is Status.FAIL
+    assert (judged.status, judged.value, judged.reason, judged.perf) == (walked.status, walked.value, walked.reason, walked.perf)
+    assert walked.value.endswith(' in 7 files (limit 1.0 MiB)')

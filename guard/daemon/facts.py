@@ -10,6 +10,7 @@ import heapq
 import os
 import shutil
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -42,6 +43,7 @@ class LogUsage:
     files: int = 0
     per_path: tuple[tuple[str, int], ...] = ()  # (log-paths entry, bytes)
     over_file_limit: tuple[tuple[str, int], ...] = ()  # (path relative to the root, bytes), largest first
+    largest: tuple[int, str] = (0, '')  # (bytes, full path) of the largest file, as the logs check names it
 
 
 @dataclass(frozen=True)
@@ -55,22 +57,28 @@ class Facts:
     free_disk: int | None = None
 
 
-def gather(config: Config, root: Path, concerns: frozenset[str] | set[str]) -> Facts:
-    """Measure `concerns` (names from CONCERNS) for `root`."""
+def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, logs: LogUsage | None = None) -> Facts:
+    """Measure `concerns` (names from CONCERNS) for `root`. `logs`: a measurement of the log paths
+    taken a moment ago (by the sweep, same file limit), used instead of walking them again."""
     problem = root_problem(root)
     if problem:
         return Facts(root_problem=problem)
     checks: dict[str, CheckResult] = {}
-    logs = free = None
+    free = None
     if POLLUTION in concerns:
         from guard.health.pollution import check_pollution
         checks[POLLUTION] = check_pollution(root)
     if ENV_FILES in concerns:
         checks[ENV_FILES] = check_env_files(config, root)
     if LOGS in concerns:
-        from guard.health.logs import check_logs
-        checks[LOGS] = check_logs(root, config.health)
-        logs = measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
+        from guard.health.logs import logs_result
+        started = time.perf_counter()
+        # One walk serves the check and the policy's detail (it used to be two).
+        logs = logs or measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
+        checks[LOGS] = logs_result(root, config.health, (logs.total, logs.files, logs.largest),
+                                   time.perf_counter() - started)
+    else:
+        logs = None
     if DISK in concerns:
         from guard.health.disk import check_disk
         checks[DISK] = check_disk(root, config.health)
@@ -165,17 +173,21 @@ def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) ->
     dedupe = len(log_paths) > 1  # two entries may name the same file ('logs/' and 'logs/*.log')
     per_path: list[tuple[str, int]] = []
     largest: list[tuple[int, str]] = []
+    biggest = (0, '')
     for pattern in log_paths:
         subtotal = 0
-        for rel, size in _files(root, pattern, seen, dedupe, counter):
+        for path, size in _files(root, pattern, seen, dedupe, counter):
             subtotal += size
+            if size >= biggest[0] and (size, path) > biggest:
+                biggest = (size, path)
             if file_limit and size > file_limit:
-                heapq.heappush(largest, (size, rel))
+                # relpath only here: on every file it was most of a sweep's cost.
+                heapq.heappush(largest, (size, os.path.relpath(path, root)))
                 if len(largest) > _LARGEST_KEPT:
                     heapq.heappop(largest)
         per_path.append((pattern, subtotal))
     over = tuple((rel, size) for size, rel in sorted(largest, reverse=True))
-    return LogUsage(sum(s for _, s in per_path), counter[0], tuple(per_path), over)
+    return LogUsage(sum(s for _, s in per_path), counter[0], tuple(per_path), over, biggest)
 
 
 def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool,
@@ -190,4 +202,4 @@ def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool,
                 seen.add((st.st_dev, st.st_ino))
             counter[0] += 1
             size = min(st.st_size, st.st_blocks * 512) if st.st_blocks else st.st_size
-            yield os.path.relpath(path, root), size
+            yield path, size

@@ -42,9 +42,11 @@ from guard.daemon.watcher import Watcher
 from guard.errors import GuardError
 from guard.health.result import CheckResult
 from guard.health.result import Status
+from guard.health.units import MIB
 
 if TYPE_CHECKING:
     from guard.config import Config
+    from guard.daemon.facts import LogUsage
     from guard.daemon.policy import Action
 
 # After an action, changes under what it touched are still its own for this long (inotify lag).
@@ -77,6 +79,8 @@ class Service:
         self.polling_reported = False
         self.health_run: HealthRun | None = None
         self.snapshot: sweep.Snapshot | None = None
+        # The log paths as measured in this step (by the sweep or after an action); None = walk them again.
+        self.fresh_logs: LogUsage | None = None
         self.ready = threading.Event()
         self.watchdog_period = self.notifier.watchdog_period()
         self.next_watchdog = time.monotonic() if self.watchdog_period else None
@@ -112,7 +116,7 @@ class Service:
             raise startup.StartupError(f'cannot watch {self.root}: {e.strerror or e}') from None
         self.watcher = watcher  # from here on, _teardown has something to stop
         self._report_polling()
-        self.snapshot = sweep.take(self.root, self.watcher.log_paths)
+        self._take()
         self._evaluate(frozenset(facts_module.CONCERNS), health=True)
         now = time.monotonic()
         self.next_sweep = now + self.config.watch.sweep_interval
@@ -132,6 +136,7 @@ class Service:
     def _reload(self) -> None:
         from guard import config as config_module
         self.notifier.reloading()
+        self.fresh_logs = None  # the log paths or the file limit may change
         old_store = self.store
         try:
             config = config_module.load(self.root, config_file=self.config_file)
@@ -196,6 +201,7 @@ class Service:
 
     def _step(self) -> None:
         watch = self.config.watch
+        self.fresh_logs = None
         changes = self.buffer.take_due(watch.debounce, watch.max_wait)
         if changes:
             concerns = concerns_for(changes, self.rules.log_paths)
@@ -204,11 +210,13 @@ class Service:
                 self.watcher.sync()  # a log folder may have appeared, or the root come back
             self._evaluate(concerns)
         now = time.monotonic()
-        if now >= self.next_sweep:
+        health_due = now >= self.next_health
+        # The health tick sweeps too, so that one walk of the log paths serves both (fresh_logs).
+        if now >= self.next_sweep or health_due:
             self._sweep()
             interval = ROOT_RETRY if self.root_problem else watch.sweep_interval
             self.next_sweep = time.monotonic() + min(interval, watch.sweep_interval)
-        if now >= self.next_health:
+        if health_due:
             self._evaluate(frozenset(facts_module.CONCERNS), health=True)
             self.next_health = time.monotonic() + watch.health_interval
         self._collect_health()
@@ -228,8 +236,9 @@ class Service:
             self._evaluate(frozenset(facts_module.CONCERNS))
             return
         seen = self.touched | concerns_for(self.buffer.peek(), self.rules.log_paths)
-        result = sweep.compare(self.snapshot, sweep.take(self.root, self.watcher.log_paths), seen)
-        self.snapshot, self.touched = result.snapshot, set()
+        previous = self.snapshot
+        result = sweep.compare(previous, self._take(), seen)
+        self.touched = set()
         rearmed = self.watcher.sync()
         self._report_polling()
         if result.missed:
@@ -243,8 +252,14 @@ class Service:
         elif result.changed:
             self._evaluate(result.changed)
 
+    def _take(self) -> sweep.Snapshot:
+        """A new sweep snapshot, kept as the baseline; its log measurement serves this step's evaluations."""
+        self.snapshot = sweep.take(self.root, self.watcher.log_paths, self.config.watch.max_log_file_mb * MIB)
+        self.fresh_logs = self.snapshot.logs
+        return self.snapshot
+
     def _evaluate(self, concerns: frozenset[str], *, health: bool = False) -> None:
-        found = facts_module.gather(self.config, self.root, concerns)
+        found = facts_module.gather(self.config, self.root, concerns, logs=self.fresh_logs)
         self._root_state(found.root_problem)
         actions, self.policy_state = decide(found, self.policy_state, self.rules, time.monotonic())
         self.publisher.observe(found)
@@ -259,13 +274,14 @@ class Service:
             return
         prefixes = watch_dirs(action.paths) if action.paths else ('',)
         self.buffer.mute(prefixes, float('inf'))
+        self.fresh_logs = None  # the action may delete or truncate logs
         try:
             done = self.executor.run(action)
         finally:
             self.buffer.mute(prefixes, time.monotonic() + max(SETTLE, self.config.watch.debounce * 2))
         self.touched.update(facts_module.CONCERNS)
         # What the action changed is no news to the next sweep either.
-        self.snapshot = sweep.take(self.root, self.watcher.log_paths)
+        self._take()
         if done is None:
             return
         self.publisher.acted(done)
@@ -273,7 +289,7 @@ class Service:
         self.log.say(level, 'action', f'{done.kind} ({action.reason}): {done.outcome}; {done.detail}',
                      action=done.kind, outcome=done.outcome, bytes=done.bytes)
         # Judge the action by what is there now; the cooldown keeps this look from acting again.
-        recheck = facts_module.gather(self.config, self.root, frozenset(facts_module.CONCERNS))
+        recheck = facts_module.gather(self.config, self.root, frozenset(facts_module.CONCERNS), logs=self.fresh_logs)
         actions, self.policy_state = decide(recheck, self.policy_state, self.rules, time.monotonic())
         self.publisher.observe(recheck)
         for follow_up in actions:

@@ -16,16 +16,19 @@ from pathlib import Path
 from guard.daemon.facts import ENV_FILES
 from guard.daemon.facts import LOGS
 from guard.daemon.facts import POLLUTION
+from guard.daemon.facts import LogUsage
 from guard.daemon.facts import measure_logs
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The root's entries (name, inode, size, mtime) and the log paths' total bytes and file count."""
+    """The root's entries (name, inode, size, mtime) and the log paths' total bytes and file count;
+    `logs` is the whole measurement, which the same step's evaluation reuses instead of walking again."""
 
     root_entries: frozenset[tuple[str, int, int, int]]
     log_bytes: int
     log_files: int
+    logs: LogUsage = LogUsage()
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class SweepResult:
     missed: frozenset[str]  # of those, the ones no event reported: a drop
 
 
-def take(root: Path, log_paths: tuple[str, ...]) -> Snapshot:
+def take(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) -> Snapshot:
+    """The root's entries and a measurement of the log paths (`file_limit` as in measure_logs)."""
     entries = set()
     try:
         with os.scandir(root) as it:
@@ -49,8 +53,8 @@ def take(root: Path, log_paths: tuple[str, ...]) -> Snapshot:
                 entries.add((entry.name, st.st_ino, 0 if is_dir else st.st_size, 0 if is_dir else st.st_mtime_ns))
     except OSError:
         pass
-    usage = measure_logs(root, log_paths)
-    return Snapshot(frozenset(entries), usage.total, usage.files)
+    usage = measure_logs(root, log_paths, file_limit)
+    return Snapshot(frozenset(entries), usage.total, usage.files, usage)
 
 
 def compare(previous: Snapshot | None, current: Snapshot, seen: Iterable[str]) -> SweepResult:

@@ -5,7 +5,6 @@ import glob
 import os
 import stat
 import time
-from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -51,14 +50,21 @@ def check_logs(root: Path, settings: HealthSettings) -> CheckResult:
         # root_dir, not joining root into the pattern: a root path may hold glob characters itself.
         for match in glob.glob(pattern, root_dir=root, recursive=True):
             _measure(os.path.join(root, match), tally)
-    seconds = time.perf_counter() - started
-    status, reason = _judge(tally, settings, root)
+    return logs_result(root, settings, (tally.total, tally.files, tally.largest), time.perf_counter() - started)
+
+
+def logs_result(root: Path, settings: HealthSettings, measured: tuple[int, int, tuple[int, str]],
+                seconds: float = 0.0) -> CheckResult:
+    """The logs check's verdict on `measured` = (total bytes, files, (largest's bytes, its path)):
+    lets the daemon judge the walk its sweep already made instead of walking the logs again."""
+    total, files, largest = measured
+    status, reason = _judge(total, largest, settings, root)
     limit = f' (limit {human_size(settings.max_log_mb * MIB)})' if settings.max_log_mb else ''
-    if tally.files:
-        value = f'{human_size(tally.total)} in {tally.files} file{"s" if tally.files > 1 else ""}{limit}'
+    if files:
+        value = f'{human_size(total)} in {files} file{"s" if files > 1 else ""}{limit}'
     else:
         value = f'no log files in {", ".join(settings.log_paths) or "(no log-paths)"}'
-    perf = Perf('logs_size', mib(tally.total), 'MB', warn=_range(settings.warn_log_mb), crit=_range(settings.max_log_mb), min=0)
+    perf = Perf('logs_size', mib(total), 'MB', warn=_range(settings.warn_log_mb), crit=_range(settings.max_log_mb), min=0)
     return CheckResult(NAME, status, value, reason, seconds, (perf,))
 
 
@@ -69,25 +75,43 @@ def _measure(path: str, tally: _Tally) -> None:
 
 def regular_files(path: str) -> Iterator[tuple[str, os.stat_result]]:
     """(path, lstat) of every regular file at or below `path`: one log file, or a folder of them."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        yield path, st
+    elif stat.S_ISDIR(st.st_mode):
+        yield from _tree(path)
+
+
+def _tree(top: str) -> Iterator[tuple[str, os.stat_result]]:
+    # scandir, not os.walk + lstat + join: the daemon's sweep runs this over every log file every
+    # sweep-interval, and the per-file Python work was most of its idle CPU (bench/RESULTS.md).
     # Symlinks are not followed: a link to / must not make guard walk the whole machine.
-    candidates: Iterable[str] = [path]
-    if os.path.isdir(path) and not os.path.islink(path):
-        candidates = (os.path.join(parent, name) for parent, _dirs, names in os.walk(path) for name in names)
-    for full in candidates:
+    folders = [top]  # a stack of paths, not of open iterators: one folder open at a time
+    while folders:
         try:
-            st = os.lstat(full)
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue  # gone since the listing (a rotated log)
+                    if stat.S_ISDIR(st.st_mode):
+                        folders.append(entry.path)
+                    elif stat.S_ISREG(st.st_mode):
+                        yield entry.path, st
         except OSError:
             continue
-        if stat.S_ISREG(st.st_mode):
-            yield full, st
 
 
-def _judge(tally: _Tally, settings: HealthSettings, root: Path) -> tuple[Status, str]:
-    largest = f'largest {_relative(tally.largest[1], root)} ({human_size(tally.largest[0])})'
-    if settings.max_log_mb and tally.total > settings.max_log_mb * MIB:
-        return Status.FAIL, f'above the limit of {human_size(settings.max_log_mb * MIB)}; {largest}'
-    if settings.warn_log_mb and tally.total > settings.warn_log_mb * MIB:
-        return Status.WARN, f'above the warning level of {human_size(settings.warn_log_mb * MIB)}; {largest}'
+def _judge(total: int, largest: tuple[int, str], settings: HealthSettings, root: Path) -> tuple[Status, str]:
+    biggest = f'largest {_relative(largest[1], root)} ({human_size(largest[0])})'
+    if settings.max_log_mb and total > settings.max_log_mb * MIB:
+        return Status.FAIL, f'above the limit of {human_size(settings.max_log_mb * MIB)}; {biggest}'
+    if settings.warn_log_mb and total > settings.warn_log_mb * MIB:
+        return Status.WARN, f'above the warning level of {human_size(settings.warn_log_mb * MIB)}; {biggest}'
     return Status.OK, ''
 
 
