@@ -145,7 +145,7 @@ class Rule:
 
     def _hit(self, match: re.Match[str], text: str) -> Hit | None:
         """The reported value of a match, unless the entropy floor or a filter rejects it."""
-        start, end = match.span('value') if 'value' in self.regex.groupindex else match.span()
+        start, end = match.span('value') if 'value' in match.re.groupindex else match.span()
         if start < 0:
             return None
         value = text[start:end]
