@@ -22,10 +22,13 @@ _REFERENCE = LazyRegex(
     r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(\w*\)[sdr]|%[sdr]|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
     r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*|\(.*\))$''',
 )
-# How documentation masks a value. Generated credentials practically never hold four x's in a row.
-_MASKED = LazyRegex(r'[xX]{4,}|\*{3,}|\.{3}|\u2026|\u2022{3}')
+# Every form above starts with one of these; the regex is compiled only for values that do.
+_REFERENCE_STARTS = frozenset('$%{#<[@_e!(')
+# How documentation masks a value (`[xX]{4,}|\*{3,}|\.{3}|…|•••`, as substrings). Generated
+# credentials practically never hold four x's in a row.
+_MASKS = ('***', '...', '\u2026', '\u2022' * 3)
 # A stand-in spelled as words: only letters, digits and separators (a chosen password has symbols).
-_WORDS_ONLY = LazyRegex(r'[A-Za-z0-9 _.\-]+')
+_WORD_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.-')
 _SEPARATORS = LazyRegex(r'[ _.\-]+')
 _TOKENS = LazyRegex(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+')
 # Leetspeak spellings of stand-ins, compared on the lower-cased value before splitting it into words.
@@ -51,10 +54,18 @@ _MAX_DIGITS = 6  # `example-key-123456`, `test1234`; a longer number is part of 
 
 def is_placeholder(value: str) -> bool:
     """True when the whole value stands in for a credential; a value that merely contains such a word is not one."""
-    if _REFERENCE.match(value) or _MASKED.search(value) or 'EXAMPLE' in value or is_repetitive(value):
+    if _is_reference(value) or _is_masked(value) or 'EXAMPLE' in value or is_repetitive(value):
         return True
     value = _unleet(value)
-    return bool(_WORDS_ONLY.fullmatch(value)) and (_instruction(value) or _stand_in_words(value))
+    return bool(value) and all(c in _WORD_CHARS for c in value) and (_instruction(value) or _stand_in_words(value))
+
+
+def _is_reference(value: str) -> bool:
+    return value[:1] in _REFERENCE_STARTS and _REFERENCE.match(value) is not None
+
+
+def _is_masked(value: str) -> bool:
+    return 'xxxx' in value.replace('X', 'x') or any(mask in value for mask in _MASKS)
 
 
 def _unleet(value: str) -> str:
