@@ -14,7 +14,9 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from guard.rules import CONTENT_RULES
 from guard.rules import RULES
+from guard.rules import prose
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
 from guard.rules.secrets import generic
@@ -170,3 +172,76 @@ def test_folded_rules_report_what_their_ignorecase_pattern_reports(parts: list[s
             assert folded == plain
         else:  # IGNORECASE pairs these with ASCII letters; the folded search finds a subset (as before)
             assert set(folded) <= set(plain)
+
+
+@MANY
+@given(st.one_of(ANY, st.text(alphabet='AZaz09_.-', max_size=14)))
+@example('API_TOKEN')
+@example('db.password')
+@example('db-pass.word_2')
+def test_setting_name(identifier: str) -> None:
+    assert generic._setting_name(identifier) == bool(re.fullmatch(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+', identifier))
+
+
+def wordlike_by_regex(value: str) -> bool:
+    """filters.is_wordlike as it was, every step a regex."""
+    value = value.strip('_$@')
+    if not value or re.match(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$', value):
+        return True
+    segments = [s for s in re.split(r'[^A-Za-z0-9]+', value) if s]
+    humps = [h for s in segments for h in re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+', s)]
+    if sum(map(len, humps)) != sum(map(len, segments)):
+        return False
+    numbers = [h for h in humps if h.isdigit()]
+    words = [h for h in humps if not h.isdigit()]
+    if not words or len(numbers) > len(segments) or any(len(n) > 4 for n in numbers):
+        return False
+    short = sum(1 for h in words if len(h) < 3 and not (h.isupper() and len(h) > 1))
+    if short > max(1, len(words) // 3) and not (len(segments) > 2 and all(s.isalpha() and s.islower() for s in segments)) or sum(map(len, words)) / len(words) < 3:
+        return False
+
+    def pronounceable(hump: str) -> bool:
+        if hump.isupper() and len(hump) > 12:
+            return False
+        lower = hump.lower()
+        vowels = sum(c in 'aeiouy' for c in lower)
+        if len(lower) >= 8 and vowels / len(lower) < 0.15:
+            return False
+        return max((len(run) for run in re.findall(r'[b-df-hj-np-tv-xz]+', lower)), default=0) < 5
+    return all(pronounceable(h) for h in words)
+
+
+@MANY
+@given(st.one_of(ANY, st.text(alphabet='aeiouyAEbcdfghkKstrxzXZ09_.-$@é', max_size=24)))
+@example('UIAccelerometerDelegate')
+@example('ec2:InstanceARN')
+@example('xkcdqwrt')
+def test_wordlike(value: str) -> None:
+    assert filters.is_wordlike(value) == wordlike_by_regex(value)
+
+
+@MANY
+@given(st.text(alphabet=' \t\n\u2003#!/;*<-remREMx', max_size=12), st.integers(min_value=0, max_value=3))
+@example('  # note', 0)
+@example('#!/bin/sh', 0)
+@example('\n\n  -- x', 0)
+@example('REM\tx', 0)
+def test_comment_line(text: str, start: int) -> None:
+    expected = bool(re.compile(r'(?i)\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)').match(text, start))
+    assert prose.comment_line(text, start) == expected
+
+
+@MANY
+@given(st.one_of(st.text(alphabet='docexamplsDOCEXAMPLS/._-mdrsthtxİıſ', max_size=24), ANY))
+@example('docs/setup.py')
+@example('src/EXAMPLE_config.py')
+@example('README.markdown')
+@example('guide.HTM')
+@example('ſample/x.py')
+def test_doc_path_words(path: str) -> None:
+    """Every path DOC_PATHS matches holds one of DOC_PATH_WORDS, so a rule's answer is the pattern's."""
+    skipped = bool(re.search(prose.DOC_PATHS, path))
+    for rule in CONTENT_RULES:
+        if rule.skip_words:
+            assert rule.skip_paths == prose.DOC_PATHS and rule.skip_words == prose.DOC_PATH_WORDS
+            assert rule._may_skip(path) or not skipped

@@ -69,6 +69,9 @@ class Rule:
         filters: tuple[Filter, ...] = (),
         path_pattern: str = '',  # only files whose relative path matches (re.search)
         skip_paths: str = '',  # never files whose relative path matches (re.search)
+        # Lowercase literals, one of which every path `skip_paths` matches holds (IGNORECASE-folded):
+        # the pattern is compiled only for paths that hold one, so most commits never compile it.
+        skip_words: tuple[str, ...] = (),
         redact: bool = True,  # secrets are masked in every output
         # Each example is its text, or an object whose str() is the text (a `secrets.fakes.Fake`,
         # so the fake credentials are built only when the examples are first read, by the tests).
@@ -89,6 +92,7 @@ class Rule:
         self.filters = filters
         self.path_pattern = path_pattern
         self.skip_paths = skip_paths
+        self.skip_words = skip_words
         self.redact = redact
         self._examples_bad = examples_bad
         self._examples_good = examples_good
@@ -132,9 +136,15 @@ class Rule:
         return compile_pattern(self.skip_paths) if self.skip_paths else None
 
     def applies_to(self, path: str) -> bool:
-        if self.skip_regex is not None and self.skip_regex.search(path):
+        if self.skip_paths and self._may_skip(path) and self.skip_regex.search(path):  # type: ignore[union-attr]
             return False
         return self.path_regex is None or self.path_regex.search(path) is not None
+
+    def _may_skip(self, path: str) -> bool:
+        if not self.skip_words:
+            return True
+        folded = ignorecase_folded(path)
+        return any(word in folded for word in self.skip_words)
 
     def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
         """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
@@ -182,6 +192,13 @@ def windowed_matches(regex: re.Pattern[str], text: str, windows: Iterable[Window
                 break
             resume = match.end()
             yield match
+
+
+def ignorecase_folded(text: str) -> str:
+    """`text` lower-cased as IGNORECASE compares it with ASCII letters: it also pairs `İ` and `ı` with `i`,
+    `ſ` with `s` (and `K`, the Kelvin sign, with `k`, as lower() does). For substring tests that must hold
+    wherever a `(?i)` pattern matches."""
+    return text.replace('\u0130', 'i').lower().replace('\u0131', 'i').replace('\u017f', 's')
 
 
 _LAST_LOWERED: list[tuple[str, str]] = [('', '')]

@@ -30,7 +30,8 @@ _REFERENCE_MARKS = ('.', '::', '->', '(', '[')
 _CALL = LazyRegex(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
 _DOTTED = LazyRegex(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
 _HUMP = LazyRegex(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
-_NON_ALNUM = LazyRegex(r'[^A-Za-z0-9]+')
+_ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
+_CONSONANTS = frozenset('bcdfghjklmnpqrstvwxz')
 
 
 def _line_end(value: str) -> str:
@@ -54,7 +55,7 @@ def is_wordlike(value: str) -> bool:
     value = value.strip('_$@')
     if not value or is_constant_name(value):
         return True
-    segments = [s for s in _NON_ALNUM.split(value) if s]
+    segments = ''.join(c if c in _ASCII_ALNUM else ' ' for c in value).split()  # runs of ASCII letters and digits
     humps = [h for s in segments for h in _HUMP.findall(s)]
     if sum(map(len, humps)) != sum(map(len, segments)):
         return False
@@ -77,10 +78,15 @@ def _pronounceable(hump: str) -> bool:
     vowels = sum(c in 'aeiouy' for c in lower)
     if len(lower) >= 8 and vowels / len(lower) < 0.15:
         return False
-    return max((len(run) for run in _CONSONANT_RUN.findall(lower)), default=0) < 5
+    return _longest_consonant_run(lower) < 5
 
 
-_CONSONANT_RUN = LazyRegex(r'[b-df-hj-np-tv-xz]+')
+def _longest_consonant_run(word: str) -> int:
+    longest = run = 0
+    for char in word:
+        run = run + 1 if char in _CONSONANTS else 0
+        longest = max(longest, run)
+    return longest
 
 
 def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:

@@ -153,14 +153,23 @@ def names_a_secret(identifier: str) -> bool:
 
 
 _STATEMENT_END = LazyRegex(r'[ \t]*(?:;|\r?\n|$)')
-_SETTING_NAME = LazyRegex(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+')  # API_TOKEN, db.password
+_CONSTANT_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
+_DOTTED_NAME_CHARS = frozenset('abcdefghijklmnopqrstuvwxyz0123456789_')
+
+
+def _setting_name(identifier: str) -> bool:
+    """`API_TOKEN`, `db.password`, `db-password`: all capitals, or lower-case words joined by `.` or `-`."""
+    if identifier and all(c in _CONSTANT_CHARS for c in identifier):
+        return True
+    parts = identifier.replace('-', '.').split('.')
+    return len(parts) > 1 and all(part and all(c in _DOTTED_NAME_CHARS for c in part) for part in parts)
 
 
 def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
     """`setProperty("API_TOKEN", "…")` / `("db.password", "…")`: a quoted setting name, then its value."""
     begin = match.start('kw') - (len(identifier) - len(match['kw']) - len(match['tail']))
     quoted = begin > 0 and text[begin - 1] in '"\''
-    return quoted and bool(_SETTING_NAME.fullmatch(identifier))
+    return quoted and _setting_name(identifier)
 
 
 def _value_noise(match: re.Match[str], text: str) -> str | None:

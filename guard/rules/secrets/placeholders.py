@@ -23,7 +23,7 @@ _REFERENCE = LazyRegex(
     r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*|\(.*\))$''',
 )
 # Every form above starts with one of these; the regex is compiled only for values that do.
-_REFERENCE_STARTS = frozenset('$%{#<[@_e!(')
+_REFERENCE_STARTS = ('$', '%', '{', '#{', '<', '[', '@', '__', 'env(', '!', '(')
 # How documentation masks a value (`[xX]{4,}|\*{3,}|\.{3}|…|•••`, as substrings). Generated
 # credentials practically never hold four x's in a row.
 _MASKS = ('***', '...', '\u2026', '\u2022' * 3)
@@ -61,7 +61,7 @@ def is_placeholder(value: str) -> bool:
 
 
 def _is_reference(value: str) -> bool:
-    return value[:1] in _REFERENCE_STARTS and _REFERENCE.match(value) is not None
+    return value.startswith(_REFERENCE_STARTS) and _REFERENCE.match(value) is not None
 
 
 def _is_masked(value: str) -> bool:

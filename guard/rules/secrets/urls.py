@@ -8,6 +8,7 @@ Passwords given as `password=` parameters (JDBC queries, libpq and ODBC strings)
 from __future__ import annotations
 
 from guard.rules.base import Rule
+from guard.rules.base import ignorecase_folded
 from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
@@ -52,7 +53,7 @@ def _scheme_filter(schemes: str) -> Filter:
         start = max(0, match.start() - 40)
         # Most `://` in code follow http(s) or a scheme of the other rule: a substring test rules them
         # out before the pattern (~0.5-0.8 ms to compile) is needed.
-        before = _folded(text[start:match.start()])
+        before = ignorecase_folded(text[start:match.start()])
         if not any(name in before for name in names):
             return 'another scheme'
         return None if scheme.search(text, start, match.start()) else 'another scheme'
@@ -73,10 +74,6 @@ def scheme_names(schemes: str) -> tuple[str, ...]:
         names.append(literal)
     return tuple(names)
 
-
-def _folded(text: str) -> str:
-    """`text` lower-cased as IGNORECASE compares it: it also pairs `İ` and `ı` with `i`, `ſ` with `s`."""
-    return text.replace('\u0130', 'i').lower().replace('\u0131', 'i').replace('\u017f', 's')
 
 
 def _pgpass_noise(match: re.Match[str], text: str) -> str | None:
