@@ -245,3 +245,26 @@ def test_doc_path_words(path: str) -> None:
         if rule.skip_words:
             assert rule.skip_paths == prose.DOC_PATHS and rule.skip_words == prose.DOC_PATH_WORDS
             assert rule._may_skip(path) or not skipped
+
+
+WORDS_ONLY = st.text(alphabet='AZBYabyz09 _.-', max_size=20)
+
+
+@MANY
+@given(WORDS_ONLY)
+@example('ExampleKEY12')
+@example('HTTPServer')
+@example('yourAPIKeyHere')
+def test_placeholder_tokens_and_segments(value: str) -> None:
+    assert placeholders._tokens(value) == re.findall(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+', value)
+    assert value.translate(placeholders._SEPARATORS).split() == [s for s in re.split(r'[ _.\-]+', value) if s]
+
+
+@MANY
+@given(st.text(alphabet='AZBYabyz0918', max_size=20))
+@example('UIAccelerometer2D')
+@example('HTTPServer')
+@example('ABc')
+def test_humps(segment: str) -> None:
+    expected = re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+', segment)
+    assert filters._humps(segment) == expected

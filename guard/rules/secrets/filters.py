@@ -27,9 +27,7 @@ _HASH_NAMES = ('sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'md5', 'blake2', 
 _FILE_EXTENSIONS = frozenset('py js ts json yaml yml toml txt pem key crt cfg ini conf env html'.split())
 _PATH_STARTS = ('~', 'arn:', 'urn:', '/', './', '../')
 _REFERENCE_MARKS = ('.', '::', '->', '(', '[')
-_CALL = LazyRegex(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
-_DOTTED = LazyRegex(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
-_HUMP = LazyRegex(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
+_NAME_STARTS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$')
 _ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
 _CONSONANTS = frozenset('bcdfghjklmnpqrstvwxz')
 
@@ -47,7 +45,55 @@ def is_reference(value: str) -> bool:
     """An identifier, attribute or call rather than a literal: `self.token`, `get_password()`, `settings.KEY`."""
     if not any(mark in value for mark in _REFERENCE_MARKS):
         return False  # each form needs one: a separator, a call or a subscript
-    return bool(_DOTTED.match(value) or (_CALL.match(value) and ('(' in value or '[' in value)))
+    return _dotted(value) or _call(value)
+
+
+def _name(part: str) -> bool:
+    """`[A-Za-z_$][\\w$]*`: a name in most languages (`$` for PHP, JS and shell)."""
+    return part[:1] in _NAME_STARTS and all(_is_word_char(c) or c == '$' for c in part)
+
+
+def _dotted(value: str) -> bool:
+    """`a.b`, `Foo::bar`, `obj->x`, `a.b()`: names joined by `.`, `::` or `->`, maybe called."""
+    parts = _line_end(value).rstrip('()').replace('::', '.').replace('->', '.').split('.')
+    return len(parts) > 1 and all(map(_name, parts))
+
+
+def _call(value: str) -> bool:
+    """`get_password()`, `os.environ[`: a dotted name, then `(` or `[`."""
+    end = next((i for i, c in enumerate(value) if not (_is_word_char(c) or c in '$.')), len(value))
+    return value[end:end + 1] in ('(', '[') and all(map(_name, value[:end].split('.')))
+
+
+def _humps(segment: str) -> list[str]:
+    """A run of ASCII letters and digits cut where the case changes: `UIAccelerometer2D` -> UI, Accelerometer, 2, D.
+
+    As `re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\\d+', segment)`.
+    """
+    humps = []
+    i, size = 0, len(segment)
+    while i < size:
+        j = i
+        if segment[i].isdigit():
+            while j < size and segment[j].isdigit():
+                j += 1
+        elif segment[i].islower():
+            while j < size and segment[j].islower():
+                j += 1
+        else:  # capitals: all of them, less the last when it starts a word (`HTTPServer`)
+            while j < size and segment[j].isupper():
+                j += 1
+            if j < size and segment[j].islower():
+                j = j - 1 if j - i > 1 else _lower_run_end(segment, j)
+        humps.append(segment[i:j])
+        i = j
+    return humps
+
+
+def _lower_run_end(text: str, start: int) -> int:
+    while start < len(text) and text[start].islower():
+        start += 1
+    return start
 
 
 def is_wordlike(value: str) -> bool:
@@ -56,7 +102,7 @@ def is_wordlike(value: str) -> bool:
     if not value or is_constant_name(value):
         return True
     segments = ''.join(c if c in _ASCII_ALNUM else ' ' for c in value).split()  # runs of ASCII letters and digits
-    humps = [h for s in segments for h in _HUMP.findall(s)]
+    humps = [h for s in segments for h in _humps(s)]
     if sum(map(len, humps)) != sum(map(len, segments)):
         return False
     numbers = [h for h in humps if h.isdigit()]
