@@ -232,12 +232,14 @@ def test_comment_line(text: str, start: int) -> None:
 
 
 @MANY
-@given(st.one_of(st.text(alphabet='docexamplsDOCEXAMPLS/._-mdrsthtxİıſ', max_size=24), ANY))
+@given(st.one_of(st.text(alphabet='docexamplsDOCEXAMPLS/._-mdrsthtxgİıſ', max_size=24), ANY))
 @example('docs/setup.py')
 @example('src/EXAMPLE_config.py')
 @example('README.markdown')
 @example('guide.HTM')
 @example('ſample/x.py')
+@example('conf/.pgpass')
+@example('PGPASS')
 def test_doc_path_words(path: str) -> None:
     """Every path DOC_PATHS matches holds one of DOC_PATH_WORDS, so a rule's answer is the pattern's."""
     skipped = bool(re.search(prose.DOC_PATHS, path))
@@ -245,6 +247,10 @@ def test_doc_path_words(path: str) -> None:
         if rule.skip_words:
             assert rule.skip_paths == prose.DOC_PATHS and rule.skip_words == prose.DOC_PATH_WORDS
             assert rule._may_skip(path) or not skipped
+        if rule.path_pattern:  # the same for the paths a path-scoped rule applies to
+            assert rule.path_words
+            assert rule.applies_to(path) == (bool(re.search(rule.path_pattern, path)) and not (
+                rule.skip_paths and re.search(rule.skip_paths, path)))
 
 
 WORDS_ONLY = st.text(alphabet='AZBYabyz09 _.-', max_size=20)

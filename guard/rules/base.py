@@ -68,6 +68,7 @@ class Rule:
         entropy: float = 0.0,  # minimum Shannon entropy (bits per char) of the value
         filters: tuple[Filter, ...] = (),
         path_pattern: str = '',  # only files whose relative path matches (re.search)
+        path_words: tuple[str, ...] = (),  # as skip_words, for path_pattern
         skip_paths: str = '',  # never files whose relative path matches (re.search)
         # Lowercase literals, one of which every path `skip_paths` matches holds (IGNORECASE-folded):
         # the pattern is compiled only for paths that hold one, so most commits never compile it.
@@ -91,6 +92,7 @@ class Rule:
         self.entropy = entropy
         self.filters = filters
         self.path_pattern = path_pattern
+        self.path_words = path_words
         self.skip_paths = skip_paths
         self.skip_words = skip_words
         self.redact = redact
@@ -138,13 +140,12 @@ class Rule:
     def applies_to(self, path: str) -> bool:
         if self.skip_paths and self._may_skip(path) and self.skip_regex.search(path):  # type: ignore[union-attr]
             return False
-        return self.path_regex is None or self.path_regex.search(path) is not None
+        if not self.path_pattern:
+            return True
+        return _holds_one(path, self.path_words) and self.path_regex.search(path) is not None  # type: ignore[union-attr]
 
     def _may_skip(self, path: str) -> bool:
-        if not self.skip_words:
-            return True
-        folded = ignorecase_folded(path)
-        return any(word in folded for word in self.skip_words)
+        return _holds_one(path, self.skip_words)
 
     def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
         """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
@@ -167,6 +168,14 @@ class Rule:
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         return windowed_matches(self.regex, text, windows)
+
+
+def _holds_one(path: str, words: tuple[str, ...]) -> bool:
+    """Whether `path` may match a pattern every match of which holds one of `words` (no words: it may)."""
+    if not words:
+        return True
+    folded = ignorecase_folded(path)
+    return any(word in folded for word in words)
 
 
 def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:

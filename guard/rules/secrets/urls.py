@@ -119,7 +119,7 @@ RULES = (
         why='A .pgpass line holds a PostgreSQL password in plain text.',
         fix='Keep .pgpass in your home directory with mode 0600 and out of the repository.',
         pattern=r'(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<value>\S{2,})$',
-        keywords=(':',), path_pattern=r'(?:^|/)\.?pgpass$', filters=(_pgpass_noise,),
+        keywords=(':',), path_pattern=r'(?:^|/)\.?pgpass$', path_words=('pgpass',), filters=(_pgpass_noise,),
         examples_bad=(Fake('db.internal:5432:app:app_user:', (ALNUM, 16)),),
         examples_good=('# hostname:port:database:username:password', 'localhost:5432:*:postgres:<password>'),
     ),
