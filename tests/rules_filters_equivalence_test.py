@@ -18,11 +18,13 @@ from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import prose
 from guard.rules.base import Rule
+from guard.rules.base import windowed_matches
 from guard.rules.secrets import filters
 from guard.rules.secrets import generic
 from guard.rules.secrets import placeholders
 from guard.rules.secrets import urls
 from guard.rules.secrets.folded import CaseFoldedRule
+from guard.scan.prefilter import Prefilter
 
 TRICKY = 'ſKİı\n'
 HEXISH = st.text(alphabet='0123456789abcdefABCDEFgG-:=' + TRICKY, max_size=40)
@@ -274,3 +276,30 @@ def test_placeholder_tokens_and_segments(value: str) -> None:
 def test_humps(segment: str) -> None:
     expected = re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+', segment)
     assert filters._humps(segment) == expected
+
+
+TAILED = [rule for rule in CONTENT_RULES if rule.keyword_tail]
+TOKEN_PIECES = st.sampled_from(['SK', 'sk', 'Sk', 'pat', 'PAT', 'path', 'task', 'twilio', '_', '.', ' ', '\n', '=', 'x',
+                                'K', 'İ'])
+HEXISH_RUN = st.text(alphabet='0123456789abcdefABCDEF', min_size=10, max_size=70)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(TOKEN_PIECES, HEXISH_RUN), max_size=10))
+def test_keyword_tail_wakes_a_rule_wherever_its_pattern_matches(parts: list[str]) -> None:
+    """Hits a rule's keyword_tail drops are never where a match starts: the plan's windows find every match."""
+    assert {rule.id for rule in TAILED} == {'twilio-api-key', 'airtable-token'}
+    text = ''.join(parts)
+    for rule in TAILED:
+        whole = [m.span() for m in rule.regex.finditer(text)]
+        planned = [windows for planned_rule, windows in Prefilter([rule]).plan(text) if planned_rule is rule]
+        found = [m.span() for windows in planned for m in windowed_matches(rule.regex, text, windows)]
+        assert found == whole
+
+
+def test_keyword_tail_keeps_common_words_from_waking_token_rules() -> None:
+    text = 'path = task.pattern  # ask the dispatcher\n'
+    assert not {r.id for r, _ in Prefilter(TAILED).plan(text)}
+    for rule in TAILED:
+        for example in rule.examples_bad:
+            assert [r.id for r, _ in Prefilter([rule]).plan(example)] == [rule.id]

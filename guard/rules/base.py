@@ -61,6 +61,10 @@ class Rule:
         # line that holds one (case-insensitively): put here the literal each match contains. For a
         # pattern that never spans lines it is enough that every match the rule reports does.
         keywords: tuple[str, ...] = (),
+        # For weak keywords (`sk`, `pat`): every match starts with a keyword, at the start of a token (no
+        # letter, digit or `_` before it), followed by at least this many ASCII letters or digits. Other
+        # hits of the keyword (`task`, `path`, `pattern`) then wake nothing.
+        keyword_tail: int = 0,
         # For rules with no distinctive literal: a cheap regex with the same duty as `keywords` (it
         # matches on those lines). Start it with a literal character so `re` can skip ahead fast.
         trigger: str = '',
@@ -87,6 +91,7 @@ class Rule:
         self.fix = fix
         self.pattern = pattern
         self.keywords = keywords
+        self.keyword_tail = keyword_tail
         self.trigger = trigger
         self.flags = flags
         self.entropy = entropy
