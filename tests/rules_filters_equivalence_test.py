@@ -125,21 +125,28 @@ def test_reference_and_mask(value: str) -> None:
     assert placeholders._is_masked(value) == bool(re.search(r'[xX]{4,}|\*{3,}|\.{3}|\u2026|\u2022{3}', value))
 
 
-def test_scheme_names_are_in_every_spelling() -> None:
-    """The substring test before the scheme pattern: every scheme the pattern takes holds one of the names."""
+def test_scheme_spellings_are_exactly_what_the_alternation_matches() -> None:
     for schemes in (urls._SCHEMES, urls._WEB_SCHEMES):
-        names = urls.scheme_names(schemes)
-        for spelling in ('postgres', 'postgresql', 'mongodb+srv', 'rediss', 'amqps', 'neo4j+s', 'mysqlx', 'https', 'wss',
-                         'socks5h', 'ftps', 'smtps', 'ldaps', 's3', 'pop3s', 'imaps', 'sftp', 'git', 'svn', 'nntp'):
-            if re.fullmatch(f'(?:{schemes})', spelling):
-                assert any(name in spelling for name in names), (spelling, names)
+        spellings = urls.scheme_spellings(schemes)
+        assert all(re.fullmatch(f'(?:{schemes})', spelling) for spelling in spellings)
+        # Every alternative, with each optional part taken or not, is among them.
+        for alternative in schemes.split('|'):
+            longest = re.sub(r'\(\?:([^)]*)\)\?', r'\1', alternative).replace('\\', '').replace('?', '')
+            longest = re.sub(r'\[(.)[^\]]*\]', r'\1', longest)
+            assert longest in spellings, (alternative, longest)
+        assert {'postgres', 'postgresql', 'amqp', 'amqps', 'mongodb+srv', 'neo4j+s'} <= set(spellings) or schemes == urls._WEB_SCHEMES
+        assert {'http', 'https', 'socks4', 'socks5h', 'wss'} <= set(spellings) or schemes == urls._SCHEMES
 
 
 @MANY
-@given(st.text(alphabet='postgresqlmyhtpſKİıSPQL+-_ :/\n', max_size=40))
+@given(st.text(alphabet='postgresqlmyhtpſKİıSPQL+-_ :/\njdbcnowx45.', max_size=40))
 @example('PoſtgreSQL')
 @example('mongodb+srv')
 @example('x=İnfluxdb')
+@example('url=jdbc:postgresql')
+@example('mongodb+srv+x_1')
+@example('a.mysql')
+@example('socks5h\n')
 def test_scheme_filter(before: str) -> None:
     """The filter with its substring test decides as the scheme pattern alone did."""
     text = before + '://u:p4ss_w0rd@host'
