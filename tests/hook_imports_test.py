@@ -26,7 +26,9 @@ HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib',
          'base64', 'ipaddress', 'inspect', 'argparse', 'locale', 'tempfile', 'shutil', 'threading',
          'multiprocessing', 'sqlalchemy', 'git', 'watchdog', 'pathspec',
          # Nothing to match or fingerprint on a clean commit: no baseline, salt or scrypt (hashlib above).
-         'guard.scan.baseline', 'guard.scan.fingerprints')
+         'guard.scan.baseline', 'guard.scan.fingerprints',
+         # The masker runs on findings only.
+         'guard.scan.redact')
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
 SCANNED = ('guard.rules', 'guard.git.index')
 
@@ -81,12 +83,18 @@ ENTRIES = {
 
 
 def run_entry(repo: Path, entry: str, files: list[str]) -> tuple[int, list[str], list[str], str]:
-    """(exit code, heavy modules loaded, SCANNED modules missing, the hook's own output) of one hook run."""
+    """(exit code, heavy modules loaded and helper patterns compiled, SCANNED modules missing, the hook's own
+    output) of one hook run."""
     # The list is taken before printing so that nothing the test itself does can add to it.
     code = (f'import sys\nFILES = {files!r}\nHEAVY = {HEAVY!r}\n{entry}\n'
             'loaded = sorted(m for m in HEAVY if m in sys.modules)\n'
+            # The secret filters' helper patterns compiled: the candidates of a clean commit need none.
+            'from guard.rules.lazy_regex import LazyRegex\n'
+            "loaded += [f'{name}:{o.pattern!r}' for name, module in list(sys.modules.items()) "
+            "if name.startswith('guard.rules.secrets') for o in vars(module).values() "
+            "if isinstance(o, LazyRegex) and 'compiled' in vars(o)]\n"
             f'missing = sorted(m for m in {SCANNED!r} if m not in sys.modules)\n'
-            "print('\\nRESULT', rc, ','.join(loaded), ','.join(missing))\n")
+            "print('\\nRESULT', rc, '\\t'.join(loaded).replace(' ', '~'), ','.join(missing))\n")
     # -S: without it, site.py processes the dev venv's .pth files, and the editable install's finder
     # (__editable___guard_*_finder) imports pathlib and ipaddress at start-up, in every process; a
     # user's `pip install` has no such finder. So site is skipped and the two places guard's hook
@@ -99,7 +107,8 @@ def run_entry(repo: Path, entry: str, files: list[str]) -> tuple[int, list[str],
     assert '\nRESULT ' in proc.stdout, (proc.stdout, proc.stderr)  # the hook returned instead of crashing
     output, _, result = proc.stdout.rpartition('\nRESULT ')
     rc, loaded, missing = result.rstrip('\n').split(' ')
-    return int(rc), [m for m in loaded.split(',') if m], [m for m in missing.split(',') if m], output + proc.stderr
+    return (int(rc), [m.replace('~', ' ') for m in loaded.split('\t') if m], [m for m in missing.split(',') if m],
+            output + proc.stderr)
 
 
 def stage(repo: Path, files: dict[str, str]) -> list[str]:

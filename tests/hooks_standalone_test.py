@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from support import git
 from support import run_guard
 from support import write
+
+from guard.cli.install import site_folders
 
 # Assembled at run time so this file is not itself a secret to any scanner.
 DB_PASSWORD = 'Zq8v' + '2LmP9xTw4'
@@ -51,10 +54,51 @@ def test_install_puts_both_shims_in_place_and_is_idempotent(git_repo: Path) -> N
         text = (hooks / name).read_text()
         assert os.access(hooks / name, os.X_OK)
         assert f'recorded_python={sys.executable}' in text
-        assert text.replace(f'recorded_python={sys.executable}', "recorded_python=''") == (REPO_ROOT / 'hooks' / name).read_text()
+        folders = ':'.join(site_folders())
+        assert sysconfig.get_paths()['purelib'] in folders.split(':')
+        assert f'recorded_path={folders}' in text
+        shipped = text.replace(f'recorded_python={sys.executable}', "recorded_python=''").replace(
+            f'recorded_path={folders}', "recorded_path=''")
+        assert shipped == (REPO_ROOT / 'hooks' / name).read_text()
     again = run_guard('install', git_repo)
     assert again.stdout == (f'guard: {hooks / "pre-commit"} is already guard\'s pre-commit hook\n'
                             f'guard: {hooks / "pre-push"} is already guard\'s pre-push hook\n')
+
+
+def with_recorded_path(repo: Path, folders: list[str]) -> None:
+    """The installed pre-commit shim, as `guard install` writes it where site puts guard on a plain path
+    (a non-editable install; this checkout's editable one needs site's import hook)."""
+    hook = repo / '.git' / 'hooks' / 'pre-commit'
+    lines = [f'recorded_path={":".join(folders)}' if line.startswith('recorded_path=') else line
+             for line in hook.read_text().splitlines()]
+    hook.write_text('\n'.join(lines) + '\n')
+
+
+def test_shim_runs_guard_without_site_from_the_recorded_folders(hooked: Path, tmp_path: Path) -> None:
+    """-S: the guard on the recorded folders is the one that runs (here a stand-in that says so)."""
+    stand_in = tmp_path / 'stand-in'
+    (stand_in / 'guard' / 'cli').mkdir(parents=True)
+    (stand_in / 'guard' / '__init__.py').write_text('')
+    (stand_in / 'guard' / 'cli' / '__init__.py').write_text(
+        'import sys\n\ndef hook_main():\n    print("stand-in", sys.flags.no_site, sys.argv[1:])\n    raise SystemExit(0)\n')
+    with_recorded_path(hooked, [str(stand_in), sysconfig.get_paths()['purelib']])
+    write(hooked, 'app.py', URL_LINE)
+    git(hooked, 'add', 'app.py')
+    proc = subprocess.run(['git', 'commit', '-m', 'change'], cwd=hooked, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "stand-in 1 ['hook', 'pre-commit']" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize('where', ['this checkout', 'a folder without guard'])
+def test_shim_without_site_finds_the_secret(hooked: Path, tmp_path: Path, where: str) -> None:
+    """From the recorded folders, or (when guard is not there any more) with site as before: same verdict."""
+    folders = [str(REPO_ROOT)] if where == 'this checkout' else [str(tmp_path)]
+    with_recorded_path(hooked, [*folders, sysconfig.get_paths()['purelib']])
+    write(hooked, 'app.py', URL_LINE)
+    git(hooked, 'add', 'app.py')
+    proc = commit(hooked)
+    assert proc.returncode == 1
+    assert f'app.py:1:{URL_COLUMN}' in proc.stderr and DB_PASSWORD not in proc.stdout + proc.stderr
 
 
 def test_install_honours_core_hooks_path(git_repo: Path) -> None:

@@ -93,7 +93,9 @@ def framework_entry_points(hook_id: str) -> tuple[Callable[..., int], Callable[[
 
     def console_main() -> NoReturn:
         from guard.cli import exit_fast
+        from guard.cli import fewer_collections
 
+        fewer_collections()
         exit_fast(main())
 
     return main, console_main

@@ -21,6 +21,7 @@ from guard.errors import UsageError
 HOOK_NAMES = ('pre-commit', 'pre-push')
 MARKER = '# guard-hook-shim'
 RECORDED_PYTHON = "recorded_python=''"
+RECORDED_PATH = "recorded_path=''"
 CHAINED_SUFFIX = '.local'
 BACKUP_SUFFIX = '.guard-backup'
 
@@ -68,8 +69,25 @@ def shim_text(name: str) -> str:
     for folder in (Path(__file__).resolve().parents[2] / 'hooks', Path(sys.prefix) / 'share' / 'guard' / 'hooks'):
         if (folder / name).is_file():
             text = (folder / name).read_text(encoding='utf-8')
+            text = text.replace(RECORDED_PATH, f'recorded_path={shlex.quote(":".join(site_folders()))}', 1)
             return text.replace(RECORDED_PYTHON, f'recorded_python={shlex.quote(sys.executable)}', 1)
     raise UsageError(f'guard\'s {name} hook script is missing from this installation (reinstall guard)')
+
+
+def site_folders() -> list[str]:
+    """The folders this interpreter's site module adds to sys.path: its site-packages and what .pth files name.
+
+    The shims start Python without site (-S) and put these on sys.path instead. Found by asking the
+    interpreter with and without site, so PYTHONPATH and the standard library are left out. Empty
+    (the shim then starts Python with site) when a folder's name holds `:` or a newline.
+    """
+    import subprocess
+
+    script = 'import sys; print("\\n".join(sys.path))'
+    paths = [subprocess.run([sys.executable, *flags, '-P', '-c', script], capture_output=True, text=True,
+                            check=True).stdout.splitlines() for flags in ([], ['-S'])]
+    folders = [p for p in paths[0] if p not in paths[1] and os.path.exists(p)]
+    return [] if any(':' in p or '\n' in p for p in folders) else folders
 
 
 def _plan(target: Path, text: str, *, chain: bool, force: bool) -> _Plan:

@@ -61,6 +61,10 @@ class Rule:
         # line that holds one (case-insensitively): put here the literal each match contains. For a
         # pattern that never spans lines it is enough that every match the rule reports does.
         keywords: tuple[str, ...] = (),
+        # For weak keywords (`sk`, `pat`): every match starts with a keyword, at the start of a token (no
+        # letter, digit or `_` before it), followed by at least this many ASCII letters or digits. Other
+        # hits of the keyword (`task`, `path`, `pattern`) then wake nothing.
+        keyword_tail: int = 0,
         # For rules with no distinctive literal: a cheap regex with the same duty as `keywords` (it
         # matches on those lines). Start it with a literal character so `re` can skip ahead fast.
         trigger: str = '',
@@ -68,7 +72,11 @@ class Rule:
         entropy: float = 0.0,  # minimum Shannon entropy (bits per char) of the value
         filters: tuple[Filter, ...] = (),
         path_pattern: str = '',  # only files whose relative path matches (re.search)
+        path_words: tuple[str, ...] = (),  # as skip_words, for path_pattern
         skip_paths: str = '',  # never files whose relative path matches (re.search)
+        # Lowercase literals, one of which every path `skip_paths` matches holds (IGNORECASE-folded):
+        # the pattern is compiled only for paths that hold one, so most commits never compile it.
+        skip_words: tuple[str, ...] = (),
         redact: bool = True,  # secrets are masked in every output
         # Each example is its text, or an object whose str() is the text (a `secrets.fakes.Fake`,
         # so the fake credentials are built only when the examples are first read, by the tests).
@@ -83,12 +91,15 @@ class Rule:
         self.fix = fix
         self.pattern = pattern
         self.keywords = keywords
+        self.keyword_tail = keyword_tail
         self.trigger = trigger
         self.flags = flags
         self.entropy = entropy
         self.filters = filters
         self.path_pattern = path_pattern
+        self.path_words = path_words
         self.skip_paths = skip_paths
+        self.skip_words = skip_words
         self.redact = redact
         self._examples_bad = examples_bad
         self._examples_good = examples_good
@@ -132,9 +143,14 @@ class Rule:
         return compile_pattern(self.skip_paths) if self.skip_paths else None
 
     def applies_to(self, path: str) -> bool:
-        if self.skip_regex is not None and self.skip_regex.search(path):
+        if self.skip_paths and self._may_skip(path) and self.skip_regex.search(path):  # type: ignore[union-attr]
             return False
-        return self.path_regex is None or self.path_regex.search(path) is not None
+        if not self.path_pattern:
+            return True
+        return _holds_one(path, self.path_words) and self.path_regex.search(path) is not None  # type: ignore[union-attr]
+
+    def _may_skip(self, path: str) -> bool:
+        return _holds_one(path, self.skip_words)
 
     def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
         """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
@@ -145,7 +161,7 @@ class Rule:
 
     def _hit(self, match: re.Match[str], text: str) -> Hit | None:
         """The reported value of a match, unless the entropy floor or a filter rejects it."""
-        start, end = match.span('value') if 'value' in self.regex.groupindex else match.span()
+        start, end = match.span('value') if 'value' in match.re.groupindex else match.span()
         if start < 0:
             return None
         value = text[start:end]
@@ -157,6 +173,14 @@ class Rule:
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         return windowed_matches(self.regex, text, windows)
+
+
+def _holds_one(path: str, words: tuple[str, ...]) -> bool:
+    """Whether `path` may match a pattern every match of which holds one of `words` (no words: it may)."""
+    if not words:
+        return True
+    folded = ignorecase_folded(path)
+    return any(word in folded for word in words)
 
 
 def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -182,6 +206,13 @@ def windowed_matches(regex: re.Pattern[str], text: str, windows: Iterable[Window
                 break
             resume = match.end()
             yield match
+
+
+def ignorecase_folded(text: str) -> str:
+    """`text` lower-cased as IGNORECASE compares it with ASCII letters: it also pairs `İ` and `ı` with `i`,
+    `ſ` with `s` (and `K`, the Kelvin sign, with `k`, as lower() does). For substring tests that must hold
+    wherever a `(?i)` pattern matches."""
+    return text.replace('\u0130', 'i').lower().replace('\u0131', 'i').replace('\u017f', 's')
 
 
 _LAST_LOWERED: list[tuple[str, str]] = [('', '')]

@@ -6,6 +6,7 @@ shebangs and placeholders (`/home/<user>/`, `/home/$USER/`) are fine.
 from __future__ import annotations
 
 from guard.rules.base import Rule
+from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
 
@@ -39,7 +40,8 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
 RULES = (
     Rule(
         id='home-path', category='abs-path', severity='warning', why=WHY, fix=FIX,
-        pattern=_POSIX_HOME, keywords=('/users/', '/home/'), filters=(_placeholder, in_comment), skip_paths=DOC_PATHS, redact=False,
+        pattern=_POSIX_HOME, keywords=('/users/', '/home/'), filters=(_placeholder, in_comment),
+        skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS, redact=False,
         examples_bad=(
             'DATA_DIR = "/Users/alice/proj/data"',
             'model_path: /home/bob/models/v3.pkl',
@@ -56,7 +58,8 @@ RULES = (
     ),
     Rule(
         id='windows-home-path', category='abs-path', severity='warning', why=WHY, fix=FIX,
-        pattern=_WINDOWS_HOME, keywords=('\\users\\', ':/users/', '\\\\users\\\\'), filters=(_placeholder, in_comment), skip_paths=DOC_PATHS,
+        pattern=_WINDOWS_HOME, keywords=('\\users\\', ':/users/', '\\\\users\\\\'), filters=(_placeholder, in_comment),
+        skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS,
         redact=False,
         examples_bad=(
             r'path = "C:\Users\alice\proj\data.csv"',

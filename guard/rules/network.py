@@ -10,6 +10,7 @@ from functools import cache
 
 from guard.rules.base import Rule
 from guard.rules.lazy_regex import LazyRegex
+from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
 
@@ -164,7 +165,8 @@ def _context_noise(match: re.Match[str], text: str) -> str | None:
 RULES = (
     Rule(
         id='hardcoded-ipv4', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(in_comment, _ipv4_noise), skip_paths=DOC_PATHS, redact=False,
+        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(in_comment, _ipv4_noise),
+        skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS, redact=False,
         examples_bad=(
             '"host": "192.168.86.42"',
             'proxy_pass http://10.10.0.21:3000;',
@@ -189,7 +191,8 @@ RULES = (
     ),
     Rule(
         id='hardcoded-ipv6', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV6, trigger=_IPV6_TRIGGER, filters=(in_comment, _ipv6_noise), skip_paths=DOC_PATHS, redact=False,
+        pattern=_IPV6, trigger=_IPV6_TRIGGER, filters=(in_comment, _ipv6_noise),
+        skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS, redact=False,
         examples_bad=(
             'listen [fd12:3456:789a:1::21]:8080;',
             'host = "2a00:1450:4001:82b::200e"',

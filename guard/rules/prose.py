@@ -5,8 +5,6 @@ uses them. In docs, examples and comments they only illustrate, so those rules s
 """
 from __future__ import annotations
 
-from guard.rules.lazy_regex import LazyRegex
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
@@ -14,15 +12,34 @@ if TYPE_CHECKING:
 # docs/, examples/, samples/, files named *example* / *sample*, and prose formats.
 DOC_PATHS = (r'(?i)(?:^|/)(?:docs?|examples?|samples?)/|(?:^|/)[^/]*(?:example|sample)[^/]*$'
              r'|\.(?:md|markdown|rst|txt|adoc|html?)$')
-_COMMENT_LINE = LazyRegex(r'(?i)\s*(?:#(?!!)|//|--\s|;|/?\*|<!--|rem\s)')
+# What every path DOC_PATHS matches holds (Rule.skip_words): most paths are judged without compiling it.
+DOC_PATH_WORDS = ('doc', 'example', 'sample', '.md', '.markdown', '.rst', '.txt', '.adoc', '.htm')
+# How a comment line starts, after any white space: `#` (not a `#!` line), `//`, `-- `, `;`, `/*` or `*`, `<!--`, `rem `.
+_COMMENT_STARTS = ('//', ';', '/*', '*', '<!--')
 
 
 def in_comment(match: re.Match[str], text: str) -> str | None:
     """A filter: the match sits on a comment line or inside a triple-quoted string (a docstring)."""
     line_start = text.rfind('\n', 0, match.start()) + 1
-    if _COMMENT_LINE.match(text, line_start):
+    if comment_line(text, line_start):
         return 'in a comment'
     start = match.start()
     if text.count('"""', 0, start) % 2 or text.count("'''", 0, start) % 2:
         return 'in a docstring'
     return None
+
+
+def comment_line(text: str, start: int) -> bool:
+    """The text at `start`, after white space (blank lines too), opens a comment."""
+    end = len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    head = text[start:start + 5]
+    if head.startswith('#'):
+        return not head.startswith('#!')
+    if head.startswith(_COMMENT_STARTS):
+        return True
+    if head.startswith('--') or head[:3].lower() == 'rem':
+        after = head[2:3] if head.startswith('--') else head[3:4]
+        return after.isspace()
+    return False

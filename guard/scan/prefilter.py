@@ -122,11 +122,20 @@ class _Hits:
             lists = [self.keywords[k] for k in rule.keywords if k in self.keywords]
         if lists and not self.aligned:
             return None
+        if rule.keyword_tail:
+            lists = [kept for kept in (self._token_starts(k, rule.keyword_tail) for k in rule.keywords) if kept]
         if rule.trigger_regex is not None and (starts := self._trigger(rule)):
             lists.append(starts)
         if not lists:
             return []
         return lists[0] if len(lists) == 1 else sorted(p for hits in lists for p in hits)
+
+    def _token_starts(self, keyword: str, tail: int) -> list[int]:
+        """The hits of `keyword` that start a token and run on for `tail` ASCII letters or digits (Rule.keyword_tail)."""
+        text = self.text
+        after = len(keyword)
+        return [p for p in self.keywords.get(keyword, ()) if not (p and (text[p - 1].isascii() and text[p - 1].isalnum()
+                or text[p - 1] == '_')) and _ascii_alnum(text[p + after:p + after + tail], tail)]
 
     def _find_all(self, keyword: str) -> list[int]:
         """A keyword's starts, for the few path-scoped rules the automaton leaves out."""
@@ -146,6 +155,10 @@ class _Hits:
             assert rule.trigger_regex is not None
             starts = self.triggers[rule.trigger] = [m.start() for m in rule.trigger_regex.finditer(self.text)]
         return starts
+
+
+def _ascii_alnum(chars: str, size: int) -> bool:
+    return len(chars) == size and chars.isascii() and chars.isalnum()
 
 
 def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:

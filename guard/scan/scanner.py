@@ -18,8 +18,6 @@ from guard.scan import allowlist
 from guard.scan.findings import Finding
 from guard.scan.findings import fingerprint
 from guard.scan.prefilter import Prefilter
-from guard.scan.redact import mask_spans
-from guard.scan.redact import scrub
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -115,6 +113,9 @@ class Scanner:
         Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
+        from guard.scan.redact import mask_spans  # the masker: needed only once there is a finding to show
+        from guard.scan.redact import scrub
+
         line_start = lines.start(line_no)
         line = lines.text(line_no)
         spans = [(h.start - line_start, h.end - line_start) for h in hits]

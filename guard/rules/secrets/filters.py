@@ -17,30 +17,92 @@ if TYPE_CHECKING:
 
 __all__ = ['is_placeholder', 'is_repetitive']  # re-exported: the rule tables call them through `filters`
 
-_UUID = LazyRegex(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
-_HASH_PREFIX = LazyRegex(r'(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1)[-:=]')
-_CALL = LazyRegex(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)')
-_DOTTED = LazyRegex(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$')
-_HUMP = LazyRegex(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+')
-_CONSTANT = LazyRegex(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$')
-_NON_ALNUM = LazyRegex(r'[^A-Za-z0-9]+')
-_HEX = LazyRegex(r'[0-9a-fA-F]+')
-_PATH_SEGMENT = LazyRegex(r'[a-z0-9_.-]*')
-_PATHLIKE = LazyRegex(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg|ini|conf|env|html)$')
+# Tests that run on every candidate a rule reports are string methods, not regexes: compiling a regex
+# costs ~0.1-0.5 ms, and a clean commit that sends a few candidates through them should not pay it.
+# tests/filters_equivalence_test.py checks each against the regex it replaced.
+_HEX_DIGITS = frozenset('0123456789abcdefABCDEF')
+_UPPER_OR_DIGIT = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789')
+_PATH_SEGMENT_CHARS = frozenset('abcdefghijklmnopqrstuvwxyz0123456789_.-')
+_HASH_NAMES = ('sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'md5', 'blake2', 'h1')
+_FILE_EXTENSIONS = frozenset('py js ts json yaml yml toml txt pem key crt cfg ini conf env html'.split())
+_PATH_STARTS = ('~', 'arn:', 'urn:', '/', './', '../')
+_REFERENCE_MARKS = ('.', '::', '->', '(', '[')
+_NAME_STARTS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_$')
+_ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
+_CONSONANTS = frozenset('bcdfghjklmnpqrstvwxz')
+
+
+def _line_end(value: str) -> str:
+    """The value as a regex's `$` sees its end: a final newline may follow."""
+    return value[:-1] if value.endswith('\n') else value
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == '_'  # what `\w` matches in a str pattern
 
 
 def is_reference(value: str) -> bool:
     """An identifier, attribute or call rather than a literal: `self.token`, `get_password()`, `settings.KEY`."""
-    return bool(_DOTTED.match(value) or (_CALL.match(value) and ('(' in value or '[' in value)))
+    if not any(mark in value for mark in _REFERENCE_MARKS):
+        return False  # each form needs one: a separator, a call or a subscript
+    return _dotted(value) or _call(value)
+
+
+def _name(part: str) -> bool:
+    """`[A-Za-z_$][\\w$]*`: a name in most languages (`$` for PHP, JS and shell)."""
+    return part[:1] in _NAME_STARTS and all(_is_word_char(c) or c == '$' for c in part)
+
+
+def _dotted(value: str) -> bool:
+    """`a.b`, `Foo::bar`, `obj->x`, `a.b()`: names joined by `.`, `::` or `->`, maybe called."""
+    parts = _line_end(value).rstrip('()').replace('::', '.').replace('->', '.').split('.')
+    return len(parts) > 1 and all(map(_name, parts))
+
+
+def _call(value: str) -> bool:
+    """`get_password()`, `os.environ[`: a dotted name, then `(` or `[`."""
+    end = next((i for i, c in enumerate(value) if not (_is_word_char(c) or c in '$.')), len(value))
+    return value[end:end + 1] in ('(', '[') and all(map(_name, value[:end].split('.')))
+
+
+def _humps(segment: str) -> list[str]:
+    """A run of ASCII letters and digits cut where the case changes: `UIAccelerometer2D` -> UI, Accelerometer, 2, D.
+
+    As `re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\\d+', segment)`.
+    """
+    humps = []
+    i, size = 0, len(segment)
+    while i < size:
+        j = i
+        if segment[i].isdigit():
+            while j < size and segment[j].isdigit():
+                j += 1
+        elif segment[i].islower():
+            while j < size and segment[j].islower():
+                j += 1
+        else:  # capitals: all of them, less the last when it starts a word (`HTTPServer`)
+            while j < size and segment[j].isupper():
+                j += 1
+            if j < size and segment[j].islower():
+                j = j - 1 if j - i > 1 else _lower_run_end(segment, j)
+        humps.append(segment[i:j])
+        i = j
+    return humps
+
+
+def _lower_run_end(text: str, start: int) -> int:
+    while start < len(text) and text[start].islower():
+        start += 1
+    return start
 
 
 def is_wordlike(value: str) -> bool:
     """Made of words, not randomness: `my-secret-name`, `accessToken`, `UIAccelerometerDelegate`, `ec2:InstanceARN`."""
     value = value.strip('_$@')
-    if not value or _CONSTANT.match(value):
+    if not value or is_constant_name(value):
         return True
-    segments = [s for s in _NON_ALNUM.split(value) if s]
-    humps = [h for s in segments for h in _HUMP.findall(s)]
+    segments = ''.join(c if c in _ASCII_ALNUM else ' ' for c in value).split()  # runs of ASCII letters and digits
+    humps = [h for s in segments for h in _humps(s)]
     if sum(map(len, humps)) != sum(map(len, segments)):
         return False
     numbers = [h for h in humps if h.isdigit()]
@@ -62,10 +124,15 @@ def _pronounceable(hump: str) -> bool:
     vowels = sum(c in 'aeiouy' for c in lower)
     if len(lower) >= 8 and vowels / len(lower) < 0.15:
         return False
-    return max((len(run) for run in _CONSONANT_RUN.findall(lower)), default=0) < 5
+    return _longest_consonant_run(lower) < 5
 
 
-_CONSONANT_RUN = LazyRegex(r'[b-df-hj-np-tv-xz]+')
+def _longest_consonant_run(word: str) -> int:
+    longest = run = 0
+    for char in word:
+        run = run + 1 if char in _CONSONANTS else 0
+        longest = max(longest, run)
+    return longest
 
 
 def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
@@ -80,33 +147,59 @@ def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
 
 
 def is_constant_name(value: str) -> bool:
-    """`CURLOPT_PASSWORD`, `DB_PASSWORD`: the name of a setting, not its value."""
-    return bool(_CONSTANT.match(value))
+    """`CURLOPT_PASSWORD`, `DB_PASSWORD`: the name of a setting, not its value (`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)."""
+    parts = _line_end(value).split('_')
+    return (len(parts) > 1 and 'A' <= parts[0][:1] <= 'Z'
+            and all(part and all(c in _UPPER_OR_DIGIT for c in part) for part in parts))
 
 
 def is_hash_prefixed(value: str) -> bool:
-    """Lockfile integrity and typed digests: `sha512-…`, `sha256:…`, go.sum `h1:…`."""
-    return bool(_HASH_PREFIX.match(value))
+    """Lockfile integrity and typed digests: `sha512-…`, `sha256:…`, go.sum `h1:…` (any case)."""
+    head = value[:8].lower().replace('\u017f', 's')  # IGNORECASE pairs the long s with `s`; lower() does not
+    for name in _HASH_NAMES:
+        if head.startswith(name):
+            rest = head[len(name):]
+            if name == 'blake2' and rest[:1] in ('b', 's'):
+                rest = rest[1:]
+            if rest[:1] in ('-', ':', '='):
+                return True
+    return False
 
 
 def is_hash_like(value: str) -> bool:
     """Digests and lockfile integrity strings: `sha512-…`, `sha256:…`, go.sum `h1:…`, bare hex of digest size."""
-    if _HASH_PREFIX.match(value):
+    if is_hash_prefixed(value):
         return True
-    return bool(_HEX.fullmatch(value)) and len(value) in (32, 40, 56, 64, 96, 128)
+    return len(value) in (32, 40, 56, 64, 96, 128) and all(c in _HEX_DIGITS for c in value)
 
 
 def is_uuid(value: str) -> bool:
-    return bool(_UUID.match(value))
+    """8-4-4-4-12 hex digits, the whole value."""
+    parts = _line_end(value).split('-')
+    return [len(part) for part in parts] == [8, 4, 4, 4, 12] and all(c in _HEX_DIGITS for part in parts for c in part)
 
 
 def is_pathlike(value: str) -> bool:
     """URLs and file paths are configuration, not credentials (credentials inside URLs have their own rules)."""
-    if _PATHLIKE.match(value) or value.startswith('data:'):
+    if value.startswith(_PATH_STARTS) or value.startswith('data:') or _drive_or_url(value) or _file_name(value):
         return True
     segments = value.split('/')
     # `a/b/c` of lowercase words is a path; base64 with a slash mixes cases and digits.
-    return len(segments) > 1 and all(_PATH_SEGMENT.fullmatch(s) for s in segments) and not value.endswith('=')
+    return len(segments) > 1 and all(c in _PATH_SEGMENT_CHARS for s in segments for c in s) and not value.endswith('=')
+
+
+def _drive_or_url(value: str) -> bool:
+    """`C:\\…` or `scheme://…`."""
+    if value[:1].isascii() and value[:1].isalpha() and value[1:3] == ':\\':
+        return True
+    scheme, found, _ = value.partition('://')
+    return bool(found and scheme) and all(map(_is_word_char, scheme))
+
+
+def _file_name(value: str) -> bool:
+    """`settings.json`, `id_rsa.pem`: one name with a configuration or key file's extension."""
+    stem, dot, extension = _line_end(value).rpartition('.')
+    return bool(dot and stem) and extension in _FILE_EXTENSIONS and all(_is_word_char(c) or c in '.-' for c in stem)
 
 
 def documented_example(value: str) -> bool:

@@ -1,9 +1,13 @@
-"""A rule that searches a lower-cased copy of the text, then confirms on the original.
+"""A rule that searches a lower-cased copy of the text and reports spans of the original.
 
 Python's `re` is several times slower under IGNORECASE (it folds every character it tries), and the
 keyword-led patterns try a lot of characters. Searching `text.lower()` with a case-sensitive copy of
-the pattern finds the same starts; the original pattern then matches at each start, so groups,
-spans and filters see the text as written (the name's camelCase matters to the filters).
+the pattern finds the same matches when lowering keeps the text's length (so offsets agree): every
+literal of the pattern is lower case, and its classes hold both cases or none. (IGNORECASE also pairs
+a few letters that lower() does not, such as `ſ` with `s`; the folded search never found those.) Filters then read the
+groups from the original text (`FoldedMatch`), so they see the name's camelCase as written. The
+`(?i)` pattern itself is compiled only for the rare text whose length changes when lowered
+(compiling it costs as much as the folded one, ~1.5 ms for the generic rule, on every commit).
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from functools import cached_property
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import compile_pattern
+from guard.rules.base import lowered as lower_text
 from guard.rules.base import windowed_matches
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -29,11 +34,38 @@ class CaseFoldedRule(Rule):
         return compile_pattern(self.pattern.removeprefix('(?i)'), self.flags)
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
-        lowered = text.lower()
+        lowered = lower_text(text)
         if len(lowered) != len(text):  # a few non-ASCII letters change length when folded
             yield from super()._matches(text, windows)
             return
-        for candidate in windowed_matches(self.folded_regex, lowered, windows):
-            match = self.regex.match(text, candidate.start())
-            if match is not None:
-                yield match
+        for match in windowed_matches(self.folded_regex, lowered, windows):
+            yield FoldedMatch(match, text)  # type: ignore[misc]  # quacks as re.Match for filters
+
+
+class FoldedMatch:
+    """A match found in the lowered text, read from the original: same spans, groups as written."""
+
+    __slots__ = ('_match', 'string', 're')
+
+    def __init__(self, match: re.Match[str], text: str) -> None:
+        self._match = match
+        self.string = text
+        self.re = match.re
+
+    def __getitem__(self, group: int | str) -> str | None:
+        start, end = self._match.span(group)
+        return None if start < 0 else self.string[start:end]
+
+    group = __getitem__
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {name: self[name] for name in self.re.groupindex}
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self._match.span(group)
+
+    def start(self, group: int | str = 0) -> int:
+        return self._match.start(group)
+
+    def end(self, group: int | str = 0) -> int:
+        return self._match.end(group)

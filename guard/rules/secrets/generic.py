@@ -63,19 +63,25 @@ _NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'par
                                     'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite'})
 
 
-_HUMP_START = LazyRegex(r'([a-z0-9])([A-Z])')
-_NON_ALNUM = LazyRegex(r'[^A-Za-z0-9]+')
+_ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
+_LOWER_OR_DIGIT = frozenset('abcdefghijklmnopqrstuvwxyz0123456789')
 
 
 def _words(identifier: str) -> list[str]:
-    """`apiKeyName` / `api_key-name` / `API.KEY` -> ['api', 'key', 'name']."""
-    # A function, not the template r'\1 \2': CPython imports `re` to expand a template.
-    spaced = _HUMP_START.sub(_space_hump, identifier)
-    return [w for w in _NON_ALNUM.split(spaced.lower()) if w]
+    """`apiKeyName` / `api_key-name` / `API.KEY` -> ['api', 'key', 'name'].
 
-
-def _space_hump(match: re.Match[str]) -> str:
-    return f'{match[1]} {match[2]}'
+    A hump starts at an ASCII capital after a lower-case letter or digit; words are then the runs of
+    ASCII letters and digits of the lowered name. String methods, not regexes: this runs on every
+    candidate, and a clean commit should not compile a pattern for it.
+    """
+    spaced = []
+    previous = ''
+    for char in identifier:
+        if previous in _LOWER_OR_DIGIT and 'A' <= char <= 'Z':
+            spaced.append(' ')
+        spaced.append(char)
+        previous = char
+    return ''.join(c if c in _ASCII_ALNUM else ' ' for c in ''.join(spaced).lower()).split()
 
 
 def _identifier(match: re.Match[str], text: str) -> str:
@@ -147,14 +153,23 @@ def names_a_secret(identifier: str) -> bool:
 
 
 _STATEMENT_END = LazyRegex(r'[ \t]*(?:;|\r?\n|$)')
-_SETTING_NAME = LazyRegex(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+')  # API_TOKEN, db.password
+_CONSTANT_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_')
+_DOTTED_NAME_CHARS = frozenset('abcdefghijklmnopqrstuvwxyz0123456789_')
+
+
+def _setting_name(identifier: str) -> bool:
+    """`API_TOKEN`, `db.password`, `db-password`: all capitals, or lower-case words joined by `.` or `-`."""
+    if identifier and all(c in _CONSTANT_CHARS for c in identifier):
+        return True
+    parts = identifier.replace('-', '.').split('.')
+    return len(parts) > 1 and all(part and all(c in _DOTTED_NAME_CHARS for c in part) for part in parts)
 
 
 def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
     """`setProperty("API_TOKEN", "…")` / `("db.password", "…")`: a quoted setting name, then its value."""
     begin = match.start('kw') - (len(identifier) - len(match['kw']) - len(match['tail']))
     quoted = begin > 0 and text[begin - 1] in '"\''
-    return quoted and bool(_SETTING_NAME.fullmatch(identifier))
+    return quoted and _setting_name(identifier)
 
 
 def _value_noise(match: re.Match[str], text: str) -> str | None:

@@ -22,12 +22,14 @@ _REFERENCE = LazyRegex(
     r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(\w*\)[sdr]|%[sdr]|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}'''
     r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*|\(.*\))$''',
 )
-# How documentation masks a value. Generated credentials practically never hold four x's in a row.
-_MASKED = LazyRegex(r'[xX]{4,}|\*{3,}|\.{3}|\u2026|\u2022{3}')
+# Every form above starts with one of these; the regex is compiled only for values that do.
+_REFERENCE_STARTS = ('$', '%', '{', '#{', '<', '[', '@', '__', 'env(', '!', '(')
+# How documentation masks a value (`[xX]{4,}|\*{3,}|\.{3}|…|•••`, as substrings). Generated
+# credentials practically never hold four x's in a row.
+_MASKS = ('***', '...', '\u2026', '\u2022' * 3)
 # A stand-in spelled as words: only letters, digits and separators (a chosen password has symbols).
-_WORDS_ONLY = LazyRegex(r'[A-Za-z0-9 _.\-]+')
-_SEPARATORS = LazyRegex(r'[ _.\-]+')
-_TOKENS = LazyRegex(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+')
+_WORD_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.-')
+_SEPARATORS = str.maketrans('_.-', '   ')
 # Leetspeak spellings of stand-ins, compared on the lower-cased value before splitting it into words.
 _LEET = (('p@ssw0rd', 'password'), ('p@$$w0rd', 'password'), ('pa$$w0rd', 'password'), ('pa$$word', 'password'),
          ('p@ssword', 'password'), ('passw0rd', 'password'), ('p4ssw0rd', 'password'), ('p4ssword', 'password'),
@@ -51,10 +53,18 @@ _MAX_DIGITS = 6  # `example-key-123456`, `test1234`; a longer number is part of 
 
 def is_placeholder(value: str) -> bool:
     """True when the whole value stands in for a credential; a value that merely contains such a word is not one."""
-    if _REFERENCE.match(value) or _MASKED.search(value) or 'EXAMPLE' in value or is_repetitive(value):
+    if _is_reference(value) or _is_masked(value) or 'EXAMPLE' in value or is_repetitive(value):
         return True
     value = _unleet(value)
-    return bool(_WORDS_ONLY.fullmatch(value)) and (_instruction(value) or _stand_in_words(value))
+    return bool(value) and all(c in _WORD_CHARS for c in value) and (_instruction(value) or _stand_in_words(value))
+
+
+def _is_reference(value: str) -> bool:
+    return value.startswith(_REFERENCE_STARTS) and _REFERENCE.match(value) is not None
+
+
+def _is_masked(value: str) -> bool:
+    return 'xxxx' in value.replace('X', 'x') or any(mask in value for mask in _MASKS)
 
 
 def _unleet(value: str) -> str:
@@ -67,7 +77,7 @@ def _unleet(value: str) -> str:
 
 def _stand_in_words(value: str) -> bool:
     """`changeme`, `dummy-password-1`, `ExampleKey`: vocabulary words and at most a short number."""
-    tokens = _TOKENS.findall(value)
+    tokens = _tokens(value)
     numbers = [t for t in tokens if t.isdigit()]
     words = [t.lower() for t in tokens if not t.isdigit()]
     if not words or len(numbers) > 2 or sum(map(len, numbers)) > _MAX_DIGITS:
@@ -75,9 +85,39 @@ def _stand_in_words(value: str) -> bool:
     return all(w in ('a', 'an') or _spelled_from_vocabulary(w) for w in words)  # articles only as words of their own
 
 
+def _tokens(value: str) -> list[str]:
+    """Words and numbers of a words-only value: `ExampleKEY12` -> Example, KEY, 12.
+
+    As `re.findall(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\\d+', value)` on ASCII text (string methods:
+    no pattern to compile on a clean commit).
+    """
+    tokens = []
+    i, size = 0, len(value)
+    while i < size:
+        char = value[i]
+        j = i + 1
+        if char.isdigit():
+            while j < size and value[j].isdigit():
+                j += 1
+        elif char.islower() or char.isupper() and j < size and value[j].islower():
+            while j < size and value[j].islower():
+                j += 1
+        elif char.isupper():  # capitals not starting a word: all but the one before a lower-case letter
+            while j < size and value[j].isupper():
+                j += 1
+            if j < size and value[j].islower():
+                j -= 1
+        else:
+            i = j
+            continue
+        tokens.append(value[i:j])
+        i = j
+    return tokens
+
+
 def _instruction(value: str) -> bool:
     """`your-stripe-key`, `INSERT_TOKEN_HERE`, `paste.your.key.here`: separated plain words led by an instruction."""
-    segments = [s for s in _SEPARATORS.split(value) if s]
+    segments = value.translate(_SEPARATORS).split()
     if len(segments) < 2 or not (segments[0].lower() in _LEADS or segments[-1].lower() == 'here'):
         return False
     # Plain words, each in one case: random letters mix cases (`yourTftIeyFe` is a password).

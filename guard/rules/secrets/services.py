@@ -51,6 +51,7 @@ RULES = (
         r'SK[0-9a-fA-F]{32}', ('twilio', 'sk'),
         (Fake('TWILIO_API_KEY=S', 'K', (HEX, 32)),), ('TWILIO_API_KEY=SK' + '0' * 32,),
         extra=(lambda m, t: None if _HEX_LETTER.search(m['value'][2:]) and _DIGIT.search(m['value']) else 'not hex mixed',),
+        keyword_tail=32,
     ),
     token_rule(
         'mailgun-api-key', 'A Mailgun API key',
@@ -140,7 +141,7 @@ RULES = (
     token_rule(
         'airtable-token', 'An Airtable personal access token',
         r'pat[A-Za-z0-9]{14}\.[a-f0-9]{64}', ('pat',),
-        (Fake('AIRTABLE_TOKEN=pa', 't', (ALNUM, 14), '.', (HEX, 64)),), ('AIRTABLE_TOKEN=patXXXX',),
+        (Fake('AIRTABLE_TOKEN=pa', 't', (ALNUM, 14), '.', (HEX, 64)),), ('AIRTABLE_TOKEN=patXXXX',), keyword_tail=14,
     ),
     token_rule(
         'microsoft-teams-webhook', 'A Microsoft Teams incoming-webhook URL',

@@ -17,12 +17,12 @@ _AFTER = r'(?![A-Za-z0-9_])'
 
 def token_rule(rule_id: str, name: str, core: str, keywords: tuple[str, ...], bad: tuple[str | Fake, ...],
                good: tuple[str | Fake, ...], *, entropy: float = 0.0, extra: tuple[Filter, ...] = (),
-               bounded: bool = True, flags: int = 0) -> Rule:
+               bounded: bool = True, flags: int = 0, keyword_tail: int = 0) -> Rule:
     """A rule for one provider's token format. `core` matches the token; it becomes the `value` group."""
     pattern = f'{_BEFORE}(?P<value>{core}){_AFTER}' if bounded else core
     return Rule(
         id=rule_id, category='secret', severity='error',
         why=f'{name}: anyone who reads it can act as its owner until it is revoked.',
-        fix=FIX_ROTATE, pattern=pattern, keywords=keywords, flags=flags, entropy=entropy,
+        fix=FIX_ROTATE, pattern=pattern, keywords=keywords, keyword_tail=keyword_tail, flags=flags, entropy=entropy,
         filters=(filters.token_noise, *extra), examples_bad=bad, examples_good=good,
     )
