@@ -21,7 +21,7 @@ RECENT = 10
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', help='the project root (default: the current directory)')
+    parser.add_argument('root', nargs='?', default='.', metavar='ROOT', help='the project root (default: the current directory)')
     common.add_config_option(parser)
     parser.add_argument('--format', choices=('text', 'json'), default='text', help='text for people, json for machines')
     parser.add_argument('--json', action='store_const', const='json', dest='format', help='same as --format json')

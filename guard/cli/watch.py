@@ -12,7 +12,8 @@ EPILOG = ('exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the daemon failed t
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', help='the project root to watch (default: the current directory)')
+    parser.add_argument('root', nargs='?', default='.', metavar='ROOT',
+                        help='the project root to watch (default: the current directory)')
     add_config_option(parser)
 
 
