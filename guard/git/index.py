@@ -3,12 +3,11 @@
 A secret that is staged and then deleted from the working file is still committed, and a secret in
 an unstaged edit is not, so a commit hook must judge the index (read through guard.git.plumbing).
 
-Records here are namedtuples: every commit runs this module, and dataclasses cost ~10 ms to import.
+Records here are tuples (guard.records): every commit runs this module, and dataclasses cost ~10 ms to import.
 """
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 from collections.abc import Sequence
 
 from guard.git.blob_store import BlobStore
@@ -20,6 +19,7 @@ from guard.git.plumbing import blob_text
 from guard.git.plumbing import index_entries
 from guard.git.plumbing import staged_entries
 from guard.git.plumbing import too_large
+from guard.records import record
 from guard.rules import venv
 from guard.scan import allowlist
 from guard.scan import sources
@@ -111,7 +111,7 @@ def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, s
     result.suppressed += batch.suppressed
 
 
-class Judged(namedtuple('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
+class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
     """The outcome of looking at paths only: venv `findings`, and what is left to read and scan
     (`entries` from git, `loose` paths from disk); `venv_dirs` are environments (root entries,
     nested folders) whose files are not read."""

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import select
-from collections import namedtuple
 from collections.abc import Sequence
+
+from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 READ_SIZE = 1 << 20
 
 
-class Completed(namedtuple('Completed', ['returncode', 'stdout', 'stderr'])):
+class Completed(record('Completed', ['returncode', 'stdout', 'stderr'])):
     """How a command ended: its exit code (negative: killed by that signal) and its output, as bytes."""
 
     __slots__ = ()
