@@ -3,24 +3,23 @@
 A secret that is staged and then deleted from the working file is still committed, and a secret in
 an unstaged edit is not, so a commit hook must judge the index (read through guard.git.plumbing).
 
-Records here are namedtuples: every commit runs this module, and dataclasses cost ~10 ms to import.
+Records here are tuples (guard.records): every commit runs this module, and dataclasses cost ~10 ms to import.
 """
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 from collections.abc import Sequence
 
+from guard.git.blob_store import BlobStore
 from guard.git.plumbing import GITLINK
 from guard.git.plumbing import SYMLINK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
 from guard.git.plumbing import blob_text
 from guard.git.plumbing import index_entries
-from guard.git.plumbing import read_blobs
 from guard.git.plumbing import staged_entries
-from guard.git.plumbing import start_blob_sizes
 from guard.git.plumbing import too_large
+from guard.records import record
 from guard.rules import venv
 from guard.scan import allowlist
 from guard.scan import sources
@@ -67,18 +66,20 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
     entries = [e for e in entries if e.mode != GITLINK]
     # Sizes first: a blob over max-file-size is named in the result and never read. While git
     # looks them up, the scanner prepares what every text needs.
-    sizes_of = start_blob_sizes(root, (e.oid for e in entries)) if config.max_file_size else dict
-    scanner.warm_up()
-    sizes = sizes_of()
-    oversized = {e.oid for e in entries if too_large(e.path, sizes.get(e.oid, 0), config.max_file_size)}
-    early = read_blobs(root, (e.oid for e in entries if _needed_for_venv(e) and e.oid not in oversized))
-    judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
+    with BlobStore(root, (e.oid for e in entries) if config.max_file_size else ()) as store:
+        scanner.warm_up()
+        sizes = store.sizes()
+        oversized = {e.oid for e in entries if too_large(e.path, sizes.get(e.oid, 0), config.max_file_size)}
+        early = store.read(e.oid for e in entries if _needed_for_venv(e) and e.oid not in oversized)
+        judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
+        parallel = len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1
+        rest = () if parallel else (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized)
+        blobs = {**early, **store.read(rest)}
+    # git has ended before the workers fork: none of them holds its pipes open.
     result.findings.extend(judged.findings)
-    if len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1:
+    if parallel:
         _scan_in_parallel(root, judged.entries, config, scanner, result)
         judged = judged._replace(entries=[])
-    rest = (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized)
-    blobs = {**early, **read_blobs(root, rest)}
     for entry in judged.entries:
         data = blobs.get(entry.oid)
         if entry.oid in oversized:
@@ -110,7 +111,7 @@ def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, s
     result.suppressed += batch.suppressed
 
 
-class Judged(namedtuple('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
+class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
     """The outcome of looking at paths only: venv `findings`, and what is left to read and scan
     (`entries` from git, `loose` paths from disk); `venv_dirs` are environments (root entries,
     nested folders) whose files are not read."""

@@ -8,11 +8,11 @@ other core while guard loads its rules.
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 from collections.abc import Iterable
 from collections.abc import Sequence
 
 from guard.errors import SourceError
+from guard.records import record
 from guard.scan import sources
 from guard.scan.sources import Skipped
 
@@ -37,7 +37,7 @@ REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
 LS_FILES = ('--literal-pathspecs', 'ls-files', '--stage', '-z')
 
 
-class Entry(namedtuple('Entry', ['path', 'mode', 'oid', 'parents'], defaults=((),))):
+class Entry(record('Entry', ['path', 'mode', 'oid', 'parents'], defaults=((),))):
     """One file of the index (or of a commit's tree): where (`path`), what kind (`mode`), which blob (`oid`).
 
     `parents`, in history: the blobs this one replaced (one per parent of a merge); empty for an added file.
@@ -46,7 +46,7 @@ class Entry(namedtuple('Entry', ['path', 'mode', 'oid', 'parents'], defaults=(()
     __slots__ = ()
 
 
-class Repo(namedtuple('Repo', ['root', 'merge_heads'], defaults=((),))):
+class Repo(record('Repo', ['root', 'merge_heads'], defaults=((),))):
     """A work tree's top level (`root`, an absolute str), and the commits being merged into HEAD (none outside a merge)."""
 
     __slots__ = ()

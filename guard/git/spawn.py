@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import select
-from collections import namedtuple
 from collections.abc import Sequence
+
+from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 READ_SIZE = 1 << 20
 
 
-class Completed(namedtuple('Completed', ['returncode', 'stdout', 'stderr'])):
+class Completed(record('Completed', ['returncode', 'stdout', 'stderr'])):
     """How a command ended: its exit code (negative: killed by that signal) and its output, as bytes."""
 
     __slots__ = ()
@@ -89,6 +90,46 @@ class Running:
 def start(argv: Sequence[str], *, input_bytes: bytes | None = None) -> Running:
     """Start `argv` (looked up on PATH) and return at once; FileNotFoundError when the program does not exist."""
     return Running(argv, input_bytes)
+
+
+class Conversation:
+    """A started command to talk to: write requests to `stdin`, read answers from `stdout` (buffered binary
+    files), then `close()`. Its stderr goes to /dev/null: a caller that meets an early end of `stdout`
+    falls back to a command whose errors it reports. None where posix_spawn does not exist."""
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        out_read, out_write = os.pipe()
+        in_read, in_write = os.pipe()
+        actions = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, in_read, 0),
+                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+        actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]
+        try:
+            self.pid = os.posix_spawnp(argv[0], list(argv), os.environ, file_actions=actions)
+        except BaseException:
+            os.close(out_read)
+            os.close(in_write)
+            raise
+        finally:
+            os.close(out_write)
+            os.close(in_read)
+        self.stdin = os.fdopen(in_write, 'wb')
+        self.stdout = os.fdopen(out_read, 'rb')
+
+    def close(self) -> int:
+        """End its input, drop what it has not said and reap it; its exit code."""
+        for pipe in (self.stdin, self.stdout):
+            try:
+                pipe.close()
+            except OSError:  # it stopped reading: the unsent requests need no answer
+                pass
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+
+def converse(argv: Sequence[str]) -> Conversation | None:
+    """Start `argv` (looked up on PATH) to talk to; None where posix_spawn does not exist.
+    FileNotFoundError when the program does not exist."""
+    return Conversation(argv) if hasattr(os, 'posix_spawnp') else None
 
 
 def _inherited_descriptors() -> list[int]:

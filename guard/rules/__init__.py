@@ -1,8 +1,8 @@
 """The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import."""
 from __future__ import annotations
 
-from collections import namedtuple
 
+from guard.records import record
 from guard.rules import env_files
 from guard.rules import machine_paths
 from guard.rules import network
@@ -13,7 +13,7 @@ from guard.rules.base import Rule
 CONTENT_RULES: tuple[Rule, ...] = (*secrets.RULES, *network.RULES, *machine_paths.RULES)
 
 
-class PathRule(namedtuple('PathRule', ['id', 'category', 'severity', 'why', 'fix'])):
+class PathRule(record('PathRule', ['id', 'category', 'severity', 'why', 'fix'])):
     """A rule judged from paths rather than text (listed for reports, SARIF and `disable`).
 
     Its fields are strings, as on a content Rule: the stable `id`, its `category`, its `severity`

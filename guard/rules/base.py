@@ -8,11 +8,11 @@ full-tree scan in Python near the speed of the compiled peers.
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
+from guard.records import record
 from guard.rules import shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -24,13 +24,13 @@ if TYPE_CHECKING:
     Filter = Callable[[re.Match[str], str], str | None]
 
 
-class Hit(namedtuple('Hit', ['rule', 'start', 'end', 'value'])):
+class Hit(record('Hit', ['rule', 'start', 'end', 'value'])):
     """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`."""
 
     __slots__ = ()
 
 
-class Window(namedtuple('Window', ['start', 'last', 'end'])):
+class Window(record('Window', ['start', 'last', 'end'])):
     """A stretch of text to search: matches may start from `start` up to `last`; `end` is the regex's endpos.
 
     All three are offsets into the text. `end` lies beyond anything a match starting by `last` can

@@ -11,14 +11,14 @@ in the cache yet, never by a commit hook that finds everything there.
 """
 from __future__ import annotations
 
-from collections import namedtuple
+from guard.records import record
 
 # Beyond these a window would be most of the text anyway: search it whole.
 MAX_NEWLINES = 8
 MAX_LOOKAHEAD = 256
 
 
-class Reach(namedtuple('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaults=(0,))):
+class Reach(record('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaults=(0,))):
     """How far one match of a pattern can reach, in ints.
 
     `newlines`: the most newlines one match can contain (0: a match stays on one line).

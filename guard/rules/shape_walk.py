@@ -7,8 +7,8 @@ search of the whole text, never a finding. tests/shape_test.py holds the cases.
 """
 from __future__ import annotations
 
-from collections import namedtuple
 
+from guard.records import record
 from guard.rules.shape import MAX_LOOKAHEAD
 from guard.rules.shape import MAX_NEWLINES
 from guard.rules.shape import Reach
@@ -33,7 +33,7 @@ class _Unbounded(Exception):
     """Raised inside the walk: no useful bound exists, or the syntax is not understood."""
 
 
-class Info(namedtuple('Info', ['low', 'high', 'newlines'])):
+class Info(record('Info', ['low', 'high', 'newlines'])):
     """What a piece of pattern can match: its least and greatest width, and the most newlines it holds."""
 
     __slots__ = ()

@@ -9,9 +9,9 @@ It also says exactly which entries belong to the environment, which is what `gua
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 from collections.abc import Iterable
 
+from guard.records import record
 from guard.rules.lazy_regex import LazyRegex
 from guard.scan.findings import Finding
 from guard.scan.findings import fingerprint
@@ -41,7 +41,7 @@ _NESTED = LazyRegex(
 _NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activate', 'site-packages/')
 
 
-class _Evidence(namedtuple('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
+class _Evidence(record('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
     """What the root holds, as lists of relative paths filled in place: `strong` evidence (one is
     enough), `weak` evidence (two are), the `entries` that belong to the environment, and the
     entries of its folders that do not (`kept`).

@@ -11,11 +11,11 @@ the content keys), with a note asking to rewrite it with `guard baseline`.
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 from collections.abc import Iterable
 
 from guard import __version__
 from guard.errors import ConfigError
+from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -32,13 +32,13 @@ LEGACY_NOTE = ('{path}: this baseline holds unsalted sha256 fingerprints (format
                'fingerprints; review the diff: it accepts every current finding)')
 
 
-class BaselineEntry(namedtuple('BaselineEntry', ['fingerprint', 'rule', 'path'])):
+class BaselineEntry(record('BaselineEntry', ['fingerprint', 'rule', 'path'])):
     """One accepted finding: its fingerprint, and the rule and path it had when accepted."""
 
     __slots__ = ()
 
 
-class Baseline(namedtuple('Baseline', ['path', 'entries', 'salt'], defaults=(None,))):
+class Baseline(record('Baseline', ['path', 'entries', 'salt'], defaults=(None,))):
     """A baseline file (`path`), its entries by fingerprint, and its salt (bytes; None in format 1,
     whose entries are content keys)."""
 

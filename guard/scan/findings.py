@@ -1,15 +1,16 @@
 """The one record every rule produces and every reporter consumes."""
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterable
+
+from guard.records import record
 
 SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
 
 
-class Finding(namedtuple('Finding', ['rule', 'category', 'severity', 'path', 'line', 'column', 'message', 'fix',
-                                     'excerpt', 'fingerprint', 'entries'], defaults=((),))):
-    """One problem at one place (a namedtuple: every commit hook imports this, and dataclasses cost ~10 ms).
+class Finding(record('Finding', ['rule', 'category', 'severity', 'path', 'line', 'column', 'message', 'fix',
+                                 'excerpt', 'fingerprint', 'entries'], defaults=((),))):
+    """One problem at one place (a guard.records tuple: every commit hook imports this, dataclasses cost ~10 ms).
 
     `rule`, `category` and `severity` (note | warning | error) say what; `path` is root-relative.
     `line`/`column` are 1-based and None for path-level findings (a venv, an env file).

@@ -5,12 +5,12 @@ same `Scanner` serves the working tree, the git index and history, in one proces
 """
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterable
 from collections.abc import Sequence
 from functools import cached_property
 
 from guard.errors import ConfigError
+from guard.records import record
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import env_files
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 EXCERPT_WIDTH = 160
 
 
-class Document(namedtuple('Document', ['path', 'text', 'commit'], defaults=(None,))):
+class Document(record('Document', ['path', 'text', 'commit'], defaults=(None,))):
     """One text to scan: a file's content (`text`) at a root-relative `path`, optionally at a `commit`."""
 
     __slots__ = ()

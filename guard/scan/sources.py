@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections import namedtuple
 
 from guard.errors import SourceError
 from guard.git import spawn
+from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -27,13 +27,13 @@ WALK_SKIP_DIRS = frozenset({'.git', '.hg', '.svn', 'node_modules', '__pycache__'
                             '.pytest_cache', '.ruff_cache', '.guard'})
 
 
-class Skipped(namedtuple('Skipped', ['path', 'reason'])):
+class Skipped(record('Skipped', ['path', 'reason'])):
     """A file not scanned (`path`, root-relative), and why (`reason`)."""
 
     __slots__ = ()
 
 
-class Listing(namedtuple('Listing', ['root', 'in_git', 'tracked', 'untracked', 'unreadable'], defaults=((),))):
+class Listing(record('Listing', ['root', 'in_git', 'tracked', 'untracked', 'unreadable'], defaults=((),))):
     """The files of a root: `tracked` is empty outside git, where `untracked` holds everything (tuples of paths).
 
     `unreadable`: Skipped records for the directories that could not be listed (`dir/`, and why), so
