@@ -97,15 +97,16 @@ def test_every_hook_module_is_a_thin_main(hook_id: str) -> None:
     assert source.rstrip().endswith("if __name__ == '__main__':\n    raise SystemExit(main())")
 
 
-def test_every_hook_id_is_documented_in_the_readme() -> None:
+def test_every_hook_id_is_documented_in_the_readme_and_the_docs() -> None:
     readme = (REPO_ROOT / 'README.md').read_text()
-    match = re.search(r'^## Hooks\n(.*?)(?=^## |\Z)', readme, re.M | re.S)
-    assert match, 'README.md has no "## Hooks" section'
-    section = match[1]
+    match = re.search(r'^### Hooks.*?\n(.*?)(?=^##+ |\Z)', readme, re.M | re.S)
+    assert match, 'README.md has no "### Hooks" quick start'
+    page = (REPO_ROOT / 'docs' / 'hooks.md').read_text()
     for hook in MANIFEST:
-        assert f'`{hook["id"]}`' in section, f'{hook["id"]} is not documented in README.md ## Hooks'
+        assert f'`{hook["id"]}`' in match[1], f'{hook["id"]} is not documented in README.md ### Hooks'
+        assert f'`{hook["id"]}`' in page, f'{hook["id"]} is not documented in docs/hooks.md'
     for word in ('guard install', '--chain', '--force', 'core.hooksPath', 'pre-push', 'SKIP='):
-        assert word in section
+        assert word in page
 
 
 @pytest.mark.parametrize('name', ['pre-commit', 'pre-push'])

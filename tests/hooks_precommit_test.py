@@ -193,9 +193,10 @@ README_REV = '0123456789abcdef0123456789abcdef01234567'
 
 
 def readme_config() -> str:
-    """The .pre-commit-config.yaml block of the README's "With the pre-commit framework" section."""
-    text = (REPO_ROOT / 'README.md').read_text(encoding='utf-8')
-    section = text.split('### With the pre-commit framework', 1)[1].split('\n### ', 1)[0]
+    """The .pre-commit-config.yaml block of the docs' "With the pre-commit framework" section (the README has the same)."""
+    text = (REPO_ROOT / 'docs' / 'hooks.md').read_text(encoding='utf-8')
+    assert text.split('```yaml\n', 1)[1].split('```', 1)[0] in (REPO_ROOT / 'README.md').read_text(encoding='utf-8')
+    section = text.split('## With the pre-commit framework', 1)[1].split('\n## ', 1)[0]
     block = section.split('```yaml\n', 1)[1].split('```', 1)[0]
     assert block.startswith('# .pre-commit-config.yaml\n') and README_REPO in block and README_REV in block
     return block
