@@ -4,7 +4,7 @@ One SQLAlchemy database, an SQLite file in guard's state directory by default; a
 (PostgreSQL for a fleet of servers) through `[tool.guard.audit] url`. An operation writes its row
 with outcome 'running' before it touches anything and commits at once, so a crash mid-purge leaves
 a row that `history()` reads back as 'interrupted' once its process is gone.
-Secrets never go in: details pass guard's one scrubber (guard.scan.redact.scrub_any), which masks values
+Secrets never go in: details pass guard's one scrubber (guard.redact.scrub_any), which masks values
 under secret-looking keys, URL passwords and credential options (`--password=...`) inside any string.
 """
 from __future__ import annotations
@@ -165,8 +165,8 @@ class AuditStore:
 
 
 def scrub(value: Any) -> Any:
-    """A copy of `value` safe to store: guard's one scrubber (guard.scan.redact) through the whole structure."""
-    from guard.scan.redact import scrub_any
+    """A copy of `value` safe to store: guard's one scrubber (guard.redact) through the whole structure."""
+    from guard.redact import scrub_any
 
     return scrub_any(value)
 

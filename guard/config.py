@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from guard.scan.sources import StrPath
+    from guard.records import StrPath
     from guard.settings import AlertSettings
     from guard.settings import AuditSettings
     from guard.settings import CleanSettings
@@ -354,7 +354,7 @@ def _coerce(hint: Any, value: Any, where: str, key: str) -> Any:
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f'{where}: {key} must be a list of strings, got {_show(value)}')
         if key in PATTERN_KEYS:
-            from guard.scan import gitignore
+            from guard import gitignore
 
             for pattern in items:
                 gitignore.pattern_regex(pattern, f'{where}: {key}')
@@ -398,7 +398,7 @@ def _is_int(value: Any) -> bool:
 
 def _show(value: Any) -> str:
     """A mistyped value as an error message quotes it: scrubbed before it is cut, so a URL keeps its `@`."""
-    from guard.scan.redact import scrub
+    from guard.redact import scrub
 
     text = scrub(repr(value))
     return f'{type(value).__name__} {text if len(text) <= 40 else text[:37] + "..."}'

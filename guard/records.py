@@ -11,8 +11,13 @@ from operator import itemgetter
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    import os
     from collections.abc import Sequence
     from typing import Any
+    from typing import TypeAlias
+
+    # A path as the scan engine takes it: a str (the commit hook's, which never imports pathlib) or a Path.
+    StrPath: TypeAlias = 'str | os.PathLike[str]'
 
 
 def record(name: str, fields: Sequence[str], *, defaults: Sequence[Any] = ()) -> type:

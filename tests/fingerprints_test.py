@@ -12,9 +12,9 @@ from support import git
 from support import run_guard
 from support import write
 
+from guard.findings import fingerprint as content_key
 from guard.scan import fingerprints
 from guard.scan.baseline import DEFAULT_NAME
-from guard.scan.findings import fingerprint as content_key
 
 RULE = 'generic-secret'
 

@@ -11,8 +11,11 @@ from support import write
 
 from guard import config as config_module
 from guard.errors import UsageError
-from guard.git import blobs
-from guard.git import history
+from guard.git.revisions import PushUpdate
+from guard.git.revisions import parse_push_lines
+from guard.git.revisions import push_revisions
+from guard.scan import blobs
+from guard.scan import history
 from guard.scan.engine import ScanResult
 
 # Assembled at run time so this file is not itself a secret to any scanner.
@@ -110,25 +113,25 @@ def test_added_lines_blanks_what_was_there_and_keeps_line_numbers() -> None:
 def test_parse_push_lines() -> None:
     local, remote = 'a' * 40, 'b' * 40
     text = f'refs/heads/main {local} refs/heads/main {remote}\n\nrefs/heads/gone {ZERO} refs/heads/gone {remote}\n'
-    assert history.parse_push_lines(text) == [
-        history.PushUpdate('refs/heads/main', local, 'refs/heads/main', remote),
-        history.PushUpdate('refs/heads/gone', ZERO, 'refs/heads/gone', remote),
+    assert parse_push_lines(text) == [
+        PushUpdate('refs/heads/main', local, 'refs/heads/main', remote),
+        PushUpdate('refs/heads/gone', ZERO, 'refs/heads/gone', remote),
     ]
     with pytest.raises(UsageError, match='expected "<local ref> <local sha> <remote ref> <remote sha>"'):
-        history.parse_push_lines('refs/heads/main deadbeef\n')
+        parse_push_lines('refs/heads/main deadbeef\n')
 
 
 def test_push_revisions(git_repo: Path) -> None:
     first = commit(git_repo, {'a.py': 'a = 1\n'})
     second = commit(git_repo, {'b.py': 'b = 1\n'})
-    update = history.PushUpdate('refs/heads/main', second, 'refs/heads/main', first)
-    assert history.push_revisions(git_repo, [update]) == [second, '--not', first]
-    new_branch = history.PushUpdate('refs/heads/topic', second, 'refs/heads/topic', ZERO)
-    assert history.push_revisions(git_repo, [new_branch]) == [second, '--not', '--remotes']
-    unknown = history.PushUpdate('refs/heads/main', second, 'refs/heads/main', 'c' * 40)  # never fetched
-    assert history.push_revisions(git_repo, [unknown]) == [second, '--not', '--remotes']
-    deletion = history.PushUpdate('(delete)', ZERO, 'refs/heads/old', first)
-    assert history.push_revisions(git_repo, [deletion]) == []
+    update = PushUpdate('refs/heads/main', second, 'refs/heads/main', first)
+    assert push_revisions(git_repo, [update]) == [second, '--not', first]
+    new_branch = PushUpdate('refs/heads/topic', second, 'refs/heads/topic', ZERO)
+    assert push_revisions(git_repo, [new_branch]) == [second, '--not', '--remotes']
+    unknown = PushUpdate('refs/heads/main', second, 'refs/heads/main', 'c' * 40)  # never fetched
+    assert push_revisions(git_repo, [unknown]) == [second, '--not', '--remotes']
+    deletion = PushUpdate('(delete)', ZERO, 'refs/heads/old', first)
+    assert push_revisions(git_repo, [deletion]) == []
 
 
 def test_cli_history_and_range(git_repo: Path) -> None:

@@ -28,9 +28,9 @@ HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib',
          # Nothing to match or fingerprint on a clean commit: no baseline, salt or scrypt (hashlib above).
          'guard.scan.baseline', 'guard.scan.fingerprints',
          # The masker runs on findings only.
-         'guard.scan.redact')
+         'guard.redact')
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
-SCANNED = ('guard.rules', 'guard.git.index')
+SCANNED = ('guard.rules', 'guard.scan.staged')
 
 # Harmless code that still says password, token and api_key, and holds an IP-shaped version string, so
 # the rules' keyword prefilter fires and the candidates go through the rules and their filters.

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from pre_commit.clientlib import load_manifest
-
-from guard.hooks import MODULES
 from support import git
 from support import write
+
+from guard.hooks import MODULES
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = load_manifest(str(REPO_ROOT / '.pre-commit-hooks.yaml'))  # pre-commit's own schema check

@@ -8,9 +8,9 @@ from collections import namedtuple
 
 import pytest
 
+from guard.findings import Finding
 from guard.git.plumbing import Entry
 from guard.records import record
-from guard.scan.findings import Finding
 
 FIELDS = ['path', 'mode', 'oid', 'parents']
 

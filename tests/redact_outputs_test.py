@@ -20,12 +20,12 @@ from secrets import randbelow
 from secrets import token_hex
 
 import pytest
-
-from guard.scan.redact import mask
 from support import git
 from support import run_guard
 from support import trust
 from support import write
+
+from guard.redact import mask
 
 
 def password() -> str:

@@ -1,4 +1,4 @@
-"""The one scrubber (guard.scan.redact.scrub): each credential form masked exactly, everything else unchanged.
+"""The one scrubber (guard.redact.scrub): each credential form masked exactly, everything else unchanged.
 
 Every password is generated with random parts around a common word, so no fixed string can pass by
 accident; the expected line is built from the same value with `mask()`, the shape every output uses.
@@ -10,10 +10,10 @@ from secrets import token_hex
 
 import pytest
 
-from guard.scan.redact import is_credential_name
-from guard.scan.redact import mask
-from guard.scan.redact import scrub
-from guard.scan.redact import scrub_any
+from guard.redact import is_credential_name
+from guard.redact import mask
+from guard.redact import scrub
+from guard.redact import scrub_any
 
 
 def password() -> str:

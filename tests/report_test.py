@@ -18,7 +18,7 @@ from support import git
 from support import run_guard
 from support import write
 
-from guard.scan.redact import mask
+from guard.redact import mask
 
 _rng = random.Random(7)
 

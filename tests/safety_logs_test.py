@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from safety_trees import config
+from support import write
 
 from guard.safety import purge
 from guard.safety.purge import OK
-from safety_trees import config
-from support import write
 
 MiB = 1 << 20
 LOG_SIZE = 64 * MiB

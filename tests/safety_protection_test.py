@@ -12,6 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from safety_logs_test import Holder
+from safety_trees import config
+from safety_trees import snapshot
+from support import git
+from support import run_guard
+from support import write
 
 from guard.safety import fingerprint
 from guard.safety import purge
@@ -19,12 +25,6 @@ from guard.safety.purge import OK
 from guard.safety.purge import PROTECTED_CHANGED
 from guard.safety.remove import VENV_REASON
 from guard.safety.results import FLOOR_REASON
-from safety_logs_test import Holder
-from safety_trees import config
-from safety_trees import snapshot
-from support import git
-from support import run_guard
-from support import write
 
 
 @pytest.fixture(autouse=True)

@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from safety_trees import config
+from safety_trees import snapshot
+from safety_trees import tree_hash
+from support import git
+from support import write
 
 from guard.errors import UnsafeOperationError
 from guard.errors import UsageError
 from guard.safety import fixes
 from guard.safety import quarantine
 from guard.safety import restore
-from safety_trees import config
-from safety_trees import snapshot
-from safety_trees import tree_hash
-from support import git
-from support import write
 
 
 def project_with_venv(root: Path, *, with_pip: bool = False) -> Path:

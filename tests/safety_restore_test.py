@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from safety_trees import config
+from safety_trees import snapshot
+from support import run_guard
+from support import write
 
 from guard.errors import UnsafeOperationError
 from guard.safety import manifest
 from guard.safety import manifest_check
 from guard.safety import quarantine
 from guard.safety import restore
-from safety_trees import config
-from safety_trees import snapshot
-from support import run_guard
-from support import write
 
 
 @pytest.fixture

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from support import git
 
+from guard.findings import Skipped
+from guard.git.text import BINARY
+from guard.git.text import decode
 from guard.scan import sources
-from guard.scan.sources import Skipped
 
 
 @pytest.mark.parametrize('size', [0, 1, 4095, 4096, 65537, 1_500_000])
@@ -31,7 +33,7 @@ def test_the_whole_file_is_read(tmp_path: Path, size: int) -> None:
     (b'caf\xe9', 'caf\xe9'),  # not UTF-8: latin-1, one character per byte, never an error
 ])
 def test_decode(data: bytes, expected: str | None) -> None:
-    assert sources.decode(data) == expected
+    assert decode(data) == expected
 
 
 def test_what_is_skipped_and_what_is_not_a_file(tmp_path: Path) -> None:
@@ -41,7 +43,7 @@ def test_what_is_skipped_and_what_is_not_a_file(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / 'fifo')
     assert sources.read_text(tmp_path, 'big.txt', 100) == Skipped('big.txt', 'larger than max-file-size (101 > 100 bytes)')
     assert sources.read_text(tmp_path, 'big.txt', 0) == 'x' * 101  # 0: no limit
-    assert sources.read_text(tmp_path, 'bin.dat', 100) == Skipped('bin.dat', sources.BINARY)
+    assert sources.read_text(tmp_path, 'bin.dat', 100) == Skipped('bin.dat', BINARY)
     assert sources.read_text(tmp_path, 'link', 100) is None  # never followed
     assert sources.read_text(tmp_path, 'fifo', 100) is None  # opened without blocking, then left alone
     assert sources.read_text(tmp_path, 'gone.txt', 100) is None

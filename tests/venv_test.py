@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from support import write
 
+from guard.rules.trees import DiskTree
+from guard.rules.trees import PathListTree
 from guard.rules.venv import detect_nested_venvs
 from guard.rules.venv import detect_root_venv
-from guard.scan.trees import DiskTree
-from guard.scan.trees import PathListTree
 
 PY = f'python{sys.version_info.major}.{sys.version_info.minor}'
 

@@ -15,7 +15,7 @@ from typing import IO
 
 from guard.alerts.model import Alert
 from guard.alerts.model import Delivery
-from guard.scan.redact import scrub
+from guard.redact import scrub
 
 NAME = 'command'
 

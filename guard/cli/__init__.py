@@ -44,7 +44,7 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         """argparse quotes a bad argument back (`invalid choice: '...'`): scrub it like every error."""
 
         def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-            from guard.scan.redact import scrub
+            from guard.redact import scrub
 
             super().exit(status, scrub(message) if message else message)
 
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # plus the shutil and gettext it imports) would add ~10 ms there, for a command line whose
         # shape is fixed: the hook id, then whatever git passes, which the hook parses itself.
         fewer_collections()
-        from guard.cli import hook
+        from guard.hooks import runner as hook
 
         with error_handler() as outcome:
             outcome.code = hook.run_hook(argv[1], argv[2:])

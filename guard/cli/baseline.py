@@ -20,12 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from guard.git import runner
     from guard.scan import baseline
     from guard.scan import engine as scan
     from guard.scan import fingerprints
-    from guard.scan import sources
 
-    root, _ = sources.find_root(common.existing_dir(str(args.path)))
+    root, _ = runner.find_root(common.existing_dir(str(args.path)))
     config = scan_command.load_scan_config(args, root)
     result = scan.scan_worktree(config, only=args.only, use_baseline=False)
     target = args.output.resolve() if args.output else baseline.resolve_path(root, config.baseline)

@@ -164,13 +164,13 @@ def shown(rel: str, kind: str) -> str:
 
 def out(line: str) -> None:
     """One line on stdout, scrubbed: it may quote a configured command (`--password=...`)."""
-    from guard.scan.redact import scrub
+    from guard.redact import scrub
 
     sys.stdout.write(scrub(line) + '\n')
 
 
 def err(line: str) -> None:
     """One `guard: ` line on stderr, scrubbed like out()."""
-    from guard.scan.redact import scrub
+    from guard.redact import scrub
 
     sys.stderr.write(f'guard: {scrub(line)}\n')

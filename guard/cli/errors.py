@@ -40,7 +40,7 @@ class ErrorHandler:
         if error is None:
             return False
         if isinstance(error, GuardError):
-            from guard.scan.redact import scrub  # messages may quote a value from config or a driver
+            from guard.redact import scrub  # messages may quote a value from config or a driver
 
             sys.stderr.write(f'guard: error: {scrub(str(error))}\n')
             outcome.code = error.exit_code
@@ -55,7 +55,7 @@ class ErrorHandler:
             sys.stderr.write('guard: internal error (please report it with the lines below):\n')
             import traceback
 
-            from guard.scan.redact import scrub  # a traceback's messages and source lines may hold one too
+            from guard.redact import scrub  # a traceback's messages and source lines may hold one too
 
             sys.stderr.write(scrub(''.join(traceback.format_exception(kind, error, trace))))
             outcome.code = 3

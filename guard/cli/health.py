@@ -15,7 +15,7 @@ from guard.cli.common import existing_dir
 from guard.cli.common import load_config
 from guard.cli.common import use_color
 from guard.errors import GuardError
-from guard.scan.redact import scrub
+from guard.redact import scrub
 
 if TYPE_CHECKING:
     from guard.alerts import AlertResult

@@ -65,7 +65,7 @@ def _table(records: list[AuditRecord], *, verbose: bool) -> None:
 
 
 def _as_json(r: AuditRecord) -> dict[str, object]:
-    from guard.scan.redact import scrub_any
+    from guard.redact import scrub_any
 
     return {
         'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user,

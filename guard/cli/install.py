@@ -47,14 +47,14 @@ class _Plan:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard.scan import sources
+    from guard.git import runner
 
     if not args.path.is_dir():
         raise UsageError(f'{args.path}: not a directory')
-    root, in_git = sources.find_root(args.path.resolve())
+    root, in_git = runner.find_root(args.path.resolve())
     if not in_git:
         raise UsageError(f'{args.path}: not inside a git work tree (run `git init` first)')
-    hooks_dir = (root / os.fsdecode(sources.git(root, 'rev-parse', '--git-path', 'hooks').strip())).resolve()
+    hooks_dir = (root / os.fsdecode(runner.git(root, 'rev-parse', '--git-path', 'hooks').strip())).resolve()
     texts = {name: shim_text(name) for name in args.hooks or HOOK_NAMES}
     # Decide every hook before touching any, so a refusal leaves nothing half-installed.
     plans = [_plan(hooks_dir / name, text, chain=args.chain, force=args.force) for name, text in texts.items()]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from guard import config as config_module
 from guard.cli import common
 from guard.errors import UsageError
-from guard.scan.findings import blocks
+from guard.findings import blocks
 
 if TYPE_CHECKING:
     from guard.scan.engine import ScanResult
@@ -75,13 +75,13 @@ def load_scan_config(args: argparse.Namespace, root: Path) -> config_module.Conf
 def run(args: argparse.Namespace) -> int:
     if args.list_rules:
         return list_rules()
+    from guard.git import runner
     from guard.scan import engine as scan
-    from guard.scan import sources
 
     targets = args.paths or [Path('.')]
     if args.staged or args.rev_range or args.history:
         return _run_git(args, targets)
-    root, _ = sources.find_root(common.existing_path(targets[0]))
+    root, _ = runner.find_root(common.existing_path(targets[0]))
     config = load_scan_config(args, root)
     result = scan.scan_worktree(config, [t for t in targets if t.resolve() != root], only=args.only,
                                 use_baseline=not args.no_baseline)
@@ -90,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     """--staged, --range and --history: the hooks' engine, over the index or over commits."""
-    from guard.git import index as git_index
     from guard.git import plumbing as git_plumbing
+    from guard.scan import staged
 
     if len(targets) > 1:
         raise UsageError('--staged, --range and --history take one PATH: a folder inside the repository')
@@ -99,9 +99,9 @@ def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     config = load_scan_config(args, repo.root)
     use_baseline = not args.no_baseline
     if args.staged:
-        result = git_index.scan_staged(config, repo, only=args.only, use_baseline=use_baseline)
+        result = staged.scan_staged(config, repo, only=args.only, use_baseline=use_baseline)
         return emit(result, args, config.fail_on)
-    from guard.git import history
+    from guard.scan import history
 
     if args.rev_range and args.rev_range.startswith('-'):
         raise UsageError(f'--range {args.rev_range}: expected a revision range such as main..topic')

@@ -18,7 +18,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from guard.scan.sources import StrPath
+    from guard.records import StrPath
 
 # Requests are written in chunks this small (< 4 KiB even with SHA-256 ids), so a write never waits
 # on a full pipe while git waits on us to read its answers.

@@ -12,16 +12,18 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 
 from guard.errors import SourceError
+from guard.findings import Skipped
+from guard.git import runner
+from guard.git.text import BINARY
+from guard.git.text import decode
 from guard.records import record
-from guard.scan import sources
-from guard.scan.sources import Skipped
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TypeVar
 
-    from guard.scan.sources import StrPath
+    from guard.records import StrPath
 
     T = TypeVar('T')
 
@@ -67,14 +69,14 @@ class StagedRead:
 
     def __init__(self, start: StrPath, *, names: Sequence[str] | None = None) -> None:
         self.folder = _folder(start)
-        self._where: sources.RunningGit | None = None
-        self._diff: sources.RunningGit | None = None
-        self._listing: sources.RunningGit | None = None
+        self._where: runner.RunningGit | None = None
+        self._diff: runner.RunningGit | None = None
+        self._listing: runner.RunningGit | None = None
         try:
-            self._where = sources.start_git(self.folder, *REV_PARSE)
-            self._diff = sources.start_git(self.folder, *DIFF_CACHED, '--') if names is None else None
+            self._where = runner.start_git(self.folder, *REV_PARSE)
+            self._diff = runner.start_git(self.folder, *DIFF_CACHED, '--') if names is None else None
             # Names relative to `start`, listed with root-relative paths (--full-name).
-            self._listing = sources.start_git(self.folder, *LS_FILES, '--full-name', '--', *names) \
+            self._listing = runner.start_git(self.folder, *LS_FILES, '--full-name', '--', *names) \
                 if names and len(names) <= PATHSPEC_MAX else None
         except BaseException:
             self.close()
@@ -121,7 +123,7 @@ class StagedRead:
 def locate(start: StrPath) -> Repo:
     """The repository containing `start` (a subdirectory is fine), in one `git rev-parse`."""
     folder = _folder(start)
-    return _repo(folder, sources.start_git(folder, *REV_PARSE))
+    return _repo(folder, runner.start_git(folder, *REV_PARSE))
 
 
 def staged_entries(repo: Repo) -> list[Entry]:
@@ -133,7 +135,7 @@ def _folder(start: StrPath) -> str:
     return os.fspath(start) if os.path.isdir(start) else os.path.dirname(start)
 
 
-def _repo(folder: str, rev_parse: sources.RunningGit) -> Repo:
+def _repo(folder: str, rev_parse: runner.RunningGit) -> Repo:
     try:
         out = rev_parse.output()
     except SourceError as e:
@@ -160,7 +162,7 @@ def index_entries(root: StrPath, paths: Sequence[str]) -> dict[str, Entry]:
     """Stage-0 index entries for these root-relative paths (absent paths are simply missing)."""
     if not paths:
         return {}
-    out = sources.git(root, *LS_FILES, '--', *paths) if len(paths) <= PATHSPEC_MAX else sources.git(root, *LS_FILES)
+    out = runner.git(root, *LS_FILES, '--', *paths) if len(paths) <= PATHSPEC_MAX else runner.git(root, *LS_FILES)
     return _stage_zero(out, paths)
 
 
@@ -189,7 +191,7 @@ def start_blob_sizes(root: StrPath, oids: Iterable[str]) -> Callable[[], dict[st
     unique = list(dict.fromkeys(oids))
     if not unique:
         return dict
-    running = sources.start_git(root, 'cat-file', BATCH_CHECK, input_bytes=''.join(o + '\n' for o in unique).encode())
+    running = runner.start_git(root, 'cat-file', BATCH_CHECK, input_bytes=''.join(o + '\n' for o in unique).encode())
     return lambda: parse_sizes(running.output())
 
 
@@ -221,7 +223,7 @@ def read_blobs(root: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
     unique = list(dict.fromkeys(oids))
     if not unique:
         return {}
-    out = sources.git(root, 'cat-file', '--batch', input_bytes=''.join(o + '\n' for o in unique).encode())
+    out = runner.git(root, 'cat-file', '--batch', input_bytes=''.join(o + '\n' for o in unique).encode())
     blobs = {}
     pos = 0
     while pos < len(out):
@@ -265,7 +267,7 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
 
 
 def _diff_cached(root: StrPath, against: str | None = None) -> list[Entry]:
-    return _entries(sources.git(root, *DIFF_CACHED, *([against] if against else []), '--'))
+    return _entries(runner.git(root, *DIFF_CACHED, *([against] if against else []), '--'))
 
 
 def _entries(raw_diff: bytes) -> list[Entry]:
@@ -283,5 +285,5 @@ def blob_text(path: str, data: bytes, max_size: int) -> str | Skipped:
         return skipped
     if data.startswith(LFS_POINTER) and len(data) < LFS_POINTER_MAX:
         return Skipped(path, 'a git-lfs pointer (the content lives in LFS storage)')
-    text = sources.decode(data)
-    return Skipped(path, sources.BINARY) if text is None else text
+    text = decode(data)
+    return Skipped(path, BINARY) if text is None else text

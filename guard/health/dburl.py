@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard.errors import ConfigError
-from guard.scan.redact import is_credential_name
-from guard.scan.redact import scrub
+from guard.redact import is_credential_name
+from guard.redact import scrub
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL

@@ -12,8 +12,8 @@ NAME = 'pollution'
 
 def check_pollution(root: Path) -> CheckResult:
     """FAIL when a Python environment sits in the project root (what `guard clean` quarantines)."""
+    from guard.rules.trees import DiskTree
     from guard.rules.venv import detect_root_venv
-    from guard.scan.trees import DiskTree
     started = time.perf_counter()
     finding = detect_root_venv(DiskTree(root), root_path=str(root))
     seconds = time.perf_counter() - started

@@ -2,7 +2,7 @@
 
 The `guard*` ids are pre-commit framework hooks (.pre-commit-hooks.yaml; console scripts of the same
 name, except `guard`, whose entry is `guard hook guard`). `pre-commit` and `pre-push` are the
-standalone git hooks that the shims in hooks/ run. Modules stay tiny: guard/cli/hook.py does the work.
+standalone git hooks that the shims in hooks/ run. Modules stay tiny: guard/hooks/runner.py does the work.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """`guard`: pre-commit hook running every rule on the staged files (venvs, secrets, env files, IPs, home paths)."""
 from __future__ import annotations
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 HOOK_ID = 'guard'
 

@@ -1,7 +1,7 @@
 """`guard-env-files`: pre-commit hook for `.env`-style files with values (templates such as .env.example pass)."""
 from __future__ import annotations
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 HOOK_ID = 'guard-env-files'
 

@@ -1,7 +1,7 @@
 """`guard-hardcoded-ip`: pre-commit hook for hardcoded IP addresses and paths into one user's home directory."""
 from __future__ import annotations
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 HOOK_ID = 'guard-hardcoded-ip'
 

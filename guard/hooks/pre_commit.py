@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 
 def main(argv: Sequence[str] | None = None) -> int:

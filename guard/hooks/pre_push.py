@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """`guard-secrets`: pre-commit hook for credentials (keys, tokens, database URLs with passwords) in staged files."""
 from __future__ import annotations
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 HOOK_ID = 'guard-secrets'
 

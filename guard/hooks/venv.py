@@ -1,7 +1,7 @@
 """`guard-venv`: pre-commit hook for Python environments being committed, in the root or in a subfolder."""
 from __future__ import annotations
 
-from guard.cli import hook
+from guard.hooks import runner as hook
 
 HOOK_ID = 'guard-venv'
 

@@ -13,9 +13,9 @@ from typing import TextIO
 from urllib.parse import quote
 
 from guard import __version__
+from guard.findings import Finding
 from guard.rules import RULES
 from guard.scan.engine import ScanResult
-from guard.scan.findings import Finding
 
 SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
 LEVELS = {'error': 'error', 'warning': 'warning', 'note': 'note'}

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from guard.git.text import BINARY
 from guard.scan.engine import ScanResult
-from guard.scan.sources import BINARY
 
 
 def summarize(result: ScanResult) -> dict[str, Any]:

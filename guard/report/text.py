@@ -9,9 +9,9 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TextIO
 
+from guard.findings import Finding
 from guard.report.summary import summarize
 from guard.scan.engine import ScanResult
-from guard.scan.findings import Finding
 
 _COLORS = {'error': '\033[31m', 'warning': '\033[33m', 'note': '\033[36m', 'dim': '\033[2m', 'bold': '\033[1m'}
 _RESET = '\033[0m'

@@ -5,9 +5,9 @@ its variables and are fine; an env file with no assignments is fine too.
 """
 from __future__ import annotations
 
+from guard.findings import Finding
+from guard.findings import fingerprint
 from guard.rules.lazy_regex import LazyRegex
-from guard.scan.findings import Finding
-from guard.scan.findings import fingerprint
 
 RULE_ID = 'env-file'
 CATEGORY = 'env-file'

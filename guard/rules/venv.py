@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from guard.findings import Finding
+from guard.findings import fingerprint
 from guard.records import record
 from guard.rules.lazy_regex import LazyRegex
-from guard.scan.findings import Finding
-from guard.scan.findings import fingerprint
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from guard.scan.trees import Tree
+    from guard.rules.trees import Tree
 
 ROOT_RULE = 'venv-root'
 NESTED_RULE = 'venv-committed'

@@ -22,8 +22,8 @@ from guard.safety.results import Kept
 
 def root_venv(root: Path) -> frozenset[str]:
     """The root entries the venv-root rule attributes to an environment: `guard clean`'s business."""
+    from guard.rules.trees import DiskTree
     from guard.rules.venv import detect_root_venv
-    from guard.scan.trees import DiskTree
     finding = detect_root_venv(DiskTree(root), root_path=str(root))
     return frozenset(finding.entries) if finding else frozenset()
 

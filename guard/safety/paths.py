@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from guard import gitignore
 from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
-from guard.scan import gitignore
 
 # Roots no purge or clean may ever be pointed at, whatever the config says.
 SYSTEM_DIRS = frozenset((

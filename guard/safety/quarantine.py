@@ -82,9 +82,9 @@ def quarantine_dir(config: Config, root: Path) -> Path:
 
 def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     """Which root entries belong to a venv, and where they would go. Changes nothing."""
+    from guard.rules.trees import DiskTree
     from guard.rules.venv import detect_root_venv
     from guard.safety.purge import matcher_for
-    from guard.scan.trees import DiskTree
     resolved = check_root(root)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     matcher = matcher_for(config, resolved)
@@ -124,11 +124,11 @@ def tracked(root: Path, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Which of these root-relative entries git tracks files under (the index still lists moved
     files until they are untracked). () outside a repository or without git."""
     from guard.errors import SourceError
-    from guard.scan import sources
+    from guard.git import runner
     if not paths:
         return ()
     try:
-        out = sources.git(root, '--literal-pathspecs', 'ls-files', '-z', '--', *paths)
+        out = runner.git(root, '--literal-pathspecs', 'ls-files', '-z', '--', *paths)
     except SourceError:
         return ()
     files = [os.fsdecode(f) for f in out.split(b'\0') if f]

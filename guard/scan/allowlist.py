@@ -39,7 +39,7 @@ class PathFilter:
     def __init__(self, patterns: Sequence[str]) -> None:
         compiled = []
         for text in patterns:
-            from guard.scan import gitignore  # pathspec is imported only by a project that sets `exclude`
+            from guard import gitignore  # pathspec is imported only by a project that sets `exclude`
 
             regex, include = gitignore.pattern_regex(text, 'exclude')
             if regex is not None:

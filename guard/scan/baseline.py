@@ -21,8 +21,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from guard.scan.findings import Finding
-    from guard.scan.sources import StrPath
+    from guard.findings import Finding
+    from guard.records import StrPath
 
 DEFAULT_NAME = '.guard-baseline.json'
 FORMAT_VERSION = 2

@@ -10,23 +10,24 @@ from collections.abc import Sequence
 
 from guard.errors import ConfigError
 from guard.errors import UsageError
+from guard.findings import Finding
+from guard.findings import Skipped
+from guard.git import runner
 from guard.rules import RULES
 from guard.rules import venv
+from guard.rules.trees import DiskTree
 from guard.scan import allowlist
 from guard.scan import sources
-from guard.scan.findings import Finding
 from guard.scan.scanner import Document
 from guard.scan.scanner import Scanner
-from guard.scan.sources import Skipped
-from guard.scan.trees import DiskTree
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from pathlib import Path
 
     from guard.config import Config
+    from guard.records import StrPath
     from guard.scan import baseline as baseline_module
-    from guard.scan.sources import StrPath
 
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 256
@@ -157,7 +158,7 @@ def _repository_salt(result: ScanResult, config: Config) -> bytes:
 
 
 def _in_git(root: StrPath) -> bool:
-    top, in_git = sources.find_root(root)
+    top, in_git = runner.find_root(root)
     return in_git and top == root
 
 

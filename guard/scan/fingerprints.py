@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from guard.scan.findings import Finding
+from guard.findings import Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

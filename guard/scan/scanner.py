@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from guard.errors import ConfigError
+from guard.findings import Finding
+from guard.findings import fingerprint
 from guard.records import record
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import env_files
 from guard.scan import allowlist
-from guard.scan.findings import Finding
-from guard.scan.findings import fingerprint
 from guard.scan.prefilter import Prefilter
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -113,8 +113,8 @@ class Scanner:
         Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
-        from guard.scan.redact import mask_spans  # the masker: needed only once there is a finding to show
-        from guard.scan.redact import scrub
+        from guard.redact import mask_spans  # the masker: needed only once there is a finding to show
+        from guard.redact import scrub
 
         line_start = lines.start(line_no)
         line = lines.text(line_no)

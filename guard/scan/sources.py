@@ -1,36 +1,26 @@
 """Where the text to scan comes from: the working tree (git-aware, or a plain walk).
 
-Git is asked through its own command line, which costs a few milliseconds; GitPython costs
-~250 ms to import and is kept for where it pays. Nothing here follows a symlink.
+Git is asked through guard.git.runner. Nothing here follows a symlink.
 """
 from __future__ import annotations
 
 import os
 import stat
 
-from guard.errors import SourceError
-from guard.git import spawn
+from guard.findings import Skipped
+from guard.git.runner import git
+from guard.git.runner import start_git
+from guard.git.text import BINARY
+from guard.git.text import decode
 from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from pathlib import Path
-    from typing import TypeAlias
+    from guard.records import StrPath
 
-    # A path as the scan engine takes it: a str (the commit hook's, which never imports pathlib) or a Path.
-    StrPath: TypeAlias = 'str | os.PathLike[str]'
-
-BINARY_SNIFF = 8000
-BINARY = 'binary'
 # Walked trees (no git) skip these; in git, .gitignore decides.
 WALK_SKIP_DIRS = frozenset({'.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache',
                             '.pytest_cache', '.ruff_cache', '.guard'})
-
-
-class Skipped(record('Skipped', ['path', 'reason'])):
-    """A file not scanned (`path`, root-relative), and why (`reason`)."""
-
-    __slots__ = ()
 
 
 class Listing(record('Listing', ['root', 'in_git', 'tracked', 'untracked', 'unreadable'], defaults=((),))):
@@ -41,60 +31,6 @@ class Listing(record('Listing', ['root', 'in_git', 'tracked', 'untracked', 'unre
     """
 
     __slots__ = ()
-
-
-def git(root: StrPath, *args: str, input_bytes: bytes | None = None) -> bytes:
-    """Run git in `root`; a failure is a SourceError with git's own message."""
-    return start_git(root, *args, input_bytes=input_bytes).output()
-
-
-class RunningGit:
-    """A git command started in the background; `output()` waits for it."""
-
-    def __init__(self, root: StrPath, args: tuple[str, ...], input_bytes: bytes | None) -> None:
-        self.args = args
-        try:
-            self._running = spawn.start(['git', '-C', os.fspath(root), *args], input_bytes=input_bytes)
-        except FileNotFoundError:
-            raise SourceError('git is not installed (needed to scan a git repository)') from None
-
-    def output(self) -> bytes:
-        """Its standard output; a failure is a SourceError with git's own message."""
-        return self.completed().stdout
-
-    def reap(self) -> None:
-        """Wait for it to end and drop what it said (once it has ended, at no cost)."""
-        try:
-            self._running.wait()
-        except OSError:  # its pipes failed: the wait inside has killed and reaped it
-            pass
-
-    def completed(self) -> spawn.Completed:
-        """Its exit code, output and warnings (stderr) when it succeeded; a failure is a SourceError."""
-        proc = self._running.wait()
-        if proc.returncode != 0:
-            message = proc.stderr.decode(errors='replace').strip().splitlines()
-            raise SourceError(f'git {self.args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}')
-        return proc
-
-
-def start_git(root: StrPath, *args: str, input_bytes: bytes | None = None) -> RunningGit:
-    """Start git in `root` and return at once: its work overlaps whatever the caller does next."""
-    return RunningGit(root, args, input_bytes)
-
-
-def find_root(path: Path) -> tuple[Path, bool]:
-    """The git top level containing `path`, or `path` itself (its folder, for a file) outside git."""
-    from pathlib import Path
-
-    folder = path if path.is_dir() else path.parent
-    try:
-        proc = spawn.run(['git', '-C', os.fspath(folder), 'rev-parse', '--show-toplevel'])
-    except FileNotFoundError:
-        return folder.resolve(), False
-    if proc.returncode != 0 or not proc.stdout.strip():
-        return folder.resolve(), False
-    return Path(os.fsdecode(proc.stdout.strip())).resolve(), True
 
 
 def list_files(root: StrPath, in_git: bool) -> Listing:
@@ -179,13 +115,3 @@ def _read_all(fd: int, size: int) -> bytes:
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
     return b''.join(chunks)
-
-
-def decode(data: bytes) -> str | None:
-    """Text for scanning, or None for binary. Undecodable bytes map 1:1 to characters (latin-1)."""
-    if data.find(b'\0', 0, BINARY_SNIFF) >= 0:
-        return None
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError:
-        return data.decode('latin-1')

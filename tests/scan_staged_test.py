@@ -12,8 +12,8 @@ from support import run_guard
 from support import write
 
 from guard import config as config_module
-from guard.git import index as git_index
 from guard.git import plumbing as git_plumbing
+from guard.scan import staged
 from guard.scan.engine import ScanResult
 
 # Assembled at run time so this file is not itself a secret to any scanner.
@@ -26,7 +26,7 @@ LFS_POINTER = ('version https://git-lfs.github.com/spec/v1\n'
 
 def scan(repo: Path, paths: list[str] | None = None, **kwargs: object) -> ScanResult:
     located = git_plumbing.locate(repo)
-    return git_index.scan_staged(config_module.load(located.root), located, paths=paths, **kwargs)  # type: ignore[arg-type]
+    return staged.scan_staged(config_module.load(located.root), located, paths=paths, **kwargs)  # type: ignore[arg-type]
 
 
 def found(result: ScanResult) -> set[tuple[str, str, int | None]]:
@@ -196,8 +196,8 @@ def test_a_big_commit_is_scanned_on_every_core_with_the_same_result(git_repo: Pa
     git(git_repo, 'add', '.')
     located = git_plumbing.locate(git_repo)
     config = config_module.load(located.root)
-    parallel = git_index.scan_staged(config.replace('test', jobs=2), located)
-    serial = git_index.scan_staged(config.replace('test', jobs=1), located)
+    parallel = staged.scan_staged(config.replace('test', jobs=2), located)
+    serial = staged.scan_staged(config.replace('test', jobs=1), located)
     assert found(parallel) == found(serial) == {('pkg/m42.py', 'database-url-password', 1)}
     assert parallel.files_scanned == serial.files_scanned == PARALLEL_MIN_FILES + 10
     assert parallel.skipped == serial.skipped

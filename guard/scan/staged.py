@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from guard.findings import Skipped
 from guard.git.blob_store import BlobStore
 from guard.git.plumbing import GITLINK
 from guard.git.plumbing import SYMLINK
@@ -21,6 +22,7 @@ from guard.git.plumbing import staged_entries
 from guard.git.plumbing import too_large
 from guard.records import record
 from guard.rules import venv
+from guard.rules.trees import PathListTree
 from guard.scan import allowlist
 from guard.scan import sources
 from guard.scan.engine import PARALLEL_MIN_FILES
@@ -28,16 +30,14 @@ from guard.scan.engine import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
 from guard.scan.scanner import Document
-from guard.scan.sources import Skipped
-from guard.scan.trees import PathListTree
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from guard.config import Config
+    from guard.findings import Finding
     from guard.git.plumbing import StagedRead
-    from guard.scan.findings import Finding
+    from guard.records import StrPath
     from guard.scan.scanner import Scanner
-    from guard.scan.sources import StrPath
 
 
 
@@ -98,9 +98,7 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
 
 def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner,
                       result: ScanResult) -> None:
-    from guard.git import (
-        blobs,  # its worker pool costs an import only big commits pay for
-    )
+    from guard.scan import blobs  # its worker pool costs an import only big commits pay for
 
     work = [(None, e._replace(parents=())) for e in entries]  # the index: whole files, not just changes
     batch = blobs.scan_blobs(root, work, scanner, config.max_file_size, config.jobs)

@@ -9,68 +9,26 @@ and scanned on every core, each worker with its own `git cat-file --batch`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from guard.config import Config
-from guard.errors import UsageError
-from guard.git import index as git_index
-from guard.git.blobs import SHORT_SHA
-from guard.git.blobs import Progress
-from guard.git.blobs import scan_blobs
+from guard.findings import Finding
+from guard.git import runner
 from guard.git.plumbing import GITLINK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import parse_raw
 from guard.rules import venv
 from guard.scan import allowlist
-from guard.scan import sources
+from guard.scan import staged
+from guard.scan.blobs import SHORT_SHA
+from guard.scan.blobs import Progress
+from guard.scan.blobs import scan_blobs
 from guard.scan.engine import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
-from guard.scan.findings import Finding
 
-TYPE_CHECKING = False  # as in guard/scan/sources.py
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from guard.scan.sources import StrPath
-
-
-
-
-@dataclass(frozen=True)
-class PushUpdate:
-    """One line git gives a pre-push hook on stdin."""
-
-    local_ref: str
-    local_sha: str
-    remote_ref: str
-    remote_sha: str
-
-
-def parse_push_lines(text: str) -> list[PushUpdate]:
-    """`<local ref> <local sha> <remote ref> <remote sha>` lines (githooks(5), pre-push)."""
-    updates = []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) != 4 or not all(_is_sha(p) for p in (parts[1], parts[3])):
-            raise UsageError(f'pre-push: expected "<local ref> <local sha> <remote ref> <remote sha>", got {line!r}')
-        updates.append(PushUpdate(*parts))
-    return updates
-
-
-def push_revisions(root: StrPath, updates: Sequence[PushUpdate]) -> list[str]:
-    """`git log` arguments for the commits a push sends; [] when it only deletes branches.
-
-    A branch the remote already has: the commits after the remote's tip. A new branch, or a remote
-    tip this clone never fetched: the commits on no remote-tracking ref, as pre-commit does.
-    """
-    pushed = [u for u in updates if not _is_zero(u.local_sha)]
-    if not pushed:
-        return []
-    known = _existing(root, [u.remote_sha for u in pushed if not _is_zero(u.remote_sha)])
-    unknown_base = any(_is_zero(u.remote_sha) or u.remote_sha not in known for u in pushed)
-    return [*dict.fromkeys(u.local_sha for u in pushed), '--not', *sorted(known),
-            *(['--remotes'] if unknown_base else [])]
+    from guard.records import StrPath
 
 
 def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[str] = (), use_baseline: bool = True,
@@ -95,7 +53,7 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
 def _plan(root: StrPath, revisions: Sequence[str], config: Config,
           enabled: frozenset[str]) -> tuple[int, list[tuple[str, Entry]], list[tuple[str, Finding]]]:
     """(commits listed, (commit, blob) pairs to scan oldest first, venv findings by commit)."""
-    out = sources.git(root, 'log', '--raw', '-z', '--no-renames', '--no-abbrev', '--root', '-c', '--reverse',
+    out = runner.git(root, 'log', '--raw', '-z', '--no-renames', '--no-abbrev', '--root', '-c', '--reverse',
                       '--topo-order', '--no-color', '--format=%H', *revisions, '--')
     by_commit: dict[str, list[Entry]] = {}
     seen: set[tuple[str, str]] = set()
@@ -109,12 +67,12 @@ def _plan(root: StrPath, revisions: Sequence[str], config: Config,
     path_findings: list[tuple[str, Finding]] = []
     venv_dirs: set[str] = set()
     for commit, entries in by_commit.items():
-        judged = git_index.judge_paths(entries, {}, root, excluded, enabled)
+        judged = staged.judge_paths(entries, {}, root, excluded, enabled)
         path_findings.extend((commit, f) for f in judged.findings)
         work.extend((commit, e) for e in judged.entries)
         venv_dirs |= judged.venv_dirs
     # A later commit may add files to an environment without the files that give it away.
-    work = [(c, e) for c, e in work if not git_index.inside(e.path, venv_dirs)]
+    work = [(c, e) for c, e in work if not staged.inside(e.path, venv_dirs)]
     return len(by_commit), work, path_findings
 
 
@@ -127,18 +85,3 @@ def _first_introductions(found: list[tuple[int, str | None, Finding]]) -> list[F
         if key not in kept:
             kept[key] = finding._replace(path=f'{(commit or "")[:SHORT_SHA]}:{finding.path}')
     return list(kept.values())
-
-
-def _existing(root: StrPath, shas: Sequence[str]) -> set[str]:
-    if not shas:
-        return set()
-    out = sources.git(root, 'cat-file', '--batch-check', input_bytes=''.join(s + '\n' for s in shas).encode())
-    return {line.split()[0] for line in out.decode().splitlines() if not line.endswith(' missing')}
-
-
-def _is_sha(value: str) -> bool:
-    return len(value) in (40, 64) and all(c in '0123456789abcdef' for c in value)
-
-
-def _is_zero(sha: str) -> bool:
-    return not sha.strip('0')

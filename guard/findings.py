@@ -5,6 +5,13 @@ from collections.abc import Iterable
 
 from guard.records import record
 
+
+class Skipped(record('Skipped', ['path', 'reason'])):
+    """A file not scanned (`path`, root-relative), and why (`reason`)."""
+
+    __slots__ = ()
+
+
 SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
 
 
