@@ -1,6 +1,7 @@
 """How a provider-token rule is declared: one call per token format, so the tables read as data."""
 from __future__ import annotations
 
+from guard.rules import media
 from guard.rules.base import Rule
 from guard.rules.secrets import filters
 
@@ -24,5 +25,5 @@ def token_rule(rule_id: str, name: str, core: str, keywords: tuple[str, ...], ba
         id=rule_id, category='secret', severity='error',
         why=f'{name}: anyone who reads it can act as its owner until it is revoked.',
         fix=FIX_ROTATE, pattern=pattern, keywords=keywords, keyword_tail=keyword_tail, flags=flags, entropy=entropy,
-        filters=(filters.token_noise, *extra), examples_bad=bad, examples_good=good,
+        filters=(filters.token_noise, media.in_image_data, *extra), examples_bad=bad, examples_good=good,
     )
