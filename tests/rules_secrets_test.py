@@ -108,7 +108,7 @@ NEGATIVES = [
     'engine = create_engine("postgresql://scott:tiger@localhost/test")',
     # paths and URLs as values, repeated and sequential characters
     'token_url = "https://oauth2.googleapis.com/token"', 'password_file = "/run/secrets/db_password"',
-    'secret = "aaaaaaaaaaaaaaaaaaaa"', 'password = "12345678"', 'api_key = "abcdefghijklmnopqrstuvwxyz"',
+    'secret = "aaaaaaaaaaaaaaaaaaaa"', 'api_key = "abcdefghijklmnopqrstuvwxyz"',
     # names that only contain a keyword
     'author = "Ada Lovelace"', 'monkey = "' + fake((ALNUM, 20)) + '"', 'max_tokens = 4096', 'tokenizer = "bert-base-uncased"',
     '"token_type": "bearer"', 'public_key = "' + fake((BASE64, 40)) + '"', 'primary_key = "id"', 'keyboard_layout = "us-intl"',

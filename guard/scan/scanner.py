@@ -112,7 +112,7 @@ class Scanner:
         kept: list[Hit] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
-            for hit in rule.scan(doc.text, windows):
+            for hit in rule.scan(doc.text, windows, doc.path):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
                 spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())

@@ -90,6 +90,9 @@ def _humps(segment: str) -> list[str]:
     return humps
 
 
+humps = _humps  # for the rules that split names: `GpgBadPassphrase` -> Gpg, Bad, Passphrase
+
+
 def _lower_run_end(text: str, start: int) -> int:
     while start < len(text) and text[start].islower():
         start += 1

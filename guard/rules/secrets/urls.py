@@ -32,11 +32,21 @@ def _url_password_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     lower = value.lower()
     user = text[match.start() + 3:match.start('value') - 1]
+    if len(value) < 2:
+        return 'too short'
     if lower in _DOC_PASSWORDS or all(c in _CAPITALS for c in value) or (user == 'scott' and lower.startswith('tiger')):
         return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
-    if filters.is_placeholder(value) or value.startswith(('$', '{', '<', '%', '*', '[', '(')):
-        return 'placeholder'
+    if filters.is_placeholder(value) or _code_in_url(value):
+        return 'placeholder or code'
+    head, slash, _ = value.partition('/')
+    if slash and (head.isdigit() or not head):
+        return 'a port and a path, not a password'  # https://host:8080/users/a@b
     return None
+
+
+def _code_in_url(value: str) -> bool:
+    """`{pw}`, `${PW}`, `%(pw)s`, `{{ .Password }}`, `%s`: a field filled at run time, the whole value or a part of it."""
+    return any(mark in value for mark in ('${', '{{', '%(', '%s')) or (value[:1] == '{' and value[-1:] == '}')
 
 
 def _scheme_filter(schemes: str) -> Filter:
@@ -117,9 +127,12 @@ def _pgpass_noise(match: re.Match[str], text: str) -> str | None:
     return 'placeholder' if filters.is_placeholder(match['value']) else None
 
 
-_WEB_SCHEMES = r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp'
+_WEB_SCHEMES = (r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp|rtsps?|rtmps?'
+                r'|mqtts?|smb|cifs|vnc|xmpp|sips?')
 _USER_CHAR = r'[^\s:/@"\'`<>]'
-_URL_PASSWORD = r'(?P<value>[^\s:/@"\'`<>]{2,200})'
+# People put `@`, `:` and `/` in passwords unencoded (`Admin@123`): the userinfo ends at the last `@` before
+# the host. After an `@` inside the password no `/` may follow, so `pw@host/path@x` ends at the first one.
+_URL_PASSWORD = r'(?P<value>[^\s@"\'`<>?#]{1,200}(?:@[^\s@"\'`<>?#/]*){0,4}(?<=[^@]))'
 _USERINFO = _USER_CHAR + '+:' + _URL_PASSWORD + '@'
 # Database URLs may leave the user out (`redis://:pw@host`) and the host too: a unix socket comes as
 # `@/db?host=/run/postgresql` or percent-encoded (`@%2Frun%2Fpostgresql/db`).
