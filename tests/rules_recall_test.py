@@ -64,6 +64,22 @@ FORMS = {
     'default-environ': ('app/settings.py', 'DB_PASSWORD = os.environ.get("DB_PASSWORD", "{pw}")\n'),
     'default-black': ('app/settings.py', 'DB_PASSWORD = os.environ.get(\n    "DB_PASSWORD",\n    "{pw}",\n)\n'),
     'default-pg-pw': ('app/settings.py', 'PG_PW = os.getenv("PG_PW", "{pw}")\n'),
+    'default-fstring': ('app/settings.py', 'DB_PASSWORD = os.getenv("DB_PASSWORD", f"{pw}")\n'),
+    'default-csharp': ('Api/Db.cs', 'var pw = Environment.GetEnvironmentVariable("DB_PASSWORD") ?? "{pw}";\n'),
+    'default-rust': ('src/db.rs', 'let pw = env::var("DB_PASSWORD").unwrap_or("{pw}".to_string());\n'),
+    'default-java': ('src/Db.java', 'String pw = Optional.ofNullable(System.getenv("DB_PASSWORD")).orElse("{pw}");\n'),
+    'default-go': ('db/db.go', 'pw := getEnv("DB_PASSWORD", "{pw}")\n'),
+    'url-colon-slash': ('.env', 'DATABASE_URL=postgresql://trader:a:b/{pw}@db.internal/trading\n'),
+    'go-dsn': ('db/db.go', 'dsn := "trader:{pw}@tcp(192.168.86.42:3306)/trading"\n'),
+    'curl': ('scripts/check.sh', 'curl -u trader:{pw} https://api.internal/v1/health\n'),
+    'mysql': ('scripts/dump.sh', 'mysqldump -h 192.168.86.42 -u root -p{pw} trading > dump.sql\n'),
+    'sshpass': ('scripts/deploy.sh', 'sshpass -p {pw} ssh deploy@10.0.0.7\n'),
+    'password-option': ('Makefile', 'db:\n\tpgcli --password={pw} trading\n'),
+    'rtsp': ('cams.yaml', 'front: rtsp://viewer:{pw}@10.0.0.40:554/stream1\n'),
+    'mqtt': ('iot.toml', 'broker = "mqtt://sensor:{pw}@broker.internal:1883"\n'),
+    'smb': ('mounts.txt', 'smb://backup:{pw}@nas.internal/share\n'),
+    'aws-configure': ('scripts/aws.sh', 'aws configure set aws_secret_access_key {pw}\n'),
+    'dockerfile-env': ('Dockerfile', 'FROM python:3.12\nENV DB_PASSWORD {pw}\n'),
 }
 
 

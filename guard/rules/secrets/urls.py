@@ -165,6 +165,19 @@ RULES = (
                        'see https://github.com/org/repo@v1.2'),
     ),
     Rule(
+        id='go-dsn-password', category='secret', severity='error',
+        why='A Go database DSN (user:password@tcp(host)/db, as go-sql-driver/mysql takes it) with its password: '
+            'anyone who reads it can log in to the database.',
+        fix='Build the DSN at run time from the environment (mysql.Config{Passwd: os.Getenv("DB_PASSWORD")}).',
+        # The password runs to the `@` right before the protocol, so it may hold `@` and `:` itself.
+        pattern=r'(?<![\w.\-:/@])[\w.\-]+:(?P<value>[^\s"\'`]{1,200}?)@(?:tcp|tcp6|unix|udp)\(',
+        keywords=('@tcp(', '@tcp6(', '@unix(', '@udp('), filters=(_url_password_noise,),
+        examples_bad=('dsn := "trader:Admin@123@tcp(192.168.86.42:3306)/trading"', 'DSN=app:postgres123@tcp(db:3306)/app',
+                      Fake('db, err := sql.Open("mysql", "app:', (ALNUM, 14), '@unix(/run/mysqld.sock)/app")')),
+        examples_good=('dsn := "user:password@tcp(localhost:3306)/dbname"', 'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", u, p, h, d)',
+                       'DSN=app:${DB_PASSWORD}@tcp(db:3306)/app'),
+    ),
+    Rule(
         id='pgpass-password', category='secret', severity='error',
         why='A .pgpass line holds a PostgreSQL password in plain text.',
         fix='Keep .pgpass in your home directory with mode 0600 and out of the repository.',
