@@ -22,7 +22,8 @@ _SEGMENT = st.from_regex(r'[a-z][a-z0-9_]{0,8}', fullmatch=True).filter(
     and not s.endswith('_test'))
 _FOLDERS = st.lists(_SEGMENT, max_size=3)
 _TEXT = 'HOST = "10.20.30.40"\nDATA = "/home/alice/proj/data.csv"\n'
-_SECRET = 'password = "Tr4der!2024x"\n' + RULES['private-key'].examples_bad[0] + '\n'  # type: ignore[union-attr]
+# Generated credentials: a random token under a secret name, and a private key.
+_SECRET = 'password = "kT9xP2mQ7vL4wR8zN3bY"\n' + RULES['private-key'].examples_bad[0] + '\n'  # type: ignore[union-attr]
 
 
 def _test_path(folders: list[str], form: str, name: str) -> str:
@@ -71,3 +72,18 @@ def test_a_bad_test_paths_value_is_a_config_error(tmp_path: Path, value: object)
     (tmp_path / 'guard.toml').write_text(f'test-paths = [{value!r}]\n'.replace("'", '"'))
     with pytest.raises(ConfigError, match='test-paths'):
         config.load(tmp_path, environ={})
+
+
+@settings(max_examples=60, deadline=None)
+@given(_FOLDERS, st.sampled_from(['tests', 'test_', '_test', 'fixtures']), _SEGMENT,
+       st.sampled_from(['pygmalion', 'hunter2', 'postgres123', 'Admin@123', 'letmein', 'bbrown']),
+       st.sampled_from(['password = "{}"\n', 'connect(user="u", password="{}")\n', 'URL = "https://u:{}@h.internal/"\n',
+                        'sshpass -p {} ssh h\n']))
+def test_a_human_password_in_a_test_file_is_a_note_and_an_error_in_app_code(folders: list[str], form: str, name: str,
+                                                                            password: str, line: str) -> None:
+    """A test server's password typed into a fixture is test data; the same line in the app blocks the commit."""
+    text = line.format(password)
+    in_tests, _ = SCANNER.scan(Document(_test_path(folders, form, name), text))
+    in_app, _ = SCANNER.scan(Document('/'.join([*folders, 'app', f'{name}.py']), text))
+    assert [f.severity for f in in_tests if f.category == 'secret'] == ['note'], in_tests
+    assert [f.severity for f in in_app if f.category == 'secret'] == ['error'], in_app

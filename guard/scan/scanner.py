@@ -157,11 +157,22 @@ class Scanner:
         address = ipaddress.ip_address(value)
         return any(address.version == n.version and address in n for n in self._networks)
 
+    def _sample_data(self, hit: Hit, path: str) -> bool:
+        """IPs, home paths and human-chosen test passwords in test and docs files are sample data; a generated
+        credential (a key, a provider token, a random string) is a leak wherever it is."""
+        if hit.rule.category in _SAMPLE_DATA_CATEGORIES:
+            return self.is_test_data(path)
+        if hit.rule.category != 'secret' or not self.is_test_data(path):
+            return False
+        from guard.rules.secrets import credentials
+
+        return hit.rule.id in credentials.POSITION_RULES and credentials.human_chosen(hit.value)
+
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
         column = hit.start - line_start + 1
         severity = hit.rule.severity
-        if hit.rule.category in _SAMPLE_DATA_CATEGORIES and self.is_test_data(doc.path):
-            severity = 'note'  # visible with -v, below the default fail-on; secrets keep their severity everywhere
+        if severity != 'note' and self._sample_data(hit, doc.path):
+            severity = 'note'  # visible in the report, below the default fail-on
         return Finding(
             rule=hit.rule.id, category=hit.rule.category, severity=severity, path=doc.path,
             line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,

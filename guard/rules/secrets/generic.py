@@ -187,8 +187,10 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if value[0] in ',;=(':
         return 'code, not a literal'
     if not quoted and (filters.is_reference(value) or value[-1] in ':(' or value[0] in '+-*/!&|?.'
-                       or value.lower() in _NOT_VALUES):
+                       or value.rstrip('.,').lower() in _NOT_VALUES):
         return 'code, not a literal'
+    if 'scheme' in match.re.groupindex and (match['scheme'] or '').lower() == 'basic' and _basic_stand_in(value):
+        return 'basic credentials of a documentation stand-in (user:pass)'
     if quoted and _built_at_run_time(match, text):
         return 'a format string or expression with its arguments, not a literal'
     if _near_miss(value):
@@ -198,6 +200,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         # unless it only repeats the name (`password = "password"`, `"db_password": "db_password"`).
         if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)):]:
             return 'the name or a keyword, not a password'
+        if filters.is_constant_name(value):
+            return 'a constant\'s name (BAD_PASSPHRASE), not a password'
         return None
     if kind == 'strong':
         return None if filters.looks_random(value, min_length=10, min_entropy=3.0) else 'not random enough'
@@ -210,6 +214,14 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
 _NOT_VALUES = frozenset({'true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'nil', 'undefined', 'required',
                          'optional', 'enabled', 'disabled', 'string', 'boolean', 'integer', 'number', 'object'})
 _FORMAT_FIELDS = ('%s', '%d', '%r', '%(', '{}', '{0', '{1')
+
+
+def _basic_stand_in(value: str) -> bool:
+    """`Basic aGVsbG86d29ybGQ=` is `hello:world`: base64 of user:password, judged as the password it holds."""
+    from guard.rules.secrets.credentials import basic_password
+
+    password = basic_password(value)
+    return password is not None and filters.is_placeholder(password)
 
 
 def _built_at_run_time(match: re.Match[str], text: str) -> bool:

@@ -49,7 +49,7 @@ _LEADS = frozenset({'your', 'insert', 'replace', 'enter', 'put', 'paste', 'fill'
 _MARKERS = frozenset('''
     your yours my our here there goes insert replace enter paste fill changeme real none null nil undefined empty
     example examples sample samples dummy fake fakes placeholder redacted removed hidden masked omitted todo fixme tbd
-    foo bar baz qux quux foobar lorem ipsum mock mocked test tests testing demo xxx dont not no
+    foo bar baz qux quux foobar lorem ipsum mock mocked test tests testing demo xxx dont not no very super top
 '''.split())
 # Words that name the value or its account: alone they stand in (`password`, `admin`); with a number or with
 # each other they are what people choose (`Password1`, `admin123`, `redis_secret`).

@@ -10,6 +10,7 @@ from __future__ import annotations
 from guard.rules.base import Rule
 from guard.rules.base import ignorecase_folded
 from guard.rules.secrets import filters
+from guard.rules.secrets.credentials import percent_decoded
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake
 
@@ -34,6 +35,9 @@ def _url_password_noise(match: re.Match[str], text: str) -> str | None:
     user = text[match.start() + 3:match.start('value') - 1]
     if len(value) < 2:
         return 'too short'
+    words = ''.join(c if c.isalnum() else ' ' for c in percent_decoded(lower)).split()
+    if words and all(w in _DOC_PASSWORDS or w in ('a', 'an', 'the', 'my', 'your', 'very', 'super', 'top') for w in words):
+        return 'documentation stand-in'  # `pass%20pass`, `a%20secret`, `my-password`
     if lower in _DOC_PASSWORDS or all(c in _CAPITALS for c in value) or (user == 'scott' and lower.startswith('tiger')):
         return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
     if filters.is_placeholder(value) or _code_in_url(value):
