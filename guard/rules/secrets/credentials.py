@@ -52,4 +52,6 @@ def human_chosen(value: str) -> bool:
     """A password a person typed (`pygmalion`, `hunter2`, `Admin@123`), not a generated credential."""
     password = basic_password(value) if len(value) >= 8 else None
     value = percent_decoded(password if password is not None else value)
+    for run in ('0123456789', '123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop'):
+        value = value.replace(run, '')  # `pass_sha256_01234567890123456789` is words and a counting run
     return not filters.looks_random(value, min_length=12, min_entropy=3.3)

@@ -60,7 +60,8 @@ _NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'par
                                     'min', 'total', 'input', 'output', 'idempotency', 'row', 'column', 'hot', 'foo',
                                     'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'cache',
                                     'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
-                                    'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite'})
+                                    'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite',
+                                    'websocket'})  # Sec-WebSocket-Key: a handshake nonce
 
 
 _ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
