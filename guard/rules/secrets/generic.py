@@ -192,6 +192,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         return 'code, not a literal'
     if 'scheme' in match.re.groupindex and (match['scheme'] or '').lower() == 'basic' and _basic_stand_in(value):
         return 'basic credentials of a documentation stand-in (user:pass)'
+    if not quoted and _quoted_key(match, text) and _programmer_name(value):
+        return 'a quoted key with a bare name: code (a dict or object literal), not a literal'
     if quoted and _built_at_run_time(match, text):
         return 'a format string or expression with its arguments, not a literal'
     if _near_miss(value):
@@ -215,6 +217,13 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
 _NOT_VALUES = frozenset({'true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'nil', 'undefined', 'required',
                          'optional', 'enabled', 'disabled', 'string', 'boolean', 'integer', 'number', 'object'})
 _FORMAT_FIELDS = ('%s', '%d', '%r', '%(', '{}', '{0', '{1')
+
+
+def _quoted_key(match: re.Match[str], text: str) -> bool:
+    """`'BAD_PASSPHRASE': GpgBadPassphrase`: the name is quoted, so the line is code; a config file quotes values, not keys."""
+    end = match.end('tail')
+    begin = match.start('kw') - (len(_identifier(match, text)) - len(match['kw']) - len(match['tail']))
+    return end < len(text) and text[end] in '"\'' and begin > 0 and text[begin - 1] == text[end]
 
 
 def _basic_stand_in(value: str) -> bool:

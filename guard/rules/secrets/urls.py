@@ -136,7 +136,7 @@ _WEB_SCHEMES = (r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsy
 _USER_CHAR = r'[^\s:/@"\'`<>]'
 # People put `@`, `:` and `/` in passwords unencoded (`Admin@123`): the userinfo ends at the last `@` before
 # the host. After an `@` inside the password no `/` may follow, so `pw@host/path@x` ends at the first one.
-_URL_PASSWORD = r'(?P<value>[^\s@"\'`<>?#]{1,200}(?:@[^\s@"\'`<>?#/]*){0,4}(?<=[^@]))'
+_URL_PASSWORD = r'(?P<value>[^\s@"\'`<>?]{1,200}(?:@[^\s@"\'`<>?/]*){0,4}(?<=[^@]))'
 _USERINFO = _USER_CHAR + '+:' + _URL_PASSWORD + '@'
 # Database URLs may leave the user out (`redis://:pw@host`) and the host too: a unix socket comes as
 # `@/db?host=/run/postgresql` or percent-encoded (`@%2Frun%2Fpostgresql/db`).
