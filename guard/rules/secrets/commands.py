@@ -22,12 +22,12 @@ _POSITIONS = (
     r'(?:(?<=[\s\'"`(=])|^)--?(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass)(?:=|[ \t]+)'
     r'|\bsshpass[ \t]+-p[ \t]*'
     r'|\bredis-cli\b' + _OPTIONS + r'-a[ \t]+'
-    r'|\bdocker[ \t]+login\b' + _OPTIONS + r'-p[ \t]+'
+    r'|\bdocker login\b' + _OPTIONS + r'-p[ \t]+'
     r'|\bldap(?:search|add|modify|delete|passwd|whoami)\b' + _OPTIONS + r'-w[ \t]+'
     r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b' + _OPTIONS + r'-p(?=[^\s-])'
     r'|\b(?:curl|wget)\b' + _OPTIONS + r'(?:-u|--user)(?:=|[ \t]*)[\'"]?[^\s:\'"]+:'
     r'|\bsmbclient\b' + _OPTIONS + r'-U[ \t]*[\'"]?[^\s%\'"]+%'
-    r'|\baws[ \t]+configure[ \t]+set[ \t]+(?P<aws>[\w.]+)[ \t]+'
+    r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
     r'|(?m:^)[ \t]*ENV[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
 )
 _PATTERN = r'(?:' + _POSITIONS + r')[\'"]?(?P<value>[^\s\'"`]{2,200})'
@@ -56,8 +56,8 @@ RULES = (
         fix='Rotate it; let the command read it from the environment or a file (PGPASSWORD, MYSQL_PWD, --password-stdin, '
             'a .netrc / credentials file kept out of git, a Docker build secret).',
         pattern=_PATTERN,
-        keywords=('-pass', '-pwd', 'storepass', 'keypass', 'sshpass', 'redis-cli', 'docker', 'ldap', 'mysql', 'mariadb',
-                  'curl', 'wget', 'smbclient', 'configure', 'env ', 'env\t'),
+        keywords=('-pass', '-pwd', 'storepass', 'keypass', 'sshpass', 'redis-cli', 'docker login', 'ldap', 'mysql', 'mariadb',
+                  'curl', 'wget', 'smbclient', 'aws configure set', 'env ', 'env\t'),
         filters=(_not_a_password,),
         examples_bad=('mysql -h 192.168.86.42 -u root -pQzH7kP2wXy9Lm4Rt orders', 'sshpass -p letmein ssh deploy@db',
                       'redis-cli -h cache -a redis_secret ping', 'docker login -u ci -p hunter2 registry.internal',
