@@ -166,10 +166,11 @@ def _spelling(word: str) -> list[str] | None:
     parts = []
     end = len(word)
     while end:
-        start = ends[end]
-        assert start is not None
-        parts.append(word[start:end])
-        end = start
+        begin = ends[end]
+        if begin is None:  # cannot happen: every end on the path back from a reached end was reached
+            return None
+        parts.append(word[begin:end])
+        end = begin
     return parts[::-1]
 
 
