@@ -251,8 +251,11 @@ def _near_miss(value: str) -> bool:
 
 
 # Token prefixes whose rule checks length, alphabet and checksum; generic does not take a near-miss of them.
-_PROVIDER_PREFIXES = ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'npm_', 'pypi-', 'glpat-', 'xoxb-', 'xoxp-',
-                      'xoxa-', 'xoxs-', 'sk_live_', 'rk_live_', 'sk-ant-', 'dckr_pat_', 'hvs.', 'AKIA', 'AIza', 'GOCSPX-')
+_PROVIDER_PREFIXES = ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'npm_', 'pypi-', 'glpat-', 'gldt-', 'glrt-',
+                      'xoxb-', 'xoxp-', 'xoxa-', 'xoxs-', 'xoxr-', 'xapp-', 'sk_live_', 'rk_live_', 'sk-proj-', 'sk-ant-',
+                      'dckr_pat_', 'dckr_oat_', 'hvs.', 'hvb.', 'AKIA', 'ASIA', 'AIza', 'GOCSPX-', 'ya29.', 'dop_v1_',
+                      'doo_v1_', 'glc_', 'glsa_', 'sntrys_', 'sntryu_', 'lin_api_', 'PMAK-', 'shpat_', 'shpss_', 'tskey-',
+                      'AGE-SECRET-KEY-1')
 # Files whose unquoted values are code (a name, an expression); elsewhere (YAML, INI, .env, shell) they are literals.
 _CODE_EXTENSIONS = frozenset('''
     py pyi pyx js jsx mjs cjs ts tsx vue svelte go java kt kts scala groovy rb php cs fs vb rs swift c h cc cpp cxx hpp m mm
