@@ -162,11 +162,11 @@ class Scanner:
         credential (a key, a provider token, a random string) is a leak wherever it is."""
         if hit.rule.category in _SAMPLE_DATA_CATEGORIES:
             return self.is_test_data(path)
-        if hit.rule.category != 'secret' or not self.is_test_data(path):
+        if hit.rule.category != 'secret':
             return False
         from guard.rules.secrets import credentials
 
-        return hit.rule.id in credentials.POSITION_RULES and credentials.human_chosen(hit.value)
+        return hit.rule.id in credentials.POSITION_RULES and self.is_test_data(path) and credentials.human_chosen(hit.value)
 
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
         column = hit.start - line_start + 1

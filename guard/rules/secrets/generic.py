@@ -202,8 +202,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         # unless it only repeats the name (`password = "password"`, `"db_password": "db_password"`).
         if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)):]:
             return 'the name or a keyword, not a password'
-        if filters.is_constant_name(value):
-            return 'a constant\'s name (BAD_PASSPHRASE), not a password'
+        if filters.is_constant_name(value) or (value.isupper() and not any(c.isdigit() for c in value)):
+            return 'a constant\'s name or a metavar (BAD_PASSPHRASE, VALUE), not a password'
         return None
     if kind == 'strong':
         return None if filters.looks_random(value, min_length=10, min_entropy=3.0) else 'not random enough'
