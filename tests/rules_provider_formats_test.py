@@ -75,3 +75,14 @@ def test_fine_grained_pats_are_exactly_22_and_59() -> None:
     shifted = f'token: github_pat_{body[:13]}_{body[13:]}{tail}\n'
     assert _by_severity(shifted) == {'note': {'provider-token-unverified'}}
     assert RULES['provider-token-unverified'].severity == 'note'  # type: ignore[union-attr]
+
+
+@settings(max_examples=80, deadline=None)
+@given(_PREFIXES, _BODY, st.sampled_from(['your', 'Fake', 'DUMMY', 'example', 'Sample', 'xxxxxx', 'EXAMPLE']),
+       st.integers(0, 24))
+def test_a_verified_token_spelling_a_stand_in_word_is_still_a_token(prefix: str, body: str, word: str, at: int) -> None:
+    """Placeholders are judged on the whole value: a word inside an issued token's random part is chance."""
+    body = (body[:at] + word + body[at:])[:30]
+    token = prefix + body + checksums.base62_crc32(body)
+    found = _by_severity(f'TOKEN={token}\n')
+    assert found.get('error') == {'npm-token' if prefix.startswith('npm') else 'github-token'}, found
