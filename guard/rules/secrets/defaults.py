@@ -24,28 +24,31 @@ if TYPE_CHECKING:
     import re
 
 _NAME = r'[A-Za-z_][\w.\-]*'
+# Space between the parts of a lookup: black splits a long call over lines, one newline at a time, and a
+# bounded count keeps the rule on the lines around its keyword (the scanner's windows).
+_WS = r'[ \t]*(?:\r?\n[ \t]*)?'
 # A call whose second argument is the default: `os.getenv("X", "d")`, `ENV.fetch('X', 'd')`, Go helpers
-# (`getEnv("X", "d")`, `envOr`, `lookupEnvOrDefault`). `\s*`: black splits a long call over lines.
+# (`getEnv("X", "d")`, `envOr`, `lookupEnvOrDefault`).
 _CALL_DEFAULT = (r'\b(?:getenv(?:\(\)\.getOrDefault)?|[gG]et[eE]nv\w*|[eE]nv[oO]r\w*|[lL]ookup[eE]nv\w*|environ\.get'
-                 r'|environ\.setdefault|ENV\.fetch)\(\s*'
-                 rf'(?P<q1>["\'])(?P<n1>{_NAME})(?P=q1)\s*,\s*(?:default\s*=\s*)?')
+                 rf'|environ\.setdefault|ENV\.fetch)\({_WS}'
+                 rf'(?P<q1>["\'])(?P<n1>{_NAME})(?P=q1){_WS},{_WS}(?:default{_WS}={_WS})?')
 # Settings helpers whose positional second argument is not the default: only `default=` counts.
-_KEYWORD_DEFAULT = (r'\b(?:config|env(?:\.str)?)\(\s*'
-                    rf'(?P<q2>["\'])(?P<n2>{_NAME})(?P=q2)\s*,\s*default\s*=\s*')
+_KEYWORD_DEFAULT = (rf'\b(?:config|env(?:\.str)?)\({_WS}'
+                    rf'(?P<q2>["\'])(?P<n2>{_NAME})(?P=q2){_WS},{_WS}default{_WS}={_WS}')
 # A lookup, then a fallback operator: `os.getenv("X") or "d"`, `process.env.X || "d"`, `$_ENV['X'] ?? 'd'`.
-_FALLBACK = (r'(?:\b(?:getenv|environ\.get)\(\s*(?P<q3>["\'])(?P<n3>' + _NAME + r')(?P=q3)\s*\)'
+_FALLBACK = (rf'(?:\b(?:getenv|environ\.get)\({_WS}(?P<q3>["\'])(?P<n3>' + _NAME + rf')(?P=q3){_WS}\)'
              r'|\b(?:process|meta)\.env\.(?P<n4>\w+)'
              r'|(?:\b(?:process\.env|ENV)|\$_ENV|\$_SERVER)\[[ \t]*(?P<q5>["\'`])(?P<n5>' + _NAME + r')(?P=q5)[ \t]*\])'
-             r'\s*(?:\|\||\?\?|\?:|\bor\b)\s*')
+             rf'{_WS}(?:\|\||\?\?|\?:|\bor\b){_WS}')
 # `${X:-d}`, `${X-d}`, `${X:=d}`; Spring's `${x.y:d}`, but not `${X:?err}`, `${X:+alt}` nor bash's `${X:2:4}`.
 _SHELL = rf'\$\{{(?P<n6>{_NAME})(?::?[-=]|:(?![-=?+\s}}])(?!\d+(?::\d+)?\}}))'
 # Other languages' fallbacks: Go's `cmp.Or(os.Getenv("X"), "d")`, C#'s `GetEnvironmentVariable("X") ?? "d"`,
 # Rust's `env::var("X").unwrap_or("d".into())` / `.unwrap_or_else(|_| String::from("d"))`, Java's
 # `Optional.ofNullable(System.getenv("X")).orElse("d")`.
-_OTHER = (rf'\bcmp\.Or\(\s*os\.Getenv\(\s*"(?P<n7>{_NAME})"\s*\)\s*,\s*'
-          rf'|\bGetEnvironmentVariable\(\s*"(?P<n8>{_NAME})"\s*\)\s*\?\?\s*'
-          rf'|\benv::var\(\s*"(?P<n9>{_NAME})"\s*\)\s*\.unwrap_or(?:_else)?\(\s*(?:\|\w*\|\s*)?(?:String::from\(\s*)?'
-          rf'|\bgetenv\(\s*"(?P<n10>{_NAME})"\s*\)\s*\)\s*\.orElse(?:Get)?\(\s*(?:\(\)\s*->\s*)?')
+_OTHER = (rf'\bcmp\.Or\({_WS}os\.Getenv\({_WS}"(?P<n7>{_NAME})"{_WS}\){_WS},{_WS}'
+          rf'|\bGetEnvironmentVariable\({_WS}"(?P<n8>{_NAME})"{_WS}\){_WS}\?\?{_WS}'
+          rf'|\benv::var\({_WS}"(?P<n9>{_NAME})"{_WS}\){_WS}\.unwrap_or(?:_else)?\({_WS}(?:\|\w*\|{_WS})?(?:String::from\({_WS})?'
+          rf'|\bgetenv\({_WS}"(?P<n10>{_NAME})"{_WS}\){_WS}\){_WS}\.orElse(?:Get)?\({_WS}(?:\(\){_WS}->{_WS})?')
 # The default: a quoted literal (f-strings and raw strings too), or in shell an unquoted word that is not
 # another `$VAR` nor Spring's `#{null}`.
 _VALUE = (r'(?(n6)(?P<sq>["\']?)|(?:[fFrRbuU]{1,2})?(?P<q>["\'`]))'
