@@ -166,7 +166,8 @@ class Scanner:
             return False
         from guard.rules.secrets import credentials
 
-        return hit.rule.id in credentials.POSITION_RULES and self.is_test_data(path) and credentials.human_chosen(hit.value)
+        return (hit.rule.id in credentials.POSITION_RULES and (self.is_test_data(path) or credentials.example_file(path))
+                and credentials.human_chosen(hit.value))
 
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
         column = hit.start - line_start + 1

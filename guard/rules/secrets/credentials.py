@@ -48,6 +48,15 @@ def basic_password(value: str) -> str | None:
     return password
 
 
+_EXAMPLE_FOLDERS = frozenset({'example', 'examples', 'sample', 'samples', 'demo', 'demos'})
+
+
+def example_file(path: str) -> bool:
+    """`examples/…`, `botocore/data/iam/…/examples-1.json`, `config.sample.yml`: documentation by its path."""
+    *folders, name = path.lower().split('/')
+    return 'example' in name or 'sample' in name or any(folder in _EXAMPLE_FOLDERS for folder in folders)
+
+
 def human_chosen(value: str) -> bool:
     """A password a person typed (`pygmalion`, `hunter2`, `Admin@123`), not a generated credential."""
     password = basic_password(value) if len(value) >= 8 else None

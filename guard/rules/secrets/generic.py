@@ -193,6 +193,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         return 'basic credentials of a documentation stand-in (user:pass)'
     if not quoted and _quoted_key(match, text) and _programmer_name(value):
         return 'a quoted key with a bare name: code (a dict or object literal), not a literal'
+    if quoted and text.startswith(':', match.end()) and not text.startswith('://', match.end()):
+        return 'a key of a mapping, not a value'  # {"autocomplete": "current-password", "autofocus": True}
     if quoted and _built_at_run_time(match, text):
         return 'a format string or expression with its arguments, not a literal'
     if _near_miss(value):

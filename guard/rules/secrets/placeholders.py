@@ -50,6 +50,7 @@ _MARKERS = frozenset('''
     your yours my our here there goes insert replace enter paste fill changeme real none null nil undefined empty
     example examples sample samples dummy fake fakes placeholder redacted removed hidden masked omitted todo fixme tbd
     foo bar baz qux quux foobar lorem ipsum mock mocked test tests testing demo xxx dont not no very super top
+    some the this that
 '''.split())
 # Words that name the value or its account: alone they stand in (`password`, `admin`); with a number or with
 # each other they are what people choose (`Password1`, `admin123`, `redis_secret`).
@@ -57,7 +58,7 @@ _NAMING = frozenset('''
     password passwords passwd pass pwd pw passphrase passcode pin secret secrets token tokens key keys api apikey access
     auth credential credentials private client app application db database user username admin administrator root service
     account jwt signing session encryption master bearer webhook login name id new old generated random value string str
-    the some this that it its put add change set me to in for of with and or default dev development local localhost
+    it its put add change set me to in for of with and or default dev development local localhost
     prod production staging stage insecure unsafe temp tmp secure use postgres mysql redis mongo guest hunter tiger scott
     django flask rails a an
 '''.split())
@@ -68,10 +69,18 @@ _MAX_DIGITS = 6  # `example-key-123456`, `test1234`; a longer number is part of 
 
 def is_placeholder(value: str) -> bool:
     """True when the whole value stands in for a credential; a value that merely contains such a word is not one."""
-    if _is_reference(value) or _is_masked(value) or value.endswith(('EXAMPLE', 'EXAMPLEKEY')) or len(set(value)) == 1:
+    if _is_reference(value) or _is_masked(value) or documented_example(value) or len(set(value)) == 1:
         return True
     value = _unleet(value)
     return bool(value) and all(c in _WORD_CHARS for c in value) and (_instruction(value) or _stand_in_words(value))
+
+
+def documented_example(value: str) -> bool:
+    """AWS marks the keys its documentation prints with `EXAMPLE` at the start or the end (`AKIAIOSFODNN7EXAMPLE`,
+    `…/bPxRfiCYEXAMPLEKEY`, the session token `AQoEXAMPLEH4aoAH0…`, `EXAMPLEwm…`): a shape of the whole value.
+    In the middle of a value (`Tr4derEXAMPLE!x9`) it is part of a password."""
+    at = value.find('EXAMPLE')
+    return at >= 0 and (at <= 4 or value.endswith(('EXAMPLE', 'EXAMPLEKEY')))
 
 
 def _is_reference(value: str) -> bool:
@@ -86,6 +95,8 @@ def _is_masked(value: str) -> bool:
     mask = len(value) - end
     if not end:
         return mask >= 3
+    if end >= 16 and (value.endswith('...') or value.endswith('\u2026')) and '...' not in value[:end]:
+        return True  # a long value cut short for the page (`eyJ2IjoiMSIsInMiOjEsImMiOi...`): a sample, not a value
     return mask >= 4 and end <= 12 and all(c in _PREFIX_CHARS for c in value[:end])
 
 
