@@ -95,7 +95,7 @@ def _is_masked(value: str) -> bool:
     mask = len(value) - end
     if not end:
         return mask >= 3
-    if end >= 16 and (value.endswith('...') or value.endswith('\u2026')) and '...' not in value[:end]:
+    if end >= 16 and value.endswith(('...', '\u2026')) and '...' not in value[:end]:
         return True  # a long value cut short for the page (`eyJ2IjoiMSIsInMiOjEsImMiOi...`): a sample, not a value
     return mask >= 4 and end <= 12 and all(c in _PREFIX_CHARS for c in value[:end])
 
