@@ -59,8 +59,9 @@ RULES = (
         fix='Rotate it; let the command read it from the environment or a file (PGPASSWORD, MYSQL_PWD, --password-stdin, '
             'a .netrc / credentials file kept out of git, a Docker build secret).',
         pattern=_PATTERN,
-        keywords=('-pass', '-pwd', 'storepass', 'keypass', 'sshpass', 'redis-cli', 'docker login', 'ldap', 'mysql', 'mariadb',
-                  'curl', 'wget', 'smbclient', 'aws configure set', 'env ', 'env\t'),
+        # Option spellings rather than command names: `mysql` or `curl` on a line of a driver's source wakes nothing.
+        keywords=('-pass', '-pwd', 'storepass', 'keypass', 'sshpass', 'redis-cli', 'docker login', ' -p', '\t-p', ' -w', '\t-w',
+                  ' -u', '\t-u', '--user', 'aws configure set', 'env ', 'env\t'),
         filters=(_not_a_password,),
         examples_bad=('mysql -h 192.168.86.42 -u root -pQzH7kP2wXy9Lm4Rt orders', 'sshpass -p letmein ssh deploy@db',
                       'redis-cli -h cache -a redis_secret ping', 'docker login -u ci -p hunter2 registry.internal',
