@@ -41,6 +41,9 @@ SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit', 'watch')
 
 SYSTEM_CONFIG = '/etc/guard/guard.toml'
 
+# gitignore-style patterns of test, fixture and docs files: their IPs and home paths are sample data.
+DEFAULT_TEST_PATHS = ('tests/', 'test/', 'test_*.py', '*_test.py', 'conftest.py', 'fixtures/', 'testdata/', 'docs/')
+
 
 class Config:
     """Validated settings for one project root. Top-level keys configure `guard scan`.
@@ -58,6 +61,8 @@ class Config:
     max_file_size: int = 2_000_000
     baseline: str = ''
     allow_ips: tuple[str, ...] = ()
+    # Where IPs and home paths are test or docs data: reported at `note`, below the default fail-on.
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
     jobs: int = 0
     state_dir: str = ''
     purge: PurgeSettings
@@ -389,7 +394,7 @@ def _coerce_scalar(hint: Any, value: Any, where: str, key: str) -> Any:
 
 
 # Keys whose values are gitignore patterns, checked at load so a bad one fails with its file and key.
-PATTERN_KEYS = ('exclude',)
+PATTERN_KEYS = ('exclude', 'test-paths')
 
 
 def _is_int(value: Any) -> bool:

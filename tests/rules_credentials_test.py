@@ -91,7 +91,7 @@ def test_the_issues_env_file_gives_a_secret_finding_on_each_line_and_shows_no_pa
 
 # Real placeholders, as templates and docs write them: quiet wherever they appear.
 PLACEHOLDERS = ('changeme', 'your-db-password-here', '<password>', '${DB_PASSWORD}', 'xxxxxxxx', '********', 'password',
-                'secret', 'example', 'your_password', 'CHANGE_ME', 'dummy-password-1', 'p@ssw0rd', 's3cr3t', 'hunter2')
+                'secret', 'example', 'your_password', 'CHANGE_ME', 'dummy-password-1', 'p@ssw0rd', 's3cr3t')  # hunter2 is a weak password, no placeholder (issue 18)
 TEMPLATES = {
     '.env.example': 'DB_HOST=localhost\nDB_PASSWORD={pw}\nDATABASE_URL=postgresql://app:{pw}@localhost:5432/app\n'
                     'REDIS_URL=redis://:{pw}@localhost:6379/0\nJWT_SECRET={pw}\n',

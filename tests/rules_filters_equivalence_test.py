@@ -119,10 +119,22 @@ def test_reference(value: str) -> None:
 @example('env(TOKEN)')
 @example('__TOKEN__')
 def test_reference_and_mask(value: str) -> None:
-    reference = r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\(\w*\)[sdr]|%[sdr]|%\w+%|\{\{[\w\s.|:'"()\[\]-]*\}\}|\{[\w.\[\]]*\}''' \
-                r'''|#\{[^}]*\}|<[^<>]*>|\[[^\[\]]*\]|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*|\(.*\))$'''
+    """The whole-value forms (issue 18): `$NAME` in one case, wrappers only around a name, a mask is the whole value."""
+    name = r'[ \t]*[A-Za-z_][\w .\-]*[ \t]*'
+    reference = r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}''' \
+                r'''|#\{[^}]*\}|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*''' \
+                rf'''|<{name}>|\[{name}\]|\{{{name}\}}|\({name}\)|%{name}%|\{{\}})$'''
     assert placeholders._is_reference(value) == bool(re.match(reference, value))
-    assert placeholders._is_masked(value) == bool(re.search(r'[xX]{4,}|\*{3,}|\.{3}|\u2026|\u2022{3}', value))
+    mask = r'[*xX.\u2022\u2026]{3,}|[A-Za-z0-9_-]{1,12}[*xX.\u2022\u2026]{4,}'
+    expected = bool(re.fullmatch(mask, value)) or _elided(value)
+    assert placeholders._is_masked(value) == expected
+
+
+def _elided(value: str) -> bool:
+    """The elision rule spelled out: strip the trailing mask characters; 16 or more remain, the value ends in
+    `...` or `…`, and no `...` is left in what remains."""
+    rest = value.rstrip('*xX.\u2022\u2026')
+    return len(rest) >= 16 and value.endswith(('...', '\u2026')) and '...' not in rest
 
 
 def test_scheme_spellings_are_exactly_what_the_alternation_matches() -> None:

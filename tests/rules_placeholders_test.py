@@ -41,13 +41,13 @@ PLACEHOLDERS = [
     '${DB_PASSWORD}', '$DB_PASSWORD', '{{ db_password }}', '{{vault_db_password}}', '%(password)s', '%DB_PASSWORD%',
     '<password>', '<your-api-key>', '[TOKEN]', '__SECRET__', '{password}', '#{db_password}',
     # masked
-    'xxxxxxxx', 'XXXXXXXXXXXXXXXX', 'sk_live_xxxxxxxxxxxx', '********', '***', 'abc...', 'aaaaaaaaaaaa', '12345678',
+    'xxxxxxxx', 'XXXXXXXXXXXXXXXX', 'sk_live_xxxxxxxxxxxx', '********', '***', '...', 'aaaaaaaaaaaa',
     # whole-value stand-ins
     'changeme', 'change_me', 'ChangeMe', 'CHANGEME', 'password', 'Password', 'secret', 'token', 'example', 'sample',
     'dummy', 'placeholder', 'redacted', 'REDACTED', 'todo', 'none', 'null', 'your-api-key-here', 'your_password',
     'YOUR_API_KEY', 'yourapikeyhere', 'YourSecretKey', 'your-stripe-key-here', 'insert_token_here',
-    'replace-with-your-token', 'put-your-secret-here', 'example-key-123456', 'dummy-password-1', 'password123',
-    'test1234', 'changeme123', 's3cr3t', 'p@ssw0rd', 'Passw0rd', 'hunter2', 'mock_password', 'fake-token',
+    'replace-with-your-token', 'put-your-secret-here', 'example-key-123456', 'dummy-password-1', '(db-password)',
+    'test1234', 'changeme123', 's3cr3t', 'p@ssw0rd', 'Passw0rd', 'mock_password', 'fake-token',
     'sample_password_value', 'my-secret-key', 'not-a-real-secret', 'AKIAIOSFODNN7EXAMPLE',
     'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
 ]
@@ -61,6 +61,18 @@ def test_a_password_around_a_common_word_is_not_a_placeholder(value: str) -> Non
 @pytest.mark.parametrize('value', ['S3cr3tTr4d3rPw!', 'Mockingbird#42', 'Rp9xKq2mW7', 'yourP4ssw0rd!x', 'Example#42',
                                    'TodoListApp2024!', 'Sampler&Co77', 'hunter2hunter3!'])
 def test_the_issues_passwords_are_not_placeholders(value: str) -> None:
+    assert not is_placeholder(value)
+
+
+# What people choose: naming words with a number or with each other, symbols, and markers or masks inside a value.
+WEAK_PASSWORDS = ['postgres123', 'admin123', 'Password1', 'hunter2', 'qwerty123', 'root1234', 'secret123', 'redis_secret',
+                  'rec_io_password', 'letmein', 'trading_db_pw', 'Admin@123', 'password123', '12345678', '$uperTr4der2024',
+                  'Tr4der...2024', 'pw***x9', 'Tr4derEXAMPLE!x9', 'my***pw', '(Tr4der!24)', '[abc!12]', '<x@1>', '%Tr4!%',
+                  '{Tr4der!24}', 'qwertyuiop', '1qaz2wsx']
+
+
+@pytest.mark.parametrize('value', WEAK_PASSWORDS)
+def test_a_weak_human_password_is_not_a_placeholder(value: str) -> None:
     assert not is_placeholder(value)
 
 

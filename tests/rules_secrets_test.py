@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from guard.rules import CONTENT_RULES
+from guard.rules.secrets.checksums import CrcFake
+from guard.rules.secrets.checksums import PypiFake
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64
 from guard.rules.secrets.fakes import DIGITS
@@ -58,7 +60,7 @@ POSITIVES = [
     ('generic-secret-xml', 'web.config', f'<add key="StorageSecret" value="{TOKEN}" />'),
     ('aws-access-key-id', 'creds', fake('aws_access_key_id = AK', 'IA', ('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16))),
     ('aws-secret-access-key', 'creds', fake('aws_secret_access_key = ', (BASE64, 40))),
-    ('github-token', 'ci.yml', fake('token: gh', 'p_', (ALNUM, 36))),
+    ('github-token', 'ci.yml', str(CrcFake('gh' + 'p_', before='token: '))),
     ('github-fine-grained-pat', 'ci.yml', fake('token: github', '_pat_', (ALNUM, 22), '_', (ALNUM, 59))),
     ('gitlab-token', 'ci.yml', fake('GITLAB_TOKEN: gl', 'pat-', (URLSAFE, 20))),
     ('slack-token', 'bot.py', fake('SLACK = "xo', 'xb-', (DIGITS, 12), '-', (DIGITS, 13), '-', (ALNUM, 24), '"')),
@@ -68,8 +70,8 @@ POSITIVES = [
     ('anthropic-api-key', 'ai.py', fake('KEY = "sk', '-ant-api03-', (URLSAFE, 93), 'AA"')),
     ('sendgrid-api-key', 'mail.yaml', fake('key: S', 'G.', (URLSAFE, 22), '.', (URLSAFE, 43))),
     ('google-api-key', 'maps.js', fake('const k = "AI', 'za', (URLSAFE, 35), '";')),
-    ('npm-token', '.npmrc', fake('//registry.npmjs.org/:_authToken=np', 'm_', (ALNUM, 36))),
-    ('pypi-token', '.pypirc', fake('password = py', 'pi-AgEIcHlwaS5vcmc', (URLSAFE, 60))),
+    ('npm-token', '.npmrc', str(CrcFake('np' + 'm_', before='//registry.npmjs.org/:_authToken='))),
+    ('pypi-token', '.pypirc', str(PypiFake(before='password = '))),
     ('digitalocean-token', 'do.env', fake('DO_TOKEN=do', 'p_v1_', (HEX, 64))),
     ('telegram-bot-token', 'bot.py', fake('BOT = "', (DIGITS, 10), ':AA', (URLSAFE, 33), '"')),
     ('ai-platform-key', 'hf.py', fake('HF_TOKEN = "h', 'f_', ('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', 34), '"')),
@@ -108,7 +110,7 @@ NEGATIVES = [
     'engine = create_engine("postgresql://scott:tiger@localhost/test")',
     # paths and URLs as values, repeated and sequential characters
     'token_url = "https://oauth2.googleapis.com/token"', 'password_file = "/run/secrets/db_password"',
-    'secret = "aaaaaaaaaaaaaaaaaaaa"', 'password = "12345678"', 'api_key = "abcdefghijklmnopqrstuvwxyz"',
+    'secret = "aaaaaaaaaaaaaaaaaaaa"', 'api_key = "abcdefghijklmnopqrstuvwxyz"',
     # names that only contain a keyword
     'author = "Ada Lovelace"', 'monkey = "' + fake((ALNUM, 20)) + '"', 'max_tokens = 4096', 'tokenizer = "bert-base-uncased"',
     '"token_type": "bearer"', 'public_key = "' + fake((BASE64, 40)) + '"', 'primary_key = "id"', 'keyboard_layout = "us-intl"',
@@ -146,12 +148,12 @@ def test_pgpass_rule_only_reads_pgpass_files() -> None:
 
 
 def test_provider_rule_wins_over_generic_on_the_same_value() -> None:
-    text = fake('GITHUB_TOKEN = "gh', 'p_', (ALNUM, 36), '"')
+    text = str(CrcFake('gh' + 'p_', before='GITHUB_TOKEN = "', after='"'))
     assert _rules(text) == ['github-token']
 
 
 def test_several_secrets_on_one_line_are_all_masked_in_the_excerpt() -> None:
-    ghp = fake('gh', 'p_', (ALNUM, 36))
+    ghp = str(CrcFake('gh' + 'p_'))
     findings, _ = SCANNER.scan(Document('a.py', f'cfg = {{"password": "{PW}", "token": "{ghp}"}}'))
     assert sorted(f.rule for f in findings) == ['generic-secret', 'github-token']
     for finding in findings:

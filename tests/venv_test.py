@@ -117,7 +117,17 @@ def test_staged_paths_tree_finds_root_venv_and_says_how_to_unstage() -> None:
 
 def test_nested_committed_venvs_one_finding_each() -> None:
     paths = ['venv/pyvenv.cfg', 'venv/bin/activate', f'venv/lib/{PY}/site-packages/a.py',
-             'tools/env/lib/python3.9/site-packages/b.py', 'src/app.py', 'bin/activate-tool-docs.md']
+             'tools/env/lib/python3.9/site-packages/b.py', 'tools/env/bin/python3', 'src/app.py', 'bin/activate-tool-docs.md',
+             'docs/bin/activate-tool-docs.md']
     findings = detect_nested_venvs(paths)
     assert [f.path for f in findings] == ['tools/env/', 'venv/']
     assert all(f.rule == 'venv-committed' and 'git rm -r --cached' in f.fix for f in findings)
+
+
+@pytest.mark.parametrize('extra', ['pyvenv.cfg', 'bin/activate', 'Scripts/activate.bat', 'bin/python3.11', 'Scripts/python.exe',
+                                   'conda-meta/history'])
+def test_a_fixture_mimicking_site_packages_is_no_venv_until_it_holds_what_only_an_environment_has(extra: str) -> None:
+    """setuptools-style fixtures hold `lib/python2.5/site-packages/` alone: that layout proves nothing."""
+    fixture = ['tests/fixtures/lib/python2.5/site-packages/pkg/__init__.py', 'tests/fixtures/lib/python2.5/site-packages/x.pth']
+    assert detect_nested_venvs(fixture) == []
+    assert [f.path for f in detect_nested_venvs([*fixture, f'tests/fixtures/{extra}'])] == ['tests/fixtures/']

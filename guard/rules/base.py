@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
     Filter = Callable[[re.Match[str], str], str | None]
+    # A path filter also sees the file's path: whether `password = letmein` is a name or a literal
+    # depends on the language the file is in.
+    PathFilter = Callable[[re.Match[str], str, str], str | None]
 
 
 class Hit(record('Hit', ['rule', 'start', 'end', 'value'])):
@@ -71,6 +74,7 @@ class Rule:
         flags: int = 0,
         entropy: float = 0.0,  # minimum Shannon entropy (bits per char) of the value
         filters: tuple[Filter, ...] = (),
+        path_filters: tuple[PathFilter, ...] = (),  # run after `filters`, with the file's path ('' when unknown)
         path_pattern: str = '',  # only files whose relative path matches (re.search)
         path_words: tuple[str, ...] = (),  # as skip_words, for path_pattern
         skip_paths: str = '',  # never files whose relative path matches (re.search)
@@ -96,6 +100,7 @@ class Rule:
         self.flags = flags
         self.entropy = entropy
         self.filters = filters
+        self.path_filters = path_filters
         self.path_pattern = path_pattern
         self.path_words = path_words
         self.skip_paths = skip_paths
@@ -152,14 +157,14 @@ class Rule:
     def _may_skip(self, path: str) -> bool:
         return _holds_one(path, self.skip_words)
 
-    def scan(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[Hit]:
+    def scan(self, text: str, windows: Iterable[Window] | None = None, path: str = '') -> Iterator[Hit]:
         """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
         for match in self._matches(text, windows):
-            hit = self._hit(match, text)
+            hit = self._hit(match, text, path)
             if hit is not None:
                 yield hit
 
-    def _hit(self, match: re.Match[str], text: str) -> Hit | None:
+    def _hit(self, match: re.Match[str], text: str, path: str = '') -> Hit | None:
         """The reported value of a match, unless the entropy floor or a filter rejects it."""
         start, end = match.span('value') if 'value' in match.re.groupindex else match.span()
         if start < 0:
@@ -167,7 +172,7 @@ class Rule:
         value = text[start:end]
         if self.entropy and shannon_entropy(value) < self.entropy:
             return None
-        if any(f(match, text) for f in self.filters):
+        if any(f(match, text) for f in self.filters) or any(f(match, text, path) for f in self.path_filters):
             return None
         return Hit(self, start, end, value)
 

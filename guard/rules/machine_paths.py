@@ -21,6 +21,8 @@ _PLACEHOLDER_NAMES = frozenset({
     'user', 'username', 'user_name', 'yourname', 'your_name', 'your-name', 'yourusername', 'you', 'me',
     'name', 'someone', 'somebody', 'example', 'foo', 'bar', 'john', 'jane', 'johndoe', 'jdoe', 'shared',
     'runner', 'xxx', 'myuser', 'myname', 'login', 'whoami', 'nobody', 'guest', 'default', 'public', 'all users',
+    # The user of a well-known container or CI image: the same path on every machine that runs the image.
+    'node', 'vscode', 'jovyan', 'circleci', 'travis', 'gitpod', 'codespace', 'ubuntu', 'ec2-user', 'linuxbrew',
 })
 
 _POSIX_HOME = r'(?<![\w.~$/-])(?P<value>/(?:Users|home)/(?P<name>[A-Za-z0-9._-]+)/[^\s"\'`<>|;,)\]}]*)'

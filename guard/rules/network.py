@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from guard.rules.base import Rule
+from guard.rules.media import in_svg_path
 from guard.rules.lazy_regex import LazyRegex
 from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
@@ -165,7 +166,7 @@ def _context_noise(match: re.Match[str], text: str) -> str | None:
 RULES = (
     Rule(
         id='hardcoded-ipv4', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(in_comment, _ipv4_noise),
+        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(in_comment, in_svg_path, _ipv4_noise),
         skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS, redact=False,
         examples_bad=(
             '"host": "192.168.86.42"',
@@ -187,6 +188,7 @@ RULES = (
             'allow-ips = ["10.0.0.0/8", "192.168.1.0/24"]',
             'requests==2.31.0.1',
             'date 01.02.03.04',
+            '<path d="M 10.11.86.39 3.2.5.8 L 12.1.6.7z"/>',
         ),
     ),
     Rule(

@@ -33,12 +33,16 @@ _INTERPRETER = LazyRegex(r'(?:python\d*(?:\.\d+)?t?|pip\d*(?:\.\d+)?|pydoc\d*(?:
 # Matched on a file's head decoded as latin-1 (one char per byte) with ASCII classes, as a bytes
 # pattern would match the bytes (a str pattern, so LazyRegex's str typing holds).
 _VENV_SHEBANG = LazyRegex(r'(?a)^#!(?:/bin/sh\n\'\'\'exec\' "?)?(\S*?/bin/python[\d.]*)')
+# What only an environment holds (pyvenv.cfg, conda-meta/, an activate script, an interpreter) and what a
+# test fixture may mimic too (`lib/python2.5/site-packages/`): the latter counts only beside the former.
 _NESTED = LazyRegex(
-    r'^(?P<dir>.+?)/(?:pyvenv\.cfg$|conda-meta/|bin/activate|Scripts/activate'
+    r'^(?P<dir>.+?)/(?:(?P<own>pyvenv\.cfg$|conda-meta/|(?:bin|Scripts)/(?:activate(?:\.\w+)?|Activate\.ps1)$'
+    r'|bin/python\d*(?:\.\d+)?$|Scripts/python\.exe$)'
     r'|(?:lib|lib64)/python\d[\d.]*t?/site-packages/|Lib/site-packages/)'
 )
 # A literal every _NESTED match contains: most commits have none, and then the regex is never compiled.
-_NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activate', 'site-packages/')
+_NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activate', 'Activate.ps1', 'site-packages/',
+                    'bin/python', 'Scripts/python')
 
 
 class _Evidence(record('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
@@ -79,12 +83,20 @@ def detect_root_venv(tree: Tree, *, staged: bool = False, root_path: str | None 
 
 
 def detect_nested_venvs(paths: Iterable[str]) -> list[Finding]:
-    """Environments committed (tracked or staged) in a subfolder, one finding per environment."""
+    """Environments committed (tracked or staged) in a subfolder, one finding per environment.
+
+    A folder counts when it holds what only an environment has (pyvenv.cfg, conda-meta/, an activate
+    script, an interpreter); `lib/pythonX.Y/site-packages/` alone is a layout a test fixture mimics.
+    """
     counts: dict[str, int] = {}
+    proven: set[str] = set()
     for path in paths:
         match = _NESTED.match(path) if any(literal in path for literal in _NESTED_LITERALS) else None
         if match:
             counts[match['dir']] = counts.get(match['dir'], 0) + 1
+            if match['own']:
+                proven.add(match['dir'])
+    counts = {directory: n for directory, n in counts.items() if directory in proven}
     findings = []
     for directory in sorted(counts):
         if any(directory.startswith(other + '/') for other in counts if other != directory):

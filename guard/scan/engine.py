@@ -79,7 +79,7 @@ def enabled_rules(config: Config, only: Sequence[str] = ()) -> set[str]:
 
 
 def make_scanner(config: Config, only: Sequence[str] = ()) -> Scanner:
-    return Scanner(enabled_rules(config, only), allow_ips=config.allow_ips)
+    return Scanner(enabled_rules(config, only), allow_ips=config.allow_ips, test_paths=config.test_paths)
 
 
 def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequence[str] = (),

@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from guard.rules.base import Rule
 
 EXCERPT_WIDTH = 160
+# Categories whose values are sample data in tests and docs (an address in a URL-parsing test), unlike
+# a secret: a private key in tests/ is still a private key.
+_SAMPLE_DATA_CATEGORIES = ('ip', 'abs-path')
 
 
 class Document(record('Document', ['path', 'text', 'commit'], defaults=(None,))):
@@ -38,8 +41,10 @@ class Document(record('Document', ['path', 'text', 'commit'], defaults=(None,)))
 class Scanner:
     """Runs the enabled rules over documents. Build once; it compiles patterns lazily."""
 
-    def __init__(self, enabled: Iterable[str], *, allow_ips: Sequence[str] = ()) -> None:
+    def __init__(self, enabled: Iterable[str], *, allow_ips: Sequence[str] = (), test_paths: Sequence[str] = ()) -> None:
         self.enabled = frozenset(enabled)
+        self._test_patterns = tuple(test_paths)
+        self._test_verdicts: dict[str, bool] = {}
         self.rules: tuple[Rule, ...] = tuple(r for r in CONTENT_RULES if r.id in self.enabled)
         self._networks = _parse_networks(allow_ips)
         self._known_names = frozenset(RULES) | {r.category for r in RULES.values()}
@@ -85,12 +90,29 @@ class Scanner:
             findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
         return findings, suppressed
 
+    @cached_property
+    def _test_filter(self) -> allowlist.PathFilter:
+        return allowlist.PathFilter(self._test_patterns)
+
+    def is_test_data(self, path: str) -> bool:
+        """Whether `path` is a test, fixture or docs file (`test-paths`): its IPs and home paths are sample data."""
+        if not self._test_patterns:
+            return False
+        verdict = self._test_verdicts.get(path)
+        if verdict is None:
+            # Folder patterns (`tests/`) match a file's parent folders: try each, as git does for ignores.
+            parts = path.split('/')
+            prefixes = ['/'.join(parts[:i]) + '/' for i in range(1, len(parts))]
+            verdict = any(self._test_filter.excluded(p) for p in (*prefixes, path))
+            self._test_verdicts[path] = verdict
+        return verdict
+
     def _hits(self, doc: Document) -> list[Hit]:
         """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
         kept: list[Hit] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
         for rule, windows in self._prefilter.plan(doc.text, doc.path):
-            for hit in rule.scan(doc.text, windows):
+            for hit in rule.scan(doc.text, windows, doc.path):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
                 spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())
@@ -135,10 +157,25 @@ class Scanner:
         address = ipaddress.ip_address(value)
         return any(address.version == n.version and address in n for n in self._networks)
 
+    def _sample_data(self, hit: Hit, path: str) -> bool:
+        """IPs, home paths and human-chosen test passwords in test and docs files are sample data; a generated
+        credential (a key, a provider token, a random string) is a leak wherever it is."""
+        if hit.rule.category in _SAMPLE_DATA_CATEGORIES:
+            return self.is_test_data(path)
+        if hit.rule.category != 'secret':
+            return False
+        from guard.rules.secrets import credentials
+
+        return (hit.rule.id in credentials.POSITION_RULES and (self.is_test_data(path) or credentials.example_file(path))
+                and credentials.human_chosen(hit.value))
+
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
         column = hit.start - line_start + 1
+        severity = hit.rule.severity
+        if severity != 'note' and self._sample_data(hit, doc.path):
+            severity = 'note'  # visible in the report, below the default fail-on
         return Finding(
-            rule=hit.rule.id, category=hit.rule.category, severity=hit.rule.severity, path=doc.path,
+            rule=hit.rule.id, category=hit.rule.category, severity=severity, path=doc.path,
             line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
             excerpt=_excerpt(masked_line, column - 1),
             fingerprint=fingerprint(hit.rule.id, hit.value),

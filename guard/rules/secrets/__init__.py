@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from guard.rules.base import Rule
 from guard.rules.secrets import cloud
+from guard.rules.secrets import commands
 from guard.rules.secrets import conninfo
 from guard.rules.secrets import defaults
 from guard.rules.secrets import devtools
@@ -17,4 +18,4 @@ from guard.rules.secrets import services
 from guard.rules.secrets import urls
 
 RULES: tuple[Rule, ...] = (*keys.RULES, *cloud.RULES, *devtools.RULES, *services.RULES, *defaults.RULES, *urls.RULES,
-                         *conninfo.RULES, *generic.RULES)
+                         *conninfo.RULES, *commands.RULES, *generic.RULES)

@@ -42,6 +42,8 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     if filters.is_placeholder(value) or value[0] in '$%{<*[':
         return 'placeholder or reference'
+    if value[-1] in '[(' or filters.is_reference(value) or text.startswith(('[', '(', '.'), match.end('value')):
+        return 'code: a subscript, call or attribute'  # password=auth_info[1], password=opts["pw"]
     return None
 
 

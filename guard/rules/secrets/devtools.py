@@ -1,6 +1,9 @@
 """Tokens of code hosts, registries and developer platforms: formats with a unique prefix."""
 from __future__ import annotations
 
+from guard.rules.secrets import checksums
+from guard.rules.secrets.checksums import CrcFake
+from guard.rules.secrets.checksums import PypiFake
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import HEX
 from guard.rules.secrets.fakes import LOWER
@@ -10,16 +13,45 @@ from guard.rules.secrets.table import token_rule
 
 _B36 = LOWER + '0123456789'
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
+
+
+def _crc_fails(match: re.Match[str], text: str) -> str | None:
+    value = match['value']
+    if value.startswith('ghs_') and '.' in value:
+        return None  # the installation token's JWT-like form carries no CRC
+    return None if checksums.crc_token_valid(value) else 'CRC32 suffix does not verify: never issued (provider-token-unverified)'
+
+
+def _macaroon_fails(match: re.Match[str], text: str) -> str | None:
+    return None if checksums.pypi_macaroon_valid(match['value']) else 'not a well-formed macaroon (provider-token-unverified)'
+
+
+def _verifies(match: re.Match[str], text: str) -> str | None:
+    """For the unverified rule: drop what the provider's own rule verifies (it reports those)."""
+    value = match['value']
+    if value.startswith('pypi-'):
+        return 'verified' if checksums.pypi_macaroon_valid(value) else None
+    if value.startswith('github_pat_'):
+        parts = value[len('github_pat_'):].split('_')
+        return 'verified' if [len(p) for p in parts] == [22, 59] else None
+    return 'verified' if checksums.crc_token_valid(value) else None
+
+
 RULES = (
     token_rule(
         'github-token', 'A GitHub token (classic PAT, OAuth, app or refresh token)',
         r'gh[pousr]_[A-Za-z0-9]{36,251}|ghs_\d+_[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}', ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'),
-        (Fake('GITHUB_TOKEN = "gh', 'p_', (ALNUM, 36), '"'), Fake('token: gh', 's_', (ALNUM, 36))),
-        ('GITHUB_TOKEN = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', 'token = "ghp_" + suffix'),
+        (CrcFake('gh' + 'p_', before='GITHUB_TOKEN = "', after='"'), CrcFake('gh' + 's_', before='token: ')),
+        ('GITHUB_TOKEN = "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"', 'token = "ghp_" + suffix',
+         Fake('token: gh', 'p_', (ALNUM, 36))),  # random: its CRC32 suffix does not verify
+        extra=(_crc_fails,),
     ),
     token_rule(
         'github-fine-grained-pat', 'A GitHub fine-grained personal access token',
-        r'github_pat_[A-Za-z0-9_]{80,120}', ('github_pat_',),
+        r'github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}', ('github_pat_',),
         (Fake('export GH_TOKEN=github', '_pat_', (ALNUM, 22), '_', (ALNUM, 59)),),
         ('prefix = "github_pat_"',),
     ),
@@ -35,14 +67,27 @@ RULES = (
     token_rule(
         'npm-token', 'An npm access token',
         r'npm_[A-Za-z0-9]{36}', ('npm_',),
-        (Fake('//registry.npmjs.org/:_authToken=np', 'm_', (ALNUM, 36)),),
-        ('npm_config_cache=/tmp/npm', 'NPM_TOKEN=npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'),
+        (CrcFake('np' + 'm_', before='//registry.npmjs.org/:_authToken='),),
+        ('npm_config_cache=/tmp/npm', 'NPM_TOKEN=npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', Fake('NPM_TOKEN=np', 'm_', (ALNUM, 36))),
+        extra=(_crc_fails,),
     ),
     token_rule(
         'pypi-token', 'A PyPI upload token',
         r'pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,}', ('pypi-age',),
-        (Fake('password = py', 'pi-AgEIcHlwaS5vcmc', (URLSAFE, 70)),),
-        ('password = pypi-AgEIcHlwaS5vcmc...',),
+        (PypiFake(before='password = '),),
+        ('password = pypi-AgEIcHlwaS5vcmc...', Fake('password = py', 'pi-AgEIcHlwaS5vcmc', (URLSAFE, 70))),
+        extra=(_macaroon_fails,),
+    ),
+    token_rule(
+        'provider-token-unverified', 'A token in a provider\'s exact format whose checksum or structure does not verify',
+        r'gh[pousr]_[A-Za-z0-9]{36}|npm_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82}'
+        r'|pypi-AgE(?:IcHlwaS5vcmc|NdGVzdC5weXBpLm9yZw)[A-Za-z0-9_\-]{50,}',
+        ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'npm_', 'github_pat_', 'pypi-age'),
+        (Fake('token: gh', 'p_', (ALNUM, 36)), Fake('password = py', 'pi-AgEIcHlwaS5vcmc', (URLSAFE, 70))),
+        (CrcFake('gh' + 'p_', before='token: '), 'token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'),
+        extra=(_verifies,), severity='note',
+        why='A token shaped like a GitHub, npm or PyPI token whose checksum or structure does not verify: the provider '
+            'never issued it (a test value, a documentation sample) or it was mistyped. Shown, never blocking.',
     ),
     token_rule(
         'docker-hub-token', 'A Docker Hub personal access token',

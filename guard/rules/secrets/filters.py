@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from guard.rules.base import shannon_entropy
 from guard.rules.lazy_regex import LazyRegex
+from guard.rules.secrets.placeholders import documented_example
 from guard.rules.secrets.placeholders import is_placeholder
 from guard.rules.secrets.placeholders import is_repetitive
 
@@ -15,7 +16,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
 
-__all__ = ['is_placeholder', 'is_repetitive']  # re-exported: the rule tables call them through `filters`
+__all__ = ['documented_example', 'is_placeholder', 'is_repetitive']  # re-exported: the rule tables call them through `filters`
 
 # Tests that run on every candidate a rule reports are string methods, not regexes: compiling a regex
 # costs ~0.1-0.5 ms, and a clean commit that sends a few candidates through them should not pay it.
@@ -88,6 +89,9 @@ def _humps(segment: str) -> list[str]:
         humps.append(segment[i:j])
         i = j
     return humps
+
+
+humps = _humps  # for the rules that split names: `GpgBadPassphrase` -> Gpg, Bad, Passphrase
 
 
 def _lower_run_end(text: str, start: int) -> int:
@@ -202,14 +206,13 @@ def _file_name(value: str) -> bool:
     return bool(dot and stem) and extension in _FILE_EXTENSIONS and all(_is_word_char(c) or c in '.-' for c in stem)
 
 
-def documented_example(value: str) -> bool:
-    """Keys that providers print in their own documentation (AWS, Stripe …) are not leaks."""
-    return 'EXAMPLE' in value.upper()
-
-
 def token_noise(match: re.Match[str], text: str) -> str | None:
     """The shared filter for provider tokens: their prefixes are unique, so only stand-ins are dropped."""
     value = match['value']
+    from guard.rules.secrets.checksums import crc_token_valid
+
+    if crc_token_valid(value):
+        return None  # GitHub or npm issued it: whatever words its random part happens to spell
     if documented_example(value):
         return 'documented example key'
     body = value[-min(len(value), 24):]

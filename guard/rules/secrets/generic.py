@@ -7,7 +7,6 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 """
 from __future__ import annotations
 
-from guard.rules.base import shannon_entropy
 from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
@@ -19,12 +18,12 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
 
-_KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
+_KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
             r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
 _OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*:?[ \t]*(?:string|str|const|final)\b)?[ \t]*(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*\\{0,3}["\'`]))[ \t]*|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*\r?\n)?[ \t]*)'
-_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]+)?(?P<q>(?:[bru]|@)?\\{0,3}["\'`])?'
+_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]+)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
           r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
           r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*\r?\n)?[ \t]*</)')
 _PATTERN = r'(?i)' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE
@@ -33,7 +32,7 @@ _XML_ATTRIBUTE = (r'(?i)\b(?:key|name)=\\?"[\w.\-]*' + _KEYWORD + r'(?P<tail>[\w
                   r'(?P<value>[^\s"\\<>]{6,300})\\?"')
 
 # A name is secret-like when one of its words is one of these (or ends in one: dbPassword, clientsecret).
-_PASSWORD_WORDS = ('password', 'passwd', 'passphrase', 'pwd', 'pass', 'passcode')
+_PASSWORD_WORDS = ('password', 'passwd', 'passphrase', 'pwd', 'pw', 'pass', 'passcode')
 _STRONG_WORDS = ('secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'authkey', 'credential', 'credentials',
                  'authorization', 'bearer', 'signature')
 _WEAK_WORDS = ('key', 'auth')
@@ -43,7 +42,7 @@ _KEY_COMPOUNDS = frozenset({'api', 'access', 'secret', 'private', 'master', 'sig
 _GLUED_ENDINGS = ('password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'authkey')
 # Name parts that say the value is about a secret, not the secret: token_type, password_field, key_id …
 _NOT_SECRET_PARTS = frozenset('''
-    id ids name names file files path paths dir url uri urls endpoint host type types length len size count num max min
+    id ids name names file files filename filenames filepath pathname dirname path paths dir url uri urls endpoint host type types length len size count num max min
     field fields header headers prefix suffix format env var vars enabled enable disabled required policy provider mode
     method methods class label hint help prompt placeholder pattern regex validator validation expires expiry expiration
     ttl timeout lifetime age index kind version algorithm alg algo digest hash hashed hashes checksum sha md5 crc etag
@@ -60,7 +59,8 @@ _NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'par
                                     'min', 'total', 'input', 'output', 'idempotency', 'row', 'column', 'hot', 'foo',
                                     'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'cache',
                                     'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
-                                    'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite'})
+                                    'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite',
+                                    'websocket'})  # Sec-WebSocket-Key: a handshake nonce
 
 
 _ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
@@ -179,23 +179,114 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         return 'placeholder or reference'
     if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
         return 'digest or path'
-    kind, at = _strength(_words(_identifier(match, text)))
-    if filters.is_uuid(value) and not _names_a_key(_words(_identifier(match, text))):
+    words = _words(_identifier(match, text))
+    kind, _ = _strength(words)
+    if filters.is_uuid(value) and not _names_a_key(words):
         # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
         return 'uuid'
     if value[0] in ',;=(':
         return 'code, not a literal'
     if not quoted and (filters.is_reference(value) or value[-1] in ':(' or value[0] in '+-*/!&|?.'
-                       or value.lower() in ('none', 'null', 'nil')):
+                       or value.rstrip('.,').lower() in _NOT_VALUES):
         return 'code, not a literal'
+    if 'scheme' in match.re.groupindex and (match['scheme'] or '').lower() == 'basic' and _basic_stand_in(value):
+        return 'basic credentials of a documentation stand-in (user:pass)'
+    if not quoted and _quoted_key(match, text) and _programmer_name(value):
+        return 'a quoted key with a bare name: code (a dict or object literal), not a literal'
+    if quoted and text.startswith(':', match.end()) and not text.startswith('://', match.end()):
+        return 'a key of a mapping, not a value'  # {"autocomplete": "current-password", "autofocus": True}
+    if quoted and _built_at_run_time(match, text):
+        return 'a format string or expression with its arguments, not a literal'
+    if _near_miss(value):
+        return 'a near-miss of a provider format (its own rule judges it)'
     if kind == 'password':
-        # People choose passwords: words with a digit or a symbol count, bare words do not.
-        return None if _mixed(value) and shannon_entropy(value) >= 2.0 else 'a word, not a password'
+        # A credential position: any literal is a password a person chose (`letmein`, `postgres123`),
+        # unless it only repeats the name (`password = "password"`, `"db_password": "db_password"`).
+        if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)):]:
+            return 'the name or a keyword, not a password'
+        if filters.is_constant_name(value) or (value.isupper() and not any(c.isdigit() for c in value)):
+            return 'a constant\'s name or a metavar (BAD_PASSPHRASE, VALUE), not a password'
+        return None
     if kind == 'strong':
         return None if filters.looks_random(value, min_length=10, min_entropy=3.0) else 'not random enough'
     if filters.is_hash_like(value):
         return 'a digest under an ambiguous name'
     return None if filters.looks_random(value, min_length=16, min_entropy=3.5) else 'not random enough'
+
+
+# Literals that are no credential in any position: flags, nulls, form-validation keywords.
+_NOT_VALUES = frozenset({'true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'nil', 'undefined', 'required',
+                         'optional', 'enabled', 'disabled', 'string', 'boolean', 'integer', 'number', 'object'})
+_FORMAT_FIELDS = ('%s', '%d', '%r', '%(', '{}', '{0', '{1')
+
+
+def _quoted_key(match: re.Match[str], text: str) -> bool:
+    """`'BAD_PASSPHRASE': GpgBadPassphrase`: the name is quoted, so the line is code; a config file quotes values, not keys."""
+    end = match.end('tail')
+    begin = match.start('kw') - (len(_identifier(match, text)) - len(match['kw']) - len(match['tail']))
+    return end < len(text) and text[end] in '"\'' and begin > 0 and text[begin - 1] == text[end]
+
+
+def _basic_stand_in(value: str) -> bool:
+    """`Basic aGVsbG86d29ybGQ=` is `hello:world`: base64 of user:password, judged as the password it holds."""
+    from guard.rules.secrets.credentials import basic_password
+
+    password = basic_password(value)
+    return password is not None and filters.is_placeholder(password)
+
+
+def _built_at_run_time(match: re.Match[str], text: str) -> bool:
+    """`'%s/ssh_host_%s_key' % (keydir, algo)`, `"{}".format(x)`, `f"{pw}"`, `"abc" + x`: code that builds a value."""
+    value = match['value']
+    quote = match['q'] if 'q' in match.re.groupindex else None
+    if 'f' in (quote or '').lower() and '{' in value:
+        return True
+    after = text[match.end():match.end() + 12].lstrip(' \t')
+    if after.startswith(('+', '.format(')) and not after.startswith('+='):
+        return True
+    return after.startswith('%') and any(field in value for field in _FORMAT_FIELDS)
+
+
+def _near_miss(value: str) -> bool:
+    """A value in a provider's own format (`ghp_…`, `npm_…`, `pypi-…`) is that rule's to judge: exactly."""
+    return value.startswith(_PROVIDER_PREFIXES)
+
+
+# Token prefixes whose rule checks length, alphabet and checksum; generic does not take a near-miss of them.
+_PROVIDER_PREFIXES = ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'npm_', 'pypi-', 'glpat-', 'gldt-', 'glrt-',
+                      'xoxb-', 'xoxp-', 'xoxa-', 'xoxs-', 'xoxr-', 'xapp-', 'sk_live_', 'rk_live_', 'sk-proj-', 'sk-ant-',
+                      'dckr_pat_', 'dckr_oat_', 'hvs.', 'hvb.', 'AKIA', 'ASIA', 'AIza', 'GOCSPX-', 'ya29.', 'dop_v1_',
+                      'doo_v1_', 'glc_', 'glsa_', 'sntrys_', 'sntryu_', 'lin_api_', 'PMAK-', 'shpat_', 'shpss_', 'tskey-',
+                      'AGE-SECRET-KEY-1')
+# Files whose unquoted values are code (a name, an expression); elsewhere (YAML, INI, .env, shell) they are literals.
+_CODE_EXTENSIONS = frozenset('''
+    py pyi pyx js jsx mjs cjs ts tsx vue svelte go java kt kts scala groovy rb php cs fs vb rs swift c h cc cpp cxx hpp m mm
+    dart lua pl pm r jl ex exs erl hs clj cljs tf hcl nix
+'''.split())
+
+
+def _unquoted_name_in_code(match: re.Match[str], text: str, path: str) -> str | None:
+    """`password = letmein` is a literal in an INI file and a variable in Python: decide by the file's language."""
+    if 'q' in match.re.groupindex and match['q'] is not None:
+        return None
+    value = match['value']
+    extension = path.rpartition('/')[2].rpartition('.')[2].lower() if '.' in path.rpartition('/')[2] else ''
+    # A name a programmer writes (`pw`, `db_password`, `GpgBadPassphrase`); a random run is a literal however it parses.
+    if extension in _CODE_EXTENSIONS and _programmer_name(value):
+        return 'a name in code, not a literal'
+    return None
+
+
+def _programmer_name(value: str) -> bool:
+    """`auth_info`, `GpgBadPassphrase`, `$dbPass`, `self`: an identifier of word-sized humps, not a random run."""
+    name = value.lstrip('$@')
+    if not name or not (name[0].isalpha() or name[0] == '_') or not all(c.isalnum() or c == '_' for c in name):
+        return False
+    humps = [h for segment in name.split('_') if segment for h in filters.humps(segment)]
+    letters = [h for h in humps if not h.isdigit()]
+    if not letters or any(len(h) > 4 for h in humps if h.isdigit()):
+        return False
+    return sum(len(h) < 3 for h in letters) <= max(1, len(letters) // 3)
 
 
 def _names_a_key(words: list[str]) -> bool:
@@ -211,6 +302,7 @@ def _mixed(value: str) -> bool:
 
 
 _FILTERS = (_name_noise, _value_noise)
+_PATH_FILTERS = (_unquoted_name_in_code,)
 
 _GOOD = (
     'password = os.getenv("DB_PASSWORD")', 'token = os.environ["API_TOKEN"]', 'const apiKey = process.env.API_KEY;',
@@ -229,8 +321,8 @@ RULES = (
         why='A password, token or key written into the code or config: everyone with the repository has it.',
         fix='Rotate it, then read it at run time from the environment (os.environ["NAME"]) or a secret manager.',
         pattern=_PATTERN,
-        keywords=('pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
-        filters=_FILTERS,
+        keywords=('pass', 'pwd', 'pw', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
+        filters=_FILTERS, path_filters=_PATH_FILTERS,
         examples_bad=(Fake('JWT_SECRET=', (ALNUM, 48)), Fake('password = "', (ALNUM, 14), '"'),
                       Fake('  "client_secret": "', (ALNUM, 32), '",'), Fake('export API_TOKEN=', (ALNUM, 40)),
                       Fake('apiToken := "', (BASE64, 40), '"'), Fake('<apiToken>\n    ', (ALNUM, 32), '\n</apiToken>'),
@@ -241,7 +333,7 @@ RULES = (
         id='generic-secret-xml', category='secret', severity='error',
         why='A password, token or key in an XML / .config key-value entry: everyone with the repository has it.',
         fix='Move it to user secrets, the environment or a secret manager and reference it from the config.',
-        pattern=_XML_ATTRIBUTE, keywords=('value="', 'value=\\"'), filters=_FILTERS,
+        pattern=_XML_ATTRIBUTE, keywords=('value="', 'value=\\"'), filters=_FILTERS, path_filters=_PATH_FILTERS,
         examples_bad=(Fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),),
         examples_good=('<add key="StorageSecret" value="$(StorageSecret)" />', '<add key="TokenLifetime" value="3600" />'),
     ),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from guard.rules.base import Rule
 from guard.rules.base import ignorecase_folded
 from guard.rules.secrets import filters
+from guard.rules.secrets.credentials import percent_decoded
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake
 
@@ -32,11 +33,24 @@ def _url_password_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     lower = value.lower()
     user = text[match.start() + 3:match.start('value') - 1]
+    if len(value) < 2:
+        return 'too short'
+    words = ''.join(c if c.isalnum() else ' ' for c in percent_decoded(lower)).split()
+    if words and all(w in _DOC_PASSWORDS or w in ('a', 'an', 'the', 'my', 'your', 'very', 'super', 'top') for w in words):
+        return 'documentation stand-in'  # `pass%20pass`, `a%20secret`, `my-password`
     if lower in _DOC_PASSWORDS or all(c in _CAPITALS for c in value) or (user == 'scott' and lower.startswith('tiger')):
         return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
-    if filters.is_placeholder(value) or value.startswith(('$', '{', '<', '%', '*', '[', '(')):
-        return 'placeholder'
+    if filters.is_placeholder(value) or _code_in_url(value):
+        return 'placeholder or code'
+    head, slash, _ = value.partition('/')
+    if slash and (head.isdigit() or not head):
+        return 'a port and a path, not a password'  # https://host:8080/users/a@b
     return None
+
+
+def _code_in_url(value: str) -> bool:
+    """`{pw}`, `${PW}`, `%(pw)s`, `{{ .Password }}`, `%s`: a field filled at run time, the whole value or a part of it."""
+    return any(mark in value for mark in ('${', '{{', '%(', '%s')) or (value[:1] == '{' and value[-1:] == '}')
 
 
 def _scheme_filter(schemes: str) -> Filter:
@@ -117,9 +131,12 @@ def _pgpass_noise(match: re.Match[str], text: str) -> str | None:
     return 'placeholder' if filters.is_placeholder(match['value']) else None
 
 
-_WEB_SCHEMES = r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp'
+_WEB_SCHEMES = (r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp|rtsps?|rtmps?'
+                r'|mqtts?|smb|cifs|vnc|xmpp|sips?')
 _USER_CHAR = r'[^\s:/@"\'`<>]'
-_URL_PASSWORD = r'(?P<value>[^\s:/@"\'`<>]{2,200})'
+# People put `@`, `:` and `/` in passwords unencoded (`Admin@123`): the userinfo ends at the last `@` before
+# the host. After an `@` inside the password no `/` may follow, so `pw@host/path@x` ends at the first one.
+_URL_PASSWORD = r'(?P<value>[^\s@"\'`<>?]{1,200}(?:@[^\s@"\'`<>?/]*){0,4}(?<=[^@]))'
 _USERINFO = _USER_CHAR + '+:' + _URL_PASSWORD + '@'
 # Database URLs may leave the user out (`redis://:pw@host`) and the host too: a unix socket comes as
 # `@/db?host=/run/postgresql` or percent-encoded (`@%2Frun%2Fpostgresql/db`).
@@ -150,6 +167,19 @@ RULES = (
         examples_bad=(Fake('pip install --index-url https://deploy:', (ALNUM, 18), '@pypi.internal.example/simple pkg'),),
         examples_good=('proxy = "http://user:pass@proxy:3128"', 'url = "https://user:${TOKEN}@github.com/org/repo.git"',
                        'see https://github.com/org/repo@v1.2'),
+    ),
+    Rule(
+        id='go-dsn-password', category='secret', severity='error',
+        why='A Go database DSN (user:password@tcp(host)/db, as go-sql-driver/mysql takes it) with its password: '
+            'anyone who reads it can log in to the database.',
+        fix='Build the DSN at run time from the environment (mysql.Config{Passwd: os.Getenv("DB_PASSWORD")}).',
+        # The password runs to the `@` right before the protocol, so it may hold `@` and `:` itself.
+        pattern=r'(?<![\w.\-:/@])[\w.\-]+:(?P<value>[^\s"\'`]{1,200}?)@(?:tcp|tcp6|unix|udp)\(',
+        keywords=('@tcp(', '@tcp6(', '@unix(', '@udp('), filters=(_url_password_noise,),
+        examples_bad=('dsn := "trader:Admin@123@tcp(192.168.86.42:3306)/trading"', 'DSN=app:postgres123@tcp(db:3306)/app',
+                      Fake('db, err := sql.Open("mysql", "app:', (ALNUM, 14), '@unix(/run/mysqld.sock)/app")')),
+        examples_good=('dsn := "user:password@tcp(localhost:3306)/dbname"', 'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", u, p, h, d)',
+                       'DSN=app:${DB_PASSWORD}@tcp(db:3306)/app'),
     ),
     Rule(
         id='pgpass-password', category='secret', severity='error',

@@ -1,0 +1,77 @@
+"""Passwords given to a command: `--password X`, `mysql -pX`, `sshpass -p X`, `redis-cli -a X`, `docker login -p X`,
+`ldapsearch -w X`, `curl -u user:X`, `smbclient -U user%X`, `keytool -storepass X`, `aws configure set
+aws_secret_access_key X`; and a Dockerfile's `ENV DB_PASSWORD X`.
+
+Each is a credential position: the literal there is what the command logs in with, however weak.
+What is not a password there: a variable the shell expands (`$PW`, `"${PW}"`, `%PW%`), a metavar in a
+usage line (`--password PASSWORD`, `<password>`), and a placeholder judged on the whole value.
+"""
+from __future__ import annotations
+
+from guard.rules.base import Rule
+from guard.rules.prose import comment_line
+from guard.rules.secrets import filters
+from guard.rules.secrets.generic import names_a_secret
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
+
+# Each alternative ends right before the value. A command's options come before a value on the same line.
+_OPTIONS = r'[^\n|;&]*?[ \t]'
+_POSITIONS = (
+    r'(?:(?<=[\s\'"`(=])|^)--?(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass)(?:=|[ \t]+)'
+    r'|\bsshpass[ \t]+-p[ \t]*'
+    r'|\bredis-cli\b' + _OPTIONS + r'-a[ \t]+'
+    r'|\bdocker login\b' + _OPTIONS + r'-p[ \t]+'
+    r'|\bldap(?:search|add|modify|delete|passwd|whoami)\b' + _OPTIONS + r'-w[ \t]+'
+    r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b' + _OPTIONS + r'-p(?=[^\s-])'
+    r'|\b(?:curl|wget)\b' + _OPTIONS + r'(?:-u|--user)(?:=|[ \t]*)[\'"]?[^\s:\'"]+:'
+    r'|\bsmbclient\b' + _OPTIONS + r'-U[ \t]*[\'"]?[^\s%\'"]+%'
+    r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
+    r'|(?m:^)[ \t]*ENV[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
+)
+_PATTERN = r'(?:' + _POSITIONS + r')[\'"]?(?P<value>[^\s\'"`]{2,200})'
+_SHELL_REFERENCE_STARTS = ('$', '%', '`', '<', '{', '[')
+
+
+def _not_a_password(match: re.Match[str], text: str) -> str | None:
+    value = match['value'].rstrip(');,')
+    name = match['aws'] or match['env']
+    if name is not None and not (names_a_secret(name) or 'password' in name.lower() or name.lower().endswith('_pw')):
+        return 'not a credential setting'
+    if len(value) < 2 or filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS):
+        return 'placeholder or a variable the shell expands'
+    if filters.is_constant_name(value) or value.isupper():
+        return 'a metavar in a usage line (--password PASSWORD)'
+    if value.startswith('-'):
+        return 'the next option, not a value'
+    if value.isalpha() and value.islower() and comment_line(text, text.rfind('\n', 0, match.start()) + 1):
+        return 'prose in a comment (`--password suffers from …`)'
+    return None
+
+
+RULES = (
+    Rule(
+        id='command-line-password', category='secret', severity='error',
+        why='A password written into a command (or a Dockerfile ENV): it is in the repository, the shell history and '
+            'the process list of every machine that runs it.',
+        fix='Rotate it; let the command read it from the environment or a file (PGPASSWORD, MYSQL_PWD, --password-stdin, '
+            'a .netrc / credentials file kept out of git, a Docker build secret).',
+        pattern=_PATTERN,
+        # Option spellings rather than command names: `mysql` or `curl` on a line of a driver's source wakes nothing.
+        keywords=('-pass', '-pwd', 'storepass', 'keypass', 'sshpass', 'redis-cli', 'docker login', ' -p', '\t-p', ' -w', '\t-w',
+                  ' -u', '\t-u', '--user', 'aws configure set', 'env ', 'env\t'),
+        filters=(_not_a_password,),
+        examples_bad=('mysql -h 192.168.86.42 -u root -pQzH7kP2wXy9Lm4Rt orders', 'sshpass -p letmein ssh deploy@db',
+                      'redis-cli -h cache -a redis_secret ping', 'docker login -u ci -p hunter2 registry.internal',
+                      'curl -u admin:postgres123 https://api.internal/v1', 'smbclient //nas/share -U trader%Admin@123',
+                      'keytool -list -keystore app.jks -storepass qwerty123', 'pg_dump --password=root1234 app',
+                      'ldapsearch -x -D cn=admin -w secret123 -b dc=x', 'aws configure set aws_secret_access_key trading_db_pw',
+                      'ENV DB_PASSWORD rec_io_password', 'wget --user=deploy --password=Password1 https://x.internal/a'),
+        examples_good=('mysql -u root -p orders', 'sshpass -p "$SSHPASS" ssh host', 'curl -u "$USER:$TOKEN" https://x',
+                       'usage: tool --password PASSWORD', 'tool --password <password>', 'docker login --password-stdin',
+                       'ENV DB_HOST db.internal', 'ENV DB_PASSWORD=${DB_PASSWORD}', 'aws configure set region eu-west-1',
+                       'mkdir -p build', 'redis-cli -a $REDIS_PASSWORD ping', 'parser.add_argument("--password", help="x")'),
+    ),
+)

@@ -1,0 +1,173 @@
+"""Recall on the passwords people choose (issue 18), and silence on code in the same positions.
+
+A seeded generator makes 50 human-style passwords: dictionary words with digits, keyboard walks, names
+with years, and the issue's own list. Each goes into every seed-style form (URL, YAML, INI, env, dict,
+keyword argument, insecure default, and the other credential positions): every one must be a secret
+finding. The negatives put code expressions (names, attributes, subscripts, calls, format strings with
+their arguments, environment references) into the same positions: none may be one.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from guard.rules import RULES
+from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
+
+SCANNER = Scanner(RULES)
+
+ISSUE_PASSWORDS = ['postgres123', 'admin123', 'Password1', 'hunter2', 'qwerty123', 'root1234', 'secret123', 'redis_secret',
+                   'rec_io_password', 'letmein', 'trading_db_pw', 'Admin@123']
+_WORDS = ['dragon', 'monkey', 'sunshine', 'football', 'master', 'shadow', 'welcome', 'summer', 'winter', 'trader', 'market',
+          'baseball', 'princess', 'starwars', 'freedom', 'whatever', 'trustno', 'batman', 'charlie', 'cheese', 'orange',
+          'tigger', 'ginger', 'pepper', 'maggie', 'postgres', 'redis', 'mongo', 'admin', 'root', 'secret', 'password']
+_WALKS = ['qwerty', 'asdfgh', 'zxcvbn', '1qaz2wsx', 'qazwsx', 'asdf1234', 'qwertyuiop', '1q2w3e4r', 'zaq12wsx', '!QAZ2wsx']
+_NAMES = ['michael', 'jessica', 'ashley', 'daniel', 'jennifer', 'thomas', 'natalie', 'robert', 'sophie', 'oliver']
+
+
+def _human_passwords(count: int, seed: int = 18) -> list[str]:
+    """`count` passwords as people make them, the issue's first; the same list on every run (seeded)."""
+    rng = random.Random(seed)
+    made = list(ISSUE_PASSWORDS)
+    shapes = (
+        lambda: rng.choice(_WORDS) + str(rng.randint(1, 9999)),
+        lambda: rng.choice(_WORDS).title() + str(rng.randint(1, 99)) + rng.choice('!@$.*'),
+        lambda: rng.choice(_WORDS) + '_' + rng.choice(_WORDS),
+        lambda: rng.choice(_WALKS) + rng.choice(['', '1', '123', '!', '2024']),
+        lambda: rng.choice(_NAMES) + str(rng.randint(1960, 2024)),
+        lambda: rng.choice(_NAMES).title() + '@' + str(rng.randint(1960, 2024)),
+    )
+    while len(made) < count:
+        candidate = rng.choice(shapes)()
+        if candidate not in made and len(candidate) >= 6:
+            made.append(candidate)
+    return made
+
+
+PASSWORDS = _human_passwords(50)
+
+# form -> (path, template); `{pw}` is the password.
+FORMS = {
+    'url': ('.env', 'DATABASE_URL=postgresql://trader:{pw}@192.168.86.42:5432/trading\n'),
+    'url-in-code': ('app/db.py', 'engine = create_engine("postgresql://trader:{pw}@db.internal:5432/trading")\n'),
+    'redis-url': ('config/settings.py', 'REDIS_URL = "redis://:{pw}@cache.internal:6379/0"\n'),
+    'yaml': ('config/settings.yaml', 'database:\n  host: db.internal\n  user: trader\n  password: {pw}\n'),
+    'yaml-quoted': ('deploy/values.yml', 'postgres:\n  password: "{pw}"\n'),
+    'ini': ('config/app.ini', '[database]\nuser = trader\npassword = {pw}\n'),
+    'env': ('.env', 'DB_USER=trader\nDB_PASSWORD={pw}\n'),
+    'env-pw': ('deploy/.env.production', 'PG_PW={pw}\n'),
+    'dict': ('app/config.py', 'DATABASE = {{"user": "trader", "password": "{pw}", "port": 5432}}\n'),
+    'kwarg': ('app/db.py', 'conn = psycopg2.connect(host=DB_HOST, user="trader", password="{pw}")\n'),
+    'default': ('app/settings.py', 'DB_PASSWORD = os.getenv("DB_PASSWORD", "{pw}")\n'),
+    'default-environ': ('app/settings.py', 'DB_PASSWORD = os.environ.get("DB_PASSWORD", "{pw}")\n'),
+    'default-black': ('app/settings.py', 'DB_PASSWORD = os.environ.get(\n    "DB_PASSWORD",\n    "{pw}",\n)\n'),
+    'default-pg-pw': ('app/settings.py', 'PG_PW = os.getenv("PG_PW", "{pw}")\n'),
+    'default-fstring': ('app/settings.py', 'DB_PASSWORD = os.getenv("DB_PASSWORD", f"{pw}")\n'),
+    'default-csharp': ('Api/Db.cs', 'var pw = Environment.GetEnvironmentVariable("DB_PASSWORD") ?? "{pw}";\n'),
+    'default-rust': ('src/db.rs', 'let pw = env::var("DB_PASSWORD").unwrap_or("{pw}".to_string());\n'),
+    'default-java': ('src/Db.java', 'String pw = Optional.ofNullable(System.getenv("DB_PASSWORD")).orElse("{pw}");\n'),
+    'default-go': ('db/db.go', 'pw := getEnv("DB_PASSWORD", "{pw}")\n'),
+    'url-colon-slash': ('.env', 'DATABASE_URL=postgresql://trader:a:b/{pw}@db.internal/trading\n'),
+    'go-dsn': ('db/db.go', 'dsn := "trader:{pw}@tcp(192.168.86.42:3306)/trading"\n'),
+    'curl': ('scripts/check.sh', 'curl -u trader:{pw} https://api.internal/v1/health\n'),
+    'mysql': ('scripts/dump.sh', 'mysqldump -h 192.168.86.42 -u root -p{pw} trading > dump.sql\n'),
+    'sshpass': ('scripts/deploy.sh', 'sshpass -p {pw} ssh deploy@10.0.0.7\n'),
+    'password-option': ('Makefile', 'db:\n\tpgcli --password={pw} trading\n'),
+    'rtsp': ('cams.yaml', 'front: rtsp://viewer:{pw}@10.0.0.40:554/stream1\n'),
+    'mqtt': ('iot.toml', 'broker = "mqtt://sensor:{pw}@broker.internal:1883"\n'),
+    'smb': ('mounts.txt', 'smb://backup:{pw}@nas.internal/share\n'),
+    'aws-configure': ('scripts/aws.sh', 'aws configure set aws_secret_access_key {pw}\n'),
+    'dockerfile-env': ('Dockerfile', 'FROM python:3.12\nENV DB_PASSWORD {pw}\n'),
+}
+
+
+def _secret_lines(path: str, text: str) -> set[int]:
+    findings, _ = SCANNER.scan(Document(path, text))
+    return {f.line for f in findings if f.category == 'secret'}
+
+
+@pytest.mark.parametrize('form', sorted(FORMS))
+def test_every_human_password_is_found_in_every_form(form: str) -> None:
+    path, template = FORMS[form]
+    missed = []
+    for pw in PASSWORDS:
+        if form.startswith('yaml') and pw[0] in '!@%*&':
+            pw = 'x' + pw  # a YAML plain scalar cannot start with these
+        text = template.format(pw=pw)
+        line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
+        if line not in _secret_lines(path, text):
+            missed.append(pw)
+    assert missed == [], f'{form}: missed {len(missed)} of {len(PASSWORDS)}: {missed}'
+
+
+def test_the_generator_makes_fifty_distinct_human_passwords() -> None:
+    assert len(set(PASSWORDS)) == 50 and PASSWORDS == _human_passwords(50)
+    assert any(any(walk in pw.lower() for walk in ('qwerty', 'asdf', '1qaz', 'zxcv')) for pw in PASSWORDS)
+    assert any(pw[:1].isalpha() and pw[-4:].isdigit() and 1960 <= int(pw[-4:]) <= 2024 for pw in PASSWORDS)
+
+
+_IDENT = ['auth_info', 'cfg', 'settings', 'self', 'creds', 'opts', 'conf', 'args', 'secrets_store', 'env']
+_ATTR = ['password', 'db_password', 'pw', 'secret', 'passphrase', 'value', 'token']
+_CALL = ['get_password', 'getpass', 'load_secret', 'read_secret', 'vault.read', 'keyring.get_password']
+
+
+def _code_expressions(count: int, seed: int = 1818) -> list[str]:
+    """Code a programmer writes where a password goes: names, attributes, subscripts, calls, format strings
+    with their arguments, string concatenation, f-strings and environment references."""
+    rng = random.Random(seed)
+    shapes = (
+        lambda: rng.choice(_IDENT) + '_' + rng.choice(_ATTR),
+        lambda: f'{rng.choice(_IDENT)}.{rng.choice(_ATTR)}',
+        lambda: f'{rng.choice(_IDENT)}[{rng.randint(0, 3)}]',
+        lambda: f'{rng.choice(_IDENT)}["{rng.choice(_ATTR)}"]',
+        lambda: f'{rng.choice(_CALL)}()',
+        lambda: f'{rng.choice(_CALL)}("{rng.choice(_ATTR)}")',
+        lambda: f"'%s/ssh_host_%s_key' % ({rng.choice(_IDENT)}, {rng.choice(_ATTR)})",
+        lambda: f'"{{}}-{rng.choice(_ATTR)}".format({rng.choice(_IDENT)})',
+        lambda: f'f"{{{rng.choice(_IDENT)}.{rng.choice(_ATTR)}}}"',
+        lambda: f'"{rng.choice(_WORDS)}" + {rng.choice(_IDENT)}',
+        lambda: f'"${{{rng.choice(_ATTR).upper()}}}"',
+        lambda: 'Gpg' + rng.choice(['Bad', 'Missing', 'Wrong']) + rng.choice(['Passphrase', 'Password', 'Secret']),
+    )
+    return [rng.choice(shapes)() for _ in range(count)]
+
+
+CODE = _code_expressions(60)
+# Positions in Python code (issue 18's real-project lines are among the shapes above).
+CODE_FORMS = {
+    'assign': 'password = {expr}\n',
+    'kwarg': 'conn = pymysql.connect(host=host, user=user, password={expr})\n',
+    'dict': "ERRORS = {{'BAD_PASSPHRASE': {expr}, 'password': {expr}}}\n",
+    'key-filename': 'key_filename = {expr}\n',
+    'attribute': 'self.db_password = {expr}\n',
+    'default': 'DB_PASSWORD = os.getenv("DB_PASSWORD", {expr})\n',
+}
+
+
+@pytest.mark.parametrize('form', sorted(CODE_FORMS))
+def test_code_in_a_credential_position_is_no_finding(form: str) -> None:
+    reported = []
+    # An f-string or a `${X}` string as an environment default is itself the default (insecure-default-secret).
+    code = [e for e in CODE if not (form == 'default' and e.startswith(('f"', '"$')))]
+    for expr in code:
+        text = CODE_FORMS[form].format(expr=expr)
+        findings, _ = SCANNER.scan(Document('app/settings.py', text))
+        if any(f.category == 'secret' for f in findings):
+            reported.append(expr)
+    assert reported == [], f'{form}: {reported}'
+
+
+@pytest.mark.parametrize(('path', 'text'), [
+    ('lib/db.py', 'conn = connect(host=h, port=5432, user=auth_info[0], password=auth_info[1])\n'),
+    ('lib/db.py', "dsn = 'host=%s user=%s password=%s' % (host, user, password)\n"),
+    ('paramiko/server.py', "key_filename = '%s/ssh_host_%s_key' % (keydir, algo)\n"),
+    ('tox.ini', 'setenv =\n    TEST_FILE_ENC_PASSWORD="${MY_VAR}"\n'),
+    ('gnupg.py', "    'BAD_PASSPHRASE': GpgBadPassphrase,\n"),
+    ('app/cfg.py', 'password = "$uperTr4der2024"\n'),
+])
+def test_the_issues_code_lines_are_quiet_and_a_dollar_password_is_not(path: str, text: str) -> None:
+    findings, _ = SCANNER.scan(Document(path, text))
+    expected = ['generic-secret'] if 'uperTr4der' in text else []
+    assert [f.rule for f in findings if f.category == 'secret'] == expected, findings
