@@ -17,6 +17,7 @@ import stat
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Collection
+    from collections.abc import Sequence
 
 
 def problem(path: str, owners: Collection[int]) -> str:
@@ -65,3 +66,21 @@ def _names(owners: Collection[int]) -> str:
         except KeyError:
             names.append(f'uid {uid}')
     return ' or '.join(names)
+
+
+def command_problem(argv: Sequence[str], cwd: str, owners: Collection[int]) -> str:
+    """'' when the program `argv` runs, and every existing file it names, pass problem(); else the
+    first phrase. The program is looked up as exec would (a name on PATH, a path from `cwd`)."""
+    import shutil
+
+    if not argv:
+        return ''
+    program = argv[0] if '/' in argv[0] else shutil.which(argv[0]) or ''
+    files = [program] if program else []
+    # The files a command names are code too (`bash ./stop.sh`, `docker compose -f compose.yml`).
+    files += [arg for arg in argv[1:] if not arg.startswith('-') and os.path.isfile(os.path.join(cwd, arg))]
+    for name in files:
+        found = problem(os.path.join(cwd, name), owners)
+        if found:
+            return found
+    return ''
