@@ -38,7 +38,7 @@ AUDITED = ('open', 'os.listdir', 'os.scandir', 'os.mkdir', 'os.rename', 'os.remo
 WRAPPER = '''
 import json, os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
-WATCHED = frozenset(%r)
+WATCHED = frozenset(AUDITED_EVENTS)
 def hook(event, args):
     if event in WATCHED:
         try:
@@ -48,7 +48,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 from guard.cli import main
 sys.exit(main(sys.argv[2:]))
-''' % (AUDITED,)
+'''.replace('AUDITED_EVENTS', repr(AUDITED))
 COMMANDS = (('health', '--alert'), ('purge', '--force', '--full'), ('clean', '--force'), ('baseline',), ('scan',))
 
 
@@ -132,7 +132,7 @@ def environment(attack: Attack) -> dict[str, str]:
 def run_audited(attack: Attack, *args: str) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, list[str]]]]:
     log = attack.base / f'audit-{args[0]}.log'
     proc = subprocess.run([sys.executable, '-c', WRAPPER, str(log), *args], cwd=attack.base, env=environment(attack),
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     events = [tuple(json.loads(line)) for line in log.read_text().splitlines()] if log.exists() else []
     return proc, events  # type: ignore[return-value]
 
@@ -142,9 +142,9 @@ def outside_effects(attack: Attack, events: list[tuple[str, list[str]]]) -> list
     found = []
     for event, args in events:
         text = ' '.join(args)
-        if str(attack.outside) in text or (event == 'socket.connect' and str(attack.listener.port) in text):
-            found.append(f'{event} {text}')
-        elif event in ('subprocess.Popen', 'os.posix_spawn', 'os.exec', 'os.system') and not _allowed(args):
+        spawned = event in ('subprocess.Popen', 'os.posix_spawn', 'os.exec', 'os.system') and not _allowed(args)
+        connected = event == 'socket.connect' and str(attack.listener.port) in text
+        if str(attack.outside) in text or connected or spawned:
             found.append(f'{event} {text}')
     return found
 
@@ -209,7 +209,7 @@ class _Fixed:
 def _first(strategy: Any) -> Any:
     wrapped = getattr(strategy, 'wrapped_strategy', strategy)
     if hasattr(wrapped, 'elements'):  # sampled_from / just
-        return list(wrapped.elements)[0]
+        return next(iter(wrapped.elements))
     if hasattr(wrapped, 'value'):
         return wrapped.value
     if hasattr(wrapped, 'element_strategy'):  # lists

@@ -38,7 +38,7 @@ def report(root: Path, config_file: Path | None) -> list[str]:
     """The lines install-service prints: each trust-gated key the project sets, honoured or not, and why."""
     if config_file is not None:
         return [f'The service reads {config_file} (trusted: named by the unit), not {root}\'s own config.']
-    path, raw, _, keys = config_module.project_trust(root)
+    path, _, _, keys = config_module.project_trust(root)
     if not path:
         return [f'{root} has no guard config of its own: the service uses the system layer and the defaults.']
     config = config_module.load(root, environ=service_environ())
