@@ -97,3 +97,26 @@ def test_a_committed_env_symlink_out_of_the_root_is_refused(tmp_path: Path) -> N
     assert proc.stderr == (f'guard: error: {root}/.env: leads outside the root (to {outside}/secrets.env): guard reads '
                            "a project's env file only inside it; set health.env-file in a trusted config to read another\n")
     assert not (outside / 'followed.db').exists()
+
+
+@settings(max_examples=20, deadline=None)
+@given(parameter=st.sampled_from(['sslkey', 'sslcert', 'sslrootcert', 'passfile', 'service', 'sslcrl', 'SSLKEY']),
+       target=st.sampled_from(['/root/.ssh/id_rsa', '/etc/shadow', '../outside/key.pem']))
+def test_a_repository_url_may_not_point_the_driver_at_client_files(parameter: str, target: str) -> None:
+    from guard.config import Config
+    from guard.errors import ConfigError
+    from guard.health.dburl import resolve
+
+    with tempfile.TemporaryDirectory() as base:
+        root = Path(base)
+        write(root, '.env', f'DB_URL=postgresql://u:p@db.example.test/x?{parameter}={target}\n')
+        try:
+            resolve(Config(root=root), root, environ={})
+        except ConfigError as e:
+            assert str(e) == (f'DB_URL in {root}/.env: the URL names client files ({parameter}); a project\'s env file '
+                              'may not: set this URL in the environment or health.db-url in a trusted config')
+        else:
+            raise AssertionError('accepted')
+        # The same URL from the environment (the operator's own) is taken as it is.
+        url = f'postgresql://u:p@db.example.test/x?{parameter}={target}'
+        assert resolve(Config(root=root), root, environ={'DB_URL': url}).secret == url

@@ -366,3 +366,17 @@ def test_which_keys_need_trust(tmp_path: Path, toml: str, skipped: tuple[str, ..
                                      'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none')})
     assert cfg.untrusted == skipped
     assert bool(cfg.trust_note) == bool(skipped)
+
+
+def test_trust_writes_the_system_store_for_a_root_a_service_watches(tmp_path: Path) -> None:
+    from guard.cli.trust import service_installed
+    from guard.daemon import unit
+
+    root = tmp_path / 'srv' / 'my-app'
+    root.mkdir(parents=True)
+    units = tmp_path / 'units'
+    assert not service_installed(root, units)
+    drop_in = units / f'{unit.unit_name(root)}.d' / unit.DROP_IN
+    write(drop_in.parent, drop_in.name, '[Service]\n')
+    assert service_installed(root, units)
+    assert not service_installed(tmp_path / 'srv', units)

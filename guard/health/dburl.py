@@ -73,8 +73,27 @@ def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None
             return _make(environ[name], f'{name} in the environment')
     for name in names:
         if file_values and file_values.get(name):
-            return _make(file_values[name] or '', f'{name} in {env_file}')
+            found = _make(file_values[name] or '', f'{name} in {env_file}')
+            if not os.path.isabs(settings.env_file):
+                _refuse_driver_files(found)
+            return found
     raise ConfigError(_missing_message(names, config, env_file, file_values is not None))
+
+
+# libpq reads these files (or a service file naming more) on the client: from a URL the repository
+# wrote, they would make guard read, and present as its own, files outside the root.
+# https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS
+DRIVER_FILE_PARAMETERS = frozenset({'passfile', 'service', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslcrldir',
+                                    'sslpassword'})
+
+
+def _refuse_driver_files(url: DatabaseUrl) -> None:
+    """A URL from the repository's own env file may not point the driver at client files (key, cert,
+    password or service file): set such a URL in the environment or a trusted config instead."""
+    named = sorted(k for k, _ in _query_items(parse(url.secret, url.source)) if k.lower() in DRIVER_FILE_PARAMETERS)
+    if named:
+        raise ConfigError(f'{url.source}: the URL names client files ({", ".join(named)}); a project\'s env file may '
+                          'not: set this URL in the environment or health.db-url in a trusted config')
 
 
 def parse(raw: str, source: str) -> URL:
