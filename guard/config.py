@@ -345,6 +345,8 @@ def _coerce(key: schema.Key, value: Any, where: str) -> Any:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ConfigError(f'{where}: {key.name} must be a list of strings, got {_show(value)}')
+        if any('\x00' in item for item in items):
+            raise ConfigError(f'{where}: {key.name} must not contain a NUL character')
         if key.gitignore:
             from guard.scan import gitignore
 
@@ -373,6 +375,8 @@ def _coerce_scalar(key: schema.Key, value: Any, where: str) -> Any:
             raise ConfigError(f'{where}: {key.name} must be >= 0, got {value}')
         return float(value)
     if kind == 'str' and isinstance(value, str):
+        if '\x00' in value:  # no path, command or URL holds one; os calls would raise on it
+            raise ConfigError(f'{where}: {key.name} must not contain a NUL character')
         if key.choices and value not in key.choices:
             raise ConfigError(f'{where}: {key.name} must be one of {", ".join(key.choices)}, got {value!r}')
         return value
