@@ -8,8 +8,7 @@ symlink). guard's commands that read config (health --alert, purge --full, clean
 then run as real processes under a Python audit hook that records every file opened, socket
 connected and process started; the listener, the markers and a snapshot of the outside folder are
 checked too. A control test trusts the same file and sees every monitor fire, so they can fail.
-(The daemon loads config through the same function, guard.config.load; it is left out here because
-starting one per example is slow: tests/trust_service_test.py covers its report of ignored keys.)
+The daemon, slow to start per example, gets one run on the same file (every key at its first value).
 """
 from __future__ import annotations
 
@@ -215,3 +214,43 @@ def _first(strategy: Any) -> Any:
     if hasattr(wrapped, 'element_strategy'):  # lists
         return [_first(wrapped.element_strategy)]
     raise TypeError(f'no first value for {strategy!r}')
+
+
+def test_the_daemon_under_an_untrusted_file_reaches_nothing_outside(tmp_path: Path) -> None:
+    """guard watch, the one that runs unattended as a service: started on the same untrusted file,
+    through a sweep and a health tick, then stopped with SIGTERM."""
+    import signal
+
+    from daemon_harness import wait_for
+
+    with listening() as listener:
+        attack = Attack(tmp_path, listener)
+        write(attack.root, 'guard.toml', toml(layer(attack, _Fixed())))
+        write(attack.root, '.env', 'DB_URL=sqlite:///app.db\n')  # its own database: a daemon needs one to start
+        before = snapshot(attack.outside)
+        log, err = tmp_path / 'audit-watch.log', tmp_path / 'watch.err'
+        env = {**environment(attack), 'GUARD_WATCH_SWEEP_INTERVAL': '0.3', 'GUARD_WATCH_HEALTH_INTERVAL': '0.5'}
+        with open(err, 'wb') as stderr:
+            daemon = subprocess.Popen([sys.executable, '-c', WRAPPER, str(log), 'watch', str(attack.root)],
+                                      cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            wait_for(lambda: ': watching (' in err.read_text() or daemon.poll() is not None, 60, 'guard watch to start')
+            assert daemon.poll() is None, err.read_text()
+
+            def ticks() -> bool:
+                proc = subprocess.run([sys.executable, '-m', 'guard', 'status', str(attack.root), '--format', 'json'],
+                                      env=env, capture_output=True, text=True, check=False)
+                daemon_status = json.loads(proc.stdout).get('daemon') or {}
+                return daemon_status.get('counters', {}).get('sweeps', 0) >= 3 and len(daemon_status['ignored']) > 5
+            wait_for(ticks, 60, 'three sweeps and a health tick')
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(20) == 0, err.read_text()
+        text = err.read_text()
+        assert ': ignoring baseline (reads or writes outside the root) from ' in text  # the daemon's own line
+        assert 'alerts.command (runs code) from ' in text and 'watch.metrics-file (reads or writes' in text
+        events = [tuple(json.loads(line)) for line in log.read_text().splitlines()]
+        assert any(event == 'open' for event, _ in events)
+        assert outside_effects(attack, events) == []  # type: ignore[arg-type]
+        assert listener.connections == []
+        assert snapshot(attack.outside) == before
