@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from guard import schema
 from guard.errors import ConfigError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -32,17 +33,15 @@ if TYPE_CHECKING:
     from guard.settings import HealthSettings
     from guard.settings import PurgeSettings
     from guard.settings import WatchSettings
+    from guard.trust import Ignored
 
-SEVERITIES = ('note', 'warning', 'error')
+SEVERITIES = schema.SEVERITIES
 CATEGORIES = ('secret', 'env-file', 'ip', 'abs-path', 'venv')
 
 # Config's sections, in order: each is a guard.settings class, built with its defaults on first use.
-SECTION_NAMES = ('purge', 'clean', 'health', 'alerts', 'audit', 'watch')
+SECTION_NAMES = schema.SECTIONS
 
 SYSTEM_CONFIG = '/etc/guard/guard.toml'
-
-# gitignore-style patterns of test, fixture and docs files: their IPs and home paths are sample data.
-DEFAULT_TEST_PATHS = ('tests/', 'test/', 'test_*.py', '*_test.py', 'conftest.py', 'fixtures/', 'testdata/', 'docs/')
 
 
 class Config:
@@ -50,21 +49,24 @@ class Config:
 
     `root` (where the project is) and `source` (which file the settings came from) are not keys,
     nor what loading has to tell the user: `notes` (a value it changed), `untrusted` (the dotted keys
-    it skipped in an untrusted project file) and `trust_note` (the one line that says so).
+    it skipped in an untrusted project file), `ignored` (the same as guard.trust.Ignored records:
+    key, file, why, trust class) and `trust_note` (the one line that says so).
     Frozen like a dataclass, but not one: `dataclasses` costs ~10 ms to import on a commit hook that
     only reads the top-level keys, and the sections are built on first use for the same reason.
     """
 
-    exclude: tuple[str, ...] = ()
-    disable: tuple[str, ...] = ()
-    fail_on: str = 'warning'
-    max_file_size: int = 2_000_000
-    baseline: str = ''
-    allow_ips: tuple[str, ...] = ()
+    # Defaults, kinds and documentation are in guard.schema; the annotations are for the type checker
+    # (and name the fields: a test checks they match the schema's top-level keys and sections).
+    exclude: tuple[str, ...] = schema.default('exclude')
+    disable: tuple[str, ...] = schema.default('disable')
+    fail_on: str = schema.default('fail-on')
+    max_file_size: int = schema.default('max-file-size')
+    baseline: str = schema.default('baseline')
+    allow_ips: tuple[str, ...] = schema.default('allow-ips')
     # Where IPs and home paths are test or docs data: reported at `note`, below the default fail-on.
-    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
-    jobs: int = 0
-    state_dir: str = ''
+    test_paths: tuple[str, ...] = schema.default('test-paths')
+    jobs: int = schema.default('jobs')
+    state_dir: str = schema.default('state-dir')
     purge: PurgeSettings
     clean: CleanSettings
     health: HealthSettings
@@ -72,13 +74,15 @@ class Config:
     audit: AuditSettings
     watch: WatchSettings
 
-    if TYPE_CHECKING:  # not keys: out of __annotations__, which validation reads
+    if TYPE_CHECKING:  # not keys: out of __annotations__, which name the fields
         notes: tuple[str, ...]
         untrusted: tuple[str, ...]
         trust_note: str
+        ignored: tuple[Ignored, ...]
 
     def __init__(self, *, root: StrPath | None = None, source: str = 'defaults', notes: tuple[str, ...] = (),
-                 untrusted: tuple[str, ...] = (), trust_note: str = '', **values: Any) -> None:
+                 untrusted: tuple[str, ...] = (), trust_note: str = '', ignored: tuple[Ignored, ...] = (),
+                 **values: Any) -> None:
         for name, value in values.items():
             if name not in _KEYS:
                 raise TypeError(f'Config() got an unexpected keyword argument {name!r}')
@@ -92,6 +96,7 @@ class Config:
         object.__setattr__(self, 'notes', notes)
         object.__setattr__(self, 'untrusted', untrusted)
         object.__setattr__(self, 'trust_note', trust_note)
+        object.__setattr__(self, 'ignored', ignored)
 
     def __getattr__(self, name: str) -> Any:
         # Reached only for what __init__ did not set: a section nobody configured, built on first use.
@@ -124,12 +129,12 @@ class Config:
         """A copy with these fields replaced, as given (already validated values, such as a section)."""
         given = {name: value for name, value in vars(self).items() if name in _KEYS}
         return Config(root=self.root, source=self.source, notes=self.notes, untrusted=self.untrusted,
-                      trust_note=self.trust_note, **{**given, **values})
+                      trust_note=self.trust_note, ignored=self.ignored, **{**given, **values})
 
     def replace(self, where: str, **overrides: Any) -> Config:
         """Return a copy with top-level values overridden (by flags), validated like the file."""
         raw = {k.replace('_', '-'): v for k, v in overrides.items() if v is not None}
-        return self.updated(**_built(_validate_fields(Config, raw, where, prefix='')))
+        return self.updated(**_built(_validate_fields('', raw, where, prefix='')))
 
     def state_path(self) -> Path:
         """guard's own state directory (audit database, locks): never inside a scanned tree by accident."""
@@ -142,15 +147,6 @@ class Config:
 
 
 _KEYS = tuple(Config.__annotations__)
-
-
-_CHOICES: dict[str, tuple[str, ...]] = {
-    'fail-on': SEVERITIES,
-    'health.row-count': ('exact', 'estimate'),
-    'watch.on-pollution': ('alert', 'quarantine', 'off'),
-    'watch.on-log-limit': ('purge', 'alert', 'off'),
-    'watch.on-low-disk': ('purge', 'alert', 'off'),
-}
 
 
 def load(root: StrPath, *, config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -170,18 +166,18 @@ def load(root: StrPath, *, config_file: Path | None = None, environ: Mapping[str
         source = path
     named = config_file or environ.get('GUARD_CONFIG') or None
     path, raw, data = _read_file(root, named)
-    untrusted: list[str] = []
+    ignored: list[Ignored] = []
     trust_note = ''
     if raw:  # the defaults are valid by construction, and most projects set nothing: validate only what is set
         layer = _checked(raw, path, notes)
         if named is None:
-            layer, untrusted, trust_note = _trusted_part(layer, path, data, root, environ)
+            layer, ignored, trust_note = _trusted_part(layer, path, raw, data, root, environ)
         _merge(values, layer)
     source = path or source
     if any(name.startswith('GUARD_') for name in environ):
         _merge(values, _environ_layer(environ, notes))
-    return Config(**_built(values), root=root, source=source, notes=tuple(notes), untrusted=tuple(untrusted),
-                  trust_note=trust_note)
+    return Config(**_built(values), root=root, source=source, notes=tuple(notes),
+                  untrusted=tuple(i.key for i in ignored), trust_note=trust_note, ignored=tuple(ignored))
 
 
 def shared_files(environ: Mapping[str, str]) -> list[str]:
@@ -200,15 +196,16 @@ def project_file(root: StrPath) -> str:
     return ''
 
 
-def project_trust(root: StrPath) -> tuple[str, bytes, list[str]]:
-    """(the project's own config file, its bytes, the keys it sets that need trust), for `guard trust`;
-    ('', b'', []) when the project has no settings. A file that does not validate is a ConfigError."""
+def project_trust(root: StrPath) -> tuple[str, dict[str, Any], bytes, list[str]]:
+    """(the project's own config file, its guard table, its bytes, the keys it sets that need trust),
+    for `guard trust`; ('', {}, b'', []) when the project has no settings. A file that does not
+    validate is a ConfigError."""
     path, raw, data = _read_file(root, None)
     if not path:
-        return '', b'', []
+        return '', {}, b'', []
     from guard import trust
 
-    return path, data, trust.needing_trust(_checked(raw, path, []), os.fspath(root))
+    return path, raw, data, trust.needing_trust(_checked(raw, path, []), os.fspath(root))
 
 
 def _read_file(root: StrPath, config_file: str | Path | None) -> tuple[str, dict[str, Any], bytes]:
@@ -223,15 +220,24 @@ def _read_file(root: StrPath, config_file: str | Path | None) -> tuple[str, dict
     if not path:
         return '', {}, b''
     data = _read(path)
+    section = _guard_table(path, data)
+    return (path, section, data) if section is not None else ('', {}, b'')
+
+
+def read_table(path: str) -> dict[str, Any]:
+    """The guard table of a project's config file (guard.toml, or pyproject.toml's [tool.guard]): what
+    trust covers. {} when a pyproject.toml has none."""
+    return _guard_table(path, _read(path)) or {}
+
+
+def _guard_table(path: str, data: bytes) -> dict[str, Any] | None:
     if os.path.basename(path) == 'guard.toml':
-        return path, _table(path, _parse(path, data)), data
+        return _table(path, _parse(path, data))
     parsed = _parse(path, data)
     section = parsed.get('tool', {}).get('guard') if isinstance(parsed.get('tool'), dict) else None
-    if section is None:
-        return '', {}, b''
-    if not isinstance(section, dict):
+    if section is not None and not isinstance(section, dict):
         raise ConfigError(f'{path}: [tool.guard] must be a table')
-    return path, section, data
+    return section
 
 
 def _read(path: str) -> bytes:
@@ -253,23 +259,24 @@ def _parse(path: str, data: bytes) -> dict[str, Any]:
     return _parse_toml(path, text)
 
 
-def _trusted_part(layer: dict[str, Any], path: str, data: bytes, root: StrPath,
-                  environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str], str]:
-    """(what of the project's own file guard honours, the keys it skipped, the line that says so)."""
+def _trusted_part(layer: dict[str, Any], path: str, table: Mapping[str, Any], data: bytes, root: StrPath,
+                  environ: Mapping[str, str]) -> tuple[dict[str, Any], list[Ignored], str]:
+    """(what of the project's own file guard honours, what it ignored, the line that says so)."""
     from guard import trust
 
     keys = trust.needing_trust(layer, os.fspath(root))
     if not keys:
         return layer, [], ''
-    trusted, why = trust.check(path, data, environ)
+    trusted, why = trust.check(path, table, environ, data)
     if trusted:
         return layer, [], ''
-    return trust.without(layer, keys), keys, trust.skipped_note(path, os.fspath(root), keys, why)
+    ignored = trust.ignored_keys(layer, path, os.fspath(root), why)
+    return trust.without(layer, keys), ignored, trust.skipped_note(path, os.fspath(root), keys, why)
 
 
 def _checked(raw: Mapping[str, Any], where: str, notes: list[str]) -> dict[str, Any]:
     """One layer validated (sections as mappings of their fields), `jobs` capped at the CPU count."""
-    values = _validate_fields(Config, raw, where, prefix='')
+    values = _validate_fields('', raw, where, prefix='')
     cpus = os.cpu_count() or 1
     if values.get('jobs', 0) > cpus:
         notes.append(f'{where}: jobs = {values["jobs"]} is more than the {cpus} CPUs of this machine: using {cpus}')
@@ -288,9 +295,11 @@ def _merge(values: dict[str, Any], layer: Mapping[str, Any]) -> None:
 
 def _built(values: Mapping[str, Any]) -> dict[str, Any]:
     """Validated values with each section's fields made into its settings object."""
-    hints = _hints(Config)
-    return {name: _section_class(hints[name])(**value) if name in SECTION_NAMES else value
-            for name, value in values.items()}
+    if not any(name in SECTION_NAMES for name in values):
+        return dict(values)
+    from guard.settings import SECTIONS  # dataclasses: paid only by a config that sets a section
+
+    return {name: SECTIONS[name](**value) if name in SECTION_NAMES else value for name, value in values.items()}
 
 
 def _parse_toml(path: str, text: str) -> dict[str, Any]:
@@ -314,87 +323,67 @@ def _table(path: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-# Annotation text -> the kind of value a key takes. Annotations are strings (`from __future__ import
-# annotations`), read as written: typing.get_type_hints would cost ~3 ms of import on every commit.
-# Any other annotation names a section class in guard.settings.
-_KINDS: dict[str, type] = {'str': str, 'int': int, 'float': float, 'bool': bool,
-                           'tuple[str, ...]': tuple, 'Mapping[str, int]': dict}
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    """Key name (snake_case) -> str, int, float, bool, tuple (of strings), dict (of whole numbers),
-    or the name of a section class, for Config or a section."""
-    return {name: _KINDS.get(text, text) for name, text in cls.__annotations__.items()}
-
-
-def _is_section(hint: Any) -> bool:
-    return isinstance(hint, str)
-
-
-def _section_class(hint: str) -> type:
-    from guard import settings  # dataclasses: paid only by a config that sets a section
-
-    return vars(settings)[hint]  # type: ignore[no-any-return]
-
-
-def _validate_fields(cls: type, raw: Mapping[str, Any], where: str, *, prefix: str) -> dict[str, Any]:
-    hints = _hints(cls)
+def _validate_fields(section: str, raw: Mapping[str, Any], where: str, *, prefix: str) -> dict[str, Any]:
+    """One table of a layer (a section's, or the top level's: '') checked against the schema."""
+    keys = schema.BY_SECTION[section]
     values: dict[str, Any] = {}
-    for key, value in raw.items():
-        name = key.replace('-', '_')
-        if name not in hints or '_' in key:
-            known = ', '.join(sorted(n.replace('_', '-') for n in hints))
-            raise ConfigError(f'{where}: unknown key {prefix + key!r} (known keys: {known})')
-        values[name] = _coerce(hints[name], value, where, f'{prefix}{key}')
+    for name, value in raw.items():
+        field = name.replace('-', '_')
+        if not section and field in SECTION_NAMES and '_' not in name:
+            if not isinstance(value, dict):
+                raise ConfigError(f'{where}: {name} must be a table')
+            values[field] = _validate_fields(field, value, where, prefix=f'{name}.')  # built by _built()
+            continue
+        if field not in keys or '_' in name:
+            known = ', '.join(sorted([k.name.rpartition('.')[2] for k in keys.values()]
+                                     + ([] if section else list(SECTION_NAMES))))
+            raise ConfigError(f'{where}: unknown key {prefix + name!r} (known keys: {known})')
+        values[field] = _coerce(keys[field], value, where)
     return values
 
 
-def _coerce(hint: Any, value: Any, where: str, key: str) -> Any:
-    if _is_section(hint):
-        if not isinstance(value, dict):
-            raise ConfigError(f'{where}: {key} must be a table')
-        return _validate_fields(_section_class(hint), value, where, prefix=f'{key}.')  # built by _built()
-    if hint is tuple:
+def _coerce(key: schema.Key, value: Any, where: str) -> Any:
+    if key.kind == 'list':
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise ConfigError(f'{where}: {key} must be a list of strings, got {_show(value)}')
-        if key in PATTERN_KEYS:
+            raise ConfigError(f'{where}: {key.name} must be a list of strings, got {_show(value)}')
+        if any('\x00' in item for item in items):
+            raise ConfigError(f'{where}: {key.name} must not contain a NUL character')
+        if key.gitignore:
             from guard import gitignore
 
             for pattern in items:
-                gitignore.pattern_regex(pattern, f'{where}: {key}')
+                gitignore.pattern_regex(pattern, f'{where}: {key.name}')
         return tuple(items)
-    if hint is dict:
+    if key.kind == 'counts':
         if not isinstance(value, dict) or not all(_is_int(v) and v >= 0 for v in value.values()):
-            raise ConfigError(f'{where}: {key} must be a table of whole numbers >= 0, got {_show(value)}')
+            raise ConfigError(f'{where}: {key.name} must be a table of whole numbers >= 0, got {_show(value)}')
         from types import MappingProxyType
 
         return MappingProxyType(dict(value))
-    return _coerce_scalar(hint, value, where, key)
+    return _coerce_scalar(key, value, where)
 
 
-def _coerce_scalar(hint: Any, value: Any, where: str, key: str) -> Any:
-    if hint is bool and isinstance(value, bool):
+def _coerce_scalar(key: schema.Key, value: Any, where: str) -> Any:
+    kind = key.kind
+    if kind == 'bool' and isinstance(value, bool):
         return value
-    if hint is int and _is_int(value):
+    if kind == 'int' and _is_int(value):
         if value < 0:
-            raise ConfigError(f'{where}: {key} must be >= 0, got {value}')
+            raise ConfigError(f'{where}: {key.name} must be >= 0, got {value}')
         return value
-    if hint is float and (_is_int(value) or isinstance(value, float)):
-        if value < 0:
-            raise ConfigError(f'{where}: {key} must be >= 0, got {value}')
+    if kind == 'float' and (_is_int(value) or isinstance(value, float)):
+        if not value >= 0:  # also NaN, which compares false with everything
+            raise ConfigError(f'{where}: {key.name} must be >= 0, got {value}')
         return float(value)
-    if hint is str and isinstance(value, str):
-        choices = _CHOICES.get(key)
-        if choices and value not in choices:
-            raise ConfigError(f'{where}: {key} must be one of {", ".join(choices)}, got {value!r}')
+    if kind == 'str' and isinstance(value, str):
+        if '\x00' in value:  # no path, command or URL holds one; os calls would raise on it
+            raise ConfigError(f'{where}: {key.name} must not contain a NUL character')
+        if key.choices and value not in key.choices:
+            raise ConfigError(f'{where}: {key.name} must be one of {", ".join(key.choices)}, got {value!r}')
         return value
-    expected = {bool: 'true or false', int: 'a whole number', float: 'a number', str: 'a string'}[hint]
-    raise ConfigError(f'{where}: {key} must be {expected}, got {_show(value)}')
-
-
-# Keys whose values are gitignore patterns, checked at load so a bad one fails with its file and key.
-PATTERN_KEYS = ('exclude', 'test-paths')
+    expected = {'bool': 'true or false', 'int': 'a whole number', 'float': 'a number', 'str': 'a string'}[kind]
+    raise ConfigError(f'{where}: {key.name} must be {expected}, got {_show(value)}')
 
 
 def _is_int(value: Any) -> bool:
@@ -412,35 +401,22 @@ def _show(value: Any) -> str:
 def _environ_layer(environ: Mapping[str, str], notes: list[str]) -> dict[str, Any]:
     """GUARD_FAIL_ON=error sets fail-on; GUARD_PURGE_KEEP_ROTATED=3 sets purge.keep-rotated."""
     values: dict[str, Any] = {}
-    for name, hint in _hints(Config).items():
-        if _is_section(hint):
-            if not any(var.startswith(f'GUARD_{name.upper()}_') for var in environ):
-                continue  # (GUARD_CACHE_DIR and the like are no keys: they must not load the sections)
-            section = _section_from_environ(_section_class(hint), name, environ)
-            if section:
-                values[name] = section
-            continue
-        var = f'GUARD_{name}'.upper()
-        if var in environ:
-            raw = {name.replace('_', '-'): _from_env(hint, environ[var], var)}
+    for key in schema.KEYS:
+        var = key.env_var
+        if var not in environ:
+            continue  # (GUARD_CACHE_DIR and the like are no keys: they load no section)
+        raw = {key.name.rpartition('.')[2]: _from_env(key.kind, environ[var], var)}
+        if key.section:
+            values.setdefault(key.section, {}).update(_validate_fields(key.section, raw, var, prefix=f'{key.section}.'))
+        else:
             values.update(_checked(raw, var, notes))
     return values
 
 
-def _section_from_environ(cls: type, section: str, environ: Mapping[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name, hint in _hints(cls).items():
-        var = f'GUARD_{section}_{name}'.upper()
-        if var in environ:
-            raw = {name.replace('_', '-'): _from_env(hint, environ[var], var)}
-            values.update(_validate_fields(cls, raw, var, prefix=f'{section}.'))
-    return values
-
-
-def _from_env(hint: Any, text: str, var: str) -> Any:
-    if hint is tuple:
+def _from_env(kind: str, text: str, var: str) -> Any:
+    if kind == 'list':
         return [part.strip() for part in text.split(',') if part.strip()]
-    if hint is dict:
+    if kind == 'counts':
         pairs: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in text.split(','))):
             name, sep, number = part.partition('=')
@@ -448,14 +424,14 @@ def _from_env(hint: Any, text: str, var: str) -> Any:
                 raise ConfigError(f'{var}: expected NAME=COUNT pairs separated by commas, got {part!r}')
             pairs[name.strip()] = int(number)
         return pairs
-    if hint is bool:
+    if kind == 'bool':
         lowered = text.strip().lower()
         if lowered not in ('1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'):
             raise ConfigError(f'{var}: expected true or false, got {text!r}')
         return lowered in ('1', 'true', 'yes', 'on')
-    if hint in (int, float):
+    if kind in ('int', 'float'):
         try:
-            return hint(text)
+            return int(text) if kind == 'int' else float(text)
         except ValueError:
-            raise ConfigError(f'{var}: expected {"a whole number" if hint is int else "a number"}, got {text!r}') from None
+            raise ConfigError(f'{var}: expected {"a whole number" if kind == "int" else "a number"}, got {text!r}') from None
     return text

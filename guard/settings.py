@@ -1,146 +1,116 @@
 """The settings sections of a config: `[tool.guard.purge]`, `.clean`, `.health`, `.alerts`, `.audit`, `.watch`.
 
-Frozen dataclasses, validated by guard.config like the top-level keys. They live apart from
-`Config` because only purge, clean, health and the daemon read them: the commit hook never imports
-this module (`dataclasses` alone costs ~10 ms there), and `Config` builds a section on first use.
+Frozen dataclasses, validated by guard.config like the top-level keys. Each field's default, kind,
+allowed values, trust class and documentation are in guard.schema (the one table of keys); the
+annotations here are for the type checker, and a test checks they agree with the schema. They live
+apart from `Config` because only purge, clean, health and the daemon read them: the commit hook never
+imports this module (`dataclasses` alone costs ~10 ms there), and `Config` builds a section on first use.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 
-# Defaults for the safety core. Matching is by path components and globs, never by substring.
-DEFAULT_PROTECTED = (
-    'models/', 'config/', 'src/', 'scripts/', 'docs/', '.git/', '.gitignore', '.env', '.env.example',
-    'requirements*.txt', 'pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'Pipfile.lock',
-    'poetry.lock', 'Dockerfile', 'Dockerfile.*', '*.dockerfile', 'docker-compose*.yml',
-    'docker-compose*.yaml', 'compose*.yml', 'compose*.yaml', '.guard/',
-)
-DEFAULT_EPHEMERAL = (
-    'logs/', 'data/redis/', 'data/temp/', '**/__pycache__/', '.pytest_cache/', '.mypy_cache/',
-    '.ruff_cache/', '.hypothesis/',
-)
+from guard import schema
+
+# Kept for the modules that import them from here.
+DEFAULT_PROTECTED = schema.DEFAULT_PROTECTED
+DEFAULT_EPHEMERAL = schema.DEFAULT_EPHEMERAL
+
+
+def _default(name: str) -> Any:
+    """The schema's default for a field; a table (dict) is copied per instance, as dataclasses require."""
+    value = schema.default(name)
+    if isinstance(value, dict):
+        return field(default_factory=lambda: dict(value))
+    return field(default=value)
 
 
 @dataclass(frozen=True)
 class PurgeSettings:
-    """`[tool.guard.purge]`: what a purge may clear and what it must never touch.
+    """`[tool.guard.purge]`: what a purge may clear and what it must never touch (see guard.safety.paths)."""
 
-    Both lists use gitignore syntax and match whole path components. `protected` patterns without
-    an inner slash match at any depth (`.env` protects every .env); `ephemeral` ones are anchored
-    at the root unless they start with `**/`. Anything at or below a protected path is protected;
-    inside an ephemeral path the deepest match decides, protection winning ties.
-    """
-
-    protected: tuple[str, ...] = DEFAULT_PROTECTED
-    ephemeral: tuple[str, ...] = DEFAULT_EPHEMERAL
-    # File names (globs) of logs: when a running process holds one open it is truncated in place
-    # (deleting it would free nothing until the process restarts).
-    active_logs: tuple[str, ...] = ('*.log', '*.log.*', '*.out')
-    # Keep this many old copies (<log>.1 .. <log>.N): the log is copied to .1 before truncation.
-    keep_rotated: int = 0
-    # Service commands (split like a shell, run without one, in the root): before and after the
-    # purge; `full` runs after `before` only with --full (destructive extras such as volume removal).
-    before: tuple[str, ...] = ()
-    after: tuple[str, ...] = ()
-    full: tuple[str, ...] = ()
-    command_timeout: float = 300.0
-    # Seconds a second purge/clean/restore of the same root waits for the first one (0: fail at once).
-    lock_timeout: float = 0.0
+    protected: tuple[str, ...] = _default('purge.protected')
+    ephemeral: tuple[str, ...] = _default('purge.ephemeral')
+    active_logs: tuple[str, ...] = _default('purge.active-logs')
+    keep_rotated: int = _default('purge.keep-rotated')
+    before: tuple[str, ...] = _default('purge.before')
+    after: tuple[str, ...] = _default('purge.after')
+    full: tuple[str, ...] = _default('purge.full')
+    command_timeout: float = _default('purge.command-timeout')
+    lock_timeout: float = _default('purge.lock-timeout')
 
 
 @dataclass(frozen=True)
 class CleanSettings:
-    """`[tool.guard.clean]`: where quarantined venv artifacts go (relative to the root, or absolute
-    on the same filesystem: entries move by rename). guard writes a `.gitignore` of `*` into it."""
+    """`[tool.guard.clean]`: where quarantined venv artifacts go. guard writes a `.gitignore` of `*` into it."""
 
-    quarantine_dir: str = '.guard/quarantine'
+    quarantine_dir: str = _default('clean.quarantine-dir')
 
 
 @dataclass(frozen=True)
 class HealthSettings:
     """`[tool.guard.health]`: what `guard health` checks and when a check counts as failed."""
 
-    # Which checks run: database (with its tables), disk, logs, pollution.
-    checks: tuple[str, ...] = ('database', 'disk', 'logs', 'pollution')
-    # The database URL: db-url if set, else the variable db-url-env names, else DB_URL / DATABASE_URL,
-    # each looked up in the environment first and then in env-file (relative to the root).
-    db_url: str = ''
-    db_url_env: str = ''
-    env_file: str = '.env'
-    tables: tuple[str, ...] = ()
-    min_rows: Mapping[str, int] = field(default_factory=dict)
-    # exact: COUNT(*); estimate: the planner's statistics (PostgreSQL), never a full scan.
-    row_count: str = 'exact'
-    # Tables always counted by estimate whatever row-count says (the huge ones).
-    estimate_tables: tuple[str, ...] = ()
-    connect_timeout: float = 3.0
-    statement_timeout: float = 5.0
-    # Free space on the root's filesystem: below min fails, below warn warns (0 = no limit).
-    min_free_disk_mb: int = 100
-    warn_free_disk_mb: int = 0
-    log_paths: tuple[str, ...] = ('logs/',)
-    # Total size of the log paths: above max fails, above warn warns (0 = no limit).
-    max_log_mb: int = 0
-    warn_log_mb: int = 0
+    checks: tuple[str, ...] = _default('health.checks')
+    db_url: str = _default('health.db-url')
+    db_url_env: str = _default('health.db-url-env')
+    env_file: str = _default('health.env-file')
+    tables: tuple[str, ...] = _default('health.tables')
+    min_rows: Mapping[str, int] = _default('health.min-rows')
+    row_count: str = _default('health.row-count')
+    estimate_tables: tuple[str, ...] = _default('health.estimate-tables')
+    connect_timeout: float = _default('health.connect-timeout')
+    statement_timeout: float = _default('health.statement-timeout')
+    min_free_disk_mb: int = _default('health.min-free-disk-mb')
+    warn_free_disk_mb: int = _default('health.warn-free-disk-mb')
+    log_paths: tuple[str, ...] = _default('health.log-paths')
+    max_log_mb: int = _default('health.max-log-mb')
+    warn_log_mb: int = _default('health.warn-log-mb')
 
 
 @dataclass(frozen=True)
 class AlertSettings:
     """`[tool.guard.alerts]`: where alerts go and how often a failing check repeats."""
 
-    journal: bool = True
-    # An http(s) URL that receives a JSON POST per alert. It may hold a token: set it through
-    # GUARD_ALERTS_WEBHOOK rather than a committed file.
-    webhook: str = ''
-    # The whole delivery, retries included, ends after webhook-timeout seconds.
-    webhook_timeout: float = 5.0
-    webhook_retries: int = 3
-    webhook_backoff: float = 0.5
-    # Run through /bin/sh with the alert in GUARD_* environment variables.
-    command: str = ''
-    command_timeout: float = 10.0
-    # Seconds before a still-failing check alerts again (0 = never).
-    repeat_after: float = 3600.0
-    # Consecutive failed checks before the first alert, so one blip does not page anyone.
-    failures_before_alert: int = 1
-    recovery: bool = True
+    journal: bool = _default('alerts.journal')
+    webhook: str = _default('alerts.webhook')
+    webhook_timeout: float = _default('alerts.webhook-timeout')
+    webhook_retries: int = _default('alerts.webhook-retries')
+    webhook_backoff: float = _default('alerts.webhook-backoff')
+    command: str = _default('alerts.command')
+    command_timeout: float = _default('alerts.command-timeout')
+    repeat_after: float = _default('alerts.repeat-after')
+    failures_before_alert: int = _default('alerts.failures-before-alert')
+    recovery: bool = _default('alerts.recovery')
 
 
 @dataclass(frozen=True)
 class AuditSettings:
     """`[tool.guard.audit]`: the SQLAlchemy URL of the audit store (SQLite in state-dir by default)."""
 
-    url: str = ''
+    url: str = _default('audit.url')
 
 
 @dataclass(frozen=True)
 class WatchSettings:
     """`[tool.guard.watch]`: how `guard watch` reacts to what it sees, and how quickly."""
 
-    # alert | quarantine (guard clean's code: venv entries only; an env file is alerted, never moved) | off
-    on_pollution: str = 'alert'
-    # purge (the purge engine on the log paths only) | alert | off
-    on_log_limit: str = 'alert'
-    # purge (the ephemeral set) and alert | alert | off; the limit is health.min-free-disk-mb
-    on_low_disk: str = 'alert'
-    # One log file above this size, or the logs growing faster than this, counts as over the limit (0 = no limit).
-    max_log_file_mb: int = 0
-    max_log_growth_mb_per_min: float = 0.0
-    health_interval: float = 60.0
-    sweep_interval: float = 30.0
-    # Seconds after an action on a target before the daemon may act on it again.
-    cooldown: float = 300.0
-    # A path is handled once it has been quiet this long, or at the latest max-wait after its first change.
-    debounce: float = 0.5
-    max_wait: float = 5.0
-    # The purge's before/after/full service commands run from the daemon only when this is true.
-    run_commands: bool = False
-    # A Prometheus textfile (node_exporter's textfile collector), written atomically; '' = none.
-    metrics_file: str = ''
-    # Paths remembered between debounce rounds; past it, changes collapse into "rescan this folder".
-    max_pending: int = 10000
+    on_pollution: str = _default('watch.on-pollution')
+    on_log_limit: str = _default('watch.on-log-limit')
+    on_low_disk: str = _default('watch.on-low-disk')
+    max_log_file_mb: int = _default('watch.max-log-file-mb')
+    max_log_growth_mb_per_min: float = _default('watch.max-log-growth-mb-per-min')
+    health_interval: float = _default('watch.health-interval')
+    sweep_interval: float = _default('watch.sweep-interval')
+    cooldown: float = _default('watch.cooldown')
+    debounce: float = _default('watch.debounce')
+    max_wait: float = _default('watch.max-wait')
+    run_commands: bool = _default('watch.run-commands')
+    metrics_file: str = _default('watch.metrics-file')
+    max_pending: int = _default('watch.max-pending')
 
 
 # Section name in a config (and attribute of Config) -> its class.

@@ -1,70 +1,100 @@
-"""Which settings a project's own config file may set only once the user trusts that file.
+"""Which settings a project's own config file may set only once trusted, and where trust is recorded.
 
-A cloned repository's `pyproject.toml` must not run commands, send data or write outside its root
-as whoever runs guard (often root, from cron or the daemon). The model is direnv's `direnv allow`
-and mise's `mise trust`: those settings are honoured from the user's and the system's config, the
-environment and a `--config FILE` the user names, and from a project's own file only after
-`guard trust ROOT` recorded that file's sha256; a changed file needs trusting again.
+A cloned repository's `pyproject.toml` must not run code, reach the network or read or write
+outside its root as whoever runs guard (often root, from cron or the daemon). What a key could do is
+its trust class in guard.schema (capability, not a list of keys); a key of any class but SAFE is
+honoured from the user's and the system's config, the environment and a `--config FILE` the user
+names, and from a project's own file only after `guard trust ROOT` recorded what that file sets.
 
-The trust store is `$XDG_STATE_HOME/guard/trusted.json` (0600, written atomically). A store that is
-damaged, a symlink or someone else's trusts nothing, with one warning, and never crashes a run.
+What is recorded is the sha256 of the canonical JSON of the parsed `[tool.guard]` table (or of
+guard.toml's table): a `[project] version` bump in pyproject.toml keeps the trust, any change to
+guard's own settings needs trusting again (as `direnv allow` and `mise trust` pin content).
+
+Two stores, read in this order (docs/trust.md says why):
+- the user's: `$XDG_STATE_HOME/guard/trusted.json` (0600, owned by the user);
+- the system's: `/etc/guard/trusted.json` ($GUARD_SYSTEM_TRUST), written by `guard trust` run as
+  root and honoured by every user, the daemon's service account included, but only while it and
+  every folder above it belong to root and no one else may write them.
+A store that is damaged, a symlink or not owned as it must be trusts nothing, with one warning, and
+never crashes a run.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
+from guard import schema
 from guard.errors import ConfigError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from typing import Any
 
-# What a setting does that a project file may not ask for unasked.
-RUNS_COMMAND = 'runs a command'
-SENDS_DATA = 'sends data'
-# A path (or a list of paths): needs trust only when one is absolute or leads out of the root (`..`, a symlink).
-WRITES_OUTSIDE_ROOT = 'writes outside the root'
+# Dotted config key -> its trust class, for every key that needs trust (derived from the schema).
+NEEDS_TRUST: Mapping[str, str] = {key.name: key.trust for key in schema.KEYS if key.trust != schema.SAFE}
 
-# Dotted config key -> what it does. A new section declares its own such keys here
-# (say 'watch.run-commands': RUNS_COMMAND, 'watch.metrics-file': WRITES_OUTSIDE_ROOT).
-NEEDS_TRUST: Mapping[str, str] = {
-    'alerts.command': RUNS_COMMAND,
-    'alerts.webhook': SENDS_DATA,
-    'purge.before': RUNS_COMMAND,
-    'purge.after': RUNS_COMMAND,
-    'purge.full': RUNS_COMMAND,
-    'audit.url': SENDS_DATA,
-    'state-dir': WRITES_OUTSIDE_ROOT,
-    'clean.quarantine-dir': WRITES_OUTSIDE_ROOT,
-    'baseline': WRITES_OUTSIDE_ROOT,  # `guard baseline` writes it
-    'watch.run-commands': RUNS_COMMAND,  # lets the daemon run purge.before/after
-    'watch.metrics-file': WRITES_OUTSIDE_ROOT,
-}
+SYSTEM_STORE = '/etc/guard/trusted.json'
 
-STORE_VERSION = 1
-MAX_STORE_BYTES = 1 << 20  # a store this big was not written by guard
+
+class Ignored:
+    """A key guard leaves out of a layer, where it came from and why (`untrusted`, `changed since ...`)."""
+
+    __slots__ = ('file', 'key', 'trust', 'why')
+
+    def __init__(self, key: str, file: str, why: str) -> None:
+        self.key = key
+        self.file = file
+        self.why = why
+        self.trust = schema.BY_NAME[key].trust
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ignored) and self.as_dict() == other.as_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f'Ignored({self.key!r}, {self.file!r}, {self.why!r})'
+
+    def as_dict(self) -> dict[str, str]:
+        return {'key': self.key, 'file': self.file, 'why': self.why, 'trust': self.trust}
+
+    def line(self) -> str:
+        return f'{self.key} ({self.trust}) from {self.file}: {self.why}'
+
+
+def ignored_keys(values: Mapping[str, Any], path: str, root: str, why: str) -> list[Ignored]:
+    """Pure: what guard ignores of one validated layer read from `path` whose trust state is `why`
+    ('' = trusted: nothing is ignored). The daemon reports this list at start and at each reload."""
+    if not why:
+        return []
+    return [Ignored(key, path, why) for key in needing_trust(values, root)]
 
 
 def store_path(environ: Mapping[str, str]) -> str:
-    """The trust store: in the user's state, never in a config's `state-dir` (a project could set that)."""
+    """The user's trust store: in the user's state, never in a config's `state-dir` (a project could set that)."""
     base = environ.get('XDG_STATE_HOME') or os.path.join(environ.get('HOME') or os.path.expanduser('~'), '.local', 'state')
     return os.path.join(base, 'guard', 'trusted.json')
+
+
+def system_store_path(environ: Mapping[str, str]) -> str:
+    """The system trust store, honoured by every user: root's `guard trust` writes it."""
+    return environ.get('GUARD_SYSTEM_TRUST') or SYSTEM_STORE
 
 
 def needing_trust(values: Mapping[str, Any], root: str) -> list[str]:
     """The dotted keys of one validated layer (snake_case names, sections as mappings) that need trust."""
     keys = []
-    for dotted, effect in NEEDS_TRUST.items():
-        section, _, name = dotted.rpartition('.')
-        table = values.get(section, {}) if section else values
-        value = table.get(name.replace('-', '_')) if isinstance(table, Mapping) else None
+    for key in schema.KEYS:
+        if key.trust == schema.SAFE:
+            continue
+        table = values.get(key.section, {}) if key.section else values
+        value = table.get(key.field) if isinstance(table, Mapping) else None
         if not value:
             continue  # unset, empty or off: turning something off runs, sends and writes nothing
         paths = (value,) if isinstance(value, str) else value
-        if effect == WRITES_OUTSIDE_ROOT and not any(leaves_root(root, path) for path in paths):
+        if key.trust == schema.OUTSIDE_ROOT and not any(leaves_root(root, path) for path in paths):
             continue
-        keys.append(dotted)
+        keys.append(key.name)
     return keys
 
 
@@ -72,7 +102,7 @@ def leaves_root(root: str, value: str) -> bool:
     """Whether a configured path, read from the root, is outside it (absolute, `..`, or a symlink out)."""
     if not value:
         return False  # the default: guard's own place, not one the file chose
-    if os.path.isabs(value):
+    if os.path.isabs(value) or value.startswith('~'):
         return True
     real_root = os.path.realpath(root)
     target = os.path.realpath(os.path.join(real_root, value))
@@ -103,15 +133,35 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check(path: str, data: bytes, environ: Mapping[str, str]) -> tuple[bool, str]:
-    """(trusted, why not): whether `data`, just read from the config file `path`, is what the user trusted."""
-    entries, problem = read_store(environ)
-    if problem:
-        return False, problem
-    recorded = entries.get(file_key(path))
-    if recorded is None:
-        return False, 'untrusted'
-    return (True, '') if recorded == digest(data) else (False, 'changed since you trusted it')
+def table_digest(table: Mapping[str, Any]) -> str:
+    """The sha256 of guard's settings as parsed: canonical JSON (sorted keys, no blanks), so comments,
+    layout and every other table of pyproject.toml can change without touching the trust."""
+    import json
+
+    def tagged(value: Any) -> str:  # TOML dates and times: tagged, so a date never equals its text
+        return f'{type(value).__name__}:{value.isoformat()}'
+
+    text = json.dumps(table, sort_keys=True, separators=(',', ':'), ensure_ascii=False, default=tagged)
+    return digest(text.encode('utf-8', 'surrogatepass'))
+
+
+def check(path: str, table: Mapping[str, Any], environ: Mapping[str, str], data: bytes = b'') -> tuple[bool, str]:
+    """(trusted, why not): whether the guard table just read from `path` is what the user (or root, in
+    the system store) trusted. `data`, the file's bytes, also matches entries from before trust
+    covered the table alone (they hashed the whole file)."""
+    wanted = {table_digest(table)} | ({digest(data)} if data else set())
+    changed = False
+    problems = []
+    for entries, problem in (read_store(environ), read_system_store(environ)):
+        if problem:
+            problems.append(problem)
+        recorded = entries.get(file_key(path))
+        if recorded in wanted:
+            return True, ''
+        changed = changed or recorded is not None
+    if changed:
+        return False, 'changed since you trusted it'
+    return False, problems[0] if problems else 'untrusted'
 
 
 def skipped_note(path: str, root: str, keys: list[str], why: str) -> str:
@@ -122,9 +172,23 @@ def skipped_note(path: str, root: str, keys: list[str], why: str) -> str:
             f'to honour them, review the file and run: guard trust {shlex.quote(os.fspath(root))}')
 
 
+STORE_VERSION = 1
+MAX_STORE_BYTES = 1 << 20  # a store this big was not written by guard
+
+
 def read_store(environ: Mapping[str, str]) -> tuple[dict[str, str], str]:
-    """(file_key -> sha256, problem): what the store trusts, or nothing and why when it cannot be relied on."""
-    path = store_path(environ)
+    """(file_key -> sha256, problem): what the user's store trusts, or nothing and why when it cannot
+    be relied on (not the user's own, or writable by others)."""
+    return _read(store_path(environ), system=False)
+
+
+def read_system_store(environ: Mapping[str, str]) -> tuple[dict[str, str], str]:
+    """The same for the system store: honoured only while it and every folder above it are root's
+    and writable by no one else (a store the service's own user could write would be no root trust)."""
+    return _read(system_store_path(environ), system=True)
+
+
+def _read(path: str, *, system: bool) -> tuple[dict[str, str], str]:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     except FileNotFoundError:
@@ -134,7 +198,11 @@ def read_store(environ: Mapping[str, str]) -> tuple[dict[str, str], str]:
         return {}, f'trust store {path} {why}: trusting no project config'
     try:
         info = os.fstat(fd)
-        problem = _unsafe(info)
+        problem = _unsafe(info, 0 if system else os.geteuid())
+        if not problem and system:
+            from guard import secure_path
+
+            problem = secure_path.problem(os.path.dirname(path), (0,))
         data = b'' if problem else os.read(fd, MAX_STORE_BYTES + 1)
     finally:
         os.close(fd)
@@ -144,13 +212,13 @@ def read_store(environ: Mapping[str, str]) -> tuple[dict[str, str], str]:
     return ({}, f'trust store {path} {problem}: trusting no project config') if problem else (entries or {}, '')
 
 
-def _unsafe(info: os.stat_result) -> str:
+def _unsafe(info: os.stat_result, owner: int) -> str:
     import stat
 
     if not stat.S_ISREG(info.st_mode):
         return 'is not a regular file'
-    if info.st_uid != os.geteuid():
-        return 'belongs to another user'
+    if info.st_uid != owner:
+        return 'belongs to another user' if owner else 'does not belong to root'
     if info.st_mode & 0o022:
         return 'is writable by others'
     if info.st_size > MAX_STORE_BYTES:
@@ -178,33 +246,37 @@ def _entries(data: bytes) -> dict[str, str] | None:
     return entries
 
 
-def update(environ: Mapping[str, str], path: str, sha256: str | None) -> str:
-    """Trust `path` at `sha256` (None: stop trusting it) in the store; returns the previous problem, if any.
+def update(environ: Mapping[str, str], path: str, sha256: str | None, *, system: bool = False) -> str:
+    """Trust `path` at `sha256` (None: stop trusting it) in the user's store, or the system's (root
+    only); returns the previous problem, if any.
 
     Read, change and write happen under a lock, so two `guard trust` runs lose neither entry.
     """
     import fcntl
 
-    store = store_path(environ)
-    os.makedirs(os.path.dirname(store), mode=0o700, exist_ok=True)
+    if system and os.geteuid() != 0:
+        raise ConfigError('only root can write the system trust store')
+    store = system_store_path(environ) if system else store_path(environ)
+    # The system store is read by every user (the daemon's included): 0755 folder, 0644 file.
+    os.makedirs(os.path.dirname(store), mode=0o755 if system else 0o700, exist_ok=True)
     try:
         lock = os.open(store + '.lock', os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     except OSError as e:
         raise ConfigError(f'{store}.lock: cannot open the trust store lock: {e.strerror}') from None
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        entries, problem = read_store(environ)
+        entries, problem = read_system_store(environ) if system else read_store(environ)
         entries.pop(file_key(path), None)
         if sha256 is not None:
             entries[file_key(path)] = sha256
-        _write(store, entries)
+        _write(store, entries, mode=0o644 if system else 0o600)
     finally:
         os.close(lock)
     return problem
 
 
-def _write(store: str, entries: dict[str, str]) -> None:
-    """Replace the store atomically: a temporary file (0600), fsync, rename over the old one (or a symlink)."""
+def _write(store: str, entries: dict[str, str], *, mode: int) -> None:
+    """Replace the store atomically: a temporary file, fsync, rename over the old one (or a symlink)."""
     import json
     import tempfile
 
@@ -212,6 +284,7 @@ def _write(store: str, entries: dict[str, str]) -> None:
     text = json.dumps({'version': STORE_VERSION, 'files': files}, indent=2) + '\n'
     fd, temporary = tempfile.mkstemp(dir=os.path.dirname(store), prefix='.trusted-', suffix='.tmp')
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, 'w', encoding='utf-8') as f:
             f.write(text)
             f.flush()

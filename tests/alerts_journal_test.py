@@ -18,6 +18,7 @@ from guard.alerts.journal import open_journal
 from guard.alerts.journal import stderr_line
 from guard.alerts.model import Alert
 from guard.health import Status
+from support import trust
 from support import write
 
 ALERT = Alert(event='problem', check='database', state=Status.FAIL, previous=Status.OK, root='/srv/app', host='web1',
@@ -128,6 +129,7 @@ def test_real_journal_protocol() -> None:
 
 def test_cli_alert_without_systemd_python_writes_prefixed_stderr(tmp_path: Path) -> None:
     write(tmp_path, 'guard.toml', 'state-dir = ".state"\n[health]\nchecks = ["database"]\ndb-url = "sqlite:///missing.db"\n')
+    trust(tmp_path)  # a project file's state-dir and db-url apply once trusted
     # systemd-python made unimportable for this process only, as on a machine without it.
     code = 'import sys; sys.modules["systemd"] = None; from guard.cli import main; sys.exit(main(sys.argv[1:]))'
     proc = subprocess.run([sys.executable, '-c', code, 'health', str(tmp_path), '--alert'],

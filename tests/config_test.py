@@ -101,16 +101,6 @@ def test_explicit_config_file_and_missing_one(tmp_path: Path) -> None:
     assert proc.returncode == 2 and 'config file not found' in proc.stderr
 
 
-def test_every_key_has_a_kind_validation_knows() -> None:
-    """Validation reads annotations as text: each must be a known kind or a section class."""
-    from guard import settings
-
-    for cls in (config.Config, *settings.SECTIONS.values()):
-        for name, hint in config._hints(cls).items():
-            assert hint in config._KINDS.values() or (cls is config.Config and name in config.SECTION_NAMES
-                                                      and config._section_class(hint) is settings.SECTIONS[name]), (cls, name)
-
-
 def test_top_level_keys_load_without_typing_or_dataclasses(tmp_path: Path) -> None:
     """What a commit hook pays for a configured project: no dataclasses (no section set), nor typing but for
     tomllib's. (An `exclude` pattern is translated by pathspec, which imports dataclasses: that cost is its own.)"""

@@ -16,6 +16,7 @@ import pytest
 
 from postgres import PostgresServer
 from support import run_guard
+from support import trust
 from support import write
 
 LINE = re.compile(r'(?P<status>ok|WARN|FAIL|skip)  +(?P<name>\S+) +(?P<latency><1 ms|\d+ ms|[\d.]+ s|-)  (?P<shown>.*)')
@@ -69,6 +70,7 @@ def test_missing_url_exits_2_naming_where_guard_looked(tmp_path: Path) -> None:
 
 def test_missing_url_is_unknown_to_nagios(tmp_path: Path) -> None:
     write(tmp_path, 'guard.toml', '[health]\nchecks = ["database"]\ndb-url-env = "APP_DB"\n')
+    trust(tmp_path)  # db-url-env picks which URL guard connects to: a project file sets it once trusted
     proc = run_guard('health', tmp_path, '--format', 'nagios')
     assert (proc.returncode, proc.stderr) == (3, '')
     assert proc.stdout == (f'GUARD UNKNOWN - no database URL: looked for health.db-url ({tmp_path}/guard.toml) '
@@ -122,6 +124,8 @@ def test_check_takes_a_comma_list(tmp_path: Path) -> None:
 def test_json_format_answers_with_an_object_on_a_config_error(tmp_path: Path, toml: str, error: str) -> None:
     root = tmp_path / f'p{secrets.token_hex(3)}'
     write(root, 'guard.toml', toml)
+    if 'db-url-env' in toml:
+        trust(root)
     proc = run_guard('health', root, '--format', 'json')
     message = error.format(root=root)
     assert proc.returncode == 2

@@ -49,7 +49,8 @@ def test_configured_variable_name_only(tmp_path: Path) -> None:
     (tmp_path / '.env').write_text('DB_URL=sqlite:///ignored.db\nSUFFIX=-x\nMARKET_DB=postgresql://u:pw${SUFFIX}@h/m\n')
     config = config_for(tmp_path, db_url_env='MARKET_DB')
     url = resolve(config, tmp_path, environ={})
-    assert (url.source, url.secret) == (f'MARKET_DB in {tmp_path}/.env', 'postgresql://u:pw-x@h/m')
+    # Read as written: no ${VAR} interpolation in a repository's file (issue 16, attack 2).
+    assert (url.source, url.secret) == (f'MARKET_DB in {tmp_path}/.env', 'postgresql://u:pw${SUFFIX}@h/m')
     with pytest.raises(ConfigError) as error:
         resolve(config, tmp_path / 'elsewhere', environ={'DB_URL': 'sqlite:///x.db'})
     assert str(error.value) == (

@@ -10,13 +10,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from guard import config
+from guard import schema
 from guard.errors import ConfigError
 from guard.rules import RULES
-from guard.scan.findings import at_or_above
+from guard.findings import at_or_above
 from guard.scan.scanner import Document
 from guard.scan.scanner import Scanner
 
-SCANNER = Scanner(RULES, test_paths=config.DEFAULT_TEST_PATHS)
+SCANNER = Scanner(RULES, test_paths=schema.DEFAULT_TEST_PATHS)
 _SEGMENT = st.from_regex(r'[a-z][a-z0-9_]{0,8}', fullmatch=True).filter(
     lambda s: s not in ('tests', 'test', 'fixtures', 'testdata', 'docs', 'conftest') and not s.startswith('test_')
     and not s.endswith('_test'))
@@ -63,7 +64,7 @@ def test_test_paths_is_a_setting(tmp_path: Path) -> None:
     assert cfg.test_paths == ('qa/',)
     scanner = Scanner(RULES, test_paths=cfg.test_paths)
     assert scanner.is_test_data('qa/net.py') and not scanner.is_test_data('tests/net.py')
-    assert config.Config().test_paths == config.DEFAULT_TEST_PATHS
+    assert config.Config().test_paths == schema.DEFAULT_TEST_PATHS
     assert not Scanner(RULES, test_paths=()).is_test_data('tests/net.py')
 
 

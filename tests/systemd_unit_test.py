@@ -110,6 +110,7 @@ def test_install_service_writes_a_unit_that_verifies_clean(tmp_path: Path) -> No
     assert done.stdout.splitlines() == [
         f'wrote   {unit_dir / unit.TEMPLATE}',
         f'wrote   {unit_dir / (name + ".d") / unit.DROP_IN}',
+        f'{root} has no guard config of its own: the service uses the system layer and the defaults.',
         'Then enable and start it:',
         '  systemctl daemon-reload',
         f'  systemctl enable --now {name}',

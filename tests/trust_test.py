@@ -87,8 +87,15 @@ def test_alert_command_runs_only_once_the_file_is_trusted_as_it_is(home: Home, c
     assert warnings(home.alert(cloned)) == []
     assert marker.exists()
 
+    # Trust covers guard's own table, not the file's other bytes (issue 17, D2): a release that bumps
+    # [project] version, or a comment, keeps it.
     marker.unlink()
-    pyproject.write_text(pyproject.read_text() + '# one more line\n')
+    pyproject.write_text('[project]\nname = "app"\nversion = "2.0.1"\n' + pyproject.read_text() + '# one more line\n')
+    assert warnings(home.alert(cloned)) == []
+    assert marker.exists()
+
+    marker.unlink()
+    pyproject.write_text(pyproject.read_text() + 'command-timeout = 9.0\n')  # still in [tool.guard.alerts]
     changed = home.alert(cloned)
     assert not marker.exists()
     assert warnings(changed) == [
@@ -228,9 +235,13 @@ def test_trust_store_is_private_and_written_whole(home: Home, cloned: Path) -> N
     assert home.store.parent.stat().st_mode & 0o777 == 0o700
     assert sorted(p.name for p in home.store.parent.iterdir()) == ['trusted.json', 'trusted.json.lock']
     import hashlib
+    import tomllib
 
+    # The sha256 of guard's table as canonical JSON (sorted keys, no blanks), not of the file's bytes.
+    table = tomllib.loads(pyproject.read_text())['tool']['guard']
+    canonical = json.dumps(table, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode()
     recorded = json.loads(home.store.read_text())['files']
-    assert recorded == {str(pyproject.resolve()): {'sha256': hashlib.sha256(pyproject.read_bytes()).hexdigest()}}
+    assert recorded == {str(pyproject.resolve()): {'sha256': hashlib.sha256(canonical).hexdigest()}}
 
 
 def test_show_revoke_and_list(home: Home, cloned: Path) -> None:
@@ -340,7 +351,7 @@ def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> 
     ('[audit]\nurl = "sqlite:///audit.db"\n', ('audit.url',)),
     ('baseline = "../shared-baseline.json"\n', ('baseline',)),
     ('baseline = "baseline.json"\n', ()),
-    ('state-dir = ".state"\n', ()),
+    ('state-dir = ".state"\n', ('state-dir',)),  # issue 16 attack 4: the tree never places guard's own state
     ('state-dir = "/var/lib/guard"\n', ('state-dir',)),
     ('fail-on = "error"\n[health]\ntables = ["t"]\n', ()),
     ('[watch]\nrun-commands = true\n', ('watch.run-commands',)),
@@ -355,3 +366,17 @@ def test_which_keys_need_trust(tmp_path: Path, toml: str, skipped: tuple[str, ..
                                      'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none')})
     assert cfg.untrusted == skipped
     assert bool(cfg.trust_note) == bool(skipped)
+
+
+def test_trust_writes_the_system_store_for_a_root_a_service_watches(tmp_path: Path) -> None:
+    from guard.cli.trust import service_installed
+    from guard.daemon import unit
+
+    root = tmp_path / 'srv' / 'my-app'
+    root.mkdir(parents=True)
+    units = tmp_path / 'units'
+    assert not service_installed(root, units)
+    drop_in = units / f'{unit.unit_name(root)}.d' / unit.DROP_IN
+    write(drop_in.parent, drop_in.name, '[Service]\n')
+    assert service_installed(root, units)
+    assert not service_installed(tmp_path / 'srv', units)

@@ -36,6 +36,9 @@ class CommandSink:
         started = time.monotonic()
         # The root as working directory, unless it is gone: an alert that the root vanished must still go out.
         cwd = self._cwd if self._cwd is None or os.path.isdir(self._cwd) else '/'
+        unsafe = _unsafe_files(self._command, cwd or os.getcwd())
+        if unsafe:
+            return Delivery(NAME, False, f'refusing to run it: {unsafe}', seconds=time.monotonic() - started)
         with tempfile.TemporaryFile() as errors:
             try:
                 process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=cwd,
@@ -53,6 +56,21 @@ class CommandSink:
             if code != 0:
                 return Delivery(NAME, False, f'exit {_exit_text(code)}{_last_line(errors)}', seconds=seconds)
         return Delivery(NAME, True, 'exit 0', seconds=seconds)
+
+
+def _unsafe_files(command: str, cwd: str) -> str:
+    """Why /bin/sh, or a file the command's words name, is not safe to run as us ('' when all are):
+    owned by root or us and writable by no one else, as for purge's commands (docs/trust.md)."""
+    import shlex
+
+    from guard import secure_path
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = []
+    owners = {0, os.geteuid()}
+    return secure_path.command_problem(['/bin/sh'], cwd, owners) or secure_path.command_problem(words, cwd, owners)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

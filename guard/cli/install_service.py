@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--unit-dir', metavar='DIR', type=Path, default=unit.UNIT_DIR,
                         help=f'where the unit files go (default: {unit.UNIT_DIR})')
     parser.add_argument('--dry-run', action='store_true', help='print the files and change nothing')
+    parser.add_argument('--trust', action='store_true',
+                        help="(root) record the project's config in the system trust store, which the service honours")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
             common.out(f'# {path}\n{text}')
         else:
             common.out(f'{_write(path, text)} {path}')
+    from guard.cli import service_trust
+    if args.trust and not args.dry_run:
+        trusted = service_trust.record(root)
+        common.out(f'trusted {trusted} in the system store' if trusted else f'{root}: no config of its own to trust')
+    for line in service_trust.report(root, config_file):
+        common.out(line)
     if _owner(root) != user:
         common.err(f'guard install-service: warning: {root} is not owned by {user}; guard can act only on what {user} may write')
     common.out('Then enable and start it:' if not args.dry_run else 'Dry run: nothing was written. To enable it:')

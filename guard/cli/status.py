@@ -58,7 +58,7 @@ def _daemon(found: Any, running: bool) -> dict[str, Any] | None:
     return {'pid': found.pid if running else None, 'state': found.state if running else 'not running',
             'since': _iso(found.started_at), 'updated': _iso(found.updated_at), 'status': found.status,
             'config': found.config, 'observer': found.observer, 'counters': found.counters,
-            'last_action': found.last_action}
+            'last_action': found.last_action, 'ignored': found.ignored}
 
 
 def _health_now(config: Any, root: Path) -> list[dict[str, str]]:
@@ -94,6 +94,8 @@ def _text(report: dict[str, Any]) -> None:
         common.out(f'guard watch is running for {report["root"]} (pid {daemon["pid"]}, since {daemon["since"]})')
         common.out(f'  state: {daemon["status"]}')
         common.out(f'  config: {daemon["config"]}; observer: {daemon["observer"]}')
+        for ignored in daemon['ignored']:
+            common.out(f'  ignoring {ignored["key"]} ({ignored["trust"]}) from {ignored["file"]}: {ignored["why"]}')
     elif daemon is not None:
         common.out(f'guard watch is not running for {report["root"]} (last seen {daemon["updated"]}: {daemon["status"]})')
     else:

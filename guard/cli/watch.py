@@ -20,11 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from guard import config as config_module
+    from guard.cli.common import load_config
     from guard.daemon import service
     from guard.daemon.log import route_library_logging
     # The root is checked by the daemon's own startup validation (one line, exit 1), not here.
     root = Path(args.root).absolute()
-    config = config_module.load(root, config_file=args.config)
+    config = load_config(root, args)  # the one loader: its notes and trust warning reach the journal too
     route_library_logging()
     return service.run(config, config_file=args.config)

@@ -75,6 +75,13 @@ class _Collector:
         yield actions
         yield _gauge('guard_last_action_timestamp_seconds', 'When the last action ran (Unix time; 0 = none yet)',
                      s.root, d.get('last_action_at', 0))
+        ignored = d.get('ignored_keys', ())
+        yield _gauge('guard_config_ignored_keys', 'Settings guard watch ignores (an untrusted project file set them)',
+                     s.root, len(ignored))
+        by_key = GaugeMetricFamily('guard_config_ignored', 'A setting guard watch ignores, by key (1)', labels=['root', 'key'])
+        for key in ignored:
+            by_key.add_metric([s.root, key], 1)
+        yield by_key
 
 
 def _gauge(name: str, help_text: str, root: str, value: float) -> Any:

@@ -71,7 +71,8 @@ class Publisher:
         return {'events': buffer.events, 'sweeps': self.sweeps, 'drops': self.drops + buffer.drops,
                 'actions': sum(self.actions.values()), 'reclaimed_bytes': self.reclaimed,
                 'pending': len(buffer), 'started_at': self.started_at,
-                'last_action_at': self.last_action.get('at', 0), 'up': 0 if self.state == 'stopped' else 1}
+                'last_action_at': self.last_action.get('at', 0), 'up': 0 if self.state == 'stopped' else 1,
+                'ignored_keys': [i.key for i in self.service.config.ignored]}
 
     def observer_kind(self) -> str:
         watcher = getattr(self.service, 'watcher', None)
@@ -120,6 +121,7 @@ class Publisher:
             last_action=self.last_action,
             health=[{'check': c.name, 'status': c.status.value, 'value': c.value, 'reason': c.reason}
                     for c in sorted(self.checks.values(), key=lambda c: c.name)],
+            ignored=[i.as_dict() for i in service.config.ignored],
         )
         try:
             status_file.write(status_file.path_for(service.config.state_path(), service.root), record)

@@ -125,6 +125,7 @@ class Service:
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
         self.log.say(INFO, 'started', f'watching ({self.publisher.observer_kind()}), config {self.config.source}')
+        self._say_ignored()
         self.ready.set()
 
     def _use(self, config: Config, ready: startup.Ready) -> None:
@@ -154,9 +155,18 @@ class Service:
             self.executor.dispatch([CheckResult('config', Status.OK, config.source, '')])
             self._audit('watch', 'reloaded', {'config': config.source})
             self.log.say(INFO, 'reloaded', f'reloaded the config from {config.source}')
+            self._say_ignored()
             self._evaluate(frozenset(facts_module.CONCERNS))
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
+
+    def _say_ignored(self) -> None:
+        """One journal line naming every setting this config's layers left out, and why (issue 17, D1):
+        `guard status` and the metrics show the same list (config.ignored)."""
+        if self.config.ignored:
+            lines = '; '.join(i.line() for i in self.config.ignored)
+            self.log.say(WARNING, 'untrusted', f'ignoring {lines}; to honour them, review the file and run as root: '
+                         f'guard trust --system {self.root}', keys=','.join(i.key for i in self.config.ignored))
 
     def _teardown(self) -> None:
         if not hasattr(self, 'watcher'):

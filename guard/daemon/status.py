@@ -34,6 +34,8 @@ class DaemonStatus:
     counters: dict[str, Any] = field(default_factory=dict)
     last_action: dict[str, Any] = field(default_factory=dict)
     health: list[dict[str, str]] = field(default_factory=list)
+    # The settings the daemon's config leaves out (guard.trust.Ignored.as_dict): key, file, why, trust.
+    ignored: list[dict[str, str]] = field(default_factory=list)
 
 
 def path_for(state_dir: Path, root: str | os.PathLike[str]) -> Path:

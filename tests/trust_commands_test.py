@@ -1,0 +1,101 @@
+"""A trusted config runs a command only when nobody but root or the invoking user could have changed
+what it runs since (issue 16, attack 9): root trusted `before = ["./scripts/stop.sh"]`, the project's
+owner rewrote stop.sh, and root's next purge ran it as uid 0.
+
+Built as the attack: we are root, and a second user (useradd) owns what the project's owner owns.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+import second_user
+from support import run_guard
+from support import trust
+from support import write
+
+from guard import secure_path
+
+
+@pytest.fixture(scope='module')
+def alice() -> int:
+    return second_user.uid()
+
+
+def project(base: Path, marker: Path) -> Path:
+    root = base / 'proj'
+    write(root, 'scripts/stop.sh', f'#!/bin/sh\ntouch {marker}\n').chmod(0o755)
+    write(root, 'guard.toml', '[purge]\nbefore = ["./scripts/stop.sh"]\n')
+    write(root, 'logs/app.log', 'x\n')
+    return root
+
+
+def test_root_refuses_a_trusted_script_its_owner_can_rewrite(alice: int, tmp_path: Path) -> None:
+    marker = tmp_path / f'ran-{secrets.token_hex(4)}'
+    root = project(tmp_path, marker)
+    trust(root)
+    script = root / 'scripts/stop.sh'
+    os.chown(script, alice, alice)  # the project's owner rewrites it after root trusted the config
+    proc = run_guard('purge', root, '--force')
+    assert not marker.exists()
+    assert f'refusing to run it: {script} belongs to uid {alice}, not to root' in proc.stdout + proc.stderr
+    os.chown(script, 0, 0)
+    os.chown(script.parent, alice, alice)  # a folder on the way that alice owns: she can swap the script
+    write(root, 'logs/app.log', 'x\n')
+    proc = run_guard('purge', root, '--force')
+    assert not marker.exists()
+    assert f'refusing to run it: {script.parent} belongs to uid {alice}' in proc.stdout + proc.stderr
+    os.chown(script.parent, 0, 0)
+    write(root, 'logs/app.log', 'x\n')
+    assert run_guard('purge', root, '--force').returncode == 0
+    assert marker.exists()  # owned by root all the way: it runs
+
+
+def test_an_alert_command_naming_a_script_others_can_write_is_refused(tmp_path: Path) -> None:
+    marker = tmp_path / f'ran-{secrets.token_hex(4)}'
+    root = tmp_path / 'proj'
+    write(root, 'notify.sh', f'#!/bin/sh\ntouch {marker}\n').chmod(0o757)  # world-writable
+    write(root, 'guard.toml', '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+                              '[alerts]\njournal = false\ncommand = "sh ./notify.sh"\n')
+    trust(root)
+    proc = run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(tmp_path / 'state')})
+    assert proc.returncode == 1
+    assert not marker.exists()
+    assert f'{root}/notify.sh is writable by others' in proc.stderr
+    (root / 'notify.sh').chmod(0o755)
+    run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(tmp_path / 'state2')})
+    assert marker.exists()
+
+
+OWNERS = st.sampled_from(['root', 'alice'])
+MODES = st.sampled_from([0o755, 0o775, 0o757, 0o777, 0o1777, 0o1775, 0o700])
+
+
+@settings(max_examples=150, deadline=None)
+@given(folder_owner=OWNERS, folder_mode=MODES, file_owner=OWNERS, file_mode=MODES, as_argument=st.booleans())
+def test_a_command_runs_only_when_everything_on_the_way_is_roots_or_ours(
+        alice: int, folder_owner: str, folder_mode: int, file_owner: str, file_mode: int, as_argument: bool) -> None:
+    with tempfile.TemporaryDirectory() as base:
+        os.chmod(base, 0o755)
+        folder = Path(base) / 'scripts'
+        folder.mkdir()
+        script = folder / 'stop.sh'
+        script.write_text('#!/bin/sh\n')
+        uid = {'root': 0, 'alice': alice}
+        os.chown(script, uid[file_owner], uid[file_owner])
+        os.chown(folder, uid[folder_owner], uid[folder_owner])
+        script.chmod(file_mode & 0o777)
+        folder.chmod(folder_mode)
+        argv = ['/bin/sh', 'scripts/stop.sh'] if as_argument else ['./scripts/stop.sh']
+        found = secure_path.command_problem(argv, base, {0})
+        safe = (folder_owner == file_owner == 'root' and not file_mode & 0o022
+                and (not folder_mode & 0o022 or bool(folder_mode & 0o1000)))
+        assert (found == '') == safe, found
+        if not safe:
+            assert found.startswith((f'{script} ', f'{folder} ')), found  # names the file to fix
