@@ -101,6 +101,7 @@ class Service:
         ready = startup.validate(self.config, self.root)
         self._use(self.config, ready)
         self.publisher = Publisher(self)
+        self.publisher.observe_checks([CheckResult('config', Status.OK, self.config.source, '')])
         try:
             self.store.record('watch', self.root, trigger='daemon', outcome='started',
                               detail={'pid': os.getpid(), 'config': self.config.source})
@@ -143,7 +144,9 @@ class Service:
             ready = startup.validate(config, self.root)
         except GuardError as e:
             self.log.say(WARNING, 'reload-failed', f'reload failed, keeping the previous config: {e}')
-            self.executor.dispatch([CheckResult('config', Status.FAIL, self.config.source, f'reload failed: {e}')])
+            rejected = CheckResult('config', Status.FAIL, self.config.source, f'reload failed: {e}')
+            self.executor.dispatch([rejected])
+            self.publisher.observe_checks([rejected])  # STATUS=, the status file, metrics: config = 2
             self._audit('watch', 'reload-failed', {'error': str(e)})
         else:
             self._use(config, ready)
@@ -151,7 +154,9 @@ class Service:
             self.buffer.max_pending = max(2, config.watch.max_pending)
             self.watcher.log_paths = tuple(config.health.log_paths)
             self.watcher.sync()
-            self.executor.dispatch([CheckResult('config', Status.OK, config.source, '')])
+            accepted = CheckResult('config', Status.OK, config.source, '')
+            self.executor.dispatch([accepted])
+            self.publisher.observe_checks([accepted])
             self._audit('watch', 'reloaded', {'config': config.source})
             self.log.say(INFO, 'reloaded', f'reloaded the config from {config.source}')
             self._evaluate(frozenset(facts_module.CONCERNS))

@@ -7,6 +7,7 @@ The same checks run on a reload, against the new config, before it replaces the 
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from dataclasses import dataclass
@@ -57,14 +58,29 @@ def check_root(root: Path) -> None:
         raise StartupError(f'cannot watch {root}: no read permission; run as a user that owns it')
 
 
+class SandboxError(GuardError):
+    """The unit's sandbox keeps guard from a folder its config names (exit 2: a restart cannot fix it)."""
+
+    exit_code = 2
+
+
 def check_writable(folder: Path, what: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as e:
+        _sandboxed(e, f'{what} {folder}')
         raise StartupError(f'{what} {folder} is not writable ({e.strerror}); '
                            'set state-dir or give the service user write access (StateDirectory=)') from None
+
+
+def _sandboxed(error: OSError, what: str) -> None:
+    """EROFS on a folder that is not a read-only mount: the unit's ProtectSystem= hides it from guard."""
+    if error.errno == errno.EROFS and os.environ.get('INVOCATION_ID'):
+        raise SandboxError(f'{what} is read-only for this service (its sandbox, ProtectSystem=strict): '
+                           'run `guard install-service ROOT` again, which adds the folders the config '
+                           'names to ReadWritePaths=, then `systemctl daemon-reload`') from None
 
 
 def check_health_targets(config: Config, root: Path) -> None:
@@ -84,23 +100,36 @@ def check_metrics_file(config: Config, root: Path) -> None:
         with tempfile.TemporaryFile(dir=target.parent):
             pass
     except OSError as e:
+        _sandboxed(e, f'watch.metrics-file\'s folder {target.parent}')
         raise StartupError(f'watch.metrics-file {target}: cannot write in {target.parent} ({e.strerror}); '
                            'create the folder (node_exporter\'s textfile directory) or fix the path') from None
 
 
 def metrics_path(config: Config, root: Path) -> Path:
-    return (root / config.watch.metrics_file).resolve()
+    """watch.metrics-file; a folder (a value ending in '/', or an existing folder) gets this root's own
+    file in it, `guard-<instance>.prom`, so a setting shared by every root of a machine stays per root."""
+    from guard.instances import escape_path
+    value = config.watch.metrics_file
+    target = root / value
+    if value.endswith('/') or target.is_dir():
+        target = target / f'guard-{escape_path(root)}.prom'
+    return Path(os.path.normpath(target))
 
 
-def validate(config: Config, root: Path) -> Ready:
-    """Run every check, in the order a person would fix them; return the opened store and sinks."""
+def check_config(config: Config, root: Path) -> list[Sink]:
+    """Every check but the audit store's, in the order a person would fix them; the alert sinks."""
     check_settings(config)
     check_root(root)
     check_writable(config.state_path(), 'state directory')
     check_health_targets(config, root)
     check_metrics_file(config, root)
     from guard.alerts import build_sinks
-    sinks = build_sinks(config)
+    return build_sinks(config)
+
+
+def validate(config: Config, root: Path) -> Ready:
+    """Run every check; return the opened store and sinks."""
+    sinks = check_config(config, root)
     return Ready(open_store(config), sinks)
 
 
