@@ -130,6 +130,8 @@ class WatchSettings:
     max_log_growth_mb_per_min: float = 0.0
     health_interval: float = 60.0
     sweep_interval: float = 30.0
+    # Seconds between looks at free disk space (one statvfs): low disk is caught within this.
+    disk_interval: float = 2.0
     # Seconds after an action on a target before the daemon may act on it again.
     cooldown: float = 300.0
     # A path is handled once it has been quiet this long, or at the latest max-wait after its first change.

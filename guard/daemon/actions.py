@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from guard.alerts import Sink
     from guard.audit import AuditStore
     from guard.config import Config
+    from guard.safety.results import Failure
 
 TRIGGER = 'daemon'
 
@@ -60,6 +61,8 @@ class Executor:
         self.sinks = sinks
         self._tick = tick
         self.alert_errors: list[str] = []
+        # (dev, inode) of files already reported as not the service's to empty (once each).
+        self.reported_denied: set[tuple[int, int]] = set()
 
     def dispatch(self, results: Sequence[CheckResult]) -> list[AlertResult]:
         """Hand check results to alerts.dispatch, which alerts only on a change of state."""
@@ -98,21 +101,53 @@ class Executor:
                     f'moved {moved} to {report.quarantine_path}')
 
     def _purge(self, action: Action) -> Done:
+        if action.kind != PURGE_LOGS:
+            return self._purge_in(action, self.root, tuple(self.config.purge.ephemeral))
+        # Log paths on a volume of their own are purged within it: the engine never crosses a mount.
+        from guard.daemon.logfs import split
+        own, volumes = split(self.root, action.paths)
+        parts = [(self.root, own)] if own else []
+        parts += [(volume.mount, volume.patterns) for volume in volumes]
+        done = [self._purge_in(action, where, patterns) for where, patterns in parts]
+        acted = [d for d in done if d.outcome != 'nothing']
+        if not acted:
+            return Done(action.kind, action.target, 'nothing')
+        worst = max(acted, key=lambda d: _SEVERITY.get(d.outcome, 9))
+        return Done(action.kind, action.target, worst.outcome, sum(d.bytes for d in acted), sum(d.files for d in acted),
+                    worst.audit_id, '; '.join(d.detail for d in acted))
+
+    def _purge_in(self, action: Action, where: Path, ephemeral: tuple[str, ...]) -> Done:
         from guard.safety import purge
-        ephemeral = action.paths if action.kind == PURGE_LOGS else tuple(self.config.purge.ephemeral)
-        plan = purge.plan(purge_config(self.config, ephemeral), self.root)
+        plan = purge.plan(purge_config(self.config, ephemeral), where)
         if not plan.items:
             return Done(action.kind, action.target, 'nothing')
         report = purge.execute(plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0,
                                progress=lambda _: self._tick())
         detail = f'{action.reason}; cleared {report.files} files, {report.reclaimed} bytes freed'
+        if where != self.root:
+            detail += f' on the volume {where}'
         if not report.verification.ok:
             changed = ', '.join((*report.verification.changed, *report.verification.missing)[:5])
             detail += f'; PROTECTED PATHS CHANGED: {changed}'
             self.dispatch([CheckResult('protected', Status.FAIL, changed,
                                        'a protected path differs after a daemon purge')])
+        self._report_denied(where, report.failures)
         return Done(action.kind, action.target, report.outcome, max(report.reclaimed, 0), report.files,
                     report.audit_id, detail)
+
+    def _report_denied(self, where: Path, failures: Sequence[Failure]) -> None:
+        """A file the service user may not truncate or remove fails every purge the same way: say so
+        once, with its owner and the fix (an alert, check `log-permissions`, which stays failed)."""
+        from guard.daemon.logperm import denied
+        lines = denied(where, failures, self.reported_denied)
+        if lines:
+            self.dispatch([CheckResult('log-permissions', Status.FAIL, '; '.join(lines),
+                                       'the service cannot empty these logs: create them as its user '
+                                       '(LogsDirectory= in the writer\'s unit, or chown them to it)')])
+
+
+# Which outcome a combined purge (the root and its log volumes) reports: the worst.
+_SEVERITY = {'ok': 0, 'partial': 1, 'refused': 2, 'failed': 3, 'protected-changed': 4}
 
 
 def purge_config(config: Config, ephemeral: tuple[str, ...]) -> Config:

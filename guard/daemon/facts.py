@@ -75,8 +75,9 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         started = time.perf_counter()
         # One walk serves the check and the policy's detail (it used to be two).
         logs = logs or measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
-        checks[LOGS] = logs_result(root, config.health, (logs.total, logs.files, logs.largest),
-                                   time.perf_counter() - started)
+        checks[LOGS] = _with_volumes(root, config.health.log_paths,
+                                     logs_result(root, config.health, (logs.total, logs.files, logs.largest),
+                                                 time.perf_counter() - started))
     else:
         logs = None
     if DISK in concerns:
@@ -84,6 +85,16 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         checks[DISK] = check_disk(root, config.health)
         free = free_bytes(root)
     return Facts('', checks, logs, free)
+
+
+def _with_volumes(root: Path, log_paths: tuple[str, ...], result: CheckResult) -> CheckResult:
+    """The logs check failed as well when a log volume of its own (a mount inside the root) is full."""
+    from guard.daemon.logfs import full_volumes
+    full = full_volumes(root, tuple(log_paths))
+    if not full:
+        return result
+    reason = '; '.join(full) + (f'; {result.reason}' if result.reason else '')
+    return CheckResult(result.name, Status.FAIL, result.value, reason, result.latency, result.perf)
 
 
 def root_problem(root: Path) -> str:

@@ -77,6 +77,7 @@ class Service:
         self.touched: set[str] = set()
         self.root_problem = ''
         self.polling_reported = False
+        self.disk_low = False
         self.health_run: HealthRun | None = None
         self.snapshot: sweep.Snapshot | None = None
         # The log paths as measured in this step (by the sweep or after an action); None = walk them again.
@@ -122,6 +123,7 @@ class Service:
         now = time.monotonic()
         self.next_sweep = now + self.config.watch.sweep_interval
         self.next_health = now + self.config.watch.health_interval
+        self.next_disk = now + self.config.watch.disk_interval
         self.publisher.state = 'watching'
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
@@ -193,7 +195,7 @@ class Service:
     def _timeout(self) -> float:
         watch = self.config.watch
         now = time.monotonic()
-        deadlines = [self.next_sweep, self.next_health, self.publisher.next_at]
+        deadlines = [self.next_sweep, self.next_health, self.next_disk, self.publisher.next_at]
         if self.next_watchdog is not None:
             deadlines.append(self.next_watchdog)
         due = self.buffer.next_due(watch.debounce, watch.max_wait)
@@ -224,6 +226,10 @@ class Service:
         if health_due:
             self._evaluate(frozenset(facts_module.CONCERNS), health=True)
             self.next_health = time.monotonic() + watch.health_interval
+        elif now >= self.next_disk:
+            self._look_at_disk()
+        if now >= self.next_disk:
+            self.next_disk = time.monotonic() + watch.disk_interval
         self._collect_health()
         self._watchdog_tick()
         self.publisher.publish()
@@ -300,6 +306,17 @@ class Service:
         for follow_up in actions:
             if follow_up.kind == DISPATCH:
                 self.executor.run(follow_up)
+
+    def _look_at_disk(self) -> None:
+        """One statvfs; the disk concern is judged (alerts, purge) only when the free space is below a
+        limit or was at the last look, so a fine disk costs no more than that call."""
+        free = facts_module.free_bytes(self.root)
+        health = self.config.health
+        limit = max(health.min_free_disk_mb, health.warn_free_disk_mb) * MIB
+        low = free is not None and limit > 0 and free < limit
+        if low or self.disk_low:
+            self._evaluate(frozenset({facts_module.DISK}))
+        self.disk_low = low
 
     def _report_polling(self) -> None:
         """Alert once when inotify could not serve and the observer polls instead (slower, costlier)."""

@@ -41,7 +41,8 @@ def check_settings(config: Config) -> None:
     """Values the generic validation lets through but a daemon cannot run with."""
     watch = config.watch
     for key, value in (('debounce', watch.debounce), ('max-wait', watch.max_wait),
-                       ('sweep-interval', watch.sweep_interval), ('health-interval', watch.health_interval)):
+                       ('sweep-interval', watch.sweep_interval), ('health-interval', watch.health_interval),
+                       ('disk-interval', watch.disk_interval)):
         if value <= 0:
             raise ConfigError(f'{config.source}: watch.{key} must be more than 0 seconds, got {value:g}')
     if watch.max_wait < watch.debounce:
