@@ -134,6 +134,11 @@ class WatchSettings:
     disk_interval: float = 2.0
     # Seconds after an action on a target before the daemon may act on it again.
     cooldown: float = 300.0
+    # A Python environment in the root is quarantined once nothing in it changed for this long
+    # (`python -m venv .` writes for seconds after its pyvenv.cfg appears): one move, all of it.
+    venv_quiet: float = 3.0
+    # Seconds the daemon leaves what `guard restore` put back alone (0: no hold; --release ends it).
+    restore_hold: float = 3600.0
     # A path is handled once it has been quiet this long, or at the latest max-wait after its first change.
     debounce: float = 0.5
     max_wait: float = 5.0

@@ -55,6 +55,11 @@ class Facts:
     checks: dict[str, CheckResult] = field(default_factory=dict)
     logs: LogUsage | None = None
     free_disk: int | None = None
+    # Seconds since anything in the root's Python environment last changed (measured only when it
+    # is there and would be quarantined); `inf` when it is complete and nothing is being written.
+    venv_quiet: float | None = None
+    # Until when `guard restore` holds the root's entries from the daemon (Unix time), or None.
+    held_until: float | None = None
 
 
 def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, logs: LogUsage | None = None) -> Facts:
@@ -65,9 +70,14 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         return Facts(root_problem=problem)
     checks: dict[str, CheckResult] = {}
     free = None
+    quiet = held = None
     if POLLUTION in concerns:
         from guard.health.pollution import check_pollution
         checks[POLLUTION] = check_pollution(root)
+        if checks[POLLUTION].status is Status.FAIL and config.watch.on_pollution == 'quarantine':
+            from guard.safety.hold import held_until
+            held = held_until(config.state_path(), root)
+            quiet = venv_quiet(root) if held is None else None
     if ENV_FILES in concerns:
         checks[ENV_FILES] = check_env_files(config, root)
     if LOGS in concerns:
@@ -84,7 +94,7 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         from guard.health.disk import check_disk
         checks[DISK] = check_disk(root, config.health)
         free = free_bytes(root)
-    return Facts('', checks, logs, free)
+    return Facts('', checks, logs, free, quiet, held)
 
 
 def _with_volumes(root: Path, log_paths: tuple[str, ...], result: CheckResult) -> CheckResult:
@@ -95,6 +105,41 @@ def _with_volumes(root: Path, log_paths: tuple[str, ...], result: CheckResult) -
         return result
     reason = '; '.join(full) + (f'; {result.reason}' if result.reason else '')
     return CheckResult(result.name, Status.FAIL, result.value, reason, result.latency, result.perf)
+
+
+def venv_quiet(root: Path, *, limit: int = 100_000) -> float:
+    """Seconds since the newest change (mtime or ctime) in the root's environment entries; 0 while
+    its interpreter (bin/python) is not there yet, so a half-made environment is never moved."""
+    from guard.safety.discovery import root_venv
+    entries = root_venv(root)
+    if not any(os.path.lexists(root / name) for name in ('bin/python', 'bin/python3', 'Scripts/python.exe')):
+        return 0.0
+    newest = 0.0
+    folders: list[str] = []
+    for name in entries:
+        try:
+            st = os.lstat(root / name)
+        except OSError:
+            continue
+        newest = max(newest, st.st_mtime, st.st_ctime)
+        if stat.S_ISDIR(st.st_mode):
+            folders.append(str(root / name))
+    seen = 0
+    while folders and seen < limit:
+        try:
+            with os.scandir(folders.pop()) as it:
+                for entry in it:
+                    seen += 1
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    newest = max(newest, st.st_mtime, st.st_ctime)
+                    if stat.S_ISDIR(st.st_mode):
+                        folders.append(entry.path)
+        except OSError:
+            continue
+    return max(0.0, time.time() - newest)
 
 
 def root_problem(root: Path) -> str:

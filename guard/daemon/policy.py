@@ -65,12 +65,13 @@ class Rules:
     log_paths: tuple[str, ...] = ('logs/',)
     max_log_growth_mb_per_min: float = 0.0
     cooldown: float = 300.0
+    venv_quiet: float = 0.0
 
     @classmethod
     def from_config(cls, config: object) -> Rules:
         watch, health = config.watch, config.health  # type: ignore[attr-defined]
         return cls(watch.on_pollution, watch.on_log_limit, watch.on_low_disk, tuple(health.log_paths),
-                   watch.max_log_growth_mb_per_min, watch.cooldown)
+                   watch.max_log_growth_mb_per_min, watch.cooldown, watch.venv_quiet)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def decide(facts: Facts, state: State, rules: Rules, now: float) -> tuple[list[A
     actions = [Action(DISPATCH, 'root', results=(CheckResult('root', Status.OK, 'present and readable'),))]
     checks = facts.checks
     if rules.on_pollution != 'off':
-        state = _pollution(checks, state, rules, now, actions)
+        state = _pollution(checks, facts, state, rules, now, actions)
     if rules.on_log_limit != 'off' and LOGS in checks:
         state = _logs(facts, state, rules, now, actions)
     if rules.on_low_disk != 'off' and DISK in checks:
@@ -119,13 +120,17 @@ def decide(facts: Facts, state: State, rules: Rules, now: float) -> tuple[list[A
     return actions, state
 
 
-def _pollution(checks: Mapping[str, CheckResult], state: State, rules: Rules, now: float,
+def _pollution(checks: Mapping[str, CheckResult], facts: Facts, state: State, rules: Rules, now: float,
                actions: list[Action]) -> State:
     found = tuple(checks[name] for name in (POLLUTION, ENV_FILES) if name in checks)
     if found:
         actions.append(Action(DISPATCH, POLLUTION, results=found))
     venv = checks.get(POLLUTION)
-    if venv is not None and venv.status is Status.FAIL and rules.on_pollution == 'quarantine' \
+    # Still being written (quiet for less than venv-quiet): wait, so that it moves whole, in one go.
+    # Put back by `guard restore` (a hold): leave it, the operator wants it there for now.
+    quiet = facts.venv_quiet
+    settled = (quiet is None or quiet >= rules.venv_quiet) and facts.held_until is None
+    if venv is not None and venv.status is Status.FAIL and rules.on_pollution == 'quarantine' and settled \
             and not _cooling(state, POLLUTION, rules, now):
         actions.append(Action(QUARANTINE, POLLUTION, venv.value))
         state = state.acted(POLLUTION, now)

@@ -78,6 +78,7 @@ class Service:
         self.root_problem = ''
         self.polling_reported = False
         self.disk_low = False
+        self.next_venv: float | None = None
         self.health_run: HealthRun | None = None
         self.snapshot: sweep.Snapshot | None = None
         # The log paths as measured in this step (by the sweep or after an action); None = walk them again.
@@ -196,6 +197,8 @@ class Service:
         watch = self.config.watch
         now = time.monotonic()
         deadlines = [self.next_sweep, self.next_health, self.next_disk, self.publisher.next_at]
+        if self.next_venv is not None:
+            deadlines.append(self.next_venv)
         if self.next_watchdog is not None:
             deadlines.append(self.next_watchdog)
         due = self.buffer.next_due(watch.debounce, watch.max_wait)
@@ -217,6 +220,9 @@ class Service:
                 self.watcher.sync()  # a log folder may have appeared, or the root come back
             self._evaluate(concerns)
         now = time.monotonic()
+        if self.next_venv is not None and now >= self.next_venv:
+            self.next_venv = None
+            self._evaluate(frozenset({facts_module.POLLUTION}))
         health_due = now >= self.next_health
         # The health tick sweeps too, so that one walk of the log paths serves both (fresh_logs).
         if now >= self.next_sweep or health_due:
@@ -272,6 +278,10 @@ class Service:
     def _evaluate(self, concerns: frozenset[str], *, health: bool = False) -> None:
         found = facts_module.gather(self.config, self.root, concerns, logs=self.fresh_logs)
         self._root_state(found.root_problem)
+        if found.venv_quiet is not None and found.venv_quiet < self.config.watch.venv_quiet:
+            # An environment still being written: look again once it may have gone quiet.
+            wait = self.config.watch.venv_quiet - found.venv_quiet
+            self.next_venv = time.monotonic() + max(0.2, min(wait, self.config.watch.venv_quiet))
         actions, self.policy_state = decide(found, self.policy_state, self.rules, time.monotonic())
         self.publisher.observe(found)
         for action in actions:
