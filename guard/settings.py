@@ -56,6 +56,10 @@ class CleanSettings:
     on the same filesystem: entries move by rename). guard writes a `.gitignore` of `*` into it."""
 
     quarantine_dir: str = '.guard/quarantine'
+    # Retention, applied by `guard watch`: quarantines older than this many days go (0: kept forever),
+    # and the oldest go while all of them take more than max-quarantine-mb (0: no cap).
+    keep_days: int = 0
+    max_quarantine_mb: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,10 @@ class WatchSettings:
     # A Python environment in the root is quarantined once nothing in it changed for this long
     # (`python -m venv .` writes for seconds after its pyvenv.cfg appears): one move, all of it.
     venv_quiet: float = 3.0
+    # After the daemon acted on a check (a purge of the logs or the disk), its recovery is announced
+    # only once it stayed fine this long: a steady writer purged again and again does not page
+    # "recovered" and "failing" at every purge.
+    recover_after: float = 60.0
     # Seconds the daemon leaves what `guard restore` put back alone (0: no hold; --release ends it).
     restore_hold: float = 3600.0
     # A path is handled once it has been quiet this long, or at the latest max-wait after its first change.

@@ -60,6 +60,8 @@ def _check(root: object, args: argparse.Namespace) -> int:
         common.err(f'guard watch: config rejected: {e}')
         code = e.exit_code
     else:
+        for line in startup.pattern_warnings(config, root.resolve()):
+            common.err(f'guard watch: warning: {line}')
         common.out(f'guard watch: config {config.source} is usable for {root}')
         code = 0
     if args.reload is not None:

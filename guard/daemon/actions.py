@@ -63,10 +63,15 @@ class Executor:
         self.alert_errors: list[str] = []
         # (dev, inode) of files already reported as not the service's to empty (once each).
         self.reported_denied: set[tuple[int, int]] = set()
+        # Checks the daemon acted on -> when they were first seen OK since (None: not yet).
+        self.acted_on: dict[str, float | None] = {}
 
     def dispatch(self, results: Sequence[CheckResult]) -> list[AlertResult]:
         """Hand check results to alerts.dispatch, which alerts only on a change of state."""
         from guard.alerts import dispatch
+        results = self._steadied(results, time.monotonic())
+        if not results:
+            return []
         report = HealthReport(str(self.root), tuple(results), time.time(), 0.0)
         try:
             alerts = dispatch(report, self.config, store=self.store, trigger=TRIGGER, sinks=self.sinks)
@@ -79,10 +84,32 @@ class Executor:
                 self.alert_errors.append(result.audit_error)
         return alerts
 
+    def _steadied(self, results: Sequence[CheckResult], now: float) -> list[CheckResult]:
+        """Hysteresis: an OK for a check the daemon acted on is held back (so no recovery is
+        announced) until the check has stayed OK for watch.recover-after seconds."""
+        kept = []
+        for result in results:
+            name = result.name
+            if name not in self.acted_on:
+                kept.append(result)
+            elif result.status is not Status.OK:
+                self.acted_on[name] = None  # failing again: the quiet period starts over at the next OK
+                kept.append(result)
+            else:
+                since = self.acted_on[name]
+                if since is None:
+                    self.acted_on[name] = now
+                elif now - since >= self.config.watch.recover_after:
+                    del self.acted_on[name]
+                    kept.append(result)
+        return kept
+
     def run(self, action: Action) -> Done | None:
         if action.kind == DISPATCH:
             self.dispatch(action.results)
             return None
+        if self.config.watch.recover_after > 0:
+            self.acted_on.setdefault(action.target, None)
         started = time.time()
         try:
             done = _RUNNERS[action.kind](self, action)

@@ -129,13 +129,18 @@ class Service:
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
         self.log.say(INFO, 'started', f'watching ({self.publisher.observer_kind()}), config {self.config.source}')
+        self._warn_patterns()
         self.ready.set()
 
     def _use(self, config: Config, ready: startup.Ready) -> None:
         self.config = config
         self.rules = Rules.from_config(config)
         self.store = ready.store
+        old = getattr(self, 'executor', None)
         self.executor = Executor(config, self.root, ready.store, ready.sinks, tick=self._watchdog_tick)
+        if old is not None:  # a reload: what was reported once, and the recoveries held back, carry over
+            self.executor.acted_on.update(old.acted_on)
+            self.executor.reported_denied.update(old.reported_denied)
 
     def _reload(self) -> None:
         from guard import config as config_module
@@ -162,6 +167,7 @@ class Service:
             self.publisher.observe_checks([accepted])
             self._audit('watch', 'reloaded', {'config': config.source})
             self.log.say(INFO, 'reloaded', f'reloaded the config from {config.source}')
+            self._warn_patterns()
             self._evaluate(frozenset(facts_module.CONCERNS))
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
@@ -288,6 +294,7 @@ class Service:
             self._act(action)
         if health and not found.root_problem:
             self._health_checks()
+            self._prune_quarantines()
 
     def _act(self, action: Action) -> None:
         if action.kind == DISPATCH:
@@ -316,6 +323,23 @@ class Service:
         for follow_up in actions:
             if follow_up.kind == DISPATCH:
                 self.executor.run(follow_up)
+
+    def _warn_patterns(self) -> None:
+        for line in startup.pattern_warnings(self.config, self.root):
+            self.log.say(WARNING, 'config-warning', line)
+
+    def _prune_quarantines(self) -> None:
+        """Quarantine retention (clean.keep-days, clean.max-quarantine-mb), at each health tick."""
+        from guard.safety.retention import prune
+        try:
+            gone = prune(self.config, self.root)
+        except (GuardError, OSError) as e:  # a clean or restore holds the lock: next tick
+            self.log.say(WARNING, 'prune-error', f'quarantine retention: {e}')
+            return
+        if gone:
+            ids = ', '.join(q.id for q in gone)
+            self.log.say(NOTICE, 'pruned', f'quarantine retention deleted {ids}')
+            self._audit('prune', 'ok', {'quarantines': [q.id for q in gone], 'bytes': sum(q.bytes for q in gone)})
 
     def _look_at_disk(self) -> None:
         """One statvfs; the disk concern is judged (alerts, purge) only when the free space is below a

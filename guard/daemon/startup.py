@@ -128,6 +128,28 @@ def check_config(config: Config, root: Path) -> list[Sink]:
     return build_sinks(config)
 
 
+def pattern_warnings(config: Config, root: Path) -> list[str]:
+    """A line for each purge.ephemeral pattern that names a floor (`.git`, a config file, guard's own
+    folders) or a protected folder: the purge will never clear it, so the setting is a mistake the
+    operator should hear about rather than find out from a disk that stays full."""
+    from guard.safety.paths import PROTECTED
+    from guard.safety.purge import matcher_for
+    matcher = matcher_for(config, root)
+    lines = []
+    for pattern in config.purge.ephemeral:
+        name = pattern.strip('/')
+        if not name or any(c in name for c in '*?[') or name.startswith('!'):
+            continue
+        is_dir = pattern.endswith('/') or (root / name).is_dir()
+        if matcher.decide(name, is_dir=is_dir) == PROTECTED:
+            parts = name.split('/')
+            floor = any(matcher.is_floor('/'.join(parts[:i]), is_dir=i < len(parts) or is_dir)
+                        for i in range(1, len(parts) + 1))
+            kind = 'a floor (never cleared, whatever the config says)' if floor else 'a protected path'
+            lines.append(f'{config.source}: purge.ephemeral {pattern!r} names {kind}: the purge will never clear it')
+    return lines
+
+
 def validate(config: Config, root: Path) -> Ready:
     """Run every check; return the opened store and sinks."""
     sinks = check_config(config, root)
