@@ -40,7 +40,20 @@ def split(root: Path, patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple
             own.append(pattern)
         else:
             volumes.setdefault(found[0], []).append(found[1])
-    return tuple(own), tuple(Volume(mount, tuple(rel)) for mount, rel in volumes.items())
+    return tuple(own), tuple(Volume(mount, _expanded(mount, rel)) for mount, rel in volumes.items())
+
+
+def _expanded(mount: Path, patterns: list[str]) -> tuple[str, ...]:
+    """The whole volume ('') as its top-level entries: the purge refuses a pattern for all of its root."""
+    if '' not in patterns:
+        return tuple(dict.fromkeys(patterns))
+    try:
+        with os.scandir(mount) as it:
+            names = ['/' + e.name + ('/' if e.is_dir(follow_symlinks=False) else '') for e in it
+                     if e.name != 'lost+found']
+    except OSError:
+        names = []
+    return tuple(dict.fromkeys([*sorted(names), *(p for p in patterns if p)]))
 
 
 def _mount_of(root: Path, root_dev: int, pattern: str) -> tuple[Path, str] | None:
@@ -59,8 +72,8 @@ def _mount_of(root: Path, root_dev: int, pattern: str) -> tuple[Path, str] | Non
             return None
         if st.st_dev != root_dev:
             rest = '/'.join(parts[index + 1:])
-            # The mount point itself: every top-level entry of the volume ('*' is anchored there).
-            return folder, ('/' + rest + ('/' if pattern.endswith('/') and rest else '')) if rest else '*'
+            # '' is the mount point itself: the whole volume.
+            return folder, ('/' + rest + ('/' if pattern.endswith('/') else '')) if rest else ''
     return None
 
 

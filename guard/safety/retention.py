@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 from datetime import timedelta
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +42,7 @@ def prune(config: Config, root: Path, *, now: datetime | None = None) -> list[Qu
     from guard.safety.quarantine import list_quarantines
     with root_lock(config.state_path(), root, 'prune', timeout=0):
         doomed = due(list_quarantines(config, root), keep_days=settings.keep_days,
-                     max_mb=settings.max_quarantine_mb, now=now or datetime.now(timezone.utc))
+                     max_mb=settings.max_quarantine_mb, now=now or datetime.now(UTC))
         for quarantine in doomed:
             if not Path(quarantine.path).is_symlink():
                 shutil.rmtree(quarantine.path)
