@@ -240,18 +240,23 @@ def test_an_open_log_past_its_limit_is_truncated_inside_the_sandbox(machine: nsp
 
 
 def test_a_log_systemd_created_is_reported_once_with_its_owner(machine: nspawn.Container) -> None:
-    # D7: StandardOutput=append: creates the log as root; the service (app) cannot empty it.
-    log = f'{ROOT}/logs/root.log'
+    # D7: a service of root's logs into a folder of root's (StandardOutput=append: creates the file
+    # as root): the service user can neither empty nor remove it.
+    log = f'{ROOT}/logs/system/root.log'
+    machine.run('install', '-d', f'{ROOT}/logs/system')
     machine.run('systemd-run', '--unit=root-writer', f'--property=StandardOutput=append:{log}', '/bin/sh', '-c',
                 'head -c 2097152 /dev/zero; exec sleep 600')
     try:
-        wait_for(lambda: len([e for e in journal(machine, 'GUARD_EVENT=action')
-                              if e.get('GUARD_ACTION') == 'purge-logs' and e.get('GUARD_OUTCOME') == 'partial']) >= 3,
-                 60, 'three purges that could not empty it')
+        try:
+            wait_for(lambda: len([e for e in journal(machine, 'GUARD_EVENT=action') if e.get('GUARD_ACTION') ==
+                                  'purge-logs' and e.get('GUARD_OUTCOME') == 'partial']) >= 3,
+                     60, 'three purges that could not empty it')
+        except AssertionError:
+            raise AssertionError(machine.run('journalctl', '--no-pager', '-u', UNIT, '-n', '40').stdout) from None
         reported = journal(machine, 'GUARD_CHECK=log-permissions')
     finally:
         machine.run('systemctl', 'stop', 'root-writer.service', check=False)
-        machine.run('rm', '-f', log)
+        machine.run('rm', '-rf', f'{ROOT}/logs/system')
     assert len(reported) == 1, reported
     assert f'{log}: owned by root:root' in reported[0]['MESSAGE'] and 'LogsDirectory=' in reported[0]['MESSAGE']
 
