@@ -353,7 +353,7 @@ def test_a_disk_still_low_after_its_purge_escalates_and_is_purged_again_within_t
 
 
 def test_a_venv_still_being_written_is_moved_whole_once_quiet(tmp_path: Path) -> None:
-    setup = Setup(tmp_path, **{'on-pollution': 'quarantine', 'venv-quiet': 1.0})
+    setup = Setup(tmp_path, **{'on-pollution': 'quarantine'})  # venv-quiet: its default, 3 s
     root = setup.root
     with Daemon(setup) as daemon:
         daemon.wait_ready()
@@ -368,7 +368,7 @@ def test_a_venv_still_being_written_is_moved_whole_once_quiet(tmp_path: Path) ->
                 (site / f'm{index}.py').write_bytes(os.urandom(4096))
                 written += 1
             time.sleep(0.3)
-        wait_for(lambda: setup.finished('clean'), 10.0, 'the quarantine')
+        wait_for(lambda: setup.finished('clean'), 15.0, 'the quarantine')
         _wait_sweeps(setup, 2)
         assert daemon.stop() == 0
     cleans = setup.finished('clean')
@@ -383,7 +383,7 @@ def test_a_venv_still_being_written_is_moved_whole_once_quiet(tmp_path: Path) ->
 
 
 def test_a_restore_is_not_undone_until_its_hold_is_released(tmp_path: Path) -> None:
-    setup = Setup(tmp_path, **{'on-pollution': 'quarantine', 'venv-quiet': 0.3, 'cooldown': 0.5})
+    setup = Setup(tmp_path, **{'on-pollution': 'quarantine', 'cooldown': 0.5})
     with Daemon(setup) as daemon:
         daemon.wait_ready()
         subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(setup.root)], check=True)
