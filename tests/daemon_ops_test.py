@@ -122,6 +122,30 @@ def test_metrics_are_0644_under_the_services_umask_and_say_when_they_were_writte
     assert values[('guard_check_status', (('check', 'config'), *root))] == 0
 
 
+def test_a_reload_that_drops_or_moves_the_metrics_file_retires_the_old_one(tmp_path: Path) -> None:
+    # Left at guard_up 1 with frozen counters, a file no daemon writes any more alerts nobody.
+    setup = Setup(tmp_path)
+    first, moved = tmp_path / 'a' / 'guard.prom', tmp_path / 'b' / 'guard.prom'
+    first.parent.mkdir()
+    moved.parent.mkdir()
+    up = ('guard_up', (('root', str(setup.root)),))
+    setup.watch['metrics-file'] = str(first)
+    setup.write()
+    with Daemon(setup) as daemon:
+        daemon.wait_ready()
+        wait_for(lambda: _metrics(first).get(up) == 1, 10.0, 'the first metrics file')
+        setup.watch['metrics-file'] = str(moved)
+        setup.write()
+        daemon.signal(signal.SIGHUP)
+        wait_for(lambda: _metrics(moved).get(up) == 1 and not first.exists(), 10.0, 'the move')
+        del setup.watch['metrics-file']
+        setup.write()
+        daemon.signal(signal.SIGHUP)
+        wait_for(lambda: _metrics(moved).get(up) == 0, 10.0, 'guard_up 0 in the dropped file')
+        assert 'watch.metrics-file is no longer set' in daemon.stderr()
+        assert daemon.stop() == 0
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(depth=st.integers(1, 4), swapped=st.integers(0, 3), umask=st.integers(0, 0o777))
 def test_a_metrics_folder_swapped_for_a_symlink_never_sends_the_file_elsewhere(
