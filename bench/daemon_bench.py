@@ -173,7 +173,7 @@ def one_round(bin_dir: Path, work: Path, args: argparse.Namespace) -> dict[str, 
         result['latency max s'] = max(latencies)
         cpu = daemon.cpu()
         started = time.monotonic()
-        fill(root / 'logs' / 'storm', STORM_FILES, size=0)
+        fill(root / 'logs' / 'storm', args.storm_files, size=0)
         result['storm creation s'] = time.monotonic() - started
         result['storm absorbed s'] = daemon.trigger(timeout=600)
         result['storm CPU s'] = daemon.cpu() - cpu
@@ -203,6 +203,8 @@ def main() -> int:
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--idle', type=float, default=60.0, help='seconds of idle CPU measurement (60)')
     parser.add_argument('--samples', type=int, default=30, help='trigger -> action samples per round (30)')
+    parser.add_argument('--storm-files', type=int, default=STORM_FILES,
+                        help=f'files in the storm ({STORM_FILES:,}; fewer only to check the bench runs)')
     parser.add_argument('--output', type=Path, help='also write the table here')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='guard-daemon-bench.') as tmp:

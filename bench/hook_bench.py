@@ -136,7 +136,8 @@ def snapshot(work: Path) -> Path:
             shutil.copy2(REPO_ROOT / rel, snap / rel)
     git(snap, 'init', '-q')
     git(snap, 'add', '-A')
-    git(snap, 'commit', '-q', '-m', 'snapshot')
+    # A machine with no git identity (a CI runner, a fresh server) must still build the snapshot.
+    git(snap, '-c', 'user.name=guard bench', '-c', 'user.email=bench@guard.invalid', 'commit', '-q', '-m', 'snapshot')
     return snap
 
 

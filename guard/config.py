@@ -151,7 +151,8 @@ _KEYS = tuple(Config.__annotations__)
 
 def load(root: StrPath, *, config_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Settings for `root`: the system's and the user's config files, the project's own (or the file
-    --config / GUARD_CONFIG names instead), then GUARD_* variables, each over the one before.
+    --config / GUARD_CONFIG names instead), this root's own system file (/etc/guard/<instance>.toml),
+    then GUARD_* variables, each over the one before.
 
     What a project's own file may set only once trusted (guard.trust.NEEDS_TRUST) is left out, and
     said in `trust_note`, while the user has not trusted the file as it is.
@@ -174,16 +175,39 @@ def load(root: StrPath, *, config_file: Path | None = None, environ: Mapping[str
             layer, ignored, trust_note = _trusted_part(layer, path, raw, data, root, environ)
         _merge(values, layer)
     source = path or source
+    instance = _instance_layer(root, environ, notes)
+    if instance is not None:
+        _merge(values, instance[1])
+        source = instance[0]
     if any(name.startswith('GUARD_') for name in environ):
         _merge(values, _environ_layer(environ, notes))
     return Config(**_built(values), root=root, source=source, notes=tuple(notes),
                   untrusted=tuple(i.key for i in ignored), trust_note=trust_note, ignored=tuple(ignored))
 
 
+def _instance_layer(root: StrPath, environ: Mapping[str, str], notes: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """(path, validated values) of this root's own system file, /etc/guard/<instance>.toml, if there is one.
+
+    It lies over the project's `[tool.guard]` (which still applies beneath it) and is the operator's,
+    so nothing in it waits for trust; each root of a machine gets its own, none inherits another's.
+    """
+    from guard import instances
+
+    path = instances.instance_file(root, system_file(environ))
+    if path in shared_files(environ) or not os.path.isfile(path):
+        return None
+    return path, _checked(_table(path, _parse(path, _read(path))), path, notes)
+
+
+def system_file(environ: Mapping[str, str]) -> str:
+    """The shared system file, whether or not it exists: /etc/guard/guard.toml or $GUARD_SYSTEM_CONFIG."""
+    return environ.get('GUARD_SYSTEM_CONFIG') or SYSTEM_CONFIG
+
+
 def shared_files(environ: Mapping[str, str]) -> list[str]:
     """The system's and the user's config files that exist, in that order (what every project shares)."""
     user_dir = environ.get('XDG_CONFIG_HOME') or os.path.join(environ.get('HOME') or os.path.expanduser('~'), '.config')
-    candidates = (environ.get('GUARD_SYSTEM_CONFIG') or SYSTEM_CONFIG, os.path.join(user_dir, 'guard', 'guard.toml'))
+    candidates = (system_file(environ), os.path.join(user_dir, 'guard', 'guard.toml'))
     return [path for path in candidates if os.path.isfile(path)]
 
 

@@ -110,6 +110,10 @@ KEYS = (
     Key('clean.quarantine-dir', 'str', '.guard/quarantine', OUTSIDE_ROOT, 'Where quarantined venv artifacts go '
         '(relative to the root, or absolute on the same filesystem).'),
     # -- health -----------------------------------------------------------------------------------------------
+    Key('clean.keep-days', 'int', 0, SAFE, 'guard watch deletes quarantines older than this many days '
+        '(0: kept forever).'),
+    Key('clean.max-quarantine-mb', 'int', 0, SAFE, 'guard watch deletes the oldest quarantines while all of them '
+        'take more than this many MiB (0: no cap).'),
     Key('health.checks', 'list', ('database', 'disk', 'logs', 'pollution'), SAFE, 'Which checks run: database, '
         'disk, logs, pollution.'),
     Key('health.db-url', 'str', '', NETWORK, 'The database URL (any URL connects somewhere, or creates a SQLite '
@@ -159,13 +163,22 @@ KEYS = (
         'limit (0: no limit).'),
     Key('watch.health-interval', 'float', 60.0, SAFE, 'Seconds between health checks.'),
     Key('watch.sweep-interval', 'float', 30.0, SAFE, 'Seconds between sweeps that catch what events missed.'),
+    Key('watch.disk-interval', 'float', 2.0, SAFE, 'Seconds between looks at free disk space (one statvfs): '
+        'low disk is caught within this.'),
     Key('watch.cooldown', 'float', 300.0, SAFE, 'Seconds after an action on a target before the daemon may act '
         'on it again.'),
+    Key('watch.venv-quiet', 'float', 3.0, SAFE, 'A Python environment in the root is quarantined once nothing '
+        'in it changed for this many seconds: one move, all of it.'),
+    Key('watch.recover-after', 'float', 60.0, SAFE, 'After the daemon acted on a check, its recovery is announced '
+        'only once it stayed fine this many seconds.'),
+    Key('watch.restore-hold', 'float', 3600.0, SAFE, 'Seconds the daemon leaves what `guard restore` put back '
+        'alone (0: no hold; `guard restore --release` ends it).'),
     Key('watch.debounce', 'float', 0.5, SAFE, 'Seconds a path must be quiet before it is handled.'),
     Key('watch.max-wait', 'float', 5.0, SAFE, 'Seconds after its first change by which a busy path is handled anyway.'),
     Key('watch.run-commands', 'bool', False, RUNS_CODE, "Let the daemon run purge's before/after/full commands."),
     Key('watch.metrics-file', 'str', '', OUTSIDE_ROOT, "A Prometheus textfile (node_exporter's textfile "
-        "collector), written atomically; '' = none."),
+        "collector), written atomically with mode 0644; a folder (ending in /) holds guard-<instance>.prom; "
+        "'' = none."),
     Key('watch.max-pending', 'int', 10000, SAFE, 'Paths remembered between debounce rounds; past it, changes '
         'collapse into "rescan this folder".'),
 )

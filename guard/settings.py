@@ -48,6 +48,8 @@ class CleanSettings:
     """`[tool.guard.clean]`: where quarantined venv artifacts go. guard writes a `.gitignore` of `*` into it."""
 
     quarantine_dir: str = _default('clean.quarantine-dir')
+    keep_days: int = _default('clean.keep-days')
+    max_quarantine_mb: int = _default('clean.max-quarantine-mb')
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,11 @@ class WatchSettings:
     max_log_growth_mb_per_min: float = _default('watch.max-log-growth-mb-per-min')
     health_interval: float = _default('watch.health-interval')
     sweep_interval: float = _default('watch.sweep-interval')
+    disk_interval: float = _default('watch.disk-interval')
     cooldown: float = _default('watch.cooldown')
+    venv_quiet: float = _default('watch.venv-quiet')
+    recover_after: float = _default('watch.recover-after')
+    restore_hold: float = _default('watch.restore-hold')
     debounce: float = _default('watch.debounce')
     max_wait: float = _default('watch.max-wait')
     run_commands: bool = _default('watch.run-commands')

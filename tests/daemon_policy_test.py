@@ -3,11 +3,16 @@ ChangeBuffer's debounce, max-wait, collapse and mute (driven by a fake clock: no
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from guard.daemon.changes import Change
 from guard.daemon.changes import ChangeBuffer
 from guard.daemon.facts import Facts
 from guard.daemon.facts import LogUsage
+from guard.daemon.policy import DISK_REFILL
+from guard.daemon.policy import DISK_RETRY
 from guard.daemon.policy import DISPATCH
 from guard.daemon.policy import PURGE
 from guard.daemon.policy import PURGE_LOGS
@@ -202,3 +207,40 @@ def test_buffer_mutes_its_own_actions_until_the_deadline() -> None:
     buffer.add('logs/a.log')
     assert [c.rel for c in buffer.take_all()] == ['logs/a.log']
     assert buffer.events == 4
+
+
+def _disk_facts(free: int, limit: int) -> Facts:
+    status = FAIL if free < limit else OK
+    checks = {'disk': CheckResult('disk', status, f'{free} free', 'below the minimum' if status is FAIL else '')}
+    return Facts('', checks, None, free)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.1, 20.0), st.integers(0, 40 * MIB)), min_size=1, max_size=40))
+def test_a_low_disk_is_never_left_low_for_a_cooldown_nor_purged_in_a_loop(looks: list[tuple[float, int]]) -> None:
+    # Generated looks (seconds since the last one, free bytes) at a disk whose limit is 16 MiB.
+    rules, limit = Rules(on_low_disk='purge', cooldown=300.0), 16 * MIB
+    state, now, purges, floor = State(), 0.0, [], None
+    for gap, free in looks:
+        now += gap
+        actions, after = decide(_disk_facts(free, limit), state, rules, now)
+        purged = [a for a in actions if a.kind == PURGE]
+        still_low = [r for a in actions for r in a.results if r.name == 'disk-still-low']
+        if free >= limit:
+            assert not purged and after.disk_floor is None
+        elif not purges or now - purges[-1] >= rules.cooldown:
+            assert purged, (now, purges)  # low and free to act: it acts
+        elif purged:
+            # Again within the cooldown: only once the disk filled further, and never in a tight loop.
+            assert floor is not None and free < floor - DISK_REFILL
+            assert now - purges[-1] >= DISK_RETRY
+        else:
+            assert still_low and still_low[0].status is FAIL  # it says so, rather than wait in silence
+        if purged:
+            purges.append(now)
+            floor = None
+        elif purges and free < limit and floor is None:
+            floor = free  # the first look after a purge: what it left
+        if free >= limit:
+            floor = None
+        state = after

@@ -76,7 +76,9 @@ def test_metrics_file_after_a_purge(tmp_path: Path) -> None:
     setup.write()
     with Daemon(setup) as daemon:
         daemon.wait_ready()
-        (setup.root / 'logs' / 'big.log').write_bytes(os.urandom(2 * MIB))
+        # Renamed in whole: a log purged half-written would free less than it is asserted to below.
+        (tmp_path / 'big.log').write_bytes(os.urandom(2 * MIB))
+        os.rename(tmp_path / 'big.log', setup.root / 'logs' / 'big.log')
         root = str(setup.root)
 
         def purged() -> dict | None:  # type: ignore[type-arg]

@@ -36,7 +36,7 @@ TRUST = {
     'purge.protected': schema.SAFE, 'purge.ephemeral': schema.SAFE, 'purge.active-logs': schema.SAFE,
     'purge.keep-rotated': schema.SAFE, 'purge.before': schema.RUNS_CODE, 'purge.after': schema.RUNS_CODE,
     'purge.full': schema.RUNS_CODE, 'purge.command-timeout': schema.SAFE, 'purge.lock-timeout': schema.SAFE,
-    'clean.quarantine-dir': schema.OUTSIDE_ROOT,
+    'clean.quarantine-dir': schema.OUTSIDE_ROOT, 'clean.keep-days': schema.SAFE, 'clean.max-quarantine-mb': schema.SAFE,
     'health.checks': schema.SAFE, 'health.db-url': schema.NETWORK, 'health.db-url-env': schema.NETWORK,
     'health.env-file': schema.OUTSIDE_ROOT, 'health.tables': schema.SAFE, 'health.min-rows': schema.SAFE,
     'health.row-count': schema.SAFE, 'health.estimate-tables': schema.SAFE, 'health.connect-timeout': schema.SAFE,
@@ -50,7 +50,8 @@ TRUST = {
     'audit.url': schema.NETWORK,
     'watch.on-pollution': schema.SAFE, 'watch.on-log-limit': schema.SAFE, 'watch.on-low-disk': schema.SAFE,
     'watch.max-log-file-mb': schema.SAFE, 'watch.max-log-growth-mb-per-min': schema.SAFE,
-    'watch.health-interval': schema.SAFE, 'watch.sweep-interval': schema.SAFE, 'watch.cooldown': schema.SAFE,
+    'watch.health-interval': schema.SAFE, 'watch.sweep-interval': schema.SAFE, 'watch.cooldown': schema.SAFE, 'watch.disk-interval': schema.SAFE,
+    'watch.venv-quiet': schema.SAFE, 'watch.recover-after': schema.SAFE, 'watch.restore-hold': schema.SAFE,
     'watch.debounce': schema.SAFE, 'watch.max-wait': schema.SAFE, 'watch.run-commands': schema.RUNS_CODE,
     'watch.metrics-file': schema.OUTSIDE_ROOT, 'watch.max-pending': schema.SAFE,
 }

@@ -11,12 +11,17 @@ import os
 import pwd
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from guard.daemon import unit
 
@@ -107,23 +112,26 @@ def test_install_service_writes_a_unit_that_verifies_clean(tmp_path: Path) -> No
     done = run_install_service(str(root), '--unit-dir', str(unit_dir))
     name = unit.unit_name(root)
     assert (done.returncode, done.stderr) == (0, '')
+    quoted = shlex.quote(name)  # the test root's path has dashes: \x2d in the name
     assert done.stdout.splitlines() == [
+        f'config: defaults (what `guard watch {root}` reads under this unit)',
         f'wrote   {unit_dir / unit.TEMPLATE}',
         f'wrote   {unit_dir / (name + ".d") / unit.DROP_IN}',
         f'{root} has no guard config of its own: the service uses the system layer and the defaults.',
         'Then enable and start it:',
         '  systemctl daemon-reload',
-        f'  systemctl enable --now {name}',
-        f'  systemctl status {name}',
-        f'  journalctl -u {name} -f',
+        f'  systemctl enable --now {quoted}',
+        f'  systemctl status {quoted}',
+        f'  journalctl -u {quoted} -f',
     ]
     drop_in = (unit_dir / f'{name}.d' / unit.DROP_IN).read_text()
     assert f'User={OWNER}\n' in drop_in
     assert re.search(r'^ExecStart=/\S+/guard watch %f$', drop_in, re.MULTILINE), drop_in
+    assert re.search(r'^ExecReload=/\S+/guard watch --reload \$MAINPID %f$', drop_in, re.MULTILINE), drop_in
     staged = stage(tmp_path, {unit.TEMPLATE: SHIPPED.read_text(), f'{name}.d/{unit.DROP_IN}': drop_in})
     assert_clean(staged, name)
     again = run_install_service(str(root), '--unit-dir', str(unit_dir))
-    assert again.stdout.splitlines()[:2] == [f'unchanged {unit_dir / unit.TEMPLATE}',
+    assert again.stdout.splitlines()[1:3] == [f'unchanged {unit_dir / unit.TEMPLATE}',
                                              f'unchanged {unit_dir / (name + ".d") / unit.DROP_IN}']
 
 
@@ -189,3 +197,34 @@ def test_install_service_rejects_a_bad_config_before_writing(tmp_path: Path) -> 
     assert done.stderr.startswith('guard: error: ') and 'on-pollution' in done.stderr
     assert done.stderr.count('\n') == 1
     assert not (tmp_path / 'units').exists()
+
+
+def test_the_shipped_unit_waits_for_the_roots_mount_and_never_loops_on_a_sandbox_error() -> None:
+    # D12: after a reboot the unit must not watch the bare mount point of a root on its own filesystem.
+    lines = SHIPPED.read_text().splitlines()
+    assert 'RequiresMountsFor=%f' in lines
+    assert 'RestartPreventExitStatus=2 226' in lines
+    assert 'ExecReload=/usr/local/bin/guard watch --reload $MAINPID %f' in lines
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='chown of the test root to another user needs root')
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(alphabet=st.sampled_from('ab-_. \'"$`\\;&|x2dü'), min_size=1, max_size=12)
+       .filter(lambda n: n.strip('.') not in ('',) and '/' not in n))
+def test_printed_commands_name_the_unit_when_pasted_into_a_shell(tmp_path: Path, name: str) -> None:
+    # D5: `guard@srv-my\x2dapp.service` unquoted is `guard@srv-myx2dapp.service` to a shell.
+    folder = tmp_path / secrets.token_hex(4)
+    folder.mkdir()
+    root = folder / name
+    root.mkdir()
+    os.chown(root, pwd.getpwnam(OWNER).pw_uid, -1)
+    done = run_install_service(str(root), '--dry-run', '--unit-dir', str(tmp_path / 'units'))
+    assert done.returncode == 0, done.stderr
+    for line in done.stdout.splitlines():
+        if line.startswith('  systemctl enable --now '):
+            pasted = line.removeprefix('  systemctl enable --now ')
+            shell = subprocess.run(['/bin/sh', '-c', f'printf "%s\\n" {pasted}'], capture_output=True, text=True,
+                                   check=True)
+            assert shell.stdout == f'{unit.unit_name(root.resolve())}\n'
+            return
+    raise AssertionError(done.stdout)

@@ -33,6 +33,7 @@ COMMANDS = {
     'watch': ('guard.cli.watch', 'watch a root in the foreground and react to pollution, log growth and low disk'),
     'status': ('guard.cli.status', 'is a daemon watching this root: its state, last events and actions, health'),
     'install-service': ('guard.cli.install_service', 'write the systemd unit that runs `guard watch` for a root'),
+    'uninstall-service': ('guard.cli.uninstall_service', 'remove what install-service wrote for a root, and its metrics file'),
 }
 
 

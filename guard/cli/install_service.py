@@ -12,6 +12,7 @@ import argparse
 import grp
 import os
 import pwd
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--user', metavar='NAME',
                         help='the user guard runs as (default: the owner of ROOT; never root)')
     parser.add_argument('--config', metavar='FILE', type=Path,
-                        help='a system-wide config file for `guard watch --config` (e.g. /etc/guard/guard.toml)')
+                        help='a config file for `guard watch --config`, used instead of the project\'s own '
+                             '(default: none; /etc/guard/<instance>.toml is read without it, over the project\'s)')
     parser.add_argument('--unit-dir', metavar='DIR', type=Path, default=unit.UNIT_DIR,
                         help=f'where the unit files go (default: {unit.UNIT_DIR})')
     parser.add_argument('--dry-run', action='store_true', help='print the files and change nothing')
@@ -62,8 +64,11 @@ def run(args: argparse.Namespace) -> int:
     if _owner(root) != user:
         common.err(f'guard install-service: warning: {root} is not owned by {user}; guard can act only on what {user} may write')
     common.out('Then enable and start it:' if not args.dry_run else 'Dry run: nothing was written. To enable it:')
-    for command in ('systemctl daemon-reload', f'systemctl enable --now {name}',
-                    f'systemctl status {name}', f'journalctl -u {name} -f'):
+    # Quoted for a shell: an instance name holds backslashes (`srv-my\x2dapp`), which an unquoted
+    # paste turns into another instance.
+    quoted = shlex.quote(name)
+    for command in ('systemctl daemon-reload', f'systemctl enable --now {quoted}',
+                    f'systemctl status {quoted}', f'journalctl -u {quoted} -f'):
         common.out(f'  {command}')
     return 0
 
@@ -92,12 +97,16 @@ def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
     """
     from guard import config as config_module
 
+    from guard.daemon.startup import metrics_path
+
     config = config_module.load(root, config_file=config_file, environ={})
+    common.out(f'config: {config.source} (what `guard watch {shlex.quote(str(root))}` reads under this unit)')
     wanted = []
     if config.watch.metrics_file:
-        wanted.append((root / config.watch.metrics_file).parent)
+        wanted.append(metrics_path(config, root).parent)
     if config.state_dir:
         wanted.append(root / config.state_dir)
+    wanted.append(root / config.clean.quarantine_dir)  # absolute: a quarantine outside the root
     allowed = (root, unit.STATE_DIR)
     return tuple(dict.fromkeys(p for p in (Path(os.path.normpath(w)) for w in wanted)
                                if not any(p == a or a in p.parents for a in allowed)))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import time
 
 from guard.cli import common
 from guard.cli.common import format_bytes
@@ -25,16 +27,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     common.add_old_spelling(parser, '--root', dest='root_option', metavar='ROOT')  # now the ROOT positional
     common.add_change_options(parser, dry_run_help='show what would be restored and change nothing')
     common.add_config_option(parser)
+    parser.add_argument('--hold', metavar='SECONDS', type=float,
+                        help='how long `guard watch` leaves the restored entries alone '
+                             '(default: watch.restore-hold, 3600; 0: not at all)')
+    parser.add_argument('--release', action='store_true',
+                        help='end the hold on ROOT\'s restored entries now, and restore nothing')
 
 
 def run(args: argparse.Namespace) -> int:
     from guard.audit import AuditStore
     from guard.cli.clean import show_move_report
+    from guard.safety import hold
     from guard.safety import quarantine
     from guard.safety import restore as restore_mod
     root_text, quarantine_id = root_and_id(args)
     root = common.existing_dir(root_text)
     config = common.load_config(root, args)
+    if args.release:
+        released = hold.release(config.state_path(), root)
+        common.out(f'guard restore: {"released the hold on" if released else "no hold on"} {root}')
+        return 0
     q = quarantine.find(config, root, quarantine_id)
     common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
@@ -44,11 +56,19 @@ def run(args: argparse.Namespace) -> int:
         common.out('Dry run: nothing was changed.')
         return 0
     common.confirm(f'Restore quarantine {q.id}?', force=args.force, what='restore')
+    seconds = config.watch.restore_hold if args.hold is None else args.hold
+    # Held before the entries come back: a daemon that sees them must already see the hold.
+    until = hold.hold(config.state_path(), root, [e.path for e in q.manifest.entries], seconds) if seconds > 0 else None
     store = AuditStore.open(config)
     try:
         report = restore_mod.restore(config, root, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
     finally:
         store.close()
+    if until is not None and not report.moved:
+        hold.release(config.state_path(), root)
+    elif until is not None:
+        common.out(f'guard watch leaves them alone until {time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(until))} '
+                   f'(guard restore --release {shlex.quote(str(root))} ends the hold sooner)')
     return show_move_report(report)
 
 

@@ -30,10 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from guard.daemon import status as status_file
     root = common.existing_dir(args.root)
-    config = common.load_config(root, args)
+    config, config_error = _config(root, args)
     found = status_file.read(status_file.path_for(config.state_path(), root))
     running = found is not None and status_file.is_running(found)
     health = found.health if running and found is not None else _health_now(config, root)
+    if config_error:
+        # What the running daemon does is still worth showing: it kept the config it had.
+        health = [*(h for h in health if h['check'] != 'config'),
+                  {'check': 'config', 'status': 'fail', 'value': '', 'reason': config_error}]
     from guard.daemon.repo import RepoView
     with RepoView(root) as repo:
         work_tree = repo.work_tree
@@ -50,6 +54,35 @@ def run(args: argparse.Namespace) -> int:
         _text(report)
     healthy = all(h['status'] != 'fail' for h in health)
     return 0 if running and healthy else 1
+
+
+def _config(root: Path, args: argparse.Namespace) -> tuple[Any, str]:
+    """(the config, '') or, when it does not load, (enough of it to find the daemon, the error):
+    a rejected edit is what an operator runs `guard status` about, so it is reported, not fatal."""
+    from guard import config as config_module
+    from guard.errors import ConfigError
+    try:
+        return common.load_config(root, args), ''
+    except ConfigError as e:
+        common.err(f'guard status: config error: {e}')
+        import os
+
+        from guard.instances import instance_file
+        files = [args.config, Path(instance_file(root, config_module.system_file(os.environ)))]
+        return config_module.Config(root=root, state_dir=_state_dir_of(files)), str(e)
+
+
+def _state_dir_of(files: list[Path | None]) -> str:
+    """state-dir as the broken file spells it (where the daemon keeps its status file), if it parses."""
+    import tomllib
+    for path in files:
+        try:
+            value = tomllib.loads(path.read_text(encoding='utf-8')).get('state-dir') if path else None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(value, str):
+            return value
+    return ''
 
 
 def _daemon(found: Any, running: bool) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from guard.alerts import Sink
     from guard.audit import AuditStore
     from guard.config import Config
+    from guard.safety.results import Failure
 
 TRIGGER = 'daemon'
 
@@ -60,10 +61,17 @@ class Executor:
         self.sinks = sinks
         self._tick = tick
         self.alert_errors: list[str] = []
+        # (dev, inode) of files already reported as not the service's to empty (once each).
+        self.reported_denied: set[tuple[int, int]] = set()
+        # Checks the daemon acted on -> when they were first seen OK since (None: not yet).
+        self.acted_on: dict[str, float | None] = {}
 
     def dispatch(self, results: Sequence[CheckResult]) -> list[AlertResult]:
         """Hand check results to alerts.dispatch, which alerts only on a change of state."""
         from guard.alerts import dispatch
+        results = self._steadied(results, time.monotonic())
+        if not results:
+            return []
         report = HealthReport(str(self.root), tuple(results), time.time(), 0.0)
         try:
             alerts = dispatch(report, self.config, store=self.store, trigger=TRIGGER, sinks=self.sinks)
@@ -76,10 +84,32 @@ class Executor:
                 self.alert_errors.append(result.audit_error)
         return alerts
 
+    def _steadied(self, results: Sequence[CheckResult], now: float) -> list[CheckResult]:
+        """Hysteresis: an OK for a check the daemon acted on is held back (so no recovery is
+        announced) until the check has stayed OK for watch.recover-after seconds."""
+        kept = []
+        for result in results:
+            name = result.name
+            if name not in self.acted_on:
+                kept.append(result)
+            elif result.status is not Status.OK:
+                self.acted_on[name] = None  # failing again: the quiet period starts over at the next OK
+                kept.append(result)
+            else:
+                since = self.acted_on[name]
+                if since is None:
+                    self.acted_on[name] = now
+                elif now - since >= self.config.watch.recover_after:
+                    del self.acted_on[name]
+                    kept.append(result)
+        return kept
+
     def run(self, action: Action) -> Done | None:
         if action.kind == DISPATCH:
             self.dispatch(action.results)
             return None
+        if self.config.watch.recover_after > 0:
+            self.acted_on.setdefault(action.target, None)
         started = time.time()
         try:
             done = _RUNNERS[action.kind](self, action)
@@ -98,21 +128,53 @@ class Executor:
                     f'moved {moved} to {report.quarantine_path}')
 
     def _purge(self, action: Action) -> Done:
+        if action.kind != PURGE_LOGS:
+            return self._purge_in(action, self.root, tuple(self.config.purge.ephemeral))
+        # Log paths on a volume of their own are purged within it: the engine never crosses a mount.
+        from guard.daemon.logfs import split
+        own, volumes = split(self.root, action.paths)
+        parts = [(self.root, own)] if own else []
+        parts += [(volume.mount, volume.patterns) for volume in volumes]
+        done = [self._purge_in(action, where, patterns) for where, patterns in parts]
+        acted = [d for d in done if d.outcome != 'nothing']
+        if not acted:
+            return Done(action.kind, action.target, 'nothing')
+        worst = max(acted, key=lambda d: _SEVERITY.get(d.outcome, 9))
+        return Done(action.kind, action.target, worst.outcome, sum(d.bytes for d in acted), sum(d.files for d in acted),
+                    worst.audit_id, '; '.join(d.detail for d in acted))
+
+    def _purge_in(self, action: Action, where: Path, ephemeral: tuple[str, ...]) -> Done:
         from guard.safety import purge
-        ephemeral = action.paths if action.kind == PURGE_LOGS else tuple(self.config.purge.ephemeral)
-        plan = purge.plan(purge_config(self.config, ephemeral), self.root)
+        plan = purge.plan(purge_config(self.config, ephemeral), where)
         if not plan.items:
             return Done(action.kind, action.target, 'nothing')
         report = purge.execute(plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0,
                                progress=lambda _: self._tick())
         detail = f'{action.reason}; cleared {report.files} files, {report.reclaimed} bytes freed'
+        if where != self.root:
+            detail += f' on the volume {where}'
         if not report.verification.ok:
             changed = ', '.join((*report.verification.changed, *report.verification.missing)[:5])
             detail += f'; PROTECTED PATHS CHANGED: {changed}'
             self.dispatch([CheckResult('protected', Status.FAIL, changed,
                                        'a protected path differs after a daemon purge')])
+        self._report_denied(where, report.failures)
         return Done(action.kind, action.target, report.outcome, max(report.reclaimed, 0), report.files,
                     report.audit_id, detail)
+
+    def _report_denied(self, where: Path, failures: Sequence[Failure]) -> None:
+        """A file the service user may not truncate or remove fails every purge the same way: say so
+        once, with its owner and the fix (an alert, check `log-permissions`, which stays failed)."""
+        from guard.daemon.logperm import denied
+        lines = denied(where, failures, self.reported_denied)
+        if lines:
+            self.dispatch([CheckResult('log-permissions', Status.FAIL, '; '.join(lines),
+                                       'the service cannot empty these logs: create them as its user '
+                                       '(LogsDirectory= in the writer\'s unit, or chown them to it)')])
+
+
+# Which outcome a combined purge (the root and its log volumes) reports: the worst.
+_SEVERITY = {'ok': 0, 'partial': 1, 'refused': 2, 'failed': 3, 'protected-changed': 4}
 
 
 def purge_config(config: Config, ephemeral: tuple[str, ...]) -> Config:

@@ -55,6 +55,11 @@ class Facts:
     checks: dict[str, CheckResult] = field(default_factory=dict)
     logs: LogUsage | None = None
     free_disk: int | None = None
+    # Seconds since anything in the root's Python environment last changed (measured only when it
+    # is there and would be quarantined); `inf` when it is complete and nothing is being written.
+    venv_quiet: float | None = None
+    # Until when `guard restore` holds the root's entries from the daemon (Unix time), or None.
+    held_until: float | None = None
 
 
 def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, logs: LogUsage | None = None) -> Facts:
@@ -65,9 +70,14 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         return Facts(root_problem=problem)
     checks: dict[str, CheckResult] = {}
     free = None
+    quiet = held = None
     if POLLUTION in concerns:
         from guard.health.pollution import check_pollution
         checks[POLLUTION] = check_pollution(root)
+        if checks[POLLUTION].status is Status.FAIL and config.watch.on_pollution == 'quarantine':
+            from guard.safety.hold import held_until
+            held = held_until(config.state_path(), root)
+            quiet = venv_quiet(root) if held is None else None
     if ENV_FILES in concerns:
         checks[ENV_FILES] = check_env_files(config, root)
     if LOGS in concerns:
@@ -75,15 +85,61 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         started = time.perf_counter()
         # One walk serves the check and the policy's detail (it used to be two).
         logs = logs or measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
-        checks[LOGS] = logs_result(root, config.health, (logs.total, logs.files, logs.largest),
-                                   time.perf_counter() - started)
+        checks[LOGS] = _with_volumes(root, config.health.log_paths,
+                                     logs_result(root, config.health, (logs.total, logs.files, logs.largest),
+                                                 time.perf_counter() - started))
     else:
         logs = None
     if DISK in concerns:
         from guard.health.disk import check_disk
         checks[DISK] = check_disk(root, config.health)
         free = free_bytes(root)
-    return Facts('', checks, logs, free)
+    return Facts('', checks, logs, free, quiet, held)
+
+
+def _with_volumes(root: Path, log_paths: tuple[str, ...], result: CheckResult) -> CheckResult:
+    """The logs check failed as well when a log volume of its own (a mount inside the root) is full."""
+    from guard.daemon.logfs import full_volumes
+    full = full_volumes(root, tuple(log_paths))
+    if not full:
+        return result
+    reason = '; '.join(full) + (f'; {result.reason}' if result.reason else '')
+    return CheckResult(result.name, Status.FAIL, result.value, reason, result.latency, result.perf)
+
+
+def venv_quiet(root: Path, *, limit: int = 100_000) -> float:
+    """Seconds since the newest change (mtime or ctime) in the root's environment entries; 0 while
+    its interpreter (bin/python) is not there yet, so a half-made environment is never moved."""
+    from guard.safety.discovery import root_venv
+    entries = root_venv(root)
+    if not any(os.path.lexists(root / name) for name in ('bin/python', 'bin/python3', 'Scripts/python.exe')):
+        return 0.0
+    newest = 0.0
+    folders: list[str] = []
+    for name in entries:
+        try:
+            st = os.lstat(root / name)
+        except OSError:
+            continue
+        newest = max(newest, st.st_mtime, st.st_ctime)
+        if stat.S_ISDIR(st.st_mode):
+            folders.append(str(root / name))
+    seen = 0
+    while folders and seen < limit:
+        try:
+            with os.scandir(folders.pop()) as it:
+                for entry in it:
+                    seen += 1
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    newest = max(newest, st.st_mtime, st.st_ctime)
+                    if stat.S_ISDIR(st.st_mode):
+                        folders.append(entry.path)
+        except OSError:
+            continue
+    return max(0.0, time.time() - newest)
 
 
 def root_problem(root: Path) -> str:

@@ -8,6 +8,7 @@ https://github.com/prometheus/node_exporter#textfile-collector
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -63,9 +64,12 @@ class _Collector:
         d = s.daemon
         yield _gauge('guard_up', 'guard watch is running for this root', s.root, d.get('up', 1))
         yield _gauge('guard_start_time_seconds', 'When guard watch started (Unix time)', s.root, d.get('started_at', 0))
+        # Rewritten at least every REFRESH seconds while the daemon runs: older than that, it is stuck.
+        yield _gauge('guard_metrics_updated_timestamp_seconds', 'When guard watch last wrote this file (Unix time)',
+                     s.root, d.get('updated_at', 0))
         for name, help_text in (('events', 'File system events seen'), ('sweeps', 'Sweeps run'),
                                 ('drops', 'Dropped events detected (by a sweep, a lost-events report or a collapse)'),
-                                ('reclaimed_bytes', 'Bytes freed by the daemon\'s purges')):
+                                ('reclaimed_bytes', 'Bytes freed by the daemon\'s purges (a quarantine frees none)')):
             counter = CounterMetricFamily(f'guard_{name}', help_text, labels=['root'])
             counter.add_metric([s.root], d.get(name, 0))
             yield counter
@@ -105,9 +109,66 @@ def render(sample: Sample) -> str:
 
 
 def write(path: Path, sample: Sample) -> None:
-    """Replace `path` atomically (prometheus_client writes a temporary file, then renames it)."""
-    from prometheus_client import write_to_textfile
-    write_to_textfile(str(path), _registry(sample))
+    """Replace `path` atomically with `sample`, mode 0644 whatever the umask (node_exporter runs as
+    another user), following no symlink on the way: see `write_text`."""
+    write_text(path, render(sample))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text`: the folder is opened one component at a time with O_NOFOLLOW
+    (a folder swapped for a symlink cannot send the file elsewhere, issue 16), a temporary file is
+    created in it with O_EXCL, made 0644 with fchmod (the service's UMask=0027 would leave it 0640,
+    unreadable to node_exporter's `prometheus` user), then renamed over the target in that folder.
+    The temporary name does not end in .prom, so the textfile collector never reads half a file."""
+    import os
+    import secrets
+    folder = _open_folder(path.parent)
+    temporary = f'.{path.name}.{secrets.token_hex(6)}.tmp'
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
+                     dir_fd=folder)
+        try:
+            os.fchmod(fd, 0o644)
+            data = text.encode()
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)
+        os.rename(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=folder)
+        raise
+    finally:
+        os.close(folder)
+
+
+def remove(path: Path) -> None:
+    """Remove `path` (no symlink followed on the way); a missing one is no error."""
+    import os
+    folder = _open_folder(path.parent)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path.name, dir_fd=folder)
+    finally:
+        os.close(folder)
+
+
+def _open_folder(folder: Path) -> int:
+    """An fd of `folder`, absolute, reached from / one component at a time, none a symlink (ELOOP/ENOTDIR)."""
+    import os
+    if not folder.is_absolute():
+        raise ValueError(f'{folder}: not absolute')
+    fd = os.open('/', os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in folder.parts[1:]:
+            child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def latest_checks(checks: Iterable[CheckResult]) -> tuple[CheckResult, ...]:

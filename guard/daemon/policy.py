@@ -32,6 +32,13 @@ PURGE_LOGS = 'purge-logs'
 PURGE = 'purge'
 # The growth rate is judged over at least this many seconds of samples, at most a minute of them.
 GROWTH_MIN_SPAN = 5.0
+# A disk still low after its purge may be purged again before the cooldown ends, once it has filled
+# further (new data by others: not a loop on guard's own deletions), at most this often at first;
+# each retry that frees nothing doubles the wait, up to the cooldown.
+DISK_RETRY = 5.0
+# "Filled further": this much less free than right after the purge.
+DISK_REFILL = 1024 * 1024
+STILL_LOW = 'disk-still-low'
 GROWTH_WINDOW = 60.0
 _MAX_SAMPLES = 64
 
@@ -58,12 +65,13 @@ class Rules:
     log_paths: tuple[str, ...] = ('logs/',)
     max_log_growth_mb_per_min: float = 0.0
     cooldown: float = 300.0
+    venv_quiet: float = 0.0
 
     @classmethod
     def from_config(cls, config: object) -> Rules:
         watch, health = config.watch, config.health  # type: ignore[attr-defined]
         return cls(watch.on_pollution, watch.on_log_limit, watch.on_low_disk, tuple(health.log_paths),
-                   watch.max_log_growth_mb_per_min, watch.cooldown)
+                   watch.max_log_growth_mb_per_min, watch.cooldown, watch.venv_quiet)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,10 @@ class State:
 
     last_action: Mapping[str, float] = field(default_factory=dict)
     samples: tuple[tuple[float, int], ...] = ()
+    # Free bytes at the first look after the last disk purge (None until then), and the retries since
+    # the disk was last fine.
+    disk_floor: int | None = None
+    disk_retries: int = 0
 
     def acted(self, target: str, now: float) -> State:
         return dataclasses.replace(self, last_action={**self.last_action, target: now})
@@ -100,21 +112,25 @@ def decide(facts: Facts, state: State, rules: Rules, now: float) -> tuple[list[A
     actions = [Action(DISPATCH, 'root', results=(CheckResult('root', Status.OK, 'present and readable'),))]
     checks = facts.checks
     if rules.on_pollution != 'off':
-        state = _pollution(checks, state, rules, now, actions)
+        state = _pollution(checks, facts, state, rules, now, actions)
     if rules.on_log_limit != 'off' and LOGS in checks:
         state = _logs(facts, state, rules, now, actions)
     if rules.on_low_disk != 'off' and DISK in checks:
-        state = _disk(checks[DISK], state, rules, now, actions)
+        state = _disk(checks[DISK], facts.free_disk, state, rules, now, actions)
     return actions, state
 
 
-def _pollution(checks: Mapping[str, CheckResult], state: State, rules: Rules, now: float,
+def _pollution(checks: Mapping[str, CheckResult], facts: Facts, state: State, rules: Rules, now: float,
                actions: list[Action]) -> State:
     found = tuple(checks[name] for name in (POLLUTION, ENV_FILES) if name in checks)
     if found:
         actions.append(Action(DISPATCH, POLLUTION, results=found))
     venv = checks.get(POLLUTION)
-    if venv is not None and venv.status is Status.FAIL and rules.on_pollution == 'quarantine' \
+    # Still being written (quiet for less than venv-quiet): wait, so that it moves whole, in one go.
+    # Put back by `guard restore` (a hold): leave it, the operator wants it there for now.
+    quiet = facts.venv_quiet
+    settled = (quiet is None or quiet >= rules.venv_quiet) and facts.held_until is None
+    if venv is not None and venv.status is Status.FAIL and rules.on_pollution == 'quarantine' and settled \
             and not _cooling(state, POLLUTION, rules, now):
         actions.append(Action(QUARANTINE, POLLUTION, venv.value))
         state = state.acted(POLLUTION, now)
@@ -148,11 +164,33 @@ def _logs(facts: Facts, state: State, rules: Rules, now: float, actions: list[Ac
     return state
 
 
-def _disk(result: CheckResult, state: State, rules: Rules, now: float, actions: list[Action]) -> State:
+def _disk(result: CheckResult, free: int | None, state: State, rules: Rules, now: float,
+          actions: list[Action]) -> State:
+    """Low disk: alert, purge the ephemeral set; still low after that, escalate (`disk-still-low`)
+    and purge again once the disk has filled further, rather than sit at 0 bytes free for a cooldown."""
     actions.append(Action(DISPATCH, DISK, results=(result,)))
-    if result.status is Status.FAIL and rules.on_low_disk == 'purge' and not _cooling(state, DISK, rules, now):
+    low = result.status is Status.FAIL
+    if not low:
+        if DISK in state.last_action:
+            actions.append(Action(DISPATCH, STILL_LOW, results=(CheckResult(STILL_LOW, Status.OK, result.value),)))
+        return dataclasses.replace(state, disk_floor=None, disk_retries=0)
+    if rules.on_low_disk != 'purge':
+        return state
+    last = state.last_action.get(DISK)
+    if last is None or now - last >= rules.cooldown:
         actions.append(Action(PURGE, DISK, result.reason))
-        state = state.acted(DISK, now)
+        return dataclasses.replace(state.acted(DISK, now), disk_floor=None)
+    if state.disk_floor is None:  # the first look after the purge: what it left
+        state = dataclasses.replace(state, disk_floor=free)
+    wait = min(rules.cooldown, DISK_RETRY * 2 ** state.disk_retries)
+    refilled = free is not None and state.disk_floor is not None and free < state.disk_floor - DISK_REFILL
+    if refilled and now - last >= wait:
+        actions.append(Action(PURGE, DISK, f'still low after the purge {now - last:.0f} s ago and filling: '
+                                             f'{result.reason}'))
+        return dataclasses.replace(state.acted(DISK, now), disk_floor=None, disk_retries=state.disk_retries + 1)
+    why = (f'still low after the purge {now - last:.0f} s ago ({result.value}); purging again once it fills '
+           f'further, at the latest in {max(0.0, rules.cooldown - (now - last)):.0f} s')
+    actions.append(Action(DISPATCH, STILL_LOW, results=(CheckResult(STILL_LOW, Status.FAIL, result.value, why),)))
     return state
 
 

@@ -4,9 +4,11 @@ Publishing is rate-limited (at most once a second) except on a change of state.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -22,6 +24,11 @@ if TYPE_CHECKING:
     from guard.daemon.service import Service
 
 PUBLISH_EVERY = 1.0
+# The metrics file is rewritten at least this often, so guard_metrics_updated_timestamp_seconds
+# older than a few of these means a stuck (or killed) daemon; the docs' GuardStuck rule says 120 s.
+REFRESH = 15.0
+# What frees space: a quarantine moves entries within the filesystem and frees nothing.
+FREES_SPACE = frozenset({'purge', 'purge-logs'})
 
 
 class Publisher:
@@ -39,7 +46,10 @@ class Publisher:
         self.free_disk: int | None = None
         self.next_at = time.monotonic()
         self._last: tuple[Any, ...] = ()
+        self._refresh_at = 0.0
         self.errors = 0
+        # Where the metrics went last: a reload that moves or drops watch.metrics-file retires it.
+        self.metrics_target: Path | None = None
 
     # -- what happened ------------------------------------------------------------------------------------
 
@@ -60,7 +70,8 @@ class Publisher:
 
     def acted(self, done: Done) -> None:
         self.actions[(done.kind, done.outcome)] += 1
-        self.reclaimed += done.bytes
+        if done.kind in FREES_SPACE:
+            self.reclaimed += done.bytes
         self.last_action = {'kind': done.kind, 'outcome': done.outcome, 'bytes': done.bytes, 'at': done.at,
                             'detail': done.detail, 'audit_id': done.audit_id}
 
@@ -72,7 +83,7 @@ class Publisher:
                 'actions': sum(self.actions.values()), 'reclaimed_bytes': self.reclaimed,
                 'pending': len(buffer), 'started_at': self.started_at,
                 'last_action_at': self.last_action.get('at', 0), 'up': 0 if self.state == 'stopped' else 1,
-                'ignored_keys': [i.key for i in self.service.config.ignored]}
+                'ignored_keys': [i.key for i in self.service.config.ignored], 'updated_at': time.time()}
 
     def observer_kind(self) -> str:
         watcher = getattr(self.service, 'watcher', None)
@@ -83,6 +94,9 @@ class Publisher:
         c = self.counters()
         failing = sorted(name for name, check in self.checks.items() if check.status is Status.FAIL)
         health = f'failing: {", ".join(failing)}' if failing else 'healthy'
+        rejected = self.checks.get('config')
+        if rejected is not None and rejected.status is Status.FAIL:
+            health = f'config rejected, still on the previous one ({rejected.reason}); {health}'
         state = {'watching': 'watching', 'root-missing': 'root missing, waiting for it', 'stopping': 'stopping',
                  'stopped': 'stopped', 'starting': 'starting'}.get(self.state, self.state)
         line = (f'{state} {self.service.root}: {health}; {c["events"]} events, {c["sweeps"]} sweeps, '
@@ -103,9 +117,10 @@ class Publisher:
         line = self.line()
         key = (line, self.state, tuple(sorted((n, c.status) for n, c in self.checks.items())), self.log_bytes,
                self.free_disk)
-        if not force and key == self._last:
+        if not force and key == self._last and now < self._refresh_at:
             return
         self._last = key
+        self._refresh_at = now + REFRESH
         if self.state not in ('stopping', 'stopped'):
             self.service.notifier.status(line)
         self._write_status(line)
@@ -131,14 +146,32 @@ class Publisher:
     def _write_metrics(self) -> None:
         from guard.daemon.startup import metrics_path
         service = self.service
-        if not service.config.watch.metrics_file:
-            return
+        target = metrics_path(service.config, service.root) if service.config.watch.metrics_file else None
         sample = metrics.Sample(str(service.root), tuple(sorted(self.checks.values(), key=lambda c: c.name)),
                                 self.log_bytes, self.free_disk, self.counters(), dict(self.actions))
+        if self.metrics_target is not None and target != self.metrics_target:
+            self._retire(self.metrics_target, sample, moved=target is not None)
+        self.metrics_target = target
+        if target is None:
+            return
         try:
-            metrics.write(metrics_path(service.config, service.root), sample)
-        except OSError as e:
-            self._error(f'cannot write the metrics file: {e.strerror}')
+            metrics.write(target, sample)
+        except (OSError, ValueError) as e:
+            self._error(f'cannot write the metrics file {target}: {getattr(e, "strerror", None) or e}')
+
+    def _retire(self, old: Path, sample: metrics.Sample, *, moved: bool) -> None:
+        """A file this daemon no longer writes must not stay at guard_up 1 with frozen counters:
+        moved elsewhere, it goes; dropped (metrics-file unset or ignored), it says guard_up 0."""
+        from guard.daemon.log import WARNING
+        try:
+            if moved:
+                metrics.remove(old)
+            else:
+                metrics.write(old, dataclasses.replace(sample, daemon={**(sample.daemon or {}), 'up': 0}))
+                self.service.log.say(WARNING, 'metrics-dropped',
+                                     f'watch.metrics-file is no longer set: {old} now says guard_up 0')
+        except (OSError, ValueError) as e:
+            self._error(f'cannot retire the metrics file {old}: {getattr(e, "strerror", None) or e}')
 
     def _error(self, message: str) -> None:
         from guard.daemon.log import WARNING

@@ -77,6 +77,8 @@ class Service:
         self.touched: set[str] = set()
         self.root_problem = ''
         self.polling_reported = False
+        self.disk_low = False
+        self.next_venv: float | None = None
         self.health_run: HealthRun | None = None
         self.snapshot: sweep.Snapshot | None = None
         # The log paths as measured in this step (by the sweep or after an action); None = walk them again.
@@ -101,6 +103,7 @@ class Service:
         ready = startup.validate(self.config, self.root)
         self._use(self.config, ready)
         self.publisher = Publisher(self)
+        self.publisher.observe_checks([CheckResult('config', Status.OK, self.config.source, '')])
         try:
             self.store.record('watch', self.root, trigger='daemon', outcome='started',
                               detail={'pid': os.getpid(), 'config': self.config.source})
@@ -121,18 +124,24 @@ class Service:
         now = time.monotonic()
         self.next_sweep = now + self.config.watch.sweep_interval
         self.next_health = now + self.config.watch.health_interval
+        self.next_disk = now + self.config.watch.disk_interval
         self.publisher.state = 'watching'
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
         self.log.say(INFO, 'started', f'watching ({self.publisher.observer_kind()}), config {self.config.source}')
         self._say_ignored()
+        self._warn_patterns()
         self.ready.set()
 
     def _use(self, config: Config, ready: startup.Ready) -> None:
         self.config = config
         self.rules = Rules.from_config(config)
         self.store = ready.store
+        old = getattr(self, 'executor', None)
         self.executor = Executor(config, self.root, ready.store, ready.sinks, tick=self._watchdog_tick)
+        if old is not None:  # a reload: what was reported once, and the recoveries held back, carry over
+            self.executor.acted_on.update(old.acted_on)
+            self.executor.reported_denied.update(old.reported_denied)
 
     def _reload(self) -> None:
         from guard import config as config_module
@@ -144,7 +153,9 @@ class Service:
             ready = startup.validate(config, self.root)
         except GuardError as e:
             self.log.say(WARNING, 'reload-failed', f'reload failed, keeping the previous config: {e}')
-            self.executor.dispatch([CheckResult('config', Status.FAIL, self.config.source, f'reload failed: {e}')])
+            rejected = CheckResult('config', Status.FAIL, self.config.source, f'reload failed: {e}')
+            self.executor.dispatch([rejected])
+            self.publisher.observe_checks([rejected])  # STATUS=, the status file, metrics: config = 2
             self._audit('watch', 'reload-failed', {'error': str(e)})
         else:
             self._use(config, ready)
@@ -152,10 +163,13 @@ class Service:
             self.buffer.max_pending = max(2, config.watch.max_pending)
             self.watcher.log_paths = tuple(config.health.log_paths)
             self.watcher.sync()
-            self.executor.dispatch([CheckResult('config', Status.OK, config.source, '')])
+            accepted = CheckResult('config', Status.OK, config.source, '')
+            self.executor.dispatch([accepted])
+            self.publisher.observe_checks([accepted])
             self._audit('watch', 'reloaded', {'config': config.source})
             self.log.say(INFO, 'reloaded', f'reloaded the config from {config.source}')
             self._say_ignored()
+            self._warn_patterns()
             self._evaluate(frozenset(facts_module.CONCERNS))
         self.notifier.ready(self.publisher.line())
         self.publisher.publish(force=True)
@@ -198,7 +212,9 @@ class Service:
     def _timeout(self) -> float:
         watch = self.config.watch
         now = time.monotonic()
-        deadlines = [self.next_sweep, self.next_health, self.publisher.next_at]
+        deadlines = [self.next_sweep, self.next_health, self.next_disk, self.publisher.next_at]
+        if self.next_venv is not None:
+            deadlines.append(self.next_venv)
         if self.next_watchdog is not None:
             deadlines.append(self.next_watchdog)
         due = self.buffer.next_due(watch.debounce, watch.max_wait)
@@ -220,6 +236,9 @@ class Service:
                 self.watcher.sync()  # a log folder may have appeared, or the root come back
             self._evaluate(concerns)
         now = time.monotonic()
+        if self.next_venv is not None and now >= self.next_venv:
+            self.next_venv = None
+            self._evaluate(frozenset({facts_module.POLLUTION}))
         health_due = now >= self.next_health
         # The health tick sweeps too, so that one walk of the log paths serves both (fresh_logs).
         if now >= self.next_sweep or health_due:
@@ -229,6 +248,10 @@ class Service:
         if health_due:
             self._evaluate(frozenset(facts_module.CONCERNS), health=True)
             self.next_health = time.monotonic() + watch.health_interval
+        elif now >= self.next_disk:
+            self._look_at_disk()
+        if now >= self.next_disk:
+            self.next_disk = time.monotonic() + watch.disk_interval
         self._collect_health()
         self._watchdog_tick()
         self.publisher.publish()
@@ -271,12 +294,17 @@ class Service:
     def _evaluate(self, concerns: frozenset[str], *, health: bool = False) -> None:
         found = facts_module.gather(self.config, self.root, concerns, logs=self.fresh_logs)
         self._root_state(found.root_problem)
+        if found.venv_quiet is not None and found.venv_quiet < self.config.watch.venv_quiet:
+            # An environment still being written: look again once it may have gone quiet.
+            wait = self.config.watch.venv_quiet - found.venv_quiet
+            self.next_venv = time.monotonic() + max(0.2, min(wait, self.config.watch.venv_quiet))
         actions, self.policy_state = decide(found, self.policy_state, self.rules, time.monotonic())
         self.publisher.observe(found)
         for action in actions:
             self._act(action)
         if health and not found.root_problem:
             self._health_checks()
+            self._prune_quarantines()
 
     def _act(self, action: Action) -> None:
         if action.kind == DISPATCH:
@@ -305,6 +333,34 @@ class Service:
         for follow_up in actions:
             if follow_up.kind == DISPATCH:
                 self.executor.run(follow_up)
+
+    def _warn_patterns(self) -> None:
+        for line in startup.pattern_warnings(self.config, self.root):
+            self.log.say(WARNING, 'config-warning', line)
+
+    def _prune_quarantines(self) -> None:
+        """Quarantine retention (clean.keep-days, clean.max-quarantine-mb), at each health tick."""
+        from guard.safety.retention import prune
+        try:
+            gone = prune(self.config, self.root)
+        except (GuardError, OSError) as e:  # a clean or restore holds the lock: next tick
+            self.log.say(WARNING, 'prune-error', f'quarantine retention: {e}')
+            return
+        if gone:
+            ids = ', '.join(q.id for q in gone)
+            self.log.say(NOTICE, 'pruned', f'quarantine retention deleted {ids}')
+            self._audit('prune', 'ok', {'quarantines': [q.id for q in gone], 'bytes': sum(q.bytes for q in gone)})
+
+    def _look_at_disk(self) -> None:
+        """One statvfs; the disk concern is judged (alerts, purge) only when the free space is below a
+        limit or was at the last look, so a fine disk costs no more than that call."""
+        free = facts_module.free_bytes(self.root)
+        health = self.config.health
+        limit = max(health.min_free_disk_mb, health.warn_free_disk_mb) * MIB
+        low = free is not None and limit > 0 and free < limit
+        if low or self.disk_low:
+            self._evaluate(frozenset({facts_module.DISK}))
+        self.disk_low = low
 
     def _report_polling(self) -> None:
         """Alert once when inotify could not serve and the observer polls instead (slower, costlier)."""

@@ -7,6 +7,7 @@ The same checks run on a reload, against the new config, before it replaces the 
 """
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from dataclasses import dataclass
@@ -40,7 +41,8 @@ def check_settings(config: Config) -> None:
     """Values the generic validation lets through but a daemon cannot run with."""
     watch = config.watch
     for key, value in (('debounce', watch.debounce), ('max-wait', watch.max_wait),
-                       ('sweep-interval', watch.sweep_interval), ('health-interval', watch.health_interval)):
+                       ('sweep-interval', watch.sweep_interval), ('health-interval', watch.health_interval),
+                       ('disk-interval', watch.disk_interval)):
         if value <= 0:
             raise ConfigError(f'{config.source}: watch.{key} must be more than 0 seconds, got {value:g}')
     if watch.max_wait < watch.debounce:
@@ -57,14 +59,29 @@ def check_root(root: Path) -> None:
         raise StartupError(f'cannot watch {root}: no read permission; run as a user that owns it')
 
 
+class SandboxError(GuardError):
+    """The unit's sandbox keeps guard from a folder its config names (exit 2: a restart cannot fix it)."""
+
+    exit_code = 2
+
+
 def check_writable(folder: Path, what: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as e:
+        _sandboxed(e, f'{what} {folder}')
         raise StartupError(f'{what} {folder} is not writable ({e.strerror}); '
                            'set state-dir or give the service user write access (StateDirectory=)') from None
+
+
+def _sandboxed(error: OSError, what: str) -> None:
+    """EROFS on a folder that is not a read-only mount: the unit's ProtectSystem= hides it from guard."""
+    if error.errno == errno.EROFS and os.environ.get('INVOCATION_ID'):
+        raise SandboxError(f'{what} is read-only for this service (its sandbox, ProtectSystem=strict): '
+                           'run `guard install-service ROOT` again, which adds the folders the config '
+                           'names to ReadWritePaths=, then `systemctl daemon-reload`') from None
 
 
 def check_health_targets(config: Config, root: Path) -> None:
@@ -84,23 +101,58 @@ def check_metrics_file(config: Config, root: Path) -> None:
         with tempfile.TemporaryFile(dir=target.parent):
             pass
     except OSError as e:
+        _sandboxed(e, f'watch.metrics-file\'s folder {target.parent}')
         raise StartupError(f'watch.metrics-file {target}: cannot write in {target.parent} ({e.strerror}); '
                            'create the folder (node_exporter\'s textfile directory) or fix the path') from None
 
 
 def metrics_path(config: Config, root: Path) -> Path:
-    return (root / config.watch.metrics_file).resolve()
+    """watch.metrics-file; a folder (a value ending in '/', or an existing folder) gets this root's own
+    file in it, `guard-<instance>.prom`, so a setting shared by every root of a machine stays per root."""
+    from guard.instances import escape_path
+    value = config.watch.metrics_file
+    target = root / value
+    if value.endswith('/') or target.is_dir():
+        target = target / f'guard-{escape_path(root)}.prom'
+    return Path(os.path.normpath(target))
 
 
-def validate(config: Config, root: Path) -> Ready:
-    """Run every check, in the order a person would fix them; return the opened store and sinks."""
+def check_config(config: Config, root: Path) -> list[Sink]:
+    """Every check but the audit store's, in the order a person would fix them; the alert sinks."""
     check_settings(config)
     check_root(root)
     check_writable(config.state_path(), 'state directory')
     check_health_targets(config, root)
     check_metrics_file(config, root)
     from guard.alerts import build_sinks
-    sinks = build_sinks(config)
+    return build_sinks(config)
+
+
+def pattern_warnings(config: Config, root: Path) -> list[str]:
+    """A line for each purge.ephemeral pattern that names a floor (`.git`, a config file, guard's own
+    folders) or a protected folder: the purge will never clear it, so the setting is a mistake the
+    operator should hear about rather than find out from a disk that stays full."""
+    from guard.safety.paths import PROTECTED
+    from guard.safety.purge import matcher_for
+    matcher = matcher_for(config, root)
+    lines = []
+    for pattern in config.purge.ephemeral:
+        name = pattern.strip('/')
+        if not name or any(c in name for c in '*?[') or name.startswith('!'):
+            continue
+        is_dir = pattern.endswith('/') or (root / name).is_dir()
+        if matcher.decide(name, is_dir=is_dir) == PROTECTED:
+            parts = name.split('/')
+            floor = any(matcher.is_floor('/'.join(parts[:i]), is_dir=i < len(parts) or is_dir)
+                        for i in range(1, len(parts) + 1))
+            kind = 'a floor (never cleared, whatever the config says)' if floor else 'a protected path'
+            lines.append(f'{config.source}: purge.ephemeral {pattern!r} names {kind}: the purge will never clear it')
+    return lines
+
+
+def validate(config: Config, root: Path) -> Ready:
+    """Run every check; return the opened store and sinks."""
+    sinks = check_config(config, root)
     return Ready(open_store(config), sinks)
 
 

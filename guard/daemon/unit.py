@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from guard import instances
 from guard.errors import UsageError
 
 TEMPLATE = 'guard@.service'
@@ -22,8 +23,6 @@ STATE_DIR = Path('/var/lib/guard')
 # ProtectHome=yes hides these; a root below one of them needs ProtectHome=read-only, which
 # ReadWritePaths=%f then overrides for the root alone.
 HOME_DIRS = (Path('/home'), Path('/root'), Path('/run/user'))
-# systemd-escape keeps these bytes as they are; every other byte becomes \xNN.
-_PLAIN = frozenset(b'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.')
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,7 @@ class ServiceSpec:
 
 def escape_path(path: Path) -> str:
     """The instance name for `path`, as `systemd-escape --path` spells it."""
-    text = str(path).strip('/')
-    if not text:
-        return '-'
-    out = []
-    for index, byte in enumerate(text.encode()):
-        if byte == ord('/'):
-            out.append('-')
-        elif byte in _PLAIN and not (index == 0 and byte == ord('.')):
-            out.append(chr(byte))
-        else:
-            out.append(f'\\x{byte:02x}')
-    return ''.join(out)
+    return instances.escape_path(path)
 
 
 def unit_name(root: Path) -> str:
@@ -81,6 +69,10 @@ def drop_in_text(spec: ServiceSpec) -> str:
         '# An empty ExecStart= clears the template\'s before setting this one.',
         'ExecStart=',
         'ExecStart=' + ' '.join(_exec_word(word) for word in command) + ' %f',
+        '# A reload is checked first, as `nginx -t`: a bad config fails `systemctl reload` with its',
+        '# reason, and the daemon, signalled all the same, keeps its old config and shows the rejection.',
+        'ExecReload=',
+        'ExecReload=' + ' '.join(_exec_word(word) for word in command) + ' --reload $MAINPID %f',
     ]
     if under_home(spec.root):
         lines.append('ProtectHome=read-only')

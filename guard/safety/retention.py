@@ -1,0 +1,49 @@
+"""Quarantine retention: quarantines older than `clean.keep-days`, and the oldest past
+`clean.max-quarantine-mb` in all, are deleted (the daemon prunes at each health tick).
+
+A quarantine is what `guard restore` can still put back, so only whole quarantines go, oldest
+first, under the root's lock (never while a clean or a restore runs). Deletion is shutil.rmtree's
+fd-based walk, which follows no symlink, on a folder that list_all has checked is none.
+"""
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from datetime import timedelta
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from guard.health.units import MIB
+
+if TYPE_CHECKING:
+    from guard.config import Config
+    from guard.safety.manifest import Quarantine
+
+
+def due(quarantines: list[Quarantine], *, keep_days: int, max_mb: int, now: datetime) -> list[Quarantine]:
+    """Which of `quarantines` (oldest first) retention removes. Pure."""
+    doomed = [q for q in quarantines if keep_days and q.created < now - timedelta(days=keep_days)]
+    kept = [q for q in quarantines if q not in doomed]
+    total = sum(q.bytes for q in kept)
+    while max_mb and kept and total > max_mb * MIB:
+        oldest = kept.pop(0)
+        total -= oldest.bytes
+        doomed.append(oldest)
+    return doomed
+
+
+def prune(config: Config, root: Path, *, now: datetime | None = None) -> list[Quarantine]:
+    """Delete what retention says; return what was deleted. Nothing to do costs one listing."""
+    settings = config.clean
+    if not settings.keep_days and not settings.max_quarantine_mb:
+        return []
+    from guard.safety.lock import root_lock
+    from guard.safety.quarantine import list_quarantines
+    with root_lock(config.state_path(), root, 'prune', timeout=0):
+        doomed = due(list_quarantines(config, root), keep_days=settings.keep_days,
+                     max_mb=settings.max_quarantine_mb, now=now or datetime.now(UTC))
+        for quarantine in doomed:
+            if not Path(quarantine.path).is_symlink():
+                shutil.rmtree(quarantine.path)
+    return doomed
