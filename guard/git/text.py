@@ -1,15 +1,148 @@
-"""Bytes to the text guard scans, the same way for every source: work tree, index and history."""
+"""Bytes to the text guard scans, the same way for every source: work tree, index, history and ranges.
+
+Decoding tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-8; UTF-16 without a mark,
+told by its NUL pattern (in ASCII-heavy UTF-16 every other byte is NUL); then Latin-1, one
+character per byte, for what is not UTF-8 (byte by byte, so a UTF-8 file with one stray Latin-1
+byte keeps its other characters). A decoding "yields text" when control characters (NUL and the
+other C0/C1 codes, tabs and line ends aside) are at most a tenth of its first 8 KiB; a file is
+binary only when none does. One NUL before a secret does not make a file binary.
+
+trufflehog's decoders are the model (pkg/decoders: UTF-8 with a printable fallback, UTF-16); unlike
+them each byte keeps its place, so line numbers stay true. Large files are decoded piece by piece
+(`decode_pieces`) with the codec their first piece chose.
+"""
 from __future__ import annotations
 
-BINARY_SNIFF = 8000
+import codecs
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from collections.abc import Iterator
+
+SNIFF = 8192  # bytes looked at to choose a decoding
 BINARY = 'binary'
+LFS_POINTER = 'a git-lfs pointer (the content lives in LFS storage)'
+# At most this share of control characters in the sniffed text: more, and that decoding is not text.
+CONTROL_SHARE = 0.10
+_FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is its Latin-1 character
+# Control characters of text: tab, line feed, vertical tab, form feed, carriage return, escape (ANSI logs).
+_TEXT_CONTROLS = frozenset('\t\n\v\f\r\x1b')
+_CONTROLS = {c: None for c in (*range(0x20), 0x7f, *range(0x80, 0xa0)) if chr(c) not in _TEXT_CONTROLS}
+# Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
+_BOMS: tuple[tuple[bytes, str], ...] = ((codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
+         (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
+# ASCII-heavy UTF-16: at least this share of code units has a NUL high byte, and almost none a NUL low byte.
+_UTF16_NULS = 0.5
+_UTF16_STRAY = 0.05
+# git-lfs pointer files (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): these three lines, nothing else.
+_LFS_PREFIX = b'version https://git-lfs.github.com/spec/v1\noid sha256:'
+_LFS_MAX = 200
+
+
+def codec_for(head: bytes) -> str | None:
+    """The codec to read a file whose first bytes are `head` with, or None when no decoding yields text."""
+    marked = next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
+    if marked is None and b'\0' not in head and _utf8_prefix(head):
+        return 'utf-8'  # the common case, decided without counting anything
+    candidates: tuple[str, ...] = (*([marked] if marked else ()), 'utf-8', *_utf16_codecs(head))
+    for codec in candidates:
+        sample = _decoder(codec).decode(head, False)
+        if _is_text(sample):
+            return codec
+    return None
 
 
 def decode(data: bytes) -> str | None:
-    """Text for scanning, or None for binary. Undecodable bytes map 1:1 to characters (latin-1)."""
-    if data.find(b'\0', 0, BINARY_SNIFF) >= 0:
+    """A whole file's text, or None for binary."""
+    codec = codec_for(data[:SNIFF])
+    if codec is None:
         return None
+    if codec == 'utf-8':
+        try:
+            return data.decode('utf-8')
+        except UnicodeDecodeError:
+            _register_fallback()
+            return data.decode('utf-8', _FALLBACK)
+    return data.decode(codec, 'replace')
+
+
+def decode_pieces(pieces: Iterable[bytes]) -> Iterator[str] | None:
+    """A large file's text piece by piece (a character cut between two pieces is joined), or None for binary.
+
+    The first piece chooses the codec: give it at least SNIFF bytes when the file has them.
+    """
+    source = iter(pieces)
+    first = next(source, b'')
+    codec = codec_for(first[:SNIFF])
+    if codec is None:
+        return None
+    return _decoded(_decoder(codec), first, source)
+
+
+def is_lfs_pointer(data: bytes) -> bool:
+    """Exactly a git-lfs pointer: the spec's `version`, `oid sha256:` and `size` lines and nothing else.
+
+    A file that merely starts like one (a pointer header with a secret after it) is text to scan.
+    """
+    if len(data) > _LFS_MAX or not data.startswith(_LFS_PREFIX):
+        return False
+    lines = data[len(_LFS_PREFIX):].split(b'\n')
+    if len(lines) != 3 or lines[2]:  # `<oid>`, `size N`, and the empty rest after the final newline
+        return False
+    oid, size = lines[0], lines[1]
+    return len(oid) == 64 and all(c in b'0123456789abcdef' for c in oid) \
+        and size.startswith(b'size ') and size[5:].isdigit() and size[5:6] != b''
+
+
+def _decoded(decoder: codecs.IncrementalDecoder, first: bytes, rest: Iterator[bytes]) -> Iterator[str]:
+    yield decoder.decode(first, False)
+    for piece in rest:
+        yield decoder.decode(piece, False)
+    yield decoder.decode(b'', True)
+
+
+def _decoder(codec: str) -> codecs.IncrementalDecoder:
+    if codec == 'utf-8':
+        _register_fallback()
+        return codecs.getincrementaldecoder('utf-8')(_FALLBACK)
+    return codecs.getincrementaldecoder(codec)('replace')
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    """`head` is UTF-8, perhaps cut inside its last character (it is the start of a longer file)."""
     try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError:
-        return data.decode('latin-1')
+        head.decode('utf-8')
+    except UnicodeDecodeError as e:
+        return e.reason == 'unexpected end of data' and e.start >= len(head) - 3
+    return True
+
+
+def _utf16_codecs(head: bytes) -> tuple[str, ...]:
+    """UTF-16 without a byte-order mark, told by where the NULs are (ASCII in UTF-16: every other byte)."""
+    units = len(head) // 2
+    if not units:
+        return ()
+    even, odd = head[0:units * 2:2].count(0), head[1:units * 2:2].count(0)
+    if odd >= units * _UTF16_NULS and even <= units * _UTF16_STRAY:
+        return ('utf-16-le',)
+    if even >= units * _UTF16_NULS and odd <= units * _UTF16_STRAY:
+        return ('utf-16-be',)
+    return ()
+
+
+def _is_text(sample: str) -> bool:
+    controls = len(sample) - len(sample.translate(_CONTROLS))
+    return controls <= len(sample) * CONTROL_SHARE
+
+
+def _register_fallback() -> None:
+    try:
+        codecs.lookup_error(_FALLBACK)
+    except LookupError:
+        codecs.register_error(_FALLBACK, _latin1)
+
+
+def _latin1(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start:error.end].decode('latin-1'), error.end
