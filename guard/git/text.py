@@ -70,10 +70,15 @@ def decode(data: bytes) -> str | None:
 def decode_pieces(pieces: Iterable[bytes]) -> Iterator[str] | None:
     """A large file's text piece by piece (a character cut between two pieces is joined), or None for binary.
 
-    The first piece chooses the codec: give it at least SNIFF bytes when the file has them.
+    Its first SNIFF bytes choose the codec, however the pieces are cut.
     """
     source = iter(pieces)
-    first = next(source, b'')
+    first = b''
+    while len(first) < SNIFF:
+        piece = next(source, None)
+        if piece is None:
+            break
+        first += piece
     codec = codec_for(first[:SNIFF])
     if codec is None:
         return None
