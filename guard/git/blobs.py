@@ -5,13 +5,14 @@ a commit hook pays one git start-up, and a history scan's worker keeps one proce
 it reads. Sizes are asked first, so the caller decides, before any byte is read, whether a blob is
 read whole or streamed in pieces (a 300 MB blob never sits in memory). Older git, which refuses
 `--batch-command`: `--batch-check` and `--batch` processes answer the same requests. Every process
-is started through guard.git.spawn.
+is started through guard.git.runner, the one way guard runs git.
 """
 from __future__ import annotations
 
 import os
 
 from guard.errors import SourceError
+from guard.git import runner
 from guard.git import spawn
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 # on a full pipe while git waits on us to read its answers.
 CHUNK = 32
 PIECE = 1 << 20  # a streamed blob is handed over in pieces of this many bytes
-_NO_GIT = 'git is not installed (needed to read from a git repository)'
 
 
 class BlobReader:
@@ -157,10 +157,7 @@ class BlobReader:
         self._batch = self._start('--batch')
 
     def _start(self, mode: str) -> spawn.Conversation:
-        try:
-            return spawn.converse(['git', '-C', self._root, 'cat-file', mode])
-        except FileNotFoundError:
-            raise SourceError(_NO_GIT) from None
+        return runner.converse_git(self._root, 'cat-file', mode)
 
     @staticmethod
     def _headers(stdout: BinaryIO, count: int, into: dict[str, int]) -> bool:

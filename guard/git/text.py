@@ -30,8 +30,9 @@ _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is it
 _TEXT_CONTROLS = frozenset('\t\n\v\f\r\x1b')
 _CONTROLS = {c: None for c in (*range(0x20), 0x7f, *range(0x80, 0xa0)) if chr(c) not in _TEXT_CONTROLS}
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
-_BOMS: tuple[tuple[bytes, str], ...] = ((codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
-         (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
+    (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
 # ASCII-heavy UTF-16: at least this share of code units has a NUL high byte, and almost none a NUL low byte.
 _UTF16_NULS = 0.5
 _UTF16_STRAY = 0.05
