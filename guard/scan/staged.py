@@ -65,18 +65,24 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
     max_size = config.max_file_size
     # Sizes first: a blob over max-file-size is streamed, never read whole. While git looks them
     # up, the scanner prepares what every text needs.
-    with BlobReader(root, (e.oid for e in entries)) as reader:
+    with BlobReader(root, (oid for e in entries for oid in (e.oid, *e.parents))) as reader:
         scanner.warm_up()
         sizes = reader.sizes()
 
+        def fits(oid: str) -> bool:
+            return oid in sizes and (not max_size or sizes[oid] <= max_size)
+
         def whole(entry: Entry) -> bool:
-            return entry.oid in sizes and (not max_size or sizes[entry.oid] <= max_size)
+            return fits(entry.oid)
 
         early = reader.read(e.oid for e in entries if _needed_for_venv(e) and whole(e))
         judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
         parallel = len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1
         if not parallel:
-            blobs = {**early, **reader.read(e.oid for e in judged.entries if e.oid not in early and whole(e))}
+            # An entry's `parents` (the blobs it replaces) are read too: only the lines it adds are judged.
+            wanted = (oid for e in judged.entries if whole(e)
+                      for oid in (e.oid, *e.parents) if oid not in early and fits(oid))
+            blobs = {**early, **reader.read(wanted)}
             _scan_read(judged.entries, blobs, sizes, reader, scanner, result)
     # git has ended before the workers fork: none of them holds its pipes open.
     result.findings[:0] = judged.findings
@@ -95,7 +101,8 @@ def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[st
     for entry in entries:
         data = blobs.get(entry.oid)
         if data is not None:
-            content.scan_data(entry.path, data, scanner, result)
+            replaced = [blobs.get(p, b'') for p in entry.parents]
+            content.scan_data(entry.path, data, scanner, result, replaced=replaced)
         elif entry.oid in sizes:
             content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, result)
         else:
