@@ -4,12 +4,14 @@ Decoding tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-8; UTF-
 told by its NUL pattern (in ASCII-heavy UTF-16 every other byte is NUL); then Latin-1, one
 character per byte, for what is not UTF-8 (byte by byte, so a UTF-8 file with one stray Latin-1
 byte keeps its other characters). A decoding "yields text" when control characters (NUL and the
-other C0/C1 codes, tabs and line ends aside) are at most a tenth of its first 8 KiB; a file is
-binary only when none does. One NUL before a secret does not make a file binary.
+other C0/C1 codes, tabs and line ends aside) are at most a tenth of what is weighed; a file is
+binary only when none does. One NUL before a secret does not make a file binary. A file whose
+first 8 KiB hold a NUL or are not UTF-8 is weighed over its first 64 KiB: a shared library may open
+with a few KiB of symbol names.
 
 trufflehog's decoders are the model (pkg/decoders: UTF-8 with a printable fallback, UTF-16); unlike
 them each byte keeps its place, so line numbers stay true. Large files are decoded piece by piece
-(`decode_pieces`) with the codec their first piece chose.
+(`decode_pieces`) with the codec their first 64 KiB chose.
 """
 from __future__ import annotations
 
@@ -20,19 +22,26 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Iterator
 
-SNIFF = 8192  # bytes looked at to choose a decoding
+SNIFF = 8192  # bytes looked at to choose a decoding when they hold no NUL and start as UTF-8
+DEEP = 64 << 10  # bytes weighed otherwise
 BINARY = 'binary'
 LFS_POINTER = 'a git-lfs pointer (the content lives in LFS storage)'
-# At most this share of control characters in the sniffed text: more, and that decoding is not text.
+# At most this share of control characters in the weighed bytes: more, and that decoding is not text.
 CONTROL_SHARE = 0.10
+# Up to this share of undecodable bytes, a file is UTF-8 with a few stray bytes (each read as Latin-1);
+# more, and it is read as Latin-1 throughout.
+STRAY_SHARE = 0.01
 _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is its Latin-1 character
-# Control characters of text: tab, line feed, vertical tab, form feed, carriage return, escape (ANSI logs).
-_TEXT_CONTROLS = frozenset('\t\n\v\f\r\x1b')
-_CONTROLS = {c: None for c in (*range(0x20), 0x7f, *range(0x80, 0xa0)) if chr(c) not in _TEXT_CONTROLS}
+# Bytes that are not control characters: everything but C0 and DEL, except tab, line feed,
+# vertical tab, form feed, carriage return and escape (ANSI logs). Deleting them leaves the controls.
+_NOT_C0 = bytes(b for b in range(256) if (b >= 0x20 and b != 0x7f) or b in b'\t\n\v\f\r\x1b')
+_NOT_C0_C1 = bytes(b for b in _NOT_C0 if not 0x80 <= b < 0xa0)
+_SAMPLE = 64 << 10  # bytes of a UTF-16/32 file decoded to weigh it
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
     (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
+_BOM_FIRST = frozenset(bom[:1] for bom, _ in _BOMS)
 # ASCII-heavy UTF-16: at least this share of code units has a NUL high byte, and almost none a NUL low byte.
 _UTF16_NULS = 0.5
 _UTF16_STRAY = 0.05
@@ -42,21 +51,33 @@ _LFS_MAX = 200
 
 
 def codec_for(head: bytes) -> str | None:
-    """The codec to read a file whose first bytes are `head` with, or None when no decoding yields text."""
-    marked = next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
-    if marked is None and b'\0' not in head and _utf8_prefix(head):
-        return 'utf-8'  # the common case, decided without counting anything
-    candidates: tuple[str, ...] = (*([marked] if marked else ()), 'utf-8', *_utf16_codecs(head))
-    for codec in candidates:
-        sample = _decoder(codec).decode(head, False)
-        if _is_text(sample):
-            return codec
+    """The codec to read a file whose first bytes are `head` (up to DEEP) with, or None when no decoding
+    yields text: a byte-order mark's, else 'utf-8' (stray bytes read as Latin-1), BOM-less UTF-16,
+    else 'latin-1'.
+
+    A file with no NUL in its first SNIFF bytes that starts as UTF-8 is UTF-8 (the common case,
+    decided without counting anything). Otherwise all of `head` is weighed, at C speed: a shared
+    library can start with a few KiB of symbol names that look like text.
+    """
+    marked = next((codec for bom, codec in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
+    if marked is None and b'\0' not in head[:SNIFF] and _utf8_prefix(head[:SNIFF]):
+        return 'utf-8'
+    if marked == 'utf-8-sig':
+        return marked if _utf8_or_latin1(head[len(codecs.BOM_UTF8):]) == 'utf-8' else None
+    if marked is not None and _is_text(_decoder(marked).decode(head[:_SAMPLE], False)):
+        return marked
+    codec = _utf8_or_latin1(head)
+    if codec is not None:
+        return codec
+    for utf16 in _utf16_codecs(head):
+        if _is_text(_decoder(utf16).decode(head[:_SAMPLE], False)):
+            return utf16
     return None
 
 
 def decode(data: bytes) -> str | None:
     """A whole file's text, or None for binary."""
-    codec = codec_for(data[:SNIFF])
+    codec = codec_for(data[:DEEP])
     if codec is None:
         return None
     if codec == 'utf-8':
@@ -71,16 +92,16 @@ def decode(data: bytes) -> str | None:
 def decode_pieces(pieces: Iterable[bytes]) -> Iterator[str] | None:
     """A large file's text piece by piece (a character cut between two pieces is joined), or None for binary.
 
-    Its first SNIFF bytes choose the codec, however the pieces are cut.
+    Its first DEEP bytes choose the codec, however the pieces are cut.
     """
     source = iter(pieces)
     first = b''
-    while len(first) < SNIFF:
+    while len(first) < DEEP:
         piece = next(source, None)
         if piece is None:
             break
         first += piece
-    codec = codec_for(first[:SNIFF])
+    codec = codec_for(first[:DEEP])
     if codec is None:
         return None
     return _decoded(_decoder(codec), first, source)
@@ -137,9 +158,38 @@ def _utf16_codecs(head: bytes) -> tuple[str, ...]:
     return ()
 
 
+def _utf8_or_latin1(head: bytes) -> str | None:
+    """'utf-8' for UTF-8 with at most a few stray bytes, 'latin-1' for other text, None when neither is text.
+
+    Counted on bytes: C0 controls and DEL are single bytes in both; C1 controls are C2 80..9F in UTF-8
+    and the bytes 80..9F in Latin-1. Each stray byte counts as a control, to be safe.
+    """
+    size = len(head) or 1
+    c0 = len(head.translate(None, _NOT_C0))
+    if c0 > size * CONTROL_SHARE:  # NUL-heavy data (executables, UTF-16): no need to look further
+        return None
+    stray = head.decode('utf-8', 'replace').count('\ufffd') - head.count(b'\xef\xbf\xbd')
+    if stray <= size * STRAY_SHARE:
+        c1 = _c1_in_utf8(head)
+        return 'utf-8' if c0 + c1 + stray <= size * CONTROL_SHARE else None
+    c1 = len(head.translate(None, _NOT_C0_C1)) - c0
+    return 'latin-1' if c0 + c1 <= size * CONTROL_SHARE else None
+
+
+def _c1_in_utf8(data: bytes) -> int:
+    """How many C1 controls (U+0080..U+009F) UTF-8 `data` holds."""
+    if b'\xc2' not in data:
+        return 0
+    import re  # loaded already wherever rules run; only files that need weighing get here
+
+    return len(re.findall(rb'\xc2[\x80-\x9f]', data))
+
+
 def _is_text(sample: str) -> bool:
-    controls = len(sample) - len(sample.translate(_CONTROLS))
-    return controls <= len(sample) * CONTROL_SHARE
+    """At most CONTROL_SHARE of `sample` (decoded UTF-16 or UTF-32) is control characters."""
+    data = sample.encode('utf-8', 'surrogatepass')
+    c0 = len(data.translate(None, _NOT_C0))
+    return c0 + _c1_in_utf8(data) <= len(sample) * CONTROL_SHARE
 
 
 def _register_fallback() -> None:

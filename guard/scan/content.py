@@ -56,8 +56,9 @@ def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: Sc
     first = next(source, b'')
     texts = decode_pieces(_chain(first, source))
     if texts is None:
-        for _ in source:  # the rest of a streamed blob must leave git's pipe
-            pass
+        close = getattr(source, 'close', None)
+        if close is not None:  # a file's pieces: its descriptor closes; a blob's: the rest leaves git's pipe
+            close()
         _binary(path, label, first[:SNIFF], scanner, result)
         return
     findings: list[Finding] = []
