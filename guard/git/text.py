@@ -34,8 +34,8 @@ STRAY_SHARE = 0.01
 _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is its Latin-1 character
 # Bytes that are not control characters: everything but C0 and DEL, except tab, line feed,
 # vertical tab, form feed, carriage return and escape (ANSI logs). Deleting them leaves the controls.
-_NOT_C0 = bytes(b for b in range(256) if (b >= 0x20 and b != 0x7f) or b in b'\t\n\v\f\r\x1b')
-_NOT_C0_C1 = bytes(b for b in _NOT_C0 if not 0x80 <= b < 0xa0)
+_NOT_C0 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7f)) + bytes(range(0x80, 0x100))
+_NOT_C0_C1 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7f)) + bytes(range(0xa0, 0x100))
 _SAMPLE = 64 << 10  # bytes of a UTF-16/32 file decoded to weigh it
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
