@@ -128,3 +128,14 @@ def test_only_an_exact_lfs_pointer_is_one() -> None:
     for other in (pointer + b'password = "x"\n', pointer[:-1], pointer.replace(b'size 12345', b'size '),
                   pointer.replace(b'sha256:ab', b'sha256:xy'), pointer.replace(b'\nsize', b'\nextra 1\nsize')):
         assert not text.is_lfs_pointer(other)
+
+
+@settings(max_examples=40, deadline=None)
+@given(noise=st.binary(min_size=64, max_size=2000), key=st.from_regex(r'[A-Z][A-Z0-9_]{2,20}', fullmatch=True))
+def test_path_rules_judge_a_binary_env_file(noise: bytes, key: str) -> None:
+    """An env file is one whatever its bytes: binary content is skipped, the env-file rule still fires."""
+    data = b'\0\1\2\3' * 64 + noise + f'\n{key}=s3cr3t-value\n'.encode()
+    result = ScanResult()
+    content.scan_data('.env', data, SCANNER, result)
+    assert [s.reason for s in result.skipped] == ['binary']
+    assert [f.rule for f in result.findings] == ['env-file']
