@@ -94,8 +94,8 @@ def test_windows_own_every_character_once(lines: list[str], size: int, overlap: 
         # The window's first owned character is where the file says: same line, same column.
         line_in_file = rebuilt.count('\n') + 1
         assert part.first_line + part.own_from[0] - 1 == line_in_file
-        if part.own_from[0] == 1:
-            assert part.first_column == len(rebuilt) - (rebuilt.rfind('\n') + 1)
+        if part.own_from[0] == 1:  # the window starts inside a line: its first owned character's column
+            assert part.first_column + part.own_from[1] - 1 == len(rebuilt) - (rebuilt.rfind('\n') + 1)
         assert whole.startswith(part.text[start:], len(rebuilt)) or part.own_to is not None
         rebuilt += part.text[start:end]
     assert rebuilt == whole

@@ -4,7 +4,9 @@ Each window owns a stretch of the text (cut after a line end when the stretch ho
 holds the `overlap` characters after it: a match that starts in the stretch and crosses into the
 next one is still whole. Only matches starting in its own stretch count, so none is reported twice.
 A window also starts with the line before its stretch (context for `guard: allow` markers on the
-line above). Lines longer than a window are cut inside; their columns stay true.
+line above). Lines longer than a window are cut inside; the next window then starts with up to
+`overlap` characters of that line before its stretch (context for a match that needs what precedes
+it), and columns stay true.
 """
 from __future__ import annotations
 
@@ -49,7 +51,9 @@ class Window(record('Window', ['text', 'first_line', 'first_column', 'own_from',
 def windows(texts: Iterable[str], size: int = SIZE, overlap: int = OVERLAP) -> Iterator[Window]:
     """Cut the text given in pieces (`texts`) into windows owning about `size` characters each."""
     pieces = iter(texts)
-    buf, line, column, lead, ended = '', 1, 0, '', False
+    # `line`, `column`: where buf[0] is in the file. Before it, a window also holds either `lead` (the
+    # whole line before, when buf starts a line) or `lead_in` (the start of the line buf goes on with).
+    buf, line, column, lead, lead_in, ended = '', 1, 0, '', '', False
     while True:
         while not ended and len(buf) < size + overlap:
             piece = next(pieces, None)
@@ -58,23 +62,24 @@ def windows(texts: Iterable[str], size: int = SIZE, overlap: int = OVERLAP) -> I
             else:
                 buf += piece
         lead_lines = 1 if lead else 0
-        own_from = (1 + lead_lines, 1)
-        first_column = 0 if lead else column
+        own_from = (1 + lead_lines, 1 + len(lead_in))
+        first_column = 0 if lead else column - len(lead_in)
         if ended and len(buf) <= size + overlap:
-            yield Window(lead + buf, line - lead_lines, first_column, own_from, None)
+            yield Window(lead + lead_in + buf, line - lead_lines, first_column, own_from, None)
             return
         cut = buf.rfind('\n', 0, size) + 1 or size  # after the last line end in the stretch, or inside a long line
         owned = buf[:cut]
         newlines = owned.count('\n')
         tail = len(owned) - owned.rfind('\n') - 1  # characters after the last line end
-        own_to = (1 + lead_lines + newlines, 1 + tail)
-        yield Window(lead + buf[:cut + overlap], line - lead_lines, first_column, own_from, own_to)
-        if tail:  # cut inside a line: the next window goes on with it, columns shifted
+        own_to = (1 + lead_lines + newlines, 1 + tail + (len(lead_in) if newlines == 0 else 0))
+        yield Window(lead + lead_in + buf[:cut + overlap], line - lead_lines, first_column, own_from, own_to)
+        if tail:  # cut inside a line: the next window goes on with it, after up to `overlap` of its start
+            current = (lead_in + owned) if newlines == 0 else owned[owned.rfind('\n') + 1:]
             column = (column if newlines == 0 else 0) + tail
-            lead = ''
+            lead, lead_in = '', current[-overlap:]
         else:
             column = 0
             previous = owned[owned.rfind('\n', 0, len(owned) - 1) + 1:]
-            lead = previous if len(previous) <= _LEAD_MAX else ''
+            lead, lead_in = (previous if len(previous) <= _LEAD_MAX else ''), ''
         line += newlines
         buf = buf[cut:]
