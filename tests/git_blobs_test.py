@@ -13,7 +13,7 @@ from support import run_guard
 from support import write
 
 from guard.git.blobs import CHUNK
-from guard.git.blobs import BlobReader as BlobStore
+from guard.git.blobs import BlobReader
 from guard.git.plumbing import locate
 from guard.git.plumbing import staged_entries
 from guard.rules.secrets.fakes import ALNUM_UPPER
@@ -63,7 +63,7 @@ def staged_files(repo: Path, count: int) -> dict[str, bytes]:
 def test_sizes_then_contents_from_one_process(git_repo: Path, count: int) -> None:
     blobs = staged_files(git_repo, count)
     missing = secrets.token_hex(20)
-    with BlobStore(git_repo, [*blobs, missing]) as store:
+    with BlobReader(git_repo, [*blobs, missing]) as store:
         assert store.sizes() == {oid: len(data) for oid, data in blobs.items()}
         some = list(blobs)[::2]
         assert store.read([*some, missing]) == {oid: blobs[oid] for oid in some}
@@ -73,14 +73,14 @@ def test_sizes_then_contents_from_one_process(git_repo: Path, count: int) -> Non
 def test_an_older_git_answers_through_the_two_processes(git_repo: Path, old_git: Path) -> None:
     blobs = staged_files(git_repo, CHUNK + 3)
     missing = secrets.token_hex(20)
-    with BlobStore(git_repo, [*blobs, missing]) as store:
+    with BlobReader(git_repo, [*blobs, missing]) as store:
         assert store.sizes() == {oid: len(data) for oid, data in blobs.items()}
         assert store.read([*blobs, missing]) == blobs
 
 
 def test_contents_without_sizes_first(git_repo: Path, old_git: Path) -> None:
     blobs = staged_files(git_repo, 3)
-    with BlobStore(git_repo, ()) as store:  # nothing named at the start: nothing sized
+    with BlobReader(git_repo, ()) as store:  # nothing named at the start: nothing sized
         assert store.sizes() == {}
         assert store.read(blobs) == blobs
 
@@ -92,7 +92,7 @@ def test_pieces_stream_a_blob_between_other_requests(git_repo: Path, tmp_path: P
         old_git(tmp_path, monkeypatch)
     blobs = staged_files(git_repo, 5)
     first, *rest = blobs
-    with BlobStore(git_repo, blobs) as store:
+    with BlobReader(git_repo, blobs) as store:
         assert store.sizes() == {oid: len(data) for oid, data in blobs.items()}
         for piece in (1, 7, 1 << 20):
             assert b''.join(store.pieces(first, piece)) == blobs[first]
