@@ -139,3 +139,28 @@ def test_path_rules_judge_a_binary_env_file(noise: bytes, key: str) -> None:
     content.scan_data('.env', data, SCANNER, result)
     assert [s.reason for s in result.skipped] == ['binary']
     assert [f.rule for f in result.findings] == ['env-file']
+
+
+PRINTABLE = st.text(st.characters(blacklist_categories=['Cc', 'Cs']), min_size=1, max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=PRINTABLE, bom=st.sampled_from(['', 'utf-8-bom', 'utf-16-le-bom', 'utf-16-be-bom', 'utf-32-le-bom',
+                                             'utf-32-be-bom']))
+def test_text_without_controls_decodes_to_itself(value: str, bom: str) -> None:
+    """Any text free of control characters, as UTF-8 or behind any byte-order mark, is read back exactly."""
+    data = encode(value, bom) if bom else value.encode('utf-8')
+    assert text.decode(data) == value
+    assert ''.join(text.decode_pieces([data[i:i + 5] for i in range(0, len(data), 5)]) or ['<binary>']) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(st.characters(max_codepoint=0xff, blacklist_categories=['Cc']), min_size=1, max_size=300))
+def test_latin1_text_is_text_with_every_byte_in_place(value: str) -> None:
+    """Latin-1 text is never binary, and its ASCII stays where it was (stray bytes read one for one)."""
+    data = value.encode('latin-1')
+    decoded = text.decode(data)
+    assert decoded is not None
+    ascii_only = ''.join(c if c.isascii() else '?' for c in value)
+    if text.codec_for(data) == 'latin-1':
+        assert ''.join(c if c.isascii() else '?' for c in decoded) == ascii_only
