@@ -4,7 +4,7 @@ One `git log --raw` lists every blob each commit introduced; each (blob, path) i
 changed file is scanned only on the lines its commit added (the lines of the blobs it replaced are
 blanked, so line numbers stay true). Each finding is reported once, at the commit that introduced
 it, as `<commit>:<path>` (git's own notation: `git show <commit>:<path>` opens it). Blobs are read
-and scanned on every core, each worker with its own `git cat-file --batch`.
+and scanned on every core, each worker with its own guard.git.blobs.BlobReader.
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from guard.scan import staged
 from guard.scan.blobs import SHORT_SHA
 from guard.scan.blobs import Progress
 from guard.scan.blobs import scan_blobs
-from guard.scan.result import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
+from guard.scan.result import ScanResult
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
