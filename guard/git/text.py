@@ -28,9 +28,10 @@ BINARY = 'binary'
 LFS_POINTER = 'a git-lfs pointer (the content lives in LFS storage)'
 # At most this share of control characters in the weighed bytes: more, and that decoding is not text.
 CONTROL_SHARE = 0.10
-# Up to this share of undecodable bytes, a file is UTF-8 with a few stray bytes (each read as Latin-1);
-# more, and it is read as Latin-1 throughout.
+# Up to this share (or this many) of undecodable bytes, a file is UTF-8 with a few stray bytes (each read
+# as Latin-1); more, and it is read as Latin-1 throughout.
 STRAY_SHARE = 0.01
+STRAY_MIN = 64  # however small the file
 _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is its Latin-1 character
 # Bytes that are not control characters: everything but C0 and DEL, except tab, line feed,
 # vertical tab, form feed, carriage return and escape (ANSI logs). Deleting them leaves the controls.
@@ -84,7 +85,9 @@ def decode(data: bytes) -> str | None:
         try:
             return data.decode('utf-8')
         except UnicodeDecodeError:
-            _register_fallback()
+            if not _few(_stray(data), len(data)):  # UTF-8 only at its start: Latin-1 throughout, at C speed
+                return data.decode('latin-1')
+            _register_fallback()  # a few stray bytes: each calls the handler once
             return data.decode('utf-8', _FALLBACK)
     return data.decode(codec, 'replace')
 
@@ -162,18 +165,27 @@ def _utf8_or_latin1(head: bytes) -> str | None:
     """'utf-8' for UTF-8 with at most a few stray bytes, 'latin-1' for other text, None when neither is text.
 
     Counted on bytes: C0 controls and DEL are single bytes in both; C1 controls are C2 80..9F in UTF-8
-    and the bytes 80..9F in Latin-1. Each stray byte counts as a control, to be safe.
+    and the bytes 80..9F in Latin-1 (a stray byte inside UTF-8 counts as one when it may be one).
     """
     size = len(head) or 1
     c0 = len(head.translate(None, _NOT_C0))
     if c0 > size * CONTROL_SHARE:  # NUL-heavy data (executables, UTF-16): no need to look further
         return None
-    stray = head.decode('utf-8', 'replace').count('\ufffd') - head.count(b'\xef\xbf\xbd')
-    if stray <= size * STRAY_SHARE:
-        c1 = _c1_in_utf8(head)
-        return 'utf-8' if c0 + c1 + stray <= size * CONTROL_SHARE else None
-    c1 = len(head.translate(None, _NOT_C0_C1)) - c0
-    return 'latin-1' if c0 + c1 <= size * CONTROL_SHARE else None
+    stray = _stray(head)
+    c1_bytes = len(head.translate(None, _NOT_C0_C1)) - c0  # bytes 80..9F
+    if _few(stray, size):  # a stray byte is a C1 control only if it is one of 80..9F
+        return 'utf-8' if c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE else None
+    return 'latin-1' if c0 + c1_bytes <= size * CONTROL_SHARE else None
+
+
+def _few(stray: int, size: int) -> bool:
+    """Few enough stray bytes to read each as Latin-1 inside UTF-8 (each costs a call of the handler)."""
+    return stray <= max(STRAY_MIN, size * STRAY_SHARE)
+
+
+def _stray(data: bytes) -> int:
+    """How many bytes of `data` are not UTF-8 (U+FFFD already in the text aside), counted at C speed."""
+    return data.decode('utf-8', 'replace').count('\ufffd') - data.count(b'\xef\xbf\xbd')
 
 
 def _c1_in_utf8(data: bytes) -> int:
