@@ -169,3 +169,19 @@ def test_a_binary_file_is_named_and_lets_the_commit_through(hooked: Path) -> Non
     proc = run_guard('hook', 'pre-commit', cwd=hooked)
     assert proc.returncode == 0
     assert proc.stdout == 'guard: not scanned: logo.png: binary\n'
+
+
+def test_a_pushed_blob_guard_cannot_read_fails_the_pre_push_hook_closed(hooked: Path) -> None:
+    """A commit whose tree names a blob missing from the object store (`git mktree --missing`): the push
+    is blocked with the reason and the setting, before git would try to send it."""
+    missing = git(hooked, 'hash-object', '--stdin', input_text='x = 1\n').stdout.strip()  # not written (-w)
+    readme = git(hooked, 'rev-parse', 'HEAD:README.md').stdout.strip()
+    tree = git(hooked, 'mktree', '--missing',
+               input_text=f'100644 blob {readme}\tREADME.md\n100644 blob {missing}\tghost.py\n').stdout.strip()
+    head = git(hooked, 'commit-tree', tree, '-p', 'HEAD', '-m', 'ghost').stdout.strip()
+    git(hooked, 'update-ref', 'refs/heads/main', head)
+    push = git(hooked, 'push', 'origin', 'main', check=False)
+    out = push.stdout + push.stderr
+    assert push.returncode != 0, out
+    assert f'guard: not scanned: {head[:12]}:ghost.py: not in the object store' in out
+    assert 'push blocked: guard could not read' in out and '`exclude` in [tool.guard]' in out
