@@ -82,7 +82,8 @@ KEYS = (
     Key('disable', 'list', (), SAFE, 'Rule ids or categories (secret, env-file, ip, abs-path, venv) that never run.'),
     Key('fail-on', 'str', 'warning', SAFE, 'The lowest severity that fails a scan or blocks a commit.',
         choices=SEVERITIES),
-    Key('max-file-size', 'int', 2_000_000, SAFE, 'Files larger than this many bytes are skipped, with a note.'),
+    Key('max-file-size', 'int', 2_000_000, SAFE, 'Files larger than this many bytes are streamed in overlapping '
+        'windows instead of read whole (0: always read whole).'),
     Key('baseline', 'str', '', OUTSIDE_ROOT, 'Baseline file of accepted findings (relative to the root); '
         '`guard baseline` writes it.'),
     Key('allow-ips', 'list', (), SAFE, 'Networks (CIDR) that are fine to hardcode.'),

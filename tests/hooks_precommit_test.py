@@ -102,6 +102,22 @@ def test_env_file_with_a_database_password_is_refused_with_the_message(framework
     assert DB_PASSWORD not in out
 
 
+def test_utf16_env_and_a_stray_nul_are_read_not_skipped_as_binary(framework: Path) -> None:
+    """PowerShell 5.1's `>` writes UTF-16 LE with a BOM; pre-commit passes such files (types_or: file)
+    and guard decodes them; one NUL before a secret does not make a file binary (issue 15)."""
+    env_text = f'DATABASE_URL={DB_URL}\r\n'
+    write(framework, '.env', b'\xff\xfe' + env_text.encode('utf-16-le'))
+    write(framework, 'settings.py', b'# generated\0\n' + f'URL = "{DB_URL}"\n'.encode())
+    git(framework, 'add', '.env', 'settings.py')
+    proc = commit(framework)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert f'\n.env:1:{env_text.index(DB_PASSWORD) + 1}: error database-url-password\n' in out
+    assert '.env: error env-file\n' in out.splitlines(keepends=True)
+    assert 'settings.py:2:' in out and 'binary' not in out
+    assert DB_PASSWORD not in out
+
+
 def test_root_venv_is_refused(framework: Path) -> None:
     subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(framework)], check=True)
     write(framework, 'lib/python3.11/site-packages/pkg.py', 'x = 1\n')

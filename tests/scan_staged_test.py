@@ -13,6 +13,7 @@ from support import write
 
 from guard import config as config_module
 from guard.git import plumbing as git_plumbing
+from guard.git.blobs import BlobReader
 from guard.scan import staged
 from guard.scan.engine import ScanResult
 
@@ -170,7 +171,8 @@ def test_index_lookup_takes_names_literally(git_repo: Path, count: int) -> None:
     git(git_repo, 'add', '--', *names)
     entries = git_plumbing.index_entries(git_repo, ['[ab].py', '*.py', 'missing.py'])
     assert sorted(entries) == ['*.py', '[ab].py']
-    assert git_plumbing.read_blobs(git_repo, [entries['*.py'].oid]) == {entries['*.py'].oid: b'# *.py\n'}
+    with BlobReader(git_repo) as reader:
+        assert reader.read([entries['*.py'].oid]) == {entries['*.py'].oid: b'# *.py\n'}
 
 
 def test_parse_raw_understands_plain_and_combined_records() -> None:

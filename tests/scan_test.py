@@ -77,12 +77,13 @@ def test_symlinks_are_never_followed_out_of_the_root(tmp_path: Path) -> None:
 
 
 def test_binary_large_and_undecodable_files(tmp_path: Path) -> None:
-    write(tmp_path, 'image.bin', b'\x89PNG\0\0' + AWS_KEY.encode())
+    write(tmp_path, 'image.bin', b'\x89PNG\0\0\1\2\3\4' + AWS_KEY.encode())  # a tenth control bytes: no text
     write(tmp_path, 'big.txt', 'x' * 3000 + f'\nkey = {AWS_KEY}\n')
     write(tmp_path, 'latin.cfg', b'name = caf\xe9\nhost = 10.20.30.40\n')
     code, report = scan_json(tmp_path, '--max-file-size', '2000')
-    assert found(report) == {('latin.cfg', 'hardcoded-ipv4')}
-    assert report['summary']['skipped'] == [{'path': 'big.txt', 'reason': 'larger than max-file-size (3,028 > 2,000 bytes)'}]
+    # Over max-file-size: streamed and scanned, not skipped.
+    assert found(report) == {('latin.cfg', 'hardcoded-ipv4'), ('big.txt', 'aws-access-key-id')}
+    assert report['summary']['skipped'] == [{'path': 'image.bin', 'reason': 'binary'}]  # named, binary too
     assert report['summary']['binary_skipped'] == 1
 
 

@@ -14,8 +14,6 @@ import pytest
 from support import git
 
 from guard.findings import Skipped
-from guard.git.text import BINARY
-from guard.git.text import decode
 from guard.scan import sources
 
 
@@ -23,30 +21,20 @@ from guard.scan import sources
 def test_the_whole_file_is_read(tmp_path: Path, size: int) -> None:
     content = ''.join(chr(ord('a') + i % 26) for i in range(size))
     (tmp_path / 'f.txt').write_text(content)
-    assert sources.read_text(tmp_path, 'f.txt', 2_000_000) == content
+    assert sources.read(tmp_path, 'f.txt', 2_000_000) == content.encode()
 
 
-@pytest.mark.parametrize(('data', 'expected'), [
-    (b'x' * 7999 + b'\0', None),  # a NUL in the first 8,000 bytes: binary
-    (b'x' * 8000 + b'\0', 'x' * 8000 + '\0'),  # later: text that happens to hold a NUL
-    ('café'.encode(), 'café'),
-    (b'caf\xe9', 'caf\xe9'),  # not UTF-8: latin-1, one character per byte, never an error
-])
-def test_decode(data: bytes, expected: str | None) -> None:
-    assert decode(data) == expected
-
-
-def test_what_is_skipped_and_what_is_not_a_file(tmp_path: Path) -> None:
+def test_what_is_streamed_and_what_is_not_a_file(tmp_path: Path) -> None:
     (tmp_path / 'big.txt').write_text('x' * 101)
-    (tmp_path / 'bin.dat').write_bytes(b'\0\1\2')
     (tmp_path / 'link').symlink_to(tmp_path / 'big.txt')
     os.mkfifo(tmp_path / 'fifo')
-    assert sources.read_text(tmp_path, 'big.txt', 100) == Skipped('big.txt', 'larger than max-file-size (101 > 100 bytes)')
-    assert sources.read_text(tmp_path, 'big.txt', 0) == 'x' * 101  # 0: no limit
-    assert sources.read_text(tmp_path, 'bin.dat', 100) == Skipped('bin.dat', BINARY)
-    assert sources.read_text(tmp_path, 'link', 100) is None  # never followed
-    assert sources.read_text(tmp_path, 'fifo', 100) is None  # opened without blocking, then left alone
-    assert sources.read_text(tmp_path, 'gone.txt', 100) is None
+    streamed = sources.read(tmp_path, 'big.txt', 100)
+    assert not isinstance(streamed, (bytes, Skipped)) and streamed is not None
+    assert b''.join(streamed) == b'x' * 101  # over max-file-size: in pieces, not skipped
+    assert sources.read(tmp_path, 'big.txt', 0) == b'x' * 101  # 0: always whole
+    assert sources.read(tmp_path, 'link', 100) is None  # never followed
+    assert sources.read(tmp_path, 'fifo', 100) is None  # opened without blocking, then left alone
+    assert sources.read(tmp_path, 'gone.txt', 100) is None
 
 
 # Unreadable directories (issue 11). Tests run as root here, and root reads a chmod 000 folder

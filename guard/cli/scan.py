@@ -60,7 +60,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--baseline', metavar='FILE', help='report only findings not in FILE (default: .guard-baseline.json if present)')
     parser.add_argument('--no-baseline', action='store_true', help='ignore any baseline')
     parser.add_argument('-j', '--jobs', type=int, metavar='N', help='processes to scan with (default: all cores)')
-    parser.add_argument('--max-file-size', type=int, metavar='BYTES', help='skip (and list) larger files')
+    parser.add_argument('--max-file-size', type=int, metavar='BYTES', help='stream larger files in overlapping windows (0: read every file whole)')
 
 
 def load_scan_config(args: argparse.Namespace, root: Path) -> config_module.Config:

@@ -1,6 +1,6 @@
-"""What git stores, asked through its plumbing: the index, blobs, and the changes a commit makes.
+"""What git stores, asked through its plumbing: the index and the changes a commit makes (blobs: guard.git.blobs).
 
-`diff --cached --raw -z`, `ls-files --stage -z` and one `cat-file --batch` cost a few milliseconds,
+`diff --cached --raw -z` and `ls-files --stage -z` cost a few milliseconds,
 where GitPython would cost ~250 ms of import before doing anything. This module loads nothing but
 the process runner, so the commit hook can start git first (`StagedRead`) and let it work on the
 other core while guard loads its rules.
@@ -12,10 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 
 from guard.errors import SourceError
-from guard.findings import Skipped
 from guard.git import runner
-from guard.git.text import BINARY
-from guard.git.text import decode
 from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -180,64 +177,6 @@ def _stage_zero(ls_files: bytes, paths: Sequence[str]) -> dict[str, Entry]:
     return found
 
 
-def blob_sizes(root: StrPath, oids: Iterable[str]) -> dict[str, int]:
-    """Object sizes by id, from one `git cat-file --batch-check`: asked before any content is read,
-    so a blob over max-file-size is never loaded (a 300 MB staged file would cost twice that in memory)."""
-    return start_blob_sizes(root, oids)()
-
-
-def start_blob_sizes(root: StrPath, oids: Iterable[str]) -> Callable[[], dict[str, int]]:
-    """`blob_sizes`, started now; call the result for the answer (git works meanwhile)."""
-    unique = list(dict.fromkeys(oids))
-    if not unique:
-        return dict
-    running = runner.start_git(root, 'cat-file', BATCH_CHECK, input_bytes=''.join(o + '\n' for o in unique).encode())
-    return lambda: parse_sizes(running.output())
-
-
-BATCH_CHECK = '--batch-check=%(objectname) %(objectsize)'
-
-
-def parse_sizes(out: bytes) -> dict[str, int]:
-    """`--batch-check` lines as {oid: size}; `<oid> missing` lines are left out."""
-    sizes = {}
-    for line in out.decode('ascii', 'replace').splitlines():
-        oid, _, size = line.partition(' ')
-        if size.isdigit():
-            sizes[oid] = int(size)
-    return sizes
-
-
-def too_large(path: str, size: int, max_size: int) -> Skipped | None:
-    """Why a blob of `size` bytes is not read, or None when it fits (`max_size` 0: no limit)."""
-    if max_size and size > max_size:
-        return Skipped(path, f'{TOO_LARGE} ({size:,} > {max_size:,} bytes)')
-    return None
-
-
-TOO_LARGE = 'larger than max-file-size'
-
-
-def read_blobs(root: StrPath, oids: Iterable[str]) -> dict[str, bytes]:
-    """Blob contents by object id, from a single `git cat-file --batch`."""
-    unique = list(dict.fromkeys(oids))
-    if not unique:
-        return {}
-    out = runner.git(root, 'cat-file', '--batch', input_bytes=''.join(o + '\n' for o in unique).encode())
-    blobs = {}
-    pos = 0
-    while pos < len(out):
-        newline = out.index(b'\n', pos)
-        header = out[pos:newline].split()
-        pos = newline + 1
-        if len(header) != 3:  # `<oid> missing`: nothing follows
-            continue
-        size = int(header[2])
-        blobs[header[0].decode()] = out[pos:pos + size]
-        pos += size + 1
-    return blobs
-
-
 def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
     """(commit, entry) for each added or changed path in `--raw -z` output, and (commit, None) at
     each commit header (any token that is not a record: `git log --format=%H`).
@@ -272,18 +211,3 @@ def _diff_cached(root: StrPath, against: str | None = None) -> list[Entry]:
 
 def _entries(raw_diff: bytes) -> list[Entry]:
     return sorted((e for _, e in parse_raw(raw_diff) if e is not None), key=lambda e: e.path)
-
-
-LFS_POINTER = b'version https://git-lfs.github.com/spec/'
-LFS_POINTER_MAX = 1024  # git-lfs pointers are ~130 bytes; a real file may merely start like one
-
-
-def blob_text(path: str, data: bytes, max_size: int) -> str | Skipped:
-    """A blob's text, or why it is not scanned: too large, a git-lfs pointer, binary."""
-    skipped = too_large(path, len(data), max_size)
-    if skipped is not None:
-        return skipped
-    if data.startswith(LFS_POINTER) and len(data) < LFS_POINTER_MAX:
-        return Skipped(path, 'a git-lfs pointer (the content lives in LFS storage)')
-    text = decode(data)
-    return Skipped(path, BINARY) if text is None else text

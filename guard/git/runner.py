@@ -57,6 +57,14 @@ def start_git(root: StrPath, *args: str, input_bytes: bytes | None = None) -> Ru
     return RunningGit(root, args, input_bytes)
 
 
+def converse_git(root: StrPath, *args: str) -> spawn.Conversation:
+    """A long-lived git in `root` to send requests to (`cat-file --batch-command`); its stderr is dropped."""
+    try:
+        return spawn.converse(['git', '-C', os.fspath(root), *args])
+    except FileNotFoundError:
+        raise SourceError('git is not installed (needed to read from a git repository)') from None
+
+
 def find_root(path: Path) -> tuple[Path, bool]:
     """The git top level containing `path`, or `path` itself (its folder, for a file) outside git."""
     from pathlib import Path

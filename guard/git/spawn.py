@@ -21,6 +21,7 @@ from guard.records import record
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from typing import Any
+    from typing import BinaryIO
 
 READ_SIZE = 1 << 20
 
@@ -95,9 +96,19 @@ def start(argv: Sequence[str], *, input_bytes: bytes | None = None) -> Running:
 class Conversation:
     """A started command to talk to: write requests to `stdin`, read answers from `stdout` (buffered binary
     files), then `close()`. Its stderr goes to /dev/null: a caller that meets an early end of `stdout`
-    falls back to a command whose errors it reports. None where posix_spawn does not exist."""
+    falls back, or says which command failed. Where posix_spawn does not exist (Windows), subprocess
+    starts it."""
 
     def __init__(self, argv: Sequence[str]) -> None:
+        self._proc: Any = None
+        if not hasattr(os, 'posix_spawnp'):
+            import subprocess
+
+            self._proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL)
+            self.stdin: BinaryIO = self._proc.stdin
+            self.stdout: BinaryIO = self._proc.stdout
+            return
         out_read, out_write = os.pipe()
         in_read, in_write = os.pipe()
         actions = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, in_read, 0),
@@ -122,14 +133,15 @@ class Conversation:
                 pipe.close()
             except OSError:  # it stopped reading: the unsent requests need no answer
                 pass
+        if self._proc is not None:
+            return int(self._proc.wait())
         _, status = os.waitpid(self.pid, 0)
         return os.waitstatus_to_exitcode(status)
 
 
-def converse(argv: Sequence[str]) -> Conversation | None:
-    """Start `argv` (looked up on PATH) to talk to; None where posix_spawn does not exist.
-    FileNotFoundError when the program does not exist."""
-    return Conversation(argv) if hasattr(os, 'posix_spawnp') else None
+def converse(argv: Sequence[str]) -> Conversation:
+    """Start `argv` (looked up on PATH) to talk to; FileNotFoundError when the program does not exist."""
+    return Conversation(argv)
 
 
 def _inherited_descriptors() -> list[int]:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from guard.records import StrPath
-    from guard.scan.engine import ScanResult
+    from guard.scan.result import ScanResult
 
 ALL_CATEGORIES = config_module.CATEGORIES
 ACTIONS = {'commit': 'git commit', 'push': 'git push'}
@@ -169,8 +169,8 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
     for warning in result.warnings:
         sys.stderr.write(f'guard: {warning}\n')
     if not findings:
-        _write_skipped_for_size(result)
-        return 0
+        _write_skipped(result)
+        return _fail_closed(hook_id, action, result)
     from guard import report
     from guard.cli import common
     from guard.findings import blocks
@@ -184,17 +184,27 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
         stream.write('push blocked: the commits being pushed add the findings above (shown as <commit>:<path>). '
                      'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
                      f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
-    return 1 if blocking else 0
+    return max(1 if blocking else 0, _fail_closed(hook_id, action, result))
 
 
-def _write_skipped_for_size(result: ScanResult) -> None:
-    """A clean commit prints nothing, except the files too large to scan: one line each (not a finding,
-    so the exit code stays 0; with findings the report lists every skipped file)."""
-    from guard.git.plumbing import TOO_LARGE
-
+def _write_skipped(result: ScanResult) -> None:
+    """A clean commit prints nothing but the files it did not scan: one line each (with findings the
+    report lists them)."""
     for skipped in result.skipped:
-        if skipped.reason.startswith(TOO_LARGE):
-            sys.stdout.write(f'guard: not scanned: {skipped.path}: {skipped.reason}\n')
+        sys.stdout.write(f'guard: not scanned: {skipped.path}: {skipped.reason}\n')
+
+
+def _fail_closed(hook_id: str, action: str, result: ScanResult) -> int:
+    """1 when a file that may hold text could not be read (unreadable, missing from the object store):
+    what guard did not see may be a secret, so the hook blocks and says how to let it through."""
+    if not result.failed:
+        return 0
+    names = ', '.join(s.path for s in result.failed)
+    sys.stdout.write(f'{action} blocked: guard could not read {names}, so it cannot tell whether '
+                     f'{"it holds" if len(result.failed) == 1 else "they hold"} a secret (reason above). Fix the '
+                     'cause, or add the path to `exclude` in [tool.guard] to stop scanning it, or skip once with '
+                     f'`SKIP={hook_id} {ACTIONS[action]} …`.\n')
+    return 1
 
 
 def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Path | None, bool]:

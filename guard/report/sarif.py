@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from guard import __version__
 from guard.findings import Finding
+from guard.findings import Skipped
 from guard.rules import RULES
 from guard.scan.engine import ScanResult
 
@@ -35,8 +36,21 @@ def write(result: ScanResult, stream: TextIO) -> None:
         'columnKind': 'unicodeCodePoints',
         'originalUriBaseIds': {'%SRCROOT%': {'uri': Path(result.root).as_uri() + '/'}},
         'results': [_result(f, index[f.rule]) for f in result.findings],
+        # Every file not scanned, and why (SARIF 3.20.21, 3.58): a reader sees what the results do not cover.
+        'invocations': [{'executionSuccessful': not result.failed,
+                         'toolExecutionNotifications': [_not_scanned(s) for s in result.skipped]}],
     }
     stream.write(json.dumps({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, indent=2, ensure_ascii=False) + '\n')
+
+
+def _not_scanned(skipped: Skipped) -> dict[str, Any]:
+    return {
+        'level': 'warning',
+        'message': {'text': _readable(f'not scanned: {skipped.reason}')},
+        'locations': [{'physicalLocation': {'artifactLocation': {
+            'uri': quote(os.fsencode(skipped.path.rstrip('/') or '.'), safe='/:'), 'uriBaseId': '%SRCROOT%'}}}],
+        'descriptor': {'id': 'not-scanned'},
+    }
 
 
 def _rule(rule_id: str) -> dict[str, Any]:

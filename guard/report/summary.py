@@ -18,7 +18,8 @@ def summarize(result: ScanResult) -> dict[str, Any]:
         'files_scanned': result.files_scanned,
         'bytes_scanned': result.bytes_scanned,
         'binary_skipped': sum(1 for s in result.skipped if s.reason == BINARY),
-        'skipped': [{'path': s.path, 'reason': s.reason} for s in result.skipped if s.reason != BINARY],
+        'skipped': [{'path': s.path, 'reason': s.reason} for s in result.skipped],  # every one, binary too
+        'not_scanned_failed': [s.path for s in result.failed],
         'suppressed_inline': result.suppressed,
         'baselined': result.baselined,
         'stale_baseline': [{'fingerprint': e.fingerprint, 'rule': e.rule, 'path': e.path} for e in result.stale],

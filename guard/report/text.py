@@ -15,7 +15,6 @@ from guard.scan.engine import ScanResult
 
 _COLORS = {'error': '\033[31m', 'warning': '\033[33m', 'note': '\033[36m', 'dim': '\033[2m', 'bold': '\033[1m'}
 _RESET = '\033[0m'
-SKIPPED_SHOWN = 20
 
 
 class _Painter:
@@ -110,11 +109,8 @@ def _allow_hint(rule_id: str, *, path_level: bool) -> str:
 
 def _write_skipped(result: ScanResult, stream: TextIO, verbose: bool) -> None:
     summary = summarize(result)
-    shown = summary['skipped'] if verbose else summary['skipped'][:SKIPPED_SHOWN]
-    for item in shown:
+    for item in summary['skipped']:  # every one: a file not scanned is never passed over in silence
         stream.write(f'skipped {item["path"]}: {item["reason"]}\n')
-    if len(summary['skipped']) > len(shown):
-        stream.write(f'… and {len(summary["skipped"]) - len(shown)} more skipped (--verbose lists them)\n')
 
 
 def _summary_line(result: ScanResult, paint: _Painter, hook: str) -> str:

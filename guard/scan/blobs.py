@@ -1,22 +1,21 @@
-"""Scanning git blobs on every core when there are many, each worker with its own
-guard.git.blobs.BlobReader. Shared by the index scan (a big commit) and the history scan; it
-imports neither, so the two depend on it and not on each other."""
+"""Scanning git blobs, on every core when there are many, each worker with its own guard.git.blobs.BlobReader.
+Shared by the index scan (a big commit) and the history scan; it imports neither, so the two depend
+on it and not on each other.
+
+Blobs are sized first: one at most max-file-size is read whole, a larger one is streamed in pieces
+and scanned in windows (guard.scan.content), so no blob is skipped for its size.
+"""
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field
 
-from guard.findings import Finding
-from guard.findings import Skipped
 from guard.git.blobs import BlobReader
 from guard.git.plumbing import Entry
-from guard.git.plumbing import blob_text
-from guard.git.plumbing import too_large
-from guard.git.text import decode
-from guard.scan.scanner import Document
+from guard.scan import content
+from guard.scan.content import added_lines as added_lines  # the added-lines blanking, used by the scans above
+from guard.scan.result import ScanResult
 from guard.scan.scanner import Scanner
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -27,52 +26,39 @@ if TYPE_CHECKING:
 PARALLEL_MIN_BLOBS = 128
 CHUNK_BLOBS = 32  # keeps each batch of object ids far below a pipe's 64 KiB, so cat-file never blocks us
 SHORT_SHA = 12
-_MISSING = 'not in the object store (a shallow or partial clone?)'
+MISSING = 'not in the object store (a shallow or partial clone, or a broken index?)'
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass
-class Batch:
-    """What scanning some blobs found: findings keep their work index and commit, for ordering."""
-
-    findings: list[tuple[int, str | None, Finding]] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    files: int = 0
-    bytes: int = 0
-    suppressed: int = 0
-
-    def add(self, other: Batch) -> None:
-        self.findings.extend(other.findings)
-        self.skipped.extend(other.skipped)
-        self.files += other.files
-        self.bytes += other.bytes
-        self.suppressed += other.suppressed
-
-
 def scan_blobs(root: StrPath, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
-               progress: Progress | None = None) -> Batch:
+               progress: Progress | None = None) -> ScanResult:
     """Read and scan blobs, on every core when there are many. An entry with `parents` is scanned only
-    on the lines it added; a None commit (the index) labels skipped files by path alone."""
-    items = list(enumerate(work))
-    chunks = [items[i:i + CHUNK_BLOBS] for i in range(0, len(items), CHUNK_BLOBS)]
-    total = Batch()
+    on the lines it added. A commit labels its findings and skipped files `<commit>:<path>` (git's
+    notation); a None commit (the index) labels them by path alone. Findings come in `work`'s order."""
+    chunks = [work[i:i + CHUNK_BLOBS] for i in range(0, len(work), CHUNK_BLOBS)]
+    total = ScanResult(root)
     jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(items) < PARALLEL_MIN_BLOBS:
+    done = 0
+    if jobs == 1 or len(work) < PARALLEL_MIN_BLOBS:
         with BlobReader(root) as reader:
-            for done, chunk in enumerate(chunks, 1):
-                total.add(_scan_chunk(reader, scanner, max_size, chunk))
-                _report(progress, min(done * CHUNK_BLOBS, len(items)), len(items))
+            for chunk in chunks:
+                total.merge(scan_chunk(reader, scanner, max_size, chunk))
+                done += len(chunk)
+                _report(progress, done, len(work))
         return total
-    import multiprocessing
+    from guard.scan import pool
 
-    # fork: workers inherit the scanner (its compiled patterns) instead of rebuilding it.
-    with multiprocessing.get_context('fork').Pool(jobs, _init_worker, (root, scanner, max_size)) as pool:
-        done = 0
-        for chunk_batch, size in pool.imap_unordered(_worker, chunks):
-            total.add(chunk_batch)
-            done += size
-            _report(progress, done, len(items))
+    readers: dict[int, BlobReader] = {}  # one per worker process, started on its first chunk
+
+    def scan_in_worker(chunk: Sequence[tuple[str | None, Entry]]) -> ScanResult:
+        reader = readers.get(os.getpid()) or readers.setdefault(os.getpid(), BlobReader(root))
+        return scan_chunk(reader, scanner, max_size, chunk)
+
+    for chunk, part in zip(chunks, pool.run(scan_in_worker, chunks, jobs), strict=True):
+        total.merge(part)
+        done += len(chunk)
+        _report(progress, done, len(work))
     return total
 
 
@@ -81,59 +67,29 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
-_WORKER: tuple[BlobReader, Scanner, int] | None = None
+def scan_chunk(reader: BlobReader, scanner: Scanner, max_size: int,
+               chunk: Sequence[tuple[str | None, Entry]]) -> ScanResult:
+    """Scan some blobs: the small ones read in one request, each large one streamed."""
+    out = ScanResult()
+    sizes = reader.sizes([oid for _, e in chunk for oid in (e.oid, *e.parents)])
 
-
-def _init_worker(root: StrPath, scanner: Scanner, max_size: int) -> None:
-    global _WORKER
-    _WORKER = (BlobReader(root), scanner, max_size)
-
-
-def _worker(chunk: list[tuple[int, tuple[str | None, Entry]]]) -> tuple[Batch, int]:
-    assert _WORKER is not None
-    return _scan_chunk(*_WORKER, chunk), len(chunk)
-
-
-def _scan_chunk(reader: BlobReader, scanner: Scanner, max_size: int,
-                chunk: list[tuple[int, tuple[str | None, Entry]]]) -> Batch:
-    out = Batch()
-    # Sizes first: a blob over max-file-size is never read (a parent that large: every line counts as added).
-    sizes = reader.sizes([oid for _, (_, e) in chunk for oid in (e.oid, *e.parents)]) if max_size else {}
-
-    def fits(oid: str) -> bool:
+    def whole(oid: str) -> bool:
         return not max_size or sizes.get(oid, 0) <= max_size
 
-    blobs = reader.read_many([oid for _, (_, e) in chunk if fits(e.oid) for oid in (e.oid, *e.parents) if fits(oid)])
-    for seq, (commit, entry) in chunk:
+    # A parent too large to read whole: every line of its successor counts as added.
+    blobs = reader.read([oid for _, e in chunk if whole(e.oid) for oid in (e.oid, *e.parents) if whole(oid)])
+    for commit, entry in chunk:
         label = f'{commit[:SHORT_SHA]}:{entry.path}' if commit else entry.path
-        data = blobs.get(entry.oid)
-        oversized = too_large(label, sizes.get(entry.oid, 0), max_size)
-        text = oversized or (blob_text(label, data, max_size) if data is not None else Skipped(label, _MISSING))
-        if isinstance(text, Skipped):
-            out.skipped.append(text)
-            continue
-        if entry.parents:
-            text = added_lines(text, [blobs.get(p, b'') for p in entry.parents])
-        findings, suppressed = scanner.scan(Document(entry.path, text, commit))
-        out.findings.extend((seq, commit, f) for f in findings)
-        out.suppressed += suppressed
-        out.files += 1
-        out.bytes += len(text)
+        part = ScanResult()
+        if entry.oid not in sizes:
+            out.skip(label, MISSING, failed=True)
+        elif entry.oid in blobs:
+            replaced = [blobs.get(p, b'') for p in entry.parents] if entry.parents else ()
+            content.scan_data(entry.path, blobs[entry.oid], scanner, part, label=label, commit=commit,
+                              replaced=replaced)
+        else:
+            content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, part, label=label, commit=commit)
+        if commit:
+            part.findings = [f._replace(path=label) for f in part.findings]
+        out.merge(part)
     return out
-
-
-def added_lines(text: str, replaced: Sequence[bytes]) -> str:
-    """`text` with every line that was already in a replaced version blanked (line numbers kept).
-
-    The line above each added line stays, so a `pragma: allowlist nextline secret` marker still works.
-    """
-    old: set[str] = set()
-    for data in replaced:
-        old.update((decode(data) or '').split('\n'))
-    lines = text.split('\n')
-    keep = [line not in old for line in lines]
-    for i in range(len(lines) - 1):
-        keep[i] = keep[i] or keep[i + 1]
-    return '\n'.join(line if kept else '' for line, kept in zip(lines, keep))
-
-

@@ -5,7 +5,6 @@ Returns a `ScanResult`; the CLI and the hooks decide what to print and which exi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from collections.abc import Sequence
 
 from guard.errors import ConfigError
@@ -17,8 +16,9 @@ from guard.rules import RULES
 from guard.rules import venv
 from guard.rules.trees import DiskTree
 from guard.scan import allowlist
+from guard.scan import content
 from guard.scan import sources
-from guard.scan.scanner import Document
+from guard.scan.result import ScanResult as ScanResult  # re-exported: reporters and tests import it here
 from guard.scan.scanner import Scanner
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -32,41 +32,6 @@ if TYPE_CHECKING:
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 256
 CHUNK_FILES = 48
-
-
-class ScanResult:
-    """What a scan of `root` found and skipped, filled in as it goes (a plain class: see config.Config)."""
-
-    def __init__(self, root: StrPath) -> None:
-        self.root = root
-        self.findings: list[Finding] = []
-        self.skipped: list[Skipped] = []
-        self.files_scanned = 0
-        self.bytes_scanned = 0
-        self.suppressed = 0  # by inline markers
-        self.baselined = 0
-        self.stale: list[baseline_module.BaselineEntry] = []  # baseline entries no finding matched
-        self.notes: list[str] = []
-        self.warnings: list[str] = []  # for the user's eyes in every format (the CLI writes them to stderr)
-        self.salt: bytes | None = None  # what the fingerprints were salted with (None: no finding needed one)
-
-    def add(self, other: _ChunkResult) -> None:
-        self.findings.extend(other.findings)
-        self.skipped.extend(other.skipped)
-        self.files_scanned += other.files
-        self.bytes_scanned += other.bytes
-        self.suppressed += other.suppressed
-
-
-class _ChunkResult:
-    """One worker's share of a scan (sent back to the parent by pickling)."""
-
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-        self.skipped: list[Skipped] = []
-        self.files = 0
-        self.bytes = 0
-        self.suppressed = 0
 
 
 def enabled_rules(config: Config, only: Sequence[str] = ()) -> set[str]:
@@ -203,47 +168,21 @@ def _select(listing: sources.Listing, excluded: allowlist.PathFilter, prefixes: 
     return selected
 
 
-def _scan_files(root: StrPath, paths: list[str], scanner: Scanner, max_size: int, jobs: int, result: ScanResult) -> None:
+def _scan_files(root: StrPath, paths: list[str], scanner: Scanner, max_size: int, jobs: int,
+                result: ScanResult) -> None:
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) < PARALLEL_MIN_FILES:
-        result.add(_scan_chunk(root, paths, scanner, max_size))
+        for path in paths:
+            content.scan_file(root, path, max_size, scanner, result)
         return
-    import multiprocessing
+    from guard.scan import pool
 
-    chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    # fork: workers inherit the scanner compiled here once, instead of each compiling every pattern.
-    scanner.prepare()
-    context = multiprocessing.get_context('fork')
-    with context.Pool(jobs, initializer=_init_worker, initargs=(root, scanner, max_size)) as pool:
-        for chunk_result in pool.imap_unordered(_worker, chunks):
-            result.add(chunk_result)
+    def scan_chunk(chunk: list[str]) -> ScanResult:
+        part = ScanResult(root)
+        for path in chunk:
+            content.scan_file(root, path, max_size, scanner, part)
+        return part
 
-
-_WORKER: tuple[StrPath, Scanner, int] | None = None
-
-
-def _init_worker(root: StrPath, scanner: Scanner, max_size: int) -> None:
-    global _WORKER
-    _WORKER = (root, scanner, max_size)
-
-
-def _worker(paths: list[str]) -> _ChunkResult:
-    assert _WORKER is not None
-    return _scan_chunk(_WORKER[0], paths, _WORKER[1], _WORKER[2])
-
-
-def _scan_chunk(root: StrPath, paths: Iterable[str], scanner: Scanner, max_size: int) -> _ChunkResult:
-    out = _ChunkResult()
-    for path in paths:
-        text = sources.read_text(root, path, max_size)
-        if text is None:
-            continue
-        if isinstance(text, Skipped):
-            out.skipped.append(text)
-            continue
-        findings, suppressed = scanner.scan(Document(path, text))
-        out.findings.extend(findings)
-        out.suppressed += suppressed
-        out.files += 1
-        out.bytes += len(text)
-    return out
+    scanner.prepare()  # once here: the forked workers inherit the compiled patterns
+    for part in pool.run(scan_chunk, [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)], jobs):
+        result.merge(part)

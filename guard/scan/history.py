@@ -4,7 +4,7 @@ One `git log --raw` lists every blob each commit introduced; each (blob, path) i
 changed file is scanned only on the lines its commit added (the lines of the blobs it replaced are
 blanked, so line numbers stay true). Each finding is reported once, at the commit that introduced
 it, as `<commit>:<path>` (git's own notation: `git show <commit>:<path>` opens it). Blobs are read
-and scanned on every core, each worker with its own `git cat-file --batch`.
+and scanned on every core, each worker with its own guard.git.blobs.BlobReader.
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from guard.scan import staged
 from guard.scan.blobs import SHORT_SHA
 from guard.scan.blobs import Progress
 from guard.scan.blobs import scan_blobs
-from guard.scan.engine import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
+from guard.scan.result import ScanResult
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -38,12 +38,9 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
     scanner = make_scanner(config, only)
     result = ScanResult(root)
     commits, work, path_findings = _plan(root, revisions, config, scanner.enabled)
-    found: list[tuple[int, str | None, Finding]] = [(seq, commit, f) for seq, (commit, f) in enumerate(path_findings)]
-    batch = scan_blobs(root, work, scanner, config.max_file_size, jobs or config.jobs, progress)
-    found.extend((len(path_findings) + seq, commit, f) for seq, commit, f in batch.findings)
-    result.findings = _first_introductions(found)
-    result.skipped = batch.skipped
-    result.files_scanned, result.bytes_scanned, result.suppressed = batch.files, batch.bytes, batch.suppressed
+    result.findings = [f._replace(path=f'{commit[:SHORT_SHA]}:{f.path}') for commit, f in path_findings]
+    result.merge(scan_blobs(root, work, scanner, config.max_file_size, jobs or config.jobs, progress))
+    result.findings = _first_introductions(result.findings)
     result.notes.append(f'scanned {commits} commit{"s" if commits != 1 else ""}, {len(work)} new or changed blobs; '
                         'changed files only on the lines each commit added')
     finish(result, config, use_baseline=use_baseline, whole_tree=False)
@@ -76,12 +73,13 @@ def _plan(root: StrPath, revisions: Sequence[str], config: Config,
     return len(by_commit), work, path_findings
 
 
-def _first_introductions(found: list[tuple[int, str | None, Finding]]) -> list[Finding]:
-    """One finding per (path, fingerprint), at the first commit that had it, shown as `<commit>:<path>`."""
+def _first_introductions(found: list[Finding]) -> list[Finding]:
+    """One finding per (path, fingerprint), at the first commit that had it: `found` is in commit order,
+    its paths `<commit>:<path>`."""
     kept: dict[tuple[str, str], Finding] = {}
-    for _, commit, finding in sorted(found, key=lambda item: item[0]):
+    for finding in found:
         # A root venv's fingerprint lists its entries, which differ commit by commit: report it once.
-        key = (finding.rule, '') if finding.rule == venv.ROOT_RULE else (finding.path, finding.fingerprint)
-        if key not in kept:
-            kept[key] = finding._replace(path=f'{(commit or "")[:SHORT_SHA]}:{finding.path}')
+        path = finding.path.partition(':')[2]
+        key = (finding.rule, '') if finding.rule == venv.ROOT_RULE else (path, finding.fingerprint)
+        kept.setdefault(key, finding)
     return list(kept.values())

@@ -10,12 +10,12 @@ import stat
 from guard.findings import Skipped
 from guard.git.runner import git
 from guard.git.runner import start_git
-from guard.git.text import BINARY
-from guard.git.text import decode
 from guard.records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from guard.records import StrPath
 
 # Walked trees (no git) skip these; in git, .gitignore decides.
@@ -85,25 +85,42 @@ def _walk(root: StrPath, unreadable: list[Skipped]) -> list[str]:
     return found
 
 
-def read_text(root: StrPath, rel: str, max_size: int) -> str | Skipped | None:
-    """The file's text; Skipped for too large, binary or unreadable; None for what is not a regular file."""
+def read(root: StrPath, rel: str, max_size: int) -> bytes | Iterator[bytes] | Skipped | None:
+    """The file's bytes: whole, or (over `max_size`, when it is not 0) in pieces read as they are
+    consumed; Skipped when it cannot be read; None for what is not a regular file (never followed)."""
     try:
         fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as e:
-        return None if e.errno in (2, 40) else Skipped(rel, f'unreadable: {e.strerror}')  # ENOENT, ELOOP (a symlink)
+        return None if e.errno in (2, 40) else Skipped(rel, f'{UNREADABLE}: {e.strerror}')  # ENOENT, ELOOP (a symlink)
+    streamed = False
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             return None
         if max_size and info.st_size > max_size:
-            return Skipped(rel, f'larger than max-file-size ({info.st_size:,} > {max_size:,} bytes)')
-        data = _read_all(fd, info.st_size)
+            streamed = True
+            return _pieces(rel, fd)
+        return _read_all(fd, info.st_size)
     except OSError as e:
-        return Skipped(rel, f'unreadable: {e.strerror}')
+        return Skipped(rel, f'{UNREADABLE}: {e.strerror}')
+    finally:
+        if not streamed:
+            os.close(fd)
+
+
+UNREADABLE = 'unreadable'
+
+
+def _pieces(rel: str, fd: int) -> Iterator[bytes]:
+    """The file in pieces of PIECE bytes; its descriptor is closed when they end (or are dropped)."""
+    try:
+        while piece := os.read(fd, PIECE):
+            yield piece
     finally:
         os.close(fd)
-    text = decode(data)
-    return Skipped(rel, BINARY) if text is None else text
+
+
+PIECE = 1 << 20
 
 
 def _read_all(fd: int, size: int) -> bytes:

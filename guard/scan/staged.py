@@ -10,26 +10,24 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from guard.findings import Skipped
-from guard.git.blob_store import BlobStore
+from guard.git.blobs import BlobReader
 from guard.git.plumbing import GITLINK
 from guard.git.plumbing import SYMLINK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
-from guard.git.plumbing import blob_text
 from guard.git.plumbing import index_entries
 from guard.git.plumbing import staged_entries
-from guard.git.plumbing import too_large
 from guard.records import record
 from guard.rules import venv
 from guard.rules.trees import PathListTree
 from guard.scan import allowlist
-from guard.scan import sources
+from guard.scan import content
 from guard.scan.engine import PARALLEL_MIN_FILES
-from guard.scan.engine import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
-from guard.scan.scanner import Document
+from guard.scan.result import ScanResult
+
+MISSING = 'not in the object store (a broken index?)'
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -64,49 +62,51 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
                  loose: Sequence[str] = ()) -> None:
     """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk."""
     entries = [e for e in entries if e.mode != GITLINK]
-    # Sizes first: a blob over max-file-size is named in the result and never read. While git
-    # looks them up, the scanner prepares what every text needs.
-    with BlobStore(root, (e.oid for e in entries) if config.max_file_size else ()) as store:
+    max_size = config.max_file_size
+    # Sizes first: a blob over max-file-size is streamed, never read whole. While git looks them
+    # up, the scanner prepares what every text needs.
+    with BlobReader(root, (oid for e in entries for oid in (e.oid, *e.parents))) as reader:
         scanner.warm_up()
-        sizes = store.sizes()
-        oversized = {e.oid for e in entries if too_large(e.path, sizes.get(e.oid, 0), config.max_file_size)}
-        early = store.read(e.oid for e in entries if _needed_for_venv(e) and e.oid not in oversized)
+        sizes = reader.sizes()
+
+        def fits(oid: str) -> bool:
+            return oid in sizes and (not max_size or sizes[oid] <= max_size)
+
+        def whole(entry: Entry) -> bool:
+            return fits(entry.oid)
+
+        early = reader.read(e.oid for e in entries if _needed_for_venv(e) and whole(e))
         judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
         parallel = len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1
-        rest = () if parallel else (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized)
-        blobs = {**early, **store.read(rest)}
+        if not parallel:
+            # An entry's `parents` (the blobs it replaces) are read too: only the lines it adds are judged.
+            wanted = (oid for e in judged.entries if whole(e)
+                      for oid in (e.oid, *e.parents) if oid not in early and fits(oid))
+            blobs = {**early, **reader.read(wanted)}
+            _scan_read(judged.entries, blobs, sizes, reader, scanner, result)
     # git has ended before the workers fork: none of them holds its pipes open.
-    result.findings.extend(judged.findings)
+    result.findings[:0] = judged.findings
     if parallel:
-        _scan_in_parallel(root, judged.entries, config, scanner, result)
-        judged = judged._replace(entries=[])
-    for entry in judged.entries:
-        data = blobs.get(entry.oid)
-        if entry.oid in oversized:
-            result.skipped.append(too_large(entry.path, sizes[entry.oid], config.max_file_size))
-        elif data is None:
-            result.skipped.append(Skipped(entry.path, 'not in the object store (a broken index?)'))
-        else:
-            scan_blob(entry.path, data, config.max_file_size, scanner, result)
+        from guard.scan import blobs as blob_scan  # its worker pool costs an import only big commits pay for
+
+        work = [(None, e._replace(parents=())) for e in judged.entries]  # the index: whole files, not just changes
+        result.merge(blob_scan.scan_blobs(root, work, scanner, max_size, config.jobs))
     for path in judged.loose:
-        text = sources.read_text(root, path, config.max_file_size)
-        if isinstance(text, str):
-            scan_text(Document(path, text), scanner, result)
-        elif text is not None:
-            result.skipped.append(text)
+        content.scan_file(root, path, max_size, scanner, result)
 
 
-def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner,
-                      result: ScanResult) -> None:
-    from guard.scan import blobs  # its worker pool costs an import only big commits pay for
-
-    work = [(None, e._replace(parents=())) for e in entries]  # the index: whole files, not just changes
-    batch = blobs.scan_blobs(root, work, scanner, config.max_file_size, config.jobs)
-    result.findings.extend(f for _, _, f in sorted(batch.findings, key=lambda item: item[0]))
-    result.skipped.extend(batch.skipped)
-    result.files_scanned += batch.files
-    result.bytes_scanned += batch.bytes
-    result.suppressed += batch.suppressed
+def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[str, int], reader: BlobReader,
+               scanner: Scanner, result: ScanResult) -> None:
+    """Scan staged blobs: those in `blobs` from memory, the other sized ones streamed from `reader`."""
+    for entry in entries:
+        data = blobs.get(entry.oid)
+        if data is not None:
+            replaced = [blobs.get(p, b'') for p in entry.parents]
+            content.scan_data(entry.path, data, scanner, result, replaced=replaced)
+        elif entry.oid in sizes:
+            content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, result)
+        else:
+            result.skip(entry.path, MISSING, failed=True)
 
 
 class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
@@ -138,23 +138,6 @@ def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath
 
     return Judged(findings, [e for e in entries if e.mode != SYMLINK and wanted(e.path)],
                   [p for p in loose if wanted(p)], skip)
-
-
-def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: ScanResult) -> None:
-    """Scan one blob's bytes, or record why it was skipped."""
-    text = blob_text(path, data, max_size)
-    if isinstance(text, Skipped):
-        result.skipped.append(text)
-    else:
-        scan_text(Document(path, text), scanner, result)
-
-
-def scan_text(doc: Document, scanner: Scanner, result: ScanResult) -> None:
-    findings, suppressed = scanner.scan(doc)
-    result.findings.extend(findings)
-    result.suppressed += suppressed
-    result.files_scanned += 1
-    result.bytes_scanned += len(doc.text)
 
 
 def _needed_for_venv(entry: Entry) -> bool:

@@ -1,5 +1,5 @@
-"""One `git cat-file --batch-command` sizes and reads staged blobs (guard.git.blob_store); with a git
-that does not know `--batch-command` the two older processes answer the same. Real git repositories."""
+"""One `git cat-file --batch-command` sizes and reads blobs (guard.git.blobs, the one blob reader); with a
+git that does not know `--batch-command` the two older processes answer the same. Real git repositories."""
 from __future__ import annotations
 
 import secrets
@@ -12,8 +12,8 @@ from support import git
 from support import run_guard
 from support import write
 
-from guard.git.blob_store import CHUNK
-from guard.git.blob_store import BlobStore
+from guard.git.blobs import CHUNK
+from guard.git.blobs import BlobReader
 from guard.git.plumbing import locate
 from guard.git.plumbing import staged_entries
 from guard.rules.secrets.fakes import ALNUM_UPPER
@@ -32,7 +32,11 @@ exec {git} "$@"
 '''
 
 
-@pytest.fixture
+@pytest.fixture(name='old_git')
+def old_git_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return old_git(tmp_path, monkeypatch)
+
+
 def old_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / 'old-git-bin'
     folder.mkdir()
@@ -59,7 +63,7 @@ def staged_files(repo: Path, count: int) -> dict[str, bytes]:
 def test_sizes_then_contents_from_one_process(git_repo: Path, count: int) -> None:
     blobs = staged_files(git_repo, count)
     missing = secrets.token_hex(20)
-    with BlobStore(git_repo, [*blobs, missing]) as store:
+    with BlobReader(git_repo, [*blobs, missing]) as store:
         assert store.sizes() == {oid: len(data) for oid, data in blobs.items()}
         some = list(blobs)[::2]
         assert store.read([*some, missing]) == {oid: blobs[oid] for oid in some}
@@ -69,26 +73,45 @@ def test_sizes_then_contents_from_one_process(git_repo: Path, count: int) -> Non
 def test_an_older_git_answers_through_the_two_processes(git_repo: Path, old_git: Path) -> None:
     blobs = staged_files(git_repo, CHUNK + 3)
     missing = secrets.token_hex(20)
-    with BlobStore(git_repo, [*blobs, missing]) as store:
+    with BlobReader(git_repo, [*blobs, missing]) as store:
         assert store.sizes() == {oid: len(data) for oid, data in blobs.items()}
         assert store.read([*blobs, missing]) == blobs
 
 
 def test_contents_without_sizes_first(git_repo: Path, old_git: Path) -> None:
     blobs = staged_files(git_repo, 3)
-    with BlobStore(git_repo, ()) as store:  # max-file-size 0: nothing is sized
+    with BlobReader(git_repo, ()) as store:  # nothing named at the start: nothing sized
         assert store.sizes() == {}
         assert store.read(blobs) == blobs
 
 
-def test_the_hook_with_an_older_git_still_finds_and_skips(git_repo: Path, old_git: Path) -> None:
+@pytest.mark.parametrize('older', [False, True])
+def test_pieces_stream_a_blob_between_other_requests(git_repo: Path, tmp_path: Path, older: bool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    if older:
+        old_git(tmp_path, monkeypatch)
+    blobs = staged_files(git_repo, 5)
+    first, *rest = blobs
+    with BlobReader(git_repo, blobs) as store:
+        assert store.sizes() == {oid: len(data) for oid, data in blobs.items()}
+        for piece in (1, 7, 1 << 20):
+            assert b''.join(store.pieces(first, piece)) == blobs[first]
+            assert store.read(rest) == {oid: blobs[oid] for oid in rest}  # the answers still line up
+        stopped = store.pieces(first, 3)
+        assert next(stopped) == blobs[first][:3]
+        stopped.close()  # left early: the rest is drained
+        assert store.read(rest) == {oid: blobs[oid] for oid in rest}
+        assert list(store.pieces(secrets.token_hex(20))) == []  # a missing object: no pieces
+
+
+def test_the_hook_with_an_older_git_still_finds_in_small_and_streamed_files(git_repo: Path, old_git: Path) -> None:
     key = fake('AKIA', (ALNUM_UPPER, 16))
     write(git_repo, 'guard.toml', 'max-file-size = 1000\n')
-    write(git_repo, 'big.py', f'KEY = "{key}"\n' + '# padding\n' * 200)
+    write(git_repo, 'big.py', '# padding\n' * 200 + f'KEY = "{key}"\n')
     write(git_repo, 'app.py', f'KEY = "{key}"\n')
     git(git_repo, 'add', '.')
     proc = run_guard('hook', 'pre-commit', cwd=git_repo)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert 'app.py:1' in proc.stdout + proc.stderr
-    assert 'big.py: larger than max-file-size' in proc.stdout + proc.stderr
+    assert 'big.py:201' in proc.stdout + proc.stderr  # over max-file-size: streamed, not skipped
     assert key not in proc.stdout + proc.stderr
