@@ -20,6 +20,8 @@ from daemon_harness import wait_for
 from support import git
 from support import run_guard
 
+from guard.du import disk_usage
+
 MIB = 1024 * 1024
 
 
@@ -162,7 +164,7 @@ def _log_bytes(folder: Path) -> int:
             st = entry.stat()
         except FileNotFoundError:  # purged while we looked
             continue
-        total += min(st.st_size, st.st_blocks * 512)
+        total += disk_usage(st)  # as guard counts a log's bytes
     return total
 
 

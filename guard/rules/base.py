@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
+from guard.lazy_regex import LazyRegex
 from guard.records import record
 from guard.rules import shape
 
@@ -104,6 +105,12 @@ class Rule:
         self._examples_bad = examples_bad
         self._examples_good = examples_good
         self.tags = tags
+        # Compiled from the source on first use (guard.lazy_regex): nothing kept between runs decides
+        # what a rule matches, and a commit hook that wakes no rule never imports `re`.
+        self._regex = LazyRegex(pattern, flags)
+        self._trigger = LazyRegex(trigger) if trigger else None
+        self._path = LazyRegex(path_pattern) if path_pattern else None
+        self._skip = LazyRegex(skip_paths) if skip_paths else None
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.id!r})'
@@ -118,14 +125,14 @@ class Rule:
         """Texts the rule must stay quiet on."""
         return tuple(map(str, self._examples_good))
 
-    @cached_property
+    @property
     def regex(self) -> re.Pattern[str]:
         """The pattern, compiled from its source on first use (when a keyword of the rule first occurs)."""
-        return compile_pattern(self.pattern, self.flags)
+        return self._regex.compiled
 
-    @cached_property
+    @property
     def trigger_regex(self) -> re.Pattern[str] | None:
-        return compile_pattern(self.trigger) if self.trigger else None
+        return self._trigger.compiled if self._trigger else None
 
     @cached_property
     def reach(self) -> shape.Reach | None:
@@ -134,20 +141,20 @@ class Rule:
             return None
         return shape.reach(self.pattern, self.flags)
 
-    @cached_property
+    @property
     def path_regex(self) -> re.Pattern[str] | None:
-        return compile_pattern(self.path_pattern) if self.path_pattern else None
+        return self._path.compiled if self._path else None
 
-    @cached_property
+    @property
     def skip_regex(self) -> re.Pattern[str] | None:
-        return compile_pattern(self.skip_paths) if self.skip_paths else None
+        return self._skip.compiled if self._skip else None
 
     def applies_to(self, path: str) -> bool:
-        if self.skip_paths and self._may_skip(path) and self.skip_regex.search(path):  # type: ignore[union-attr]
+        if self._skip is not None and self._may_skip(path) and self._skip.search(path):
             return False
-        if not self.path_pattern:
+        if self._path is None:
             return True
-        return _holds_one(path, self.path_words) and self.path_regex.search(path) is not None  # type: ignore[union-attr]
+        return _holds_one(path, self.path_words) and self._path.search(path) is not None
 
     def _may_skip(self, path: str) -> bool:
         return _holds_one(path, self.skip_words)
@@ -181,16 +188,6 @@ def _holds_one(path: str, words: tuple[str, ...]) -> bool:
         return True
     folded = ignorecase_folded(path)
     return any(word in folded for word in words)
-
-
-def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """`re.compile(pattern, flags)`, always from the source: nothing kept between runs decides what a rule matches.
-
-    `re` is imported here, not at the top, so a commit hook that wakes no rule never loads it (~8 ms with `enum`).
-    """
-    import re
-
-    return re.compile(pattern, flags)
 
 
 def windowed_matches(regex: re.Pattern[str], text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from guard.findings import Finding
 from guard.findings import fingerprint
 from guard.records import record
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from guard.du import disk_usage
 from dataclasses import dataclass
 
 _ROTATED = re.compile(r'^(?P<base>.+)\.(?P<n>[1-9]\d{0,3})$')
@@ -58,7 +59,7 @@ def truncate(dir_fd: int, name: str, expected: os.stat_result) -> int:
         if not _same_single_file(st, expected):
             raise FileChangedError(name)
         os.ftruncate(fd, 0)
-        return st.st_blocks * 512
+        return disk_usage(st)
     finally:
         os.close(fd)
 

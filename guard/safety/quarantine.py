@@ -15,6 +15,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.du import disk_usage
 from guard.errors import UnsafeOperationError
 from guard.errors import UsageError
 from guard.safety import fd as fdops
@@ -252,7 +253,7 @@ def _entry(root: Path, rel: str) -> manifest.Entry:
     if stat.S_ISDIR(st.st_mode):
         files, size = manifest.measure(path)
         return manifest.Entry(rel, 'dir', files, size)
-    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, st.st_blocks * 512)
+    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, disk_usage(st))
 
 
 def audited(report: MoveReport, recorder: Recorder) -> MoveReport:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from guard.rules.base import Rule
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64

@@ -15,7 +15,7 @@ as a whole must read as one (detect-secrets judges the whole value the same way)
 """
 from __future__ import annotations
 
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 
 # Values that are really a reference to something else: env lookups, templates, format fields, YAML tags (`!vault |`).
 _REFERENCE = LazyRegex(
