@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard.health.logs import LogUsage
-from guard.health.logs import tally_logs as measure_logs
+from guard.health.logs import tally_logs
 from guard.health.result import CheckResult
 from guard.health.result import Status
 from guard.health.units import MIB
@@ -60,7 +60,7 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         from guard.health.logs import logs_result
         started = time.perf_counter()
         # One walk serves the check and the policy's detail (it used to be two).
-        logs = logs or measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
+        logs = logs or tally_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
         checks[LOGS] = logs_result(root, config.health, (logs.total, logs.files, logs.largest),
                                    time.perf_counter() - started)
     else:

@@ -16,7 +16,7 @@ import os
 import select
 from collections.abc import Sequence
 
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 READ_SIZE = 1 << 20
 
 
-class Completed(record('Completed', ['returncode', 'stdout', 'stderr'])):
+class Completed(Record):
     """How a command ended: its exit code (negative: killed by that signal) and its output, as bytes."""
 
-    __slots__ = ()
+    returncode: int
+    stdout: bytes
+    stderr: bytes
 
 
 def run(argv: Sequence[str], *, input_bytes: bytes | None = None) -> Completed:

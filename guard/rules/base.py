@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from guard.lazy_regex import LazyRegex
-from guard.records import record
+from guard.records import Record
 from guard.rules import shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -25,20 +25,25 @@ if TYPE_CHECKING:
     Filter = Callable[[re.Match[str], str], str | None]
 
 
-class Hit(record('Hit', ['rule', 'start', 'end', 'value'])):
+class Hit(Record):
     """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`."""
 
-    __slots__ = ()
+    rule: Rule
+    start: int
+    end: int
+    value: str
 
 
-class Window(record('Window', ['start', 'last', 'end'])):
+class Window(Record):
     """A stretch of text to search: matches may start from `start` up to `last`; `end` is the regex's endpos.
 
     All three are offsets into the text. `end` lies beyond anything a match starting by `last` can
     consume or look at, so each match found is the one a search of the whole text finds (see `shape`).
     """
 
-    __slots__ = ()
+    start: int
+    last: int
+    end: int
 
 
 class Rule:

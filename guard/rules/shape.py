@@ -11,14 +11,14 @@ in the cache yet, never by a commit hook that finds everything there.
 """
 from __future__ import annotations
 
-from guard.records import record
+from guard.records import Record
 
 # Beyond these a window would be most of the text anyway: search it whole.
 MAX_NEWLINES = 8
 MAX_LOOKAHEAD = 256
 
 
-class Reach(record('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaults=(0,))):
+class Reach(Record):
     """How far one match of a pattern can reach, in ints.
 
     `newlines`: the most newlines one match can contain (0: a match stays on one line).
@@ -26,7 +26,9 @@ class Reach(record('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaul
     `lookahead_lines`: the most newlines a lookahead of unbounded width (`(?=[ \\t]*")`) reads past.
     """
 
-    __slots__ = ()
+    newlines: int
+    lookahead: int
+    lookahead_lines: int = 0
 
 
 def reach(pattern: str, flags: int = 0) -> Reach | None:

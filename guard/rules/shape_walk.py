@@ -8,7 +8,7 @@ search of the whole text, never a finding. tests/shape_test.py holds the cases.
 from __future__ import annotations
 
 
-from guard.records import record
+from guard.records import Record
 from guard.rules.shape import MAX_LOOKAHEAD
 from guard.rules.shape import MAX_NEWLINES
 from guard.rules.shape import Reach
@@ -33,10 +33,12 @@ class _Unbounded(Exception):
     """Raised inside the walk: no useful bound exists, or the syntax is not understood."""
 
 
-class Info(record('Info', ['low', 'high', 'newlines'])):
+class Info(Record):
     """What a piece of pattern can match: its least and greatest width, and the most newlines it holds."""
 
-    __slots__ = ()
+    low: int
+    high: int
+    newlines: int
 
 
 _EMPTY = Info(0, 0, 0)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from guard.findings import Finding
 from guard.findings import fingerprint
-from guard.records import record
+from guard.records import Record
 from guard.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -41,13 +41,16 @@ _NESTED = LazyRegex(
 _NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activate', 'site-packages/')
 
 
-class _Evidence(record('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
+class _Evidence(Record):
     """What the root holds, as lists of relative paths filled in place: `strong` evidence (one is
     enough), `weak` evidence (two are), the `entries` that belong to the environment, and the
     entries of its folders that do not (`kept`).
     """
 
-    __slots__ = ()
+    strong: list[str]
+    weak: list[str]
+    entries: list[str]
+    kept: list[str]
 
     def found(self) -> bool:
         return bool(self.strong) or len(self.weak) >= 2
