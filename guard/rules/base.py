@@ -14,12 +14,13 @@ from functools import cached_property
 
 from guard.lazy_regex import LazyRegex
 from guard.records import Record
-from guard.rules import shape
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable
+
+    from guard.rules.shape import Reach
 
     # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
     Filter = Callable[[re.Match[str], str], str | None]
@@ -140,10 +141,13 @@ class Rule:
         return self._trigger.compiled if self._trigger else None
 
     @cached_property
-    def reach(self) -> shape.Reach | None:
+    def reach(self) -> Reach | None:
         """How far a match can reach from a keyword's line; None: search the whole text."""
         if any('\n' in k for k in self.keywords):
             return None
+        # Imported here: reading the reach needs re's parser, which a hook that wakes no rule never loads.
+        from guard.rules import shape
+
         return shape.reach(self.pattern, self.flags)
 
     @property
