@@ -22,8 +22,6 @@ from guard.health.units import MIB
 from support import git
 from support import run_guard
 
-MIB = 1024 * 1024
-
 
 @pytest.fixture(autouse=True)
 def _no_thread_leaks():  # type: ignore[no-untyped-def]

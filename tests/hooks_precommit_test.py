@@ -248,6 +248,6 @@ def test_exit_zero_in_args_reports_and_lets_the_commit_through(git_repo: Path, g
     proc = commit(git_repo)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
-    assert f'app.py:1:9: warning hardcoded-ipv4' in out and f'| HOST = "{host}"' in out
+    assert 'app.py:1:9: warning hardcoded-ipv4' in out and f'| HOST = "{host}"' in out
     assert 'commit blocked' not in out
     assert git(git_repo, 'show', 'HEAD:app.py').stdout == f'HOST = "{host}"\n'

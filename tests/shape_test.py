@@ -50,7 +50,7 @@ TESTS = [
     (r'key(?=\s*$)', 0, None),
     (r'x?', 0, None),  # can match the empty string
     (r'key(?(1)k|e)', 0, None),  # `re` rejects it (no group 1): not understood, so searched whole
-    (r'(?:k\n){%d}' % (MAX_NEWLINES + 1), 0, None),
+    (rf'(?:k\n){{{MAX_NEWLINES + 1}}}', 0, None),
 ]
 
 

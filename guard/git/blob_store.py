@@ -17,6 +17,7 @@ from guard.git.plumbing import start_blob_sizes
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from guard.records import StrPath
 
@@ -66,7 +67,8 @@ class BlobStore:
         else:
             return sizes
         self._give_up()
-        return self._fallback_sizes()  # type: ignore[misc]
+        assert self._fallback_sizes is not None  # _give_up() started the two-process fallback
+        return self._fallback_sizes()
 
     def read(self, oids: Iterable[str]) -> dict[str, bytes]:
         """Blob contents by object id; missing objects are left out."""
@@ -89,7 +91,7 @@ class BlobStore:
             return False
         return True
 
-    def _answers(self, count: int, *, with_contents: bool, into: dict) -> bool:
+    def _answers(self, count: int, *, with_contents: bool, into: dict[str, Any]) -> bool:
         """Read `count` answers into `into` (sizes, or contents); False when git's answers end early."""
         assert self._talk is not None
         stdout = self._talk.stdout

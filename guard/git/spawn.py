@@ -56,7 +56,7 @@ class Running:
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
         in_read, in_write = os.pipe() if input_bytes is not None else (-1, -1)
-        actions = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, err_write, 2)]
+        actions: list[tuple[int, ...]] = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, err_write, 2)]
         if input_bytes is not None:
             actions.append((os.POSIX_SPAWN_DUP2, in_read, 0))
         actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]

@@ -1,7 +1,6 @@
 """The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import."""
 from __future__ import annotations
 
-
 from guard.records import Record
 from guard.rules import env_files
 from guard.rules import machine_paths

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from guard.rules.base import Rule
 from guard.lazy_regex import LazyRegex
+from guard.rules.base import Rule
 from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment

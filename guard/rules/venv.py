@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from guard.findings import Finding
 from guard.findings import fingerprint
-from guard.records import Record
 from guard.lazy_regex import LazyRegex
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from guard.du import disk_usage
 from dataclasses import dataclass
+
+from guard.du import disk_usage
 
 _ROTATED = re.compile(r'^(?P<base>.+)\.(?P<n>[1-9]\d{0,3})$')
 _WRITE_FLAGS = os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

@@ -134,6 +134,6 @@ def added_lines(text: str, replaced: Sequence[bytes]) -> str:
     keep = [line not in old for line in lines]
     for i in range(len(lines) - 1):
         keep[i] = keep[i] or keep[i + 1]
-    return '\n'.join(line if kept else '' for line, kept in zip(lines, keep))
+    return '\n'.join(line if kept else '' for line, kept in zip(lines, keep, strict=True))
 
 

@@ -82,8 +82,9 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
         judged = judged._replace(entries=[])
     for entry in judged.entries:
         data = blobs.get(entry.oid)
-        if entry.oid in oversized:
-            result.skipped.append(too_large(entry.path, sizes[entry.oid], config.max_file_size))
+        skipped = too_large(entry.path, sizes[entry.oid], config.max_file_size) if entry.oid in oversized else None
+        if skipped is not None:
+            result.skipped.append(skipped)
         elif data is None:
             result.skipped.append(Skipped(entry.path, 'not in the object store (a broken index?)'))
         else:

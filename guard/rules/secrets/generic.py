@@ -7,8 +7,8 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 """
 from __future__ import annotations
 
-from guard.rules.base import shannon_entropy
 from guard.lazy_regex import LazyRegex
+from guard.rules.base import shannon_entropy
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64
@@ -58,8 +58,7 @@ _NOT_SECRET_PARTS = frozenset('''
 _NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'partition', 'primary', 'foreign', 'cache',
                                     'dict', 'lookup', 'next', 'page', 'continuation', 'sync', 'csrf', 'xsrf', 'max', 'num',
                                     'min', 'total', 'input', 'output', 'idempotency', 'row', 'column', 'hot', 'foo',
-                                    'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'cache',
-                                    'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
+                                    'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
                                     'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite'})
 
 
