@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from daemon_harness import Daemon
 from daemon_harness import NotifySocket
 from daemon_harness import Setup
 from daemon_harness import no_thread_leaks
+
 from guard.daemon.notify import Notifier
 from guard.daemon.notify import builtin_send
 

@@ -12,7 +12,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from daemon_harness import Daemon
 from daemon_harness import Setup
 from daemon_harness import no_thread_leaks

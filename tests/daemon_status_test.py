@@ -2,8 +2,8 @@
 `guard health --format prometheus`; the sweep catching what a stopped observer missed."""
 from __future__ import annotations
 
-import json
 import errno
+import json
 import os
 import secrets
 import signal
@@ -11,16 +11,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
-
 from daemon_harness import Daemon
 from daemon_harness import Setup
 from daemon_harness import no_thread_leaks
 from daemon_harness import wait_for
-from guard.du import disk_usage
-from guard.health.units import MIB
+from prometheus_client.parser import text_string_to_metric_families
 from support import git
 from support import run_guard
+
+from guard.du import disk_usage
+from guard.health.units import MIB
 
 
 @pytest.fixture(autouse=True)

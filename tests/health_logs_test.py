@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 import hypothesis
+import pytest
 from hypothesis import strategies as st
 
 from guard.du import disk_usage

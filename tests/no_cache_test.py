@@ -7,13 +7,13 @@ the interpreter. Rules now compile from their source in every run.
 """
 from __future__ import annotations
 
+import _sre  # only to name the old cache file exactly as guard used to (guard itself never imports it)
 import ast
 import json
 import os
 import sys
 from pathlib import Path
 
-import _sre  # only to name the old cache file exactly as guard used to (guard itself never imports it)
 import pytest
 from support import git
 from support import run_guard
