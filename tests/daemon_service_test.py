@@ -122,6 +122,7 @@ def test_a_continuously_written_log_triggers_within_max_wait(tmp_path: Path) -> 
         assert daemon.stop() == 0
 
 
+@pytest.mark.slow
 def test_a_storm_of_100000_files_keeps_memory_bounded_and_ends_under_the_limit(tmp_path: Path) -> None:
     setup = Setup(tmp_path, **{'on-log-limit': 'purge', 'max-wait': 2.0, 'max-pending': 5000, 'sweep-interval': 2.0})
     setup.health['max-log-mb'] = 5
