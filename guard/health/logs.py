@@ -89,7 +89,9 @@ def _matches(root: Path | str, log_paths: Sequence[str]) -> dict[str, list[str]]
         paths = matches.setdefault(pattern, [])
         # root_dir, not joining root into the pattern: a root path may hold glob characters itself.
         for match in glob.glob(pattern, root_dir=root, recursive=True):
-            path = os.path.normpath(os.path.join(root, match))
+            # Not normalised: `..` after a symbolic link does not lead where the text says. The same
+            # folder named two ways is walked twice, and the inodes then count each file once.
+            path = os.path.join(root, match)
             if path not in named:
                 named.add(path)
                 paths.append(path)
