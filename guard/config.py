@@ -115,7 +115,7 @@ class Config:
         raise AttributeError(f'Config is frozen: cannot delete {name!r}')
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._fields() == other._fields()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self._fields() == other._fields()
 
     __hash__ = None  # type: ignore[assignment]  # equal configs may hold unhashable mappings
 

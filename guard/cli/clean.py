@@ -113,6 +113,7 @@ def show_move_report(report: MoveReport) -> int:
 def _show_untrack(report: MoveReport) -> None:
     """A venv that was committed stays in git's index after the move: say how to untrack it."""
     import shlex
+
     from guard.safety import quarantine
     tracked = quarantine.tracked(report.root, [e.path for e in report.moved])
     if tracked:

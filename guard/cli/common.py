@@ -7,10 +7,14 @@ import sys
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import TextIO
 
 from guard import config as config_module
 from guard.errors import UsageError
+
+if TYPE_CHECKING:
+    from guard.records import StrPath
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +22,7 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
                         help='read settings from FILE instead of guard.toml / pyproject.toml [tool.guard]')
 
 
-def load_config(root: Path, args: argparse.Namespace) -> config_module.Config:
+def load_config(root: StrPath, args: argparse.Namespace) -> config_module.Config:
     """The root's settings; what loading changed or skipped is said on stderr, one line each."""
     config = config_module.load(root, config_file=getattr(args, 'config', None))
     for note in config.notes:

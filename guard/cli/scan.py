@@ -12,6 +12,7 @@ from guard.errors import UsageError
 from guard.findings import blocks
 
 if TYPE_CHECKING:
+    from guard.records import StrPath
     from guard.scan.engine import ScanResult
 
 FORMATS = ('text', 'json', 'sarif')  # guard.report.FORMATS, without importing the engine for --help
@@ -63,7 +64,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--max-file-size', type=int, metavar='BYTES', help='stream larger files in overlapping windows (0: read every file whole)')
 
 
-def load_scan_config(args: argparse.Namespace, root: Path) -> config_module.Config:
+def load_scan_config(args: argparse.Namespace, root: StrPath) -> config_module.Config:
     config = common.load_config(root, args)
     return config.replace(
         '--flags', fail_on=args.fail_on, baseline=args.baseline, jobs=args.jobs, max_file_size=args.max_file_size,

@@ -46,8 +46,8 @@ from guard.health.units import MIB
 
 if TYPE_CHECKING:
     from guard.config import Config
-    from guard.daemon.facts import LogUsage
     from guard.daemon.policy import Action
+    from guard.health.logs import LogUsage
 
 # After an action, changes under what it touched are still its own for this long (inotify lag).
 SETTLE = 1.0

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from guard.errors import SourceError
 from guard.git import runner
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -36,19 +36,23 @@ REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
 LS_FILES = ('--literal-pathspecs', 'ls-files', '--stage', '-z')
 
 
-class Entry(record('Entry', ['path', 'mode', 'oid', 'parents'], defaults=((),))):
+class Entry(Record):
     """One file of the index (or of a commit's tree): where (`path`), what kind (`mode`), which blob (`oid`).
 
     `parents`, in history: the blobs this one replaced (one per parent of a merge); empty for an added file.
     """
 
-    __slots__ = ()
+    path: str
+    mode: str
+    oid: str
+    parents: tuple[str, ...] = ()
 
 
-class Repo(record('Repo', ['root', 'merge_heads'], defaults=((),))):
+class Repo(Record):
     """A work tree's top level (`root`, an absolute str), and the commits being merged into HEAD (none outside a merge)."""
 
-    __slots__ = ()
+    root: str
+    merge_heads: tuple[str, ...] = ()
 
 
 class StagedRead:

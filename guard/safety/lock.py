@@ -15,8 +15,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 
 from guard.errors import LockedError
@@ -88,7 +88,7 @@ def _write_holder(fd: int, root: Path, operation: str) -> None:
         user = str(os.getuid())
     info = {
         'operation': operation, 'pid': os.getpid(), 'root': os.fsdecode(root), 'user': user,
-        'since': datetime.now(timezone.utc).astimezone().isoformat(timespec='seconds'),
+        'since': datetime.now(UTC).astimezone().isoformat(timespec='seconds'),
     }
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from guard.du import disk_usage
 from guard.errors import UsageError
 from guard.safety import manifest_check
 
@@ -133,5 +134,5 @@ def measure(path: Path, *, skip: Iterable[str] = ()) -> tuple[int, int]:
             except OSError:
                 continue
             files += 1
-            size += st.st_blocks * 512
+            size += disk_usage(st)
     return files, size

@@ -85,7 +85,7 @@ def _check(data: Any, folder_name: str) -> dict[str, Any]:
         raise _Bad('the manifest is not a JSON object')
     if data.get('format', 1) != 1:
         raise _Bad(f'unknown manifest format {data.get("format")!r}')
-    fields = {name: _string(data, name) for name in ('id', 'root', 'created', 'state')}
+    fields: dict[str, Any] = {name: _string(data, name) for name in ('id', 'root', 'created', 'state')}
     if fields['id'] != folder_name:
         raise _Bad(f'id {fields["id"]!r} does not match the folder name {folder_name!r}')
     _date(fields['created'])

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.du import disk_usage
 from guard.errors import UnsafeOperationError
 from guard.errors import UsageError
 from guard.safety import fd as fdops
@@ -97,8 +98,8 @@ def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
         if is_inside(target, resolved / entry.path):
             raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
                                        'choose another folder')
-    found = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
-    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', found)
+    proposed = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
+    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', proposed)
 
 
 def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',
@@ -223,7 +224,7 @@ def _ensure_ignored(base_fd: int) -> None:
 
 
 def _new_quarantine(base_fd: int) -> tuple[str, int]:
-    stamp = datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+    stamp = datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')
     for n in range(1, 1000):
         qid = stamp if n == 1 else f'{stamp}-{n}'
         try:
@@ -252,7 +253,7 @@ def _entry(root: Path, rel: str) -> manifest.Entry:
     if stat.S_ISDIR(st.st_mode):
         files, size = manifest.measure(path)
         return manifest.Entry(rel, 'dir', files, size)
-    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, st.st_blocks * 512)
+    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, disk_usage(st))
 
 
 def audited(report: MoveReport, recorder: Recorder) -> MoveReport:
@@ -261,4 +262,4 @@ def audited(report: MoveReport, recorder: Recorder) -> MoveReport:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec='seconds')
+    return datetime.now(UTC).isoformat(timespec='seconds')

@@ -20,6 +20,7 @@ import stat
 import threading
 from pathlib import Path
 
+from guard.du import disk_usage
 from guard.safety import fd as fdops
 from guard.safety import logs
 from guard.safety.openfiles import OpenFiles
@@ -256,7 +257,7 @@ class Clearer:
     def _unlink(self, dir_fd: int, name: str, st: os.stat_result, rel: str, result: ItemResult) -> bool:
         if self.act:
             os.unlink(name, dir_fd=dir_fd)
-        size = st.st_blocks * 512
+        size = disk_usage(st)
         result.files += 1
         result.bytes += size
         if self.open_files.holders and stat.S_ISREG(st.st_mode):
@@ -267,7 +268,7 @@ class Clearer:
 
     def _truncate(self, dir_fd: int, name: str, st: os.stat_result, rel: str, holders: tuple[str, ...],
                   result: ItemResult) -> bool:
-        size = logs.truncate(dir_fd, name, st) if self.act else st.st_blocks * 512
+        size = logs.truncate(dir_fd, name, st) if self.act else disk_usage(st)
         result.truncated.append(Truncated(rel, size, holders))
         result.files += 1  # emptied in place: the plan and the report count it as a file cleared
         result.bytes += size
@@ -300,7 +301,7 @@ class Clearer:
         if holders and st.st_nlink == 1:
             if self.act:
                 logs.copy_then_truncate(dir_fd, rotation.log, copy, st)
-            result.truncated.append(Truncated(f'{rel}/{rotation.log}', st.st_blocks * 512, holders, copy=f'{rel}/{copy}'))
+            result.truncated.append(Truncated(f'{rel}/{rotation.log}', disk_usage(st), holders, copy=f'{rel}/{copy}'))
             result.files += 1  # its bytes are not counted: the copy keeps them
         elif self.act:
             fdops.rename_noreplace(dir_fd, rotation.log, dir_fd, copy)

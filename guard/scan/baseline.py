@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from guard import __version__
 from guard.errors import ConfigError
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -32,17 +32,21 @@ LEGACY_NOTE = ('{path}: this baseline holds unsalted sha256 fingerprints (format
                'fingerprints; review the diff: it accepts every current finding)')
 
 
-class BaselineEntry(record('BaselineEntry', ['fingerprint', 'rule', 'path'])):
+class BaselineEntry(Record):
     """One accepted finding: its fingerprint, and the rule and path it had when accepted."""
 
-    __slots__ = ()
+    fingerprint: str
+    rule: str
+    path: str
 
 
-class Baseline(record('Baseline', ['path', 'entries', 'salt'], defaults=(None,))):
+class Baseline(Record):
     """A baseline file (`path`), its entries by fingerprint, and its salt (bytes; None in format 1,
     whose entries are content keys)."""
 
-    __slots__ = ()
+    path: Path
+    entries: dict[str, BaselineEntry]
+    salt: bytes | None = None
 
     def partition(self, findings: Iterable[Finding]) -> tuple[list[Finding], int, set[str]]:
         """(new findings, how many the baseline accepted, fingerprints seen) for one scan."""

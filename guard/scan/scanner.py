@@ -12,7 +12,7 @@ from functools import cached_property
 from guard.errors import ConfigError
 from guard.findings import Finding
 from guard.findings import fingerprint
-from guard.records import record
+from guard.records import Record
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import env_files
@@ -32,10 +32,12 @@ EXCERPT_WIDTH = 160
 _SAMPLE_DATA_CATEGORIES = ('ip', 'abs-path')
 
 
-class Document(record('Document', ['path', 'text', 'commit'], defaults=(None,))):
+class Document(Record):
     """One text to scan: a file's content (`text`) at a root-relative `path`, optionally at a `commit`."""
 
-    __slots__ = ()
+    path: str
+    text: str
+    commit: str | None = None
 
 
 class Scanner:

@@ -17,7 +17,7 @@ from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
 from guard.git.plumbing import index_entries
 from guard.git.plumbing import staged_entries
-from guard.records import record
+from guard.records import Record
 from guard.rules import venv
 from guard.rules.trees import PathListTree
 from guard.scan import allowlist
@@ -109,12 +109,15 @@ def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[st
             result.skip(entry.path, MISSING, failed=True)
 
 
-class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
+class Judged(Record):
     """The outcome of looking at paths only: venv `findings`, and what is left to read and scan
     (`entries` from git, `loose` paths from disk); `venv_dirs` are environments (root entries,
     nested folders) whose files are not read."""
 
-    __slots__ = ()
+    findings: list[Finding]
+    entries: list[Entry]
+    loose: list[str]
+    venv_dirs: set[str]
 
 
 def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath, excluded: allowlist.PathFilter,
