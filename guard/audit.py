@@ -9,8 +9,8 @@ under secret-looking keys, URL passwords and credential options (`--password=...
 """
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import socket
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -55,6 +55,11 @@ class AuditRecord:
     detail: dict[str, Any]
     paths: tuple[tuple[str, int, str], ...]
 
+    @property
+    def via(self) -> str:
+        """Who ran sudo to become `user` (SUDO_USER), or ''."""
+        return str(self.detail.get('via', ''))
+
 
 class AuditStore:
     """Transactional writes to the audit tables; open with `AuditStore.open(config)`."""
@@ -63,19 +68,76 @@ class AuditStore:
         self._engine = engine
         self._label = label
         self._events, self._paths = _tables()
+        self._dir_fd = -1  # the pinned state directory a local store is reached through
 
     @classmethod
     def open(cls, config: Config) -> AuditStore:
         """Connect to `config.audit.url` (default: SQLite in the state directory) and create the tables."""
-        url = config.audit.url or f'sqlite:///{config.state_path() / "audit.db"}'
-        return cls.open_url(url)
+        if config.audit.url:
+            return cls.open_url(config.audit.url)
+        return cls.open_local(config.state_path())
 
     @classmethod
-    def open_url(cls, url: str) -> AuditStore:
-        engine, label = _engine(url)
-        store = cls(engine, label=label)
+    def open_local(cls, state_dir: Path, name: str = 'audit.db') -> AuditStore:
+        """The SQLite store in guard's state directory, reached only through that directory pinned
+        (guard.ownfiles): no link followed on the way, the directory and the file guard's own and
+        private, or it is refused before SQLite reads a byte."""
+        from guard import ownfiles
+        from guard.errors import UnsafeOperationError
+        shown = state_dir / name
+        try:
+            dir_fd = ownfiles.open_dir(state_dir, create=True)
+        except UnsafeOperationError as e:
+            raise AuditError(f'refusing the audit store {shown}: {e}') from None
+        except OSError as e:
+            raise AuditError(f'cannot open the directory of the audit store {shown}: {e.strerror}') from None
+        try:
+            os.close(ownfiles.open_file(dir_fd, name, os.O_RDONLY, shown=str(shown)))
+            store = cls.open_url(f'sqlite:///{ownfiles.fd_path(dir_fd, name)}', label=f'sqlite:///{shown}')
+        except UnsafeOperationError as e:
+            os.close(dir_fd)
+            raise AuditError(f'refusing the audit store: {e}') from None
+        except BaseException:
+            os.close(dir_fd)
+            raise
+        store._dir_fd = dir_fd
+        return store
+
+    @classmethod
+    def open_url(cls, url: str, *, label: str = '') -> AuditStore:
+        engine, shown = _engine(url)
+        store = cls(engine, label=label or shown)
+        if engine.dialect.name == 'sqlite':
+            store._guarded(store._refuse_foreign_objects, 'open')
         store._guarded(lambda: store._events.metadata.create_all(engine), 'open')
         return store
+
+    def _refuse_foreign_objects(self) -> None:
+        """A store holding triggers or views was not made by guard (it creates two plain tables):
+        a trigger that deletes rows would let a repository erase what guard records."""
+        from sqlalchemy import text
+        with self._engine.connect() as conn:
+            found = conn.execute(text("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')")).all()
+        if found:
+            names = ', '.join(f'{kind} {name}' for kind, name in found[:5])
+            raise AuditError(f'refusing the audit store {self._label}: it holds {names}, which guard never '
+                             'creates; it was planted or edited by hand')
+
+    def progress(self, event_id: int, paths: Iterable[tuple[str, int, str]], *, files: int, bytes: int) -> None:
+        """Record what a running operation has done so far (a batch of paths and the totals), so
+        an operation that is killed leaves a record of what it had already done."""
+        rows = [{'event_id': event_id, 'path': p, 'bytes': int(b), 'outcome': o} for p, b, o in paths]
+
+        def write() -> None:
+            from sqlalchemy import select
+            with self._engine.begin() as conn:
+                old = conn.execute(select(self._events.c.detail).where(self._events.c.id == event_id)).scalar()
+                detail = {**(old or {}), 'done_files': int(files)}
+                conn.execute(self._events.update().where(self._events.c.id == event_id)
+                             .values(bytes=int(bytes), detail=detail))
+                if rows:
+                    conn.execute(self._paths.insert(), rows)
+        self._guarded(write, 'write to')
 
     def begin(self, kind: str, root: str | Path, *, trigger: str = 'manual',
               detail: Mapping[str, Any] | None = None) -> int:
@@ -83,7 +145,7 @@ class AuditStore:
         values = {
             'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
             'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
-            'started_at': _now(), 'outcome': RUNNING, 'bytes': 0, 'detail': scrub(detail or {}),
+            'started_at': _now(), 'outcome': RUNNING, 'bytes': 0, 'detail': _with_via(scrub(detail or {})),
         }
         return self._insert_event(values)
 
@@ -112,7 +174,7 @@ class AuditStore:
             'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
             'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
             'started_at': now, 'finished_at': now, 'outcome': outcome, 'bytes': 0,
-            'detail': scrub(detail or {}),
+            'detail': _with_via(scrub(detail or {})),
         }
         return self._insert_event(values)
 
@@ -140,6 +202,9 @@ class AuditStore:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._dir_fd >= 0:
+            os.close(self._dir_fd)
+            self._dir_fd = -1
 
     def __enter__(self) -> AuditStore:
         return self
@@ -305,12 +370,21 @@ def _process_start(pid: int) -> int | None:
 
 
 def _user() -> str:
+    """The name of the real uid. Not LOGNAME or USER: whoever runs guard sets those, so root's purge
+    could be recorded as anyone's."""
     try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = str(os.getuid())
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
+
+
+def _with_via(detail: dict[str, Any]) -> dict[str, Any]:
+    """`via`: who ran sudo (SUDO_USER), kept apart from `user`, which the kernel vouches for.
+    SUDO_USER is only a claim: it is recorded as said, never as the user."""
     sudo = os.environ.get('SUDO_USER')
-    return f'{name} (sudo: {sudo})' if sudo and sudo != name else name
+    if sudo and sudo != _user():
+        return {**detail, 'via': sudo[:128]}
+    return detail
 
 
 def _now() -> datetime:

@@ -30,3 +30,10 @@ class LockedError(GuardError):
 
 class AuditError(GuardError):
     """The audit store cannot be opened or written: bad URL, unreachable server, no permission (exit 2)."""
+
+
+class AuditWriteError(AuditError):
+    """A destructive operation could not record its intent or progress, so it did not start or
+    stopped (exit 1: the operation failed, the command line was fine)."""
+
+    exit_code = 1

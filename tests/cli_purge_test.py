@@ -94,7 +94,10 @@ def test_force_purges_verifies_and_records(root: Path) -> None:
     history = run_guard('history', '--json')
     [event] = json.loads(history.stdout)
     assert (event['kind'], event['trigger'], event['outcome'], event['root']) == ('purge', 'manual', 'ok', str(root))
-    assert {p['path'] for p in event['paths']} == {'logs', 'data/temp'}
+    assert {p['path'] for p in event['paths'] if p['outcome'] == 'cleared'} == {'logs', 'data/temp'}
+    # Recorded as it went: each removed file, before the summary rows.
+    assert {p['path'] for p in event['paths'] if p['outcome'] == 'removed'} == {
+        'logs/app.log', 'logs/config_backup.log', 'data/temp/t.bin'}
     assert 's3cr3t' not in history.stdout
     table = run_guard('history', root)
     assert table.returncode == 0
