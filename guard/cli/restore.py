@@ -33,20 +33,23 @@ def run(args: argparse.Namespace) -> int:
     from guard.safety import quarantine
     from guard.safety import restore as restore_mod
     root_text, quarantine_id = root_and_id(args)
+    from guard.safety import fd as fdops
+    from guard.safety.paths import check_root
     root = common.existing_dir(root_text)
     config = common.load_config(root, args)
-    q = quarantine.find(config, root, quarantine_id)
+    pin = fdops.RootPin(check_root(root))  # the root restored into is the one shown before the prompt
+    q = quarantine.find(config, pin, quarantine_id)
     common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
         common.out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
-    restore_mod.check(config, root, q)
+    restore_mod.check(config, pin, q)
     if args.dry_run:
         common.out('Dry run: nothing was changed.')
         return 0
     common.confirm(f'Restore quarantine {q.id}?', force=args.force, what='restore')
     store = AuditStore.open(config)
     try:
-        report = restore_mod.restore(config, root, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
+        report = restore_mod.restore(config, pin, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
     finally:
         store.close()
     return show_move_report(report)

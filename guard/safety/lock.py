@@ -35,7 +35,10 @@ def root_lock(state_dir: Path, root: Path, operation: str, *, timeout: float = 0
     try:
         deadline = time.monotonic() + timeout
         _acquire(fd, fd, root, deadline, timeout)
-        root_fd = os.dup(root_fd) if root_fd is not None else os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        # A new open file description ('.' below the pinned one, not a dup): an flock belongs to the
+        # description, and the pin outlives this lock.
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+        root_fd = os.open('.', flags, dir_fd=root_fd) if root_fd is not None else os.open(root, flags)
         try:
             _acquire(root_fd, fd, root, deadline, timeout)
             _write_holder(fd, root, operation)
