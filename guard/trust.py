@@ -25,6 +25,10 @@ RUNS_COMMAND = 'runs a command'
 SENDS_DATA = 'sends data'
 # A path (or a list of paths): needs trust only when one is absolute or leads out of the root (`..`, a symlink).
 WRITES_OUTSIDE_ROOT = 'writes outside the root'
+# Where guard keeps its own records (audit store, locks, salts): needs trust wherever it points,
+# because inside the root the repository could ship the store itself (a committed audit.db whose
+# triggers erase what guard records), and outside it, it writes outside the root.
+HOLDS_GUARD_STATE = "holds guard's own state and audit store"
 
 # Dotted config key -> what it does. A new section declares its own such keys here
 # (say 'watch.run-commands': RUNS_COMMAND, 'watch.metrics-file': WRITES_OUTSIDE_ROOT).
@@ -35,7 +39,7 @@ NEEDS_TRUST: Mapping[str, str] = {
     'purge.after': RUNS_COMMAND,
     'purge.full': RUNS_COMMAND,
     'audit.url': SENDS_DATA,
-    'state-dir': WRITES_OUTSIDE_ROOT,
+    'state-dir': HOLDS_GUARD_STATE,
     'clean.quarantine-dir': WRITES_OUTSIDE_ROOT,
     'baseline': WRITES_OUTSIDE_ROOT,  # `guard baseline` writes it
     'watch.run-commands': RUNS_COMMAND,  # lets the daemon run purge.before/after

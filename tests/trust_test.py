@@ -340,7 +340,7 @@ def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> 
     ('[audit]\nurl = "sqlite:///audit.db"\n', ('audit.url',)),
     ('baseline = "../shared-baseline.json"\n', ('baseline',)),
     ('baseline = "baseline.json"\n', ()),
-    ('state-dir = ".state"\n', ()),
+    ('state-dir = ".state"\n', ('state-dir',)),  # a repository must not choose guard's own records
     ('state-dir = "/var/lib/guard"\n', ('state-dir',)),
     ('fail-on = "error"\n[health]\ntables = ["t"]\n', ()),
     ('[watch]\nrun-commands = true\n', ('watch.run-commands',)),
