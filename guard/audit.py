@@ -24,6 +24,7 @@ from typing import Any
 from typing import TypeVar
 
 from guard.errors import AuditError
+from guard.errors import AuditWriteError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -107,21 +108,10 @@ class AuditStore:
     def open_url(cls, url: str, *, label: str = '') -> AuditStore:
         engine, shown = _engine(url)
         store = cls(engine, label=label or shown)
-        if engine.dialect.name == 'sqlite':
-            store._guarded(store._refuse_foreign_objects, 'open')
+        if engine.dialect.name == 'sqlite' and engine.url.database:
+            _refuse_foreign_objects(engine.url.database, store._label)
         store._guarded(lambda: store._events.metadata.create_all(engine), 'open')
         return store
-
-    def _refuse_foreign_objects(self) -> None:
-        """A store holding triggers or views was not made by guard (it creates two plain tables):
-        a trigger that deletes rows would let a repository erase what guard records."""
-        from sqlalchemy import text
-        with self._engine.connect() as conn:
-            found = conn.execute(text("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')")).all()
-        if found:
-            names = ', '.join(f'{kind} {name}' for kind, name in found[:5])
-            raise AuditError(f'refusing the audit store {self._label}: it holds {names}, which guard never '
-                             'creates; it was planted or edited by hand')
 
     def progress(self, event_id: int, paths: Iterable[tuple[str, int, str]], *, files: int, bytes: int) -> None:
         """Record what a running operation has done so far (a batch of paths and the totals), so
@@ -226,7 +216,7 @@ class AuditStore:
             return action()
         except SQLAlchemyError as e:
             reason = str(getattr(e, 'orig', None) or e).strip().splitlines()[0]
-            raise AuditError(f'cannot {verb} the audit store {self._label}: {reason}') from None
+            raise AuditWriteError(f'cannot {verb} the audit store {self._label}: {reason}') from None
 
 
 def scrub(value: Any) -> Any:
@@ -273,6 +263,28 @@ def _with_available_driver(parsed: URL) -> URL:
     if importlib.util.find_spec('psycopg') is None:
         return parsed.set(drivername='postgresql+psycopg2')
     return parsed
+
+
+def _refuse_foreign_objects(database: str, label: str) -> None:
+    """A store holding triggers or views was not made by guard (it creates two plain tables): a
+    trigger that deletes rows would let a repository erase what guard records. Read-only, before
+    anything else connects, so a refused store is left exactly as it was found."""
+    import sqlite3
+    from urllib.parse import quote
+    if database == ':memory:' or not os.path.exists(database):
+        return
+    try:
+        conn = sqlite3.connect(f'file:{quote(database)}?mode=ro', uri=True)
+        try:
+            found = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise AuditWriteError(f'cannot open the audit store {label}: {e}') from None
+    if found:
+        names = ', '.join(f'{kind} {name}' for kind, name in found[:5])
+        raise AuditError(f'refusing the audit store {label}: it holds {names}, which guard never creates; '
+                         'it was planted or edited by hand')
 
 
 def _prepare_sqlite_dir(database: str | None, label: str) -> None:

@@ -33,7 +33,7 @@ class AuditError(GuardError):
 
 
 class AuditWriteError(AuditError):
-    """A destructive operation could not record its intent or progress, so it did not start or
-    stopped (exit 1: the operation failed, the command line was fine)."""
+    """The audit store is there but cannot be reached or written (a server down, a full disk), so a
+    destructive operation did not start or stopped (exit 1: it failed; the command line was fine)."""
 
     exit_code = 1

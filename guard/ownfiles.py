@@ -34,7 +34,7 @@ def refuse(path: str | os.PathLike[str], why: str) -> UnsafeOperationError:
 
 
 def open_dir(path: str | os.PathLike[str], *, create: bool = False, mode: int = 0o700, private: bool = True,
-             base_fd: int | None = None, owners: bool = True) -> int:
+             base_fd: int | None = None, owners: bool = True, shown: str = '') -> int:
     """A descriptor for directory `path`, reached without following a link at any component.
 
     `path` is absolute, or relative to `base_fd` (a directory already pinned). Missing components
@@ -42,7 +42,7 @@ def open_dir(path: str | os.PathLike[str], *, create: bool = False, mode: int = 
     others may write to it, be sticky; with `private` the last one must also be ours and writable
     by nobody else (guard's state directory). UnsafeOperationError names the component at fault.
     `owners=False` skips the owner checks (a project root, which may well be another user's) and
-    keeps only the no-follow walk.
+    keeps only the no-follow walk. `shown` is how to name `base_fd`'s directory in messages.
     """
     text = os.fspath(path)
     if base_fd is None:
@@ -52,7 +52,7 @@ def open_dir(path: str | os.PathLike[str], *, create: bool = False, mode: int = 
         shown = ''
     else:
         fd = os.dup(base_fd)
-        shown = '.'
+        shown = shown.rstrip('/') or '.'
     try:
         names = [n for n in text.split('/') if n and n != '.']
         for index, name in enumerate(names):

@@ -44,7 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard.audit import AuditStore
     from guard.safety import purge
     root = common.existing_dir(args.root)
     config = common.load_config(root, args)
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.full and the_plan.commands('full'):
         common.confirm(f'--full also runs: {"; ".join(the_plan.commands("full"))}. This destroys data. Run it?',
                        force=args.force, what='run the --full commands')
-    store = AuditStore.open(config)
+    store = common.open_audit_for_change(config)
     try:
         with _sigterm_interrupts():
             report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,

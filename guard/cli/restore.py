@@ -28,7 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard.audit import AuditStore
     from guard.cli.clean import show_move_report
     from guard.safety import quarantine
     from guard.safety import restore as restore_mod
@@ -47,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         common.out('Dry run: nothing was changed.')
         return 0
     common.confirm(f'Restore quarantine {q.id}?', force=args.force, what='restore')
-    store = AuditStore.open(config)
+    store = common.open_audit_for_change(config)
     try:
         report = restore_mod.restore(config, pin, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
     finally:

@@ -93,7 +93,7 @@ def open_base(root_fd: int, root: Path, base: Path, *, create: bool) -> int | No
     try:
         if is_inside(base, root) and base != root:
             return ownfiles.open_dir(base.relative_to(root).as_posix(), base_fd=root_fd, create=create,
-                                     owners=False)
+                                     owners=False, shown=str(root))
         return ownfiles.open_dir(base, create=create)
     except (FileNotFoundError, NotADirectoryError):
         if create:

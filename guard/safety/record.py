@@ -49,6 +49,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._pending: list[tuple[str, int, str]] = []
         self._rows = 0
+        self._unflushed = 0
         self._flushed_at = time.monotonic()
 
     def __enter__(self) -> Recorder:
@@ -68,7 +69,8 @@ class Recorder:
             if self._rows < MAX_PATH_ROWS:
                 self._pending.append((rel, size, outcome))
                 self._rows += 1
-            if len(self._pending) >= BATCH or time.monotonic() - self._flushed_at >= BATCH_SECONDS:
+            self._unflushed += 1
+            if self._unflushed >= BATCH or time.monotonic() - self._flushed_at >= BATCH_SECONDS:
                 self._flush_locked()
 
     def flush(self) -> None:
@@ -77,6 +79,7 @@ class Recorder:
 
     def _flush_locked(self) -> None:
         self._flushed_at = time.monotonic()
+        self._unflushed = 0
         if self.audit is None or self.event_id is None:
             self._pending.clear()
             return
