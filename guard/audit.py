@@ -168,6 +168,35 @@ class AuditStore:
         }
         return self._insert_event(values)
 
+    def import_event(self, values: Mapping[str, Any], paths: Iterable[tuple[str, int, str]]) -> int:
+        """Insert an event recorded elsewhere (a daemon's spool), once: an event with the same
+        host, pid, start time and `spool_id` already here is left as it is (forwarding is retried
+        after a crash, and must not double a record)."""
+        from sqlalchemy import select
+        row = {k: values[k] for k in ('kind', 'root', 'trigger', 'user', 'host', 'pid', 'pid_start', 'outcome',
+                                      'bytes', 'detail')}
+        row['started_at'] = _utc(values['started_at'])
+        row['finished_at'] = _utc(values['finished_at']) if values.get('finished_at') else None
+        key = (row['detail'] or {}).get('spool_id')
+        e = self._events.c
+
+        def write() -> int:
+            with self._engine.begin() as conn:
+                same = conn.execute(select(e.id, e.detail).where(e.host == row['host'], e.pid == row['pid'],
+                                                                  e.kind == row['kind'], e.root == row['root'])
+                                    .order_by(e.id.desc()).limit(1000)).all()
+                for found_id, detail in same:
+                    if key and (detail or {}).get('spool_id') == key:
+                        return int(found_id)
+                found = conn.execute(self._events.insert().values(**row)).inserted_primary_key
+                assert found is not None
+                event_id = int(found[0])
+                rows = [{'event_id': event_id, 'path': p, 'bytes': int(b), 'outcome': o} for p, b, o in paths]
+                if rows:
+                    conn.execute(self._paths.insert(), rows)
+                return event_id
+        return self._guarded(write, 'write to')
+
     def history(self, *, limit: int = 50, kind: str | None = None, root: str | None = None) -> list[AuditRecord]:
         """The newest events first, with their paths."""
         from sqlalchemy import select
@@ -346,7 +375,7 @@ def _tables() -> tuple[Table, Table]:
 
 def _to_record(row: Any, paths: list[tuple[str, int, str]]) -> AuditRecord:
     outcome = row['outcome']
-    if outcome == RUNNING and _owner_gone(row['host'], row['pid'], row['pid_start']):
+    if outcome == RUNNING and owner_gone(row['host'], row['pid'], row['pid_start']):
         outcome = INTERRUPTED
     return AuditRecord(
         id=row['id'], kind=row['kind'], root=row['root'], trigger=row['trigger'], user=row['user'],
@@ -355,7 +384,7 @@ def _to_record(row: Any, paths: list[tuple[str, int, str]]) -> AuditRecord:
     )
 
 
-def _owner_gone(host: str, pid: int, pid_start: int | None) -> bool:
+def owner_gone(host: str, pid: int, pid_start: int | None) -> bool:
     """True when the process that wrote a 'running' row has died (only knowable on its own host)."""
     if host != socket.gethostname():
         return False

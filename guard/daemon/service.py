@@ -267,6 +267,15 @@ class Service:
             self._act(action)
         if health and not found.root_problem:
             self._health_checks()
+        self._audit_check()
+
+    def _audit_check(self) -> None:
+        """A remote audit store that is down: records wait in the spool, and the `audit` check says so."""
+        check = getattr(self.store, 'check', None)
+        if check is not None:
+            result = check()
+            self.executor.dispatch([result])
+            self.publisher.observe_checks([result])
 
     def _act(self, action: Action) -> None:
         if action.kind == DISPATCH:

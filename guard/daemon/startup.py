@@ -107,7 +107,12 @@ def validate(config: Config, root: Path) -> Ready:
 def open_store(config: Config) -> AuditStore:
     from guard.audit import AuditStore
     try:
-        store = AuditStore.open(config)
+        if config.audit.url:
+            # A remote store may be down: the daemon records locally and forwards (guard.audit_spool).
+            from guard.audit_spool import SpoolingStore
+            store: AuditStore = SpoolingStore.open_spooling(config.audit.url, config.state_path())
+        else:
+            store = AuditStore.open(config)
         store.history(limit=1)
     except GuardError as e:
         raise StartupError(f'{e}; fix [tool.guard.audit] url or the state directory\'s permissions') from None
