@@ -17,13 +17,16 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from guard.audit import AuditRecord, AuditStore
+from guard.audit import AuditRecord
+from guard.audit import AuditStore
 from guard.errors import AuditError
-from guard.health.result import CheckResult, Status
+from guard.health.result import CheckResult
+from guard.health.result import Status
 
 RETRY_SECONDS = 5.0
 SPOOL_NAME = 'audit-spool.db'
