@@ -93,7 +93,8 @@ class SpoolingStore(AuditStore):
 
     def waiting(self) -> int:
         """How many records the spool holds (finished or not)."""
-        from sqlalchemy import func, select
+        from sqlalchemy import func
+        from sqlalchemy import select
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(self._events)).scalar() or 0)
 
