@@ -59,7 +59,7 @@ def _open_lock_file(state_dir: Path, root: Path) -> int:
     try:
         state_fd = ownfiles.open_dir(state_dir, create=True)
         try:
-            locks_fd = ownfiles.open_dir('locks', create=True, base_fd=state_fd)
+            locks_fd = ownfiles.open_dir('locks', create=True, base_fd=state_fd, shown=str(state_dir))
         finally:
             os.close(state_fd)
         try:

@@ -74,7 +74,7 @@ def repository_salt(config: Config) -> bytes:
     try:
         state_fd = ownfiles.open_dir(config.state_path(), create=True)
         try:
-            folder_fd = ownfiles.open_dir('salts', create=True, base_fd=state_fd)
+            folder_fd = ownfiles.open_dir('salts', create=True, base_fd=state_fd, shown=str(config.state_path()))
         finally:
             os.close(state_fd)
     except (OSError, UnsafeOperationError):
