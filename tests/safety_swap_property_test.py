@@ -128,3 +128,42 @@ def test_swapped_directories_never_redirect_a_purge(tree: list[tuple[str, int]],
     finally:
         monkeypatch.undo()
         shutil.rmtree(base)
+
+
+GLOBS = ('?*', '*', '[a-z]*', '[!.]*', '*?', 'l*', 's*', 'n*', 'logs', 'src', 'notes', 'data', 'tmp', '*s', '?')
+TOPS = ('logs', 'src', 'notes', 'data', 'tmp', 'docs2', 'cache', 'lib2')
+
+
+@settings(max_examples=60, deadline=None)
+@given(tops=st.sets(st.sampled_from(TOPS), min_size=1, max_size=len(TOPS)),
+       globs=st.lists(st.sampled_from(GLOBS), min_size=1, max_size=4, unique=True))
+def test_the_guard_rail_refuses_every_plan_that_clears_most_of_the_root(tops: set[str], globs: list[str]) -> None:
+    """Whatever globs produced the plan: a purge that goes ahead leaves at least one top-level folder
+    with its content when there were 2 or more, and never more than half once it clears 4 or more."""
+    from guard.errors import ConfigError
+    base = Path(tempfile.mkdtemp(prefix='guard-rail-'))
+    try:
+        root = base / 'root'
+        for name in tops:
+            (root / name).mkdir(parents=True)
+            (root / name / 'f.txt').write_bytes(b'content')
+        (root / '.git').mkdir()
+        try:
+            cfg = config(base / 'state', protected=(), ephemeral=tuple(globs))
+            plan = purge.plan(cfg, root)
+        except ConfigError:
+            return  # `*` itself is refused as a pattern, before any plan
+        try:
+            purge.execute(plan)
+        except UnsafeOperationError as e:
+            assert 'top-level entries that are not floors' in str(e)
+            assert all((root / name / 'f.txt').exists() for name in tops)  # refused before anything
+            return
+        emptied = [name for name in tops if not (root / name / 'f.txt').exists()]
+        if len(tops) >= 2:
+            assert len(emptied) < len(tops)
+        if len(emptied) >= 4:
+            assert len(emptied) <= len(tops) / 2
+        assert (root / '.git').is_dir()
+    finally:
+        shutil.rmtree(base)

@@ -198,12 +198,16 @@ def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 
 
 
 # The guard rail judges the plan, not the pattern that produced it (`?*` clears as much as `*`).
-# A plan is "wide" when it clears at least WIDE_MIN_ENTRIES top-level entries of the root and they
-# are more than WIDE_SHARE of the root's top-level entries that are not floors. Clearing one
-# folder (`logs/`) is what purge is for, whatever else the root holds; clearing most of a project
-# is almost always a pattern that matched more than meant. `--allow-wide` overrides.
+# Counted are the root's top-level entries that are not floors, and among them those the plan
+# clears (empties or removes). A plan is "wide", and refused unless allowed, when it clears:
+# - every one of them, and there are at least WIDE_EVERY_MIN (one folder in a root that holds
+#   nothing else, `logs/` beside `.git` and `pyproject.toml`, is a normal purge), or
+# - more than WIDE_SHARE of them, and at least WIDE_SHARE_MIN (a small root with logs/,
+#   .pytest_cache/ and __pycache__/ beside src/ is a normal purge too).
+# `--allow-wide` overrides; the daemon never does.
+WIDE_EVERY_MIN = 2
 WIDE_SHARE = 0.5
-WIDE_MIN_ENTRIES = 2
+WIDE_SHARE_MIN = 4
 
 
 def wide(plan: PurgePlan) -> str | None:
@@ -212,10 +216,12 @@ def wide(plan: PurgePlan) -> str | None:
         return None
     tops = {item.rel for item in plan.to_clear if '/' not in item.rel}
     hit = sorted(tops & set(plan.top_level))
-    if len(hit) < WIDE_MIN_ENTRIES or len(hit) <= WIDE_SHARE * len(plan.top_level):
+    every = len(hit) == len(plan.top_level) and len(hit) >= WIDE_EVERY_MIN
+    share = len(hit) > WIDE_SHARE * len(plan.top_level) and len(hit) >= WIDE_SHARE_MIN
+    if not (every or share):
         return None
-    share = 'every' if len(hit) == len(plan.top_level) else f'{len(hit)} of the {len(plan.top_level)}'
-    return (f'{plan.root}: the plan would clear {share} top-level entries that are not floors '
+    amount = 'every' if len(hit) == len(plan.top_level) else f'{len(hit)} of the {len(plan.top_level)}'
+    return (f'{plan.root}: the plan would clear {amount} top-level entries that are not floors '
             f'({", ".join(hit[:8])}{", ..." if len(hit) > 8 else ""}); a pattern matches more than meant? '
             'Narrow purge.ephemeral, or pass --allow-wide if this is really what you want')
 
