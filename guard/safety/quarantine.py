@@ -132,8 +132,8 @@ def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
         if is_inside(target, resolved / entry.path):
             raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
                                        'choose another folder')
-    found = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
-    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', found, pin)
+    offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
+    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin)
 
 
 def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',
