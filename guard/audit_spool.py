@@ -44,6 +44,11 @@ class SpoolingStore(AuditStore):
 
     @classmethod
     def open_spooling(cls, url: str, state_dir: Path) -> SpoolingStore:
+        """AuditError at once for a URL that is not one or has no driver (a mistake to fix, not an
+        outage to ride out); a store that is only unreachable is retried."""
+        from guard.audit import _engine
+        engine, _label = _engine(url)
+        engine.dispose()
         store = cls.open_local(state_dir, SPOOL_NAME)
         assert isinstance(store, SpoolingStore)
         store.url = url

@@ -107,8 +107,9 @@ def validate(config: Config, root: Path) -> Ready:
 def open_store(config: Config) -> AuditStore:
     from guard.audit import AuditStore
     try:
-        if config.audit.url:
+        if config.audit.url and not config.audit.url.startswith('sqlite'):
             # A remote store may be down: the daemon records locally and forwards (guard.audit_spool).
+            # A local SQLite URL that cannot be used is a mistake to fix, not an outage to ride out.
             from guard.audit_spool import SpoolingStore
             store: AuditStore = SpoolingStore.open_spooling(config.audit.url, config.state_path())
         else:
