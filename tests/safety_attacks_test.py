@@ -338,3 +338,36 @@ def test_a_sigkilled_purge_leaves_an_accurate_partial_record(tmp_path: Path, sta
     assert isinstance(paths, list)
     assert all(not (root / str(p['path'])).exists() for p in paths)
     assert event['bytes'] == sum(int(p['bytes']) for p in paths) or recorded > 2000
+
+
+def test_clean_and_restore_stop_when_the_root_is_swapped_after_the_plan(tmp_path: Path) -> None:
+    from guard.errors import UnsafeOperationError
+    from guard.safety import fd as fdops
+    from guard.safety import quarantine
+    from guard.safety import restore
+    from safety_trees import config
+    cfg = config(tmp_path / 'state')
+    root = tmp_path / 'proj'
+    write(root, 'src/app.py', 'print(1)\n')
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
+    other = tmp_path / 'other'
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(other)], check=True)
+    outside = tree_hash(other)
+
+    plan = quarantine.plan(cfg, root)
+    root.rename(tmp_path / 'proj.moved')
+    root.symlink_to(other)
+    with pytest.raises(UnsafeOperationError, match='now leads to another directory'):
+        quarantine.execute(plan)
+    assert tree_hash(other) == outside and (tmp_path / 'proj.moved/pyvenv.cfg').exists()
+
+    root.unlink()
+    (tmp_path / 'proj.moved').rename(root)
+    report = quarantine.execute(quarantine.plan(cfg, root))
+    assert report.outcome == 'ok'
+    pin = fdops.RootPin(root)  # taken when `guard restore` shows what it will do
+    root.rename(tmp_path / 'proj.moved')
+    root.symlink_to(other)
+    with pytest.raises(UnsafeOperationError, match='now leads to another directory'):
+        restore.restore(cfg, pin, report.quarantine_id)
+    assert tree_hash(other) == outside
