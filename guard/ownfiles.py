@@ -79,10 +79,9 @@ def _open_child(parent_fd: int, name: str, shown: str, *, create: bool, mode: in
         if not create:
             raise
     except OSError as e:
-        if e.errno in (errno.ELOOP, errno.ENOTDIR):
-            kind = 'a symlink' if _is_link(parent_fd, name) else 'not a directory'
-            raise refuse(shown, f'it is {kind}, where guard expects its own directory') from None
-        raise
+        if e.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(parent_fd, name):
+            raise refuse(shown, 'it is a symlink, where guard expects its own directory') from None
+        raise  # a plain file in the way is a mistake, said as the OSError it is
     try:
         os.mkdir(name, mode, dir_fd=parent_fd)
     except FileExistsError:

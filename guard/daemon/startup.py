@@ -58,10 +58,18 @@ def check_root(root: Path) -> None:
 
 
 def check_writable(folder: Path, what: str) -> None:
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        # guard's own folder: no link followed, owned by the service user, writable by nobody else.
+        fd = ownfiles.open_dir(folder, create=True)
+        try:
+            with tempfile.TemporaryFile(dir=ownfiles.fd_path(fd)):
+                pass
+        finally:
+            os.close(fd)
+    except UnsafeOperationError as e:
+        raise StartupError(f'{what}: {e}') from None
     except OSError as e:
         raise StartupError(f'{what} {folder} is not writable ({e.strerror}); '
                            'set state-dir or give the service user write access (StateDirectory=)') from None
