@@ -202,6 +202,10 @@ def write_atomic(where: int | str | os.PathLike[str], name: str, data: bytes, mo
             finally:
                 os.close(fd)
             os.rename(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            try:
+                os.fsync(dir_fd)  # the rename itself survives a crash
+            except OSError:
+                pass  # a descriptor some filesystems cannot sync; the data is synced already
         except BaseException:
             try:
                 os.unlink(temp, dir_fd=dir_fd)
@@ -233,11 +237,16 @@ def fd_path(dir_fd: int, name: str = '') -> str:
 
 
 def mount_id(fd: int) -> int | None:
-    """The mount a descriptor lies on (`mnt_id:` in /proc/self/fdinfo), None where /proc is missing.
+    """The mount a descriptor lies on, None where neither statx(STATX_MNT_ID) (Linux 5.8) nor
+    /proc/self/fdinfo (`mnt_id:`) can tell.
 
     Two directories on the same device but different mounts (a bind mount) have different mount
     ids and the same st_dev, which is why guard compares these and uses st_dev only as the fallback.
+    statx is one system call (the purge asks for every directory it enters); fdinfo is the fallback.
     """
+    found = _statx_mnt_id(fd)
+    if found is not None:
+        return found
     try:
         with open(f'/proc/self/fdinfo/{fd}', 'rb') as f:
             for line in f:
@@ -246,6 +255,44 @@ def mount_id(fd: int) -> int | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+_STATX_MNT_ID = 0x1000
+_AT_EMPTY_PATH = 0x1000
+_STATX_SIZE = 256
+_STATX_MNT_ID_OFFSET = 144  # struct statx: after the timestamps and the rdev/dev numbers
+
+
+def _load_statx() -> object:
+    import ctypes
+    import ctypes.util
+    try:
+        func = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True).statx
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+    func.restype = ctypes.c_int
+    return func
+
+
+_statx: object = None
+_statx_loaded = False
+
+
+def _statx_mnt_id(fd: int) -> int | None:
+    global _statx, _statx_loaded
+    if not _statx_loaded:
+        _statx, _statx_loaded = _load_statx(), True
+    if _statx is None:
+        return None
+    import ctypes
+    buf = ctypes.create_string_buffer(_STATX_SIZE)
+    if _statx(fd, b'', _AT_EMPTY_PATH, _STATX_MNT_ID, buf) != 0:  # type: ignore[operator]
+        return None
+    raw = buf.raw
+    if not int.from_bytes(raw[0:4], 'little') & _STATX_MNT_ID:
+        return None  # a kernel before 5.8 does not fill it in
+    return int.from_bytes(raw[_STATX_MNT_ID_OFFSET:_STATX_MNT_ID_OFFSET + 8], 'little')
 
 
 def same_mount(fd: int, dev: int, mnt: int | None) -> bool:

@@ -162,6 +162,10 @@ def test_mount_id_tells_a_bind_mount_apart(tmp_path: Path) -> None:
             assert os.fstat(a).st_dev == os.fstat(b).st_dev
             assert ownfiles.mount_id(a) is not None and ownfiles.mount_id(a) != ownfiles.mount_id(b)
             assert not ownfiles.same_mount(b, os.fstat(a).st_dev, ownfiles.mount_id(a))
+            for fd in (a, b):  # statx's mount id is the one /proc/self/fdinfo shows (the fallback)
+                with open(f'/proc/self/fdinfo/{fd}') as info:
+                    shown = int(info.read().split('mnt_id:')[1].split()[0])
+                assert ownfiles.mount_id(fd) == shown
         finally:
             os.close(a)
             os.close(b)
