@@ -307,7 +307,7 @@ def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
     rows: list[tuple[str, int, str]] = []
     for item in report.items:
         rows.append((item.rel, item.bytes, 'failed' if item.failures else 'cleared'))
-        rows.extend((t.rel, t.bytes, 'truncated') for t in item.truncated)
+        # Each file removed or emptied in place was recorded as it happened (Recorder.progress).
         rows.extend((k.rel, 0, f'kept: {k.reason}') for k in item.kept if k.reason != PROTECTED_REASON)
         rows.extend((f.rel, 0, f'failed: {f.error}') for f in item.failures)
     return rows

@@ -316,6 +316,7 @@ class Clearer:
         if holders and st.st_nlink == 1:
             if self.act:
                 logs.copy_then_truncate(dir_fd, rotation.log, copy, st)
+                self._removed(f'{rel}/{rotation.log}', 0, 'truncated')  # the copy keeps its bytes
             result.truncated.append(Truncated(f'{rel}/{rotation.log}', st.st_blocks * 512, holders, copy=f'{rel}/{copy}'))
             result.files += 1  # its bytes are not counted: the copy keeps them
         elif self.act:
