@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 # After an action, changes under what it touched are still its own for this long (inotify lag).
 SETTLE = 1.0
 ROOT_RETRY = 1.0
+AUDIT_RETRY = 5.0  # how often a remote audit store that is down is retried (and its check refreshed)
 
 
 def run(config: Config, *, config_file: Path | None = None) -> int:
@@ -220,6 +221,7 @@ class Service:
             self._evaluate(frozenset(facts_module.CONCERNS), health=True)
             self.next_health = time.monotonic() + watch.health_interval
         self._collect_health()
+        self._audit_check()
         self._watchdog_tick()
         self.publisher.publish()
 
@@ -267,15 +269,20 @@ class Service:
             self._act(action)
         if health and not found.root_problem:
             self._health_checks()
-        self._audit_check()
 
     def _audit_check(self) -> None:
-        """A remote audit store that is down: records wait in the spool, and the `audit` check says so."""
+        """A remote audit store that is down: records wait in the spool (guard.audit_spool), forwarding
+        is retried, and the `audit` check says so; dispatched when it changes."""
         check = getattr(self.store, 'check', None)
-        if check is not None:
-            result = check()
+        now = time.monotonic()
+        if check is None or now < getattr(self, 'next_audit', 0.0):
+            return
+        self.next_audit = now + AUDIT_RETRY
+        result = check()
+        if result.status != getattr(self, 'audit_status', None):
+            self.audit_status = result.status
             self.executor.dispatch([result])
-            self.publisher.observe_checks([result])
+        self.publisher.observe_checks([result])
 
     def _act(self, action: Action) -> None:
         if action.kind == DISPATCH:
