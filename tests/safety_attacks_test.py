@@ -371,3 +371,28 @@ def test_clean_and_restore_stop_when_the_root_is_swapped_after_the_plan(tmp_path
     with pytest.raises(UnsafeOperationError, match='now leads to another directory'):
         restore.restore(cfg, pin, report.quarantine_id)
     assert tree_hash(other) == outside
+
+
+def test_a_store_that_refuses_every_write_stops_the_purge_before_it_starts(tmp_path: Path, state: Path,
+                                                                            postgres_server: object) -> None:
+    """Attack 13 with a store that opens and reads fine but refuses every write (a PostgreSQL role
+    with SELECT only): the purge must not start, rather than delete and say the record failed."""
+    from guard.audit import AuditStore
+    from postgres import PostgresServer
+    assert isinstance(postgres_server, PostgresServer)
+    postgres_server.execute('DROP DATABASE IF EXISTS guard_readonly', 'CREATE DATABASE guard_readonly',
+                            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guard_reader') THEN "
+                            "CREATE ROLE guard_reader LOGIN PASSWORD 'reader-pw'; END IF; END $$",
+                            database='postgres')
+    AuditStore.open_url(postgres_server.url(database='guard_readonly')).close()  # the owner creates the tables
+    postgres_server.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public TO guard_reader', database='guard_readonly')
+    url = postgres_server.url(database='guard_readonly', user='guard_reader', password='reader-pw')
+    root = tmp_path / 'proj'
+    write(root, 'logs/app.log', 'x' * 1000)
+    before = tree_hash(root)
+    refused = run_guard('purge', root, '--force', env={'GUARD_AUDIT_URL': url})
+    assert refused.returncode == 1, refused.stderr
+    assert 'permission denied' in refused.stderr
+    assert refused.stderr.rstrip().endswith('nothing was changed, because guard changes nothing it cannot record first')
+    assert refused.stderr.count('\n') == 1 and 'reader-pw' not in refused.stderr
+    assert tree_hash(root) == before
