@@ -57,9 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
-    from guard.audit import AuditStore
     from guard.safety import quarantine
-    store = AuditStore.open(config)
+    store = common.open_audit_for_change(config)
     try:
         report = quarantine.execute(plan, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
     finally:

@@ -15,6 +15,8 @@ from guard.errors import UsageError
 
 if TYPE_CHECKING:
     from guard.records import StrPath
+    from guard.audit import AuditStore
+    from guard.config import Config
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +91,18 @@ def add_old_spelling(parser: argparse.ArgumentParser, option: str, *, dest: str,
                             default=argparse.SUPPRESS)
     else:
         parser.add_argument(option, dest=dest, metavar=metavar, help=argparse.SUPPRESS)
+
+
+def open_audit_for_change(config: Config) -> AuditStore:
+    """The audit store a purge, clean or restore records into; one that cannot be opened stops the
+    operation before anything changes (exit 1): guard changes nothing it cannot record first. A
+    URL that is not one at all, or a store guard refuses, stays exit 2."""
+    from guard.audit import AuditStore
+    from guard.errors import AuditWriteError
+    try:
+        return AuditStore.open(config)
+    except AuditWriteError as e:
+        raise AuditWriteError(f'{e}; nothing was changed, because guard changes nothing it cannot record first') from None
 
 
 def confirm(question: str, *, force: bool, what: str) -> None:

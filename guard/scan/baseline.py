@@ -67,9 +67,11 @@ class Baseline(Record):
 
 
 def resolve_path(root: StrPath, configured: str) -> Path:
+    """The baseline's path: the root resolved, then the configured name joined without resolving it,
+    so a `.guard-baseline.json` committed as a symlink is refused rather than followed."""
     from pathlib import Path
 
-    return (Path(root) / (configured or DEFAULT_NAME)).resolve()
+    return Path(os.path.normpath(Path(root).resolve() / (configured or DEFAULT_NAME)))
 
 
 def exists(root: StrPath, configured: str) -> bool:
@@ -81,7 +83,9 @@ def load(path: Path) -> Baseline:
     import json  # not at the top: every commit hook imports this module, few projects have a baseline
 
     try:
-        data = json.loads(path.read_text(encoding='utf-8'))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, 'rb') as f:
+            data = json.loads(f.read().decode('utf-8'))
     except FileNotFoundError:
         raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
     except (OSError, ValueError) as e:
@@ -123,11 +127,16 @@ def save(path: Path, findings: Iterable[Finding], salt: bytes) -> int:
                 'hash': fingerprints.SCHEME, 'salt': salt.hex(),
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
     import json
-    import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix='.guard-baseline.', dir=path.parent)
-    with os.fdopen(fd, 'w', encoding='utf-8') as f:
-        json.dump(document, f, indent=2)
-        f.write('\n')
-    os.replace(tmp, path)
+    from guard import ownfiles
+
+    # No link followed on the way, and a link planted at the name is replaced, never written through.
+    try:
+        dir_fd = ownfiles.open_dir(path.parent, private=False, owners=False)
+        try:
+            ownfiles.write_atomic(dir_fd, path.name, (json.dumps(document, indent=2) + '\n').encode(), 0o644)
+        finally:
+            os.close(dir_fd)
+    except OSError as e:
+        raise ConfigError(f'{path}: cannot write the baseline: {e.strerror}') from None
     return len(entries)
