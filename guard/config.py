@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from guard.settings import WatchSettings
 
 SEVERITIES = ('note', 'warning', 'error')
+# hook-scope: what the commit hook judges. lines: content findings on the lines the commit adds or
+# changes (path findings for every staged path); files: every line of every staged file.
+HOOK_SCOPES = ('lines', 'files')
 CATEGORIES = ('secret', 'env-file', 'ip', 'abs-path', 'venv')
 
 # Config's sections, in order: each is a guard.settings class, built with its defaults on first use.
@@ -60,6 +63,7 @@ class Config:
     allow_ips: tuple[str, ...] = ()
     jobs: int = 0
     state_dir: str = ''
+    hook_scope: str = 'lines'
     purge: PurgeSettings
     clean: CleanSettings
     health: HealthSettings
@@ -141,6 +145,7 @@ _KEYS = tuple(Config.__annotations__)
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     'fail-on': SEVERITIES,
+    'hook-scope': HOOK_SCOPES,
     'health.row-count': ('exact', 'estimate'),
     'watch.on-pollution': ('alert', 'quarantine', 'off'),
     'watch.on-log-limit': ('purge', 'alert', 'off'),

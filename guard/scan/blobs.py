@@ -16,6 +16,7 @@ from guard.git.plumbing import Entry
 from guard.git.plumbing import blob_text
 from guard.git.plumbing import too_large
 from guard.git.text import decode
+from guard.scan.lines import added_line_numbers
 from guard.scan.scanner import Document
 from guard.scan.scanner import Scanner
 
@@ -41,6 +42,7 @@ class Batch:
     files: int = 0
     bytes: int = 0
     suppressed: int = 0
+    left_out: int = 0  # on lines the change did not add
 
     def add(self, other: Batch) -> None:
         self.findings.extend(other.findings)
@@ -48,12 +50,13 @@ class Batch:
         self.files += other.files
         self.bytes += other.bytes
         self.suppressed += other.suppressed
+        self.left_out += other.left_out
 
 
 def scan_blobs(root: StrPath, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
                progress: Progress | None = None) -> Batch:
-    """Read and scan blobs, on every core when there are many. An entry with `parents` is scanned only
-    on the lines it added; a None commit (the index) labels skipped files by path alone."""
+    """Read and scan blobs, on every core when there are many. An entry with `parents` is judged only
+    on the lines it added (guard.scan.lines); a None commit (the index) labels skipped files by path alone."""
     items = list(enumerate(work))
     chunks = [items[i:i + CHUNK_BLOBS] for i in range(0, len(items), CHUNK_BLOBS)]
     total = Batch()
@@ -112,28 +115,13 @@ def _scan_chunk(reader: BlobReader, scanner: Scanner, max_size: int,
         if isinstance(text, Skipped):
             out.skipped.append(text)
             continue
-        if entry.parents:
-            text = added_lines(text, [blobs.get(p, b'') for p in entry.parents])
-        findings, suppressed = scanner.scan(Document(entry.path, text, commit))
+        added = added_line_numbers(text, [decode(blobs.get(p, b'')) or '' for p in entry.parents]) \
+            if entry.parents else None
+        findings, suppressed, left_out = scanner.scan_lines(Document(entry.path, text, commit, added))
         out.findings.extend((seq, commit, f) for f in findings)
         out.suppressed += suppressed
+        out.left_out += left_out
         out.files += 1
         out.bytes += len(text)
     return out
-
-
-def added_lines(text: str, replaced: Sequence[bytes]) -> str:
-    """`text` with every line that was already in a replaced version blanked (line numbers kept).
-
-    The line above each added line stays, so a `pragma: allowlist nextline secret` marker still works.
-    """
-    old: set[str] = set()
-    for data in replaced:
-        old.update((decode(data) or '').split('\n'))
-    lines = text.split('\n')
-    keep = [line not in old for line in lines]
-    for i in range(len(lines) - 1):
-        keep[i] = keep[i] or keep[i + 1]
-    return '\n'.join(line if kept else '' for line, kept in zip(lines, keep))
-
 

@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 EXCERPT_WIDTH = 160
 
 
-class Document(record('Document', ['path', 'text', 'commit'], defaults=(None,))):
-    """One text to scan: a file's content (`text`) at a root-relative `path`, optionally at a `commit`."""
+class Document(record('Document', ['path', 'text', 'commit', 'lines'], defaults=(None, None))):
+    """One text to scan: a file's content (`text`) at a root-relative `path`, optionally at a `commit`.
+
+    `lines`: the 1-based line numbers a change added (guard.scan.lines); a match touching none of them
+    is left out. None: every line counts.
+    """
 
     __slots__ = ()
 
@@ -62,6 +66,11 @@ class Scanner:
 
     def scan(self, doc: Document) -> tuple[list[Finding], int]:
         """Findings for one document, and how many matches inline markers suppressed."""
+        findings, suppressed, _ = self.scan_lines(doc)
+        return findings, suppressed
+
+    def scan_lines(self, doc: Document) -> tuple[list[Finding], int, int]:
+        """As scan(), and how many findings were left out for touching none of `doc.lines`."""
         findings: list[Finding] = []
         if env_files.RULE_ID in self.enabled:
             env_finding = env_files.check(doc.path, doc.text)
@@ -69,21 +78,24 @@ class Scanner:
                 findings.append(env_finding)
         hits = self._hits(doc)
         if not hits:
-            return findings, 0
+            return findings, 0, 0
         lines = _Lines(doc.text)
-        suppressed = 0
+        suppressed = left_out = 0
         masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
         secrets_by_line = _secret_hits_by_line(hits, lines)
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
             if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
-                suppressed += 1
+                suppressed += doc.lines is None or _touches(doc.lines, lines, hit)
+                continue
+            if doc.lines is not None and not _touches(doc.lines, lines, hit):
+                left_out += 1
                 continue
             if line_no not in masked:
                 masked[line_no] = self._masked_line(doc, lines, line_no, secrets_by_line.get(line_no, ()))
             findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
-        return findings, suppressed
+        return findings, suppressed, left_out
 
     def _hits(self, doc: Document) -> list[Hit]:
         """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
@@ -193,6 +205,12 @@ class _Spans:
         i = bisect.bisect_left(self._starts, start)
         self._starts.insert(i, start)
         self._ends.insert(i, end)
+
+
+def _touches(wanted: frozenset[int], lines: _Lines, hit: Hit) -> bool:
+    """Whether any line the hit spans is wanted: a private key counts when any line of its block is."""
+    first = lines.number(hit.start)
+    return any(n in wanted for n in range(first, max(first, lines.number(hit.end - 1)) + 1))
 
 
 def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:

@@ -3,6 +3,12 @@
 A secret that is staged and then deleted from the working file is still committed, and a secret in
 an unstaged edit is not, so a commit hook must judge the index (read through guard.git.plumbing).
 
+By default (`hook-scope = "lines"`) a changed file is judged on the lines the commit adds
+(guard.scan.lines): each staged entry carries the blobs it replaces (`Entry.parents`: HEAD's, and
+during a merge each merged head's), the file is scanned whole, and content findings on untouched
+lines are counted in `ScanResult.left_out` instead of reported. Path findings (venvs, env files)
+hold for every staged path. `hook-scope = "files"` judges every line of every staged file.
+
 Records here are tuples (guard.records): every commit runs this module, and dataclasses cost ~10 ms to import.
 """
 from __future__ import annotations
@@ -17,9 +23,10 @@ from guard.git.plumbing import SYMLINK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
 from guard.git.plumbing import blob_text
-from guard.git.plumbing import index_entries
+from guard.git.plumbing import named_entries
 from guard.git.plumbing import staged_entries
 from guard.git.plumbing import too_large
+from guard.git.text import decode
 from guard.records import record
 from guard.rules import venv
 from guard.rules.trees import PathListTree
@@ -29,6 +36,7 @@ from guard.scan.engine import PARALLEL_MIN_FILES
 from guard.scan.engine import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
+from guard.scan.lines import added_line_numbers
 from guard.scan.scanner import Document
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -42,38 +50,60 @@ if TYPE_CHECKING:
 
 
 def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = None, only: Sequence[str] = (),
-                use_baseline: bool = True, read: StagedRead | None = None) -> ScanResult:
+                use_baseline: bool = True, read: StagedRead | None = None,
+                whole_files: bool | None = None) -> ScanResult:
     """Scan what is staged. `paths` (root-relative, as pre-commit passes them) limits the scan to
     those files, read from the index when it has them and from the working tree when it does not.
-    `read`: git's answers, when the caller started asking before (the commit hook does)."""
+    `read`: git's answers, when the caller started asking before (the commit hook does).
+    `whole_files`: judge every line, not only the added ones (default: config.hook_scope == 'files')."""
     scanner = make_scanner(config, only)
     result = ScanResult(repo.root)
     if paths is None:
         entries = read.staged_entries(repo) if read else staged_entries(repo)
         loose: list[str] = []
     else:
-        indexed = read.index_entries(repo, paths) if read else index_entries(repo.root, paths)
+        indexed = read.named_entries(repo, paths) if read else named_entries(repo, paths)
         entries = sorted(indexed.values(), key=lambda e: e.path)
         loose = [p for p in paths if p not in indexed]
+    if config.hook_scope == 'files' if whole_files is None else whole_files:
+        entries = [e._replace(parents=()) for e in entries]
     scan_entries(repo.root, entries, config, scanner, result, loose=loose)
+    if result.left_out:
+        result.notes.append(left_out_note(result.left_out))
     finish(result, config, use_baseline=use_baseline, whole_tree=False)
     return result
 
 
+LIST_ALL_LINES = 'guard scan --staged --all-lines'
+
+
+def left_out_note(count: int) -> str:
+    """What the hook and `guard scan --staged` say about findings on lines the commit does not change."""
+    many = count != 1
+    return (f'{count} finding{"s" if many else ""} on lines this commit does not change '
+            f'{"were" if many else "was"} left out (hook-scope = "lines"); `{LIST_ALL_LINES}` lists '
+            f'{"them" if many else "it"}')
+
+
 def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner, result: ScanResult, *,
                  loose: Sequence[str] = ()) -> None:
-    """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk."""
+    """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk.
+
+    An entry with `parents` is judged on the lines it adds to them (see the module's docstring)."""
     entries = [e for e in entries if e.mode != GITLINK]
-    # Sizes first: a blob over max-file-size is named in the result and never read. While git
-    # looks them up, the scanner prepares what every text needs.
-    with BlobStore(root, (e.oid for e in entries) if config.max_file_size else ()) as store:
+    # Sizes first: a blob over max-file-size is named in the result and never read (nor is a
+    # replaced one: then every line counts as added). While git looks them up, the scanner prepares
+    # what every text needs.
+    sized = (oid for e in entries for oid in (e.oid, *e.parents)) if config.max_file_size else ()
+    with BlobStore(root, sized) as store:
         scanner.warm_up()
         sizes = store.sizes()
-        oversized = {e.oid for e in entries if too_large(e.path, sizes.get(e.oid, 0), config.max_file_size)}
+        oversized = {oid for oid, size in sizes.items() if too_large('', size, config.max_file_size)}
         early = store.read(e.oid for e in entries if _needed_for_venv(e) and e.oid not in oversized)
         judged = judge_paths(entries, early, root, allowlist.PathFilter(config.exclude), scanner.enabled, loose=loose)
         parallel = len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1
-        rest = () if parallel else (e.oid for e in judged.entries if e.oid not in early and e.oid not in oversized)
+        rest = () if parallel else (oid for e in judged.entries if e.oid not in oversized
+                                    for oid in (e.oid, *_replaced(e)) if oid not in early and oid not in oversized)
         blobs = {**early, **store.read(rest)}
     # git has ended before the workers fork: none of them holds its pipes open.
     result.findings.extend(judged.findings)
@@ -87,7 +117,9 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
         elif data is None:
             result.skipped.append(Skipped(entry.path, 'not in the object store (a broken index?)'))
         else:
-            scan_blob(entry.path, data, config.max_file_size, scanner, result)
+            old = [blobs.get(oid, b'') for oid in _replaced(entry)] if entry.parents else None
+            scan_blob(entry.path, data, config.max_file_size, scanner, result, old,
+                      unchanged=entry.oid in entry.parents)
     for path in judged.loose:
         text = sources.read_text(root, path, config.max_file_size)
         if isinstance(text, str):
@@ -100,13 +132,14 @@ def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, s
                       result: ScanResult) -> None:
     from guard.scan import blobs  # its worker pool costs an import only big commits pay for
 
-    work = [(None, e._replace(parents=())) for e in entries]  # the index: whole files, not just changes
+    work = [(None, e) for e in entries]
     batch = blobs.scan_blobs(root, work, scanner, config.max_file_size, config.jobs)
     result.findings.extend(f for _, _, f in sorted(batch.findings, key=lambda item: item[0]))
     result.skipped.extend(batch.skipped)
     result.files_scanned += batch.files
     result.bytes_scanned += batch.bytes
     result.suppressed += batch.suppressed
+    result.left_out += batch.left_out
 
 
 class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
@@ -140,21 +173,32 @@ def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath
                   [p for p in loose if wanted(p)], skip)
 
 
-def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: ScanResult) -> None:
-    """Scan one blob's bytes, or record why it was skipped."""
+def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: ScanResult,
+              old: Sequence[bytes] | None = None, *, unchanged: bool = False) -> None:
+    """Scan one blob's bytes, or record why it was skipped. `old`: the blobs it replaces, when only
+    the lines it adds count (`unchanged`: it is one of them, so it adds none)."""
     text = blob_text(path, data, max_size)
     if isinstance(text, Skipped):
         result.skipped.append(text)
-    else:
+    elif old is None:
         scan_text(Document(path, text), scanner, result)
+    else:
+        added = frozenset() if unchanged else added_line_numbers(text, [decode(blob) or '' for blob in old])
+        scan_text(Document(path, text, None, added), scanner, result)
 
 
 def scan_text(doc: Document, scanner: Scanner, result: ScanResult) -> None:
-    findings, suppressed = scanner.scan(doc)
+    findings, suppressed, left_out = scanner.scan_lines(doc)
     result.findings.extend(findings)
     result.suppressed += suppressed
+    result.left_out += left_out
     result.files_scanned += 1
     result.bytes_scanned += len(doc.text)
+
+
+def _replaced(entry: Entry) -> tuple[str, ...]:
+    """The blobs to read for an entry's old lines: none when it is one of them (a chmod, a merged side's version)."""
+    return () if entry.oid in entry.parents else entry.parents
 
 
 def _needed_for_venv(entry: Entry) -> bool:
