@@ -32,8 +32,10 @@ GITLINK = '160000'  # a submodule: its "content" is a commit id in another repos
 # Up to this many paths are looked up in the index by pathspec; more, and one full listing is cheaper.
 PATHSPEC_MAX = 64
 # Porcelain `diff --cached` compares with an empty tree when HEAD is unborn (the first commit).
-# diff.relative=false: paths stay root-relative when git runs in a subdirectory.
-DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev',
+# diff.relative=false: paths stay root-relative when git runs in a subdirectory. -M: a renamed file
+# replaces the blob at its old path, so its old lines stay old (renames are found only when the
+# commit also removes a path: nothing to compare otherwise).
+DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '-M', '--no-abbrev',
                '--no-ext-diff', '--no-color', '--ignore-submodules=none', '--diff-filter=d')
 REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
 LS_FILES = ('--literal-pathspecs', 'ls-files', '--stage', '-z')
@@ -268,7 +270,8 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
     """(commit, entry) for each added or changed path in `--raw -z` output, and (commit, None) at
     each commit header (any token that is not a record: `git log --format=%H`).
 
-    Understands plain (`:m1 m2 o1 o2 S`) and combined (`::m1 m2 m3 o1 o2 o3 SS`) records.
+    Understands plain (`:m1 m2 o1 o2 S`) and combined (`::m1 m2 m3 o1 o2 o3 SS`) records; a rename or
+    copy (`R<score>`, `C<score>`, with -M/-C) names the new path, replacing the blob at the old one.
     Deleted paths (result mode 000000) are dropped.
     """
     tokens = out.split(b'\0')
@@ -286,6 +289,8 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
         fields = token[parents:].decode().split()
         mode, oid = fields[parents], fields[2 * parents + 1]
         replaced = tuple(o for o in fields[parents + 1:2 * parents + 1] if o.strip('0'))
+        if parents == 1 and fields[-1][:1] in ('R', 'C'):
+            i += 1  # the path it came from; the next token is where it is now
         path = os.fsdecode(tokens[i])
         i += 1
         if mode != '000000':

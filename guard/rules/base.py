@@ -24,8 +24,12 @@ if TYPE_CHECKING:
     Filter = Callable[[re.Match[str], str], str | None]
 
 
-class Hit(record('Hit', ['rule', 'start', 'end', 'value'])):
-    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`."""
+class Hit(record('Hit', ['rule', 'start', 'end', 'value', 'match_start', 'match_end'], defaults=(-1, -1))):
+    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`.
+
+    `match_start`/`match_end`: the whole match, which may reach lines the value does not (a key name
+    on the line above its value): a commit that changes any of them is judged on it (guard.scan.lines).
+    """
 
     __slots__ = ()
 
@@ -169,7 +173,7 @@ class Rule:
             return None
         if any(f(match, text) for f in self.filters):
             return None
-        return Hit(self, start, end, value)
+        return Hit(self, start, end, value, *match.span())
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         return windowed_matches(self.regex, text, windows)

@@ -53,7 +53,8 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
 def _plan(root: StrPath, revisions: Sequence[str], config: Config,
           enabled: frozenset[str]) -> tuple[int, list[tuple[str, Entry]], list[tuple[str, Finding]]]:
     """(commits listed, (commit, blob) pairs to scan oldest first, venv findings by commit)."""
-    out = runner.git(root, 'log', '--raw', '-z', '--no-renames', '--no-abbrev', '--root', '-c', '--reverse',
+    # -M: a renamed file replaces the blob at its old path, so a rename adds no line.
+    out = runner.git(root, 'log', '--raw', '-z', '-M', '--no-abbrev', '--root', '-c', '--reverse',
                       '--topo-order', '--no-color', '--format=%H', *revisions, '--')
     by_commit: dict[str, list[Entry]] = {}
     seen: set[tuple[str, str]] = set()

@@ -208,9 +208,12 @@ class _Spans:
 
 
 def _touches(wanted: frozenset[int], lines: _Lines, hit: Hit) -> bool:
-    """Whether any line the hit spans is wanted: a private key counts when any line of its block is."""
-    first = lines.number(hit.start)
-    return any(n in wanted for n in range(first, max(first, lines.number(hit.end - 1)) + 1))
+    """Whether any line the match spans is wanted: a private key counts when any line of its block does,
+    a password when its key name's line does."""
+    start = hit.start if hit.match_start < 0 else min(hit.start, hit.match_start)
+    end = max(hit.end, hit.match_end)
+    first = lines.number(start)
+    return any(n in wanted for n in range(first, max(first, lines.number(end - 1)) + 1))
 
 
 def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
