@@ -27,11 +27,15 @@ from support import write
 from guard import config as config_module
 from guard.config import Config
 from guard.git import plumbing as git_plumbing
+from guard.rules import CONTENT_RULES
+from guard.rules import RULES
+from guard.rules.base import Rule
 from guard.scan import staged
 from guard.scan.engine import ScanResult
 from guard.scan.engine import make_scanner
 from guard.scan.lines import added_line_numbers
 from guard.scan.scanner import Document
+from guard.scan.scanner import Scanner
 
 # Assembled at run time so this file is not itself a secret to any scanner.
 BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
@@ -365,12 +369,15 @@ def test_generated_reported_findings_are_the_findings_on_changed_lines(
         git(repo, 'add', '.')
         paths = ['app.py'] if framework else None
         whole = staged_scan(repo, paths=paths, whole_files=True)
-        judged = staged_scan(repo, paths=paths)
+        judged = staged_scan(repo, paths=paths, count_left_out=True)
+        uncounted = staged_scan(repo, paths=paths)
     planted = {n for n, line in enumerate(new, 1) if not line.startswith('value_')}
     assert {f.line for f in whole.findings} == planted  # the generator plants what the rules find
     expected = [(f.rule, f.line) for f in whole.findings if f.line in changed]
     assert [(f.rule, f.line) for f in judged.findings] == expected
     assert judged.left_out == len(whole.findings) - len(expected)
+    assert [(f.rule, f.line) for f in uncounted.findings] == expected
+    assert uncounted.left_out == (judged.left_out if expected else 0)  # counted only when there is a report
     assert added_line_numbers('\n'.join(new) + '\n', ['\n'.join(old) + '\n']) - {len(new) + 1} == changed
 
 
@@ -385,7 +392,57 @@ def test_generated_a_key_block_is_reported_when_the_change_touches_any_line_of_i
     scanner = make_scanner(Config())
     whole, _ = scanner.scan(Document('key.txt', text))
     assert [f.rule for f in whole] == ['private-key']
-    findings, _, left_out = scanner.scan_lines(Document('key.txt', text, None, frozenset(wanted)))
+    doc = Document('key.txt', text, None, frozenset(wanted))
+    findings, _ = scanner.scan(doc)
+    left_out = scanner.count_left_out(doc)
     # The match runs from the BEGIN line to the last line of the body (the END line holds no key material).
     touched = bool(wanted & set(range(before + 1, before + 1 + body + 1)))
     assert ([f.rule for f in findings], left_out) == ((['private-key'], 0) if touched else ([], 1))
+
+
+def _path_for(rule: Rule) -> str:
+    """A path the rule applies to (rules restricted by path_pattern get one that matches)."""
+    for candidate in ('config/app.py', '.pgpass', 'home/.pgpass', 'config.json', 'settings.yaml', 'key.pem'):
+        if rule.applies_to(candidate):
+            return candidate
+    return 'config/app.py'
+
+
+BAD_EXAMPLES = [(rule, example) for rule in CONTENT_RULES for example in rule.examples_bad]
+EVERY_RULE = Scanner(RULES)
+
+
+# Matches that span lines (a key block, an XML element with its value on the next line) are where
+# judging by lines can go wrong: they get a test of their own.
+SPANNING = [(rule, example) for rule, example in BAD_EXAMPLES if '\n' in example]
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=st.sampled_from(BAD_EXAMPLES), before=st.integers(0, 4), after=st.integers(0, 4),
+       wanted=st.sets(st.integers(1, 16)))
+def test_generated_judging_by_lines_keeps_what_touches_them_and_counts_the_rest(
+        case: tuple[Rule, str], before: int, after: int, wanted: set[int]) -> None:
+    """Every rule's bad examples, among clean lines: the scan near the wanted lines (it skips keywords too
+    far from them) reports exactly the whole-file findings it should, and the count takes the rest."""
+    check_judged_by_lines(case, before, after, wanted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=st.sampled_from(SPANNING), before=st.integers(0, 3), after=st.integers(0, 3),
+       wanted=st.sets(st.integers(1, 10), max_size=2))
+def test_generated_a_match_over_several_lines_counts_when_any_of_them_changed(
+        case: tuple[Rule, str], before: int, after: int, wanted: set[int]) -> None:
+    assert SPANNING, 'some bad examples span lines'
+    check_judged_by_lines(case, before, after, wanted)
+
+
+def check_judged_by_lines(case: tuple[Rule, str], before: int, after: int, wanted: set[int]) -> None:
+    rule, example = case
+    text = ''.join(f'x{i} = {i}\n' for i in range(before)) + example + ''.join(f'\ny{i} = {i}' for i in range(after))
+    path = _path_for(rule)
+    full = {(f.rule, f.line, f.column) for f in EVERY_RULE.scan(Document(path, text))[0]}
+    doc = Document(path, text, None, frozenset(wanted))
+    judged = {(f.rule, f.line, f.column) for f in EVERY_RULE.scan(doc)[0]}
+    assert judged <= full
+    assert {f for f in full if f[1] in wanted} <= judged
+    assert len(judged) + EVERY_RULE.count_left_out(doc) == len(full)

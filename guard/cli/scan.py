@@ -105,7 +105,7 @@ def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     use_baseline = not args.no_baseline
     if args.staged:
         result = staged.scan_staged(config, repo, only=args.only, use_baseline=use_baseline,
-                                    whole_files=True if args.all_lines else None)
+                                    whole_files=True if args.all_lines else None, count_left_out=True)
         if result.left_out and not args.quiet:
             sys.stderr.write(f'guard: {staged.left_out_note(result.left_out)}\n')
         return emit(result, args, config.fail_on)

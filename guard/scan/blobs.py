@@ -42,7 +42,6 @@ class Batch:
     files: int = 0
     bytes: int = 0
     suppressed: int = 0
-    left_out: int = 0  # on lines the change did not add
 
     def add(self, other: Batch) -> None:
         self.findings.extend(other.findings)
@@ -50,7 +49,6 @@ class Batch:
         self.files += other.files
         self.bytes += other.bytes
         self.suppressed += other.suppressed
-        self.left_out += other.left_out
 
 
 def scan_blobs(root: StrPath, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
@@ -117,10 +115,9 @@ def _scan_chunk(reader: BlobReader, scanner: Scanner, max_size: int,
             continue
         added = added_line_numbers(text, [decode(blobs.get(p, b'')) or '' for p in entry.parents]) \
             if entry.parents else None
-        findings, suppressed, left_out = scanner.scan_lines(Document(entry.path, text, commit, added))
+        findings, suppressed = scanner.scan(Document(entry.path, text, commit, added))
         out.findings.extend((seq, commit, f) for f in findings)
         out.suppressed += suppressed
-        out.left_out += left_out
         out.files += 1
         out.bytes += len(text)
     return out

@@ -65,12 +65,15 @@ class Prefilter:
             if not rule.path_pattern and (rule.trigger or not rule.keywords):
                 _ = rule.trigger_regex if rule.trigger else rule.regex
 
-    def plan(self, text: str, path: str | None = None) -> Plan:
+    def plan(self, text: str, path: str | None = None, near: frozenset[int] | None = None) -> Plan:
         """The rules worth running on `text` at `path`, each with the windows to search (None: all of it).
 
-        Without a path, rules restricted to some paths are planned as if they applied.
+        Without a path, rules restricted to some paths are planned as if they applied. `near`: only
+        matches touching one of these 1-based lines are wanted (what a commit adds), so a keyword
+        farther from all of them than a match of its rule can reach is passed over.
         """
         hits = _Hits(text, self.automaton)
+        close = _Near(text, near) if near is not None else None
         selected = set(self._unkeyed)
         for keyword in hits.keywords:
             selected.update(self._by_keyword[keyword])
@@ -88,8 +91,36 @@ class Prefilter:
                 plan.append((rule, None))
                 continue
             reach = rule.reach
+            if close is not None and positions is not None and reach is not None:
+                positions = close.keep(positions, reach.newlines)
+                if not positions:
+                    continue
             plan.append((rule, None if positions is None or reach is None else _windows(text, positions, reach)))
         return plan
+
+
+class _Near:
+    """Which offsets of a text lie within some lines of the wanted ones."""
+
+    def __init__(self, text: str, wanted: frozenset[int]) -> None:
+        self.wanted = wanted
+        self.starts = [0]
+        pos = text.find('\n')
+        while pos != -1:
+            self.starts.append(pos + 1)
+            pos = text.find('\n', pos + 1)
+
+    def keep(self, positions: list[int], lines: int) -> list[int]:
+        import bisect
+
+        wanted = self.wanted
+        starts = self.starts
+        kept = []
+        for pos in positions:
+            number = bisect.bisect_right(starts, pos)
+            if any(n in wanted for n in range(number - lines, number + lines + 1)):
+                kept.append(pos)
+        return kept
 
 
 class _Hits:

@@ -65,43 +65,58 @@ class Scanner:
         return [rule for rule, _ in self._prefilter.plan(text, path)]
 
     def scan(self, doc: Document) -> tuple[list[Finding], int]:
-        """Findings for one document, and how many matches inline markers suppressed."""
-        findings, suppressed, _ = self.scan_lines(doc)
-        return findings, suppressed
+        """Findings for one document, and how many matches inline markers suppressed.
 
-    def scan_lines(self, doc: Document) -> tuple[list[Finding], int, int]:
-        """As scan(), and how many findings were left out for touching none of `doc.lines`."""
+        With `doc.lines`, only matches touching one of them count, and rules run only near them: a
+        keyword farther from every one than its rule's matches reach is not searched (old findings
+        cost nothing: their rules' patterns are not even compiled).
+        """
         findings: list[Finding] = []
         if env_files.RULE_ID in self.enabled:
             env_finding = env_files.check(doc.path, doc.text)
             if env_finding and not _file_allows(doc.text, env_files.RULE_ID):
                 findings.append(env_finding)
-        hits = self._hits(doc)
+        hits = self._hits(doc, doc.lines)
         if not hits:
-            return findings, 0, 0
+            return findings, 0
         lines = _Lines(doc.text)
-        suppressed = left_out = 0
+        suppressed = 0
         masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
         secrets_by_line = _secret_hits_by_line(hits, lines)
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
-            if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
-                suppressed += doc.lines is None or _touches(doc.lines, lines, hit)
-                continue
             if doc.lines is not None and not _touches(doc.lines, lines, hit):
-                left_out += 1
+                continue
+            if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
+                suppressed += 1
                 continue
             if line_no not in masked:
                 masked[line_no] = self._masked_line(doc, lines, line_no, secrets_by_line.get(line_no, ()))
             findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
-        return findings, suppressed, left_out
+        return findings, suppressed
 
-    def _hits(self, doc: Document) -> list[Hit]:
-        """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
+    def count_left_out(self, doc: Document) -> int:
+        """How many findings a scan of `doc` leaves out for touching none of `doc.lines` (all rules,
+        everywhere: it costs a whole-file scan, so the hooks ask only when they report anyway)."""
+        if doc.lines is None:
+            return 0
+        hits = self._hits(doc, None)
+        lines = _Lines(doc.text)
+        count = 0
+        for hit in hits:
+            line_no = lines.number(hit.start)
+            if not _touches(doc.lines, lines, hit) and not allowlist.inline_allowed(
+                    lines.text(line_no), lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
+                count += 1
+        return count
+
+    def _hits(self, doc: Document, near: frozenset[int] | None) -> list[Hit]:
+        """Every surviving hit (`near`: of those touching these lines, at least); where secret rules
+        overlap, the earlier (more specific) rule wins."""
         kept: list[Hit] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
-        for rule, windows in self._prefilter.plan(doc.text, doc.path):
+        for rule, windows in self._prefilter.plan(doc.text, doc.path, near):
             for hit in rule.scan(doc.text, windows):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue

@@ -5,9 +5,10 @@ an unstaged edit is not, so a commit hook must judge the index (read through gua
 
 By default (`hook-scope = "lines"`) a changed file is judged on the lines the commit adds
 (guard.scan.lines): each staged entry carries the blobs it replaces (`Entry.parents`: HEAD's, and
-during a merge each merged head's), the file is scanned whole, and content findings on untouched
-lines are counted in `ScanResult.left_out` instead of reported. Path findings (venvs, env files)
-hold for every staged path. `hook-scope = "files"` judges every line of every staged file.
+during a merge each merged head's), and only matches touching an added line are findings. Path
+findings (venvs, env files) hold for every staged path. `hook-scope = "files"` judges every line.
+The findings left out are counted (`ScanResult.left_out`) only when there is a report to say it in:
+counting means running every rule on the old lines, a third of a clean commit's cost.
 
 Records here are tuples (guard.records): every commit runs this module, and dataclasses cost ~10 ms to import.
 """
@@ -51,11 +52,12 @@ if TYPE_CHECKING:
 
 def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = None, only: Sequence[str] = (),
                 use_baseline: bool = True, read: StagedRead | None = None,
-                whole_files: bool | None = None) -> ScanResult:
+                whole_files: bool | None = None, count_left_out: bool = False) -> ScanResult:
     """Scan what is staged. `paths` (root-relative, as pre-commit passes them) limits the scan to
     those files, read from the index when it has them and from the working tree when it does not.
     `read`: git's answers, when the caller started asking before (the commit hook does).
-    `whole_files`: judge every line, not only the added ones (default: config.hook_scope == 'files')."""
+    `whole_files`: judge every line, not only the added ones (default: config.hook_scope == 'files').
+    `count_left_out`: count the findings on untouched lines even when nothing is reported."""
     scanner = make_scanner(config, only)
     result = ScanResult(repo.root)
     if paths is None:
@@ -67,10 +69,12 @@ def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = Non
         loose = [p for p in paths if p not in indexed]
     if config.hook_scope == 'files' if whole_files is None else whole_files:
         entries = [e._replace(parents=()) for e in entries]
-    scan_entries(repo.root, entries, config, scanner, result, loose=loose)
-    if result.left_out:
-        result.notes.append(left_out_note(result.left_out))
+    by_lines = scan_entries(repo.root, entries, config, scanner, result, loose=loose)
     finish(result, config, use_baseline=use_baseline, whole_tree=False)
+    if by_lines and (count_left_out or result.findings):
+        result.left_out = count_left_out_in(repo.root, by_lines, scanner)
+        if result.left_out:
+            result.notes.append(left_out_note(result.left_out))
     return result
 
 
@@ -85,11 +89,27 @@ def left_out_note(count: int) -> str:
             f'{"them" if many else "it"}')
 
 
+def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner) -> int:
+    """How many findings sit on lines these entries do not add (inline-allowed ones aside; the baseline
+    is not applied): their blobs are read again and every rule runs on every line."""
+    with BlobStore(root, ()) as store:
+        blobs = store.read(oid for e in entries for oid in (e.oid, *_replaced(e)))
+    count = 0
+    for entry in entries:
+        text = decode(blobs.get(entry.oid, b''))
+        if text:
+            old = [decode(blobs.get(oid, b'')) or '' for oid in _replaced(entry)]
+            added = frozenset() if entry.oid in entry.parents else added_line_numbers(text, old)
+            count += scanner.count_left_out(Document(entry.path, text, None, added))
+    return count
+
+
 def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner, result: ScanResult, *,
-                 loose: Sequence[str] = ()) -> None:
+                 loose: Sequence[str] = ()) -> list[Entry]:
     """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk.
 
-    An entry with `parents` is judged on the lines it adds to them (see the module's docstring)."""
+    An entry with `parents` is judged on the lines it adds to them (see the module's docstring);
+    those entries are returned (what count_left_out_in may look at again)."""
     entries = [e for e in entries if e.mode != GITLINK]
     # Sizes first: a blob over max-file-size is named in the result and never read (nor is a
     # replaced one: then every line counts as added). While git looks them up, the scanner prepares
@@ -107,6 +127,7 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
         blobs = {**early, **store.read(rest)}
     # git has ended before the workers fork: none of them holds its pipes open.
     result.findings.extend(judged.findings)
+    by_lines = [e for e in judged.entries if e.parents and e.oid not in oversized]
     if parallel:
         _scan_in_parallel(root, judged.entries, config, scanner, result)
         judged = judged._replace(entries=[])
@@ -126,6 +147,7 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
             scan_text(Document(path, text), scanner, result)
         elif text is not None:
             result.skipped.append(text)
+    return by_lines
 
 
 def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner,
@@ -139,7 +161,6 @@ def _scan_in_parallel(root: StrPath, entries: Sequence[Entry], config: Config, s
     result.files_scanned += batch.files
     result.bytes_scanned += batch.bytes
     result.suppressed += batch.suppressed
-    result.left_out += batch.left_out
 
 
 class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
@@ -188,10 +209,9 @@ def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: S
 
 
 def scan_text(doc: Document, scanner: Scanner, result: ScanResult) -> None:
-    findings, suppressed, left_out = scanner.scan_lines(doc)
+    findings, suppressed = scanner.scan(doc)
     result.findings.extend(findings)
     result.suppressed += suppressed
-    result.left_out += left_out
     result.files_scanned += 1
     result.bytes_scanned += len(doc.text)
 
