@@ -13,7 +13,16 @@ from collections.abc import Sequence
 
 def added_line_numbers(text: str, replaced: Sequence[str]) -> frozenset[int]:
     """The 1-based numbers of the lines of `text` found in none of the `replaced` texts."""
+    lines = text.split('\n')
     old: set[str] = set()
     for before in replaced:
-        old.update(line.strip() for line in before.split('\n'))
-    return frozenset(number for number, line in enumerate(text.split('\n'), 1) if line.strip() not in old)
+        old.update(before.split('\n'))
+    # Set operations and map() run in C: a history scan does this for every changed blob. Whitespace
+    # is looked at only for the few lines that are not found as they are.
+    novel = set(lines).difference(old)
+    if novel:
+        stripped = set(map(str.strip, old))
+        novel = {line for line in novel if line.strip() not in stripped}
+    if not novel:
+        return frozenset()
+    return frozenset(number for number, line in enumerate(lines, 1) if line in novel)

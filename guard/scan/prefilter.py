@@ -103,21 +103,20 @@ class _Near:
     """Which offsets of a text lie within some lines of the wanted ones."""
 
     def __init__(self, text: str, wanted: frozenset[int]) -> None:
+        self.text = text
         self.wanted = wanted
-        self.starts = [0]
-        pos = text.find('\n')
-        while pos != -1:
-            self.starts.append(pos + 1)
-            pos = text.find('\n', pos + 1)
 
     def keep(self, positions: list[int], lines: int) -> list[int]:
-        import bisect
-
+        """The positions (ascending) whose line is at most `lines` lines from a wanted one."""
         wanted = self.wanted
-        starts = self.starts
+        count = self.text.count
         kept = []
+        number, last = 1, 0
         for pos in positions:
-            number = bisect.bisect_right(starts, pos)
+            if pos < last:  # positions come ascending; should one not, count again from the start
+                number, last = 1, 0
+            number += count('\n', last, pos)  # C speed, and each stretch counted once
+            last = pos
             if any(n in wanted for n in range(number - lines, number + lines + 1)):
                 kept.append(pos)
         return kept
