@@ -37,7 +37,6 @@ from guard.scan.engine import PARALLEL_MIN_FILES
 from guard.scan.engine import ScanResult
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
-from guard.scan.lines import added_line_numbers
 from guard.scan.scanner import Document
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -94,6 +93,8 @@ def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner)
     is not applied): their blobs are read again and every rule runs on every line."""
     with BlobStore(root, ()) as store:
         blobs = store.read(oid for e in entries for oid in (e.oid, *_replaced(e)))
+    from guard.scan.lines import added_line_numbers
+
     count = 0
     for entry in entries:
         text = decode(blobs.get(entry.oid, b''))
@@ -204,6 +205,8 @@ def scan_blob(path: str, data: bytes, max_size: int, scanner: Scanner, result: S
     elif old is None:
         scan_text(Document(path, text), scanner, result)
     else:
+        from guard.scan.lines import added_line_numbers  # a module only commits that change files load
+
         added = frozenset() if unchanged else added_line_numbers(text, [decode(blob) or '' for blob in old])
         scan_text(Document(path, text, None, added), scanner, result)
 
