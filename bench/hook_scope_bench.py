@@ -15,6 +15,8 @@ starts are counted apart.
 Commits (each a real repository, built here):
 - `clean-10`: 10 new .py files of 9–11 KB (the first by path in the dev venv's SQLAlchemy, as
   $PEERS_ROOT/staged is built), no finding: the hook's common case.
+- `edit-10`: the same 10 files committed, then one line of each changed (no finding): the common
+  commit that edits existing files, which now also reads the versions it replaces.
 - `legacy-clean`: legacy.py (50 findings — 20 IPs, 20 home paths, 10 AWS key ids — among ~900
   lines of code, ~22 KB) committed with --no-verify, then one line changed to a line with no finding.
   Before: 50 findings reported, the commit blocked; after: passes (50 left out, counted).
@@ -40,7 +42,7 @@ import ahocorasick
 from guard.cli import hook_main
 hook_main()'''
 BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-COMMITS = ('clean-10', 'legacy-clean', 'legacy-ip')
+COMMITS = ('clean-10', 'edit-10', 'legacy-clean', 'legacy-ip')
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -72,7 +74,8 @@ def legacy_text() -> str:
     for i, kind in enumerate(kinds):
         lines.extend(f'def helper_{i}_{j}(value):\n    return value * {j} + {i}\n' for j in range(9))
         if kind == 'ip':
-            lines.append(f'HOST_{i} = "{rng.choice((23, 45, 67, 89))}.{rng.randint(1, 250)}.{rng.randint(1, 250)}.{rng.randint(1, 250)}"\n')
+            octets = (rng.choice((23, 45, 67, 89)), *(rng.randint(1, 250) for _ in range(3)))
+            lines.append(f'HOST_{i} = "{".".join(map(str, octets))}"\n')
         elif kind == 'home':
             lines.append(f'DATA_{i} = "/home/user{i}/projects/data.csv"\n')
         else:
@@ -85,16 +88,24 @@ def make_commit(kind: str, where: Path) -> Path:
     repo.mkdir()
     git(repo, 'init', '-q')
     (repo / 'README.md').write_text('# demo\n')
-    if kind == 'clean-10':
+    if kind in ('clean-10', 'edit-10'):
         git(repo, 'add', '.')
         git(repo, 'commit', '-q', '-m', 'init')
         source = SITE_PACKAGES / 'sqlalchemy'
         files = [p for p in sorted(source.rglob('*.py')) if 9_000 <= p.stat().st_size <= 11_000][:10]
         if len(files) < 10:
             raise SystemExit(f'{source}: fewer than 10 .py files of 9-11 KB')
-        for path in files:
-            shutil.copyfile(path, repo / str(path.relative_to(source)).replace('/', '_'))
+        copies = [repo / str(path.relative_to(source)).replace('/', '_') for path in files]
+        for path, copy in zip(files, copies, strict=True):
+            shutil.copyfile(path, copy)
         git(repo, 'add', '.')
+        if kind == 'edit-10':
+            git(repo, 'commit', '-q', '--no-verify', '-m', 'files')
+            for copy in copies:
+                lines = copy.read_text().splitlines(keepends=True)
+                lines[len(lines) // 2] = '# an edited line\n'
+                copy.write_text(''.join(lines))
+            git(repo, 'add', '.')
         return repo
     (repo / 'legacy.py').write_text(legacy_text())
     git(repo, 'add', '.')
