@@ -410,6 +410,8 @@ def _path_for(rule: Rule) -> str:
 
 BAD_EXAMPLES = [(rule, example) for rule in CONTENT_RULES for example in rule.examples_bad]
 EVERY_RULE = Scanner(RULES)
+FOCUSED = Scanner(RULES)  # as a history scan runs it: keywords looked for only near the wanted lines
+FOCUSED.focus()
 
 
 # Matches that span lines (a key block, an XML element with its value on the next line) are where
@@ -446,3 +448,4 @@ def check_judged_by_lines(case: tuple[Rule, str], before: int, after: int, wante
     assert judged <= full
     assert {f for f in full if f[1] in wanted} <= judged
     assert len(judged) + EVERY_RULE.count_left_out(doc) == len(full)
+    assert {(f.rule, f.line, f.column) for f in FOCUSED.scan(doc)[0]} == judged

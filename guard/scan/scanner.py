@@ -56,6 +56,10 @@ class Scanner:
         """Compile every pattern now; a parent does this once before forking its workers."""
         self._prefilter.prepare()
 
+    def focus(self) -> None:
+        """Prepare to judge many texts by lines (a history scan): see Prefilter.focus."""
+        self._prefilter.focus()
+
     def warm_up(self) -> None:
         """Build what every text needs (keyword automaton, triggers); a hook does it while git works."""
         self._prefilter.warm_up()
