@@ -44,7 +44,7 @@ class ScanResult:
         self.files_scanned = 0
         self.bytes_scanned = 0
         self.suppressed = 0  # by inline markers
-        self.left_out = 0  # findings on lines a commit does not change (the hooks' `hook-scope = "lines"`)
+        self.left_out = 0  # findings on lines a commit does not change; counted only with a report (scan.staged)
         self.baselined = 0
         self.stale: list[baseline_module.BaselineEntry] = []  # baseline entries no finding matched
         self.notes: list[str] = []
