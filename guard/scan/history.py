@@ -3,8 +3,8 @@
 One `git log --raw` lists every blob each commit introduced; each (blob, path) is read once, and a
 changed file is judged only on the lines its commit added: it is read whole, and findings that
 touch no added line (guard.scan.lines) are left out. Each finding is reported once, at the commit
-that introduced it, as `<commit>:<path>` (git's own notation: `git show <commit>:<path>` opens it). Blobs are read
-and scanned on every core, each worker with its own `git cat-file --batch`.
+that introduced it, as `<commit>:<path>` (git's own notation: `git show <commit>:<path>` opens
+it). Blobs are read and scanned on every core, each worker with its own `git cat-file --batch`.
 """
 from __future__ import annotations
 
