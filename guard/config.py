@@ -67,6 +67,7 @@ class Config:
     test_paths: tuple[str, ...] = schema.default('test-paths')
     jobs: int = schema.default('jobs')
     state_dir: str = schema.default('state-dir')
+    hook_scope: str = schema.default('hook-scope')
     purge: PurgeSettings
     clean: CleanSettings
     health: HealthSettings

@@ -270,3 +270,20 @@ def test_exit_zero_in_args_reports_and_lets_the_commit_through(git_repo: Path, g
     assert 'app.py:1:9: warning hardcoded-ipv4' in out and f'| HOST = "{host}"' in out
     assert 'commit blocked' not in out
     assert git(git_repo, 'show', 'HEAD:app.py').stdout == f'HOST = "{host}"\n'
+
+
+def test_pre_commit_judges_the_lines_a_commit_changes(framework: Path) -> None:
+    old = ''.join(f'HOST_{i} = "45.67.89.{i + 1}"\nDATA_{i} = "/home/user{i}/data.csv"\n' for i in range(25))
+    write(framework, 'legacy.py', old)
+    git(framework, 'add', 'legacy.py')
+    git(framework, 'commit', '-q', '--no-verify', '-m', 'before guard')  # 50 findings, already committed
+    write(framework, 'legacy.py', old.replace('HOST_3 = "45.67.89.4"', 'HOST_3 = "23.45.67.89"'))
+    git(framework, 'add', 'legacy.py')
+    proc = commit(framework)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert [line for line in out.splitlines() if ': warning ' in line] == ['legacy.py:7:11: warning hardcoded-ipv4']
+    assert '49 findings on lines this commit does not change were left out' in out
+    write(framework, 'legacy.py', old.replace('HOST_3 = "45.67.89.4"', 'HOST_3 = os.environ["HOST_3"]'))
+    git(framework, 'add', 'legacy.py')
+    assert commit(framework).returncode == 0

@@ -103,7 +103,7 @@ class _WholeText:
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules
 
-    def plan(self, text: str, path: str | None = None) -> list[tuple[Rule, None]]:
+    def plan(self, text: str, path: str | None = None, near: object = None) -> list[tuple[Rule, None]]:
         lowered = text.lower()
         return [(r, None) for r in self.rules if (path is None or r.applies_to(path))
                 and (not (r.keywords or r.trigger) or any(k in lowered for k in r.keywords)

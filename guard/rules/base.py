@@ -30,12 +30,18 @@ if TYPE_CHECKING:
 
 
 class Hit(Record):
-    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`."""
+    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`.
+
+    `match_start`/`match_end`: the whole match, which may reach lines the value does not (a key name
+    on the line above its value): a commit that changes any of them is judged on it (guard.scan.lines).
+    """
 
     rule: Rule
     start: int
     end: int
     value: str
+    match_start: int = -1
+    match_end: int = -1
 
 
 class Window(Record):
@@ -190,7 +196,7 @@ class Rule:
             return None
         if any(f(match, text) for f in self.filters) or any(f(match, text, path) for f in self.path_filters):
             return None
-        return Hit(self, start, end, value)
+        return Hit(self, start, end, value, *match.span())
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         return windowed_matches(self.regex, text, windows)
