@@ -16,7 +16,7 @@ SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
 
 
 class Finding(record('Finding', ['rule', 'category', 'severity', 'path', 'line', 'column', 'message', 'fix',
-                                 'excerpt', 'fingerprint', 'entries'], defaults=((),))):
+                                 'excerpt', 'fingerprint', 'entries', 'credential'], defaults=((), False))):
     """One problem at one place (a guard.records tuple: every commit hook imports this, dataclasses cost ~10 ms).
 
     `rule`, `category` and `severity` (note | warning | error) say what; `path` is root-relative.
@@ -27,6 +27,8 @@ class Finding(record('Finding', ['rule', 'category', 'severity', 'path', 'line',
     a scan the content key (`fingerprint()` below), replaced by the salted one (guard.scan.fingerprints)
     before anything is reported or stored.
     `entries`: relative paths a cleanup may act on (venv findings list the venv's own entries).
+    `credential`: the excerpt masked a value on the line that may be a credential, whatever rule found
+    the line: a hook must not offer a skip that would commit it.
     """
 
     __slots__ = ()

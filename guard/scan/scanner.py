@@ -23,6 +23,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import ipaddress
 
+    from guard.excerpt import LineMask
     from guard.rules.base import Hit
     from guard.rules.base import Rule
 
@@ -72,17 +73,17 @@ class Scanner:
             return findings, 0
         lines = _Lines(doc.text)
         suppressed = 0
-        masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
-        secrets_by_line = _secret_hits_by_line(hits, lines)
+        shown: dict[int, LineMask] = {}  # line number -> what to mask; several findings may share a line
+        hits_by_line = _hits_by_line(hits, lines)
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
             if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
                 suppressed += 1
                 continue
-            if line_no not in masked:
-                masked[line_no] = self._masked_line(doc, lines, line_no, secrets_by_line.get(line_no, ()))
-            findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
+            if line_no not in shown:
+                shown[line_no] = self._line_mask(doc, lines, line_no, hits_by_line.get(line_no, ()))
+            findings.append(self._finding(doc, hit, line_no, lines.start(line_no), shown[line_no]))
         return findings, suppressed
 
     def _hits(self, doc: Document) -> list[Hit]:
@@ -106,26 +107,32 @@ class Scanner:
         """Every redacting rule, enabled or not: what an excerpt hides must not depend on `--only ip`."""
         return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
 
-    def _masked_line(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> str:
-        """The line as an excerpt shows it: the spans of `hits` and every raw match of a redacting rule
-        masked, then scrubbed. Before it is cut to width: a URL cut before its `@` no longer looks like one.
+    def _line_mask(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> LineMask:
+        """What an excerpt of the line masks (guard.excerpt, default-deny): everything but the non-secret
+        hits and plain code, the secret hits and every raw match of a redacting rule with their first
+        characters. Worked out on the whole line before any excerpt is cut from it: a URL cut before
+        its `@` no longer looks like one.
 
         Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
-        from guard.redact import mask_spans  # the masker: needed only once there is a finding to show
-        from guard.redact import scrub
+        from guard.excerpt import plan  # the masker: needed only once there is a finding to show
 
         line_start = lines.start(line_no)
         line = lines.text(line_no)
-        spans = [(h.start - line_start, h.end - line_start) for h in hits]
+        shown: list[tuple[int, int]] = []
+        secret: list[tuple[int, int]] = []
+        hidden: list[tuple[int, int]] = []
+        for h in hits:
+            span = (max(0, h.start - line_start), min(len(line), h.end - line_start))
+            (secret if h.rule.redact else shown).append(span)
         for rule, _ in self._masking.plan(line, doc.path):
             has_value = 'value' in rule.regex.groupindex
             for match in rule.regex.finditer(line):
                 start, end = match.span('value') if has_value else match.span()
                 if start < end:
-                    spans.append((start, end))
-        return scrub(mask_spans(line, spans))
+                    hidden.append((start, end))
+        return plan(line, shown, secret, hidden)
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
@@ -135,13 +142,13 @@ class Scanner:
         address = ipaddress.ip_address(value)
         return any(address.version == n.version and address in n for n in self._networks)
 
-    def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
+    def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, shown: LineMask) -> Finding:
         column = hit.start - line_start + 1
         return Finding(
             rule=hit.rule.id, category=hit.rule.category, severity=hit.rule.severity, path=doc.path,
             line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
-            excerpt=_excerpt(masked_line, column - 1),
-            fingerprint=fingerprint(hit.rule.id, hit.value),
+            excerpt=_excerpt(shown, column - 1),
+            fingerprint=fingerprint(hit.rule.id, hit.value), credential=shown.credential,
         )
 
 
@@ -195,22 +202,27 @@ class _Spans:
         self._ends.insert(i, end)
 
 
-def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
-    """The redacting hits touching each line (a private key spans many)."""
+def _hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
+    """The hits touching each line (a private key spans many)."""
     by_line: dict[int, list[Hit]] = {}
     for hit in hits:
-        if hit.rule.redact:
-            for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
-                by_line.setdefault(line_no, []).append(hit)
+        for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
+            by_line.setdefault(line_no, []).append(hit)
     return by_line
 
 
-def _excerpt(line: str, column: int) -> str:
-    """The line around the hit, at most EXCERPT_WIDTH characters, whitespace trimmed."""
-    if len(line) > EXCERPT_WIDTH:
-        begin = max(0, min(column - EXCERPT_WIDTH // 3, len(line) - EXCERPT_WIDTH))
-        line = ('…' if begin else '') + line[begin:begin + EXCERPT_WIDTH] + ('…' if begin + EXCERPT_WIDTH < len(line) else '')
-    return line.strip()
+def _excerpt(shown: LineMask, column: int) -> str:
+    """The masked line around the hit, at most about EXCERPT_WIDTH characters, whitespace trimmed.
+
+    The window is cut from the line as it is, then masked: a masked value is one short run, so a
+    1 MB line costs each of its findings only the window.
+    """
+    line = shown.line
+    if len(line) <= EXCERPT_WIDTH:
+        return shown.render().strip()
+    begin = max(0, min(column - EXCERPT_WIDTH // 3, len(line) - EXCERPT_WIDTH))
+    end = begin + EXCERPT_WIDTH
+    return (('…' if begin else '') + shown.render(begin, end) + ('…' if end < len(line) else '')).strip()
 
 
 def _file_allows(text: str, rule_id: str) -> bool:

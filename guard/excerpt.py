@@ -1,0 +1,295 @@
+"""How a scanned line is shown: default-deny. An excerpt shows what the rules found and plain code around it.
+
+The scrubber (guard.redact) knows credential forms; every form it does not know (`mysql -pX`,
+`sshpass -p X`, `auth=("u", "X")`, a pgpass line …) would print in full next to an IP. So an excerpt
+does not look for credentials: it shows only what cannot be one and masks everything else.
+
+Shown: the finding's match (an address or a path; a secret's first characters and the mask) and, of
+the rest of the line, plain words and identifiers without digits (`pymysql.connect`, `orders`,
+`# on`), numbers (`5432`, `1.2.3.4`), paths of plain words and punctuation. Masked whatever its
+shape: a string literal's content (a plain-word dictionary key before `:` stays), the text of an
+XML element, the value of an assignment (`DB_PW=X`, `password: X`, `port=5432`), an option's
+argument (`-u X`, `-pX`, `--user=X`), URL userinfo (`scheme://X@`, `X@host`), the word after a
+credential word (`password X`). Masked by shape: any other token mixing letters with digits or
+symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
+
+Known limit: a bare token of letters alone, outside every position above, is shown (`qzhkpwxy`,
+`Hunter.Cat`): it is indistinguishable from a word. Every credential position above masks it.
+
+Everything here is one left-to-right pass of a few regexes per line (no backtracking into a
+nested repeat), so a 1 MB line costs about what it takes to read it. Imported only when a finding
+is shown: a clean commit never loads it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from guard.redact import MASK
+from guard.redact import mask
+from guard.redact import scrub_spans
+
+DENIED = MASK * 8
+_NUL = '\x00'
+
+# A string literal: optional prefix (f, b, r, u), a quote not preceded by a word character (`don't`
+# and `ab'c` are not strings), its body up to the closing quote or the end of the line. Possessive:
+# the body is read once.
+_STRING = re.compile(
+    r'''(?<![\w\\"'`])[rRbBuUfF]{0,2}+'''
+    r'''(?:"(?P<d>(?:[^"\\]|\\.?)*+)"?|'(?P<s>(?:[^'\\]|\\.?)*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)''')
+# What a dictionary key looks like: it may stay shown before a `:`.
+_KEY = re.compile(r'[^\W\d]++(?:[.\-][^\W\d]++)*+')
+_KEY_COLON = re.compile(r'[ \t]*+:')
+# <tag ...>TEXT</tag>: the element's text.
+_XML_TEXT = re.compile(r'<[A-Za-z!?/][^<>]*+>(?P<text>[^<>]++)(?=</?[A-Za-z])')
+# NAME = VALUE, NAME=VALUE, NAME: VALUE (YAML: a space after the colon), NAME => VALUE, NAME := VALUE.
+_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>[^\s\x00]++)')
+_CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
+_CHUNK = re.compile(r'[^\s\x00]++')
+_USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
+_OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
+_CREDENTIAL_WORD = re.compile(
+    r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE)
+_PIECE = re.compile(r'[^\s\x00()\[\]{},;<>=]++')
+# Pieces that cannot be a credential. Possessive throughout: a 1 MB piece is read once per branch.
+_W = r'[^\W\d]++'  # letters and underscore, no digit
+_WORDS = rf'{_W}(?:(?:[.\-]|::){_W})*+'  # obj.attr, utf-only, std::vec
+_NUMBER = r'\d++(?:[.:,/\-]\d++)*+'  # 5432, 1.2.3.4, 2024-01-01, 12:30
+_LEAD = r'(?:--?|[#$@*&!%+~^:\\]{1,2}|\.)?+'  # -flag, #comment, $VAR, @decorator, *args, .hidden
+_TRAIL = r'[:;,.!?%*/]{0,3}+'  # key:, end., path/
+_SAFE = re.compile(
+    rf'[^\w\s]++'  # punctuation alone
+    rf'|{_LEAD}(?:{_WORDS}|{_NUMBER}){_TRAIL}'
+    rf'|(?:~|\.{{1,2}})?/(?:{_WORDS}(?:/{_WORDS})*+)?+/?{_TRAIL}'  # /usr/lib, ./run, ~/
+    rf'|{_W}://(?:{_WORDS}(?:/{_WORDS})*+)?+/?')  # http://, https://example.com/api
+
+
+class LineMask:
+    """What to hide on one line, worked out once for every finding on it.
+
+    `runs` are sorted, disjoint (start, end, secret) spans: a secret run shows its first characters
+    (guard.redact.mask), any other run is replaced by DENIED. `credential` says a masked value may
+    be a credential (a value of four characters or more holding a letter), whatever rule reported
+    the line.
+    """
+
+    __slots__ = ('line', 'runs', '_starts', 'credential')
+
+    def __init__(self, line: str, runs: list[tuple[int, int, bool]], credential: bool) -> None:
+        self.line = line
+        self.runs = runs
+        self._starts = [r[0] for r in runs]
+        self.credential = credential
+
+    def render(self, begin: int = 0, end: int | None = None) -> str:
+        """line[begin:end] with every run masked; a run cut by the window is masked whole (no prefix)."""
+        line = self.line
+        end = len(line) if end is None else end
+        out = []
+        pos = begin
+        i = max(0, bisect.bisect_right(self._starts, begin) - 1)
+        for start, stop, secret in self.runs[i:]:
+            if start >= end:
+                break
+            if stop <= pos:
+                continue
+            if start > pos:
+                out.append(line[pos:start])
+            out.append(mask(line[start:stop]) if secret and start >= begin else DENIED)
+            pos = stop
+        if pos < end:
+            out.append(line[pos:end])
+        return ''.join(out)
+
+
+def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int, int]] = (),
+         hidden: Sequence[tuple[int, int]] = ()) -> LineMask:
+    """What to mask on `line` (one line, no newline); spans are offsets into it.
+
+    `shown`: what the rules reported that may be shown in clear (addresses, paths); `secret`: the
+    secret rules' hits, shown as their first characters and the mask; `hidden`: other spans to mask
+    whole (raw matches of secret rules that a filter dropped). The scrubber's spans are masked whole
+    too. `hidden`, `secret` and the scrubber win over `shown`; `secret` wins over everything.
+    """
+    shown = _merge(shown)
+    deny = _Denials(line, shown)
+    deny.strings()
+    deny.positions(_blank(line, deny.spans + deny.delimiters))
+    masked = list(secret) + list(hidden) + scrub_spans(line)
+    deny.shapes(_blank(line, deny.spans + deny.delimiters + masked + shown))
+    for start, end in hidden:
+        deny.deny(start, end)
+    denied = _merge(_subtract(_merge(deny.spans), shown) + list(hidden) + scrub_spans(line))
+    secrets = _merge(secret)
+    runs = [(s, e, False) for s, e in _subtract(denied, secrets)] + [(s, e, True) for s, e in secrets]
+    runs.sort()
+    return LineMask(line, runs, deny.credential or bool(denied))
+
+
+class _Denials:
+    """The spans of one line that default-deny masks, found rule by rule."""
+
+    def __init__(self, line: str, shown: list[tuple[int, int]]) -> None:
+        self.line = line
+        self.spans: list[tuple[int, int]] = []
+        self.delimiters: list[tuple[int, int]] = []  # quotes of strings left for the lexer: separators
+        self.credential = False
+        self._shown_starts = [s for s, _ in shown]
+        self._shown_ends = [e for _, e in shown]
+
+    def touches_shown(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._shown_starts, end)
+        return i > 0 and self._shown_ends[i - 1] > start
+
+    def deny(self, start: int, end: int) -> None:
+        if start >= end:
+            return
+        self.spans.append((start, end))
+        if not self.credential:
+            value = self.line[start:end].strip()
+            self.credential = len(value) >= 4 and any(c.isalpha() for c in value)
+
+    def strings(self) -> None:
+        line = self.line
+        for match in _STRING.finditer(line):
+            group = match.lastgroup or 'd'
+            start, end = match.span(group)
+            opening = start - 1
+            closing = end if end < len(line) and line[end] == line[opening] else None
+            if start < end and not self.touches_shown(start, end):
+                if not (_KEY.fullmatch(line, start, end) and closing is not None
+                        and _KEY_COLON.match(line, closing + 1)):
+                    self.deny(start, end)
+                    self.delimiters.append((match.start(), match.end()))
+                    continue
+            self.delimiters.append((opening, start))
+            if closing is not None:
+                self.delimiters.append((closing, closing + 1))
+
+    def positions(self, text: str) -> None:
+        """Values by position: element text, assignment values, option arguments, userinfo, the word after
+        `password`."""
+        for element in _XML_TEXT.finditer(text):
+            start, end = element.span('text')
+            if text[start:end].strip() and not self.touches_shown(start, end):
+                self.deny(start, end)
+        pos = 0
+        while (match := _ASSIGN.search(text, pos)) is not None:
+            start, end = match.span('v')
+            if text[start] in '([{' or _CALL.match(text, start):  # code: what it holds is judged on its own
+                pos = start + (text[start] in '([{')
+                continue
+            while end > start + 1 and text[end - 1] in ',;)]}':
+                end -= 1
+            if not self.touches_shown(start, end):
+                self.deny(start, end)
+            pos = match.end()
+        chunks = [m.span() for m in _CHUNK.finditer(text)]
+        for i, (start, end) in enumerate(chunks):
+            chunk = text[start:end]
+            takes_value = self._option(chunk, start) or _CREDENTIAL_WORD.search(chunk) is not None
+            if takes_value and i + 1 < len(chunks):
+                after, after_end = chunks[i + 1]
+                if not text[end:after].strip() and not _SAFE_OPERATOR(text[after:after_end]) \
+                        and not self.touches_shown(after, after_end):
+                    self.deny(after, after_end)
+        for token in _USERINFO_CHUNK.finditer(text):
+            start, end = token.span()
+            chunk = token[0]
+            at = chunk.rfind('@')  # -1 for most chunks
+            if at > 0:
+                scheme = chunk.find('://', 0, at)
+                begin = scheme + 3 if scheme >= 0 else chunk.rfind('=', 0, at) + 1
+                self._deny_around_shown(start + begin, start + at)
+                host = start + at + 1
+                if scheme < 0 and '.' not in chunk[at + 1:] and not self.touches_shown(host, end):
+                    self.deny(host, end)  # ab@cd: no host after the `@`, so a value holding one
+
+    def _option(self, chunk: str, start: int) -> bool:
+        """Deny an option's attached value (`-pX`, `--user=X`); True when its value is the next chunk."""
+        if len(chunk) < 2 or chunk[0] != '-' or not (chunk[1].isalpha() or chunk[1] == '-'):
+            return False
+        match = _OPTION.match(chunk)
+        if match is None:
+            return False
+        dashes, name = match.group(1), match.group(2)
+        rest = len(dashes) + len(name)
+        if rest == len(chunk):
+            if dashes == '-' and len(name) > 1 and not (name.isalpha() and name.islower()):
+                self._deny_around_shown(start + 2, start + len(chunk))  # -pSecret: a value glued to -p
+                return False
+            return True
+        if dashes == '-' and chunk[rest] != '=':
+            rest = 2  # -pX:y@z, -p4ss: everything after -p is its value
+        else:
+            rest += 1
+        self._deny_around_shown(start + rest, start + len(chunk))
+        return False
+
+    def _deny_around_shown(self, start: int, end: int) -> None:
+        """Deny [start, end) except the shown spans inside it."""
+        for s, e in _subtract([(start, end)] if start < end else [], self._shown_in(start, end)):
+            self.deny(s, e)
+
+    def _shown_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        i = max(0, bisect.bisect_right(self._shown_starts, start) - 1)
+        j = bisect.bisect_left(self._shown_starts, end)
+        return list(zip(self._shown_starts[i:j], self._shown_ends[i:j], strict=True))
+
+    def shapes(self, text: str) -> None:
+        """What is left: every piece that is not a plain word, a number, a plain path or punctuation."""
+        for match in _PIECE.finditer(text):
+            if _SAFE.fullmatch(match[0]) is None:
+                self.deny(*match.span())
+
+
+def _SAFE_OPERATOR(chunk: str) -> bool:  # noqa: N802 - reads as the predicate it is
+    """`|`, `&&`, `>`: a shell operator after an option is not its argument."""
+    return chunk.startswith('-') or not any(c.isalnum() for c in chunk)
+
+
+def _blank(line: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`line` with every span replaced by NUL characters, offsets unchanged."""
+    out = []
+    pos = 0
+    for start, end in _merge(spans):
+        out.append(line[pos:start])
+        out.append(_NUL * (end - start))
+        pos = end
+    out.append(line[pos:])
+    return ''.join(out)
+
+
+def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted disjoint `spans` minus sorted disjoint `holes`, in one merge pass."""
+    out = []
+    j = 0
+    for start, end in spans:
+        while j < len(holes) and holes[j][1] <= start:
+            j += 1
+        k = j
+        while k < len(holes) and holes[k][0] < end:
+            if holes[k][0] > start:
+                out.append((start, holes[k][0]))
+            start = max(start, holes[k][1])
+            k += 1
+        if start < end:
+            out.append((start, end))
+    return out
+
+
