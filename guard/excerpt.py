@@ -13,8 +13,10 @@ argument (`-u X`, `-pX`, `--user=X`), URL userinfo (`scheme://X@`, `X@host`), th
 credential word (`password X`). Masked by shape: any other token mixing letters with digits or
 symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
 
-Known limit: a bare token of letters alone, outside every position above, is shown (`qzhkpwxy`,
-`Hunter.Cat`): it is indistinguishable from a word. Every credential position above masks it.
+Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
+`Hunter.Cat`): it is indistinguishable from a word; so is the part of a bare `a=b` before its `=` (read
+as a name) and a lowercase word glued to one dash (`-psecret` reads as `-storepass` does). Every
+credential position above masks them.
 
 Everything here is one left-to-right pass of a few regexes per line (no backtracking into a
 nested repeat), so a 1 MB line costs about what it takes to read it. Imported only when a finding
@@ -52,13 +54,16 @@ _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
 _OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
 _CREDENTIAL_WORD = re.compile(
     r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE)
+# A stretch with nothing default-deny would mask, and the words that still call for the passes.
+_SIMPLE = re.compile(r'[A-Za-z_ \t;,(){}\[\]]*+')
+_CREDENTIAL_HINTS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth', 'login', 'user')
 _PIECE = re.compile(r'[^\s\x00()\[\]{},;<>=]++')
 # Pieces that cannot be a credential. Possessive throughout: a 1 MB piece is read once per branch.
 _W = r'[^\W\d]++'  # letters and underscore, no digit
 _WORDS = rf'{_W}(?:(?:[.\-]|::){_W})*+'  # obj.attr, utf-only, std::vec
 _NUMBER = r'\d++(?:[.:,/\-]\d++)*+'  # 5432, 1.2.3.4, 2024-01-01, 12:30
-_LEAD = r'(?:--?|[#$@*&!%+~^:\\]{1,2}|\.)?+'  # -flag, #comment, $VAR, @decorator, *args, .hidden
-_TRAIL = r'[:;,.!?%*/]{0,3}+'  # key:, end., path/
+_LEAD = r'(?:--?|[#$@*&:\\]{1,2}|\.)?+'  # -flag, #comment, $VAR, @decorator, *args, .hidden
+_TRAIL = r'[:;,.]{0,3}+'  # key:, end.
 _SAFE = re.compile(
     rf'[^\w\s]++'  # punctuation alone
     rf'|{_LEAD}(?:{_WORDS}|{_NUMBER}){_TRAIL}'
@@ -114,18 +119,36 @@ def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int
     too. `hidden`, `secret` and the scrubber win over `shown`; `secret` wins over everything.
     """
     shown = _merge(shown)
+    if not secret and not hidden and _plain(line, shown):
+        return LineMask(line, [], False)
     deny = _Denials(line, shown)
     deny.strings()
     deny.positions(_blank(line, deny.spans + deny.delimiters))
-    masked = list(secret) + list(hidden) + scrub_spans(line)
-    deny.shapes(_blank(line, deny.spans + deny.delimiters + masked + shown))
-    for start, end in hidden:
+    # Secret spans stay in the pieces: `u:` left of a masked `p4ss` would pass for a plain word.
+    deny.shapes(_blank(line, deny.spans + deny.delimiters + shown))
+    scrubbed = scrub_spans(line)
+    for start, end in list(hidden) + scrubbed:
         deny.deny(start, end)
-    denied = _merge(_subtract(_merge(deny.spans), shown) + list(hidden) + scrub_spans(line))
+    denied = _merge(_subtract(_merge(deny.spans), shown) + list(hidden) + scrubbed)
     secrets = _merge(secret)
     runs = [(s, e, False) for s, e in _subtract(denied, secrets)] + [(s, e, True) for s, e in secrets]
     runs.sort()
-    return LineMask(line, runs, deny.credential or bool(denied))
+    return LineMask(line, runs, deny.credential)
+
+
+def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
+    """Around the shown spans only letters, spaces and brackets (`deny 1.2.3.4;`, `server 1.2.3.4 {`),
+    and no credential word: nothing to mask, decided without the passes (a deny list of 40,000 addresses)."""
+    pos = 0
+    for start, end in [*shown, (len(line), len(line))]:
+        if pos < start:
+            if _SIMPLE.fullmatch(line, pos, start) is None:
+                return False
+            gap = line[pos:start].lower()
+            if any(word in gap for word in _CREDENTIAL_HINTS):
+                return False
+        pos = end
+    return True
 
 
 class _Denials:
@@ -216,14 +239,13 @@ class _Denials:
             return False
         dashes, name = match.group(1), match.group(2)
         rest = len(dashes) + len(name)
-        if rest == len(chunk):
-            if dashes == '-' and len(name) > 1 and not (name.isalpha() and name.islower()):
-                self._deny_around_shown(start + 2, start + len(chunk))  # -pSecret: a value glued to -p
-                return False
-            return True
-        if dashes == '-' and chunk[rest] != '=':
-            rest = 2  # -pX:y@z, -p4ss: everything after -p is its value
-        else:
+        if dashes == '-' and len(name) > 1 and not (name.isalpha() and name.islower()):
+            rest = 2  # -pSecret, -p4ss=x: everything after -p is its value
+        elif rest == len(chunk):
+            return True  # -p X, --password X, -storepass X
+        elif dashes == '-':
+            rest = 2  # -pdragon:x, -pname=x: the name ends at -p (-Dkey=value loses its key too)
+        elif chunk[rest] == '=':
             rest += 1
         self._deny_around_shown(start + rest, start + len(chunk))
         return False

@@ -24,9 +24,45 @@ def in_comment(match: re.Match[str], text: str) -> str | None:
     if comment_line(text, line_start):
         return 'in a comment'
     start = match.start()
-    if text.count('"""', 0, start) % 2 or text.count("'''", 0, start) % 2:
+    if _Quotes.of(text).odd_before(start):
         return 'in a docstring'
     return None
+
+
+class _Quotes:
+    """Where each triple quote of one text is, found once: a file with 40,000 hits asks 40,000 times.
+
+    Counting them with text.count(quote, 0, start) per hit read the file from the top each time. Occurrences
+    are found left to right without overlap, as str.count finds them; one counts before `start` when
+    it ends by `start`.
+    """
+
+    _last: _Quotes | None = None
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = (_ends(text, '"""'), _ends(text, "'''"))
+
+    @classmethod
+    def of(cls, text: str) -> _Quotes:
+        last = cls._last
+        if last is None or last.text is not text:
+            last = cls._last = cls(text)
+        return last
+
+    def odd_before(self, start: int) -> bool:
+        import bisect
+
+        return any(bisect.bisect_right(ends, start) % 2 for ends in self.ends)
+
+
+def _ends(text: str, quote: str) -> list[int]:
+    ends = []
+    pos = text.find(quote)
+    while pos != -1:
+        ends.append(pos + 3)
+        pos = text.find(quote, pos + 3)
+    return ends
 
 
 def comment_line(text: str, start: int) -> bool:

@@ -144,12 +144,10 @@ class Scanner:
 
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, shown: LineMask) -> Finding:
         column = hit.start - line_start + 1
-        return Finding(
-            rule=hit.rule.id, category=hit.rule.category, severity=hit.rule.severity, path=doc.path,
-            line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
-            excerpt=_excerpt(shown, column - 1),
-            fingerprint=fingerprint(hit.rule.id, hit.value), credential=shown.credential,
-        )
+        rule = hit.rule
+        # Every field by position: the record's fast path (40,000 findings in one file)
+        return Finding(rule.id, rule.category, rule.severity, doc.path, line_no, column, rule.why, rule.fix,
+                       _excerpt(shown, column - 1), fingerprint(rule.id, hit.value), (), shown.credential)
 
 
 class _Lines:
