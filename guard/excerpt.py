@@ -15,8 +15,8 @@ symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a secon
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
 `Hunter.Cat`): it is indistinguishable from a word; so is the part of a bare `a=b` before its `=` (read
-as a name) and a lowercase word glued to one dash (`-psecret` reads as `-storepass` does). Every
-credential position above masks them.
+as a name), a number of up to five digits a group (`4711`, `12:30`) and a lowercase word glued to one
+dash (`-psecret` reads as `-storepass` does). Every credential position above masks them.
 
 Everything here is one left-to-right pass of a few regexes per line (no backtracking into a
 nested repeat), so a 1 MB line costs about what it takes to read it. Imported only when a finding
@@ -57,11 +57,12 @@ _CREDENTIAL_WORD = re.compile(
 # A stretch with nothing default-deny would mask, and the words that still call for the passes.
 _SIMPLE = re.compile(r'[A-Za-z_ \t;,(){}\[\]]*+')
 _CREDENTIAL_HINTS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth', 'login', 'user')
+_CREDENTIAL_NAME = re.compile(r'pass|pw|secret|token|cred|key|auth', re.IGNORECASE)
 _PIECE = re.compile(r'[^\s\x00()\[\]{},;<>=]++')
 # Pieces that cannot be a credential. Possessive throughout: a 1 MB piece is read once per branch.
 _W = r'[^\W\d]++'  # letters and underscore, no digit
 _WORDS = rf'{_W}(?:(?:[.\-]|::){_W})*+'  # obj.attr, utf-only, std::vec
-_NUMBER = r'\d++(?:[.:,/\-]\d++)*+'  # 5432, 1.2.3.4, 2024-01-01, 12:30
+_NUMBER = r'\d{1,5}+(?:[.:,/\-]\d{1,5}+)*+'  # 5432, 1.2.3.4, 2024-01-01, 12:30; not 12345678 (a PIN?)
 _LEAD = r'(?:--?|[#$@*&:\\]{1,2}|\.)?+'  # -flag, #comment, $VAR, @decorator, *args, .hidden
 _TRAIL = r'[:;,.]{0,3}+'  # key:, end.
 _SAFE = re.compile(
@@ -76,8 +77,7 @@ class LineMask:
 
     `runs` are sorted, disjoint (start, end, secret) spans: a secret run shows its first characters
     (guard.redact.mask), any other run is replaced by DENIED. `credential` says a masked value may
-    be a credential (a value of four characters or more holding a letter), whatever rule reported
-    the line.
+    be a credential (see _Denials.deny), whatever rule reported the line.
     """
 
     __slots__ = ('line', 'runs', '_starts', 'credential')
@@ -122,14 +122,15 @@ def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int
     if not secret and not hidden and _plain(line, shown):
         return LineMask(line, [], False)
     deny = _Denials(line, shown)
-    deny.strings()
+    deny.elements()
+    deny.strings(_blank(line, deny.spans))
     deny.positions(_blank(line, deny.spans + deny.delimiters))
     # Secret spans stay in the pieces: `u:` left of a masked `p4ss` would pass for a plain word.
     deny.shapes(_blank(line, deny.spans + deny.delimiters + shown))
     scrubbed = scrub_spans(line)
     for start, end in list(hidden) + scrubbed:
-        deny.deny(start, end)
-    denied = _merge(_subtract(_merge(deny.spans), shown) + list(hidden) + scrubbed)
+        deny.deny(start, end, credential=True)
+    denied = _merge(_subtract(_merge(deny.spans), shown) + list(hidden) + scrubbed + deny.forced)
     secrets = _merge(secret)
     runs = [(s, e, False) for s, e in _subtract(denied, secrets)] + [(s, e, True) for s, e in secrets]
     runs.sort()
@@ -158,6 +159,7 @@ class _Denials:
         self.line = line
         self.spans: list[tuple[int, int]] = []
         self.delimiters: list[tuple[int, int]] = []  # quotes of strings left for the lexer: separators
+        self.forced: list[tuple[int, int]] = []  # masked even over a shown span
         self.credential = False
         self._shown_starts = [s for s, _ in shown]
         self._shown_ends = [e for _, e in shown]
@@ -166,17 +168,38 @@ class _Denials:
         i = bisect.bisect_left(self._shown_starts, end)
         return i > 0 and self._shown_ends[i - 1] > start
 
-    def deny(self, start: int, end: int) -> None:
+    def deny(self, start: int, end: int, *, credential: bool = False) -> None:
+        """Mask [start, end). `credential`: the position says the value is one (after `password`, `-p`,
+        in userinfo), whatever its shape; else a value of six characters or more (four with a letter)
+        may be one, and a port number (`5432`) is not."""
         if start >= end:
             return
         self.spans.append((start, end))
         if not self.credential:
             value = self.line[start:end].strip()
-            self.credential = len(value) >= 4 and any(c.isalpha() for c in value)
+            self.credential = (bool(value) and credential or len(value) >= 6
+                               or len(value) >= 4 and any(c.isalpha() for c in value))
 
-    def strings(self) -> None:
+    def force(self, start: int, end: int) -> None:
+        """Mask [start, end) even over a shown span: a credential's position (`-pX`, userinfo) wins over
+        an address or path found inside it."""
+        if start < end:
+            self.forced.append((start, end))
+            self.deny(start, end, credential=True)
+
+    def elements(self) -> None:
+        """The text of XML elements, before quotes are read: `<password>0000'</password>` holds no string."""
+        if '<' not in self.line:
+            return
+        for element in _XML_TEXT.finditer(self.line):
+            start, end = element.span('text')
+            if self.line[start:end].strip() and not self.touches_shown(start, end):
+                self.deny(start, end)
+
+    def strings(self, text: str) -> None:
+        """String literals in `text` (the line, element text blanked)."""
         line = self.line
-        for match in _STRING.finditer(line):
+        for match in _STRING.finditer(text):
             group = match.lastgroup or 'd'
             start, end = match.span(group)
             opening = start - 1
@@ -187,17 +210,13 @@ class _Denials:
                     self.deny(start, end)
                     self.delimiters.append((match.start(), match.end()))
                     continue
+            if closing is None:
+                continue  # an unclosed quote next to an address is more likely inside a value (F'00): no string
             self.delimiters.append((opening, start))
-            if closing is not None:
-                self.delimiters.append((closing, closing + 1))
+            self.delimiters.append((closing, closing + 1))
 
     def positions(self, text: str) -> None:
-        """Values by position: element text, assignment values, option arguments, userinfo, the word after
-        `password`."""
-        for element in _XML_TEXT.finditer(text):
-            start, end = element.span('text')
-            if text[start:end].strip() and not self.touches_shown(start, end):
-                self.deny(start, end)
+        """Values by position: assignment values, option arguments, userinfo, the word after `password`."""
         pos = 0
         while (match := _ASSIGN.search(text, pos)) is not None:
             start, end = match.span('v')
@@ -207,25 +226,33 @@ class _Denials:
             while end > start + 1 and text[end - 1] in ',;)]}':
                 end -= 1
             if not self.touches_shown(start, end):
-                self.deny(start, end)
+                named = _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None  # DB_PW=
+                self.deny(start, end, credential=named)
             pos = match.end()
         chunks = [m.span() for m in _CHUNK.finditer(text)]
         for i, (start, end) in enumerate(chunks):
             chunk = text[start:end]
-            takes_value = self._option(chunk, start) or _CREDENTIAL_WORD.search(chunk) is not None
-            if takes_value and i + 1 < len(chunks):
+            password = _CREDENTIAL_WORD.search(chunk) is not None
+            if (self._option(chunk, start) or password) and i + 1 < len(chunks):
                 after, after_end = chunks[i + 1]
-                if not text[end:after].strip() and not _SAFE_OPERATOR(text[after:after_end]) \
-                        and not self.touches_shown(after, after_end):
-                    self.deny(after, after_end)
+                if text[end:after].strip() or _SAFE_OPERATOR(text[after:after_end]):
+                    continue
+                if password:
+                    self.force(after, after_end)  # `password 1.2.3.4x` is a password, address or not
+                elif not self.touches_shown(after, after_end):
+                    self.deny(after, after_end, credential=True)
+                else:  # -h 1.2.3.4 shows the address; -p HOST:1.2.3.4 masks the rest
+                    for s, e in _subtract([(after, after_end)], _merge(self._shown_within(after, after_end))):
+                        self.force(s, e)
         for token in _USERINFO_CHUNK.finditer(text):
             start, end = token.span()
             chunk = token[0]
             at = chunk.rfind('@')  # -1 for most chunks
             if at > 0:
                 scheme = chunk.find('://', 0, at)
-                begin = scheme + 3 if scheme >= 0 else chunk.rfind('=', 0, at) + 1
-                self._deny_around_shown(start + begin, start + at)
+                # No scheme: all before the `@` goes (DB_URL=u:p@h too: a=b@h may be one password).
+                begin = scheme + 3 if scheme >= 0 else 0
+                self.force(start + begin, start + at)
                 host = start + at + 1
                 if scheme < 0 and '.' not in chunk[at + 1:] and not self.touches_shown(host, end):
                     self.deny(host, end)  # ab@cd: no host after the `@`, so a value holding one
@@ -247,15 +274,10 @@ class _Denials:
             rest = 2  # -pdragon:x, -pname=x: the name ends at -p (-Dkey=value loses its key too)
         elif chunk[rest] == '=':
             rest += 1
-        self._deny_around_shown(start + rest, start + len(chunk))
+        self.force(start + rest, start + len(chunk))
         return False
 
-    def _deny_around_shown(self, start: int, end: int) -> None:
-        """Deny [start, end) except the shown spans inside it."""
-        for s, e in _subtract([(start, end)] if start < end else [], self._shown_in(start, end)):
-            self.deny(s, e)
-
-    def _shown_in(self, start: int, end: int) -> list[tuple[int, int]]:
+    def _shown_within(self, start: int, end: int) -> list[tuple[int, int]]:
         i = max(0, bisect.bisect_right(self._shown_starts, start) - 1)
         j = bisect.bisect_left(self._shown_starts, end)
         return list(zip(self._shown_starts[i:j], self._shown_ends[i:j], strict=True))
