@@ -94,7 +94,7 @@ class AlertState:
             data = json.loads(self.path.read_text())
         except FileNotFoundError:
             return {'version': VERSION, 'roots': {}}
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, RecursionError) as e:
             self.warning = f'{self.path}: unreadable alert state ({e}); starting afresh'
             return {'version': VERSION, 'roots': {}}
         if not isinstance(data, dict) or not isinstance(data.get('roots'), dict):
