@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--scale', type=float, default=1.0, help='input size as a fraction of the full one')
     parser.add_argument('--runs', type=int, default=3, help='best of this many runs per case')
     args = parser.parse_args(argv)
-    rows = ['| case | size | findings | seconds | s/MB | x plain s/MB | under 2 s |', '|---|---:|---:|---:|---:|---:|---|']
+    rows = ['| case | size | findings | seconds | s/MB | x plain s/MB | under 2 s |',
+            '|---|---:|---:|---:|---:|---:|---|']
     for name, build in CASES.items():
         text = build(args.scale)
         seconds, findings = scan_seconds(text, args.runs)

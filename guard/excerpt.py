@@ -109,6 +109,54 @@ class LineMask:
         return ''.join(out)
 
 
+# A line longer than this is masked only in regions around its findings (everything else is masked
+# whole, and never shown): an excerpt shows 160 characters, so a 1 MB line with one address costs a
+# few kilobytes, not a pass of every secret pattern over the megabyte.
+LONG_LINE = 16384
+MARGIN = 4096  # context kept on each side of a finding: a one-line PEM key of 4096 bits is ~3.2 KB
+
+
+def regions(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of a long line to mask with context: each span with MARGIN around it, joined."""
+    if len(line) <= LONG_LINE:
+        return [(0, len(line))]
+    return _merge([(max(0, s - MARGIN), min(len(line), e + MARGIN)) for s, e in spans])
+
+
+def plan_regions(line: str, parts: Sequence[tuple[int, int]], shown: Sequence[tuple[int, int]],
+                 secret: Sequence[tuple[int, int]], hidden: Sequence[tuple[int, int]]) -> LineMask:
+    """plan() for the `parts` of a long line (see regions()): each part on its own, what lies outside
+    them masked whole, and a part's first and last words masked when the part cuts through a word
+    (what they belong to is out of sight)."""
+    if parts == [(0, len(line))]:
+        return plan(line, shown, secret, hidden)
+    runs: list[tuple[int, int, bool]] = []
+    credential = False
+    pos = 0
+    for start, end in parts:
+        if pos < start:
+            runs.append((pos, start, False))
+        text = line[start:end]
+        inside = [(max(s, start) - start, min(e, end) - start) for s, e in hidden if s < end and e > start]
+        if start > 0 and not line[start - 1].isspace():
+            cut = next((i for i, c in enumerate(text) if c.isspace()), len(text))
+            inside.append((0, cut))
+        if end < len(line) and not line[end].isspace():
+            cut = next((i for i in range(len(text) - 1, -1, -1) if text[i].isspace()), -1)
+            inside.append((cut + 1, len(text)))
+        part = plan(text, _within(shown, start, end), _within(secret, start, end), inside)
+        runs += [(s + start, e + start, is_secret) for s, e, is_secret in part.runs]
+        credential = credential or part.credential
+        pos = end
+    if pos < len(line):
+        runs.append((pos, len(line), False))
+    return LineMask(line, runs, credential)
+
+
+def _within(spans: Sequence[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    return [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+
+
 def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int, int]] = (),
          hidden: Sequence[tuple[int, int]] = ()) -> LineMask:
     """What to mask on `line` (one line, no newline); spans are offsets into it.

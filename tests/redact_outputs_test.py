@@ -541,3 +541,22 @@ def test_pre_commit_framework_hook_shows_no_generated_credential(
     assert proc.returncode == 1 and all(rel in said for rel in planted.files)
     assert 'may hold a credential' in said and 'SKIP=' not in said
     assert planted.shown_in(said) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(credentials, st.sampled_from([f for f in FORMS if '\n' not in f[1].rstrip('\n')]), st.integers(0, 40_000),
+       st.integers(0, 40_000))
+def test_a_very_long_line_masks_around_its_findings_as_a_short_one_does(
+        secret: str, form: tuple[str, str, str], before: int, after: int) -> None:
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    if form[0] in SHAPE_ONLY and ('=' in secret or not any(c.isalpha() for c in secret)):
+        return  # the documented limit, as above
+    secret, text, _ = place(form, secret, 77)
+    filler = 'lorem ipsum dolor sit amet '
+    line = (filler * (before // len(filler) + 1))[:before] + ' ' + text.rstrip('\n') + ' ' + filler * (after // 27)
+    findings, _ = Scanner(RULES).scan(Document(form[0], line + '\n'))
+    assert findings
+    assert all(secret not in f.excerpt for f in findings)

@@ -110,13 +110,13 @@ class Scanner:
     def _line_mask(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> LineMask:
         """What an excerpt of the line masks (guard.excerpt, default-deny): everything but the non-secret
         hits and plain code, the secret hits and every raw match of a redacting rule with their first
-        characters. Worked out on the whole line before any excerpt is cut from it: a URL cut before
-        its `@` no longer looks like one.
+        characters. Worked out on the whole line before any excerpt is cut from it (a URL cut before
+        its `@` no longer looks like one); on a very long line, on kilobytes of context around each hit.
 
         Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
-        from guard.excerpt import plan  # the masker: needed only once there is a finding to show
+        from guard import excerpt  # the masker: needed only once there is a finding to show
 
         line_start = lines.start(line_no)
         line = lines.text(line_no)
@@ -126,13 +126,15 @@ class Scanner:
         for h in hits:
             span = (max(0, h.start - line_start), min(len(line), h.end - line_start))
             (secret if h.rule.redact else shown).append(span)
-        for rule, _ in self._masking.plan(line, doc.path):
-            has_value = 'value' in rule.regex.groupindex
-            for match in rule.regex.finditer(line):
-                start, end = match.span('value') if has_value else match.span()
-                if start < end:
-                    hidden.append((start, end))
-        return plan(line, shown, secret, hidden)
+        parts = excerpt.regions(line, shown + secret)  # the whole line, unless it is very long
+        for start, end in parts:
+            for rule, _ in self._masking.plan(line[start:end], doc.path):
+                has_value = 'value' in rule.regex.groupindex
+                for match in rule.regex.finditer(line, start, end):
+                    span_start, span_end = match.span('value') if has_value else match.span()
+                    if span_start < span_end:
+                        hidden.append((span_start, span_end))
+        return excerpt.plan_regions(line, parts, shown, secret, hidden)
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
