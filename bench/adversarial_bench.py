@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/adversarial_bench.py                 # every case at full size, a Markdown table
     .venv/bin/python bench/adversarial_bench.py --scale 0.05    # small, to check it runs
+    .venv/bin/python bench/adversarial_bench.py --baseline 300  # and a scan with 300 baselined findings
 
 Each case is one file scanned in-process the way every source scans it (Scanner.scan on a Document:
 every enabled rule, inline allows, excerpts built and masked) and then reported (the text report,
@@ -119,10 +120,35 @@ def scan_seconds(text: str, runs: int = 3, name: str = 'input.conf') -> tuple[fl
     return best, count
 
 
+def baseline_cost(count: int) -> tuple[float, float, float]:
+    """(seconds of `guard scan` with no baseline, with a baseline accepting `count` findings, of
+    `guard baseline`) on a tree of `count` files holding one password each (subprocesses)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for i in range(count):
+            (root / f'settings_{i}.py').write_text(f'DB_PASSWORD = "Sunshine{i:06d}!xQ"\n')
+        guard = [sys.executable, '-m', 'guard']
+
+        def timed(*args: str) -> float:
+            start = time.perf_counter()
+            subprocess.run([*guard, *args], capture_output=True, check=False)
+            return time.perf_counter() - start
+
+        without = timed('scan', str(root))
+        writing = timed('baseline', str(root))
+        with_baseline = timed('scan', str(root))
+    return without, with_baseline, writing
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--scale', type=float, default=1.0, help='input size as a fraction of the full one')
     parser.add_argument('--runs', type=int, default=3, help='best of this many runs per case')
+    parser.add_argument('--baseline', type=int, default=0, metavar='N',
+                        help='also time a scan with N baselined findings against the same scan without')
     args = parser.parse_args(argv)
     rows = ['| case | size | findings | seconds | s/MB | x plain s/MB | under 2 s |',
             '|---|---:|---:|---:|---:|---:|---|']
@@ -137,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
                     f'{"yes" if seconds <= 2 else "NO"} |')
         print(rows[-1], file=sys.stderr, flush=True)
     print('\n'.join(rows))
+    if args.baseline:
+        without, with_baseline, writing = baseline_cost(args.baseline)
+        print(f'\n{args.baseline} baselined findings: scan {without:.2f} s without the baseline, '
+              f'{with_baseline:.2f} s with it (+{with_baseline - without:.2f} s); `guard baseline` {writing:.2f} s')
     return 0
 
 
