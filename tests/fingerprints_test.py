@@ -151,3 +151,27 @@ def test_a_clean_scan_reads_no_baseline_and_hashes_nothing(git_repo: Path) -> No
     write(git_repo, DEFAULT_NAME, '{"version": 3, "findings": [')  # broken: a clean staged scan never reads it
     git(git_repo, 'add', 'app.py')
     assert run_guard('scan', '--staged', git_repo).returncode == 0
+
+
+def test_when_nothing_accepted_changed_one_slow_hash_settles_every_finding(git_repo: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from guard import config as config_module
+    from guard.scan import engine
+
+    for i in range(6):
+        leaky_repo(git_repo, weak_password(), f'settings_{i}.py')
+    assert run_guard('baseline', git_repo).returncode == 0
+    calls: list[str] = []
+    real = fingerprints.salted
+
+    def counted(key: str, salt: bytes, scheme: str = fingerprints.SCHEME) -> str:
+        calls.append(key)  # a spy on the real function: it still computes every value
+        return real(key, salt, scheme)
+
+    monkeypatch.setattr(fingerprints, 'salted', counted)
+    result = engine.scan_worktree(config_module.load(git_repo))
+    assert result.findings == [] and result.baselined >= 6 and len(calls) == 1
+    calls.clear()
+    write(git_repo, 'settings_0.py', f'DB_PASSWORD = "{weak_password()}z"\n')  # one changed: each is checked
+    result = engine.scan_worktree(config_module.load(git_repo))
+    assert [f.path for f in result.findings] == ['settings_0.py'] and len(calls) >= 6

@@ -4,8 +4,10 @@ Format 3 (issue 15): each entry holds the finding's location key (rule, path, ma
 guard.scan.fingerprints) and scrypt(content key, salt) at n=2^14, with the baseline's salt, so every
 clone computes the same values and a guess costs an attacker ~0.1 s of a core. A finding is accepted
 when an entry's slow hash equals its own; the slow hash runs only for a finding whose location key
-matches an entry, or whose rule has an entry no location matched (code that moved), on every core.
-A different secret swapped onto an accepted line is a new finding.
+matches an entry, or whose rule has an entry no location matched (code that moved), on every core;
+and not even then when every entry's location has its finding and one scrypt over all of their
+content keys together equals the baseline's `aggregate` (nothing accepted changed: one hash, not
+one per finding). A different secret swapped onto an accepted line is a new finding.
 
 Older formats still suppress, with a note asking to rewrite the file with `guard baseline`: format 2
 held scrypt at n=2^10 (~350 guesses a second on one core), format 1 unsalted sha256 (content keys).
@@ -43,9 +45,10 @@ class BaselineEntry(record('BaselineEntry', ['fingerprint', 'rule', 'path', 'loc
     __slots__ = ()
 
 
-class Baseline(record('Baseline', ['path', 'entries', 'salt', 'version'], defaults=(None, FORMAT_VERSION))):
+class Baseline(record('Baseline', ['path', 'entries', 'salt', 'version', 'aggregate'],
+                      defaults=(None, FORMAT_VERSION, ''))):
     """A baseline file (`path`), its entries by fingerprint, its salt (None in format 1, whose entries
-    are content keys) and its format version."""
+    are content keys), its format version and (format 3) the slow hash of all its entries together."""
 
     __slots__ = ()
 
@@ -66,7 +69,8 @@ class Baseline(record('Baseline', ['path', 'entries', 'salt', 'version'], defaul
         elif self.version == 2:
             hashes = fingerprints.salted_all((f.fingerprint for f in findings), self.salt, fingerprints.LEGACY_SCHEME)
         else:
-            hashes = fingerprints.salted_all(self._candidates(findings, locations), self.salt)
+            hashes = self._unchanged(findings, locations) \
+                or fingerprints.salted_all(self._candidates(findings, locations), self.salt)
         new = []
         seen = set()
         for finding in findings:
@@ -76,6 +80,26 @@ class Baseline(record('Baseline', ['path', 'entries', 'salt', 'version'], defaul
             else:
                 new.append(finding)
         return new, len(findings) - len(new), seen
+
+    def _unchanged(self, findings: Sequence[Finding], locations: Sequence[str]) -> dict[str, str]:
+        """When every entry's location has its finding and one slow hash over all of them equals the
+        baseline's `aggregate`: {content key: fingerprint} for them, with no hash per finding (a scan
+        with 300 accepted findings pays one scrypt, not 300). Else {} (the per-finding check decides).
+
+        The aggregate hashes every accepted finding's content together: it confirms a guess only for
+        a guess at all of them at once."""
+        if not self.aggregate:
+            return {}
+        by_location = {entry.location: entry.fingerprint for entry in self.entries.values()}
+        here = {location: f.fingerprint for f, location in zip(findings, locations, strict=True)
+                if location in by_location}
+        if len(here) != len(by_location):
+            return {}
+        from guard.scan import fingerprints
+
+        if fingerprints.aggregate(here, self.salt) != self.aggregate:
+            return {}
+        return {key: by_location[location] for location, key in here.items()}
 
     def _candidates(self, findings: Sequence[Finding], locations: Sequence[str]) -> list[str]:
         """Content keys worth the slow hash: findings at an accepted location, and findings of a rule
@@ -127,7 +151,8 @@ def load(path: Path) -> Baseline:
             raise ConfigError(f'{path}: every baseline entry needs a "fingerprint" string')
         entries[item['fingerprint']] = BaselineEntry(item['fingerprint'], str(item.get('rule', '')),
                                                      str(item.get('path', '')), str(item.get('location', '')))
-    return Baseline(path, entries, salt, version)
+    aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
+    return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '')
 
 
 def _depth(text: str) -> int:
@@ -172,8 +197,11 @@ def save(path: Path, findings: Sequence[Finding], content_keys: dict[str, str], 
     for f in findings:
         fingerprint = hashes[content_keys[f.fingerprint]]
         entries[fingerprint] = {'fingerprint': fingerprint, 'location': f.fingerprint, 'rule': f.rule, 'path': f.path}
+    # One entry per fingerprint: the aggregate covers the locations kept, as a later scan finds them.
+    kept = {entry['location']: content_keys[entry['location']] for entry in entries.values()}
     document = {'version': FORMAT_VERSION, 'generated-by': f'guard {__version__}',
                 'hash': fingerprints.SCHEME, 'salt': salt.hex(),
+                'aggregate': fingerprints.aggregate(kept, salt) if kept else '',
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
     import json
     import tempfile

@@ -13,10 +13,12 @@ a baseline, can be checked against a wordlist at millions of guesses a second.
   r=8 (~0.1-0.2 s and 16 MiB of one core per guess on the machines measured; bench/RESULTS.md). The
   salt is the baseline's own, so every clone agrees. A scan runs the slow hash only for a finding
   whose location key matches an entry (or, for code that moved, whose rule has an entry no location
-  matched), on every core, and never on a clean commit.
+  matched), on every core, and never on a clean commit; when every accepted location has its
+  finding, one scrypt over all of them together (the baseline's `aggregate`) settles it at once.
 
-The trade-off (docs/scan.md): a baseline of N accepted findings costs each scan about N slow hashes
-divided by the cores; a rotated secret on an unchanged line is a new finding, as before.
+The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slow hash; one where an
+accepted finding changed, moved or went (and a commit hook that sees some of them) pays one per
+finding it must check, divided by the cores. A rotated secret on an unchanged line is a new finding.
 """
 from __future__ import annotations
 
@@ -59,6 +61,16 @@ def salted_all(keys: Iterable[str], salt: bytes, scheme: str = SCHEME) -> dict[s
 
     with ThreadPoolExecutor(max_workers=min(len(distinct), os.cpu_count() or 1)) as pool:
         return dict(zip(distinct, pool.map(lambda key: salted(key, salt, scheme), distinct), strict=True))
+
+
+def aggregate(keys_by_location: dict[str, str], salt: bytes) -> str:
+    """One slow fingerprint of many findings together ({location key: content key}), order-free: a
+    baseline's check that nothing it accepted changed costs one scrypt, and confirms a guess only at
+    every secret at once."""
+    joined = '\n'.join(f'{location}\t{key}' for location, key in sorted(keys_by_location.items()))
+    import hashlib
+
+    return salted(hashlib.sha256(joined.encode('ascii')).hexdigest(), salt)
 
 
 def location_keys(findings: Sequence[Finding]) -> list[str]:
