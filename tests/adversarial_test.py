@@ -7,10 +7,14 @@ finding, a regex rescanning a long token from every start) makes x4 input cost x
 """
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'bench'))
 
@@ -36,3 +40,17 @@ def test_the_nginx_deny_list_reports_every_address() -> None:
     text = bench.deny_list(0.01)
     _, found = bench.scan_seconds(text, 1)
     assert found == text.count('\n')
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.integers(0, 2 ** 32 - 1).map(ipaddress.IPv4Address),
+                 st.integers(0, 2 ** 128 - 1).map(ipaddress.IPv6Address),
+                 st.sampled_from(['192.168.1.1', '10.0.0.1', '203.0.113.5', '2001:db8::1', 'fd00:ec2::254',
+                                  '100.64.0.1', '172.31.255.255', '198.51.100.0']).map(ipaddress.ip_address)))
+def test_the_ip_rule_tests_networks_on_ints_as_ipaddress_does(
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    from guard.rules import network
+
+    for networks in (network._DOC_NETWORKS, network._WELL_KNOWN, network._PRIVATE_NETWORKS):
+        expected = any(address in net for net in network._parsed(networks) if net.version == address.version)
+        assert network._in_any(address, networks) == expected
