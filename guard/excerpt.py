@@ -94,10 +94,11 @@ class LineMask:
         end = len(line) if end is None else end
         out = []
         pos = begin
+        runs = self.runs
         i = max(0, bisect.bisect_right(self._starts, begin) - 1)
-        for start, stop, secret in self.runs[i:]:
-            if start >= end:
-                break
+        while i < len(runs) and runs[i][0] < end:  # by index: a slice would copy the rest per finding
+            start, stop, secret = runs[i]
+            i += 1
             if stop <= pos:
                 continue
             if start > pos:

@@ -13,6 +13,7 @@ from guard.rules.lazy_regex import LazyRegex
 from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
+from guard.rules.prose import line_start
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -42,9 +43,14 @@ _CIDR_SUFFIX = LazyRegex(r'/\d{1,3}(?![\d.])')
 _SHELL_DEFAULT = LazyRegex(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
 
 
+# How far back on its line the context of an address is read: a 1 MB line with thousands of
+# addresses would otherwise be read back to its start for each of them (issue 15).
+CONTEXT_REACH = 512
+
+
 def _line_before(match: re.Match[str], text: str) -> str:
     start = match.start('value')
-    return text[text.rfind('\n', 0, start) + 1:start]
+    return text[max(line_start(text, start), start - CONTEXT_REACH):start]
 
 
 def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
@@ -123,7 +129,7 @@ def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6
     if _in_any(address, _PRIVATE_NETWORKS):
         return None
     start, end = match.span('value')
-    before = text[text.rfind('\n', 0, start) + 1:start]
+    before = text[max(line_start(text, start), start - CONTEXT_REACH):start]
     after = text[end:end + 6]
     if before.endswith(('//', '@', '[')) or _PORT_AFTER.match(after) or _HOST_CONTEXT.search(before):
         return None

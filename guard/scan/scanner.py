@@ -75,10 +75,14 @@ class Scanner:
         suppressed = 0
         shown: dict[int, LineMask] = {}  # line number -> what to mask; several findings may share a line
         hits_by_line = _hits_by_line(hits, lines)
+        allowed: dict[tuple[int, str], bool] = {}  # a 1 MB line with 40,000 hits is read once per rule, not per hit
         for hit in hits:
             line_no = lines.number(hit.start)
-            line = lines.text(line_no)
-            if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
+            key = (line_no, hit.rule.id)
+            if key not in allowed:
+                allowed[key] = allowlist.inline_allowed(lines.text(line_no), lines.text(line_no - 1), hit.rule.id,
+                                                        hit.rule.category, self._known_names)
+            if allowed[key]:
                 suppressed += 1
                 continue
             if line_no not in shown:
