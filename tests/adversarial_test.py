@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'bench'))
 
 import adversarial_bench as bench  # noqa: E402
 
-SMALL = {'deny-list': 0.02, 'addresses-one-line': 0.02, 'near-miss-line': 0.01, 'near-miss-lines': 0.01, 'url-colons': 0.02,
-         'password-dots': 0.02}
+SMALL = {'deny-list': 0.02, 'addresses-one-line': 0.02, 'near-miss-line': 0.01, 'near-miss-lines': 0.01,
+         'url-colons': 0.02, 'password-dots': 0.02}
 
 
 @pytest.mark.parametrize('case', sorted(bench.CASES))
