@@ -444,7 +444,8 @@ def test_no_excerpt_shows_a_generated_credential_or_a_piece_of_one(secret: str, 
     assert findings, f'{form[0]}: the line was not reported, so this case tests nothing'
     for finding in findings:
         assert secret not in finding.excerpt
-        assert [piece for piece in fragments(secret, rest) if piece in finding.excerpt] == []
+        shown = finding.excerpt.replace('********', '\0')  # a mask's stars are no piece of a secret's `**`
+        assert [piece for piece in fragments(secret, rest) if piece in shown] == []
     if not any(f.category == 'secret' for f in findings):
         assert any(f.credential for f in findings), f'{form[0]}: a masked credential must hold back the SKIP hint'
 
