@@ -335,6 +335,8 @@ def _parse_toml(path: str, text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f'{path}: invalid TOML: {e}') from None
+    except RecursionError:  # [[[[…]]]]: tomllib recurses per level
+        raise ConfigError(f'{path}: invalid TOML: nested too deeply') from None
 
 
 def _table(path: str, data: dict[str, Any]) -> dict[str, Any]:

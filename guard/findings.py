@@ -27,6 +27,8 @@ class Finding(Record):
     a scan the content key (`fingerprint()` below), replaced by the salted one (guard.scan.fingerprints)
     before anything is reported or stored.
     `entries`: relative paths a cleanup may act on (venv findings list the venv's own entries).
+    `credential`: the excerpt masked a value on the line that may be a credential, whatever rule found
+    the line: a hook must not offer a skip that would commit it.
     """
 
     rule: str
@@ -40,6 +42,7 @@ class Finding(Record):
     excerpt: str
     fingerprint: str
     entries: tuple[str, ...] = ()
+    credential: bool = False
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.rule)

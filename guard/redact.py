@@ -29,7 +29,9 @@ _CREDENTIAL_WORD = (
     r'pass(?:word|wd|phrase)|(?<![a-z])pass(?![a-z])|pwd|secret|token|credentials?|api[_-]?key|apikey'
     + r'|' + ''.join(f'(?<!{word})' for word in _STRUCTURAL_KEYS) + r'[_.-]key(?![a-z])'
 )
-_NAME = rf'[\w.-]*(?:{_CREDENTIAL_WORD})[\w.-]*'
+# One token of [\w.-] holding a credential word. Checked by a lookahead, then read possessively: as
+# `[\w.-]*WORD[\w.-]*` a long run with no `=` after it was retried at every split (quadratic).
+_NAME = rf'(?=[\w.-]*?(?:{_CREDENTIAL_WORD}))[\w.-]++'
 # A value: quoted (mask inside the quotes), or bare up to whitespace or a quote. A bare value that is
 # a call or subscript (`os.environ['X']`, `get_password()`) is code, not a credential, and stays.
 _VALUE = (
@@ -38,14 +40,10 @@ _VALUE = (
     r'|(?![A-Za-z_][\w.]*[(\[])(?P<{n}bare>[^\s\'"]+)'
 )
 _SCRUB_PATTERN = (
-    # scheme://user:PASSWORD@host for any scheme (redis://:pw@, mongodb+srv://, postgresql+psycopg2://,
-    # the unix-socket form postgresql://u:pw@/db). Greedy up to the last @ of the token, so an
-    # unencoded @ inside the password is hidden too.
-    r'(?<![\w+.-])[a-z][a-z0-9+.-]*://[^\s:/@\'"]*:(?P<url>[^\s\'"]*)@'
-    # user:PASSWORD@tcp(host:3306)/db: Go's MySQL DSN has no scheme.
-    r'|(?<![\w.-])[\w.-]+:(?P<godsn>[^\s\'"]+)@(?:tcp|udp|unix)\('
+    # scheme://user:PASSWORD@host and user:PASSWORD@tcp(host) are found token by token in code
+    # (`_userinfo_spans`): as regexes they rescan the rest of a long token from every `a://`.
     # curl -u user:PASSWORD, --user user:PASSWORD
-    r'|(?<![\w-])(?:-u|--user)[ \t]+["\']?[^\s:\'"]+:(?P<userpw>[^\s\'"]+)'
+    r'(?<![\w-])(?:-u|--user)[ \t]+["\']?[^\s:\'"]++:(?P<userpw>[^\s\'"]+)'
     # <password>VALUE</password> in XML
     rf'|<(?P<tag>{_NAME})>(?P<xml>[^<\n]+)</(?P=tag)>'
     # Authorization: Basic|Bearer|token VALUE (HTTP headers, curl -H, config files).
@@ -68,9 +66,12 @@ _SCRUB_PATTERN = (
 _HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', '@tcp(', '@udp(', '@unix(', '-u',
           '--user')
 # The group holding the value to mask, one per alternative above.
-_VALUE_GROUPS = ('url', 'godsn', 'userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq',
-                 'asbare')
+_VALUE_GROUPS = ('userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq', 'asbare')
+# A token for the userinfo forms: no white space or quote.
+_TOKEN = r'[^\s\'"]++'
+_GO_DSN_HOSTS = ('@tcp(', '@udp(', '@unix(')
 _SCRUB = LazyRegex('(?im)' + _SCRUB_PATTERN)
+_TOKENS = LazyRegex(_TOKEN)
 
 
 def mask(value: str) -> str:
@@ -83,13 +84,17 @@ def mask(value: str) -> str:
 
 
 def mask_spans(line: str, spans: list[tuple[int, int]]) -> str:
-    """Replace each (start, end) span of `line` with its masked form; spans may overlap."""
+    """Replace each (start, end) span of `line` with its masked form; overlapping spans are masked as one
+    (masking the rest of a span on its own would show that rest's first characters)."""
     out = []
     pos = 0
+    merged: list[list[int]] = []
     for start, end in sorted(spans):
-        if end <= pos:
-            continue
-        start = max(start, pos)
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        elif start < end:
+            merged.append([start, end])
+    for start, end in merged:
         out.append(line[pos:start])
         out.append(mask(line[start:end]))
         pos = end
@@ -103,11 +108,90 @@ def scrub(text: str) -> str:
     Safe to apply twice: a value already masked is left as it is. Empty values (`password = ""`)
     and URLs without a password are unchanged.
     """
+    spans = scrub_spans(text)
+    return mask_spans(text, spans) if spans else text
+
+
+def scrub_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of `text` that `scrub()` masks: credential values of the known forms.
+
+    Linear in the text: the regex alternatives each start at a bounded set of places and never
+    rescan a token's rest from inside it; the userinfo forms are found token by token.
+    """
     # Most excerpts (an IP, a home path) hold no credential at all: a few substring tests say so.
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
-        return text
-    return _SCRUB.sub(_masked_match, text)
+        return []
+    spans = _userinfo_spans(text) if '@' in text else []
+    for match in _SCRUB.finditer(text):
+        for group in _VALUE_GROUPS:
+            start, end = match.span(group)
+            if start >= 0:
+                if _unmasked(text[start:end]):
+                    spans.append((start, end))
+                break
+    return spans
+
+
+def _userinfo_spans(text: str) -> list[tuple[int, int]]:
+    """The passwords of scheme://user:PASSWORD@host (any scheme: redis://:pw@, mongodb+srv://, the
+    unix-socket form postgresql://u:pw@/db) and Go's user:PASSWORD@tcp(host) DSNs, one token at a time.
+    A password runs to the token's last `@` (or last `@tcp(`), so an unencoded `@` in it is hidden too."""
+    spans = []
+    for token in _TOKENS.finditer(text):
+        value = token[0]
+        at = value.rfind('@')
+        if at < 0:
+            continue
+        base = token.start()
+        span = _url_password(value, at) or _go_dsn_password(value)
+        if span and _unmasked(value[span[0]:span[1]]):
+            spans.append((base + span[0], base + span[1]))
+    return spans
+
+
+def _url_password(token: str, at: int) -> tuple[int, int] | None:
+    """(start, end) of the password in `token` for scheme://user:PASSWORD@ before `at`, else None."""
+    sep = token.find('://', 0, at)
+    while sep > 0:
+        begin = sep
+        while begin > 0 and (token[begin - 1].isalnum() and token[begin - 1].isascii() or token[begin - 1] in '+.-'):
+            begin -= 1
+        while begin < sep and not token[begin].isalpha():  # a scheme starts with a letter
+            begin += 1
+        if begin < sep and (begin == 0 or not (token[begin - 1].isalnum() or token[begin - 1] in '_+.-')):
+            user_end = sep + 3
+            while user_end < at and token[user_end] not in ':/@':
+                user_end += 1
+            if user_end < at and token[user_end] == ':':
+                return user_end + 1, at
+        sep = token.find('://', sep + 3, at)
+    return None
+
+
+def _go_dsn_password(token: str) -> tuple[int, int] | None:
+    """(start, end) of the password in user:PASSWORD@tcp(host) (Go's MySQL DSN has no scheme)."""
+    end = max(token.rfind(host) for host in _GO_DSN_HOSTS)
+    if end < 0:
+        return None
+    begin = 0
+    while begin < end:  # a run of [\w.-] at a token start or after another character, then `:`
+        colon = token.find(':', begin, end)
+        if colon < 0:
+            return None
+        run = colon
+        while run > begin and (token[run - 1].isalnum() or token[run - 1] in '_.-'):
+            run -= 1
+        if run < colon and (run == 0 or not (token[run - 1].isalnum() or token[run - 1] in '_.-')) \
+                and colon + 1 < end:
+            return colon + 1, end
+        begin = colon + 1
+    return None
+
+
+def _unmasked(value: str) -> bool:
+    """Not empty and not masked already (scrub applied twice leaves a masked value as it is)."""
+    return bool(value) and not value.endswith(_MASKED) and bool(value.strip(MASK))
 
 
 def scrub_any(value: Any) -> Any:
@@ -135,18 +219,3 @@ def _masked_value(value: Any) -> Any:
     if value is None or value == '':
         return value
     return mask(value) if isinstance(value, str) else _MASKED
-
-
-def _masked_match(match: re.Match[str]) -> str:
-    for group in _VALUE_GROUPS:
-        start, end = match.span(group)
-        if start >= 0:
-            break
-    else:
-        return match[0]
-    value = match[group]
-    if not value or value.endswith(_MASKED) or not value.strip(MASK):  # empty, or masked already
-        return match[0]
-    offset = match.start()
-    whole = match[0]
-    return whole[:start - offset] + mask(value) + whole[end - offset:]

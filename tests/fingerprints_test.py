@@ -1,13 +1,16 @@
-"""Fingerprints: salted scrypt, the salt in the baseline (every clone agrees), old sha256 baselines still honoured."""
+"""Fingerprints (issue 15): reports carry location keys that hold nothing derived from a secret; a
+baseline holds scrypt at n=2^14 with its own salt; old baselines still suppress, with a note."""
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from support import git
 from support import run_guard
 from support import write
@@ -30,9 +33,9 @@ def scan_json(root: Path, *args: str, env: dict[str, str] | None = None) -> dict
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
 
-def leaky_repo(root: Path, password: str) -> Path:
-    write(root, 'settings.py', f'DB_PASSWORD = "{password}"\n')
-    git(root, 'add', 'settings.py')
+def leaky_repo(root: Path, password: str, name: str = 'settings.py') -> Path:
+    write(root, name, f'DB_PASSWORD = "{password}"\n')
+    git(root, 'add', name)
     return root
 
 
@@ -40,16 +43,55 @@ def prints_of(report: dict) -> dict[str, str]:  # type: ignore[type-arg]
     return {f['rule']: f['fingerprint'] for f in report['findings']}
 
 
-def test_a_fingerprint_is_not_a_plain_hash_and_depends_on_the_salt() -> None:
+def commit_all(repo: Path) -> None:
+    git(repo, 'add', '-A')
+    git(repo, 'commit', '-qm', 'x')
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'),
+               min_size=10, max_size=40),
+       st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'),
+               min_size=10, max_size=40))
+def test_a_location_key_does_not_depend_on_the_secret(first: str, second: str) -> None:
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    scanner = Scanner(RULES)
+    keys = []
+    for password in (first, second):
+        findings, _ = scanner.scan(Document('settings.py', f'DB_PASSWORD = "{password}"  # 192.168.86.7\n'))
+        keys.append(fingerprints.location_keys(findings))
+    # Whatever the two secrets, the same line shape gives the same keys: a key confirms no guess.
+    if len(keys[0]) == len(keys[1]):
+        assert keys[0] == keys[1]
+
+
+def test_json_and_sarif_carry_the_location_key_only(git_repo: Path) -> None:
     password = weak_password()
+    leaky_repo(git_repo, password)
+    report = scan_json(git_repo)
+    wanted = prints_of(report)[RULE]
+    sarif = json.loads(run_guard('scan', git_repo, '--format', 'sarif').stdout)
+    results = [r for r in sarif['runs'][0]['results'] if r['ruleId'] == RULE]
+    assert [r['partialFingerprints'] for r in results] == [{'guardLocation/v1': wanted}]
     key = content_key(RULE, password)
+    derived = {key[:32], hashlib.sha256(password.encode()).hexdigest()[:32]}
+    assert wanted not in derived
+    # Swap the secret: the location key stays, so it says nothing about which secret is there.
+    write(git_repo, 'settings.py', f'DB_PASSWORD = "{weak_password()}x"\n')
+    assert prints_of(scan_json(git_repo))[RULE] == wanted
+
+
+def test_a_baseline_fingerprint_is_scrypt_at_n_16384_with_the_baseline_salt() -> None:
+    key = content_key(RULE, weak_password())
     salt = fingerprints.new_salt()
     value = fingerprints.salted(key, salt)
-    plain = {hashlib.sha256(s.encode()).hexdigest()[:32] for s in (password, f'{RULE}\0{password}', key)}
-    assert value not in plain and value != key[:32]
-    assert value == hashlib.scrypt(key.encode(), salt=salt, n=1024, r=8, p=1, dklen=16).hex()
+    assert fingerprints.SCHEME == 'scrypt-n16384-r8-p1'
+    assert value == hashlib.scrypt(key.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=16, maxmem=2 ** 25).hex()
     assert fingerprints.salted(key, fingerprints.new_salt()) != value
-    assert fingerprints.salted(key, salt) == value  # stable
+    assert fingerprints.salted_all([key, key], salt) == {key: value}
 
 
 def test_the_baseline_salt_makes_every_clone_agree(git_repo: Path, tmp_path: Path) -> None:
@@ -57,96 +99,79 @@ def test_the_baseline_salt_makes_every_clone_agree(git_repo: Path, tmp_path: Pat
     leaky_repo(git_repo, password)
     assert run_guard('baseline', git_repo).returncode == 0
     baseline = json.loads((git_repo / DEFAULT_NAME).read_text())
-    assert baseline['version'] == 2 and baseline['hash'] == fingerprints.SCHEME and len(baseline['salt']) == 32
+    assert baseline['version'] == 3 and baseline['hash'] == fingerprints.SCHEME and len(baseline['salt']) == 32
     assert password not in json.dumps(baseline)
-    git(git_repo, 'add', DEFAULT_NAME)
-    git(git_repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x')
+    [entry] = [e for e in baseline['findings'] if e['rule'] == RULE]
+    assert entry['fingerprint'] == fingerprints.salted(content_key(RULE, password), bytes.fromhex(baseline['salt']))
+    commit_all(git_repo)
     clone = tmp_path / 'clone'
     git(tmp_path, 'clone', '-q', str(git_repo), str(clone))
-    other_user = {'XDG_STATE_HOME': str(tmp_path / 'other-state')}  # another machine: no shared state
-    here, there = prints_of(scan_json(git_repo, '--no-baseline')), prints_of(scan_json(clone, '--no-baseline', env=other_user))
-    assert here[RULE] == there[RULE] == next(e['fingerprint'] for e in baseline['findings'] if e['rule'] == RULE)
-    assert here[RULE] == fingerprints.salted(content_key(RULE, password), bytes.fromhex(baseline['salt']))
-    report = scan_json(clone, env=other_user)
+    report = scan_json(clone, env={'XDG_STATE_HOME': str(tmp_path / 'other-state')})  # another machine
     assert report['findings'] == [] and report['summary']['baselined'] >= 1
 
 
-def test_without_a_baseline_the_salt_is_kept_per_repository(git_repo: Path, tmp_path: Path) -> None:
-    leaky_repo(git_repo, weak_password())
-    env = {'XDG_STATE_HOME': str(tmp_path / 'state')}
-    first = prints_of(scan_json(git_repo, env=env))[RULE]
-    assert prints_of(scan_json(git_repo, env=env))[RULE] == first  # stable between runs
-    elsewhere = prints_of(scan_json(git_repo, env={'XDG_STATE_HOME': str(tmp_path / 'other')}))[RULE]
-    assert elsewhere != first  # another user's salt
-    assert (tmp_path / 'state' / 'guard' / 'salts').stat().st_mode & 0o777 == 0o700
-
-
-def test_a_format_1_baseline_keeps_suppressing_and_says_how_to_migrate(git_repo: Path) -> None:
+def test_a_swapped_secret_is_new_and_moved_code_stays_accepted(git_repo: Path) -> None:
     password = weak_password()
     leaky_repo(git_repo, password)
-    entries = [{'fingerprint': content_key(f['rule'], password), 'rule': f['rule'], 'path': f['path']}
-               for f in scan_json(git_repo)['findings']]
-    assert entries
-    (git_repo / DEFAULT_NAME).write_text(json.dumps({'version': 1, 'findings': entries}))
-    report = scan_json(git_repo)
-    assert report['findings'] == [] and report['summary']['baselined'] == len(entries)
-    assert any('unsalted sha256' in note and '`guard baseline`' in note for note in report['summary']['notes'])
-    text = run_guard('scan', git_repo)
-    assert text.returncode == 0 and 'unsalted sha256' in text.stderr  # said in every format, not only JSON
     assert run_guard('baseline', git_repo).returncode == 0
-    assert json.loads((git_repo / DEFAULT_NAME).read_text())['version'] == 2
+    (git_repo / 'settings.py').rename(git_repo / 'config.py')  # moved: another path, so another location
     report = scan_json(git_repo)
-    assert report['findings'] == [] and not any('unsalted' in note for note in report['summary']['notes'])
+    assert report['findings'] == [] and report['summary']['baselined'] >= 1
+    write(git_repo, 'config.py', f'DB_PASSWORD = "{password}7"\n')  # the same line, another secret
+    report = scan_json(git_repo)
+    assert RULE in prints_of(report) and report['summary']['stale_baseline']
 
 
-@pytest.mark.parametrize('damage', [b'', b'zz', os.urandom(40), b'00' * 3], ids=['empty', 'not-hex', 'random', 'short'])
-def test_a_damaged_salt_file_is_rewritten(git_repo: Path, tmp_path: Path, damage: bytes) -> None:
-    leaky_repo(git_repo, weak_password())
-    env = {'XDG_STATE_HOME': str(tmp_path / 'state')}
-    rules = set(prints_of(scan_json(git_repo, env=env)))
-    (salt_file,) = (tmp_path / 'state' / 'guard' / 'salts').iterdir()
-    salt_file.write_bytes(damage)
-    assert set(prints_of(scan_json(git_repo, env=env))) == rules  # the same findings, no crash
-    assert len(bytes.fromhex(salt_file.read_text())) == fingerprints.SALT_BYTES
+@pytest.mark.parametrize('version', [1, 2])
+def test_an_old_baseline_keeps_suppressing_and_says_how_to_migrate(git_repo: Path, version: int) -> None:
+    password = weak_password()
+    leaky_repo(git_repo, password)
+    salt = fingerprints.new_salt()
+    document: dict[str, object] = {'version': version, 'findings': []}
+    keys = [content_key(f['rule'], password) for f in scan_json(git_repo)['findings']]
+    assert keys
+    if version == 2:
+        document.update(hash=fingerprints.LEGACY_SCHEME, salt=salt.hex())
+        keys = [fingerprints.salted(k, salt, fingerprints.LEGACY_SCHEME) for k in keys]
+    document['findings'] = [{'fingerprint': k} for k in keys]
+    (git_repo / DEFAULT_NAME).write_text(json.dumps(document))
+    report = scan_json(git_repo)
+    assert report['findings'] == [] and report['summary']['baselined'] == len(keys)
+    assert any(f'format {version}' in note and '`guard baseline`' in note for note in report['summary']['notes'])
+    text = run_guard('scan', git_repo)
+    assert text.returncode == 0 and f'format {version}' in text.stderr  # said in every format, not only JSON
+    assert run_guard('baseline', git_repo).returncode == 0
+    assert json.loads((git_repo / DEFAULT_NAME).read_text())['version'] == 3
+    report = scan_json(git_repo)
+    assert report['findings'] == [] and not any('format' in note for note in report['summary']['notes'])
 
 
-@pytest.mark.parametrize('kind', ['fifo', 'symlink'])
-def test_a_salt_that_is_not_a_regular_file_is_replaced(git_repo: Path, tmp_path: Path, kind: str) -> None:
-    leaky_repo(git_repo, weak_password())
-    env = {'XDG_STATE_HOME': str(tmp_path / 'state')}
-    rules = set(prints_of(scan_json(git_repo, env=env)))
-    (salt_file,) = (tmp_path / 'state' / 'guard' / 'salts').iterdir()
-    salt_file.unlink()
-    if kind == 'fifo':
-        os.mkfifo(salt_file)  # opening it to read would block the scan
-    else:
-        (tmp_path / 'elsewhere').write_text('00' * fingerprints.SALT_BYTES)
-        salt_file.symlink_to(tmp_path / 'elsewhere')
-    assert set(prints_of(scan_json(git_repo, env=env))) == rules
-    assert salt_file.is_file() and not salt_file.is_symlink()
-
-
-def test_a_salt_folder_others_can_read_is_not_used(git_repo: Path, tmp_path: Path) -> None:
-    leaky_repo(git_repo, weak_password())
-    state = tmp_path / 'state'
-    (state / 'guard' / 'salts').mkdir(parents=True)
-    (state / 'guard' / 'salts').chmod(0o755)
-    env = {'XDG_STATE_HOME': str(state)}
-    first, second = (prints_of(scan_json(git_repo, env=env))[RULE] for _ in range(2))
-    assert first != second  # a fresh salt each run, nothing stored where others could read or plant it
-    assert list((state / 'guard' / 'salts').iterdir()) == []
-
-
-def test_a_clean_scan_needs_no_salt(git_repo: Path, tmp_path: Path) -> None:
+def test_a_clean_scan_reads_no_baseline_and_hashes_nothing(git_repo: Path) -> None:
     write(git_repo, 'app.py', 'import os\n')
-    state = tmp_path / 'state'
-    assert run_guard('scan', git_repo, env={'XDG_STATE_HOME': str(state)}).returncode == 0
-    assert not (state / 'guard' / 'salts').exists()
+    write(git_repo, DEFAULT_NAME, '{"version": 3, "findings": [')  # broken: a clean staged scan never reads it
+    git(git_repo, 'add', 'app.py')
+    assert run_guard('scan', '--staged', git_repo).returncode == 0
 
 
-def test_sarif_carries_the_salted_fingerprint(git_repo: Path) -> None:
-    leaky_repo(git_repo, weak_password())
-    wanted = prints_of(scan_json(git_repo))[RULE]
-    sarif = json.loads(run_guard('scan', git_repo, '--format', 'sarif').stdout)
-    results = [r for r in sarif['runs'][0]['results'] if r['ruleId'] == RULE]
-    assert [r['partialFingerprints'] for r in results] == [{'guardFingerprint/v2': wanted}]
+def test_when_nothing_accepted_changed_one_slow_hash_settles_every_finding(git_repo: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from guard import config as config_module
+    from guard.scan import engine
+
+    for i in range(6):
+        leaky_repo(git_repo, weak_password(), f'settings_{i}.py')
+    assert run_guard('baseline', git_repo).returncode == 0
+    calls: list[str] = []
+    real = fingerprints.salted
+
+    def counted(key: str, salt: bytes, scheme: str = fingerprints.SCHEME) -> str:
+        calls.append(key)  # a spy on the real function: it still computes every value
+        return real(key, salt, scheme)
+
+    monkeypatch.setattr(fingerprints, 'salted', counted)
+    result = engine.scan_worktree(config_module.load(git_repo))
+    assert result.findings == [] and result.baselined >= 6 and len(calls) == 1
+    calls.clear()
+    write(git_repo, 'settings_0.py', f'DB_PASSWORD = "{weak_password()}z"\n')  # one changed: each is checked
+    result = engine.scan_worktree(config_module.load(git_repo))
+    assert [f.path for f in result.findings] == ['settings_0.py'] and len(calls) >= 6

@@ -27,8 +27,8 @@ HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib',
          'multiprocessing', 'sqlalchemy', 'git', 'watchdog', 'pathspec',
          # Nothing to match or fingerprint on a clean commit: no baseline, salt or scrypt (hashlib above).
          'guard.scan.baseline', 'guard.scan.fingerprints',
-         # The masker runs on findings only.
-         'guard.redact')
+         # The masker (default-deny excerpts, then the scrubber) runs on findings only.
+         'guard.excerpt', 'guard.redact')
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
 SCANNED = ('guard.rules', 'guard.scan.staged')
 

@@ -99,7 +99,7 @@ class AlertState:
             if raw is None:
                 return {'version': VERSION, 'roots': {}}
             data = json.loads(raw)
-        except (OSError, ValueError, UnsafeOperationError) as e:  # planted or damaged: replaced on save
+        except (OSError, ValueError, RecursionError, UnsafeOperationError) as e:  # planted or damaged: replaced on save
             self.warning = f'{self.path}: unreadable alert state ({e}); starting afresh'
             return {'version': VERSION, 'roots': {}}
         if not isinstance(data, dict) or not isinstance(data.get('roots'), dict):

@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     config = scan_command.load_scan_config(args, root)
     result = scan.scan_worktree(config, only=args.only, use_baseline=False)
     target = args.output.resolve() if args.output else baseline.resolve_path(root, config.baseline)
-    # With no finding yet, the repository's salt: later scans without this file agree with it.
-    count = baseline.save(target, result.findings, result.salt or fingerprints.repository_salt(config))
+    # The existing baseline's salt, so rewriting it changes only what changed; a new one otherwise.
+    count = baseline.save(target, result.findings, result.content_keys, result.salt or fingerprints.new_salt())
     if not args.quiet:
         sys.stdout.write(f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
                          f'(hashes only, never the secrets); later scans report only new findings\n')

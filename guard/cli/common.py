@@ -123,6 +123,29 @@ def existing_path(path: Path) -> Path:
     return path.resolve()
 
 
+class writing:  # noqa: N801 - used as a statement: `with writing(target):`
+    """Turn an error writing a report to `target` (a full disk, /dev/full, an I/O error) into a
+    UsageError: one line and exit 2, never a traceback. A reader that left (BrokenPipeError) is
+    guard.cli.errors' business. A class, not contextlib: every command imports this module."""
+
+    def __init__(self, target: object) -> None:
+        self.target = target
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
+        if isinstance(error, OSError) and not isinstance(error, BrokenPipeError):
+            raise UsageError(f'{self.target}: cannot write the report: {error.strerror or error}') from None
+
+
+def stdout() -> TextIO:
+    """sys.stdout, or a UsageError when the process was started with it closed (`guard scan >&-`)."""
+    if sys.stdout is None:
+        raise UsageError('stdout is closed: nowhere to write the report (write it to a file with -o FILE)')
+    return sys.stdout
+
+
 def open_output(path: Path) -> TextIO:
     try:
         # surrogateescape: a file name that is not UTF-8 is written back as its own bytes, as on stdout.

@@ -10,6 +10,30 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 
+_FULL = (5, 27, 28, 122)  # EIO, EFBIG, ENOSPC, EDQUOT (Linux numbers; errno costs an import)
+
+
+def _stdout_fails() -> bool:
+    """Whether stdout itself is what failed: a newline written and flushed fails too. (Asked only for
+    an error that would otherwise be reported as internal, so a healthy stdout gets one blank line.)"""
+    try:
+        sys.stdout.write('\n')
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):
+        return True
+    return False
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no stdout at all: nothing left to flush
+        pass
+
+
 class Outcome:
     """The exit code a `with error_handler()` block ends with.
 
@@ -48,9 +72,22 @@ class ErrorHandler:
             sys.stderr.write('guard: interrupted\n')
             outcome.code = 130
         elif isinstance(error, BrokenPipeError):
-            # `guard scan | head`: the reader left; nothing more to say.
-            sys.stderr.close()
+            # `guard scan | head`: the reader left; nothing more to say. As Python's documentation
+            # advises (signal module, "Note on SIGPIPE"): point stdout at /dev/null so the final flush
+            # finds nowhere to fail, and exit 1. (pre-commit's error_handler has no case for it: it
+            # logs an unexpected error and exits 3; a closed pipe is no error of guard's.)
+            _silence_stdout()
             outcome.code = 1 if outcome.code == 0 else outcome.code
+        elif isinstance(error, RecursionError):
+            # A file nested deeper than Python's stack (`[[[[…]]]]` in a baseline, a TOML file, a
+            # manifest): bad input wherever it comes from, not a bug to report.
+            sys.stderr.write('guard: error: input nested too deeply to read (a settings, baseline or manifest '
+                             'file?)\n')
+            outcome.code = 2
+        elif isinstance(error, OSError) and error.errno in _FULL and _stdout_fails():
+            # A command's output to a full disk or a broken device (`guard health > /dev/full`).
+            sys.stderr.write(f'guard: error: cannot write to stdout: {error.strerror}\n')
+            outcome.code = 2
         elif isinstance(error, Exception):
             sys.stderr.write('guard: internal error (please report it with the lines below):\n')
             import traceback

@@ -137,11 +137,14 @@ def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
         sys.stderr.write(f'guard: {warning}\n')
     options = {'verbose': args.verbose, 'quiet': args.quiet}
     if args.output:
-        with common.open_output(args.output) as stream:
+        with common.open_output(args.output) as stream, common.writing(args.output):
             report.write(result, args.format, stream, **options)
+            stream.flush()  # a full disk says so here, inside `writing`, not at close
     else:
-        color = common.use_color(sys.stdout, no_color=args.no_color)
-        report.write(result, args.format, sys.stdout, color=color, **options)
+        with common.writing('stdout'):
+            color = common.use_color(sys.stdout, no_color=args.no_color)
+            report.write(result, args.format, common.stdout(), color=color, **options)
+            sys.stdout.flush()
     return 1 if blocks(result.findings, fail_on) and not args.exit_zero else 0
 
 

@@ -60,7 +60,7 @@ def write(path: Path, status: DaemonStatus) -> None:
 def read(path: Path) -> DaemonStatus | None:
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get('version') != VERSION:
         return None

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import NoReturn
     from typing import TextIO
 
+    from guard.findings import Finding
     from guard.records import StrPath
     from guard.scan.result import ScanResult
 
@@ -178,14 +179,30 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
     blocking = blocks(findings, fail_on) and not exit_zero  # --exit-zero: report, never block
     hint = skip_hint(hook_id, {f.category for f in findings})
     stream = sys.stdout
+    suspect = _credential_lines(findings)
     report.write(result, 'text', stream, color=common.use_color(stream),
-                 hook=hint if blocking and action == 'commit' else '')
+                 hook=hint if blocking and action == 'commit' and not suspect else '')
     _write_left_out(result, stream)
-    if blocking and action == 'push':
+    if suspect:  # a skip would commit (or push) the masked value with the line: never offer one
+        stream.write(f'{action} blocked: {", ".join(suspect)} may hold a credential (masked above) that no secret '
+                     'rule recognised; a skip would ' + ('commit' if action == 'commit' else 'push') + ' it. '
+                     'Move any credential out of the file (an environment variable, a secret store), '
+                     + ('rotate it if it was pushed before, ' if action == 'push' else '')
+                     + 'then fix the findings above; a line with none may be allowed with a `guard: allow <rule>` '
+                     'comment.\n')
+    elif blocking and action == 'push':
         stream.write('push blocked: the commits being pushed add the findings above (shown as <commit>:<path>). '
                      'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
                      f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
     return max(1 if blocking else 0, _fail_closed(hook_id, action, result))
+
+
+def _credential_lines(findings: Sequence[Finding]) -> list[str]:
+    """`path:line` of each line a non-secret rule reported whose excerpt masked a value that may be a
+    credential (guard.excerpt): SKIP=guard-hardcoded-ip would commit that value."""
+    lines = dict.fromkeys(f'{f.path}:{f.line}' for f in findings if f.credential and f.category != 'secret')
+    shown = list(lines)[:5]
+    return shown + [f'{len(lines) - len(shown)} more lines'] if len(lines) > len(shown) else shown
 
 
 def _write_left_out(result: ScanResult, stream: TextIO) -> None:

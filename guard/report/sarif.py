@@ -79,7 +79,8 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         'level': LEVELS[finding.severity],
         'message': {'text': _readable(f'{finding.message} Fix: {finding.fix}')},
         'locations': [{'physicalLocation': location}],
-        'partialFingerprints': {'guardFingerprint/v2': finding.fingerprint},  # v2: salted scrypt (v1 was sha256)
+        # A location key (rule, path, masked line): nothing derived from a secret leaves in an upload (issue 15).
+        'partialFingerprints': {'guardLocation/v1': finding.fingerprint},
     }
 
 

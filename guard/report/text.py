@@ -53,6 +53,7 @@ class _RuleNotes:
         self.by_rule: dict[str, list[Finding]] = {}
         for f in findings:
             self.by_rule.setdefault(f.rule, []).append(f)
+        self._fixes: dict[str, str] = {}  # asked once per finding: worked out once per rule (40,000 findings)
 
     def why(self, rule_id: str) -> str:
         from guard.rules import RULES
@@ -62,6 +63,11 @@ class _RuleNotes:
 
     def fix(self, rule_id: str) -> str:
         """The fix every finding of the rule shares, else the rule's general one (each finding then says its own)."""
+        if rule_id not in self._fixes:
+            self._fixes[rule_id] = self._fix(rule_id)
+        return self._fixes[rule_id]
+
+    def _fix(self, rule_id: str) -> str:
         fixes = {f.fix for f in self.by_rule[rule_id]}
         if len(fixes) == 1:
             return fixes.pop()

@@ -112,6 +112,6 @@ def _read_holder(fd: int) -> dict[str, object]:
     try:
         data = os.pread(fd, 4096, 0)
         holder = json.loads(data.decode('utf-8', 'replace'))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # 4 KB of `[` is deeper than json's recursion limit
         return {}
     return holder if isinstance(holder, dict) else {}

@@ -94,7 +94,7 @@ def read(path: Path, fd: int | None = None) -> Manifest:
             os.close(fd)
     try:
         data = json.loads(text)
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise manifest_check.refuse(path / NAME, f'the manifest is not JSON ({e})') from None
     fields = manifest_check.check(data, path.name, path / NAME)
     entries = tuple(Entry(e['path'], e['kind'], e['files'], e['bytes']) for e in fields['entries'])

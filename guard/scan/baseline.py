@@ -1,17 +1,21 @@
-"""Baselines: accepted findings, stored as fingerprints (hashes), never as the secret itself.
+"""Baselines: accepted findings, stored as location keys and slow hashes, never as the secret itself.
 
-A fingerprint hashes rule and matched content, not the line: moving code keeps it, and a different
-secret swapped onto an accepted line is a new finding.
+Format 3 (issue 15): each entry holds the finding's location key (rule, path, masked line: see
+guard.scan.fingerprints) and scrypt(content key, salt) at n=2^14, with the baseline's salt, so every
+clone computes the same values and a guess costs an attacker ~0.1 s of a core. A finding is accepted
+when an entry's slow hash equals its own; the slow hash runs only for a finding whose location key
+matches an entry, or whose rule has an entry no location matched (code that moved), on every core;
+and not even then when every entry's location has its finding and one scrypt over all of their
+content keys together equals the baseline's `aggregate` (nothing accepted changed: one hash, not
+one per finding). A different secret swapped onto an accepted line is a new finding.
 
-Format 2 (since issue 10) holds salted scrypt fingerprints and the salt, so every clone computes
-the same ones (see guard.scan.fingerprints). Format 1 held unsalted sha256 fingerprints, which
-confirm a guessed secret offline: such a baseline still applies (its entries are matched against
-the content keys), with a note asking to rewrite it with `guard baseline`.
+Older formats still suppress, with a note asking to rewrite the file with `guard baseline`: format 2
+held scrypt at n=2^10 (~350 guesses a second on one core), format 1 unsalted sha256 (content keys).
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from guard import __version__
 from guard.errors import ConfigError
@@ -25,41 +29,92 @@ if TYPE_CHECKING:
     from guard.records import StrPath
 
 DEFAULT_NAME = '.guard-baseline.json'
-FORMAT_VERSION = 2
-LEGACY_VERSION = 1
-LEGACY_NOTE = ('{path}: this baseline holds unsalted sha256 fingerprints (format 1), which confirm a guessed '
-               'secret offline; its suppressions still apply. Rewrite it with `guard baseline` (salted '
-               'fingerprints; review the diff: it accepts every current finding)')
+FORMAT_VERSION = 3
+VERSIONS = (1, 2, 3)
+LEGACY_NOTE = ('{path}: this baseline holds fingerprints that confirm a guessed secret cheaply (format {version}: '
+               '{scheme}); its suppressions still apply. Rewrite it with `guard baseline` (scrypt n=2^14; review '
+               'the diff: it accepts every current finding)')
+_LEGACY_SCHEMES = {1: 'unsalted sha256', 2: 'scrypt n=2^10'}
+# A baseline is a flat list: anything nested deeper than this is not one (and json's recursion is not reached).
+MAX_DEPTH = 8
 
 
 class BaselineEntry(Record):
-    """One accepted finding: its fingerprint, and the rule and path it had when accepted."""
+    """One accepted finding: its slow fingerprint, the rule and path it had when accepted, its location key."""
 
     fingerprint: str
     rule: str
     path: str
+    location: str = ''
 
 
 class Baseline(Record):
-    """A baseline file (`path`), its entries by fingerprint, and its salt (bytes; None in format 1,
-    whose entries are content keys)."""
+    """A baseline file (`path`), its entries by fingerprint, its salt (None in format 1, whose entries
+    are content keys), its format version and (format 3) the slow hash of all its entries together."""
 
     path: Path
     entries: dict[str, BaselineEntry]
     salt: bytes | None = None
+    version: int = FORMAT_VERSION
+    aggregate: str = ''
 
-    def partition(self, findings: Iterable[Finding]) -> tuple[list[Finding], int, set[str]]:
-        """(new findings, how many the baseline accepted, fingerprints seen) for one scan."""
+    @property
+    def note(self) -> str:
+        """What to tell the user about an old format ('' for the current one)."""
+        if self.version == FORMAT_VERSION:
+            return ''
+        return LEGACY_NOTE.format(path=self.path, version=self.version, scheme=_LEGACY_SCHEMES[self.version])
+
+    def partition(self, findings: Sequence[Finding], locations: Sequence[str]) -> tuple[list[Finding], int, set[str]]:
+        """(new findings, how many the baseline accepted, fingerprints of the entries matched) for one
+        scan; `findings` carry content keys, `locations` are their location keys."""
+        from guard.scan import fingerprints
+
+        if self.version == 1 or self.salt is None:  # format 1: the entries are content keys, unsalted
+            hashes = {f.fingerprint: f.fingerprint for f in findings}
+        elif self.version == 2:
+            hashes = fingerprints.salted_all((f.fingerprint for f in findings), self.salt, fingerprints.LEGACY_SCHEME)
+        else:
+            hashes = self._unchanged(findings, locations) \
+                or fingerprints.salted_all(self._candidates(findings, locations), self.salt)
         new = []
-        accepted = 0
         seen = set()
         for finding in findings:
-            seen.add(finding.fingerprint)
-            if finding.fingerprint in self.entries:
-                accepted += 1
+            fingerprint = hashes.get(finding.fingerprint)
+            if fingerprint is not None and fingerprint in self.entries:
+                seen.add(fingerprint)
             else:
                 new.append(finding)
-        return new, accepted, seen
+        return new, len(findings) - len(new), seen
+
+    def _unchanged(self, findings: Sequence[Finding], locations: Sequence[str]) -> dict[str, str]:
+        """When every entry's location has its finding and one slow hash over all of them equals the
+        baseline's `aggregate`: {content key: fingerprint} for them, with no hash per finding (a scan
+        with 300 accepted findings pays one scrypt, not 300). Else {} (the per-finding check decides).
+
+        The aggregate hashes every accepted finding's content together: it confirms a guess only for
+        a guess at all of them at once."""
+        if not self.aggregate:
+            return {}
+        by_location = {entry.location: entry.fingerprint for entry in self.entries.values()}
+        here = {location: f.fingerprint for f, location in zip(findings, locations, strict=True)
+                if location in by_location}
+        if len(here) != len(by_location):
+            return {}
+        from guard.scan import fingerprints
+
+        if self.salt is None or fingerprints.aggregate(here, self.salt) != self.aggregate:
+            return {}
+        return {key: by_location[location] for location, key in here.items()}
+
+    def _candidates(self, findings: Sequence[Finding], locations: Sequence[str]) -> list[str]:
+        """Content keys worth the slow hash: findings at an accepted location, and findings of a rule
+        with an entry whose location no finding has (it may have moved)."""
+        by_location = {entry.location for entry in self.entries.values()}
+        present = set(locations)
+        moved_rules = {entry.rule for entry in self.entries.values() if entry.location not in present}
+        return [f.fingerprint for f, location in zip(findings, locations, strict=True)
+                if location in by_location or f.rule in moved_rules]
 
     def stale(self, seen: set[str]) -> list[BaselineEntry]:
         """Entries no finding matched any more (fixed, or the code was removed)."""
@@ -67,11 +122,9 @@ class Baseline(Record):
 
 
 def resolve_path(root: StrPath, configured: str) -> Path:
-    """The baseline's path: the root resolved, then the configured name joined without resolving it,
-    so a `.guard-baseline.json` committed as a symlink is refused rather than followed."""
     from pathlib import Path
 
-    return Path(os.path.normpath(Path(root).resolve() / (configured or DEFAULT_NAME)))
+    return (Path(root) / (configured or DEFAULT_NAME)).resolve()
 
 
 def exists(root: StrPath, configured: str) -> bool:
@@ -83,31 +136,54 @@ def load(path: Path) -> Baseline:
     import json  # not at the top: every commit hook imports this module, few projects have a baseline
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        with os.fdopen(fd, 'rb') as f:
-            data = json.loads(f.read().decode('utf-8'))
+        text = path.read_text(encoding='utf-8')
     except FileNotFoundError:
         raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
     except (OSError, ValueError) as e:
         raise ConfigError(f'{path}: not a guard baseline: {e}') from None
-    if not isinstance(data, dict) or data.get('version') not in (FORMAT_VERSION, LEGACY_VERSION) \
-            or not isinstance(data.get('findings'), list):
+    if _depth(text) > MAX_DEPTH:
+        raise ConfigError(f'{path}: not a guard baseline (nested more than {MAX_DEPTH} levels deep)')
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise ConfigError(f'{path}: not a guard baseline: {e}') from None
+    if not isinstance(data, dict) or data.get('version') not in VERSIONS or not isinstance(data.get('findings'), list):
         raise ConfigError(f'{path}: not a guard baseline (expected {{"version": {FORMAT_VERSION}, "findings": [...]}})')
-    salt = _salt(path, data) if data['version'] == FORMAT_VERSION else None
+    version = data['version']
+    salt = _salt(path, data, version) if version > 1 else None
     entries = {}
     for item in data['findings']:
         if not isinstance(item, dict) or not isinstance(item.get('fingerprint'), str):
             raise ConfigError(f'{path}: every baseline entry needs a "fingerprint" string')
-        entries[item['fingerprint']] = BaselineEntry(item['fingerprint'], str(item.get('rule', '')), str(item.get('path', '')))
-    return Baseline(path, entries, salt)
+        entries[item['fingerprint']] = BaselineEntry(item['fingerprint'], str(item.get('rule', '')),
+                                                     str(item.get('path', '')), str(item.get('location', '')))
+    aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
+    return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '')
 
 
-def _salt(path: Path, data: dict[str, object]) -> bytes:
+def _depth(text: str) -> int:
+    """How deep brackets nest in a JSON text, counted without parsing it (strings skipped)."""
+    import re
+
+    depth = deepest = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*+"|[\[\]{}]', text):
+        char = token[0]
+        if char in '[{':
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ']}':
+            depth -= 1
+    return deepest
+
+
+def _salt(path: Path, data: dict[str, object], version: int) -> bytes:
     from guard.scan import fingerprints
 
-    if data.get('hash') != fingerprints.SCHEME:
+    expected = fingerprints.SCHEME if version == FORMAT_VERSION else fingerprints.LEGACY_SCHEME
+    if data.get('hash') != expected:
         raise ConfigError(f'{path}: baseline fingerprints use {data.get("hash")!r}; this guard computes '
-                          f'{fingerprints.SCHEME!r} (upgrade guard, or rewrite the baseline with `guard baseline`)')
+                          f'{expected!r} for format {version} (upgrade guard, or rewrite the baseline with '
+                          '`guard baseline`)')
     try:
         salt = bytes.fromhex(str(data.get('salt')))
     except ValueError:
@@ -117,14 +193,21 @@ def _salt(path: Path, data: dict[str, object]) -> bytes:
     return salt
 
 
-def save(path: Path, findings: Iterable[Finding], salt: bytes) -> int:
-    """Write the findings' fingerprints (salted with `salt`) and the salt atomically; returns how many
-    entries were written."""
+def save(path: Path, findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes) -> int:
+    """Write the findings (location keys as fingerprints, as reports show them; `content_keys` maps
+    each to its content key) as format 3 entries, with `salt`, atomically; returns how many entries."""
     from guard.scan import fingerprints
 
-    entries = {f.fingerprint: {'fingerprint': f.fingerprint, 'rule': f.rule, 'path': f.path} for f in findings}
+    hashes = fingerprints.salted_all((content_keys[f.fingerprint] for f in findings), salt)
+    entries = {}
+    for f in findings:
+        fingerprint = hashes[content_keys[f.fingerprint]]
+        entries[fingerprint] = {'fingerprint': fingerprint, 'location': f.fingerprint, 'rule': f.rule, 'path': f.path}
+    # One entry per fingerprint: the aggregate covers the locations kept, as a later scan finds them.
+    kept = {entry['location']: content_keys[entry['location']] for entry in entries.values()}
     document = {'version': FORMAT_VERSION, 'generated-by': f'guard {__version__}',
                 'hash': fingerprints.SCHEME, 'salt': salt.hex(),
+                'aggregate': fingerprints.aggregate(kept, salt) if kept else '',
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
     import json
 

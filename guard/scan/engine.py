@@ -70,29 +70,33 @@ def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequenc
 
 
 def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree: bool) -> None:
-    """Salt the fingerprints, apply the baseline (when there is one), then sort for stable output.
+    """Apply the baseline (when there is one), give each finding its location key, sort for stable output.
 
-    The baseline's salt is used even when it is not applied (`guard baseline` rewrites it), so a
-    finding keeps its fingerprint; a baseline that cannot be read then counts as absent. A part of
-    the tree with no finding (a clean commit) has nothing to match: neither is loaded.
+    The baseline's salt is kept even when it is not applied (`guard baseline` rewrites the file with
+    it); a baseline that cannot be read then counts as absent. A part of the tree with no finding (a
+    clean commit) has nothing to match: no baseline is loaded.
     """
     result.skipped.sort(key=lambda s: s.path)
     if not result.findings and not whole_tree:
         return
-    from guard.scan import baseline as baseline_module
     from guard.scan import fingerprints
 
     baseline = _baseline(config, use_baseline)
-    if baseline is not None and baseline.salt is None:  # format 1: entries are content keys
-        note = baseline_module.LEGACY_NOTE.format(path=baseline.path)
-        result.notes.append(note)
-        result.warnings.append(note)
-        if use_baseline:
-            _apply_baseline(result, baseline, whole_tree)
-    result.salt = baseline.salt if baseline is not None and baseline.salt else None
-    result.findings = fingerprints.apply(result.findings, lambda: result.salt or _repository_salt(result, config))
-    if use_baseline and baseline is not None and baseline.salt is not None:
-        _apply_baseline(result, baseline, whole_tree)
+    if baseline is not None and baseline.note:
+        result.notes.append(baseline.note)
+        result.warnings.append(baseline.note)
+    result.salt = baseline.salt if baseline is not None else None
+    # Reports carry location keys; content keys stay in memory, for the baseline only.
+    locations = fingerprints.location_keys(result.findings)
+    if use_baseline and baseline is not None:
+        kept, result.baselined, seen = baseline.partition(result.findings, locations)
+        kept_ids = {id(f) for f in kept}
+        locations = [loc for f, loc in zip(result.findings, locations, strict=True) if id(f) in kept_ids]
+        result.findings = kept
+        if whole_tree:
+            result.stale = baseline.stale(seen)
+    result.content_keys = {loc: f.fingerprint for f, loc in zip(result.findings, locations, strict=True)}
+    result.findings = [f._replace(fingerprint=loc) for f, loc in zip(result.findings, locations, strict=True)]
     result.findings.sort(key=Finding.sort_key)
 
 
@@ -107,19 +111,6 @@ def _baseline(config: Config, use_baseline: bool) -> baseline_module.Baseline | 
         if use_baseline:
             raise
         return None
-
-
-def _apply_baseline(result: ScanResult, baseline: baseline_module.Baseline, whole_tree: bool) -> None:
-    result.findings, result.baselined, seen = baseline.partition(result.findings)
-    if whole_tree:
-        result.stale = baseline.stale(seen)
-
-
-def _repository_salt(result: ScanResult, config: Config) -> bytes:
-    from guard.scan import fingerprints
-
-    result.salt = fingerprints.repository_salt(config)
-    return result.salt
 
 
 def _in_git(root: StrPath) -> bool:

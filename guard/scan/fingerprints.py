@@ -1,14 +1,24 @@
-"""Salted, deliberately slow fingerprints: what baselines, JSON and SARIF show for a finding.
+"""What a finding is known by outside the scan: a location key in reports, a slow hash in baselines.
 
-A scanner keys each finding by `findings.content_key` (sha256 of rule and matched content), which
-stays in memory: a plain hash of a weak password, committed in a baseline or uploaded in SARIF,
-could be checked against a wordlist in microseconds. Before anything is reported or stored,
-`engine.finish` replaces the key with scrypt(key, salt) (RFC 7914, `hashlib.scrypt`).
+A scanner keys each finding by its content key (`findings.fingerprint`: sha256 of rule and matched
+content), which stays in memory: a fast hash of a weak password, uploaded in SARIF or committed in
+a baseline, can be checked against a wordlist at millions of guesses a second.
 
-The salt comes from the project's baseline, so every clone agrees; a project without one uses a
-random salt kept per repository in guard's state directory (`salts/`, private to the user). To
-have the same fingerprints on every machine (CI uploading SARIF), commit a baseline: `guard
-baseline` writes one, with its salt, even when there is nothing to accept.
+- Reports (text, JSON, SARIF `partialFingerprints`) carry a location key: sha256 of the rule, the
+  path, the excerpt with every masked value reduced to one `*`, and which occurrence of that it is.
+  It holds nothing the report does not show (a word holding a mask counts as one `*`, so neither the
+  first characters a mask shows nor their number enter it): it confirms no guess, and code scanning
+  needs no more.
+- A baseline stores, per accepted finding, its location key and scrypt(content key, salt) at n=2^14,
+  r=8 (~0.1-0.2 s and 16 MiB of one core per guess on the machines measured; bench/RESULTS.md). The
+  salt is the baseline's own, so every clone agrees. A scan runs the slow hash only for a finding
+  whose location key matches an entry (or, for code that moved, whose rule has an entry no location
+  matched), on every core, and never on a clean commit; when every accepted location has its
+  finding, one scrypt over all of them together (the baseline's `aggregate`) settles it at once.
+
+The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slow hash; one where an
+accepted finding changed, moved or went (and a commit hook that sees some of them) pays one per
+finding it must check, divided by the cores. A rotated secret on an unchanged line is a new finding.
 """
 from __future__ import annotations
 
@@ -18,90 +28,67 @@ from guard.findings import Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from collections.abc import Iterable
+    from collections.abc import Sequence
 
-    from guard.config import Config
 
-# scrypt cost: n=2**10, r=8 takes ~1-3 ms and 1 MiB a fingerprint here (bench/RESULTS.md), so a
-# scan with hundreds of findings pays well under a second, while a wordlist pays it per guess.
 # The name is stored in the baseline: changing the cost means a new name, never silently new values.
-SCHEME = 'scrypt-n1024-r8-p1'
-_N = 1024
+SCHEME = 'scrypt-n16384-r8-p1'
+LEGACY_SCHEME = 'scrypt-n1024-r8-p1'  # baseline format 2: still suppresses, with a note
+_COSTS = {SCHEME: 2 ** 14, LEGACY_SCHEME: 2 ** 10}
 _R = 8
 _P = 1
 SALT_BYTES = 16
 DIGEST_BYTES = 16  # 32 hex digits, as fingerprints have always had
 
 
-def salted(key: str, salt: bytes) -> str:
-    """The fingerprint of one content key under `salt`."""
+def salted(key: str, salt: bytes, scheme: str = SCHEME) -> str:
+    """The slow fingerprint of one content key under `salt`."""
     import hashlib
 
-    return hashlib.scrypt(key.encode('ascii'), salt=salt, n=_N, r=_R, p=_P, dklen=DIGEST_BYTES).hex()
+    n = _COSTS[scheme]
+    return hashlib.scrypt(key.encode('ascii'), salt=salt, n=n, r=_R, p=_P, dklen=DIGEST_BYTES,
+                          maxmem=n * _R * 128 * 2).hex()
 
 
-def apply(findings: Iterable[Finding], salt: Callable[[], bytes]) -> list[Finding]:
-    """`findings` with each content key replaced by its salted fingerprint (one scrypt per distinct key).
+def salted_all(keys: Iterable[str], salt: bytes, scheme: str = SCHEME) -> dict[str, str]:
+    """{content key: its slow fingerprint} for each distinct key, on every core (hashlib's scrypt
+    releases the GIL, so threads suffice)."""
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) <= 1:
+        return {key: salted(key, salt, scheme) for key in distinct}
+    from concurrent.futures import ThreadPoolExecutor
 
-    `salt` is called only when there is a finding: a clean commit never reads or creates one.
-    """
-    done: dict[str, str] = {}
-    out = []
-    chosen = b''
-    for finding in findings:
-        if finding.fingerprint not in done:
-            chosen = chosen or salt()
-            done[finding.fingerprint] = salted(finding.fingerprint, chosen)
-        out.append(finding._replace(fingerprint=done[finding.fingerprint]))
-    return out
+    with ThreadPoolExecutor(max_workers=min(len(distinct), os.cpu_count() or 1)) as pool:
+        return dict(zip(distinct, pool.map(lambda key: salted(key, salt, scheme), distinct), strict=True))
+
+
+def aggregate(keys_by_location: dict[str, str], salt: bytes) -> str:
+    """One slow fingerprint of many findings together ({location key: content key}), order-free: a
+    baseline's check that nothing it accepted changed costs one scrypt, and confirms a guess only at
+    every secret at once."""
+    joined = '\n'.join(f'{location}\t{key}' for location, key in sorted(keys_by_location.items()))
+    import hashlib
+
+    return salted(hashlib.sha256(joined.encode('ascii')).hexdigest(), salt)
+
+
+def location_keys(findings: Sequence[Finding]) -> list[str]:
+    """Each finding's location key, in order: rule, path, the excerpt with each word holding a mask
+    reduced to `*`, and the occurrence of that triple (two equal lines in one file are two findings)."""
+    import hashlib
+    import re
+
+    masks = re.compile(r'\S*\*{8}\S*')  # a word holding a mask: the first characters a mask may show go too
+    seen: dict[tuple[str, str, str], int] = {}
+    keys = []
+    for f in findings:
+        where = (f.rule, f.path, masks.sub('*', f.excerpt))
+        seen[where] = seen.get(where, -1) + 1
+        text = '\0'.join((*where, str(seen[where])))
+        keys.append(hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:32])
+    return keys
 
 
 def new_salt() -> bytes:
     return os.urandom(SALT_BYTES)
-
-
-def repository_salt(config: Config) -> bytes:
-    """This repository's salt in the user's state directory (created once); a fresh one when that
-    directory is not private (another owner, group or world access, a symlink on the way: see
-    guard.ownfiles) or cannot be written."""
-    import hashlib
-
-    from guard import ownfiles
-    from guard.errors import UnsafeOperationError
-
-    name = hashlib.sha256(os.path.realpath(config.root).encode('utf-8', 'surrogateescape')).hexdigest()[:32]
-    try:
-        state_fd = ownfiles.open_dir(config.state_path(), create=True)
-        try:
-            folder_fd = ownfiles.open_dir('salts', create=True, base_fd=state_fd, shown=str(config.state_path()))
-        finally:
-            os.close(state_fd)
-    except (OSError, UnsafeOperationError):
-        return new_salt()
-    try:
-        if os.fstat(folder_fd).st_mode & 0o077:
-            return new_salt()  # salts are kept only where nobody else can even read them
-        return _read_or_create(folder_fd, name)
-    except (OSError, UnsafeOperationError):
-        return new_salt()
-    finally:
-        os.close(folder_fd)
-
-
-def _read_or_create(folder_fd: int, name: str) -> bytes:
-    """The salt in `name`; a missing or damaged file (or anything but guard's own regular file) is replaced."""
-    from guard import ownfiles
-    from guard.errors import UnsafeOperationError
-
-    try:
-        data = ownfiles.read(folder_fd, name, limit=SALT_BYTES * 2 + 1)
-        if data is not None:
-            salt = bytes.fromhex(data.decode('ascii'))
-            if len(salt) == SALT_BYTES:
-                return salt
-    except (OSError, ValueError, UnsafeOperationError):
-        pass  # damaged or planted: replaced below (the rename replaces a link, never follows it)
-    salt = new_salt()
-    ownfiles.write_atomic(folder_fd, name, salt.hex().encode('ascii'), 0o600)
-    return salt

@@ -33,7 +33,8 @@ class ScanResult:
         self.stale: list[baseline_module.BaselineEntry] = []  # baseline entries no finding matched
         self.notes: list[str] = []
         self.warnings: list[str] = []  # for the user's eyes in every format (the CLI writes them to stderr)
-        self.salt: bytes | None = None  # what the fingerprints were salted with (None: no finding needed one)
+        self.salt: bytes | None = None  # the baseline's salt, when it has one
+        self.content_keys: dict[str, str] = {}  # location key -> content key, for `guard baseline` only
 
     def scanned(self, findings: list[Finding], suppressed: int, size: int) -> None:
         """One file scanned: its findings, how many matches inline markers allowed, its size in characters."""

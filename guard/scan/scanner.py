@@ -23,6 +23,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import ipaddress
 
+    from guard.excerpt import LineMask
     from guard.rules.base import Hit
     from guard.rules.base import Rule
 
@@ -93,19 +94,25 @@ class Scanner:
             return findings, 0
         lines = _Lines(doc.text)
         suppressed = 0
-        masked: dict[int, str] = {}  # line number -> the line as shown; several findings may share a line
-        secrets_by_line = _secret_hits_by_line(hits, lines)
+        # What to mask on the current line: hits come in order, so a line's findings are consecutive and
+        # one mask at a time is kept (40,000 kept masks made the garbage collector's passes grow with them).
+        shown_line, shown = 0, None
+        hits_by_line = _hits_by_line(hits, lines)
+        allowed: dict[tuple[int, str], bool] = {}  # a 1 MB line with 40,000 hits is read once per rule, not per hit
         for hit in hits:
             line_no = lines.number(hit.start)
-            line = lines.text(line_no)
             if doc.lines is not None and not _touches(doc.lines, lines, hit):
                 continue
-            if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
+            key = (line_no, hit.rule.id)
+            if key not in allowed:
+                allowed[key] = allowlist.inline_allowed(lines.text(line_no), lines.text(line_no - 1), hit.rule.id,
+                                                        hit.rule.category, self._known_names)
+            if allowed[key]:
                 suppressed += 1
                 continue
-            if line_no not in masked:
-                masked[line_no] = self._masked_line(doc, lines, line_no, secrets_by_line.get(line_no, ()))
-            findings.append(self._finding(doc, hit, line_no, lines.start(line_no), masked[line_no]))
+            if shown is None or shown_line != line_no:
+                shown_line, shown = line_no, self._line_mask(doc, lines, line_no, hits_by_line.get(line_no, ()))
+            findings.append(self._finding(doc, hit, line_no, lines.start(line_no), shown))
         return findings, suppressed
 
     @cached_property
@@ -162,26 +169,34 @@ class Scanner:
         """Every redacting rule, enabled or not: what an excerpt hides must not depend on `--only ip`."""
         return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
 
-    def _masked_line(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> str:
-        """The line as an excerpt shows it: the spans of `hits` and every raw match of a redacting rule
-        masked, then scrubbed. Before it is cut to width: a URL cut before its `@` no longer looks like one.
+    def _line_mask(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> LineMask:
+        """What an excerpt of the line masks (guard.excerpt, default-deny): everything but the non-secret
+        hits and plain code, the secret hits and every raw match of a redacting rule with their first
+        characters. Worked out on the whole line before any excerpt is cut from it (a URL cut before
+        its `@` no longer looks like one); on a very long line, on kilobytes of context around each hit.
 
         Raw matches are taken before entropy floors and filters: one a filter judged a placeholder may
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
-        from guard.redact import mask_spans  # the masker: needed only once there is a finding to show
-        from guard.redact import scrub
+        from guard import excerpt  # the masker: needed only once there is a finding to show
 
         line_start = lines.start(line_no)
         line = lines.text(line_no)
-        spans = [(h.start - line_start, h.end - line_start) for h in hits]
-        for rule, _ in self._masking.plan(line, doc.path):
-            has_value = 'value' in rule.regex.groupindex
-            for match in rule.regex.finditer(line):
-                start, end = match.span('value') if has_value else match.span()
-                if start < end:
-                    spans.append((start, end))
-        return scrub(mask_spans(line, spans))
+        shown: list[tuple[int, int]] = []
+        secret: list[tuple[int, int]] = []
+        hidden: list[tuple[int, int]] = []
+        for h in hits:
+            span = (max(0, h.start - line_start), min(len(line), h.end - line_start))
+            (secret if h.rule.redact else shown).append(span)
+        parts = excerpt.regions(line, shown + secret)  # the whole line, unless it is very long
+        for start, end in parts:
+            for rule, _ in self._masking.plan(line[start:end], doc.path):
+                has_value = 'value' in rule.regex.groupindex
+                for match in rule.regex.finditer(line, start, end):
+                    span_start, span_end = match.span('value') if has_value else match.span()
+                    if span_start < span_end:
+                        hidden.append((span_start, span_end))
+        return excerpt.plan_regions(line, parts, shown, secret, hidden)
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
@@ -203,17 +218,15 @@ class Scanner:
         return (hit.rule.id in credentials.POSITION_RULES and (self.is_test_data(path) or credentials.example_file(path))
                 and credentials.human_chosen(hit.value))
 
-    def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, masked_line: str) -> Finding:
+    def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, shown: LineMask) -> Finding:
         column = hit.start - line_start + 1
-        severity = hit.rule.severity
+        rule = hit.rule
+        severity = rule.severity
         if severity != 'note' and self._sample_data(hit, doc.path):
             severity = 'note'  # visible in the report, below the default fail-on
-        return Finding(
-            rule=hit.rule.id, category=hit.rule.category, severity=severity, path=doc.path,
-            line=line_no, column=column, message=hit.rule.why, fix=hit.rule.fix,
-            excerpt=_excerpt(masked_line, column - 1),
-            fingerprint=fingerprint(hit.rule.id, hit.value),
-        )
+        # Every field by position: the record's fast path (40,000 findings in one file)
+        return Finding(rule.id, rule.category, severity, doc.path, line_no, column, rule.why, rule.fix,
+                       _excerpt(shown, column - 1), fingerprint(rule.id, hit.value), (), shown.credential)
 
 
 class _Lines:
@@ -275,22 +288,27 @@ def _touches(wanted: frozenset[int], lines: _Lines, hit: Hit) -> bool:
     return any(n in wanted for n in range(first, max(first, lines.number(end - 1)) + 1))
 
 
-def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
-    """The redacting hits touching each line (a private key spans many)."""
+def _hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:
+    """The hits touching each line (a private key spans many)."""
     by_line: dict[int, list[Hit]] = {}
     for hit in hits:
-        if hit.rule.redact:
-            for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
-                by_line.setdefault(line_no, []).append(hit)
+        for line_no in range(lines.number(hit.start), lines.number(max(hit.start, hit.end - 1)) + 1):
+            by_line.setdefault(line_no, []).append(hit)
     return by_line
 
 
-def _excerpt(line: str, column: int) -> str:
-    """The line around the hit, at most EXCERPT_WIDTH characters, whitespace trimmed."""
-    if len(line) > EXCERPT_WIDTH:
-        begin = max(0, min(column - EXCERPT_WIDTH // 3, len(line) - EXCERPT_WIDTH))
-        line = ('…' if begin else '') + line[begin:begin + EXCERPT_WIDTH] + ('…' if begin + EXCERPT_WIDTH < len(line) else '')
-    return line.strip()
+def _excerpt(shown: LineMask, column: int) -> str:
+    """The masked line around the hit, at most about EXCERPT_WIDTH characters, whitespace trimmed.
+
+    The window is cut from the line as it is, then masked: a masked value is one short run, so a
+    1 MB line costs each of its findings only the window.
+    """
+    line = shown.line
+    if len(line) <= EXCERPT_WIDTH:
+        return shown.render().strip()
+    begin = max(0, min(column - EXCERPT_WIDTH // 3, len(line) - EXCERPT_WIDTH))
+    end = begin + EXCERPT_WIDTH
+    return (('…' if begin else '') + shown.render(begin, end) + ('…' if end < len(line) else '')).strip()
 
 
 def _file_allows(text: str, rule_id: str) -> bool:

@@ -26,7 +26,10 @@ _OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*:?[ \t]*(?:string|str|const
 _VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]+)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
           r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
           r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*\r?\n)?[ \t]*</)')
-_PATTERN = r'(?i)' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE
+# The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
+# outside [\w.-]); checked first and possessively, a long run such as `password.password.…` costs 48 steps
+# a keyword instead of trying every tail against every operator (9 s for 1 MB, issue 15).
+_PATTERN = r'(?i)' + _KEYWORD + r'(?=[\w.\-]{0,48}+[^\w.\-])(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <property name="token">…
 _XML_ATTRIBUTE = (r'(?i)\b(?:key|name)=\\?"[\w.\-]*' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)\\?"[ \t]+value=\\?"'
                   r'(?P<value>[^\s"\\<>]{6,300})\\?"')

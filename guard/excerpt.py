@@ -1,0 +1,388 @@
+"""How a scanned line is shown: default-deny. An excerpt shows what the rules found and plain code around it.
+
+The scrubber (guard.redact) knows credential forms; every form it does not know (`mysql -pX`,
+`sshpass -p X`, `auth=("u", "X")`, a pgpass line …) would print in full next to an IP. So an excerpt
+does not look for credentials: it shows only what cannot be one and masks everything else.
+
+Shown: the finding's match (an address or a path; a secret's first characters and the mask) and, of
+the rest of the line, plain words and identifiers without digits (`pymysql.connect`, `orders`,
+`# on`), numbers (`5432`, `1.2.3.4`), paths of plain words and punctuation. Masked whatever its
+shape: a string literal's content (a plain-word dictionary key before `:` stays), the text of an
+XML element, the value of an assignment (`DB_PW=X`, `password: X`, `port=5432`), an option's
+argument (`-u X`, `-pX`, `--user=X`), URL userinfo (`scheme://X@`, `X@host`), the word after a
+credential word (`password X`). Masked by shape: any other token mixing letters with digits or
+symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
+
+Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
+`Hunter.Cat`): it is indistinguishable from a word; so is the part of a bare `a=b` before its `=` (read
+as a name), a number of up to five digits a group (`4711`, `12:30`) and a lowercase word glued to one
+dash (`-psecret` reads as `-storepass` does). Every credential position above masks them.
+
+Everything here is one left-to-right pass of a few regexes per line (no backtracking into a
+nested repeat), so a 1 MB line costs about what it takes to read it. Imported only when a finding
+is shown: a clean commit never loads it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from guard.redact import MASK
+from guard.redact import mask
+from guard.redact import scrub_spans
+
+DENIED = MASK * 8
+_NUL = '\x00'
+
+# A string literal: optional prefix (f, b, r, u), a quote not preceded by a word character (`don't`
+# and `ab'c` are not strings), its body up to the closing quote or the end of the line. Possessive:
+# the body is read once.
+_STRING = re.compile(
+    r'''(?<![\w\\"'`])[rRbBuUfF]{0,2}+'''
+    r'''(?:"(?P<d>(?:[^"\\]|\\.?)*+)"?|'(?P<s>(?:[^'\\]|\\.?)*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)''')
+# What a dictionary key looks like: it may stay shown before a `:`.
+_KEY = re.compile(r'[^\W\d]++(?:[.\-][^\W\d]++)*+')
+_KEY_COLON = re.compile(r'[ \t]*+:')
+# <tag ...>TEXT</tag>: the element's text.
+_XML_TEXT = re.compile(r'<[A-Za-z!?/][^<>]*+>(?P<text>[^<>]++)(?=</?[A-Za-z])')
+# NAME = VALUE, NAME=VALUE, NAME: VALUE (YAML: a space after the colon), NAME => VALUE, NAME := VALUE.
+_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>[^\s\x00]++)')
+_CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
+_CHUNK = re.compile(r'[^\s\x00]++')
+_USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
+_OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
+_CREDENTIAL_WORD = re.compile(
+    r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE)
+# A stretch with nothing default-deny would mask, and the words that still call for the passes.
+_SIMPLE = re.compile(r'[A-Za-z_ \t;,(){}\[\]]*+')
+_CREDENTIAL_HINTS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth', 'login', 'user')
+_CREDENTIAL_NAME = re.compile(r'pass|pw|secret|token|cred|key|auth', re.IGNORECASE)
+_PIECE = re.compile(r'[^\s\x00()\[\]{},;<>=]++')
+# Pieces that cannot be a credential. Possessive throughout: a 1 MB piece is read once per branch.
+_W = r'[^\W\d]++'  # letters and underscore, no digit
+_WORDS = rf'{_W}(?:(?:[.\-]|::){_W})*+'  # obj.attr, utf-only, std::vec
+_NUMBER = r'\d{1,5}+(?:[.:,/\-]\d{1,5}+)*+'  # 5432, 1.2.3.4, 2024-01-01, 12:30; not 12345678 (a PIN?)
+_LEAD = r'(?:--?|[#$@*&:\\]{1,2}|\.)?+'  # -flag, #comment, $VAR, @decorator, *args, .hidden
+_TRAIL = r'[:;,.]{0,3}+'  # key:, end.
+_SAFE = re.compile(
+    rf'[^\w\s]++'  # punctuation alone
+    rf'|{_LEAD}(?:{_WORDS}|{_NUMBER}){_TRAIL}'
+    rf'|(?:~|\.{{1,2}})?/(?:{_WORDS}(?:/{_WORDS})*+)?+/?{_TRAIL}'  # /usr/lib, ./run, ~/
+    rf'|{_W}://(?:{_WORDS}(?:/{_WORDS})*+)?+/?')  # http://, https://example.com/api
+
+
+class LineMask:
+    """What to hide on one line, worked out once for every finding on it.
+
+    `runs` are sorted, disjoint (start, end, secret) spans: a secret run shows its first characters
+    (guard.redact.mask), any other run is replaced by DENIED. `credential` says a masked value may
+    be a credential (see _Denials.deny), whatever rule reported the line.
+    """
+
+    __slots__ = ('line', 'runs', '_starts', 'credential')
+
+    def __init__(self, line: str, runs: list[tuple[int, int, bool]], credential: bool) -> None:
+        self.line = line
+        self.runs = runs
+        self._starts = [r[0] for r in runs]
+        self.credential = credential
+
+    def render(self, begin: int = 0, end: int | None = None) -> str:
+        """line[begin:end] with every run masked; a run cut by the window is masked whole (no prefix)."""
+        line = self.line
+        end = len(line) if end is None else end
+        out = []
+        pos = begin
+        runs = self.runs
+        i = max(0, bisect.bisect_right(self._starts, begin) - 1)
+        while i < len(runs) and runs[i][0] < end:  # by index: a slice would copy the rest per finding
+            start, stop, secret = runs[i]
+            i += 1
+            if stop <= pos:
+                continue
+            if start > pos:
+                out.append(line[pos:start])
+            out.append(mask(line[start:stop]) if secret and start >= begin else DENIED)
+            pos = stop
+        if pos < end:
+            out.append(line[pos:end])
+        return ''.join(out)
+
+
+# A line longer than this is masked only in regions around its findings (everything else is masked
+# whole, and never shown): an excerpt shows 160 characters, so a 1 MB line with one address costs a
+# few kilobytes, not a pass of every secret pattern over the megabyte.
+LONG_LINE = 16384
+MARGIN = 4096  # context kept on each side of a finding: a one-line PEM key of 4096 bits is ~3.2 KB
+
+
+def regions(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of a long line to mask with context: each span with MARGIN around it, joined."""
+    if len(line) <= LONG_LINE:
+        return [(0, len(line))]
+    return _merge([(max(0, s - MARGIN), min(len(line), e + MARGIN)) for s, e in spans])
+
+
+def plan_regions(line: str, parts: Sequence[tuple[int, int]], shown: Sequence[tuple[int, int]],
+                 secret: Sequence[tuple[int, int]], hidden: Sequence[tuple[int, int]]) -> LineMask:
+    """plan() for the `parts` of a long line (see regions()): each part on its own, what lies outside
+    them masked whole, and a part's first and last words masked when the part cuts through a word
+    (what they belong to is out of sight)."""
+    if parts == [(0, len(line))]:
+        return plan(line, shown, secret, hidden)
+    runs: list[tuple[int, int, bool]] = []
+    credential = False
+    pos = 0
+    for start, end in parts:
+        if pos < start:
+            runs.append((pos, start, False))
+        text = line[start:end]
+        inside = [(max(s, start) - start, min(e, end) - start) for s, e in hidden if s < end and e > start]
+        if start > 0 and not line[start - 1].isspace():
+            cut = next((i for i, c in enumerate(text) if c.isspace()), len(text))
+            inside.append((0, cut))
+        if end < len(line) and not line[end].isspace():
+            cut = next((i for i in range(len(text) - 1, -1, -1) if text[i].isspace()), -1)
+            inside.append((cut + 1, len(text)))
+        part = plan(text, _within(shown, start, end), _within(secret, start, end), inside)
+        runs += [(s + start, e + start, is_secret) for s, e, is_secret in part.runs]
+        credential = credential or part.credential
+        pos = end
+    if pos < len(line):
+        runs.append((pos, len(line), False))
+    return LineMask(line, runs, credential)
+
+
+def _within(spans: Sequence[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    return [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
+
+
+def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int, int]] = (),
+         hidden: Sequence[tuple[int, int]] = ()) -> LineMask:
+    """What to mask on `line` (one line, no newline); spans are offsets into it.
+
+    `shown`: what the rules reported that may be shown in clear (addresses, paths); `secret`: the
+    secret rules' hits, shown as their first characters and the mask; `hidden`: other spans to mask
+    whole (raw matches of secret rules that a filter dropped). The scrubber's spans are masked whole
+    too. `hidden`, `secret` and the scrubber win over `shown`; `secret` wins over everything.
+    """
+    shown = _merge(shown)
+    if not secret and not hidden and _plain(line, shown):
+        return LineMask(line, [], False)
+    deny = _Denials(line, shown)
+    deny.elements()
+    deny.strings(_blank(line, deny.spans))
+    deny.positions(_blank(line, deny.spans + deny.delimiters))
+    # Secret spans stay in the pieces: `u:` left of a masked `p4ss` would pass for a plain word.
+    deny.shapes(_blank(line, deny.spans + deny.delimiters + shown))
+    scrubbed = scrub_spans(line)
+    for start, end in list(hidden) + scrubbed:
+        deny.deny(start, end, credential=True)
+    denied = _merge(_subtract(_merge(deny.spans), shown) + list(hidden) + scrubbed + deny.forced)
+    secrets = _merge(secret)
+    runs = [(s, e, False) for s, e in _subtract(denied, secrets)] + [(s, e, True) for s, e in secrets]
+    runs.sort()
+    return LineMask(line, runs, deny.credential)
+
+
+def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
+    """Around the shown spans only letters, spaces and brackets (`deny 1.2.3.4;`, `server 1.2.3.4 {`),
+    and no credential word: nothing to mask, decided without the passes (a deny list of 40,000 addresses)."""
+    pos = 0
+    for start, end in [*shown, (len(line), len(line))]:
+        if pos < start:
+            if _SIMPLE.fullmatch(line, pos, start) is None:
+                return False
+            gap = line[pos:start].lower()
+            if any(word in gap for word in _CREDENTIAL_HINTS):
+                return False
+        pos = end
+    return True
+
+
+class _Denials:
+    """The spans of one line that default-deny masks, found rule by rule."""
+
+    def __init__(self, line: str, shown: list[tuple[int, int]]) -> None:
+        self.line = line
+        self.spans: list[tuple[int, int]] = []
+        self.delimiters: list[tuple[int, int]] = []  # quotes of strings left for the lexer: separators
+        self.forced: list[tuple[int, int]] = []  # masked even over a shown span
+        self.credential = False
+        self._shown_starts = [s for s, _ in shown]
+        self._shown_ends = [e for _, e in shown]
+
+    def touches_shown(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._shown_starts, end)
+        return i > 0 and self._shown_ends[i - 1] > start
+
+    def deny(self, start: int, end: int, *, credential: bool = False) -> None:
+        """Mask [start, end). `credential`: the position says the value is one (after `password`, `-p`,
+        in userinfo), whatever its shape; else a value of six characters or more (four with a letter)
+        may be one, and a port number (`5432`) is not."""
+        if start >= end:
+            return
+        self.spans.append((start, end))
+        if not self.credential:
+            value = self.line[start:end].strip()
+            self.credential = (bool(value) and credential or len(value) >= 6
+                               or len(value) >= 4 and any(c.isalpha() for c in value))
+
+    def force(self, start: int, end: int) -> None:
+        """Mask [start, end) even over a shown span: a credential's position (`-pX`, userinfo) wins over
+        an address or path found inside it."""
+        if start < end:
+            self.forced.append((start, end))
+            self.deny(start, end, credential=True)
+
+    def elements(self) -> None:
+        """The text of XML elements, before quotes are read: `<password>0000'</password>` holds no string."""
+        if '<' not in self.line:
+            return
+        for element in _XML_TEXT.finditer(self.line):
+            start, end = element.span('text')
+            if self.line[start:end].strip() and not self.touches_shown(start, end):
+                self.deny(start, end)
+
+    def strings(self, text: str) -> None:
+        """String literals in `text` (the line, element text blanked)."""
+        line = self.line
+        for match in _STRING.finditer(text):
+            group = match.lastgroup or 'd'
+            start, end = match.span(group)
+            opening = start - 1
+            closing = end if end < len(line) and line[end] == line[opening] else None
+            if start < end and not self.touches_shown(start, end):
+                if not (_KEY.fullmatch(line, start, end) and closing is not None
+                        and _KEY_COLON.match(line, closing + 1)):
+                    self.deny(start, end)
+                    self.delimiters.append((match.start(), match.end()))
+                    continue
+            if closing is None:
+                continue  # an unclosed quote next to an address is more likely inside a value (F'00): no string
+            self.delimiters.append((opening, start))
+            self.delimiters.append((closing, closing + 1))
+
+    def positions(self, text: str) -> None:
+        """Values by position: assignment values, option arguments, userinfo, the word after `password`."""
+        pos = 0
+        while (match := _ASSIGN.search(text, pos)) is not None:
+            start, end = match.span('v')
+            if text[start] in '([{' or _CALL.match(text, start):  # code: what it holds is judged on its own
+                pos = start + (text[start] in '([{')
+                continue
+            while end > start + 1 and text[end - 1] in ',;)]}':
+                end -= 1
+            if not self.touches_shown(start, end):
+                named = _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None  # DB_PW=
+                self.deny(start, end, credential=named)
+            pos = match.end()
+        chunks = [m.span() for m in _CHUNK.finditer(text)]
+        for i, (start, end) in enumerate(chunks):
+            chunk = text[start:end]
+            password = _CREDENTIAL_WORD.search(chunk) is not None
+            if (self._option(chunk, start) or password) and i + 1 < len(chunks):
+                after, after_end = chunks[i + 1]
+                if text[end:after].strip() or _SAFE_OPERATOR(text[after:after_end]):
+                    continue
+                if password:
+                    self.force(after, after_end)  # `password 1.2.3.4x` is a password, address or not
+                elif not self.touches_shown(after, after_end):
+                    self.deny(after, after_end, credential=True)
+                else:  # -h 1.2.3.4 shows the address; -p HOST:1.2.3.4 masks the rest
+                    for s, e in _subtract([(after, after_end)], _merge(self._shown_within(after, after_end))):
+                        self.force(s, e)
+        for token in _USERINFO_CHUNK.finditer(text):
+            start, end = token.span()
+            chunk = token[0]
+            at = chunk.rfind('@')  # -1 for most chunks
+            if at > 0:
+                scheme = chunk.find('://', 0, at)
+                # No scheme: all before the `@` goes (DB_URL=u:p@h too: a=b@h may be one password).
+                begin = scheme + 3 if scheme >= 0 else 0
+                self.force(start + begin, start + at)
+                host = start + at + 1
+                if scheme < 0 and '.' not in chunk[at + 1:] and not self.touches_shown(host, end):
+                    self.deny(host, end)  # ab@cd: no host after the `@`, so a value holding one
+
+    def _option(self, chunk: str, start: int) -> bool:
+        """Deny an option's attached value (`-pX`, `--user=X`); True when its value is the next chunk."""
+        if len(chunk) < 2 or chunk[0] != '-' or not (chunk[1].isalpha() or chunk[1] == '-'):
+            return False
+        match = _OPTION.match(chunk)
+        if match is None:
+            return False
+        dashes, name = match.group(1), match.group(2)
+        rest = len(dashes) + len(name)
+        if dashes == '-' and len(name) > 1 and not (name.isalpha() and name.islower()):
+            rest = 2  # -pSecret, -p4ss=x: everything after -p is its value
+        elif rest == len(chunk):
+            return True  # -p X, --password X, -storepass X
+        elif dashes == '-':
+            rest = 2  # -pdragon:x, -pname=x: the name ends at -p (-Dkey=value loses its key too)
+        elif chunk[rest] == '=':
+            rest += 1
+        self.force(start + rest, start + len(chunk))
+        return False
+
+    def _shown_within(self, start: int, end: int) -> list[tuple[int, int]]:
+        i = max(0, bisect.bisect_right(self._shown_starts, start) - 1)
+        j = bisect.bisect_left(self._shown_starts, end)
+        return list(zip(self._shown_starts[i:j], self._shown_ends[i:j], strict=True))
+
+    def shapes(self, text: str) -> None:
+        """What is left: every piece that is not a plain word, a number, a plain path or punctuation."""
+        for match in _PIECE.finditer(text):
+            if _SAFE.fullmatch(match[0]) is None:
+                self.deny(*match.span())
+
+
+def _SAFE_OPERATOR(chunk: str) -> bool:  # noqa: N802 - reads as the predicate it is
+    """`|`, `&&`, `>`: a shell operator after an option is not its argument."""
+    return chunk.startswith('-') or not any(c.isalnum() for c in chunk)
+
+
+def _blank(line: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`line` with every span replaced by NUL characters, offsets unchanged."""
+    out = []
+    pos = 0
+    for start, end in _merge(spans):
+        out.append(line[pos:start])
+        out.append(_NUL * (end - start))
+        pos = end
+    out.append(line[pos:])
+    return ''.join(out)
+
+
+def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted disjoint `spans` minus sorted disjoint `holes`, in one merge pass."""
+    out = []
+    j = 0
+    for start, end in spans:
+        while j < len(holes) and holes[j][1] <= start:
+            j += 1
+        k = j
+        while k < len(holes) and holes[k][0] < end:
+            if holes[k][0] > start:
+                out.append((start, holes[k][0]))
+            start = max(start, holes[k][1])
+            k += 1
+        if start < end:
+            out.append((start, end))
+    return out
+
+

@@ -1,0 +1,63 @@
+"""Time grows linearly with the input, for inputs built to make it grow faster (issue 15, item 4).
+
+bench/adversarial_bench.py's cases, scaled down: each runs at one size and at four times that size,
+best of five, interleaved, and the larger may take at most five times as long. Shape, not absolute time: the
+machine may be shared. A quadratic step (a count from the top of the file per hit, a set rebuilt per
+finding, a regex rescanning a long token from every start) makes x4 input cost x16.
+"""
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'bench'))
+
+import adversarial_bench as bench  # noqa: E402
+
+# Sizes where the small run takes tens of milliseconds or more: below that a shared machine's noise decides.
+SMALL = {'deny-list': 0.05, 'addresses-one-line': 0.05, 'near-miss-line': 0.02, 'near-miss-lines': 0.05,
+         'url-colons': 0.05, 'password-dots': 0.05}
+
+
+@pytest.mark.parametrize('case', sorted(bench.CASES))
+def test_four_times_the_input_takes_at_most_five_times_as_long(case: str) -> None:
+    build = bench.CASES[case]
+    small, large = build(SMALL[case]), build(SMALL[case] * 4)
+    assert 3.5 * len(small) < len(large) < 4.5 * len(small)
+    bench.scan_seconds(small, 1)  # compile what the case wakes, outside the timing
+    # Interleaved, best of five each: a burst of load from elsewhere on a shared machine hits both sizes.
+    firsts, seconds = [], []
+    for _ in range(5):
+        first, found_small = bench.scan_seconds(small, 1)
+        second, found_large = bench.scan_seconds(large, 1)
+        firsts.append(first)
+        seconds.append(second)
+    first, second = min(firsts), min(seconds)
+    assert found_large >= found_small
+    assert second <= 5 * first, f'{case}: x4 input took x{second / first:.1f} ({first:.3f} s -> {second:.3f} s)'
+
+
+def test_the_nginx_deny_list_reports_every_address() -> None:
+    text = bench.deny_list(0.01)
+    _, found = bench.scan_seconds(text, 1)
+    assert found == text.count('\n')
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.integers(0, 2 ** 32 - 1).map(ipaddress.IPv4Address),
+                 st.integers(0, 2 ** 128 - 1).map(ipaddress.IPv6Address),
+                 st.sampled_from(['192.168.1.1', '10.0.0.1', '203.0.113.5', '2001:db8::1', 'fd00:ec2::254',
+                                  '100.64.0.1', '172.31.255.255', '198.51.100.0']).map(ipaddress.ip_address)))
+def test_the_ip_rule_tests_networks_on_ints_as_ipaddress_does(
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    from guard.rules import network
+
+    for networks in (network._DOC_NETWORKS, network._WELL_KNOWN, network._PRIVATE_NETWORKS):
+        expected = any(address in net for net in network._parsed(networks) if net.version == address.version)
+        assert network._in_any(address, networks) == expected

@@ -1,0 +1,119 @@
+"""Bad input ends in one line on stderr and exit 2, never a traceback (issue 15, item 6).
+
+Generated: nesting depth x the file guard parses (a baseline, pyproject.toml, guard.toml, a
+quarantine manifest); where the report goes (-o /dev/full, a directory, a missing folder, a file
+with no write permission, stdout on /dev/full, stdout closed, a reader that leaves). guard runs as a
+real process; /dev/full is the kernel's always-full device, not a mock.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from support import run_guard
+from support import write
+
+KINDS = ('baseline', 'pyproject', 'guard.toml')
+
+
+def nested(kind: str, depth: int) -> tuple[str, str]:
+    """(file name, text) holding a value nested `depth` levels deep, otherwise a valid file of `kind`."""
+    value_json = '[' * depth + ']' * depth
+    if kind == 'baseline':
+        return '.guard-baseline.json', json.dumps({'version': 3, 'findings': []})[:-1] + f', "x": {value_json}}}'
+    value_toml = '[' * depth + ']' * depth
+    section = '[tool.guard]\n' if kind == 'pyproject' else ''
+    return ('pyproject.toml' if kind == 'pyproject' else 'guard.toml'), f'{section}x-nested = {value_toml}\n'
+
+
+def one_clean_line(proc: subprocess.CompletedProcess[str]) -> None:
+    assert 'Traceback' not in proc.stderr and 'internal error' not in proc.stderr, proc.stderr
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith('guard'), proc.stderr
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(KINDS), st.one_of(st.integers(2, 60), st.integers(500, 200_000)))
+def test_deep_nesting_in_any_parsed_file_is_exit_2(tmp_path_factory: pytest.TempPathFactory, kind: str,
+                                                   depth: int) -> None:
+    root = tmp_path_factory.mktemp('nest')
+    write(root, 'app.py', 'import os\n')
+    name, text = nested(kind, depth)
+    write(root, name, text)
+    proc = run_guard('scan', root)
+    # Shallow: the file is merely wrong (an unknown setting) or fine; deep: refused. Never a traceback.
+    assert 'Traceback' not in proc.stderr and proc.returncode in (0, 2), proc.stderr
+    if depth >= 500 or kind != 'baseline':
+        one_clean_line(proc)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(500, 100_000))
+def test_a_deeply_nested_quarantine_manifest_is_refused(tmp_path_factory: pytest.TempPathFactory, depth: int) -> None:
+    from guard.errors import GuardError
+    from guard.safety import manifest
+
+    folder = tmp_path_factory.mktemp('quarantine')
+    folder.chmod(0o700)
+    write(folder, manifest.NAME, '{"id": ' + '[' * depth + ']' * depth + '}')
+    with pytest.raises(GuardError):
+        manifest.read(folder)
+
+
+@pytest.fixture
+def findings_tree(tmp_path: Path) -> Path:
+    # Enough findings that the report outgrows a pipe's and stdio's buffers.
+    write(tmp_path / 'tree', 'hosts.py', ''.join(f'HOST_{i} = "10.0.{i // 250}.{i % 250 + 1}"\n' for i in range(3000)))
+    return tmp_path / 'tree'
+
+
+@pytest.mark.parametrize('fmt', ['text', 'json', 'sarif'])
+@pytest.mark.parametrize('target', ['/dev/full', 'directory', 'missing-folder', 'read-only'])
+def test_an_unwritable_output_is_exit_2(findings_tree: Path, tmp_path: Path, fmt: str, target: str) -> None:
+    if target == 'read-only' and os.geteuid() == 0:
+        pytest.skip('root writes through file permissions')
+    path = {'/dev/full': Path('/dev/full'), 'directory': tmp_path, 'missing-folder': tmp_path / 'no' / 'r.json',
+            'read-only': tmp_path / 'ro.json'}[target]
+    if target == 'read-only':
+        path.write_text('')
+        path.chmod(0o444)
+    proc = run_guard('scan', findings_tree, '--format', fmt, '-o', path)
+    one_clean_line(proc)
+    assert 'cannot write the report' in proc.stderr
+
+
+def guard_with_stdout(args: list[str], stdout: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, '-m', 'guard', *args], stdout=stdout, stderr=subprocess.PIPE, text=True,
+                          timeout=300, check=False)
+
+
+@pytest.mark.parametrize('command', [['scan'], ['scan', '--format', 'json'], ['health', '--format', 'json']])
+def test_stdout_on_a_full_device_is_exit_2(findings_tree: Path, command: list[str]) -> None:
+    with open('/dev/full', 'w') as full:
+        proc = guard_with_stdout([*command, str(findings_tree)], full)
+    assert 'Traceback' not in proc.stderr and proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith('guard: error: ') and 'No space left' in proc.stderr
+
+
+def test_a_closed_stdout_is_exit_2(findings_tree: Path) -> None:
+    proc = subprocess.run(f'exec {sys.executable} -m guard scan {findings_tree} >&-', shell=True,
+                          stderr=subprocess.PIPE, text=True, timeout=300, check=False)
+    one_clean_line(proc)
+    assert 'stdout is closed' in proc.stderr
+
+
+def test_a_reader_that_leaves_ends_quietly(findings_tree: Path) -> None:
+    reader = subprocess.Popen(['head', '-c', '100'], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    proc = guard_with_stdout(['scan', str(findings_tree)], reader.stdin)
+    assert reader.stdin is not None
+    reader.stdin.close()
+    reader.wait(timeout=60)
+    assert proc.returncode == 1 and proc.stderr == ''  # as `guard scan | head`: no traceback, no noise
