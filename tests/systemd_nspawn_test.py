@@ -3,9 +3,11 @@
 One container for the module (tests/nspawn.py): guard is pip-installed there from a wheel of this
 checkout, and the tests run in file order, as an operator meets it. The set-up is docs/watch.md's
 "On a server" and "Fleet" sections, run as written (as root: `sudo` dropped, `sudo -u app` as
-runuser); only the package installation is replaced by the wheels built here. The test-only
-settings (short intervals, small limits, the probe as alert command) come from a drop-in of
-GUARD_* variables, which lie over every config file. Deselect with `-m 'not systemd'`; a machine
+runuser); only the package installation is replaced by the wheels built here, and the README's
+server quick start is checked to be the same commands. The project in /srv/app has its own
+`[tool.guard]`, whose alert command (the probe below) needs trust: the docs' trust step must make
+the service honour it. The test-only settings (short intervals, small limits) come from a drop-in
+of GUARD_* variables, which lie over every config file. Deselect with `-m 'not systemd'`; a machine
 that cannot boot the container skips with the reason (shown by -ra).
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ from daemon_harness import wait_for
 pytestmark = [pytest.mark.systemd, pytest.mark.timeout(1200)]
 
 DOCS = nspawn.REPO / 'docs' / 'watch.md'
+README = nspawn.REPO / 'README.md'
 ROOT = '/srv/app'
 UNIT = 'guard@srv-app.service'
 CONFIG = '/etc/guard/srv-app.toml'
@@ -39,8 +42,9 @@ FLEET_METRICS = f'{METRICS_DIR}/guard-srv-my\\x2dapp.prom'
 WATCHDOG_SEC = 2
 PROBE = '/etc/guard/probe.sh'
 PROBE_OUT = f'{ROOT}/probe.txt'
-# The alert command: run by the service's own process, so it shows what the sandbox lets that
-# process do. It writes where it may (the root) what it could not do elsewhere.
+# The project's alert command (trust-gated: it runs code): run by the service's own process, so it
+# shows what the sandbox lets that process do. It writes where it may (the root) what it could not
+# do elsewhere. It runs at all only if the service honours the root's trust (D1).
 PROBE_SCRIPT = f'''#!/bin/sh
 try() {{ if (: > "$1") 2>/dev/null; then echo "$2=rw"; else echo "$2=ro"; fi; }}
 {{
@@ -59,7 +63,6 @@ try() {{ if (: > "$1") 2>/dev/null; then echo "$2=rw"; else echo "$2=ro"; fi; }}
 TEST_ENV = {
     'GUARD_HEALTH_MAX_LOG_MB': '1', 'GUARD_WATCH_HEALTH_INTERVAL': '1', 'GUARD_WATCH_SWEEP_INTERVAL': '2',
     'GUARD_WATCH_DEBOUNCE': '0.2', 'GUARD_WATCH_MAX_WAIT': '1', 'GUARD_WATCH_COOLDOWN': '2',
-    'GUARD_ALERTS_COMMAND': f'/bin/sh {PROBE}',
 }
 TEST_DROP_IN = (f'[Service]\nWatchdogSec={WATCHDOG_SEC}\nRestartSec=100ms\n'
                 + ''.join(f'Environment="{name}={value}"\n' for name, value in TEST_ENV.items()))
@@ -68,15 +71,43 @@ INSTALL_LINES = (
     'sudo apt-get install -y python3-venv python3-systemd',
     'sudo python3 -m venv --system-site-packages /opt/guard && sudo /opt/guard/bin/pip install ./guard',
 )
-PYPROJECT = '[project]\nname = "app"\nversion = "1.0.0"\n\n[tool.guard]\nexclude = ["vendor/"]\n'
+# The project's own file: the service honours its alert command only once root trusted it.
+PYPROJECT = f'''[project]
+name = "app"
+version = "1.0.0"
+
+[tool.guard]
+exclude = ["vendor/"]
+
+[tool.guard.alerts]
+command = "/bin/sh {PROBE}"
+'''
+TRUST_LINE = 'sudo guard trust --system /srv/app   # after reading /srv/app\'s [tool.guard]: the service honours it'
 
 
-def doc_blocks(heading: str) -> list[str]:
-    """The ```sh blocks of one `## heading` section of docs/watch.md, in order."""
-    text = DOCS.read_text()
-    section = text[text.index(f'## {heading}\n'):]
-    section = section[:section.find('\n## ', 1)] if '\n## ' in section[1:] else section
-    return re.findall(r'^```sh\n(.*?)^```$', section, re.MULTILINE | re.DOTALL)
+def doc_blocks(heading: str, doc: Path = DOCS) -> list[str]:
+    """The ```sh blocks of one `#... heading` section of a markdown file (docs/watch.md), in order."""
+    blocks: list[str] = []
+    level = 0  # the section's heading level, once in it
+    fence = ''  # the open fence's info string ('sh'), or '' outside a fence
+    lines: list[str] = []
+    for line in doc.read_text().splitlines():
+        if fence:  # inside a block: a `# comment` there is no heading
+            if line == '```':
+                if fence == 'sh' and level:
+                    blocks.append('\n'.join(lines) + '\n')
+                fence, lines = '', []
+            else:
+                lines.append(line)
+        elif line.startswith('```'):
+            fence = line[3:] or 'text'
+        elif (match := re.match(r'(#+) (.*)', line)) is not None:
+            if match.group(2) == heading:
+                level = len(match.group(1))
+            elif level and len(match.group(1)) <= level:
+                break
+    assert level, f'no section {heading!r} in {doc}'
+    return blocks
 
 
 def as_root(block: str) -> str:
@@ -105,6 +136,7 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[nspawn.Contain
         container.run('useradd', '--system', '--shell', '/usr/sbin/nologin', 'prometheus')  # node_exporter's
         container.run('install', '-d', '-o', 'app', '-g', 'app', ROOT, f'{ROOT}/logs', FLEET_ROOT)
         container.write(f'{ROOT}/pyproject.toml', PYPROJECT)
+        container.run('chown', 'app:app', f'{ROOT}/pyproject.toml')
         container.write(PROBE, PROBE_SCRIPT)
         for unit in (UNIT, FLEET_UNIT):
             container.write(f'/run/systemd/system/{unit}.d/test.conf', TEST_DROP_IN)
@@ -130,13 +162,29 @@ def metrics(machine: nspawn.Container, path: str = METRICS, root: str = ROOT) ->
 # -- the server section -----------------------------------------------------------------------------
 
 
+def test_the_readme_quick_start_is_the_server_sections_commands() -> None:
+    # The README's short version must be runnable as the docs' (which the tests below run): its
+    # lines, in order, are lines of the docs' block, and it trusts before it installs the service.
+    [readme] = doc_blocks('health and watch: a server that stays clean', README)[1:]
+    docs = doc_blocks('On a server')[0].splitlines()
+    lines = readme.splitlines()
+    assert lines == [line for line in docs if line in lines], (lines, docs)
+    assert TRUST_LINE in lines and lines.index(TRUST_LINE) < next(
+        i for i, line in enumerate(lines) if 'install-service' in line)
+
+
 def test_the_server_section_installs_and_enables_the_service(machine: nspawn.Container) -> None:
     block = doc_blocks('On a server')[0]
     lines = block.splitlines()
     assert [line.split('  #')[0].rstrip() for line in lines[:2]] == list(INSTALL_LINES)
+    assert TRUST_LINE in lines
     out = run_block(machine, '\n'.join(lines[2:]))
     assert "  systemctl enable --now guard@srv-app.service" in out.splitlines()
     assert f'config: {CONFIG} (what `guard watch {ROOT}` reads under this unit)' in out.splitlines()
+    # The trust step wrote the system store; install-service, judging as the service will, honours it.
+    assert f'guard: trusted {ROOT}/pyproject.toml for every user and the guard watch service' in out
+    assert f'Of {ROOT}/pyproject.toml, the service will honour every setting, including alerts.command.' \
+        in out.splitlines(), out
     shipped = (nspawn.REPO / 'systemd' / 'guard@.service').read_text()
     assert (machine.root / 'etc/systemd/system/guard@.service').read_text() == shipped
     drop_in = (machine.root / f'etc/systemd/system/{UNIT}.d/guard.conf').read_text()
@@ -156,8 +204,33 @@ def test_the_server_section_installs_and_enables_the_service(machine: nspawn.Con
     assert ROOT in machine.prop(UNIT, 'RequiresMountsFor').split()
 
 
-# Trust (D1/D2: `guard trust` seen by the service, the daemon's ignored-keys report) is tested here
-# by the config-trust work: between the install above and the metrics below.
+def ignored_by_status(machine: nspawn.Container) -> list[dict[str, str]]:
+    """The daemon's ignored keys, as `guard status --json` shows them to the service's user."""
+    done = machine.run('runuser', '-u', 'app', '--', 'guard', 'status', '--json', ROOT, check=False)
+    report = json.loads(done.stdout)
+    assert report['running'] is True, report
+    return list(report['daemon']['ignored'])
+
+
+def reload(machine: nspawn.Container) -> None:
+    """`systemctl reload` and wait until the daemon has taken the new config (its `reloaded` line)."""
+    before = len(journal(machine, 'GUARD_EVENT=reloaded'))
+    machine.run('systemctl', 'reload', UNIT)
+    wait_for(lambda: len(journal(machine, 'GUARD_EVENT=reloaded')) > before, 10, 'the daemon\'s reloaded line')
+    # RELOADING=1 ... READY=1: systemd shows "reloading" until the second message.
+    wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the reload')
+
+
+def test_the_service_honours_what_root_trusted(machine: nspawn.Container) -> None:
+    # D1: root's `guard trust --system` is where the service, running as app, looks.
+    shown = machine.run('runuser', '-u', 'app', '--', 'guard', 'trust', '--show', ROOT, check=False)
+    assert shown.returncode == 0 and f'{ROOT}/pyproject.toml: trusted' in shown.stdout, shown.stdout + shown.stderr
+    assert ignored_by_status(machine) == []
+    values = wait_for(lambda: (v := metrics(machine)) and 'guard_config_ignored_keys' in v and v, 30, 'the metrics')
+    assert values['guard_config_ignored_keys'] == 0
+    assert not [name for name in values if name.startswith('guard_config_ignored{')], values
+    assert journal(machine, 'GUARD_EVENT=untrusted') == []
+    # Honoured, not just unreported: the project's alert command runs (the probe's report, below).
 
 
 def test_the_metrics_are_readable_by_node_exporters_user(machine: nspawn.Container) -> None:
@@ -301,17 +374,43 @@ def test_watchdog_pings_keep_it_alive(machine: nspawn.Container) -> None:
 
 
 def test_a_version_bump_and_reload_keep_the_metrics_flowing(machine: nspawn.Container) -> None:
+    # D2: a release changes pyproject.toml but not [tool.guard]: the trust still holds.
     pid = machine.prop(UNIT, 'MainPID')
     before = wait_for(lambda: metrics(machine).get('guard_metrics_updated_timestamp_seconds'), 10, 'the metrics')
     machine.write(f'{ROOT}/pyproject.toml', PYPROJECT.replace('1.0.0', '1.0.1'))
-    machine.run('systemctl', 'reload', UNIT)
-    wait_for(lambda: journal(machine, 'GUARD_EVENT=reloaded'), 10, 'the daemon\'s reloaded line')
-    # RELOADING=1 ... READY=1: systemd shows "reloading" until the second message.
-    wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the reload')
+    reload(machine)
     assert machine.prop(UNIT, 'MainPID') == pid
     after = wait_for(lambda: (v := metrics(machine)).get('guard_metrics_updated_timestamp_seconds', 0) > before and v,
                      40, 'the metrics rewritten after the reload')
     assert after['guard_up'] == 1 and after['guard_check_status{check="config"}'] == 0
+    assert after['guard_config_ignored_keys'] == 0
+    assert ignored_by_status(machine) == []
+    assert journal(machine, 'GUARD_EVENT=untrusted') == []
+
+
+def test_a_changed_guard_table_is_ignored_and_said_everywhere(machine: nspawn.Container) -> None:
+    # A change to guard's own table is not trusted: at the reload the daemon names what it drops.
+    pid = machine.prop(UNIT, 'MainPID')
+    changed = PYPROJECT.replace('1.0.0', '1.0.1').replace('exclude = ["vendor/"]', 'exclude = ["vendor/", "build/"]')
+    machine.write(f'{ROOT}/pyproject.toml', changed)
+    reload(machine)
+    [said] = wait_for(lambda: journal(machine, 'GUARD_EVENT=untrusted'), 10, 'the untrusted line')
+    assert said['GUARD_KEYS'] == 'alerts.command', said
+    assert f'alerts.command (runs code) from {ROOT}/pyproject.toml: changed since you trusted it' in said['MESSAGE']
+    assert f'guard trust --system {ROOT}' in said['MESSAGE']
+    assert int(said['PRIORITY']) <= 4
+    assert [(i['key'], i['why']) for i in ignored_by_status(machine)] == \
+        [('alerts.command', 'changed since you trusted it')]
+    values = wait_for(lambda: (v := metrics(machine)).get('guard_config_ignored_keys') == 1 and v, 10,
+                      'guard_config_ignored_keys 1')
+    assert values['guard_config_ignored{key="alerts.command"}'] == 1
+    assert values['guard_up'] == 1 and machine.prop(UNIT, 'MainPID') == pid
+    # The docs' way back: review, trust again, reload.
+    machine.run('guard', 'trust', '--system', ROOT)
+    reload(machine)
+    assert ignored_by_status(machine) == []
+    wait_for(lambda: metrics(machine).get('guard_config_ignored_keys') == 0, 10, 'guard_config_ignored_keys 0')
+    assert len(journal(machine, 'GUARD_EVENT=untrusted')) == 1
 
 
 # -- the fleet section --------------------------------------------------------------------------------
