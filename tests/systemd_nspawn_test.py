@@ -17,8 +17,10 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -159,6 +161,17 @@ def metrics(machine: nspawn.Container, path: str = METRICS, root: str = ROOT) ->
     return values
 
 
+def metrics_when(machine: nspawn.Container, ok: Callable[[dict[str, float]], bool], timeout: float,
+                 what: str) -> dict[str, float]:
+    """The metrics, once `ok` holds for them (the daemon rewrites the file at least every 15 s)."""
+    def current() -> dict[str, float] | None:
+        values = metrics(machine)
+        return values if values and ok(values) else None
+    found = wait_for(current, timeout, what)
+    assert found is not None
+    return found
+
+
 # -- the server section -----------------------------------------------------------------------------
 
 
@@ -216,7 +229,11 @@ def reload(machine: nspawn.Container) -> None:
     """`systemctl reload` and wait until the daemon has taken the new config (its `reloaded` line)."""
     before = len(journal(machine, 'GUARD_EVENT=reloaded'))
     machine.run('systemctl', 'reload', UNIT)
-    wait_for(lambda: len(journal(machine, 'GUARD_EVENT=reloaded')) > before, 10, 'the daemon\'s reloaded line')
+    try:
+        wait_for(lambda: len(journal(machine, 'GUARD_EVENT=reloaded')) > before, 10, 'the daemon\'s reloaded line')
+    except AssertionError as e:
+        tail = machine.run('journalctl', '--no-pager', '-u', UNIT, '-n', '30').stdout
+        raise AssertionError(f'{e}:\n{tail}') from None
     # RELOADING=1 ... READY=1: systemd shows "reloading" until the second message.
     wait_for(lambda: machine.prop(UNIT, 'ActiveState') == 'active', 10, 'READY=1 after the reload')
 
@@ -226,7 +243,7 @@ def test_the_service_honours_what_root_trusted(machine: nspawn.Container) -> Non
     shown = machine.run('runuser', '-u', 'app', '--', 'guard', 'trust', '--show', ROOT, check=False)
     assert shown.returncode == 0 and f'{ROOT}/pyproject.toml: trusted' in shown.stdout, shown.stdout + shown.stderr
     assert ignored_by_status(machine) == []
-    values = wait_for(lambda: (v := metrics(machine)) and 'guard_config_ignored_keys' in v and v, 30, 'the metrics')
+    values = metrics_when(machine, lambda v: 'guard_config_ignored_keys' in v, 30, 'the metrics')
     assert values['guard_config_ignored_keys'] == 0
     assert not [name for name in values if name.startswith('guard_config_ignored{')], values
     assert journal(machine, 'GUARD_EVENT=untrusted') == []
@@ -282,12 +299,19 @@ def test_the_sandbox_holds_for_the_service_process(machine: nspawn.Container) ->
 
 def test_guard_status_from_a_shell_finds_the_service(machine: nspawn.Container) -> None:
     # No --config: the instance file is found by the root, as the service finds it.
-    done = machine.run('runuser', '-u', 'app', '--', 'guard', 'status', '--json', ROOT, check=False)
-    report = json.loads(done.stdout)
-    assert done.returncode == 1  # running, but the root is polluted
+    def polluted() -> tuple[int, dict[str, Any]] | None:
+        done = machine.run('runuser', '-u', 'app', '--', 'guard', 'status', '--json', ROOT, check=False)
+        report = json.loads(done.stdout)
+        failing = {check['check'] for check in report['health'] if check['status'] == 'fail'}
+        return (done.returncode, report) if 'pollution' in failing else None
+
+    # The alert (and its probe) may run a moment before the daemon rewrites its status file.
+    found = wait_for(polluted, 10, 'guard status to show the pollution')
+    assert found is not None
+    returncode, report = found
+    assert returncode == 1  # running, but the root is polluted
     assert report['running'] is True
     assert str(report['daemon']['pid']) == machine.prop(UNIT, 'MainPID')
-    assert 'pollution' in {check['check'] for check in report['health'] if check['status'] == 'fail'}
 
 
 def test_an_open_log_past_its_limit_is_truncated_inside_the_sandbox(machine: nspawn.Container) -> None:
@@ -377,11 +401,12 @@ def test_a_version_bump_and_reload_keep_the_metrics_flowing(machine: nspawn.Cont
     # D2: a release changes pyproject.toml but not [tool.guard]: the trust still holds.
     pid = machine.prop(UNIT, 'MainPID')
     before = wait_for(lambda: metrics(machine).get('guard_metrics_updated_timestamp_seconds'), 10, 'the metrics')
+    assert before is not None
     machine.write(f'{ROOT}/pyproject.toml', PYPROJECT.replace('1.0.0', '1.0.1'))
     reload(machine)
     assert machine.prop(UNIT, 'MainPID') == pid
-    after = wait_for(lambda: (v := metrics(machine)).get('guard_metrics_updated_timestamp_seconds', 0) > before and v,
-                     40, 'the metrics rewritten after the reload')
+    after = metrics_when(machine, lambda v: v.get('guard_metrics_updated_timestamp_seconds', 0) > before, 40,
+                         'the metrics rewritten after the reload')
     assert after['guard_up'] == 1 and after['guard_check_status{check="config"}'] == 0
     assert after['guard_config_ignored_keys'] == 0
     assert ignored_by_status(machine) == []
@@ -401,8 +426,7 @@ def test_a_changed_guard_table_is_ignored_and_said_everywhere(machine: nspawn.Co
     assert int(said['PRIORITY']) <= 4
     assert [(i['key'], i['why']) for i in ignored_by_status(machine)] == \
         [('alerts.command', 'changed since you trusted it')]
-    values = wait_for(lambda: (v := metrics(machine)).get('guard_config_ignored_keys') == 1 and v, 10,
-                      'guard_config_ignored_keys 1')
+    values = metrics_when(machine, lambda v: v.get('guard_config_ignored_keys') == 1, 10, 'guard_config_ignored_keys 1')
     assert values['guard_config_ignored{key="alerts.command"}'] == 1
     assert values['guard_up'] == 1 and machine.prop(UNIT, 'MainPID') == pid
     # The docs' way back: review, trust again, reload.
