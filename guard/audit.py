@@ -9,21 +9,22 @@ under secret-looking keys, URL passwords and credential options (`--password=...
 """
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 import socket
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
 from guard.errors import AuditError
+from guard.errors import AuditWriteError
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -55,6 +56,11 @@ class AuditRecord:
     detail: dict[str, Any]
     paths: tuple[tuple[str, int, str], ...]
 
+    @property
+    def via(self) -> str:
+        """Who ran sudo to become `user` (SUDO_USER), or ''."""
+        return str(self.detail.get('via', ''))
+
 
 class AuditStore:
     """Transactional writes to the audit tables; open with `AuditStore.open(config)`."""
@@ -63,19 +69,65 @@ class AuditStore:
         self._engine = engine
         self._label = label
         self._events, self._paths = _tables()
+        self._dir_fd = -1  # the pinned state directory a local store is reached through
 
     @classmethod
     def open(cls, config: Config) -> AuditStore:
         """Connect to `config.audit.url` (default: SQLite in the state directory) and create the tables."""
-        url = config.audit.url or f'sqlite:///{config.state_path() / "audit.db"}'
-        return cls.open_url(url)
+        if config.audit.url:
+            return cls.open_url(config.audit.url)
+        return cls.open_local(config.state_path())
 
     @classmethod
-    def open_url(cls, url: str) -> AuditStore:
-        engine, label = _engine(url)
-        store = cls(engine, label=label)
+    def open_local(cls, state_dir: Path, name: str = 'audit.db') -> AuditStore:
+        """The SQLite store in guard's state directory, reached only through that directory pinned
+        (guard.ownfiles): no link followed on the way, the directory and the file guard's own and
+        private, or it is refused before SQLite reads a byte."""
+        from guard import ownfiles
+        from guard.errors import UnsafeOperationError
+        shown = state_dir / name
+        try:
+            dir_fd = ownfiles.open_dir(state_dir, create=True)
+        except UnsafeOperationError as e:
+            raise AuditError(f'refusing the audit store {shown}: {e}') from None
+        except OSError as e:
+            raise AuditError(f'cannot open the directory of the audit store {shown}: {e.strerror}') from None
+        try:
+            os.close(ownfiles.open_file(dir_fd, name, os.O_RDONLY, shown=str(shown)))
+            store = cls.open_url(f'sqlite:///{ownfiles.fd_path(dir_fd, name)}', label=f'sqlite:///{shown}')
+        except UnsafeOperationError as e:
+            os.close(dir_fd)
+            raise AuditError(f'refusing the audit store: {e}') from None
+        except BaseException:
+            os.close(dir_fd)
+            raise
+        store._dir_fd = dir_fd
+        return store
+
+    @classmethod
+    def open_url(cls, url: str, *, label: str = '') -> AuditStore:
+        engine, shown = _engine(url)
+        store = cls(engine, label=label or shown)
+        if engine.dialect.name == 'sqlite' and engine.url.database:
+            _refuse_foreign_objects(engine.url.database, store._label)
         store._guarded(lambda: store._events.metadata.create_all(engine), 'open')
         return store
+
+    def progress(self, event_id: int, paths: Iterable[tuple[str, int, str]], *, files: int, bytes: int) -> None:
+        """Record what a running operation has done so far (a batch of paths and the totals), so
+        an operation that is killed leaves a record of what it had already done."""
+        rows = [{'event_id': event_id, 'path': p, 'bytes': int(b), 'outcome': o} for p, b, o in paths]
+
+        def write() -> None:
+            from sqlalchemy import select
+            with self._engine.begin() as conn:
+                old = conn.execute(select(self._events.c.detail).where(self._events.c.id == event_id)).scalar()
+                detail = {**(old or {}), 'done_files': int(files)}
+                conn.execute(self._events.update().where(self._events.c.id == event_id)
+                             .values(bytes=int(bytes), detail=detail))
+                if rows:
+                    conn.execute(self._paths.insert(), rows)
+        self._guarded(write, 'write to')
 
     def begin(self, kind: str, root: str | Path, *, trigger: str = 'manual',
               detail: Mapping[str, Any] | None = None) -> int:
@@ -83,7 +135,7 @@ class AuditStore:
         values = {
             'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
             'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
-            'started_at': _now(), 'outcome': RUNNING, 'bytes': 0, 'detail': scrub(detail or {}),
+            'started_at': _now(), 'outcome': RUNNING, 'bytes': 0, 'detail': _with_via(scrub(detail or {})),
         }
         return self._insert_event(values)
 
@@ -112,9 +164,38 @@ class AuditStore:
             'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
             'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
             'started_at': now, 'finished_at': now, 'outcome': outcome, 'bytes': 0,
-            'detail': scrub(detail or {}),
+            'detail': _with_via(scrub(detail or {})),
         }
         return self._insert_event(values)
+
+    def import_event(self, values: Mapping[str, Any], paths: Iterable[tuple[str, int, str]]) -> int:
+        """Insert an event recorded elsewhere (a daemon's spool), once: an event with the same
+        host, pid, start time and `spool_id` already here is left as it is (forwarding is retried
+        after a crash, and must not double a record)."""
+        from sqlalchemy import select
+        row = {k: values[k] for k in ('kind', 'root', 'trigger', 'user', 'host', 'pid', 'pid_start', 'outcome',
+                                      'bytes', 'detail')}
+        row['started_at'] = _utc(values['started_at'])
+        row['finished_at'] = _utc(values['finished_at']) if values.get('finished_at') else None
+        key = (row['detail'] or {}).get('spool_id')
+        e = self._events.c
+
+        def write() -> int:
+            with self._engine.begin() as conn:
+                same = conn.execute(select(e.id, e.detail).where(e.host == row['host'], e.pid == row['pid'],
+                                                                  e.kind == row['kind'], e.root == row['root'])
+                                    .order_by(e.id.desc()).limit(1000)).all()
+                for found_id, detail in same:
+                    if key and (detail or {}).get('spool_id') == key:
+                        return int(found_id)
+                found = conn.execute(self._events.insert().values(**row)).inserted_primary_key
+                assert found is not None
+                event_id = int(found[0])
+                rows = [{'event_id': event_id, 'path': p, 'bytes': int(b), 'outcome': o} for p, b, o in paths]
+                if rows:
+                    conn.execute(self._paths.insert(), rows)
+                return event_id
+        return self._guarded(write, 'write to')
 
     def history(self, *, limit: int = 50, kind: str | None = None, root: str | None = None) -> list[AuditRecord]:
         """The newest events first, with their paths."""
@@ -140,6 +221,9 @@ class AuditStore:
 
     def close(self) -> None:
         self._engine.dispose()
+        if self._dir_fd >= 0:
+            os.close(self._dir_fd)
+            self._dir_fd = -1
 
     def __enter__(self) -> AuditStore:
         return self
@@ -161,7 +245,7 @@ class AuditStore:
             return action()
         except SQLAlchemyError as e:
             reason = str(getattr(e, 'orig', None) or e).strip().splitlines()[0]
-            raise AuditError(f'cannot {verb} the audit store {self._label}: {reason}') from None
+            raise AuditWriteError(f'cannot {verb} the audit store {self._label}: {reason}') from None
 
 
 def scrub(value: Any) -> Any:
@@ -208,6 +292,28 @@ def _with_available_driver(parsed: URL) -> URL:
     if importlib.util.find_spec('psycopg') is None:
         return parsed.set(drivername='postgresql+psycopg2')
     return parsed
+
+
+def _refuse_foreign_objects(database: str, label: str) -> None:
+    """A store holding triggers or views was not made by guard (it creates two plain tables): a
+    trigger that deletes rows would let a repository erase what guard records. Read-only, before
+    anything else connects, so a refused store is left exactly as it was found."""
+    import sqlite3
+    from urllib.parse import quote
+    if database == ':memory:' or not os.path.exists(database):
+        return
+    try:
+        conn = sqlite3.connect(f'file:{quote(database)}?mode=ro', uri=True)
+        try:
+            found = conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise AuditWriteError(f'cannot open the audit store {label}: {e}') from None
+    if found:
+        names = ', '.join(f'{kind} {name}' for kind, name in found[:5])
+        raise AuditError(f'refusing the audit store {label}: it holds {names}, which guard never creates; '
+                         'it was planted or edited by hand')
 
 
 def _prepare_sqlite_dir(database: str | None, label: str) -> None:
@@ -269,7 +375,7 @@ def _tables() -> tuple[Table, Table]:
 
 def _to_record(row: Any, paths: list[tuple[str, int, str]]) -> AuditRecord:
     outcome = row['outcome']
-    if outcome == RUNNING and _owner_gone(row['host'], row['pid'], row['pid_start']):
+    if outcome == RUNNING and owner_gone(row['host'], row['pid'], row['pid_start']):
         outcome = INTERRUPTED
     return AuditRecord(
         id=row['id'], kind=row['kind'], root=row['root'], trigger=row['trigger'], user=row['user'],
@@ -278,7 +384,7 @@ def _to_record(row: Any, paths: list[tuple[str, int, str]]) -> AuditRecord:
     )
 
 
-def _owner_gone(host: str, pid: int, pid_start: int | None) -> bool:
+def owner_gone(host: str, pid: int, pid_start: int | None) -> bool:
     """True when the process that wrote a 'running' row has died (only knowable on its own host)."""
     if host != socket.gethostname():
         return False
@@ -305,18 +411,27 @@ def _process_start(pid: int) -> int | None:
 
 
 def _user() -> str:
+    """The name of the real uid. Not LOGNAME or USER: whoever runs guard sets those, so root's purge
+    could be recorded as anyone's."""
     try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = str(os.getuid())
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
+
+
+def _with_via(detail: dict[str, Any]) -> dict[str, Any]:
+    """`via`: who ran sudo (SUDO_USER), kept apart from `user`, which the kernel vouches for.
+    SUDO_USER is only a claim: it is recorded as said, never as the user."""
     sudo = os.environ.get('SUDO_USER')
-    return f'{name} (sudo: {sudo})' if sudo and sudo != name else name
+    if sudo and sudo != _user():
+        return {**detail, 'via': sudo[:128]}
+    return detail
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

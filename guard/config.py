@@ -67,6 +67,7 @@ class Config:
     test_paths: tuple[str, ...] = schema.default('test-paths')
     jobs: int = schema.default('jobs')
     state_dir: str = schema.default('state-dir')
+    hook_scope: str = schema.default('hook-scope')
     purge: PurgeSettings
     clean: CleanSettings
     health: HealthSettings
@@ -115,7 +116,7 @@ class Config:
         raise AttributeError(f'Config is frozen: cannot delete {name!r}')
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and self._fields() == other._fields()  # type: ignore[attr-defined]
+        return type(other) is type(self) and self._fields() == other._fields()
 
     __hash__ = None  # type: ignore[assignment]  # equal configs may hold unhashable mappings
 

@@ -30,3 +30,10 @@ class LockedError(GuardError):
 
 class AuditError(GuardError):
     """The audit store cannot be opened or written: bad URL, unreachable server, no permission (exit 2)."""
+
+
+class AuditWriteError(AuditError):
+    """The audit store is there but cannot be reached or written (a server down, a full disk), so a
+    destructive operation did not start or stopped (exit 1: it failed; the command line was fine)."""
+
+    exit_code = 1

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from guard.records import record
+from guard.records import Record
 
 
-class Skipped(record('Skipped', ['path', 'reason'])):
+class Skipped(Record):
     """A file not scanned (`path`, root-relative), and why (`reason`)."""
 
-    __slots__ = ()
+    path: str
+    reason: str
 
 
 SEVERITY_RANK = {'note': 0, 'warning': 1, 'error': 2}
 
 
-class Finding(record('Finding', ['rule', 'category', 'severity', 'path', 'line', 'column', 'message', 'fix',
-                                 'excerpt', 'fingerprint', 'entries'], defaults=((),))):
+class Finding(Record):
     """One problem at one place (a guard.records tuple: every commit hook imports this, dataclasses cost ~10 ms).
 
     `rule`, `category` and `severity` (note | warning | error) say what; `path` is root-relative.
@@ -29,7 +29,17 @@ class Finding(record('Finding', ['rule', 'category', 'severity', 'path', 'line',
     `entries`: relative paths a cleanup may act on (venv findings list the venv's own entries).
     """
 
-    __slots__ = ()
+    rule: str
+    category: str
+    severity: str
+    path: str
+    line: int | None
+    column: int | None
+    message: str
+    fix: str
+    excerpt: str
+    fingerprint: str
+    entries: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.rule)

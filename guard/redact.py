@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from guard.lazy_regex import LazyRegex
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
@@ -68,7 +70,7 @@ _HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', 
 # The group holding the value to mask, one per alternative above.
 _VALUE_GROUPS = ('url', 'godsn', 'userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq',
                  'asbare')
-_COMPILED: list[re.Pattern[str]] = []
+_SCRUB = LazyRegex('(?im)' + _SCRUB_PATTERN)
 
 
 def mask(value: str) -> str:
@@ -101,15 +103,11 @@ def scrub(text: str) -> str:
     Safe to apply twice: a value already masked is left as it is. Empty values (`password = ""`)
     and URLs without a password are unchanged.
     """
-    if not _COMPILED:
-        import re
-
-        _COMPILED.append(re.compile(_SCRUB_PATTERN, re.IGNORECASE | re.MULTILINE))
     # Most excerpts (an IP, a home path) hold no credential at all: a few substring tests say so.
     lowered = text.lower()
     if not any(hint in lowered for hint in _HINTS):
         return text
-    return _COMPILED[0].sub(_masked_match, text)
+    return _SCRUB.sub(_masked_match, text)
 
 
 def scrub_any(value: Any) -> Any:

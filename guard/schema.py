@@ -87,6 +87,9 @@ KEYS = (
     Key('baseline', 'str', '', OUTSIDE_ROOT, 'Baseline file of accepted findings (relative to the root); '
         '`guard baseline` writes it.'),
     Key('allow-ips', 'list', (), SAFE, 'Networks (CIDR) that are fine to hardcode.'),
+    Key('hook-scope', 'str', 'lines', SAFE, 'What the commit and pre-push hooks judge: lines (content findings '
+        'on the lines a commit adds or changes; path findings for every staged path) or files (every line of '
+        'every staged file).', choices=('lines', 'files')),
     Key('jobs', 'int', 0, SAFE, 'Worker processes for a scan; 0: one per CPU, never more than the CPU count.'),
     Key('state-dir', 'str', '', OWN_STATE, "guard's state (audit store, salts, locks); '' = $XDG_STATE_HOME/guard."),
     # -- purge ------------------------------------------------------------------------------------------------

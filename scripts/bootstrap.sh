@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install guard into it. With --test: also the system packages and Python
-# extras the test suite needs (PostgreSQL server, libsystemd for systemd-python, git).
+# extras the test suite needs (PostgreSQL server, libsystemd for systemd-python, git; the type checker,
+# linters and Sphinx the tests run).
 # Idempotent: a second run only checks. Works on a fresh Debian/Ubuntu machine as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,7 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 pipq() { .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@" 2> >(grep -v "is ignored: it is neither" >&2); }
 if [ "$want_test" = 1 ]; then
-  pipq -e '.[test,systemd]'
+  pipq -e '.[test,docs,systemd]'
 else
   pipq -e .
 fi

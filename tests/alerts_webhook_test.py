@@ -99,6 +99,7 @@ def set_rows(root: Path, rows: int) -> None:
         conn.commit()
 
 
+@pytest.mark.slow  # ~15 s: six `guard health --alert` processes against a real webhook
 def test_exactly_one_alert_on_failure_and_one_on_recovery(tmp_path: Path) -> None:
     with serving() as hook:
         root = project(tmp_path, hook.url)

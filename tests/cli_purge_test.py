@@ -94,7 +94,10 @@ def test_force_purges_verifies_and_records(root: Path) -> None:
     history = run_guard('history', '--json')
     [event] = json.loads(history.stdout)
     assert (event['kind'], event['trigger'], event['outcome'], event['root']) == ('purge', 'manual', 'ok', str(root))
-    assert {p['path'] for p in event['paths']} == {'logs', 'data/temp'}
+    assert {p['path'] for p in event['paths'] if p['outcome'] == 'cleared'} == {'logs', 'data/temp'}
+    # Recorded as it went: each removed file, before the summary rows.
+    assert {p['path'] for p in event['paths'] if p['outcome'] == 'removed'} == {
+        'logs/app.log', 'logs/config_backup.log', 'data/temp/t.bin'}
     assert 's3cr3t' not in history.stdout
     table = run_guard('history', root)
     assert table.returncode == 0
@@ -177,7 +180,8 @@ def test_failing_service_command_gives_exit_1(root: Path) -> None:
 def test_bad_audit_url_is_a_one_line_error_and_nothing_changes(root: Path) -> None:
     state = tree_hash(root)
     result = run_guard('purge', root, '--force', env={'GUARD_AUDIT_URL': 'postgresql://u:pw@127.0.0.1:1/x'})
-    assert result.returncode == 2
+    assert result.returncode == 1  # the store cannot be written: nothing is deleted (issue 16, attack 13)
+    assert result.stderr.rstrip().endswith('nothing was changed, because guard changes nothing it cannot record first')
     assert result.stderr.startswith('guard: error: cannot open the audit store postgresql+psycopg2://u:***@127.0.0.1:1/x: ')
     assert result.stderr.count('\n') == 1 and ':pw@' not in result.stderr
     assert tree_hash(root) == state

@@ -150,6 +150,7 @@ def test_every_root_taking_command_spells_it_as_the_root_positional() -> None:
         assert '--root' not in usage and '--json' not in usage
 
 
+@pytest.mark.slow  # ~18 s on a busy machine: four real clean-then-restore rounds of a venv
 def test_restore_takes_root_then_id_and_the_old_spellings_still_work(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv('GUARD_STATE_DIR', str(tmp_path / 'state'))

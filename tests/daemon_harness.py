@@ -171,7 +171,7 @@ class NotifySocket:
         self.sock.settimeout(timeout)
         try:
             data, ancillary, _flags, _addr = self.sock.recvmsg(4096, socket.CMSG_SPACE(12))
-        except socket.timeout:
+        except TimeoutError:
             raise AssertionError(f'no notify message within {timeout:g} s') from None
         pid = None
         for level, kind, payload in ancillary:

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from daemon_harness import Daemon
 from daemon_harness import NotifySocket
 from daemon_harness import Setup
 from daemon_harness import no_thread_leaks
+
 from guard.daemon.notify import Notifier
 from guard.daemon.notify import builtin_send
 
@@ -56,7 +56,7 @@ def test_ready_status_watchdog_reloading_stopping(tmp_path: Path, manager: Notif
             assert pid == daemon.pid
             if message == 'WATCHDOG=1':
                 pings.append(at)
-        gaps = [b - a for a, b in zip(pings, pings[1:])]
+        gaps = [b - a for a, b in zip(pings, pings[1:], strict=False)]
         # Half of WATCHDOG_USEC: never so late that systemd would kill it, never a busy loop.
         assert max(gaps) < WATCHDOG_USEC / 1e6, gaps
         assert min(gaps) > WATCHDOG_USEC / 1e6 / 8, gaps

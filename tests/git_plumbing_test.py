@@ -49,7 +49,7 @@ def test_not_a_repository_reaps_every_git_started(tmp_path: Path, spawned: list[
     read = plumbing.StagedRead(tmp_path, names=[f'{secrets.token_hex(3)}.py'])
     with pytest.raises(SourceError, match='not inside a git work tree'):
         read.repo()
-    assert len(spawned) == 2  # rev-parse and ls-files
+    assert len(spawned) == 2  # rev-parse and diff --cached (of the names)
     assert_all_reaped(spawned)
 
 

@@ -2,18 +2,28 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
-from guard.settings import HealthSettings
+import hypothesis
+import pytest
+from hypothesis import strategies as st
+
+from guard.du import disk_usage
 from guard.health import Status
 from guard.health.logs import check_logs
 from guard.health.units import MIB
+from guard.health.units import human_size
+from guard.settings import HealthSettings
 
 
 def make_log(path: Path, size: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(os.urandom(size))
+
+
+def on_disk(*paths: Path) -> str:
+    """What the check says the files take: their blocks, as du counts (guard.du)."""
+    return human_size(sum(disk_usage(os.lstat(p)) for p in paths))
 
 
 def test_sums_files_under_folders_and_globs(tmp_path: Path) -> None:
@@ -58,30 +68,86 @@ def test_absolute_paths_and_no_logs(tmp_path: Path) -> None:
     make_log(tmp_path / 'srv' / 'x.log', 2048)
     root = tmp_path / 'project'
     root.mkdir()
-    assert check_logs(root, HealthSettings(log_paths=(str(tmp_path / 'srv'),))).value == '2.0 KiB in 1 file'
+    value = check_logs(root, HealthSettings(log_paths=(str(tmp_path / 'srv'),))).value
+    assert value == f'{on_disk(tmp_path / "srv" / "x.log")} in 1 file'
     assert check_logs(root, HealthSettings(log_paths=())).value == 'no log files in (no log-paths)'
 
 
 def test_root_with_glob_characters(tmp_path: Path) -> None:
     root = tmp_path / 'proj[1]'
     make_log(root / 'logs' / 'a.log', 1024)
-    assert check_logs(root, HealthSettings()).value == '1.0 KiB in 1 file'
+    assert check_logs(root, HealthSettings()).value == f'{on_disk(root / "logs" / "a.log")} in 1 file'
 
 
-def test_the_daemons_one_walk_gives_the_checks_verdict(tmp_path: Path) -> None:
-    """The daemon judges its sweep's measurement (measure_logs) instead of walking the logs again:
-    same total, count and largest file as check_logs, hard links and overlapping patterns counted once."""
-    from guard.daemon.facts import measure_logs
-    from guard.health.logs import logs_result
-    sizes = [secrets.randbelow(64 * 1024) + 1 for _ in range(6)]
-    for i, size in enumerate(sizes):
-        make_log(tmp_path / 'logs' / f'd{i % 3}' / f'{secrets.token_hex(4)}.log', size)
-    big = tmp_path / 'logs' / 'big.log'
-    make_log(big, MIB + secrets.randbelow(MIB))
-    os.link(big, tmp_path / 'logs' / 'd0' / 'big-link.log')
-    settings = HealthSettings(log_paths=('logs/', 'logs/*.log'), max_log_mb=1)
-    usage = measure_logs(tmp_path, settings.log_paths)
-    walked, judged = check_logs(tmp_path, settings), logs_result(tmp_path, settings, (usage.total, usage.files, usage.largest))
-    assert walked.status is Status.FAIL
-    assert (judged.status, judged.value, judged.reason, judged.perf) == (walked.status, walked.value, walked.reason, walked.perf)
-    assert walked.value.endswith(' in 7 files (limit 1.0 MiB)')
+# A generated tree: files at some depths of logs/, some hard links, and log-paths entries that overlap.
+_NAMES = st.sampled_from(['a', 'b', 'c'])
+_TREE = st.lists(st.tuples(st.lists(_NAMES, max_size=2), st.sampled_from(['x.log', 'y.log', 'z.out']),
+                           st.integers(0, 20_000), st.booleans()), min_size=1, max_size=10)
+_PATTERNS = st.lists(st.sampled_from(['logs/', 'logs/**', 'logs/*.log', 'logs/**/*.log', 'logs/a/', 'logs/a/b/x.log',
+                                      'logs', 'logs/../logs/a']), min_size=1, max_size=4)
+
+
+def _plant(root: Path, tree: list[tuple[list[str], str, int, bool]]) -> None:
+    """The files of `tree`; a True flag makes the file a second name (hard link) of the previous one."""
+    previous = None
+    for folders, name, size, linked in tree:
+        path = root.joinpath('logs', *folders, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            continue
+        if linked and previous is not None:
+            os.link(previous, path)
+        else:
+            make_log(path, size)
+        previous = path
+
+
+def _expected_total(root: Path) -> tuple[int, int]:
+    """Every regular file under logs/ once (by inode), walked without following links: (bytes, files)."""
+    inodes = {}
+    for folder, _, names in os.walk(root / 'logs'):
+        for name in names:
+            st_ = os.lstat(os.path.join(folder, name))
+            inodes[(st_.st_dev, st_.st_ino)] = disk_usage(st_)
+    return sum(inodes.values()), len(inodes)
+
+
+@hypothesis.settings(max_examples=25, deadline=None)
+@hypothesis.given(tree=_TREE, patterns=_PATTERNS)
+def test_guard_health_and_guard_watch_count_the_same_logs(tmp_path_factory: pytest.TempPathFactory,
+                                                          tree: list[tuple[list[str], str, int, bool]],
+                                                          patterns: list[str]) -> None:
+    """`guard health` (check_logs) and `guard watch` (its sweep and the facts it judges) report one total
+    for one tree, each file once whatever names or overlapping entries reach it."""
+    from guard import config as config_module
+    from guard.daemon import sweep
+    from guard.daemon.facts import LOGS
+    from guard.daemon.facts import gather
+
+    root = tmp_path_factory.mktemp('root')
+    _plant(root, tree)
+    (root / 'guard.toml').write_text(f'[health]\nlog-paths = {patterns!r}\nmax-log-mb = 1\n'.replace("'", '"'))
+    config = config_module.load(root)
+    health = check_logs(root, config.health)
+    watch = gather(config, root, {LOGS}).checks[LOGS]
+    swept = sweep.take(root, config.health.log_paths)
+    assert (watch.status, watch.value, watch.reason, watch.perf) == (health.status, health.value, health.reason,
+                                                                     health.perf)
+    every_file = any(p in ('logs/', 'logs/**', 'logs') for p in patterns)
+    total, files = _expected_total(root)
+    if every_file:
+        assert (swept.log_bytes, swept.log_files) == (total, files)
+        if files:
+            assert health.value.startswith(f'{human_size(total)} in {files} file')
+    else:
+        assert swept.log_bytes <= total and swept.log_files <= files
+
+
+def test_a_folder_named_twice_is_counted_once(tmp_path: Path) -> None:
+    """'logs/**' names logs/ and every folder under it: each file once, not once per folder above it."""
+    from guard.health.logs import tally_logs
+
+    make_log(tmp_path / 'logs' / 'a' / 'b' / 'deep.log', 5000)
+    usage = tally_logs(tmp_path, ('logs/**', 'logs/a/'))
+    assert (usage.total, usage.files) == (disk_usage(os.lstat(tmp_path / 'logs' / 'a' / 'b' / 'deep.log')), 1)
+    assert usage.per_path == (('logs/**', usage.total), ('logs/a/', 0))

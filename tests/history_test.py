@@ -17,6 +17,7 @@ from guard.git.revisions import push_revisions
 from guard.scan import blobs
 from guard.scan import history
 from guard.scan.engine import ScanResult
+from guard.scan.lines import added_line_numbers
 
 # Assembled at run time so this file is not itself a secret to any scanner.
 DB_PASSWORD = 'Zq8v' + '2LmP9xTw4'
@@ -102,12 +103,13 @@ def test_committed_venv_and_baseline(git_repo: Path) -> None:
     assert {f.rule for f in scan(git_repo, ['--all'], only=['secret'], use_baseline=False).findings} == {'database-url-password'}
 
 
-def test_added_lines_blanks_what_was_there_and_keeps_line_numbers() -> None:
-    old = b'a\nb\nc\n'
-    assert blobs.added_lines('a\nb\nNEW\nc\n', [old]) == '\nb\nNEW\n\n'
-    assert blobs.added_lines('a\nb\nc\n', [old]) == '\n\n\n'
-    # A merge: only lines in neither parent survive.
-    assert blobs.added_lines('x\ny\nz', [b'x\n', b'y\n']) == '\ny\nz'
+def test_added_line_numbers_are_the_lines_no_replaced_version_had() -> None:
+    old = 'a\nb\nc\n'
+    assert added_line_numbers('a\nb\nNEW\nc\n', [old]) == {3}
+    assert added_line_numbers('a\nb\nc\n', [old]) == set()
+    assert added_line_numbers('c\n  a\r\nb\n', [old]) == set()  # moved, re-indented, CRLF: not new
+    # A merge: only lines in neither parent count.
+    assert added_line_numbers('x\ny\nz', ['x\n', 'y\n']) == {3}
 
 
 def test_parse_push_lines() -> None:

@@ -89,7 +89,7 @@ def run_entry(repo: Path, entry: str, files: list[str]) -> tuple[int, list[str],
     code = (f'import sys\nFILES = {files!r}\nHEAVY = {HEAVY!r}\n{entry}\n'
             'loaded = sorted(m for m in HEAVY if m in sys.modules)\n'
             # The secret filters' helper patterns compiled: the candidates of a clean commit need none.
-            'from guard.rules.lazy_regex import LazyRegex\n'
+            'from guard.lazy_regex import LazyRegex\n'
             "loaded += [f'{name}:{o.pattern!r}' for name, module in list(sys.modules.items()) "
             "if name.startswith('guard.rules.secrets') for o in vars(module).values() "
             "if isinstance(o, LazyRegex) and 'compiled' in vars(o)]\n"

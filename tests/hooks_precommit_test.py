@@ -28,6 +28,9 @@ SESSION_GIT_ENV = {'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': os.devnull, 
                    'GIT_AUTHOR_EMAIL': 'tests@example.invalid', 'GIT_COMMITTER_NAME': 'guard tests',
                    'GIT_COMMITTER_EMAIL': 'tests@example.invalid'}
 SEPARATE_HOOKS = ('guard-venv', 'guard-secrets', 'guard-env-files', 'guard-hardcoded-ip')
+# Every test here runs the real framework, whose hook environments (a pip install of guard) the
+# session fixture builds first: minutes on a busy machine.
+pytestmark = pytest.mark.slow
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -264,6 +267,23 @@ def test_exit_zero_in_args_reports_and_lets_the_commit_through(git_repo: Path, g
     proc = commit(git_repo)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
-    assert f'app.py:1:9: warning hardcoded-ipv4' in out and f'| HOST = "{host}"' in out
+    assert 'app.py:1:9: warning hardcoded-ipv4' in out and f'| HOST = "{host}"' in out
     assert 'commit blocked' not in out
     assert git(git_repo, 'show', 'HEAD:app.py').stdout == f'HOST = "{host}"\n'
+
+
+def test_pre_commit_judges_the_lines_a_commit_changes(framework: Path) -> None:
+    old = ''.join(f'HOST_{i} = "45.67.89.{i + 1}"\nDATA_{i} = "/home/user{i}/data.csv"\n' for i in range(25))
+    write(framework, 'legacy.py', old)
+    git(framework, 'add', 'legacy.py')
+    git(framework, 'commit', '-q', '--no-verify', '-m', 'before guard')  # 50 findings, already committed
+    write(framework, 'legacy.py', old.replace('HOST_3 = "45.67.89.4"', 'HOST_3 = "23.45.67.89"'))
+    git(framework, 'add', 'legacy.py')
+    proc = commit(framework)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    assert [line for line in out.splitlines() if ': warning ' in line] == ['legacy.py:7:11: warning hardcoded-ipv4']
+    assert '49 findings on lines this commit does not change were left out' in out
+    write(framework, 'legacy.py', old.replace('HOST_3 = "45.67.89.4"', 'HOST_3 = os.environ["HOST_3"]'))
+    git(framework, 'add', 'legacy.py')
+    assert commit(framework).returncode == 0

@@ -103,7 +103,7 @@ class _WholeText:
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         self.rules = rules
 
-    def plan(self, text: str, path: str | None = None) -> list[tuple[Rule, None]]:
+    def plan(self, text: str, path: str | None = None, near: object = None) -> list[tuple[Rule, None]]:
         lowered = text.lower()
         return [(r, None) for r in self.rules if (path is None or r.applies_to(path))
                 and (not (r.keywords or r.trigger) or any(k in lowered for k in r.keywords)
@@ -114,8 +114,8 @@ def _examples_document() -> str:
     """Every rule's examples, good and bad, on lines of their own amid unrelated lines."""
     lines = []
     for content_rule in CONTENT_RULES:
-        for example in (*content_rule.examples_bad, *content_rule.examples_good):
-            lines += ['x = 1', example, '', 'def f(a):  # key points', '    return a']
+        for text in (*content_rule.examples_bad, *content_rule.examples_good):
+            lines += ['x = 1', text, '', 'def f(a):  # key points', '    return a']
     return '\n'.join(lines) + '\n'
 
 
@@ -134,11 +134,11 @@ def test_the_scanner_reports_what_whole_text_searches_report(path: str) -> None:
                          ids=lambda r: r.id)
 def test_every_bad_example_keeps_the_keyword_contract(content_rule: Rule) -> None:
     """A windowed rule's match touches a line that holds one of its keywords, or its trigger."""
-    for example in content_rule.examples_bad:
-        for match in content_rule.regex.finditer(example):
-            start = example.rfind('\n', 0, match.start()) + 1
-            end = example.find('\n', match.end() - 1)
-            touched = example[start:len(example) if end < 0 else end]
+    for bad in content_rule.examples_bad:
+        for match in content_rule.regex.finditer(bad):
+            start = bad.rfind('\n', 0, match.start()) + 1
+            end = bad.find('\n', match.end() - 1)
+            touched = bad[start:len(bad) if end < 0 else end]
             keyword_found = any(k in touched.lower() for k in content_rule.keywords)
             trigger_found = bool(content_rule.trigger_regex and content_rule.trigger_regex.search(touched))
             assert keyword_found or trigger_found, f'{content_rule.id}: no keyword on the lines of {match[0]!r}'

@@ -320,5 +320,5 @@ def test_keyword_tail_keeps_common_words_from_waking_token_rules() -> None:
     text = 'path = task.pattern  # ask the dispatcher\n'
     assert not {r.id for r, _ in Prefilter(TAILED).plan(text)}
     for rule in TAILED:
-        for example in rule.examples_bad:
-            assert [r.id for r, _ in Prefilter([rule]).plan(example)] == [rule.id]
+        for bad in rule.examples_bad:
+            assert [r.id for r, _ in Prefilter([rule]).plan(bad)] == [rule.id]

@@ -57,7 +57,7 @@ SLOW_STEP = textwrap.dedent('''
     with open(sys.argv[1], 'a') as trace:
         trace.write(f'{time.time()} start\\n')
         trace.flush()
-        time.sleep(1.5)
+        time.sleep(4)  # wide enough for the other guard processes to start on a loaded machine
         trace.write(f'{time.time()} end\\n')
 ''')
 

@@ -15,19 +15,20 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-
-from guard.safety import purge
-from guard.safety.purge import OK
-from guard.safety.purge import PARTIAL
 from safety_trees import can_make_immutable
 from safety_trees import config
 from safety_trees import release_immutable
 from safety_trees import set_immutable
 from safety_trees import snapshot
+
+from guard.safety import purge
+from guard.safety.purge import OK
+from guard.safety.purge import PARTIAL
 
 P, E = 'protected', 'ephemeral'
 
@@ -139,6 +140,7 @@ def _holds_survivor(rel: str, after: dict[str, tuple[object, ...]], report: purg
     return any(other.startswith(rel + '/') for other in after)
 
 
+@pytest.mark.slow  # ~25 s: hundreds of generated trees, each purged for real
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files=FILES, links=LINKS, hard_links=HARD_LINKS, read_only=st.booleans(),
        immutable=st.booleans(), nested_repo=st.booleans())
@@ -203,6 +205,7 @@ def protected_by_oracle(parts: list[str], is_dir: bool, protected: list[str]) ->
     return False
 
 
+@pytest.mark.slow  # ~25 s: hundreds of generated trees, each purged for real
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files=RANDOM_FILES, protected=st.lists(st.sampled_from(sorted(PROTECTED_PATTERNS)), unique=True),
        ephemeral=st.lists(st.sampled_from(EPHEMERAL_PATTERNS), min_size=1, unique=True), real_git=st.booleans())

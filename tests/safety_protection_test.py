@@ -112,7 +112,7 @@ def test_floors_are_never_purged_whatever_the_config_says(tmp_path: Path, monkey
         "state-dir = 'state'\n[purge]\nprotected = []\n"
         "ephemeral = ['.git/', '**/.git', 'pyproject.toml', 'etc/', 'state/', 'logs/']\n"))
     keep = {k: v for k, v in snapshot(root).items() if k.split('/')[0] in ('.git', 'etc', 'pyproject.toml')}
-    result = run_guard('purge', root, '--force', '--config', root / 'etc/guard-conf.toml')
+    result = run_guard('purge', root, '--force', '--allow-wide', '--config', root / 'etc/guard-conf.toml')
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert '  .git/  (never purged, whatever the config says)' in lines

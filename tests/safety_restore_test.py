@@ -182,6 +182,7 @@ def test_an_untampered_quarantine_still_restores(cleaned: tuple[Path, Path]) -> 
     assert (root / 'pyvenv.cfg').is_file() and not folder.exists()
 
 
+@pytest.mark.slow  # ~19 s: a real venv with pip, quarantined and restored
 def test_every_entry_clean_makes_passes_the_check(tmp_path: Path) -> None:
     """The validator's idea of a venv entry agrees with the venv rule's, on a real venv with pip
     and with a setgid parent folder (its mode is recorded as permission bits only)."""

@@ -41,7 +41,7 @@ def tree_hash(root: Path) -> str:
     """One hash over the snapshot, directory mtimes included: any change at all shows."""
     h = hashlib.sha256()
     base = os.fsencode(root)
-    for dirpath, dirnames, filenames in sorted(os.walk(base)):
+    for dirpath, _dirnames, _filenames in sorted(os.walk(base)):
         st = os.lstat(dirpath)
         h.update(repr((dirpath, st.st_mode, st.st_mtime_ns)).encode('utf-8', 'surrogateescape'))
     h.update(repr(sorted(snapshot(root).items())).encode('utf-8', 'surrogateescape'))

@@ -31,7 +31,7 @@ PYTHON_TYPE = {'str': str, 'int': int, 'float': float, 'bool': bool, 'list': tup
 # (issue 16: trust follows what a setting could do, and no key is added unclassified).
 TRUST = {
     'exclude': schema.SAFE, 'disable': schema.SAFE, 'fail-on': schema.SAFE, 'max-file-size': schema.SAFE,
-    'baseline': schema.OUTSIDE_ROOT, 'allow-ips': schema.SAFE, 'test-paths': schema.SAFE, 'jobs': schema.SAFE,
+    'baseline': schema.OUTSIDE_ROOT, 'allow-ips': schema.SAFE, 'test-paths': schema.SAFE, 'hook-scope': schema.SAFE, 'jobs': schema.SAFE,
     'state-dir': schema.OWN_STATE,
     'purge.protected': schema.SAFE, 'purge.ephemeral': schema.SAFE, 'purge.active-logs': schema.SAFE,
     'purge.keep-rotated': schema.SAFE, 'purge.before': schema.RUNS_CODE, 'purge.after': schema.RUNS_CODE,

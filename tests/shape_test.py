@@ -4,6 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from guard.rules.shape import MAX_NEWLINES
 from guard.rules.shape import Reach
@@ -33,7 +36,7 @@ TESTS = [
     (r'key(?=\s{0,3}")', 0, Reach(0, 4)),
     (r'key(?=[ \t]*")', 0, Reach(0, 0, 0)),
     (r'key(?=[ \t]*\n[ \t]*")', 0, Reach(0, 0, 1)),
-    # Read by guard's own parser of the documented syntax: escapes, classes, conditionals, verbose mode.
+    # Escapes, classes, conditionals, verbose mode.
     (r'key\012=|key\x0a=', 0, Reach(1, 0)),
     (r'key[\x00-\x7f]=', 0, Reach(1, 0)),
     (r'key[^\n\x0b]=', 0, Reach(0, 0)),
@@ -47,10 +50,63 @@ TESTS = [
     (r'key(?=\s*$)', 0, None),
     (r'x?', 0, None),  # can match the empty string
     (r'key(?(1)k|e)', 0, None),  # `re` rejects it (no group 1): not understood, so searched whole
-    (r'(?:k\n){%d}' % (MAX_NEWLINES + 1), 0, None),
+    (rf'(?:k\n){{{MAX_NEWLINES + 1}}}', 0, None),
 ]
 
 
 @pytest.mark.parametrize(('pattern', 'flags', 'expected'), TESTS)
 def test_reach(pattern: str, flags: int, expected: Reach | None) -> None:
     assert reach(pattern, flags) == expected
+
+
+def test_every_rule_gets_its_bound_on_this_python() -> None:
+    """The walk reads re's private parse tree: a Python whose tree changed would make every reach None
+    (a whole-text search: slower, never a finding missed). This fails instead of slowing scans in silence."""
+    from guard.rules import CONTENT_RULES
+
+    unbounded = [r.id for r in CONTENT_RULES if r.reach is None and not any('\n' in k for k in r.keywords)]
+    assert len(unbounded) <= 2, unbounded  # today: the two whose matches may span any number of lines
+
+
+def test_a_surprise_from_the_parser_means_searching_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stands in for a future Python whose private parser changed (it cannot run here)."""
+    from guard.rules import shape
+
+    def changed(pattern: str, flags: int = 0) -> object:
+        raise AttributeError('no such tree')
+
+    monkeypatch.setattr(shape.sre_parse, 'parse', changed)
+    assert reach(r'key=[A-Za-z0-9]{8}') is None
+
+
+# Patterns built from pieces the walk must bound correctly: literals, newlines, classes, dots under
+# either DOTALL, bounded repeats, groups and alternations, lookarounds.
+_PIECE = st.sampled_from(['a', 'k', r'\n', '.', r'\s', r'\S', '[^a]', '[a-z]', r'\d', r'\W', '(?s:.)', 'x?', '(?=a)',
+                          r'(?=\s)', r'(?<=\n)', '(?:a|\n)', r'\b'])
+
+
+@st.composite
+def patterns(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(_PIECE, min_size=1, max_size=5))
+    out = []
+    for piece in pieces:
+        if draw(st.booleans()):
+            low = draw(st.integers(0, 2))
+            piece = f'(?:{piece}){{{low},{low + draw(st.integers(0, 2))}}}'
+        out.append(piece)
+    return ''.join(out)
+
+
+@given(pattern=patterns(), dotall=st.booleans(), text=st.text(alphabet='ak\n \t1-', max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_no_match_holds_more_newlines_than_the_reach_says(pattern: str, dotall: bool, text: str) -> None:
+    flags = re.DOTALL if dotall else 0
+    found = reach(pattern, flags)
+    if found is None:
+        return
+    regex = re.compile(pattern, flags)
+    for start in range(len(text) + 1):
+        match = regex.match(text, start)
+        if match:
+            assert match.group().count('\n') <= found.newlines, (pattern, text, match)
+            assert match.end() > match.start()  # a bounded reach is never given to a pattern matching ''

@@ -96,6 +96,6 @@ def test_an_unreadable_directory_is_reported_as_skipped_in_git(locked_folder: tu
 
 def test_git_warnings_name_only_candidates(tmp_path: Path) -> None:
     (tmp_path / 'fine').mkdir()
-    warnings = "warning: could not open directory 'fine/': Permission denied\nwarnung: 'gone/' kaputt\n".encode()
+    warnings = b"warning: could not open directory 'fine/': Permission denied\nwarnung: 'gone/' kaputt\n"
     assert sources._unlistable(tmp_path, warnings) == [Skipped('gone/', 'unreadable directory: No such file or directory')]
     assert sources._unlistable(tmp_path, b'') == []

@@ -29,7 +29,7 @@ from daemon_harness import wait_for
 
 # The first test also pays for the module's container: on a fresh machine that includes building
 # the Debian root and the dependency wheels (a few minutes on a busy 2-core machine).
-pytestmark = [pytest.mark.systemd, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.systemd, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 DOCS = nspawn.REPO / 'docs' / 'watch.md'
 README = nspawn.REPO / 'README.md'

@@ -10,17 +10,17 @@ import contextlib
 import fcntl
 import json
 import os
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 from typing import Any
 
+from guard import ownfiles
 from guard.alerts.policy import Entry
 from guard.errors import ConfigError
 from guard.errors import LockedError
+from guard.errors import UnsafeOperationError
 from guard.health.result import Status
 
 FILE_NAME = 'alert-state.json'
@@ -35,24 +35,35 @@ class AlertState:
         self.path = path
         self.lock_timeout = lock_timeout
         self.warning = ''  # set when an unreadable file had to be started afresh
-        self._lock_file: IO[str] | None = None
+        self._lock_fd = -1
+        self._dir_fd = -1
         self._data: dict[str, Any] = {'version': VERSION, 'roots': {}}
 
     def __enter__(self) -> AlertState:
+        # guard's own state folder, reached without following links (guard.ownfiles).
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._lock_file = open(self.path.with_name(self.path.name + '.lock'), 'a')
+            self._dir_fd = ownfiles.open_dir(self.path.parent, create=True)
+            self._lock_fd = ownfiles.open_file(self._dir_fd, self.path.name + '.lock', os.O_RDWR,
+                                               shown=f'{self.path}.lock')
         except OSError as e:
+            self._close()
             raise ConfigError(f'{self.path.parent}: cannot keep the alert state there: {e.strerror}') from None
-        self._acquire(self._lock_file)
+        except BaseException:
+            self._close()
+            raise
+        self._acquire(self._lock_fd)
         self._data = self._read()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._lock_file is not None:
-            self._lock_file.close()  # closing releases the flock
-            self._lock_file = None
+        self._close()  # closing releases the flock
+
+    def _close(self) -> None:
+        for fd in (self._lock_fd, self._dir_fd):
+            if fd >= 0:
+                os.close(fd)
+        self._lock_fd = self._dir_fd = -1
 
     def load(self, root: str) -> dict[str, Entry]:
         raw = self._data['roots'].get(root, {})
@@ -65,23 +76,16 @@ class AlertState:
     def save(self, root: str, entries: Mapping[str, Entry]) -> None:
         self._data['roots'][root] = {name: _values(e) for name, e in sorted(entries.items())}
         text = json.dumps(self._data, indent=1, sort_keys=True)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix='.alert-state.', suffix='.tmp')
         try:
-            with os.fdopen(fd, 'w') as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temp, self.path)
+            ownfiles.write_atomic(self._dir_fd, self.path.name, text.encode(), 0o600)
         except OSError as e:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
             raise ConfigError(f'{self.path}: cannot write the alert state: {e.strerror}') from None
 
-    def _acquire(self, lock_file: IO[str]) -> None:
+    def _acquire(self, lock_fd: int) -> None:
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -91,10 +95,11 @@ class AlertState:
 
     def _read(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return {'version': VERSION, 'roots': {}}
-        except (OSError, ValueError) as e:
+            raw = ownfiles.read(self._dir_fd, self.path.name, shown=str(self.path))
+            if raw is None:
+                return {'version': VERSION, 'roots': {}}
+            data = json.loads(raw)
+        except (OSError, ValueError, UnsafeOperationError) as e:  # planted or damaged: replaced on save
             self.warning = f'{self.path}: unreadable alert state ({e}); starting afresh'
             return {'version': VERSION, 'roots': {}}
         if not isinstance(data, dict) or not isinstance(data.get('roots'), dict):

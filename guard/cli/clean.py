@@ -57,9 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
-    from guard.audit import AuditStore
     from guard.safety import quarantine
-    store = AuditStore.open(config)
+    store = common.open_audit_for_change(config)
     try:
         report = quarantine.execute(plan, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
     finally:
@@ -113,6 +112,7 @@ def show_move_report(report: MoveReport) -> int:
 def _show_untrack(report: MoveReport) -> None:
     """A venv that was committed stays in git's index after the move: say how to untrack it."""
     import shlex
+
     from guard.safety import quarantine
     tracked = quarantine.tracked(report.root, [e.path for e in report.moved])
     if tracked:

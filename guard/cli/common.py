@@ -7,10 +7,16 @@ import sys
 from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import TextIO
 
 from guard import config as config_module
 from guard.errors import UsageError
+
+if TYPE_CHECKING:
+    from guard.records import StrPath
+    from guard.audit import AuditStore
+    from guard.config import Config
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +24,7 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
                         help='read settings from FILE instead of guard.toml / pyproject.toml [tool.guard]')
 
 
-def load_config(root: Path, args: argparse.Namespace) -> config_module.Config:
+def load_config(root: StrPath, args: argparse.Namespace) -> config_module.Config:
     """The root's settings; what loading changed or skipped is said on stderr, one line each."""
     config = config_module.load(root, config_file=getattr(args, 'config', None))
     for note in config.notes:
@@ -85,6 +91,18 @@ def add_old_spelling(parser: argparse.ArgumentParser, option: str, *, dest: str,
                             default=argparse.SUPPRESS)
     else:
         parser.add_argument(option, dest=dest, metavar=metavar, help=argparse.SUPPRESS)
+
+
+def open_audit_for_change(config: Config) -> AuditStore:
+    """The audit store a purge, clean or restore records into; one that cannot be opened stops the
+    operation before anything changes (exit 1): guard changes nothing it cannot record first. A
+    URL that is not one at all, or a store guard refuses, stays exit 2."""
+    from guard.audit import AuditStore
+    from guard.errors import AuditWriteError
+    try:
+        return AuditStore.open(config)
+    except AuditWriteError as e:
+        raise AuditWriteError(f'{e}; nothing was changed, because guard changes nothing it cannot record first') from None
 
 
 def confirm(question: str, *, force: bool, what: str) -> None:

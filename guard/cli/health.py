@@ -137,9 +137,9 @@ def _prometheus(report: HealthReport, config: Any) -> int:
 
     from guard.daemon import metrics
     from guard.daemon.facts import free_bytes
-    from guard.daemon.facts import measure_logs
+    from guard.health.logs import tally_logs
     root = Path(report.root)
-    usage = measure_logs(root, tuple(config.health.log_paths))
+    usage = tally_logs(root, tuple(config.health.log_paths))
     _emit(metrics.render(metrics.Sample(report.root, report.checks, usage.per_path, free_bytes(root))))
     return 0
 

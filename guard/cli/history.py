@@ -55,7 +55,8 @@ def _table(records: list[AuditRecord], *, verbose: bool) -> None:
     common.out(f'{"ID":>5}  {"STARTED (local time)":<20}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
     for r in records:
         started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        common.out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {r.user:<12} {r.outcome:<17} '
+        user = f'{r.user} (via {r.via})' if r.via else r.user
+        common.out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {user:<12} {r.outcome:<17} '
              f'{format_bytes(r.bytes):>10}  {r.root}')
         if verbose:
             for path, size, outcome in r.paths:
@@ -68,7 +69,7 @@ def _as_json(r: AuditRecord) -> dict[str, object]:
     from guard.redact import scrub_any
 
     return {
-        'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user,
+        'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user, 'via': r.via,
         'started_at': r.started_at.isoformat(), 'finished_at': r.finished_at.isoformat() if r.finished_at else None,
         # Scrubbed again on the way out: a record an older guard stored may hold what today's scrubber hides.
         'outcome': r.outcome, 'bytes': r.bytes, 'detail': scrub_any(r.detail),

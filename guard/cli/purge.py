@@ -17,6 +17,7 @@ from typing import TypeVar
 from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
+from guard.errors import UnsafeOperationError
 
 if TYPE_CHECKING:
     from guard.safety.purge import PurgePlan
@@ -36,12 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     common.add_change_options(parser, dry_run_help='show the plan and change nothing')
     parser.add_argument('--full', action='store_true', help='also run the configured purge.full commands (asks again)')
+    parser.add_argument('--allow-wide', action='store_true',
+                        help='clear even a plan that takes most of the root\'s top-level entries (the guard rail)')
     parser.add_argument('-v', '--verbose', action='store_true', help='list every kept path and show progress')
     common.add_config_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard.audit import AuditStore
     from guard.safety import purge
     root = common.existing_dir(args.root)
     config = common.load_config(root, args)
@@ -53,15 +55,18 @@ def run(args: argparse.Namespace) -> int:
     if not the_plan.to_clear and not _has_commands(the_plan, args.full):
         common.out('Nothing to purge.')
         return 0
+    too_wide = purge.wide(the_plan)
+    if too_wide and not args.allow_wide:
+        raise UnsafeOperationError(too_wide)
     common.confirm('Purge the paths above?', force=args.force, what='purge')
     if args.full and the_plan.commands('full'):
         common.confirm(f'--full also runs: {"; ".join(the_plan.commands("full"))}. This destroys data. Run it?',
                        force=args.force, what='run the --full commands')
-    store = AuditStore.open(config)
+    store = common.open_audit_for_change(config)
     try:
         with _sigterm_interrupts():
             report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,
-                                   lock_timeout=args.lock_timeout,
+                                   lock_timeout=args.lock_timeout, allow_wide=args.allow_wide,
                                    progress=(lambda line: common.out(f'  {line}')) if args.verbose else None)
     finally:
         store.close()

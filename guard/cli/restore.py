@@ -35,23 +35,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from guard.audit import AuditStore
     from guard.cli.clean import show_move_report
     from guard.safety import hold
     from guard.safety import quarantine
     from guard.safety import restore as restore_mod
     root_text, quarantine_id = root_and_id(args)
+    from guard.safety import fd as fdops
+    from guard.safety.paths import check_root
     root = common.existing_dir(root_text)
     config = common.load_config(root, args)
     if args.release:
         released = hold.release(config.state_path(), root)
         common.out(f'guard restore: {"released the hold on" if released else "no hold on"} {root}')
         return 0
-    q = quarantine.find(config, root, quarantine_id)
+    pin = fdops.RootPin(check_root(root))  # the root restored into is the one shown before the prompt
+    q = quarantine.find(config, pin, quarantine_id)
     common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
         common.out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
-    restore_mod.check(config, root, q)
+    restore_mod.check(config, pin, q)
     if args.dry_run:
         common.out('Dry run: nothing was changed.')
         return 0
@@ -59,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
     seconds = config.watch.restore_hold if args.hold is None else args.hold
     # Held before the entries come back: a daemon that sees them must already see the hold.
     until = hold.hold(config.state_path(), root, [e.path for e in q.manifest.entries], seconds) if seconds > 0 else None
-    store = AuditStore.open(config)
+    store = common.open_audit_for_change(config)
     try:
-        report = restore_mod.restore(config, root, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
+        report = restore_mod.restore(config, pin, q.id, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
     finally:
         store.close()
     if until is not None and not report.moved:

@@ -12,6 +12,7 @@ from guard.errors import UsageError
 from guard.findings import blocks
 
 if TYPE_CHECKING:
+    from guard.records import StrPath
     from guard.scan.engine import ScanResult
 
 FORMATS = ('text', 'json', 'sarif')  # guard.report.FORMATS, without importing the engine for --help
@@ -33,6 +34,9 @@ def add_git_options(parser: argparse.ArgumentParser) -> None:
                       help='scan the commits in a git range, each finding at the commit that added it')
     what.add_argument('--history', action='store_true',
                       help='scan every commit on every ref (progress bar on a terminal)')
+    parser.add_argument('--all-lines', action='store_true',
+                        help='with --staged: judge every line of the staged files, not only the lines the commit '
+                             'adds or changes (the commit hook\'s default, hook-scope = "lines")')
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +67,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--max-file-size', type=int, metavar='BYTES', help='stream larger files in overlapping windows (0: read every file whole)')
 
 
-def load_scan_config(args: argparse.Namespace, root: Path) -> config_module.Config:
+def load_scan_config(args: argparse.Namespace, root: StrPath) -> config_module.Config:
     config = common.load_config(root, args)
     return config.replace(
         '--flags', fail_on=args.fail_on, baseline=args.baseline, jobs=args.jobs, max_file_size=args.max_file_size,
@@ -79,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     from guard.scan import engine as scan
 
     targets = args.paths or [Path('.')]
+    if args.all_lines and not args.staged:
+        raise UsageError('--all-lines goes with --staged (a tree scan and history scans already judge every line)')
     if args.staged or args.rev_range or args.history:
         return _run_git(args, targets)
     root, _ = runner.find_root(common.existing_path(targets[0]))
@@ -99,7 +105,10 @@ def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     config = load_scan_config(args, repo.root)
     use_baseline = not args.no_baseline
     if args.staged:
-        result = staged.scan_staged(config, repo, only=args.only, use_baseline=use_baseline)
+        result = staged.scan_staged(config, repo, only=args.only, use_baseline=use_baseline,
+                                    whole_files=True if args.all_lines else None, count_left_out=True)
+        if result.left_out and not args.quiet:
+            sys.stderr.write(f'guard: {staged.left_out_note(result.left_out)}\n')
         return emit(result, args, config.fail_on)
     from guard.scan import history
 

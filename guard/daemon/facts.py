@@ -5,19 +5,17 @@ policy needs beyond a verdict: log bytes per path and per file, free bytes. Neve
 """
 from __future__ import annotations
 
-import glob
-import heapq
 import os
 import shutil
 import stat
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guard.health.logs import regular_files
+from guard.health.logs import LogUsage
+from guard.health.logs import tally_logs
 from guard.health.result import CheckResult
 from guard.health.result import Status
 from guard.health.units import MIB
@@ -32,18 +30,6 @@ DISK = 'disk'
 ROOT = 'root'
 CONCERNS = (POLLUTION, ENV_FILES, LOGS, DISK)
 _ENV_READ_LIMIT = 256 * 1024
-_LARGEST_KEPT = 20
-
-
-@dataclass(frozen=True)
-class LogUsage:
-    """Bytes used by the log paths (blocks actually used, as the logs check counts them)."""
-
-    total: int = 0
-    files: int = 0
-    per_path: tuple[tuple[str, int], ...] = ()  # (log-paths entry, bytes)
-    over_file_limit: tuple[tuple[str, int], ...] = ()  # (path relative to the root, bytes), largest first
-    largest: tuple[int, str] = (0, '')  # (bytes, full path) of the largest file, as the logs check names it
 
 
 @dataclass(frozen=True)
@@ -84,7 +70,7 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
         from guard.health.logs import logs_result
         started = time.perf_counter()
         # One walk serves the check and the policy's detail (it used to be two).
-        logs = logs or measure_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
+        logs = logs or tally_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
         checks[LOGS] = _with_volumes(root, config.health.log_paths,
                                      logs_result(root, config.health, (logs.total, logs.files, logs.largest),
                                                  time.perf_counter() - started))
@@ -222,40 +208,3 @@ def _head(path: Path) -> str:
         os.close(fd)
 
 
-def measure_logs(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) -> LogUsage:
-    """Bytes per log-paths entry, the total, and the files above `file_limit` (0 = none)."""
-    seen: set[tuple[int, int]] = set()
-    counter = [0]
-    dedupe = len(log_paths) > 1  # two entries may name the same file ('logs/' and 'logs/*.log')
-    per_path: list[tuple[str, int]] = []
-    largest: list[tuple[int, str]] = []
-    biggest = (0, '')
-    for pattern in log_paths:
-        subtotal = 0
-        for path, size in _files(root, pattern, seen, dedupe, counter):
-            subtotal += size
-            if size >= biggest[0] and (size, path) > biggest:
-                biggest = (size, path)
-            if file_limit and size > file_limit:
-                # relpath only here: on every file it was most of a sweep's cost.
-                heapq.heappush(largest, (size, os.path.relpath(path, root)))
-                if len(largest) > _LARGEST_KEPT:
-                    heapq.heappop(largest)
-        per_path.append((pattern, subtotal))
-    over = tuple((rel, size) for size, rel in sorted(largest, reverse=True))
-    return LogUsage(sum(s for _, s in per_path), counter[0], tuple(per_path), over, biggest)
-
-
-def _files(root: Path, pattern: str, seen: set[tuple[int, int]], dedupe: bool,
-           counter: list[int]) -> Iterator[tuple[str, int]]:
-    for match in glob.glob(pattern, root_dir=root, recursive=True):
-        for path, st in regular_files(os.path.join(root, match)):
-            # Only a file with several names can be counted twice: remembering every inode would cost
-            # memory in proportion to the files (100,000 of them in a storm).
-            if st.st_nlink > 1 or dedupe:
-                if (st.st_dev, st.st_ino) in seen:
-                    continue
-                seen.add((st.st_dev, st.st_ino))
-            counter[0] += 1
-            size = min(st.st_size, st.st_blocks * 512) if st.st_blocks else st.st_size
-            yield path, size

@@ -46,12 +46,13 @@ from guard.health.units import MIB
 
 if TYPE_CHECKING:
     from guard.config import Config
-    from guard.daemon.facts import LogUsage
     from guard.daemon.policy import Action
+    from guard.health.logs import LogUsage
 
 # After an action, changes under what it touched are still its own for this long (inotify lag).
 SETTLE = 1.0
 ROOT_RETRY = 1.0
+AUDIT_RETRY = 5.0  # how often a remote audit store that is down is retried (and its check refreshed)
 
 
 def run(config: Config, *, config_file: Path | None = None) -> int:
@@ -253,6 +254,7 @@ class Service:
         if now >= self.next_disk:
             self.next_disk = time.monotonic() + watch.disk_interval
         self._collect_health()
+        self._audit_check()
         self._watchdog_tick()
         self.publisher.publish()
 
@@ -305,6 +307,20 @@ class Service:
         if health and not found.root_problem:
             self._health_checks()
             self._prune_quarantines()
+
+    def _audit_check(self) -> None:
+        """A remote audit store that is down: records wait in the spool (guard.audit_spool), forwarding
+        is retried, and the `audit` check says so; dispatched when it changes."""
+        check = getattr(self.store, 'check', None)
+        now = time.monotonic()
+        if check is None or now < getattr(self, 'next_audit', 0.0):
+            return
+        self.next_audit = now + AUDIT_RETRY
+        result = check()
+        if result.status != getattr(self, 'audit_status', None):
+            self.audit_status = result.status
+            self.executor.dispatch([result])
+        self.publisher.observe_checks([result])
 
     def _act(self, action: Action) -> None:
         if action.kind == DISPATCH:

@@ -66,10 +66,18 @@ class SandboxError(GuardError):
 
 
 def check_writable(folder: Path, what: str) -> None:
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
+        # guard's own folder: no link followed, owned by the service user, writable by nobody else.
+        fd = ownfiles.open_dir(folder, create=True)
+        try:
+            with tempfile.TemporaryFile(dir=ownfiles.fd_path(fd)):
+                pass
+        finally:
+            os.close(fd)
+    except UnsafeOperationError as e:
+        raise StartupError(f'{what}: {e}') from None
     except OSError as e:
         _sandboxed(e, f'{what} {folder}')
         raise StartupError(f'{what} {folder} is not writable ({e.strerror}); '
@@ -159,7 +167,13 @@ def validate(config: Config, root: Path) -> Ready:
 def open_store(config: Config) -> AuditStore:
     from guard.audit import AuditStore
     try:
-        store = AuditStore.open(config)
+        if config.audit.url and not config.audit.url.startswith('sqlite'):
+            # A remote store may be down: the daemon records locally and forwards (guard.audit_spool).
+            # A local SQLite URL that cannot be used is a mistake to fix, not an outage to ride out.
+            from guard.audit_spool import SpoolingStore
+            store: AuditStore = SpoolingStore.open_spooling(config.audit.url, config.state_path())
+        else:
+            store = AuditStore.open(config)
         store.history(limit=1)
     except GuardError as e:
         raise StartupError(f'{e}; fix [tool.guard.audit] url or the state directory\'s permissions') from None

@@ -6,11 +6,10 @@ alive and started when the file says (pids are reused).
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import errno
 import json
 import os
-import tempfile
 from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
@@ -44,17 +43,18 @@ def path_for(state_dir: Path, root: str | os.PathLike[str]) -> Path:
 
 
 def write(path: Path, status: DaemonStatus) -> None:
-    """Replace the file atomically (temp file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix='.watch.', suffix='.tmp')
+    """Replace the file atomically, in guard's own state folder reached without following links."""
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
     try:
-        with os.fdopen(fd, 'w') as f:
-            json.dump({'version': VERSION, **asdict(status)}, f, indent=1, sort_keys=True)
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+        dir_fd = ownfiles.open_dir(path.parent, create=True)
+    except UnsafeOperationError as e:  # planted or foreign: said like any other write error
+        raise OSError(errno.EACCES, str(e)) from None
+    try:
+        data = json.dumps({'version': VERSION, **asdict(status)}, indent=1, sort_keys=True).encode()
+        ownfiles.write_atomic(dir_fd, path.name, data, 0o600)
+    finally:
+        os.close(dir_fd)
 
 
 def read(path: Path) -> DaemonStatus | None:

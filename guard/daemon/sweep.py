@@ -16,8 +16,8 @@ from pathlib import Path
 from guard.daemon.facts import ENV_FILES
 from guard.daemon.facts import LOGS
 from guard.daemon.facts import POLLUTION
-from guard.daemon.facts import LogUsage
-from guard.daemon.facts import measure_logs
+from guard.health.logs import LogUsage
+from guard.health.logs import tally_logs
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class SweepResult:
 
 
 def take(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) -> Snapshot:
-    """The root's entries and a measurement of the log paths (`file_limit` as in measure_logs)."""
+    """The root's entries and a measurement of the log paths (`file_limit` as in tally_logs)."""
     entries = set()
     try:
         with os.scandir(root) as it:
@@ -53,7 +53,7 @@ def take(root: Path, log_paths: tuple[str, ...], file_limit: int = 0) -> Snapsho
                 entries.add((entry.name, st.st_ino, 0 if is_dir else st.st_size, 0 if is_dir else st.st_mtime_ns))
     except OSError:
         pass
-    usage = measure_logs(root, log_paths, file_limit)
+    usage = tally_logs(root, log_paths, file_limit)
     return Snapshot(frozenset(entries), usage.total, usage.files, usage)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from guard.errors import SourceError
 from guard.git import runner
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -29,35 +29,42 @@ GITLINK = '160000'  # a submodule: its "content" is a commit id in another repos
 # Up to this many paths are looked up in the index by pathspec; more, and one full listing is cheaper.
 PATHSPEC_MAX = 64
 # Porcelain `diff --cached` compares with an empty tree when HEAD is unborn (the first commit).
-# diff.relative=false: paths stay root-relative when git runs in a subdirectory.
-DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev',
+# diff.relative=false: paths stay root-relative when git runs in a subdirectory. -M: a renamed file
+# replaces the blob at its old path, so its old lines stay old (renames are found only when the
+# commit also removes a path: nothing to compare otherwise).
+DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '-M', '--no-abbrev',
                '--no-ext-diff', '--no-color', '--ignore-submodules=none', '--diff-filter=d')
 REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
 LS_FILES = ('--literal-pathspecs', 'ls-files', '--stage', '-z')
 
 
-class Entry(record('Entry', ['path', 'mode', 'oid', 'parents'], defaults=((),))):
+class Entry(Record):
     """One file of the index (or of a commit's tree): where (`path`), what kind (`mode`), which blob (`oid`).
 
-    `parents`, in history: the blobs this one replaced (one per parent of a merge); empty for an added file.
+    `parents`: the blobs this one replaces, whose lines are not new (one per parent of a merge; in the
+    index, HEAD's and each merged head's); empty for an added file.
     """
 
-    __slots__ = ()
+    path: str
+    mode: str
+    oid: str
+    parents: tuple[str, ...] = ()
 
 
-class Repo(record('Repo', ['root', 'merge_heads'], defaults=((),))):
+class Repo(Record):
     """A work tree's top level (`root`, an absolute str), and the commits being merged into HEAD (none outside a merge)."""
 
-    __slots__ = ()
+    root: str
+    merge_heads: tuple[str, ...] = ()
 
 
 class StagedRead:
     """The repository and what its next commit holds, asked of git in the background.
 
-    `git rev-parse` starts when this is created, with `git diff --cached` (everything staged) or,
-    given the file `names` pre-commit passes, `git ls-files --stage` for those. They run while the
-    caller does other work (the commit hook loads its rules, ~10 ms) instead of one after the
-    other once it is done. Each method answers like the function of the same name.
+    `git rev-parse` starts when this is created, with `git diff --cached` (everything staged, or the
+    file `names` pre-commit passes). They run while the caller does other work (the commit hook loads
+    its rules, ~10 ms) instead of one after the other once it is done. Each method answers like the
+    function of the same name.
 
     Every git process it starts is waited for on every path: when its answer is read, when any
     answer fails (the rest are of no use then), and at `close()` — `with StagedRead(...) as read:`
@@ -68,13 +75,12 @@ class StagedRead:
         self.folder = _folder(start)
         self._where: runner.RunningGit | None = None
         self._diff: runner.RunningGit | None = None
-        self._listing: runner.RunningGit | None = None
         try:
             self._where = runner.start_git(self.folder, *REV_PARSE)
-            self._diff = runner.start_git(self.folder, *DIFF_CACHED, '--') if names is None else None
-            # Names relative to `start`, listed with root-relative paths (--full-name).
-            self._listing = runner.start_git(self.folder, *LS_FILES, '--full-name', '--', *names) \
-                if names and len(names) <= PATHSPEC_MAX else None
+            # Names are relative to `start`; the diff lists root-relative paths (diff.relative=false).
+            self._diff = runner.start_git(self.folder, *DIFF_CACHED, '--') if names is None else \
+                runner.start_git(self.folder, '--literal-pathspecs', *DIFF_CACHED, '--', *_pathspec(names)) \
+                if names else None
         except BaseException:
             self.close()
             raise
@@ -87,7 +93,7 @@ class StagedRead:
 
     def close(self) -> None:
         """Wait for every git process still running; answers not yet read are dropped."""
-        for running in (self._where, self._diff, self._listing):
+        for running in (self._where, self._diff):
             if running is not None:
                 running.reap()
 
@@ -102,11 +108,11 @@ class StagedRead:
             return staged_entries(repo)
         return self._answer(lambda: _new_to_every_head(repo, _entries(diff.output())))
 
-    def index_entries(self, repo: Repo, paths: Sequence[str]) -> dict[str, Entry]:
-        listing = self._listing
-        if listing is None:
-            return index_entries(repo.root, paths)
-        return self._answer(lambda: _stage_zero(listing.output(), paths))
+    def named_entries(self, repo: Repo, paths: Sequence[str]) -> dict[str, Entry]:
+        diff = self._diff
+        if diff is None:
+            return named_entries(repo, paths)
+        return self._answer(lambda: _named(repo, _entries(diff.output()), paths))
 
     def _answer(self, read: Callable[[], T]) -> T:
         """`read()`; when it fails, the other answers are of no use: their processes are reaped at once."""
@@ -146,13 +152,39 @@ def _repo(folder: str, rev_parse: runner.RunningGit) -> Repo:
     return Repo(os.path.realpath(top), heads)
 
 
-def _new_to_every_head(repo: Repo, entries: list[Entry]) -> list[Entry]:
+def _new_to_every_head(repo: Repo, entries: list[Entry], *, keep: bool = False) -> list[Entry]:
     """During a merge only what differs from every parent counts: the rest is already in a commit,
-    which is how pre-commit limits a merge commit too (its `get_conflicted_files`)."""
+    which is how pre-commit limits a merge commit too (its `get_conflicted_files`). What differs
+    also names each merged head's version in `parents`: a line either side had is not new.
+    `keep`: an entry the same as a merged head's is kept, as replacing itself (it adds no line)."""
     for head in repo.merge_heads:
-        also_new = {(e.path, e.oid) for e in _diff_cached(repo.root, head)}
-        entries = [e for e in entries if (e.path, e.oid) in also_new]
+        theirs = {e.path: e.parents for e in _diff_cached(repo.root, head)}
+        entries = [e._replace(parents=(*e.parents, *theirs[e.path])) if e.path in theirs
+                   else e._replace(parents=(*e.parents, e.oid))
+                   for e in entries if keep or e.path in theirs]
     return entries
+
+
+def named_entries(repo: Repo, paths: Sequence[str]) -> dict[str, Entry]:
+    """Stage-0 index entries for these root-relative paths (absent paths are simply missing). Those the
+    next commit adds or changes carry the blobs they replace (`parents`, as staged_entries); the
+    others (pre-commit's `--all-files`, `--files`) are taken whole: no commit says what is old in them."""
+    if not paths:
+        return {}
+    return _named(repo, _entries(runner.git(repo.root, '--literal-pathspecs', *DIFF_CACHED, '--', *_pathspec(paths))),
+                  paths)
+
+
+def _pathspec(names: Sequence[str]) -> Sequence[str]:
+    """The names themselves, or none (everything, filtered afterwards) when there are too many."""
+    return names if len(names) <= PATHSPEC_MAX else ()
+
+
+def _named(repo: Repo, changed: list[Entry], paths: Sequence[str]) -> dict[str, Entry]:
+    wanted = set(paths)
+    found = {e.path: e for e in _new_to_every_head(repo, [e for e in changed if e.path in wanted], keep=True)}
+    rest = [p for p in paths if p not in found]
+    return {**found, **index_entries(repo.root, rest)}
 
 
 def index_entries(root: StrPath, paths: Sequence[str]) -> dict[str, Entry]:
@@ -181,7 +213,8 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
     """(commit, entry) for each added or changed path in `--raw -z` output, and (commit, None) at
     each commit header (any token that is not a record: `git log --format=%H`).
 
-    Understands plain (`:m1 m2 o1 o2 S`) and combined (`::m1 m2 m3 o1 o2 o3 SS`) records.
+    Understands plain (`:m1 m2 o1 o2 S`) and combined (`::m1 m2 m3 o1 o2 o3 SS`) records; a rename or
+    copy (`R<score>`, `C<score>`, with -M/-C) names the new path, replacing the blob at the old one.
     Deleted paths (result mode 000000) are dropped.
     """
     tokens = out.split(b'\0')
@@ -199,6 +232,8 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
         fields = token[parents:].decode().split()
         mode, oid = fields[parents], fields[2 * parents + 1]
         replaced = tuple(o for o in fields[parents + 1:2 * parents + 1] if o.strip('0'))
+        if parents == 1 and fields[-1][:1] in ('R', 'C'):
+            i += 1  # the path it came from; the next token is where it is now
         path = os.fsdecode(tokens[i])
         i += 1
         if mode != '000000':

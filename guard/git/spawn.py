@@ -16,7 +16,7 @@ import os
 import select
 from collections.abc import Sequence
 
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 READ_SIZE = 1 << 20
 
 
-class Completed(record('Completed', ['returncode', 'stdout', 'stderr'])):
+class Completed(Record):
     """How a command ended: its exit code (negative: killed by that signal) and its output, as bytes."""
 
-    __slots__ = ()
+    returncode: int
+    stdout: bytes
+    stderr: bytes
 
 
 def run(argv: Sequence[str], *, input_bytes: bytes | None = None) -> Completed:
@@ -55,7 +57,7 @@ class Running:
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
         in_read, in_write = os.pipe() if input_bytes is not None else (-1, -1)
-        actions = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, err_write, 2)]
+        actions: list[tuple[int, ...]] = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, err_write, 2)]
         if input_bytes is not None:
             actions.append((os.POSIX_SPAWN_DUP2, in_read, 0))
         actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]

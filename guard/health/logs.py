@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import glob
+import heapq
 import os
 import stat
 import time
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.du import disk_usage
 from guard.health.result import CheckResult
 from guard.health.result import Perf
 from guard.health.result import Status
@@ -22,35 +24,78 @@ if TYPE_CHECKING:
     from guard.settings import HealthSettings
 
 NAME = 'logs'
+_LARGEST_KEPT = 20  # files above the watch's per-file limit kept, largest first
 
 
-@dataclass
-class _Tally:
+@dataclass(frozen=True)
+class LogUsage:
+    """Bytes the log paths take on disk (guard.du.disk_usage), each file counted once."""
+
     total: int = 0
     files: int = 0
-    largest: tuple[int, str] = (0, '')
-    seen: set[tuple[int, int]] = field(default_factory=set)
-
-    def add(self, path: str, st: os.stat_result) -> None:
-        if (st.st_dev, st.st_ino) in self.seen:  # a file matched by two patterns, or a hard link
-            return
-        self.seen.add((st.st_dev, st.st_ino))
-        # st_blocks, not st_size: a sparse or preallocated log takes only the blocks it uses.
-        size = min(st.st_size, st.st_blocks * 512) if st.st_blocks else st.st_size
-        self.total += size
-        self.files += 1
-        self.largest = max(self.largest, (size, path))
+    per_path: tuple[tuple[str, int], ...] = ()  # (log-paths entry, bytes)
+    over_file_limit: tuple[tuple[str, int], ...] = ()  # (path relative to the root, bytes), largest first
+    largest: tuple[int, str] = (0, '')  # (bytes, full path) of the largest file, as the logs check names it
 
 
 def check_logs(root: Path, settings: HealthSettings) -> CheckResult:
     """The total size of the files under health.log-paths (globs allowed, relative to the root)."""
     started = time.perf_counter()
-    tally = _Tally()
-    for pattern in settings.log_paths:
+    usage = tally_logs(root, settings.log_paths)
+    return logs_result(root, settings, (usage.total, usage.files, usage.largest), time.perf_counter() - started)
+
+
+def tally_logs(root: Path | str, log_paths: Sequence[str], file_limit: int = 0) -> LogUsage:
+    """The one log tally, `guard health`'s and `guard watch`'s: bytes per log-paths entry, the total,
+    the largest file, and the files above `file_limit` (0 = none).
+
+    Every file counts once, however many entries or matches reach it: 'logs/' and 'logs/*.log', a
+    folder and one inside it ('logs/**'), hard links. A file reached by the first entry that reaches it.
+    """
+    matches = _matches(root, log_paths)
+    # One walk from one place sees each name once, so only a file with several names (a hard link) can
+    # come back; remembering every inode would cost memory in proportion to the files (100,000 in a storm).
+    every = sum(len(m) for m in matches.values()) > 1
+    seen: set[tuple[int, int]] = set()
+    per_path: list[tuple[str, int]] = []
+    largest: list[tuple[int, str]] = []
+    files, biggest = 0, (0, '')
+    for pattern, paths in matches.items():
+        subtotal = 0
+        for path, st in (found for top in paths for found in regular_files(top)):
+            if every or st.st_nlink > 1:
+                if (st.st_dev, st.st_ino) in seen:
+                    continue
+                seen.add((st.st_dev, st.st_ino))
+            size = disk_usage(st)
+            files += 1
+            subtotal += size
+            biggest = max(biggest, (size, path))
+            if file_limit and size > file_limit:
+                # relpath only here: on every file it was most of a sweep's cost.
+                heapq.heappush(largest, (size, os.path.relpath(path, root)))
+                if len(largest) > _LARGEST_KEPT:
+                    heapq.heappop(largest)
+        per_path.append((pattern, subtotal))
+    over = tuple((rel, size) for size, rel in sorted(largest, reverse=True))
+    return LogUsage(sum(s for _, s in per_path), files, tuple(per_path), over, biggest)
+
+
+def _matches(root: Path | str, log_paths: Sequence[str]) -> dict[str, list[str]]:
+    """The paths each log-paths entry names, a path named twice only under the first entry that names it."""
+    named: set[str] = set()
+    matches: dict[str, list[str]] = {}
+    for pattern in log_paths:
+        paths = matches.setdefault(pattern, [])
         # root_dir, not joining root into the pattern: a root path may hold glob characters itself.
         for match in glob.glob(pattern, root_dir=root, recursive=True):
-            _measure(os.path.join(root, match), tally)
-    return logs_result(root, settings, (tally.total, tally.files, tally.largest), time.perf_counter() - started)
+            # Not normalised: `..` after a symbolic link does not lead where the text says. The same
+            # folder named two ways is walked twice, and the inodes then count each file once.
+            path = os.path.join(root, match)
+            if path not in named:
+                named.add(path)
+                paths.append(path)
+    return matches
 
 
 def logs_result(root: Path, settings: HealthSettings, measured: tuple[int, int, tuple[int, str]],
@@ -66,11 +111,6 @@ def logs_result(root: Path, settings: HealthSettings, measured: tuple[int, int, 
         value = f'no log files in {", ".join(settings.log_paths) or "(no log-paths)"}'
     perf = Perf('logs_size', mib(total), 'MB', warn=_range(settings.warn_log_mb), crit=_range(settings.max_log_mb), min=0)
     return CheckResult(NAME, status, value, reason, seconds, (perf,))
-
-
-def _measure(path: str, tally: _Tally) -> None:
-    for full, st in regular_files(path):
-        tally.add(full, st)
 
 
 def regular_files(path: str) -> Iterator[tuple[str, os.stat_result]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from collections.abc import Sequence
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from typing import Any
 
 from guard.health.result import CheckResult
@@ -70,7 +70,7 @@ def as_dict(report: HealthReport) -> dict[str, Any]:
         'status': report.status.value,
         'verdict': report.verdict(),
         'database': report.database or None,
-        'started_at': datetime.fromtimestamp(report.started_at, timezone.utc).isoformat(timespec='seconds'),
+        'started_at': datetime.fromtimestamp(report.started_at, UTC).isoformat(timespec='seconds'),
         'duration_ms': round(report.duration * 1000, 1),
         'checks': [_check_dict(c) for c in report.checks],
     }

@@ -180,11 +180,21 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
     stream = sys.stdout
     report.write(result, 'text', stream, color=common.use_color(stream),
                  hook=hint if blocking and action == 'commit' else '')
+    _write_left_out(result, stream)
     if blocking and action == 'push':
         stream.write('push blocked: the commits being pushed add the findings above (shown as <commit>:<path>). '
                      'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
                      f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
     return max(1 if blocking else 0, _fail_closed(hook_id, action, result))
+
+
+def _write_left_out(result: ScanResult, stream: TextIO) -> None:
+    """Under the report: how many findings sit on lines the commit does not change (hook-scope = "lines"),
+    and the command that lists them. A clean commit stays silent about them."""
+    if result.left_out:
+        from guard.scan.staged import left_out_note
+
+        stream.write(f'guard: {left_out_note(result.left_out)}.\n')
 
 
 def _write_skipped(result: ScanResult) -> None:

@@ -1,8 +1,7 @@
 """The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import."""
 from __future__ import annotations
 
-
-from guard.records import record
+from guard.records import Record
 from guard.rules import env_files
 from guard.rules import machine_paths
 from guard.rules import network
@@ -13,14 +12,18 @@ from guard.rules.base import Rule
 CONTENT_RULES: tuple[Rule, ...] = (*secrets.RULES, *network.RULES, *machine_paths.RULES)
 
 
-class PathRule(record('PathRule', ['id', 'category', 'severity', 'why', 'fix'])):
+class PathRule(Record):
     """A rule judged from paths rather than text (listed for reports, SARIF and `disable`).
 
     Its fields are strings, as on a content Rule: the stable `id`, its `category`, its `severity`
     (note | warning | error), `why` it matters and how to `fix` it.
     """
 
-    __slots__ = ()
+    id: str
+    category: str
+    severity: str
+    why: str
+    fix: str
 
 
 PATH_RULES: tuple[PathRule, ...] = (

@@ -12,13 +12,15 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from functools import cached_property
 
-from guard.records import record
-from guard.rules import shape
+from guard.lazy_regex import LazyRegex
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable
+
+    from guard.rules.shape import Reach
 
     # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
     Filter = Callable[[re.Match[str], str], str | None]
@@ -27,20 +29,31 @@ if TYPE_CHECKING:
     PathFilter = Callable[[re.Match[str], str, str], str | None]
 
 
-class Hit(record('Hit', ['rule', 'start', 'end', 'value'])):
-    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`."""
+class Hit(Record):
+    """One match inside a text: the Rule that found it and the value to report (and redact), `text[start:end]`.
 
-    __slots__ = ()
+    `match_start`/`match_end`: the whole match, which may reach lines the value does not (a key name
+    on the line above its value): a commit that changes any of them is judged on it (guard.scan.lines).
+    """
+
+    rule: Rule
+    start: int
+    end: int
+    value: str
+    match_start: int = -1
+    match_end: int = -1
 
 
-class Window(record('Window', ['start', 'last', 'end'])):
+class Window(Record):
     """A stretch of text to search: matches may start from `start` up to `last`; `end` is the regex's endpos.
 
     All three are offsets into the text. `end` lies beyond anything a match starting by `last` can
     consume or look at, so each match found is the one a search of the whole text finds (see `shape`).
     """
 
-    __slots__ = ()
+    start: int
+    last: int
+    end: int
 
 
 class Rule:
@@ -109,6 +122,12 @@ class Rule:
         self._examples_bad = examples_bad
         self._examples_good = examples_good
         self.tags = tags
+        # Compiled from the source on first use (guard.lazy_regex): nothing kept between runs decides
+        # what a rule matches, and a commit hook that wakes no rule never imports `re`.
+        self._regex = LazyRegex(pattern, flags)
+        self._trigger = LazyRegex(trigger) if trigger else None
+        self._path = LazyRegex(path_pattern) if path_pattern else None
+        self._skip = LazyRegex(skip_paths) if skip_paths else None
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}({self.id!r})'
@@ -123,36 +142,39 @@ class Rule:
         """Texts the rule must stay quiet on."""
         return tuple(map(str, self._examples_good))
 
-    @cached_property
+    @property
     def regex(self) -> re.Pattern[str]:
         """The pattern, compiled from its source on first use (when a keyword of the rule first occurs)."""
-        return compile_pattern(self.pattern, self.flags)
+        return self._regex.compiled
 
-    @cached_property
+    @property
     def trigger_regex(self) -> re.Pattern[str] | None:
-        return compile_pattern(self.trigger) if self.trigger else None
+        return self._trigger.compiled if self._trigger else None
 
     @cached_property
-    def reach(self) -> shape.Reach | None:
+    def reach(self) -> Reach | None:
         """How far a match can reach from a keyword's line; None: search the whole text."""
         if any('\n' in k for k in self.keywords):
             return None
+        # Imported here: reading the reach needs re's parser, which a hook that wakes no rule never loads.
+        from guard.rules import shape
+
         return shape.reach(self.pattern, self.flags)
 
-    @cached_property
+    @property
     def path_regex(self) -> re.Pattern[str] | None:
-        return compile_pattern(self.path_pattern) if self.path_pattern else None
+        return self._path.compiled if self._path else None
 
-    @cached_property
+    @property
     def skip_regex(self) -> re.Pattern[str] | None:
-        return compile_pattern(self.skip_paths) if self.skip_paths else None
+        return self._skip.compiled if self._skip else None
 
     def applies_to(self, path: str) -> bool:
-        if self.skip_paths and self._may_skip(path) and self.skip_regex.search(path):  # type: ignore[union-attr]
+        if self._skip is not None and self._may_skip(path) and self._skip.search(path):
             return False
-        if not self.path_pattern:
+        if self._path is None:
             return True
-        return _holds_one(path, self.path_words) and self.path_regex.search(path) is not None  # type: ignore[union-attr]
+        return _holds_one(path, self.path_words) and self._path.search(path) is not None
 
     def _may_skip(self, path: str) -> bool:
         return _holds_one(path, self.skip_words)
@@ -174,7 +196,7 @@ class Rule:
             return None
         if any(f(match, text) for f in self.filters) or any(f(match, text, path) for f in self.path_filters):
             return None
-        return Hit(self, start, end, value)
+        return Hit(self, start, end, value, *match.span())
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         return windowed_matches(self.regex, text, windows)
@@ -186,16 +208,6 @@ def _holds_one(path: str, words: tuple[str, ...]) -> bool:
         return True
     folded = ignorecase_folded(path)
     return any(word in folded for word in words)
-
-
-def compile_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """`re.compile(pattern, flags)`, always from the source: nothing kept between runs decides what a rule matches.
-
-    `re` is imported here, not at the top, so a commit hook that wakes no rule never loads it (~8 ms with `enum`).
-    """
-    import re
-
-    return re.compile(pattern, flags)
 
 
 def windowed_matches(regex: re.Pattern[str], text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from guard.findings import Finding
 from guard.findings import fingerprint
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 
 RULE_ID = 'env-file'
 CATEGORY = 'env-file'

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.media import in_svg_path
-from guard.rules.lazy_regex import LazyRegex
 from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment

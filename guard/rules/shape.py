@@ -1,24 +1,41 @@
 """How far a rule's regex can reach: how many newlines a match may contain, how far its lookaheads read.
 
 The scanner runs a rule only on the lines around its keyword hits. That gives exactly the
-matches a search of the whole text gives when both distances are bounded; `shape_walk` reads
-them off the pattern as the stdlib's own parser sees it, so it agrees with `re` on every
-construct. Whatever it does not recognise counts as unbounded, which costs speed, never findings.
+matches a search of the whole text gives when both distances are bounded; the walk below reads them
+off the tree `re`'s own parser builds for the pattern, so it agrees with `re` on every construct.
 
-This module only holds the result and the cache in front of it: the walk needs `re`'s parser,
-which imports `re` (and `enum`, ~8 ms together), so it is imported when a pattern's reach is not
-in the cache yet, never by a commit hook that finds everything there.
+That parser (`re._parser`, the module the deprecated `sre_parse` re-exports) is private to the
+standard library and its tree may change between Python versions: it is only read, to analyse a
+pattern, never used to compile or run one (guard compiles with `re.compile`, from the source, in
+every run). Whatever the walk does not recognise, and any surprise from the parser, counts as
+unbounded: that costs a search of the whole text, never a finding. tests/shape_test.py checks that
+every rule of the registry still gets its bound on the running Python, so a change of the tree fails
+the tests instead of slowing scans in silence. It is imported when a rule's reach is first needed
+(the keyword of the rule occurred), with `re`, which that rule's search needs anyway.
 """
 from __future__ import annotations
 
-from guard.records import record
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+from guard.records import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from typing import Any
 
 # Beyond these a window would be most of the text anyway: search it whole.
 MAX_NEWLINES = 8
 MAX_LOOKAHEAD = 256
+_NEWLINE = ord('\n')
+# Character classes (`\s`, `\D`, `\W`) that contain '\n'.
+_CATEGORIES_WITH_NEWLINE = frozenset({
+    sre.CATEGORY_SPACE, sre.CATEGORY_NOT_DIGIT, sre.CATEGORY_NOT_WORD, sre.CATEGORY_LINEBREAK,
+})
+_REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
 
 
-class Reach(record('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaults=(0,))):
+class Reach(Record):
     """How far one match of a pattern can reach, in ints.
 
     `newlines`: the most newlines one match can contain (0: a match stays on one line).
@@ -26,11 +43,114 @@ class Reach(record('Reach', ['newlines', 'lookahead', 'lookahead_lines'], defaul
     `lookahead_lines`: the most newlines a lookahead of unbounded width (`(?=[ \\t]*")`) reads past.
     """
 
-    __slots__ = ()
+    newlines: int
+    lookahead: int
+    lookahead_lines: int = 0
 
 
 def reach(pattern: str, flags: int = 0) -> Reach | None:
     """The pattern's reach, or None when it is unbounded, can match the empty string, or is not understood."""
-    from guard.rules import shape_walk
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+        if parsed.getwidth()[0] == 0:
+            return None
+        walk = _Walk()
+        newlines = walk.items(parsed, bool(parsed.state.flags & sre.SRE_FLAG_DOTALL))
+    except _Unbounded:
+        return None
+    except Exception:  # a private parser: any surprise only means "search the whole text"
+        return None
+    if newlines > MAX_NEWLINES:
+        return None
+    return Reach(newlines, walk.lookahead, walk.lookahead_lines)
 
-    return shape_walk.reach(pattern, flags)
+
+class _Unbounded(Exception):
+    """Raised inside the walk: no useful bound exists, or the tree holds what the walk does not know."""
+
+
+class _Walk:
+    """One pass over a parsed pattern; returns newline counts and records the widest lookahead."""
+
+    def __init__(self) -> None:
+        self.lookahead = 0
+        self.lookahead_lines = 0
+        self.groups: dict[int, int] = {}  # group number -> newlines, for backreferences
+
+    def items(self, items: Any, dotall: bool) -> int:
+        newlines = 0
+        # A parsed pattern is a SubPattern, whose items a list holds: reading the list spares a Python-level
+        # __getitem__ per item (most of the walk's cost); a plain list (a branch's, a class's) is read as it is.
+        for op, av in getattr(items, 'data', items):
+            newlines += self.item(op, av, dotall)
+        return newlines
+
+    def item(self, op: Any, av: Any, dotall: bool) -> int:
+        if op in _REPEATS:
+            _, high, sub = av
+            inner = self.items(sub, dotall)
+            if inner and high >= sre.MAXREPEAT:
+                raise _Unbounded
+            return inner * int(high)
+        if op is sre.SUBPATTERN:
+            group, add, remove, sub = av
+            newlines = self.items(sub, (dotall or bool(add & sre.SRE_FLAG_DOTALL)) and not remove & sre.SRE_FLAG_DOTALL)
+            if group is not None:
+                self.groups[group] = newlines
+            return newlines
+        if op is sre.BRANCH:
+            return max(self.items(sub, dotall) for sub in av[1])
+        if op is sre.ATOMIC_GROUP:
+            return self.items(av, dotall)
+        if op is sre.GROUPREF_EXISTS:
+            return max(self.items(sub, dotall) for sub in av[1:] if sub is not None)
+        if op in (sre.ASSERT, sre.ASSERT_NOT):
+            self._assertion(av, dotall)
+            return 0
+        if op is sre.GROUPREF:
+            return self.groups[av]  # the text its group matched, again (a KeyError means "not understood")
+        return int(_consumes_newline(op, av, dotall))
+
+    def _assertion(self, av: Any, dotall: bool) -> None:
+        """Lookbehinds read text already passed (the window never hides it); lookaheads read ahead."""
+        direction, sub = av
+        newlines = self.items(sub, dotall)  # also records lookaheads nested inside
+        if direction < 0:
+            return
+        width = sub.getwidth()[1]
+        if width <= MAX_LOOKAHEAD:
+            self.lookahead = max(self.lookahead, width)
+        elif newlines <= MAX_NEWLINES:
+            # Wide but stopped by newlines: it reads at most to the end of the line `newlines` lines on.
+            self.lookahead_lines = max(self.lookahead_lines, newlines)
+        else:
+            raise _Unbounded
+
+
+def _consumes_newline(op: Any, av: Any, dotall: bool) -> bool:
+    if op is sre.LITERAL:
+        return bool(av == _NEWLINE)
+    if op is sre.NOT_LITERAL:
+        return bool(av != _NEWLINE)
+    if op is sre.ANY:
+        return dotall
+    if op is sre.IN:
+        return _class_has_newline(av)
+    if op is sre.AT:
+        return False  # anchors look one character either side; the window's end leaves room
+    raise _Unbounded  # an opcode this walk does not know
+
+
+def _class_has_newline(items: Any) -> bool:
+    negate = bool(items) and items[0][0] is sre.NEGATE
+    found = False
+    for op, av in items[1:] if negate else items:  # a class's items are a plain list
+        if op is sre.LITERAL:
+            found |= av == _NEWLINE
+        elif op is sre.RANGE:
+            found |= av[0] <= _NEWLINE <= av[1]
+        elif op is sre.CATEGORY:
+            found |= av in _CATEGORIES_WITH_NEWLINE
+        else:
+            raise _Unbounded
+    return found != negate

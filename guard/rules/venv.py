@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from guard.findings import Finding
 from guard.findings import fingerprint
-from guard.records import record
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -45,13 +45,16 @@ _NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activa
                     'bin/python', 'Scripts/python')
 
 
-class _Evidence(record('_Evidence', ['strong', 'weak', 'entries', 'kept'])):
+class _Evidence(Record):
     """What the root holds, as lists of relative paths filled in place: `strong` evidence (one is
     enough), `weak` evidence (two are), the `entries` that belong to the environment, and the
     entries of its folders that do not (`kept`).
     """
 
-    __slots__ = ()
+    strong: list[str]
+    weak: list[str]
+    entries: list[str]
+    kept: list[str]
 
     def found(self) -> bool:
         return bool(self.strong) or len(self.weak) >= 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from guard import ownfiles
 from guard.safety import fd as fdops
 from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
@@ -41,11 +42,13 @@ class Discovery:
         self.skipped: list[Kept] = []
         self.unreadable: list[Failure] = []
         self.root_dev = -1
+        self.root_mnt: int | None = None
 
     def walk(self, dir_fd: int, rel: str, verdict: str | None, top: str) -> None:
         """Walk one directory; `top` names the protected path it lies in, if any."""
         if self.root_dev < 0:
             self.root_dev = os.fstat(dir_fd).st_dev
+            self.root_mnt = ownfiles.mount_id(dir_fd)
         with os.scandir(dir_fd) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
@@ -87,7 +90,7 @@ class Discovery:
             self.unreadable.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
             return
         try:
-            if os.fstat(sub).st_dev != self.root_dev:
+            if not ownfiles.same_mount(sub, self.root_dev, self.root_mnt):
                 self.skipped.append(Kept(rel, 'another filesystem (mount point)'))
             elif _has_git(sub):
                 self.skipped.append(Kept(rel, 'a nested git repository'))

@@ -12,6 +12,7 @@ import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _RENAME_NOREPLACE = 1  # linux/fs.h
@@ -166,3 +167,50 @@ def free_bytes(fd: int) -> int:
     """Bytes available to unprivileged users on the filesystem holding `fd` (what df shows)."""
     st = os.fstatvfs(fd)
     return st.f_bavail * st.f_frsize
+
+
+class RootPin:
+    """The root, resolved and opened once at plan time; everything after works through `fd`.
+
+    A purge, clean or restore asks y/N, or a daemon waits for its lock, between looking and acting.
+    Meanwhile the path may start to lead elsewhere (the folder renamed and a symlink put in its
+    place). Acting through this descriptor means acting on the directory that was planned, and
+    `verify()` says so when the path has moved: the operation stops rather than carry on silently.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from guard import ownfiles
+        self.path = path
+        # No link followed at any component: the descriptor is the directory `path` names now.
+        self.fd = ownfiles.open_dir(path, private=False, owners=False)
+        st = os.fstat(self.fd)
+        self.dev, self.ino = st.st_dev, st.st_ino
+        self.mnt = ownfiles.mount_id(self.fd)
+
+    def verify(self) -> None:
+        """UnsafeOperationError when the root's path no longer leads to the pinned directory."""
+        from guard.errors import UnsafeOperationError
+        try:
+            st = os.stat(self.path)
+        except OSError as e:
+            raise UnsafeOperationError(f'{self.path}: the root is gone since the plan ({e.strerror}); '
+                                       'nothing was changed') from None
+        if (st.st_dev, st.st_ino) != (self.dev, self.ino):
+            raise UnsafeOperationError(
+                f'{self.path} now leads to another directory (device/inode {st.st_dev}/{st.st_ino}, planned '
+                f'{self.dev}/{self.ino}): it was replaced or swapped for a symlink after the plan; '
+                'nothing was changed, look at it and run the command again')
+
+    def dup(self) -> int:
+        return os.dup(self.fd)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except OSError:
+            pass

@@ -15,23 +15,30 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 
+from guard import ownfiles
 from guard.errors import LockedError
 
 _POLL_SECONDS = 0.1
 
 
 @contextmanager
-def root_lock(state_dir: Path, root: Path, operation: str, *, timeout: float = 0.0) -> Iterator[None]:
-    """Hold the root's lock for the block; wait up to `timeout` seconds, then raise LockedError."""
+def root_lock(state_dir: Path, root: Path, operation: str, *, timeout: float = 0.0,
+              root_fd: int | None = None) -> Iterator[None]:
+    """Hold the root's lock for the block; wait up to `timeout` seconds, then raise LockedError.
+    `root_fd` is the root as pinned at plan time (the lock is taken on that directory, not on
+    whatever the path leads to now)."""
     fd = _open_lock_file(state_dir, root)
     try:
         deadline = time.monotonic() + timeout
         _acquire(fd, fd, root, deadline, timeout)
-        root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        # A new open file description ('.' below the pinned one, not a dup): an flock belongs to the
+        # description, and the pin outlives this lock.
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+        root_fd = os.open('.', flags, dir_fd=root_fd) if root_fd is not None else os.open(root, flags)
         try:
             _acquire(root_fd, fd, root, deadline, timeout)
             _write_holder(fd, root, operation)
@@ -50,8 +57,15 @@ def lock_path(state_dir: Path, root: Path) -> Path:
 def _open_lock_file(state_dir: Path, root: Path) -> int:
     path = lock_path(state_dir, root)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        state_fd = ownfiles.open_dir(state_dir, create=True)
+        try:
+            locks_fd = ownfiles.open_dir('locks', create=True, base_fd=state_fd, shown=str(state_dir))
+        finally:
+            os.close(state_fd)
+        try:
+            return ownfiles.open_file(locks_fd, path.name, os.O_RDWR, shown=str(path))
+        finally:
+            os.close(locks_fd)
     except OSError as e:
         raise LockedError(f'cannot create the lock file {path}: {e.strerror}') from None
 
@@ -81,14 +95,14 @@ def _busy_message(fd: int, root: Path, timeout: float) -> str:
 
 
 def _write_holder(fd: int, root: Path, operation: str) -> None:
-    import getpass
+    import pwd
     try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
+        user = pwd.getpwuid(os.getuid()).pw_name  # the real uid: LOGNAME and USER are the caller's to set
+    except KeyError:
         user = str(os.getuid())
     info = {
         'operation': operation, 'pid': os.getpid(), 'root': os.fsdecode(root), 'user': user,
-        'since': datetime.now(timezone.utc).astimezone().isoformat(timespec='seconds'),
+        'since': datetime.now(UTC).astimezone().isoformat(timespec='seconds'),
     }
     os.ftruncate(fd, 0)
     os.pwrite(fd, json.dumps(info).encode(), 0)

@@ -12,6 +12,8 @@ import re
 import stat
 from dataclasses import dataclass
 
+from guard.du import disk_usage
+
 _ROTATED = re.compile(r'^(?P<base>.+)\.(?P<n>[1-9]\d{0,3})$')
 _WRITE_FLAGS = os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -58,7 +60,7 @@ def truncate(dir_fd: int, name: str, expected: os.stat_result) -> int:
         if not _same_single_file(st, expected):
             raise FileChangedError(name)
         os.ftruncate(fd, 0)
-        return st.st_blocks * 512
+        return disk_usage(st)
     finally:
         os.close(fd)
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import asdict
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from guard.du import disk_usage
 from guard.errors import UsageError
 from guard.safety import manifest_check
 
@@ -39,9 +41,12 @@ class Manifest:
     state: str
     entries: tuple[Entry, ...]
     parent_modes: dict[str, int]
+    root_dev: int = 0  # the root's device and inode when it was cleaned (0: an older manifest)
+    root_ino: int = 0
 
     def with_state(self, state: str) -> Manifest:
-        return Manifest(self.id, self.root, self.created, state, self.entries, self.parent_modes)
+        return Manifest(self.id, self.root, self.created, state, self.entries, self.parent_modes,
+                        self.root_dev, self.root_ino)
 
 
 @dataclass(frozen=True)
@@ -73,40 +78,51 @@ def write(dir_fd: int, manifest: Manifest) -> None:
     os.rename(tmp, NAME, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
 
 
-def read(path: Path) -> Manifest:
-    """The manifest in quarantine folder `path`, validated (see guard.safety.manifest_check):
-    UsageError when there is none, UnsafeOperationError when the folder or the manifest is not one
-    guard could have written."""
-    fd = manifest_check.open_folder(path)
+def read(path: Path, fd: int | None = None) -> Manifest:
+    """The manifest in quarantine folder `path` (or its descriptor `fd`), validated (see
+    guard.safety.manifest_check): UsageError when there is none, UnsafeOperationError when the
+    folder or the manifest is not one guard could have written."""
+    own = fd is None
+    if fd is None:
+        fd = manifest_check.open_folder(path)
     try:
         if not _exists(fd, NAME):
             raise UsageError(f'{path}: not a guard quarantine (no {NAME})')
         text = manifest_check.read_text(fd, NAME, path / NAME)
     finally:
-        os.close(fd)
+        if own:
+            os.close(fd)
     try:
         data = json.loads(text)
     except ValueError as e:
         raise manifest_check.refuse(path / NAME, f'the manifest is not JSON ({e})') from None
     fields = manifest_check.check(data, path.name, path / NAME)
     entries = tuple(Entry(e['path'], e['kind'], e['files'], e['bytes']) for e in fields['entries'])
-    return Manifest(fields['id'], fields['root'], fields['created'], fields['state'], entries, fields['parent_modes'])
+    return Manifest(fields['id'], fields['root'], fields['created'], fields['state'], entries, fields['parent_modes'],
+                    fields['root_dev'], fields['root_ino'])
 
 
-def list_all(base: Path) -> list[Quarantine]:
-    """Every quarantine under `base`, oldest first. A folder there that is a symlink, or a manifest
-    guard could not have written, is an error rather than something to skip: it was planted."""
-    try:
-        names = sorted(os.listdir(base))
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+def list_all(base: Path, base_fd: int) -> list[Quarantine]:
+    """Every quarantine in the base folder `base` (opened as `base_fd`), oldest first. A folder there
+    that is a symlink, or a manifest guard could not have written, is an error rather than something
+    to skip: it was planted."""
+    import stat
     found = []
-    for name in names:
+    for name in sorted(os.listdir(base_fd)):
         path = base / name
-        if not path.is_symlink() and (not path.is_dir() or not (path / NAME).exists()):
-            continue  # the base's .gitignore, or a folder clean is still creating
-        record = read(path)
-        files, size = measure(path, skip=(NAME,))
+        st = os.stat(name, dir_fd=base_fd, follow_symlinks=False)
+        if stat.S_ISLNK(st.st_mode):
+            raise manifest_check.refuse(path, 'the quarantine folder is a symlink')
+        if not stat.S_ISDIR(st.st_mode):
+            continue  # the base's .gitignore
+        fd = manifest_check.open_folder_at(base_fd, name, path)
+        try:
+            if not _exists(fd, NAME):
+                continue  # a folder clean is still creating
+            record = read(path, fd)
+            files, size = measure(fd, skip=(NAME,))
+        finally:
+            os.close(fd)
         found.append(Quarantine(name, path, record, files, size))
     return found
 
@@ -119,19 +135,23 @@ def _exists(dir_fd: int, name: str) -> bool:
     return True
 
 
-def measure(path: Path, *, skip: Iterable[str] = ()) -> tuple[int, int]:
-    """(files, disk bytes) below `path`, without following links; top-level names in `skip` ignored."""
+def measure(path: Path | int, *, skip: Iterable[str] = ()) -> tuple[int, int]:
+    """(files, disk bytes) below `path` (or a directory descriptor), without following links;
+    top-level names in `skip` ignored."""
     files = size = 0
     skipped = set(skip)
-    for dirpath, dirnames, filenames in os.walk(path):
-        names = filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
-        for name in names:
-            if dirpath == str(path) and name in skipped:
+    walk = os.fwalk('.', dir_fd=path) if isinstance(path, int) else os.fwalk(path)
+    for dirpath, dirnames, filenames, dir_fd in walk:
+        top = dirpath == ('.' if isinstance(path, int) else os.fspath(path))
+        for name in filenames + dirnames:
+            if top and name in skipped:
                 continue
             try:
-                st = os.lstat(os.path.join(dirpath, name))
+                st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
             except OSError:
                 continue
+            if stat.S_ISDIR(st.st_mode):
+                continue
             files += 1
-            size += st.st_blocks * 512
+            size += disk_usage(st)
     return files, size

@@ -53,6 +53,19 @@ def open_folder(path: Path) -> int:
     return fd
 
 
+def open_folder_at(base_fd: int, name: str, path: Path) -> int:
+    """As open_folder, for folder `name` of the pinned base folder `base_fd`."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=base_fd)
+    except OSError as e:
+        raise refuse(path, f'the quarantine folder cannot be opened ({e.strerror})') from None
+    st = os.fstat(fd)
+    if st.st_uid != os.geteuid():
+        os.close(fd)
+        raise refuse(path, f'the quarantine folder is owned by uid {st.st_uid}, not by you (uid {os.geteuid()})')
+    return fd
+
+
 def read_text(dir_fd: int, name: str, where: Path) -> str:
     """The manifest's text, opened without following a link and limited in size."""
     try:
@@ -85,7 +98,7 @@ def _check(data: Any, folder_name: str) -> dict[str, Any]:
         raise _Bad('the manifest is not a JSON object')
     if data.get('format', 1) != 1:
         raise _Bad(f'unknown manifest format {data.get("format")!r}')
-    fields = {name: _string(data, name) for name in ('id', 'root', 'created', 'state')}
+    fields: dict[str, Any] = {name: _string(data, name) for name in ('id', 'root', 'created', 'state')}
     if fields['id'] != folder_name:
         raise _Bad(f'id {fields["id"]!r} does not match the folder name {folder_name!r}')
     _date(fields['created'])
@@ -99,6 +112,11 @@ def _check(data: Any, folder_name: str) -> dict[str, Any]:
     if len(set(paths)) != len(paths):
         raise _Bad('an entry is listed twice')
     fields['parent_modes'] = _modes(data.get('parent_modes', {}), paths)
+    for name in ('root_dev', 'root_ino'):
+        value = data.get(name, 0)
+        if not _count(value):
+            raise _Bad(f'{name} is not a non-negative integer')
+        fields[name] = value
     return fields
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.errors import UnsafeOperationError
 from guard.safety import commands
 from guard.safety import fd as fdops
 from guard.safety import fingerprint
@@ -56,6 +57,8 @@ class PurgePlan:
     open_files_complete: bool
     floors: tuple[str, ...] = ()  # floors present in the root (`.git/`, config files, guard's folders)
     venv: tuple[str, ...] = ()  # root venv entries, left to `guard clean`
+    pin: fdops.RootPin | None = None  # the root as opened at plan time; execute acts through it only
+    top_level: tuple[str, ...] = ()  # the root's top-level entries that are not floors, for the guard rail
 
     @property
     def to_clear(self) -> tuple[ItemResult, ...]:
@@ -146,43 +149,91 @@ def _state_rel(config: Config, root: Path) -> str | None:
 def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
     """Look at the root and say what a purge would clear, keep and protect. Changes nothing."""
     resolved = check_root(root)
+    pin = fdops.RootPin(resolved)
     matcher = matcher_for(config, resolved)
     venv = root_venv(resolved)
-    root_fd = fdops.open_root(resolved)
+    root_fd = pin.dup()
     try:
         found = Discovery(matcher, venv)
         found.walk(root_fd, '', None, '')
         open_files = openfiles.scan(os.fstat(root_fd).st_dev)
         clearer = _clearer(root_fd, resolved, config, matcher, open_files, act=False, venv=venv)
         items = tuple(clearer.clear(rel) for rel in found.items)
+        top_level = _top_level(root_fd, matcher)
     finally:
         os.close(root_fd)
     return PurgePlan(resolved, config, items, tuple(found.protected), tuple(found.skipped),
                      tuple(found.unreadable), open_files.complete, floors=tuple(found.floors),
-                     venv=tuple(sorted(venv)))
+                     venv=tuple(sorted(venv)), pin=pin, top_level=top_level)
+
+
+def _top_level(root_fd: int, matcher: Matcher) -> tuple[str, ...]:
+    with os.scandir(root_fd) as it:
+        names = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+    return tuple(sorted(name for name, is_dir in names if not matcher.is_floor(name, is_dir=is_dir)))
 
 
 def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 'manual', full: bool = False,
-            lock_timeout: float | None = None, progress: Callable[[str], None] | None = None) -> PurgeReport:
+            lock_timeout: float | None = None, progress: Callable[[str], None] | None = None,
+            allow_wide: bool = False) -> PurgeReport:
     """Carry out a plan. Raises LockedError when another operation holds the root, and
-    UnsafeOperationError when the root became unsafe; every other problem is in the report."""
-    root = check_root(plan.root)
+    UnsafeOperationError when the root became unsafe (its path now leads elsewhere, or the plan is
+    too wide: see `wide`); every other problem is in the report."""
+    pin = plan.pin or fdops.RootPin(check_root(plan.root))
+    pin.verify()
+    refusal = wide(plan) if not allow_wide else None
+    if refusal:
+        raise UnsafeOperationError(refusal)
+    root = plan.root
     config = plan.config
     timeout = config.purge.lock_timeout if lock_timeout is None else lock_timeout
-    with root_lock(config.state_path(), root, 'purge', timeout=timeout):
+    with root_lock(config.state_path(), root, 'purge', timeout=timeout, root_fd=pin.fd):
+        pin.verify()
         recorder = Recorder(audit, 'purge', root, trigger, {'full': full, 'planned_files': plan.files,
                                                             'planned_bytes': plan.bytes})
         with recorder:
-            report = _Run(plan, root, full, progress or (lambda _: None)).run()
+            report = _Run(plan, pin, full, progress or (lambda _: None), recorder).run()
             recorder.finish(report.outcome, _audit_paths(report), report.bytes, _audit_detail(report))
     return _with_audit(report, recorder)
+
+
+# The guard rail judges the plan, not the pattern that produced it (`?*` clears as much as `*`).
+# Counted are the root's top-level entries that are not floors, and among them those the plan
+# clears (empties or removes). A plan is "wide", and refused unless allowed, when it clears:
+# - every one of them, and there are at least WIDE_EVERY_MIN (one folder in a root that holds
+#   nothing else, `logs/` beside `.git` and `pyproject.toml`, is a normal purge), or
+# - more than WIDE_SHARE of them, and at least WIDE_SHARE_MIN (a small root with logs/,
+#   .pytest_cache/ and __pycache__/ beside src/ is a normal purge too).
+# `--allow-wide` overrides; the daemon never does.
+WIDE_EVERY_MIN = 2
+WIDE_SHARE = 0.5
+WIDE_SHARE_MIN = 4
+
+
+def wide(plan: PurgePlan) -> str | None:
+    """Why the plan is refused as too wide, or None."""
+    if not plan.top_level:
+        return None
+    tops = {item.rel for item in plan.to_clear if '/' not in item.rel}
+    hit = sorted(tops & set(plan.top_level))
+    every = len(hit) == len(plan.top_level) and len(hit) >= WIDE_EVERY_MIN
+    share = len(hit) > WIDE_SHARE * len(plan.top_level) and len(hit) >= WIDE_SHARE_MIN
+    if not (every or share):
+        return None
+    amount = 'every' if len(hit) == len(plan.top_level) else f'{len(hit)} of the {len(plan.top_level)}'
+    return (f'{plan.root}: the plan would clear {amount} top-level entries that are not floors '
+            f'({", ".join(hit[:8])}{", ..." if len(hit) > 8 else ""}); a pattern matches more than meant? '
+            'Narrow purge.ephemeral, or pass --allow-wide if this is really what you want')
 
 
 class _Run:
     """One execution of a plan, in order: before, full, fingerprints, clearing, check, after."""
 
-    def __init__(self, plan: PurgePlan, root: Path, full: bool, progress: Callable[[str], None]) -> None:
-        self.plan, self.root, self.full, self.progress = plan, root, full, progress
+    def __init__(self, plan: PurgePlan, pin: fdops.RootPin, full: bool, progress: Callable[[str], None],
+                 recorder: Recorder) -> None:
+        self.plan, self.pin, self.full, self.progress = plan, pin, full, progress
+        self.root = plan.root
+        self.recorder = recorder
         self.config = plan.config
         self.timeout = self.config.purge.command_timeout
 
@@ -191,7 +242,9 @@ class _Run:
         if self.full:
             ran += self._commands('full')
         try:
-            root_fd = fdops.open_root(self.root)
+            # The `before` commands may take long: the root must still be the planned one after them.
+            self.pin.verify()
+            root_fd = self.pin.dup()
             try:
                 free_before = fdops.free_bytes(root_fd)
                 items, verification = self._clear(root_fd)
@@ -222,10 +275,12 @@ class _Run:
         # Who holds which file open is read after `before` ran: stopped services hold nothing.
         open_files = openfiles.scan(os.fstat(root_fd).st_dev)
         clearer = _clearer(root_fd, self.root, self.config, matcher, open_files, act=True, venv=frozenset(self.plan.venv))
+        clearer.on_removed = self.recorder.progress
         items = []
         for item in self.plan.items:
             self.progress(f'clearing {item.rel}')
             items.append(clearer.clear(item.rel))
+        self.recorder.flush()
         after = fingerprint.take(root_fd, tops, skip=_unchecked(self.plan))
         return tuple(items), fingerprint.compare(before, after)
 
@@ -252,7 +307,7 @@ def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
     rows: list[tuple[str, int, str]] = []
     for item in report.items:
         rows.append((item.rel, item.bytes, 'failed' if item.failures else 'cleared'))
-        rows.extend((t.rel, t.bytes, 'truncated') for t in item.truncated)
+        # Each file removed or emptied in place was recorded as it happened (Recorder.progress).
         rows.extend((k.rel, 0, f'kept: {k.reason}') for k in item.kept if k.reason != PROTECTED_REASON)
         rows.extend((f.rel, 0, f'failed: {f.error}') for f in item.failures)
     return rows

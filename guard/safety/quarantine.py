@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.du import disk_usage
 from guard.errors import UnsafeOperationError
 from guard.errors import UsageError
 from guard.safety import fd as fdops
 from guard.safety import fixes
 from guard.safety import manifest
+from guard.safety import manifest_check
 from guard.safety.lock import root_lock
 from guard.safety.paths import PROTECTED
 from guard.safety.paths import check_root
@@ -47,6 +49,7 @@ class CleanPlan:
     quarantine_dir: Path
     evidence: str
     fixes: tuple[fixes.Fix, ...]
+    pin: fdops.RootPin | None = None  # the root as opened at plan time; execute acts through it only
 
     @property
     def bytes(self) -> int:
@@ -77,7 +80,39 @@ class MoveReport:
 
 
 def quarantine_dir(config: Config, root: Path) -> Path:
-    return (root / config.clean.quarantine_dir).resolve()
+    """Where quarantines go, as a path for display and for telling whether it lies in the root. It
+    is not resolved: a `.guard` symlink committed to the repository must not move it (guard opens it
+    component by component without following links, see open_base)."""
+    return Path(os.path.normpath(root / config.clean.quarantine_dir))
+
+
+def open_base(root_fd: int, root: Path, base: Path, *, create: bool) -> int | None:
+    """The quarantine base folder: below the pinned root when it lies there, else guard's own
+    private folder; no symlink followed at any component (UnsafeOperationError names it). None
+    when it does not exist and `create` is false."""
+    from guard import ownfiles
+    try:
+        if is_inside(base, root) and base != root:
+            return ownfiles.open_dir(base.relative_to(root).as_posix(), base_fd=root_fd, create=create,
+                                     owners=False, shown=str(root))
+        return ownfiles.open_dir(base, create=create)
+    except (FileNotFoundError, NotADirectoryError):
+        if create:
+            raise
+        return None
+
+
+def open_folder(config: Config, pin: fdops.RootPin, qid: str) -> tuple[int, int]:
+    """(base fd, quarantine folder fd) for quarantine `qid` of the pinned root."""
+    base = quarantine_dir(config, pin.path)
+    base_fd = open_base(pin.fd, pin.path, base, create=False)
+    if base_fd is None:
+        raise UsageError(f'no quarantine {qid!r} in {base}')
+    try:
+        return base_fd, manifest_check.open_folder_at(base_fd, qid, base / qid)
+    except BaseException:
+        os.close(base_fd)
+        raise
 
 
 def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
@@ -86,6 +121,7 @@ def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
     from guard.rules.venv import detect_root_venv
     from guard.safety.purge import matcher_for
     resolved = check_root(root)
+    pin = fdops.RootPin(resolved)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     matcher = matcher_for(config, resolved)
     # Protected means protected for clean too (and restore refuses protected entries).
@@ -97,27 +133,37 @@ def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
         if is_inside(target, resolved / entry.path):
             raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
                                        'choose another folder')
-    found = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
-    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', found)
+    offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
+    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin)
 
 
 def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',
             lock_timeout: float | None = None) -> MoveReport:
     """Move the planned entries into a new quarantine. LockedError / UnsafeOperationError on refusal."""
-    root = check_root(plan.root)
+    pin = plan.pin or fdops.RootPin(check_root(plan.root))
+    pin.verify()
+    root = plan.root
     timeout = plan.config.purge.lock_timeout if lock_timeout is None else lock_timeout
-    with root_lock(plan.config.state_path(), root, 'clean', timeout=timeout):
+    with root_lock(plan.config.state_path(), root, 'clean', timeout=timeout, root_fd=pin.fd):
+        pin.verify()
         with Recorder(audit, 'clean', root, trigger, {'entries': len(plan.entries)}) as recorder:
-            report = _clean(plan, root)
+            report = _clean(plan, pin)
             recorder.finish(report.outcome, [(e.path, e.bytes, QUARANTINED) for e in report.moved]
                             + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
                             report.bytes, {'quarantine': report.quarantine_id})
     return audited(report, recorder)
 
 
-def list_quarantines(config: Config, root: str | os.PathLike[str]) -> list[manifest.Quarantine]:
-    resolved = check_root(root)
-    return manifest.list_all(quarantine_dir(config, resolved))
+def list_quarantines(config: Config, root: str | os.PathLike[str] | fdops.RootPin) -> list[manifest.Quarantine]:
+    pin = root if isinstance(root, fdops.RootPin) else fdops.RootPin(check_root(root))
+    base = quarantine_dir(config, pin.path)
+    base_fd = open_base(pin.fd, pin.path, base, create=False)
+    if base_fd is None:
+        return []
+    try:
+        return manifest.list_all(base, base_fd)
+    finally:
+        os.close(base_fd)
 
 
 def tracked(root: Path, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -135,9 +181,10 @@ def tracked(root: Path, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in paths if any(f == p or f.startswith(p + '/') for f in files))
 
 
-def find(config: Config, root: Path, quarantine_id: str | None) -> manifest.Quarantine:
+def find(config: Config, root: Path | fdops.RootPin, quarantine_id: str | None) -> manifest.Quarantine:
     """The named quarantine, or the newest one not yet restored when no id is given."""
     found = [q for q in list_quarantines(config, root) if q.manifest.state != RESTORED]
+    root = root.path if isinstance(root, fdops.RootPin) else root
     if quarantine_id is None:
         if not found:
             raise UsageError(f'{root}: no quarantine to restore (see `guard clean --list`)')
@@ -149,10 +196,11 @@ def find(config: Config, root: Path, quarantine_id: str | None) -> manifest.Quar
     raise UsageError(f'no quarantine {quarantine_id!r} in {quarantine_dir(config, root)} (known: {known})')
 
 
-def _clean(plan: CleanPlan, root: Path) -> MoveReport:
+def _clean(plan: CleanPlan, pin: fdops.RootPin) -> MoveReport:
+    root = pin.path
     if not plan.entries:
         return MoveReport('clean', root, '', plan.quarantine_dir, (), (), 'nothing')
-    root_fd = fdops.open_root(root)
+    root_fd = pin.dup()
     try:
         base_fd = _open_base(root_fd, root, plan.quarantine_dir)
         try:
@@ -160,16 +208,18 @@ def _clean(plan: CleanPlan, root: Path) -> MoveReport:
         finally:
             os.close(base_fd)
         try:
-            return _move_out(plan, root, root_fd, qid, q_fd)
+            return _move_out(plan, pin, root_fd, qid, q_fd)
         finally:
             os.close(q_fd)
     finally:
         os.close(root_fd)
 
 
-def _move_out(plan: CleanPlan, root: Path, root_fd: int, qid: str, q_fd: int) -> MoveReport:
+def _move_out(plan: CleanPlan, pin: fdops.RootPin, root_fd: int, qid: str, q_fd: int) -> MoveReport:
+    root = pin.path
     modes = _parent_modes(root_fd, plan.entries)
-    record = manifest.Manifest(qid, str(root), _now(), MOVING, plan.entries, modes)
+    # The root by path and by device/inode: restore puts entries back only into this directory.
+    record = manifest.Manifest(qid, str(root), _now(), MOVING, plan.entries, modes, pin.dev, pin.ino)
     manifest.write(q_fd, record)
     moved, failures = move_entries(root_fd, q_fd, plan.entries, modes)
     manifest.write(q_fd, record.with_state(QUARANTINED))
@@ -197,11 +247,8 @@ def move_entries(src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] |
 
 def _open_base(root_fd: int, root: Path, base: Path) -> int:
     """The quarantine base folder, created if needed, on the root's filesystem, ignored by git."""
-    if is_inside(base, root):
-        fd = fdops.makedirs_beneath(root_fd, base.relative_to(root).as_posix(), {})
-    else:
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(base, fdops.DIR_FLAGS)
+    fd = open_base(root_fd, root, base, create=True)
+    assert fd is not None
     if os.fstat(fd).st_dev != os.fstat(root_fd).st_dev:
         os.close(fd)
         raise UnsafeOperationError(f'quarantine folder {base} is on another filesystem than {root}; '
@@ -223,7 +270,7 @@ def _ensure_ignored(base_fd: int) -> None:
 
 
 def _new_quarantine(base_fd: int) -> tuple[str, int]:
-    stamp = datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+    stamp = datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')
     for n in range(1, 1000):
         qid = stamp if n == 1 else f'{stamp}-{n}'
         try:
@@ -252,7 +299,7 @@ def _entry(root: Path, rel: str) -> manifest.Entry:
     if stat.S_ISDIR(st.st_mode):
         files, size = manifest.measure(path)
         return manifest.Entry(rel, 'dir', files, size)
-    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, st.st_blocks * 512)
+    return manifest.Entry(rel, 'link' if stat.S_ISLNK(st.st_mode) else 'file', 1, disk_usage(st))
 
 
 def audited(report: MoveReport, recorder: Recorder) -> MoveReport:
@@ -261,4 +308,4 @@ def audited(report: MoveReport, recorder: Recorder) -> MoveReport:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec='seconds')
+    return datetime.now(UTC).isoformat(timespec='seconds')

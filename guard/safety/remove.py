@@ -7,7 +7,7 @@ the plan shows exactly what the purge will do.
 
 Safety, step by step: every directory is opened relative to its parent's descriptor with
 O_NOFOLLOW | O_DIRECTORY; entries are unlinked with unlinkat(dir_fd), which never follows a link;
-a directory on another filesystem (st_dev) or holding `.git` is left whole; anything the matcher
+a directory on another mount (mount id, st_dev where /proc is missing) or holding `.git` is left whole; anything the matcher
 calls protected is left, and so are its ancestors; a symlink pointing out of the root or into a
 protected path is reported, not removed. Errors are collected per path and the walk goes on.
 """
@@ -18,7 +18,11 @@ import os
 import re
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
+
+from guard.du import disk_usage
+from guard import ownfiles
 
 from guard.safety import fd as fdops
 from guard.safety import logs
@@ -60,6 +64,10 @@ class Clearer:
         self.open_files = open_files
         self.act = act
         self.root_dev = os.fstat(root_fd).st_dev
+        self.root_mnt = ownfiles.mount_id(root_fd)
+        # Told of every path removed or emptied (act mode), from any worker thread: the audit's
+        # progress, so an interrupted purge leaves an accurate record.
+        self.on_removed: Callable[[str, int, str], None] | None = None
         self._is_log = _glob_regex(log_globs).match
         # The floor and protected regexes alone decide a plain file's fate unless negations are configured.
         self._plain = matcher.plain_protected if matcher.ephemeral.combined is not None else None
@@ -114,7 +122,8 @@ class Clearer:
     def _open_subdir(self, parent_fd: int, name: str, rel: str, result: ItemResult) -> int | None:
         """Open a directory to clear, or None (with the reason recorded) when it must be left whole."""
         dir_fd = fdops.open_dir(parent_fd, name)
-        if os.fstat(dir_fd).st_dev != self.root_dev:
+        if not ownfiles.same_mount(dir_fd, self.root_dev, self.root_mnt):
+            # Mount ids, not only device numbers: a bind mount of the same disk shares st_dev.
             result.kept.append(Kept(rel, 'another filesystem (mount point); guard does not cross into it'))
         elif _has_entry(dir_fd, '.git'):
             result.kept.append(Kept(rel, 'a nested git repository; guard does not clear inside it'))
@@ -250,13 +259,15 @@ class Clearer:
             return False
         if self.act:
             os.unlink(name, dir_fd=dir_fd)  # unlinkat never follows the link
+            self._removed(rel, 0, 'removed')
         result.files += 1
         return True
 
     def _unlink(self, dir_fd: int, name: str, st: os.stat_result, rel: str, result: ItemResult) -> bool:
+        size = disk_usage(st)
         if self.act:
             os.unlink(name, dir_fd=dir_fd)
-        size = st.st_blocks * 512
+            self._removed(rel, size, 'removed')
         result.files += 1
         result.bytes += size
         if self.open_files.holders and stat.S_ISREG(st.st_mode):
@@ -267,11 +278,17 @@ class Clearer:
 
     def _truncate(self, dir_fd: int, name: str, st: os.stat_result, rel: str, holders: tuple[str, ...],
                   result: ItemResult) -> bool:
-        size = logs.truncate(dir_fd, name, st) if self.act else st.st_blocks * 512
+        size = logs.truncate(dir_fd, name, st) if self.act else disk_usage(st)
+        if self.act:
+            self._removed(rel, size, 'truncated')
         result.truncated.append(Truncated(rel, size, holders))
         result.files += 1  # emptied in place: the plan and the report count it as a file cleared
         result.bytes += size
         return False  # the file stays, empty, for the service that writes to it
+
+    def _removed(self, rel: str, size: int, outcome: str) -> None:
+        if self.on_removed is not None:
+            self.on_removed(rel, size, outcome)
 
     def _rotate_logs(self, dir_fd: int, rel: str, entries: list[os.DirEntry[str]], result: ItemResult) -> set[str]:
         """keep-rotated: shift old copies, copy or move each log to .1; the names that stay."""
@@ -300,7 +317,8 @@ class Clearer:
         if holders and st.st_nlink == 1:
             if self.act:
                 logs.copy_then_truncate(dir_fd, rotation.log, copy, st)
-            result.truncated.append(Truncated(f'{rel}/{rotation.log}', st.st_blocks * 512, holders, copy=f'{rel}/{copy}'))
+                self._removed(f'{rel}/{rotation.log}', 0, 'truncated')  # the copy keeps its bytes
+            result.truncated.append(Truncated(f'{rel}/{rotation.log}', disk_usage(st), holders, copy=f'{rel}/{copy}'))
             result.files += 1  # its bytes are not counted: the copy keeps them
         elif self.act:
             fdops.rename_noreplace(dir_fd, rotation.log, dir_fd, copy)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 
-
 PROTECTED_REASON = 'protected'
 FLOOR_REASON = 'never purged, whatever the config says'
 

@@ -14,7 +14,6 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guard.health.units import MIB
 
 if TYPE_CHECKING:
     from guard.config import Config
@@ -26,7 +25,7 @@ def due(quarantines: list[Quarantine], *, keep_days: int, max_mb: int, now: date
     doomed = [q for q in quarantines if keep_days and q.created < now - timedelta(days=keep_days)]
     kept = [q for q in quarantines if q not in doomed]
     total = sum(q.bytes for q in kept)
-    while max_mb and kept and total > max_mb * MIB:
+    while max_mb and kept and total > max_mb * 1024 * 1024:
         oldest = kept.pop(0)
         total -= oldest.bytes
         doomed.append(oldest)

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 
 from guard.errors import ConfigError
-from guard.rules.base import compile_pattern
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 
 _GUARD_MARKER = LazyRegex(r'(?i)guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)')
 _SECRET_MARKERS = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+secret|gitleaks:allow')
@@ -43,7 +42,7 @@ class PathFilter:
 
             regex, include = gitignore.pattern_regex(text, 'exclude')
             if regex is not None:
-                compiled.append((compile_pattern(regex), include))
+                compiled.append((LazyRegex(regex), include))
         self._patterns = tuple(compiled)
 
     def excluded(self, path: str) -> bool:

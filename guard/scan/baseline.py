@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from guard import __version__
 from guard.errors import ConfigError
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -32,17 +32,21 @@ LEGACY_NOTE = ('{path}: this baseline holds unsalted sha256 fingerprints (format
                'fingerprints; review the diff: it accepts every current finding)')
 
 
-class BaselineEntry(record('BaselineEntry', ['fingerprint', 'rule', 'path'])):
+class BaselineEntry(Record):
     """One accepted finding: its fingerprint, and the rule and path it had when accepted."""
 
-    __slots__ = ()
+    fingerprint: str
+    rule: str
+    path: str
 
 
-class Baseline(record('Baseline', ['path', 'entries', 'salt'], defaults=(None,))):
+class Baseline(Record):
     """A baseline file (`path`), its entries by fingerprint, and its salt (bytes; None in format 1,
     whose entries are content keys)."""
 
-    __slots__ = ()
+    path: Path
+    entries: dict[str, BaselineEntry]
+    salt: bytes | None = None
 
     def partition(self, findings: Iterable[Finding]) -> tuple[list[Finding], int, set[str]]:
         """(new findings, how many the baseline accepted, fingerprints seen) for one scan."""
@@ -63,9 +67,11 @@ class Baseline(record('Baseline', ['path', 'entries', 'salt'], defaults=(None,))
 
 
 def resolve_path(root: StrPath, configured: str) -> Path:
+    """The baseline's path: the root resolved, then the configured name joined without resolving it,
+    so a `.guard-baseline.json` committed as a symlink is refused rather than followed."""
     from pathlib import Path
 
-    return (Path(root) / (configured or DEFAULT_NAME)).resolve()
+    return Path(os.path.normpath(Path(root).resolve() / (configured or DEFAULT_NAME)))
 
 
 def exists(root: StrPath, configured: str) -> bool:
@@ -77,7 +83,9 @@ def load(path: Path) -> Baseline:
     import json  # not at the top: every commit hook imports this module, few projects have a baseline
 
     try:
-        data = json.loads(path.read_text(encoding='utf-8'))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, 'rb') as f:
+            data = json.loads(f.read().decode('utf-8'))
     except FileNotFoundError:
         raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
     except (OSError, ValueError) as e:
@@ -119,11 +127,16 @@ def save(path: Path, findings: Iterable[Finding], salt: bytes) -> int:
                 'hash': fingerprints.SCHEME, 'salt': salt.hex(),
                 'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
     import json
-    import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix='.guard-baseline.', dir=path.parent)
-    with os.fdopen(fd, 'w', encoding='utf-8') as f:
-        json.dump(document, f, indent=2)
-        f.write('\n')
-    os.replace(tmp, path)
+    from guard import ownfiles
+
+    # No link followed on the way, and a link planted at the name is replaced, never written through.
+    try:
+        dir_fd = ownfiles.open_dir(path.parent, private=False, owners=False)
+        try:
+            ownfiles.write_atomic(dir_fd, path.name, (json.dumps(document, indent=2) + '\n').encode(), 0o644)
+        finally:
+            os.close(dir_fd)
+    except OSError as e:
+        raise ConfigError(f'{path}: cannot write the baseline: {e.strerror}') from None
     return len(entries)

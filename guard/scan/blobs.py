@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from guard.git.blobs import BlobReader
 from guard.git.plumbing import Entry
 from guard.scan import content
-from guard.scan.content import added_lines as added_lines  # the added-lines blanking, used by the scans above
 from guard.scan.result import ScanResult
 from guard.scan.scanner import Scanner
 

@@ -17,6 +17,7 @@ from guard.git.text import decode_pieces
 from guard.git.text import is_lfs_pointer
 from guard.rules import env_files
 from guard.scan import sources
+from guard.scan.lines import added_line_numbers
 from guard.scan.scanner import Document
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 def scan_data(path: str, data: bytes, scanner: Scanner, result: ScanResult, *, label: str = '',
               commit: str | None = None, replaced: Sequence[bytes] = ()) -> None:
     """Scan a whole file's bytes at `path` (named `label` when skipped). With `replaced` (the versions
-    it replaced), only the lines it added are scanned."""
+    it replaced), only findings touching the lines it added are kept (guard.scan.lines): the file is
+    still scanned whole, so a key block or a filter reading the rest of the file sees what it would."""
     if is_lfs_pointer(data):
         result.skip(label or path, LFS_POINTER)
         return
@@ -41,9 +43,8 @@ def scan_data(path: str, data: bytes, scanner: Scanner, result: ScanResult, *, l
     if text is None:
         _binary(path, label, data[:SNIFF], scanner, result)
         return
-    if replaced:
-        text = added_lines(text, replaced)
-    scan_text(Document(path, text, commit), scanner, result)
+    added = added_line_numbers(text, [decode(r) or '' for r in replaced]) if replaced else None
+    scan_text(Document(path, text, commit, added), scanner, result)
 
 
 def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: ScanResult, *, label: str = '',
@@ -96,21 +97,6 @@ def scan_file(root: StrPath, rel: str, max_size: int, scanner: Scanner, result: 
 def scan_text(doc: Document, scanner: Scanner, result: ScanResult) -> None:
     findings, suppressed = scanner.scan(doc)
     result.scanned(findings, suppressed, len(doc.text))
-
-
-def added_lines(text: str, replaced: Sequence[bytes]) -> str:
-    """`text` with every line that was already in a replaced version blanked (line numbers kept).
-
-    The line above each added line stays, so a `pragma: allowlist nextline secret` marker still works.
-    """
-    old: set[str] = set()
-    for data in replaced:
-        old.update((decode(data) or '').split('\n'))
-    lines = text.split('\n')
-    keep = [line not in old for line in lines]
-    for i in range(len(lines) - 1):
-        keep[i] = keep[i] or keep[i + 1]
-    return '\n'.join(line if kept else '' for line, kept in zip(lines, keep, strict=True))
 
 
 def _binary(path: str, label: str, head: bytes, scanner: Scanner, result: ScanResult) -> None:

@@ -123,8 +123,10 @@ def _repository_salt(result: ScanResult, config: Config) -> bytes:
 
 
 def _in_git(root: StrPath) -> bool:
-    top, in_git = runner.find_root(root)
-    return in_git and top == root
+    from pathlib import Path
+
+    top, in_git = runner.find_root(Path(root))
+    return in_git and top == Path(root)
 
 
 def _target_prefixes(root: StrPath, targets: Sequence[Path]) -> list[str]:

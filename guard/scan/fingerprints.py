@@ -63,49 +63,45 @@ def new_salt() -> bytes:
 
 def repository_salt(config: Config) -> bytes:
     """This repository's salt in the user's state directory (created once); a fresh one when that
-    directory is not private (another owner, group or world access) or cannot be written."""
+    directory is not private (another owner, group or world access, a symlink on the way: see
+    guard.ownfiles) or cannot be written."""
     import hashlib
 
-    folder = os.path.join(config.state_path(), 'salts')
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
+
     name = hashlib.sha256(os.path.realpath(config.root).encode('utf-8', 'surrogateescape')).hexdigest()[:32]
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if not _private(folder):
-            return new_salt()
-        return _read_or_create(os.path.join(folder, name))
-    except OSError:
+        state_fd = ownfiles.open_dir(config.state_path(), create=True)
+        try:
+            folder_fd = ownfiles.open_dir('salts', create=True, base_fd=state_fd, shown=str(config.state_path()))
+        finally:
+            os.close(state_fd)
+    except (OSError, UnsafeOperationError):
         return new_salt()
+    try:
+        if os.fstat(folder_fd).st_mode & 0o077:
+            return new_salt()  # salts are kept only where nobody else can even read them
+        return _read_or_create(folder_fd, name)
+    except (OSError, UnsafeOperationError):
+        return new_salt()
+    finally:
+        os.close(folder_fd)
 
 
-def _private(folder: str) -> bool:
-    """A real directory (not a symlink), the user's own, with no group or world access."""
-    import stat
-
-    info = os.lstat(folder)
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
-
-
-def _read_or_create(path: str) -> bytes:
-    """The salt in `path`; a missing or damaged file (or anything but a regular file) is replaced."""
-    import stat
+def _read_or_create(folder_fd: int, name: str) -> bytes:
+    """The salt in `name`; a missing or damaged file (or anything but guard's own regular file) is replaced."""
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
 
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO would block; a symlink fails
-        with os.fdopen(fd, 'rb') as f:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise ValueError(path)
-            salt = bytes.fromhex(f.read(SALT_BYTES * 2 + 1).decode('ascii'))
-        if len(salt) != SALT_BYTES:
-            raise ValueError(path)
-        return salt
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError):  # damaged: replaced below, never trusted
-        os.unlink(path)
+        data = ownfiles.read(folder_fd, name, limit=SALT_BYTES * 2 + 1)
+        if data is not None:
+            salt = bytes.fromhex(data.decode('ascii'))
+            if len(salt) == SALT_BYTES:
+                return salt
+    except (OSError, ValueError, UnsafeOperationError):
+        pass  # damaged or planted: replaced below (the rename replaces a link, never follows it)
     salt = new_salt()
-    temp = f'{path}.{os.getpid()}.tmp'
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, 'w', encoding='ascii') as f:
-        f.write(salt.hex())
-    os.replace(temp, path)
+    ownfiles.write_atomic(folder_fd, name, salt.hex().encode('ascii'), 0o600)
     return salt

@@ -35,6 +35,9 @@ class Prefilter:
             for keyword in () if rule.path_pattern else rule.keywords:
                 self._by_keyword.setdefault(keyword, []).append(index)
         self._unkeyed = frozenset(i for i, r in enumerate(self.rules) if r.trigger or r.path_pattern or not r.keywords)
+        # Set by focus(): (the most lines a windowed keyword rule's match spans, the keyword rules whose
+        # matches are unbounded).
+        self._focus: tuple[int, frozenset[int]] | None = None
 
     @cached_property
     def automaton(self) -> Any:
@@ -65,21 +68,42 @@ class Prefilter:
             if not rule.path_pattern and (rule.trigger or not rule.keywords):
                 _ = rule.trigger_regex if rule.trigger else rule.regex
 
-    def plan(self, text: str, path: str | None = None) -> Plan:
+    def focus(self) -> None:
+        """Work out every keyword rule's reach now (~50 ms), so that a text judged by lines (`near`) is
+        searched for keywords only on the lines a match touching them can reach, not all through:
+        worth it for a history scan, which judges thousands of changed files; not for a commit."""
+        reaches = [(i, rule.reach) for i, rule in enumerate(self.rules) if rule.keywords and not rule.path_pattern]
+        self._focus = (max((reach.newlines for _, reach in reaches if reach is not None), default=0),
+                       frozenset(i for i, reach in reaches if reach is None))
+
+    def plan(self, text: str, path: str | None = None, near: frozenset[int] | None = None) -> Plan:
         """The rules worth running on `text` at `path`, each with the windows to search (None: all of it).
 
-        Without a path, rules restricted to some paths are planned as if they applied.
+        Without a path, rules restricted to some paths are planned as if they applied. `near`: only
+        matches touching one of these 1-based lines are wanted (what a commit adds), so a keyword
+        farther from all of them than a match of its rule can reach is passed over.
         """
-        hits = _Hits(text, self.automaton)
+        focus = self._focus if near is not None else None
+        hits = _Hits(text, self.automaton, None if focus is None else _stretches(text, near or frozenset(), focus[0]))
+        close = _Near(text, near) if near is not None else None
         selected = set(self._unkeyed)
         for keyword in hits.keywords:
             selected.update(self._by_keyword[keyword])
+        # Keywords were looked for near the wanted lines only: a rule whose match may span any number
+        # of lines (a key block) runs on the whole text when its keyword is anywhere.
+        unbounded = set() if focus is None or not hits.focused else \
+            {i for i in focus[1] if any(k in hits.lowered for k in self.rules[i].keywords)}
+        selected |= unbounded
         plan: Plan = []
         for index in sorted(selected):  # rule order matters: where secret hits overlap, the earlier rule wins
             rule = self.rules[index]
             # A path-scoped rule is judged by its path first (cheaper than looking for its keywords);
             # any other by its hits first, so its skip pattern is compiled only when something was found.
             if path is not None and rule.path_pattern and not rule.applies_to(path):
+                continue
+            if index in unbounded:
+                if path is None or rule.applies_to(path):
+                    plan.append((rule, None))
                 continue
             positions = hits.positions(rule) if rule.keywords or rule.trigger else None
             if positions == [] or path is not None and not rule.path_pattern and not rule.applies_to(path):
@@ -88,31 +112,81 @@ class Prefilter:
                 plan.append((rule, None))
                 continue
             reach = rule.reach
+            if close is not None and positions is not None and reach is not None:
+                positions = close.keep(positions, reach.newlines)
+                if not positions:
+                    continue
             plan.append((rule, None if positions is None or reach is None else _windows(text, positions, reach)))
         return plan
 
 
-class _Hits:
-    """Where each keyword and trigger occurs in one text (start offsets, ascending)."""
+class _Near:
+    """Which offsets of a text lie within some lines of the wanted ones."""
 
-    def __init__(self, text: str, automaton: Any) -> None:
+    def __init__(self, text: str, wanted: frozenset[int]) -> None:
+        self.text = text
+        self.wanted = wanted
+
+    def keep(self, positions: list[int], lines: int) -> list[int]:
+        """The positions (ascending) whose line is at most `lines` lines from a wanted one."""
+        wanted = self.wanted
+        count = self.text.count
+        kept = []
+        number, last = 1, 0
+        for pos in positions:
+            if pos < last:  # positions come ascending; should one not, count again from the start
+                number, last = 1, 0
+            number += count('\n', last, pos)  # C speed, and each stretch counted once
+            last = pos
+            if any(n in wanted for n in range(number - lines, number + lines + 1)):
+                kept.append(pos)
+        return kept
+
+
+def _stretches(text: str, wanted: frozenset[int], lines: int) -> list[tuple[int, int]]:
+    """(start, end) offsets of the lines within `lines` lines of a wanted one, merged, ascending."""
+    from itertools import accumulate
+
+    lengths = [len(line) + 1 for line in text.split('\n')]
+    starts = [0, *accumulate(lengths)]
+    stretches: list[tuple[int, int]] = []
+    for number in sorted(wanted):
+        first, last = max(1, number - lines), min(len(lengths), number + lines)
+        if first > last:
+            continue
+        start, end = starts[first - 1], starts[last]
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
+        else:
+            stretches.append((start, end))
+    return stretches
+
+
+class _Hits:
+    """Where each keyword and trigger occurs in one text (start offsets, ascending); with `stretches`,
+    keywords only inside those (`focused`), when offsets in the lowered text are the text's."""
+
+    def __init__(self, text: str, automaton: Any, stretches: list[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.keywords: dict[str, list[int]] = {}
         self.triggers: dict[str, list[int]] = {}
         self.lowered = ''
         self.aligned = True
+        self.focused = False
         if automaton is None:
             return
         self.lowered = lowered = lower_text(text)
         # lower() lengthens a few characters ('İ' -> 'i̇'); then offsets in `lowered` are not the text's.
         self.aligned = len(lowered) == len(text)
+        self.focused = stretches is not None and self.aligned
         found = self.keywords
-        for end, keyword in automaton.iter(lowered):
-            starts = found.get(keyword)
-            if starts is None:
-                found[keyword] = [end - len(keyword) + 1]
-            else:
-                starts.append(end - len(keyword) + 1)
+        for start, end in stretches if self.focused else [(0, len(lowered))]:  # type: ignore[union-attr]
+            for last, keyword in automaton.iter(lowered, start, end):
+                starts = found.get(keyword)
+                if starts is None:
+                    found[keyword] = [last - len(keyword) + 1]
+                else:
+                    starts.append(last - len(keyword) + 1)
 
     def positions(self, rule: Rule) -> list[int] | None:
         """Hit offsets for the rule ([] when it cannot match); None when it must search the whole text."""

@@ -28,6 +28,7 @@ class ScanResult:
         self.files_scanned = 0
         self.bytes_scanned = 0
         self.suppressed = 0  # by inline markers
+        self.left_out = 0  # findings on lines a commit does not change; counted only with a report (scan.staged)
         self.baselined = 0
         self.stale: list[baseline_module.BaselineEntry] = []  # baseline entries no finding matched
         self.notes: list[str] = []
@@ -57,5 +58,6 @@ class ScanResult:
         self.files_scanned += other.files_scanned
         self.bytes_scanned += other.bytes_scanned
         self.suppressed += other.suppressed
+        self.left_out += other.left_out
         self.notes.extend(n for n in other.notes if n not in self.notes)
         self.warnings.extend(w for w in other.warnings if w not in self.warnings)

@@ -12,7 +12,7 @@ from functools import cached_property
 from guard.errors import ConfigError
 from guard.findings import Finding
 from guard.findings import fingerprint
-from guard.records import record
+from guard.records import Record
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import env_files
@@ -32,10 +32,17 @@ EXCERPT_WIDTH = 160
 _SAMPLE_DATA_CATEGORIES = ('ip', 'abs-path')
 
 
-class Document(record('Document', ['path', 'text', 'commit'], defaults=(None,))):
-    """One text to scan: a file's content (`text`) at a root-relative `path`, optionally at a `commit`."""
+class Document(Record):
+    """One text to scan: a file's content (`text`) at a root-relative `path`, optionally at a `commit`.
 
-    __slots__ = ()
+    `lines`: the 1-based line numbers a change added (guard.scan.lines); a match touching none of them
+    is left out. None: every line counts.
+    """
+
+    path: str
+    text: str
+    commit: str | None = None
+    lines: frozenset[int] | None = None
 
 
 class Scanner:
@@ -57,6 +64,10 @@ class Scanner:
         """Compile every pattern now; a parent does this once before forking its workers."""
         self._prefilter.prepare()
 
+    def focus(self) -> None:
+        """Prepare to judge many texts by lines (a history scan): see Prefilter.focus."""
+        self._prefilter.focus()
+
     def warm_up(self) -> None:
         """Build what every text needs (keyword automaton, triggers); a hook does it while git works."""
         self._prefilter.warm_up()
@@ -66,13 +77,18 @@ class Scanner:
         return [rule for rule, _ in self._prefilter.plan(text, path)]
 
     def scan(self, doc: Document) -> tuple[list[Finding], int]:
-        """Findings for one document, and how many matches inline markers suppressed."""
+        """Findings for one document, and how many matches inline markers suppressed.
+
+        With `doc.lines`, only matches touching one of them count, and rules run only near them: a
+        keyword farther from every one than its rule's matches reach is not searched (old findings
+        cost nothing: their rules' patterns are not even compiled).
+        """
         findings: list[Finding] = []
         if env_files.RULE_ID in self.enabled:
             env_finding = env_files.check(doc.path, doc.text)
             if env_finding and not _file_allows(doc.text, env_files.RULE_ID):
                 findings.append(env_finding)
-        hits = self._hits(doc)
+        hits = self._hits(doc, doc.lines)
         if not hits:
             return findings, 0
         lines = _Lines(doc.text)
@@ -82,6 +98,8 @@ class Scanner:
         for hit in hits:
             line_no = lines.number(hit.start)
             line = lines.text(line_no)
+            if doc.lines is not None and not _touches(doc.lines, lines, hit):
+                continue
             if allowlist.inline_allowed(line, lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
                 suppressed += 1
                 continue
@@ -107,11 +125,27 @@ class Scanner:
             self._test_verdicts[path] = verdict
         return verdict
 
-    def _hits(self, doc: Document) -> list[Hit]:
-        """Every surviving hit; where secret rules overlap, the earlier (more specific) rule wins."""
+    def count_left_out(self, doc: Document) -> int:
+        """How many findings a scan of `doc` leaves out for touching none of `doc.lines` (all rules,
+        everywhere: it costs a whole-file scan, so the hooks ask only when they report anyway)."""
+        if doc.lines is None:
+            return 0
+        hits = self._hits(doc, None)
+        lines = _Lines(doc.text)
+        count = 0
+        for hit in hits:
+            line_no = lines.number(hit.start)
+            if not _touches(doc.lines, lines, hit) and not allowlist.inline_allowed(
+                    lines.text(line_no), lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
+                count += 1
+        return count
+
+    def _hits(self, doc: Document, near: frozenset[int] | None) -> list[Hit]:
+        """Every surviving hit (`near`: of those touching these lines, at least); where secret rules
+        overlap, the earlier (more specific) rule wins."""
         kept: list[Hit] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
-        for rule, windows in self._prefilter.plan(doc.text, doc.path):
+        for rule, windows in self._prefilter.plan(doc.text, doc.path, near):
             for hit in rule.scan(doc.text, windows, doc.path):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
@@ -230,6 +264,15 @@ class _Spans:
         i = bisect.bisect_left(self._starts, start)
         self._starts.insert(i, start)
         self._ends.insert(i, end)
+
+
+def _touches(wanted: frozenset[int], lines: _Lines, hit: Hit) -> bool:
+    """Whether any line the match spans is wanted: a private key counts when any line of its block does,
+    a password when its key name's line does."""
+    start = hit.start if hit.match_start < 0 else min(hit.start, hit.match_start)
+    end = max(hit.end, hit.match_end)
+    first = lines.number(start)
+    return any(n in wanted for n in range(first, max(first, lines.number(end - 1)) + 1))
 
 
 def _secret_hits_by_line(hits: list[Hit], lines: _Lines) -> dict[int, list[Hit]]:

@@ -10,7 +10,7 @@ import stat
 from guard.findings import Skipped
 from guard.git.runner import git
 from guard.git.runner import start_git
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -23,14 +23,18 @@ WALK_SKIP_DIRS = frozenset({'.git', '.hg', '.svn', 'node_modules', '__pycache__'
                             '.pytest_cache', '.ruff_cache', '.guard'})
 
 
-class Listing(record('Listing', ['root', 'in_git', 'tracked', 'untracked', 'unreadable'], defaults=((),))):
+class Listing(Record):
     """The files of a root: `tracked` is empty outside git, where `untracked` holds everything (tuples of paths).
 
     `unreadable`: Skipped records for the directories that could not be listed (`dir/`, and why), so
     a scan reports them rather than passing over what they hold in silence.
     """
 
-    __slots__ = ()
+    root: StrPath
+    in_git: bool
+    tracked: tuple[str, ...]
+    untracked: tuple[str, ...]
+    unreadable: tuple[Skipped, ...] = ()
 
 
 def list_files(root: StrPath, in_git: bool) -> Listing:

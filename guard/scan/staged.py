@@ -3,6 +3,14 @@
 A secret that is staged and then deleted from the working file is still committed, and a secret in
 an unstaged edit is not, so a commit hook must judge the index (read through guard.git.plumbing).
 
+By default (`hook-scope = "lines"`) a changed file is judged on the lines the commit adds
+(guard.scan.lines): each staged entry carries the blobs it replaces (`Entry.parents`: HEAD's, and
+during a merge each merged head's), and only matches touching an added line are findings. Path
+findings (venvs, env files) hold for every staged path. `hook-scope = "files"` judges every line.
+The findings left out are counted (`ScanResult.left_out`) only when there is a report to say it in:
+counting means running every rule on the old lines, which made a clean commit of a file with 50 old
+findings cost ~40 % more (bench/RESULTS.md, issue 18).
+
 Records here are tuples (guard.records): every commit runs this module, and dataclasses cost ~10 ms to import.
 """
 from __future__ import annotations
@@ -15,9 +23,10 @@ from guard.git.plumbing import GITLINK
 from guard.git.plumbing import SYMLINK
 from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
-from guard.git.plumbing import index_entries
+from guard.git.plumbing import named_entries
 from guard.git.plumbing import staged_entries
-from guard.records import record
+from guard.git.text import decode
+from guard.records import Record
 from guard.rules import venv
 from guard.rules.trees import PathListTree
 from guard.scan import allowlist
@@ -26,6 +35,7 @@ from guard.scan.engine import PARALLEL_MIN_FILES
 from guard.scan.engine import finish
 from guard.scan.engine import make_scanner
 from guard.scan.result import ScanResult
+from guard.scan.scanner import Document
 
 MISSING = 'not in the object store (a broken index?)'
 
@@ -40,27 +50,67 @@ if TYPE_CHECKING:
 
 
 def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = None, only: Sequence[str] = (),
-                use_baseline: bool = True, read: StagedRead | None = None) -> ScanResult:
+                use_baseline: bool = True, read: StagedRead | None = None,
+                whole_files: bool | None = None, count_left_out: bool = False) -> ScanResult:
     """Scan what is staged. `paths` (root-relative, as pre-commit passes them) limits the scan to
     those files, read from the index when it has them and from the working tree when it does not.
-    `read`: git's answers, when the caller started asking before (the commit hook does)."""
+    `read`: git's answers, when the caller started asking before (the commit hook does).
+    `whole_files`: judge every line, not only the added ones (default: config.hook_scope == 'files').
+    `count_left_out`: count the findings on untouched lines even when nothing is reported."""
     scanner = make_scanner(config, only)
     result = ScanResult(repo.root)
     if paths is None:
         entries = read.staged_entries(repo) if read else staged_entries(repo)
         loose: list[str] = []
     else:
-        indexed = read.index_entries(repo, paths) if read else index_entries(repo.root, paths)
+        indexed = read.named_entries(repo, paths) if read else named_entries(repo, paths)
         entries = sorted(indexed.values(), key=lambda e: e.path)
         loose = [p for p in paths if p not in indexed]
-    scan_entries(repo.root, entries, config, scanner, result, loose=loose)
+    if config.hook_scope == 'files' if whole_files is None else whole_files:
+        entries = [e._replace(parents=()) for e in entries]
+    by_lines = scan_entries(repo.root, entries, config, scanner, result, loose=loose)
     finish(result, config, use_baseline=use_baseline, whole_tree=False)
+    if by_lines and (count_left_out or result.findings):
+        result.left_out = count_left_out_in(repo.root, by_lines, scanner)
+        if result.left_out:
+            result.notes.append(left_out_note(result.left_out))
     return result
 
 
+LIST_ALL_LINES = 'guard scan --staged --all-lines'
+
+
+def left_out_note(count: int) -> str:
+    """What the hook and `guard scan --staged` say about findings on lines the commit does not change."""
+    many = count != 1
+    return (f'{count} finding{"s" if many else ""} on lines this commit does not change '
+            f'{"were" if many else "was"} left out (hook-scope = "lines"); `{LIST_ALL_LINES}` lists '
+            f'{"them" if many else "it"}')
+
+
+def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner) -> int:
+    """How many findings sit on lines these entries do not add (inline-allowed ones aside; the baseline
+    is not applied): their blobs are read again and every rule runs on every line."""
+    with BlobReader(root, ()) as reader:
+        blobs = reader.read(oid for e in entries for oid in (e.oid, *_replaced(e)))
+    from guard.scan.lines import added_line_numbers
+
+    count = 0
+    for entry in entries:
+        text = decode(blobs.get(entry.oid, b''))
+        if text:
+            old = [decode(blobs.get(oid, b'')) or '' for oid in _replaced(entry)]
+            added = frozenset() if entry.oid in entry.parents else added_line_numbers(text, old)
+            count += scanner.count_left_out(Document(entry.path, text, None, added))
+    return count
+
+
 def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner, result: ScanResult, *,
-                 loose: Sequence[str] = ()) -> None:
-    """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk."""
+                 loose: Sequence[str] = ()) -> list[Entry]:
+    """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk.
+
+    An entry with `parents` is judged on the lines it adds to them (see the module's docstring);
+    those entries are returned (what count_left_out_in may look at again)."""
     entries = [e for e in entries if e.mode != GITLINK]
     max_size = config.max_file_size
     # Sizes first: a blob over max-file-size is streamed, never read whole. While git looks them
@@ -86,13 +136,15 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
             _scan_read(judged.entries, blobs, sizes, reader, scanner, result)
     # git has ended before the workers fork: none of them holds its pipes open.
     result.findings[:0] = judged.findings
+    # Read whole and judged by line: what count_left_out_in may look at again (a streamed file counts whole).
+    by_lines = [e for e in judged.entries if e.parents and whole(e)]
     if parallel:
         from guard.scan import blobs as blob_scan  # its worker pool costs an import only big commits pay for
 
-        work = [(None, e._replace(parents=())) for e in judged.entries]  # the index: whole files, not just changes
-        result.merge(blob_scan.scan_blobs(root, work, scanner, max_size, config.jobs))
+        result.merge(blob_scan.scan_blobs(root, [(None, e) for e in judged.entries], scanner, max_size, config.jobs))
     for path in judged.loose:
         content.scan_file(root, path, max_size, scanner, result)
+    return by_lines
 
 
 def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[str, int], reader: BlobReader,
@@ -101,6 +153,7 @@ def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[st
     for entry in entries:
         data = blobs.get(entry.oid)
         if data is not None:
+            # An entry that is one of its parents (a chmod, a merged side's version) adds no line.
             replaced = [blobs.get(p, b'') for p in entry.parents]
             content.scan_data(entry.path, data, scanner, result, replaced=replaced)
         elif entry.oid in sizes:
@@ -109,12 +162,15 @@ def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[st
             result.skip(entry.path, MISSING, failed=True)
 
 
-class Judged(record('Judged', ['findings', 'entries', 'loose', 'venv_dirs'])):
+class Judged(Record):
     """The outcome of looking at paths only: venv `findings`, and what is left to read and scan
     (`entries` from git, `loose` paths from disk); `venv_dirs` are environments (root entries,
     nested folders) whose files are not read."""
 
-    __slots__ = ()
+    findings: list[Finding]
+    entries: list[Entry]
+    loose: list[str]
+    venv_dirs: set[str]
 
 
 def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath, excluded: allowlist.PathFilter,
@@ -138,6 +194,11 @@ def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath
 
     return Judged(findings, [e for e in entries if e.mode != SYMLINK and wanted(e.path)],
                   [p for p in loose if wanted(p)], skip)
+
+
+def _replaced(entry: Entry) -> tuple[str, ...]:
+    """The blobs to read for an entry's old lines: none when it is one of them (a chmod, a merged side's version)."""
+    return () if entry.oid in entry.parents else entry.parents
 
 
 def _needed_for_venv(entry: Entry) -> bool:

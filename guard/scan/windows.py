@@ -10,7 +10,7 @@ it), and columns stay true.
 """
 from __future__ import annotations
 
-from guard.records import record
+from guard.records import Record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -25,12 +25,16 @@ OVERLAP = 64 << 10
 _LEAD_MAX = 4096  # the line before a window's stretch is included when it is no longer than this
 
 
-class Window(record('Window', ['text', 'first_line', 'first_column', 'own_from', 'own_to'])):
+class Window(Record):
     """A part of a text to scan: `text`, whose line 1 is the file's line `first_line` (shifted right by
     `first_column` characters when the window starts inside a line). Matches count when they start at or
     after `own_from` and before `own_to` ((line, column) in the window, 1-based; `own_to` None: the end)."""
 
-    __slots__ = ()
+    text: str
+    first_line: int
+    first_column: int
+    own_from: tuple[int, int]
+    own_to: tuple[int, int] | None
 
     def place(self, findings: Iterable[Finding], *, first: bool) -> list[Finding]:
         """The findings this window owns, at their place in the whole file; path-level ones in the `first` only."""

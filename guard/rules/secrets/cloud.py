@@ -1,8 +1,8 @@
 """Cloud and AI provider credentials: AWS, Google, Azure, Alibaba, DigitalOcean, Heroku, OpenAI, Anthropic …"""
 from __future__ import annotations
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
-from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64

@@ -8,7 +8,7 @@ which is what tells a connection string from a keyword argument or a settings li
 """
 from __future__ import annotations
 
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake

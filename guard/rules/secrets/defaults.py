@@ -13,8 +13,8 @@ says so (`names_a_secret`) or any default URL with a password in it.
 """
 from __future__ import annotations
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
-from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake
 from guard.rules.secrets.generic import names_a_secret

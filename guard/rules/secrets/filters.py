@@ -6,8 +6,8 @@ The value tests are plain functions of a string so the generic rule and the prov
 """
 from __future__ import annotations
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import shannon_entropy
-from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets.placeholders import documented_example
 from guard.rules.secrets.placeholders import is_placeholder
 from guard.rules.secrets.placeholders import is_repetitive

@@ -13,25 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from collections.abc import Iterator
-from functools import cached_property
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.base import Window
-from guard.rules.base import compile_pattern
 from guard.rules.base import lowered as lower_text
 from guard.rules.base import windowed_matches
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
+    from typing import Any
 
 
 class CaseFoldedRule(Rule):
     """A Rule whose `pattern` starts with `(?i)` and whose literals are all lower case."""
 
-    @cached_property
+    def __init__(self, **fields: Any) -> None:
+        super().__init__(**fields)
+        self._folded = LazyRegex(self.pattern.removeprefix('(?i)'), self.flags)
+
+    @property
     def folded_regex(self) -> re.Pattern[str]:
-        return compile_pattern(self.pattern.removeprefix('(?i)'), self.flags)
+        return self._folded.compiled
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         lowered = lower_text(text)

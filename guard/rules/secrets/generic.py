@@ -7,7 +7,7 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 """
 from __future__ import annotations
 
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64

@@ -1,9 +1,9 @@
 """Key material: PEM / OpenSSH / PGP / PuTTY private keys, Google service-account JSON, JWTs."""
 from __future__ import annotations
 
+from guard.lazy_regex import LazyRegex
 from guard.rules.base import Rule
 from guard.rules.base import shannon_entropy
-from guard.rules.lazy_regex import LazyRegex
 from guard.rules.secrets.fakes import BASE64
 from guard.rules.secrets.fakes import URLSAFE
 from guard.rules.secrets.fakes import Fake

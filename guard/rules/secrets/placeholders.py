@@ -19,7 +19,7 @@ word, mask or marker found *inside* a value makes it a placeholder; the value as
 """
 from __future__ import annotations
 
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 
 # Values that are really a reference to something else: env lookups, templates, format fields, YAML tags (`!vault |`).
 # `$NAME` only in one case throughout (`$DB_PASSWORD`, `$db_pass`): `$uperTr4der2024` is a password. Wrappers

@@ -1,7 +1,7 @@
 """Tokens of SaaS APIs: chat, payments, mail, commerce, social, monitoring."""
 from __future__ import annotations
 
-from guard.rules.lazy_regex import LazyRegex
+from guard.lazy_regex import LazyRegex
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import ALNUM_UPPER
 from guard.rules.secrets.fakes import DIGITS
