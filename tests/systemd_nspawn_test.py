@@ -6,7 +6,9 @@ checkout, and the tests run in file order, as an operator meets it. The set-up i
 runuser); only the package installation is replaced by the wheels built here, and the README's
 server quick start is checked to be the same commands. The project in /srv/app has its own
 `[tool.guard]`, whose alert command (the probe below) needs trust: the docs' trust step must make
-the service honour it. The test-only settings (short intervals, small limits) come from a drop-in
+the service honour it. The fleet's audit store is Debian's PostgreSQL, run by the container's
+systemd and given to the service through the docs' env file; it is stopped and started again under
+the running daemon. The test-only settings (short intervals, small limits) come from a drop-in
 of GUARD_* variables, which lie over every config file. Deselect with `-m 'not systemd'`; a machine
 that cannot boot the container skips with the reason (shown by -ra).
 """
@@ -41,6 +43,7 @@ METRICS = f'{METRICS_DIR}/guard-srv-app.prom'
 FLEET_ROOT = '/srv/my-app'
 FLEET_UNIT = 'guard@srv-my\\x2dapp.service'
 FLEET_METRICS = f'{METRICS_DIR}/guard-srv-my\\x2dapp.prom'
+STATE_DIR = '/var/lib/guard'
 WATCHDOG_SEC = 2
 PROBE = '/etc/guard/probe.sh'
 PROBE_OUT = f'{ROOT}/probe.txt'
@@ -454,8 +457,94 @@ def test_the_fleet_section_runs_a_second_root_with_its_own_metrics(machine: nspa
         ['guard-srv-app.prom', 'guard-srv-my\\x2dapp.prom']
 
 
-# The audit store down and back (D11: a PostgreSQL started here, stopped, started again, every
-# record arriving) is tested here by the audit-spool work, against the fleet section's audit.env.
+def psql(machine: nspawn.Container, sql: str, database: str = 'guard') -> list[str]:
+    """Rows of one query, `|`-separated, as the database's superuser (peer authentication)."""
+    done = machine.run('runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+                       '-d', database, '-c', sql)
+    return done.stdout.splitlines()
+
+
+def spooled(machine: nspawn.Container) -> dict[str, tuple[str, str, str]]:
+    """spool_id -> (kind, trigger, outcome) of each record in the daemon's spool, read as its user
+    (read-only: root's hands on the file would leave it root's, which the daemon then refuses)."""
+    script = ('import json, sqlite3, sys\n'
+              'db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)\n'
+              'rows = db.execute(\'SELECT kind, "trigger", outcome, detail FROM guard_audit_events\')\n'
+              'print(json.dumps({json.loads(d)["spool_id"]: [k, t, o] for k, t, o, d in rows}))\n')
+    done = machine.run('runuser', '-u', 'app', '--', 'python3', '-c', script, f'{STATE_DIR}/audit-spool.db')
+    return {key: tuple(row) for key, row in json.loads(done.stdout).items()}
+
+
+def log_purges(machine: nspawn.Container) -> int:
+    return len([e for e in journal(machine, 'GUARD_EVENT=action')
+                if e.get('GUARD_ACTION') == 'purge-logs' and e.get('GUARD_OUTCOME') == 'ok'])
+
+
+def check_status(machine: nspawn.Container, check: str) -> float | None:
+    return metrics(machine).get(f'guard_check_status{{check="{check}"}}')
+
+
+def test_the_audit_store_down_and_back_loses_and_doubles_nothing(machine: nspawn.Container) -> None:
+    # D11: the fleet's PostgreSQL (Debian's package, a real server under the container's systemd),
+    # given to the first root as the docs say: an env file only root reads, named by a drop-in.
+    machine.run('systemctl', 'start', 'postgresql.service')
+    wait_for(lambda: machine.run('pg_isready', '-q', '-h', '127.0.0.1', check=False).returncode == 0, 30,
+             'PostgreSQL to accept connections')
+    password = secrets.token_hex(16)
+    psql(machine, f"CREATE ROLE guard LOGIN PASSWORD '{password}'", database='postgres')
+    psql(machine, 'CREATE DATABASE guard OWNER guard', database='postgres')
+    [block] = doc_blocks('Fleet: many servers, one view')[1:]
+    ours = block.replace('guard:PASSWORD@audit.internal:5432', f'guard:{password}@127.0.0.1:5432')
+    assert ours != block
+    out = run_block(machine, ours)
+    assert password not in out  # the docs' commands do not echo the secret to the terminal
+    assert machine.run('stat', '-c', '%a %U', '/etc/guard/audit.env').stdout.split() == ['600', 'root']
+    pid = machine.prop(UNIT, 'MainPID')
+    restarts = machine.prop(UNIT, 'NRestarts')
+    wait_for(lambda: psql(machine, "SELECT count(*) FROM guard_audit_events WHERE kind = 'watch'") != ['0'],
+             30, 'the daemon\'s start record in PostgreSQL')
+    wait_for(lambda: check_status(machine, 'audit') == 0, 20, 'the audit check ok')
+
+    machine.run('systemctl', 'stop', 'postgresql.service')
+    try:
+        # Actions meanwhile: two logs past the limit, each purged (and recorded) while the store is down.
+        for name in ('a.log', 'b.log'):
+            before = log_purges(machine)
+            fill = f'head -c 2097152 /dev/zero > {ROOT}/logs/{name}'
+            machine.run('runuser', '-u', 'app', '--', '/bin/sh', '-c', fill)
+
+            def purged(n: int = before) -> bool:
+                return log_purges(machine) > n
+
+            wait_for(purged, 30, f'the purge of {name} with the store down')
+        alert = wait_for(lambda: journal(machine, 'GUARD_CHECK=audit', 'GUARD_STATE=fail'), 20, 'the audit alert')
+        assert 'record(s) kept' in alert[-1]['MESSAGE'] and password not in alert[-1]['MESSAGE'], alert[-1]
+        wait_for(lambda: check_status(machine, 'audit') == 2, 20, 'guard_check_status audit = 2')
+        status = machine.run('runuser', '-u', 'app', '--', 'guard', 'status', '--json', ROOT, check=False)
+        assert status.returncode == 1
+        assert {h['check']: h['status'] for h in json.loads(status.stdout)['health']}['audit'] == 'fail'
+        assert password not in status.stdout
+        # It kept running: no restart, the same process.
+        assert (machine.prop(UNIT, 'ActiveState'), machine.prop(UNIT, 'MainPID'), machine.prop(UNIT, 'NRestarts')) \
+            == ('active', pid, restarts)
+        waiting = spooled(machine)
+        assert len([r for r in waiting.values() if r == ('purge', 'daemon', 'ok')]) >= 2, waiting
+    finally:
+        machine.run('systemctl', 'start', 'postgresql.service')
+
+    wait_for(lambda: journal(machine, 'GUARD_CHECK=audit', 'GUARD_STATE=ok'), 30, 'the audit recovery')
+    wait_for(lambda: spooled(machine) == {}, 20, 'the spool to drain')
+    arrived = dict(row.split('|') for row in psql(
+        machine, "SELECT detail->>'spool_id', count(*) FROM guard_audit_events "
+                 "WHERE detail->>'spool_id' IS NOT NULL GROUP BY 1"))
+    assert set(waiting) <= set(arrived), set(waiting) - set(arrived)  # every record arrived
+    assert set(arrived.values()) == {'1'}, arrived  # and none twice
+    # The purges arrived whole: with their paths.
+    paths = psql(machine, "SELECT p.path FROM guard_audit_paths p JOIN guard_audit_events e ON e.id = p.event_id "
+                          "WHERE e.kind = 'purge' AND e.trigger = 'daemon'")
+    assert {'logs/a.log', 'logs/b.log'} <= set(paths), paths
+    assert machine.prop(UNIT, 'MainPID') == pid
+    wait_for(lambda: check_status(machine, 'audit') == 0, 20, 'the audit check ok again')
 
 
 def test_a_bad_reload_is_visible_everywhere(machine: nspawn.Container) -> None:
