@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import socket
+import stat
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -93,7 +94,17 @@ class AuditStore:
         except OSError as e:
             raise AuditError(f'cannot open the directory of the audit store {shown}: {e.strerror}') from None
         try:
-            os.close(ownfiles.open_file(dir_fd, name, os.O_RDONLY, shown=str(shown)))
+            try:
+                # O_PATH: closing it releases no POSIX lock. A readable descriptor closed here would drop
+                # the locks SQLite holds on this file for another store of this process (a reload opens
+                # the new store before it closes the old), and the old store's close would then delete
+                # the -wal and -shm files the new one still uses: "disk I/O error" at the next reload.
+                # (O_PATH | O_NOFOLLOW opens a symlink itself rather than failing: said first.)
+                if stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode):
+                    raise ownfiles.refuse(str(shown), 'it is a symlink, where guard expects its own file')
+                os.close(ownfiles.open_file(dir_fd, name, os.O_PATH, create=False, shown=str(shown)))
+            except FileNotFoundError:  # a new store: no connection of this process can hold it yet
+                os.close(ownfiles.open_file(dir_fd, name, os.O_RDONLY, shown=str(shown)))
             store = cls.open_url(f'sqlite:///{ownfiles.fd_path(dir_fd, name)}', label=f'sqlite:///{shown}')
         except UnsafeOperationError as e:
             os.close(dir_fd)

@@ -26,8 +26,11 @@ from daemon_harness import wait_for
 REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get('GUARD_TEST_CACHE') or '/var/cache/guard-test')
 # python3-systemd: Debian's systemd-python, so nothing is compiled in the container; git: GitPython;
-# procps: /bin/kill for ExecReload= (every Debian server has it; mmdebstrap's apt variant does not).
-PACKAGES = ('systemd', 'systemd-sysv', 'dbus', 'passwd', 'procps', 'python3', 'python3-venv', 'python3-systemd', 'git')
+# procps: /bin/kill for ExecReload= (every Debian server has it; mmdebstrap's apt variant does not);
+# postgresql: the fleet's audit store, a real server under the container's systemd (stopped and
+# started by the test; Debian's package creates and enables the `main` cluster).
+PACKAGES = ('systemd', 'systemd-sysv', 'dbus', 'passwd', 'procps', 'python3', 'python3-venv', 'python3-systemd', 'git',
+            'postgresql')
 BOOT_TIMEOUT = 60.0
 PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -73,8 +76,16 @@ def host_mirror() -> str:
     return ''
 
 
+def _mmdebstrap() -> list[str]:
+    """How the root is built, but for where it goes: what the cached tarball's name stands for."""
+    return ['mmdebstrap', '--quiet', '--variant=apt', f'--include={",".join(PACKAGES)}', host_suite()]
+
+
 def _cached_tar() -> Path:
-    key = hashlib.sha256(' '.join(PACKAGES).encode()).hexdigest()[:12]
+    # Keyed by the whole recipe (suite, variant, packages): a changed recipe builds a new root on
+    # any machine instead of booting a stale one. The mirror is left out: any mirror of the suite
+    # gives the same root.
+    key = hashlib.sha256(' '.join(_mmdebstrap()).encode()).hexdigest()[:12]
     return CACHE / f'{host_suite()}-{key}.tar'
 
 
@@ -84,8 +95,7 @@ def rootfs_tar() -> Path:
     with _cache_lock():
         if not tar.is_file():
             partial = tar.with_suffix('.partial.tar')
-            _run(['mmdebstrap', '--quiet', '--variant=apt', f'--include={",".join(PACKAGES)}',
-                  host_suite(), str(partial), host_mirror()], timeout=900)
+            _run([*_mmdebstrap(), str(partial), host_mirror()], timeout=900)
             os.replace(partial, tar)
             _prune(tar, '*.tar')
     return tar
