@@ -36,8 +36,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     # No developer's or machine's guard.toml (~/.config/guard, /etc/guard) leaks into a test.
     monkeypatch.setenv('XDG_CONFIG_HOME', str(tmp_path_factory.getbasetemp() / 'xdg-config'))
     monkeypatch.setenv('GUARD_SYSTEM_CONFIG', str(tmp_path_factory.getbasetemp() / 'no-system-guard.toml'))
-    # ... nor the machine's system trust store (/etc/guard/trusted.json), which root's `guard trust` may write.
-    monkeypatch.setenv('GUARD_SYSTEM_TRUST', str(tmp_path_factory.getbasetemp() / 'system-trust' / 'trusted.json'))
+    # ... nor the machine's system trust store (/etc/guard/trusted.json), which root's `guard trust` may write;
+    # one per test, so what one test trusts for every user is not trusted in the next.
+    monkeypatch.setenv('GUARD_SYSTEM_TRUST', str(tmp_path_factory.mktemp('system-trust') / 'trusted.json'))
 
 
 @pytest.fixture

@@ -167,9 +167,10 @@ class Publisher:
             if moved:
                 metrics.remove(old)
             else:
-                metrics.write(old, dataclasses.replace(sample, daemon={**(sample.daemon or {}), 'up': 0}))
+                # Said before it is written: whoever sees guard_up 0 there finds the reason already logged.
                 self.service.log.say(WARNING, 'metrics-dropped',
                                      f'watch.metrics-file is no longer set: {old} now says guard_up 0')
+                metrics.write(old, dataclasses.replace(sample, daemon={**(sample.daemon or {}), 'up': 0}))
         except (OSError, ValueError) as e:
             self._error(f'cannot retire the metrics file {old}: {getattr(e, "strerror", None) or e}')
 
