@@ -50,3 +50,76 @@ def test_a_root_swapped_between_the_check_and_the_spawn_does_not_move_the_comman
     assert result.outcome == commands.OK, result
     assert result.detail == str(moved.resolve())
     assert result.detail != str(elsewhere.resolve())
+
+
+# --- gap 1: a URL from the repository's .env carries only what the file says -------------------
+
+def _guard_environment(home: Path, secret: str, port: int, sources: frozenset[str]) -> dict[str, str]:
+    """guard's own PostgreSQL credentials, the ways libpq finds them (`sources`): variables, ~/.pgpass,
+    a service file. (libpq takes the first it finds, so each is tried alone too.)"""
+    home.mkdir(parents=True, exist_ok=True)
+    pgpass = home / '.pgpass'
+    pgpass.write_text(f'127.0.0.1:{port}:*:*:{secret}-pgpass\n*:*:*:*:{secret}-pgpass-any\n')
+    pgpass.chmod(0o600)
+    service = home / 'pg_service.conf'
+    service.write_text(f'[guardsvc]\npassword={secret}-service\nuser={secret}-svcuser\n')
+    if 'pgpass' not in sources:
+        pgpass.unlink()
+    env = {
+        'HOME': str(home), 'PGUSER': f'{secret}-pguser', 'PGDATABASE': f'{secret}-pgdb',
+        'PGOPTIONS': f'-c guard.leak={secret}-options', 'PGAPPNAME': 'x',
+        'PGSSLCERT': str(home / 'client.crt'), 'PGSSLKEY': str(home / 'client.key'),
+        'DB_URL': '', 'DATABASE_URL': '', 'XDG_STATE_HOME': str(home / 'state'), 'XDG_CONFIG_HOME': str(home / 'cfg'),
+    }
+    if 'env' in sources:
+        env['PGPASSWORD'] = f'{secret}-env'
+    if 'service' in sources:
+        env.update(PGSERVICEFILE=str(service), PGSERVICE='guardsvc')
+    return env
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(secret=st.text(alphabet='ABCDEFGHJKLMNPQRSTUVWXYZ23456789', min_size=12, max_size=20),
+       user=st.sampled_from(['', 'app@']), database=st.sampled_from(['', 'appdb']),
+       file_password=st.sampled_from(['', 'file-own-pw']),
+       sources=st.frozensets(st.sampled_from(['env', 'pgpass', 'service']), min_size=1))
+def test_a_repository_env_url_never_receives_guards_own_postgres_credentials(
+        tmp_path_factory: pytest.TempPathFactory, secret: str, user: str, database: str, file_password: str,
+        sources: frozenset[str]) -> None:
+    from pg_listener import pg_listening
+    from support import run_guard
+    from support import write
+
+    base = tmp_path_factory.mktemp('pg')
+    root = base / 'cloned'
+    with pg_listening() as server:
+        userinfo = f'{user[:-1]}:{file_password}@' if user and file_password else user
+        write(root, '.env', f'DB_URL=postgresql://{userinfo}127.0.0.1:{server.port}/{database}\n')
+        env = _guard_environment(base / 'home', secret, server.port, sources)
+        proc = run_guard('health', root, '--check', 'database', '--timeout', '5', env=env)
+        assert proc.returncode == 1, proc.stderr  # unhealthy: the listener refuses every login
+        assert server.startups, 'guard did connect: the refusal is not a missing connection'
+        assert secret.encode() not in server.raw, (server.startups, server.passwords)
+        if file_password and user:
+            assert server.passwords == [file_password.encode()] * len(server.passwords)
+        for params in server.startups:
+            assert params.get('user') != f'{secret}-pguser'
+            assert 'options' not in params
+        assert secret not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize('url', ['mysql+pymysql://app@127.0.0.1:{port}/db', 'postgresql+pg8000://127.0.0.1:{port}/db',
+                                 'mysql://127.0.0.1:{port}/db'])
+def test_a_repository_env_url_for_a_driver_guard_cannot_confine_connects_nowhere(tmp_path: Path, url: str) -> None:
+    from listener import listening
+    from support import run_guard
+    from support import write
+
+    with listening() as server:
+        write(tmp_path / 'cloned', '.env', 'DB_URL=' + url.format(port=server.port) + '\n')
+        env = {'DB_URL': '', 'DATABASE_URL': '', 'XDG_STATE_HOME': str(tmp_path / 'state'),
+               'MYSQL_PWD': 'guard-own-mysql-pw', 'PGPASSWORD': 'guard-own-pw'}
+        proc = run_guard('health', tmp_path / 'cloned', '--check', 'database', env=env)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert proc.stderr.count('\n') == 1 and 'trusted config' in proc.stderr, proc.stderr
+        assert server.connections == []
