@@ -123,3 +123,34 @@ def test_a_repository_env_url_for_a_driver_guard_cannot_confine_connects_nowhere
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert proc.stderr.count('\n') == 1 and 'trusted config' in proc.stderr, proc.stderr
         assert server.connections == []
+
+
+# --- gap 5: a symlink in a trusted state-dir is refused, never followed --------------------------
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(depth=st.integers(min_value=0, max_value=3), link_at=st.integers(min_value=0, max_value=3),
+       via=st.sampled_from(['env', 'relative']))
+def test_a_symlink_anywhere_in_a_trusted_state_dir_is_refused_in_one_line(
+        tmp_path_factory: pytest.TempPathFactory, depth: int, link_at: int, via: str) -> None:
+    from safety_trees import tree_hash
+    from support import run_guard
+    from support import write
+
+    base = tmp_path_factory.mktemp('statedir')
+    root = base / 'proj'
+    write(root, 'logs/app.log', 'x' * 100)
+    elsewhere = base / 'elsewhere'
+    elsewhere.mkdir(mode=0o700)
+    parts = ['s0', 's1', 's2', 's3'][:depth + 1]
+    link_at = min(link_at, depth)
+    inside = root / '.g' if via == 'relative' else base / 'trusted'
+    (inside / '/'.join(parts[:link_at])).mkdir(parents=True, exist_ok=True)
+    os.symlink(elsewhere, inside / '/'.join(parts[:link_at + 1]))
+    state = inside / '/'.join(parts)
+    before_root, before_elsewhere = tree_hash(root), tree_hash(elsewhere)
+    value = os.path.relpath(state, root) if via == 'relative' else str(state)
+    proc = run_guard('purge', root, '--force', env={'GUARD_STATE_DIR': value, 'XDG_STATE_HOME': str(base / 'xdg')})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.count('\n') == 1 and 'is a symlink' in proc.stderr, proc.stderr
+    assert tree_hash(elsewhere) == before_elsewhere, 'nothing is written through the link'
+    assert tree_hash(root) == before_root
