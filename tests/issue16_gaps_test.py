@@ -154,3 +154,141 @@ def test_a_symlink_anywhere_in_a_trusted_state_dir_is_refused_in_one_line(
     assert proc.stderr.count('\n') == 1 and 'is a symlink' in proc.stderr, proc.stderr
     assert tree_hash(elsewhere) == before_elsewhere, 'nothing is written through the link'
     assert tree_hash(root) == before_root
+
+
+# --- gap 3: every file guard writes as its own: no link followed at any component ----------------
+
+def _write_hold(base: Path) -> None:
+    from guard.safety import hold
+    hold.hold(base / 'st' / 'guard', Path('/srv/app'), ['venv'], 60)
+
+
+def _write_trust(base: Path) -> None:
+    from guard import trust
+    trust.update({'XDG_STATE_HOME': str(base / 'xdg' / 'state')}, '/srv/app/guard.toml', 'a' * 64)
+
+
+def _write_system_trust(base: Path) -> None:
+    from guard import trust
+    trust.update({'GUARD_SYSTEM_TRUST': str(base / 'etc' / 'guard' / 'trusted.json')}, '/srv/app/guard.toml',
+                 'b' * 64, system=True)
+
+
+def _write_alert_state(base: Path) -> None:
+    from guard.alerts.state import AlertState
+    with AlertState(base / 'st' / 'guard' / 'alert-state.json', lock_timeout=1) as state:
+        state.save('/srv/app', {})
+
+
+def _write_status(base: Path) -> None:
+    from guard.daemon import status
+    record = status.DaemonStatus(root='/srv/app', pid=1, pid_start=None, started_at=0.0, updated_at=0.0,
+                                 state='watching', status='ok', config='defaults', observer='inotify')
+    status.write(base / 'st' / 'guard' / 'watch.json', record)
+
+
+def _write_lock(base: Path) -> None:
+    from guard.safety.lock import root_lock
+    (base / 'proj').mkdir(exist_ok=True)
+    with root_lock(base / 'st' / 'guard', base / 'proj', 'purge'):
+        pass
+
+
+def _write_metrics(base: Path) -> None:
+    from guard.daemon import metrics
+    if not os.path.lexists(base / 'st' / 'metrics'):  # the operator's folder: guard does not create it
+        (base / 'st' / 'metrics').mkdir(parents=True, exist_ok=True)
+    metrics.write_text(base / 'st' / 'metrics' / 'guard.prom', 'guard_up 1\n')
+
+
+def _write_unit(base: Path) -> None:
+    from guard.cli import install_service
+    install_service._write(base / 'units' / 'system' / 'guard@.service', '[Unit]\n')
+
+
+def _write_manifest(base: Path) -> None:
+    # A quarantine's manifest, through the folder a clean reached without following links.
+    from guard import ownfiles
+    from guard.safety import manifest
+    folder = base / 'proj' / '.guard' / 'quarantine' / 'q1'
+    fd = ownfiles.open_dir(folder, create=True, private=False, owners=False)
+    try:
+        manifest.write(fd, manifest.Manifest(id='q1', root=str(base / 'proj'), created='2026-01-01T00:00:00+00:00',
+                                             state='complete', entries=(), parent_modes={}))
+    finally:
+        os.close(fd)
+
+
+WRITERS = {
+    'hold': _write_hold, 'trust-user': _write_trust, 'trust-system': _write_system_trust,
+    'alert-state': _write_alert_state, 'daemon-status': _write_status, 'lock': _write_lock,
+    'metrics': _write_metrics, 'unit': _write_unit, 'manifest': _write_manifest,
+}
+
+
+def _created(base: Path) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(d, n), base) for d, dirs, files in os.walk(base) for n in dirs + files)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    found = {}
+    for d, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(d, name)
+            info = os.lstat(path)
+            found[os.path.relpath(path, folder)] = (info.st_mode, b'' if name in dirs else Path(path).read_bytes())
+    return found
+
+
+@pytest.mark.parametrize('writer', sorted(WRITERS))
+def test_a_link_planted_at_any_component_of_a_file_guard_writes_redirects_nothing(
+        tmp_path: Path, writer: str) -> None:
+    write_it = WRITERS[writer]
+    clean = tmp_path / 'clean'
+    clean.mkdir()
+    write_it(clean)
+    components = [c for c in _created(clean) if not os.path.basename(c).startswith('.') or c.endswith('.guard')]
+    assert components, f'{writer} wrote nothing: the walk would prove nothing'
+    for index, component in enumerate(components):  # every folder and file the writer makes, each in turn
+        base = tmp_path / f'attack{index}'
+        outside = tmp_path / f'outside{index}'
+        planted_is_dir = (clean / component).is_dir()
+        # What a followed link would reach: a copy of the layout, and a precious file at the name.
+        for rel in _created(clean):
+            target = outside / rel
+            if (clean / rel).is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+        if not planted_is_dir:
+            (outside / component).parent.mkdir(parents=True, exist_ok=True)
+            (outside / component).write_text('precious\n')
+        os.chmod(outside, 0o700)
+        (base / component).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(outside / component, base / component)
+        before = _snapshot(outside)
+        try:
+            write_it(base)
+        except (OSError, Exception) as e:  # refused: what matters is that nothing went outside
+            assert 'Traceback' not in str(e)
+        assert _snapshot(outside) == before, f'{writer}: a link at {component} made guard write outside'
+
+
+# Writing a file by path (write_text, os.replace, mkstemp) is how a planted link gets followed: guard
+# writes its own files through guard.ownfiles only. The exceptions write files that are not guard's.
+_PATH_WRITES = ('.write_text(', '.write_bytes(', 'os.replace(', 'mkstemp(', "open('w'", ".open('w'")
+_NOT_OWN_FILES = {
+    'guard/ownfiles.py': 'the one place that writes',
+    'guard/cli/install.py': "the repository's own git hooks, in .git/hooks",
+    'guard/cli/common.py': 'an --output file the user named',
+}
+
+
+def test_no_module_writes_a_file_by_path_but_ownfiles() -> None:
+    package = Path(__file__).resolve().parent.parent / 'guard'
+    offenders = []
+    for path in sorted(package.rglob('*.py')):
+        rel = path.relative_to(package.parent).as_posix()
+        if rel in _NOT_OWN_FILES:
+            continue
+        text = path.read_text(encoding='utf-8')
+        offenders += [f'{rel}: {word}' for word in _PATH_WRITES if word in text]
+    assert offenders == []
