@@ -292,3 +292,82 @@ def test_no_module_writes_a_file_by_path_but_ownfiles() -> None:
         text = path.read_text(encoding='utf-8')
         offenders += [f'{rel}: {word}' for word in _PATH_WRITES if word in text]
     assert offenders == []
+
+
+# --- gap 4: what root leaves behind does not stop the daemon's user from acting ------------------
+
+def _as_user(uid: int, action: object) -> str:
+    """Run `action()` in a child that is really `uid` (setgid/setuid after fork, no exec: the
+    test's own interpreter and guard as imported), and return what it printed or raised, as text."""
+    import pwd
+    import traceback
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_end)
+        try:
+            entry = pwd.getpwuid(uid)
+            os.setgroups([])
+            os.setgid(entry.pw_gid)
+            os.setuid(uid)
+            text = str(action())  # type: ignore[operator]
+        except BaseException as e:
+            text = f'{type(e).__name__}: {e}' if not isinstance(e, AssertionError) else traceback.format_exc()
+        os.write(write_end, text.encode())
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return b''.join(chunks).decode()
+
+
+def test_a_lock_or_state_left_by_root_does_not_stop_the_daemons_user(tmp_path: Path) -> None:
+    import tempfile
+
+    from second_user import uid as second_uid
+    from support import run_guard
+    from support import write
+
+    from guard.safety.lock import lock_path
+    from guard.safety.lock import root_lock
+
+    app = second_uid()
+    base = Path(tempfile.mkdtemp(prefix='guard-gap4-', dir='/tmp'))
+    try:
+        os.chmod(base, 0o755)
+        project = base / 'proj'
+        write(project, 'logs/app.log', 'x' * 100)
+        for d, dirs, files in os.walk(project):
+            for name in [d, *(os.path.join(d, n) for n in dirs + files)]:
+                os.chown(name, app, -1)
+        daemon_state = base / 'app-state'
+        daemon_state.mkdir(mode=0o700)
+        os.chown(daemon_state, app, -1)
+        # The daemon's user takes its lock once, as the service does: its lock file exists.
+        assert _as_user(app, lambda: _lock_once(root_lock, daemon_state, project)) == 'locked'
+        # Root runs purge against the root the daemon watches, pointed at the daemon's state dir too.
+        proc = run_guard('purge', project, '--force', env={'GUARD_STATE_DIR': str(daemon_state)})
+        assert proc.returncode == 2 and 'owned by uid' in proc.stderr, proc.stdout + proc.stderr
+        owners = {os.lstat(os.path.join(d, n)).st_uid for d, ds, fs in os.walk(daemon_state) for n in ds + fs}
+        assert owners == {app}, 'root left nothing of its own in the daemon\'s state directory'
+        # Root's purge with its own state dir: its lock file is root's, elsewhere; and while root holds
+        # the root's lock, the daemon's user is told so, then acts once root is done.
+        root_state = base / 'root-state'
+        with root_lock(root_state, project, 'purge', timeout=0):
+            assert lock_path(root_state, project).stat().st_uid == 0
+            busy = _as_user(app, lambda: _lock_once(root_lock, daemon_state, project))
+            # Told who: not its own last run (its lock file's stale record), but another user's guard.
+            assert busy.startswith('LockedError') and 'another user' in busy, busy
+            assert 'gct-alice' not in busy and 'pid' not in busy, busy
+        assert _as_user(app, lambda: _lock_once(root_lock, daemon_state, project)) == 'locked'
+    finally:
+        import shutil
+        shutil.rmtree(base)
+
+
+def _lock_once(root_lock: object, state: Path, project: Path) -> str:
+    with root_lock(state, project, 'purge', timeout=0):  # type: ignore[operator]
+        return 'locked'
