@@ -45,6 +45,7 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
     """Run one command in the root. With `root_fd` (the root pinned at plan time) the check and the
     command both start in that directory, reached through the descriptor: a root renamed and
     replaced by a symlink between the check and the spawn cannot move either of them elsewhere."""
+    shown = os.fspath(cwd)
     if root_fd is not None:
         # chdir() in the child goes through /proc/self/fd: the pinned directory, not the path's
         # target now. pass_fds keeps the descriptor open in the child until that chdir.
@@ -57,7 +58,7 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
         return CommandResult(phase, command, SKIPPED, None, 'empty command')
     if not is_installed(command, cwd):
         return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
-    unsafe = _unsafe_files(argv, cwd)
+    unsafe = _unsafe_files(argv, cwd).replace(os.fspath(cwd), shown)  # named by the root's path, as planned
     if unsafe:
         return CommandResult(phase, command, FAILED, None, f'refusing to run it: {unsafe}')
     try:
