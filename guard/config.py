@@ -142,7 +142,13 @@ class Config:
         from pathlib import Path
 
         if self.state_dir:
-            return (Path(self.root) / self.state_dir).resolve()
+            # Joined and normalised as text, never resolved: a symlink anywhere in a state-dir path
+            # would otherwise be followed here, once, and everything after would trust its target.
+            # The walk refuses it instead (one line, exit 2), as every open of guard's files does.
+            from guard import ownfiles
+            path = os.path.normpath(os.path.join(os.path.realpath(self.root), self.state_dir))
+            ownfiles.refuse_links(path, why='state-dir')
+            return Path(path)
         base = os.environ.get('XDG_STATE_HOME') or os.path.expanduser('~/.local/state')
         return Path(base) / 'guard'
 

@@ -72,6 +72,30 @@ def open_dir(path: str | os.PathLike[str], *, create: bool = False, mode: int = 
         raise
 
 
+def refuse_links(path: str, *, why: str) -> None:
+    """UnsafeOperationError when a component of absolute `path` that exists is a symlink: the same
+    no-follow walk as open_dir, for a path named now and opened later (the part not there yet is
+    created by open_dir, again without following a link). `why` names the setting in the message."""
+    fd = os.open('/', DIR_FLAGS)
+    shown = ''
+    try:
+        for name in [n for n in path.split('/') if n and n != '.']:
+            shown = f'{shown}/{name}'
+            try:
+                child = os.open(name, DIR_FLAGS, dir_fd=fd)
+            except (FileNotFoundError, PermissionError):
+                return  # created (no link followed) or refused when guard opens it
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(fd, name):
+                    raise UnsafeOperationError(f'{why} {path}: {shown} is a symlink; guard does not follow a link '
+                                               'to its own files: name the real directory') from None
+                return  # a file in the way: open_dir says so when it is used
+            os.close(fd)
+            fd = child
+    finally:
+        os.close(fd)
+
+
 def _open_child(parent_fd: int, name: str, shown: str, *, create: bool, mode: int) -> int:
     try:
         return os.open(name, DIR_FLAGS, dir_fd=parent_fd)

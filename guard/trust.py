@@ -257,10 +257,20 @@ def update(environ: Mapping[str, str], path: str, sha256: str | None, *, system:
     if system and os.geteuid() != 0:
         raise ConfigError('only root can write the system trust store')
     store = system_store_path(environ) if system else store_path(environ)
-    # The system store is read by every user (the daemon's included): 0755 folder, 0644 file.
-    os.makedirs(os.path.dirname(store), mode=0o755 if system else 0o700, exist_ok=True)
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
+
+    # The store's folder is reached without following a link at any component, and must be ours and
+    # writable by nobody else (the system store's: root's, 0755, read by every user).
     try:
-        lock = os.open(store + '.lock', os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        dir_fd = ownfiles.open_dir(os.path.dirname(store), create=True, mode=0o755 if system else 0o700)
+        try:
+            lock = ownfiles.open_file(dir_fd, os.path.basename(store) + '.lock', os.O_RDWR, shown=store + '.lock')
+        except BaseException:
+            os.close(dir_fd)
+            raise
+    except UnsafeOperationError as e:
+        raise ConfigError(f'cannot write the trust store: {e}') from None
     except OSError as e:
         raise ConfigError(f'{store}.lock: cannot open the trust store lock: {e.strerror}') from None
     try:
@@ -269,27 +279,23 @@ def update(environ: Mapping[str, str], path: str, sha256: str | None, *, system:
         entries.pop(file_key(path), None)
         if sha256 is not None:
             entries[file_key(path)] = sha256
-        _write(store, entries, mode=0o644 if system else 0o600)
+        _write(dir_fd, store, entries, mode=0o644 if system else 0o600)
     finally:
         os.close(lock)
+        os.close(dir_fd)
     return problem
 
 
-def _write(store: str, entries: dict[str, str], *, mode: int) -> None:
-    """Replace the store atomically: a temporary file, fsync, rename over the old one (or a symlink)."""
+def _write(dir_fd: int, store: str, entries: dict[str, str], *, mode: int) -> None:
+    """Replace the store atomically in its pinned folder: a fresh O_EXCL file, fsync, rename over the
+    old one (a symlink planted at the name is replaced, never written through)."""
     import json
-    import tempfile
+
+    from guard import ownfiles
 
     files = {name: {'sha256': sha} for name, sha in sorted(entries.items())}
     text = json.dumps({'version': STORE_VERSION, 'files': files}, indent=2) + '\n'
-    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(store), prefix='.trusted-', suffix='.tmp')
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, store)
+        ownfiles.write_atomic(dir_fd, os.path.basename(store), text.encode('utf-8'), mode)
     except OSError as e:
-        os.unlink(temporary)
         raise ConfigError(f'{store}: cannot write the trust store: {e.strerror}') from None

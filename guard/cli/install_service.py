@@ -133,12 +133,24 @@ def _guard_executable() -> Path:
 
 def _write(path: Path, text: str) -> str:
     """'wrote', 'updated' or 'unchanged'; written through a temporary file so systemd never reads half a unit."""
-    old = path.read_text(encoding='utf-8') if path.is_file() else None
-    if old == text:
-        return 'unchanged'
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f'.{path.name}.{os.getpid()}')
-    temporary.write_text(text, encoding='utf-8')
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
+    from guard import ownfiles
+    # The unit folder is reached without following a link, and the unit written under a fresh
+    # O_EXCL name then renamed: a symlink planted at either is refused or replaced, never written through.
+    dir_fd = ownfiles.open_dir(path.parent, create=True, mode=0o755, private=False)
+    try:
+        old = _read_unit(dir_fd, path.name)
+        if old == text:
+            return 'unchanged'
+        ownfiles.write_atomic(dir_fd, path.name, text.encode('utf-8'), 0o644)
+    finally:
+        os.close(dir_fd)
     return 'wrote  ' if old is None else 'updated'
+
+
+def _read_unit(dir_fd: int, name: str) -> str | None:
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return None  # none yet, or a link or a folder in its place: written afresh over it
+    with os.fdopen(fd, 'rb') as f:
+        return f.read().decode('utf-8', 'replace')

@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,9 @@ class DatabaseUrl:
     masked: str
     source: str  # e.g. 'DB_URL in the environment', 'DATABASE_URL in /srv/app/.env'
     secret: str = field(repr=False)
+    # Read from a file in the repository (the root's .env): the driver gets only what the URL says,
+    # none of guard's own credentials (PGPASSWORD, ~/.pgpass, a service file...): see guard.health.engine.
+    from_repository: bool = field(default=False, repr=False)
 
     def secrets(self) -> tuple[str, ...]:
         """Strings that must never appear in output: the password, raw and URL-encoded."""
@@ -76,6 +80,7 @@ def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None
             found = _make(file_values[name] or '', f'{name} in {env_file}')
             if not os.path.isabs(settings.env_file):
                 _refuse_driver_files(found)
+                found = replace(found, from_repository=True)
             return found
     raise ConfigError(_missing_message(names, config, env_file, file_values is not None))
 

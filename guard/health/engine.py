@@ -74,8 +74,10 @@ def _engine(url: URL, settings: HealthSettings, shown: DatabaseUrl) -> Engine:
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.exc import NoSuchModuleError
     from sqlalchemy.pool import NullPool
+    if shown.from_repository:
+        _check_repository_driver(url, shown)
     try:
-        return create_engine(url, poolclass=NullPool, connect_args=_connect_args(url, settings))
+        return create_engine(url, poolclass=NullPool, connect_args=_connect_args(url, settings, shown))
     except (NoSuchModuleError, ImportError) as e:
         why = shown.scrub(str(e))
         raise ConfigError(f'{shown.masked}: no database driver for {url.drivername!r} is installed ({why})') from None
@@ -83,12 +85,76 @@ def _engine(url: URL, settings: HealthSettings, shown: DatabaseUrl) -> Engine:
         raise ConfigError(f'{shown.masked}: {shown.scrub(str(e))}') from None
 
 
-def _connect_args(url: URL, settings: HealthSettings) -> dict[str, Any]:
+# The drivers a URL from a repository file may use: each is one whose reading of guard's own
+# environment and files guard can switch off (libpq's, below) or that reads none (SQLite).
+_REPOSITORY_DRIVERS = {('postgresql', 'psycopg2'), ('postgresql', 'psycopg'), ('sqlite', 'pysqlite')}
+
+# What libpq takes from guard's environment and home when a URL leaves it out: PGHOST, PGPASSWORD,
+# PGPASSFILE / ~/.pgpass, PGSERVICE's entries, PGSSLCERT / PGSSLKEY / ~/.postgresql/postgresql.crt,
+# PGUSER, PGOPTIONS, a Kerberos ticket... For a URL a repository wrote, each keyword it does not set
+# is set here to libpq's plain default, so that neither the variable nor the file is consulted
+# (an explicit keyword wins over both: libpq's conninfo_add_defaults). Paths under /dev/null cannot
+# exist, so libpq finds no password file or client certificate there and says nothing.
+# https://www.postgresql.org/docs/current/libpq-envars.html
+LIBPQ_CONFINED = {
+    'host': '', 'hostaddr': '', 'port': '', 'dbname': '', 'user': '', 'options': '',
+    'password': '', 'passfile': '/dev/null/guard-no-passfile',
+    'sslmode': 'prefer', 'sslcert': '/dev/null/guard-no-cert', 'sslkey': '/dev/null/guard-no-key',
+    'sslpassword': '', 'sslcertmode': 'disable',
+    # guard's Kerberos ticket is a credential too: no GSS encryption, delegation or authentication.
+    'gssencmode': 'disable', 'gssdelegation': '0', 'require_auth': '!gss,!sspi',
+}
+
+
+def _check_repository_driver(url: URL, shown: DatabaseUrl) -> None:
+    if (url.get_backend_name(), url.get_driver_name()) not in _REPOSITORY_DRIVERS:
+        raise ConfigError(f'{shown.source}: guard connects to a URL from a project\'s own file only with '
+                          f'PostgreSQL (psycopg2) or SQLite, not {url.drivername!r}, whose driver may add guard\'s '
+                          'own credentials from its environment; set this URL in the environment or '
+                          'health.db-url in a trusted config')
+
+
+def confined_libpq_args(url: URL, driver: str) -> dict[str, str]:
+    """libpq keywords that keep guard's environment out of a connection to `url`, for those the URL
+    does not set itself (SQLAlchemy lets connect_args override the URL) and this libpq knows."""
+    given = set(url.translate_connect_args(username='user', database='dbname')) | set(url.query)
+    known = _libpq_keywords(driver)
+    return {k: v for k, v in LIBPQ_CONFINED.items() if k not in given and k in known}
+
+
+def _libpq_keywords(driver: str) -> frozenset[str]:
+    """The keywords of LIBPQ_CONFINED the installed libpq accepts (sslcertmode, require_auth and
+    gssdelegation are PostgreSQL 16's): an unknown one would fail every connection."""
+    known = _KNOWN.get(driver)
+    if known is None:
+        known = _KNOWN[driver] = frozenset(k for k in LIBPQ_CONFINED if _libpq_accepts(driver, k))
+    return known
+
+
+_KNOWN: dict[str, frozenset[str]] = {}
+
+
+def _libpq_accepts(driver: str, keyword: str) -> bool:
+    try:
+        if driver == 'psycopg':
+            from psycopg.conninfo import conninfo_to_dict  # type: ignore[import-not-found,unused-ignore]
+            conninfo_to_dict(f'{keyword}=x')
+        else:
+            from psycopg2.extensions import parse_dsn  # type: ignore[import-untyped,unused-ignore]
+            parse_dsn(f'{keyword}=x')
+    except Exception:  # the driver's 'invalid connection option'
+        return False
+    return True
+
+
+def _connect_args(url: URL, settings: HealthSettings, shown: DatabaseUrl | None = None) -> dict[str, Any]:
     backend, driver = url.get_backend_name(), url.get_driver_name()
     if backend == 'postgresql' and driver in ('psycopg2', 'psycopg'):
         # statement_timeout is set per transaction (see statement_limit), not as a startup
         # `options` parameter: PgBouncer refuses connections that carry one.
+        confined = confined_libpq_args(url, driver) if shown is not None and shown.from_repository else {}
         return {
+            **confined,
             'connect_timeout': max(_LIBPQ_MIN_CONNECT_TIMEOUT, math.ceil(settings.connect_timeout)),
             'application_name': 'guard health',
         }

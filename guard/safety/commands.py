@@ -36,11 +36,20 @@ class CommandResult:
         return self.outcome != FAILED
 
 
-def run_all(phase: str, commands: Sequence[str], *, cwd: Path, timeout: float) -> list[CommandResult]:
-    return [run(phase, command, cwd=cwd, timeout=timeout) for command in commands]
+def run_all(phase: str, commands: Sequence[str], *, cwd: Path, timeout: float,
+            root_fd: int | None = None) -> list[CommandResult]:
+    return [run(phase, command, cwd=cwd, timeout=timeout, root_fd=root_fd) for command in commands]
 
 
-def run(phase: str, command: str, *, cwd: Path, timeout: float) -> CommandResult:
+def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | None = None) -> CommandResult:
+    """Run one command in the root. With `root_fd` (the root pinned at plan time) the check and the
+    command both start in that directory, reached through the descriptor: a root renamed and
+    replaced by a symlink between the check and the spawn cannot move either of them elsewhere."""
+    shown = os.fspath(cwd)
+    if root_fd is not None:
+        # chdir() in the child goes through /proc/self/fd: the pinned directory, not the path's
+        # target now. pass_fds keeps the descriptor open in the child until that chdir.
+        cwd = Path(f'/proc/self/fd/{root_fd}')
     try:
         argv = shlex.split(command)
     except ValueError as e:
@@ -49,12 +58,13 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float) -> CommandResult
         return CommandResult(phase, command, SKIPPED, None, 'empty command')
     if not is_installed(command, cwd):
         return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
-    unsafe = _unsafe_files(argv, cwd)
+    unsafe = _unsafe_files(argv, cwd).replace(os.fspath(cwd), shown)  # named by the root's path, as planned
     if unsafe:
         return CommandResult(phase, command, FAILED, None, f'refusing to run it: {unsafe}')
     try:
         proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, timeout=timeout or None, check=False)
+                              stderr=subprocess.STDOUT, timeout=timeout or None, check=False,
+                              pass_fds=() if root_fd is None else (root_fd,))
     except subprocess.TimeoutExpired:
         return CommandResult(phase, command, FAILED, None, f'timed out after {timeout:g}s')
     except OSError as e:

@@ -40,7 +40,9 @@ def root_lock(state_dir: Path, root: Path, operation: str, *, timeout: float = 0
         flags = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
         root_fd = os.open('.', flags, dir_fd=root_fd) if root_fd is not None else os.open(root, flags)
         try:
-            _acquire(root_fd, fd, root, deadline, timeout)
+            # Held there but not in our lock file: by a guard that keeps its state elsewhere (root
+            # under sudo, the daemon's user). Our file's holder record is our own last run, not theirs.
+            _acquire(root_fd, -1, root, deadline, timeout)
             _write_holder(fd, root, operation)
             yield
         finally:
@@ -84,8 +86,8 @@ def _acquire(fd: int, info_fd: int, root: Path, deadline: float, timeout: float)
 
 
 def _busy_message(fd: int, root: Path, timeout: float) -> str:
-    holder = _read_holder(fd)
-    who = 'another guard process'
+    holder = _read_holder(fd) if fd >= 0 else {}
+    who = 'another guard process' if fd >= 0 else 'another guard process that keeps its state elsewhere (another user\'s, or one under sudo)'
     if holder:
         who = (f'guard {holder.get("operation", "?")} (pid {holder.get("pid", "?")}, '
                f'user {holder.get("user", "?")}, since {holder.get("since", "?")})')

@@ -68,14 +68,8 @@ def write(dir_fd: int, manifest: Manifest) -> None:
     data = asdict(manifest)
     data['format'] = FORMAT
     text = json.dumps(data, indent=2, sort_keys=True) + '\n'
-    tmp = f'.{NAME}.tmp'
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=dir_fd)
-    try:
-        os.write(fd, text.encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.rename(tmp, NAME, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    from guard import ownfiles
+    ownfiles.write_atomic(dir_fd, NAME, text.encode(), 0o600)  # a fresh O_EXCL name, renamed into place
 
 
 def read(path: Path, fd: int | None = None) -> Manifest:

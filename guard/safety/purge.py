@@ -265,7 +265,7 @@ class _Run:
         results = []
         for command in self.plan.commands(phase):
             self.progress(f'{phase}: {command}')
-            results.append(commands.run(phase, command, cwd=self.root, timeout=self.timeout))
+            results.append(commands.run(phase, command, cwd=self.root, timeout=self.timeout, root_fd=self.pin.fd))
         return tuple(results)
 
     def _clear(self, root_fd: int) -> tuple[tuple[ItemResult, ...], fingerprint.Verification]:
