@@ -12,11 +12,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from guard.config import Config
-from guard.settings import HealthSettings
 from guard.config import load
 from guard.errors import ConfigError
 from guard.health.dburl import _make
 from guard.health.dburl import resolve
+from guard.settings import HealthSettings
 
 PG = 'postgresql://app:{pw}@db.example.test:5432/app'
 
