@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
+from guard.printable import printable
 
 if TYPE_CHECKING:
     from guard.config import Config
@@ -67,7 +68,7 @@ def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
 
 
 def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
-    common.out(f'guard clean: {plan.root}')
+    common.out(f'guard clean: {printable(plan.root)}')
     if plan.entries:
         common.out(f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
              f'({plural(plan.files, "file")}, {format_bytes(plan.bytes)}) into {plan.quarantine_dir}/<id>/:')
@@ -101,7 +102,7 @@ def show_move_report(report: MoveReport) -> int:
         common.out(f'Undo with: guard restore {report.root} {report.quarantine_id}')
         _show_untrack(report)
     for failure in report.failures:
-        common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+        common.err(f'{printable(failure.rel)}: {printable(failure.error)} (hint: {failure.hint})')
     if report.audit_error:
         common.err(f'could not record this in the audit trail: {report.audit_error}')
     elif report.audit_id is not None:
@@ -117,7 +118,7 @@ def _show_untrack(report: MoveReport) -> None:
     tracked = quarantine.tracked(report.root, [e.path for e in report.moved])
     if tracked:
         common.out(f'These entries are tracked by git; in {report.root}, untrack them (then commit) with:')
-        common.out(f'  git rm -r --cached {" ".join(shlex.quote(p) for p in tracked)}')
+        common.out(f'  git rm -r --cached {" ".join(printable(shlex.quote(p)) for p in tracked)}')
 
 
 def show_list(config: Config, root: Path) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from guard.cli import common
 from guard.cli.common import format_bytes
+from guard.printable import printable
 
 if TYPE_CHECKING:
     from guard.audit import AuditRecord
@@ -56,11 +57,12 @@ def _table(records: list[AuditRecord], *, verbose: bool) -> None:
     for r in records:
         started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
         user = f'{r.user} (via {r.via})' if r.via else r.user
-        common.out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {user:<12} {r.outcome:<17} '
-             f'{format_bytes(r.bytes):>10}  {r.root}')
+        # Every recorded string is shown inert: a file name with a newline must not forge a row.
+        common.out(f'{r.id:>5}  {started:<20}  {printable(r.kind):<8} {printable(r.trigger):<7} {printable(user):<12} '
+                   f'{printable(r.outcome):<17} {format_bytes(r.bytes):>10}  {printable(r.root)}')
         if verbose:
             for path, size, outcome in r.paths:
-                common.out(f'{"":>7}{path}  {format_bytes(size)}  {outcome}')
+                common.out(f'{"":>7}{printable(path)}  {format_bytes(size)}  {printable(outcome)}')
             if r.detail:
                 common.out(f'{"":>7}detail: {json.dumps(r.detail, sort_keys=True)}')
 
