@@ -75,13 +75,13 @@ def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
         width = max(len(common.shown(e.path, e.kind)) for e in plan.entries)
         for e in plan.entries:
             common.out(f'  {common.shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}')
-        common.out(f'Why: {plan.evidence}')
+        common.out(f'Why: {printable(plan.evidence)}')
     else:
         common.out('No venv artifacts in the root.')
     if with_fixes and plan.fixes:
         common.out('Fixes on offer:')
         for fix in plan.fixes:
-            common.out(f'  {fix.description}')
+            common.out(f'  {printable(fix.description)}')
 
 
 def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
@@ -130,7 +130,7 @@ def show_list(config: Config, root: Path) -> int:
     common.out(f'{"ID":<20} {"CREATED (local time)":<20} {"STATE":<11} {"ENTRIES":>7} {"FILES":>9} {"SIZE":>10}')
     for q in found:
         created = q.created.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        common.out(f'{q.id:<20} {created:<20} {q.manifest.state:<11} {len(q.manifest.entries):>7} '
+        common.out(f'{printable(q.id):<20} {created:<20} {printable(q.manifest.state):<11} {len(q.manifest.entries):>7} '
              f'{q.files:>9,} {format_bytes(q.bytes):>10}')
     total = sum(q.bytes for q in found)
     common.out(f'{len(found)} quarantine(s), {format_bytes(total)} in {quarantine.quarantine_dir(config, root)}')

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         with _sigterm_interrupts():
             report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,
                                    lock_timeout=args.lock_timeout, allow_wide=args.allow_wide,
-                                   progress=(lambda line: common.out(f'  {line}')) if args.verbose else None)
+                                   progress=(lambda line: common.out(f'  {printable(line)}')) if args.verbose else None)
     finally:
         store.close()
     return show_report(report)
