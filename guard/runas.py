@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
+_KEPT = frozenset({'PATH', 'LANG', 'LANGUAGE', 'TZ', 'TERM'})
+
+
 @dataclass(frozen=True)
 class RunAs:
     """The credentials a project's command runs with (None fields: guard's own)."""
@@ -36,10 +39,14 @@ class RunAs:
         return {'user': self.uid, 'group': self.gid, 'extra_groups': list(self.groups or ())}
 
     def environ(self, env: Mapping[str, str]) -> dict[str, str]:
-        """`env` with HOME, USER and LOGNAME the owner's: root's HOME would point the command at root's dotfiles."""
+        """The environment the command gets: guard's own, or when it runs as the owner only the locale,
+        PATH, TZ and TERM of it with the owner's HOME, USER and LOGNAME. Root's environment may hold
+        credentials (GUARD_AUDIT_URL, PGPASSWORD, AWS keys) the owner lacks, and root's HOME would
+        point the command at root's dotfiles."""
         if self.uid is None:
             return dict(env)
-        return {**env, 'HOME': self.home or '/', 'USER': self.name, 'LOGNAME': self.name}
+        kept = {k: v for k, v in env.items() if k in _KEPT or k.startswith('LC_')}
+        return {**kept, 'HOME': self.home or '/', 'USER': self.name, 'LOGNAME': self.name}
 
 
 class RefusedRunAs(Exception):

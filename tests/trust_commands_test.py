@@ -105,11 +105,13 @@ def test_a_command_runs_only_when_everything_on_the_way_is_roots_or_ours(
 # (make reads the Makefile, `python3 -m` imports from the working directory). Run as root on a root
 # alice owns, the command runs as alice: whatever she wrote into those files never runs as uid 0.
 OWNER_FILES = {
-    'make -s stop': ('Makefile', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt\n'),
-    'make -s -f build.mk stop': ('build.mk', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt\n'),
+    'make -s stop': ('Makefile', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt; env > env.txt\n'),
+    'make -s -f build.mk stop': ('build.mk', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt; env > env.txt\n'),
     'python3 -m stopper': ('stopper.py', 'import os\nopen("ran.txt", "w").write(f"{os.getuid()} {os.geteuid()}\\n'
-                                         '{os.getgid()}\\n")\n'),
+                                         '{os.getgid()}\\n")\nopen("env.txt", "w").write(repr(dict(os.environ)))\n'),
 }
+# A credential in root's environment: the command the owner controls must not see it either.
+ROOT_ONLY = {'AWS_SECRET_ACCESS_KEY': 'RootOnlyS3cret', 'PGPASSWORD': 'RootOnlyS3cret'}
 
 
 @settings(max_examples=6, deadline=None)
@@ -131,10 +133,12 @@ def test_a_command_reading_owner_files_never_runs_as_root(alice: int, command: s
         for path in [root, *root.rglob('*')]:
             os.chown(path, alice, alice)
         if where == 'alert':
-            proc = run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(Path(base) / 'state')})
+            proc = run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(Path(base) / 'state'),
+                                                             'PGPASSWORD': ROOT_ONLY['PGPASSWORD']})
         else:
-            proc = run_guard('purge', root, '--force')
+            proc = run_guard('purge', root, '--force', env=ROOT_ONLY)
         ran = (root / 'ran.txt').read_text().split()
+        assert 'RootOnlyS3cret' not in (root / 'env.txt').read_text()
         assert ran, proc.stdout + proc.stderr
         assert '0' not in ran, (ran, proc.stdout, proc.stderr)  # neither uid 0 nor gid 0, not even a group
         assert int(ran[0]) == alice

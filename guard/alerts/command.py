@@ -31,8 +31,6 @@ class CommandSink:
         self._environ = environ
 
     def deliver(self, alert: Alert) -> Delivery:
-        env = {**(os.environ if self._environ is None else self._environ), **alert.fields(),
-               'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
         started = time.monotonic()
         # The root as working directory, unless it is gone: an alert that the root vanished must still go out.
         cwd = self._cwd if self._cwd is None or os.path.isdir(self._cwd) else '/'
@@ -42,12 +40,14 @@ class CommandSink:
             who = runas.for_root(self._cwd) if self._cwd and cwd == self._cwd else runas.RunAs()
         except runas.RefusedRunAs as e:
             return Delivery(NAME, False, f'refusing to run it: {e}', seconds=time.monotonic() - started)
+        env = {**who.environ(os.environ if self._environ is None else self._environ), **alert.fields(),
+               'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
         unsafe = _unsafe_files(self._command, cwd or os.getcwd(), who.uid)
         if unsafe:
             return Delivery(NAME, False, f'refusing to run it: {unsafe}', seconds=time.monotonic() - started)
         with tempfile.TemporaryFile() as errors:
             try:
-                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=who.environ(env), cwd=cwd,  # type: ignore[call-overload]
+                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=cwd,  # type: ignore[call-overload]
                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                            stderr=errors, start_new_session=True, **who.popen_args())
             except OSError as e:
