@@ -18,7 +18,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
 _KEPT = frozenset({'PATH', 'LANG', 'LANGUAGE', 'TZ', 'TERM'})
 
 
