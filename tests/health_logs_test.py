@@ -189,3 +189,18 @@ def test_an_absolute_log_path_from_a_trusted_layer_is_measured(tmp_path: Path) -
     (tmp_path / 'root').mkdir()
     from guard.health.logs import tally_logs
     assert tally_logs(tmp_path / 'root', (str(tmp_path / 'var') + '/',)).files == 1
+
+
+def test_the_daemon_watches_no_log_folder_reached_through_a_link(tmp_path: Path) -> None:
+    """The watch set follows the same rule as the tally: `var -> outside` puts var/log/ out of reach."""
+    from watchdog.events import FileSystemEventHandler
+
+    from guard.daemon.watcher import Watcher
+    outside = tmp_path / 'outside'
+    (outside / 'log').mkdir(parents=True)
+    root = tmp_path / 'root'
+    (root / 'logs').mkdir(parents=True)
+    (root / 'var').symlink_to(outside)
+    wanted = Watcher(root, FileSystemEventHandler(), ('logs/', 'var/log/'))._wanted()
+    assert all(not os.path.realpath(path).startswith(str(outside)) for path, _ in wanted), wanted
+    assert (str(root / 'logs'), True) in wanted

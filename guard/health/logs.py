@@ -90,7 +90,7 @@ def _matches(root: Path | str, log_paths: Sequence[str]) -> dict[str, list[str]]
         paths = matches.setdefault(pattern, [])
         # root_dir, not joining root into the pattern: a root path may hold glob characters itself.
         for match in glob.glob(pattern, root_dir=root, recursive=True):
-            if not os.path.isabs(match) and not _within(os.fspath(root), match, plain):
+            if not os.path.isabs(match) and not within_root(os.fspath(root), match, plain):
                 continue
             # Not normalised: `..` after a symbolic link does not lead where the text says. The same
             # folder named two ways is walked twice, and the inodes then count each file once.
@@ -101,7 +101,7 @@ def _matches(root: Path | str, log_paths: Sequence[str]) -> dict[str, list[str]]
     return matches
 
 
-def _within(root: str, match: str, plain: set[str]) -> bool:
+def within_root(root: str, match: str, plain: set[str]) -> bool:
     """True when `match` (relative to the root) stays in the root through real folders only.
 
     A relative log path, the default `logs/` included, is measured only inside the root: a committed
