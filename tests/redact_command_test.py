@@ -113,3 +113,24 @@ def test_purge_audit_and_history_hold_no_secret(tmp_path: Path) -> None:
     dump = '\n'.join(sqlite3.connect(db).iterdump()) + db.read_bytes().decode('latin-1')
     for secret in secrets:
         assert secret not in dump and secret not in history.stdout, secret
+
+
+def test_history_masks_commands_an_older_guard_stored_whole(tmp_path: Path) -> None:
+    """A record written before the default-deny rule holds whole secrets: `guard history` masks them."""
+    from guard.audit import AuditStore
+    store = AuditStore.open_local(tmp_path / 'state' / 'guard')
+    leaks = ['MysqlPassw0rdLeak', 'SlackWebhookSecretLeak', 'GitTokenInUrlLeak']
+    store.record('purge', tmp_path, trigger='manual', outcome='ok', detail={'commands': [
+        {'phase': 'before', 'command': f'mysqladmin -u root -p{leaks[0]} flush-logs', 'outcome': 'ok'},
+        {'phase': 'after', 'command': f'curl https://hooks.slack.com/services/T0/B0/{leaks[1]}', 'outcome': 'ok'},
+        {'phase': 'after', 'command': f'git pull https://{leaks[2]}@git.example.test/a.git', 'outcome': 'ok'}]})
+    store.close()
+    dump = '\n'.join(sqlite3.connect(tmp_path / 'state' / 'guard' / 'audit.db').iterdump())
+    assert leaks[0] in dump  # the old record, as an older guard stored it
+    env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'cfg')}
+    for fmt in ('text', 'json'):
+        proc = subprocess.run([sys.executable, '-m', 'guard', 'history', '-v', '--format', fmt], capture_output=True,
+                              text=True, env=env, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        assert 'mysqladmin' in proc.stdout
+        assert not any(leak in proc.stdout + proc.stderr for leak in leaks), proc.stdout
