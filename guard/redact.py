@@ -219,3 +219,70 @@ def _masked_value(value: Any) -> Any:
     if value is None or value == '':
         return value
     return mask(value) if isinstance(value, str) else _MASKED
+# A positional word kept as it is: a subcommand or a path of lowercase words (`stop`, `compose`,
+# `./scripts/stop.sh`, `flush-logs`). Anything else (digits, capitals, symbols) could be a secret.
+_PLAIN_WORD = r'[a-z_][a-z_.-]{0,23}|\.{0,2}/?(?:[a-z_][a-z_.-]*/)*[a-z_][a-z_.-]*'
+_COMMAND_MASK = '***'
+
+
+def mask_command_line(command: str) -> str:
+    """A command line as the audit may store it: default-deny, whatever the program.
+
+    The program and the shape stay (options, subcommands, plain paths); every value that could be a
+    credential is replaced by `***`: any option's value (`--key X`, `--auth=X`, `-P X`, `-pPASS`, since
+    guard cannot know which options take one), `NAME=VALUE` whole, a URL's userinfo, path and query (tokens
+    and webhook paths: `https://hooks.slack.com/***`), and any word that is not plain lowercase.
+    `scrub()` is the second layer for text that is not a command line.
+    """
+    import re
+    import shlex
+
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return _COMMAND_MASK  # unbalanced quotes: no structure to keep
+    if not argv:
+        return ''
+    out = [_masked_program(argv[0])]
+    after_option = False
+    for token in argv[1:]:
+        if token == '--':
+            out.append(token)
+            after_option = False
+        elif token.startswith('--'):
+            name, eq, _ = token.partition('=')
+            out.append(name + ('=' + _COMMAND_MASK if eq else ''))
+            after_option = not eq
+        elif token.startswith('-') and len(token) > 1:
+            out.append(token[:2] + (_COMMAND_MASK if len(token) > 2 else ''))
+            after_option = len(token) == 2
+        elif '://' in token:
+            out.append(_masked_url(token))
+            after_option = False
+        elif after_option or not re.fullmatch(_PLAIN_WORD, token):
+            out.append(_COMMAND_MASK)  # NAME=VALUE too: base64 ends in `=`, so the "name" may be the secret
+            after_option = False
+        else:
+            out.append(token)
+    return ' '.join(out)
+
+
+def _masked_program(program: str) -> str:
+    import shlex
+
+    if '://' in program:
+        return _masked_url(program)
+    return shlex.quote(program)
+
+
+def _masked_url(token: str) -> str:
+    """scheme://host[:port] kept; userinfo, path, query and fragment masked."""
+    scheme, _, rest = token.partition('://')
+    authority = rest
+    for stop in '/?#':
+        authority = authority.split(stop, 1)[0]
+    userinfo, at, host = authority.rpartition('@')
+    if '@' in rest and not at:  # an `@` only after the authority: the whole rest is doubtful
+        host = ''
+    shown = f'{scheme}://' + (_COMMAND_MASK + '@' if at or not host else '') + host
+    return shown + ('/' + _COMMAND_MASK if len(rest) > len(authority) else '')

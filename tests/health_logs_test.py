@@ -151,3 +151,56 @@ def test_a_folder_named_twice_is_counted_once(tmp_path: Path) -> None:
     usage = tally_logs(tmp_path, ('logs/**', 'logs/a/'))
     assert (usage.total, usage.files) == (disk_usage(os.lstat(tmp_path / 'logs' / 'a' / 'b' / 'deep.log')), 1)
     assert usage.per_path == (('logs/**', usage.total), ('logs/a/', 0))
+
+
+# Issue 16, finding 6: a relative log path, the default `logs/` included, is measured only inside the
+# root. Generated trees put a link to a folder or file outside at any level of the log paths.
+_LINK_AT = st.sampled_from(['logs', 'logs/app', 'logs/app/x.log', 'var', 'var/log', 'var/log/big.log'])
+_PATTERNS = st.sampled_from([('logs/',), ('logs',), ('logs/*',), ('logs/**',), ('logs/**/*.log',), ('logs/app/',),
+                             ('var/log/*.log',), ('var/**',), ('./logs/',), ('logs/../logs/',), ('*',), ('**/*.log',)])
+
+
+@hypothesis.given(links=st.lists(_LINK_AT, min_size=1, max_size=3, unique=True), patterns=_PATTERNS)
+@hypothesis.settings(max_examples=60, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+def test_relative_log_paths_never_measure_outside_the_root(tmp_path_factory: pytest.TempPathFactory,
+                                                           links: list[str], patterns: tuple[str, ...]) -> None:
+    from guard.health.logs import tally_logs
+
+    base = tmp_path_factory.mktemp('tree')
+    outside = base / 'outside'
+    make_log(outside / 'secret' / 'big.log', 3 * MIB)
+    make_log(outside / 'big.log', 3 * MIB)
+    root = base / 'root'
+    root.mkdir()
+    for link in sorted(links, key=len):
+        target = root / link
+        if target.parent.is_symlink() or not target.parent.resolve().is_relative_to(root.resolve()):
+            continue  # an earlier link already leads out above it
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() and not target.is_symlink():
+            target.symlink_to(outside / 'big.log' if link.endswith('.log') else outside)
+    usage = tally_logs(root, patterns)
+    assert usage.total == 0 and usage.files == 0, (links, patterns, usage)
+
+
+def test_an_absolute_log_path_from_a_trusted_layer_is_measured(tmp_path: Path) -> None:
+    make_log(tmp_path / 'var' / 'app.log', MIB)
+    (tmp_path / 'root').mkdir()
+    from guard.health.logs import tally_logs
+    assert tally_logs(tmp_path / 'root', (str(tmp_path / 'var') + '/',)).files == 1
+
+
+def test_the_daemon_watches_no_log_folder_reached_through_a_link(tmp_path: Path) -> None:
+    """The watch set follows the same rule as the tally: `var -> outside` puts var/log/ out of reach."""
+    from watchdog.events import FileSystemEventHandler
+
+    from guard.daemon.watcher import Watcher
+    outside = tmp_path / 'outside'
+    (outside / 'log').mkdir(parents=True)
+    root = tmp_path / 'root'
+    (root / 'logs').mkdir(parents=True)
+    (root / 'var').symlink_to(outside)
+    wanted = Watcher(root, FileSystemEventHandler(), ('logs/', 'var/log/'))._wanted()
+    assert all(not os.path.realpath(path).startswith(str(outside)) for path, _ in wanted), wanted
+    assert (str(root / 'logs'), True) in wanted

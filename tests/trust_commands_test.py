@@ -12,10 +12,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import second_user
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-import second_user
 from support import run_guard
 from support import trust
 from support import write
@@ -99,3 +99,76 @@ def test_a_command_runs_only_when_everything_on_the_way_is_roots_or_ours(
         assert (found == '') == safe, found
         if not safe:
             assert found.startswith((f'{script} ', f'{folder} ')), found  # names the file to fix
+
+
+# Issue 16, finding 3: a trusted command reads files the project's owner controls without naming them
+# (make reads the Makefile, `python3 -m` imports from the working directory). Run as root on a root
+# alice owns, the command runs as alice: whatever she wrote into those files never runs as uid 0.
+OWNER_FILES = {
+    'make -s stop': ('Makefile', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt; env > env.txt\n'),
+    'make -s -f build.mk stop': ('build.mk', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt; env > env.txt\n'),
+    'python3 -m stopper': ('stopper.py', 'import os\nopen("ran.txt", "w").write(f"{os.getuid()} {os.geteuid()}\\n'
+                                         '{os.getgid()}\\n")\nopen("env.txt", "w").write(repr(dict(os.environ)))\n'),
+}
+# A credential in root's environment: the command the owner controls must not see it either.
+ROOT_ONLY = {'AWS_SECRET_ACCESS_KEY': 'RootOnlyS3cret', 'PGPASSWORD': 'RootOnlyS3cret'}
+
+
+@settings(max_examples=6, deadline=None)
+@given(command=st.sampled_from(sorted(OWNER_FILES)), where=st.sampled_from(['before', 'after', 'alert']))
+def test_a_command_reading_owner_files_never_runs_as_root(alice: int, command: str, where: str) -> None:
+    import pwd
+    with tempfile.TemporaryDirectory() as base:
+        os.chmod(base, 0o755)  # as /srv is: alice can reach her project
+        root = Path(base) / 'proj'
+        name, text = OWNER_FILES[command]
+        if where == 'alert':
+            write(root, 'guard.toml', '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+                                      f'[alerts]\njournal = false\ncommand = "{command}"\n')
+        else:
+            write(root, 'guard.toml', f'[purge]\n{where} = ["{command}"]\n')
+        write(root, 'logs/app.log', 'x\n')
+        trust(root)  # root reviewed guard.toml; then the owner (alice) writes the file the command reads
+        write(root, name, text)
+        for path in [root, *root.rglob('*')]:
+            os.chown(path, alice, alice)
+        if where == 'alert':
+            proc = run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(Path(base) / 'state'),
+                                                             'PGPASSWORD': ROOT_ONLY['PGPASSWORD']})
+        else:
+            proc = run_guard('purge', root, '--force', env=ROOT_ONLY)
+        ran = (root / 'ran.txt').read_text().split()
+        assert 'RootOnlyS3cret' not in (root / 'env.txt').read_text()
+        assert ran, proc.stdout + proc.stderr
+        assert '0' not in ran, (ran, proc.stdout, proc.stderr)  # neither uid 0 nor gid 0, not even a group
+        assert int(ran[0]) == alice
+        assert set(map(int, ran[1:])) <= {pwd.getpwuid(alice).pw_gid, *os.getgrouplist('gct-alice', alice)}
+
+
+def test_another_unprivileged_user_refuses_a_project_command(alice: int, tmp_path: Path) -> None:
+    """alice cannot become the project's owner (nobody here), and running as herself would hand the
+    owner alice's privileges: the command is refused with one line, never run."""
+    import subprocess
+    import sys
+    base = Path(tempfile.mkdtemp())
+    try:
+        os.chmod(base, 0o755)
+        root = base / 'proj'
+        root.mkdir()
+        os.chown(root, 65534, 65534)
+        code = ('import sys\nfrom guard import runas\ntry:\n    runas.for_root(sys.argv[1])\n'
+                'except runas.RefusedRunAs as e:\n    print(e)\nelse:\n    print("allowed")\n')
+        # The venv's python lives under /root, which alice cannot reach: the system one, with guard's
+        # source on the path (runas needs nothing but the standard library).
+        python = '/usr/bin/python3' if os.access('/usr/bin/python3', os.X_OK) else sys.executable
+        proc = subprocess.run([python, '-c', code, str(root)], user=alice, capture_output=True, text=True,
+                              cwd='/', env={**os.environ, 'PYTHONPATH': os.path.dirname(os.path.dirname(__file__))},
+                              timeout=60)
+        if 'Permission denied' in proc.stderr or 'No module named' in proc.stderr:
+            pytest.skip(f'alice cannot run guard\'s source here: {proc.stderr.strip().splitlines()[-1]}')
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(f'{root} belongs to ') and 'a project\'s command runs only as its owner' in proc.stdout
+        assert proc.stdout.count('\n') == 1
+    finally:
+        root.rmdir()
+        base.rmdir()

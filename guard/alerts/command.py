@@ -31,19 +31,25 @@ class CommandSink:
         self._environ = environ
 
     def deliver(self, alert: Alert) -> Delivery:
-        env = {**(os.environ if self._environ is None else self._environ), **alert.fields(),
-               'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
         started = time.monotonic()
         # The root as working directory, unless it is gone: an alert that the root vanished must still go out.
         cwd = self._cwd if self._cwd is None or os.path.isdir(self._cwd) else '/'
-        unsafe = _unsafe_files(self._command, cwd or os.getcwd())
+        from guard import runas
+        try:
+            # As the root's owner when guard is root: the command may read files they control.
+            who = runas.for_root(self._cwd) if self._cwd and cwd == self._cwd else runas.RunAs()
+        except runas.RefusedRunAs as e:
+            return Delivery(NAME, False, f'refusing to run it: {e}', seconds=time.monotonic() - started)
+        env = {**who.environ(os.environ if self._environ is None else self._environ), **alert.fields(),
+               'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
+        unsafe = _unsafe_files(self._command, cwd or os.getcwd(), who.uid)
         if unsafe:
             return Delivery(NAME, False, f'refusing to run it: {unsafe}', seconds=time.monotonic() - started)
         with tempfile.TemporaryFile() as errors:
             try:
-                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=cwd,
+                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=cwd,  # type: ignore[call-overload]
                                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                           stderr=errors, start_new_session=True)
+                                           stderr=errors, start_new_session=True, **who.popen_args())
             except OSError as e:
                 return Delivery(NAME, False, f'cannot run: {e.strerror}', seconds=time.monotonic() - started)
             try:
@@ -58,7 +64,7 @@ class CommandSink:
         return Delivery(NAME, True, 'exit 0', seconds=seconds)
 
 
-def _unsafe_files(command: str, cwd: str) -> str:
+def _unsafe_files(command: str, cwd: str, run_as: int | None) -> str:
     """Why /bin/sh, or a file the command's words name, is not safe to run as us ('' when all are):
     owned by root or us and writable by no one else, as for purge's commands (docs/trust.md)."""
     import shlex
@@ -69,7 +75,7 @@ def _unsafe_files(command: str, cwd: str) -> str:
         words = shlex.split(command)
     except ValueError:
         words = []
-    owners = {0, os.geteuid()}
+    owners = {0, os.geteuid()} | ({run_as} if run_as is not None else set())  # it runs as run_as: theirs is fine
     return secure_path.command_problem(['/bin/sh'], cwd, owners) or secure_path.command_problem(words, cwd, owners)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
+from guard.printable import printable
 
 if TYPE_CHECKING:
     from guard.config import Config
@@ -67,20 +68,20 @@ def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
 
 
 def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
-    common.out(f'guard clean: {plan.root}')
+    common.out(f'guard clean: {printable(plan.root)}')
     if plan.entries:
         common.out(f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
              f'({plural(plan.files, "file")}, {format_bytes(plan.bytes)}) into {plan.quarantine_dir}/<id>/:')
         width = max(len(common.shown(e.path, e.kind)) for e in plan.entries)
         for e in plan.entries:
             common.out(f'  {common.shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}')
-        common.out(f'Why: {plan.evidence}')
+        common.out(f'Why: {printable(plan.evidence)}')
     else:
         common.out('No venv artifacts in the root.')
     if with_fixes and plan.fixes:
         common.out('Fixes on offer:')
         for fix in plan.fixes:
-            common.out(f'  {fix.description}')
+            common.out(f'  {printable(fix.description)}')
 
 
 def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
@@ -101,7 +102,7 @@ def show_move_report(report: MoveReport) -> int:
         common.out(f'Undo with: guard restore {report.root} {report.quarantine_id}')
         _show_untrack(report)
     for failure in report.failures:
-        common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+        common.err(f'{printable(failure.rel)}: {printable(failure.error)} (hint: {failure.hint})')
     if report.audit_error:
         common.err(f'could not record this in the audit trail: {report.audit_error}')
     elif report.audit_id is not None:
@@ -117,7 +118,7 @@ def _show_untrack(report: MoveReport) -> None:
     tracked = quarantine.tracked(report.root, [e.path for e in report.moved])
     if tracked:
         common.out(f'These entries are tracked by git; in {report.root}, untrack them (then commit) with:')
-        common.out(f'  git rm -r --cached {" ".join(shlex.quote(p) for p in tracked)}')
+        common.out(f'  git rm -r --cached {" ".join(printable(shlex.quote(p)) for p in tracked)}')
 
 
 def show_list(config: Config, root: Path) -> int:
@@ -129,7 +130,7 @@ def show_list(config: Config, root: Path) -> int:
     common.out(f'{"ID":<20} {"CREATED (local time)":<20} {"STATE":<11} {"ENTRIES":>7} {"FILES":>9} {"SIZE":>10}')
     for q in found:
         created = q.created.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        common.out(f'{q.id:<20} {created:<20} {q.manifest.state:<11} {len(q.manifest.entries):>7} '
+        common.out(f'{printable(q.id):<20} {created:<20} {printable(q.manifest.state):<11} {len(q.manifest.entries):>7} '
              f'{q.files:>9,} {format_bytes(q.bytes):>10}')
     total = sum(q.bytes for q in found)
     common.out(f'{len(found)} quarantine(s), {format_bytes(total)} in {quarantine.quarantine_dir(config, root)}')

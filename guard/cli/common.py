@@ -14,9 +14,9 @@ from guard import config as config_module
 from guard.errors import UsageError
 
 if TYPE_CHECKING:
-    from guard.records import StrPath
     from guard.audit import AuditStore
     from guard.config import Config
+    from guard.records import StrPath
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -200,18 +200,22 @@ def seconds(text: str) -> float:
 
 def shown(rel: str, kind: str) -> str:
     """A path as listed: folders end with /."""
-    return rel + '/' if kind == 'dir' else rel
+    from guard.printable import printable
+
+    return printable(rel) + ('/' if kind == 'dir' else '')
 
 
 def out(line: str) -> None:
     """One line on stdout, scrubbed: it may quote a configured command (`--password=...`)."""
+    from guard.printable import printable_lines
     from guard.redact import scrub
 
-    sys.stdout.write(scrub(line) + '\n')
+    sys.stdout.write(printable_lines(scrub(line)) + '\n')  # no escape sequence from a name reaches the terminal
 
 
 def err(line: str) -> None:
     """One `guard: ` line on stderr, scrubbed like out()."""
+    from guard.printable import printable_lines
     from guard.redact import scrub
 
-    sys.stderr.write(f'guard: {scrub(line)}\n')
+    sys.stderr.write(f'guard: {printable_lines(scrub(line))}\n')

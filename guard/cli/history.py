@@ -9,9 +9,11 @@ import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 
 from guard.cli import common
 from guard.cli.common import format_bytes
+from guard.printable import printable
 
 if TYPE_CHECKING:
     from guard.audit import AuditRecord
@@ -56,13 +58,14 @@ def _table(records: list[AuditRecord], *, verbose: bool) -> None:
     for r in records:
         started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
         user = f'{r.user} (via {r.via})' if r.via else r.user
-        common.out(f'{r.id:>5}  {started:<20}  {r.kind:<8} {r.trigger:<7} {user:<12} {r.outcome:<17} '
-             f'{format_bytes(r.bytes):>10}  {r.root}')
+        # Every recorded string is shown inert: a file name with a newline must not forge a row.
+        common.out(f'{r.id:>5}  {started:<20}  {printable(r.kind):<8} {printable(r.trigger):<7} {printable(user):<12} '
+                   f'{printable(r.outcome):<17} {format_bytes(r.bytes):>10}  {printable(r.root)}')
         if verbose:
             for path, size, outcome in r.paths:
-                common.out(f'{"":>7}{path}  {format_bytes(size)}  {outcome}')
+                common.out(f'{"":>7}{printable(path)}  {format_bytes(size)}  {printable(outcome)}')
             if r.detail:
-                common.out(f'{"":>7}detail: {json.dumps(r.detail, sort_keys=True)}')
+                common.out(f'{"":>7}detail: {json.dumps(_shown_detail(r.detail), sort_keys=True)}')
 
 
 def _as_json(r: AuditRecord) -> dict[str, object]:
@@ -72,9 +75,21 @@ def _as_json(r: AuditRecord) -> dict[str, object]:
         'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user, 'via': r.via,
         'started_at': r.started_at.isoformat(), 'finished_at': r.finished_at.isoformat() if r.finished_at else None,
         # Scrubbed again on the way out: a record an older guard stored may hold what today's scrubber hides.
-        'outcome': r.outcome, 'bytes': r.bytes, 'detail': scrub_any(r.detail),
+        'outcome': r.outcome, 'bytes': r.bytes, 'detail': scrub_any(_shown_detail(r.detail)),
         'paths': [{'path': p, 'bytes': b, 'outcome': o} for p, b, o in r.paths],
     }
+
+
+def _shown_detail(detail: Any) -> Any:
+    """The detail with each service command masked default-deny again: a record an older guard
+    stored may hold a whole `-pPASSWORD` or webhook URL (issue 16, finding 7)."""
+    from guard.redact import mask_command_line
+
+    if not isinstance(detail, dict) or not isinstance(detail.get('commands'), list):
+        return detail
+    commands = [{**c, 'command': mask_command_line(c['command'])} if isinstance(c, dict) and isinstance(c.get('command'), str)
+                else c for c in detail['commands']]
+    return {**detail, 'commands': commands}
 
 
 def _positive(text: str) -> int:

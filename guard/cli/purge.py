@@ -18,6 +18,7 @@ from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
 from guard.errors import UnsafeOperationError
+from guard.printable import printable
 
 if TYPE_CHECKING:
     from guard.safety.purge import PurgePlan
@@ -67,14 +68,14 @@ def run(args: argparse.Namespace) -> int:
         with _sigterm_interrupts():
             report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,
                                    lock_timeout=args.lock_timeout, allow_wide=args.allow_wide,
-                                   progress=(lambda line: common.out(f'  {line}')) if args.verbose else None)
+                                   progress=(lambda line: common.out(f'  {printable(line)}')) if args.verbose else None)
     finally:
         store.close()
     return show_report(report)
 
 
 def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
-    common.out(f'guard purge: {plan.root}')
+    common.out(f'guard purge: {printable(plan.root)}')
     items = plan.to_clear
     if items:
         files, size = sum(i.files for i in items), sum(i.bytes for i in items)
@@ -87,11 +88,11 @@ def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
     _show_open_files(plan)
     _show_left_alone(plan, verbose)
     for failure in plan.unreadable:
-        common.out(f'  cannot look inside {failure.rel}: {failure.error} ({failure.hint})')
+        common.out(f'  cannot look inside {printable(failure.rel)}: {printable(failure.error)} ({failure.hint})')
     if plan.protected:
         names, more = _limited(list(plan.protected), verbose)
         tail = f' and {more} more' if more else ''
-        common.out(f'Protected, checked unchanged afterwards: {", ".join(names)}{tail}')
+        common.out(f'Protected, checked unchanged afterwards: {", ".join(printable(n) for n in names)}{tail}')
     if plan.floors:
         common.out(f'Never touched, whatever the config says: {", ".join(plan.floors)}')
     if not plan.open_files_complete and verbose:
@@ -105,12 +106,12 @@ def _show_open_files(plan: PurgePlan) -> None:
         common.out('Will empty in place (held open by a running process, so deleting would free nothing):')
         for t in truncated:
             extra = f', old copy kept as {t.copy}' if t.copy else ''
-            common.out(f'  {t.rel}  {format_bytes(t.bytes)}  held by {", ".join(t.holders)}{extra}')
+            common.out(f'  {printable(t.rel)}  {format_bytes(t.bytes)}  held by {", ".join(printable(x) for x in t.holders)}{extra}')
     held = [h for item in plan.items for h in item.held_open]
     if held:
         common.out('Held open by a running process (removing frees their space only when it exits):')
         for h in held:
-            common.out(f'  {h.rel}  {format_bytes(h.bytes)}  held by {", ".join(h.holders)}')
+            common.out(f'  {printable(h.rel)}  {format_bytes(h.bytes)}  held by {", ".join(printable(x) for x in h.holders)}')
 
 
 def _show_left_alone(plan: PurgePlan, verbose: bool) -> None:
@@ -122,10 +123,10 @@ def _show_left_alone(plan: PurgePlan, verbose: bool) -> None:
         return
     common.out('Will leave alone:')
     if venv:
-        common.out(f'  {", ".join(venv)}  ({VENV_REASON})')
+        common.out(f'  {", ".join(printable(v) for v in venv)}  ({VENV_REASON})')
     shown, more = _limited(kept, verbose)
     for k in shown:
-        common.out(f'  {k.rel}  ({k.reason})')
+        common.out(f'  {printable(k.rel)}  ({printable(k.reason)})')
     if more:
         common.out(f'  ... and {more} more (--verbose lists them)')
 
@@ -157,13 +158,13 @@ def show_report(report: PurgeReport) -> int:
     common.out(f'Free space gained on the filesystem (measured): {format_bytes(report.reclaimed)}.')
     held = [h for item in report.items for h in item.held_open]
     for h in held:
-        common.out(f'  {h.rel} ({format_bytes(h.bytes)}) is still held open by {", ".join(h.holders)}: '
+        common.out(f'  {printable(h.rel)} ({format_bytes(h.bytes)}) is still held open by {", ".join(printable(x) for x in h.holders)}: '
              'its space returns when that process closes it or restarts.')
     for c in report.commands:
         if c.outcome != 'ok':
             common.err(f'{c.phase} command {c.command!r} {c.outcome}: {c.detail.splitlines()[-1] if c.detail else ""}')
     for failure in report.failures:
-        common.err(f'{failure.rel}: {failure.error} (hint: {failure.hint})')
+        common.err(f'{printable(failure.rel)}: {printable(failure.error)} (hint: {failure.hint})')
     if report.failures:
         common.err(f'{len(report.failures)} path(s) could not be cleared; everything else was.')
     _show_verification(report)
@@ -179,7 +180,7 @@ def _show_verification(report: PurgeReport) -> None:
     common.err(f'PROTECTED PATHS DIFFER after the purge ({len(v.changed)} changed, {len(v.missing)} missing) '
          f'of {v.checked:,} checked:')
     for rel in (v.missing + v.changed)[:LIST_LIMIT]:
-        common.err(f'  {rel}: {"missing" if rel in v.missing else "content changed"}')
+        common.err(f'  {printable(rel)}: {"missing" if rel in v.missing else "content changed"}')
 
 
 def _show_audit(audit_id: int | None, error: str | None) -> None:

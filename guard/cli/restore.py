@@ -14,6 +14,7 @@ from guard.cli import common
 from guard.cli.common import format_bytes
 from guard.cli.common import plural
 from guard.errors import UsageError
+from guard.printable import printable
 
 EPILOG = ('exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (a path reappeared, '
           'unknown id, no terminal without --force, locked); 130 interrupted')
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     q = quarantine.find(config, pin, quarantine_id)
     common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
     for entry in q.manifest.entries:
-        common.out(f'  {entry.path}{"/" if entry.kind == "dir" else ""}')
+        common.out(f'  {printable(entry.path)}{"/" if entry.kind == "dir" else ""}')
     restore_mod.check(config, pin, q)
     if args.dry_run:
         common.out('Dry run: nothing was changed.')

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from guard.cli import common
+from guard.printable import printable
 
 EPILOG = 'exit codes: 0 a daemon watches ROOT and it is healthy, 1 no daemon or unhealthy, 2 usage or config error'
 RECENT = 10
@@ -137,7 +138,7 @@ def _text(report: dict[str, Any]) -> None:
         common.out(f'git work tree: {report["git_work_tree"]}')
     common.out('health' + (' (as the daemon last saw it):' if report['running'] else ' (measured now):'))
     for h in report['health']:
-        text = ': '.join(part for part in (h['value'], h['reason']) if part)
+        text = printable(': '.join(part for part in (h['value'], h['reason']) if part))
         common.out(f'  {h["status"].upper():<4} {h["check"]}: {text}')
     common.out('recent events and actions:' if report['recent'] else 'recent events and actions: none recorded')
     for r in report['recent']:
@@ -145,7 +146,7 @@ def _text(report: dict[str, Any]) -> None:
             common.out(f'  (audit store: {r["error"]})')
             continue
         line = f'  {r["started_at"][:19]}  {r["kind"]:<8} {r["trigger"]:<7} {r["outcome"]:<12} {common.format_bytes(r["bytes"]):>10}'
-        common.out(line + (f'  {r["summary"]}' if r['summary'] else ''))
+        common.out(printable(line) + (f'  {printable(r["summary"])}' if r['summary'] else ''))
 
 
 def _iso(epoch: float) -> str:

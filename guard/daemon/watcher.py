@@ -68,7 +68,10 @@ class Watcher:
         if not self.root.is_dir():
             return ()
         dirs: dict[str, bool] = {os.fspath(self.root): False}
+        from guard.health.logs import within_root
         for rel in watch_dirs(self.log_paths):
+            if rel and not os.path.isabs(rel) and not within_root(os.fspath(self.root), rel, set()):
+                continue  # a link or `..` on the way: the log path leads out of the root (issue 16, finding 6)
             path = self.root / rel if rel else self.root
             if path.is_dir() and not path.is_symlink():
                 dirs[os.fspath(path)] = True

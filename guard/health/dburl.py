@@ -48,17 +48,25 @@ class DatabaseUrl:
         """Strings that must never appear in output: the password, raw and URL-encoded."""
         from urllib.parse import quote
         from urllib.parse import quote_plus
+        from urllib.parse import unquote
         url = parse(self.secret, self.source)
         values = [url.password or ''] + [v for k, v in _query_items(url) if is_credential_name(k)]
+        values += _userinfo_parts(self.secret, url.username or '')
+        values += [unquote(v) for v in values]
         found = {form for v in values if len(v) >= 3 for form in (v, quote(v, safe=''), quote_plus(v))}
         return tuple(sorted(found, key=len, reverse=True))
 
     def scrub(self, text: str) -> str:
-        """`text` with any secret of this URL replaced by the mask (driver messages may echo them)."""
-        text = text.replace(self.secret, self.masked)
+        """`text` with any secret of this URL replaced by the mask (driver messages may echo them).
+
+        Drivers split a URL whose password holds an unencoded `@ : / # ?` differently from SQLAlchemy
+        (libpq's "could not translate host name "rest-of-password@host""), so every piece of the
+        userinfo is a secret too, not just the password SQLAlchemy parsed (issue 16, finding 13)."""
+        placeholder = '\x00url\x00'
+        text = text.replace(self.secret, placeholder)
         for secret in self.secrets():
             text = text.replace(secret, MASK)
-        return scrub(text)  # and whatever else looks like a credential (another URL, password=...)
+        return scrub(text).replace(placeholder, self.masked)  # and whatever else looks like a credential
 
 
 def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None) -> DatabaseUrl:
@@ -120,7 +128,12 @@ def mask(url: URL) -> str:
 
 
 def _make(raw: str, source: str) -> DatabaseUrl:
-    return DatabaseUrl(masked=mask(parse(raw, source)), source=source, secret=raw.strip())
+    found = DatabaseUrl(masked='', source=source, secret=raw.strip())
+    masked = mask(parse(raw, source))
+    # SQLAlchemy splits at the first `@`: the rest of a password holding one would show as the host.
+    for secret in found.secrets():
+        masked = masked.replace(secret, MASK)
+    return DatabaseUrl(masked=masked, source=source, secret=raw.strip())
 
 
 def _read_env_file(path: Path | None, confined_to: Path | None) -> Mapping[str, str | None] | None:
@@ -148,6 +161,20 @@ def _read_env_file(path: Path | None, confined_to: Path | None) -> Mapping[str, 
         return dotenv_values(stream=io.StringIO(text), interpolate=False)
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f'{path}: cannot read: {getattr(e, "strerror", None) or e}') from None
+
+
+def _userinfo_parts(raw: str, username: str) -> list[str]:
+    """Every reading of the password a driver might make: whatever lies between the scheme and the
+    last `@` of the URL (the greedy userinfo) after the user name, whole and split at `@ : / # ?`."""
+    _, sep, rest = raw.strip().partition('://')
+    if not sep or '@' not in rest:
+        return []
+    userinfo = rest.rpartition('@')[0]
+    if userinfo == username:
+        return []  # no password at all
+    password = userinfo[len(username) + 1:] if username and userinfo.startswith(username + ':') else userinfo
+    import re
+    return [password] + [piece for piece in re.split(r'[@:/#?]', password) if piece and piece != username]
 
 
 def _query_items(url: URL) -> list[tuple[str, str]]:

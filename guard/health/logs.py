@@ -85,17 +85,43 @@ def _matches(root: Path | str, log_paths: Sequence[str]) -> dict[str, list[str]]
     """The paths each log-paths entry names, a path named twice only under the first entry that names it."""
     named: set[str] = set()
     matches: dict[str, list[str]] = {}
+    plain: set[str] = set()  # folders under the root checked to be real folders, not links
     for pattern in log_paths:
         paths = matches.setdefault(pattern, [])
         # root_dir, not joining root into the pattern: a root path may hold glob characters itself.
         for match in glob.glob(pattern, root_dir=root, recursive=True):
+            if not os.path.isabs(match) and not within_root(os.fspath(root), match, plain):
+                continue
             # Not normalised: `..` after a symbolic link does not lead where the text says. The same
             # folder named two ways is walked twice, and the inodes then count each file once.
-            path = os.path.join(root, match)
+            path = os.path.join(root, match).rstrip('/') or '/'
             if path not in named:
                 named.add(path)
                 paths.append(path)
     return matches
+
+
+def within_root(root: str, match: str, plain: set[str]) -> bool:
+    """True when `match` (relative to the root) stays in the root through real folders only.
+
+    A relative log path, the default `logs/` included, is measured only inside the root: a committed
+    `logs -> ../outside` link (or `..`) is not followed, whoever set the entry (issue 16, finding 6).
+    Logs elsewhere are named by an absolute path, which only a trusted layer may set."""
+    parts = [p for p in match.split('/') if p and p != '.']
+    if '..' in parts:
+        return False
+    path = root
+    for part in parts:
+        path = os.path.join(path, part)
+        if path in plain:
+            continue
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return False
+        except OSError:
+            return False
+        plain.add(path)
+    return True
 
 
 def logs_result(root: Path, settings: HealthSettings, measured: tuple[int, int, tuple[int, str]],

@@ -10,6 +10,7 @@ from itertools import groupby
 from typing import TextIO
 
 from guard.findings import Finding
+from guard.printable import printable
 from guard.report.summary import summarize
 from guard.scan.engine import ScanResult
 
@@ -41,7 +42,7 @@ def write(result: ScanResult, stream: TextIO, *, color: bool = False, verbose: b
         stream.write('\n' + ('' if verbose else rules.legend(paint)))
     _write_skipped(result, stream, verbose)
     for entry in result.stale:
-        stream.write(f'stale baseline entry: {entry.rule} in {entry.path} no longer matches; '
+        stream.write(f'stale baseline entry: {entry.rule} in {printable(entry.path)} no longer matches; '
                      f'run `guard baseline` to drop it\n')
     stream.write(_summary_line(result, paint, hook) + '\n')
 
@@ -94,10 +95,10 @@ class _RuleNotes:
 
 
 def _finding(f: Finding, paint: _Painter, rules: _RuleNotes, *, explain: bool) -> str:
-    where = f.path if f.line is None else f'{f.path}:{f.line}:{f.column}'
+    where = printable(f.path) if f.line is None else f'{printable(f.path)}:{f.line}:{f.column}'
     lines = [f'{paint("bold", where)}: {paint(f.severity, f.severity)} {f.rule}']
     if f.excerpt:
-        lines.append(f'    {paint("dim", "|")} {f.excerpt}')
+        lines.append(f'    {paint("dim", "|")} {printable(f.excerpt)}')
     if explain:  # the finding's own message: the rule's why, plus what it saw (a venv's evidence, a count)
         lines.append(f'    why:   {f.message}')
     if explain or f.fix != rules.fix(f.rule):
@@ -116,7 +117,7 @@ def _allow_hint(rule_id: str, *, path_level: bool) -> str:
 def _write_skipped(result: ScanResult, stream: TextIO, verbose: bool) -> None:
     summary = summarize(result)
     for item in summary['skipped']:  # every one: a file not scanned is never passed over in silence
-        stream.write(f'skipped {item["path"]}: {item["reason"]}\n')
+        stream.write(f'skipped {printable(item["path"])}: {printable(item["reason"])}\n')
 
 
 def _summary_line(result: ScanResult, paint: _Painter, hook: str) -> str:

@@ -58,13 +58,21 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
         return CommandResult(phase, command, SKIPPED, None, 'empty command')
     if not is_installed(command, cwd):
         return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
-    unsafe = _unsafe_files(argv, cwd).replace(os.fspath(cwd), shown)  # named by the root's path, as planned
+    from guard import runas
+    try:
+        # As the root's owner: the command reads files they control (a Makefile, compose.yaml).
+        who = runas.for_root(os.fspath(cwd))
+    except runas.RefusedRunAs as e:
+        return CommandResult(phase, command, FAILED, None, f'refusing to run it: {e}')
+    unsafe = _unsafe_files(argv, cwd, who.uid).replace(os.fspath(cwd), shown)  # named by the root's path, as planned
     if unsafe:
         return CommandResult(phase, command, FAILED, None, f'refusing to run it: {unsafe}')
     try:
-        proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        popen = who.popen_args()
+        proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,  # type: ignore[call-overload]
                               stderr=subprocess.STDOUT, timeout=timeout or None, check=False,
-                              pass_fds=() if root_fd is None else (root_fd,))
+                              env=who.environ(os.environ),
+                              pass_fds=() if root_fd is None else (root_fd,), **popen)
     except subprocess.TimeoutExpired:
         return CommandResult(phase, command, FAILED, None, f'timed out after {timeout:g}s')
     except OSError as e:
@@ -92,13 +100,14 @@ def is_installed(command: str, cwd: Path) -> bool:
     return shutil.which(name) is not None or os.path.isfile(os.path.join(cwd, name))
 
 
-def _unsafe_files(argv: Sequence[str], cwd: Path) -> str:
+def _unsafe_files(argv: Sequence[str], cwd: Path, run_as: int | None) -> str:
     """Why the program or a file the command names could have been rewritten by someone other than
-    root or us since the config was trusted ('' when it could not): trust pinned the config, and
-    this pins what it runs (issue 16, attack 9; docs/trust.md)."""
+    root, us or the user it runs as since the config was trusted ('' when it could not): trust pinned
+    the config, and this pins what it runs (issue 16, attack 9; docs/trust.md)."""
     from guard import secure_path
 
-    return secure_path.command_problem(argv, os.fspath(cwd), {0, os.geteuid()})
+    owners = {0, os.geteuid()} | ({run_as} if run_as is not None else set())
+    return secure_path.command_problem(argv, os.fspath(cwd), owners)
 
 
 def _tail(output: bytes) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard.errors import UnsafeOperationError
+from guard.redact import mask_command_line
 from guard.safety import commands
 from guard.safety import fd as fdops
 from guard.safety import fingerprint
@@ -318,7 +319,9 @@ def _audit_detail(report: PurgeReport) -> dict[str, object]:
         'files': report.files, 'reclaimed': report.reclaimed,
         'protected_checked': report.verification.checked,
         'protected_changed': list(report.verification.changed + report.verification.missing)[:100],
-        'commands': [{'phase': c.phase, 'command': c.command, 'outcome': c.outcome, 'returncode': c.returncode}
+        # Default-deny: the program and shape of each command, never an argument that may be a credential.
+        'commands': [{'phase': c.phase, 'command': mask_command_line(c.command), 'outcome': c.outcome,
+                      'returncode': c.returncode}
                      for c in report.commands],
     }
 
