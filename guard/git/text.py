@@ -174,7 +174,7 @@ def _fanned(found: list[Reading], first: bytes, rest: Iterator[bytes]) -> list[I
     from collections import deque
 
     decoders = [_decoder(codec) for codec, _ in found]
-    queues: list[deque[str]] = [deque([d.decode(first[skip:], False)]) for d, (_, skip) in zip(decoders, found)]
+    queues: list[deque[str]] = [deque([d.decode(first[skip:], False)]) for d, (_, skip) in zip(decoders, found, strict=True)]
     ended = [False]
 
     def pull() -> bool:
@@ -183,7 +183,7 @@ def _fanned(found: list[Reading], first: bytes, rest: Iterator[bytes]) -> list[I
         piece = next(rest, None)
         if piece is None:
             ended[0] = True
-        for queue, decoder in zip(queues, decoders):
+        for queue, decoder in zip(queues, decoders, strict=True):
             queue.append(decoder.decode(piece or b'', piece is None))
         return True
 

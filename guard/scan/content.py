@@ -76,7 +76,6 @@ def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: Sc
         _binary(path, label, first[:SNIFF], scanner, result)
         return
     findings: list[Finding] = []
-    suppressed = 0
     size = [0]
 
     def counted(parts: Iterable[str]) -> Iterable[str]:
