@@ -214,3 +214,29 @@ def test_latin1_text_is_text_with_every_byte_in_place(value: str) -> None:
     ascii_only = ''.join(c if c.isascii() else '?' for c in value)
     if text.codec_for(data) == 'latin-1':
         assert ''.join(c if c.isascii() else '?' for c in decoded) == ascii_only
+
+
+def _peak_streaming(size: int) -> int:
+    """Peak memory of scanning a `size`-byte UTF-8 file behind a lying mark (two readings) in 64 KiB pieces."""
+    import tracemalloc
+
+    line = b'INSERT INTO t VALUES (1, \'user@example.com\');\n'
+    data = codecs.BOM_UTF16_LE + line * (size // len(line)) + SECRET_LINE.encode() + b'\n'
+    pieces = (data[i:i + (64 << 10)] for i in range(0, len(data), 64 << 10))
+    result = ScanResult()
+    tracemalloc.start()
+    try:
+        content.scan_pieces('dump.sql', pieces, SCANNER, result, window=256 << 10, overlap=4096)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.rule for f in result.findings] == ['aws-access-key-id']
+    return peak
+
+
+def test_streaming_several_readings_keeps_memory_bounded() -> None:
+    """Two readings of one stream (UTF-16 mojibake takes twice the bytes a window) share one pass over the
+    pieces; neither runs ahead, so four times the file is not more memory (read one reading after the
+    other, the second would hold the whole file: +8 MB here)."""
+    small, large = _peak_streaming(2 << 20), _peak_streaming(8 << 20)
+    assert large < small * 1.25, (small, large)

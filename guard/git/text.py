@@ -21,6 +21,7 @@ them each byte keeps its place, so line numbers stay true. Large files are decod
 from __future__ import annotations
 
 import codecs
+from collections import deque
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -125,12 +126,12 @@ def _decode_as(data: bytes, codec: str, skip: int) -> str:
     return data.decode(codec, 'replace')
 
 
-def decode_pieces(pieces: Iterable[bytes]) -> list[Iterator[str]]:
+def decode_pieces(pieces: Iterable[bytes]) -> list[Stream]:
     """A large file's text piece by piece (a character cut between two pieces is joined), one stream per
     reading; empty for binary.
 
     Its first DEEP bytes choose the readings, however the pieces are cut. The pieces are read once for
-    all streams: advance the streams together (each buffers what the others have read ahead), and
+    all streams: advance the one with the most `backlog` (what the others have read ahead for it), and
     memory stays bounded.
     """
     source = iter(pieces)
@@ -143,8 +144,8 @@ def decode_pieces(pieces: Iterable[bytes]) -> list[Iterator[str]]:
     found = readings(first[:DEEP])
     if len(found) == 1:
         codec, skip = found[0]
-        return [_decoded(_decoder(codec), first[skip:], source)]
-    return _fanned(found, first, source)
+        return [Stream(None, _decoded(_decoder(codec), first[skip:], source))]
+    return _Fan(found, first, source).streams
 
 
 def is_lfs_pointer(data: bytes) -> bool:
@@ -169,30 +170,51 @@ def _decoded(decoder: codecs.IncrementalDecoder, first: bytes, rest: Iterator[by
     yield decoder.decode(b'', True)
 
 
-def _fanned(found: list[Reading], first: bytes, rest: Iterator[bytes]) -> list[Iterator[str]]:
-    """One stream per reading over the same pieces: whichever stream needs more reads the next piece for all."""
-    from collections import deque
+class Stream:
+    """One reading's text of a large file, piece by piece. Several readings share one pass over the
+    pieces: the one that needs more reads the next piece for all, and the others keep it until they
+    take it (`backlog`, in characters). Advancing the one with the most backlog bounds the memory."""
 
-    decoders = [_decoder(codec) for codec, _ in found]
-    queues: list[deque[str]] = [deque([d.decode(first[skip:], False)]) for d, (_, skip) in zip(decoders, found, strict=True)]
-    ended = [False]
+    def __init__(self, fan: _Fan | None, source: Iterator[str] | None = None) -> None:
+        self._fan = fan
+        self._source = source
+        self.queue: deque[str] = deque()
+        self.backlog = 0
 
-    def pull() -> bool:
-        if ended[0]:
+    def __iter__(self) -> Stream:
+        return self
+
+    def __next__(self) -> str:
+        if self._source is not None:
+            return next(self._source)
+        while not self.queue:
+            if self._fan is None or not self._fan.pull():
+                raise StopIteration
+        text = self.queue.popleft()
+        self.backlog -= len(text)
+        return text
+
+
+class _Fan:
+    def __init__(self, found: list[Reading], first: bytes, rest: Iterator[bytes]) -> None:
+        self.decoders = [_decoder(codec) for codec, _ in found]
+        self.streams = [Stream(self) for _ in found]
+        self.rest = rest
+        self.ended = False
+        for stream, decoder, (_, skip) in zip(self.streams, self.decoders, found, strict=True):
+            stream.queue.append(decoder.decode(first[skip:], False))
+            stream.backlog += len(stream.queue[-1])
+
+    def pull(self) -> bool:
+        if self.ended:
             return False
-        piece = next(rest, None)
-        if piece is None:
-            ended[0] = True
-        for queue, decoder in zip(queues, decoders, strict=True):
-            queue.append(decoder.decode(piece or b'', piece is None))
+        piece = next(self.rest, None)
+        self.ended = piece is None
+        for stream, decoder in zip(self.streams, self.decoders, strict=True):
+            text = decoder.decode(piece or b'', self.ended)
+            stream.queue.append(text)
+            stream.backlog += len(text)
         return True
-
-    def stream(queue: deque[str]) -> Iterator[str]:
-        while queue or pull():
-            while queue:
-                yield queue.popleft()
-
-    return [stream(queue) for queue in queues]
 
 
 def _distinct(found: list[Reading]) -> list[Reading]:

@@ -76,28 +76,29 @@ def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: Sc
         _binary(path, label, first[:SNIFF], scanner, result)
         return
     findings: list[Finding] = []
-    size = [0]
+    sizes = [0] * len(streams)
 
-    def counted(parts: Iterable[str]) -> Iterable[str]:
+    def counted(parts: Iterable[str], i: int) -> Iterable[str]:
         for part in parts:
-            size[0] += len(part)
+            sizes[i] += len(part)
             yield part
 
-    # One window of each reading in turn: the readings share one pass over the pieces, so none runs ahead.
-    parts = [(i, enumerate(windows.windows(counted(texts) if i == 0 else texts, window or windows.SIZE,
-                                           overlap or windows.OVERLAP))) for i, texts in enumerate(streams)]
+    # The readings share one pass over the pieces: the one with the most text read ahead for it goes
+    # next, so none runs far ahead (a reading with fewer characters per byte takes more bytes a window).
+    parts = [(i, enumerate(windows.windows(counted(texts, i), window or windows.SIZE, overlap or windows.OVERLAP)))
+             for i, texts in enumerate(streams)]
     allowed_by = [0] * len(parts)
     while parts:
-        for i, reading in list(parts):
-            step = next(reading, None)
-            if step is None:
-                parts.remove((i, reading))
-                continue
-            n, part = step
-            found, allowed = scanner.scan(Document(path, part.text, commit))
-            findings.extend(part.place(found, first=n == 0))
-            allowed_by[i] += allowed
-    result.scanned(_distinct(findings) if len(streams) > 1 else findings, max(allowed_by), size[0])
+        i, reading = max(parts, key=lambda p: streams[p[0]].backlog)
+        step = next(reading, None)
+        if step is None:
+            parts.remove((i, reading))
+            continue
+        n, part = step
+        found, allowed = scanner.scan(Document(path, part.text, commit))
+        findings.extend(part.place(found, first=n == 0))
+        allowed_by[i] += allowed
+    result.scanned(_distinct(findings) if len(streams) > 1 else findings, max(allowed_by), max(sizes))
 
 
 def scan_file(root: StrPath, rel: str, max_size: int, scanner: Scanner, result: ScanResult) -> None:
