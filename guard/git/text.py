@@ -21,12 +21,13 @@ them each byte keeps its place, so line numbers stay true. Large files are decod
 from __future__ import annotations
 
 import codecs
-from collections import deque
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Iterator
+
+    from guard.git.streams import Stream
 
     Reading = tuple[str, int]  # a codec and how many bytes to skip first (a mark, or junk before UTF-32)
 
@@ -141,11 +142,14 @@ def decode_pieces(pieces: Iterable[bytes]) -> list[Stream]:
         if piece is None:
             break
         first += piece
+    from guard.git.streams import Fan
+    from guard.git.streams import Stream
+
     found = readings(first[:DEEP])
     if len(found) == 1:
         codec, skip = found[0]
         return [Stream(None, _decoded(_decoder(codec), first[skip:], source))]
-    return _Fan(found, first, source).streams
+    return Fan([_decoder(codec) for codec, _ in found], [skip for _, skip in found], first, source).streams
 
 
 def is_lfs_pointer(data: bytes) -> bool:
@@ -168,53 +172,6 @@ def _decoded(decoder: codecs.IncrementalDecoder, first: bytes, rest: Iterator[by
     for piece in rest:
         yield decoder.decode(piece, False)
     yield decoder.decode(b'', True)
-
-
-class Stream:
-    """One reading's text of a large file, piece by piece. Several readings share one pass over the
-    pieces: the one that needs more reads the next piece for all, and the others keep it until they
-    take it (`backlog`, in characters). Advancing the one with the most backlog bounds the memory."""
-
-    def __init__(self, fan: _Fan | None, source: Iterator[str] | None = None) -> None:
-        self._fan = fan
-        self._source = source
-        self.queue: deque[str] = deque()
-        self.backlog = 0
-
-    def __iter__(self) -> Stream:
-        return self
-
-    def __next__(self) -> str:
-        if self._source is not None:
-            return next(self._source)
-        while not self.queue:
-            if self._fan is None or not self._fan.pull():
-                raise StopIteration
-        text = self.queue.popleft()
-        self.backlog -= len(text)
-        return text
-
-
-class _Fan:
-    def __init__(self, found: list[Reading], first: bytes, rest: Iterator[bytes]) -> None:
-        self.decoders = [_decoder(codec) for codec, _ in found]
-        self.streams = [Stream(self) for _ in found]
-        self.rest = rest
-        self.ended = False
-        for stream, decoder, (_, skip) in zip(self.streams, self.decoders, found, strict=True):
-            stream.queue.append(decoder.decode(first[skip:], False))
-            stream.backlog += len(stream.queue[-1])
-
-    def pull(self) -> bool:
-        if self.ended:
-            return False
-        piece = next(self.rest, None)
-        self.ended = piece is None
-        for stream, decoder in zip(self.streams, self.decoders, strict=True):
-            text = decoder.decode(piece or b'', self.ended)
-            stream.queue.append(text)
-            stream.backlog += len(text)
-        return True
 
 
 def _distinct(found: list[Reading]) -> list[Reading]:
