@@ -8,9 +8,10 @@ and UTF-32 without a mark, told by their NUL pattern (in ASCII-heavy UTF-16 ever
 NUL, in UTF-32 three of every four), aligned on where the NULs are, so junk before the text does
 not hide it. A UTF-8 file opening with bytes FF FE is thus read as UTF-16 (mojibake, no finding)
 and as UTF-8 (its secret found). The common file, UTF-8 with no NUL and no mark in its first
-SNIFF bytes, has one reading, decided without counting anything. A decoding "yields text" when control characters (NUL and the
-other C0/C1 codes, tabs and line ends aside) are at most a tenth of what is weighed; a file is
-binary only when none does. One NUL before a secret does not make a file binary. A file whose
+SNIFF bytes, has one reading, decided without counting anything.
+
+A decoding "yields text" when control characters (NUL and the other C0/C1 codes, tabs and line
+ends aside) are at most a tenth of what is weighed; a file is binary only when none does. One NUL before a secret does not make a file binary. A file whose
 first 8 KiB hold a NUL or are not UTF-8 is weighed over its first 64 KiB: a shared library may open
 with a few KiB of symbol names.
 
