@@ -90,6 +90,16 @@ def cases() -> list[tuple[str, str, bytes, str, int | None]]:
          'database-url-password', None),
         ('key-across-window-edge', 'keys.txt', window_text.encode(), 'private-key', window_line),
         ('key-across-piece-edge', 'big16.txt', piece_bytes, 'aws-access-key-id', piece_line),
+        # A byte-order mark that lies: UTF-8 opening with FF FE or FE FF (findings15/10).
+        ('fake-utf16-le-bom-on-utf8', 'settings.py', b'\xff\xfe' + f' = 1\nURL = "{db_url(password)}"\n'.encode(),
+         'database-url-password', 2),
+        ('fake-utf16-be-bom-on-utf8', 'config.py', b'\xfe\xff' + f'\nURL = "{db_url(password)}"\n'.encode(),
+         'database-url-password', 2),
+        # UTF-32 without a mark (iconv -t UTF-32LE, str.encode('utf-32-le')): findings15/11.
+        ('utf32-le-no-bom', 'settings.py', f'# settings\nURL = "{db_url(password)}"\n'.encode('utf-32-le'),
+         'database-url-password', 2),
+        ('utf32-be-no-bom', 'prod.cfg', f'# settings\nURL = "{db_url(password)}"\n'.encode('utf-32-be'),
+         'database-url-password', 2),
     ]
 
 

@@ -1,17 +1,23 @@
 """Bytes to the text guard scans, the same way for every source: work tree, index, history and ranges.
 
-Decoding tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32); UTF-8; UTF-16 without a mark,
-told by its NUL pattern (in ASCII-heavy UTF-16 every other byte is NUL); then Latin-1, one
-character per byte, for what is not UTF-8 (byte by byte, so a UTF-8 file with one stray Latin-1
-byte keeps its other characters). A decoding "yields text" when control characters (NUL and the
-other C0/C1 codes, tabs and line ends aside) are at most a tenth of what is weighed; a file is
-binary only when none does. One NUL before a secret does not make a file binary. A file whose
+A file is read in every decoding that yields text, and each reading is scanned (guard.scan.content
+unions the findings): a byte-order mark is a hint, not a verdict. The readings: the mark's (UTF-8,
+UTF-16, UTF-32); the bytes as UTF-8, or Latin-1, one character per byte, for what is not UTF-8
+(byte by byte, so a UTF-8 file with one stray Latin-1 byte keeps its other characters); UTF-16
+and UTF-32 without a mark, told by their NUL pattern (in ASCII-heavy UTF-16 every other byte is
+NUL, in UTF-32 three of every four), aligned on where the NULs are, so junk before the text does
+not hide it. A UTF-8 file opening with bytes FF FE is thus read as UTF-16 (mojibake, no finding)
+and as UTF-8 (its secret found). The common file, UTF-8 with no NUL and no mark in its first
+SNIFF bytes, has one reading, decided without counting anything.
+
+A decoding "yields text" when control characters (NUL and the other C0/C1 codes, tabs and line
+ends aside) are at most a tenth of what is weighed; a file is binary only when none does. One NUL before a secret does not make a file binary. A file whose
 first 8 KiB hold a NUL or are not UTF-8 is weighed over its first 64 KiB: a shared library may open
 with a few KiB of symbol names.
 
 trufflehog's decoders are the model (pkg/decoders: UTF-8 with a printable fallback, UTF-16); unlike
 them each byte keeps its place, so line numbers stay true. Large files are decoded piece by piece
-(`decode_pieces`) with the codec their first 64 KiB chose.
+(`decode_pieces`) in the readings their first 64 KiB chose, all from one pass over the pieces.
 """
 from __future__ import annotations
 
@@ -21,6 +27,10 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Iterator
+
+    from guard.git.streams import Stream
+
+    Reading = tuple[str, int]  # a codec and how many bytes to skip first (a mark, or junk before UTF-32)
 
 SNIFF = 8192  # bytes looked at to choose a decoding when they hold no NUL and start as UTF-8
 DEEP = 64 << 10  # bytes weighed otherwise
@@ -43,44 +53,70 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
     (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
 _BOM_FIRST = frozenset(bom[:1] for bom, _ in _BOMS)
-# ASCII-heavy UTF-16: at least this share of code units has a NUL high byte, and almost none a NUL low byte.
-_UTF16_NULS = 0.5
-_UTF16_STRAY = 0.05
+# Codecs the marks name, without the mark: the mark is skipped, so each reading says its byte order.
+_MARKED = {codecs.BOM_UTF32_LE: 'utf-32-le', codecs.BOM_UTF32_BE: 'utf-32-be', codecs.BOM_UTF8: 'utf-8',
+           codecs.BOM_UTF16_LE: 'utf-16-le', codecs.BOM_UTF16_BE: 'utf-16-be'}
+# ASCII-heavy UTF-16/32: at least this share of code units has a NUL in each high byte, and few a NUL in the
+# character's low byte (a few junk bytes before the text or a few NUL characters may add some).
+_WIDE_NULS = 0.5
+_WIDE_STRAY = 0.2
 # git-lfs pointer files (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): these three lines, nothing else.
 _LFS_PREFIX = b'version https://git-lfs.github.com/spec/v1\noid sha256:'
 _LFS_MAX = 200
 
 
-def codec_for(head: bytes) -> str | None:
-    """The codec to read a file whose first bytes are `head` (up to DEEP) with, or None when no decoding
-    yields text: a byte-order mark's, else 'utf-8' (stray bytes read as Latin-1), BOM-less UTF-16,
-    else 'latin-1'.
+def readings(head: bytes) -> list[Reading]:
+    """How to read a file whose first bytes are `head` (up to DEEP): every decoding that yields text,
+    the mark's first; empty when none does (binary).
 
-    A file with no NUL in its first SNIFF bytes that starts as UTF-8 is UTF-8 (the common case,
-    decided without counting anything). Otherwise all of `head` is weighed, at C speed: a shared
-    library can start with a few KiB of symbol names that look like text.
+    A file with no NUL in its first SNIFF bytes that starts as UTF-8 and has no mark is UTF-8 (the
+    common case, decided without counting anything). Otherwise all of `head` is weighed, at C speed: a
+    shared library can start with a few KiB of symbol names that look like text.
     """
-    marked = next((codec for bom, codec in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
-    if marked is None and b'\0' not in head[:SNIFF] and _utf8_prefix(head[:SNIFF]):
-        return 'utf-8'
-    if marked == 'utf-8-sig':
-        return marked if _utf8_or_latin1(head[len(codecs.BOM_UTF8):]) == 'utf-8' else None
-    if marked is not None and _is_text(_decoder(marked).decode(head[:_SAMPLE], False)):
-        return marked
-    codec = _utf8_or_latin1(head)
-    if codec is not None:
-        return codec
-    for utf16 in _utf16_codecs(head):
-        if _is_text(_decoder(utf16).decode(head[:_SAMPLE], False)):
-            return utf16
-    return None
+    if head[:1] not in _BOM_FIRST and b'\0' not in head[:SNIFF] and _utf8_prefix(head[:SNIFF]):
+        return [('utf-8', 0)]
+    found: list[Reading] = []
+    marked = next((bom for bom, _ in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
+    if marked is not None:
+        codec = _MARKED[marked]
+        if codec == 'utf-8':
+            if _utf8_or_latin1(head[len(marked):]) == 'utf-8':
+                found.append((codec, len(marked)))
+        elif _is_text(_decoder(codec).decode(head[len(marked):_SAMPLE], False)):
+            found.append((codec, len(marked)))
+    plain = _utf8_or_latin1(head)
+    if plain is not None:
+        found.append((plain, 0))
+    wide = _wide_readings(head)
+    if found and found[0][0][:6] in ('utf-16', 'utf-32') and any(_same(found[0], w) for w in wide):
+        # The mark's reading agrees with the NUL pattern: the other byte order would read the same text again.
+        wide = [w for w in wide if _unit(w[0]) != _unit(found[0][0])]
+    for codec, skip in wide:
+        if _is_text(_decoder(codec).decode(head[skip:_SAMPLE], False)):
+            found.append((codec, skip))
+    return _distinct(found)
+
+
+def codec_for(head: bytes) -> str | None:
+    """The codec of the first reading of a file whose first bytes are `head`, or None for binary."""
+    found = readings(head)
+    return found[0][0] if found else None
 
 
 def decode(data: bytes) -> str | None:
-    """A whole file's text, or None for binary."""
-    codec = codec_for(data[:DEEP])
-    if codec is None:
-        return None
+    """A whole file's text in its first reading, or None for binary."""
+    texts = decode_all(data)
+    return texts[0] if texts else None
+
+
+def decode_all(data: bytes) -> list[str]:
+    """A whole file's text in every reading (see the module's docstring); empty for binary."""
+    return [_decode_as(data, codec, skip) for codec, skip in readings(data[:DEEP])]
+
+
+def _decode_as(data: bytes, codec: str, skip: int) -> str:
+    if skip:
+        data = data[skip:]
     if codec == 'utf-8':
         try:
             return data.decode('utf-8')
@@ -92,10 +128,13 @@ def decode(data: bytes) -> str | None:
     return data.decode(codec, 'replace')
 
 
-def decode_pieces(pieces: Iterable[bytes]) -> Iterator[str] | None:
-    """A large file's text piece by piece (a character cut between two pieces is joined), or None for binary.
+def decode_pieces(pieces: Iterable[bytes]) -> list[Stream]:
+    """A large file's text piece by piece (a character cut between two pieces is joined), one stream per
+    reading; empty for binary.
 
-    Its first DEEP bytes choose the codec, however the pieces are cut.
+    Its first DEEP bytes choose the readings, however the pieces are cut. The pieces are read once for
+    all streams: advance the one with the most `backlog` (what the others have read ahead for it), and
+    memory stays bounded.
     """
     source = iter(pieces)
     first = b''
@@ -104,10 +143,14 @@ def decode_pieces(pieces: Iterable[bytes]) -> Iterator[str] | None:
         if piece is None:
             break
         first += piece
-    codec = codec_for(first[:DEEP])
-    if codec is None:
-        return None
-    return _decoded(_decoder(codec), first, source)
+    from guard.git.streams import Fan
+    from guard.git.streams import Stream
+
+    found = readings(first[:DEEP])
+    if len(found) == 1:
+        codec, skip = found[0]
+        return [Stream(None, _decoded(_decoder(codec), first[skip:], source))]
+    return Fan([_decoder(codec) for codec, _ in found], [skip for _, skip in found], first, source).streams
 
 
 def is_lfs_pointer(data: bytes) -> bool:
@@ -132,6 +175,24 @@ def _decoded(decoder: codecs.IncrementalDecoder, first: bytes, rest: Iterator[by
     yield decoder.decode(b'', True)
 
 
+def _distinct(found: list[Reading]) -> list[Reading]:
+    """Readings that differ: the same codec at the same alignment reads the same characters (a marked
+    UTF-16 file is also told by its NUL pattern); the first, which skips its mark, is kept."""
+    kept: list[Reading] = []
+    for reading in found:
+        if not any(_same(reading, other) for other in kept):
+            kept.append(reading)
+    return kept
+
+
+def _same(one: Reading, other: Reading) -> bool:
+    return one[0] == other[0] and one[1] % _unit(one[0]) == other[1] % _unit(other[0])
+
+
+def _unit(codec: str) -> int:
+    return 4 if codec.startswith('utf-32') else 2 if codec.startswith('utf-16') else 1
+
+
 def _decoder(codec: str) -> codecs.IncrementalDecoder:
     if codec == 'utf-8':
         _register_fallback()
@@ -148,17 +209,26 @@ def _utf8_prefix(head: bytes) -> bool:
     return True
 
 
-def _utf16_codecs(head: bytes) -> tuple[str, ...]:
-    """UTF-16 without a byte-order mark, told by where the NULs are (ASCII in UTF-16: every other byte)."""
-    units = len(head) // 2
-    if not units:
-        return ()
-    even, odd = head[0:units * 2:2].count(0), head[1:units * 2:2].count(0)
-    if odd >= units * _UTF16_NULS and even <= units * _UTF16_STRAY:
-        return ('utf-16-le',)
-    if even >= units * _UTF16_NULS and odd <= units * _UTF16_STRAY:
-        return ('utf-16-be',)
-    return ()
+def _wide_readings(head: bytes) -> list[Reading]:
+    """UTF-16 and UTF-32 without a mark, told by where the NULs are (ASCII in UTF-16: every other byte
+    NUL; in UTF-32: three of every four), each aligned on the byte that carries the characters."""
+    found: list[Reading] = []
+    for width, codec in ((4, 'utf-32'), (2, 'utf-16')):
+        units = len(head) // width
+        if not units:
+            continue
+        nuls = [head[r:units * width:width].count(0) for r in range(width)]
+        low = min(range(width), key=nuls.__getitem__)  # where the characters' low bytes are
+        if nuls[low] > units * _WIDE_STRAY:
+            continue
+        if all(nuls[r] >= units * _WIDE_NULS for r in range(width) if r != low):
+            # A little-endian unit starts at its low byte: each character whole, whatever junk comes
+            # first. A big-endian one ends there; read too when it is aligned on the file's start (it
+            # is then right for characters beyond Latin-1, where the little-endian reading is not).
+            if low == width - 1:
+                found.append((f'{codec}-be', 0))
+            found.append((f'{codec}-le', low))
+    return found
 
 
 def _utf8_or_latin1(head: bytes) -> str | None:
@@ -198,7 +268,10 @@ def _c1_in_utf8(data: bytes) -> int:
 
 
 def _is_text(sample: str) -> bool:
-    """At most CONTROL_SHARE of `sample` (decoded UTF-16 or UTF-32) is control characters."""
+    """At most CONTROL_SHARE of `sample` (decoded UTF-16 or UTF-32) is control characters, and it is
+    not empty."""
+    if not sample:
+        return False
     data = sample.encode('utf-8', 'surrogatepass')
     c0 = len(data.translate(None, _NOT_C0))
     return c0 + _c1_in_utf8(data) <= len(sample) * CONTROL_SHARE

@@ -2,7 +2,9 @@
 
 A file at most max-file-size is decoded whole (guard.git.text) and scanned; a larger one is decoded
 piece by piece and scanned in windows that overlap (guard.scan.windows), so memory stays bounded
-and a secret across a window's edge is still found at its line. What is not scanned is recorded in
+and a secret across a window's edge is still found at its line. A file with more than one reading
+(a byte-order mark and bytes that are UTF-8 too, UTF-16/32 told by NULs) is scanned in each, and
+the findings are joined, the same one found twice kept once. What is not scanned is recorded in
 the result with its reason: an exact git-lfs pointer, binary content (no decoding yields text).
 Path rules still judge a binary file: an env file is one whatever its bytes.
 """
@@ -12,7 +14,7 @@ from guard.findings import Skipped
 from guard.git.text import BINARY
 from guard.git.text import LFS_POINTER
 from guard.git.text import SNIFF
-from guard.git.text import decode
+from guard.git.text import decode_all
 from guard.git.text import decode_pieces
 from guard.git.text import is_lfs_pointer
 from guard.rules import env_files
@@ -39,12 +41,23 @@ def scan_data(path: str, data: bytes, scanner: Scanner, result: ScanResult, *, l
     if is_lfs_pointer(data):
         result.skip(label or path, LFS_POINTER)
         return
-    text = decode(data)
-    if text is None:
+    texts = decode_all(data)
+    if not texts:
         _binary(path, label, data[:SNIFF], scanner, result)
         return
-    added = added_line_numbers(text, [decode(r) or '' for r in replaced]) if replaced else None
-    scan_text(Document(path, text, commit, added), scanner, result)
+    old = [t for r in replaced for t in decode_all(r) or ['']] if replaced else []
+    if len(texts) == 1:  # the common case: one reading, nothing to join
+        added = added_line_numbers(texts[0], old) if replaced else None
+        scan_text(Document(path, texts[0], commit, added), scanner, result)
+        return
+    findings: list[Finding] = []
+    suppressed = 0
+    for text in texts:
+        added = added_line_numbers(text, old) if replaced else None
+        found, allowed = scanner.scan(Document(path, text, commit, added))
+        findings.extend(found)
+        suppressed = max(suppressed, allowed)
+    result.scanned(_distinct(findings), suppressed, max(map(len, texts)))
 
 
 def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: ScanResult, *, label: str = '',
@@ -55,27 +68,37 @@ def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: Sc
 
     source = iter(pieces)
     first = next(source, b'')
-    texts = decode_pieces(_chain(first, source))
-    if texts is None:
+    streams = decode_pieces(_chain(first, source))
+    if not streams:
         close = getattr(source, 'close', None)
         if close is not None:  # a file's pieces: its descriptor closes; a blob's: the rest leaves git's pipe
             close()
         _binary(path, label, first[:SNIFF], scanner, result)
         return
     findings: list[Finding] = []
-    suppressed = 0
-    size = [0]
+    sizes = [0] * len(streams)
 
-    def counted(parts: Iterable[str]) -> Iterable[str]:
+    def counted(parts: Iterable[str], i: int) -> Iterable[str]:
         for part in parts:
-            size[0] += len(part)
+            sizes[i] += len(part)
             yield part
 
-    for n, part in enumerate(windows.windows(counted(texts), window or windows.SIZE, overlap or windows.OVERLAP)):
+    # The readings share one pass over the pieces: the one with the most text read ahead for it goes
+    # next, so none runs far ahead (a reading with fewer characters per byte takes more bytes a window).
+    parts = [(i, enumerate(windows.windows(counted(texts, i), window or windows.SIZE, overlap or windows.OVERLAP)))
+             for i, texts in enumerate(streams)]
+    allowed_by = [0] * len(parts)
+    while parts:
+        i, reading = max(parts, key=lambda p: streams[p[0]].backlog)
+        step = next(reading, None)
+        if step is None:
+            parts.remove((i, reading))
+            continue
+        n, part = step
         found, allowed = scanner.scan(Document(path, part.text, commit))
         findings.extend(part.place(found, first=n == 0))
-        suppressed += allowed
-    result.scanned(findings, suppressed, size[0])
+        allowed_by[i] += allowed
+    result.scanned(_distinct(findings) if len(streams) > 1 else findings, max(allowed_by), max(sizes))
 
 
 def scan_file(root: StrPath, rel: str, max_size: int, scanner: Scanner, result: ScanResult) -> None:
@@ -106,6 +129,18 @@ def _binary(path: str, label: str, head: bytes, scanner: Scanner, result: ScanRe
         finding = env_files.check(path, head.decode('latin-1'))
         if finding is not None:
             result.findings.append(finding)
+
+
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """Findings of several readings of one file, each kept once (same rule, line and matched content)."""
+    seen: set[tuple[str, int | None, str]] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        key = (finding.rule, finding.line, finding.fingerprint)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
 
 
 def _chain(first: bytes, rest: Iterable[bytes]) -> Iterable[bytes]:

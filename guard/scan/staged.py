@@ -25,7 +25,7 @@ from guard.git.plumbing import Entry
 from guard.git.plumbing import Repo
 from guard.git.plumbing import named_entries
 from guard.git.plumbing import staged_entries
-from guard.git.text import decode
+from guard.git.text import decode_all
 from guard.records import Record
 from guard.rules import venv
 from guard.rules.trees import PathListTree
@@ -97,11 +97,12 @@ def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner)
 
     count = 0
     for entry in entries:
-        text = decode(blobs.get(entry.oid, b''))
-        if text:
-            old = [decode(blobs.get(oid, b'')) or '' for oid in _replaced(entry)]
+        old = [t for oid in _replaced(entry) for t in decode_all(blobs.get(oid, b'')) or ['']]
+        counts = [0]
+        for text in decode_all(blobs.get(entry.oid, b'')):  # every reading, as the scan reads it (one, mostly)
             added = frozenset() if entry.oid in entry.parents else added_line_numbers(text, old)
-            count += scanner.count_left_out(Document(entry.path, text, None, added))
+            counts.append(scanner.count_left_out(Document(entry.path, text, None, added)))
+        count += max(counts)
     return count
 
 
