@@ -92,6 +92,15 @@ def test_guard_records_survive_pickle_and_copy() -> None:
     assert finding.entries == () and finding.path == finding[3]
 
 
+def _default(module: str, node: ast.expr) -> object:
+    """A declared default: a literal, or a constant of its module (`version: int = FORMAT_VERSION`)."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        assert isinstance(node, ast.Name), ast.dump(node)
+        return getattr(importlib.import_module(module), node.id)
+
+
 def declared_records() -> dict[tuple[str, str], tuple[list[str], dict[str, object]]]:
     """Every `class X(Record)` in guard's source, read from the text: its annotated fields, in order,
     and the defaults assigned to them."""
@@ -101,7 +110,7 @@ def declared_records() -> dict[tuple[str, str], tuple[list[str], dict[str, objec
         for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
             if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == 'Record' for b in node.bases):
                 fields = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
-                defaults = {s.target.id: ast.literal_eval(s.value) for s in node.body
+                defaults = {s.target.id: _default(module, s.value) for s in node.body
                             if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value is not None}
                 found[(module, node.name)] = (fields, defaults)
     return found
