@@ -148,10 +148,13 @@ def _state_rel(config: Config, root: Path) -> str | None:
     return state.relative_to(root).as_posix() if is_inside(state, root) and state != root else None
 
 
-def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
-    """Look at the root and say what a purge would clear, keep and protect. Changes nothing."""
+def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | None = None) -> PurgePlan:
+    """Look at the root and say what a purge would clear, keep and protect. Changes nothing.
+
+    `pin`: the root as pinned earlier (the daemon pins it at start); the plan then looks and the
+    execution acts through it, and UnsafeOperationError says so when the path leads elsewhere now."""
     resolved = check_root(root)
-    pin = fdops.RootPin(resolved)
+    pin = pinned(pin, resolved)
     matcher = matcher_for(config, resolved)
     venv = root_venv(resolved)
     root_fd = pin.dup()
@@ -167,6 +170,16 @@ def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
     return PurgePlan(resolved, config, items, tuple(found.protected), tuple(found.skipped),
                      tuple(found.unreadable), open_files.complete, floors=tuple(found.floors),
                      venv=tuple(sorted(venv)), pin=pin, top_level=top_level, remains=frozenset(found.remains))
+
+
+def pinned(pin: fdops.RootPin | None, resolved: Path) -> fdops.RootPin:
+    """The pin to plan with: a fresh one, or `pin` once its path still leads to it."""
+    if pin is None:
+        return fdops.RootPin(resolved)
+    pin.verify()
+    if resolved != pin.path:
+        raise UnsafeOperationError(f'{resolved} is not the pinned root {pin.path}; nothing was changed')
+    return pin
 
 
 def _top_level(root_fd: int, matcher: Matcher) -> tuple[str, ...]:

@@ -115,13 +115,15 @@ def open_folder(config: Config, pin: fdops.RootPin, qid: str) -> tuple[int, int]
         raise
 
 
-def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
-    """Which root entries belong to a venv, and where they would go. Changes nothing."""
+def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | None = None) -> CleanPlan:
+    """Which root entries belong to a venv, and where they would go. Changes nothing. `pin` as for
+    `guard.safety.purge.plan`."""
     from guard.rules.trees import DiskTree
     from guard.rules.venv import detect_root_venv
     from guard.safety.purge import matcher_for
+    from guard.safety.purge import pinned
     resolved = check_root(root)
-    pin = fdops.RootPin(resolved)
+    pin = pinned(pin, resolved)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     matcher = matcher_for(config, resolved)
     # Protected means protected for clean too (and restore refuses protected entries).
