@@ -15,14 +15,15 @@ from pathlib import Path
 from daemon_harness import Daemon
 from daemon_harness import Setup
 from daemon_harness import wait_for
+from safety_trees import config
+from safety_trees import snapshot
+
 from guard.daemon.actions import Executor
 from guard.daemon.policy import PURGE
 from guard.daemon.policy import PURGE_LOGS
 from guard.daemon.policy import QUARANTINE
 from guard.daemon.policy import Action
 from guard.safety.fd import RootPin
-from safety_trees import config
-from safety_trees import snapshot
 
 BIG = 3 * 1024 * 1024
 

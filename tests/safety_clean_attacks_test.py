@@ -20,15 +20,15 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-
-from guard.safety import fixes
-from guard.safety import quarantine
 from safety_trees import config
 from safety_trees import snapshot
 from safety_trees import tree_hash
 from support import git
 from support import run_guard
 from support import write
+
+from guard.safety import fixes
+from guard.safety import quarantine
 
 IS_ROOT = os.geteuid() == 0
 
@@ -165,3 +165,31 @@ def test_a_fix_writes_only_a_plain_file_of_the_pinned_root(ignore: str, example:
         assert snapshot(outside) == before
     finally:
         shutil.rmtree(base)
+
+
+# Finding 08: a project's config moves quarantine-dir and makes .guard/ ephemeral; the purge took
+# the existing quarantine with it.
+def test_the_default_quarantine_stays_a_floor_whatever_quarantine_dir_says(tmp_path: Path, state: Path) -> None:
+    root = venv_root(tmp_path / 'root')
+    assert run_guard('clean', root, '--force', '--no-fix').returncode == 0
+    held = snapshot(root / '.guard/quarantine')
+    write(root, 'pyproject.toml', '[tool.guard.clean]\nquarantine-dir = "q2"\n'
+                                  '[tool.guard.purge]\nprotected = []\nephemeral = [".guard/"]\n')
+    run_guard('purge', root, '--force')
+    assert snapshot(root / '.guard/quarantine') == held
+    (root / 'pyproject.toml').unlink()
+    assert run_guard('restore', root, '--force').returncode == 0
+    assert (root / 'pyvenv.cfg').is_file()
+
+
+# Finding 12: an untrusted quarantine-dir inside the root, under protected src/ or inside .git.
+@pytest.mark.parametrize('where', ['src/q', '.git/q', 'src'])
+def test_a_quarantine_dir_under_a_protected_path_or_git_is_refused(tmp_path: Path, state: Path, where: str) -> None:
+    root = venv_root(tmp_path / 'root')
+    write(root, 'src/main.py', 'print(1)\n')
+    write(root, 'pyproject.toml', f'[tool.guard.clean]\nquarantine-dir = "{where}"\n')
+    before = tree_hash(root)
+    refused = run_guard('clean', root, '--force', '--no-fix')
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert 'clean.quarantine-dir' in refused.stderr
+    assert tree_hash(root) == before

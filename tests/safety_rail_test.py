@@ -19,13 +19,13 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-
-from guard.errors import ConfigError
-from guard.safety import purge
 from safety_trees import config
 from safety_trees import tree_hash
 from support import run_guard
 from support import write
+
+from guard.errors import ConfigError
+from guard.safety import purge
 
 FLOORS = frozenset(('.git', 'pyproject.toml', 'guard.toml'))
 

@@ -26,6 +26,7 @@ from guard.safety.paths import FLOOR_NAMES
 from guard.safety.paths import Matcher
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
+from guard.safety.quarantine import DEFAULT_QUARANTINE
 from guard.safety.quarantine import quarantine_dir
 from guard.safety.record import Recorder
 from guard.safety.remove import Clearer
@@ -130,7 +131,9 @@ def matcher_for(config: Config, root: Path) -> Matcher:
 
 
 def _own_floors(config: Config, root: Path) -> list[str]:
-    own = []
+    # Every quarantine guard makes by default is a floor, whatever quarantine-dir says now: a config
+    # that moves the quarantine elsewhere must not hand the existing one to the purge (finding 08).
+    own = ['/' + DEFAULT_QUARANTINE + '/']
     for folder in (config.state_path(), quarantine_dir(config, root)):
         if is_inside(folder, root) and folder != root:
             own.append('/' + folder.relative_to(root).as_posix() + '/')

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 QUARANTINED = 'quarantined'
 MOVING = 'moving'
 RESTORED = 'restored'
+DEFAULT_QUARANTINE = '.guard/quarantine'
 IGNORE_ALL = '# Written by guard: nothing in the quarantine is ever committed.\n*\n'
 
 
@@ -131,12 +132,28 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
              if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED]
     entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
+    _check_target(config, resolved, target)
     for entry in entries:
         if is_inside(target, resolved / entry.path):
             raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
                                        'choose another folder')
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
     return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin)
+
+
+def _check_target(config: Config, root: Path, target: Path) -> None:
+    """A quarantine inside the root may not lie in `.git` or under a protected path (guard's own
+    `.guard/` excepted): clean would move a venv into `src/` or the repository (finding 12)."""
+    if not is_inside(target, root) or target == root:
+        return
+    rel = target.relative_to(root).as_posix()
+    from guard.safety.paths import FLOOR_NAMES
+    from guard.safety.paths import Matcher
+    if '.git' in rel.split('/'):
+        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside .git; choose another folder')
+    if rel.split('/')[0] != '.guard' and Matcher(config.purge.protected, (), floors=FLOOR_NAMES).decide(
+            rel, is_dir=True) == PROTECTED:
+        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies under a protected path; choose another folder')
 
 
 def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
-
 
 if TYPE_CHECKING:
     from guard.config import Config
