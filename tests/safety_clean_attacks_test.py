@@ -193,3 +193,26 @@ def test_a_quarantine_dir_under_a_protected_path_or_git_is_refused(tmp_path: Pat
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert 'clean.quarantine-dir' in refused.stderr
     assert tree_hash(root) == before
+
+
+# Finding 01: a single file from outside bind-mounted onto an active log, held open by a writer.
+def test_a_file_bind_mounted_onto_a_log_is_never_truncated(tmp_path: Path, state: Path) -> None:
+    if not IS_ROOT:
+        pytest.skip('a bind mount needs root (CAP_SYS_ADMIN)')
+    root = tmp_path / 'root'
+    write(root, 'src/app.py', 'print(1)\n')
+    log = write(root, 'logs/app.log', '')
+    precious = write(tmp_path / 'outside', 'precious.log', os.urandom(5000))
+    expected = precious.read_bytes()
+    mounted = subprocess.run(['mount', '--bind', str(precious), str(log)], capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f'cannot bind-mount here: {mounted.stderr.strip()}')
+    writer = subprocess.Popen(['sleep', '60'], stdout=open(log, 'ab'))  # a service holding its log open
+    try:
+        done = run_guard('purge', root, '--force', '-v')
+        assert 'a file mounted here' in done.stdout, done.stdout + done.stderr
+    finally:
+        writer.kill()
+        writer.wait()
+        subprocess.run(['umount', str(log)], check=False)
+    assert precious.read_bytes() == expected
