@@ -216,3 +216,17 @@ def test_a_file_bind_mounted_onto_a_log_is_never_truncated(tmp_path: Path, state
         writer.wait()
         subprocess.run(['umount', str(log)], check=False)
     assert precious.read_bytes() == expected
+
+
+# Finding 15: protected paths deep inside a venv folder (site-packages/.env, pkg/config/).
+def test_a_venv_folder_holding_a_protected_path_deep_down_stays(tmp_path: Path, state: Path) -> None:
+    root = venv_root(tmp_path / 'root')
+    site = root / 'lib' / f'python{sys.version_info[0]}.{sys.version_info[1]}' / 'site-packages'
+    write(site, '.env', 'DB_PASSWORD=x\n')
+    write(site, 'pkg/config/c.yaml', 'k: v\n')
+    inside = snapshot(root / 'lib')
+    done = run_guard('clean', root, '--force', '--no-fix')
+    assert done.returncode == 0, done.stderr
+    assert 'Left in place, a protected path never moves: lib/ (holds protected' in done.stdout
+    assert snapshot(root / 'lib') == inside
+    assert not (root / 'pyvenv.cfg').exists()  # the rest of the venv moved

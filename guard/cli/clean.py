@@ -77,6 +77,8 @@ def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
         common.out(f'Why: {plan.evidence}')
     else:
         common.out('No venv artifacts in the root.')
+    for left in plan.left:
+        common.out(f'Left in place, a protected path never moves: {left}')
     if with_fixes and plan.fixes:
         common.out('Fixes on offer:')
         for fix in plan.fixes:

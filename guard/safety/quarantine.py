@@ -31,6 +31,7 @@ from guard.safety.results import Failure
 
 if TYPE_CHECKING:
     from guard.audit import AuditStore
+    from guard.safety.paths import Matcher
     from guard.config import Config
 
 QUARANTINED = 'quarantined'
@@ -51,6 +52,7 @@ class CleanPlan:
     evidence: str
     fixes: tuple[fixes.Fix, ...]
     pin: fdops.RootPin | None = None  # the root as opened at plan time; execute acts through it only
+    left: tuple[str, ...] = ()  # venv folders left in place because they hold a protected path
 
     @property
     def bytes(self) -> int:
@@ -130,6 +132,10 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
     # Protected means protected for clean too (and restore refuses protected entries).
     found = [rel for rel in (finding.entries if finding else ())
              if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED]
+    # A venv folder holding a protected path deeper down (site-packages/.env, pkg/config/) stays
+    # where it is, whole, and the plan says so: a protected path never moves (finding 15).
+    holding = {rel: inner for rel in found if (inner := _protected_inside(resolved, rel, matcher))}
+    found = [rel for rel in found if rel not in holding]
     entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
     _check_target(config, resolved, target)
@@ -138,7 +144,24 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
             raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
                                        'choose another folder')
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
-    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin)
+    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin,
+                     tuple(f'{rel}/ (holds protected {inner})' for rel, inner in sorted(holding.items())))
+
+
+def _protected_inside(root: Path, rel: str, matcher: Matcher) -> str | None:
+    """The first protected path below venv folder `rel`, or None (no link followed)."""
+    top = root / rel
+    if top.is_symlink() or not top.is_dir():
+        return None
+    for dirpath, dirnames, filenames in os.walk(top):
+        base = Path(dirpath).relative_to(root).as_posix()
+        for name in dirnames:
+            if matcher.decide(f'{base}/{name}', is_dir=True) == PROTECTED:
+                return f'{base}/{name}/'
+        for name in filenames:
+            if matcher.decide(f'{base}/{name}', is_dir=False) == PROTECTED:
+                return f'{base}/{name}'
+    return None
 
 
 def _check_target(config: Config, root: Path, target: Path) -> None:
