@@ -362,6 +362,10 @@ def test_a_disk_still_low_after_its_purge_escalates_and_is_purged_again_within_t
         setup.health['min-free-disk-mb'] = 16
         setup.write()
         _fill(setup.root / 'data' / 'temp' / 'a.bin', 8 * MIB)
+        # Code beside the runtime state: a root of logs/ and data/ only is one the guard rail refuses
+        # to clear whole (data/ holds nothing but ephemeral data/temp/).
+        (setup.root / 'src').mkdir()
+        (setup.root / 'src' / 'app.py').write_text('print(1)\n')
         with Daemon(setup) as daemon:
             daemon.wait_ready()
             _fill(tmp_path / 'fs' / 'elsewhere' / 'blob', 48 * MIB)  # free < 16 MiB; the purge frees 8

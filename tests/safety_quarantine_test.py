@@ -119,8 +119,9 @@ def test_fixes_add_missing_ignores_and_write_env_example_without_values(tmp_path
     ignore = by_name['.gitignore']
     assert '/lib/' not in ignore.lines and '/pyvenv.cfg' in ignore.lines and '.env' in ignore.lines
     assert '/bin/deploy.sh' not in ignore.lines
+    assert plan.pin is not None
     for fix in plan.fixes:
-        fixes.apply(fix)
+        fixes.apply(fix, plan.pin)
     text = (root / '.gitignore').read_text()
     assert text.startswith('*.pyc\n/lib/\n\n# Python environments')
     example = (root / '.env.example').read_text()

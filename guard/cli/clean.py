@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     elif not plan.fixes:
         common.out('Nothing to clean.')
     if not args.no_fix:
-        _offer_fixes(plan, apply_all=args.fix)
+        code = max(code, _offer_fixes(plan, apply_all=args.fix))
     return code
 
 
@@ -78,20 +78,33 @@ def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
         common.out(f'Why: {printable(plan.evidence)}')
     else:
         common.out('No venv artifacts in the root.')
+    for left in plan.left:
+        common.out(f'Left in place, a protected path never moves: {left}')
     if with_fixes and plan.fixes:
         common.out('Fixes on offer:')
         for fix in plan.fixes:
             common.out(f'  {printable(fix.description)}')
 
 
-def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> None:
+def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> int:
+    """1 when a fix was refused (its file is a hard link, a mount...); a root that moved raises."""
     from guard.safety import fixes
+    from guard.safety.fd import RootPin
+    from guard.safety.paths import check_root
+    pin = plan.pin or RootPin(check_root(plan.root))
+    code = 0
     for fix in plan.fixes:
         if apply_all or common.ask(f'{fix.description[0].upper()}{fix.description[1:]}?'):
-            fixes.apply(fix)
+            try:
+                fixes.apply(fix, pin)
+            except fixes.FixRefused as e:
+                common.err(f'not applied: {e}')
+                code = 1
+                continue
             common.out(f'Updated {fix.name}.' if not fix.creates else f'Wrote {fix.name}.')
         elif not sys.stdin.isatty():
             common.out(f'Not applied: the {fix.name} fix (run `guard clean --fix` to apply it).')
+    return code
 
 
 def show_move_report(report: MoveReport) -> int:

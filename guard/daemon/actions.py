@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from guard.alerts import Sink
     from guard.audit import AuditStore
     from guard.config import Config
+    from guard.safety.fd import RootPin
     from guard.safety.results import Failure
 
 TRIGGER = 'daemon'
@@ -54,9 +55,12 @@ class Executor:
     """Runs actions for one root with one config, one audit store and one set of alert sinks."""
 
     def __init__(self, config: Config, root: Path, store: AuditStore | None, sinks: Sequence[Sink],
-                 *, tick: Callable[[], None] = lambda: None) -> None:
+                 *, tick: Callable[[], None] = lambda: None, pin: RootPin | None = None) -> None:
         self.config = config
         self.root = root
+        # The root as the daemon pinned it at start: every action looks and acts through it, and is
+        # refused when the path leads elsewhere now.
+        self.pin = pin
         self.store = store
         self.sinks = sinks
         self._tick = tick
@@ -112,6 +116,8 @@ class Executor:
             self.acted_on.setdefault(action.target, None)
         started = time.time()
         try:
+            if self.pin is not None:
+                self.pin.verify()
             done = _RUNNERS[action.kind](self, action)
         except GuardError as e:  # a lock held by a manual purge, an unsafe root: try again later
             done = Done(action.kind, action.target, 'refused', detail=str(e))
@@ -119,7 +125,7 @@ class Executor:
 
     def _quarantine(self, action: Action) -> Done:
         from guard.safety import quarantine
-        plan = quarantine.plan(self.config, self.root)
+        plan = quarantine.plan(self.config, self.root, pin=self.pin)
         if not plan.entries:
             return Done(action.kind, action.target, 'nothing')
         report = quarantine.execute(plan, audit=self.store, trigger=TRIGGER, lock_timeout=0)
@@ -145,11 +151,20 @@ class Executor:
 
     def _purge_in(self, action: Action, where: Path, ephemeral: tuple[str, ...]) -> Done:
         from guard.safety import purge
-        plan = purge.plan(purge_config(self.config, ephemeral), where)
-        if not plan.items:
-            return Done(action.kind, action.target, 'nothing')
-        report = purge.execute(plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0,
-                               progress=lambda _: self._tick())
+        from guard.safety.fd import RootPin
+        pin = self.pin
+        if pin is not None and where != self.root:
+            # A log volume mounted inside the root: reached from the pinned root, no link followed.
+            pin = RootPin.beneath(pin, where.relative_to(self.root).as_posix())
+        try:
+            plan = purge.plan(purge_config(self.config, ephemeral), where, pin=pin)
+            if not plan.items:
+                return Done(action.kind, action.target, 'nothing')
+            report = purge.execute(plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0,
+                                   progress=lambda _: self._tick())
+        finally:
+            if pin is not None and pin is not self.pin:
+                pin.close()
         detail = f'{action.reason}; cleared {report.files} files, {report.reclaimed} bytes freed'
         if where != self.root:
             detail += f' on the volume {where}'

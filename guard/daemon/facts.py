@@ -48,10 +48,12 @@ class Facts:
     held_until: float | None = None
 
 
-def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, logs: LogUsage | None = None) -> Facts:
+def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, logs: LogUsage | None = None,
+           pinned: tuple[int, int] | None = None) -> Facts:
     """Measure `concerns` (names from CONCERNS) for `root`. `logs`: a measurement of the log paths
-    taken a moment ago (by the sweep, same file limit), used instead of walking them again."""
-    problem = root_problem(root)
+    taken a moment ago (by the sweep, same file limit), used instead of walking them again.
+    `pinned`: the (device, inode) the daemon pinned the root as; a path leading elsewhere is a problem."""
+    problem = root_problem(root, pinned)
     if problem:
         return Facts(root_problem=problem)
     checks: dict[str, CheckResult] = {}
@@ -128,8 +130,9 @@ def venv_quiet(root: Path, *, limit: int = 100_000) -> float:
     return max(0.0, time.time() - newest)
 
 
-def root_problem(root: Path) -> str:
-    """'' when the root is a readable folder, else what is wrong with it."""
+def root_problem(root: Path, pinned: tuple[int, int] | None = None) -> str:
+    """'' when the root is a readable folder (the pinned one, when `pinned` is given), else what is
+    wrong with it."""
     try:
         st = os.stat(root)
     except FileNotFoundError:
@@ -138,6 +141,10 @@ def root_problem(root: Path) -> str:
         return f'{root}: cannot read: {e.strerror}'
     if not stat.S_ISDIR(st.st_mode):
         return f'{root} is not a folder'
+    if pinned is not None and (st.st_dev, st.st_ino) != pinned:
+        return (f'{root} now leads to another directory (device/inode {st.st_dev}/{st.st_ino}, watched '
+                f'{pinned[0]}/{pinned[1]}): it was replaced or swapped for a symlink; guard acts on nothing '
+                'until it leads back (restart guard watch to watch the new folder)')
     try:
         with os.scandir(root) as it:
             next(it, None)

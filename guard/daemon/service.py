@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from guard.config import Config
     from guard.daemon.policy import Action
     from guard.health.logs import LogUsage
+    from guard.safety.fd import RootPin
 
 # After an action, changes under what it touched are still its own for this long (inotify lag).
 SETTLE = 1.0
@@ -77,6 +78,10 @@ class Service:
         self.policy_state = State()
         self.touched: set[str] = set()
         self.root_problem = ''
+        # The root as opened at start: every action goes through it (see _pin). `root_gone` is set
+        # once the path was seen missing: a folder created there later is pinned anew.
+        self.pin: RootPin | None = None
+        self.root_gone = False
         self.polling_reported = False
         self.disk_low = False
         self.next_venv: float | None = None
@@ -102,6 +107,7 @@ class Service:
 
     def _start(self) -> None:
         ready = startup.validate(self.config, self.root)
+        self._pin()
         self._use(self.config, ready)
         self.publisher = Publisher(self)
         self.publisher.observe_checks([CheckResult('config', Status.OK, self.config.source, '')])
@@ -139,7 +145,7 @@ class Service:
         self.rules = Rules.from_config(config)
         self.store = ready.store
         old = getattr(self, 'executor', None)
-        self.executor = Executor(config, self.root, ready.store, ready.sinks, tick=self._watchdog_tick)
+        self.executor = Executor(config, self.root, ready.store, ready.sinks, tick=self._watchdog_tick, pin=self.pin)
         if old is not None:  # a reload: what was reported once, and the recoveries held back, carry over
             self.executor.acted_on.update(old.acted_on)
             self.executor.reported_denied.update(old.reported_denied)
@@ -293,8 +299,45 @@ class Service:
         self.fresh_logs = self.snapshot.logs
         return self.snapshot
 
+    def _pin(self) -> None:
+        """Open the root, no link followed at any component, and keep it: the daemon's actions look
+        and act through this descriptor, and the path leading elsewhere stops them (issue 16)."""
+        from guard.safety.fd import RootPin
+        try:
+            pin = RootPin(self.root)
+        except (OSError, GuardError) as e:
+            raise startup.StartupError(f'cannot watch {self.root}: {e}') from None
+        self._use_pin(pin)
+
+    def _use_pin(self, pin: RootPin) -> None:
+        old, self.pin = self.pin, pin
+        if getattr(self, 'executor', None) is not None:
+            self.executor.pin = pin
+        if old is not None:
+            old.close()
+
+    def _pinned(self) -> tuple[int, int] | None:
+        return (self.pin.dev, self.pin.ino) if self.pin is not None else None
+
+    def _repin_if_back(self) -> None:
+        """The root was deleted (seen missing) and a folder is there again: that folder is the root
+        now (`rm -rf` and a fresh checkout). A symlink put there is refused by the no-follow open, and
+        stays a problem; a folder swapped in without the path ever going missing is never adopted."""
+        from guard.safety.fd import RootPin
+        if not self.root_gone or not os.path.lexists(self.root):
+            return
+        try:
+            pin = RootPin(self.root)
+        except (OSError, GuardError):
+            return
+        self.root_gone = False
+        self._use_pin(pin)
+
     def _evaluate(self, concerns: frozenset[str], *, health: bool = False) -> None:
-        found = facts_module.gather(self.config, self.root, concerns, logs=self.fresh_logs)
+        self._repin_if_back()
+        found = facts_module.gather(self.config, self.root, concerns, logs=self.fresh_logs, pinned=self._pinned())
+        if found.root_problem and not os.path.lexists(self.root):
+            self.root_gone = True
         self._root_state(found.root_problem)
         if found.venv_quiet is not None and found.venv_quiet < self.config.watch.venv_quiet:
             # An environment still being written: look again once it may have gone quiet.
@@ -343,7 +386,8 @@ class Service:
         self.log.say(level, 'action', f'{done.kind} ({action.reason}): {done.outcome}; {done.detail}',
                      action=done.kind, outcome=done.outcome, bytes=done.bytes)
         # Judge the action by what is there now; the cooldown keeps this look from acting again.
-        recheck = facts_module.gather(self.config, self.root, frozenset(facts_module.CONCERNS), logs=self.fresh_logs)
+        recheck = facts_module.gather(self.config, self.root, frozenset(facts_module.CONCERNS), logs=self.fresh_logs,
+                                      pinned=self._pinned())
         actions, self.policy_state = decide(recheck, self.policy_state, self.rules, time.monotonic())
         self.publisher.observe(recheck)
         for follow_up in actions:
@@ -358,7 +402,7 @@ class Service:
         """Quarantine retention (clean.keep-days, clean.max-quarantine-mb), at each health tick."""
         from guard.safety.retention import prune
         try:
-            gone = prune(self.config, self.root)
+            gone = prune(self.config, self.pin or self.root)
         except (GuardError, OSError) as e:  # a clean or restore holds the lock: next tick
             self.log.say(WARNING, 'prune-error', f'quarantine retention: {e}')
             return

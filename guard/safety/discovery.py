@@ -41,6 +41,10 @@ class Discovery:
         self.floors: list[str] = []
         self.skipped: list[Kept] = []
         self.unreadable: list[Failure] = []
+        # Top-level names that keep something the plan does not clear: a file no pattern matches, a
+        # protected path, a floor, a mount, a nested repository, the venv, or what cannot be read.
+        # The guard rail counts a top-level folder as cleared when it is not here (see purge.wide).
+        self.remains: set[str] = set()
         self.root_dev = -1
         self.root_mnt: int | None = None
 
@@ -59,15 +63,19 @@ class Discovery:
             as_dir = is_dir or _names_a_dir(entry)
             if child in self.venv:
                 self.skipped.append(Kept(shown, VENV_REASON))
+                self._remains(child)
                 continue
             own = self.matcher.child(verdict, child, is_dir=as_dir)
             if self.matcher.is_floor(child, is_dir=as_dir):
+                self._remains(child)
                 if verdict != PROTECTED:  # inside a protected path it is already checked with it
                     self._floor(child, shown, as_dir)
                 continue  # never walked: a floor is never cleared, whatever lies inside (a quarantine's caches)
             if own == EPHEMERAL:
                 self.items.append(child)
                 continue
+            if own == PROTECTED or not is_dir:
+                self._remains(child)
             inside = top
             if own == PROTECTED and verdict != PROTECTED:
                 self.protected.append(shown)
@@ -77,6 +85,9 @@ class Discovery:
                 continue
             if is_dir and entry.name != '.git':
                 self._descend(dir_fd, entry.name, child, own, inside)
+
+    def _remains(self, rel: str) -> None:
+        self.remains.add(rel.split('/', 1)[0])
 
     def _floor(self, rel: str, shown: str, as_dir: bool) -> None:
         self.floors.append(shown)
@@ -88,16 +99,20 @@ class Discovery:
             sub = fdops.open_dir(dir_fd, name)
         except OSError as e:
             self.unreadable.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
+            self._remains(rel)
             return
         try:
             if not ownfiles.same_mount(sub, self.root_dev, self.root_mnt):
                 self.skipped.append(Kept(rel, 'another filesystem (mount point)'))
+                self._remains(rel)
             elif _has_git(sub):
                 self.skipped.append(Kept(rel, 'a nested git repository'))
+                self._remains(rel)
             else:
                 self.walk(sub, rel, verdict, top)
         except OSError as e:
             self.unreadable.append(Failure(rel, fdops.describe(e), fdops.hint(e)))
+            self._remains(rel)
         finally:
             os.close(sub)
 

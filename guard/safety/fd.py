@@ -187,6 +187,26 @@ class RootPin:
         self.dev, self.ino = st.st_dev, st.st_ino
         self.mnt = ownfiles.mount_id(self.fd)
 
+    @classmethod
+    def beneath(cls, parent: RootPin, rel: str) -> RootPin:
+        """A folder below a pinned root (a log volume mounted inside it), reached from the pin's
+        descriptor without following a link: it lies in the pinned root, whatever the path says now."""
+        from guard.errors import UnsafeOperationError
+        parent.verify()
+        pin = cls.__new__(cls)
+        pin.path = parent.path / rel
+        try:
+            pin.fd = open_beneath(parent.fd, rel)
+        except OSError as e:
+            pin.fd = -1
+            raise UnsafeOperationError(f'{pin.path}: cannot open it from the pinned root without following a '
+                                       f'link ({describe(e)}); nothing was changed') from None
+        st = os.fstat(pin.fd)
+        pin.dev, pin.ino = st.st_dev, st.st_ino
+        from guard import ownfiles
+        pin.mnt = ownfiles.mount_id(pin.fd)
+        return pin
+
     def verify(self) -> None:
         """UnsafeOperationError when the root's path no longer leads to the pinned directory."""
         from guard.errors import UnsafeOperationError

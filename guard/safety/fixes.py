@@ -7,12 +7,16 @@ with empty values: values never leave `.env`.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from guard.errors import UnsafeOperationError
+
 if TYPE_CHECKING:
+    from guard.safety.fd import RootPin
     from guard.safety.manifest import Entry
 
 GITIGNORE = '.gitignore'
@@ -42,7 +46,7 @@ def gitignore_fix(root: Path, entries: Sequence[Entry]) -> Fix | None:
     missing = tuple(line for line, rel, is_dir in wanted if not spec.match_file(rel + ('/' if is_dir else '')))
     if not missing:
         return None
-    return Fix(GITIGNORE, root / GITIGNORE, missing, not (root / GITIGNORE).exists(),
+    return Fix(GITIGNORE, root / GITIGNORE, missing, not os.path.lexists(root / GITIGNORE),
                f'add {len(missing)} ignore rule(s) to {GITIGNORE}: {", ".join(missing)}')
 
 
@@ -56,30 +60,68 @@ def env_example_fix(root: Path) -> Fix | None:
     missing = tuple(f'{key}=' for key in keys if key not in present)
     if not missing:
         return None
-    creates = not (root / ENV_EXAMPLE).exists()
+    creates = not os.path.lexists(root / ENV_EXAMPLE)
     verb = 'write' if creates else 'add to'
     return Fix(ENV_EXAMPLE, root / ENV_EXAMPLE, missing, creates,
                f'{verb} {ENV_EXAMPLE} the {len(missing)} key(s) of {ENV}, without values')
 
 
-def apply(fix: Fix) -> None:
-    """Append the fix's lines (with a header) to its file, never through a symlink."""
+class FixRefused(UnsafeOperationError):
+    """This one fix is not applied (its file is a hard link, not a regular file, or another mount)."""
+
+
+def apply(fix: Fix, pin: RootPin) -> None:
+    """Append the fix's lines (with a header) to its file in the pinned root.
+
+    The file is opened relative to the pin's descriptor, no link followed, after checking that the
+    root's path still leads to it (UnsafeOperationError otherwise: the root was swapped while the
+    fix was on offer). A file that is no regular file, has other hard links (one may lie outside the
+    root) or is a mount point of its own (a file bind-mounted there) is refused (FixRefused): an
+    append goes into the inode, wherever else it is linked.
+    """
+    pin.verify()
     header = GITIGNORE_HEADER if fix.name == GITIGNORE else EXAMPLE_HEADER
-    fd = os.open(fix.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        prefix = '' if fix.creates or _ends_with_newline(fix.path) else '\n'
+        fd = os.open(fix.name, flags | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=pin.fd) if fix.creates else None
+    except FileExistsError:
+        raise FixRefused(f'{fix.path} appeared since the plan; run guard clean again') from None
+    try:
+        if fd is None:
+            fd = os.open(fix.name, flags, dir_fd=pin.fd)
+    except OSError as e:
+        raise FixRefused(f'{fix.path}: {e.strerror} (a symlink is never written through)') from None
+    try:
+        _check_target(fd, fix.path, pin)
+        size = os.fstat(fd).st_size
+        ends_clean = size == 0 or os.pread(fd, 1, size - 1) == b'\n'
+        prefix = '' if fix.creates or ends_clean else '\n'
         blank = '' if fix.creates else '\n'
         os.write(fd, (prefix + blank + header + '\n' + '\n'.join(fix.lines) + '\n').encode())
     finally:
         os.close(fd)
 
 
+def _check_target(fd: int, path: Path, pin: RootPin) -> None:
+    from guard import ownfiles
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise FixRefused(f'{path} is not a regular file; guard writes only plain files')
+    if st.st_nlink > 1:
+        raise FixRefused(f'{path} has {st.st_nlink} hard links, and another of them may lie outside the root; '
+                         'guard does not append through it (copy it to a file of its own first)')
+    if not ownfiles.same_mount(fd, pin.dev, pin.mnt):
+        raise FixRefused(f'{path} is a mount point of its own (a file mounted there); guard does not write into it')
+
+
 def _env_keys(path: Path) -> list[str]:
+    import io
+
     from dotenv import dotenv_values
-    try:
-        return [key for key in dotenv_values(path, interpolate=False) if key]
-    except (OSError, UnicodeDecodeError):
+    text = _read_plain(path)
+    if text is None:
         return []
+    return [key for key in dotenv_values(stream=io.StringIO(text), interpolate=False) if key]
 
 
 def _spec(lines: list[str]):  # type: ignore[no-untyped-def]
@@ -91,19 +133,25 @@ def _spec(lines: list[str]):  # type: ignore[no-untyped-def]
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding='utf-8', errors='replace').splitlines()
-    except OSError:
-        return []
+    text = _read_plain(path)
+    return text.splitlines() if text is not None else []
 
 
-def _ends_with_newline(path: Path) -> bool:
+_READ_LIMIT = 1024 * 1024
+
+
+def _read_plain(path: Path) -> str | None:
+    """A regular file's text (a link is not followed; a FIFO or device would block or never end)."""
     try:
-        with open(path, 'rb') as f:
-            f.seek(0, os.SEEK_END)
-            if f.tell() == 0:
-                return True
-            f.seek(-1, os.SEEK_END)
-            return f.read(1) == b'\n'
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
-        return True
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), 'rb') as f:
+            return f.read(_READ_LIMIT).decode('utf-8', errors='replace')
+    except OSError:
+        return None
+    finally:
+        os.close(fd)

@@ -27,6 +27,7 @@ from guard.safety.paths import FLOOR_NAMES
 from guard.safety.paths import Matcher
 from guard.safety.paths import check_root
 from guard.safety.paths import is_inside
+from guard.safety.quarantine import DEFAULT_QUARANTINE
 from guard.safety.quarantine import quarantine_dir
 from guard.safety.record import Recorder
 from guard.safety.remove import Clearer
@@ -60,6 +61,8 @@ class PurgePlan:
     venv: tuple[str, ...] = ()  # root venv entries, left to `guard clean`
     pin: fdops.RootPin | None = None  # the root as opened at plan time; execute acts through it only
     top_level: tuple[str, ...] = ()  # the root's top-level entries that are not floors, for the guard rail
+    # Top-level entries that keep something the plan does not clear (see Discovery.remains).
+    remains: frozenset[str] = frozenset()
 
     @property
     def to_clear(self) -> tuple[ItemResult, ...]:
@@ -129,7 +132,9 @@ def matcher_for(config: Config, root: Path) -> Matcher:
 
 
 def _own_floors(config: Config, root: Path) -> list[str]:
-    own = []
+    # Every quarantine guard makes by default is a floor, whatever quarantine-dir says now: a config
+    # that moves the quarantine elsewhere must not hand the existing one to the purge (finding 08).
+    own = ['/' + DEFAULT_QUARANTINE + '/']
     for folder in (config.state_path(), quarantine_dir(config, root)):
         if is_inside(folder, root) and folder != root:
             own.append('/' + folder.relative_to(root).as_posix() + '/')
@@ -147,10 +152,13 @@ def _state_rel(config: Config, root: Path) -> str | None:
     return state.relative_to(root).as_posix() if is_inside(state, root) and state != root else None
 
 
-def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
-    """Look at the root and say what a purge would clear, keep and protect. Changes nothing."""
+def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | None = None) -> PurgePlan:
+    """Look at the root and say what a purge would clear, keep and protect. Changes nothing.
+
+    `pin`: the root as pinned earlier (the daemon pins it at start); the plan then looks and the
+    execution acts through it, and UnsafeOperationError says so when the path leads elsewhere now."""
     resolved = check_root(root)
-    pin = fdops.RootPin(resolved)
+    pin = pinned(pin, resolved)
     matcher = matcher_for(config, resolved)
     venv = root_venv(resolved)
     root_fd = pin.dup()
@@ -165,7 +173,17 @@ def plan(config: Config, root: str | os.PathLike[str]) -> PurgePlan:
         os.close(root_fd)
     return PurgePlan(resolved, config, items, tuple(found.protected), tuple(found.skipped),
                      tuple(found.unreadable), open_files.complete, floors=tuple(found.floors),
-                     venv=tuple(sorted(venv)), pin=pin, top_level=top_level)
+                     venv=tuple(sorted(venv)), pin=pin, top_level=top_level, remains=frozenset(found.remains))
+
+
+def pinned(pin: fdops.RootPin | None, resolved: Path) -> fdops.RootPin:
+    """The pin to plan with: a fresh one, or `pin` once its path still leads to it."""
+    if pin is None:
+        return fdops.RootPin(resolved)
+    pin.verify()
+    if resolved != pin.path:
+        raise UnsafeOperationError(f'{resolved} is not the pinned root {pin.path}; nothing was changed')
+    return pin
 
 
 def _top_level(root_fd: int, matcher: Matcher) -> tuple[str, ...]:
@@ -198,9 +216,11 @@ def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 
     return _with_audit(report, recorder)
 
 
-# The guard rail judges the plan, not the pattern that produced it (`?*` clears as much as `*`).
-# Counted are the root's top-level entries that are not floors, and among them those the plan
-# clears (empties or removes). A plan is "wide", and refused unless allowed, when it clears:
+# The guard rail judges the plan, not the pattern that produced it (`?*` clears as much as `*`,
+# `*/*` empties every folder, `**/*.*` takes every file). Counted are the root's top-level entries
+# that are not floors, and among them those the plan clears: a top-level path it empties or
+# removes, and a top-level folder everything in which it would clear (see `cleared`). A plan is
+# "wide", and refused unless allowed, when it clears:
 # - every one of them, and there are at least WIDE_EVERY_MIN (one folder in a root that holds
 #   nothing else, `logs/` beside `.git` and `pyproject.toml`, is a normal purge), or
 # - more than WIDE_SHARE of them, and at least WIDE_SHARE_MIN (a small root with logs/,
@@ -215,8 +235,7 @@ def wide(plan: PurgePlan) -> str | None:
     """Why the plan is refused as too wide, or None."""
     if not plan.top_level:
         return None
-    tops = {item.rel for item in plan.to_clear if '/' not in item.rel}
-    hit = sorted(tops & set(plan.top_level))
+    hit = cleared(plan)
     every = len(hit) == len(plan.top_level) and len(hit) >= WIDE_EVERY_MIN
     share = len(hit) > WIDE_SHARE * len(plan.top_level) and len(hit) >= WIDE_SHARE_MIN
     if not (every or share):
@@ -225,6 +244,26 @@ def wide(plan: PurgePlan) -> str | None:
     return (f'{plan.root}: the plan would clear {amount} top-level entries that are not floors '
             f'({", ".join(hit[:8])}{", ..." if len(hit) > 8 else ""}); a pattern matches more than meant? '
             'Narrow purge.ephemeral, or pass --allow-wide if this is really what you want')
+
+
+def cleared(plan: PurgePlan) -> list[str]:
+    """The top-level entries (not floors) the plan clears: those it empties or removes itself, and the
+    folders it reaches inside where nothing would remain — no file it leaves, no protected path,
+    floor, mount, nested repository or venv entry, nothing it keeps or cannot clear. (Empty folders
+    left behind do not count as remaining: a tree of empty folders is a cleared one.)"""
+    whole: set[str] = set()
+    reached: set[str] = set()
+    partial = set(plan.remains)
+    for item in plan.items:
+        head, inner, _ = item.rel.partition('/')
+        if not inner:
+            if not item.left_whole:
+                whole.add(head)
+            continue
+        reached.add(head)
+        if item.kept or item.failures:
+            partial.add(head)
+    return sorted((whole | (reached - partial)) & set(plan.top_level))
 
 
 class _Run:

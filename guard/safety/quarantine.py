@@ -31,11 +31,13 @@ from guard.safety.results import Failure
 
 if TYPE_CHECKING:
     from guard.audit import AuditStore
+    from guard.safety.paths import Matcher
     from guard.config import Config
 
 QUARANTINED = 'quarantined'
 MOVING = 'moving'
 RESTORED = 'restored'
+DEFAULT_QUARANTINE = '.guard/quarantine'
 IGNORE_ALL = '# Written by guard: nothing in the quarantine is ever committed.\n*\n'
 
 
@@ -50,6 +52,7 @@ class CleanPlan:
     evidence: str
     fixes: tuple[fixes.Fix, ...]
     pin: fdops.RootPin | None = None  # the root as opened at plan time; execute acts through it only
+    left: tuple[str, ...] = ()  # venv folders left in place because they hold a protected path
 
     @property
     def bytes(self) -> int:
@@ -115,26 +118,65 @@ def open_folder(config: Config, pin: fdops.RootPin, qid: str) -> tuple[int, int]
         raise
 
 
-def plan(config: Config, root: str | os.PathLike[str]) -> CleanPlan:
-    """Which root entries belong to a venv, and where they would go. Changes nothing."""
+def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | None = None) -> CleanPlan:
+    """Which root entries belong to a venv, and where they would go. Changes nothing. `pin` as for
+    `guard.safety.purge.plan`."""
     from guard.rules.trees import DiskTree
     from guard.rules.venv import detect_root_venv
     from guard.safety.purge import matcher_for
+    from guard.safety.purge import pinned
     resolved = check_root(root)
-    pin = fdops.RootPin(resolved)
+    pin = pinned(pin, resolved)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     matcher = matcher_for(config, resolved)
     # Protected means protected for clean too (and restore refuses protected entries).
     found = [rel for rel in (finding.entries if finding else ())
              if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED]
+    # A venv folder holding a protected path deeper down (site-packages/.env, pkg/config/) stays
+    # where it is, whole, and the plan says so: a protected path never moves (finding 15).
+    holding = {rel: inner for rel in found if (inner := _protected_inside(resolved, rel, matcher))}
+    found = [rel for rel in found if rel not in holding]
     entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
+    _check_target(config, resolved, target)
     for entry in entries:
         if is_inside(target, resolved / entry.path):
             raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
                                        'choose another folder')
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
-    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin)
+    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin,
+                     tuple(f'{rel}/ (holds protected {inner})' for rel, inner in sorted(holding.items())))
+
+
+def _protected_inside(root: Path, rel: str, matcher: Matcher) -> str | None:
+    """The first protected path below venv folder `rel`, or None (no link followed)."""
+    top = root / rel
+    if top.is_symlink() or not top.is_dir():
+        return None
+    for dirpath, dirnames, filenames in os.walk(top):
+        base = Path(dirpath).relative_to(root).as_posix()
+        for name in dirnames:
+            if matcher.decide(f'{base}/{name}', is_dir=True) == PROTECTED:
+                return f'{base}/{name}/'
+        for name in filenames:
+            if matcher.decide(f'{base}/{name}', is_dir=False) == PROTECTED:
+                return f'{base}/{name}'
+    return None
+
+
+def _check_target(config: Config, root: Path, target: Path) -> None:
+    """A quarantine inside the root may not lie in `.git` or under a protected path (guard's own
+    `.guard/` excepted): clean would move a venv into `src/` or the repository (finding 12)."""
+    if not is_inside(target, root) or target == root:
+        return
+    rel = target.relative_to(root).as_posix()
+    from guard.safety.paths import FLOOR_NAMES
+    from guard.safety.paths import Matcher
+    if '.git' in rel.split('/'):
+        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside .git; choose another folder')
+    if rel.split('/')[0] != '.guard' and Matcher(config.purge.protected, (), floors=FLOOR_NAMES).decide(
+            rel, is_dir=True) == PROTECTED:
+        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies under a protected path; choose another folder')
 
 
 def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',

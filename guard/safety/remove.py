@@ -278,6 +278,11 @@ class Clearer:
 
     def _truncate(self, dir_fd: int, name: str, st: os.stat_result, rel: str, holders: tuple[str, ...],
                   result: ItemResult) -> bool:
+        if not self._same_mount_file(dir_fd, name):
+            # A file bind-mounted onto a log is another filesystem's file: truncating it in place
+            # would empty a file outside the root (finding 01). Left whole, like a mounted folder.
+            result.kept.append(Kept(rel, 'another filesystem (a file mounted here); guard does not cross into it'))
+            return False
         size = logs.truncate(dir_fd, name, st) if self.act else disk_usage(st)
         if self.act:
             self._removed(rel, size, 'truncated')
@@ -285,6 +290,13 @@ class Clearer:
         result.files += 1  # emptied in place: the plan and the report count it as a file cleared
         result.bytes += size
         return False  # the file stays, empty, for the service that writes to it
+
+    def _same_mount_file(self, dir_fd: int, name: str) -> bool:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+        try:
+            return ownfiles.same_mount(fd, self.root_dev, self.root_mnt)
+        finally:
+            os.close(fd)
 
     def _removed(self, rel: str, size: int, outcome: str) -> None:
         if self.on_removed is not None:
