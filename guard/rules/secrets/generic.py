@@ -268,14 +268,19 @@ _CODE_EXTENSIONS = frozenset('''
 '''.split())
 
 
+def is_code_file(path: str) -> bool:
+    """A file in a programming language, by its extension: there an unquoted value may be a name or a call."""
+    name = path.rpartition('/')[2]
+    return '.' in name and name.rpartition('.')[2].lower() in _CODE_EXTENSIONS
+
+
 def _unquoted_name_in_code(match: re.Match[str], text: str, path: str) -> str | None:
     """`password = letmein` is a literal in an INI file and a variable in Python: decide by the file's language."""
     if 'q' in match.re.groupindex and match['q'] is not None:
         return None
     value = match['value']
-    extension = path.rpartition('/')[2].rpartition('.')[2].lower() if '.' in path.rpartition('/')[2] else ''
     # A name a programmer writes (`pw`, `db_password`, `GpgBadPassphrase`); a random run is a literal however it parses.
-    if extension in _CODE_EXTENSIONS and _programmer_name(value):
+    if is_code_file(path) and _programmer_name(value):
         return 'a name in code, not a literal'
     return None
 
