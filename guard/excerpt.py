@@ -65,7 +65,7 @@ _CREDENTIAL_NAME = re.compile(r'pass|pw|secret|token|cred|key|auth', re.IGNORECA
 _PIECE = re.compile(r'[^\s\x00()\[\]{},;<>=]++')
 _LETTERS = re.compile(r'[A-Za-z]{8,}+')
 _LOWER_RUN = re.compile(r'[a-z]++')
-_CASE_CHANGE = re.compile(r'[a-z][A-Z]|[A-Z][a-z]')
+_CASE_CHANGE = re.compile(r'(?=[a-z][A-Z]|[A-Z][a-z])')  # overlapping: aAa flips twice
 _CAPITALS = re.compile(r'[A-Z]{2,}+')
 _CONSONANTS = re.compile(r'[b-df-hj-np-tv-xz]{4}')
 # A line after one of these holds its value: `password: >-` / `password:` (YAML block, INI continuation),
@@ -241,8 +241,8 @@ def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
         if pos < start:
             if _SIMPLE.fullmatch(line, pos, start) is None:
                 return False
-            gap = line[pos:start].lower()
-            if any(word in gap for word in _CREDENTIAL_HINTS):
+            gap = line[pos:start]
+            if any(word in gap.lower() for word in _CREDENTIAL_HINTS) or _random_case(gap):
                 return False
         pos = end
     return True
@@ -341,8 +341,8 @@ class _Denials:
                 if text[end:after].strip() or _SAFE_OPERATOR(text[after:after_end]):
                     continue
                 if password:
-                    self.force(after, after_end)  # `password 1.2.3.4x` is a password, address or not
-                elif not self.touches_shown(after, after_end):
+                    self.force(after, self._word_end(after_end))  # `password 1.2.3.4x` is a password, address or not
+                elif not self.touches_shown(after, after_end := self._word_end(after_end)):
                     self.deny(after, after_end, credential=True)
                 else:  # -h 1.2.3.4 shows the address; -p HOST:1.2.3.4 masks the rest
                     for s, e in _subtract([(after, after_end)], _merge(self._shown_within(after, after_end))):
@@ -379,6 +379,13 @@ class _Denials:
                     return True
         return False
 
+    def _word_end(self, end: int) -> int:
+        """The end of the word on the line itself: a quote in it (`-p0:''0000`) split the blanked text."""
+        line = self.line
+        while end < len(line) and not line[end].isspace():
+            end += 1
+        return end
+
     def _option(self, chunk: str, start: int) -> bool:
         """Deny an option's attached value (`-pX`, `--user=X`); True when its value is the next chunk."""
         if len(chunk) < 2 or chunk[0] != '-' or not (chunk[1].isalpha() or chunk[1] == '-'):
@@ -396,7 +403,8 @@ class _Denials:
             rest = 2  # -pdragon:x, -pname=x: the name ends at -p (-Dkey=value loses its key too)
         elif chunk[rest] == '=':
             rest += 1
-        self.force(start + rest, start + len(chunk))
+        # To the end of the word on the line itself: a quote in it (`-p0:''0000`) split the blanked text.
+        self.force(start + rest, self._word_end(start + len(chunk)))
         return False
 
     def _shown_within(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -424,7 +432,7 @@ def _random_case(piece: str) -> bool:
         if changes < 3:
             continue
         lower = [len(run) for run in _LOWER_RUN.findall(letters)]
-        if changes >= 4 and 2 * sum(n <= 2 for n in lower) >= len(lower):
+        if changes >= 4 and 2 * sum(n <= 2 for n in lower) > len(lower):
             return True
         if len(_CAPITALS.findall(letters)) >= 2 or _CONSONANTS.search(letters):
             return True

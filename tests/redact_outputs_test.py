@@ -386,6 +386,22 @@ FORMS: list[tuple[str, str, str]] = [
     ('netuse.bat', 'net use \\\\{ip}\\share {x} /user:corp\\svc\n', ''),
     ('sshpass_env.sh', 'SSHPASS={x} sshpass -e ssh root@{ip}\n', ''),
     ('vnc.sh', 'echo {x} | vncpasswd -f > {home}/.vnc/passwd\n', '|>'),
+    # The value on the line below its key (issue 15 findings 01, 03): the key's line says what it holds.
+    ('folded.yaml', 'db:\n  password: >-\n    {x} {ip}\n', ''),
+    ('key_alone.yaml', 'db:\n  password:\n    {x} {ip}\n', ''),
+    ('mysql_cont.sh', 'mysql -h db --password \\\n  {x} {ip}\n', ''),
+    ('sshpass_cont.sh', 'sshpass -p \\\n  {x} ssh root@{ip}\n', ''),
+    ('element_lines.xml', '<config>\n<password>\n  {x} {ip}\n</password>\n</config>\n', '<>&'),
+    ('continued.ini', '[db]\npassword =\n  {x} {ip}\n', ';'),
+    # A value holding `(` is a literal in a credential's position (findings 02, 13) ...
+    ('spring.properties', 'spring.datasource.password=pw({x} # {ip}\n', ''),
+    ('paren.ini', '[db]\npassword=pw({x}) ; {home}/db.sock\n', ';'),
+    ('compose.env', 'POSTGRES_PASSWORD=pw({x} DB_HOST={ip}\n', ''),
+    ('pgpassword_export.sh', 'export PGPASSWORD=pw({x}; psql -h {ip}\n', ';'),
+    ('libpq_paren.py', 'conn = psycopg2.connect("host={ip} dbname=prod password=pw({x}")\n', '"'),
+    ('libpq_call.py', 'conn = psycopg2.connect("host={ip} password=pw({x})")\n', '"'),
+    # ... and in CDATA (finding 04).
+    ('cdata.config', '<db><Password><![CDATA[{x}]]></Password> <Host>{ip}</Host></db>\n', ']'),
 ]
 
 # Forms where the credential sits where no position says "value" (a block scalar's line, a positional
@@ -564,3 +580,27 @@ def test_a_very_long_line_masks_around_its_findings_as_a_short_one_does(
     findings, _ = Scanner(RULES).scan(Document(form[0], line + '\n'))
     assert findings
     assert all(secret not in f.excerpt for f in findings)
+
+
+# Letters alone whose case flips every one or two letters (issue 15 finding 03: `jYWBGKbomHazCahO`), and
+# identifiers made of word-sized humps (`getUserName`, `HTTPServer`) that must stay readable.
+short_humps = st.lists(st.text(alphabet='abcdefghijklmnopqrstuvwxyz', min_size=1, max_size=2), min_size=6, max_size=12).map(
+    lambda humps: ''.join(h.upper() if i % 2 else h for i, h in enumerate(humps))).filter(lambda t: len(t) >= 8)
+identifiers = st.builds(lambda first, rest: first + ''.join(w.capitalize() for w in rest),
+                        st.sampled_from(['get', 'set', 'parse', 'read', 'to']),
+                        st.lists(st.sampled_from(['user', 'name', 'server', 'request', 'value', 'token', 'string']),
+                                 min_size=1, max_size=3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(short_humps, identifiers, st.integers(20, 250))
+def test_a_random_case_token_is_masked_and_an_identifier_shown(token: str, identifier: str, host: int) -> None:
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    text = f'run {identifier} {token} 192.168.86.{host}\n'
+    [finding] = Scanner(RULES).scan(Document('run.sh', text))[0]
+    shown = finding.excerpt.replace('********', '\0')
+    assert identifier in shown
+    assert [piece for piece in fragments(token, '') if piece in shown] == []
