@@ -604,3 +604,29 @@ def test_a_random_case_token_is_masked_and_an_identifier_shown(token: str, ident
     shown = finding.excerpt.replace('********', '\0')
     assert identifier in shown
     assert [piece for piece in fragments(token, '') if piece in shown] == []
+
+
+# Files where only a rule that a SKIP turns off fires (env-file, an address next to a masked value):
+# following the hint would commit the credential (issue 15 finding 09), so no hint may be offered.
+ENV_FORMS = ['DB_PASSWORD=pw({x}\n', 'export API_TOKEN={x}\n', 'APP_SECRET="{x}"\nDEBUG=1\n']
+SKIP_FORMS = [('.env', form, '"') for form in ENV_FORMS] + [
+    f for f in FORMS if f[0] in ('folded.yaml', 'cdata.config', 'spring.properties', 'continued.ini')]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(credentials, letters_only), st.sampled_from(SKIP_FORMS))
+def test_no_skip_hint_for_a_file_holding_a_credential(tmp_path_factory: pytest.TempPathFactory, secret: str,
+                                                      form: tuple[str, str, str]) -> None:
+    repo = tmp_path_factory.mktemp('skip')
+    git(repo, 'init', '-q')
+    write(repo, 'README.md', '# demo\n')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-q', '-m', 'init')
+    assert run_guard('install', repo).returncode == 0
+    secret, text, _ = place(form, secret, 42)
+    write(repo, form[0], text)
+    git(repo, 'add', '.')
+    hook = commit(repo)
+    said = hook.stdout + hook.stderr
+    assert hook.returncode != 0 and form[0] in said
+    assert 'SKIP=' not in said, said
