@@ -22,10 +22,10 @@ _KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw|secret|token|api[_.\-]
             r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*:?[ \t]*(?:string|str|const|final)\b)?[ \t]*(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*\\{0,3}["\'`]))[ \t]*|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*\r?\n)?[ \t]*)'
-_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]+)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
           r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
-          r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*\r?\n)?[ \t]*</)')
+          r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)')
 # The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
 # outside [\w.-]); checked first and possessively, a long run such as `password.password.…` costs 48 steps
 # a keyword instead of trying every tail against every operator (9 s for 1 MB, issue 15).
