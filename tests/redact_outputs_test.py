@@ -630,3 +630,30 @@ def test_no_skip_hint_for_a_file_holding_a_credential(tmp_path_factory: pytest.T
     said = hook.stdout + hook.stderr
     assert hook.returncode != 0 and form[0] in said
     assert 'SKIP=' not in said, said
+
+
+# A credential's value holding `(` (issue 15 findings 02, 13): code only where it really is a call, a name
+# right before `(` and the parentheses closed, in a code file, outside a string; a literal everywhere else.
+call_names = st.builds(lambda a, b: f'{a}_{b}', st.sampled_from(['get', 'read', 'load', 'fetch']),
+                       st.sampled_from(['password', 'secret', 'token', 'credentials']))
+
+
+@settings(max_examples=300, deadline=None)
+@given(call_names, st.sampled_from(['app.py', 'app.go', 'app.rb']), st.sampled_from(['app.ini', 'app.properties',
+                                                                                     'app.env', 'app.yaml']),
+       letters_only, st.integers(20, 250))
+def test_a_call_in_code_is_shown_and_a_parenthesis_in_config_is_a_literal(
+        name: str, code_file: str, config_file: str, secret: str, host: int) -> None:
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    call = f'password = {name}(cfg, "db")  # 192.168.86.{host}\n'
+    [finding] = [f for f in Scanner(RULES).scan(Document(code_file, call))[0] if f.category == 'ip']
+    assert f'{name}(' in finding.excerpt
+    for line in (f'password={name}({secret}  # 192.168.86.{host}\n', f'password={secret[:4]}({secret[4:]}) ; 192.168.86.{host}\n'):
+        findings = Scanner(RULES).scan(Document(config_file, line))[0]
+        assert findings, f'{config_file}: the line was not reported, so this case tests nothing'
+        for finding in findings:
+            shown = finding.excerpt.replace('********', '\0')
+            assert [piece for piece in fragments(secret, '') if piece in shown] == [], (config_file, line, shown)
