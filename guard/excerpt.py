@@ -74,7 +74,7 @@ _NAMED = r'[\w.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w.\-]*+'
 _OPENS_VALUE = re.compile(
     rf'(?:^|[\s"\'{{,])["\']?{_NAMED}["\']?[ \t]*+[:=][ \t]*+(?:[|>][+\-]?\d?[+\-]?)?[ \t]*+$'
     rf'|<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$'
-    rf'|(?:^|\s)(?:--?[\w.\-]++|{_NAMED}[:=]?)[ \t]*+\\$', re.IGNORECASE)
+    rf'|(?:^|\s)(?:-[A-Za-z]|--?{_NAMED}|{_NAMED}[:=]?)[ \t]*+\\$', re.IGNORECASE)  # -p \, --password \
 # The line an indented value line belongs to: a credential-named key (YAML, INI) or element.
 _OWNS_VALUE = re.compile(
     rf'[ \t]*+(?:-[ \t]++)?["\']?{_NAMED}["\']?[ \t]*+[:=]'
