@@ -14,7 +14,8 @@ credential word (`password X`). Masked by shape: any other token mixing letters 
 symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
-`Hunter.Cat`): it is indistinguishable from a word; so is the part of a bare `a=b` before its `=` (read
+`Hunter.Cat`): it is indistinguishable from a word, unless its case flips like a random token's
+(`jYWBGKbomHazCahO`, see _random_case); so is the part of a bare `a=b` before its `=` (read
 as a name), a number of up to five digits a group (`4711`, `12:30`) and a lowercase word glued to one
 dash (`-psecret` reads as `-storepass` does). Every credential position above masks them.
 
@@ -46,6 +47,9 @@ _KEY = re.compile(r'[^\W\d]++(?:[.\-][^\W\d]++)*+')
 _KEY_COLON = re.compile(r'[ \t]*+:')
 # <tag ...>TEXT</tag>: the element's text.
 _XML_TEXT = re.compile(r'<[A-Za-z!?/][^<>]*+>(?P<text>[^<>]++)(?=</?[A-Za-z])')
+# <![CDATA[TEXT]]>: text whatever characters it holds (`<![CDATA[` itself reads as a tag to _XML_TEXT);
+# unclosed on this line, it runs to the end of the line.
+_CDATA = re.compile(r'<!\[CDATA\[(?P<text>(?:[^\]]++|\](?!\]>))*+)')
 # NAME = VALUE, NAME=VALUE, NAME: VALUE (YAML: a space after the colon), NAME => VALUE, NAME := VALUE.
 _ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>[^\s\x00]++)')
 _CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
@@ -59,6 +63,23 @@ _SIMPLE = re.compile(r'[A-Za-z_ \t;,(){}\[\]]*+')
 _CREDENTIAL_HINTS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth', 'login', 'user')
 _CREDENTIAL_NAME = re.compile(r'pass|pw|secret|token|cred|key|auth', re.IGNORECASE)
 _PIECE = re.compile(r'[^\s\x00()\[\]{},;<>=]++')
+_LETTERS = re.compile(r'[A-Za-z]{8,}+')
+_LOWER_RUN = re.compile(r'[a-z]++')
+_CASE_CHANGE = re.compile(r'(?=[a-z][A-Z]|[A-Z][a-z])')  # overlapping: aAa flips twice
+_CAPITALS = re.compile(r'[A-Z]{2,}+')
+_CONSONANTS = re.compile(r'[b-df-hj-np-tv-xz]{4}')
+# A line after one of these holds its value: `password: >-` / `password:` (YAML block, INI continuation),
+# `<password>` alone, `--password \` / `-p \` / `password \` (a shell continuation).
+_NAMED = r'[\w.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w.\-]*+'
+_OPENS_VALUE = re.compile(
+    rf'(?:^|[\s"\'{{,])["\']?{_NAMED}["\']?[ \t]*+[:=][ \t]*+(?:[|>][+\-]?\d?[+\-]?)?[ \t]*+$'
+    rf'|<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$'
+    rf'|(?:^|\s)(?:-[A-Za-z]|--?{_NAMED}|{_NAMED}[:=]?)[ \t]*+\\$', re.IGNORECASE)  # -p \, --password \
+# The line an indented value line belongs to: a credential-named key (YAML, INI) or element.
+_OWNS_VALUE = re.compile(
+    rf'[ \t]*+(?:-[ \t]++)?["\']?{_NAMED}["\']?[ \t]*+[:=]'
+    rf'|[ \t]*+<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$', re.IGNORECASE)
+CONTEXT_LINES = 50  # how far up an indented line looks for the key it continues
 # Pieces that cannot be a credential. Possessive throughout: a 1 MB piece is read once per branch.
 _W = r'[^\W\d]++'  # letters and underscore, no digit
 _WORDS = rf'{_W}(?:(?:[.\-]|::){_W})*+'  # obj.attr, utf-only, std::vec
@@ -125,12 +146,13 @@ def regions(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]
 
 
 def plan_regions(line: str, parts: Sequence[tuple[int, int]], shown: Sequence[tuple[int, int]],
-                 secret: Sequence[tuple[int, int]], hidden: Sequence[tuple[int, int]]) -> LineMask:
+                 secret: Sequence[tuple[int, int]], hidden: Sequence[tuple[int, int]], *, code: bool = False,
+                 continued: bool = False) -> LineMask:
     """plan() for the `parts` of a long line (see regions()): each part on its own, what lies outside
     them masked whole, and a part's first and last words masked when the part cuts through a word
     (what they belong to is out of sight)."""
     if parts == [(0, len(line))]:
-        return plan(line, shown, secret, hidden)
+        return plan(line, shown, secret, hidden, code=code, continued=continued)
     runs: list[tuple[int, int, bool]] = []
     credential = False
     pos = 0
@@ -145,7 +167,7 @@ def plan_regions(line: str, parts: Sequence[tuple[int, int]], shown: Sequence[tu
         if end < len(line) and not line[end].isspace():
             cut = next((i for i in range(len(text) - 1, -1, -1) if text[i].isspace()), -1)
             inside.append((cut + 1, len(text)))
-        part = plan(text, _within(shown, start, end), _within(secret, start, end), inside)
+        part = plan(text, _within(shown, start, end), _within(secret, start, end), inside, code=code, continued=continued)
         runs += [(s + start, e + start, is_secret) for s, e, is_secret in part.runs]
         credential = credential or part.credential
         pos = end
@@ -158,19 +180,44 @@ def _within(spans: Sequence[tuple[int, int]], start: int, end: int) -> list[tupl
     return [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
 
 
+def continues_credential(line: str, above: Sequence[str]) -> bool:
+    """Whether `line` holds (part of) the value of a credential named on a line above it: `above` is the
+    lines before it, nearest first (up to CONTEXT_LINES). The line right above opens a value
+    (`password: >-`, `password =`, `<password>`, `--password \\`), or an indented line belongs to a
+    credential-named key or element less indented above it (a YAML block, an INI continuation)."""
+    previous = next((text for text in above if text.strip()), '')
+    if previous and _OPENS_VALUE.search(previous.rstrip()[-1024:]):  # an opener ends the line: its tail is enough
+        return True
+    indent = len(line) - len(line.lstrip(' \t'))
+    if not indent or not line.strip():
+        return False
+    for text in above:
+        if not text.strip():
+            continue
+        if len(text) - len(text.lstrip(' \t')) < indent:
+            return _OWNS_VALUE.match(text) is not None
+    return False
+
+
 def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int, int]] = (),
-         hidden: Sequence[tuple[int, int]] = ()) -> LineMask:
+         hidden: Sequence[tuple[int, int]] = (), *, code: bool = False, continued: bool = False) -> LineMask:
     """What to mask on `line` (one line, no newline); spans are offsets into it.
 
     `shown`: what the rules reported that may be shown in clear (addresses, paths); `secret`: the
     secret rules' hits, shown as their first characters and the mask; `hidden`: other spans to mask
     whole (raw matches of secret rules that a filter dropped). The scrubber's spans are masked whole
     too. `hidden`, `secret` and the scrubber win over `shown`; `secret` wins over everything.
+    `code`: the line is from a code file, where `password = get(x)` is a call; elsewhere a value is a
+    literal whatever it holds. `continued`: the line holds the value of a credential named on a line
+    above (continues_credential): all of it but the shown spans is masked.
     """
     shown = _merge(shown)
-    if not secret and not hidden and _plain(line, shown):
+    if not secret and not hidden and not continued and _plain(line, shown):
         return LineMask(line, [], False)
-    deny = _Denials(line, shown)
+    deny = _Denials(line, shown, code)
+    if continued:
+        for chunk in _CHUNK.finditer(line):
+            deny.deny(*chunk.span(), credential=True)
     deny.elements()
     deny.strings(_blank(line, deny.spans))
     deny.positions(_blank(line, deny.spans + deny.delimiters))
@@ -194,8 +241,8 @@ def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
         if pos < start:
             if _SIMPLE.fullmatch(line, pos, start) is None:
                 return False
-            gap = line[pos:start].lower()
-            if any(word in gap for word in _CREDENTIAL_HINTS):
+            gap = line[pos:start]
+            if any(word in gap.lower() for word in _CREDENTIAL_HINTS) or _random_case(gap):
                 return False
         pos = end
     return True
@@ -204,8 +251,10 @@ def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
 class _Denials:
     """The spans of one line that default-deny masks, found rule by rule."""
 
-    def __init__(self, line: str, shown: list[tuple[int, int]]) -> None:
+    def __init__(self, line: str, shown: list[tuple[int, int]], code: bool = False) -> None:
         self.line = line
+        self.code = code
+        self.quoted: list[tuple[int, int]] = []  # bodies of strings left shown (they hold a shown span)
         self.spans: list[tuple[int, int]] = []
         self.delimiters: list[tuple[int, int]] = []  # quotes of strings left for the lexer: separators
         self.forced: list[tuple[int, int]] = []  # masked even over a shown span
@@ -240,6 +289,8 @@ class _Denials:
         """The text of XML elements, before quotes are read: `<password>0000'</password>` holds no string."""
         if '<' not in self.line:
             return
+        for cdata in _CDATA.finditer(self.line):
+            self.deny(*cdata.span('text'), credential=True)  # shown spans inside stay (subtracted later)
         for element in _XML_TEXT.finditer(self.line):
             start, end = element.span('text')
             if self.line[start:end].strip() and not self.touches_shown(start, end):
@@ -261,6 +312,7 @@ class _Denials:
                     continue
             if closing is None:
                 continue  # an unclosed quote next to an address is more likely inside a value (F'00): no string
+            self.quoted.append((start, end))
             self.delimiters.append((opening, start))
             self.delimiters.append((closing, closing + 1))
 
@@ -269,13 +321,15 @@ class _Denials:
         pos = 0
         while (match := _ASSIGN.search(text, pos)) is not None:
             start, end = match.span('v')
-            if text[start] in '([{' or _CALL.match(text, start):  # code: what it holds is judged on its own
+            named = _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None  # DB_PW=
+            # code: what it holds is judged on its own; a credential's value only when it really is code
+            if (text[start] in '([{' or _CALL.match(text, start)) and (not named or self._code(text, start)):
                 pos = start + (text[start] in '([{')
                 continue
-            while end > start + 1 and text[end - 1] in ',;)]}':
-                end -= 1
+            if not named:
+                while end > start + 1 and text[end - 1] in ',;)]}':
+                    end -= 1
             if not self.touches_shown(start, end):
-                named = _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None  # DB_PW=
                 self.deny(start, end, credential=named)
             pos = match.end()
         chunks = [m.span() for m in _CHUNK.finditer(text)]
@@ -287,8 +341,8 @@ class _Denials:
                 if text[end:after].strip() or _SAFE_OPERATOR(text[after:after_end]):
                     continue
                 if password:
-                    self.force(after, after_end)  # `password 1.2.3.4x` is a password, address or not
-                elif not self.touches_shown(after, after_end):
+                    self.force(after, self._word_end(after_end))  # `password 1.2.3.4x` is a password, address or not
+                elif not self.touches_shown(after, after_end := self._word_end(after_end)):
                     self.deny(after, after_end, credential=True)
                 else:  # -h 1.2.3.4 shows the address; -p HOST:1.2.3.4 masks the rest
                     for s, e in _subtract([(after, after_end)], _merge(self._shown_within(after, after_end))):
@@ -305,6 +359,32 @@ class _Denials:
                 host = start + at + 1
                 if scheme < 0 and '.' not in chunk[at + 1:] and not self.touches_shown(host, end):
                     self.deny(host, end)  # ab@cd: no host after the `@`, so a value holding one
+
+    def _code(self, text: str, start: int) -> bool:
+        """Whether a credential's value at `start` is code: in a code file, outside a string (a DSN's
+        `password=ab(c`), a call or bracket whose parentheses close on the line (`get(x, y)`)."""
+        if not self.code:
+            return False
+        i = bisect.bisect_right(self.quoted, (start, len(text))) - 1
+        if i >= 0 and self.quoted[i][0] <= start < self.quoted[i][1]:
+            return False
+        opening = start + len(_CALL.match(text, start)[0]) - 1 if text[start] not in '([{' else start  # type: ignore[index]
+        depth = 0
+        for c in text[opening:opening + 4096]:
+            if c in '([{':
+                depth += 1
+            elif c in ')]}':
+                depth -= 1
+                if depth == 0:
+                    return True
+        return False
+
+    def _word_end(self, end: int) -> int:
+        """The end of the word on the line itself: a quote in it (`-p0:''0000`) split the blanked text."""
+        line = self.line
+        while end < len(line) and not line[end].isspace():
+            end += 1
+        return end
 
     def _option(self, chunk: str, start: int) -> bool:
         """Deny an option's attached value (`-pX`, `--user=X`); True when its value is the next chunk."""
@@ -323,7 +403,8 @@ class _Denials:
             rest = 2  # -pdragon:x, -pname=x: the name ends at -p (-Dkey=value loses its key too)
         elif chunk[rest] == '=':
             rest += 1
-        self.force(start + rest, start + len(chunk))
+        # To the end of the word on the line itself: a quote in it (`-p0:''0000`) split the blanked text.
+        self.force(start + rest, self._word_end(start + len(chunk)))
         return False
 
     def _shown_within(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -334,8 +415,36 @@ class _Denials:
     def shapes(self, text: str) -> None:
         """What is left: every piece that is not a plain word, a number, a plain path or punctuation."""
         for match in _PIECE.finditer(text):
-            if _SAFE.fullmatch(match[0]) is None:
+            if _SAFE.fullmatch(match[0]) is None or _random_case(match[0]):
                 self.deny(*match.span())
+
+
+def _random_case(piece: str) -> bool:
+    """A run of letters whose case flips like a random token's (`jYWBGKbomHazCahO`), not an identifier's
+    word-sized humps (`getUserName`, `HTTPServer`, `XmlHttpRequest`): lowercase humps mostly of one or
+    two letters, two capital runs, or four consonants in a row. Some identifiers are masked too
+    (`getHTTPResponseXML`): that costs a word of context, the other way a password."""
+    if piece.islower() or piece.isupper():
+        return False
+    for word in _LETTERS.finditer(piece):
+        letters = word[0]
+        changes = len(_CASE_CHANGE.findall(letters))
+        if changes < 3:
+            continue
+        lower = [len(run) for run in _LOWER_RUN.findall(letters)]
+        if changes >= 4 and 2 * sum(n <= 2 for n in lower) > len(lower):
+            return True
+        if len(_CAPITALS.findall(letters)) >= 2 or _CONSONANTS.search(letters):
+            return True
+    return False
+    for word in _LETTERS.finditer(piece):
+        letters = word[0]
+        if len(_CASE_CHANGE.findall(letters)) < 4:
+            continue
+        lower = [len(run) for run in _LOWER_RUN.findall(letters)]
+        if 2 * sum(n <= 2 for n in lower) >= len(lower):
+            return True
+    return False
 
 
 def _SAFE_OPERATOR(chunk: str) -> bool:  # noqa: N802 - reads as the predicate it is

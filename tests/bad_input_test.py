@@ -90,6 +90,19 @@ def test_an_unwritable_output_is_exit_2(findings_tree: Path, tmp_path: Path, fmt
     assert 'cannot write the report' in proc.stderr
 
 
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(1, 400), st.sampled_from(['text', 'json', 'sarif']), st.sampled_from(['/dev/full', '/proc/version']))
+def test_a_report_that_fits_the_buffer_fails_at_close_as_one_line(tmp_path_factory: pytest.TempPathFactory,
+                                                                  count: int, fmt: str, target: str) -> None:
+    # A short report is still in the file's buffer when the write returns: ENOSPC (/dev/full) or EIO
+    # (/proc/version, a file the kernel will not take) comes from close, and must still be one line, exit 2.
+    tree = tmp_path_factory.mktemp('small') / 'tree'
+    write(tree, 'hosts.py', ''.join(f'HOST_{i} = "10.0.{i // 250}.{i % 250 + 1}"\n' for i in range(count)))
+    proc = run_guard('scan', tree, '--format', fmt, '-o', target)
+    one_clean_line(proc)
+    assert f'{target}: cannot write the report' in proc.stderr
+
+
 def guard_with_stdout(args: list[str], stdout: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, '-m', 'guard', *args], stdout=stdout, stderr=subprocess.PIPE, text=True,
                           timeout=300, check=False)

@@ -386,6 +386,22 @@ FORMS: list[tuple[str, str, str]] = [
     ('netuse.bat', 'net use \\\\{ip}\\share {x} /user:corp\\svc\n', ''),
     ('sshpass_env.sh', 'SSHPASS={x} sshpass -e ssh root@{ip}\n', ''),
     ('vnc.sh', 'echo {x} | vncpasswd -f > {home}/.vnc/passwd\n', '|>'),
+    # The value on the line below its key (issue 15 findings 01, 03): the key's line says what it holds.
+    ('folded.yaml', 'db:\n  password: >-\n    {x} {ip}\n', ''),
+    ('key_alone.yaml', 'db:\n  password:\n    {x} {ip}\n', ''),
+    ('mysql_cont.sh', 'mysql -h db --password \\\n  {x} {ip}\n', ''),
+    ('sshpass_cont.sh', 'sshpass -p \\\n  {x} ssh root@{ip}\n', ''),
+    ('element_lines.xml', '<config>\n<password>\n  {x} {ip}\n</password>\n</config>\n', '<>&'),
+    ('continued.ini', '[db]\npassword =\n  {x} {ip}\n', ';'),
+    # A value holding `(` is a literal in a credential's position (findings 02, 13) ...
+    ('spring.properties', 'spring.datasource.password=pw({x} # {ip}\n', ''),
+    ('paren.ini', '[db]\npassword=pw({x}) ; {home}/db.sock\n', ';'),
+    ('compose.env', 'POSTGRES_PASSWORD=pw({x} DB_HOST={ip}\n', ''),
+    ('pgpassword_export.sh', 'export PGPASSWORD=pw({x}; psql -h {ip}\n', ';'),
+    ('libpq_paren.py', 'conn = psycopg2.connect("host={ip} dbname=prod password=pw({x}")\n', '"'),
+    ('libpq_call.py', 'conn = psycopg2.connect("host={ip} password=pw({x})")\n', '"'),
+    # ... and in CDATA (finding 04).
+    ('cdata.config', '<db><Password><![CDATA[{x}]]></Password> <Host>{ip}</Host></db>\n', ']'),
 ]
 
 # Forms where the credential sits where no position says "value" (a block scalar's line, a positional
@@ -564,3 +580,80 @@ def test_a_very_long_line_masks_around_its_findings_as_a_short_one_does(
     findings, _ = Scanner(RULES).scan(Document(form[0], line + '\n'))
     assert findings
     assert all(secret not in f.excerpt for f in findings)
+
+
+# Letters alone whose case flips every one or two letters (issue 15 finding 03: `jYWBGKbomHazCahO`), and
+# identifiers made of word-sized humps (`getUserName`, `HTTPServer`) that must stay readable.
+short_humps = st.lists(st.text(alphabet='abcdefghijklmnopqrstuvwxyz', min_size=1, max_size=2), min_size=6, max_size=12).map(
+    lambda humps: ''.join(h.upper() if i % 2 else h for i, h in enumerate(humps))).filter(lambda t: len(t) >= 8)
+identifiers = st.builds(lambda first, rest: first + ''.join(w.capitalize() for w in rest),
+                        st.sampled_from(['get', 'set', 'parse', 'read', 'to']),
+                        st.lists(st.sampled_from(['user', 'name', 'server', 'request', 'value', 'token', 'string']),
+                                 min_size=1, max_size=3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(short_humps, identifiers, st.integers(20, 250))
+def test_a_random_case_token_is_masked_and_an_identifier_shown(token: str, identifier: str, host: int) -> None:
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    text = f'run {identifier} {token} 192.168.86.{host}\n'
+    [finding] = Scanner(RULES).scan(Document('run.sh', text))[0]
+    shown = finding.excerpt.replace('********', '\0')
+    assert identifier in shown
+    assert [piece for piece in fragments(token, '') if piece in shown] == []
+
+
+# Files where only a rule that a SKIP turns off fires (env-file, an address next to a masked value):
+# following the hint would commit the credential (issue 15 finding 09), so no hint may be offered.
+ENV_FORMS = ['DB_PASSWORD=pw({x}\n', 'export API_TOKEN={x}\n', 'APP_SECRET="{x}"\nDEBUG=1\n']
+SKIP_FORMS = [('.env', form, '"') for form in ENV_FORMS] + [
+    f for f in FORMS if f[0] in ('folded.yaml', 'cdata.config', 'spring.properties', 'continued.ini')]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.one_of(credentials, letters_only), st.sampled_from(SKIP_FORMS))
+def test_no_skip_hint_for_a_file_holding_a_credential(tmp_path_factory: pytest.TempPathFactory, secret: str,
+                                                      form: tuple[str, str, str]) -> None:
+    repo = tmp_path_factory.mktemp('skip')
+    git(repo, 'init', '-q')
+    write(repo, 'README.md', '# demo\n')
+    git(repo, 'add', '.')
+    git(repo, 'commit', '-q', '-m', 'init')
+    assert run_guard('install', repo).returncode == 0
+    secret, text, _ = place(form, secret, 42)
+    write(repo, form[0], text)
+    git(repo, 'add', '.')
+    hook = commit(repo)
+    said = hook.stdout + hook.stderr
+    assert hook.returncode != 0 and form[0] in said
+    assert 'SKIP=' not in said, said
+
+
+# A credential's value holding `(` (issue 15 findings 02, 13): code only where it really is a call, a name
+# right before `(` and the parentheses closed, in a code file, outside a string; a literal everywhere else.
+call_names = st.builds(lambda a, b: f'{a}_{b}', st.sampled_from(['get', 'read', 'load', 'fetch']),
+                       st.sampled_from(['password', 'secret', 'token', 'credentials']))
+
+
+@settings(max_examples=300, deadline=None)
+@given(call_names, st.sampled_from(['app.py', 'app.go', 'app.rb']), st.sampled_from(['app.ini', 'app.properties',
+                                                                                     'app.env', 'app.yaml']),
+       letters_only, st.integers(20, 250))
+def test_a_call_in_code_is_shown_and_a_parenthesis_in_config_is_a_literal(
+        name: str, code_file: str, config_file: str, secret: str, host: int) -> None:
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    call = f'password = {name}(cfg, "db")  # 192.168.86.{host}\n'
+    [finding] = [f for f in Scanner(RULES).scan(Document(code_file, call))[0] if f.category == 'ip']
+    assert f'{name}(' in finding.excerpt
+    for line in (f'password={name}({secret}  # 192.168.86.{host}\n', f'password={secret[:4]}({secret[4:]}) ; 192.168.86.{host}\n'):
+        findings = Scanner(RULES).scan(Document(config_file, line))[0]
+        assert findings, f'{config_file}: the line was not reported, so this case tests nothing'
+        for finding in findings:
+            shown = finding.excerpt.replace('********', '\0')
+            assert [piece for piece in fragments(secret, '') if piece in shown] == [], (config_file, line, shown)

@@ -137,9 +137,11 @@ def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
         sys.stderr.write(f'guard: {warning}\n')
     options = {'verbose': args.verbose, 'quiet': args.quiet}
     if args.output:
-        with common.open_output(args.output) as stream, common.writing(args.output):
+        # `writing` outermost: closing the file flushes what is left, and a full disk or an I/O error
+        # (/dev/full, /proc/version) raised there must become the same one line.
+        with common.writing(args.output), common.open_output(args.output) as stream:
             report.write(result, args.format, stream, **options)
-            stream.flush()  # a full disk says so here, inside `writing`, not at close
+            stream.flush()
     else:
         with common.writing('stdout'):
             color = common.use_color(sys.stdout, no_color=args.no_color)

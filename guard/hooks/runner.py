@@ -200,7 +200,8 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
 def _credential_lines(findings: Sequence[Finding]) -> list[str]:
     """`path:line` of each line a non-secret rule reported whose excerpt masked a value that may be a
     credential (guard.excerpt): SKIP=guard-hardcoded-ip would commit that value."""
-    lines = dict.fromkeys(f'{f.path}:{f.line}' for f in findings if f.credential and f.category != 'secret')
+    lines = dict.fromkeys(f'{f.path}:{f.line}' if f.line is not None else f.path  # an env file: the whole file
+                          for f in findings if f.credential and f.category != 'secret')
     shown = list(lines)[:5]
     return shown + [f'{len(lines) - len(shown)} more lines'] if len(lines) > len(shown) else shown
 

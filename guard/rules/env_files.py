@@ -16,7 +16,9 @@ FIX = 'Add it to .gitignore (`git rm --cached <file>` if already tracked) and co
 
 _TEMPLATE_SUFFIXES = frozenset({'example', 'sample', 'template', 'dist', 'tmpl', 'tpl', 'defaults', 'schema', 'spec'})
 _ENV_NAME = LazyRegex(r'(?:^\.env(?:\.(?P<suffix>[\w.-]+))?$|^(?P<stem>[\w.-]+)\.env$)')
-_ASSIGNMENT = LazyRegex(r'(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$')
+_ASSIGNMENT = LazyRegex(r'(?m)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*+)[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$')
+# A key whose value is a credential (broad on purpose: it only holds back a SKIP hint).
+_CREDENTIAL_NAME = LazyRegex(r'(?i)pass|pw|secret|token|cred|key|auth')
 _EMPTY_VALUE = LazyRegex(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
 _NAME_WORD_SEPARATOR = LazyRegex(r'[.\-_]')
 
@@ -39,8 +41,11 @@ def check(path: str, text: str) -> Finding | None:
     if not values:
         return None
     keys = len(values)
+    # A literal under a credential's name (not `${VAR}`, checked above): SKIP=guard-env-files would commit it.
+    credential = any(_CREDENTIAL_NAME.search(m['name']) for m in values)
     return Finding(
         rule=RULE_ID, category=CATEGORY, severity='error', path=path, line=None, column=None,
         message=f'{WHY} It assigns {keys} value{"s" if keys != 1 else ""}.', fix=FIX,
         excerpt=f'{path} ({keys} value{"s" if keys != 1 else ""})', fingerprint=fingerprint(RULE_ID, path),
+        credential=credential,
     )

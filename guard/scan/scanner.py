@@ -179,6 +179,7 @@ class Scanner:
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
         from guard import excerpt  # the masker: needed only once there is a finding to show
+        from guard.rules.secrets.generic import is_code_file
 
         line_start = lines.start(line_no)
         line = lines.text(line_no)
@@ -196,7 +197,9 @@ class Scanner:
                     span_start, span_end = match.span('value') if has_value else match.span()
                     if span_start < span_end:
                         hidden.append((span_start, span_end))
-        return excerpt.plan_regions(line, parts, shown, secret, hidden)
+        above = [lines.text(n) for n in range(line_no - 1, max(0, line_no - 1 - excerpt.CONTEXT_LINES), -1)]
+        return excerpt.plan_regions(line, parts, shown, secret, hidden, code=is_code_file(doc.path),
+                                    continued=excerpt.continues_credential(line, above))
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:

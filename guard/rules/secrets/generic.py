@@ -22,10 +22,10 @@ _KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw|secret|token|api[_.\-]
             r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*:?[ \t]*(?:string|str|const|final)\b)?[ \t]*(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*\\{0,3}["\'`]))[ \t]*|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*\r?\n)?[ \t]*)'
-_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]+)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
           r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
-          r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*\r?\n)?[ \t]*</)')
+          r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)')
 # The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
 # outside [\w.-]); checked first and possessively, a long run such as `password.password.…` costs 48 steps
 # a keyword instead of trying every tail against every operator (9 s for 1 MB, issue 15).
@@ -268,14 +268,19 @@ _CODE_EXTENSIONS = frozenset('''
 '''.split())
 
 
+def is_code_file(path: str) -> bool:
+    """A file in a programming language, by its extension: there an unquoted value may be a name or a call."""
+    name = path.rpartition('/')[2]
+    return '.' in name and name.rpartition('.')[2].lower() in _CODE_EXTENSIONS
+
+
 def _unquoted_name_in_code(match: re.Match[str], text: str, path: str) -> str | None:
     """`password = letmein` is a literal in an INI file and a variable in Python: decide by the file's language."""
     if 'q' in match.re.groupindex and match['q'] is not None:
         return None
     value = match['value']
-    extension = path.rpartition('/')[2].rpartition('.')[2].lower() if '.' in path.rpartition('/')[2] else ''
     # A name a programmer writes (`pw`, `db_password`, `GpgBadPassphrase`); a random run is a literal however it parses.
-    if extension in _CODE_EXTENSIONS and _programmer_name(value):
+    if is_code_file(path) and _programmer_name(value):
         return 'a name in code, not a literal'
     return None
 
