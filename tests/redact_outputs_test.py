@@ -187,8 +187,8 @@ def test_purge_with_a_password_in_its_command_stores_and_prints_none(tmp_path: P
     history = run_guard('history', '--json', env=env)
     assert proc.returncode == 1 and 'before command' in proc.stderr
     [event] = json.loads(history.stdout)
-    assert event['detail']['commands'][0]['command'] == (
-        f'{sys.executable} {tmp_path / "svc.py"} --password={mask(secret)} --token {mask(token)}')
+    # Default-deny (redact.mask_command_line): the program and the command's shape, every value masked.
+    assert event['detail']['commands'][0]['command'] == f'{sys.executable} *** --password=*** --token ***'
     outputs = [dry.stdout, dry.stderr, proc.stdout, proc.stderr, history.stdout, history.stderr]
     stored = [p.read_bytes().decode('latin-1') for p in state.rglob('*') if p.is_file()]
     assert stored, 'the audit store was not written where the test looks'

@@ -122,9 +122,11 @@ class Baseline(Record):
 
 
 def resolve_path(root: StrPath, configured: str) -> Path:
+    """The baseline's path: the root resolved, then the configured name joined without resolving it,
+    so a `.guard-baseline.json` committed as a symlink is refused rather than followed."""
     from pathlib import Path
 
-    return (Path(root) / (configured or DEFAULT_NAME)).resolve()
+    return Path(os.path.normpath(Path(root).resolve() / (configured or DEFAULT_NAME)))
 
 
 def exists(root: StrPath, configured: str) -> bool:
@@ -136,7 +138,10 @@ def load(path: Path) -> Baseline:
     import json  # not at the top: every commit hook imports this module, few projects have a baseline
 
     try:
-        text = path.read_text(encoding='utf-8')
+        # Never through a link (a committed .guard-baseline.json -> ~/.bashrc), never blocking on a FIFO.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, 'rb') as f:
+            text = f.read().decode('utf-8')
     except FileNotFoundError:
         raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
     except (OSError, ValueError) as e:
