@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     guards = {'before': _venv(cache / 'venv-before', _source_at(cache, BEFORE)), 'after': _venv(cache / 'venv-after', REPO)}
     counts: dict[str, dict[str, int]] = {}
     remaining: list[dict[str, object]] = []
-    for (name, version, _), tree in zip(projects, trees):
+    for (name, version, _), tree in zip(projects, trees, strict=True):
         row = {}
         for label, guard in guards.items():
             findings = _scan(guard, tree, args.jobs)

@@ -15,7 +15,6 @@ from guard.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    import re
     from typing import Any
 
 MASK = '*'

@@ -6,22 +6,22 @@ import threading
 from pathlib import Path
 
 import pytest
+from postgres import PostgresServer
 
 from guard.alerts import build_sinks
 from guard.alerts import dispatch
 from guard.alerts.command import CommandSink
 from guard.alerts.state import AlertState
 from guard.audit import AuditStore
-from guard.settings import AlertSettings
-from guard.settings import AuditSettings
 from guard.config import Config
-from guard.settings import HealthSettings
 from guard.errors import LockedError
 from guard.health import CheckResult
 from guard.health import HealthReport
 from guard.health import Status
 from guard.health import run_checks
-from postgres import PostgresServer
+from guard.settings import AlertSettings
+from guard.settings import AuditSettings
+from guard.settings import HealthSettings
 
 
 def make_config(root: Path, **alerts: object) -> Config:

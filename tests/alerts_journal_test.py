@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import trust
+from support import write
 
 from guard.alerts.journal import JournalSink
 from guard.alerts.journal import journal_fields
@@ -18,8 +20,6 @@ from guard.alerts.journal import open_journal
 from guard.alerts.journal import stderr_line
 from guard.alerts.model import Alert
 from guard.health import Status
-from support import trust
-from support import write
 
 ALERT = Alert(event='problem', check='database', state=Status.FAIL, previous=Status.OK, root='/srv/app', host='web1',
               detail='postgresql://app:***@db/app: connection refused', since=1_700_000_000.0, time=1_700_000_060.0)

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import run_guard
+from support import trust
+from support import write
 
 from guard.alerts import dispatch
 from guard.alerts.webhook import WebhookSink
@@ -22,9 +25,6 @@ from guard.errors import ConfigError
 from guard.health import CheckResult
 from guard.health import HealthReport
 from guard.health import Status
-from support import run_guard
-from support import trust
-from support import write
 
 
 class Hook:

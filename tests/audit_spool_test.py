@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from postgres import PostgresServer
+
 from guard.audit import AuditStore
 from guard.audit_spool import SpoolingStore
 from guard.config import Config
 from guard.daemon import startup
 from guard.health.result import Status
 from guard.settings import AuditSettings
-from postgres import PostgresServer
 
 
 def fresh_database(server: PostgresServer, name: str) -> str:

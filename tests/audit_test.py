@@ -12,9 +12,9 @@ import pytest
 
 from guard.audit import AuditStore
 from guard.audit import scrub
-from guard.settings import AuditSettings
 from guard.config import Config
 from guard.errors import AuditError
+from guard.settings import AuditSettings
 
 
 def sqlite_store(tmp_path: Path) -> AuditStore:

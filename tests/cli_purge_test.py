@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import json
-import secrets
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from guard.cli.common import format_bytes
 from safety_trees import can_make_immutable
 from safety_trees import release_immutable
 from safety_trees import set_immutable
@@ -20,6 +18,8 @@ from support import git
 from support import run_guard
 from support import trust
 from support import write
+
+from guard.cli.common import format_bytes
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from guard.cli import COMMANDS
 from support import run_guard
 from support import write
+
+from guard.cli import COMMANDS
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -9,11 +9,11 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from support import run_guard
+from support import write
 
 from guard import config
 from guard.errors import ConfigError
-from support import run_guard
-from support import write
 
 
 def test_defaults_without_any_file(tmp_path: Path) -> None:

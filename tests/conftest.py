@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from postgres import postgres_server  # noqa: F401  (session fixture: a real PostgreSQL server)
 from support import git
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from daemon_harness import Daemon
 from daemon_harness import Setup
 from daemon_harness import wait_for
-from guard.audit import AuditStore
 from postgres import PostgresServer
+
+from guard.audit import AuditStore
 
 
 def test_the_daemon_rides_out_its_audit_store_going_down(postgres_server: PostgresServer, tmp_path: Path) -> None:

@@ -20,22 +20,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
-from datetime import UTC
 from pathlib import Path
 
 import pytest
+from daemon_harness import Daemon
+from daemon_harness import Setup
+from daemon_harness import no_thread_leaks
+from daemon_harness import wait_for
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
+from support import run_guard
 
-from daemon_harness import Daemon
-from daemon_harness import Setup
-from daemon_harness import no_thread_leaks
-from daemon_harness import wait_for
 from guard import config as config_module
 from guard import instances
 from guard.daemon import metrics
@@ -46,7 +47,6 @@ from guard.health.result import Status
 from guard.safety import retention
 from guard.safety.manifest import Manifest
 from guard.safety.manifest import Quarantine
-from support import run_guard
 
 MIB = 1024 * 1024
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason='mounts a tmpfs (root only)')

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from daemon_harness import Setup
 from support import run_guard
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 from guard.config import Config
-from guard.settings import HealthSettings
 from guard.errors import ConfigError
 from guard.health import CHECKS
 from guard.health import Status
 from guard.health import run_checks
+from guard.settings import HealthSettings
 
 
 def test_default_checks_without_database(tmp_path: Path) -> None:

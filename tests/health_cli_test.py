@@ -13,7 +13,6 @@ from urllib.parse import quote
 from urllib.parse import quote_plus
 
 import pytest
-
 from postgres import PostgresServer
 from support import run_guard
 from support import trust

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres import PASSWORD
+from postgres import PostgresServer
 
 from guard.config import Config
-from guard.settings import HealthSettings
 from guard.health import HealthReport
 from guard.health import Status
 from guard.health import run_checks
@@ -19,8 +20,7 @@ from guard.health.db import check_db
 from guard.health.dburl import DatabaseUrl
 from guard.health.dburl import mask
 from guard.health.dburl import parse
-from postgres import PASSWORD
-from postgres import PostgresServer
+from guard.settings import HealthSettings
 
 
 def config_for(root: Path, url: str, **health: object) -> Config:

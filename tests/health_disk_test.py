@@ -5,10 +5,10 @@ import re
 import shutil
 from pathlib import Path
 
-from guard.settings import HealthSettings
 from guard.health import Status
 from guard.health.disk import check_disk
 from guard.health.units import MIB
+from guard.settings import HealthSettings
 
 
 def free_mb(path: Path) -> int:

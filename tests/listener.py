@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-
 # PostgreSQL's SSLRequest and GSSENCRequest: length 8, then the magic codes 80877103 and 80877104.
 ENCRYPTION_REQUESTS = (b'\x00\x00\x00\x08\x04\xd2\x16\x2f', b'\x00\x00\x00\x08\x04\xd2\x16\x30')
 

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-
-from guard import ownfiles
-from guard.errors import UnsafeOperationError
 from safety_trees import tree_hash
 from support import run_guard
 from support import write
+
+from guard import ownfiles
+from guard.errors import UnsafeOperationError
 
 OTHER = 'guard-safety-other'
 

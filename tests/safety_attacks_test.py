@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from safety_trees import snapshot
 from safety_trees import tree_hash
 from support import run_guard
@@ -341,11 +340,12 @@ def test_a_sigkilled_purge_leaves_an_accurate_partial_record(tmp_path: Path, sta
 
 
 def test_clean_and_restore_stop_when_the_root_is_swapped_after_the_plan(tmp_path: Path) -> None:
+    from safety_trees import config
+
     from guard.errors import UnsafeOperationError
     from guard.safety import fd as fdops
     from guard.safety import quarantine
     from guard.safety import restore
-    from safety_trees import config
     cfg = config(tmp_path / 'state')
     root = tmp_path / 'proj'
     write(root, 'src/app.py', 'print(1)\n')
@@ -377,8 +377,9 @@ def test_a_store_that_refuses_every_write_stops_the_purge_before_it_starts(tmp_p
                                                                             postgres_server: object) -> None:
     """Attack 13 with a store that opens and reads fine but refuses every write (a PostgreSQL role
     with SELECT only): the purge must not start, rather than delete and say the record failed."""
-    from guard.audit import AuditStore
     from postgres import PostgresServer
+
+    from guard.audit import AuditStore
     assert isinstance(postgres_server, PostgresServer)
     postgres_server.execute('DROP DATABASE IF EXISTS guard_readonly', 'CREATE DATABASE guard_readonly',
                             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guard_reader') THEN "

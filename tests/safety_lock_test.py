@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-from guard.errors import LockedError
-from guard.safety.lock import root_lock
 from support import run_guard
 from support import trust
 from support import write
+
+from guard.errors import LockedError
+from guard.safety.lock import root_lock
 
 HOLD = textwrap.dedent('''
     import sys, time

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from guard.settings import DEFAULT_EPHEMERAL
-from guard.settings import DEFAULT_PROTECTED
 from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
 from guard.safety.paths import EPHEMERAL
@@ -15,6 +13,8 @@ from guard.safety.paths import PROTECTED
 from guard.safety.paths import Matcher
 from guard.safety.paths import check_root
 from guard.safety.paths import link_refusal
+from guard.settings import DEFAULT_EPHEMERAL
+from guard.settings import DEFAULT_PROTECTED
 
 MATCHER = Matcher(DEFAULT_PROTECTED, DEFAULT_EPHEMERAL)
 

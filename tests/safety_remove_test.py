@@ -9,17 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from guard.safety import fd as fdops
-from guard.safety import purge
-from guard.safety.purge import OK
-from guard.safety.purge import PARTIAL
 from safety_trees import can_make_immutable
 from safety_trees import config
 from safety_trees import release_immutable
 from safety_trees import set_immutable
 from safety_trees import snapshot
 from support import write
+
+from guard.safety import fd as fdops
+from guard.safety import purge
+from guard.safety.purge import OK
+from guard.safety.purge import PARTIAL
 
 
 @pytest.fixture

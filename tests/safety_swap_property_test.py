@@ -23,12 +23,12 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from safety_trees import config
+from safety_trees import snapshot
 
 from guard.errors import UnsafeOperationError
 from guard.safety import purge
 from guard.safety import record
-from safety_trees import config
-from safety_trees import snapshot
 
 EPHEMERAL_DIRS = ('logs', 'logs/a', 'logs/a/b', 'logs/c', 'data/temp', 'data/temp/x')
 PROTECTED = ('src', 'models', 'logs/config')

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from guard import config
 from guard import schema
 from guard.errors import ConfigError
-from guard.rules import RULES
 from guard.findings import at_or_above
+from guard.rules import RULES
 from guard.scan.scanner import Document
 from guard.scan.scanner import Scanner
 

@@ -24,9 +24,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import nspawn
+import pytest
 from daemon_harness import wait_for
 
 # The first test also pays for the module's container: on a fresh machine that includes building

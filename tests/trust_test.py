@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from guard import config
 from support import git
 from support import run_guard
 from support import write
+
+from guard import config
 
 HEALTH_FAILS = '[tool.guard.health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'  # a petabyte: always fails
 

@@ -96,7 +96,6 @@ def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
     validated here, so a bad file is reported now rather than at the first start.
     """
     from guard import config as config_module
-
     from guard.daemon.startup import metrics_path
 
     config = config_module.load(root, config_file=config_file, environ={})

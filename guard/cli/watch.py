@@ -48,7 +48,6 @@ def _check(root: object, args: argparse.Namespace) -> int:
     import signal
     from pathlib import Path
 
-    from guard import config as config_module
     from guard.cli import common
     from guard.daemon import startup
     from guard.errors import GuardError

@@ -6,8 +6,8 @@ alive and started when the file says (pids are reused).
 """
 from __future__ import annotations
 
-import hashlib
 import errno
+import hashlib
 import json
 import os
 from dataclasses import asdict

@@ -31,8 +31,8 @@ from guard.safety.results import Failure
 
 if TYPE_CHECKING:
     from guard.audit import AuditStore
-    from guard.safety.paths import Matcher
     from guard.config import Config
+    from guard.safety.paths import Matcher
 
 QUARANTINED = 'quarantined'
 MOVING = 'moving'

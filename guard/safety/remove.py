@@ -21,9 +21,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from guard.du import disk_usage
 from guard import ownfiles
-
+from guard.du import disk_usage
 from guard.safety import fd as fdops
 from guard.safety import logs
 from guard.safety.openfiles import OpenFiles

@@ -60,8 +60,7 @@ _NOT_SECRET_PARTS = frozenset('''
 _NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'partition', 'primary', 'foreign', 'cache',
                                     'dict', 'lookup', 'next', 'page', 'continuation', 'sync', 'csrf', 'xsrf', 'max', 'num',
                                     'min', 'total', 'input', 'output', 'idempotency', 'row', 'column', 'hot', 'foo',
-                                    'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'cache',
-                                    'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
+                                    'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
                                     'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite',
                                     'websocket'})  # Sec-WebSocket-Key: a handshake nonce
 
