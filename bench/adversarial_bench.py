@@ -24,6 +24,7 @@ Targets: no input under 2 MB takes more than 2 s, and each case's time per MB is
 plain text of the same size. tests/adversarial_test.py runs small versions and checks the shape
 (x4 input -> at most x5 time), not absolute times.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,29 @@ from guard.scan.scanner import Document  # noqa: E402
 from guard.scan.scanner import Scanner  # noqa: E402
 
 MB = 1 << 20
-WORDS = ('the', 'scanner', 'reads', 'each', 'file', 'once', 'and', 'reports', 'what', 'it', 'finds', 'in', 'order',
-         'lines', 'are', 'short', 'here', 'as', 'in', 'most', 'prose')
+WORDS = (
+    'the',
+    'scanner',
+    'reads',
+    'each',
+    'file',
+    'once',
+    'and',
+    'reports',
+    'what',
+    'it',
+    'finds',
+    'in',
+    'order',
+    'lines',
+    'are',
+    'short',
+    'here',
+    'as',
+    'in',
+    'most',
+    'prose',
+)
 
 
 def deny_list(scale: float) -> str:
@@ -89,7 +111,13 @@ def password_dots(scale: float) -> str:
 def password_spaces(scale: float) -> str:
     """A credential word, a run of spaces and a value with an address: every whitespace gap a pattern allows
     between a name and its operator was tried at every split (13 s for 20,000 spaces, issue 15)."""
-    return 'password' + ' ' * max(1, int(MB * scale)) + 'x 192.168.86.42\npassword' + ' ' * max(1, int(MB * scale)) + ': x\n'
+    return (
+        'password'
+        + ' ' * max(1, int(MB * scale))
+        + 'x 192.168.86.42\npassword'
+        + ' ' * max(1, int(MB * scale))
+        + ': x\n'
+    )
 
 
 def plain(size: int) -> str:
@@ -167,11 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--scale', type=float, default=1.0, help='input size as a fraction of the full one')
     parser.add_argument('--runs', type=int, default=3, help='best of this many runs per case')
-    parser.add_argument('--baseline', type=int, default=0, metavar='N',
-                        help='also time a scan with N baselined findings against the same scan without')
+    parser.add_argument(
+        '--baseline',
+        type=int,
+        default=0,
+        metavar='N',
+        help='also time a scan with N baselined findings against the same scan without',
+    )
     args = parser.parse_args(argv)
-    rows = ['| case | size | findings | seconds | s/MB | x plain s/MB | under 2 s |',
-            '|---|---:|---:|---:|---:|---:|---|']
+    rows = [
+        '| case | size | findings | seconds | s/MB | x plain s/MB | under 2 s |',
+        '|---|---:|---:|---:|---:|---:|---|',
+    ]
     for name, build in CASES.items():
         text = build(args.scale)
         seconds, findings = scan_seconds(text, args.runs)
@@ -179,14 +214,18 @@ def main(argv: list[str] | None = None) -> int:
         size = len(text.encode('utf-8'))
         per_mb = seconds / (size / MB)
         ratio = seconds / reference if reference else float('inf')
-        rows.append(f'| {name} | {size / 1024:,.0f} KB | {findings:,} | {seconds:.2f} | {per_mb:.2f} | {ratio:.1f} | '
-                    f'{"yes" if seconds <= 2 else "NO"} |')
+        rows.append(
+            f'| {name} | {size / 1024:,.0f} KB | {findings:,} | {seconds:.2f} | {per_mb:.2f} | {ratio:.1f} | '
+            f'{"yes" if seconds <= 2 else "NO"} |'
+        )
         print(rows[-1], file=sys.stderr, flush=True)
     print('\n'.join(rows))
     if args.baseline:
         without, with_baseline, writing = baseline_cost(args.baseline)
-        print(f'\n{args.baseline} baselined findings: scan {without:.2f} s without the baseline, '
-              f'{with_baseline:.2f} s with it (+{with_baseline - without:.2f} s); `guard baseline` {writing:.2f} s')
+        print(
+            f'\n{args.baseline} baselined findings: scan {without:.2f} s without the baseline, '
+            f'{with_baseline:.2f} s with it (+{with_baseline - without:.2f} s); `guard baseline` {writing:.2f} s'
+        )
     return 0
 
 

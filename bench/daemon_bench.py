@@ -22,6 +22,7 @@ guard runs as users install it: a plain venv with `pip install` of a snapshot of
 (not editable), built with hook_bench's helpers (~15 s, needs the package index). READY=1 arrives
 on an AF_UNIX socket set as NOTIFY_SOCKET, as under systemd.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,14 +43,14 @@ from hook_bench import snapshot  # noqa: E402
 TICK = os.sysconf('SC_CLK_TCK')
 STORM_FILES = 100_000
 ROOT_LOG_FILES, ROOT_SRC_FILES = 20_000, 4_000
-CONFIG = '''state-dir = "{state}"
+CONFIG = """state-dir = "{state}"
 [health]
 checks = ["disk", "logs", "pollution"]
 [alerts]
 journal = false
 command = 'echo "$GUARD_EVENT $(date +%s.%N)" >> {stamps}'
-'''
-SWEEP_CODE = '''
+"""
+SWEEP_CODE = """
 import statistics, sys, time
 from pathlib import Path
 from guard import config as config_module
@@ -63,7 +64,7 @@ def median(fn):
     return statistics.median(times)
 print(median(lambda: sweep.take(root, config.health.log_paths)),
       median(lambda: facts.gather(config, root, set(facts.CONCERNS))))
-'''
+"""
 
 
 def fill(folder: Path, count: int, *, size: int = 64) -> None:
@@ -90,8 +91,12 @@ class Daemon:
         env = {k: v for k, v in os.environ.items() if not k.startswith('GUARD_')}
         env['NOTIFY_SOCKET'] = str(work / 'notify.sock')
         started = time.monotonic()
-        self.process = subprocess.Popen([str(bin_dir / 'guard'), 'watch', str(root), '--config', str(config)],
-                                        env=env, stdout=subprocess.DEVNULL, stderr=open(work / 'stderr', 'wb'))
+        self.process = subprocess.Popen(
+            [str(bin_dir / 'guard'), 'watch', str(root), '--config', str(config)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / 'stderr', 'wb'),
+        )
         while b'READY=1' not in self.notify.recv(4096):
             pass
         self.startup = time.monotonic() - started
@@ -182,16 +187,22 @@ def one_round(bin_dir: Path, work: Path, args: argparse.Namespace) -> dict[str, 
         result['exit code'] = daemon.stop()
     for path in (root / 'logs' / 'storm',):
         subprocess.run(['rm', '-rf', str(path)], check=True)
-    take, gather = subprocess.run([str(bin_dir / 'python'), '-c', SWEEP_CODE, str(root), str(work / 'guard.toml')],
-                                  capture_output=True, text=True, check=True).stdout.split()
+    take, gather = subprocess.run(
+        [str(bin_dir / 'python'), '-c', SWEEP_CODE, str(root), str(work / 'guard.toml')],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     result['sweep ms'] = float(take) * 1000
     result['full rescan ms'] = float(gather) * 1000
     return result
 
 
 def table(rounds: list[dict[str, float]]) -> str:
-    lines = ['| measure | ' + ' | '.join(f'round {i + 1}' for i in range(len(rounds))) + ' | median |',
-             '|---|' + '---:|' * (len(rounds) + 1)]
+    lines = [
+        '| measure | ' + ' | '.join(f'round {i + 1}' for i in range(len(rounds))) + ' | median |',
+        '|---|' + '---:|' * (len(rounds) + 1),
+    ]
     for key in rounds[0]:
         values = [r[key] for r in rounds]
         lines.append(f'| {key} | ' + ' | '.join(f'{v:.3g}' for v in values) + f' | {statistics.median(values):.3g} |')
@@ -203,8 +214,12 @@ def main() -> int:
     parser.add_argument('--rounds', type=int, default=1)
     parser.add_argument('--idle', type=float, default=60.0, help='seconds of idle CPU measurement (60)')
     parser.add_argument('--samples', type=int, default=30, help='trigger -> action samples per round (30)')
-    parser.add_argument('--storm-files', type=int, default=STORM_FILES,
-                        help=f'files in the storm ({STORM_FILES:,}; fewer only to check the bench runs)')
+    parser.add_argument(
+        '--storm-files',
+        type=int,
+        default=STORM_FILES,
+        help=f'files in the storm ({STORM_FILES:,}; fewer only to check the bench runs)',
+    )
     parser.add_argument('--output', type=Path, help='also write the table here')
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix='guard-daemon-bench.') as tmp:

@@ -10,6 +10,7 @@ Commands: `guard scan --history`; `gitleaks git` (its default `git log -p --all`
 more to check that it found the three leaked .env files' secrets (a scan that misses them is no rival).
 Target (issue 3): guard no slower than gitleaks in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,15 +42,55 @@ LEAKS = ('leak_500.env', 'leak_1000.env', 'leak_1500.env')
 
 def commands(repo: Path, reports: Path, bin_dir: Path) -> list[Command]:
     return [
-        ('guard scan --history', [str(bin_dir / 'guard'), 'scan', '--history', '--format', 'json', '-o',
-                                  str(reports / 'guard.json'), str(repo)]),
-        ('gitleaks git', [str(GITLEAKS), 'git', '--no-banner', '--redact', '-l', 'error', '-f', 'json', '-r',
-                          str(reports / 'gitleaks.json'), str(repo)]),
-        ('kingfisher scan --git-history full', [str(KINGFISHER), 'scan', str(repo), '--git-history', 'full',
-                                                '--no-validate', '--no-update-check', '--format', 'json', '--output',
-                                                str(reports / 'kingfisher.json')]),
-        ('trufflehog3 --no-current', [str(TRUFFLEHOG3), '-z', '--no-current', '-f', 'JSON', '-o',
-                                      str(reports / 'trufflehog3.json'), str(repo)]),
+        (
+            'guard scan --history',
+            [
+                str(bin_dir / 'guard'),
+                'scan',
+                '--history',
+                '--format',
+                'json',
+                '-o',
+                str(reports / 'guard.json'),
+                str(repo),
+            ],
+        ),
+        (
+            'gitleaks git',
+            [
+                str(GITLEAKS),
+                'git',
+                '--no-banner',
+                '--redact',
+                '-l',
+                'error',
+                '-f',
+                'json',
+                '-r',
+                str(reports / 'gitleaks.json'),
+                str(repo),
+            ],
+        ),
+        (
+            'kingfisher scan --git-history full',
+            [
+                str(KINGFISHER),
+                'scan',
+                str(repo),
+                '--git-history',
+                'full',
+                '--no-validate',
+                '--no-update-check',
+                '--format',
+                'json',
+                '--output',
+                str(reports / 'kingfisher.json'),
+            ],
+        ),
+        (
+            'trufflehog3 --no-current',
+            [str(TRUFFLEHOG3), '-z', '--no-current', '-f', 'JSON', '-o', str(reports / 'trufflehog3.json'), str(repo)],
+        ),
     ]
 
 
@@ -87,15 +128,21 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(argv_, cwd=repo, capture_output=True, env={**os.environ, **PEER_ENV})
         found = {name: leaks_found(reports / f'{name.split()[0]}.json') for name, _ in cmds}
         base = stats['gitleaks git']['mean']
-        rows = [f'| {name} | {s["mean"] / 1000:.2f} ± {s["stddev"] / 1000:.2f} s (median {s["median"] / 1000:.2f}) | '
-                f'{s["mean"] / base:.2f}× | {found[name]} |' for name, s in stats.items()]
+        rows = [
+            f'| {name} | {s["mean"] / 1000:.2f} ± {s["stddev"] / 1000:.2f} s (median {s["median"] / 1000:.2f}) | '
+            f'{s["mean"] / base:.2f}× | {found[name]} |'
+            for name, s in stats.items()
+        ]
         guard_count = guard_findings(reports / 'guard.json')
         host = machine(bin_dir)
-    report = (f'### History scan, {commits} commits ({time.strftime("%Y-%m-%d")})\n\n{host}; hyperfine -N, '
-              f'{args.warmup} warm-up + {args.runs} runs per command, one invocation.\n\n'
-              f'`.venv/bin/python bench/history_bench.py --runs {args.runs}`\n\n'
-              '| command | wall time | × gitleaks | leaked .env files reported |\n|---|---|---|---|\n'
-              + '\n'.join(rows) + f'\n\nguard reported {guard_count} findings.\n')
+    report = (
+        f'### History scan, {commits} commits ({time.strftime("%Y-%m-%d")})\n\n{host}; hyperfine -N, '
+        f'{args.warmup} warm-up + {args.runs} runs per command, one invocation.\n\n'
+        f'`.venv/bin/python bench/history_bench.py --runs {args.runs}`\n\n'
+        '| command | wall time | × gitleaks | leaked .env files reported |\n|---|---|---|---|\n'
+        + '\n'.join(rows)
+        + f'\n\nguard reported {guard_count} findings.\n'
+    )
     sys.stdout.write(report)
     if args.output:
         with args.output.open('a', encoding='utf-8') as f:

@@ -32,6 +32,7 @@ snapshot; its own start-up included), its config committed so the staged files s
 Target (issue 10): guard's hook <= 3.5x `python -c pass` and no slower than git-secrets (<= 1.0x) on the
 10-file commit; the table gives both ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,10 +59,10 @@ SECRETLINT = PEERS / 'npm/node_modules/.bin/secretlint'
 PEER_ENV = {'GIT_CONFIG_GLOBAL': str(PEERS / 'cfg/gitconfig-secrets'), 'GIT_CONFIG_NOSYSTEM': '1'}
 Command = tuple[str, list[str]]
 
-BASELINE = 'python -c pass (the hook venv\'s interpreter)'
+BASELINE = "python -c pass (the hook venv's interpreter)"
 GIT_SECRETS = 'git-secrets --pre_commit_hook'
 # A configured project: settings committed in pyproject.toml, so the staged files are the same.
-CONFIGURED_PYPROJECT = '''\
+CONFIGURED_PYPROJECT = """\
 [project]
 name = "demo"
 version = "0.1.0"
@@ -70,19 +71,22 @@ requires-python = ">=3.11"
 [tool.guard]
 fail-on = "warning"
 exclude = ["docs/"]
-'''
+"""
 
 
 def require_peers() -> None:
     if not (PEERS / 'READY').is_file():
-        raise SystemExit(f'{PEERS}/READY is missing: run /work/shared/bench-peers/install_peers.sh and '
-                         'make_corpus.sh first (PEERS_ROOT selects another place)')
+        raise SystemExit(
+            f'{PEERS}/READY is missing: run /work/shared/bench-peers/install_peers.sh and '
+            'make_corpus.sh first (PEERS_ROOT selects another place)'
+        )
 
 
 def git(cwd: Path, *args: str) -> str:
     env = {**os.environ, **PEER_ENV}
-    return subprocess.run(['git', '-c', 'init.defaultBranch=main', *args], cwd=cwd, check=True,
-                          capture_output=True, text=True, env=env).stdout
+    return subprocess.run(
+        ['git', '-c', 'init.defaultBranch=main', *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    ).stdout
 
 
 def staged_copy(work: Path) -> Path:
@@ -128,8 +132,21 @@ def snapshot(work: Path) -> Path:
     pip and pre-commit install guard from it, so nothing is built inside the checkout.
     """
     snap = work / 'guard-snapshot'
-    listed = git(REPO_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--',
-                 'guard', 'hooks', 'systemd', 'pyproject.toml', 'README.md', '.pre-commit-hooks.yaml')
+    listed = git(
+        REPO_ROOT,
+        'ls-files',
+        '-z',
+        '--cached',
+        '--others',
+        '--exclude-standard',
+        '--',
+        'guard',
+        'hooks',
+        'systemd',
+        'pyproject.toml',
+        'README.md',
+        '.pre-commit-hooks.yaml',
+    )
     for rel in filter(None, listed.split('\0')):
         if (REPO_ROOT / rel).is_file():
             (snap / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -160,22 +177,27 @@ def base_python() -> str:
 def hook_venv(work: Path, snap: Path) -> Path:
     """A plain venv with guard installed from `snap` by pip (dependencies included), as a user gets it."""
     venv = work / 'hook-venv'
-    steps = ([base_python(), '-m', 'venv', str(venv)],
-             [str(venv / 'bin/python'), '-m', 'pip', 'install', '--quiet', str(snap)])
+    steps = (
+        [base_python(), '-m', 'venv', str(venv)],
+        [str(venv / 'bin/python'), '-m', 'pip', 'install', '--quiet', str(snap)],
+    )
     for argv in steps:
         proc = subprocess.run(argv, cwd=work, capture_output=True, text=True)
         if proc.returncode != 0:
             tail = '\n'.join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-            raise SystemExit(f'cannot build the hook venv: `{shlex.join(argv)}` exited {proc.returncode} '
-                             f'(guard is installed from the configured package index, which must be reachable):\n'
-                             f'{tail}')
+            raise SystemExit(
+                f'cannot build the hook venv: `{shlex.join(argv)}` exited {proc.returncode} '
+                f'(guard is installed from the configured package index, which must be reachable):\n'
+                f'{tail}'
+            )
     return venv / 'bin'
 
 
 def install_guard(bin_dir: Path, repo: Path) -> None:
     """The hook venv's `guard install`: the shim records that venv's interpreter, as for a user."""
-    subprocess.run([str(bin_dir / 'guard'), 'install', '--force', str(repo)], check=True, capture_output=True,
-                   env=timed_env())
+    subprocess.run(
+        [str(bin_dir / 'guard'), 'install', '--force', str(repo)], check=True, capture_output=True, env=timed_env()
+    )
 
 
 def timed_env() -> dict[str, str]:
@@ -194,8 +216,10 @@ def hook_commands(repo: Path, configured: Path, bin_dir: Path, framework: bool) 
         (BASELINE, [str(bin_dir / 'python'), '-c', 'pass']),
         ('python3 -c pass (system)', ['/usr/bin/python3', '-c', 'pass']),
         ('guard: standalone hook (.git/hooks/pre-commit)', [str(repo / '.git/hooks/pre-commit')]),
-        ('guard: standalone hook, project with [tool.guard] in pyproject.toml (via `env -C`)',
-         ['env', '-C', str(configured), str(configured / '.git/hooks/pre-commit')]),
+        (
+            'guard: standalone hook, project with [tool.guard] in pyproject.toml (via `env -C`)',
+            ['env', '-C', str(configured), str(configured / '.git/hooks/pre-commit')],
+        ),
         ('`env -C REPO true` (the launcher the row above includes)', ['env', '-C', str(configured), 'true']),
         ('guard: pre-commit entry `guard hook guard FILES`', [str(bin_dir / 'guard'), 'hook', 'guard', *files]),
         ('guard: pre-commit entry `guard-secrets FILES`', [str(bin_dir / 'guard-secrets'), *files]),
@@ -213,13 +237,15 @@ def hook_commands(repo: Path, configured: Path, bin_dir: Path, framework: bool) 
 def setup_framework(repo: Path, work: Path, snap: Path, bin_dir: Path) -> None:
     """A .pre-commit-config.yaml pointing at the snapshot's commit; hooks built once."""
     rev = git(snap, 'rev-parse', 'HEAD').strip()
-    (repo / '.pre-commit-config.yaml').write_text(f'repos:\n  - repo: {snap}\n    rev: {rev}\n    hooks:\n'
-                                                  '      - id: guard\n')
+    (repo / '.pre-commit-config.yaml').write_text(
+        f'repos:\n  - repo: {snap}\n    rev: {rev}\n    hooks:\n      - id: guard\n'
+    )
     # Committed, not staged: pre-commit refuses an unstaged config, and a staged one would be scanned too.
     commit_only(repo, '.pre-commit-config.yaml')
     os.environ['PRE_COMMIT_HOME'] = str(work / 'pre-commit-home')
-    subprocess.run([str(bin_dir / 'pre-commit'), 'install-hooks'], cwd=repo, check=True, capture_output=True,
-                   env=timed_env())
+    subprocess.run(
+        [str(bin_dir / 'pre-commit'), 'install-hooks'], cwd=repo, check=True, capture_output=True, env=timed_env()
+    )
 
 
 def run_hyperfine(commands: Sequence[Command], cwd: Path, runs: int, warmup: int, out: Path) -> dict[str, dict]:  # type: ignore[type-arg]
@@ -247,19 +273,23 @@ def _loop(commands: Sequence[Command], cwd: Path, env: dict[str, str], runs: int
             subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if i >= warmup:
                 times[name].append((time.perf_counter() - start) * 1000)
-    return {name: {'mean': statistics.mean(t), 'stddev': statistics.stdev(t), 'median': statistics.median(t),
-                   'min': min(t)} for name, t in times.items()}
+    return {
+        name: {'mean': statistics.mean(t), 'stddev': statistics.stdev(t), 'median': statistics.median(t), 'min': min(t)}
+        for name, t in times.items()
+    }
 
 
 def exit_codes(commands: Sequence[Command], cwd: Path) -> dict[str, int]:
-    return {name: subprocess.run(argv, cwd=cwd, env=timed_env(), capture_output=True).returncode
-            for name, argv in commands}
+    return {
+        name: subprocess.run(argv, cwd=cwd, env=timed_env(), capture_output=True).returncode for name, argv in commands
+    }
 
 
 def table(columns: list[tuple[str, dict[str, dict], dict[str, int]]]) -> str:  # type: ignore[type-arg]
     """Mean, σ and median per commit; guard's rows also as a ratio to git-secrets' hook (target <= 1.0)."""
-    head = '| command | ' + ' | '.join(f'{title}: mean ± σ (median) | ×`python -c pass` | ×git-secrets | rc'
-                                       for title, _, _ in columns)
+    head = '| command | ' + ' | '.join(
+        f'{title}: mean ± σ (median) | ×`python -c pass` | ×git-secrets | rc' for title, _, _ in columns
+    )
     lines = [head + ' |', '|---|' + '---|---|---|---|' * len(columns)]
     for name in columns[0][1]:
         cells = []
@@ -271,8 +301,10 @@ def table(columns: list[tuple[str, dict[str, dict], dict[str, int]]]) -> str:  #
             ratio = s['mean'] / stats[BASELINE]['mean']
             peer = stats.get(GIT_SECRETS)
             vs_peer = f'{s["mean"] / peer["mean"]:.2f}×' if peer and name.startswith('guard') else '–'
-            cells.append(f'{s["mean"]:.1f} ± {s["stddev"]:.1f} ms ({s["median"]:.1f}) | {ratio:.1f}× | {vs_peer} | '
-                         f'{codes.get(name, "")}')
+            cells.append(
+                f'{s["mean"]:.1f} ± {s["stddev"]:.1f} ms ({s["median"]:.1f}) | {ratio:.1f}× | {vs_peer} | '
+                f'{codes.get(name, "")}'
+            )
         lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
@@ -281,11 +313,17 @@ def machine(bin_dir: Path) -> str:
     import platform
 
     load = os.getloadavg()
-    hook_python = subprocess.run([str(bin_dir / 'python'), '-c', 'import platform; print(platform.python_version())'],
-                                 capture_output=True, text=True, check=True).stdout.strip()
-    return (f'{platform.node()}: {os.cpu_count()} cores, hook venv Python {hook_python} (plain venv, guard '
-            f'pip-installed from a snapshot of the checkout), git {git(REPO_ROOT, "--version").split()[-1]}, '
-            f'load average {load[0]:.2f} at start')
+    hook_python = subprocess.run(
+        [str(bin_dir / 'python'), '-c', 'import platform; print(platform.python_version())'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return (
+        f'{platform.node()}: {os.cpu_count()} cores, hook venv Python {hook_python} (plain venv, guard '
+        f'pip-installed from a snapshot of the checkout), git {git(REPO_ROOT, "--version").split()[-1]}, '
+        f'load average {load[0]:.2f} at start'
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,9 +333,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--files', type=int, default=1000, help='size of the large commit (default 1000)')
     parser.add_argument('--framework', action='store_true', help='also time `pre-commit run` (builds a hook env)')
     parser.add_argument('--output', type=Path, help='append the markdown result to this file')
-    parser.add_argument('--interleave', action='store_true',
-                        help='run the commands round by round instead of through hyperfine (one command\'s runs after '
-                             'another\'s), so load that changes during the run hits every command alike')
+    parser.add_argument(
+        '--interleave',
+        action='store_true',
+        help="run the commands round by round instead of through hyperfine (one command's runs after "
+        "another's), so load that changes during the run hits every command alike",
+    )
     parser.add_argument('--small-only', action='store_true', help='time the 10-file commit only')
     args = parser.parse_args(argv)
     require_peers()
@@ -322,15 +363,19 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 stats = run_hyperfine(commands, repo, args.runs, args.warmup, work / f'{repo.name}.json')
             columns.append((f'{title} ({size / 1024:,.0f} KB)', stats, exit_codes(commands, repo)))
-        how = (f'interleaved round by round from Python ({args.warmup} warm-up + {args.runs} rounds; each figure '
-               f'includes the ~1-3 ms of starting a process from Python)' if args.interleave else
-               f'hyperfine -N, {args.warmup} warm-up + {args.runs} runs per command, all in one invocation per commit')
-        report = (f'### Commit-hook latency ({time.strftime("%Y-%m-%d")})\n\n{machine(bin_dir)}; {how}.\n\n'
-                  f'`.venv/bin/python bench/hook_bench.py --runs {args.runs}'
-                  f'{f" --files {args.files}" if args.files != 1000 else ""}'
-                  f'{" --framework" if args.framework else ""}{" --interleave" if args.interleave else ""}'
-                  f'{" --small-only" if args.small_only else ""}`\n\n'
-                  + table(columns) + '\n')
+        how = (
+            f'interleaved round by round from Python ({args.warmup} warm-up + {args.runs} rounds; each figure '
+            f'includes the ~1-3 ms of starting a process from Python)'
+            if args.interleave
+            else f'hyperfine -N, {args.warmup} warm-up + {args.runs} runs per command, all in one invocation per commit'
+        )
+        report = (
+            f'### Commit-hook latency ({time.strftime("%Y-%m-%d")})\n\n{machine(bin_dir)}; {how}.\n\n'
+            f'`.venv/bin/python bench/hook_bench.py --runs {args.runs}'
+            f'{f" --files {args.files}" if args.files != 1000 else ""}'
+            f'{" --framework" if args.framework else ""}{" --interleave" if args.interleave else ""}'
+            f'{" --small-only" if args.small_only else ""}`\n\n' + table(columns) + '\n'
+        )
         sys.stdout.write(report)
         if args.output:
             with args.output.open('a', encoding='utf-8') as f:

@@ -11,6 +11,7 @@ small clean files staged; `--trace-children=yes` counts its git processes too.
 Prints the hook's Python instructions, its git processes' and the total (millions), and the same
 for `python -S -c pass` for scale.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,11 +23,11 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FAST_MAIN = '''import sys
+FAST_MAIN = """import sys
 sys.path[:0] = sys.argv.pop(1).split(":")
 import ahocorasick
 from guard.cli import hook_main
-hook_main()'''
+hook_main()"""
 FILES = 10
 
 
@@ -51,9 +52,19 @@ def _callgrind(argv: list[str], cwd: Path, out_dir: Path) -> dict[str, int]:
     """Instructions by program name, summed over every process callgrind followed."""
     for old in out_dir.glob('callgrind.out.*'):
         old.unlink()
-    subprocess.run(['valgrind', '--tool=callgrind', '--trace-children=yes', '--collect-atstart=yes',
-                    f'--callgrind-out-file={out_dir}/callgrind.out.%p', *argv],
-                   cwd=cwd, check=False, capture_output=True)
+    subprocess.run(
+        [
+            'valgrind',
+            '--tool=callgrind',
+            '--trace-children=yes',
+            '--collect-atstart=yes',
+            f'--callgrind-out-file={out_dir}/callgrind.out.%p',
+            *argv,
+        ],
+        cwd=cwd,
+        check=False,
+        capture_output=True,
+    )
     counts: dict[str, int] = {}
     for path in glob.glob(f'{out_dir}/callgrind.out.*'):
         command, total = '', 0
@@ -73,8 +84,9 @@ def main() -> int:
     args = parser.parse_args()
     site = sysconfig.get_paths()['purelib']
     # As an installed guard runs: from compiled bytecode (PYTHONDONTWRITEBYTECODE would leave it uncompiled).
-    subprocess.run([sys.executable, '-m', 'compileall', '-q', str(args.source / 'guard')], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, '-m', 'compileall', '-q', str(args.source / 'guard')], check=True, capture_output=True
+    )
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         repo = _repo(base)
@@ -83,8 +95,10 @@ def main() -> int:
         bare = _callgrind([sys.executable, '-S', '-c', 'pass'], repo, base)
     python = sum(n for cmd, n in hook.items() if cmd.startswith('python'))
     git = sum(n for cmd, n in hook.items() if not cmd.startswith('python'))
-    print(f'hook python {python / 1e6:.1f} M, git {git / 1e6:.1f} M, total {(python + git) / 1e6:.1f} M; '
-          f'python -S -c pass {sum(bare.values()) / 1e6:.1f} M')
+    print(
+        f'hook python {python / 1e6:.1f} M, git {git / 1e6:.1f} M, total {(python + git) / 1e6:.1f} M; '
+        f'python -S -c pass {sum(bare.values()) / 1e6:.1f} M'
+    )
     return 0
 
 

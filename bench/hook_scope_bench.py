@@ -22,6 +22,7 @@ Commits (each a real repository, built here):
   Before: 50 findings reported, the commit blocked; after: passes (50 left out, counted).
 - `legacy-ip`: the same, the changed line adding an IP. After: 1 finding reported, 49 counted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,21 +37,28 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(sys.prefix) / 'lib' / f'python{sys.version_info[0]}.{sys.version_info[1]}' / 'site-packages'
 # What the shim runs with -S (hooks/pre-commit `fast_main`), the folders as its first argument.
-FAST_MAIN = '''import sys
+FAST_MAIN = """import sys
 sys.path.extend(sys.argv.pop(1).split(":"))
 import ahocorasick
 from guard.cli import hook_main
-hook_main()'''
+hook_main()"""
 BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 COMMITS = ('clean-10', 'edit-10', 'legacy-clean', 'legacy-ip')
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, 'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': os.devnull, 'GIT_AUTHOR_NAME': 'bench',
-           'GIT_AUTHOR_EMAIL': 'bench@example.invalid', 'GIT_COMMITTER_NAME': 'bench',
-           'GIT_COMMITTER_EMAIL': 'bench@example.invalid'}
-    return subprocess.run(['git', '-c', 'init.defaultBranch=main', *args], cwd=cwd, check=True, capture_output=True,
-                          text=True, env=env).stdout
+    env = {
+        **os.environ,
+        'GIT_CONFIG_NOSYSTEM': '1',
+        'GIT_CONFIG_GLOBAL': os.devnull,
+        'GIT_AUTHOR_NAME': 'bench',
+        'GIT_AUTHOR_EMAIL': 'bench@example.invalid',
+        'GIT_COMMITTER_NAME': 'bench',
+        'GIT_COMMITTER_EMAIL': 'bench@example.invalid',
+    }
+    return subprocess.run(
+        ['git', '-c', 'init.defaultBranch=main', *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    ).stdout
 
 
 def export_tree(revision: str, where: Path) -> Path:
@@ -59,8 +67,9 @@ def export_tree(revision: str, where: Path) -> Path:
     if revision == 'WORKTREE':
         shutil.copytree(REPO_ROOT / 'guard', where / 'guard', ignore=shutil.ignore_patterns('__pycache__'))
     else:
-        archive = subprocess.run(['git', '-C', str(REPO_ROOT), 'archive', revision, 'guard'], check=True,
-                                 capture_output=True).stdout
+        archive = subprocess.run(
+            ['git', '-C', str(REPO_ROOT), 'archive', revision, 'guard'], check=True, capture_output=True
+        ).stdout
         subprocess.run(['tar', '-x', '-C', str(where)], input=archive, check=True)
     subprocess.run([sys.executable, '-m', 'compileall', '-q', str(where / 'guard')], check=True)
     return where
@@ -122,9 +131,12 @@ def callgrind(argv: list[str], cwd: Path, out: Path) -> tuple[int, int, int]:
     """(exit code, instructions of the first process, instructions of its children)."""
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith('GUARD_') and k != 'PYTHONDONTWRITEBYTECODE'}
-    proc = subprocess.run(['valgrind', '--tool=callgrind', '--trace-children=yes',
-                           f'--callgrind-out-file={out}/callgrind.out.%p', *argv], cwd=cwd, capture_output=True,
-                          env=env)
+    proc = subprocess.run(
+        ['valgrind', '--tool=callgrind', '--trace-children=yes', f'--callgrind-out-file={out}/callgrind.out.%p', *argv],
+        cwd=cwd,
+        capture_output=True,
+        env=env,
+    )
     counts = []
     for path in sorted(out.iterdir(), key=lambda p: int(p.name.rsplit('.', 1)[1])):
         text = path.read_text(errors='replace')
@@ -151,10 +163,16 @@ def main() -> int:
             repo = make_commit(kind, work)
             for label, tree in trees.items():
                 folders = f'{tree}:{SITE_PACKAGES}'
-                code, own, children = callgrind([python, '-S', '-P', '-c', FAST_MAIN, folders, 'hook', 'pre-commit'],
-                                                repo, work / f'cg-{kind}-{label}')
-                print(f'| {kind} | {label} ({getattr(args, label)}) | {code} | {own / 1e6:.1f} | {children / 1e6:.1f} '
-                      f'| {(own + children) / 1e6:.1f} | {own / baseline:.2f}× |', flush=True)
+                code, own, children = callgrind(
+                    [python, '-S', '-P', '-c', FAST_MAIN, folders, 'hook', 'pre-commit'],
+                    repo,
+                    work / f'cg-{kind}-{label}',
+                )
+                print(
+                    f'| {kind} | {label} ({getattr(args, label)}) | {code} | {own / 1e6:.1f} | {children / 1e6:.1f} '
+                    f'| {(own + children) / 1e6:.1f} | {own / baseline:.2f}× |',
+                    flush=True,
+                )
     return 0
 
 

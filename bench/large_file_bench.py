@@ -9,6 +9,7 @@ with the time taken and whether the secret was found at its line.
 
 Memory figures are stable on a busy machine; times are not (do not quote them while others run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,12 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-MEASURE = '''
+MEASURE = """
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 sys.stdout.write(proc.stdout + proc.stderr)
 print('\\nRC', proc.returncode, 'MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-'''
+"""
 LINE = "INSERT INTO accounts VALUES ({n}, 'user{n}@example.com', '2024-01-01', {n}.50);\n"
 SECRET = 'AKIA' + 'Z2RJ7QWNPL4XT3VB'
 
@@ -65,8 +66,10 @@ def main() -> int:
             subprocess.run(['git', 'init', '-q'], cwd=repo, check=True)
             line = _dump(repo / 'dump.sql', mb * 1_000_000)
             subprocess.run(['git', 'add', 'dump.sql'], cwd=repo, check=True)
-            runs = {'commit hook': [sys.executable, '-m', 'guard', 'hook', 'pre-commit'],
-                    'guard scan': [sys.executable, '-m', 'guard', 'scan', '.', '--no-color']}
+            runs = {
+                'commit hook': [sys.executable, '-m', 'guard', 'hook', 'pre-commit'],
+                'guard scan': [sys.executable, '-m', 'guard', 'scan', '.', '--no-color'],
+            }
             for name, argv in runs.items():
                 rc, seconds, peak, output = _measure(argv, repo)
                 found = 'yes' if f'dump.sql:{line}:' in output else 'NO'

@@ -8,6 +8,7 @@ step so neither pays for the other's writeback. The purge is timed as the daemon
 library's plan() plus execute() (walk, lock, fingerprints, clearing, verification); the CLI only
 adds printing. Target (issue 4): purge wall time <= 1.3 x rm -rf.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,16 +93,21 @@ def main(argv: list[str] | None = None) -> int:
                     times['purge'], plan_time, cleared = time_purge(base / 'purge', base / 'state')
                     assert cleared == args.files, cleared
             rows.append((times['rm'], times['purge'], plan_time))
-            print(f'run {run + 1}: rm -rf {times["rm"]:.2f}s  guard purge {times["purge"]:.2f}s '
-                  f'(plan {plan_time:.2f}s)  ratio {times["purge"] / times["rm"]:.2f}', flush=True)
+            print(
+                f'run {run + 1}: rm -rf {times["rm"]:.2f}s  guard purge {times["purge"]:.2f}s '
+                f'(plan {plan_time:.2f}s)  ratio {times["purge"] / times["rm"]:.2f}',
+                flush=True,
+            )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     rm_best = min(r[0] for r in rows)
     purge_best = min(r[1] for r in rows)
     ratio = purge_best / rm_best
     verdict = 'meets' if ratio <= TARGET else 'misses'
-    summary = (f'best of {args.repeat} (each side\'s fastest run): rm -rf {rm_best:.2f}s, guard purge {purge_best:.2f}s, '
-               f'ratio {ratio:.2f} ({verdict} the {TARGET}x target)')
+    summary = (
+        f"best of {args.repeat} (each side's fastest run): rm -rf {rm_best:.2f}s, guard purge {purge_best:.2f}s, "
+        f'ratio {ratio:.2f} ({verdict} the {TARGET}x target)'
+    )
     print(summary)
     if args.output:
         _write_markdown(args, rows, summary)

@@ -14,6 +14,7 @@ usage: real_projects.py [--cache DIR] [-j N] [--json FILE] [--only NAME,…]
 Prints a table per project, the totals and their fall, then every remaining finding outside test and
 docs paths (for bench/RESULTS.md, where each gets a verdict). Exit 1 when the fall is under 80 %.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     cache.mkdir(parents=True, exist_ok=True)
     projects = [p for p in PROJECTS if not args.only or p[0] in args.only.split(',')]
     trees = [_tree(cache, *project) for project in projects]
-    guards = {'before': _venv(cache / 'venv-before', _source_at(cache, BEFORE)), 'after': _venv(cache / 'venv-after', REPO)}
+    guards = {
+        'before': _venv(cache / 'venv-before', _source_at(cache, BEFORE)),
+        'after': _venv(cache / 'venv-after', REPO),
+    }
     counts: dict[str, dict[str, int]] = {}
     remaining: list[dict[str, object]] = []
     for (name, version, _), tree in zip(projects, trees, strict=True):
@@ -70,15 +74,21 @@ def main(argv: list[str] | None = None) -> int:
             blocking = [f for f in findings if f['severity'] in FAIL_ON]
             row[label] = len(blocking)
             if label == 'after':
-                remaining.extend({'project': f'{name}-{version}', **f} for f in blocking if not _test_or_docs(str(f['path'])))
+                remaining.extend(
+                    {'project': f'{name}-{version}', **f} for f in blocking if not _test_or_docs(str(f['path']))
+                )
         counts[f'{name}-{version}'] = row
     _report(counts, remaining)
     before = sum(r['before'] for r in counts.values())
     after = sum(r['after'] for r in counts.values())
     fall = 1 - after / before if before else 0.0
     if args.json:
-        args.json.write_text(json.dumps({'counts': counts, 'before': before, 'after': after, 'fall': fall,
-                                         'remaining': remaining}, indent=2) + '\n')
+        args.json.write_text(
+            json.dumps(
+                {'counts': counts, 'before': before, 'after': after, 'fall': fall, 'remaining': remaining}, indent=2
+            )
+            + '\n'
+        )
     return 0 if fall >= 0.8 else 1
 
 
@@ -95,8 +105,11 @@ def _tree(cache: Path, name: str, version: str, sha256: str) -> Path:
     git = ['git', '-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false']
     subprocess.run([*git, 'init', '-q', str(top)], check=True)
     subprocess.run([*git, '-C', str(top), 'add', '-A', '-f'], check=True)
-    subprocess.run([*git, '-C', str(top), 'commit', '-q', '-m', f'{name} {version} sdist'], check=True,
-                   env={**os.environ, 'GIT_AUTHOR_DATE': '2000-01-01T00:00:00Z', 'GIT_COMMITTER_DATE': '2000-01-01T00:00:00Z'})
+    subprocess.run(
+        [*git, '-C', str(top), 'commit', '-q', '-m', f'{name} {version} sdist'],
+        check=True,
+        env={**os.environ, 'GIT_AUTHOR_DATE': '2000-01-01T00:00:00Z', 'GIT_COMMITTER_DATE': '2000-01-01T00:00:00Z'},
+    )
     tree.parent.mkdir(parents=True, exist_ok=True)
     top.rename(tree)
     shutil.rmtree(staging)
@@ -109,8 +122,24 @@ def _sdist(folder: Path, name: str, version: str, sha256: str) -> Path:
     if not found:
         requirements = folder / f'{name}.txt'
         requirements.write_text(f'{name}=={version} --hash=sha256:{sha256}\n')
-        subprocess.run([sys.executable, '-m', 'pip', 'download', '--quiet', '--no-deps', '--no-binary', ':all:',
-                        '--require-hashes', '-r', str(requirements), '-d', str(folder)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                '-m',
+                'pip',
+                'download',
+                '--quiet',
+                '--no-deps',
+                '--no-binary',
+                ':all:',
+                '--require-hashes',
+                '-r',
+                str(requirements),
+                '-d',
+                str(folder),
+            ],
+            check=True,
+        )
         found = [p for p in folder.glob('*.tar.gz') if _digest(p) == sha256]
     if not found:
         raise SystemExit(f'real_projects: no sdist of {name}=={version} with sha256 {sha256}')
@@ -126,7 +155,9 @@ def _source_at(cache: Path, commit: str) -> Path:
     source = cache / f'guard-{commit}'
     if not (source / 'pyproject.toml').is_file():
         source.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(['git', '-C', str(REPO), 'archive', '--format=tar', commit], check=True, capture_output=True).stdout
+        archive = subprocess.run(
+            ['git', '-C', str(REPO), 'archive', '--format=tar', commit], check=True, capture_output=True
+        ).stdout
         subprocess.run(['tar', '-x', '-C', str(source)], input=archive, check=True)
     return source
 
@@ -139,17 +170,26 @@ def _venv(venv: Path, source: Path) -> Path:
     fresh = source == REPO or not (venv / 'bin' / 'guard').exists()
     if fresh:
         staged = Path(tempfile.mkdtemp())  # a copy: pip's build must not write into the work tree
-        shutil.copytree(source, staged / 'src', ignore=shutil.ignore_patterns('.venv', '.git', '__pycache__', '*.egg-info', 'build'))
-        subprocess.run([str(python), '-m', 'pip', 'install', '--quiet', '--force-reinstall', '--no-deps', str(staged / 'src')],
-                       check=True)
+        shutil.copytree(
+            source, staged / 'src', ignore=shutil.ignore_patterns('.venv', '.git', '__pycache__', '*.egg-info', 'build')
+        )
+        subprocess.run(
+            [str(python), '-m', 'pip', 'install', '--quiet', '--force-reinstall', '--no-deps', str(staged / 'src')],
+            check=True,
+        )
         subprocess.run([str(python), '-m', 'pip', 'install', '--quiet', str(staged / 'src')], check=True)
         shutil.rmtree(staged)
     return venv / 'bin' / 'guard'
 
 
 def _scan(guard: Path, tree: Path, jobs: int) -> list[dict[str, object]]:
-    out = subprocess.run([str(guard), 'scan', str(tree), '--format', 'json', '--exit-zero', '--no-baseline', '-j', str(jobs)],
-                         cwd=tree, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [str(guard), 'scan', str(tree), '--format', 'json', '--exit-zero', '--no-baseline', '-j', str(jobs)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode != 0:
         raise SystemExit(f'real_projects: {guard} failed on {tree.name}: {out.stderr.strip()}')
     findings: list[dict[str, object]] = json.loads(out.stdout)['findings']
@@ -159,8 +199,12 @@ def _scan(guard: Path, tree: Path, jobs: int) -> list[dict[str, object]]:
 def _test_or_docs(path: str) -> bool:
     parts = path.split('/')
     name = parts[-1]
-    return (any(part in _TEST_DIRS for part in parts[:-1]) or name.startswith('test_') or name == 'conftest.py'
-            or name.endswith(('_test.py', '.md', '.rst', '.txt')))
+    return (
+        any(part in _TEST_DIRS for part in parts[:-1])
+        or name.startswith('test_')
+        or name == 'conftest.py'
+        or name.endswith(('_test.py', '.md', '.rst', '.txt'))
+    )
 
 
 def _report(counts: dict[str, dict[str, int]], remaining: list[dict[str, object]]) -> None:

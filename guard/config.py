@@ -13,6 +13,7 @@ Every commit hook loads a Config, so this module imports nothing heavy: a projec
 costs a few stat calls, and validating top-level keys needs neither typing nor dataclasses. The
 sections (guard.settings, dataclasses) load only when one is set or used.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,9 +82,17 @@ class Config:
         trust_note: str
         ignored: tuple[Ignored, ...]
 
-    def __init__(self, *, root: StrPath | None = None, source: str = 'defaults', notes: tuple[str, ...] = (),
-                 untrusted: tuple[str, ...] = (), trust_note: str = '', ignored: tuple[Ignored, ...] = (),
-                 **values: Any) -> None:
+    def __init__(
+        self,
+        *,
+        root: StrPath | None = None,
+        source: str = 'defaults',
+        notes: tuple[str, ...] = (),
+        untrusted: tuple[str, ...] = (),
+        trust_note: str = '',
+        ignored: tuple[Ignored, ...] = (),
+        **values: Any,
+    ) -> None:
         for name, value in values.items():
             if name not in _KEYS:
                 raise TypeError(f'Config() got an unexpected keyword argument {name!r}')
@@ -129,8 +138,15 @@ class Config:
     def updated(self, **values: Any) -> Config:
         """A copy with these fields replaced, as given (already validated values, such as a section)."""
         given = {name: value for name, value in vars(self).items() if name in _KEYS}
-        return Config(root=self.root, source=self.source, notes=self.notes, untrusted=self.untrusted,
-                      trust_note=self.trust_note, ignored=self.ignored, **{**given, **values})
+        return Config(
+            root=self.root,
+            source=self.source,
+            notes=self.notes,
+            untrusted=self.untrusted,
+            trust_note=self.trust_note,
+            ignored=self.ignored,
+            **{**given, **values},
+        )
 
     def replace(self, where: str, **overrides: Any) -> Config:
         """Return a copy with top-level values overridden (by flags), validated like the file."""
@@ -146,6 +162,7 @@ class Config:
             # would otherwise be followed here, once, and everything after would trust its target.
             # The walk refuses it instead (one line, exit 2), as every open of guard's files does.
             from guard import ownfiles
+
             path = os.path.normpath(os.path.join(os.path.realpath(self.root), self.state_dir))
             ownfiles.refuse_links(path, why='state-dir')
             return Path(path)
@@ -188,8 +205,15 @@ def load(root: StrPath, *, config_file: Path | None = None, environ: Mapping[str
         source = instance[0]
     if any(name.startswith('GUARD_') for name in environ):
         _merge(values, _environ_layer(environ, notes))
-    return Config(**_built(values), root=root, source=source, notes=tuple(notes),
-                  untrusted=tuple(i.key for i in ignored), trust_note=trust_note, ignored=tuple(ignored))
+    return Config(
+        **_built(values),
+        root=root,
+        source=source,
+        notes=tuple(notes),
+        untrusted=tuple(i.key for i in ignored),
+        trust_note=trust_note,
+        ignored=tuple(ignored),
+    )
 
 
 def _instance_layer(root: StrPath, environ: Mapping[str, str], notes: list[str]) -> tuple[str, dict[str, Any]] | None:
@@ -290,8 +314,9 @@ def _parse(path: str, data: bytes) -> dict[str, Any]:
     return _parse_toml(path, text)
 
 
-def _trusted_part(layer: dict[str, Any], path: str, table: Mapping[str, Any], data: bytes, root: StrPath,
-                  environ: Mapping[str, str]) -> tuple[dict[str, Any], list[Ignored], str]:
+def _trusted_part(
+    layer: dict[str, Any], path: str, table: Mapping[str, Any], data: bytes, root: StrPath, environ: Mapping[str, str]
+) -> tuple[dict[str, Any], list[Ignored], str]:
     """(what of the project's own file guard honours, what it ignored, the line that says so)."""
     from guard import trust
 
@@ -368,8 +393,9 @@ def _validate_fields(section: str, raw: Mapping[str, Any], where: str, *, prefix
             values[field] = _validate_fields(field, value, where, prefix=f'{name}.')  # built by _built()
             continue
         if field not in keys or '_' in name:
-            known = ', '.join(sorted([k.name.rpartition('.')[2] for k in keys.values()]
-                                     + ([] if section else list(SECTION_NAMES))))
+            known = ', '.join(
+                sorted([k.name.rpartition('.')[2] for k in keys.values()] + ([] if section else list(SECTION_NAMES)))
+            )
             raise ConfigError(f'{where}: unknown key {prefix + name!r} (known keys: {known})')
         values[field] = _coerce(keys[field], value, where)
     return values
@@ -466,5 +492,7 @@ def _from_env(kind: str, text: str, var: str) -> Any:
         try:
             return int(text) if kind == 'int' else float(text)
         except ValueError:
-            raise ConfigError(f'{var}: expected {"a whole number" if kind == "int" else "a number"}, got {text!r}') from None
+            raise ConfigError(
+                f'{var}: expected {"a whole number" if kind == "int" else "a number"}, got {text!r}'
+            ) from None
     return text

@@ -1,4 +1,5 @@
 """Exceptions guard raises on purpose. The CLI maps each to an exit code."""
+
 from __future__ import annotations
 
 

@@ -23,6 +23,7 @@ Everything here is one left-to-right pass of a few regexes per line (no backtrac
 nested repeat), so a 1 MB line costs about what it takes to read it. Imported only when a finding
 is shown: a clean commit never loads it.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -40,8 +41,9 @@ _NUL = '\x00'
 # and `ab'c` are not strings), its body up to the closing quote or the end of the line. Possessive:
 # the body is read once.
 _STRING = re.compile(
-    r'''(?<![\w\\"'`])[rRbBuUfF]{0,2}+'''
-    r'''(?:"(?P<d>(?:[^"\\]|\\.?)*+)"?|'(?P<s>(?:[^'\\]|\\.?)*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)''')
+    r"""(?<![\w\\"'`])[rRbBuUfF]{0,2}+"""
+    r"""(?:"(?P<d>(?:[^"\\]|\\.?)*+)"?|'(?P<s>(?:[^'\\]|\\.?)*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)"""
+)
 # What a dictionary key looks like: it may stay shown before a `:`.
 _KEY = re.compile(r'[^\W\d]++(?:[.\-][^\W\d]++)*+')
 _KEY_COLON = re.compile(r'[ \t]*+:')
@@ -57,7 +59,8 @@ _CHUNK = re.compile(r'[^\s\x00]++')
 _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
 _OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
 _CREDENTIAL_WORD = re.compile(
-    r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE)
+    r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE
+)
 # A stretch with nothing default-deny would mask, and the words that still call for the passes.
 _SIMPLE = re.compile(r'[A-Za-z_ \t;,(){}\[\]]*+')
 _CREDENTIAL_HINTS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth', 'login', 'user')
@@ -74,11 +77,15 @@ _NAMED = r'[\w.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w.\-]*+'
 _OPENS_VALUE = re.compile(
     rf'(?:^|[\s"\'{{,])["\']?{_NAMED}["\']?[ \t]*+[:=][ \t]*+(?:[|>][+\-]?\d?[+\-]?)?[ \t]*+$'
     rf'|<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$'
-    rf'|(?:^|\s)(?:-[A-Za-z]|--?{_NAMED}|{_NAMED}[:=]?)[ \t]*+\\$', re.IGNORECASE)  # -p \, --password \
+    rf'|(?:^|\s)(?:-[A-Za-z]|--?{_NAMED}|{_NAMED}[:=]?)[ \t]*+\\$',
+    re.IGNORECASE,
+)  # -p \, --password \
 # The line an indented value line belongs to: a credential-named key (YAML, INI) or element.
 _OWNS_VALUE = re.compile(
     rf'[ \t]*+(?:-[ \t]++)?["\']?{_NAMED}["\']?[ \t]*+[:=]'
-    rf'|[ \t]*+<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$', re.IGNORECASE)
+    rf'|[ \t]*+<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$',
+    re.IGNORECASE,
+)
 CONTEXT_LINES = 50  # how far up an indented line looks for the key it continues
 # Pieces that cannot be a credential. Possessive throughout: a 1 MB piece is read once per branch.
 _W = r'[^\W\d]++'  # letters and underscore, no digit
@@ -90,7 +97,8 @@ _SAFE = re.compile(
     rf'[^\w\s]++'  # punctuation alone
     rf'|{_LEAD}(?:{_WORDS}|{_NUMBER}){_TRAIL}'
     rf'|(?:~|\.{{1,2}})?/(?:{_WORDS}(?:/{_WORDS})*+)?+/?{_TRAIL}'  # /usr/lib, ./run, ~/
-    rf'|{_W}://(?:{_WORDS}(?:/{_WORDS})*+)?+/?')  # http://, https://example.com/api
+    rf'|{_W}://(?:{_WORDS}(?:/{_WORDS})*+)?+/?'
+)  # http://, https://example.com/api
 
 
 class LineMask:
@@ -145,9 +153,16 @@ def regions(line: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]
     return _merge([(max(0, s - MARGIN), min(len(line), e + MARGIN)) for s, e in spans])
 
 
-def plan_regions(line: str, parts: Sequence[tuple[int, int]], shown: Sequence[tuple[int, int]],
-                 secret: Sequence[tuple[int, int]], hidden: Sequence[tuple[int, int]], *, code: bool = False,
-                 continued: bool = False) -> LineMask:
+def plan_regions(
+    line: str,
+    parts: Sequence[tuple[int, int]],
+    shown: Sequence[tuple[int, int]],
+    secret: Sequence[tuple[int, int]],
+    hidden: Sequence[tuple[int, int]],
+    *,
+    code: bool = False,
+    continued: bool = False,
+) -> LineMask:
     """plan() for the `parts` of a long line (see regions()): each part on its own, what lies outside
     them masked whole, and a part's first and last words masked when the part cuts through a word
     (what they belong to is out of sight)."""
@@ -167,7 +182,9 @@ def plan_regions(line: str, parts: Sequence[tuple[int, int]], shown: Sequence[tu
         if end < len(line) and not line[end].isspace():
             cut = next((i for i in range(len(text) - 1, -1, -1) if text[i].isspace()), -1)
             inside.append((cut + 1, len(text)))
-        part = plan(text, _within(shown, start, end), _within(secret, start, end), inside, code=code, continued=continued)
+        part = plan(
+            text, _within(shown, start, end), _within(secret, start, end), inside, code=code, continued=continued
+        )
         runs += [(s + start, e + start, is_secret) for s, e, is_secret in part.runs]
         credential = credential or part.credential
         pos = end
@@ -199,8 +216,15 @@ def continues_credential(line: str, above: Sequence[str]) -> bool:
     return False
 
 
-def plan(line: str, shown: Sequence[tuple[int, int]], secret: Sequence[tuple[int, int]] = (),
-         hidden: Sequence[tuple[int, int]] = (), *, code: bool = False, continued: bool = False) -> LineMask:
+def plan(
+    line: str,
+    shown: Sequence[tuple[int, int]],
+    secret: Sequence[tuple[int, int]] = (),
+    hidden: Sequence[tuple[int, int]] = (),
+    *,
+    code: bool = False,
+    continued: bool = False,
+) -> LineMask:
     """What to mask on `line` (one line, no newline); spans are offsets into it.
 
     `shown`: what the rules reported that may be shown in clear (addresses, paths); `secret`: the
@@ -275,8 +299,9 @@ class _Denials:
         self.spans.append((start, end))
         if not self.credential:
             value = self.line[start:end].strip()
-            self.credential = (bool(value) and credential or len(value) >= 6
-                               or len(value) >= 4 and any(c.isalpha() for c in value))
+            self.credential = (
+                bool(value) and credential or len(value) >= 6 or len(value) >= 4 and any(c.isalpha() for c in value)
+            )
 
     def force(self, start: int, end: int) -> None:
         """Mask [start, end) even over a shown span: a credential's position (`-pX`, userinfo) wins over
@@ -305,8 +330,9 @@ class _Denials:
             opening = start - 1
             closing = end if end < len(line) and line[end] == line[opening] else None
             if start < end and not self.touches_shown(start, end):
-                if not (_KEY.fullmatch(line, start, end) and closing is not None
-                        and _KEY_COLON.match(line, closing + 1)):
+                if not (
+                    _KEY.fullmatch(line, start, end) and closing is not None and _KEY_COLON.match(line, closing + 1)
+                ):
                     self.deny(start, end)
                     self.delimiters.append((match.start(), match.end()))
                     continue
@@ -357,7 +383,7 @@ class _Denials:
                 begin = scheme + 3 if scheme >= 0 else 0
                 self.force(start + begin, start + at)
                 host = start + at + 1
-                if scheme < 0 and '.' not in chunk[at + 1:] and not self.touches_shown(host, end):
+                if scheme < 0 and '.' not in chunk[at + 1 :] and not self.touches_shown(host, end):
                     self.deny(host, end)  # ab@cd: no host after the `@`, so a value holding one
 
     def _code(self, text: str, start: int) -> bool:
@@ -370,7 +396,7 @@ class _Denials:
             return False
         opening = start + len(_CALL.match(text, start)[0]) - 1 if text[start] not in '([{' else start  # type: ignore[index]
         depth = 0
-        for c in text[opening:opening + 4096]:
+        for c in text[opening : opening + 4096]:
             if c in '([{':
                 depth += 1
             elif c in ')]}':
@@ -493,5 +519,3 @@ def _subtract(spans: list[tuple[int, int]], holes: list[tuple[int, int]]) -> lis
         if start < end:
             out.append((start, end))
     return out
-
-

@@ -1,4 +1,5 @@
 """The one record every rule produces and every reporter consumes."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

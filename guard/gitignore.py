@@ -4,6 +4,7 @@ pathspec is the library for gitignore semantics. Its translation is done afresh 
 a translation kept between runs could, once damaged or planted, exclude every path from a scan.
 Only a project that sets `exclude` (or runs purge, clean or restore) imports pathspec.
 """
+
 from __future__ import annotations
 
 from guard.errors import ConfigError
@@ -28,9 +29,9 @@ def _unclosed_class(pattern: str) -> bool:
             continue
         if pattern[i] == '[':
             i += 1
-            if pattern[i:i + 1] in ('!', '^'):
+            if pattern[i : i + 1] in ('!', '^'):
                 i += 1
-            if pattern[i:i + 1] == ']':
+            if pattern[i : i + 1] == ']':
                 i += 1
             while i < len(pattern) and pattern[i] != ']':
                 i += 2 if pattern[i] == '\\' else 1
@@ -55,4 +56,3 @@ def _translate(text: str, where: str) -> tuple[str | None, bool]:
         return None, True  # blank line or comment
     # Older pathspec names a group; groups cannot repeat inside one combined regex.
     return re.sub(r'\(\?P<\w+>', '(', pattern.regex.pattern), bool(pattern.include)
-

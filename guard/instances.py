@@ -6,6 +6,7 @@ that root (watch, status, history, install-service) finds the same file by the s
 shell and the service agree without a `--config` to remember. Pure string work: no imports above
 the errors layer, so config (and the commit hook's path) can use it.
 """
+
 from __future__ import annotations
 
 import os

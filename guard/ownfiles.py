@@ -15,6 +15,7 @@ Three rules, as ssh's StrictModes and systemd's chase(CHASE_SAFE) apply them:
 This module sits in the lowest layer (os only) so the scanner's baseline and salts, the safety core,
 the audit store and the daemon all use the same three rules.
 """
+
 from __future__ import annotations
 
 import errno
@@ -29,12 +30,21 @@ _FILE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def refuse(path: str | os.PathLike[str], why: str) -> UnsafeOperationError:
-    return UnsafeOperationError(f'{os.fspath(path)}: {why}; guard does not use it (fix the owner or mode, '
-                                'or remove it)')
+    return UnsafeOperationError(
+        f'{os.fspath(path)}: {why}; guard does not use it (fix the owner or mode, or remove it)'
+    )
 
 
-def open_dir(path: str | os.PathLike[str], *, create: bool = False, mode: int = 0o700, private: bool = True,
-             base_fd: int | None = None, owners: bool = True, shown: str = '') -> int:
+def open_dir(
+    path: str | os.PathLike[str],
+    *,
+    create: bool = False,
+    mode: int = 0o700,
+    private: bool = True,
+    base_fd: int | None = None,
+    owners: bool = True,
+    shown: str = '',
+) -> int:
     """A descriptor for directory `path`, reached without following a link at any component.
 
     `path` is absolute, or relative to `base_fd` (a directory already pinned). Missing components
@@ -87,8 +97,10 @@ def refuse_links(path: str, *, why: str) -> None:
                 return  # created (no link followed) or refused when guard opens it
             except OSError as e:
                 if e.errno in (errno.ELOOP, errno.ENOTDIR) and _is_link(fd, name):
-                    raise UnsafeOperationError(f'{why} {path}: {shown} is a symlink; guard does not follow a link '
-                                               'to its own files: name the real directory') from None
+                    raise UnsafeOperationError(
+                        f'{why} {path}: {shown} is a symlink; guard does not follow a link '
+                        'to its own files: name the real directory'
+                    ) from None
                 return  # a file in the way: open_dir says so when it is used
             os.close(fd)
             fd = child
@@ -125,15 +137,19 @@ def _check_dir(fd: int, shown: str, *, own: bool) -> None:
     me = os.geteuid()
     if own:
         if st.st_uid != me:
-            raise refuse(shown, f'guard\'s own directory is owned by uid {st.st_uid}, not by uid {me}')
+            raise refuse(shown, f"guard's own directory is owned by uid {st.st_uid}, not by uid {me}")
         if st.st_mode & 0o022:
-            raise refuse(shown, f'guard\'s own directory is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})')
+            raise refuse(
+                shown, f"guard's own directory is writable by group or others (mode {stat.S_IMODE(st.st_mode):o})"
+            )
         return
     if st.st_uid not in (0, me):
         raise refuse(shown, f'a directory on the way is owned by uid {st.st_uid}, neither root nor uid {me}')
     if st.st_mode & 0o022 and not st.st_mode & stat.S_ISVTX:
-        raise refuse(shown, f'a directory on the way is writable by group or others and not sticky '
-                            f'(mode {stat.S_IMODE(st.st_mode):o})')
+        raise refuse(
+            shown,
+            f'a directory on the way is writable by group or others and not sticky (mode {stat.S_IMODE(st.st_mode):o})',
+        )
 
 
 def check_file(fd: int, shown: str | os.PathLike[str]) -> os.stat_result:
@@ -148,8 +164,9 @@ def check_file(fd: int, shown: str | os.PathLike[str]) -> os.stat_result:
     return st
 
 
-def open_file(dir_fd: int, name: str, flags: int = os.O_RDWR, *, create: bool = True, mode: int = 0o600,
-              shown: str = '') -> int:
+def open_file(
+    dir_fd: int, name: str, flags: int = os.O_RDWR, *, create: bool = True, mode: int = 0o600, shown: str = ''
+) -> int:
     """Open (creating when asked) one of guard's files in a pinned directory, never through a link."""
     where = shown or name
     try:
@@ -158,8 +175,7 @@ def open_file(dir_fd: int, name: str, flags: int = os.O_RDWR, *, create: bool = 
         if not create:
             raise
         try:
-            fd = os.open(name, flags | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode,
-                         dir_fd=dir_fd)
+            fd = os.open(name, flags | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
         except FileExistsError:
             return open_file(dir_fd, name, flags, create=False, mode=mode, shown=shown)
     except OSError as e:
@@ -221,7 +237,7 @@ def write_atomic(where: int | str | os.PathLike[str], name: str, data: bytes, mo
                 os.fchmod(fd, mode)
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -290,6 +306,7 @@ _STATX_MNT_ID_OFFSET = 144  # struct statx: after the timestamps and the rdev/de
 def _load_statx() -> object:
     import ctypes
     import ctypes.util
+
     try:
         func = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True).statx
     except (OSError, AttributeError):
@@ -310,13 +327,14 @@ def _statx_mnt_id(fd: int) -> int | None:
     if _statx is None:
         return None
     import ctypes
+
     buf = ctypes.create_string_buffer(_STATX_SIZE)
     if _statx(fd, b'', _AT_EMPTY_PATH, _STATX_MNT_ID, buf) != 0:  # type: ignore[operator]
         return None
     raw = buf.raw
     if not int.from_bytes(raw[0:4], 'little') & _STATX_MNT_ID:
         return None  # a kernel before 5.8 does not fill it in
-    return int.from_bytes(raw[_STATX_MNT_ID_OFFSET:_STATX_MNT_ID_OFFSET + 8], 'little')
+    return int.from_bytes(raw[_STATX_MNT_ID_OFFSET : _STATX_MNT_ID_OFFSET + 8], 'little')
 
 
 def same_mount(fd: int, dev: int, mnt: int | None) -> bool:

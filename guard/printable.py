@@ -8,6 +8,7 @@ become visible escapes (`\\n`, `\\x1b`, `\\u202e`), and the bytes of a name that
 (surrogate escapes) show as `\\xNN`. The output sinks (cli.common.out/err, the scan report) escape
 every control character but the newline as a second layer.
 """
+
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
@@ -38,6 +39,6 @@ def _escape(match: re.Match[str]) -> str:
     code = ord(char)
     if char in _NAMED:
         return _NAMED[char]
-    if 0xdc80 <= code <= 0xdcff:  # os.fsdecode's surrogate escape of a byte that is not UTF-8
-        return f'\\x{code - 0xdc00:02x}'
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's surrogate escape of a byte that is not UTF-8
+        return f'\\x{code - 0xDC00:02x}'
     return f'\\x{code:02x}' if code < 0x100 else f'\\u{code:04x}'

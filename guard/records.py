@@ -46,9 +46,17 @@ else:
                 raise TypeError(f'{name}: a field without a default follows one with a default')
             defaults = tuple(namespace.pop(f) for f in fields[first_default:])
             members = {f: property(itemgetter(i), doc=f'Field {i}: {f}') for i, f in enumerate(fields)}
-            members.update(namespace, __slots__=(), _fields=fields, _defaults=defaults,
-                           _field_defaults=dict(zip(fields[first_default:], defaults, strict=True)),
-                           __new__=_new, _replace=_replace, __repr__=_repr, __getnewargs__=_getnewargs)
+            members.update(
+                namespace,
+                __slots__=(),
+                _fields=fields,
+                _defaults=defaults,
+                _field_defaults=dict(zip(fields[first_default:], defaults, strict=True)),
+                __new__=_new,
+                _replace=_replace,
+                __repr__=_repr,
+                __getnewargs__=_getnewargs,
+            )
             return type(name, (tuple,), members)
 
     class Record(metaclass=_RecordType):

@@ -7,6 +7,7 @@ Excerpts, audit details, error messages, webhook and health output all pass `scr
 
 The scrub pattern is compiled on first use: a clean commit prints no excerpt and never pays for it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -22,11 +23,32 @@ _MASKED = MASK * 8
 
 # Names whose value is a credential: password, passwd, DB_PASS (not passive), secret, token, and
 # any *_key but the structural ones (primary_key, sort_key, public_key ...).
-_STRUCTURAL_KEYS = ('primary', 'foreign', 'sort', 'partition', 'cache', 'unique', 'lookup', 'public', 'routing',
-                    'shard', 'row', 'group', 'index', 'composite', 'surrogate', 'hash', 'map', 'dict', 'hot')
+_STRUCTURAL_KEYS = (
+    'primary',
+    'foreign',
+    'sort',
+    'partition',
+    'cache',
+    'unique',
+    'lookup',
+    'public',
+    'routing',
+    'shard',
+    'row',
+    'group',
+    'index',
+    'composite',
+    'surrogate',
+    'hash',
+    'map',
+    'dict',
+    'hot',
+)
 _CREDENTIAL_WORD = (
     r'pass(?:word|wd|phrase)|(?<![a-z])pass(?![a-z])|pwd|secret|token|credentials?|api[_-]?key|apikey'
-    + r'|' + ''.join(f'(?<!{word})' for word in _STRUCTURAL_KEYS) + r'[_.-]key(?![a-z])'
+    + r'|'
+    + ''.join(f'(?<!{word})' for word in _STRUCTURAL_KEYS)
+    + r'[_.-]key(?![a-z])'
 )
 # One token of [\w.-] holding a credential word. Checked by a lookahead, then read possessively: as
 # `[\w.-]*WORD[\w.-]*` a long run with no `=` after it was retried at every split (quadratic).
@@ -62,8 +84,21 @@ _SCRUB_PATTERN = (
     rf'|(?<![\w.-])(?P<q>["\']?)(?:{_NAME})(?P=q)\s*(?:=>|:=|==?|:)\s*(?:{_VALUE.format(n="as")})'
 )
 # Every scrub match contains one of these; a text with none of them is returned as it is.
-_HINTS = ('://', 'pass', 'pwd', 'secret', 'token', 'credential', 'key', 'auth', '@tcp(', '@udp(', '@unix(', '-u',
-          '--user')
+_HINTS = (
+    '://',
+    'pass',
+    'pwd',
+    'secret',
+    'token',
+    'credential',
+    'key',
+    'auth',
+    '@tcp(',
+    '@udp(',
+    '@unix(',
+    '-u',
+    '--user',
+)
 # The group holding the value to mask, one per alternative above.
 _VALUE_GROUPS = ('userpw', 'xml', 'auth', 'query', 'line', 'optdq', 'optsq', 'optbare', 'asdq', 'assq', 'asbare')
 # A token for the userinfo forms: no white space or quote.
@@ -144,7 +179,7 @@ def _userinfo_spans(text: str) -> list[tuple[int, int]]:
             continue
         base = token.start()
         span = _url_password(value, at) or _go_dsn_password(value)
-        if span and _unmasked(value[span[0]:span[1]]):
+        if span and _unmasked(value[span[0] : span[1]]):
             spans.append((base + span[0], base + span[1]))
     return spans
 
@@ -181,8 +216,7 @@ def _go_dsn_password(token: str) -> tuple[int, int] | None:
         run = colon
         while run > begin and (token[run - 1].isalnum() or token[run - 1] in '_.-'):
             run -= 1
-        if run < colon and (run == 0 or not (token[run - 1].isalnum() or token[run - 1] in '_.-')) \
-                and colon + 1 < end:
+        if run < colon and (run == 0 or not (token[run - 1].isalnum() or token[run - 1] in '_.-')) and colon + 1 < end:
             return colon + 1, end
         begin = colon + 1
     return None
@@ -218,6 +252,8 @@ def _masked_value(value: Any) -> Any:
     if value is None or value == '':
         return value
     return mask(value) if isinstance(value, str) else _MASKED
+
+
 # A positional word kept as it is: a subcommand or a path of lowercase words (`stop`, `compose`,
 # `./scripts/stop.sh`, `flush-logs`). Anything else (digits, capitals, symbols) could be a secret.
 _PLAIN_WORD = r'[a-z_][a-z_.-]{0,23}|\.{0,2}/?(?:[a-z_][a-z_.-]*/)*[a-z_][a-z_.-]*'

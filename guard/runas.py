@@ -12,6 +12,7 @@ the owner of the project root (issue 16, finding 3):
 - guard runs as another unprivileged user: it cannot become the owner, and running as itself would
   hand the owner its privileges, so the command is refused with one line.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,9 +63,12 @@ def for_root(root: str) -> RunAs:
     if owner in (me, 0):
         return RunAs()
     if me != 0:
-        raise RefusedRunAs(f'{root} belongs to {_name(owner)}, and guard runs as {_name(me)}: a project\'s command '
-                           'runs only as its owner (run guard as that user, or as root, which runs it as the owner)')
+        raise RefusedRunAs(
+            f"{root} belongs to {_name(owner)}, and guard runs as {_name(me)}: a project's command "
+            'runs only as its owner (run guard as that user, or as root, which runs it as the owner)'
+        )
     import pwd
+
     try:
         entry = pwd.getpwuid(owner)
     except KeyError:  # no account: the uid alone, with the root's group and no others
@@ -75,6 +79,7 @@ def for_root(root: str) -> RunAs:
 
 def _name(uid: int) -> str:
     import pwd
+
     try:
         return f'{pwd.getpwuid(uid).pw_name} (uid {uid})'
     except KeyError:

@@ -9,6 +9,7 @@ A folder writable by others is accepted only with the sticky bit (/tmp): there n
 replace an entry they do not own, so the path through it cannot be swapped. Both the path as written
 and the path it resolves to are checked, so a symlink in a writable folder is caught too.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ annotations here are for the type checker, and a test checks they agree with the
 apart from `Config` because only purge, clean, health and the daemon read them: the commit hook never
 imports this module (`dataclasses` alone costs ~10 ms there), and `Config` builds a section on first use.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

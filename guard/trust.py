@@ -18,6 +18,7 @@ Two stores, read in this order (docs/trust.md says why):
 A store that is damaged, a symlink or not owned as it must be trusts nothing, with one warning, and
 never crashes a run.
 """
+
 from __future__ import annotations
 
 import os
@@ -72,7 +73,9 @@ def ignored_keys(values: Mapping[str, Any], path: str, root: str, why: str) -> l
 
 def store_path(environ: Mapping[str, str]) -> str:
     """The user's trust store: in the user's state, never in a config's `state-dir` (a project could set that)."""
-    base = environ.get('XDG_STATE_HOME') or os.path.join(environ.get('HOME') or os.path.expanduser('~'), '.local', 'state')
+    base = environ.get('XDG_STATE_HOME') or os.path.join(
+        environ.get('HOME') or os.path.expanduser('~'), '.local', 'state'
+    )
     return os.path.join(base, 'guard', 'trusted.json')
 
 
@@ -168,8 +171,10 @@ def skipped_note(path: str, root: str, keys: list[str], why: str) -> str:
     """The one line the CLI prints for settings it did not honour."""
     import shlex
 
-    return (f'ignoring {", ".join(keys)} from {path} ({why}); '
-            f'to honour them, review the file and run: guard trust {shlex.quote(os.fspath(root))}')
+    return (
+        f'ignoring {", ".join(keys)} from {path} ({why}); '
+        f'to honour them, review the file and run: guard trust {shlex.quote(os.fspath(root))}'
+    )
 
 
 STORE_VERSION = 1

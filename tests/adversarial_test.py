@@ -5,6 +5,7 @@ best of five, interleaved, and the larger may take at most five times as long. S
 machine may be shared. A quadratic step (a count from the top of the file per hit, a set rebuilt per
 finding, a regex rescanning a long token from every start) makes x4 input cost x16.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -21,8 +22,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'bench'))
 import adversarial_bench as bench  # noqa: E402
 
 # Sizes where the small run takes tens of milliseconds or more: below that a shared machine's noise decides.
-SMALL = {'deny-list': 0.05, 'addresses-one-line': 0.05, 'near-miss-line': 0.02, 'near-miss-lines': 0.05,
-         'url-colons': 0.05, 'password-dots': 0.05, 'password-spaces': 0.25}
+SMALL = {
+    'deny-list': 0.05,
+    'addresses-one-line': 0.05,
+    'near-miss-line': 0.02,
+    'near-miss-lines': 0.05,
+    'url-colons': 0.05,
+    'password-dots': 0.05,
+    'password-spaces': 0.25,
+}
 
 
 @pytest.mark.parametrize('case', sorted(bench.CASES))
@@ -50,12 +58,27 @@ def test_the_nginx_deny_list_reports_every_address() -> None:
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.one_of(st.integers(0, 2 ** 32 - 1).map(ipaddress.IPv4Address),
-                 st.integers(0, 2 ** 128 - 1).map(ipaddress.IPv6Address),
-                 st.sampled_from(['192.168.1.1', '10.0.0.1', '203.0.113.5', '2001:db8::1', 'fd00:ec2::254',
-                                  '100.64.0.1', '172.31.255.255', '198.51.100.0']).map(ipaddress.ip_address)))
+@given(
+    st.one_of(
+        st.integers(0, 2**32 - 1).map(ipaddress.IPv4Address),
+        st.integers(0, 2**128 - 1).map(ipaddress.IPv6Address),
+        st.sampled_from(
+            [
+                '192.168.1.1',
+                '10.0.0.1',
+                '203.0.113.5',
+                '2001:db8::1',
+                'fd00:ec2::254',
+                '100.64.0.1',
+                '172.31.255.255',
+                '198.51.100.0',
+            ]
+        ).map(ipaddress.ip_address),
+    )
+)
 def test_the_ip_rule_tests_networks_on_ints_as_ipaddress_does(
-        address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
     from guard.rules import network
 
     for networks in (network._DOC_NETWORKS, network._WELL_KNOWN, network._PRIVATE_NETWORKS):

@@ -1,4 +1,5 @@
 """The command sink: a real /bin/sh command gets the alert in GUARD_* variables."""
+
 from __future__ import annotations
 
 import os
@@ -9,15 +10,30 @@ from guard.alerts.command import CommandSink
 from guard.alerts.model import Alert
 from guard.health import Status
 
-ALERT = Alert(event='problem', check='table:assets', state=Status.FAIL, previous=Status.OK, root='/srv/app', host='web1',
-              detail='0 rows: below the minimum of 1 row', since=1_700_000_000.0, time=1_700_000_000.0)
+ALERT = Alert(
+    event='problem',
+    check='table:assets',
+    state=Status.FAIL,
+    previous=Status.OK,
+    root='/srv/app',
+    host='web1',
+    detail='0 rows: below the minimum of 1 row',
+    since=1_700_000_000.0,
+    time=1_700_000_000.0,
+)
 
 
 def test_alert_arrives_in_the_environment(tmp_path: Path) -> None:
     out = tmp_path / 'env.txt'
-    user_env = {name: value for name, value in os.environ.items() if not name.startswith('GUARD_')}  # (tests set GUARD_SYSTEM_CONFIG)
-    sink = CommandSink(f'env | grep ^GUARD_ | sort > {out}; echo "$GUARD_SUMMARY" >> {out}', timeout=10, cwd=str(tmp_path),
-                       environ=user_env)
+    user_env = {
+        name: value for name, value in os.environ.items() if not name.startswith('GUARD_')
+    }  # (tests set GUARD_SYSTEM_CONFIG)
+    sink = CommandSink(
+        f'env | grep ^GUARD_ | sort > {out}; echo "$GUARD_SUMMARY" >> {out}',
+        timeout=10,
+        cwd=str(tmp_path),
+        environ=user_env,
+    )
     delivery = sink.deliver(ALERT)
     assert (delivery.sink, delivery.ok, delivery.detail) == ('command', True, 'exit 0')
     assert out.read_text().splitlines() == [

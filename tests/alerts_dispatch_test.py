@@ -1,4 +1,5 @@
 """dispatch(): state persisted between runs, every alert in the audit store, no secret anywhere."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ def report(root: Path, **states: str) -> HealthReport:
 
 
 def recorder(root: Path, *, fail: bool = False) -> CommandSink:
-    return CommandSink(f'echo "$GUARD_EVENT $GUARD_CHECK $GUARD_STATE" >> {root}/sent.txt' + ('; exit 1' if fail else ''),
-                       timeout=10)
+    return CommandSink(
+        f'echo "$GUARD_EVENT $GUARD_CHECK $GUARD_STATE" >> {root}/sent.txt' + ('; exit 1' if fail else ''), timeout=10
+    )
 
 
 def sent(root: Path) -> list[str]:
@@ -48,8 +50,12 @@ def sent(root: Path) -> list[str]:
 def test_state_persists_between_runs_and_alerts_are_audited(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     sinks = [recorder(tmp_path)]
-    runs = [{'database': 'ok', 'disk': 'ok'}, {'database': 'fail', 'disk': 'ok'}, {'database': 'fail', 'disk': 'warn'},
-            {'database': 'ok', 'disk': 'warn'}]
+    runs = [
+        {'database': 'ok', 'disk': 'ok'},
+        {'database': 'fail', 'disk': 'ok'},
+        {'database': 'fail', 'disk': 'warn'},
+        {'database': 'ok', 'disk': 'warn'},
+    ]
     seen = []
     for now, states in enumerate(runs):
         results = dispatch(report(tmp_path, **states), config, sinks=sinks, now=1000.0 + now, trigger='daemon')
@@ -58,7 +64,13 @@ def test_state_persists_between_runs_and_alerts_are_audited(tmp_path: Path) -> N
     assert seen == [[], ['problem database fail'], ['problem disk warn'], ['recovery database ok']]
     state = json.loads((tmp_path / '.state' / 'alert-state.json').read_text())
     assert state['roots'][str(tmp_path)]['database'] == {
-        'count': 1, 'notified': 'ok', 'notified_at': 1003.0, 'since': 1003.0, 'state': 'ok', 'trouble_since': 1001.0}
+        'count': 1,
+        'notified': 'ok',
+        'notified_at': 1003.0,
+        'since': 1003.0,
+        'state': 'ok',
+        'trouble_since': 1001.0,
+    }
     with AuditStore.open(config) as store:
         records = store.history(kind='alert')
     assert [(r.trigger, r.outcome, r.detail['event'], r.detail['check'], r.detail['deliveries']) for r in records] == [
@@ -80,7 +92,9 @@ def test_undelivered_alert_is_sent_again_next_run(tmp_path: Path) -> None:
 
 def test_one_sink_is_enough_for_partial(tmp_path: Path) -> None:
     config = make_config(tmp_path)
-    (result,) = dispatch(report(tmp_path, disk='fail'), config, sinks=[recorder(tmp_path, fail=True), recorder(tmp_path)])
+    (result,) = dispatch(
+        report(tmp_path, disk='fail'), config, sinks=[recorder(tmp_path, fail=True), recorder(tmp_path)]
+    )
     assert result.outcome == 'partial'
     assert dispatch(report(tmp_path, disk='fail'), config, sinks=[recorder(tmp_path)]) == []
 
@@ -119,6 +133,7 @@ def test_alert_state_lock_is_exclusive(tmp_path: Path) -> None:
                     pass
             except LockedError as e:
                 failed.append(e)
+
         thread = threading.Thread(target=other)
         thread.start()
         thread.join(5)

@@ -1,4 +1,5 @@
 """The journal sink: systemd-python's journal.send where installed, `<N>` lines on stderr otherwise."""
+
 from __future__ import annotations
 
 import io
@@ -21,18 +22,42 @@ from guard.alerts.journal import stderr_line
 from guard.alerts.model import Alert
 from guard.health import Status
 
-ALERT = Alert(event='problem', check='database', state=Status.FAIL, previous=Status.OK, root='/srv/app', host='web1',
-              detail='postgresql://app:***@db/app: connection refused', since=1_700_000_000.0, time=1_700_000_060.0)
-RECOVERY = Alert(event='recovery', check='disk', state=Status.OK, previous=Status.WARN, root='/srv/app', host='web1',
-                 detail='9.0 GiB free\nof 20 GiB', since=1_700_000_000.0, time=1_700_000_600.0)
+ALERT = Alert(
+    event='problem',
+    check='database',
+    state=Status.FAIL,
+    previous=Status.OK,
+    root='/srv/app',
+    host='web1',
+    detail='postgresql://app:***@db/app: connection refused',
+    since=1_700_000_000.0,
+    time=1_700_000_060.0,
+)
+RECOVERY = Alert(
+    event='recovery',
+    check='disk',
+    state=Status.OK,
+    previous=Status.WARN,
+    root='/srv/app',
+    host='web1',
+    detail='9.0 GiB free\nof 20 GiB',
+    since=1_700_000_000.0,
+    time=1_700_000_600.0,
+)
 FIELDS = {
-    'PRIORITY': '3', 'SYSLOG_IDENTIFIER': 'guard', 'GUARD_EVENT': 'problem', 'GUARD_CHECK': 'database',
-    'GUARD_STATE': 'fail', 'GUARD_PREVIOUS': 'ok', 'GUARD_ROOT': '/srv/app', 'GUARD_HOST': 'web1',
-    'GUARD_DETAIL': 'postgresql://app:***@db/app: connection refused', 'GUARD_SINCE': '2023-11-14T22:13:20Z',
+    'PRIORITY': '3',
+    'SYSLOG_IDENTIFIER': 'guard',
+    'GUARD_EVENT': 'problem',
+    'GUARD_CHECK': 'database',
+    'GUARD_STATE': 'fail',
+    'GUARD_PREVIOUS': 'ok',
+    'GUARD_ROOT': '/srv/app',
+    'GUARD_HOST': 'web1',
+    'GUARD_DETAIL': 'postgresql://app:***@db/app: connection refused',
+    'GUARD_SINCE': '2023-11-14T22:13:20Z',
     'GUARD_PRIORITY': '3',
 }
 MESSAGE = 'guard web1:/srv/app: database is failing: postgresql://app:***@db/app: connection refused'
-
 
 
 def systemd_journal() -> Any:
@@ -61,8 +86,7 @@ def test_stderr_fallback_exact_lines() -> None:
     sink = JournalSink(send=None, stream=stream)
     assert [sink.deliver(a).detail for a in (ALERT, RECOVERY)] == ['stderr', 'stderr']
     assert stream.getvalue() == (
-        f'<3>{MESSAGE}\n'
-        '<5>guard web1:/srv/app: disk is healthy again after 10 min warning: 9.0 GiB free of 20 GiB\n'
+        f'<3>{MESSAGE}\n<5>guard web1:/srv/app: disk is healthy again after 10 min warning: 9.0 GiB free of 20 GiB\n'
     )
     assert stderr_line(ALERT) == f'<3>{MESSAGE}\n'
 
@@ -85,7 +109,7 @@ def test_journald_socket_present_means_systemd_python(tmp_path: Path) -> None:
 
 # Runs in a private mount namespace with a tmpfs over /run/systemd: it binds the journal socket
 # there, lets guard send through systemd-python, and prints the datagram libsystemd wrote.
-CAPTURE = textwrap.dedent('''
+CAPTURE = textwrap.dedent("""
     import json, os, socket, sys
     os.makedirs('/run/systemd/journal')
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -108,7 +132,7 @@ CAPTURE = textwrap.dedent('''
             key, value, rest = line, rest[8:8 + size], rest[9 + size:]
         fields[key.decode()] = value.decode()
     print(json.dumps({'route': sink.route, 'ok': delivery.ok, 'fields': fields}))
-''')
+""")
 
 
 def test_real_journal_protocol() -> None:
@@ -117,8 +141,23 @@ def test_real_journal_protocol() -> None:
         pytest.skip('unshare --mount is not permitted here (needs root)')
     alert = {k: getattr(ALERT, k) for k in ('event', 'check', 'root', 'host', 'detail', 'since', 'time')}
     script = 'mount -t tmpfs tmpfs /run/systemd && exec "$0" -c "$1" "$2"'
-    proc = subprocess.run(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script,
-                           sys.executable, CAPTURE, json.dumps(alert)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            'unshare',
+            '--mount',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            script,
+            sys.executable,
+            CAPTURE,
+            json.dumps(alert),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert (result['route'], result['ok']) == ('journal', True)
@@ -128,12 +167,19 @@ def test_real_journal_protocol() -> None:
 
 
 def test_cli_alert_without_systemd_python_writes_prefixed_stderr(tmp_path: Path) -> None:
-    write(tmp_path, 'guard.toml', 'state-dir = ".state"\n[health]\nchecks = ["database"]\ndb-url = "sqlite:///missing.db"\n')
+    write(
+        tmp_path,
+        'guard.toml',
+        'state-dir = ".state"\n[health]\nchecks = ["database"]\ndb-url = "sqlite:///missing.db"\n',
+    )
     trust(tmp_path)  # a project file's state-dir and db-url apply once trusted
     # systemd-python made unimportable for this process only, as on a machine without it.
     code = 'import sys; sys.modules["systemd"] = None; from guard.cli import main; sys.exit(main(sys.argv[1:]))'
-    proc = subprocess.run([sys.executable, '-c', code, 'health', str(tmp_path), '--alert'],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, '-c', code, 'health', str(tmp_path), '--alert'], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 1
-    assert proc.stderr == (f'<3>guard {socket.gethostname()}:{tmp_path}: database is failing: '
-                           f'sqlite:///missing.db: database file not found: {tmp_path}/missing.db\n')
+    assert proc.stderr == (
+        f'<3>guard {socket.gethostname()}:{tmp_path}: database is failing: '
+        f'sqlite:///missing.db: database file not found: {tmp_path}/missing.db\n'
+    )

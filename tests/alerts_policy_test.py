@@ -1,4 +1,5 @@
 """decide(): alerts on a change of state, recoveries, rate-limited repeats. Pure, so table-driven."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,15 +36,26 @@ def run(steps: list[tuple[str, float]], rules: Rules, *, deliver: bool = True) -
 SCENARIOS = [
     ('a first healthy result is silent', [('ok', 0)], [[]]),
     ('a first failure is news', [('fail', 0)], [['problem:fail<-ok']]),
-    ('failure then recovery, once each', [('ok', 0), ('fail', 10), ('fail', 20), ('ok', 30), ('ok', 40)],
-     [[], ['problem:fail<-ok'], [], ['recovery:ok<-fail'], []]),
-    ('still failing repeats after repeat-after, then waits again',
-     [('fail', 0), ('fail', 3599), ('fail', 3600), ('fail', 3700), ('fail', 7200)],
-     [['problem:fail<-ok'], [], ['repeat:fail<-fail'], [], ['repeat:fail<-fail']]),
-    ('a warning, then worse, then better', [('warn', 0), ('fail', 10), ('warn', 20), ('ok', 30)],
-     [['problem:warn<-ok'], ['change:fail<-warn'], ['change:warn<-fail'], ['recovery:ok<-warn']]),
-    ('skipped results change nothing', [('fail', 0), ('skip', 10), ('skip', 20), ('fail', 30), ('ok', 40)],
-     [['problem:fail<-ok'], [], [], [], ['recovery:ok<-fail']]),
+    (
+        'failure then recovery, once each',
+        [('ok', 0), ('fail', 10), ('fail', 20), ('ok', 30), ('ok', 40)],
+        [[], ['problem:fail<-ok'], [], ['recovery:ok<-fail'], []],
+    ),
+    (
+        'still failing repeats after repeat-after, then waits again',
+        [('fail', 0), ('fail', 3599), ('fail', 3600), ('fail', 3700), ('fail', 7200)],
+        [['problem:fail<-ok'], [], ['repeat:fail<-fail'], [], ['repeat:fail<-fail']],
+    ),
+    (
+        'a warning, then worse, then better',
+        [('warn', 0), ('fail', 10), ('warn', 20), ('ok', 30)],
+        [['problem:warn<-ok'], ['change:fail<-warn'], ['change:warn<-fail'], ['recovery:ok<-warn']],
+    ),
+    (
+        'skipped results change nothing',
+        [('fail', 0), ('skip', 10), ('skip', 20), ('fail', 30), ('ok', 40)],
+        [['problem:fail<-ok'], [], [], [], ['recovery:ok<-fail']],
+    ),
 ]
 
 
@@ -59,12 +71,22 @@ def test_repeat_after_zero_never_repeats() -> None:
 def test_failures_before_alert_absorbs_a_blip() -> None:
     rules = Rules(failures_before_alert=3)
     assert run([('fail', 0), ('ok', 1), ('fail', 2), ('fail', 3), ('fail', 4), ('fail', 5), ('ok', 6)], rules) == [
-        [], [], [], [], ['problem:fail<-ok'], [], ['recovery:ok<-fail']]
+        [],
+        [],
+        [],
+        [],
+        ['problem:fail<-ok'],
+        [],
+        ['recovery:ok<-fail'],
+    ]
 
 
 def test_recovery_off_still_resets_the_state() -> None:
     assert run([('fail', 0), ('ok', 10), ('fail', 20)], Rules(recovery=False)) == [
-        ['problem:fail<-ok'], [], ['problem:fail<-ok']]
+        ['problem:fail<-ok'],
+        [],
+        ['problem:fail<-ok'],
+    ]
 
 
 def test_an_undelivered_alert_is_tried_again() -> None:
@@ -86,7 +108,13 @@ def test_alert_content() -> None:
     assert recovery.summary == 'database is healthy again after 2 h failing: postgresql://app:***@db/app'
     assert (recovery.priority, recovery.since) == (5, 1000.0)
     assert recovery.fields() == {
-        'GUARD_EVENT': 'recovery', 'GUARD_CHECK': 'database', 'GUARD_STATE': 'ok', 'GUARD_PREVIOUS': 'fail',
-        'GUARD_ROOT': '/srv/app', 'GUARD_HOST': 'web1', 'GUARD_DETAIL': 'postgresql://app:***@db/app',
-        'GUARD_SINCE': '1970-01-01T00:16:40Z', 'GUARD_PRIORITY': '5',
+        'GUARD_EVENT': 'recovery',
+        'GUARD_CHECK': 'database',
+        'GUARD_STATE': 'ok',
+        'GUARD_PREVIOUS': 'fail',
+        'GUARD_ROOT': '/srv/app',
+        'GUARD_HOST': 'web1',
+        'GUARD_DETAIL': 'postgresql://app:***@db/app',
+        'GUARD_SINCE': '1970-01-01T00:16:40Z',
+        'GUARD_PRIORITY': '5',
     }

@@ -1,4 +1,5 @@
 """The webhook sink against a real HTTP server on 127.0.0.1, from the library and from the CLI."""
+
 from __future__ import annotations
 
 import contextlib
@@ -79,10 +80,15 @@ def serving(replies: list[int | str] | None = None) -> Iterator[Hook]:
 
 
 def project(root: Path, hook_url: str, *, timeout: float = 3.0, extra: str = '') -> Path:
-    write(root, 'guard.toml', (
-        'state-dir = ".state"\n'
-        '[health]\nchecks = ["database"]\ntables = ["assets"]\nmin-rows = {assets = 1}\n'
-        f'[alerts]\njournal = false\nwebhook = "{hook_url}"\nwebhook-timeout = {timeout}\n{extra}'))
+    write(
+        root,
+        'guard.toml',
+        (
+            'state-dir = ".state"\n'
+            '[health]\nchecks = ["database"]\ntables = ["assets"]\nmin-rows = {assets = 1}\n'
+            f'[alerts]\njournal = false\nwebhook = "{hook_url}"\nwebhook-timeout = {timeout}\n{extra}'
+        ),
+    )
     write(root, '.env', 'DB_URL=sqlite:///app.db\n')
     with contextlib.closing(sqlite3.connect(root / 'app.db')) as conn:
         conn.execute('CREATE TABLE assets (id INTEGER)')
@@ -113,16 +119,32 @@ def test_exactly_one_alert_on_failure_and_one_on_recovery(tmp_path: Path) -> Non
     assert codes == [0, 1, 1, 1, 0, 0]
     assert [len(p) for p in posts] == [0, 1, 0, 0, 1, 0]
     problem, recovery = posts[1][0], posts[4][0]
-    assert {k: problem[k] for k in ('source', 'event', 'check', 'state', 'previous', 'root', 'priority', 'summary')} == {
-        'source': 'guard', 'event': 'problem', 'check': 'table:assets', 'state': 'fail', 'previous': 'ok',
-        'root': str(root), 'priority': 3, 'summary': 'table:assets is failing: 0 rows: below the minimum of 1 row'}
+    assert {
+        k: problem[k] for k in ('source', 'event', 'check', 'state', 'previous', 'root', 'priority', 'summary')
+    } == {
+        'source': 'guard',
+        'event': 'problem',
+        'check': 'table:assets',
+        'state': 'fail',
+        'previous': 'ok',
+        'root': str(root),
+        'priority': 3,
+        'summary': 'table:assets is failing: 0 rows: below the minimum of 1 row',
+    }
     assert problem['text'].endswith(f':{root}: table:assets is failing: 0 rows: below the minimum of 1 row')
-    assert (recovery['event'], recovery['state'], recovery['previous'], recovery['priority']) == ('recovery', 'ok', 'fail', 5)
+    assert (recovery['event'], recovery['state'], recovery['previous'], recovery['priority']) == (
+        'recovery',
+        'ok',
+        'fail',
+        5,
+    )
     assert recovery['summary'].startswith('table:assets is healthy again after ')
     with AuditStore.open(load(root)) as store:
         records = store.history(kind='alert', root=str(root))
     assert [(r.detail['event'], r.detail['check'], r.outcome, r.trigger) for r in records] == [
-        ('recovery', 'table:assets', 'sent', 'manual'), ('problem', 'table:assets', 'sent', 'manual')]
+        ('recovery', 'table:assets', 'sent', 'manual'),
+        ('problem', 'table:assets', 'sent', 'manual'),
+    ]
     shown = f'http://127.0.0.1:{hook.server.server_address[1]}/...'
     assert records[1].detail['deliveries'] == {'webhook': f'ok: POST {shown}: HTTP 200'}
 
@@ -136,10 +158,16 @@ def test_cli_reports_the_alert_it_sent(tmp_path: Path) -> None:
         set_rows(root, 1)
         recovered = json.loads(run_guard('health', root, '--alert', '--format', 'json').stdout)
     assert proc.stdout.splitlines()[-1] == (
-        'alert (problem): table:assets is failing: 0 rows: below the minimum of 1 row [webhook ok]')
+        'alert (problem): table:assets is failing: 0 rows: below the minimum of 1 row [webhook ok]'
+    )
     assert quiet['alerts'] == [], 'the second run has nothing new to say'
     (alert,) = recovered['alerts']
-    assert (alert['event'], alert['check'], alert['outcome'], alert['previous']) == ('recovery', 'table:assets', 'sent', 'fail')
+    assert (alert['event'], alert['check'], alert['outcome'], alert['previous']) == (
+        'recovery',
+        'table:assets',
+        'sent',
+        'fail',
+    )
     assert isinstance(alert['audit_id'], int)
     assert [(d['sink'], d['ok'], d['attempts']) for d in alert['deliveries']] == [('webhook', True, 1)]
 
@@ -157,10 +185,19 @@ def test_a_hanging_webhook_blocks_no_longer_than_its_timeout(tmp_path: Path) -> 
         results = dispatch(failing_report(str(root), 'database', 'disk', 'logs'), config)
         elapsed = time.monotonic() - started
     assert elapsed < 0.5 + 0.5
-    assert [(r.alert.check, r.outcome) for r in results] == [('database', 'failed'), ('disk', 'failed'), ('logs', 'failed')]
+    assert [(r.alert.check, r.outcome) for r in results] == [
+        ('database', 'failed'),
+        ('disk', 'failed'),
+        ('logs', 'failed'),
+    ]
     first, *rest = [r.deliveries[0] for r in results]
     shown = f'POST http://127.0.0.1:{hook.server.server_address[1]}/...'
-    assert (first.ok, first.timed_out, first.attempts, first.detail) == (False, True, 1, f'{shown}: no answer within 0.5 s')
+    assert (first.ok, first.timed_out, first.attempts, first.detail) == (
+        False,
+        True,
+        1,
+        f'{shown}: no answer within 0.5 s',
+    )
     assert [d.detail for d in rest] == [f'skipped: timed out on an earlier alert ({first.detail})'] * 2
     assert hook.requests == 1
 
@@ -168,6 +205,7 @@ def test_a_hanging_webhook_blocks_no_longer_than_its_timeout(tmp_path: Path) -> 
 def alert_for(root: Path) -> Any:
     from guard.alerts.policy import Rules
     from guard.alerts.policy import decide
+
     alerts, _ = decide(failing_report(str(root), 'database'), {}, Rules(), host='h', now=0.0)
     return alerts[0]
 
@@ -203,5 +241,7 @@ def test_only_http_urls(url: str) -> None:
 
 
 def test_the_shown_url_hides_path_and_credentials() -> None:
-    sink = WebhookSink('https://user:pw@hooks.example.test:8443/services/T000/B000/XXXX', timeout=1, retries=0, backoff=0)
+    sink = WebhookSink(
+        'https://user:pw@hooks.example.test:8443/services/T000/B000/XXXX', timeout=1, retries=0, backoff=0
+    )
     assert sink.shown == 'https://hooks.example.test:8443/...'

@@ -1,5 +1,6 @@
 """Two stores of one process on the same SQLite file, as a reload has them (the new store opens
 before the old one closes): the old one's close must not pull the WAL from under the new one."""
+
 from __future__ import annotations
 
 import subprocess
@@ -9,9 +10,11 @@ from pathlib import Path
 from guard.audit import AuditStore
 
 # Another process reading the store, as `guard status` or `guard history` does while the daemon runs.
-READER = ('import pathlib, sys\n'
-          'from guard.audit import AuditStore\n'
-          'AuditStore.open_local(pathlib.Path(sys.argv[1])).history()\n')
+READER = (
+    'import pathlib, sys\n'
+    'from guard.audit import AuditStore\n'
+    'AuditStore.open_local(pathlib.Path(sys.argv[1])).history()\n'
+)
 
 
 def test_a_store_outlives_another_store_of_the_same_file_closing(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 A real PostgreSQL (tests/postgres.py) is stopped while records are written, then started again:
 nothing is lost, nothing doubled, and the `audit` check says what happened meanwhile.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,9 +61,20 @@ def test_forwarding_twice_does_not_double_a_record(postgres_server: PostgresServ
     spool = AuditStore.open_local(tmp_path / 'state', 'spool.db')
     event = spool.record('alert', '/srv/app', trigger='daemon', outcome='failing', detail={'spool_id': 'k1'})
     [row] = [r for r in spool.history() if r.id == event]
-    values = {'kind': row.kind, 'root': row.root, 'trigger': row.trigger, 'user': row.user, 'host': 'h',
-              'pid': 1, 'pid_start': 2, 'started_at': row.started_at, 'finished_at': row.finished_at,
-              'outcome': row.outcome, 'bytes': 0, 'detail': row.detail}
+    values = {
+        'kind': row.kind,
+        'root': row.root,
+        'trigger': row.trigger,
+        'user': row.user,
+        'host': 'h',
+        'pid': 1,
+        'pid_start': 2,
+        'started_at': row.started_at,
+        'finished_at': row.finished_at,
+        'outcome': row.outcome,
+        'bytes': 0,
+        'detail': row.detail,
+    }
     # A crash after the remote commit and before the spool delete: the same record is sent again.
     assert remote.import_event(values, []) == remote.import_event(values, [])
     assert len(remote.history()) == 1
@@ -71,8 +83,9 @@ def test_forwarding_twice_does_not_double_a_record(postgres_server: PostgresServ
 
 
 def test_the_daemon_starts_with_its_remote_store_down(tmp_path: Path) -> None:
-    config = Config(state_dir=str(tmp_path / 'state'),
-                    audit=AuditSettings(url='postgresql://guard:secret@127.0.0.1:1/none'))
+    config = Config(
+        state_dir=str(tmp_path / 'state'), audit=AuditSettings(url='postgresql://guard:secret@127.0.0.1:1/none')
+    )
     store = startup.open_store(config)  # once a StartupError, and with it a restart loop
     try:
         assert isinstance(store, SpoolingStore)

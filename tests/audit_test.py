@@ -1,4 +1,5 @@
 """The audit store on SQLite (default) and on a real PostgreSQL server."""
+
 from __future__ import annotations
 
 import os
@@ -26,11 +27,21 @@ def test_begin_finish_history_round_trip(tmp_path: Path) -> None:
     event = store.begin('purge', tmp_path / 'root', trigger='daemon', detail={'full': False})
     running = store.history()[0]
     assert (running.id, running.outcome, running.finished_at) == (event, 'running', None)
-    store.finish(event, 'ok', paths=[('logs', 4096, 'cleared'), ('logs/app.log', 100, 'truncated')],
-                 bytes=4196, detail={'files': 3})
+    store.finish(
+        event,
+        'ok',
+        paths=[('logs', 4096, 'cleared'), ('logs/app.log', 100, 'truncated')],
+        bytes=4196,
+        detail={'files': 3},
+    )
     [record] = store.history()
     assert (record.kind, record.root, record.trigger, record.outcome, record.bytes) == (
-        'purge', str(tmp_path / 'root'), 'daemon', 'ok', 4196)
+        'purge',
+        str(tmp_path / 'root'),
+        'daemon',
+        'ok',
+        4196,
+    )
     assert record.paths == (('logs', 4096, 'cleared'), ('logs/app.log', 100, 'truncated'))
     assert record.detail == {'full': False, 'files': 3}
     assert record.user and record.started_at.tzinfo is not None
@@ -41,8 +52,10 @@ def test_begin_finish_history_round_trip(tmp_path: Path) -> None:
 
 def test_history_filters_and_orders_newest_first(tmp_path: Path) -> None:
     store = sqlite_store(tmp_path)
-    ids = [store.record(kind, root, trigger='manual', outcome='ok') for kind, root in
-           [('purge', '/a'), ('clean', '/a'), ('alert', '/b'), ('purge', '/b')]]
+    ids = [
+        store.record(kind, root, trigger='manual', outcome='ok')
+        for kind, root in [('purge', '/a'), ('clean', '/a'), ('alert', '/b'), ('purge', '/b')]
+    ]
     assert [r.id for r in store.history()] == ids[::-1]
     assert [r.id for r in store.history(kind='purge')] == [ids[3], ids[0]]
     assert [r.id for r in store.history(root='/a')] == [ids[1], ids[0]]
@@ -50,14 +63,14 @@ def test_history_filters_and_orders_newest_first(tmp_path: Path) -> None:
     store.close()
 
 
-CRASHER = textwrap.dedent('''
+CRASHER = textwrap.dedent("""
     import os, sys
     from guard.audit import AuditStore
     from guard.config import Config
     store = AuditStore.open(Config(state_dir=sys.argv[1]))
     print(store.begin('purge', '/srv/app'), flush=True)
     os.kill(os.getpid(), 9)  # dies mid-purge, as a crash or the OOM killer would do it
-''')
+""")
 
 
 def test_crash_mid_operation_reads_back_as_interrupted(tmp_path: Path) -> None:
@@ -69,19 +82,35 @@ def test_crash_mid_operation_reads_back_as_interrupted(tmp_path: Path) -> None:
 
 
 def test_secrets_in_details_are_masked() -> None:
-    detail = {'command': 'psql postgresql://app:hunter2@db/app -c x', 'password': 'hunter2',
-              'nested': [{'api_key': 'k'}, 'ok'], 'count': 3}
-    assert scrub(detail) == {'command': 'psql postgresql://app:h********@db/app -c x', 'password': 'h********',
-                             'nested': [{'api_key': '********'}, 'ok'], 'count': 3}
+    detail = {
+        'command': 'psql postgresql://app:hunter2@db/app -c x',
+        'password': 'hunter2',
+        'nested': [{'api_key': 'k'}, 'ok'],
+        'count': 3,
+    }
+    assert scrub(detail) == {
+        'command': 'psql postgresql://app:h********@db/app -c x',
+        'password': 'h********',
+        'nested': [{'api_key': '********'}, 'ok'],
+        'count': 3,
+    }
 
 
-@pytest.mark.parametrize(('url', 'message'), [
-    ('not a url', "audit url is not an SQLAlchemy URL: 'not a url'"),
-    ('nosuchdb://x', 'audit url nosuchdb://x: no driver for it'),
-    ('postgresql://app:hunter2@127.0.0.1:1/app', 'cannot open the audit store postgresql+psycopg2://app:***@127.0.0.1:1/app: '),
-    ('sqlite:////proc/no/such/dir/audit.db',
-     'cannot create the directory of the audit store sqlite:////proc/no/such/dir/audit.db'),
-])
+@pytest.mark.parametrize(
+    ('url', 'message'),
+    [
+        ('not a url', "audit url is not an SQLAlchemy URL: 'not a url'"),
+        ('nosuchdb://x', 'audit url nosuchdb://x: no driver for it'),
+        (
+            'postgresql://app:hunter2@127.0.0.1:1/app',
+            'cannot open the audit store postgresql+psycopg2://app:***@127.0.0.1:1/app: ',
+        ),
+        (
+            'sqlite:////proc/no/such/dir/audit.db',
+            'cannot create the directory of the audit store sqlite:////proc/no/such/dir/audit.db',
+        ),
+    ],
+)
 def test_bad_urls_give_one_line_errors_without_the_password(url: str, message: str) -> None:
     with pytest.raises(AuditError) as info:
         AuditStore.open(Config(audit=AuditSettings(url=url)))

@@ -5,6 +5,7 @@ quarantine manifest); where the report goes (-o /dev/full, a directory, a missin
 with no write permission, stdout on /dev/full, stdout closed, a reader that leaves). guard runs as a
 real process; /dev/full is the kernel's always-full device, not a mock.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,9 @@ def one_clean_line(proc: subprocess.CompletedProcess[str]) -> None:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(KINDS), st.one_of(st.integers(2, 60), st.integers(500, 200_000)))
-def test_deep_nesting_in_any_parsed_file_is_exit_2(tmp_path_factory: pytest.TempPathFactory, kind: str,
-                                                   depth: int) -> None:
+def test_deep_nesting_in_any_parsed_file_is_exit_2(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, depth: int
+) -> None:
     root = tmp_path_factory.mktemp('nest')
     write(root, 'app.py', 'import os\n')
     name, text = nested(kind, depth)
@@ -80,8 +82,12 @@ def findings_tree(tmp_path: Path) -> Path:
 def test_an_unwritable_output_is_exit_2(findings_tree: Path, tmp_path: Path, fmt: str, target: str) -> None:
     if target == 'read-only' and os.geteuid() == 0:
         pytest.skip('root writes through file permissions')
-    path = {'/dev/full': Path('/dev/full'), 'directory': tmp_path, 'missing-folder': tmp_path / 'no' / 'r.json',
-            'read-only': tmp_path / 'ro.json'}[target]
+    path = {
+        '/dev/full': Path('/dev/full'),
+        'directory': tmp_path,
+        'missing-folder': tmp_path / 'no' / 'r.json',
+        'read-only': tmp_path / 'ro.json',
+    }[target]
     if target == 'read-only':
         path.write_text('')
         path.chmod(0o444)
@@ -92,8 +98,9 @@ def test_an_unwritable_output_is_exit_2(findings_tree: Path, tmp_path: Path, fmt
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.integers(1, 400), st.sampled_from(['text', 'json', 'sarif']), st.sampled_from(['/dev/full', '/proc/version']))
-def test_a_report_that_fits_the_buffer_fails_at_close_as_one_line(tmp_path_factory: pytest.TempPathFactory,
-                                                                  count: int, fmt: str, target: str) -> None:
+def test_a_report_that_fits_the_buffer_fails_at_close_as_one_line(
+    tmp_path_factory: pytest.TempPathFactory, count: int, fmt: str, target: str
+) -> None:
     # A short report is still in the file's buffer when the write returns: ENOSPC (/dev/full) or EIO
     # (/proc/version, a file the kernel will not take) comes from close, and must still be one line, exit 2.
     tree = tmp_path_factory.mktemp('small') / 'tree'
@@ -104,8 +111,14 @@ def test_a_report_that_fits_the_buffer_fails_at_close_as_one_line(tmp_path_facto
 
 
 def guard_with_stdout(args: list[str], stdout: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, '-m', 'guard', *args], stdout=stdout, stderr=subprocess.PIPE, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, '-m', 'guard', *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize('command', [['scan'], ['scan', '--format', 'json'], ['health', '--format', 'json']])
@@ -117,8 +130,14 @@ def test_stdout_on_a_full_device_is_exit_2(findings_tree: Path, command: list[st
 
 
 def test_a_closed_stdout_is_exit_2(findings_tree: Path) -> None:
-    proc = subprocess.run(f'exec {sys.executable} -m guard scan {findings_tree} >&-', shell=True,
-                          stderr=subprocess.PIPE, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        f'exec {sys.executable} -m guard scan {findings_tree} >&-',
+        shell=True,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     one_clean_line(proc)
     assert 'stdout is closed' in proc.stderr
 

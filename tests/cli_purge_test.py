@@ -1,4 +1,5 @@
 """guard purge / clean / restore / history as users run them: real processes, exit codes, messages."""
+
 from __future__ import annotations
 
 import json
@@ -67,15 +68,20 @@ def test_without_a_terminal_and_without_force_it_refuses(root: Path) -> None:
     state = tree_hash(root)
     result = run_guard('purge', root, input_text='y\n')
     assert result.returncode == 2
-    assert result.stderr == ('guard: error: refusing to purge without a terminal to confirm on; '
-                             'pass --force (or --dry-run to only see the plan)\n')
+    assert result.stderr == (
+        'guard: error: refusing to purge without a terminal to confirm on; '
+        'pass --force (or --dry-run to only see the plan)\n'
+    )
     assert 'Will clear (2 paths' in result.stdout
     assert tree_hash(root) == state
 
 
 def test_force_purges_verifies_and_records(root: Path) -> None:
-    protected = {k: v for k, v in snapshot(root).items() if k.split('/')[0] in ('src', 'models', '.env')
-                 or k.startswith('logs/config/')}
+    protected = {
+        k: v
+        for k, v in snapshot(root).items()
+        if k.split('/')[0] in ('src', 'models', '.env') or k.startswith('logs/config/')
+    }
     cleared = usage(root, *LOGS, *TEMP)
     result = run_guard('purge', root, '--force')
     assert result.returncode == 0, result.stderr
@@ -97,13 +103,32 @@ def test_force_purges_verifies_and_records(root: Path) -> None:
     assert {p['path'] for p in event['paths'] if p['outcome'] == 'cleared'} == {'logs', 'data/temp'}
     # Recorded as it went: each removed file, before the summary rows.
     assert {p['path'] for p in event['paths'] if p['outcome'] == 'removed'} == {
-        'logs/app.log', 'logs/config_backup.log', 'data/temp/t.bin'}
+        'logs/app.log',
+        'logs/config_backup.log',
+        'data/temp/t.bin',
+    }
     assert 's3cr3t' not in history.stdout
     table = run_guard('history', root)
     assert table.returncode == 0
-    assert table.stdout.splitlines()[0].split() == ['ID', 'STARTED', '(local', 'time)', 'KIND', 'TRIGGER', 'USER',
-                                                    'OUTCOME', 'BYTES', 'ROOT']
-    assert table.stdout.splitlines()[1].split()[:6] == ['1', *lines_date(table.stdout), 'purge', 'manual', event['user']]
+    assert table.stdout.splitlines()[0].split() == [
+        'ID',
+        'STARTED',
+        '(local',
+        'time)',
+        'KIND',
+        'TRIGGER',
+        'USER',
+        'OUTCOME',
+        'BYTES',
+        'ROOT',
+    ]
+    assert table.stdout.splitlines()[1].split()[:6] == [
+        '1',
+        *lines_date(table.stdout),
+        'purge',
+        'manual',
+        event['user'],
+    ]
 
 
 def lines_date(table: str) -> list[str]:
@@ -111,10 +136,13 @@ def lines_date(table: str) -> list[str]:
     return table.splitlines()[1].split()[1:3]
 
 
-@pytest.mark.parametrize(('target', 'message'), [
-    ('/', 'guard: error: /: refusing to work on a system directory; point guard at a project root\n'),
-    ('/etc', 'guard: error: /etc: refusing to work on a system directory; point guard at a project root\n'),
-])
+@pytest.mark.parametrize(
+    ('target', 'message'),
+    [
+        ('/', 'guard: error: /: refusing to work on a system directory; point guard at a project root\n'),
+        ('/etc', 'guard: error: /etc: refusing to work on a system directory; point guard at a project root\n'),
+    ],
+)
 def test_unsafe_roots_are_refused(target: str, message: str) -> None:
     result = run_guard('purge', target, '--force')
     assert (result.returncode, result.stderr, result.stdout) == (2, message, '')
@@ -125,8 +153,9 @@ def test_home_directory_and_non_directory_are_refused(tmp_path: Path) -> None:
     write(home, 'logs/a.log', 'x')
     result = run_guard('purge', home, '--force', env={'HOME': str(home)})
     assert result.returncode == 2
-    assert result.stderr == (f'guard: error: {home}: refusing to work on a home directory; '
-                             'point guard at a project root inside it\n')
+    assert result.stderr == (
+        f'guard: error: {home}: refusing to work on a home directory; point guard at a project root inside it\n'
+    )
     assert (home / 'logs/a.log').exists()
     result = run_guard('purge', home / 'logs/a.log', '--force')
     assert (result.returncode, result.stderr) == (2, f'guard: error: {home / "logs/a.log"}: not a directory\n')
@@ -154,9 +183,14 @@ def test_service_commands_missing_tool_is_skipped_and_full_runs_extras(root: Pat
     trace = tmp_path / 'trace'
     write(tmp_path, 'step.py', 'import sys\nopen(sys.argv[1], "a").write(sys.argv[2] + "\\n")\n')
     step = f'{sys.executable} {tmp_path / "step.py"} {trace}'
-    write(root, 'guard.toml', (
-        f"[purge]\nbefore = ['{step} before', 'no-such-tool-xyz compose down']\n"
-        f"after = ['{step} after']\nfull = ['{step} full']\n"))
+    write(
+        root,
+        'guard.toml',
+        (
+            f"[purge]\nbefore = ['{step} before', 'no-such-tool-xyz compose down']\n"
+            f"after = ['{step} after']\nfull = ['{step} full']\n"
+        ),
+    )
     trust(root)
     plain = run_guard('purge', root, '--dry-run')
     assert '  before: no-such-tool-xyz compose down   (skipped: no-such-tool-xyz is not installed)' in plain.stdout
@@ -164,8 +198,10 @@ def test_service_commands_missing_tool_is_skipped_and_full_runs_extras(root: Pat
     result = run_guard('purge', root, '--force', '--full')
     assert result.returncode == 0, result.stderr
     assert trace.read_text().splitlines() == ['before', 'full', 'after']
-    assert result.stderr == ("guard: before command 'no-such-tool-xyz compose down' skipped: "
-                             'no-such-tool-xyz: not installed on this machine\n')
+    assert result.stderr == (
+        "guard: before command 'no-such-tool-xyz compose down' skipped: "
+        'no-such-tool-xyz: not installed on this machine\n'
+    )
 
 
 def test_failing_service_command_gives_exit_1(root: Path) -> None:
@@ -182,7 +218,9 @@ def test_bad_audit_url_is_a_one_line_error_and_nothing_changes(root: Path) -> No
     result = run_guard('purge', root, '--force', env={'GUARD_AUDIT_URL': 'postgresql://u:pw@127.0.0.1:1/x'})
     assert result.returncode == 1  # the store cannot be written: nothing is deleted (issue 16, attack 13)
     assert result.stderr.rstrip().endswith('nothing was changed, because guard changes nothing it cannot record first')
-    assert result.stderr.startswith('guard: error: cannot open the audit store postgresql+psycopg2://u:***@127.0.0.1:1/x: ')
+    assert result.stderr.startswith(
+        'guard: error: cannot open the audit store postgresql+psycopg2://u:***@127.0.0.1:1/x: '
+    )
     assert result.stderr.count('\n') == 1 and ':pw@' not in result.stderr
     assert tree_hash(root) == state
 
@@ -197,7 +235,11 @@ def test_clean_list_restore_from_the_command_line(tmp_path: Path, monkeypatch: p
 
     dry = run_guard('clean', root, '--dry-run')
     assert dry.returncode == 0 and snapshot(root) == before
-    assert 'Will move ' in dry.stdout and '  pyvenv.cfg' in dry.stdout and 'bin/deploy.sh' not in dry.stdout.split('Why:')[0]
+    assert (
+        'Will move ' in dry.stdout
+        and '  pyvenv.cfg' in dry.stdout
+        and 'bin/deploy.sh' not in dry.stdout.split('Why:')[0]
+    )
     assert '  write .env.example the 1 key(s) of .env, without values' in dry.stdout
 
     refused = run_guard('clean', root)
@@ -216,8 +258,10 @@ def test_clean_list_restore_from_the_command_line(tmp_path: Path, monkeypatch: p
     write(root, 'pyvenv.cfg', 'reappeared\n')
     clash = run_guard('restore', qid, '--root', root, '--force')
     assert clash.returncode == 2
-    assert clash.stderr == (f'guard: error: refusing to restore {qid}: these paths exist again and would be '
-                            'overwritten: pyvenv.cfg; move them away first\n')
+    assert clash.stderr == (
+        f'guard: error: refusing to restore {qid}: these paths exist again and would be '
+        'overwritten: pyvenv.cfg; move them away first\n'
+    )
     (root / 'pyvenv.cfg').unlink()
 
     restored = run_guard('restore', '--root', root, '--force')
@@ -250,9 +294,16 @@ def run_on_tty(args: list[str], answers: list[bytes]) -> tuple[int, str]:
     """guard on a real pseudo-terminal, answering each [y/N] prompt in turn."""
     import pty
     import select
+
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, '-m', 'guard', *args], stdin=slave, stdout=slave, stderr=slave,
-                            env=dict(os.environ), close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'guard', *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(os.environ),
+        close_fds=True,
+    )
     os.close(slave)
     output = b''
 
@@ -268,6 +319,7 @@ def run_on_tty(args: list[str], answers: list[bytes]) -> tuple[int, str]:
             if not chunk:
                 return
             output += chunk
+
     try:
         for answer in answers:
             read(b'[y/N] ')

@@ -1,4 +1,5 @@
 """The command line contract: exit codes 0/1/2, one-line errors, never a traceback for user mistakes."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -32,8 +33,9 @@ def test_version_and_help() -> None:
     assert 'exit codes: 0 clean, 1 findings' in helptext
 
 
-@pytest.mark.parametrize('args', [[], ['frobnicate'], ['scan', '--format', 'xml'], ['scan', '--fail-on', 'loud'],
-                                  ['scan', '--jobs', 'many']])
+@pytest.mark.parametrize(
+    'args', [[], ['frobnicate'], ['scan', '--format', 'xml'], ['scan', '--fail-on', 'loud'], ['scan', '--jobs', 'many']]
+)
 def test_usage_errors_exit_2(args: list[str]) -> None:
     proc = run_guard(*args)
     assert proc.returncode == 2 and 'Traceback' not in proc.stderr and 'usage: guard' in proc.stderr
@@ -77,6 +79,7 @@ def test_exit_codes(tmp_path: Path) -> None:
 
 # One spelling for each thing across subcommands (issue 11).
 
+
 def _ip_and_path_tree(root: Path) -> tuple[str, str]:
     """A file with one hardcoded IP and one home path, random each run; returns (ip, user)."""
     ip = f'10.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}'
@@ -116,8 +119,10 @@ def test_quiet_prints_only_the_findings(tmp_path: Path) -> None:
     proc = run_guard('scan', tmp_path, '-q')
     assert proc.returncode == 1 and proc.stderr == ''
     assert proc.stdout.splitlines() == [
-        'conf.py:1:9: warning hardcoded-ipv4', f'    | HOST = "{ip}"',
-        'conf.py:2:9: warning home-path', f'    | DATA = "/home/{user}/data"',
+        'conf.py:1:9: warning hardcoded-ipv4',
+        f'    | HOST = "{ip}"',
+        'conf.py:2:9: warning home-path',
+        f'    | DATA = "/home/{user}/data"',
     ]
     write(tmp_path, 'conf.py', 'x = 1\n')
     clean = run_guard('scan', tmp_path, '--quiet')
@@ -151,8 +156,9 @@ def test_every_root_taking_command_spells_it_as_the_root_positional() -> None:
 
 
 @pytest.mark.slow  # ~18 s on a busy machine: four real clean-then-restore rounds of a venv
-def test_restore_takes_root_then_id_and_the_old_spellings_still_work(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_restore_takes_root_then_id_and_the_old_spellings_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv('GUARD_STATE_DIR', str(tmp_path / 'state'))
     root = tmp_path / 'proj'
     subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
@@ -165,10 +171,12 @@ def test_restore_takes_root_then_id_and_the_old_spellings_still_work(tmp_path: P
         assert undo.startswith(f'guard restore {root} ')
         return undo.split()[-1]
 
-    for argv, cwd in [(lambda q: ('restore', root, q), None),                 # guard restore ROOT ID
-                      (lambda q: ('restore', root), None),                    # guard restore ROOT (the newest)
-                      (lambda q: ('restore', q), root),                       # guard restore ID, in the root
-                      (lambda q: ('restore', q, '--root', root), None)]:      # the old spelling
+    for argv, cwd in [
+        (lambda q: ('restore', root, q), None),  # guard restore ROOT ID
+        (lambda q: ('restore', root), None),  # guard restore ROOT (the newest)
+        (lambda q: ('restore', q), root),  # guard restore ID, in the root
+        (lambda q: ('restore', q, '--root', root), None),
+    ]:  # the old spelling
         qid = clean()
         proc = run_guard(*argv(qid), '--force', cwd=cwd)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -179,10 +187,13 @@ def test_install_takes_a_comma_list_of_hooks(git_repo: Path) -> None:
     proc = run_guard('install', git_repo, '--hook', 'pre-commit,pre-push')
     assert proc.returncode == 0, proc.stderr
     assert (git_repo / '.git/hooks/pre-commit').is_file() and (git_repo / '.git/hooks/pre-push').is_file()
-    assert_usage_error(run_guard('install', git_repo, '--hook', 'pre-commit,post-merge'), "invalid choice: 'post-merge'")
+    assert_usage_error(
+        run_guard('install', git_repo, '--hook', 'pre-commit,post-merge'), "invalid choice: 'post-merge'"
+    )
 
 
 # Runtime dependencies (issue 11): what guard imports, so a server install stays small.
+
 
 def _runtime_requirements() -> dict[str, str]:
     """Distribution name -> requirement, for guard's unconditional (non-extra) dependencies."""
@@ -197,9 +208,16 @@ def _runtime_requirements() -> dict[str, str]:
 
 # How guard reaches each runtime dependency: the module it imports (psycopg2 is loaded by SQLAlchemy
 # for postgresql:// URLs, named in guard/health/engine.py).
-IMPORTED_AS = {'sqlalchemy': 'sqlalchemy', 'psycopg2-binary': 'psycopg2', 'python-dotenv': 'dotenv',
-               'pyahocorasick': 'ahocorasick', 'pathspec': 'pathspec', 'gitpython': 'git', 'watchdog': 'watchdog',
-               'prometheus_client': 'prometheus_client'}
+IMPORTED_AS = {
+    'sqlalchemy': 'sqlalchemy',
+    'psycopg2-binary': 'psycopg2',
+    'python-dotenv': 'dotenv',
+    'pyahocorasick': 'ahocorasick',
+    'pathspec': 'pathspec',
+    'gitpython': 'git',
+    'watchdog': 'watchdog',
+    'prometheus_client': 'prometheus_client',
+}
 
 
 def test_runtime_dependencies_are_what_guard_imports() -> None:

@@ -1,4 +1,5 @@
 """Config: file, then GUARD_* variables, then flags; every bad value is one line naming file and key."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,12 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 
 
 def test_pyproject_tool_guard_section(tmp_path: Path) -> None:
-    write(tmp_path, 'pyproject.toml', '[project]\nname = "x"\n[tool.guard]\nfail-on = "error"\nexclude = ["vendor/"]\n'
-                                      '[tool.guard.health]\ntables = ["assets"]\n')
+    write(
+        tmp_path,
+        'pyproject.toml',
+        '[project]\nname = "x"\n[tool.guard]\nfail-on = "error"\nexclude = ["vendor/"]\n'
+        '[tool.guard.health]\ntables = ["assets"]\n',
+    )
     cfg = config.load(tmp_path, environ={})
     assert cfg.fail_on == 'error' and cfg.exclude == ('vendor/',) and cfg.health.tables == ('assets',)
     assert cfg.source.endswith('pyproject.toml')
@@ -38,8 +43,9 @@ def test_guard_toml_wins_over_pyproject(tmp_path: Path) -> None:
 
 def test_environment_overrides_file(tmp_path: Path) -> None:
     write(tmp_path, 'guard.toml', 'fail-on = "note"\n[purge]\nkeep-rotated = 1\n')
-    cfg = config.load(tmp_path, environ={'GUARD_FAIL_ON': 'error', 'GUARD_PURGE_KEEP_ROTATED': '3',
-                                         'GUARD_EXCLUDE': 'a/, b/'})
+    cfg = config.load(
+        tmp_path, environ={'GUARD_FAIL_ON': 'error', 'GUARD_PURGE_KEEP_ROTATED': '3', 'GUARD_EXCLUDE': 'a/, b/'}
+    )
     assert (cfg.fail_on, cfg.purge.keep_rotated, cfg.exclude) == ('error', 3, ('a/', 'b/'))
 
 
@@ -50,20 +56,26 @@ def test_config_file_is_never_rewritten(tmp_path: Path) -> None:
     assert (tmp_path / 'pyproject.toml').read_text() == text
 
 
-@pytest.mark.parametrize(('toml', 'message'), [
-    ('fail_on = "error"\n', "guard.toml: unknown key 'fail_on' (known keys: "),
-    ('colour = true\n', "guard.toml: unknown key 'colour' (known keys: "),
-    ('fail-on = "fatal"\n', "guard.toml: fail-on must be one of note, warning, error, got 'fatal'"),
-    ('exclude = "vendor/"\nmax-file-size = "big"\n', 'guard.toml: max-file-size must be a whole number, got str'),
-    ('max-file-size = -1\n', 'guard.toml: max-file-size must be >= 0, got -1'),
-    ('exclude = [1, 2]\n', 'guard.toml: exclude must be a list of strings, got list [1, 2]'),
-    ('[purge]\nprotectd = ["x/"]\n', "guard.toml: unknown key 'purge.protectd' (known keys: "),
-    ('[health]\nrow-count = "guess"\n', "guard.toml: health.row-count must be one of exact, estimate, got 'guess'"),
-    ('purge = 3\n', 'guard.toml: purge must be a table'),
-    ('fail-on = \n', 'guard.toml: invalid TOML: '),
-    ('exclude = ["docs/", "[z-a"]\n', "guard.toml: exclude: invalid pattern '[z-a': '[' opens a character class that is never closed"),
-    ('exclude = ["[z-a]"]\n', "guard.toml: exclude: invalid pattern '[z-a]': bad character range z-a"),
-])
+@pytest.mark.parametrize(
+    ('toml', 'message'),
+    [
+        ('fail_on = "error"\n', "guard.toml: unknown key 'fail_on' (known keys: "),
+        ('colour = true\n', "guard.toml: unknown key 'colour' (known keys: "),
+        ('fail-on = "fatal"\n', "guard.toml: fail-on must be one of note, warning, error, got 'fatal'"),
+        ('exclude = "vendor/"\nmax-file-size = "big"\n', 'guard.toml: max-file-size must be a whole number, got str'),
+        ('max-file-size = -1\n', 'guard.toml: max-file-size must be >= 0, got -1'),
+        ('exclude = [1, 2]\n', 'guard.toml: exclude must be a list of strings, got list [1, 2]'),
+        ('[purge]\nprotectd = ["x/"]\n', "guard.toml: unknown key 'purge.protectd' (known keys: "),
+        ('[health]\nrow-count = "guess"\n', "guard.toml: health.row-count must be one of exact, estimate, got 'guess'"),
+        ('purge = 3\n', 'guard.toml: purge must be a table'),
+        ('fail-on = \n', 'guard.toml: invalid TOML: '),
+        (
+            'exclude = ["docs/", "[z-a"]\n',
+            "guard.toml: exclude: invalid pattern '[z-a': '[' opens a character class that is never closed",
+        ),
+        ('exclude = ["[z-a]"]\n', "guard.toml: exclude: invalid pattern '[z-a]': bad character range z-a"),
+    ],
+)
 def test_bad_config_is_one_line_exit_2(tmp_path: Path, toml: str, message: str) -> None:
     write(tmp_path, 'guard.toml', toml)
     with pytest.raises(ConfigError) as info:
@@ -76,11 +88,14 @@ def test_bad_config_is_one_line_exit_2(tmp_path: Path, toml: str, message: str) 
     assert 'Traceback' not in proc.stderr
 
 
-@pytest.mark.parametrize(('env', 'message'), [
-    ({'GUARD_FAIL_ON': 'loud'}, "fail-on must be one of note, warning, error, got 'loud'"),
-    ({'GUARD_MAX_FILE_SIZE': 'ten'}, "GUARD_MAX_FILE_SIZE: expected a whole number, got 'ten'"),
-    ({'GUARD_ALERTS_JOURNAL': 'maybe'}, "GUARD_ALERTS_JOURNAL: expected true or false, got 'maybe'"),
-])
+@pytest.mark.parametrize(
+    ('env', 'message'),
+    [
+        ({'GUARD_FAIL_ON': 'loud'}, "fail-on must be one of note, warning, error, got 'loud'"),
+        ({'GUARD_MAX_FILE_SIZE': 'ten'}, "GUARD_MAX_FILE_SIZE: expected a whole number, got 'ten'"),
+        ({'GUARD_ALERTS_JOURNAL': 'maybe'}, "GUARD_ALERTS_JOURNAL: expected true or false, got 'maybe'"),
+    ],
+)
 def test_bad_environment_values(tmp_path: Path, env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace('(', r'\(').replace(')', r'\)')):
         config.load(tmp_path, environ=env)
@@ -105,12 +120,19 @@ def test_top_level_keys_load_without_typing_or_dataclasses(tmp_path: Path) -> No
     """What a commit hook pays for a configured project: no dataclasses (no section set), nor typing but for
     tomllib's. (An `exclude` pattern is translated by pathspec, which imports dataclasses: that cost is its own.)"""
     write(tmp_path, 'pyproject.toml', '[tool.guard]\nfail-on = "error"\ndisable = ["ip"]\n')
-    code = ('import sys; from guard import config; c = config.load(sys.argv[1], environ={}); '
-            'print(c.fail_on, c.disable, sorted(m for m in ("dataclasses", "guard.settings") if m in sys.modules))')
+    code = (
+        'import sys; from guard import config; c = config.load(sys.argv[1], environ={}); '
+        'print(c.fail_on, c.disable, sorted(m for m in ("dataclasses", "guard.settings") if m in sys.modules))'
+    )
     # -S: the dev venv's editable-install finder would import dataclasses itself; site-packages by hand.
     path = os.pathsep.join((str(Path(config.__file__).parent.parent), sysconfig.get_paths()['purelib']))
-    out = subprocess.run([sys.executable, '-S', '-c', code, str(tmp_path)], capture_output=True, text=True, check=True,
-                         env={**os.environ, 'PYTHONPATH': path}).stdout
+    out = subprocess.run(
+        [sys.executable, '-S', '-c', code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, 'PYTHONPATH': path},
+    ).stdout
     assert out == "error ('ip',) []\n"
 
 
@@ -136,13 +158,20 @@ def test_jobs_is_capped_at_the_cpu_count_with_a_note(tmp_path: Path) -> None:
 
 def test_layers_system_user_project_environment(tmp_path: Path) -> None:
     system = write(tmp_path, 'etc/guard.toml', 'fail-on = "note"\nmax-file-size = 7\n[health]\ntables = ["a"]\n')
-    write(tmp_path, 'xdg/guard/guard.toml', '[tool.guard]\nfail-on = "error"\n[tool.guard.health]\nmin-rows = {a = 2}\n')
+    write(
+        tmp_path, 'xdg/guard/guard.toml', '[tool.guard]\nfail-on = "error"\n[tool.guard.health]\nmin-rows = {a = 2}\n'
+    )
     root = tmp_path / 'root'
     write(root, 'pyproject.toml', '[tool.guard.health]\ntables = ["b"]\n')
     environ = {'GUARD_SYSTEM_CONFIG': str(system), 'XDG_CONFIG_HOME': str(tmp_path / 'xdg')}
     cfg = config.load(root, environ=environ)
     # A later layer replaces a key, not a whole section.
-    assert (cfg.fail_on, cfg.max_file_size, cfg.health.tables, dict(cfg.health.min_rows)) == ('error', 7, ('b',), {'a': 2})
+    assert (cfg.fail_on, cfg.max_file_size, cfg.health.tables, dict(cfg.health.min_rows)) == (
+        'error',
+        7,
+        ('b',),
+        {'a': 2},
+    )
     assert cfg.source == str(root / 'pyproject.toml')
     assert config.load(root, environ={**environ, 'GUARD_FAIL_ON': 'warning'}).fail_on == 'warning'
     # --config (or GUARD_CONFIG) names a file used instead of the project's, over the shared ones.

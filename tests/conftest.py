@@ -1,4 +1,5 @@
 """Fixtures every test module may use: real git repositories and guard run as a real process."""
+
 from __future__ import annotations
 
 import os

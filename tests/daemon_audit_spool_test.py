@@ -4,6 +4,7 @@ A real daemon, a real PostgreSQL (tests/postgres.py) and a real log purge while 
 the daemon keeps running and acting, alerts through its `audit` check, and every record it made
 meanwhile arrives in the store once it is back.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ from guard.audit import AuditStore
 
 
 def test_the_daemon_rides_out_its_audit_store_going_down(postgres_server: PostgresServer, tmp_path: Path) -> None:
-    postgres_server.execute('DROP DATABASE IF EXISTS guard_daemon_spool', 'CREATE DATABASE guard_daemon_spool',
-                            database='postgres')
+    postgres_server.execute(
+        'DROP DATABASE IF EXISTS guard_daemon_spool', 'CREATE DATABASE guard_daemon_spool', database='postgres'
+    )
     url = postgres_server.url(database='guard_daemon_spool')
     setup = Setup(tmp_path, **{'on-log-limit': 'purge'})
     setup.health['max-log-mb'] = 1

@@ -4,6 +4,7 @@ Alerts are read from what the command sink writes (alerts.command, set in a `--c
 file the operator passes is trusted). Waits are conditions polled until a deadline, never sleeps
 whose length is the assertion.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,8 +69,13 @@ class Setup:
         self.alerts_file = tmp_path / 'alerts.txt'
         self.config_file = tmp_path / 'guard.toml'
         self.health: dict[str, Any] = {'checks': ['disk', 'logs', 'pollution'], 'min-free-disk-mb': 0}
-        self.watch: dict[str, Any] = {'debounce': 0.1, 'max-wait': 0.5, 'sweep-interval': 0.5,
-                                      'health-interval': 60, **watch}
+        self.watch: dict[str, Any] = {
+            'debounce': 0.1,
+            'max-wait': 0.5,
+            'sweep-interval': 0.5,
+            'health-interval': 60,
+            **watch,
+        }
         self.purge: dict[str, Any] = {}
         self.write()
 
@@ -95,6 +101,7 @@ class Setup:
 
     def audit(self, kind: str | None = None) -> list[Any]:
         from guard.audit import AuditStore
+
         with AuditStore.open_url(f'sqlite:///{self.state / "audit.db"}') as store:
             return store.history(limit=1000, kind=kind, root=str(self.root))
 
@@ -110,8 +117,9 @@ class Daemon:
             # `exec` keeps the shell's pid, so $$ is the daemon's pid before it starts (WATCHDOG_PID).
             command = ['/bin/sh', '-c', f'{shell_pid_var}=$$ exec "$@"', 'sh', *command]
         with open(self.stderr_path, 'wb') as stderr:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr,
-                                            env={**os.environ, **(env or {})})
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.DEVNULL, stderr=stderr, env={**os.environ, **(env or {})}
+            )
 
     @property
     def pid(self) -> int:
@@ -125,6 +133,7 @@ class Daemon:
             if self.process.poll() is not None:
                 raise AssertionError(f'guard watch exited {self.process.returncode}: {self.stderr()}')
             return ': watching (' in self.stderr()
+
         wait_for(started, timeout, 'guard watch to start')
 
     def signal(self, signum: int) -> None:
@@ -197,5 +206,8 @@ def no_thread_leaks() -> Any:
     """A fixture body: the threads a test started must all have ended (2 s grace) when it ends."""
     before = set(threading.enumerate())
     yield
-    wait_for(lambda: not [t for t in threading.enumerate() if t not in before and t.is_alive()], 2.0,
-             'the threads the test started to end')
+    wait_for(
+        lambda: not [t for t in threading.enumerate() if t not in before and t.is_alive()],
+        2.0,
+        'the threads the test started to end',
+    )

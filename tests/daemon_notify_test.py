@@ -1,6 +1,7 @@
 """The sd_notify protocol, asserted on a real AF_UNIX datagram socket set as NOTIFY_SOCKET, with the
 daemon a real process: READY (after the observer started), STATUS, WATCHDOG at half of
 WATCHDOG_USEC, RELOADING with MONOTONIC_USEC then READY, STOPPING."""
+
 from __future__ import annotations
 
 import os

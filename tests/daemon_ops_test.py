@@ -8,6 +8,7 @@ immutable file (chattr +i) for a log the daemon may not empty: the daemon runs a
 root can empty any other file (tests/systemd_nspawn_test.py meets the real case, a root-owned log
 and a service user).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -60,8 +61,9 @@ def _no_thread_leaks():  # type: ignore[no-untyped-def]
 @contextlib.contextmanager
 def tmpfs(path: Path, size_mb: int, *options: str) -> Iterator[Path]:
     path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(['mount', '-t', 'tmpfs', '-o', ','.join((f'size={size_mb}m', *options)), 'tmpfs', str(path)],
-                   check=True)
+    subprocess.run(
+        ['mount', '-t', 'tmpfs', '-o', ','.join((f'size={size_mb}m', *options)), 'tmpfs', str(path)], check=True
+    )
     try:
         yield path
     finally:
@@ -70,8 +72,11 @@ def tmpfs(path: Path, size_mb: int, *options: str) -> Iterator[Path]:
 
 def _metrics(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     text = path.read_text() if path.is_file() else ''
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def _fill(path: Path, size: int) -> None:
@@ -82,6 +87,7 @@ def _fill(path: Path, size: int) -> None:
 
 def _audit_all(setup: Setup, kind: str) -> list[object]:
     from guard.audit import AuditStore
+
     with AuditStore.open_url(f'sqlite:///{setup.state / "audit.db"}') as store:
         return list(store.history(limit=1000, kind=kind))
 
@@ -149,7 +155,8 @@ def test_a_reload_that_drops_or_moves_the_metrics_file_retires_the_old_one(tmp_p
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(depth=st.integers(1, 4), swapped=st.integers(0, 3), umask=st.integers(0, 0o777))
 def test_a_metrics_folder_swapped_for_a_symlink_never_sends_the_file_elsewhere(
-        tmp_path_factory: pytest.TempPathFactory, depth: int, swapped: int, umask: int) -> None:
+    tmp_path_factory: pytest.TempPathFactory, depth: int, swapped: int, umask: int
+) -> None:
     # Issue 16 attack 8: a folder on the metrics path replaced by a symlink to a place the attacker
     # wants written (as the daemon's user). Any component may be the one swapped.
     base = tmp_path_factory.mktemp('metrics')
@@ -189,14 +196,22 @@ def test_the_instance_file_lies_over_the_project_and_the_shared_file_and_only_fo
     for root in (app, other):
         (root / 'pyproject.toml').write_text('[tool.guard]\nfail-on = "error"\n[tool.guard.health]\nmax-log-mb = 9\n')
     instance = Path(instances.instance_file(app, str(shared)))
-    assert instance == etc / (subprocess.run(['systemd-escape', '--path', str(app)], capture_output=True, text=True,
-                                             check=True).stdout.strip() + '.toml')
+    assert instance == etc / (
+        subprocess.run(
+            ['systemd-escape', '--path', str(app)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        + '.toml'
+    )
     instance.write_text('[health]\nmax-log-mb = 11\n[watch]\non-pollution = "quarantine"\n')
     environ = {'GUARD_SYSTEM_CONFIG': str(shared), 'HOME': str(tmp_path)}
     mine = config_module.load(app, environ=environ)
     theirs = config_module.load(other, environ=environ)
-    assert (mine.fail_on, mine.health.max_log_mb, mine.health.min_free_disk_mb, mine.watch.on_pollution) == \
-        ('error', 11, 3, 'quarantine')
+    assert (mine.fail_on, mine.health.max_log_mb, mine.health.min_free_disk_mb, mine.watch.on_pollution) == (
+        'error',
+        11,
+        3,
+        'quarantine',
+    )
     assert mine.source == str(instance)
     assert (theirs.fail_on, theirs.health.max_log_mb, theirs.watch.on_pollution) == ('error', 9, 'alert')
 
@@ -206,7 +221,9 @@ def test_two_roots_never_share_an_instance_file_or_a_metrics_file(names: list[st
     first, second = (Path(os.path.normpath('/srv/' + n)) for n in names)
     if first == second:
         return
-    assert instances.instance_file(first, '/etc/guard/guard.toml') != instances.instance_file(second, '/etc/guard/guard.toml')
+    assert instances.instance_file(first, '/etc/guard/guard.toml') != instances.instance_file(
+        second, '/etc/guard/guard.toml'
+    )
     shared = config_module.Config(watch=config_module.Config().watch.__class__(metrics_file='/var/lib/node/'))
     assert startup.metrics_path(shared, first) != startup.metrics_path(shared, second)
 
@@ -226,8 +243,11 @@ def test_two_daemons_sharing_a_metrics_folder_each_write_their_own_file(tmp_path
         second.wait_ready()
         for setup in setups:
             path = folder / f'guard-{instances.escape_path(setup.root)}.prom'
-            wait_for(lambda p=path, s=setup: _metrics(p).get(('guard_up', (('root', str(s.root)),))) == 1, 10.0,
-                     f'the metrics of {setup.root}')
+            wait_for(
+                lambda p=path, s=setup: _metrics(p).get(('guard_up', (('root', str(s.root)),))) == 1,
+                10.0,
+                f'the metrics of {setup.root}',
+            )
         assert (first.stop(), second.stop()) == (0, 0)
     assert len(list(folder.glob('*.prom'))) == 2
 
@@ -325,8 +345,11 @@ def test_a_full_log_volume_is_caught_and_purged_within_its_filesystem(tmp_path: 
             daemon.wait_ready()
             _fill(setup.root / 'logs' / 'app.log', int(7.9 * MIB))
             try:
-                purged = wait_for(lambda: [r for r in _audit_all(setup, 'purge') if r.outcome == 'ok'], 15.0,
-                                  'a purge of the log volume')
+                purged = wait_for(
+                    lambda: [r for r in _audit_all(setup, 'purge') if r.outcome == 'ok'],
+                    15.0,
+                    'a purge of the log volume',
+                )
             except AssertionError:
                 raise AssertionError(daemon.stderr()[-3000:] + repr(setup.alerts())) from None
             assert daemon.stop() == 0
@@ -432,8 +455,11 @@ def test_a_restore_is_not_undone_until_its_hold_is_released(tmp_path: Path) -> N
 
 def _wait_status(setup: Setup) -> dict[str, float]:
     status = next(setup.state.glob('watch-*.json'))
-    return wait_for(lambda: (c := json.loads(status.read_text())['counters'])['actions'] >= 2 and c, 10.0,
-                    'both quarantines counted')
+    return wait_for(
+        lambda: (c := json.loads(status.read_text())['counters'])['actions'] >= 2 and c,
+        10.0,
+        'both quarantines counted',
+    )
 
 
 def _quarantine(qid: str, age_days: float, size: int, now: datetime) -> Quarantine:
@@ -441,13 +467,18 @@ def _quarantine(qid: str, age_days: float, size: int, now: datetime) -> Quaranti
     return Quarantine(qid, Path('/q') / qid, Manifest(qid, '/r', created, 'done', (), {}), 1, size)
 
 
-@given(st.lists(st.tuples(st.floats(0, 60), st.integers(0, 50 * MIB)), max_size=12),
-       st.integers(0, 30), st.integers(0, 100))
-def test_retention_removes_the_old_and_the_oldest_past_the_cap(items: list[tuple[float, int]], keep_days: int,
-                                                               max_mb: int) -> None:
+@given(
+    st.lists(st.tuples(st.floats(0, 60), st.integers(0, 50 * MIB)), max_size=12),
+    st.integers(0, 30),
+    st.integers(0, 100),
+)
+def test_retention_removes_the_old_and_the_oldest_past_the_cap(
+    items: list[tuple[float, int]], keep_days: int, max_mb: int
+) -> None:
     now = datetime.now(UTC)
-    quarantines = sorted((_quarantine(f'q{i}', age, size, now) for i, (age, size) in enumerate(items)),
-                         key=lambda q: q.created)
+    quarantines = sorted(
+        (_quarantine(f'q{i}', age, size, now) for i, (age, size) in enumerate(items)), key=lambda q: q.created
+    )
     doomed = retention.due(quarantines, keep_days=keep_days, max_mb=max_mb, now=now)
     kept = [q for q in quarantines if q not in doomed]
     if keep_days:
@@ -464,8 +495,9 @@ def test_the_daemon_prunes_quarantines_past_retention(tmp_path: Path) -> None:
     setup = Setup(tmp_path, **{'health-interval': 0.5})
     setup_clean = {'keep-days': 1}
     setup.write()
-    setup.config_file.write_text(setup.config_file.read_text() + '[clean]\n' +
-                                 ''.join(f'{k} = {v}\n' for k, v in setup_clean.items()))
+    setup.config_file.write_text(
+        setup.config_file.read_text() + '[clean]\n' + ''.join(f'{k} = {v}\n' for k, v in setup_clean.items())
+    )
     subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(setup.root)], check=True)
     assert run_guard('clean', setup.root, '--force', '--config', setup.config_file).returncode == 0
     made = next(p for p in (setup.root / '.guard' / 'quarantine').iterdir() if p.is_dir())
@@ -511,6 +543,7 @@ def test_ephemeral_patterns_naming_a_floor_or_a_protected_path_are_warned_about(
 @pytest.mark.skipif(os.geteuid() != 0, reason='install-service needs a non-root owner for the root (chown)')
 def test_uninstall_service_removes_what_install_service_wrote_and_the_metrics(tmp_path: Path) -> None:
     import pwd
+
     roots = [tmp_path / 'srv' / name for name in ('a-1', 'b')]
     units = tmp_path / 'units'
     metrics_dir = tmp_path / 'node'

@@ -6,6 +6,7 @@ opens the root once at start and every action looks and acts through that descri
 leads elsewhere is a root problem (an alert, no action) until it leads back. The second test closes
 the race between the daemon's look and its action: the Executor itself refuses once the path moved.
 """
+
 from __future__ import annotations
 
 import os

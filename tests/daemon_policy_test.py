@@ -1,5 +1,6 @@
 """The pure stages, table-tested: policy.decide, policy.concerns_for, the growth rate, and the
 ChangeBuffer's debounce, max-wait, collapse and mute (driven by a fake clock: no waiting)."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,14 @@ MIB = 1024 * 1024
 OK, FAIL = Status.OK, Status.FAIL
 
 
-def _facts(pollution: Status = OK, logs: Status = OK, disk: Status = OK, *, total: int = 0,
-           over: tuple[tuple[str, int], ...] = ()) -> Facts:
+def _facts(
+    pollution: Status = OK,
+    logs: Status = OK,
+    disk: Status = OK,
+    *,
+    total: int = 0,
+    over: tuple[tuple[str, int], ...] = (),
+) -> Facts:
     checks = {
         'pollution': CheckResult('pollution', pollution, 'venv entries: bin/' if pollution is FAIL else 'none'),
         'env-files': CheckResult('env-files', OK, 'none'),
@@ -55,9 +62,16 @@ DECISIONS = [
     (Rules(on_log_limit='purge'), _facts(total=9 * MIB), []),
     (Rules(on_log_limit='purge'), _facts(over=(('logs/big.log', 3 * MIB),)), [(PURGE_LOGS, 'logs')]),
     (Rules(on_low_disk='purge'), _facts(disk=FAIL), [(PURGE, 'disk')]),
-    (Rules(on_low_disk='purge', on_log_limit='purge', on_pollution='quarantine'),
-     _facts(pollution=FAIL, logs=FAIL, disk=FAIL), [(QUARANTINE, 'pollution'), (PURGE_LOGS, 'logs'), (PURGE, 'disk')]),
-    (Rules(on_low_disk='off', on_log_limit='off', on_pollution='off'), _facts(pollution=FAIL, logs=FAIL, disk=FAIL), []),
+    (
+        Rules(on_low_disk='purge', on_log_limit='purge', on_pollution='quarantine'),
+        _facts(pollution=FAIL, logs=FAIL, disk=FAIL),
+        [(QUARANTINE, 'pollution'), (PURGE_LOGS, 'logs'), (PURGE, 'disk')],
+    ),
+    (
+        Rules(on_low_disk='off', on_log_limit='off', on_pollution='off'),
+        _facts(pollution=FAIL, logs=FAIL, disk=FAIL),
+        [],
+    ),
 ]
 
 

@@ -1,5 +1,6 @@
 """guard watch as a real process on a real temporary root: real inotify observer, real signals,
 real child processes writing logs. Every wait is a condition with a deadline."""
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ def _no_thread_leaks():  # type: ignore[no-untyped-def]
 
 def _writer(path: Path, *, chunk: int, every: float, seconds: float) -> subprocess.Popen[bytes]:
     """A process that holds `path` open and appends `chunk` bytes every `every` s for `seconds` s."""
-    code = textwrap.dedent(f'''
+    code = textwrap.dedent(f"""
         import os, sys, time
         fd = os.open({str(path)!r}, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         print('open', flush=True)
@@ -40,7 +41,7 @@ def _writer(path: Path, *, chunk: int, every: float, seconds: float) -> subproce
             os.write(fd, os.urandom({chunk}))
             time.sleep({every})
         sys.stdin.read()  # hold the file open until the test closes our stdin
-    ''')
+    """)
     process = subprocess.Popen([sys.executable, '-c', code], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert process.stdout is not None and process.stdout.readline() == b'open\n'
     return process
@@ -131,18 +132,20 @@ def test_a_storm_of_100000_files_keeps_memory_bounded_and_ends_under_the_limit(t
     with Daemon(setup) as daemon:
         daemon.wait_ready()
         baseline = daemon.peak_rss_kib()
-        storm = textwrap.dedent(f'''
+        storm = textwrap.dedent(f"""
             import os
             payload = b'x' * 100
             for i in range(100_000):
                 fd = os.open(os.path.join({str(logs)!r}, f'f{{i:06}}.log'), os.O_WRONLY | os.O_CREAT, 0o644)
                 os.write(fd, payload)
                 os.close(fd)
-        ''')
+        """)
         subprocess.run([sys.executable, '-c', storm], check=True, timeout=600)
         # 100,000 files of 100 B are 9.5 MiB, above the 5 MiB limit: the daemon must purge until the
         # logs are back under it, whatever part of the storm each purge saw.
-        wait_for(lambda: setup.finished('purge') and _log_bytes(logs) <= 5 * MIB, 120.0, 'the logs back under the limit')
+        wait_for(
+            lambda: setup.finished('purge') and _log_bytes(logs) <= 5 * MIB, 120.0, 'the logs back under the limit'
+        )
         status = json.loads(next(setup.state.glob('watch-*.json')).read_text())
         assert daemon.process.poll() is None, daemon.stderr()
         peak = daemon.peak_rss_kib()
@@ -232,6 +235,7 @@ def test_root_deleted_then_recreated_alerts_and_resumes(tmp_path: Path) -> None:
     with Daemon(setup) as daemon:
         daemon.wait_ready()
         import shutil
+
         shutil.rmtree(setup.root)
         wait_for(lambda: setup.has_alert('problem root fail'), 5.0, 'the root-missing alert')
         setup.root.mkdir()
@@ -259,6 +263,7 @@ def test_guard_history_shows_daemon_actions(tmp_path: Path) -> None:
 
 def test_timed_health_checks_alert_on_the_database_and_its_recovery(tmp_path: Path) -> None:
     import sqlite3
+
     database = tmp_path / f'app-{secrets.token_hex(4)}.db'
     setup = Setup(tmp_path, **{'health-interval': 0.5})
     setup.health.update({'checks': ['database', 'disk', 'logs', 'pollution'], 'db-url': f'sqlite:///{database}'})
@@ -274,7 +279,7 @@ def test_timed_health_checks_alert_on_the_database_and_its_recovery(tmp_path: Pa
 def test_low_disk_alerts_and_purges_the_ephemeral_set_once(tmp_path: Path) -> None:
     # No test may fill the disk: the limit is set above any disk's size instead, so it is always low.
     setup = Setup(tmp_path, **{'on-low-disk': 'purge', 'cooldown': 600})
-    setup.health['min-free-disk-mb'] = 10 ** 12
+    setup.health['min-free-disk-mb'] = 10**12
     setup.write()
     cache = setup.root / 'pkg' / '__pycache__'
     cache.mkdir(parents=True)

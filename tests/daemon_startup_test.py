@@ -1,5 +1,6 @@
 """Startup validation: each problem is one line naming what to fix and an exit code (1 the daemon
 cannot start, 2 a config error), before any READY=1 and without a half-started daemon."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,7 +48,7 @@ def _database_without_url(setup: Setup) -> str:
 def _bad_choice(setup: Setup) -> str:
     setup.watch['on-low-disk'] = 'panic'
     setup.write()
-    return 'watch.on-low-disk must be one of purge, alert, off, got \'panic\''
+    return "watch.on-low-disk must be one of purge, alert, off, got 'panic'"
 
 
 def _zero_debounce(setup: Setup) -> str:
@@ -91,5 +92,7 @@ def test_a_bad_guard_watch_variable_is_a_config_error(tmp_path: Path) -> None:
     setup = Setup(tmp_path)
     result = run_guard('watch', setup.root, '--config', setup.config_file, env={'GUARD_WATCH_ON_POLLUTION': 'delete'})
     assert result.returncode == 2
-    assert result.stderr == ('guard: error: GUARD_WATCH_ON_POLLUTION: watch.on-pollution must be one of alert, '
-                             "quarantine, off, got 'delete'\n")
+    assert result.stderr == (
+        'guard: error: GUARD_WATCH_ON_POLLUTION: watch.on-pollution must be one of alert, '
+        "quarantine, off, got 'delete'\n"
+    )

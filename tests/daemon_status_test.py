@@ -1,5 +1,6 @@
 """`guard status` against a running daemon and with none; the metrics file and
 `guard health --format prometheus`; the sweep catching what a stopped observer missed."""
+
 from __future__ import annotations
 
 import errno
@@ -29,8 +30,11 @@ def _no_thread_leaks():  # type: ignore[no-untyped-def]
 
 
 def _metrics(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def test_status_with_no_daemon(tmp_path: Path) -> None:
@@ -82,8 +86,12 @@ def test_metrics_file_after_a_purge(tmp_path: Path) -> None:
 
         def purged() -> dict | None:  # type: ignore[type-arg]
             values = _metrics(metrics_file.read_text())
-            return values if values.get(('guard_actions_total', (('kind', 'purge-logs'), ('outcome', 'ok'),
-                                                                ('root', root)))) == 1 else None
+            return (
+                values
+                if values.get(('guard_actions_total', (('kind', 'purge-logs'), ('outcome', 'ok'), ('root', root)))) == 1
+                else None
+            )
+
         values = wait_for(purged, 10.0, 'the purge in the metrics file')
         assert daemon.stop() == 0
     assert values[('guard_up', (('root', root),))] == 1
@@ -109,7 +117,9 @@ def test_health_prometheus_prints_the_check_metrics(tmp_path: Path) -> None:
     assert values[('guard_check_status', (('check', 'pollution'), ('root', root)))] == 2
     assert values[('guard_check_status', (('check', 'disk'), ('root', root)))] == 0
     # As du counts it (guard.du): the blocks the file holds, not its 5,000 bytes of content.
-    assert values[('guard_log_bytes', (('path', 'logs/'), ('root', root)))] == disk_usage(os.lstat(setup.root / 'logs' / 'a.log'))
+    assert values[('guard_log_bytes', (('path', 'logs/'), ('root', root)))] == disk_usage(
+        os.lstat(setup.root / 'logs' / 'a.log')
+    )
     assert not [k for k in values if k[0] == 'guard_up']  # daemon metrics only from the daemon
 
 
@@ -125,8 +135,11 @@ def test_the_sweep_catches_what_a_stopped_observer_missed(tmp_path: Path) -> Non
         (setup.root / 'pyvenv.cfg').write_text('home = /usr/bin\n')
         wait_for(lambda: setup.has_alert('problem pollution fail'), 5.0, 'the sweep to catch the venv')
         assert daemon.publisher.drops >= 1
-        wait_for(lambda: daemon.watcher.observer is not None and daemon.watcher.observer.is_alive(), 5.0,
-                 'the observer to be re-armed')
+        wait_for(
+            lambda: daemon.watcher.observer is not None and daemon.watcher.observer.is_alive(),
+            5.0,
+            'the observer to be re-armed',
+        )
 
     assert _run_in_thread(setup, check) == [0]
 
@@ -156,6 +169,7 @@ def _run_in_thread(setup: Setup, check) -> list[int]:  # type: ignore[no-untyped
     stop it with a real SIGTERM; the exit codes it returned."""
     from guard import config as config_module
     from guard.daemon import service as service_module
+
     config = config_module.load(setup.root, config_file=setup.config_file)
     daemon = service_module.Service(config, config_file=setup.config_file)
     result: list[int] = []

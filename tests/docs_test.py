@@ -22,8 +22,12 @@ def sphinx_build(docs: Path, out: Path) -> subprocess.CompletedProcess[str]:
     tool = Path(sys.executable).with_name('sphinx-build')
     if not tool.exists():
         pytest.fail(f'{tool} is missing: install the docs extra (scripts/bootstrap.sh --test)')
-    return subprocess.run([str(tool), '-W', '--keep-going', '-q', '-b', 'html', '-d', str(out / '.doctrees'),
-                           str(docs), str(out)], capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(tool), '-W', '--keep-going', '-q', '-b', 'html', '-d', str(out / '.doctrees'), str(docs), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_site_builds_without_a_warning(tmp_path: Path) -> None:
@@ -46,8 +50,11 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
 
 def test_the_readme_links_into_docs_land_on_pages() -> None:
     """GitHub shows the README, not the site: its relative links must name files that exist."""
-    links = [link for link in _LINK.findall((ROOT / 'README.md').read_text(encoding='utf-8'))
-             if '://' not in link and not link.startswith('#')]
+    links = [
+        link
+        for link in _LINK.findall((ROOT / 'README.md').read_text(encoding='utf-8'))
+        if '://' not in link and not link.startswith('#')
+    ]
     assert [link for link in links if link.startswith('docs/')], 'the README links to the docs'
     missing = [link for link in links if not (ROOT / link.split('#', 1)[0]).exists()]
     assert missing == []

@@ -1,5 +1,6 @@
 """Fingerprints (issue 15): reports carry location keys that hold nothing derived from a secret; a
 baseline holds scrypt at n=2^14 with its own salt; old baselines still suppress, with a note."""
+
 from __future__ import annotations
 
 import hashlib
@@ -49,10 +50,14 @@ def commit_all(repo: Path) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'),
-               min_size=10, max_size=40),
-       st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'),
-               min_size=10, max_size=40))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'), min_size=10, max_size=40
+    ),
+    st.text(
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='"\\'), min_size=10, max_size=40
+    ),
+)
 def test_a_location_key_does_not_depend_on_the_secret(first: str, second: str) -> None:
     from guard.rules import RULES
     from guard.scan.scanner import Document
@@ -89,7 +94,7 @@ def test_a_baseline_fingerprint_is_scrypt_at_n_16384_with_the_baseline_salt() ->
     salt = fingerprints.new_salt()
     value = fingerprints.salted(key, salt)
     assert fingerprints.SCHEME == 'scrypt-n16384-r8-p1'
-    assert value == hashlib.scrypt(key.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=16, maxmem=2 ** 25).hex()
+    assert value == hashlib.scrypt(key.encode(), salt=salt, n=2**14, r=8, p=1, dklen=16, maxmem=2**25).hex()
     assert fingerprints.salted(key, fingerprints.new_salt()) != value
     assert fingerprints.salted_all([key, key], salt) == {key: value}
 
@@ -153,8 +158,9 @@ def test_a_clean_scan_reads_no_baseline_and_hashes_nothing(git_repo: Path) -> No
     assert run_guard('scan', '--staged', git_repo).returncode == 0
 
 
-def test_when_nothing_accepted_changed_one_slow_hash_settles_every_finding(git_repo: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_nothing_accepted_changed_one_slow_hash_settles_every_finding(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from guard import config as config_module
     from guard.scan import engine
 

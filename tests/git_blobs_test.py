@@ -1,5 +1,6 @@
 """One `git cat-file --batch-command` sizes and reads blobs (guard.git.blobs, the one blob reader); with a
 git that does not know `--batch-command` the two older processes answer the same. Real git repositories."""
+
 from __future__ import annotations
 
 import secrets
@@ -21,7 +22,7 @@ from guard.rules.secrets.fakes import fake
 
 # Stands in for git < 2.36: it refuses `--batch-command` as such a git does (usage error, exit 129)
 # and hands everything else to the real git. A real older git cannot be installed here.
-OLD_GIT = '''#!/bin/sh
+OLD_GIT = """#!/bin/sh
 for arg in "$@"; do
   if [ "$arg" = --batch-command ]; then
     echo "error: unknown option \\`batch-command'" >&2
@@ -29,7 +30,7 @@ for arg in "$@"; do
   fi
 done
 exec {git} "$@"
-'''
+"""
 
 
 @pytest.fixture(name='old_git')
@@ -86,8 +87,9 @@ def test_contents_without_sizes_first(git_repo: Path, old_git: Path) -> None:
 
 
 @pytest.mark.parametrize('older', [False, True])
-def test_pieces_stream_a_blob_between_other_requests(git_repo: Path, tmp_path: Path, older: bool,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pieces_stream_a_blob_between_other_requests(
+    git_repo: Path, tmp_path: Path, older: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if older:
         old_git(tmp_path, monkeypatch)
     blobs = staged_files(git_repo, 5)

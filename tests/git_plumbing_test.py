@@ -4,6 +4,7 @@ A long-lived caller (the daemon) must not collect zombie children. Each test not
 git processes StagedRead started and then asks the kernel about them: os.waitpid(pid, WNOHANG)
 raises ChildProcessError only once a child has been reaped.
 """
+
 from __future__ import annotations
 
 import os

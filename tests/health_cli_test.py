@@ -1,4 +1,5 @@
 """`guard health` as users run it: a real process, its exit code and its output."""
+
 from __future__ import annotations
 
 import contextlib
@@ -64,7 +65,8 @@ def test_missing_url_exits_2_naming_where_guard_looked(tmp_path: Path) -> None:
     assert proc.stderr == (
         f'guard: error: no database URL: looked for health.db-url ({tmp_path}/guard.toml) and for DB_URL or '
         f'DATABASE_URL in the environment and in {tmp_path}/.env (no such file); set one, '
-        'or leave "database" out of health.checks\n')
+        'or leave "database" out of health.checks\n'
+    )
 
 
 def test_missing_url_is_unknown_to_nagios(tmp_path: Path) -> None:
@@ -72,9 +74,11 @@ def test_missing_url_is_unknown_to_nagios(tmp_path: Path) -> None:
     trust(tmp_path)  # db-url-env picks which URL guard connects to: a project file sets it once trusted
     proc = run_guard('health', tmp_path, '--format', 'nagios')
     assert (proc.returncode, proc.stderr) == (3, '')
-    assert proc.stdout == (f'GUARD UNKNOWN - no database URL: looked for health.db-url ({tmp_path}/guard.toml) '
-                           f'and for APP_DB in the environment and in {tmp_path}/.env (no such file); '
-                           'set one, or leave "database" out of health.checks\n')
+    assert proc.stdout == (
+        f'GUARD UNKNOWN - no database URL: looked for health.db-url ({tmp_path}/guard.toml) '
+        f'and for APP_DB in the environment and in {tmp_path}/.env (no such file); '
+        'set one, or leave "database" out of health.checks\n'
+    )
 
 
 def test_environment_wins_over_env_file(tmp_path: Path) -> None:
@@ -85,14 +89,18 @@ def test_environment_wins_over_env_file(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert data['database'] == f'sqlite:///{tmp_path}/other.db'
     assert [(c['name'], c['status'], c['reason']) for c in data['checks']][1:] == [
-        ('table:assets', 'fail', 'table assets does not exist')]
+        ('table:assets', 'fail', 'table assets does not exist')
+    ]
 
 
-@pytest.mark.parametrize(('toml', 'code', 'head'), [
-    ('checks = ["database"]\n', 0, 'GUARD OK - healthy: 2 checks passed | db_connect='),
-    ('warn-free-disk-mb = 999999999\nchecks = ["database", "disk"]\n', 1, 'GUARD WARNING - disk: '),
-    ('min-free-disk-mb = 999999999\nchecks = ["database", "disk"]\n', 2, 'GUARD CRITICAL - disk: '),
-])
+@pytest.mark.parametrize(
+    ('toml', 'code', 'head'),
+    [
+        ('checks = ["database"]\n', 0, 'GUARD OK - healthy: 2 checks passed | db_connect='),
+        ('warn-free-disk-mb = 999999999\nchecks = ["database", "disk"]\n', 1, 'GUARD WARNING - disk: '),
+        ('min-free-disk-mb = 999999999\nchecks = ["database", "disk"]\n', 2, 'GUARD CRITICAL - disk: '),
+    ],
+)
 def test_nagios_exit_codes(tmp_path: Path, toml: str, code: int, head: str) -> None:
     root = sqlite_project(tmp_path, assets=1)
     write(root, 'guard.toml', f'[health]\ntables = ["assets"]\n{toml}')
@@ -114,12 +122,20 @@ def test_check_takes_a_comma_list(tmp_path: Path) -> None:
     assert [name for _, name, _ in lines(proc.stdout)] == ['disk', 'pollution']
 
 
-@pytest.mark.parametrize(('toml', 'error'), [
-    ('[health]\nchecks = ["database"]\ndb-url-env = "APP_DB"\n',
-     'no database URL: looked for health.db-url ({root}/guard.toml) and for APP_DB in the environment and in '
-     '{root}/.env (no such file); set one, or leave "database" out of health.checks'),
-    ('[health]\nrow-count = "guess"\n', "{root}/guard.toml: health.row-count must be one of exact, estimate, got 'guess'"),
-])
+@pytest.mark.parametrize(
+    ('toml', 'error'),
+    [
+        (
+            '[health]\nchecks = ["database"]\ndb-url-env = "APP_DB"\n',
+            'no database URL: looked for health.db-url ({root}/guard.toml) and for APP_DB in the environment and in '
+            '{root}/.env (no such file); set one, or leave "database" out of health.checks',
+        ),
+        (
+            '[health]\nrow-count = "guess"\n',
+            "{root}/guard.toml: health.row-count must be one of exact, estimate, got 'guess'",
+        ),
+    ],
+)
 def test_json_format_answers_with_an_object_on_a_config_error(tmp_path: Path, toml: str, error: str) -> None:
     root = tmp_path / f'p{secrets.token_hex(3)}'
     write(root, 'guard.toml', toml)
@@ -138,11 +154,14 @@ def test_json_format_answers_with_an_object_for_a_missing_root(tmp_path: Path) -
     assert json.loads(proc.stdout)['error'] == f'{tmp_path}/gone: no such directory'
 
 
-@pytest.mark.parametrize(('args', 'message'), [
-    (['--check', 'cpu'], "argument --check: invalid choice: 'cpu' (choose from database, disk, logs, pollution)"),
-    (['--timeout', '0'], "argument --timeout: must be more than 0 seconds, got '0'"),
-    (['--format', 'xml'], "argument --format: invalid choice: 'xml' (choose from text, json, nagios, prometheus)"),
-])
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (['--check', 'cpu'], "argument --check: invalid choice: 'cpu' (choose from database, disk, logs, pollution)"),
+        (['--timeout', '0'], "argument --timeout: must be more than 0 seconds, got '0'"),
+        (['--format', 'xml'], "argument --format: invalid choice: 'xml' (choose from text, json, nagios, prometheus)"),
+    ],
+)
 def test_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     proc = run_guard('health', tmp_path, *args)
     assert proc.returncode == 2
@@ -154,23 +173,30 @@ def test_bad_config_exits_2(tmp_path: Path) -> None:
     write(tmp_path, 'guard.toml', '[health]\nrow-count = "guess"\n')
     proc = run_guard('health', tmp_path)
     assert (proc.returncode, proc.stdout) == (2, '')
-    assert proc.stderr == f"guard: error: {tmp_path}/guard.toml: health.row-count must be one of exact, estimate, got 'guess'\n"
+    assert (
+        proc.stderr
+        == f"guard: error: {tmp_path}/guard.toml: health.row-count must be one of exact, estimate, got 'guess'\n"
+    )
 
 
 def test_wrong_password_never_appears(postgres_server: PostgresServer, tmp_path: Path) -> None:
     wrong = 'Wr0ng:pass@word/xyz'
     write(tmp_path, 'guard.toml', '[health]\nchecks = ["database"]\ntables = ["assets"]\n')
     env = {'DATABASE_URL': postgres_server.url(password=wrong)}
-    reason = (f'connection to server at "127.0.0.1", port {postgres_server.port} failed: '
-              'FATAL: password authentication failed for user "guard_owner"')
+    reason = (
+        f'connection to server at "127.0.0.1", port {postgres_server.port} failed: '
+        'FATAL: password authentication failed for user "guard_owner"'
+    )
     masked = f'postgresql://guard_owner:***@127.0.0.1:{postgres_server.port}/app'
     outputs = {}
     for fmt in ('text', 'json', 'nagios'):
         proc = run_guard('health', tmp_path, '--format', fmt, env=env)
         assert proc.returncode == (2 if fmt == 'nagios' else 1)
         outputs[fmt] = proc.stdout + proc.stderr
-    assert lines(outputs['text']) == [('FAIL', 'database', f'{masked}: {reason}'),
-                                      ('skip', 'table:assets', 'not checked: the database is unreachable')]
+    assert lines(outputs['text']) == [
+        ('FAIL', 'database', f'{masked}: {reason}'),
+        ('skip', 'table:assets', 'not checked: the database is unreachable'),
+    ]
     data = json.loads(outputs['json'])
     assert (data['database'], data['checks'][0]['value'], data['checks'][0]['reason']) == (masked, masked, reason)
     nagios = outputs['nagios'].splitlines()
@@ -188,12 +214,19 @@ def test_unknown_host_is_unhealthy(tmp_path: Path) -> None:
         pytest.skip('unshare --net is not permitted here (needs root or user namespaces)')
     write(tmp_path, 'guard.toml', '[health]\nchecks = ["database"]\n')
     url = 'postgresql://app:S3cretPw@db.guard-test.invalid:5432/app'
-    proc = subprocess.run(['unshare', '--net', sys.executable, '-m', 'guard', 'health', str(tmp_path)],
-                          capture_output=True, text=True, timeout=60, env={'PATH': '/usr/bin:/bin', 'DB_URL': url})
+    proc = subprocess.run(
+        ['unshare', '--net', sys.executable, '-m', 'guard', 'health', str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={'PATH': '/usr/bin:/bin', 'DB_URL': url},
+    )
     assert (proc.returncode, proc.stderr) == (1, '')
     ((status, name, shown),) = lines(proc.stdout)
     assert (status, name) == ('FAIL', 'database')
     # The resolver's own words differ between setups (EAI_AGAIN here, EAI_NONAME elsewhere).
-    assert shown.startswith('postgresql://app:***@db.guard-test.invalid:5432/app: '
-                            'could not translate host name "db.guard-test.invalid" to address: ')
+    assert shown.startswith(
+        'postgresql://app:***@db.guard-test.invalid:5432/app: '
+        'could not translate host name "db.guard-test.invalid" to address: '
+    )
     assert 'S3cretPw' not in proc.stdout

@@ -1,4 +1,5 @@
 """The database check against a real PostgreSQL server (tests/postgres.py) and real SQLite files."""
+
 from __future__ import annotations
 
 import contextlib
@@ -33,8 +34,12 @@ def by_name(report: HealthReport) -> dict[str, tuple[Status, str, str]]:
 
 
 def test_populated_tables_are_healthy(postgres_server: PostgresServer, tmp_path: Path) -> None:
-    config = config_for(tmp_path, postgres_server.url(), tables=('assets', 'market_data', 'archive.trades', 'Odd-Name'),
-                        min_rows={'assets': 10, 'market_data': 1000})
+    config = config_for(
+        tmp_path,
+        postgres_server.url(),
+        tables=('assets', 'market_data', 'archive.trades', 'Odd-Name'),
+        min_rows={'assets': 10, 'market_data': 1000},
+    )
     report = run_checks(config, tmp_path)
     checks = by_name(report)
     assert report.healthy and report.status is Status.OK
@@ -73,10 +78,19 @@ def test_a_missing_table_is_unhealthy_and_named(postgres_server: PostgresServer,
 
 def test_estimate_reads_the_planner_statistics_not_the_table(postgres_server: PostgresServer, tmp_path: Path) -> None:
     # Rows added after ANALYZE are invisible to the estimate: proof that no COUNT(*) ran.
-    postgres_server.execute('CREATE TABLE estimate_probe (id int)', 'INSERT INTO estimate_probe SELECT generate_series(1, 400)',
-                            'ANALYZE estimate_probe', 'INSERT INTO estimate_probe SELECT generate_series(1, 100)')
-    config = config_for(tmp_path, postgres_server.url(), tables=('estimate_probe', 'assets'), row_count='estimate',
-                        min_rows={'estimate_probe': 300})
+    postgres_server.execute(
+        'CREATE TABLE estimate_probe (id int)',
+        'INSERT INTO estimate_probe SELECT generate_series(1, 400)',
+        'ANALYZE estimate_probe',
+        'INSERT INTO estimate_probe SELECT generate_series(1, 100)',
+    )
+    config = config_for(
+        tmp_path,
+        postgres_server.url(),
+        tables=('estimate_probe', 'assets'),
+        row_count='estimate',
+        min_rows={'estimate_probe': 300},
+    )
     checks = by_name(run_checks(config, tmp_path))
     assert checks['table:estimate_probe'] == (Status.OK, '~400 rows (planner estimate, minimum 300)', '')
     exact = by_name(run_checks(config_for(tmp_path, postgres_server.url(), tables=('estimate_probe',)), tmp_path))
@@ -84,13 +98,20 @@ def test_estimate_reads_the_planner_statistics_not_the_table(postgres_server: Po
 
 
 def test_never_analysed_is_unknown_not_empty(postgres_server: PostgresServer, tmp_path: Path) -> None:
-    config = config_for(tmp_path, postgres_server.url(), tables=('never_analysed', 'Odd-Name', 'archive.trades'),
-                        row_count='estimate', min_rows={'never_analysed': 1})
+    config = config_for(
+        tmp_path,
+        postgres_server.url(),
+        tables=('never_analysed', 'Odd-Name', 'archive.trades'),
+        row_count='estimate',
+        min_rows={'never_analysed': 1},
+    )
     report = run_checks(config, tmp_path)
     checks = by_name(report)
     assert checks['table:never_analysed'] == (
-        Status.WARN, 'row count unknown (planner estimate: never analysed)',
-        'cannot check the minimum of 1: never analysed, run ANALYZE never_analysed')
+        Status.WARN,
+        'row count unknown (planner estimate: never analysed)',
+        'cannot check the minimum of 1: never analysed, run ANALYZE never_analysed',
+    )
     # Without a minimum an unknown count is no problem; quoted and schema names resolve too.
     assert checks['table:Odd-Name'] == (Status.OK, 'row count unknown (planner estimate: never analysed)', '')
     assert checks['table:archive.trades'][0] is Status.OK
@@ -98,10 +119,19 @@ def test_never_analysed_is_unknown_not_empty(postgres_server: PostgresServer, tm
 
 
 def test_estimate_for_some_tables_and_a_missing_one(postgres_server: PostgresServer, tmp_path: Path) -> None:
-    config = config_for(tmp_path, postgres_server.url(), tables=('market_data', 'assets', 'gone'),
-                        estimate_tables=('market_data', 'gone'), min_rows={'market_data': 6000})
+    config = config_for(
+        tmp_path,
+        postgres_server.url(),
+        tables=('market_data', 'assets', 'gone'),
+        estimate_tables=('market_data', 'gone'),
+        min_rows={'market_data': 6000},
+    )
     checks = by_name(run_checks(config, tmp_path))
-    assert checks['table:market_data'] == (Status.FAIL, '~5,000 rows (planner estimate)', 'below the minimum of 6,000 rows')
+    assert checks['table:market_data'] == (
+        Status.FAIL,
+        '~5,000 rows (planner estimate)',
+        'below the minimum of 6,000 rows',
+    )
     assert checks['table:assets'] == (Status.OK, '25 rows', '')
     assert checks['table:gone'] == (Status.FAIL, '', 'table gone does not exist')
 
@@ -114,8 +144,10 @@ def test_wrong_password_is_unhealthy_and_never_shown(postgres_server: PostgresSe
     status, value, reason = checks['database']
     assert status is Status.FAIL
     assert value == f'postgresql://guard_owner:***@127.0.0.1:{postgres_server.port}/app'
-    assert reason == (f'connection to server at "127.0.0.1", port {postgres_server.port} failed: '
-                      'FATAL: password authentication failed for user "guard_owner"')
+    assert reason == (
+        f'connection to server at "127.0.0.1", port {postgres_server.port} failed: '
+        'FATAL: password authentication failed for user "guard_owner"'
+    )
     assert checks['table:assets'] == (Status.SKIP, '', 'not checked: the database is unreachable')
     assert wrong not in repr(report) and 'Wr0ng' not in repr(report) and PASSWORD not in repr(report)
 
@@ -131,7 +163,9 @@ def test_server_stopped_is_unhealthy_within_the_timeout(postgres_server: Postgre
         postgres_server.start()
     status, _value, reason = checks['database']
     assert status is Status.FAIL
-    assert reason.startswith(f'connection to server at "127.0.0.1", port {postgres_server.port} failed: Connection refused')
+    assert reason.startswith(
+        f'connection to server at "127.0.0.1", port {postgres_server.port} failed: Connection refused'
+    )
     assert elapsed < 2.0 + 1.0
     assert by_name(run_checks(config, tmp_path))['database'][0] is Status.OK, 'healthy again once restarted'
 
@@ -170,8 +204,9 @@ def silent_port() -> Iterator[int]:
 
 
 @pytest.mark.parametrize('make_port', [blackhole_port, silent_port], ids=['unroutable', 'silent-server'])
-def test_an_unreachable_host_is_unhealthy_within_the_timeout(postgres_server: PostgresServer, tmp_path: Path,
-                                                            make_port: object) -> None:
+def test_an_unreachable_host_is_unhealthy_within_the_timeout(
+    postgres_server: PostgresServer, tmp_path: Path, make_port: object
+) -> None:
     with make_port() as port:  # type: ignore[operator]
         config = config_for(tmp_path, postgres_server.url(port=port), tables=('assets',), connect_timeout=2.0)
         started = time.monotonic()
@@ -196,7 +231,9 @@ def test_guard_deadline_holds_below_what_libpq_can_do(postgres_server: PostgresS
     assert elapsed < 0.3 + 1.0
 
 
-def test_statement_timeout_fails_one_table_and_the_rest_are_checked(postgres_server: PostgresServer, tmp_path: Path) -> None:
+def test_statement_timeout_fails_one_table_and_the_rest_are_checked(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
     config = config_for(tmp_path, postgres_server.url(), tables=('slow_view', 'assets'), statement_timeout=1.0)
     started = time.monotonic()
     checks = by_name(run_checks(config, tmp_path))
@@ -219,7 +256,9 @@ def test_sqlite_url_relative_to_the_root(tmp_path: Path, monkeypatch: pytest.Mon
     (tmp_path / 'data').mkdir()
     sqlite_db(tmp_path / 'data' / 'app.db', {'assets': 3, 'market_data': 0})
     monkeypatch.chdir('/')  # the URL is read from the root, not from wherever guard was started
-    config = config_for(tmp_path, 'sqlite:///data/app.db', tables=('assets', 'market_data'), min_rows={'market_data': 1})
+    config = config_for(
+        tmp_path, 'sqlite:///data/app.db', tables=('assets', 'market_data'), min_rows={'market_data': 1}
+    )
     checks = by_name(run_checks(config, tmp_path))
     status, value, _ = checks['database']
     assert status is Status.OK and value.startswith('sqlite:///data/app.db (SQLite 3.')
@@ -230,7 +269,11 @@ def test_sqlite_url_relative_to_the_root(tmp_path: Path, monkeypatch: pytest.Mon
 def test_sqlite_estimate_falls_back_to_counting(tmp_path: Path) -> None:
     sqlite_db(tmp_path / 'app.db', {'assets': 2})
     config = config_for(tmp_path, f'sqlite:///{tmp_path}/app.db', tables=('assets',), row_count='estimate')
-    assert by_name(run_checks(config, tmp_path))['table:assets'] == (Status.OK, '2 rows (exact: sqlite has no row estimate)', '')
+    assert by_name(run_checks(config, tmp_path))['table:assets'] == (
+        Status.OK,
+        '2 rows (exact: sqlite has no row estimate)',
+        '',
+    )
 
 
 def test_missing_sqlite_file_is_unhealthy_and_not_created(tmp_path: Path) -> None:
@@ -243,7 +286,9 @@ def test_missing_sqlite_file_is_unhealthy_and_not_created(tmp_path: Path) -> Non
 def test_guard_deadline_interrupts_a_query_sqlite_cannot_time_out(tmp_path: Path) -> None:
     # SQLite has no statement timeout: guard's deadline fires and interrupts the query.
     with contextlib.closing(sqlite3.connect(tmp_path / 'app.db')) as conn:
-        conn.execute('CREATE VIEW endless AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n')
+        conn.execute(
+            'CREATE VIEW endless AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n'
+        )
         conn.execute('CREATE TABLE assets (id INTEGER)')
     config = config_for(tmp_path, f'sqlite:///{tmp_path}/app.db', tables=('endless', 'assets'), statement_timeout=0.3)
     started = time.monotonic()

@@ -1,4 +1,5 @@
 """Where the database URL comes from (config, environment, .env) and how it is masked."""
+
 from __future__ import annotations
 
 import os
@@ -62,11 +63,14 @@ def test_configured_variable_name_only(tmp_path: Path) -> None:
         resolve(config, tmp_path / 'elsewhere', environ={'DB_URL': 'sqlite:///x.db'})
     assert str(error.value) == (
         f'no database URL: looked for health.db-url (no config file) and for MARKET_DB in the environment '
-        f'and in {tmp_path}/elsewhere/.env (no such file); set one, or leave "database" out of health.checks')
+        f'and in {tmp_path}/elsewhere/.env (no such file); set one, or leave "database" out of health.checks'
+    )
 
 
 def test_config_db_url_comes_first(tmp_path: Path) -> None:
-    url = resolve(config_for(tmp_path, db_url='sqlite:///configured.db'), tmp_path, environ={'DB_URL': 'sqlite:///env.db'})
+    url = resolve(
+        config_for(tmp_path, db_url='sqlite:///configured.db'), tmp_path, environ={'DB_URL': 'sqlite:///env.db'}
+    )
     assert (url.source, url.secret) == ('health.db-url', 'sqlite:///configured.db')
 
 
@@ -77,7 +81,8 @@ def test_missing_url_says_where_guard_looked(tmp_path: Path) -> None:
         resolve(load(tmp_path, environ={}), tmp_path, environ={'DATABASE_URL': ''})
     assert str(error.value) == (
         f'no database URL: looked for health.db-url ({tmp_path}/guard.toml) and for DB_URL or DATABASE_URL '
-        f'in the environment and in {tmp_path}/.env; set one, or leave "database" out of health.checks')
+        f'in the environment and in {tmp_path}/.env; set one, or leave "database" out of health.checks'
+    )
 
 
 def test_custom_env_file(tmp_path: Path) -> None:
@@ -86,13 +91,16 @@ def test_custom_env_file(tmp_path: Path) -> None:
     assert url.secret == 'sqlite:///quoted.db'
 
 
-@pytest.mark.parametrize(('raw', 'masked'), [
-    ('postgresql://u:S3cret@h/db', 'postgresql://u:***@h/db'),
-    ('postgresql://u:p%40ss%2Fw@h:5433/db?sslmode=require', 'postgresql://u:***@h:5433/db?sslmode=require'),
-    ('postgresql://u@h/db?password=S3cret&sslmode=require', 'postgresql://u@h/db?password=***&sslmode=require'),
-    ('sqlite:////srv/app/data.db', 'sqlite:////srv/app/data.db'),
-    ('mysql+pymysql://root@localhost/app', 'mysql+pymysql://root@localhost/app'),
-])
+@pytest.mark.parametrize(
+    ('raw', 'masked'),
+    [
+        ('postgresql://u:S3cret@h/db', 'postgresql://u:***@h/db'),
+        ('postgresql://u:p%40ss%2Fw@h:5433/db?sslmode=require', 'postgresql://u:***@h:5433/db?sslmode=require'),
+        ('postgresql://u@h/db?password=S3cret&sslmode=require', 'postgresql://u@h/db?password=***&sslmode=require'),
+        ('sqlite:////srv/app/data.db', 'sqlite:////srv/app/data.db'),
+        ('mysql+pymysql://root@localhost/app', 'mysql+pymysql://root@localhost/app'),
+    ],
+)
 def test_masking(tmp_path: Path, raw: str, masked: str) -> None:
     url = resolve(config_for(tmp_path, db_url=raw), tmp_path, environ={})
     assert url.masked == masked
@@ -110,8 +118,9 @@ def test_bad_url_is_a_config_error_that_does_not_echo_it(tmp_path: Path, raw: st
     (tmp_path / '.env').write_text(f'DB_URL={raw}\n')
     with pytest.raises(ConfigError) as error:
         resolve(config_for(tmp_path), tmp_path, environ={})
-    assert str(error.value) == (f'DB_URL in {tmp_path}/.env: not a database URL '
-                                '(expected dialect://user:password@host/dbname)')
+    assert str(error.value) == (
+        f'DB_URL in {tmp_path}/.env: not a database URL (expected dialect://user:password@host/dbname)'
+    )
 
 
 # Issue 16, finding 13: a password holding an unencoded `@ : / # ?` is split differently by each
@@ -119,8 +128,10 @@ def test_bad_url_is_a_config_error_that_does_not_echo_it(tmp_path: Path, raw: st
 _PIECE = st.text(alphabet='ABCDEFGHJKLMNPQRSTUVWXYZ23456789', min_size=4, max_size=10)
 
 
-@given(pieces=st.lists(_PIECE, min_size=1, max_size=4), separators=st.lists(st.sampled_from('@:/#?'), min_size=3,
-                                                                           max_size=3))
+@given(
+    pieces=st.lists(_PIECE, min_size=1, max_size=4),
+    separators=st.lists(st.sampled_from('@:/#?'), min_size=3, max_size=3),
+)
 @settings(max_examples=200, deadline=None)
 def test_every_piece_of_a_password_with_url_delimiters_is_masked(pieces: list[str], separators: list[str]) -> None:
     password = pieces[0] + ''.join(sep + piece for sep, piece in zip(separators, pieces[1:], strict=False))
@@ -130,7 +141,7 @@ def test_every_piece_of_a_password_with_url_delimiters_is_masked(pieces: list[st
     except ConfigError:
         return  # not a URL at all for SQLAlchemy: refused without echo (test_bad_url_...)
     # What a driver may echo: the URL, and the host it read after each `@`, `:` or `/` in the password.
-    tails = [password[i + 1:] + '@127.0.0.1' for i, c in enumerate(password) if c in '@:/#?']
+    tails = [password[i + 1 :] + '@127.0.0.1' for i, c in enumerate(password) if c in '@:/#?']
     messages = [f'connection to {raw} failed', f'invalid URI query parameter: "{password}"']
     messages += [f'could not translate host name "{tail}" to address: Name or service not known' for tail in tails]
     for text in [url.masked, *(url.scrub(m) for m in messages)]:
@@ -143,7 +154,12 @@ def test_libpq_message_for_a_password_with_at_is_masked(tmp_path: Path) -> None:
     (tmp_path / '.env').write_text('DB_URL=postgresql://app:S3cure@Passw0rd-2026@127.0.0.1:1/appdb\n')
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'cfg')}
     for fmt in ('text', 'json'):
-        proc = subprocess.run([sys.executable, '-m', 'guard', 'health', str(tmp_path), '--check', 'database',
-                               '--format', fmt], capture_output=True, text=True, env=env, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, '-m', 'guard', 'health', str(tmp_path), '--check', 'database', '--format', fmt],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert proc.returncode == 1, proc.stderr
         assert 'Passw0rd' not in proc.stdout + proc.stderr and 'S3cure' not in proc.stdout + proc.stderr

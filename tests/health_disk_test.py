@@ -1,4 +1,5 @@
 """Free disk on the root's filesystem, judged against thresholds set around the real free space."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """The size of the log paths: files under folders and globs, no symlink followed, each file once."""
+
 from __future__ import annotations
 
 import os
@@ -51,7 +52,10 @@ def test_above_the_limit_fails_and_names_the_largest(tmp_path: Path) -> None:
 def test_above_the_warning_level_warns(tmp_path: Path) -> None:
     make_log(tmp_path / 'logs' / 'big.log', 2 * MIB)
     result = check_logs(tmp_path, HealthSettings(max_log_mb=10, warn_log_mb=1))
-    assert (result.status, result.reason) == (Status.WARN, 'above the warning level of 1.0 MiB; largest logs/big.log (2.0 MiB)')
+    assert (result.status, result.reason) == (
+        Status.WARN,
+        'above the warning level of 1.0 MiB; largest logs/big.log (2.0 MiB)',
+    )
 
 
 def test_symlinks_are_not_followed(tmp_path: Path) -> None:
@@ -81,10 +85,23 @@ def test_root_with_glob_characters(tmp_path: Path) -> None:
 
 # A generated tree: files at some depths of logs/, some hard links, and log-paths entries that overlap.
 _NAMES = st.sampled_from(['a', 'b', 'c'])
-_TREE = st.lists(st.tuples(st.lists(_NAMES, max_size=2), st.sampled_from(['x.log', 'y.log', 'z.out']),
-                           st.integers(0, 20_000), st.booleans()), min_size=1, max_size=10)
-_PATTERNS = st.lists(st.sampled_from(['logs/', 'logs/**', 'logs/*.log', 'logs/**/*.log', 'logs/a/', 'logs/a/b/x.log',
-                                      'logs', 'logs/../logs/a']), min_size=1, max_size=4)
+_TREE = st.lists(
+    st.tuples(
+        st.lists(_NAMES, max_size=2),
+        st.sampled_from(['x.log', 'y.log', 'z.out']),
+        st.integers(0, 20_000),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=10,
+)
+_PATTERNS = st.lists(
+    st.sampled_from(
+        ['logs/', 'logs/**', 'logs/*.log', 'logs/**/*.log', 'logs/a/', 'logs/a/b/x.log', 'logs', 'logs/../logs/a']
+    ),
+    min_size=1,
+    max_size=4,
+)
 
 
 def _plant(root: Path, tree: list[tuple[list[str], str, int, bool]]) -> None:
@@ -114,9 +131,9 @@ def _expected_total(root: Path) -> tuple[int, int]:
 
 @hypothesis.settings(max_examples=25, deadline=None)
 @hypothesis.given(tree=_TREE, patterns=_PATTERNS)
-def test_guard_health_and_guard_watch_count_the_same_logs(tmp_path_factory: pytest.TempPathFactory,
-                                                          tree: list[tuple[list[str], str, int, bool]],
-                                                          patterns: list[str]) -> None:
+def test_guard_health_and_guard_watch_count_the_same_logs(
+    tmp_path_factory: pytest.TempPathFactory, tree: list[tuple[list[str], str, int, bool]], patterns: list[str]
+) -> None:
     """`guard health` (check_logs) and `guard watch` (its sweep and the facts it judges) report one total
     for one tree, each file once whatever names or overlapping entries reach it."""
     from guard import config as config_module
@@ -131,8 +148,12 @@ def test_guard_health_and_guard_watch_count_the_same_logs(tmp_path_factory: pyte
     health = check_logs(root, config.health)
     watch = gather(config, root, {LOGS}).checks[LOGS]
     swept = sweep.take(root, config.health.log_paths)
-    assert (watch.status, watch.value, watch.reason, watch.perf) == (health.status, health.value, health.reason,
-                                                                     health.perf)
+    assert (watch.status, watch.value, watch.reason, watch.perf) == (
+        health.status,
+        health.value,
+        health.reason,
+        health.perf,
+    )
     every_file = any(p in ('logs/', 'logs/**', 'logs') for p in patterns)
     total, files = _expected_total(root)
     if every_file:
@@ -156,15 +177,31 @@ def test_a_folder_named_twice_is_counted_once(tmp_path: Path) -> None:
 # Issue 16, finding 6: a relative log path, the default `logs/` included, is measured only inside the
 # root. Generated trees put a link to a folder or file outside at any level of the log paths.
 _LINK_AT = st.sampled_from(['logs', 'logs/app', 'logs/app/x.log', 'var', 'var/log', 'var/log/big.log'])
-_PATTERNS = st.sampled_from([('logs/',), ('logs',), ('logs/*',), ('logs/**',), ('logs/**/*.log',), ('logs/app/',),
-                             ('var/log/*.log',), ('var/**',), ('./logs/',), ('logs/../logs/',), ('*',), ('**/*.log',)])
+_PATTERNS = st.sampled_from(
+    [
+        ('logs/',),
+        ('logs',),
+        ('logs/*',),
+        ('logs/**',),
+        ('logs/**/*.log',),
+        ('logs/app/',),
+        ('var/log/*.log',),
+        ('var/**',),
+        ('./logs/',),
+        ('logs/../logs/',),
+        ('*',),
+        ('**/*.log',),
+    ]
+)
 
 
 @hypothesis.given(links=st.lists(_LINK_AT, min_size=1, max_size=3, unique=True), patterns=_PATTERNS)
-@hypothesis.settings(max_examples=60, deadline=None,
-                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_relative_log_paths_never_measure_outside_the_root(tmp_path_factory: pytest.TempPathFactory,
-                                                           links: list[str], patterns: tuple[str, ...]) -> None:
+@hypothesis.settings(
+    max_examples=60, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+def test_relative_log_paths_never_measure_outside_the_root(
+    tmp_path_factory: pytest.TempPathFactory, links: list[str], patterns: tuple[str, ...]
+) -> None:
     from guard.health.logs import tally_logs
 
     base = tmp_path_factory.mktemp('tree')
@@ -188,6 +225,7 @@ def test_an_absolute_log_path_from_a_trusted_layer_is_measured(tmp_path: Path) -
     make_log(tmp_path / 'var' / 'app.log', MIB)
     (tmp_path / 'root').mkdir()
     from guard.health.logs import tally_logs
+
     assert tally_logs(tmp_path / 'root', (str(tmp_path / 'var') + '/',)).files == 1
 
 
@@ -196,6 +234,7 @@ def test_the_daemon_watches_no_log_folder_reached_through_a_link(tmp_path: Path)
     from watchdog.events import FileSystemEventHandler
 
     from guard.daemon.watcher import Watcher
+
     outside = tmp_path / 'outside'
     (outside / 'log').mkdir(parents=True)
     root = tmp_path / 'root'

@@ -1,4 +1,5 @@
 """Root pollution in `guard health`: a real `python -m venv` in the root fails the check."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,7 +15,11 @@ def test_clean_root_is_ok(tmp_path: Path) -> None:
     (tmp_path / 'bin' / 'deploy.sh').write_text('#!/bin/sh\n')  # a project's own bin/ is not a venv
     result = check_pollution(tmp_path)
     assert (result.name, result.status, result.value, result.reason) == (
-        'pollution', Status.OK, 'no Python environment in the root', '')
+        'pollution',
+        Status.OK,
+        'no Python environment in the root',
+        '',
+    )
 
 
 def test_venv_in_the_root_fails(tmp_path: Path) -> None:

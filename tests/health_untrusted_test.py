@@ -7,6 +7,7 @@ Attack 3: an untrusted health.db-url (any host; a sqlite:/// file outside the ro
 health.env-file outside the root: refused until `guard trust`, honoured after it (so each test
 also shows it can tell the two apart).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,17 +28,33 @@ REFERENCES = ('${NAME}', '${NAME:-fallback}', '$NAME', '${NAME}${NAME}')
 
 
 @settings(max_examples=6, deadline=None)
-@given(secret=st.text(string.ascii_letters + string.digits, min_size=20, max_size=40),
-       reference=st.sampled_from(REFERENCES), output=st.sampled_from(['text', 'json']))
-def test_a_repository_env_file_cannot_send_guards_environment_anywhere(secret: str, reference: str, output: str) -> None:
+@given(
+    secret=st.text(string.ascii_letters + string.digits, min_size=20, max_size=40),
+    reference=st.sampled_from(REFERENCES),
+    output=st.sampled_from(['text', 'json']),
+)
+def test_a_repository_env_file_cannot_send_guards_environment_anywhere(
+    secret: str, reference: str, output: str
+) -> None:
     with tempfile.TemporaryDirectory() as base, listening() as listener:
         root = Path(base) / 'cloned'
         audit_db = f'sqlite:///{base}/audit-{secret}.db'
         refs = [reference.replace('NAME', name) for name in ('GUARD_AUDIT_URL', 'AWS_SECRET_ACCESS_KEY')]
-        write(root, '.env', f'DB_URL=postgresql://u:p@127.0.0.1:{listener.port}/x'
-                            f'?options=-c%20x.a%3D{refs[0]}%20-c%20x.b%3D{refs[1]}\n')
-        proc = run_guard('health', root, '--check', 'database', '--format', output,
-                         env={**FAST, 'GUARD_AUDIT_URL': audit_db, 'AWS_SECRET_ACCESS_KEY': secret})
+        write(
+            root,
+            '.env',
+            f'DB_URL=postgresql://u:p@127.0.0.1:{listener.port}/x'
+            f'?options=-c%20x.a%3D{refs[0]}%20-c%20x.b%3D{refs[1]}\n',
+        )
+        proc = run_guard(
+            'health',
+            root,
+            '--check',
+            'database',
+            '--format',
+            output,
+            env={**FAST, 'GUARD_AUDIT_URL': audit_db, 'AWS_SECRET_ACCESS_KEY': secret},
+        )
         assert proc.returncode == 1, proc.stderr  # the listener speaks no PostgreSQL: unhealthy, no crash
         received = listener.received
         # The listener did get libpq's start-up packet, with the references as written: an expanded
@@ -50,8 +67,11 @@ def test_a_repository_env_file_cannot_send_guards_environment_anywhere(secret: s
 def test_untrusted_db_url_connects_nowhere_until_trusted(tmp_path: Path) -> None:
     with listening() as listener:
         root = tmp_path / 'cloned'
-        toml = write(root, 'guard.toml', f'[health]\nchecks = ["database"]\n'
-                                         f'db-url = "postgresql://u:p@127.0.0.1:{listener.port}/x"\n')
+        toml = write(
+            root,
+            'guard.toml',
+            f'[health]\nchecks = ["database"]\ndb-url = "postgresql://u:p@127.0.0.1:{listener.port}/x"\n',
+        )
         write(root, '.env', 'DB_URL=sqlite:///app.db\n')  # what an untrusted project gets instead: its own
         proc = run_guard('health', root, env=FAST)
         assert listener.connections == []
@@ -94,14 +114,18 @@ def test_a_committed_env_symlink_out_of_the_root_is_refused(tmp_path: Path) -> N
     (root / '.env').symlink_to(outside / 'secrets.env')
     proc = run_guard('health', root, '--check', 'database')
     assert (proc.returncode, proc.stdout) == (2, '')
-    assert proc.stderr == (f'guard: error: {root}/.env: leads outside the root (to {outside}/secrets.env): guard reads '
-                           "a project's env file only inside it; set health.env-file in a trusted config to read another\n")
+    assert proc.stderr == (
+        f'guard: error: {root}/.env: leads outside the root (to {outside}/secrets.env): guard reads '
+        "a project's env file only inside it; set health.env-file in a trusted config to read another\n"
+    )
     assert not (outside / 'followed.db').exists()
 
 
 @settings(max_examples=20, deadline=None)
-@given(parameter=st.sampled_from(['sslkey', 'sslcert', 'sslrootcert', 'passfile', 'service', 'sslcrl', 'SSLKEY']),
-       target=st.sampled_from(['/root/.ssh/id_rsa', '/etc/shadow', '../outside/key.pem']))
+@given(
+    parameter=st.sampled_from(['sslkey', 'sslcert', 'sslrootcert', 'passfile', 'service', 'sslcrl', 'SSLKEY']),
+    target=st.sampled_from(['/root/.ssh/id_rsa', '/etc/shadow', '../outside/key.pem']),
+)
 def test_a_repository_url_may_not_point_the_driver_at_client_files(parameter: str, target: str) -> None:
     from guard.config import Config
     from guard.errors import ConfigError
@@ -113,8 +137,10 @@ def test_a_repository_url_may_not_point_the_driver_at_client_files(parameter: st
         try:
             resolve(Config(root=root), root, environ={})
         except ConfigError as e:
-            assert str(e) == (f'DB_URL in {root}/.env: the URL names client files ({parameter}); a project\'s env file '
-                              'may not: set this URL in the environment or health.db-url in a trusted config')
+            assert str(e) == (
+                f"DB_URL in {root}/.env: the URL names client files ({parameter}); a project's env file "
+                'may not: set this URL in the environment or health.db-url in a trusted config'
+            )
         else:
             raise AssertionError('accepted')
         # The same URL from the environment (the operator's own) is taken as it is.

@@ -1,4 +1,5 @@
 """Scanning git history: ranges, all refs, push updates; each finding once, at the commit that added it."""
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,11 @@ def test_env_file_added_then_deleted_and_a_range(git_repo: Path) -> None:
     commit(git_repo, {'conf.json': '{"host": "192.168.86.42"}\n'})
     result = scan(git_repo, [f'{base}..HEAD'])
     tip = git(git_repo, 'rev-parse', 'HEAD').stdout.strip()
-    assert found(result) == {(f'{leak[:12]}:.env', 'env-file', None), (f'{leak[:12]}:.env', 'database-url-password', 1),
-                             (f'{tip[:12]}:conf.json', 'hardcoded-ipv4', 1)}
+    assert found(result) == {
+        (f'{leak[:12]}:.env', 'env-file', None),
+        (f'{leak[:12]}:.env', 'database-url-password', 1),
+        (f'{tip[:12]}:conf.json', 'hardcoded-ipv4', 1),
+    }
     assert found(scan(git_repo, [f'{leak}..HEAD'])) == {(f'{tip[:12]}:conf.json', 'hardcoded-ipv4', 1)}
 
 
@@ -72,8 +76,10 @@ def test_a_merge_is_blamed_only_for_what_its_resolution_added(git_repo: Path) ->
     commit(git_repo, {'shared.py': 'A = 3\n'})
     git(git_repo, 'merge', '-q', 'topic', check=False)
     merge = commit(git_repo, {'shared.py': f'A = 4\nURL = "{DB_URL}"\n'}, 'merge')
-    assert found(scan(git_repo, ['--all'])) == {(f'{topic[:12]}:topic.py', 'aws-access-key-id', 1),
-                                                (f'{merge[:12]}:shared.py', 'database-url-password', 2)}
+    assert found(scan(git_repo, ['--all'])) == {
+        (f'{topic[:12]}:topic.py', 'aws-access-key-id', 1),
+        (f'{merge[:12]}:shared.py', 'database-url-password', 2),
+    }
 
 
 def test_parallel_and_serial_scans_agree(git_repo: Path) -> None:
@@ -90,8 +96,13 @@ def test_parallel_and_serial_scans_agree(git_repo: Path) -> None:
 
 
 def test_committed_venv_and_baseline(git_repo: Path) -> None:
-    commit(git_repo, {'tools/venv/pyvenv.cfg': 'home = /usr/bin\n',
-                      'tools/venv/lib/python3.11/site-packages/x.py': f'KEY = "{AWS_KEY}"\n'})
+    commit(
+        git_repo,
+        {
+            'tools/venv/pyvenv.cfg': 'home = /usr/bin\n',
+            'tools/venv/lib/python3.11/site-packages/x.py': f'KEY = "{AWS_KEY}"\n',
+        },
+    )
     commit(git_repo, {'tools/venv/lib/python3.11/site-packages/y.py': 'y = 1\n'})
     commit(git_repo, {'tools/venv/bin/tool': f'#!/bin/sh\nKEY={AWS_KEY}\n'})  # nothing here says "venv"
     result = scan(git_repo, ['--all'])
@@ -100,7 +111,9 @@ def test_committed_venv_and_baseline(git_repo: Path) -> None:
     proc = run_guard('baseline', git_repo, '--only', 'secret')
     assert proc.returncode == 0, proc.stderr
     assert scan(git_repo, ['--all'], only=['secret']).findings == []
-    assert {f.rule for f in scan(git_repo, ['--all'], only=['secret'], use_baseline=False).findings} == {'database-url-password'}
+    assert {f.rule for f in scan(git_repo, ['--all'], only=['secret'], use_baseline=False).findings} == {
+        'database-url-password'
+    }
 
 
 def test_added_line_numbers_are_the_lines_no_replaced_version_had() -> None:
@@ -142,10 +155,14 @@ def test_cli_history_and_range(git_repo: Path) -> None:
     proc = run_guard('scan', '--history', '--format', 'json', cwd=git_repo)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
-    assert [(f['path'], f['rule'], f['line']) for f in report['findings']] == [(f'{leak[:12]}:b.py', 'aws-access-key-id', 1)]
+    assert [(f['path'], f['rule'], f['line']) for f in report['findings']] == [
+        (f'{leak[:12]}:b.py', 'aws-access-key-id', 1)
+    ]
     assert AWS_KEY not in proc.stdout
     assert run_guard('scan', '--range', f'{leak}..HEAD', git_repo).returncode == 0
     assert run_guard('scan', '--range', f'{base}..{leak}', git_repo).returncode == 1
     bad = run_guard('scan', '--range', 'nope..HEAD', git_repo)
-    assert bad.returncode == 2 and bad.stderr.startswith('guard: error: git log failed:') and 'Traceback' not in bad.stderr
+    assert (
+        bad.returncode == 2 and bad.stderr.startswith('guard: error: git log failed:') and 'Traceback' not in bad.stderr
+    )
     assert bad.stderr.count('\n') == 1

@@ -5,6 +5,7 @@ is what the speed depends on (issue 3: a clean commit costs little more than Pyt
 Each case is a real git repository with staged files, and the hook run in a fresh interpreter as
 git or pre-commit runs it.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,13 +23,36 @@ from guard.rules.secrets.fakes import ALNUM_UPPER
 from guard.rules.secrets.fakes import fake
 
 # Modules costly to import (1-10 ms each here) and heavy libraries: a clean commit must load none of them.
-HEAVY = ('dataclasses', 'typing', 'pathlib', 'subprocess', 'tomllib', 'hashlib', 'json', 'random', 'string',
-         'base64', 'ipaddress', 'inspect', 'argparse', 'locale', 'tempfile', 'shutil', 'threading',
-         'multiprocessing', 'sqlalchemy', 'git', 'watchdog', 'pathspec',
-         # Nothing to match or fingerprint on a clean commit: no baseline, salt or scrypt (hashlib above).
-         'guard.scan.baseline', 'guard.scan.fingerprints',
-         # The masker (default-deny excerpts, then the scrubber) runs on findings only.
-         'guard.excerpt', 'guard.redact')
+HEAVY = (
+    'dataclasses',
+    'typing',
+    'pathlib',
+    'subprocess',
+    'tomllib',
+    'hashlib',
+    'json',
+    'random',
+    'string',
+    'base64',
+    'ipaddress',
+    'inspect',
+    'argparse',
+    'locale',
+    'tempfile',
+    'shutil',
+    'threading',
+    'multiprocessing',
+    'sqlalchemy',
+    'git',
+    'watchdog',
+    'pathspec',
+    # Nothing to match or fingerprint on a clean commit: no baseline, salt or scrypt (hashlib above).
+    'guard.scan.baseline',
+    'guard.scan.fingerprints',
+    # The masker (default-deny excerpts, then the scrubber) runs on findings only.
+    'guard.excerpt',
+    'guard.redact',
+)
 # Loaded by every hook that scans: if these are missing, the hook did not get as far as the rules.
 SCANNED = ('guard.rules', 'guard.scan.staged')
 
@@ -40,7 +64,7 @@ CLEAN_FILES = {
         'import os\n'
         '\n'
         "__version__ = '1.4.2.7'\n"
-        "PASSWORD_MIN_LENGTH = 12\n"
+        'PASSWORD_MIN_LENGTH = 12\n'
         "TOKEN_URL = 'https://auth.example.com/oauth/token'\n"
         '\n'
         '\n'
@@ -86,29 +110,39 @@ def run_entry(repo: Path, entry: str, files: list[str]) -> tuple[int, list[str],
     """(exit code, heavy modules loaded and helper patterns compiled, SCANNED modules missing, the hook's own
     output) of one hook run."""
     # The list is taken before printing so that nothing the test itself does can add to it.
-    code = (f'import sys\nFILES = {files!r}\nHEAVY = {HEAVY!r}\n{entry}\n'
-            'loaded = sorted(m for m in HEAVY if m in sys.modules)\n'
-            # The secret filters' helper patterns compiled: the candidates of a clean commit need none.
-            'from guard.lazy_regex import LazyRegex\n'
-            "loaded += [f'{name}:{o.pattern!r}' for name, module in list(sys.modules.items()) "
-            "if name.startswith('guard.rules.secrets') for o in vars(module).values() "
-            "if isinstance(o, LazyRegex) and 'compiled' in vars(o)]\n"
-            f'missing = sorted(m for m in {SCANNED!r} if m not in sys.modules)\n'
-            "print('\\nRESULT', rc, '\\t'.join(loaded).replace(' ', '~'), ','.join(missing))\n")
+    code = (
+        f'import sys\nFILES = {files!r}\nHEAVY = {HEAVY!r}\n{entry}\n'
+        'loaded = sorted(m for m in HEAVY if m in sys.modules)\n'
+        # The secret filters' helper patterns compiled: the candidates of a clean commit need none.
+        'from guard.lazy_regex import LazyRegex\n'
+        "loaded += [f'{name}:{o.pattern!r}' for name, module in list(sys.modules.items()) "
+        "if name.startswith('guard.rules.secrets') for o in vars(module).values() "
+        "if isinstance(o, LazyRegex) and 'compiled' in vars(o)]\n"
+        f'missing = sorted(m for m in {SCANNED!r} if m not in sys.modules)\n'
+        "print('\\nRESULT', rc, '\\t'.join(loaded).replace(' ', '~'), ','.join(missing))\n"
+    )
     # -S: without it, site.py processes the dev venv's .pth files, and the editable install's finder
     # (__editable___guard_*_finder) imports pathlib and ipaddress at start-up, in every process; a
     # user's `pip install` has no such finder. So site is skipped and the two places guard's hook
     # needs are put on sys.path by hand: guard's source folder, and site-packages (pyahocorasick).
-    paths = [str(Path(guard.__file__).resolve().parents[1]),
-             sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']]
+    paths = [
+        str(Path(guard.__file__).resolve().parents[1]),
+        sysconfig.get_paths()['purelib'],
+        sysconfig.get_paths()['platlib'],
+    ]
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join(dict.fromkeys(paths))}
-    proc = subprocess.run([sys.executable, '-S', '-c', code], cwd=repo, capture_output=True, text=True, env=env,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, '-S', '-c', code], cwd=repo, capture_output=True, text=True, env=env, timeout=120
+    )
     assert '\nRESULT ' in proc.stdout, (proc.stdout, proc.stderr)  # the hook returned instead of crashing
     output, _, result = proc.stdout.rpartition('\nRESULT ')
     rc, loaded, missing = result.rstrip('\n').split(' ')
-    return (int(rc), [m.replace('~', ' ') for m in loaded.split('\t') if m], [m for m in missing.split(',') if m],
-            output + proc.stderr)
+    return (
+        int(rc),
+        [m.replace('~', ' ') for m in loaded.split('\t') if m],
+        [m for m in missing.split(',') if m],
+        output + proc.stderr,
+    )
 
 
 def stage(repo: Path, files: dict[str, str]) -> list[str]:

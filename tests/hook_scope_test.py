@@ -5,6 +5,7 @@ Driven by real git: `git commit` through the standalone hook `guard install` put
 pre-commit framework's entry (`guard hook guard FILES`), `git push` to a bare remote, and the
 library on repositories hypothesis generates.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,10 +73,17 @@ def pem_block(rng: random.Random, body_lines: int = 4) -> list[str]:
     return [PEM_BEGIN, *(''.join(rng.choice(BASE64) for _ in range(64)) for _ in range(body_lines)), PEM_END]
 
 
-def commit(repo: Path, *args: str, env: dict[str, str] | None = None,
-           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(['git', 'commit', '-q', '-m', 'change', *args], cwd=cwd or repo, capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+def commit(
+    repo: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ['git', 'commit', '-q', '-m', 'change', *args],
+        cwd=cwd or repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def output(proc: subprocess.CompletedProcess[str]) -> str:
@@ -112,8 +120,10 @@ def test_one_changed_line_among_fifty_old_findings_is_judged_alone(legacy: Path)
     assert proc.returncode == 1
     assert reported(output(proc)) == ['legacy.py:25:13: warning hardcoded-ipv4']
     assert 'guard: 1 finding (1 warning) in 1 file' in output(proc)
-    assert ('guard: 49 findings on lines this commit does not change were left out (hook-scope = "lines"); '
-            '`guard scan --staged --all-lines` lists them.') in output(proc)
+    assert (
+        'guard: 49 findings on lines this commit does not change were left out (hook-scope = "lines"); '
+        '`guard scan --staged --all-lines` lists them.'
+    ) in output(proc)
     listed = run_guard('scan', '--staged', '--all-lines', '--format', 'json', legacy)
     assert listed.returncode == 1 and len(json.loads(listed.stdout)['findings']) == OLD_FINDINGS
     edit_line(legacy, 'legacy.py', 25, 'NEW_HOST = os.environ["NEW_HOST"]')
@@ -321,8 +331,10 @@ def test_a_big_commit_is_judged_on_its_lines_on_every_core_too(git_repo: Path) -
 def test_parse_raw_takes_the_new_path_of_a_rename() -> None:
     a, b = 'a' * 40, 'b' * 40
     out = f':100644 100644 {a} {b} R087\0old.py\0new.py\0:100644 100644 {a} {a} C100\0x.py\0y.py\0'.encode()
-    assert list(git_plumbing.parse_raw(out)) == [(None, git_plumbing.Entry('new.py', '100644', b, (a,))),
-                                                 (None, git_plumbing.Entry('y.py', '100644', a, (a,)))]
+    assert list(git_plumbing.parse_raw(out)) == [
+        (None, git_plumbing.Entry('new.py', '100644', b, (a,))),
+        (None, git_plumbing.Entry('y.py', '100644', a, (a,))),
+    ]
 
 
 # Generated: what the hook reports is exactly what a whole-file scan finds on the lines the change adds.
@@ -342,8 +354,10 @@ def changes(draw: st.DrawFn) -> tuple[list[str], list[str], set[int]]:
         new[i] = None  # replaced below
     for _ in range(draw(st.integers(0, 5))):
         new.insert(draw(st.integers(0, len(new))), None)  # inserted below
-    fresh = iter(finding_line(kind, f'n{i}', rng) for i, kind in enumerate(draw(st.lists(KINDS, min_size=len(new),
-                                                                                          max_size=len(new)))))
+    fresh = iter(
+        finding_line(kind, f'n{i}', rng)
+        for i, kind in enumerate(draw(st.lists(KINDS, min_size=len(new), max_size=len(new))))
+    )
     lines = [line if line is not None else next(fresh) for line in new]
     assume(lines != old)  # a file the commit does not change is not staged
     return old, lines, {n for n, line in enumerate(new, 1) if line is None}
@@ -357,7 +371,8 @@ def staged_scan(repo: Path, **kwargs: object) -> ScanResult:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(change=changes(), framework=st.booleans())
 def test_generated_reported_findings_are_the_findings_on_changed_lines(
-        change: tuple[list[str], list[str], set[int]], framework: bool) -> None:
+    change: tuple[list[str], list[str], set[int]], framework: bool
+) -> None:
     old, new, changed = change
     with tempfile.TemporaryDirectory() as folder:
         repo = Path(folder)
@@ -382,10 +397,16 @@ def test_generated_reported_findings_are_the_findings_on_changed_lines(
 
 
 @settings(max_examples=60, deadline=None)
-@given(before=st.integers(0, 6), after=st.integers(0, 6), body=st.integers(1, 6), seed=st.integers(0, 2**32),
-       wanted=st.sets(st.integers(1, 20)))
+@given(
+    before=st.integers(0, 6),
+    after=st.integers(0, 6),
+    body=st.integers(1, 6),
+    seed=st.integers(0, 2**32),
+    wanted=st.sets(st.integers(1, 20)),
+)
 def test_generated_a_key_block_is_reported_when_the_change_touches_any_line_of_it(
-        before: int, after: int, body: int, seed: int, wanted: set[int]) -> None:
+    before: int, after: int, body: int, seed: int, wanted: set[int]
+) -> None:
     rng = random.Random(seed)
     block = pem_block(rng, body)
     text = '\n'.join([f'x{i} = {i}' for i in range(before)] + block + [f'y{i} = {i}' for i in range(after)]) + '\n'
@@ -420,20 +441,30 @@ SPANNING = [(rule, example) for rule, example in BAD_EXAMPLES if '\n' in example
 
 
 @settings(max_examples=300, deadline=None)
-@given(case=st.sampled_from(BAD_EXAMPLES), before=st.integers(0, 4), after=st.integers(0, 4),
-       wanted=st.sets(st.integers(1, 16)))
+@given(
+    case=st.sampled_from(BAD_EXAMPLES),
+    before=st.integers(0, 4),
+    after=st.integers(0, 4),
+    wanted=st.sets(st.integers(1, 16)),
+)
 def test_generated_judging_by_lines_keeps_what_touches_them_and_counts_the_rest(
-        case: tuple[Rule, str], before: int, after: int, wanted: set[int]) -> None:
+    case: tuple[Rule, str], before: int, after: int, wanted: set[int]
+) -> None:
     """Every rule's bad examples, among clean lines: the scan near the wanted lines (it skips keywords too
     far from them) reports exactly the whole-file findings it should, and the count takes the rest."""
     check_judged_by_lines(case, before, after, wanted)
 
 
 @settings(max_examples=200, deadline=None)
-@given(case=st.sampled_from(SPANNING), before=st.integers(0, 3), after=st.integers(0, 3),
-       wanted=st.sets(st.integers(1, 10), max_size=2))
+@given(
+    case=st.sampled_from(SPANNING),
+    before=st.integers(0, 3),
+    after=st.integers(0, 3),
+    wanted=st.sets(st.integers(1, 10), max_size=2),
+)
 def test_generated_a_match_over_several_lines_counts_when_any_of_them_changed(
-        case: tuple[Rule, str], before: int, after: int, wanted: set[int]) -> None:
+    case: tuple[Rule, str], before: int, after: int, wanted: set[int]
+) -> None:
     assert SPANNING, 'some bad examples span lines'
     check_judged_by_lines(case, before, after, wanted)
 

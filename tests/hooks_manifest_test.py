@@ -1,4 +1,5 @@
 """Every hook id in .pre-commit-hooks.yaml is a working console script, runs only its concern, and is documented."""
+
 from __future__ import annotations
 
 import importlib
@@ -27,10 +28,16 @@ DB_URL = 'postgresql://app:' + 'Zq8v2LmP9xTw4' + '@db.internal:5432/prod'
 # hook id -> (a staged file only its concern flags, the rule that must fire)
 CANARIES = {
     'guard': ({'app.py': f'URL = "{DB_URL}"\n'}, 'database-url-password'),
-    'guard-venv': ({'tools/venv/pyvenv.cfg': 'home = /usr/bin\n', 'tools/venv/bin/activate': '# venv\n'}, 'venv-committed'),
+    'guard-venv': (
+        {'tools/venv/pyvenv.cfg': 'home = /usr/bin\n', 'tools/venv/bin/activate': '# venv\n'},
+        'venv-committed',
+    ),
     'guard-secrets': ({'app.py': f'URL = "{DB_URL}"\n'}, 'database-url-password'),
     'guard-env-files': ({'.env': 'DEBUG=1\n'}, 'env-file'),
-    'guard-hardcoded-ip': ({'config.json': '{"host": "192.168.86.42"}\n', 'run.sh': 'cd /home/alice/proj\n'}, 'hardcoded-ipv4'),
+    'guard-hardcoded-ip': (
+        {'config.json': '{"host": "192.168.86.42"}\n', 'run.sh': 'cd /home/alice/proj\n'},
+        'hardcoded-ipv4',
+    ),
 }
 
 
@@ -43,8 +50,11 @@ def test_entry_is_a_console_script_of_this_package(hook: dict) -> None:  # type:
     script = shlex.split(hook['entry'])[0]
     assert script in SCRIPTS
     assert (BIN / script).is_file(), f'{script} is not installed: reinstall guard (pip install -e .)'
-    points = {ep.name: ep for ep in importlib.metadata.entry_points(group='console_scripts') if ep.dist
-              and ep.dist.name == 'guard'}
+    points = {
+        ep.name: ep
+        for ep in importlib.metadata.entry_points(group='console_scripts')
+        if ep.dist and ep.dist.name == 'guard'
+    }
     assert callable(points[script].load())
     assert hook['language'] == 'python' and hook['pass_filenames'] and hook['require_serial']
     if hook['id'] != 'guard':
@@ -67,24 +77,32 @@ def stage(repo: Path, files: dict[str, str]) -> None:
 def test_entry_blocks_its_canary_and_passes_a_clean_file(git_repo: Path, hook_id: str) -> None:
     files, rule = CANARIES[hook_id]
     stage(git_repo, {**files, 'clean.py': 'x = 1\n'})
-    proc = subprocess.run([*command_for(hook_id), *files, 'clean.py'], cwd=git_repo, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [*command_for(hook_id), *files, 'clean.py'], cwd=git_repo, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f' {rule}\n' in proc.stdout  # the finding's line: path:line:col severity rule
     assert f'SKIP={hook_id} git commit' in proc.stdout or hook_id == 'guard'
-    clean = subprocess.run([*command_for(hook_id), 'clean.py'], cwd=git_repo, capture_output=True, text=True, timeout=120)
+    clean = subprocess.run(
+        [*command_for(hook_id), 'clean.py'], cwd=git_repo, capture_output=True, text=True, timeout=120
+    )
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, '', '')
 
 
 @pytest.mark.parametrize('hook_id', [h for h in CANARIES if h != 'guard'])
 def test_a_concern_hook_ignores_the_other_concerns(git_repo: Path, hook_id: str) -> None:
-    foreign = {rel: text for other, (files, _) in CANARIES.items() if other not in ('guard', hook_id)
-               for rel, text in files.items()}
+    foreign = {
+        rel: text
+        for other, (files, _) in CANARIES.items()
+        if other not in ('guard', hook_id)
+        for rel, text in files.items()
+    }
     stage(git_repo, foreign)
     proc = subprocess.run([*command_for(hook_id), *foreign], cwd=git_repo, capture_output=True, text=True, timeout=120)
     assert (proc.returncode, proc.stdout) == (0, ''), f'{hook_id} reported another concern'
-    everything = subprocess.run([*command_for('guard'), *foreign], cwd=git_repo, capture_output=True, text=True,
-                                timeout=120)
+    everything = subprocess.run(
+        [*command_for('guard'), *foreign], cwd=git_repo, capture_output=True, text=True, timeout=120
+    )
     assert everything.returncode == 1  # the same files do hold findings
 
 

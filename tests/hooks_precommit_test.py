@@ -5,6 +5,7 @@ so a session fixture copies its current files into a throwaway repository and co
 the projects under test point `repo:` at that. One PRE_COMMIT_HOME serves the whole session, so the
 hook environment (a pip install from PyPI) is built once.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,14 @@ DB_URL = f'postgresql://app:{DB_PASSWORD}@db.internal:5432/prod'
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGED = ['guard', 'hooks', 'systemd', 'pyproject.toml', 'README.md', '.pre-commit-hooks.yaml']
 # Session fixtures run before the per-test environment isolation in conftest, so they pin git here.
-SESSION_GIT_ENV = {'GIT_CONFIG_NOSYSTEM': '1', 'GIT_CONFIG_GLOBAL': os.devnull, 'GIT_AUTHOR_NAME': 'guard tests',
-                   'GIT_AUTHOR_EMAIL': 'tests@example.invalid', 'GIT_COMMITTER_NAME': 'guard tests',
-                   'GIT_COMMITTER_EMAIL': 'tests@example.invalid'}
+SESSION_GIT_ENV = {
+    'GIT_CONFIG_NOSYSTEM': '1',
+    'GIT_CONFIG_GLOBAL': os.devnull,
+    'GIT_AUTHOR_NAME': 'guard tests',
+    'GIT_AUTHOR_EMAIL': 'tests@example.invalid',
+    'GIT_COMMITTER_NAME': 'guard tests',
+    'GIT_COMMITTER_EMAIL': 'tests@example.invalid',
+}
 SEPARATE_HOOKS = ('guard-venv', 'guard-secrets', 'guard-env-files', 'guard-hardcoded-ip')
 # Every test here runs the real framework, whose hook environments (a pip install of guard) the
 # session fixture builds first: minutes on a busy machine.
@@ -44,8 +50,9 @@ def guard_snapshot(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str,
     """(repository, commit) holding this checkout's current files, and a PRE_COMMIT_HOME with the hooks built."""
     env = {**os.environ, **SESSION_GIT_ENV}
     snapshot = tmp_path_factory.mktemp('guard-snapshot')
-    listed = _run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', *PACKAGED],
-                  REPO_ROOT, env).stdout
+    listed = _run(
+        ['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', *PACKAGED], REPO_ROOT, env
+    ).stdout
     for rel in filter(None, listed.split('\0')):
         source = REPO_ROOT / rel
         if source.is_file() or source.is_symlink():
@@ -68,8 +75,13 @@ def _config(repo: Path, rev: str, hook_ids: tuple[str, ...]) -> str:
     return f'repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n{hooks}'
 
 
-def project(root: Path, snapshot: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch,
-            hook_ids: tuple[str, ...] = ('guard',), hook_types: tuple[str, ...] = ('pre-commit',)) -> Path:
+def project(
+    root: Path,
+    snapshot: tuple[Path, str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    hook_ids: tuple[str, ...] = ('guard',),
+    hook_types: tuple[str, ...] = ('pre-commit',),
+) -> Path:
     repo, rev, home = snapshot
     monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
     write(root, '.pre-commit-config.yaml', _config(repo, rev, hook_ids))
@@ -81,8 +93,14 @@ def project(root: Path, snapshot: tuple[Path, str, Path], monkeypatch: pytest.Mo
 
 
 def commit(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(['git', 'commit', '-q', '-m', 'change', *args], cwd=repo, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+    return subprocess.run(
+        ['git', 'commit', '-q', '-m', 'change', *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -99,7 +117,10 @@ def test_env_file_with_a_database_password_is_refused_with_the_message(framework
     assert proc.returncode == 1
     assert '- hook id: guard' in out
     assert f'\n.env:1:{env_text.index(DB_PASSWORD) + 1}: error database-url-password\n' in out
-    assert '.env: error env-file\n' in out.splitlines(keepends=True) and 'commit a .env.example with keys and no values' in out
+    assert (
+        '.env: error env-file\n' in out.splitlines(keepends=True)
+        and 'commit a .env.example with keys and no values' in out
+    )
     assert 'allow: add a comment `guard: allow database-url-password` on that line' in out
     assert 'commit blocked. Fix the findings above, or skip this hook once with `SKIP=guard git commit …`' in out
     assert DB_PASSWORD not in out
@@ -148,8 +169,9 @@ def test_clean_change_commits(framework: Path) -> None:
     assert git(framework, 'log', '--format=%s').stdout.split() == ['change', 'init']
 
 
-def test_skip_works_per_hook_id(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_skip_works_per_hook_id(
+    git_repo: Path, guard_snapshot: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = project(git_repo, guard_snapshot, monkeypatch, hook_ids=SEPARATE_HOOKS)
     write(repo, 'settings.py', f'URL = "{DB_URL}"\nHOST = "10.1.2.3"\n')
     git(repo, 'add', 'settings.py')
@@ -186,9 +208,9 @@ def test_pre_commit_agrees_with_the_index(framework: Path) -> None:
     assert (framework / 'staged.py').read_text() == f'URL = "{DB_URL}"\n'  # pre-commit put it back
 
 
-def test_pre_push_stage_refuses_a_secret_committed_with_no_verify(git_repo: Path, tmp_path: Path,
-                                                                  guard_snapshot: tuple[Path, str, Path],
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pre_push_stage_refuses_a_secret_committed_with_no_verify(
+    git_repo: Path, tmp_path: Path, guard_snapshot: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = project(git_repo, guard_snapshot, monkeypatch, hook_types=('pre-commit', 'pre-push'))
     remote = tmp_path / 'remote.git'
     git(tmp_path, 'init', '-q', '--bare', str(remote))
@@ -220,8 +242,9 @@ def readme_config() -> str:
     return block
 
 
-def test_the_readme_config_works_as_written(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_readme_config_works_as_written(
+    git_repo: Path, guard_snapshot: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, rev, home = guard_snapshot
     monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
     write(git_repo, '.pre-commit-config.yaml', readme_config().replace(README_REPO, str(repo)).replace(README_REV, rev))
@@ -237,27 +260,38 @@ def test_the_readme_config_works_as_written(git_repo: Path, guard_snapshot: tupl
     assert password not in out
 
 
-def test_try_repo_with_a_path(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_try_repo_with_a_path(
+    git_repo: Path, guard_snapshot: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, _, home = guard_snapshot
     monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
     host = f'10.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}.{secrets.randbelow(250) + 1}'
     write(git_repo, 'config.json', f'{{"host": "{host}"}}\n')
     git(git_repo, 'add', 'config.json')
-    proc = subprocess.run([sys.executable, '-m', 'pre_commit', 'try-repo', str(repo), 'guard', '--all-files'],
-                          cwd=git_repo, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'pre_commit', 'try-repo', str(repo), 'guard', '--all-files'],
+        cwd=git_repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert '\nconfig.json:1:11: warning hardcoded-ipv4\n' in out and f'| {{"host": "{host}"}}' in out
 
 
-def test_exit_zero_in_args_reports_and_lets_the_commit_through(git_repo: Path, guard_snapshot: tuple[Path, str, Path],
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_exit_zero_in_args_reports_and_lets_the_commit_through(
+    git_repo: Path, guard_snapshot: tuple[Path, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, rev, home = guard_snapshot
     monkeypatch.setenv('PRE_COMMIT_HOME', str(home))
-    write(git_repo, '.pre-commit-config.yaml', f'repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n'
-                                               '      - id: guard-hardcoded-ip\n        args: [--exit-zero]\n'
-                                               '        verbose: true\n')
+    write(
+        git_repo,
+        '.pre-commit-config.yaml',
+        f'repos:\n  - repo: {repo}\n    rev: {rev}\n    hooks:\n'
+        '      - id: guard-hardcoded-ip\n        args: [--exit-zero]\n'
+        '        verbose: true\n',
+    )
     git(git_repo, 'add', '.pre-commit-config.yaml')
     git(git_repo, 'commit', '-q', '-m', 'init')
     subprocess.run([sys.executable, '-m', 'pre_commit', 'install'], cwd=git_repo, check=True, capture_output=True)

@@ -1,4 +1,5 @@
 """The standalone git hooks that `guard install` puts in place, driven by real `git commit` and `git push`."""
+
 from __future__ import annotations
 
 import os
@@ -34,10 +35,17 @@ def hooked(git_repo: Path) -> Path:
     return git_repo
 
 
-def commit(repo: Path, *args: str, env: dict[str, str] | None = None,
-           cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(['git', 'commit', '-q', '-m', 'change', *args], cwd=cwd or repo, capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=120)
+def commit(
+    repo: Path, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ['git', 'commit', '-q', '-m', 'change', *args],
+        cwd=cwd or repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def committed(repo: Path) -> list[str]:
@@ -57,19 +65,24 @@ def test_install_puts_both_shims_in_place_and_is_idempotent(git_repo: Path) -> N
         assert sysconfig.get_paths()['purelib'] in folders.split(':')
         assert f'recorded_path={folders}' in text
         shipped = text.replace(f'recorded_python={sys.executable}', "recorded_python=''").replace(
-            f'recorded_path={folders}', "recorded_path=''")
+            f'recorded_path={folders}', "recorded_path=''"
+        )
         assert shipped == (REPO_ROOT / 'hooks' / name).read_text()
     again = run_guard('install', git_repo)
-    assert again.stdout == (f'guard: {hooks / "pre-commit"} is already guard\'s pre-commit hook\n'
-                            f'guard: {hooks / "pre-push"} is already guard\'s pre-push hook\n')
+    assert again.stdout == (
+        f"guard: {hooks / 'pre-commit'} is already guard's pre-commit hook\n"
+        f"guard: {hooks / 'pre-push'} is already guard's pre-push hook\n"
+    )
 
 
 def with_recorded_path(repo: Path, folders: list[str]) -> None:
     """The installed pre-commit shim, as `guard install` writes it where site puts guard on a plain path
     (a non-editable install; this checkout's editable one needs site's import hook)."""
     hook = repo / '.git' / 'hooks' / 'pre-commit'
-    lines = [f'recorded_path={":".join(folders)}' if line.startswith('recorded_path=') else line
-             for line in hook.read_text().splitlines()]
+    lines = [
+        f'recorded_path={":".join(folders)}' if line.startswith('recorded_path=') else line
+        for line in hook.read_text().splitlines()
+    ]
     hook.write_text('\n'.join(lines) + '\n')
 
 
@@ -79,7 +92,8 @@ def test_shim_runs_guard_without_site_from_the_recorded_folders(hooked: Path, tm
     (stand_in / 'guard' / 'cli').mkdir(parents=True)
     (stand_in / 'guard' / '__init__.py').write_text('')
     (stand_in / 'guard' / 'cli' / '__init__.py').write_text(
-        'import sys\n\ndef hook_main():\n    print("stand-in", sys.flags.no_site, sys.argv[1:])\n    raise SystemExit(0)\n')
+        'import sys\n\ndef hook_main():\n    print("stand-in", sys.flags.no_site, sys.argv[1:])\n    raise SystemExit(0)\n'
+    )
     with_recorded_path(hooked, [str(stand_in), sysconfig.get_paths()['purelib']])
     write(hooked, 'app.py', URL_LINE)
     git(hooked, 'add', 'app.py')
@@ -117,8 +131,10 @@ def test_an_existing_hook_is_never_overwritten_without_force(git_repo: Path) -> 
     hook.write_text('#!/bin/sh\necho mine\n')
     proc = run_guard('install', git_repo)
     assert proc.returncode == 2
-    assert proc.stderr == (f'guard: error: {hook} already exists and is not guard\'s; rerun with --chain to keep it '
-                           '(it runs first) or with --force to replace it (it is kept as pre-commit.guard-backup)\n')
+    assert proc.stderr == (
+        f"guard: error: {hook} already exists and is not guard's; rerun with --chain to keep it "
+        '(it runs first) or with --force to replace it (it is kept as pre-commit.guard-backup)\n'
+    )
     assert hook.read_text() == '#!/bin/sh\necho mine\n'
     assert not (hook.parent / 'pre-push').exists()  # nothing half-installed
     forced = run_guard('install', git_repo, '--force')
@@ -144,7 +160,10 @@ def test_chain_keeps_the_existing_hook_and_runs_it_first(hooked: Path) -> None:
 
 def test_install_outside_git_is_a_usage_error(tmp_path: Path) -> None:
     proc = run_guard('install', tmp_path)
-    assert proc.returncode == 2 and proc.stderr == f'guard: error: {tmp_path}: not inside a git work tree (run `git init` first)\n'
+    assert (
+        proc.returncode == 2
+        and proc.stderr == f'guard: error: {tmp_path}: not inside a git work tree (run `git init` first)\n'
+    )
 
 
 def test_env_file_with_a_database_password_is_refused_with_the_message(hooked: Path) -> None:
@@ -157,7 +176,10 @@ def test_env_file_with_a_database_password_is_refused_with_the_message(hooked: P
     assert f'.env:1:{env_text.index(DB_PASSWORD) + 1}: error database-url-password\n' in out
     assert '.env: error env-file\n' in out.splitlines(keepends=True)
     assert 'fix:   Remove the password from the URL' in out
-    assert 'allow: add a comment `guard: allow database-url-password` on that line, or accept it with `guard baseline`' in out
+    assert (
+        'allow: add a comment `guard: allow database-url-password` on that line, or accept it with `guard baseline`'
+        in out
+    )
     assert out.rstrip().splitlines()[-2:] == [
         f'guard: 2 findings (2 error) in 1 file; scanned 1 file ({len(env_text)} B)',
         'commit blocked. Fix the findings above, or skip this hook once with `SKIP=guard git commit …` (pre-commit) '
@@ -233,7 +255,9 @@ def test_commit_all_and_from_a_subdirectory_use_the_index_git_prepares(hooked: P
     assert commit(hooked).returncode == 0
     write(hooked, 'pkg/app.py', URL_LINE)  # tracked, modified, not staged: `commit -a` stages it
     proc = commit(hooked, '-a', cwd=hooked / 'pkg')
-    assert proc.returncode == 1 and f'pkg/app.py:1:{URL_COLUMN}: error database-url-password' in proc.stdout + proc.stderr
+    assert (
+        proc.returncode == 1 and f'pkg/app.py:1:{URL_COLUMN}: error database-url-password' in proc.stdout + proc.stderr
+    )
     partial = commit(hooked, 'app.py', cwd=hooked / 'pkg')  # `git commit <path>`: a temporary index too
     assert partial.returncode == 1
 
@@ -259,7 +283,7 @@ def test_a_broken_config_blocks_with_exit_2_and_says_how(hooked: Path) -> None:
     direct = run_guard('hook', 'pre-commit', cwd=hooked)
     assert direct.returncode == 2
     assert direct.stderr.splitlines() == [
-        f'guard: error: {hooked / "guard.toml"}: fail-on must be one of note, warning, error, got \'loud\'',
+        f"guard: error: {hooked / 'guard.toml'}: fail-on must be one of note, warning, error, got 'loud'",
         'guard: the guard hook could not run, so it blocked the commit; fix the error above, or skip it once '
         'with `SKIP=guard git commit …` (`git commit --no-verify` skips every hook)',
     ]

@@ -1,5 +1,6 @@
 """The gaps left after issue 16's second pass, each built as the attack (docs/purge.md, docs/trust.md,
 docs/health.md): real symlink swaps, a real second user (useradd), a real loopback listener."""
+
 from __future__ import annotations
 
 import os
@@ -20,11 +21,16 @@ NAMES = st.text(alphabet='abcdefghijklmnopqrstuvwxyz0123456789_-', min_size=1, m
 
 # --- gap 2: the purge's service commands start in the pinned root -------------------------------
 
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(root_name=NAMES, moved_name=NAMES, elsewhere_name=NAMES)
 def test_a_root_swapped_between_the_check_and_the_spawn_does_not_move_the_command(
-        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
-        root_name: str, moved_name: str, elsewhere_name: str) -> None:
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    root_name: str,
+    moved_name: str,
+    elsewhere_name: str,
+) -> None:
     if len({root_name, moved_name, elsewhere_name}) < 3:
         return
     base = tmp_path_factory.mktemp('swap')
@@ -54,6 +60,7 @@ def test_a_root_swapped_between_the_check_and_the_spawn_does_not_move_the_comman
 
 # --- gap 1: a URL from the repository's .env carries only what the file says -------------------
 
+
 def _guard_environment(home: Path, secret: str, port: int, sources: frozenset[str]) -> dict[str, str]:
     """guard's own PostgreSQL credentials, the ways libpq finds them (`sources`): variables, ~/.pgpass,
     a service file. (libpq takes the first it finds, so each is tried alone too.)"""
@@ -66,10 +73,17 @@ def _guard_environment(home: Path, secret: str, port: int, sources: frozenset[st
     if 'pgpass' not in sources:
         pgpass.unlink()
     env = {
-        'HOME': str(home), 'PGUSER': f'{secret}-pguser', 'PGDATABASE': f'{secret}-pgdb',
-        'PGOPTIONS': f'-c guard.leak={secret}-options', 'PGAPPNAME': 'x',
-        'PGSSLCERT': str(home / 'client.crt'), 'PGSSLKEY': str(home / 'client.key'),
-        'DB_URL': '', 'DATABASE_URL': '', 'XDG_STATE_HOME': str(home / 'state'), 'XDG_CONFIG_HOME': str(home / 'cfg'),
+        'HOME': str(home),
+        'PGUSER': f'{secret}-pguser',
+        'PGDATABASE': f'{secret}-pgdb',
+        'PGOPTIONS': f'-c guard.leak={secret}-options',
+        'PGAPPNAME': 'x',
+        'PGSSLCERT': str(home / 'client.crt'),
+        'PGSSLKEY': str(home / 'client.key'),
+        'DB_URL': '',
+        'DATABASE_URL': '',
+        'XDG_STATE_HOME': str(home / 'state'),
+        'XDG_CONFIG_HOME': str(home / 'cfg'),
     }
     if 'env' in sources:
         env['PGPASSWORD'] = f'{secret}-env'
@@ -79,13 +93,21 @@ def _guard_environment(home: Path, secret: str, port: int, sources: frozenset[st
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(secret=st.text(alphabet='ABCDEFGHJKLMNPQRSTUVWXYZ23456789', min_size=12, max_size=20),
-       user=st.sampled_from(['', 'app@']), database=st.sampled_from(['', 'appdb']),
-       file_password=st.sampled_from(['', 'file-own-pw']),
-       sources=st.frozensets(st.sampled_from(['env', 'pgpass', 'service']), min_size=1))
+@given(
+    secret=st.text(alphabet='ABCDEFGHJKLMNPQRSTUVWXYZ23456789', min_size=12, max_size=20),
+    user=st.sampled_from(['', 'app@']),
+    database=st.sampled_from(['', 'appdb']),
+    file_password=st.sampled_from(['', 'file-own-pw']),
+    sources=st.frozensets(st.sampled_from(['env', 'pgpass', 'service']), min_size=1),
+)
 def test_a_repository_env_url_never_receives_guards_own_postgres_credentials(
-        tmp_path_factory: pytest.TempPathFactory, secret: str, user: str, database: str, file_password: str,
-        sources: frozenset[str]) -> None:
+    tmp_path_factory: pytest.TempPathFactory,
+    secret: str,
+    user: str,
+    database: str,
+    file_password: str,
+    sources: frozenset[str],
+) -> None:
     from pg_listener import pg_listening
     from support import run_guard
     from support import write
@@ -108,8 +130,14 @@ def test_a_repository_env_url_never_receives_guards_own_postgres_credentials(
         assert secret not in proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize('url', ['mysql+pymysql://app@127.0.0.1:{port}/db', 'postgresql+pg8000://127.0.0.1:{port}/db',
-                                 'mysql://127.0.0.1:{port}/db'])
+@pytest.mark.parametrize(
+    'url',
+    [
+        'mysql+pymysql://app@127.0.0.1:{port}/db',
+        'postgresql+pg8000://127.0.0.1:{port}/db',
+        'mysql://127.0.0.1:{port}/db',
+    ],
+)
 def test_a_repository_env_url_for_a_driver_guard_cannot_confine_connects_nowhere(tmp_path: Path, url: str) -> None:
     from listener import listening
     from support import run_guard
@@ -117,8 +145,13 @@ def test_a_repository_env_url_for_a_driver_guard_cannot_confine_connects_nowhere
 
     with listening() as server:
         write(tmp_path / 'cloned', '.env', 'DB_URL=' + url.format(port=server.port) + '\n')
-        env = {'DB_URL': '', 'DATABASE_URL': '', 'XDG_STATE_HOME': str(tmp_path / 'state'),
-               'MYSQL_PWD': 'guard-own-mysql-pw', 'PGPASSWORD': 'guard-own-pw'}
+        env = {
+            'DB_URL': '',
+            'DATABASE_URL': '',
+            'XDG_STATE_HOME': str(tmp_path / 'state'),
+            'MYSQL_PWD': 'guard-own-mysql-pw',
+            'PGPASSWORD': 'guard-own-pw',
+        }
         proc = run_guard('health', tmp_path / 'cloned', '--check', 'database', env=env)
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert proc.stderr.count('\n') == 1 and 'trusted config' in proc.stderr, proc.stderr
@@ -127,11 +160,16 @@ def test_a_repository_env_url_for_a_driver_guard_cannot_confine_connects_nowhere
 
 # --- gap 5: a symlink in a trusted state-dir is refused, never followed --------------------------
 
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(depth=st.integers(min_value=0, max_value=3), link_at=st.integers(min_value=0, max_value=3),
-       via=st.sampled_from(['env', 'relative']))
+@given(
+    depth=st.integers(min_value=0, max_value=3),
+    link_at=st.integers(min_value=0, max_value=3),
+    via=st.sampled_from(['env', 'relative']),
+)
 def test_a_symlink_anywhere_in_a_trusted_state_dir_is_refused_in_one_line(
-        tmp_path_factory: pytest.TempPathFactory, depth: int, link_at: int, via: str) -> None:
+    tmp_path_factory: pytest.TempPathFactory, depth: int, link_at: int, via: str
+) -> None:
     from safety_trees import tree_hash
     from support import run_guard
     from support import write
@@ -141,11 +179,11 @@ def test_a_symlink_anywhere_in_a_trusted_state_dir_is_refused_in_one_line(
     write(root, 'logs/app.log', 'x' * 100)
     elsewhere = base / 'elsewhere'
     elsewhere.mkdir(mode=0o700)
-    parts = ['s0', 's1', 's2', 's3'][:depth + 1]
+    parts = ['s0', 's1', 's2', 's3'][: depth + 1]
     link_at = min(link_at, depth)
     inside = root / '.g' if via == 'relative' else base / 'trusted'
     (inside / '/'.join(parts[:link_at])).mkdir(parents=True, exist_ok=True)
-    os.symlink(elsewhere, inside / '/'.join(parts[:link_at + 1]))
+    os.symlink(elsewhere, inside / '/'.join(parts[: link_at + 1]))
     state = inside / '/'.join(parts)
     before_root, before_elsewhere = tree_hash(root), tree_hash(elsewhere)
     value = os.path.relpath(state, root) if via == 'relative' else str(state)
@@ -158,37 +196,57 @@ def test_a_symlink_anywhere_in_a_trusted_state_dir_is_refused_in_one_line(
 
 # --- gap 3: every file guard writes as its own: no link followed at any component ----------------
 
+
 def _write_hold(base: Path) -> None:
     from guard.safety import hold
+
     hold.hold(base / 'st' / 'guard', Path('/srv/app'), ['venv'], 60)
 
 
 def _write_trust(base: Path) -> None:
     from guard import trust
+
     trust.update({'XDG_STATE_HOME': str(base / 'xdg' / 'state')}, '/srv/app/guard.toml', 'a' * 64)
 
 
 def _write_system_trust(base: Path) -> None:
     from guard import trust
-    trust.update({'GUARD_SYSTEM_TRUST': str(base / 'etc' / 'guard' / 'trusted.json')}, '/srv/app/guard.toml',
-                 'b' * 64, system=True)
+
+    trust.update(
+        {'GUARD_SYSTEM_TRUST': str(base / 'etc' / 'guard' / 'trusted.json')},
+        '/srv/app/guard.toml',
+        'b' * 64,
+        system=True,
+    )
 
 
 def _write_alert_state(base: Path) -> None:
     from guard.alerts.state import AlertState
+
     with AlertState(base / 'st' / 'guard' / 'alert-state.json', lock_timeout=1) as state:
         state.save('/srv/app', {})
 
 
 def _write_status(base: Path) -> None:
     from guard.daemon import status
-    record = status.DaemonStatus(root='/srv/app', pid=1, pid_start=None, started_at=0.0, updated_at=0.0,
-                                 state='watching', status='ok', config='defaults', observer='inotify')
+
+    record = status.DaemonStatus(
+        root='/srv/app',
+        pid=1,
+        pid_start=None,
+        started_at=0.0,
+        updated_at=0.0,
+        state='watching',
+        status='ok',
+        config='defaults',
+        observer='inotify',
+    )
     status.write(base / 'st' / 'guard' / 'watch.json', record)
 
 
 def _write_lock(base: Path) -> None:
     from guard.safety.lock import root_lock
+
     (base / 'proj').mkdir(exist_ok=True)
     with root_lock(base / 'st' / 'guard', base / 'proj', 'purge'):
         pass
@@ -196,6 +254,7 @@ def _write_lock(base: Path) -> None:
 
 def _write_metrics(base: Path) -> None:
     from guard.daemon import metrics
+
     if not os.path.lexists(base / 'st' / 'metrics'):  # the operator's folder: guard does not create it
         (base / 'st' / 'metrics').mkdir(parents=True, exist_ok=True)
     metrics.write_text(base / 'st' / 'metrics' / 'guard.prom', 'guard_up 1\n')
@@ -203,6 +262,7 @@ def _write_metrics(base: Path) -> None:
 
 def _write_unit(base: Path) -> None:
     from guard.cli import install_service
+
     install_service._write(base / 'units' / 'system' / 'guard@.service', '[Unit]\n')
 
 
@@ -210,19 +270,35 @@ def _write_manifest(base: Path) -> None:
     # A quarantine's manifest, through the folder a clean reached without following links.
     from guard import ownfiles
     from guard.safety import manifest
+
     folder = base / 'proj' / '.guard' / 'quarantine' / 'q1'
     fd = ownfiles.open_dir(folder, create=True, private=False, owners=False)
     try:
-        manifest.write(fd, manifest.Manifest(id='q1', root=str(base / 'proj'), created='2026-01-01T00:00:00+00:00',
-                                             state='complete', entries=(), parent_modes={}))
+        manifest.write(
+            fd,
+            manifest.Manifest(
+                id='q1',
+                root=str(base / 'proj'),
+                created='2026-01-01T00:00:00+00:00',
+                state='complete',
+                entries=(),
+                parent_modes={},
+            ),
+        )
     finally:
         os.close(fd)
 
 
 WRITERS = {
-    'hold': _write_hold, 'trust-user': _write_trust, 'trust-system': _write_system_trust,
-    'alert-state': _write_alert_state, 'daemon-status': _write_status, 'lock': _write_lock,
-    'metrics': _write_metrics, 'unit': _write_unit, 'manifest': _write_manifest,
+    'hold': _write_hold,
+    'trust-user': _write_trust,
+    'trust-system': _write_system_trust,
+    'alert-state': _write_alert_state,
+    'daemon-status': _write_status,
+    'lock': _write_lock,
+    'metrics': _write_metrics,
+    'unit': _write_unit,
+    'manifest': _write_manifest,
 }
 
 
@@ -241,8 +317,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 
 @pytest.mark.parametrize('writer', sorted(WRITERS))
-def test_a_link_planted_at_any_component_of_a_file_guard_writes_redirects_nothing(
-        tmp_path: Path, writer: str) -> None:
+def test_a_link_planted_at_any_component_of_a_file_guard_writes_redirects_nothing(tmp_path: Path, writer: str) -> None:
     write_it = WRITERS[writer]
     clean = tmp_path / 'clean'
     clean.mkdir()
@@ -296,11 +371,13 @@ def test_no_module_writes_a_file_by_path_but_ownfiles() -> None:
 
 # --- gap 4: what root leaves behind does not stop the daemon's user from acting ------------------
 
+
 def _as_user(uid: int, action: object) -> str:
     """Run `action()` in a child that is really `uid` (setgid/setuid after fork, no exec: the
     test's own interpreter and guard as imported), and return what it printed or raised, as text."""
     import pwd
     import traceback
+
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
@@ -352,7 +429,7 @@ def test_a_lock_or_state_left_by_root_does_not_stop_the_daemons_user(tmp_path: P
         proc = run_guard('purge', project, '--force', env={'GUARD_STATE_DIR': str(daemon_state)})
         assert proc.returncode == 2 and 'owned by uid' in proc.stderr, proc.stdout + proc.stderr
         owners = {os.lstat(os.path.join(d, n)).st_uid for d, ds, fs in os.walk(daemon_state) for n in ds + fs}
-        assert owners == {app}, 'root left nothing of its own in the daemon\'s state directory'
+        assert owners == {app}, "root left nothing of its own in the daemon's state directory"
         # Root's purge with its own state dir: its lock file is root's, elsewhere; and while root holds
         # the root's lock, the daemon's user is told so, then acts once root is done.
         root_state = base / 'root-state'
@@ -365,6 +442,7 @@ def test_a_lock_or_state_left_by_root_does_not_stop_the_daemons_user(tmp_path: P
         assert _as_user(app, lambda: _lock_once(root_lock, daemon_state, project)) == 'locked'
     finally:
         import shutil
+
         shutil.rmtree(base)
 
 

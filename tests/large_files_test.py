@@ -1,6 +1,7 @@
 """Files over max-file-size are streamed in pieces and scanned in overlapping windows, never skipped and
 never read whole: the secret on a large file's last line is found at its line, in bounded memory.
 Real git repositories, the hook run as a separate process whose peak memory is measured."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,12 @@ BIG_SIZE = 48 * 1024 * 1024
 RSS_BOUND_KIB = 56 * 1024
 
 # Runs the hook as its child and reports the largest peak resident size among its descendants.
-MEASURE = '''
+MEASURE = """
 import resource, subprocess, sys
 proc = subprocess.run([sys.executable, '-m', 'guard', 'hook', 'pre-commit'], capture_output=True, text=True)
 sys.stdout.write(proc.stdout + proc.stderr)
 print('RC', proc.returncode, 'MAXRSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-'''
+"""
 LINE = b'value = 1234567890  # padding\n'
 LINES = BIG_SIZE // len(LINE)
 

@@ -1,5 +1,6 @@
 """The layers are enforced, not described: lint-imports checks every import (function-level ones too)
 against the contract in pyproject.toml, and the docs' and the README's layer lists must be that contract."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ def documented_layers(path: Path, heading: str) -> list[frozenset[str]]:
     text = path.read_text(encoding='utf-8')
     start = re.search(rf'^#+ {re.escape(heading)}\s*$', text, re.MULTILINE)
     assert start, f'{path.name} has no "{heading}" heading'
-    section = re.split(r'^#+ ', text[start.end():], maxsplit=1, flags=re.MULTILINE)[0]
+    section = re.split(r'^#+ ', text[start.end() :], maxsplit=1, flags=re.MULTILINE)[0]
     items = re.findall(r'^\d+\. (.*)$', section, re.MULTILINE)
     return [frozenset(_NAME.findall(item.split(':', 1)[0].split(' — ', 1)[0])) for item in items]
 
@@ -48,7 +49,9 @@ def test_every_import_keeps_to_the_layers() -> None:
 def test_every_module_of_guard_is_in_a_layer() -> None:
     """The contract is exhaustive: a new top-level module fails lint-imports until it is placed."""
     placed = set().union(*contract_layers())
-    modules = {p.stem for p in (ROOT / 'guard').glob('*.py')} | {p.parent.name for p in (ROOT / 'guard').glob('*/__init__.py')}
+    modules = {p.stem for p in (ROOT / 'guard').glob('*.py')} | {
+        p.parent.name for p in (ROOT / 'guard').glob('*/__init__.py')
+    }
     assert modules - {'__init__', '__main__'} == placed
 
 
@@ -75,7 +78,13 @@ def test_a_lazy_import_upwards_breaks_the_contract(tmp_path: Path) -> None:
     with source.open('a', encoding='utf-8') as f:
         f.write(f'\n\ndef _upwards() -> None:\n    import guard.{upper}  # noqa: F401\n')
     tool = Path(sys.executable).with_name('lint-imports')
-    result = subprocess.run([str(tool), '--no-cache'], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                            env={'PYTHONPATH': str(tmp_path), 'PATH': '/usr/bin:/bin'})
+    result = subprocess.run(
+        [str(tool), '--no-cache'],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={'PYTHONPATH': str(tmp_path), 'PATH': '/usr/bin:/bin'},
+    )
     assert result.returncode == 1, (lower, upper, result.stdout + result.stderr)
     assert f'guard.{lower} is not allowed to import guard.{upper}' in result.stdout

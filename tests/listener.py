@@ -6,6 +6,7 @@ webhook or an audit URL pointed at it from an untrusted file. It answers nothing
 exception: libpq's SSL/GSS encryption requests get PostgreSQL's "N" (not supported), so that libpq
 goes on to send its start-up packet (user, database, options), which is what a test inspects.
 """
+
 from __future__ import annotations
 
 import socket

@@ -5,6 +5,7 @@ guard once kept compiled regex programs in ~/.cache/guard and rebuilt patterns f
 private `_sre.compile` (issue 10): a planted program switched detection off, a damaged one crashed
 the interpreter. Rules now compile from their source in every run.
 """
+
 from __future__ import annotations
 
 import _sre  # only to name the old cache file exactly as guard used to (guard itself never imports it)
@@ -25,8 +26,16 @@ from guard.rules.secrets.fakes import fake
 
 GUARD_PACKAGE = Path(guard.__file__).resolve().parent
 # Private parts of the regex engine: their layout changes between Python versions.
-PRIVATE_MODULES = {'_sre', 'sre_compile', 'sre_parse', 'sre_constants', 're._compiler', 're._parser',
-                   're._constants', 're._casefix'}
+PRIVATE_MODULES = {
+    '_sre',
+    'sre_compile',
+    'sre_parse',
+    'sre_constants',
+    're._compiler',
+    're._parser',
+    're._constants',
+    're._casefix',
+}
 OLD_CACHE_NAME = f'startup-{sys.implementation.cache_tag}-{sys.hexversion:x}-{_sre.MAGIC}.marshal'
 
 
@@ -37,10 +46,17 @@ def private_uses(path: Path) -> list[str]:
         if isinstance(node, ast.Import):
             found += [a.name for a in node.names if a.name in PRIVATE_MODULES]
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found += [f'{node.module}.{a.name}' for a in node.names
-                      if node.module in PRIVATE_MODULES or f'{node.module}.{a.name}' in PRIVATE_MODULES]
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == 're' \
-                and node.attr.startswith('_'):
+            found += [
+                f'{node.module}.{a.name}'
+                for a in node.names
+                if node.module in PRIVATE_MODULES or f'{node.module}.{a.name}' in PRIVATE_MODULES
+            ]
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == 're'
+            and node.attr.startswith('_')
+        ):
             found.append(f're.{node.attr}')
     return found
 
@@ -89,8 +105,11 @@ def test_an_old_cache_file_is_never_opened_and_changes_nothing(leaky_repo: tuple
         folder.mkdir(parents=True)
         os.mkfifo(folder / OLD_CACHE_NAME)
         planted.append(folder)
-    env = {'XDG_CACHE_HOME': str(tmp_path / 'xdg'), 'GUARD_CACHE_DIR': str(tmp_path / 'guard-cache-dir'),
-           'GUARD_STARTUP_CACHE': '1'}
+    env = {
+        'XDG_CACHE_HOME': str(tmp_path / 'xdg'),
+        'GUARD_CACHE_DIR': str(tmp_path / 'guard-cache-dir'),
+        'GUARD_STARTUP_CACHE': '1',
+    }
     assert findings(repo, env) == expected
     for folder in planted:
         assert [p.name for p in folder.iterdir()] == [OLD_CACHE_NAME]  # nothing written beside it

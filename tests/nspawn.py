@@ -7,6 +7,7 @@ no network. How this works on a host whose PID 1 is not systemd, and every error
 ../shared/systemd-testing/RECIPE.md (nspawn needs --register=no --keep-unit here; nsenter must
 target the container's PID 1; systemctl only after /run/systemd/private exists).
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -29,8 +30,18 @@ CACHE = Path(os.environ.get('GUARD_TEST_CACHE') or '/var/cache/guard-test')
 # procps: /bin/kill for ExecReload= (every Debian server has it; mmdebstrap's apt variant does not);
 # postgresql: the fleet's audit store, a real server under the container's systemd (stopped and
 # started by the test; Debian's package creates and enables the `main` cluster).
-PACKAGES = ('systemd', 'systemd-sysv', 'dbus', 'passwd', 'procps', 'python3', 'python3-venv', 'python3-systemd', 'git',
-            'postgresql')
+PACKAGES = (
+    'systemd',
+    'systemd-sysv',
+    'dbus',
+    'passwd',
+    'procps',
+    'python3',
+    'python3-venv',
+    'python3-systemd',
+    'git',
+    'postgresql',
+)
 BOOT_TIMEOUT = 60.0
 PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
@@ -65,7 +76,9 @@ def host_mirror() -> str:
     suite = host_suite()
     for path in sorted(Path('/etc/apt/sources.list.d').glob('*.sources')):
         for stanza in path.read_text().split('\n\n'):
-            fields = dict(line.split(':', 1) for line in stanza.splitlines() if ':' in line and not line.startswith('#'))
+            fields = dict(
+                line.split(':', 1) for line in stanza.splitlines() if ':' in line and not line.startswith('#')
+            )
             if suite in fields.get('Suites', '').split() and 'deb' in fields.get('Types', '').split():
                 return fields.get('URIs', '').split()[0]
     for path in [Path('/etc/apt/sources.list'), *Path('/etc/apt/sources.list.d').glob('*.list')]:
@@ -150,13 +163,25 @@ class Container:
         self.console = work / 'console.log'
 
     def boot(self) -> None:
-        command = ['systemd-nspawn', '--quiet', f'--directory={self.root}', f'--machine=guardtest{os.getpid()}',
-                   '--boot', '--register=no', '--keep-unit', '--private-network', '--console=pipe']
+        command = [
+            'systemd-nspawn',
+            '--quiet',
+            f'--directory={self.root}',
+            f'--machine=guardtest{os.getpid()}',
+            '--boot',
+            '--register=no',
+            '--keep-unit',
+            '--private-network',
+            '--console=pipe',
+        ]
         with open(self.console, 'wb') as console:
             self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=console, stderr=console)
-        self.leader = wait_for(self._find_leader, BOOT_TIMEOUT, 'the container\'s systemd to start')
-        wait_for(lambda: self.run('test', '-S', '/run/systemd/private', check=False).returncode == 0,
-                 BOOT_TIMEOUT, 'systemd\'s private socket')
+        self.leader = wait_for(self._find_leader, BOOT_TIMEOUT, "the container's systemd to start")
+        wait_for(
+            lambda: self.run('test', '-S', '/run/systemd/private', check=False).returncode == 0,
+            BOOT_TIMEOUT,
+            "systemd's private socket",
+        )
         state = self.run('systemctl', 'is-system-running', '--wait', check=False, timeout=BOOT_TIMEOUT).stdout.strip()
         if state != 'running':
             failed = self.run('systemctl', '--failed', '--no-pager', check=False).stdout
@@ -172,11 +197,27 @@ class Container:
                 return int(pid)
         return 0
 
-    def run(self, *command: str, check: bool = True, input: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(['nsenter', f'--target={self.leader}', '--all', 'env', '-i', f'PATH={PATH}',
-                               'LANG=C.UTF-8', 'SYSTEMD_PAGER=', 'SYSTEMD_COLORS=0', *command],
-                              input=input, capture_output=True, text=True, timeout=timeout)
+    def run(
+        self, *command: str, check: bool = True, input: str | None = None, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [
+                'nsenter',
+                f'--target={self.leader}',
+                '--all',
+                'env',
+                '-i',
+                f'PATH={PATH}',
+                'LANG=C.UTF-8',
+                'SYSTEMD_PAGER=',
+                'SYSTEMD_COLORS=0',
+                *command,
+            ],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if check and done.returncode != 0:
             raise AssertionError(f'{" ".join(command)} exited {done.returncode}:\n{done.stdout}{done.stderr}')
         return done

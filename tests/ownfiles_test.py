@@ -3,6 +3,7 @@
 The ownership cases use a real second user (useradd, as root); they are skipped with the reason
 when the tests do not run as root.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,12 @@ def other_uid() -> int:
         return pwd.getpwnam(OTHER).pw_uid
     except KeyError:
         pass
-    made = subprocess.run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', OTHER],
-                          capture_output=True, text=True, check=False)
+    made = subprocess.run(
+        ['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', OTHER],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if made.returncode != 0 and 'already exists' not in made.stderr:
         pytest.skip(f'useradd failed: {made.stderr.strip()}')
     return pwd.getpwnam(OTHER).pw_uid
@@ -106,12 +111,16 @@ NAMES = st.text(alphabet='abc.-_x', min_size=1, max_size=12).filter(lambda n: n 
 
 
 @settings(max_examples=60, deadline=None)
-@given(name=NAMES, data=st.binary(max_size=2000), mode=st.sampled_from([0o600, 0o640, 0o644, 0o400]),
-       umask=st.sampled_from([0o022, 0o077, 0o027, 0o000]),
-       planted=st.sampled_from(['none', 'link-to-victim', 'file', 'dangling-link']))
-def test_write_atomic_replaces_whatever_was_planted_and_sets_the_mode(tmp_path_factory: pytest.TempPathFactory,
-                                                                      name: str, data: bytes, mode: int, umask: int,
-                                                                      planted: str) -> None:
+@given(
+    name=NAMES,
+    data=st.binary(max_size=2000),
+    mode=st.sampled_from([0o600, 0o640, 0o644, 0o400]),
+    umask=st.sampled_from([0o022, 0o077, 0o027, 0o000]),
+    planted=st.sampled_from(['none', 'link-to-victim', 'file', 'dangling-link']),
+)
+def test_write_atomic_replaces_whatever_was_planted_and_sets_the_mode(
+    tmp_path_factory: pytest.TempPathFactory, name: str, data: bytes, mode: int, umask: int, planted: str
+) -> None:
     base = tmp_path_factory.mktemp('own')
     folder = base / 'dir'
     folder.mkdir()

@@ -7,6 +7,7 @@ refuses SSL and GSS encryption ('N') as a server without them does, asks for the
 (libpq answers that request with whatever password it found, from any source), then fails the
 login. https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-START-UP
 """
+
 from __future__ import annotations
 
 import socket

@@ -5,6 +5,7 @@ wrong password is refused by the server itself. initdb refuses to run as root, s
 run as root the server runs as `nobody`. Needs the Debian package `postgresql` (server binaries
 in /usr/lib/postgresql/*/bin); without it the tests that use it are skipped, saying so.
 """
+
 from __future__ import annotations
 
 import glob
@@ -76,23 +77,49 @@ class PostgresServer:
         pwfile.write_text(PASSWORD + '\n')
         if self._as_other_user:
             os.chown(pwfile, self._uid, self._gid)
-        self._run('initdb', '-D', str(self.data), '-U', USER, f'--pwfile={pwfile}', '--auth=scram-sha-256',
-                  '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions')
+        self._run(
+            'initdb',
+            '-D',
+            str(self.data),
+            '-U',
+            USER,
+            f'--pwfile={pwfile}',
+            '--auth=scram-sha-256',
+            '-E',
+            'UTF8',
+            '--locale=C',
+            '--no-sync',
+            '--no-instructions',
+        )
         pwfile.unlink()
 
     def start(self) -> None:
         # autovacuum off: it would ANALYZE tables behind the estimate tests' backs.
-        options = (f'-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off '
-                   '-c synchronous_commit=off -c full_page_writes=off -c autovacuum=off')
-        self._run('pg_ctl', '-D', str(self.data), '-l', str(self.base / 'server.log'), '-w', '-t', '60',
-                  '-o', options, 'start')
+        options = (
+            f'-c listen_addresses=127.0.0.1 -p {self.port} -k {self.base} -c fsync=off '
+            '-c synchronous_commit=off -c full_page_writes=off -c autovacuum=off'
+        )
+        self._run(
+            'pg_ctl',
+            '-D',
+            str(self.data),
+            '-l',
+            str(self.base / 'server.log'),
+            '-w',
+            '-t',
+            '60',
+            '-o',
+            options,
+            'start',
+        )
 
     def stop(self) -> None:
         self._run('pg_ctl', '-D', str(self.data), '-m', 'fast', '-w', '-t', '60', 'stop')
 
     def running(self) -> bool:
-        result = subprocess.run([str(self.bindir / 'pg_ctl'), '-D', str(self.data), 'status'],
-                                capture_output=True, **self._user_args())
+        result = subprocess.run(
+            [str(self.bindir / 'pg_ctl'), '-D', str(self.data), 'status'], capture_output=True, **self._user_args()
+        )
         return result.returncode == 0
 
     def remove(self) -> None:
@@ -100,14 +127,17 @@ class PostgresServer:
             self.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 
-    def url(self, *, password: str = PASSWORD, database: str = DATABASE, port: int | None = None,
-            user: str = USER) -> str:
+    def url(
+        self, *, password: str = PASSWORD, database: str = DATABASE, port: int | None = None, user: str = USER
+    ) -> str:
         return f'postgresql://{user}:{quote(password, safe="")}@127.0.0.1:{port or self.port}/{database}'
 
     def execute(self, *statements: str, database: str = DATABASE) -> None:
         import psycopg2
-        conn = psycopg2.connect(host='127.0.0.1', port=self.port, user=USER, password=PASSWORD,
-                                dbname=database, connect_timeout=5)
+
+        conn = psycopg2.connect(
+            host='127.0.0.1', port=self.port, user=USER, password=PASSWORD, dbname=database, connect_timeout=5
+        )
         conn.autocommit = True
         try:
             with conn.cursor() as cursor:
@@ -119,21 +149,25 @@ class PostgresServer:
     def _user_args(self) -> dict[str, Any]:
         if not self._as_other_user:
             return {}
-        return {'user': self._uid, 'group': self._gid, 'extra_groups': [], 'cwd': self.base,
-                'env': {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'HOME': str(self.base), 'LC_ALL': 'C'}}
+        return {
+            'user': self._uid,
+            'group': self._gid,
+            'extra_groups': [],
+            'cwd': self.base,
+            'env': {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'HOME': str(self.base), 'LC_ALL': 'C'},
+        }
 
     def _run(self, tool: str, *args: str) -> None:
-        result = subprocess.run([str(self.bindir / tool), *args], capture_output=True, text=True,
-                                timeout=120, **self._user_args())
+        result = subprocess.run(
+            [str(self.bindir / tool), *args], capture_output=True, text=True, timeout=120, **self._user_args()
+        )
         if result.returncode != 0:
             log = self.base / 'server.log'
             tail = log.read_text(errors='replace')[-2000:] if log.exists() else ''
             raise RuntimeError(f'{tool} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{tail}')
 
 
-SCHEMA = (
-    f'CREATE DATABASE {DATABASE}',
-)
+SCHEMA = (f'CREATE DATABASE {DATABASE}',)
 TABLES = (
     'CREATE TABLE assets (id serial PRIMARY KEY, symbol text NOT NULL)',
     "INSERT INTO assets (symbol) SELECT 'SYM' || g FROM generate_series(1, 25) g",
@@ -158,8 +192,10 @@ def postgres_server() -> Iterator[PostgresServer]:
     """A running server with database `app` and the tables of TABLES, for the whole session."""
     bindir = find_bindir()
     if bindir is None:
-        pytest.skip('PostgreSQL server binaries not found (apt-get install postgresql): '
-                    'looked in /usr/lib/postgresql/*/bin, PATH and pg_config --bindir')
+        pytest.skip(
+            'PostgreSQL server binaries not found (apt-get install postgresql): '
+            'looked in /usr/lib/postgresql/*/bin, PATH and pg_config --bindir'
+        )
     server = PostgresServer(bindir)
     try:
         server.init()

@@ -1,5 +1,6 @@
 """The prefilter may only make scanning cheaper: searching the windows around keyword hits must give
 exactly the matches a search of the whole text gives (for rules that keep the keyword contract)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,16 @@ from guard.scan.scanner import Scanner
 
 
 def rule(pattern: str, *, keywords: tuple[str, ...] = ('key',), trigger: str = '') -> Rule:
-    return Rule(id='t', category='secret', severity='error', why='w', fix='f', pattern=pattern, keywords=keywords,
-                trigger=trigger)
+    return Rule(
+        id='t',
+        category='secret',
+        severity='error',
+        why='w',
+        fix='f',
+        pattern=pattern,
+        keywords=keywords,
+        trigger=trigger,
+    )
 
 
 # Each keeps the contract (a match touches a line holding the keyword) and stresses one edge of a
@@ -45,8 +54,31 @@ RULES_UNDER_TEST = [
 ]
 # Newlines, CRLF, quotes, the keyword in several cases, and characters whose lower() is longer
 # ('İ') or lands on ASCII (the Kelvin sign 'K'), so keyword offsets sometimes do not line up.
-TOKENS = ['key', 'KEY', 'Key', 'xkey', 'key_1', ' ', '\t', '\n', '\n', '\r\n', '=', '"', 'a', 'Z9', '42', '.',
-          '10.20.30.40', '1.2.3.4.5', 'İ', '\u212aey', 'é', 'ab', '\n\n']
+TOKENS = [
+    'key',
+    'KEY',
+    'Key',
+    'xkey',
+    'key_1',
+    ' ',
+    '\t',
+    '\n',
+    '\n',
+    '\r\n',
+    '=',
+    '"',
+    'a',
+    'Z9',
+    '42',
+    '.',
+    '10.20.30.40',
+    '1.2.3.4.5',
+    'İ',
+    '\u212aey',
+    'é',
+    'ab',
+    '\n\n',
+]
 texts = st.lists(st.sampled_from(TOKENS), max_size=60).map(''.join)
 
 
@@ -64,33 +96,44 @@ def test_windows_find_exactly_what_a_whole_text_search_finds(text: str) -> None:
         assert windowed == spans(under_test.scan(text)), under_test.pattern
 
 
-@pytest.mark.parametrize(('text', 'planned'), [
-    ('nothing to see here\n', []),
-    ('a key\n', ['t']),
-    ('a KEY\n', ['t']),
-])
+@pytest.mark.parametrize(
+    ('text', 'planned'),
+    [
+        ('nothing to see here\n', []),
+        ('a key\n', ['t']),
+        ('a KEY\n', ['t']),
+    ],
+)
 def test_a_rule_runs_only_where_its_keyword_occurs(text: str, planned: list[str]) -> None:
     assert [r.id for r, _ in Prefilter([RULES_UNDER_TEST[0]]).plan(text)] == planned
 
 
 def test_windows_cover_only_the_lines_around_hits() -> None:
     text = 'a\nb\nkey=1\nc\nd\n'
-    (planned, windows), = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
+    ((planned, windows),) = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
     assert windows == [(4, 9, 11)]  # the keyword's line (4..9, '\n' at 9); endpos 2 past it
-    (planned, windows), = Prefilter([RULES_UNDER_TEST[1]]).plan(text)  # up to 4 newlines: the whole text
+    ((planned, windows),) = Prefilter([RULES_UNDER_TEST[1]]).plan(text)  # up to 4 newlines: the whole text
     assert windows == [(0, 9, len(text))]
 
 
 def test_unaligned_lowercase_falls_back_to_the_whole_text() -> None:
     text = 'İ\n' * 3 + 'key=abc\n'
-    (_, windows), = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
+    ((_, windows),) = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
     assert windows is None
     assert spans(RULES_UNDER_TEST[0].scan(text, windows)) == [(len('İ\n' * 3) + 4, len(text) - 1, 'abc')]
 
 
 def test_path_scoped_rules_run_only_on_their_paths() -> None:
-    scoped = Rule(id='t', category='secret', severity='error', why='w', fix='f', pattern=r'key=(?P<value>\w+)',
-                  keywords=('key',), path_pattern=r'\.cfg$')
+    scoped = Rule(
+        id='t',
+        category='secret',
+        severity='error',
+        why='w',
+        fix='f',
+        pattern=r'key=(?P<value>\w+)',
+        keywords=('key',),
+        path_pattern=r'\.cfg$',
+    )
     prefilter = Prefilter([scoped])
     assert prefilter.plan('key=abc', 'app.py') == []
     assert [r.id for r, _ in prefilter.plan('key=abc', 'app.cfg')] == ['t']
@@ -105,9 +148,16 @@ class _WholeText:
 
     def plan(self, text: str, path: str | None = None, near: object = None) -> list[tuple[Rule, None]]:
         lowered = text.lower()
-        return [(r, None) for r in self.rules if (path is None or r.applies_to(path))
-                and (not (r.keywords or r.trigger) or any(k in lowered for k in r.keywords)
-                     or (r.trigger_regex is not None and r.trigger_regex.search(text)))]
+        return [
+            (r, None)
+            for r in self.rules
+            if (path is None or r.applies_to(path))
+            and (
+                not (r.keywords or r.trigger)
+                or any(k in lowered for k in r.keywords)
+                or (r.trigger_regex is not None and r.trigger_regex.search(text))
+            )
+        ]
 
 
 def _examples_document() -> str:
@@ -130,15 +180,16 @@ def test_the_scanner_reports_what_whole_text_searches_report(path: str) -> None:
     assert windowed.scan(Document(path, text)) == expected
 
 
-@pytest.mark.parametrize('content_rule', [r for r in CONTENT_RULES if (r.keywords or r.trigger) and r.reach],
-                         ids=lambda r: r.id)
+@pytest.mark.parametrize(
+    'content_rule', [r for r in CONTENT_RULES if (r.keywords or r.trigger) and r.reach], ids=lambda r: r.id
+)
 def test_every_bad_example_keeps_the_keyword_contract(content_rule: Rule) -> None:
     """A windowed rule's match touches a line that holds one of its keywords, or its trigger."""
     for bad in content_rule.examples_bad:
         for match in content_rule.regex.finditer(bad):
             start = bad.rfind('\n', 0, match.start()) + 1
             end = bad.find('\n', match.end() - 1)
-            touched = bad[start:len(bad) if end < 0 else end]
+            touched = bad[start : len(bad) if end < 0 else end]
             keyword_found = any(k in touched.lower() for k in content_rule.keywords)
             trigger_found = bool(content_rule.trigger_regex and content_rule.trigger_regex.search(touched))
             assert keyword_found or trigger_found, f'{content_rule.id}: no keyword on the lines of {match[0]!r}'
@@ -146,15 +197,25 @@ def test_every_bad_example_keeps_the_keyword_contract(content_rule: Rule) -> Non
 
 def test_importing_the_scanner_stays_cheap() -> None:
     """The commit hook imports guard.scan.scanner; the C automaton and heavy libraries load only when used."""
-    code = ('import sys, guard.scan.scanner; '
-            'print(sorted(m for m in ("ahocorasick", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))')
+    code = (
+        'import sys, guard.scan.scanner; '
+        'print(sorted(m for m in ("ahocorasick", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))'
+    )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'
 
 
 def test_a_path_scoped_rule_without_its_keyword_is_not_run_on_unaligned_text() -> None:
-    scoped = Rule(id='t', category='secret', severity='error', why='w', fix='f', pattern=r'\w+=(?P<value>\w+)',
-                  keywords=('key',), path_pattern=r'\.cfg$')
+    scoped = Rule(
+        id='t',
+        category='secret',
+        severity='error',
+        why='w',
+        fix='f',
+        pattern=r'\w+=(?P<value>\w+)',
+        keywords=('key',),
+        path_pattern=r'\.cfg$',
+    )
     assert Prefilter([scoped]).plan('İ\nuser=abc\n', 'app.cfg') == []
 
 

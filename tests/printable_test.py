@@ -1,5 +1,6 @@
 """Names guard did not choose print inert (issue 16, finding 10): no control character from a file name
 reaches the terminal, and a name with a newline cannot forge a row of a plan or of `guard history`."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from guard.printable import printable
 from guard.printable import printable_lines
 
-_CONTROL = ''.join(map(chr, [*range(0x20), 0x7f, *range(0x80, 0xa0), 0x2028, 0x2029, 0x202e, 0x2066]))
+_CONTROL = ''.join(map(chr, [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, 0x202E, 0x2066]))
 # Raw control characters a line of output may hold: none but the newline that separates lines.
 _RAW = re.compile('[' + re.escape(_CONTROL.replace('\n', '')) + ']')
 _NAME_CHARS = st.sampled_from(_CONTROL) | st.characters(blacklist_categories=('Cs',), blacklist_characters='/\x00')
@@ -35,8 +36,14 @@ def test_undecodable_bytes_show_as_hex() -> None:
 
 
 _FILE_NAME = st.text(_NAME_CHARS, min_size=1, max_size=24).filter(
-    lambda n: n not in ('.', '..') and '\x00' not in n and '/' not in n and len(n.encode('utf-8', 'surrogatepass')) < 200
-    and any(c in _CONTROL for c in n))
+    lambda n: (
+        n not in ('.', '..')
+        and '\x00' not in n
+        and '/' not in n
+        and len(n.encode('utf-8', 'surrogatepass')) < 200
+        and any(c in _CONTROL for c in n)
+    )
+)
 
 
 @given(names=st.lists(_FILE_NAME, min_size=1, max_size=4, unique=True))
@@ -55,8 +62,12 @@ def test_plan_and_history_hold_no_raw_control_character(tmp_path_factory: object
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp / 'state'), 'XDG_CONFIG_HOME': str(tmp / 'cfg')}
     guard = [sys.executable, '-m', 'guard']
     outputs = []
-    for argv in (['purge', str(root), '--dry-run', '--verbose'], ['purge', str(root), '--force'],
-                 ['history', '-v'], ['history', '-v', str(root)]):
+    for argv in (
+        ['purge', str(root), '--dry-run', '--verbose'],
+        ['purge', str(root), '--force'],
+        ['history', '-v'],
+        ['history', '-v', str(root)],
+    ):
         proc = subprocess.run(guard + argv, capture_output=True, env=env, timeout=120)
         assert proc.returncode in (0, 1), proc.stderr
         outputs.append(proc.stdout.decode('utf-8', 'surrogateescape') + proc.stderr.decode('utf-8', 'surrogateescape'))

@@ -5,6 +5,7 @@ Real git repositories: the standalone hooks `guard install` puts in place, drive
 with PRE_COMMIT_FROM_REF/TO_REF for its pre-push stage). The framework itself is exercised in
 tests/hooks_precommit_test.py; here its entry point runs directly, which is the same code path.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,7 +23,7 @@ from guard.scan import windows
 
 # Assembled at run time so this file is not itself a secret to any scanner.
 AWS_KEY = 'AKIA' + 'Z2RJ7QWNPL4XT3VB'
-SQL_LINE = 'INSERT INTO accounts VALUES ({n}, \'user{n}@example.com\', \'2024-01-01\', {n}.50);\n'
+SQL_LINE = "INSERT INTO accounts VALUES ({n}, 'user{n}@example.com', '2024-01-01', {n}.50);\n"
 
 
 def db_password() -> str:
@@ -35,7 +36,7 @@ def db_url(password: str) -> str:
 
 def pem_key() -> str:
     body = base64.b64encode(os.urandom(48 * 30)).decode()
-    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
     return '-----BEGIN RSA ' + 'PRIVATE KEY-----\n' + '\n'.join(lines) + '\n-----END RSA ' + 'PRIVATE KEY-----\n'
 
 
@@ -77,29 +78,63 @@ def cases() -> list[tuple[str, str, bytes, str, int | None]]:
     env = f'DATABASE_URL={db_url(password)}\r\nDEBUG=false\r\n'
     window_text, window_line = across_the_window_edge()
     piece_bytes, piece_line = across_a_piece_edge()
-    lfs = ('version https://git-lfs.github.com/spec/v1\noid sha256:' + secrets.token_hex(32) + '\nsize 1234\n'
-           + f'URL = "{db_url(password)}"\n')
+    lfs = (
+        'version https://git-lfs.github.com/spec/v1\noid sha256:'
+        + secrets.token_hex(32)
+        + '\nsize 1234\n'
+        + f'URL = "{db_url(password)}"\n'
+    )
     return [
         ('utf16-le-bom-env', '.env', b'\xff\xfe' + env.encode('utf-16-le'), 'database-url-password', 1),
         ('utf16-le-bom-env-path-rule', '.env', b'\xff\xfe' + env.encode('utf-16-le'), 'env-file', None),
         ('utf16-be-env', 'prod.env', env.encode('utf-16-be'), 'database-url-password', 1),
-        ('stray-nul', 'settings.py', b'# generated\0\n' + f'URL = "{db_url(password)}"\n'.encode(),
-         'database-url-password', 2),
+        (
+            'stray-nul',
+            'settings.py',
+            b'# generated\0\n' + f'URL = "{db_url(password)}"\n'.encode(),
+            'database-url-password',
+            2,
+        ),
         ('fake-lfs-header', 'data.bin', lfs.encode(), 'database-url-password', 4),
-        ('sql-dump-3mb', 'dump.sql', sql_dump(3_000_000, f"-- dsn: '{db_url(password)}'\n").encode(),
-         'database-url-password', None),
+        (
+            'sql-dump-3mb',
+            'dump.sql',
+            sql_dump(3_000_000, f"-- dsn: '{db_url(password)}'\n").encode(),
+            'database-url-password',
+            None,
+        ),
         ('key-across-window-edge', 'keys.txt', window_text.encode(), 'private-key', window_line),
         ('key-across-piece-edge', 'big16.txt', piece_bytes, 'aws-access-key-id', piece_line),
         # A byte-order mark that lies: UTF-8 opening with FF FE or FE FF (findings15/10).
-        ('fake-utf16-le-bom-on-utf8', 'settings.py', b'\xff\xfe' + f' = 1\nURL = "{db_url(password)}"\n'.encode(),
-         'database-url-password', 2),
-        ('fake-utf16-be-bom-on-utf8', 'config.py', b'\xfe\xff' + f'\nURL = "{db_url(password)}"\n'.encode(),
-         'database-url-password', 2),
+        (
+            'fake-utf16-le-bom-on-utf8',
+            'settings.py',
+            b'\xff\xfe' + f' = 1\nURL = "{db_url(password)}"\n'.encode(),
+            'database-url-password',
+            2,
+        ),
+        (
+            'fake-utf16-be-bom-on-utf8',
+            'config.py',
+            b'\xfe\xff' + f'\nURL = "{db_url(password)}"\n'.encode(),
+            'database-url-password',
+            2,
+        ),
         # UTF-32 without a mark (iconv -t UTF-32LE, str.encode('utf-32-le')): findings15/11.
-        ('utf32-le-no-bom', 'settings.py', f'# settings\nURL = "{db_url(password)}"\n'.encode('utf-32-le'),
-         'database-url-password', 2),
-        ('utf32-be-no-bom', 'prod.cfg', f'# settings\nURL = "{db_url(password)}"\n'.encode('utf-32-be'),
-         'database-url-password', 2),
+        (
+            'utf32-le-no-bom',
+            'settings.py',
+            f'# settings\nURL = "{db_url(password)}"\n'.encode('utf-32-le'),
+            'database-url-password',
+            2,
+        ),
+        (
+            'utf32-be-no-bom',
+            'prod.cfg',
+            f'# settings\nURL = "{db_url(password)}"\n'.encode('utf-32-be'),
+            'database-url-password',
+            2,
+        ),
     ]
 
 
@@ -127,13 +162,15 @@ def expected_location(path: str, content: bytes, line: int | None) -> str:
 
 
 def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(['git', 'commit', '-q', '-m', 'change', *args], cwd=repo, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        ['git', 'commit', '-q', '-m', 'change', *args], cwd=repo, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.parametrize(('path', 'content', 'rule', 'line'), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_blocked_by_the_commit_hook_and_the_pre_push_hook(hooked: Path, path: str, content: bytes, rule: str,
-                                                          line: int | None) -> None:
+def test_blocked_by_the_commit_hook_and_the_pre_push_hook(
+    hooked: Path, path: str, content: bytes, rule: str, line: int | None
+) -> None:
     write(hooked, path, content)
     git(hooked, 'add', path)
     where = expected_location(path, content, line)
@@ -152,8 +189,9 @@ def test_blocked_by_the_commit_hook_and_the_pre_push_hook(hooked: Path, path: st
     assert push.returncode != 0 and 'push blocked' in push.stdout + push.stderr, push.stdout + push.stderr
     assert f'{head[:12]}:{where}' in push.stdout + push.stderr
     remote_head = git(hooked, 'rev-parse', 'origin/main').stdout.strip()
-    framework_push = run_guard('hook', 'guard', cwd=hooked,
-                               env={'PRE_COMMIT_FROM_REF': remote_head, 'PRE_COMMIT_TO_REF': head})
+    framework_push = run_guard(
+        'hook', 'guard', cwd=hooked, env={'PRE_COMMIT_FROM_REF': remote_head, 'PRE_COMMIT_TO_REF': head}
+    )
     assert framework_push.returncode == 1 and f'{head[:12]}:{where}' in framework_push.stdout
     for output in (out, framework.stdout, push.stdout + push.stderr, framework_push.stdout):
         assert AWS_KEY not in output and 'PRIVATE KEY-----\n' not in output
@@ -186,8 +224,9 @@ def test_a_pushed_blob_guard_cannot_read_fails_the_pre_push_hook_closed(hooked: 
     is blocked with the reason and the setting, before git would try to send it."""
     missing = git(hooked, 'hash-object', '--stdin', input_text='x = 1\n').stdout.strip()  # not written (-w)
     readme = git(hooked, 'rev-parse', 'HEAD:README.md').stdout.strip()
-    tree = git(hooked, 'mktree', '--missing',
-               input_text=f'100644 blob {readme}\tREADME.md\n100644 blob {missing}\tghost.py\n').stdout.strip()
+    tree = git(
+        hooked, 'mktree', '--missing', input_text=f'100644 blob {readme}\tREADME.md\n100644 blob {missing}\tghost.py\n'
+    ).stdout.strip()
     head = git(hooked, 'commit-tree', tree, '-p', 'HEAD', '-m', 'ghost').stdout.strip()
     git(hooked, 'update-ref', 'refs/heads/main', head)
     push = git(hooked, 'push', 'origin', 'main', check=False)

@@ -1,5 +1,6 @@
 """guard.records: what mypy reads as typing.NamedTuple is, at run time, a light tuple class with exactly the
 declared fields, that behaves as the NamedTuple in what guard uses."""
+
 from __future__ import annotations
 
 import ast
@@ -63,12 +64,15 @@ def test_construction_fields_and_defaults_as_namedtuple() -> None:
         rec.path = 'elsewhere'  # type: ignore[misc]
 
 
-@pytest.mark.parametrize('call', [
-    lambda cls: cls('only-path'),  # a field without default missing
-    lambda cls: cls(*values(5)),  # too many
-    lambda cls: cls(*values(3), colour='red'),  # no such field
-    lambda cls: cls(*values(3), path='twice'),  # given twice
-])
+@pytest.mark.parametrize(
+    'call',
+    [
+        lambda cls: cls('only-path'),  # a field without default missing
+        lambda cls: cls(*values(5)),  # too many
+        lambda cls: cls(*values(3), colour='red'),  # no such field
+        lambda cls: cls(*values(3), path='twice'),  # given twice
+    ],
+)
 def test_wrong_fields_are_type_errors_as_with_namedtuple(call: object) -> None:
     ours, theirs = pair()
     for cls in (ours, theirs):
@@ -109,9 +113,14 @@ def declared_records() -> dict[tuple[str, str], tuple[list[str], dict[str, objec
         module = '.'.join(path.relative_to(GUARD.parent).with_suffix('').parts).removesuffix('.__init__')
         for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
             if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == 'Record' for b in node.bases):
-                fields = [s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
-                defaults = {s.target.id: _default(module, s.value) for s in node.body
-                            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value is not None}
+                fields = [
+                    s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                ]
+                defaults = {
+                    s.target.id: _default(module, s.value)
+                    for s in node.body
+                    if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value is not None
+                }
                 found[(module, node.name)] = (fields, defaults)
     return found
 
@@ -132,6 +141,7 @@ def test_every_record_has_at_run_time_exactly_the_fields_it_declares() -> None:
 
 def test_a_field_without_a_default_after_one_with_is_refused() -> None:
     with pytest.raises(TypeError, match='follows one with a default'):
+
         class Bad(Record):  # noqa: F841
             first: int = 0
             second: int
@@ -150,8 +160,13 @@ def test_mypy_sees_the_declared_field_types(tmp_path: Path) -> None:
         "f._replace(line='one')\n"
     )
     mypy = Path(sys.executable).with_name('mypy')
-    result = subprocess.run([str(mypy), '--strict', '--no-incremental', '--follow-imports=silent', str(sample)],
-                            capture_output=True, text=True, cwd=GUARD.parent, timeout=600)
+    result = subprocess.run(
+        [str(mypy), '--strict', '--no-incremental', '--follow-imports=silent', str(sample)],
+        capture_output=True,
+        text=True,
+        cwd=GUARD.parent,
+        timeout=600,
+    )
     lines = result.stdout.splitlines()
     assert any('Revealed type is "int | None"' in line for line in lines), result.stdout
     assert any('Revealed type is "tuple[str, ...]"' in line for line in lines), result.stdout

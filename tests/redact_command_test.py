@@ -1,5 +1,6 @@
 """Command lines in the audit store are default-deny (issue 16, finding 7): the program and shape stay,
 every argument value that could be a credential is masked, in any of the usual forms."""
+
 from __future__ import annotations
 
 import json
@@ -48,8 +49,9 @@ FORMS = (
     '{prog_url}',
 )
 # Secrets with capitals, digits or symbols, including URL and shell delimiters.
-_SECRET = st.text(alphabet='ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789@:/#?%!+=._-', min_size=8,
-                  max_size=24)
+_SECRET = st.text(
+    alphabet='ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789@:/#?%!+=._-', min_size=8, max_size=24
+)
 
 
 def _is_plain_word(secret: str) -> bool:
@@ -59,15 +61,23 @@ def _is_plain_word(secret: str) -> bool:
 
 def _command(form: str, secret: str) -> str:
     from urllib.parse import quote
+
     url_safe = quote(secret, safe='')
-    return form.format(s=shlex.quote(secret), g=shlex.quote(secret)[1:-1] if secret.isalnum() else
-                       shlex.quote(secret), q=secret, p=url_safe, auth=shlex.quote('Authorization: Bearer ' + secret),
-                       userpw=shlex.quote('me:' + secret), prog_url='https://' + url_safe + '@x.test/')
+    return form.format(
+        s=shlex.quote(secret),
+        g=shlex.quote(secret)[1:-1] if secret.isalnum() else shlex.quote(secret),
+        q=secret,
+        p=url_safe,
+        auth=shlex.quote('Authorization: Bearer ' + secret),
+        userpw=shlex.quote('me:' + secret),
+        prog_url='https://' + url_safe + '@x.test/',
+    )
 
 
 def _pieces(secret: str) -> list[str]:
     """What must not survive: the secret, its URL-encoded form, and any long piece of it."""
     from urllib.parse import quote
+
     return [secret, quote(secret, safe='')] + [p for p in re.split(r'[@:/#?%!+=._-]', secret) if len(p) >= 6]
 
 
@@ -102,11 +112,17 @@ def test_purge_audit_and_history_hold_no_secret(tmp_path: Path) -> None:
     (tmp_path / 'ops.toml').write_text('[purge]\nbefore = ' + json.dumps(commands) + '\n')
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'cfg')}
     run = [sys.executable, '-m', 'guard']
-    purge = subprocess.run(run + ['purge', str(root), '--force', '--config', str(tmp_path / 'ops.toml')],
-                           capture_output=True, text=True, env=env, timeout=120)
+    purge = subprocess.run(
+        run + ['purge', str(root), '--force', '--config', str(tmp_path / 'ops.toml')],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert purge.returncode == 0, purge.stderr
-    history = subprocess.run(run + ['history', '-v', '--format', 'json'], capture_output=True, text=True, env=env,
-                             timeout=60)
+    history = subprocess.run(
+        run + ['history', '-v', '--format', 'json'], capture_output=True, text=True, env=env, timeout=60
+    )
     assert history.returncode == 0, history.stderr
     assert '/bin/true' in history.stdout  # the commands were recorded, masked
     db = tmp_path / 'state' / 'guard' / 'audit.db'
@@ -118,19 +134,38 @@ def test_purge_audit_and_history_hold_no_secret(tmp_path: Path) -> None:
 def test_history_masks_commands_an_older_guard_stored_whole(tmp_path: Path) -> None:
     """A record written before the default-deny rule holds whole secrets: `guard history` masks them."""
     from guard.audit import AuditStore
+
     store = AuditStore.open_local(tmp_path / 'state' / 'guard')
     leaks = ['MysqlPassw0rdLeak', 'SlackWebhookSecretLeak', 'GitTokenInUrlLeak']
-    store.record('purge', tmp_path, trigger='manual', outcome='ok', detail={'commands': [
-        {'phase': 'before', 'command': f'mysqladmin -u root -p{leaks[0]} flush-logs', 'outcome': 'ok'},
-        {'phase': 'after', 'command': f'curl https://hooks.slack.com/services/T0/B0/{leaks[1]}', 'outcome': 'ok'},
-        {'phase': 'after', 'command': f'git pull https://{leaks[2]}@git.example.test/a.git', 'outcome': 'ok'}]})
+    store.record(
+        'purge',
+        tmp_path,
+        trigger='manual',
+        outcome='ok',
+        detail={
+            'commands': [
+                {'phase': 'before', 'command': f'mysqladmin -u root -p{leaks[0]} flush-logs', 'outcome': 'ok'},
+                {
+                    'phase': 'after',
+                    'command': f'curl https://hooks.slack.com/services/T0/B0/{leaks[1]}',
+                    'outcome': 'ok',
+                },
+                {'phase': 'after', 'command': f'git pull https://{leaks[2]}@git.example.test/a.git', 'outcome': 'ok'},
+            ]
+        },
+    )
     store.close()
     dump = '\n'.join(sqlite3.connect(tmp_path / 'state' / 'guard' / 'audit.db').iterdump())
     assert leaks[0] in dump  # the old record, as an older guard stored it
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'cfg')}
     for fmt in ('text', 'json'):
-        proc = subprocess.run([sys.executable, '-m', 'guard', 'history', '-v', '--format', fmt], capture_output=True,
-                              text=True, env=env, timeout=60)
+        proc = subprocess.run(
+            [sys.executable, '-m', 'guard', 'history', '-v', '--format', fmt],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert proc.returncode == 0, proc.stderr
         assert 'mysqladmin' in proc.stdout
         assert not any(leak in proc.stdout + proc.stderr for leak in leaks), proc.stdout

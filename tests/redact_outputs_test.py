@@ -7,6 +7,7 @@ repository, `guard scan --history`, a purge whose service command carries `--pas
 config error quoting a URL, and webhook failures to a closed port on 127.0.0.1. Every password is
 generated with random parts around a common word, so no fixed string passes by accident.
 """
+
 from __future__ import annotations
 
 import json
@@ -126,8 +127,14 @@ def hooked_repo(root: Path) -> Path:
 
 
 def commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(['git', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'change', *args], cwd=repo,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        ['git', '-c', 'commit.gpgsign=false', 'commit', '-q', '-m', 'change', *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_commit_hook_blocks_and_shows_no_password(tmp_path: Path, leaks: Leaks) -> None:
@@ -206,8 +213,10 @@ def test_config_error_quoting_a_url_masks_its_password(tmp_path: Path) -> None:
     for command in ('health', 'scan'):
         proc = run_guard(command, tmp_path)
         assert proc.returncode == 2
-        assert proc.stderr == (f'guard: error: {tmp_path / "guard.toml"}: health.db-url must be a string, '
-                               f"got list ['postgresql://u:{mask(secret)}@h/db']\n")
+        assert proc.stderr == (
+            f'guard: error: {tmp_path / "guard.toml"}: health.db-url must be a string, '
+            f"got list ['postgresql://u:{mask(secret)}@h/db']\n"
+        )
 
 
 def test_config_error_masks_a_password_even_where_the_value_is_cut(tmp_path: Path) -> None:
@@ -225,10 +234,15 @@ def closed_port() -> int:
 
 
 def failing_project(root: Path, url: str) -> Path:
-    write(root, 'guard.toml', (
-        'state-dir = ".state"\n'
-        '[health]\nchecks = ["database"]\ntables = ["assets"]\nmin-rows = {assets = 1}\n'
-        f'[alerts]\njournal = false\nwebhook = "{url}"\nwebhook-timeout = 2\nwebhook-retries = 0\n'))
+    write(
+        root,
+        'guard.toml',
+        (
+            'state-dir = ".state"\n'
+            '[health]\nchecks = ["database"]\ntables = ["assets"]\nmin-rows = {assets = 1}\n'
+            f'[alerts]\njournal = false\nwebhook = "{url}"\nwebhook-timeout = 2\nwebhook-retries = 0\n'
+        ),
+    )
     write(root, '.env', 'DB_URL=sqlite:///app.db\n')
     with sqlite3.connect(root / 'app.db') as conn:
         conn.execute('CREATE TABLE assets (id INTEGER)')  # no rows: the check fails, so an alert goes out
@@ -270,8 +284,11 @@ def test_internal_error_traceback_is_scrubbed(tmp_path: Path) -> None:
         'from guard.cli.errors import error_handler\n'
         'with error_handler() as outcome:\n'
         f'    raise RuntimeError("connect failed: postgresql://app:{secret}@db/prod")\n'
-        'sys.exit(outcome.code)\n')
-    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=os.environ.copy(), check=False)
+        'sys.exit(outcome.code)\n'
+    )
+    proc = subprocess.run(
+        [sys.executable, '-c', script], capture_output=True, text=True, env=os.environ.copy(), check=False
+    )
     assert proc.returncode == 3 and 'RuntimeError: connect failed: postgresql://app:' in proc.stderr
     assert secret not in proc.stderr
 
@@ -298,12 +315,27 @@ def test_alert_detail_and_a_failing_alert_command_show_no_password(tmp_path: Pat
 
     secret, other = password(), password()
     # A check's reason that quotes a driver message echoing the URL it was given.
-    alert = Alert('problem', 'database', Status.FAIL, Status.OK, str(tmp_path), 'h',
-                  f'cannot connect to postgresql://app:{secret}@db/prod', 0.0, 0.0)
+    alert = Alert(
+        'problem',
+        'database',
+        Status.FAIL,
+        Status.OK,
+        str(tmp_path),
+        'h',
+        f'cannot connect to postgresql://app:{secret}@db/prod',
+        0.0,
+        0.0,
+    )
     sink = CommandSink(f'echo "login failed: --password={other}" >&2; exit 4', timeout=10)
     delivery = sink.deliver(alert)
-    shown = [delivery.detail, alert.summary, alert.message, stderr_line(alert),
-             json.dumps(alert.as_dict()), json.dumps(alert.fields())]
+    shown = [
+        delivery.detail,
+        alert.summary,
+        alert.message,
+        stderr_line(alert),
+        json.dumps(alert.as_dict()),
+        json.dumps(alert.fields()),
+    ]
     assert not delivery.ok and delivery.detail.startswith('exit 4: login failed: --password=')
     assert not any(secret in text or other in text for text in shown)
 
@@ -312,8 +344,10 @@ def test_a_bad_argument_quoted_back_by_argparse_is_scrubbed(tmp_path: Path) -> N
     secret = password()
     proc = run_guard('scan', '--fail-on', f'postgresql://u:{secret}@h/db', tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.splitlines()[-1] == (f"guard scan: error: argument --fail-on: invalid choice: "
-                                            f"'postgresql://u:{mask(secret)}@h/db' (choose from 'note', 'warning', 'error')")
+    assert proc.stderr.splitlines()[-1] == (
+        f'guard scan: error: argument --fail-on: invalid choice: '
+        f"'postgresql://u:{mask(secret)}@h/db' (choose from 'note', 'warning', 'error')"
+    )
 
 
 @pytest.mark.parametrize('only', [(), ('ip',)])
@@ -354,7 +388,7 @@ FORMS: list[tuple[str, str, str]] = [
     ('smtp.py', 'smtp.login(user, "{x}")  # relay {ip}\n', '"'),
     ('db.env', 'DB_PW={x} DB_HOST={ip}\n', ''),
     ('block.yaml', 'password: |\n  {x}  {home}/note\n', ''),
-    ('url_quote.env', "DB_URL=postgresql://app:{x}@{ip}:5432/prod\n", ''),
+    ('url_quote.env', 'DB_URL=postgresql://app:{x}@{ip}:5432/prod\n', ''),
     ('scp.sh', 'scp dump.sql user@server:{x}@{ip}:/srv\n', ''),
     ('split.py', 'URL = ("postgresql://app:" + "{x}" + "@{ip}/prod")\n', '"'),
     ('split2.py', "URL = 'postgresql://app:' +\\\n    '{x}@{ip}/prod'\n", "'"),
@@ -413,18 +447,26 @@ SYMBOLS = "@:/'#!%$+=*?"
 # `@ : / ' #` inside. They start with a letter or digit: a leading `#` or `-` changes what the line is.
 # None holds an address itself: what a rule reports is shown by design, so that part would show.
 ADDRESS = re.compile(r'\d+\.\d+\.\d+\.\d+|\d*:\d*:')
-random_strings = st.text(alphabet=st.sampled_from(
-    [*'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', *SYMBOLS, '.', '-', '_']),
-    min_size=8, max_size=24).filter(
-        lambda s: s[0].isalnum() and any(c.isdigit() or c in SYMBOLS for c in s) and not ADDRESS.search(s))
+random_strings = st.text(
+    alphabet=st.sampled_from(
+        [*'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', *SYMBOLS, '.', '-', '_']
+    ),
+    min_size=8,
+    max_size=24,
+).filter(lambda s: s[0].isalnum() and any(c.isdigit() or c in SYMBOLS for c in s) and not ADDRESS.search(s))
 words_with_digits = st.builds(lambda w, d: f'{w}{d}', st.sampled_from(WORDS), st.integers(0, 99999))
-words_with_symbols = st.builds(lambda a, sym, b, d: f'{a}{sym}{b}{d}', st.sampled_from(WORDS), st.sampled_from("@:/'#"),
-                               st.sampled_from(WORDS), st.sampled_from(['', '1', '2024']))
+words_with_symbols = st.builds(
+    lambda a, sym, b, d: f'{a}{sym}{b}{d}',
+    st.sampled_from(WORDS),
+    st.sampled_from("@:/'#"),
+    st.sampled_from(WORDS),
+    st.sampled_from(['', '1', '2024']),
+)
 credentials = st.one_of(random_strings, words_with_digits, words_with_symbols)
 # Letters alone, mixed case: every form but the shape-only ones must mask these by position.
-letters_only = st.text(alphabet=st.sampled_from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'),
-                       min_size=8, max_size=16).filter(lambda s: any(c.isupper() for c in s[1:])
-                                                        and any(c.islower() for c in s))
+letters_only = st.text(
+    alphabet=st.sampled_from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'), min_size=8, max_size=16
+).filter(lambda s: any(c.isupper() for c in s[1:]) and any(c.islower() for c in s))
 
 
 def test_the_generator_covers_forty_forms() -> None:
@@ -442,13 +484,14 @@ def place(form: tuple[str, str, str], secret: str, host: int) -> tuple[str, str,
 
 def fragments(secret: str, rest: str) -> list[str]:
     """The credential's 6-character pieces that the rest of the line does not hold by itself."""
-    return [secret[i:i + 6] for i in range(len(secret) - 5) if secret[i:i + 6] not in rest]
+    return [secret[i : i + 6] for i in range(len(secret) - 5) if secret[i : i + 6] not in rest]
 
 
 @settings(max_examples=4000, deadline=None)
 @given(st.one_of(credentials, letters_only), st.sampled_from(FORMS), st.integers(20, 250))
-def test_no_excerpt_shows_a_generated_credential_or_a_piece_of_one(secret: str, form: tuple[str, str, str],
-                                                                    host: int) -> None:
+def test_no_excerpt_shows_a_generated_credential_or_a_piece_of_one(
+    secret: str, form: tuple[str, str, str], host: int
+) -> None:
     from guard.rules import RULES
     from guard.scan.scanner import Document
     from guard.scan.scanner import Scanner
@@ -546,9 +589,11 @@ def test_no_generated_credential_in_any_output(tmp_path_factory: pytest.TempPath
 @settings(max_examples=1, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(credentials, min_size=len(FORMS), max_size=len(FORMS)))
 def test_pre_commit_framework_hook_shows_no_generated_credential(
-        git_repo: Path, guard_snapshot: tuple[Path, str, Path],  # noqa: F811  (the fixture)
-        monkeypatch: pytest.MonkeyPatch,
-        secrets: list[str]) -> None:
+    git_repo: Path,
+    guard_snapshot: tuple[Path, str, Path],  # noqa: F811  (the fixture)
+    monkeypatch: pytest.MonkeyPatch,
+    secrets: list[str],
+) -> None:
     from hooks_precommit_test import commit as framework_commit
     from hooks_precommit_test import project
 
@@ -564,10 +609,15 @@ def test_pre_commit_framework_hook_shows_no_generated_credential(
 
 
 @settings(max_examples=300, deadline=None)
-@given(credentials, st.sampled_from([f for f in FORMS if '\n' not in f[1].rstrip('\n')]), st.integers(0, 40_000),
-       st.integers(0, 40_000))
+@given(
+    credentials,
+    st.sampled_from([f for f in FORMS if '\n' not in f[1].rstrip('\n')]),
+    st.integers(0, 40_000),
+    st.integers(0, 40_000),
+)
 def test_a_very_long_line_masks_around_its_findings_as_a_short_one_does(
-        secret: str, form: tuple[str, str, str], before: int, after: int) -> None:
+    secret: str, form: tuple[str, str, str], before: int, after: int
+) -> None:
     from guard.rules import RULES
     from guard.scan.scanner import Document
     from guard.scan.scanner import Scanner
@@ -584,12 +634,18 @@ def test_a_very_long_line_masks_around_its_findings_as_a_short_one_does(
 
 # Letters alone whose case flips every one or two letters (issue 15 finding 03: `jYWBGKbomHazCahO`), and
 # identifiers made of word-sized humps (`getUserName`, `HTTPServer`) that must stay readable.
-short_humps = st.lists(st.text(alphabet='abcdefghijklmnopqrstuvwxyz', min_size=1, max_size=2), min_size=6, max_size=12).map(
-    lambda humps: ''.join(h.upper() if i % 2 else h for i, h in enumerate(humps))).filter(lambda t: len(t) >= 8)
-identifiers = st.builds(lambda first, rest: first + ''.join(w.capitalize() for w in rest),
-                        st.sampled_from(['get', 'set', 'parse', 'read', 'to']),
-                        st.lists(st.sampled_from(['user', 'name', 'server', 'request', 'value', 'token', 'string']),
-                                 min_size=1, max_size=3))
+short_humps = (
+    st.lists(st.text(alphabet='abcdefghijklmnopqrstuvwxyz', min_size=1, max_size=2), min_size=6, max_size=12)
+    .map(lambda humps: ''.join(h.upper() if i % 2 else h for i, h in enumerate(humps)))
+    .filter(lambda t: len(t) >= 8)
+)
+identifiers = st.builds(
+    lambda first, rest: first + ''.join(w.capitalize() for w in rest),
+    st.sampled_from(['get', 'set', 'parse', 'read', 'to']),
+    st.lists(
+        st.sampled_from(['user', 'name', 'server', 'request', 'value', 'token', 'string']), min_size=1, max_size=3
+    ),
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -610,13 +666,15 @@ def test_a_random_case_token_is_masked_and_an_identifier_shown(token: str, ident
 # following the hint would commit the credential (issue 15 finding 09), so no hint may be offered.
 ENV_FORMS = ['DB_PASSWORD=pw({x}\n', 'export API_TOKEN={x}\n', 'APP_SECRET="{x}"\nDEBUG=1\n']
 SKIP_FORMS = [('.env', form, '"') for form in ENV_FORMS] + [
-    f for f in FORMS if f[0] in ('folded.yaml', 'cdata.config', 'spring.properties', 'continued.ini')]
+    f for f in FORMS if f[0] in ('folded.yaml', 'cdata.config', 'spring.properties', 'continued.ini')
+]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.one_of(credentials, letters_only), st.sampled_from(SKIP_FORMS))
-def test_no_skip_hint_for_a_file_holding_a_credential(tmp_path_factory: pytest.TempPathFactory, secret: str,
-                                                      form: tuple[str, str, str]) -> None:
+def test_no_skip_hint_for_a_file_holding_a_credential(
+    tmp_path_factory: pytest.TempPathFactory, secret: str, form: tuple[str, str, str]
+) -> None:
     repo = tmp_path_factory.mktemp('skip')
     git(repo, 'init', '-q')
     write(repo, 'README.md', '# demo\n')
@@ -634,16 +692,24 @@ def test_no_skip_hint_for_a_file_holding_a_credential(tmp_path_factory: pytest.T
 
 # A credential's value holding `(` (issue 15 findings 02, 13): code only where it really is a call, a name
 # right before `(` and the parentheses closed, in a code file, outside a string; a literal everywhere else.
-call_names = st.builds(lambda a, b: f'{a}_{b}', st.sampled_from(['get', 'read', 'load', 'fetch']),
-                       st.sampled_from(['password', 'secret', 'token', 'credentials']))
+call_names = st.builds(
+    lambda a, b: f'{a}_{b}',
+    st.sampled_from(['get', 'read', 'load', 'fetch']),
+    st.sampled_from(['password', 'secret', 'token', 'credentials']),
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(call_names, st.sampled_from(['app.py', 'app.go', 'app.rb']), st.sampled_from(['app.ini', 'app.properties',
-                                                                                     'app.env', 'app.yaml']),
-       letters_only, st.integers(20, 250))
+@given(
+    call_names,
+    st.sampled_from(['app.py', 'app.go', 'app.rb']),
+    st.sampled_from(['app.ini', 'app.properties', 'app.env', 'app.yaml']),
+    letters_only,
+    st.integers(20, 250),
+)
 def test_a_call_in_code_is_shown_and_a_parenthesis_in_config_is_a_literal(
-        name: str, code_file: str, config_file: str, secret: str, host: int) -> None:
+    name: str, code_file: str, config_file: str, secret: str, host: int
+) -> None:
     from guard.rules import RULES
     from guard.scan.scanner import Document
     from guard.scan.scanner import Scanner
@@ -651,7 +717,10 @@ def test_a_call_in_code_is_shown_and_a_parenthesis_in_config_is_a_literal(
     call = f'password = {name}(cfg, "db")  # 192.168.86.{host}\n'
     [finding] = [f for f in Scanner(RULES).scan(Document(code_file, call))[0] if f.category == 'ip']
     assert f'{name}(' in finding.excerpt
-    for line in (f'password={name}({secret}  # 192.168.86.{host}\n', f'password={secret[:4]}({secret[4:]}) ; 192.168.86.{host}\n'):
+    for line in (
+        f'password={name}({secret}  # 192.168.86.{host}\n',
+        f'password={secret[:4]}({secret[4:]}) ; 192.168.86.{host}\n',
+    ):
         findings = Scanner(RULES).scan(Document(config_file, line))[0]
         assert findings, f'{config_file}: the line was not reported, so this case tests nothing'
         for finding in findings:

@@ -3,6 +3,7 @@
 Every password is generated with random parts around a common word, so no fixed string can pass by
 accident; the expected line is built from the same value with `mask()`, the shape every output uses.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,7 +24,10 @@ def password() -> str:
 # (text with {pw}, expected with {m} = mask(pw)); the same password fills both.
 MASKED = [
     # URL userinfo, any scheme
-    ('DB_URL=postgresql://trader:{pw}@192.168.86.42:5432/mt5_crs', 'DB_URL=postgresql://trader:{m}@192.168.86.42:5432/mt5_crs'),
+    (
+        'DB_URL=postgresql://trader:{pw}@192.168.86.42:5432/mt5_crs',
+        'DB_URL=postgresql://trader:{m}@192.168.86.42:5432/mt5_crs',
+    ),
     ('REDIS_URL=redis://:{pw}@192.168.86.43:6379/0', 'REDIS_URL=redis://:{m}@192.168.86.43:6379/0'),
     ('rediss://default:{pw}@cache:6380', 'rediss://default:{m}@cache:6380'),
     ('mongodb+srv://app:{pw}@cluster0.example.net/db', 'mongodb+srv://app:{m}@cluster0.example.net/db'),
@@ -53,8 +57,11 @@ MASKED = [
     ('connect(host="db", password="{pw}")', 'connect(host="db", password="{m}")'),
     # libpq DSN, JDBC and other query strings
     ('host=db user=app password={pw} dbname=prod', 'host=db user=app password={m} dbname=prod'),
-    ("dsn = \"host=db password='{pw}'\"", "dsn = \"host=db password='{m}'\""),
-    ('jdbc:postgresql://db:5432/app?user=u&password={pw}&ssl=true', 'jdbc:postgresql://db:5432/app?user=u&password={m}&ssl=true'),
+    ('dsn = "host=db password=\'{pw}\'"', 'dsn = "host=db password=\'{m}\'"'),
+    (
+        'jdbc:postgresql://db:5432/app?user=u&password={pw}&ssl=true',
+        'jdbc:postgresql://db:5432/app?user=u&password={m}&ssl=true',
+    ),
     ('jdbc:mysql://db/app?password={pw}', 'jdbc:mysql://db/app?password={m}'),
     ('https://api.example.com/v1?access_token={pw}&x=1', 'https://api.example.com/v1?access_token={m}&x=1'),
     # Go's MySQL DSN, curl -u, XML elements
@@ -137,16 +144,35 @@ def test_many_lines_each_masked() -> None:
 
 def test_scrub_any_walks_structures_and_masks_credential_keys() -> None:
     secret, other = password(), password()
-    detail = {'command': f'dump --password={secret} --token {other}', 'auth': other, 'count': 3,
-              'nested': [{'api_key': secret}, 'ok', None], 'ratio': 0.5}
+    detail = {
+        'command': f'dump --password={secret} --token {other}',
+        'auth': other,
+        'count': 3,
+        'nested': [{'api_key': secret}, 'ok', None],
+        'ratio': 0.5,
+    }
     assert scrub_any(detail) == {
-        'command': f'dump --password={mask(secret)} --token {mask(other)}', 'auth': mask(other), 'count': 3,
-        'nested': [{'api_key': mask(secret)}, 'ok', None], 'ratio': 0.5}
+        'command': f'dump --password={mask(secret)} --token {mask(other)}',
+        'auth': mask(other),
+        'count': 3,
+        'nested': [{'api_key': mask(secret)}, 'ok', None],
+        'ratio': 0.5,
+    }
 
 
-@pytest.mark.parametrize(('name', 'expected'), [
-    ('DB_PASSWORD', True), ('authToken', True), ('sslpassword', True), ('X-Api-Key', True), ('pwd', True),
-    ('host', False), ('primary_key', False), ('port', False), ('user', False),
-])
+@pytest.mark.parametrize(
+    ('name', 'expected'),
+    [
+        ('DB_PASSWORD', True),
+        ('authToken', True),
+        ('sslpassword', True),
+        ('X-Api-Key', True),
+        ('pwd', True),
+        ('host', False),
+        ('primary_key', False),
+        ('port', False),
+        ('user', False),
+    ],
+)
 def test_credential_names(name: str, expected: bool) -> None:
     assert is_credential_name(name) is expected

@@ -1,4 +1,5 @@
 """Reporters: the JSON contract, SARIF against the published schema, text output, and no secret whole anywhere."""
+
 from __future__ import annotations
 
 import importlib.resources
@@ -40,15 +41,24 @@ PEM_BODY = _rand(AN + '+/', 64)
 
 
 def plant(root: Path) -> None:
-    write(root, 'settings.py', '\n'.join([
-        f'DATABASE_URL = "postgresql://app:{SECRETS["db_password"]}@db.internal:5432/prod"',
-        f'AWS_ACCESS_KEY_ID = "{SECRETS["aws_key"]}"',
-        f'GITHUB_TOKEN = "{SECRETS["github"]}"',
-        f'STRIPE_KEY = "{SECRETS["stripe"]}"',
-        f'api_secret = "{SECRETS["generic"]}"',
-        f'PAIR = "{SECRETS["github"]} {SECRETS["stripe"]}"',
-    ]) + '\n')
-    write(root, 'id_rsa', '-----BEGIN RSA PRIVATE KEY-----\n' + (PEM_BODY + '\n') * 10 + '-----END RSA PRIVATE KEY-----\n')
+    write(
+        root,
+        'settings.py',
+        '\n'.join(
+            [
+                f'DATABASE_URL = "postgresql://app:{SECRETS["db_password"]}@db.internal:5432/prod"',
+                f'AWS_ACCESS_KEY_ID = "{SECRETS["aws_key"]}"',
+                f'GITHUB_TOKEN = "{SECRETS["github"]}"',
+                f'STRIPE_KEY = "{SECRETS["stripe"]}"',
+                f'api_secret = "{SECRETS["generic"]}"',
+                f'PAIR = "{SECRETS["github"]} {SECRETS["stripe"]}"',
+            ]
+        )
+        + '\n',
+    )
+    write(
+        root, 'id_rsa', '-----BEGIN RSA PRIVATE KEY-----\n' + (PEM_BODY + '\n') * 10 + '-----END RSA PRIVATE KEY-----\n'
+    )
     write(root, 'config.json', '{"host": "192.168.86.42", "data": "/Users/alice/proj"}\n')
     write(root, '.env', f'DB_PASSWORD={SECRETS["db_password"]}\n')
 
@@ -113,7 +123,9 @@ def test_sarif_is_valid_against_the_published_schema(planted: Path) -> None:
     import subprocess
     import sys
 
-    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(planted)], check=True)  # a path-level finding too
+    subprocess.run(
+        [sys.executable, '-m', 'venv', '--without-pip', str(planted)], check=True
+    )  # a path-level finding too
     sarif = json.loads(run_guard('scan', planted, '--format', 'sarif').stdout)
     jsonschema.validate(sarif, _sarif_schema())
     run = sarif['runs'][0]
@@ -142,7 +154,10 @@ def test_text_report_groups_by_file_and_explains(planted: Path) -> None:
     proc = run_guard('scan', planted)
     out = proc.stdout
     assert '\033[' not in out  # not a terminal: no colour
-    assert 'config.json:1:11: warning hardcoded-ipv4\n    | {"host": "192.168.86.42", "data": "/Users/alice/proj"}\n' in out
+    assert (
+        'config.json:1:11: warning hardcoded-ipv4\n    | {"host": "192.168.86.42", "data": "/Users/alice/proj"}\n'
+        in out
+    )
     assert 'fix:   Read the host from configuration' in out
     assert 'allow: add a comment `guard: allow hardcoded-ipv4` on that line' in out
     assert out.rstrip().splitlines()[-1].startswith('guard: ')
@@ -155,7 +170,8 @@ def test_each_rule_is_explained_once_and_on_every_finding_with_verbose(git_repo:
     out = run_guard('scan', git_repo).stdout
     lines = out.splitlines()
     assert [line for line in lines if line.startswith('hosts.py:')] == [
-        f'hosts.py:{n + 1}:{len(f"H{n} = ") + 2}: warning hardcoded-ipv4' for n in range(16)]
+        f'hosts.py:{n + 1}:{len(f"H{n} = ") + 2}: warning hardcoded-ipv4' for n in range(16)
+    ]
     assert out.count('fix:') == out.count('allow:') == 1
     assert out.count('A hardcoded IP address ties the code to one network') == 1
     assert 'hardcoded-ipv4 (warning, 16 findings): A hardcoded IP address' in out
@@ -195,8 +211,9 @@ def test_a_file_name_that_is_not_utf8_in_sarif_json_and_text(git_repo: Path, tmp
     uri = document['runs'][0]['results'][0]['locations'][0]['physicalLocation']['artifactLocation']['uri']
     assert uri == 'conf-%FF%FE.py' and unquote_to_bytes(uri) == NON_UTF8_NAME
 
-    raw = subprocess.run([sys.executable, '-m', 'guard', 'scan', str(git_repo), '--format', 'json'],
-                         capture_output=True, check=False).stdout
+    raw = subprocess.run(
+        [sys.executable, '-m', 'guard', 'scan', str(git_repo), '--format', 'json'], capture_output=True, check=False
+    ).stdout
     report = json.loads(raw.decode('utf-8'))  # strict: the document is valid UTF-8
     assert os.fsencode(report['findings'][0]['path']) == NON_UTF8_NAME
 

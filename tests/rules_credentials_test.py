@@ -5,6 +5,7 @@ must be a `secret` finding of its own, whatever else the line or the file holds,
 show the password. The passwords are generated around the words that used to pass for placeholders.
 Real placeholders in templates (`.env.example`) and docs stay quiet.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ WORDS = ('S3cr3t', 'Mock', 'your', 'todo', 'insert', 'replace', 'sample', 'fake'
 
 def password(word: str) -> str:
     """A generated password around `word`; its symbol is one every format below carries unquoted."""
-    return choice((f'{token_hex(3)}{word}{token_hex(2)}{choice("!#%^*+~")}', f'{word.title()}{choice("#!%")}{token_hex(3)}'))
+    return choice(
+        (f'{token_hex(3)}{word}{token_hex(2)}{choice("!#%^*+~")}', f'{word.title()}{choice("#!%")}{token_hex(3)}')
+    )
 
 
 # name -> (path, template). `{pw}` lines are the secrets; `{ip}` and `{home}` are what else is there.
@@ -34,10 +37,15 @@ FORMATS = {
     'env': ('.env', 'DB_HOST={ip}\nDB_PASSWORD={pw}\nLOG_DIR={home}\n'),
     'yaml': ('config/settings.yaml', 'db:\n  host: {ip}\n  password: {pw}\n  data_dir: {home}\n'),
     'yaml-quoted': ('deploy/values.yml', 'postgres:\n  host: "{ip}"\n  password: "{pw}"\n  data_dir: "{home}"\n'),
-    'supervisor': ('deploy/supervisord.conf',
-                   '[program:trader]\ncommand={home}/venv/bin/python run.py\n'
-                   'environment=DB_HOST="{ip}",DB_PASSWORD="{pw}",HOME="{home}"\n'),
-    'shell': ('scripts/backup.sh', '#!/bin/sh\nexport PGHOST={ip}\nexport PGPASSWORD={pw}\npg_dump -f {home}/dump.sql\n'),
+    'supervisor': (
+        'deploy/supervisord.conf',
+        '[program:trader]\ncommand={home}/venv/bin/python run.py\n'
+        'environment=DB_HOST="{ip}",DB_PASSWORD="{pw}",HOME="{home}"\n',
+    ),
+    'shell': (
+        'scripts/backup.sh',
+        '#!/bin/sh\nexport PGHOST={ip}\nexport PGPASSWORD={pw}\npg_dump -f {home}/dump.sql\n',
+    ),
     'shell-quoted': ('scripts/run.sh', "cd {home}\nexport PGPASSWORD='{pw}'\npsql -h {ip}\n"),
     'ini': ('setup.cfg', '[database]\nhost = {ip}\npassword = {pw}\npath = {home}/data\n'),
     'toml': ('app.toml', '[database]\nhost = "{ip}"\npassword = "{pw}"\ncache = "{home}/cache"\n'),
@@ -77,8 +85,12 @@ def test_the_issues_env_file_gives_a_secret_finding_on_each_line_and_shows_no_pa
     """The two lines from the issue, with generated passwords, as a real `guard scan` in every format."""
     db_pw = f'S3cr3t{token_hex(3)}Pw!'
     redis_pw = f'Rp{token_hex(4)}W7'
-    write(tmp_path, '.env', f'DB_URL=postgresql://trader:{db_pw}@192.168.86.42:5432/mt5_crs\n'
-                            f'REDIS_URL=redis://:{redis_pw}@192.168.86.43:6379/0\n')
+    write(
+        tmp_path,
+        '.env',
+        f'DB_URL=postgresql://trader:{db_pw}@192.168.86.42:5432/mt5_crs\n'
+        f'REDIS_URL=redis://:{redis_pw}@192.168.86.43:6379/0\n',
+    )
     report = json.loads(run_guard('scan', tmp_path, '--format', 'json', '--no-baseline', cwd=tmp_path).stdout)
     by_line = {(f['line'], f['category']) for f in report['findings']}
     assert {(1, 'secret'), (1, 'ip'), (2, 'secret'), (2, 'ip')} <= by_line
@@ -90,15 +102,29 @@ def test_the_issues_env_file_gives_a_secret_finding_on_each_line_and_shows_no_pa
 
 
 # Real placeholders, as templates and docs write them: quiet wherever they appear.
-PLACEHOLDERS = ('changeme', 'your-db-password-here', '<password>', '${DB_PASSWORD}', 'xxxxxxxx', '********', 'password',
-                'secret', 'example', 'your_password', 'CHANGE_ME', 'dummy-password-1', 'p@ssw0rd', 's3cr3t')  # hunter2 is a weak password, no placeholder (issue 18)
+PLACEHOLDERS = (
+    'changeme',
+    'your-db-password-here',
+    '<password>',
+    '${DB_PASSWORD}',
+    'xxxxxxxx',
+    '********',
+    'password',
+    'secret',
+    'example',
+    'your_password',
+    'CHANGE_ME',
+    'dummy-password-1',
+    'p@ssw0rd',
+    's3cr3t',
+)  # hunter2 is a weak password, no placeholder (issue 18)
 TEMPLATES = {
     '.env.example': 'DB_HOST=localhost\nDB_PASSWORD={pw}\nDATABASE_URL=postgresql://app:{pw}@localhost:5432/app\n'
-                    'REDIS_URL=redis://:{pw}@localhost:6379/0\nJWT_SECRET={pw}\n',
+    'REDIS_URL=redis://:{pw}@localhost:6379/0\nJWT_SECRET={pw}\n',
     'docs/setup.md': 'Set the password first:\n\n    export PGPASSWORD={pw}\n    psql "postgresql://app:{pw}@localhost/app"\n\n'
-                     'or in `config.yaml`:\n\n    password: "{pw}"\n',
+    'or in `config.yaml`:\n\n    password: "{pw}"\n',
     'README.md': 'DSN: `host=localhost user=app password={pw} dbname=app`, JDBC: '
-                 '`jdbc:postgresql://localhost/app?user=app&password={pw}`\n',
+    '`jdbc:postgresql://localhost/app?user=app&password={pw}`\n',
     'deploy/supervisord.conf.sample': 'environment=DB_PASSWORD="{pw}"\n',
 }
 

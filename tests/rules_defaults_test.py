@@ -3,6 +3,7 @@
 The defaults are generated, real-looking and placeholder alike: the rule reports both, since a
 placeholder default is the password every deploy without the variable shares.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,32 @@ RULE = 'insecure-default-secret'
 
 
 def _name() -> str:
-    return choice(('DB_PASSWORD', 'AUTH_JWT_SECRET', 'JWT_SECRET', 'API_TOKEN', 'STRIPE_API_KEY', 'POSTGRES_PASSWORD',
-                   'SESSION_SECRET', 'REDIS_PASS', 'SECRET_KEY'))
+    return choice(
+        (
+            'DB_PASSWORD',
+            'AUTH_JWT_SECRET',
+            'JWT_SECRET',
+            'API_TOKEN',
+            'STRIPE_API_KEY',
+            'POSTGRES_PASSWORD',
+            'SESSION_SECRET',
+            'REDIS_PASS',
+            'SECRET_KEY',
+        )
+    )
 
 
 def _default() -> str:
-    return choice((f'rec_io_{token_hex(3)}', f'INSECURE_DEV_SECRET_{token_hex(2).upper()}_CHANGE_IN_PRODUCTION',
-                   f'trader{int(token_hex(2), 16)}', f'{token_hex(6)}', 'changeme', f'Mock{token_hex(3)}#'))
+    return choice(
+        (
+            f'rec_io_{token_hex(3)}',
+            f'INSECURE_DEV_SECRET_{token_hex(2).upper()}_CHANGE_IN_PRODUCTION',
+            f'trader{int(token_hex(2), 16)}',
+            f'{token_hex(6)}',
+            'changeme',
+            f'Mock{token_hex(3)}#',
+        )
+    )
 
 
 FORMS = [
@@ -58,7 +78,9 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize(('path', 'template'), FORMS, ids=[f'{p.rsplit("/", 1)[-1]}-{i}' for i, (p, _) in enumerate(FORMS)])
+@pytest.mark.parametrize(
+    ('path', 'template'), FORMS, ids=[f'{p.rsplit("/", 1)[-1]}-{i}' for i, (p, _) in enumerate(FORMS)]
+)
 def test_every_insecure_default_form_is_a_finding(path: str, template: str) -> None:
     name, default = _name(), _default()
     text = template.format(n=name, d=default)
@@ -76,14 +98,26 @@ def test_a_default_url_with_a_password_is_a_finding_whatever_the_variable_is_cal
 
 
 QUIET = [
-    'PORT = os.getenv("PORT", "8000")', 'password = os.getenv("DB_PASSWORD")', 'password = os.environ["DB_PASSWORD"]',
-    'token = os.getenv("API_TOKEN", "")', 'token = os.getenv("API_TOKEN", None)', 'key = os.getenv("SECRET_KEY", fallback)',
-    'url = os.getenv("TOKEN_URL", "https://auth.internal/token")', 'ttl = os.getenv("TOKEN_TTL", "3600")',
-    'use = os.getenv("USE_TOKEN", "false")', 'path = os.getenv("SECRET_KEY_FILE", "/run/secrets/key")',
-    'host = process.env.DB_HOST || "localhost"', 'const k = process.env.PUBLIC_KEY || "pk_abc"',
-    'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}', 'password: ${DB_PASSWORD}', 'echo "${PASSWORD:+set}"',
-    'pw = "${DB_PASSWORD:-$FALLBACK_PASSWORD}"', 'x="${SECRET_TOKEN:0:4}"', 'SECRET_KEY = env("SECRET_KEY", str)',
-    'user = os.getenv("DB_USER", "trader")', 'DATABASE_URL = os.getenv("DATABASE_URL", "postgresql://localhost/app")',
+    'PORT = os.getenv("PORT", "8000")',
+    'password = os.getenv("DB_PASSWORD")',
+    'password = os.environ["DB_PASSWORD"]',
+    'token = os.getenv("API_TOKEN", "")',
+    'token = os.getenv("API_TOKEN", None)',
+    'key = os.getenv("SECRET_KEY", fallback)',
+    'url = os.getenv("TOKEN_URL", "https://auth.internal/token")',
+    'ttl = os.getenv("TOKEN_TTL", "3600")',
+    'use = os.getenv("USE_TOKEN", "false")',
+    'path = os.getenv("SECRET_KEY_FILE", "/run/secrets/key")',
+    'host = process.env.DB_HOST || "localhost"',
+    'const k = process.env.PUBLIC_KEY || "pk_abc"',
+    'POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set it in .env}',
+    'password: ${DB_PASSWORD}',
+    'echo "${PASSWORD:+set}"',
+    'pw = "${DB_PASSWORD:-$FALLBACK_PASSWORD}"',
+    'x="${SECRET_TOKEN:0:4}"',
+    'SECRET_KEY = env("SECRET_KEY", str)',
+    'user = os.getenv("DB_USER", "trader")',
+    'DATABASE_URL = os.getenv("DATABASE_URL", "postgresql://localhost/app")',
 ]
 
 
@@ -98,10 +132,21 @@ def test_the_fix_says_to_fail_at_start_up() -> None:
     assert 'os.environ["DB_PASSWORD"]' in rule.fix and ':?' in rule.fix
 
 
-@pytest.mark.parametrize(('name', 'expected'), [
-    ('DB_PASSWORD', True), ('jwtSecret', True), ('STRIPE_API_KEY', True), ('REDIS_PASS', True), ('TOKEN_URL', False),
-    ('PUBLIC_KEY', False), ('KEY', False), ('PORT', False), ('CACHE_KEY', False), ('PASSWORD_FILE', False),
-])
+@pytest.mark.parametrize(
+    ('name', 'expected'),
+    [
+        ('DB_PASSWORD', True),
+        ('jwtSecret', True),
+        ('STRIPE_API_KEY', True),
+        ('REDIS_PASS', True),
+        ('TOKEN_URL', False),
+        ('PUBLIC_KEY', False),
+        ('KEY', False),
+        ('PORT', False),
+        ('CACHE_KEY', False),
+        ('PASSWORD_FILE', False),
+    ],
+)
 def test_names_a_secret(name: str, expected: bool) -> None:
     assert names_a_secret(name) is expected
 

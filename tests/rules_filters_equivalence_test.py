@@ -5,6 +5,7 @@ Each test function holds the regex that used to make the decision, and hypothesi
 on strings drawn from the characters that matter to it: the ones the regex names, the letters
 IGNORECASE pairs with ASCII ones (`ſ`, `K`, `İ`, `ı`), newlines (`$` matches before a final one).
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,15 @@ def test_words(identifier: str) -> None:
 
 
 @MANY
-@given(st.one_of(ANY, HEXISH, st.from_regex(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\n?',
-                                            fullmatch=True)))
+@given(
+    st.one_of(
+        ANY,
+        HEXISH,
+        st.from_regex(
+            r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\n?', fullmatch=True
+        ),
+    )
+)
 def test_uuid(value: str) -> None:
     expected = bool(re.match(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$', value))
     assert filters.is_uuid(value) == expected
@@ -68,7 +76,8 @@ def test_hash_prefixed(value: str) -> None:
 @given(st.one_of(HEXISH, st.from_regex(r'[0-9a-f]{32}|[0-9A-F]{40}|sha256:[0-9a-f]{3}', fullmatch=True)))
 def test_hash_like(value: str) -> None:
     expected = bool(re.match(r'(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2[bs]?|h1)[-:=]', value)) or (
-        bool(re.fullmatch(r'[0-9a-fA-F]+', value)) and len(value) in (32, 40, 56, 64, 96, 128))
+        bool(re.fullmatch(r'[0-9a-fA-F]+', value)) and len(value) in (32, 40, 56, 64, 96, 128)
+    )
     assert filters.is_hash_like(value) == expected
 
 
@@ -83,16 +92,24 @@ def test_constant_name(value: str) -> None:
 
 
 def pathlike_by_regex(value: str) -> bool:
-    if re.match(r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg'
-                r'|ini|conf|env|html)$', value) or value.startswith('data:'):
+    if re.match(
+        r'^(?:~|arn:|urn:|\.{0,2}/|[A-Za-z]:\\|\w+://)|^[\w.-]+\.(?:py|js|ts|json|ya?ml|toml|txt|pem|key|crt|cfg'
+        r'|ini|conf|env|html)$',
+        value,
+    ) or value.startswith('data:'):
         return True
     segments = value.split('/')
     return len(segments) > 1 and all(re.fullmatch(r'[a-z0-9_.-]*', s) for s in segments) and not value.endswith('=')
 
 
 @MANY
-@given(st.one_of(ANY, st.text(alphabet='aZ9_.-/:\\~é\nyml', max_size=14),
-                 st.from_regex(r'[\w.-]{1,6}\.(py|yaml|yml|env)\n?|[a-zé_]{1,4}://x|[A-Za-z]:\\x', fullmatch=True)))
+@given(
+    st.one_of(
+        ANY,
+        st.text(alphabet='aZ9_.-/:\\~é\nyml', max_size=14),
+        st.from_regex(r'[\w.-]{1,6}\.(py|yaml|yml|env)\n?|[a-zé_]{1,4}://x|[A-Za-z]:\\x', fullmatch=True),
+    )
+)
 @example('C:\\Users')
 @example('é_x://host')
 @example('.env')
@@ -107,9 +124,10 @@ def test_pathlike(value: str) -> None:
 @example('get_password()')
 @example('a::b')
 def test_reference(value: str) -> None:
-    expected = bool(re.match(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$', value)
-                    or (re.match(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)', value)
-                        and ('(' in value or '[' in value)))
+    expected = bool(
+        re.match(r'^[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)+[()]*$', value)
+        or (re.match(r'^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(|\[|$)', value) and ('(' in value or '[' in value))
+    )
     assert filters.is_reference(value) == expected
 
 
@@ -121,9 +139,11 @@ def test_reference(value: str) -> None:
 def test_reference_and_mask(value: str) -> None:
     """The whole-value forms (issue 18): `$NAME` in one case, wrappers only around a name, a mask is the whole value."""
     name = r'[ \t]*[A-Za-z_][\w .\-]*[ \t]*'
-    reference = r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}''' \
-                r'''|#\{[^}]*\}|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*''' \
-                rf'''|<{name}>|\[{name}\]|\{{{name}\}}|\({name}\)|%{name}%|\{{\}})$'''
+    reference = (
+        r"""^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}"""
+        r"""|#\{[^}]*\}|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*"""
+        rf"""|<{name}>|\[{name}\]|\{{{name}\}}|\({name}\)|%{name}%|\{{\}})$"""
+    )
     assert placeholders._is_reference(value) == bool(re.match(reference, value))
     mask = r'[*xX.\u2022\u2026]{3,}|[A-Za-z0-9_-]{1,12}[*xX.\u2022\u2026]{4,}'
     expected = bool(re.fullmatch(mask, value)) or _elided(value)
@@ -146,7 +166,9 @@ def test_scheme_spellings_are_exactly_what_the_alternation_matches() -> None:
             longest = re.sub(r'\(\?:([^)]*)\)\?', r'\1', alternative).replace('\\', '').replace('?', '')
             longest = re.sub(r'\[(.)[^\]]*\]', r'\1', longest)
             assert longest in spellings, (alternative, longest)
-        assert {'postgres', 'postgresql', 'amqp', 'amqps', 'mongodb+srv', 'neo4j+s'} <= set(spellings) or schemes == urls._WEB_SCHEMES
+        assert {'postgres', 'postgresql', 'amqp', 'amqps', 'mongodb+srv', 'neo4j+s'} <= set(
+            spellings
+        ) or schemes == urls._WEB_SCHEMES
         assert {'http', 'https', 'socks4', 'socks5h', 'wss'} <= set(spellings) or schemes == urls._SCHEMES
 
 
@@ -166,19 +188,53 @@ def test_scheme_filter(before: str) -> None:
     assert match is not None
     for schemes in (urls._SCHEMES, urls._WEB_SCHEMES):
         pattern = rf'(?i)(?:^|[^\w+.-])(?:jdbc:)?(?:{schemes})(?:\+[\w-]+)?$'
-        expected = None if re.compile(pattern).search(text, max(0, match.start() - 40), match.start()) else 'another scheme'
+        expected = (
+            None if re.compile(pattern).search(text, max(0, match.start() - 40), match.start()) else 'another scheme'
+        )
         assert urls._scheme_filter(schemes)(match, text) == expected
 
 
 def plain_copy(rule: Rule) -> Rule:
     """The same rule searched with its `(?i)` pattern on the text as written."""
-    return Rule(id=rule.id, category=rule.category, severity=rule.severity, why=rule.why, fix=rule.fix, pattern=rule.pattern,
-                keywords=rule.keywords, flags=rule.flags, entropy=rule.entropy, filters=rule.filters)
+    return Rule(
+        id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        why=rule.why,
+        fix=rule.fix,
+        pattern=rule.pattern,
+        keywords=rule.keywords,
+        flags=rule.flags,
+        entropy=rule.entropy,
+        filters=rule.filters,
+    )
 
 
 FOLDED = [rule for rule in RULES.values() if isinstance(rule, CaseFoldedRule)]
-PIECES = st.sampled_from(['password', 'PassWord', 'DB_PASSWORD', 'apiToken', 'SECRET_KEY', 'pwd=', 'Password=', ' = ', ': ',
-                          '"', "'", ' ', '\n', 'host=db ', 'user=app ', 'value="', '<add key="ApiSecret" ', 'ſ', 'K', 'İ'])
+PIECES = st.sampled_from(
+    [
+        'password',
+        'PassWord',
+        'DB_PASSWORD',
+        'apiToken',
+        'SECRET_KEY',
+        'pwd=',
+        'Password=',
+        ' = ',
+        ': ',
+        '"',
+        "'",
+        ' ',
+        '\n',
+        'host=db ',
+        'user=app ',
+        'value="',
+        '<add key="ApiSecret" ',
+        'ſ',
+        'K',
+        'İ',
+    ]
+)
 RANDOM = st.text(alphabet='aB3xQz9!#_-', min_size=6, max_size=20)
 
 
@@ -201,7 +257,9 @@ def test_folded_rules_report_what_their_ignorecase_pattern_reports(parts: list[s
 @example('db.password')
 @example('db-pass.word_2')
 def test_setting_name(identifier: str) -> None:
-    assert generic._setting_name(identifier) == bool(re.fullmatch(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+', identifier))
+    assert generic._setting_name(identifier) == bool(
+        re.fullmatch(r'[A-Z0-9_]+|[a-z0-9_]+(?:[.\-][a-z0-9_]+)+', identifier)
+    )
 
 
 def wordlike_by_regex(value: str) -> bool:
@@ -210,7 +268,9 @@ def wordlike_by_regex(value: str) -> bool:
     if not value or re.match(r'^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$', value):
         return True
     segments = [s for s in re.split(r'[^A-Za-z0-9]+', value) if s]
-    humps = [h for s in segments for h in re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+', s)]
+    humps = [
+        h for s in segments for h in re.findall(r'[A-Z]{2,}(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]|\d+', s)
+    ]
     if sum(map(len, humps)) != sum(map(len, segments)):
         return False
     numbers = [h for h in humps if h.isdigit()]
@@ -218,7 +278,11 @@ def wordlike_by_regex(value: str) -> bool:
     if not words or len(numbers) > len(segments) or any(len(n) > 4 for n in numbers):
         return False
     short = sum(1 for h in words if len(h) < 3 and not (h.isupper() and len(h) > 1))
-    if short > max(1, len(words) // 3) and not (len(segments) > 2 and all(s.isalpha() and s.islower() for s in segments)) or sum(map(len, words)) / len(words) < 3:
+    if (
+        short > max(1, len(words) // 3)
+        and not (len(segments) > 2 and all(s.isalpha() and s.islower() for s in segments))
+        or sum(map(len, words)) / len(words) < 3
+    ):
         return False
 
     def pronounceable(hump: str) -> bool:
@@ -229,6 +293,7 @@ def wordlike_by_regex(value: str) -> bool:
         if len(lower) >= 8 and vowels / len(lower) < 0.15:
             return False
         return max((len(run) for run in re.findall(r'[b-df-hj-np-tv-xz]+', lower)), default=0) < 5
+
     return all(pronounceable(h) for h in words)
 
 
@@ -270,8 +335,9 @@ def test_doc_path_words(path: str) -> None:
             assert rule._may_skip(path) or not skipped
         if rule.path_pattern:  # the same for the paths a path-scoped rule applies to
             assert rule.path_words
-            assert rule.applies_to(path) == (bool(re.search(rule.path_pattern, path)) and not (
-                rule.skip_paths and re.search(rule.skip_paths, path)))
+            assert rule.applies_to(path) == (
+                bool(re.search(rule.path_pattern, path)) and not (rule.skip_paths and re.search(rule.skip_paths, path))
+            )
 
 
 WORDS_ONLY = st.text(alphabet='AZBYabyz09 _.-', max_size=20)
@@ -298,8 +364,9 @@ def test_humps(segment: str) -> None:
 
 
 TAILED = [rule for rule in CONTENT_RULES if rule.keyword_tail]
-TOKEN_PIECES = st.sampled_from(['SK', 'sk', 'Sk', 'pat', 'PAT', 'path', 'task', 'twilio', '_', '.', ' ', '\n', '=', 'x',
-                                'K', 'İ'])
+TOKEN_PIECES = st.sampled_from(
+    ['SK', 'sk', 'Sk', 'pat', 'PAT', 'path', 'task', 'twilio', '_', '.', ' ', '\n', '=', 'x', 'K', 'İ']
+)
 HEXISH_RUN = st.text(alphabet='0123456789abcdefABCDEF', min_size=10, max_size=70)
 
 

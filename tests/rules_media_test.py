@@ -1,4 +1,5 @@
 """Data that is not code: token rules skip embedded images, the IP rule skips SVG path data; generated inputs."""
+
 from __future__ import annotations
 
 import base64
@@ -14,7 +15,9 @@ from guard.scan.scanner import Scanner
 SCANNER = Scanner(RULES)
 _ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 # What a token rule takes in image data: Twitter's run of A's (PNG's zero bytes), Dropbox's 10 A's.
-_TOKEN_LOOKALIKE = st.builds(lambda n, tail: 'A' * n + tail, st.integers(20, 22), st.text(_ALNUM, min_size=40, max_size=100))
+_TOKEN_LOOKALIKE = st.builds(
+    lambda n, tail: 'A' * n + tail, st.integers(20, 22), st.text(_ALNUM, min_size=40, max_size=100)
+)
 
 
 def _image(data: bytes, lookalike: str) -> str:
@@ -29,9 +32,15 @@ def _rules(path: str, text: str) -> set[str]:
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.binary(min_size=30, max_size=600), _TOKEN_LOOKALIKE, st.sampled_from(['png', 'jpeg', 'gif', 'svg+xml']),
-       st.sampled_from(['src="{}"', "url('{}')", 'xlink:href="{}"', '"icon": "{}"']))
-def test_a_token_lookalike_inside_a_data_uri_is_image_data(data: bytes, lookalike: str, kind: str, attribute: str) -> None:
+@given(
+    st.binary(min_size=30, max_size=600),
+    _TOKEN_LOOKALIKE,
+    st.sampled_from(['png', 'jpeg', 'gif', 'svg+xml']),
+    st.sampled_from(['src="{}"', "url('{}')", 'xlink:href="{}"', '"icon": "{}"']),
+)
+def test_a_token_lookalike_inside_a_data_uri_is_image_data(
+    data: bytes, lookalike: str, kind: str, attribute: str
+) -> None:
     uri = f'data:image/{kind};base64,' + _image(data, lookalike)
     text = '<svg>\n  <image ' + attribute.format(uri) + '/>\n</svg>\n'
     assert not {r for r in _rules('assets/logo.svg', text) if RULES[r].category == 'secret'}
@@ -41,7 +50,7 @@ def test_a_token_lookalike_inside_a_data_uri_is_image_data(data: bytes, lookalik
 @given(st.binary(min_size=400, max_size=2000), _TOKEN_LOOKALIKE, st.sampled_from([64, 76]))
 def test_a_token_lookalike_inside_a_wrapped_blob_is_embedded_data(data: bytes, lookalike: str, width: int) -> None:
     blob = _image(data, lookalike)
-    lines = [blob[i:i + width] for i in range(0, len(blob), width)]
+    lines = [blob[i : i + width] for i in range(0, len(blob), width)]
     text = '<image xlink:href="data:image/png;base64,\n' + '\n'.join(lines) + '"/>\n'
     assert not {r for r in _rules('assets/logo.svg', text) if RULES[r].category == 'secret'}
 
@@ -56,12 +65,18 @@ _NUMBER = st.builds(lambda a, b: f'{a}.{b}', st.integers(0, 255), st.integers(0,
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from('MLCSQTAmlcsqta'), st.lists(_NUMBER, min_size=2, max_size=8)), min_size=1, max_size=8),
-       st.sampled_from(['<path d="{}"/>', "<path fill='red' d='{}'/>", '<polygon points="{}"/>', '<path d="\n{}"/>']))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from('MLCSQTAmlcsqta'), st.lists(_NUMBER, min_size=2, max_size=8)), min_size=1, max_size=8
+    ),
+    st.sampled_from(['<path d="{}"/>', "<path fill='red' d='{}'/>", '<polygon points="{}"/>', '<path d="\n{}"/>']),
+)
 def test_dotted_number_runs_in_svg_path_data_are_no_ip(commands: list[tuple[str, list[str]]], element: str) -> None:
     # SVG minifiers drop the separator before a `.`: 10.11 .86.39 is written 10.11.86.39.
-    data = ' '.join(letter + ''.join(n if i % 2 else '.' + n.split('.')[1] for i, n in enumerate(numbers)).lstrip('.')
-                    for letter, numbers in commands)
+    data = ' '.join(
+        letter + ''.join(n if i % 2 else '.' + n.split('.')[1] for i, n in enumerate(numbers)).lstrip('.')
+        for letter, numbers in commands
+    )
     data = data.replace('M', 'M ')
     text = element.format(data) + '\n'
     assert not {r for r in _rules('icons/a.svg', text) if RULES[r].category == 'ip'}, text

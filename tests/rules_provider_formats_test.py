@@ -1,5 +1,6 @@
 """Exact provider formats (issue 18): GitHub and npm tokens verify their CRC32 suffix, PyPI tokens their macaroon
 header; a near-miss blocks nothing, and the generic rule never takes one. Generated tokens and mutations."""
+
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,9 @@ SCANNER = Scanner(RULES)
 _ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 _PREFIXES = st.sampled_from(['gh' + 'p_', 'gh' + 'o_', 'gh' + 'u_', 'gh' + 'r_', 'np' + 'm_'])
 _BODY = st.text(_ALNUM, min_size=30, max_size=30).filter(lambda b: len(set(b)) > 12)
-_LINES = st.sampled_from(['TOKEN = "{}"\n', 'token: {}\n', '//registry.npmjs.org/:_authToken={}\n', 'export GH_TOKEN={}\n'])
+_LINES = st.sampled_from(
+    ['TOKEN = "{}"\n', 'token: {}\n', '//registry.npmjs.org/:_authToken={}\n', 'export GH_TOKEN={}\n']
+)
 
 
 def _by_severity(text: str) -> dict[str, set[str]]:
@@ -39,10 +42,11 @@ def test_a_token_whose_crc_verifies_blocks(prefix: str, body: str, line: str) ->
 
 @settings(max_examples=150, deadline=None)
 @given(_PREFIXES, _BODY, _LINES, st.integers(0, 35), st.sampled_from(_ALNUM))
-def test_one_changed_character_makes_it_unverified_and_non_blocking(prefix: str, body: str, line: str, at: int,
-                                                                     char: str) -> None:
+def test_one_changed_character_makes_it_unverified_and_non_blocking(
+    prefix: str, body: str, line: str, at: int, char: str
+) -> None:
     token = prefix + body + checksums.base62_crc32(body)
-    mutated = token[:4 + at] + char + token[5 + at:]
+    mutated = token[: 4 + at] + char + token[5 + at :]
     if checksums.crc_token_valid(mutated):
         return  # the same character, or (rarely) a collision
     found = _by_severity(line.format(mutated))
@@ -51,8 +55,11 @@ def test_one_changed_character_makes_it_unverified_and_non_blocking(prefix: str,
 
 
 @settings(max_examples=100, deadline=None)
-@given(_PREFIXES, st.text(_ALNUM, min_size=20, max_size=60).filter(lambda b: len(b) != 36 and len(set(b)) > 8),
-       st.sampled_from(['password = "{}"\n', 'api_token: {}\n', 'SECRET={}\n']))
+@given(
+    _PREFIXES,
+    st.text(_ALNUM, min_size=20, max_size=60).filter(lambda b: len(b) != 36 and len(set(b)) > 8),
+    st.sampled_from(['password = "{}"\n', 'api_token: {}\n', 'SECRET={}\n']),
+)
 def test_a_wrong_length_is_no_blocking_finding_for_any_rule(prefix: str, body: str, line: str) -> None:
     """A near-miss of a provider format: the provider rule does not take it, nor does the generic rule."""
     found = _by_severity(line.format(prefix + body))
@@ -78,8 +85,12 @@ def test_fine_grained_pats_are_exactly_22_and_59() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(_PREFIXES, _BODY, st.sampled_from(['your', 'Fake', 'DUMMY', 'example', 'Sample', 'xxxxxx', 'EXAMPLE']),
-       st.integers(0, 24))
+@given(
+    _PREFIXES,
+    _BODY,
+    st.sampled_from(['your', 'Fake', 'DUMMY', 'example', 'Sample', 'xxxxxx', 'EXAMPLE']),
+    st.integers(0, 24),
+)
 def test_a_verified_token_spelling_a_stand_in_word_is_still_a_token(prefix: str, body: str, word: str, at: int) -> None:
     """Placeholders are judged on the whole value: a word inside an issued token's random part is chance."""
     body = (body[:at] + word + body[at:])[:30]

@@ -6,6 +6,7 @@ keyword argument, insecure default, and the other credential positions): every o
 finding. The negatives put code expressions (names, attributes, subscripts, calls, format strings with
 their arguments, environment references) into the same positions: none may be one.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,12 +19,66 @@ from guard.scan.scanner import Scanner
 
 SCANNER = Scanner(RULES)
 
-ISSUE_PASSWORDS = ['postgres123', 'admin123', 'Password1', 'hunter2', 'qwerty123', 'root1234', 'secret123', 'redis_secret',
-                   'rec_io_password', 'letmein', 'trading_db_pw', 'Admin@123']
-_WORDS = ['dragon', 'monkey', 'sunshine', 'football', 'master', 'shadow', 'welcome', 'summer', 'winter', 'trader', 'market',
-          'baseball', 'princess', 'starwars', 'freedom', 'whatever', 'trustno', 'batman', 'charlie', 'cheese', 'orange',
-          'tigger', 'ginger', 'pepper', 'maggie', 'postgres', 'redis', 'mongo', 'admin', 'root', 'secret', 'password']
-_WALKS = ['qwerty', 'asdfgh', 'zxcvbn', '1qaz2wsx', 'qazwsx', 'asdf1234', 'qwertyuiop', '1q2w3e4r', 'zaq12wsx', '!QAZ2wsx']
+ISSUE_PASSWORDS = [
+    'postgres123',
+    'admin123',
+    'Password1',
+    'hunter2',
+    'qwerty123',
+    'root1234',
+    'secret123',
+    'redis_secret',
+    'rec_io_password',
+    'letmein',
+    'trading_db_pw',
+    'Admin@123',
+]
+_WORDS = [
+    'dragon',
+    'monkey',
+    'sunshine',
+    'football',
+    'master',
+    'shadow',
+    'welcome',
+    'summer',
+    'winter',
+    'trader',
+    'market',
+    'baseball',
+    'princess',
+    'starwars',
+    'freedom',
+    'whatever',
+    'trustno',
+    'batman',
+    'charlie',
+    'cheese',
+    'orange',
+    'tigger',
+    'ginger',
+    'pepper',
+    'maggie',
+    'postgres',
+    'redis',
+    'mongo',
+    'admin',
+    'root',
+    'secret',
+    'password',
+]
+_WALKS = [
+    'qwerty',
+    'asdfgh',
+    'zxcvbn',
+    '1qaz2wsx',
+    'qazwsx',
+    'asdf1234',
+    'qwertyuiop',
+    '1q2w3e4r',
+    'zaq12wsx',
+    '!QAZ2wsx',
+]
 _NAMES = ['michael', 'jessica', 'ashley', 'daniel', 'jennifer', 'thomas', 'natalie', 'robert', 'sophie', 'oliver']
 
 
@@ -159,14 +214,17 @@ def test_code_in_a_credential_position_is_no_finding(form: str) -> None:
     assert reported == [], f'{form}: {reported}'
 
 
-@pytest.mark.parametrize(('path', 'text'), [
-    ('lib/db.py', 'conn = connect(host=h, port=5432, user=auth_info[0], password=auth_info[1])\n'),
-    ('lib/db.py', "dsn = 'host=%s user=%s password=%s' % (host, user, password)\n"),
-    ('paramiko/server.py', "key_filename = '%s/ssh_host_%s_key' % (keydir, algo)\n"),
-    ('tox.ini', 'setenv =\n    TEST_FILE_ENC_PASSWORD="${MY_VAR}"\n'),
-    ('gnupg.py', "    'BAD_PASSPHRASE': GpgBadPassphrase,\n"),
-    ('app/cfg.py', 'password = "$uperTr4der2024"\n'),
-])
+@pytest.mark.parametrize(
+    ('path', 'text'),
+    [
+        ('lib/db.py', 'conn = connect(host=h, port=5432, user=auth_info[0], password=auth_info[1])\n'),
+        ('lib/db.py', "dsn = 'host=%s user=%s password=%s' % (host, user, password)\n"),
+        ('paramiko/server.py', "key_filename = '%s/ssh_host_%s_key' % (keydir, algo)\n"),
+        ('tox.ini', 'setenv =\n    TEST_FILE_ENC_PASSWORD="${MY_VAR}"\n'),
+        ('gnupg.py', "    'BAD_PASSPHRASE': GpgBadPassphrase,\n"),
+        ('app/cfg.py', 'password = "$uperTr4der2024"\n'),
+    ],
+)
 def test_the_issues_code_lines_are_quiet_and_a_dollar_password_is_not(path: str, text: str) -> None:
     findings, _ = SCANNER.scan(Document(path, text))
     expected = ['generic-secret'] if 'uperTr4der' in text else []

@@ -1,4 +1,5 @@
 """Every rule against its own examples, plus the hard cases for the ip, abs-path and env-file rules."""
+
 from __future__ import annotations
 
 import subprocess
@@ -35,23 +36,40 @@ def test_registry_ids_are_unique_and_well_formed() -> None:
 
 def test_importing_the_registry_loads_no_costly_module() -> None:
     """Every commit hook imports every rule: none may pull in a module that takes milliseconds to load."""
-    costly = ('dataclasses', 'typing', 'inspect', 'random', 'string', 'hashlib', 'base64', 'binascii', 'ipaddress', 'pathlib')
+    costly = (
+        'dataclasses',
+        'typing',
+        'inspect',
+        'random',
+        'string',
+        'hashlib',
+        'base64',
+        'binascii',
+        'ipaddress',
+        'pathlib',
+    )
     code = f'import sys, guard.rules; print(sorted(m for m in {costly!r} if m in sys.modules))'
     # `random` also shows that no fake example credential was built. -S: no site, so the dev venv's
     # editable-install finder (it imports pathlib) stays out; the checkout is imported from the cwd.
-    out = subprocess.run([sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == '[]'
 
 
 # What the commit hook imports to scan; `re` (with the `enum` it imports, ~8 ms) must not come with it.
-_SCAN_MODULES = 'guard.scan.scanner, guard.rules, guard.scan.allowlist, guard.scan.prefilter, guard.redact, guard.lazy_regex'
+_SCAN_MODULES = (
+    'guard.scan.scanner, guard.rules, guard.scan.allowlist, guard.scan.prefilter, guard.redact, guard.lazy_regex'
+)
 _RE_MODULES = "sorted(m for m in sys.modules if m in ('re', 'enum') or m.startswith('re.'))"
 
 
 def test_importing_the_scan_modules_loads_neither_re_nor_enum() -> None:
     """Patterns compile on first use (guard.lazy_regex.LazyRegex), so importing the rules costs no `re`."""
     code = f'import sys, {_SCAN_MODULES}; print({_RE_MODULES})'
-    out = subprocess.run([sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, '-S', '-c', code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == '[]'
 
 
@@ -69,16 +87,22 @@ def test_rule_has_examples(rule) -> None:  # type: ignore[no-untyped-def]
     assert rule.examples_good, f'{rule.id} has no good examples'
 
 
-@pytest.mark.parametrize(('rule', 'example'), [(r, e) for r in CONTENT_RULES for e in r.examples_bad],
-                         ids=lambda v: v.id if hasattr(v, 'id') else '')
+@pytest.mark.parametrize(
+    ('rule', 'example'),
+    [(r, e) for r in CONTENT_RULES for e in r.examples_bad],
+    ids=lambda v: v.id if hasattr(v, 'id') else '',
+)
 def test_every_bad_example_is_found_by_its_rule(rule, example: str) -> None:  # type: ignore[no-untyped-def]
     scanner = Scanner({rule.id})
     findings, _ = scanner.scan(Document(_path_for(rule), example))
     assert [f.rule for f in findings] != [], f'{rule.id} missed {example!r}'
 
 
-@pytest.mark.parametrize(('rule', 'example'), [(r, e) for r in CONTENT_RULES for e in r.examples_good],
-                         ids=lambda v: v.id if hasattr(v, 'id') else '')
+@pytest.mark.parametrize(
+    ('rule', 'example'),
+    [(r, e) for r in CONTENT_RULES for e in r.examples_good],
+    ids=lambda v: v.id if hasattr(v, 'id') else '',
+)
 def test_no_good_example_is_found_by_its_rule(rule, example: str) -> None:  # type: ignore[no-untyped-def]
     scanner = Scanner({rule.id})
     findings, _ = scanner.scan(Document(_path_for(rule), example))
@@ -148,28 +172,45 @@ def test_abs_path_rule(text: str, expected: list[str]) -> None:
     assert [r for r in rule_ids(text) if r.endswith('home-path')] == expected
 
 
-@pytest.mark.parametrize('path', ['docs/deploy.py', 'examples/config.yaml', 'README.md', 'botocore/data/ec2/examples-1.json',
-                                  'config.sample.json'])
+@pytest.mark.parametrize(
+    'path',
+    ['docs/deploy.py', 'examples/config.yaml', 'README.md', 'botocore/data/ec2/examples-1.json', 'config.sample.json'],
+)
 def test_docs_and_examples_are_quiet_for_ips_and_paths_but_not_secrets(path: str) -> None:
     text = 'HOST = "10.0.0.14"\nDATA = "/home/alice/data"\nURL = "postgresql://app:Zq8v2Lm' + 'P9xTw4@db:5432/x"\n'
     assert [r for r in rule_ids(text, path=path) if r != 'env-file'] == ['database-url-password']
 
 
-@pytest.mark.parametrize(('path', 'expected'), [
-    ('.env', True), ('.env.production', True), ('config/.env.local', True), ('prod.env', True),
-    ('.env.example', False), ('.env.sample', False), ('.env.template', False), ('.env.dist', False),
-    ('deploy/.env.prod.example', False), ('environment.py', False), ('.envrc', False), ('env.py', False),
-])
+@pytest.mark.parametrize(
+    ('path', 'expected'),
+    [
+        ('.env', True),
+        ('.env.production', True),
+        ('config/.env.local', True),
+        ('prod.env', True),
+        ('.env.example', False),
+        ('.env.sample', False),
+        ('.env.template', False),
+        ('.env.dist', False),
+        ('deploy/.env.prod.example', False),
+        ('environment.py', False),
+        ('.envrc', False),
+        ('env.py', False),
+    ],
+)
 def test_env_file_names(path: str, expected: bool) -> None:
     assert env_files.is_env_file(path) is expected
 
 
-@pytest.mark.parametrize(('text', 'found'), [
-    ('DEBUG=1\n', True),
-    ('export API_KEY="x1y2z3"\n', True),
-    ('# only comments\n\n', False),
-    ('EMPTY=\nALSO_EMPTY=""\n', False),
-    ('FROM_ENV=${OTHER}\n', False),
-])
+@pytest.mark.parametrize(
+    ('text', 'found'),
+    [
+        ('DEBUG=1\n', True),
+        ('export API_KEY="x1y2z3"\n', True),
+        ('# only comments\n\n', False),
+        ('EMPTY=\nALSO_EMPTY=""\n', False),
+        ('FROM_ENV=${OTHER}\n', False),
+    ],
+)
 def test_env_file_needs_values(text: str, found: bool) -> None:
     assert ('env-file' in rule_ids(text, path='.env')) is found

@@ -2,6 +2,7 @@
 
 Every password is generated (a random part around a common word), so no fixed string passes by accident.
 """
+
 from __future__ import annotations
 
 from secrets import choice
@@ -27,25 +28,57 @@ URL_FORMS = [
     ('database-url-password', '.env', 'REDIS_URL=redis://:{pw}@192.168.86.43:6379/0'),
     ('database-url-password', '.env', 'REDIS_URL=rediss://:{pw}@cache.internal:6380/0'),
     ('database-url-password', 'app/celery.py', 'broker_url = "rediss://default:{pw}@cache.internal:6380/1"'),
-    ('database-url-password', 'config.yaml', 'mongo: mongodb+srv://svc:{pw}@cluster0.internal.net/app?retryWrites=true'),
+    (
+        'database-url-password',
+        'config.yaml',
+        'mongo: mongodb+srv://svc:{pw}@cluster0.internal.net/app?retryWrites=true',
+    ),
     ('database-url-password', 'config.yaml', 'broker: amqps://app:{pw}@mq.internal:5671/vhost'),
     ('database-url-password', 'config.yaml', 'broker: amqp://:{pw}@mq.internal//'),
     ('database-url-password', 'app/db.py', 'engine = create_engine("postgresql+psycopg2://app:{pw}@db.internal/app")'),
     ('database-url-password', 'app/db.py', 'engine = create_engine("mysql+pymysql://root:{pw}@10.0.3.17/orders")'),
     ('database-url-password', 'alembic.ini', 'sqlalchemy.url = postgresql://app:{pw}@/app?host=/run/postgresql'),
     ('database-url-password', 'alembic.ini', 'sqlalchemy.url = postgresql://app:{pw}@%2Frun%2Fpostgresql/app'),
-    ('database-url-password', 'app.properties', 'spring.datasource.url=jdbc:postgresql://app:{pw}@db.internal:5432/app'),
-    ('connection-string-password', 'app.properties', 'spring.datasource.url=jdbc:postgresql://db.internal:5432/app?user=app&password={pw}'),
-    ('connection-string-password', 'app.properties', 'url=jdbc:mysql://db.internal/shop?user=app&password={pw}&useSSL=true'),
-    ('connection-string-password', 'App.config', '<add name="Db" connectionString="jdbc:sqlserver://sql.internal;databaseName=shop;user=app;password={pw};" />'),
-    ('connection-string-password', 'app/db.py', 'conn = psycopg2.connect("host=db.internal port=5432 user=app password={pw} dbname=app")'),
-    ('connection-string-password', 'app/db.py', "DSN = \"host=/run/postgresql dbname=app user=app password='{pw}'\""),
-    ('connection-string-password', 'appsettings.json', '"Default": "Server=sql.internal;Database=shop;User Id=app;Password={pw};"'),
+    (
+        'database-url-password',
+        'app.properties',
+        'spring.datasource.url=jdbc:postgresql://app:{pw}@db.internal:5432/app',
+    ),
+    (
+        'connection-string-password',
+        'app.properties',
+        'spring.datasource.url=jdbc:postgresql://db.internal:5432/app?user=app&password={pw}',
+    ),
+    (
+        'connection-string-password',
+        'app.properties',
+        'url=jdbc:mysql://db.internal/shop?user=app&password={pw}&useSSL=true',
+    ),
+    (
+        'connection-string-password',
+        'App.config',
+        '<add name="Db" connectionString="jdbc:sqlserver://sql.internal;databaseName=shop;user=app;password={pw};" />',
+    ),
+    (
+        'connection-string-password',
+        'app/db.py',
+        'conn = psycopg2.connect("host=db.internal port=5432 user=app password={pw} dbname=app")',
+    ),
+    ('connection-string-password', 'app/db.py', 'DSN = "host=/run/postgresql dbname=app user=app password=\'{pw}\'"'),
+    (
+        'connection-string-password',
+        'appsettings.json',
+        '"Default": "Server=sql.internal;Database=shop;User Id=app;Password={pw};"',
+    ),
     ('connection-string-password', 'odbc.ini', 'ConnStr = Driver={{PostgreSQL}};Server=db.internal;Uid=app;Pwd={pw};'),
 ]
 
 
-@pytest.mark.parametrize(('rule', 'path', 'template'), URL_FORMS, ids=[t.split('=')[0][:30] + str(i) for i, (_, _, t) in enumerate(URL_FORMS)])
+@pytest.mark.parametrize(
+    ('rule', 'path', 'template'),
+    URL_FORMS,
+    ids=[t.split('=')[0][:30] + str(i) for i, (_, _, t) in enumerate(URL_FORMS)],
+)
 def test_every_url_and_connection_string_form_is_a_secret_on_its_line(rule: str, path: str, template: str) -> None:
     pw = _password()
     text = f'# settings\n{template.format(pw=pw)}\n'
@@ -56,16 +89,24 @@ def test_every_url_and_connection_string_form_is_a_secret_on_its_line(rule: str,
 
 QUIET = [
     # placeholders and references in the password's place
-    'DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/app', 'REDIS_URL=redis://:${REDIS_PASSWORD}@redis:6379/0',
-    'REDIS_URL=redis://:password@localhost:6379/0', 'REDIS_URL=redis://:changeme@localhost:6379/0',
-    'url: postgresql://user:password@localhost/app', 'url: mongodb+srv://user:<password>@cluster0.mongodb.net/app',
+    'DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/app',
+    'REDIS_URL=redis://:${REDIS_PASSWORD}@redis:6379/0',
+    'REDIS_URL=redis://:password@localhost:6379/0',
+    'REDIS_URL=redis://:changeme@localhost:6379/0',
+    'url: postgresql://user:password@localhost/app',
+    'url: mongodb+srv://user:<password>@cluster0.mongodb.net/app',
     'engine = create_engine("postgresql+psycopg2://scott:tiger@localhost/test")',
     'engine = create_engine("mssql+pyodbc://scott:tiger^5HHH@mssql2017:1433/test")',
-    'url=jdbc:postgresql://db/app?user=app&password=${DB_PASSWORD}', 'url=jdbc:postgresql://db/app?user=app&password=',
-    'dsn = f"host={host} user={user} password={password} dbname={db}"', 'dsn = "host=%s password=%s" % (h, pw)',
+    'url=jdbc:postgresql://db/app?user=app&password=${DB_PASSWORD}',
+    'url=jdbc:postgresql://db/app?user=app&password=',
+    'dsn = f"host={host} user={user} password={password} dbname={db}"',
+    'dsn = "host=%s password=%s" % (h, pw)',
     # not a connection string
-    'conn = psycopg2.connect(host=host, user=user, password=password)', 'export PGPASSWORD=$(pass show db)',
-    'redis://localhost:6379/0', 'see https://example.com/a:b@c', 'postgresql:///app?host=/run/postgresql',
+    'conn = psycopg2.connect(host=host, user=user, password=password)',
+    'export PGPASSWORD=$(pass show db)',
+    'redis://localhost:6379/0',
+    'see https://example.com/a:b@c',
+    'postgresql:///app?host=/run/postgresql',
     'Pass password=... to connect.',
 ]
 

@@ -4,6 +4,7 @@ Each test here failed on f96448f (the code the attacks were run against) and pas
 guard as users do (a separate process, a real terminal where the attack needs the prompt), on real
 trees, with a real bind mount, a real full filesystem and a real SIGKILL where the attack needs them.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,14 @@ def history(*args: str) -> list[dict[str, object]]:
 def on_tty(args: list[str], at_prompt: Callable[[], None], answer: bytes) -> tuple[int, str]:
     """guard on a real pseudo-terminal: at its [y/N] prompt, run `at_prompt`, then answer."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, '-m', 'guard', *args], stdin=slave, stdout=slave, stderr=slave,
-                            env=dict(os.environ), close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'guard', *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(os.environ),
+        close_fds=True,
+    )
     os.close(slave)
     output = b''
 
@@ -55,6 +62,7 @@ def on_tty(args: list[str], at_prompt: Callable[[], None], answer: bytes) -> tup
             if not chunk:
                 return
             output += chunk
+
     try:
         read(b'[y/N] ')
         at_prompt()
@@ -73,7 +81,9 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # Attack 1: the root swapped for a symlink while guard waits at its y/N prompt.
-def test_root_swapped_for_a_symlink_during_the_prompt_is_noticed_and_nothing_changes(tmp_path: Path, state: Path) -> None:
+def test_root_swapped_for_a_symlink_during_the_prompt_is_noticed_and_nothing_changes(
+    tmp_path: Path, state: Path
+) -> None:
     root = tmp_path / 'proj'
     write(root, 'logs/app.log', 'planned\n')
     write(root, 'src/app.py', 'print(1)\n')
@@ -150,7 +160,9 @@ def test_a_bind_mount_inside_an_ephemeral_folder_is_not_crossed(tmp_path: Path, 
     (root / 'logs/mnt').mkdir()
     behind = tmp_path / 'behind'
     write(behind, 'data/precious.db', 'keep me\n')
-    mounted = subprocess.run(['mount', '--bind', str(behind), str(root / 'logs/mnt')], capture_output=True, text=True, check=False)
+    mounted = subprocess.run(
+        ['mount', '--bind', str(behind), str(root / 'logs/mnt')], capture_output=True, text=True, check=False
+    )
     if mounted.returncode != 0:
         pytest.skip(f'mount --bind failed here: {mounted.stderr.strip()}')
     try:
@@ -176,8 +188,10 @@ def test_a_committed_guard_symlink_cannot_move_the_quarantine_out(tmp_path: Path
     before = snapshot(root)
     refused = run_guard('clean', root, '--force', '--no-fix')
     assert refused.returncode == 2
-    assert refused.stderr == (f'guard: error: {root}/.guard: it is a symlink, where guard expects its own '
-                              'directory; guard does not use it (fix the owner or mode, or remove it)\n')
+    assert refused.stderr == (
+        f'guard: error: {root}/.guard: it is a symlink, where guard expects its own '
+        'directory; guard does not use it (fix the owner or mode, or remove it)\n'
+    )
     assert os.listdir(outside) == []
     assert snapshot(root) == before
 
@@ -244,6 +258,7 @@ def test_an_entry_whose_kind_changed_in_the_quarantine_is_refused(tmp_path: Path
 # Attack 11: LOGNAME/USER claim another user.
 def test_the_audit_user_is_the_real_uid_and_sudo_user_is_only_via(tmp_path: Path, state: Path) -> None:
     import pwd
+
     root = tmp_path / 'proj'
     write(root, 'logs/app.log', 'x')
     done = run_guard('purge', root, '--force', env={'LOGNAME': 'alice', 'USER': 'alice', 'SUDO_USER': 'bob'})
@@ -271,13 +286,19 @@ def test_the_guard_rail_judges_the_plan_not_the_pattern(tmp_path: Path, state: P
 
 
 # Attack 13: a store that cannot be written; a purge killed half-way.
-def test_when_the_audit_store_cannot_be_written_nothing_is_deleted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_the_audit_store_cannot_be_written_nothing_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if not IS_ROOT:
         pytest.skip('a full filesystem for the state directory needs a tmpfs mount, which needs root')
     state = tmp_path / 'state'
     state.mkdir(mode=0o700)
-    mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', str(state)],
-                             capture_output=True, text=True, check=False)
+    mounted = subprocess.run(
+        ['mount', '-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', str(state)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if mounted.returncode != 0:
         pytest.skip(f'cannot mount a tmpfs here: {mounted.stderr.strip()}')
     try:
@@ -310,8 +331,11 @@ def test_a_sigkilled_purge_leaves_an_accurate_partial_record(tmp_path: Path, sta
         folder.mkdir(parents=True)
         for f in range(total // 100):
             (folder / f'{f}.log').write_bytes(b'x' * 10)
-    proc = subprocess.Popen([sys.executable, '-m', 'guard', 'purge', str(root), '--force'],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'guard', 'purge', str(root), '--force'],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -332,6 +356,7 @@ def test_a_sigkilled_purge_leaves_an_accurate_partial_record(tmp_path: Path, sta
     assert isinstance(recorded, int)
     # Written after each batch: never more than was done, and behind by at most one batch.
     from guard.safety.record import BATCH
+
     assert gone - BATCH <= recorded <= gone
     paths = event['paths']
     assert isinstance(paths, list)
@@ -346,6 +371,7 @@ def test_clean_and_restore_stop_when_the_root_is_swapped_after_the_plan(tmp_path
     from guard.safety import fd as fdops
     from guard.safety import quarantine
     from guard.safety import restore
+
     cfg = config(tmp_path / 'state')
     root = tmp_path / 'proj'
     write(root, 'src/app.py', 'print(1)\n')
@@ -373,18 +399,23 @@ def test_clean_and_restore_stop_when_the_root_is_swapped_after_the_plan(tmp_path
     assert tree_hash(other) == outside
 
 
-def test_a_store_that_refuses_every_write_stops_the_purge_before_it_starts(tmp_path: Path, state: Path,
-                                                                            postgres_server: object) -> None:
+def test_a_store_that_refuses_every_write_stops_the_purge_before_it_starts(
+    tmp_path: Path, state: Path, postgres_server: object
+) -> None:
     """Attack 13 with a store that opens and reads fine but refuses every write (a PostgreSQL role
     with SELECT only): the purge must not start, rather than delete and say the record failed."""
     from postgres import PostgresServer
 
     from guard.audit import AuditStore
+
     assert isinstance(postgres_server, PostgresServer)
-    postgres_server.execute('DROP DATABASE IF EXISTS guard_readonly', 'CREATE DATABASE guard_readonly',
-                            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guard_reader') THEN "
-                            "CREATE ROLE guard_reader LOGIN PASSWORD 'reader-pw'; END IF; END $$",
-                            database='postgres')
+    postgres_server.execute(
+        'DROP DATABASE IF EXISTS guard_readonly',
+        'CREATE DATABASE guard_readonly',
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guard_reader') THEN "
+        "CREATE ROLE guard_reader LOGIN PASSWORD 'reader-pw'; END IF; END $$",
+        database='postgres',
+    )
     AuditStore.open_url(postgres_server.url(database='guard_readonly')).close()  # the owner creates the tables
     postgres_server.execute('GRANT SELECT ON ALL TABLES IN SCHEMA public TO guard_reader', database='guard_readonly')
     url = postgres_server.url(database='guard_readonly', user='guard_reader', password='reader-pw')

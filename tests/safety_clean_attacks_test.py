@@ -2,6 +2,7 @@
 the attack: a real terminal with a real swap at the fix prompt, real hard links, a real bind mount
 (as root; skipped with the reason otherwise), real venvs and quarantines.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,14 @@ def on_tty(args: list[str], at_prompt: dict[int, Callable[[], None]]) -> tuple[i
     """guard on a real pseudo-terminal, answering `y` to every [y/N] prompt; before answering the
     n-th prompt (1-based), run at_prompt[n]."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, '-m', 'guard', *args], stdin=slave, stdout=slave, stderr=slave,
-                            env=dict(os.environ), close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, '-m', 'guard', *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=dict(os.environ),
+        close_fds=True,
+    )
     os.close(slave)
     output = b''
     answered = 0
@@ -138,6 +145,7 @@ def plant(root: Path, name: str, kind: str, outside: Path) -> None:
 @given(ignore=st.sampled_from(KINDS), example=st.sampled_from(KINDS), swap=st.booleans())
 def test_a_fix_writes_only_a_plain_file_of_the_pinned_root(ignore: str, example: str, swap: bool) -> None:
     from guard.errors import UnsafeOperationError
+
     base = Path(tempfile.mkdtemp(prefix='guard-fix-'))
     try:
         root = base / 'root'
@@ -173,8 +181,11 @@ def test_the_default_quarantine_stays_a_floor_whatever_quarantine_dir_says(tmp_p
     root = venv_root(tmp_path / 'root')
     assert run_guard('clean', root, '--force', '--no-fix').returncode == 0
     held = snapshot(root / '.guard/quarantine')
-    write(root, 'pyproject.toml', '[tool.guard.clean]\nquarantine-dir = "q2"\n'
-                                  '[tool.guard.purge]\nprotected = []\nephemeral = [".guard/"]\n')
+    write(
+        root,
+        'pyproject.toml',
+        '[tool.guard.clean]\nquarantine-dir = "q2"\n[tool.guard.purge]\nprotected = []\nephemeral = [".guard/"]\n',
+    )
     run_guard('purge', root, '--force')
     assert snapshot(root / '.guard/quarantine') == held
     (root / 'pyproject.toml').unlink()

@@ -1,4 +1,5 @@
 """One purge or clean per root at a time, between real processes."""
+
 from __future__ import annotations
 
 import os
@@ -16,21 +17,22 @@ from support import write
 from guard.errors import LockedError
 from guard.safety.lock import root_lock
 
-HOLD = textwrap.dedent('''
+HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from guard.safety.lock import root_lock
     with root_lock(Path(sys.argv[1]), Path(sys.argv[2]), 'purge'):
         print('locked', flush=True)
         sys.stdin.readline()
-''')
+""")
 
 
 def test_second_comer_fails_at_once_with_who_holds_it(tmp_path: Path) -> None:
     state, root = tmp_path / 'state', tmp_path / 'root'
     root.mkdir()
-    holder = subprocess.Popen([sys.executable, '-c', HOLD, str(state), str(root)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, '-c', HOLD, str(state), str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == 'locked\n'
         with pytest.raises(LockedError) as info:
@@ -38,9 +40,13 @@ def test_second_comer_fails_at_once_with_who_holds_it(tmp_path: Path) -> None:
                 pass
         message = str(info.value)
         assert message.startswith(f'{root} is locked by guard purge (pid {holder.pid}, user ')
-        assert message.endswith('try again when it finishes, or wait longer with --lock-timeout SECONDS (purge.lock-timeout)')
+        assert message.endswith(
+            'try again when it finishes, or wait longer with --lock-timeout SECONDS (purge.lock-timeout)'
+        )
         # A different state directory (the daemon's vs a person's) still sees the lock on the root.
-        with pytest.raises(LockedError, match='is locked by another guard process that keeps its state elsewhere .* after waiting 0.2s'):
+        with pytest.raises(
+            LockedError, match='is locked by another guard process that keeps its state elsewhere .* after waiting 0.2s'
+        ):
             with root_lock(tmp_path / 'other-state', root, 'clean', timeout=0.2):
                 pass
     finally:
@@ -52,14 +58,14 @@ def test_second_comer_fails_at_once_with_who_holds_it(tmp_path: Path) -> None:
         pass  # released when the holder exited
 
 
-SLOW_STEP = textwrap.dedent('''
+SLOW_STEP = textwrap.dedent("""
     import sys, time
     with open(sys.argv[1], 'a') as trace:
         trace.write(f'{time.time()} start\\n')
         trace.flush()
         time.sleep(4)  # wide enough for the other guard processes to start on a loaded machine
         trace.write(f'{time.time()} end\\n')
-''')
+""")
 
 
 def test_two_concurrent_purges_serialise(tmp_path: Path) -> None:
@@ -67,7 +73,11 @@ def test_two_concurrent_purges_serialise(tmp_path: Path) -> None:
     root = tmp_path / 'root'
     trace = tmp_path / 'trace'
     write(tmp_path, 'slow.py', SLOW_STEP)
-    write(root, 'guard.toml', f"[purge]\nbefore = ['{sys.executable} {tmp_path / 'slow.py'} {trace}']\nlock-timeout = 30\n")
+    write(
+        root,
+        'guard.toml',
+        f"[purge]\nbefore = ['{sys.executable} {tmp_path / 'slow.py'} {trace}']\nlock-timeout = 30\n",
+    )
     trust(root)
     write(root, 'logs/a.log', 'x')
     env = {'GUARD_STATE_DIR': str(tmp_path / 'state')}

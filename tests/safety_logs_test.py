@@ -3,6 +3,7 @@
 The holder is a real separate process. Free space is read with statvfs; where possible the root
 lives on its own tmpfs so nothing else on the machine moves the numbers.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ from guard.safety.purge import OK
 MiB = 1 << 20
 LOG_SIZE = 64 * MiB
 
-HOLDER = textwrap.dedent('''
+HOLDER = textwrap.dedent("""
     import os, sys
     files = [open(p, 'ab', buffering=0) for p in sys.argv[2:]]
     chunk = b'x' * (1 << 20)
@@ -37,15 +38,19 @@ HOLDER = textwrap.dedent('''
         f.write(b'after purge\\n')
     print(' '.join(str(os.fstat(f.fileno()).st_size) for f in files), flush=True)
     sys.stdin.readline()
-''')
+""")
 
 
 class Holder:
     """A process that writes `mib` MiB to each file and keeps them open until told to stop."""
 
     def __init__(self, paths: list[Path], mib: int) -> None:
-        self.proc = subprocess.Popen([sys.executable, '-c', HOLDER, str(mib), *map(str, paths)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, '-c', HOLDER, str(mib), *map(str, paths)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == 'ready'
 
     def write_again(self) -> list[int]:
@@ -65,8 +70,10 @@ class Holder:
 def own_fs(tmp_path: Path) -> Iterator[Path]:
     """A folder on its own tmpfs when this machine allows mounting, else on the temp filesystem."""
     mount = Path(tempfile.mkdtemp(prefix='guard-fs-'))
-    mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', str(mount)],
-                             capture_output=True).returncode == 0
+    mounted = (
+        subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=256m', 'tmpfs', str(mount)], capture_output=True).returncode
+        == 0
+    )
     try:
         yield mount / 'root'
     finally:

@@ -1,4 +1,5 @@
 """Protected / ephemeral matching by components and globs, and the roots guard refuses."""
+
 from __future__ import annotations
 
 import os
@@ -106,12 +107,25 @@ def test_protection_is_inherited_whatever_ephemeral_pattern_matches_below() -> N
     assert matcher.names_ephemeral('models/logs', is_dir=True)
 
 
-@pytest.mark.parametrize(('rel', 'is_dir'), [('.git', True), ('.git', False), ('a/b/.git', True), ('.git/hooks', True),
-                                             ('pyproject.toml', False), ('x/guard.toml', False),
-                                             ('.state/audit.db', False), ('etc/my.toml', False)])
+@pytest.mark.parametrize(
+    ('rel', 'is_dir'),
+    [
+        ('.git', True),
+        ('.git', False),
+        ('a/b/.git', True),
+        ('.git/hooks', True),
+        ('pyproject.toml', False),
+        ('x/guard.toml', False),
+        ('.state/audit.db', False),
+        ('etc/my.toml', False),
+    ],
+)
 def test_floors_win_over_every_pattern_and_negation(rel: str, is_dir: bool) -> None:
-    matcher = Matcher(('!.git/', '!pyproject.toml'), ('.git/', '**/.git', '.git', '*.toml', '**/*.toml', '.state/', 'etc/'),
-                      floors=('.git', 'pyproject.toml', 'guard.toml', '/.state/', '/etc/my.toml'))
+    matcher = Matcher(
+        ('!.git/', '!pyproject.toml'),
+        ('.git/', '**/.git', '.git', '*.toml', '**/*.toml', '.state/', 'etc/'),
+        floors=('.git', 'pyproject.toml', 'guard.toml', '/.state/', '/etc/my.toml'),
+    )
     assert matcher.decide(rel, is_dir=is_dir) == PROTECTED
 
 
@@ -125,8 +139,9 @@ def test_invalid_pattern_is_a_config_error() -> None:
 def test_ephemeral_pattern_for_the_whole_root_is_refused(pattern: str) -> None:
     with pytest.raises(ConfigError) as info:
         Matcher(DEFAULT_PROTECTED, ('logs/', pattern))
-    assert str(info.value) == (f'purge.ephemeral: pattern {pattern!r} would make the whole root ephemeral; '
-                               'name the folders to clear')
+    assert str(info.value) == (
+        f'purge.ephemeral: pattern {pattern!r} would make the whole root ephemeral; name the folders to clear'
+    )
 
 
 @pytest.mark.parametrize('path', ['/', '/usr', '/etc', '/var', '/home', '/tmp'])
@@ -172,7 +187,10 @@ def test_link_refusal_reasons(tmp_path: Path) -> None:
     os.symlink('missing', root / 'logs/dangling')
     os.symlink('..', root / 'logs/up')
     real_root = root.resolve()
-    assert link_refusal(real_root, 'logs/out', MATCHER) == f'symlink to {(tmp_path / "outside").resolve()}, outside the root'
+    assert (
+        link_refusal(real_root, 'logs/out', MATCHER)
+        == f'symlink to {(tmp_path / "outside").resolve()}, outside the root'
+    )
     assert link_refusal(real_root, 'logs/models-link', MATCHER) == 'symlink into protected models'
     assert link_refusal(real_root, 'logs/up', MATCHER) == 'symlink to the root itself'
     assert link_refusal(real_root, 'logs/self', MATCHER) is None

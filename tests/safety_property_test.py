@@ -6,6 +6,7 @@ the root, to the root and dangling, hard links from ephemeral names to protected
 (newlines, non-UTF-8 bytes, leading dashes), read-only folders, immutable files (chattr +i, the
 one permission root cannot override), and a nested git repository.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -41,11 +42,16 @@ def oracle(parts: list[str], is_dir: bool) -> str | None:
     verdict = None
     for i, name in enumerate(parts):
         as_dir = is_dir or i < len(parts) - 1
-        protected = (as_dir and name in PROTECTED_DIRS) or name in PROTECTED_FILES \
+        protected = (
+            (as_dir and name in PROTECTED_DIRS)
+            or name in PROTECTED_FILES
             or fnmatch.fnmatchcase(name, 'requirements*.txt')
-        ephemeral = as_dir and ((i == 0 and name in ('logs', '.pytest_cache'))
-                                or (i == 1 and parts[0] == 'data' and name in ('redis', 'temp'))
-                                or name == '__pycache__')
+        )
+        ephemeral = as_dir and (
+            (i == 0 and name in ('logs', '.pytest_cache'))
+            or (i == 1 and parts[0] == 'data' and name in ('redis', 'temp'))
+            or name == '__pycache__'
+        )
         if protected or verdict == P:
             verdict = P  # inherited: nothing below a protected path is ephemeral
         elif ephemeral:
@@ -53,25 +59,64 @@ def oracle(parts: list[str], is_dir: bool) -> str | None:
     return verdict
 
 
-AREAS = ('logs', 'logs/sub', 'logs/config', 'data/redis', 'data/temp', 'data/temp/models', 'src',
-         'src/pkg/__pycache__', 'models', 'config', 'notes', 'data', '')
+AREAS = (
+    'logs',
+    'logs/sub',
+    'logs/config',
+    'data/redis',
+    'data/temp',
+    'data/temp/models',
+    'src',
+    'src/pkg/__pycache__',
+    'models',
+    'config',
+    'notes',
+    'data',
+    '',
+)
 EPHEMERAL_AREAS = ('logs', 'logs/sub', 'data/redis', 'data/temp', 'src/pkg/__pycache__')
-TRAPS = ('config_backup.log', 'models.txt', 'srcmap', 'app.log', 'app.log.1', '.env', '.env.local', '.gitignore',
-         'requirements.txt', 'config', 'models', 'logs', '-rf', '..x', ' lead', 'new\nline', 'ünï', 'setup.py')
+TRAPS = (
+    'config_backup.log',
+    'models.txt',
+    'srcmap',
+    'app.log',
+    'app.log.1',
+    '.env',
+    '.env.local',
+    '.gitignore',
+    'requirements.txt',
+    'config',
+    'models',
+    'logs',
+    '-rf',
+    '..x',
+    ' lead',
+    'new\nline',
+    'ünï',
+    'setup.py',
+)
 NAMES = st.one_of(
     st.sampled_from(TRAPS),
     st.text(alphabet='abcxyz -._\né', min_size=1, max_size=8).filter(lambda s: s not in ('.', '..')),
-    st.binary(min_size=1, max_size=4).filter(lambda b: b'/' not in b and b'\0' not in b)
+    st.binary(min_size=1, max_size=4)
+    .filter(lambda b: b'/' not in b and b'\0' not in b)
     .map(lambda b: os.fsdecode(b'x' + b)),
 )
-FILES = st.lists(st.tuples(st.sampled_from(AREAS), st.lists(NAMES, min_size=1, max_size=3),
-                           st.binary(max_size=300)), max_size=25)
+FILES = st.lists(
+    st.tuples(st.sampled_from(AREAS), st.lists(NAMES, min_size=1, max_size=3), st.binary(max_size=300)), max_size=25
+)
 LINK_TARGETS = ('outside_dir', 'outside_file', 'protected_file', 'protected_dir', 'dangling', 'ephemeral', 'root', 'up')
 LINKS = st.lists(st.tuples(st.sampled_from(EPHEMERAL_AREAS), NAMES, st.sampled_from(LINK_TARGETS)), max_size=6)
 HARD_LINKS = st.lists(st.tuples(st.sampled_from(EPHEMERAL_AREAS), NAMES), max_size=3)
 
-BASE_FILES = {'models/w.bin': b'weights', 'src/app.py': b'print(1)\n', 'config/app.yaml': b'a: 1\n',
-              '.env': b'TOKEN=abc\n', 'logs/base.log': b'log\n', 'notes/n.txt': b'note'}
+BASE_FILES = {
+    'models/w.bin': b'weights',
+    'src/app.py': b'print(1)\n',
+    'config/app.yaml': b'a: 1\n',
+    '.env': b'TOKEN=abc\n',
+    'logs/base.log': b'log\n',
+    'notes/n.txt': b'note',
+}
 IMMUTABLE_OK = can_make_immutable(Path(tempfile.gettempdir()))
 
 
@@ -87,14 +132,26 @@ def _write(root: Path, rel: str, data: bytes) -> None:
 
 def _link_target(kind: str, root: Path, outside: Path) -> str:
     return {
-        'outside_dir': str(outside), 'outside_file': str(outside / 'o.txt'),
-        'protected_file': str(root / 'models/w.bin'), 'protected_dir': '../' * 3 + 'src',
-        'dangling': 'no-such-file', 'ephemeral': str(root / 'logs/base.log'), 'root': str(root), 'up': '..',
+        'outside_dir': str(outside),
+        'outside_file': str(outside / 'o.txt'),
+        'protected_file': str(root / 'models/w.bin'),
+        'protected_dir': '../' * 3 + 'src',
+        'dangling': 'no-such-file',
+        'ephemeral': str(root / 'logs/base.log'),
+        'root': str(root),
+        'up': '..',
     }[kind]
 
 
-def _build(base: Path, files, links, hard_links,  # type: ignore[no-untyped-def]
-           read_only: bool, immutable: bool, nested_repo: bool) -> Path:
+def _build(
+    base: Path,
+    files,
+    links,
+    hard_links,  # type: ignore[no-untyped-def]
+    read_only: bool,
+    immutable: bool,
+    nested_repo: bool,
+) -> Path:
     root, outside = base / 'root', base / 'outside'
     _write(outside, 'o.txt', b'outside')
     _write(outside, 'd/o2.txt', b'outside 2')
@@ -142,10 +199,17 @@ def _holds_survivor(rel: str, after: dict[str, tuple[object, ...]], report: purg
 
 @pytest.mark.slow  # ~25 s: hundreds of generated trees, each purged for real
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(files=FILES, links=LINKS, hard_links=HARD_LINKS, read_only=st.booleans(),
-       immutable=st.booleans(), nested_repo=st.booleans())
+@given(
+    files=FILES,
+    links=LINKS,
+    hard_links=HARD_LINKS,
+    read_only=st.booleans(),
+    immutable=st.booleans(),
+    nested_repo=st.booleans(),
+)
 def test_purge_never_touches_protected_or_outside_and_clears_or_reports_ephemeral(
-        files, links, hard_links, read_only, immutable, nested_repo) -> None:  # type: ignore[no-untyped-def]
+    files, links, hard_links, read_only, immutable, nested_repo
+) -> None:  # type: ignore[no-untyped-def]
     immutable = immutable and IMMUTABLE_OK
     base = Path(tempfile.mkdtemp(prefix='guard-prop-')).resolve()
     try:
@@ -165,8 +229,9 @@ def test_purge_never_touches_protected_or_outside_and_clears_or_reports_ephemera
             if verdict != E or inner.startswith('logs/vendor'):
                 assert after.get(rel) == entry, f'{verdict or "neutral"} path changed: {inner!r}'
             elif rel in after:
-                assert _reported(inner, report) or (entry[0] == 'dir' and _holds_survivor(rel, after, report)), \
+                assert _reported(inner, report) or (entry[0] == 'dir' and _holds_survivor(rel, after, report)), (
                     f'ephemeral path neither cleared nor reported: {inner!r}'
+                )
         assert report.verification.ok
         assert report.outcome == (PARTIAL if immutable else OK), report.failures
     finally:
@@ -183,15 +248,35 @@ COMPONENTS = ('a', 'b', 'logs', 'models', 'cache', 'keep', '.git', 'x.log', 'pyp
 PROTECTED_PATTERNS = {
     'models/': lambda parts, i, is_dir: parts[i] == 'models' and is_dir,
     'keep/': lambda parts, i, is_dir: parts[i] == 'keep' and is_dir,
-    'a/b/': lambda parts, i, is_dir: parts[:i + 1] == ['a', 'b'] and is_dir,
+    'a/b/': lambda parts, i, is_dir: parts[: i + 1] == ['a', 'b'] and is_dir,
     '**/cache/': lambda parts, i, is_dir: parts[i] == 'cache' and is_dir,
     '*.log': lambda parts, i, is_dir: fnmatch.fnmatchcase(parts[i], '*.log'),
     'f': lambda parts, i, is_dir: parts[i] == 'f',
 }
-EPHEMERAL_PATTERNS = ('a/', 'logs/', '**/logs/', 'a/b/', '**/cache/', 'b/', 'models/logs/', 'models/', '*.log',
-                      '.git/', '**/.git', '.git', 'pyproject.toml', '**/guard.toml', '!logs/keep/', 'keep/', '**/f')
-RANDOM_FILES = st.lists(st.tuples(st.lists(st.sampled_from(COMPONENTS), min_size=1, max_size=4),
-                                  st.binary(min_size=1, max_size=64)), min_size=1, max_size=30)
+EPHEMERAL_PATTERNS = (
+    'a/',
+    'logs/',
+    '**/logs/',
+    'a/b/',
+    '**/cache/',
+    'b/',
+    'models/logs/',
+    'models/',
+    '*.log',
+    '.git/',
+    '**/.git',
+    '.git',
+    'pyproject.toml',
+    '**/guard.toml',
+    '!logs/keep/',
+    'keep/',
+    '**/f',
+)
+RANDOM_FILES = st.lists(
+    st.tuples(st.lists(st.sampled_from(COMPONENTS), min_size=1, max_size=4), st.binary(min_size=1, max_size=64)),
+    min_size=1,
+    max_size=30,
+)
 
 
 def protected_by_oracle(parts: list[str], is_dir: bool, protected: list[str]) -> bool:
@@ -207,10 +292,15 @@ def protected_by_oracle(parts: list[str], is_dir: bool, protected: list[str]) ->
 
 @pytest.mark.slow  # ~25 s: hundreds of generated trees, each purged for real
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(files=RANDOM_FILES, protected=st.lists(st.sampled_from(sorted(PROTECTED_PATTERNS)), unique=True),
-       ephemeral=st.lists(st.sampled_from(EPHEMERAL_PATTERNS), min_size=1, unique=True), real_git=st.booleans())
+@given(
+    files=RANDOM_FILES,
+    protected=st.lists(st.sampled_from(sorted(PROTECTED_PATTERNS)), unique=True),
+    ephemeral=st.lists(st.sampled_from(EPHEMERAL_PATTERNS), min_size=1, unique=True),
+    real_git=st.booleans(),
+)
 def test_random_configs_never_change_a_byte_under_a_protected_path_or_a_floor(
-        files, protected, ephemeral, real_git) -> None:  # type: ignore[no-untyped-def]
+    files, protected, ephemeral, real_git
+) -> None:  # type: ignore[no-untyped-def]
     base = Path(tempfile.mkdtemp(prefix='guard-prop-cfg-')).resolve()
     try:
         root = base / 'root'
@@ -219,8 +309,9 @@ def test_random_configs_never_change_a_byte_under_a_protected_path_or_a_floor(
             subprocess.run(['git', 'init', '-q', str(root)], check=True)
             _write(root, 'src.txt', b'tracked')
             subprocess.run(['git', '-C', str(root), 'add', '-A'], check=True)
-            subprocess.run(['git', '-C', str(root), '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'],
-                           check=True)
+            subprocess.run(
+                ['git', '-C', str(root), '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'x'], check=True
+            )
         _write(root, '.guard/quarantine/20240101T000000Z/manifest.json', b'{}')
         for parts, data in files:
             _write(root, '/'.join(parts), data)

@@ -3,6 +3,7 @@
 Real trees, a real git repository, a real `python -m venv`, real processes holding logs open and
 deleting protected files mid-purge, and guard run as a real process for what the plan prints.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,12 @@ def _state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def models_tree(root: Path) -> dict[str, bytes]:
     """The tree of the bug report: a logs/ folder inside protected models/, and ordinary logs."""
-    content = {'models/logs/m.bin': secrets.token_bytes(64), 'models/w.bin': secrets.token_bytes(32),
-               'logs/app.log': secrets.token_bytes(16), 'svc/logs/s.log': secrets.token_bytes(16)}
+    content = {
+        'models/logs/m.bin': secrets.token_bytes(64),
+        'models/w.bin': secrets.token_bytes(32),
+        'logs/app.log': secrets.token_bytes(16),
+        'svc/logs/s.log': secrets.token_bytes(16),
+    }
     for rel, data in content.items():
         write(root, rel, data)
     return content
@@ -108,9 +113,14 @@ def test_floors_are_never_purged_whatever_the_config_says(tmp_path: Path, monkey
     git(root, 'add', '-A')
     git(root, 'commit', '-qm', 'first')
     write(root, 'logs/vendor/.git', 'gitdir: ../../.git/modules/vendor\n')
-    write(root, 'etc/guard-conf.toml', (
-        "state-dir = 'state'\n[purge]\nprotected = []\n"
-        "ephemeral = ['.git/', '**/.git', 'pyproject.toml', 'etc/', 'state/', 'logs/']\n"))
+    write(
+        root,
+        'etc/guard-conf.toml',
+        (
+            "state-dir = 'state'\n[purge]\nprotected = []\n"
+            "ephemeral = ['.git/', '**/.git', 'pyproject.toml', 'etc/', 'state/', 'logs/']\n"
+        ),
+    )
     keep = {k: v for k, v in snapshot(root).items() if k.split('/')[0] in ('.git', 'etc', 'pyproject.toml')}
     result = run_guard('purge', root, '--force', '--allow-wide', '--config', root / 'etc/guard-conf.toml')
     assert result.returncode == 0, result.stderr
@@ -138,11 +148,14 @@ def test_purge_does_not_go_inside_the_root_venv(tmp_path: Path) -> None:
     assert [i.rel for i in plan.items] == ['tools/__pycache__']
     assert plan.protected == ('src/',)
     assert {k.rel for k in plan.skipped if k.reason == VENV_REASON} == {'bin/', 'include/', 'lib/', 'pyvenv.cfg'} | (
-        {'lib64'} if (root / 'lib64').exists() else set())
+        {'lib64'} if (root / 'lib64').exists() else set()
+    )
     dry = run_guard('purge', root, '--dry-run')
     assert 'site-packages' not in dry.stdout and '__pycache__' in dry.stdout
-    assert f'  bin/, include/, lib/, {"lib64, " if (root / "lib64").exists() else ""}pyvenv.cfg  ({VENV_REASON})' \
+    assert (
+        f'  bin/, include/, lib/, {"lib64, " if (root / "lib64").exists() else ""}pyvenv.cfg  ({VENV_REASON})'
         in dry.stdout.splitlines()
+    )
     assert purge.execute(plan).outcome == OK
     assert {k: v for k, v in snapshot(root).items() if k in venv} == venv
 
@@ -150,6 +163,7 @@ def test_purge_does_not_go_inside_the_root_venv(tmp_path: Path) -> None:
 def test_a_hand_made_plan_cannot_reach_a_protected_path_a_floor_or_the_venv(tmp_path: Path) -> None:
     """The daemon builds plans too: execute re-checks each planned path."""
     import dataclasses
+
     root = tmp_path / 'proj'
     models_tree(root)
     subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
@@ -187,6 +201,7 @@ def test_an_emptied_open_log_counts_as_a_file_and_no_path_is_listed_twice(tmp_pa
 
 def test_after_a_clean_the_quarantine_is_neither_walked_nor_listed(tmp_path: Path) -> None:
     from guard.safety import quarantine
+
     root = tmp_path / 'proj'
     write(root, 'src/app.py', 'print(1)\n')
     subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)

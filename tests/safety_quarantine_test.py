@@ -1,4 +1,5 @@
 """guard clean / restore as a library, on real `python -m venv` environments."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -69,8 +70,10 @@ def test_restore_refuses_when_a_path_reappeared_and_moves_nothing(tmp_path: Path
     state = tree_hash(root)
     with pytest.raises(UnsafeOperationError) as info:
         restore.restore(cfg, root, report.quarantine_id)
-    assert str(info.value) == (f'refusing to restore {report.quarantine_id}: these paths exist again and would be '
-                               'overwritten: pyvenv.cfg; move them away first')
+    assert str(info.value) == (
+        f'refusing to restore {report.quarantine_id}: these paths exist again and would be '
+        'overwritten: pyvenv.cfg; move them away first'
+    )
     assert tree_hash(root) == state
 
 
@@ -125,8 +128,10 @@ def test_fixes_add_missing_ignores_and_write_env_example_without_values(tmp_path
     text = (root / '.gitignore').read_text()
     assert text.startswith('*.pyc\n/lib/\n\n# Python environments')
     example = (root / '.env.example').read_text()
-    assert example == ('# Keys the app reads from .env; copy to .env and fill in the values (added by guard clean)\n'
-                       'DB_PASSWORD=\nAPI_TOKEN=\nEMPTY=\n')
+    assert example == (
+        '# Keys the app reads from .env; copy to .env and fill in the values (added by guard clean)\n'
+        'DB_PASSWORD=\nAPI_TOKEN=\nEMPTY=\n'
+    )
     assert 'hunter2' not in example and 'abc' not in example
     # Applied once, they are not offered again.
     assert quarantine.plan(config(tmp_path / 'state'), root).fixes == ()

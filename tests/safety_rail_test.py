@@ -7,6 +7,7 @@ random globs over random real trees, the plan executed for real (with the rail o
 what it actually cleared measured on disk; whenever that is every top-level entry (2 or more) or
 more than half of them (4 or more), the rail must have refused the plan.
 """
+
 from __future__ import annotations
 
 import os
@@ -101,8 +102,9 @@ GLOB = st.builds(
     st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=3),
     st.sampled_from(('', '/')),
 )
-TREE = st.dictionaries(st.sampled_from(NAMES), st.lists(st.sampled_from(INNER), max_size=4, unique=True),
-                       min_size=1, max_size=len(NAMES))
+TREE = st.dictionaries(
+    st.sampled_from(NAMES), st.lists(st.sampled_from(INNER), max_size=4, unique=True), min_size=1, max_size=len(NAMES)
+)
 
 
 def build(root: Path, tree: dict[str, list[str]]) -> None:
@@ -125,10 +127,14 @@ def holds_files(path: Path) -> bool:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tree=TREE, globs=st.lists(GLOB, min_size=1, max_size=3, unique=True),
-       protected=st.lists(st.sampled_from(('', 'src/', '*.py', 'sub/', 'README.md')), max_size=2))
-def test_no_plan_that_clears_the_root_passes_the_rail(tree: dict[str, list[str]], globs: list[str],
-                                                      protected: list[str]) -> None:
+@given(
+    tree=TREE,
+    globs=st.lists(GLOB, min_size=1, max_size=3, unique=True),
+    protected=st.lists(st.sampled_from(('', 'src/', '*.py', 'sub/', 'README.md')), max_size=2),
+)
+def test_no_plan_that_clears_the_root_passes_the_rail(
+    tree: dict[str, list[str]], globs: list[str], protected: list[str]
+) -> None:
     base = Path(tempfile.mkdtemp(prefix='guard-rail-'))
     try:
         root = base / 'root'

@@ -1,4 +1,5 @@
 """The fd-based clearing walk: races, symlinks, hard links, mounts, nested repositories, errors."""
+
 from __future__ import annotations
 
 import os
@@ -64,7 +65,9 @@ def test_directory_swapped_for_symlink_before_open_is_not_followed(tree: Path, m
     assert (tree / 'logs/victim').is_symlink()
 
 
-def test_file_swapped_for_symlink_before_unlink_removes_only_the_link(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_swapped_for_symlink_before_unlink_removes_only_the_link(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     outside = tree.parent / 'outside'
     write(tree, 'logs/a.txt', 'x')
     real_unlink = os.unlink
@@ -83,7 +86,7 @@ def test_file_swapped_for_symlink_before_unlink_removes_only_the_link(tree: Path
     assert report.outcome == OK
 
 
-SWAPPER = textwrap.dedent('''
+SWAPPER = textwrap.dedent("""
     import os, sys, time
     victim, stash, outside, seconds = sys.argv[1:5]
     end = time.monotonic() + float(seconds)
@@ -95,7 +98,7 @@ SWAPPER = textwrap.dedent('''
             os.rename(stash, victim)
         except OSError:
             pass
-''')
+""")
 
 
 def test_concurrent_swapping_process_never_redirects_the_purge(tree: Path) -> None:
@@ -108,8 +111,9 @@ def test_concurrent_swapping_process_never_redirects_the_purge(tree: Path) -> No
     for _attempt in range(8):
         for i in range(300):
             write(tree, f'logs/victim/d{i % 10}/f{i}.log', 'x' * 100)
-        proc = subprocess.Popen([sys.executable, '-c', SWAPPER, str(tree / 'logs/victim'), str(tree.parent / 'stash'),
-                                 str(outside), '0.5'])
+        proc = subprocess.Popen(
+            [sys.executable, '-c', SWAPPER, str(tree / 'logs/victim'), str(tree.parent / 'stash'), str(outside), '0.5']
+        )
         try:
             run_purge(tree)
         finally:
@@ -125,7 +129,8 @@ def test_symlinked_ephemeral_root_is_refused_when_it_leaves_the_root(tree: Path)
     os.symlink(tree.parent / 'outside', tree / 'logs')
     plan = purge.plan(config(tree.parent / 'state'), tree)
     assert [(k.rel, k.reason) for i in plan.items for k in i.kept] == [
-        ('logs', f'symlink to {tree.parent / "outside"}, outside the root; the link was left in place')]
+        ('logs', f'symlink to {tree.parent / "outside"}, outside the root; the link was left in place')
+    ]
     report = purge.execute(plan)
     assert (tree / 'logs').is_symlink()
     assert (tree.parent / 'outside/keep.txt').exists()
@@ -148,7 +153,10 @@ def test_nested_git_repository_and_other_filesystem_are_left_whole(tree: Path) -
     write(tree, 'logs/old.log', 'x')
     mount = tree / 'logs/mnt'
     mount.mkdir()
-    mounted = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', str(mount)], capture_output=True).returncode == 0
+    mounted = (
+        subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', str(mount)], capture_output=True).returncode
+        == 0
+    )
     try:
         if mounted:
             write(mount, 'on-other-fs.log', 'x')
@@ -193,6 +201,7 @@ def test_protected_change_during_purge_is_detected(tree: Path, monkeypatch: pyte
     # Something else (a service restarting) rewrites a protected file while the purge runs.
     write(tree, 'logs/a.log', 'x')
     from guard.safety import remove
+
     real_clear = remove.Clearer.clear
 
     def clear_and_meddle(self: remove.Clearer, rel: str) -> remove.ItemResult:

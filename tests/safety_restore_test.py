@@ -2,6 +2,7 @@
 exit 2, and nothing is restored. Real venvs, real quarantines made by `guard clean`, guard run as
 a real process.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,24 +51,28 @@ def edit(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
 def add_entry(path: str) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         data['entries'].append({'path': path, 'kind': 'file', 'files': 1, 'bytes': 4096})
+
     return change
 
 
 def set_mode(value: object) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         data['parent_modes'] = {'bin': value}
+
     return change
 
 
 def setter(key: str, value: object) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         data[key] = value
+
     return change
 
 
 def first_entry(key: str, value: object) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
         data['entries'][0][key] = value
+
     return change
 
 
@@ -78,7 +83,7 @@ TAMPERS = [
     ('absolute', add_entry('/etc/cron.d/x'), "entry path '/etc/cron.d/x' is not a relative path"),
     ('not venv', add_entry('src/app.py'), "entry path 'src/app.py' is not a root venv entry"),
     ('too deep', add_entry('lib/python3/site.py'), "entry path 'lib/python3/site.py' is not a root venv entry"),
-    ('huge mode', set_mode(10 ** 30), f"parent_modes['bin'] = {oct(10 ** 30)[:24]} is not a permission mode"),
+    ('huge mode', set_mode(10**30), f"parent_modes['bin'] = {oct(10**30)[:24]} is not a permission mode"),
     ('setuid', set_mode(0o4755), "parent_modes['bin'] = 0o4755 is not a permission mode"),
     ('sticky', set_mode(0o1755), "parent_modes['bin'] = 0o1755 is not a permission mode"),
     ('negative', set_mode(-1), "parent_modes['bin'] = -0o1 is not a permission mode"),
@@ -115,7 +120,8 @@ def assert_refused(root: Path, qid: str, expected: str) -> None:
 
 @pytest.mark.parametrize(('name', 'change', 'expected'), TAMPERS, ids=[t[0] for t in TAMPERS])
 def test_a_tampered_manifest_is_one_clear_error_and_nothing_is_restored(
-        cleaned: tuple[Path, Path], name: str, change: Callable[[dict[str, Any]], None], expected: str) -> None:
+    cleaned: tuple[Path, Path], name: str, change: Callable[[dict[str, Any]], None], expected: str
+) -> None:
     root, folder = cleaned
     # What a planted entry would bring in, present in the quarantine as restore expects it.
     hook = write(folder, '.git/hooks/post-commit', f'#!/bin/sh\necho {secrets.token_hex(4)}\n')
@@ -165,8 +171,10 @@ def test_a_protected_entry_is_refused(cleaned: tuple[Path, Path], tmp_path: Path
     before = snapshot(root)
     result = restore_cli(root, folder.name)
     assert result.returncode == 2
-    assert result.stderr == (f'guard: error: {folder / manifest.NAME}: it would restore protected include, which guard '
-                             'clean never moves; refusing to use this quarantine (remove it, or restore by hand)\n')
+    assert result.stderr == (
+        f'guard: error: {folder / manifest.NAME}: it would restore protected include, which guard '
+        'clean never moves; refusing to use this quarantine (remove it, or restore by hand)\n'
+    )
     assert snapshot(root) == before
     with pytest.raises(UnsafeOperationError):
         restore.restore(config(tmp_path / 'state', protected=('include/',)), root, folder.name)

@@ -10,6 +10,7 @@ before execution) or finishes through the descriptors it holds.
 The mid-execution hook wraps Recorder.progress, which the clearer calls after each path it removes:
 a real point inside the real deletion loop, not a mock of it.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,12 @@ def swap(base: Path, root: Path, rel: str, target: str) -> None:
         return  # already swapped: going through that link would move the outside tree itself
     aside = base / 'moved' / f'{len(os.listdir(base / "moved"))}'
     os.rename(path, aside)
-    destination = {'outside': base / 'outside', 'protected': (root / 'src') if rel else (base / 'outside'),
-                   'root': root if rel else base / 'outside', 'outside-file': base / 'outside-file'}[target]
+    destination = {
+        'outside': base / 'outside',
+        'protected': (root / 'src') if rel else (base / 'outside'),
+        'root': root if rel else base / 'outside',
+        'outside-file': base / 'outside-file',
+    }[target]
     os.symlink(destination, path)
 
 
@@ -89,9 +94,9 @@ def find_all(base: Path, names: set[str]) -> dict[str, object]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=TREES, moves=st.lists(SWAPS, min_size=1, max_size=3))
-def test_swapped_directories_never_redirect_a_purge(tree: list[tuple[str, int]],
-                                                     moves: list[tuple[str, str, int]],
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_swapped_directories_never_redirect_a_purge(
+    tree: list[tuple[str, int]], moves: list[tuple[str, str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     base = Path(tempfile.mkdtemp(prefix='guard-swap-'))
     try:
         root = build(base, tree)
@@ -137,12 +142,15 @@ TOPS = ('logs', 'src', 'notes', 'data', 'tmp', 'docs2', 'cache', 'lib2')
 
 
 @settings(max_examples=60, deadline=None)
-@given(tops=st.sets(st.sampled_from(TOPS), min_size=1, max_size=len(TOPS)),
-       globs=st.lists(st.sampled_from(GLOBS), min_size=1, max_size=4, unique=True))
+@given(
+    tops=st.sets(st.sampled_from(TOPS), min_size=1, max_size=len(TOPS)),
+    globs=st.lists(st.sampled_from(GLOBS), min_size=1, max_size=4, unique=True),
+)
 def test_the_guard_rail_refuses_every_plan_that_clears_most_of_the_root(tops: set[str], globs: list[str]) -> None:
     """Whatever globs produced the plan: a purge that goes ahead leaves at least one top-level folder
     with its content when there were 2 or more, and never more than half once it clears 4 or more."""
     from guard.errors import ConfigError
+
     base = Path(tempfile.mkdtemp(prefix='guard-rail-'))
     try:
         root = base / 'root'

@@ -1,4 +1,5 @@
 """Helpers for the safety tests: exact snapshots of real trees, immutable files, small configs."""
+
 from __future__ import annotations
 
 import dataclasses

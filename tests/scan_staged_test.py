@@ -1,4 +1,5 @@
 """The index reader: what the next commit holds, on real git repositories, edge cases included."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,10 @@ from guard.scan.engine import ScanResult
 DB_PASSWORD = 'Zq8v' + '2LmP9xTw4'
 DB_URL = f'postgresql://app:{DB_PASSWORD}@db.internal:5432/prod'
 AWS_KEY = 'AKIA' + 'Z2RJ7QWNPL4XT3VB'
-LFS_POINTER = ('version https://git-lfs.github.com/spec/v1\n'
-               'oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n')
+LFS_POINTER = (
+    'version https://git-lfs.github.com/spec/v1\n'
+    'oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n'
+)
 
 
 def scan(repo: Path, paths: list[str] | None = None, **kwargs: object) -> ScanResult:
@@ -73,8 +76,10 @@ def test_binary_crlf_and_unusual_names(git_repo: Path) -> None:
     write(git_repo, 'dir with space/naïve config.json', '{"host": "192.168.86.42"}\n')
     git(git_repo, 'add', '.')
     result = scan(git_repo)
-    assert found(result) == {('win.ini', 'database-url-password', 2),
-                             ('dir with space/naïve config.json', 'hardcoded-ipv4', 1)}
+    assert found(result) == {
+        ('win.ini', 'database-url-password', 2),
+        ('dir with space/naïve config.json', 'hardcoded-ipv4', 1),
+    }
     crlf = next(f for f in result.findings if f.path == 'win.ini')
     assert not crlf.excerpt.endswith('\r') and DB_PASSWORD not in crlf.excerpt
     assert [(s.path, s.reason) for s in result.skipped] == [('blob.bin', 'binary')]
@@ -95,7 +100,8 @@ def test_submodule_gitlinks_lfs_pointers_and_symlinks(git_repo: Path) -> None:
     result = scan(git_repo)
     assert result.findings == []  # a link's target is not file content; a pointer's hash is not a secret
     assert [(s.path, s.reason) for s in result.skipped] == [
-        ('data/model.bin', 'a git-lfs pointer (the content lives in LFS storage)')]
+        ('data/model.bin', 'a git-lfs pointer (the content lives in LFS storage)')
+    ]
     assert result.files_scanned == 0
 
 
@@ -160,8 +166,10 @@ def test_paths_as_pre_commit_passes_them_are_read_from_the_index(git_repo: Path)
     git(git_repo, 'add', '.')
     write(git_repo, 'a.py', 'URL = None\n')
     write(git_repo, 'untracked.py', f'KEY = "{AWS_KEY}"\n')  # e.g. `pre-commit run --files untracked.py`
-    assert found(scan(git_repo, ['a.py', 'untracked.py'])) == {('a.py', 'database-url-password', 1),
-                                                                ('untracked.py', 'aws-access-key-id', 1)}
+    assert found(scan(git_repo, ['a.py', 'untracked.py'])) == {
+        ('a.py', 'database-url-password', 1),
+        ('untracked.py', 'aws-access-key-id', 1),
+    }
 
 
 @pytest.mark.parametrize('count', [3, git_plumbing.PATHSPEC_MAX + 5])
@@ -179,8 +187,10 @@ def test_index_lookup_takes_names_literally(git_repo: Path, count: int) -> None:
 def test_parse_raw_understands_plain_and_combined_records() -> None:
     a, b, c = 'a' * 40, 'b' * 40, 'c' * 40
     zero = '0' * 40
-    out = (f'{c}\0\n:000000 100644 {zero} {a} A\0new.py\0:100644 000000 {a} {zero} D\0gone.py\0'
-           f'{b}\0\n::100644 100644 100644 {a} {b} {c} MM\0merged.py\0').encode()
+    out = (
+        f'{c}\0\n:000000 100644 {zero} {a} A\0new.py\0:100644 000000 {a} {zero} D\0gone.py\0'
+        f'{b}\0\n::100644 100644 100644 {a} {b} {c} MM\0merged.py\0'
+    ).encode()
     assert list(git_plumbing.parse_raw(out)) == [
         (c, None),
         (c, git_plumbing.Entry('new.py', '100644', a)),

@@ -1,4 +1,5 @@
 """`guard scan` end to end on real git repositories and plain folders."""
+
 from __future__ import annotations
 
 import json
@@ -88,16 +89,23 @@ def test_binary_large_and_undecodable_files(tmp_path: Path) -> None:
 
 
 def test_inline_markers(tmp_path: Path) -> None:
-    write(tmp_path, 'a.py', '\n'.join([
-        'HOST = "10.0.0.1"  # guard: allow',
-        'HOST2 = "10.0.0.2"  # guard: allow hardcoded-ipv4',
-        'HOST3 = "10.0.0.3"  # guard: allow home-path',
-        f'URL = "{DB_URL}"  # pragma: allowlist secret',
-        f'URL2 = "{DB_URL}"  # gitleaks:allow',
-        '# pragma: allowlist nextline secret',
-        f'URL3 = "{DB_URL}"',
-        'HOST4 = "10.0.0.4"  # pragma: allowlist secret',
-    ]) + '\n')
+    write(
+        tmp_path,
+        'a.py',
+        '\n'.join(
+            [
+                'HOST = "10.0.0.1"  # guard: allow',
+                'HOST2 = "10.0.0.2"  # guard: allow hardcoded-ipv4',
+                'HOST3 = "10.0.0.3"  # guard: allow home-path',
+                f'URL = "{DB_URL}"  # pragma: allowlist secret',
+                f'URL2 = "{DB_URL}"  # gitleaks:allow',
+                '# pragma: allowlist nextline secret',
+                f'URL3 = "{DB_URL}"',
+                'HOST4 = "10.0.0.4"  # pragma: allowlist secret',
+            ]
+        )
+        + '\n',
+    )
     code, report = scan_json(tmp_path)
     assert sorted(f['line'] for f in report['findings']) == [3, 8]
     assert report['summary']['suppressed_inline'] == 5

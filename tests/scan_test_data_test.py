@@ -1,5 +1,6 @@
 """IPs and home paths in test, fixture and docs files are sample data: reported at `note`, below the
 default fail-on. Secrets keep their severity wherever they are."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,8 +20,12 @@ from guard.scan.scanner import Scanner
 
 SCANNER = Scanner(RULES, test_paths=schema.DEFAULT_TEST_PATHS)
 _SEGMENT = st.from_regex(r'[a-z][a-z0-9_]{0,8}', fullmatch=True).filter(
-    lambda s: s not in ('tests', 'test', 'fixtures', 'testdata', 'docs', 'conftest') and not s.startswith('test_')
-    and not s.endswith('_test'))
+    lambda s: (
+        s not in ('tests', 'test', 'fixtures', 'testdata', 'docs', 'conftest')
+        and not s.startswith('test_')
+        and not s.endswith('_test')
+    )
+)
 _FOLDERS = st.lists(_SEGMENT, max_size=3)
 _TEXT = 'HOST = "10.20.30.40"\nDATA = "/home/alice/proj/data.csv"\n'
 # Generated credentials: a random token under a secret name, and a private key.
@@ -31,15 +36,24 @@ def _test_path(folders: list[str], form: str, name: str) -> str:
     inner = '/'.join(folders)
     prefix = inner + '/' if inner else ''
     return {
-        'tests': f'{prefix}tests/{name}.py', 'test': f'{prefix}test/{name}.py', 'fixtures': f'{prefix}fixtures/{name}.json',
-        'testdata': f'{prefix}testdata/{name}.json', 'docs': f'{prefix}docs/{name}.py', 'test_': f'{prefix}test_{name}.py',
-        '_test': f'{prefix}{name}_test.py', 'conftest': f'{prefix}conftest.py',
+        'tests': f'{prefix}tests/{name}.py',
+        'test': f'{prefix}test/{name}.py',
+        'fixtures': f'{prefix}fixtures/{name}.json',
+        'testdata': f'{prefix}testdata/{name}.json',
+        'docs': f'{prefix}docs/{name}.py',
+        'test_': f'{prefix}test_{name}.py',
+        '_test': f'{prefix}{name}_test.py',
+        'conftest': f'{prefix}conftest.py',
     }[form]
 
 
 @settings(max_examples=150, deadline=None)
-@given(_FOLDERS, st.sampled_from(['tests', 'test', 'fixtures', 'testdata', 'docs', 'test_', '_test', 'conftest']), _SEGMENT)
-def test_ips_and_home_paths_in_test_data_are_notes_and_secrets_stay_errors(folders: list[str], form: str, name: str) -> None:
+@given(
+    _FOLDERS, st.sampled_from(['tests', 'test', 'fixtures', 'testdata', 'docs', 'test_', '_test', 'conftest']), _SEGMENT
+)
+def test_ips_and_home_paths_in_test_data_are_notes_and_secrets_stay_errors(
+    folders: list[str], form: str, name: str
+) -> None:
     path = _test_path(folders, form, name)
     findings, _ = SCANNER.scan(Document(path, _TEXT + _SECRET))
     by_category = {f.category: f.severity for f in findings}
@@ -76,12 +90,23 @@ def test_a_bad_test_paths_value_is_a_config_error(tmp_path: Path, value: object)
 
 
 @settings(max_examples=60, deadline=None)
-@given(_FOLDERS, st.sampled_from(['tests', 'test_', '_test', 'fixtures']), _SEGMENT,
-       st.sampled_from(['pygmalion', 'hunter2', 'postgres123', 'Admin@123', 'letmein', 'bbrown']),
-       st.sampled_from(['password = "{}"\n', 'connect(user="u", password="{}")\n', 'URL = "https://u:{}@h.internal/"\n',
-                        'sshpass -p {} ssh h\n']))
-def test_a_human_password_in_a_test_file_is_a_note_and_an_error_in_app_code(folders: list[str], form: str, name: str,
-                                                                            password: str, line: str) -> None:
+@given(
+    _FOLDERS,
+    st.sampled_from(['tests', 'test_', '_test', 'fixtures']),
+    _SEGMENT,
+    st.sampled_from(['pygmalion', 'hunter2', 'postgres123', 'Admin@123', 'letmein', 'bbrown']),
+    st.sampled_from(
+        [
+            'password = "{}"\n',
+            'connect(user="u", password="{}")\n',
+            'URL = "https://u:{}@h.internal/"\n',
+            'sshpass -p {} ssh h\n',
+        ]
+    ),
+)
+def test_a_human_password_in_a_test_file_is_a_note_and_an_error_in_app_code(
+    folders: list[str], form: str, name: str, password: str, line: str
+) -> None:
     """A test server's password typed into a fixture is test data; the same line in the app blocks the commit."""
     text = line.format(password)
     in_tests, _ = SCANNER.scan(Document(_test_path(folders, form, name), text))

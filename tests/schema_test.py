@@ -1,5 +1,6 @@
 """The one table of config keys: every key has every column, and everything that used to keep its own
 table (Config's fields, the section classes, validation, trust, the reference docs) agrees with it."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,37 +24,84 @@ from guard import trust
 from guard.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
-ANNOTATION = {'str': 'str', 'int': 'int', 'float': 'float', 'bool': 'bool', 'list': 'tuple[str, ...]',
-              'counts': 'Mapping[str, int]'}
+ANNOTATION = {
+    'str': 'str',
+    'int': 'int',
+    'float': 'float',
+    'bool': 'bool',
+    'list': 'tuple[str, ...]',
+    'counts': 'Mapping[str, int]',
+}
 PYTHON_TYPE = {'str': str, 'int': int, 'float': float, 'bool': bool, 'list': tuple, 'counts': dict}
 
 # Every key's trust class, written out: a key added to the schema without a deliberate class here fails
 # (issue 16: trust follows what a setting could do, and no key is added unclassified).
 TRUST = {
-    'exclude': schema.SAFE, 'disable': schema.SAFE, 'fail-on': schema.SAFE, 'max-file-size': schema.SAFE,
-    'baseline': schema.OUTSIDE_ROOT, 'allow-ips': schema.SAFE, 'test-paths': schema.SAFE, 'hook-scope': schema.SAFE, 'jobs': schema.SAFE,
+    'exclude': schema.SAFE,
+    'disable': schema.SAFE,
+    'fail-on': schema.SAFE,
+    'max-file-size': schema.SAFE,
+    'baseline': schema.OUTSIDE_ROOT,
+    'allow-ips': schema.SAFE,
+    'test-paths': schema.SAFE,
+    'hook-scope': schema.SAFE,
+    'jobs': schema.SAFE,
     'state-dir': schema.OWN_STATE,
-    'purge.protected': schema.SAFE, 'purge.ephemeral': schema.SAFE, 'purge.active-logs': schema.SAFE,
-    'purge.keep-rotated': schema.SAFE, 'purge.before': schema.RUNS_CODE, 'purge.after': schema.RUNS_CODE,
-    'purge.full': schema.RUNS_CODE, 'purge.command-timeout': schema.SAFE, 'purge.lock-timeout': schema.SAFE,
-    'clean.quarantine-dir': schema.OUTSIDE_ROOT, 'clean.keep-days': schema.SAFE, 'clean.max-quarantine-mb': schema.SAFE,
-    'health.checks': schema.SAFE, 'health.db-url': schema.NETWORK, 'health.db-url-env': schema.NETWORK,
-    'health.env-file': schema.OUTSIDE_ROOT, 'health.tables': schema.SAFE, 'health.min-rows': schema.SAFE,
-    'health.row-count': schema.SAFE, 'health.estimate-tables': schema.SAFE, 'health.connect-timeout': schema.SAFE,
-    'health.statement-timeout': schema.SAFE, 'health.min-free-disk-mb': schema.SAFE,
-    'health.warn-free-disk-mb': schema.SAFE, 'health.log-paths': schema.OUTSIDE_ROOT, 'health.max-log-mb': schema.SAFE,
+    'purge.protected': schema.SAFE,
+    'purge.ephemeral': schema.SAFE,
+    'purge.active-logs': schema.SAFE,
+    'purge.keep-rotated': schema.SAFE,
+    'purge.before': schema.RUNS_CODE,
+    'purge.after': schema.RUNS_CODE,
+    'purge.full': schema.RUNS_CODE,
+    'purge.command-timeout': schema.SAFE,
+    'purge.lock-timeout': schema.SAFE,
+    'clean.quarantine-dir': schema.OUTSIDE_ROOT,
+    'clean.keep-days': schema.SAFE,
+    'clean.max-quarantine-mb': schema.SAFE,
+    'health.checks': schema.SAFE,
+    'health.db-url': schema.NETWORK,
+    'health.db-url-env': schema.NETWORK,
+    'health.env-file': schema.OUTSIDE_ROOT,
+    'health.tables': schema.SAFE,
+    'health.min-rows': schema.SAFE,
+    'health.row-count': schema.SAFE,
+    'health.estimate-tables': schema.SAFE,
+    'health.connect-timeout': schema.SAFE,
+    'health.statement-timeout': schema.SAFE,
+    'health.min-free-disk-mb': schema.SAFE,
+    'health.warn-free-disk-mb': schema.SAFE,
+    'health.log-paths': schema.OUTSIDE_ROOT,
+    'health.max-log-mb': schema.SAFE,
     'health.warn-log-mb': schema.SAFE,
-    'alerts.journal': schema.SAFE, 'alerts.webhook': schema.NETWORK, 'alerts.webhook-timeout': schema.SAFE,
-    'alerts.webhook-retries': schema.SAFE, 'alerts.webhook-backoff': schema.SAFE, 'alerts.command': schema.RUNS_CODE,
-    'alerts.command-timeout': schema.SAFE, 'alerts.repeat-after': schema.SAFE,
-    'alerts.failures-before-alert': schema.SAFE, 'alerts.recovery': schema.SAFE,
+    'alerts.journal': schema.SAFE,
+    'alerts.webhook': schema.NETWORK,
+    'alerts.webhook-timeout': schema.SAFE,
+    'alerts.webhook-retries': schema.SAFE,
+    'alerts.webhook-backoff': schema.SAFE,
+    'alerts.command': schema.RUNS_CODE,
+    'alerts.command-timeout': schema.SAFE,
+    'alerts.repeat-after': schema.SAFE,
+    'alerts.failures-before-alert': schema.SAFE,
+    'alerts.recovery': schema.SAFE,
     'audit.url': schema.NETWORK,
-    'watch.on-pollution': schema.SAFE, 'watch.on-log-limit': schema.SAFE, 'watch.on-low-disk': schema.SAFE,
-    'watch.max-log-file-mb': schema.SAFE, 'watch.max-log-growth-mb-per-min': schema.SAFE,
-    'watch.health-interval': schema.SAFE, 'watch.sweep-interval': schema.SAFE, 'watch.cooldown': schema.SAFE, 'watch.disk-interval': schema.SAFE,
-    'watch.venv-quiet': schema.SAFE, 'watch.recover-after': schema.SAFE, 'watch.restore-hold': schema.SAFE,
-    'watch.debounce': schema.SAFE, 'watch.max-wait': schema.SAFE, 'watch.run-commands': schema.RUNS_CODE,
-    'watch.metrics-file': schema.OUTSIDE_ROOT, 'watch.max-pending': schema.SAFE,
+    'watch.on-pollution': schema.SAFE,
+    'watch.on-log-limit': schema.SAFE,
+    'watch.on-low-disk': schema.SAFE,
+    'watch.max-log-file-mb': schema.SAFE,
+    'watch.max-log-growth-mb-per-min': schema.SAFE,
+    'watch.health-interval': schema.SAFE,
+    'watch.sweep-interval': schema.SAFE,
+    'watch.cooldown': schema.SAFE,
+    'watch.disk-interval': schema.SAFE,
+    'watch.venv-quiet': schema.SAFE,
+    'watch.recover-after': schema.SAFE,
+    'watch.restore-hold': schema.SAFE,
+    'watch.debounce': schema.SAFE,
+    'watch.max-wait': schema.SAFE,
+    'watch.run-commands': schema.RUNS_CODE,
+    'watch.metrics-file': schema.OUTSIDE_ROOT,
+    'watch.max-pending': schema.SAFE,
 }
 
 
@@ -122,8 +170,9 @@ def _wrong(key: schema.Key) -> st.SearchStrategy[Any]:
         'float': st.text(max_size=5) | st.booleans() | st.floats(max_value=-0.001, allow_nan=False),
         'bool': st.text(max_size=5) | st.integers() | st.lists(st.booleans()),
         'list': st.integers() | st.booleans() | st.lists(st.integers(), min_size=1),
-        'counts': st.integers() | st.text(max_size=5) | st.dictionaries(st.text(min_size=1, max_size=3),
-                                                                        st.integers(max_value=-1), min_size=1),
+        'counts': st.integers()
+        | st.text(max_size=5)
+        | st.dictionaries(st.text(min_size=1, max_size=3), st.integers(max_value=-1), min_size=1),
     }
     strategy = others[key.kind]
     if key.kind == 'str':
@@ -169,8 +218,14 @@ def test_a_wrong_value_of_every_key_is_one_error_naming_file_and_key(case: tuple
 
 @pytest.mark.parametrize('key', schema.KEYS, ids=lambda k: k.name)
 def test_every_key_has_a_variable_that_sets_it(key: schema.Key, tmp_path: Path) -> None:
-    value = {'str': key.choices[-1] if key.choices else 'x', 'int': '1', 'float': '2.5', 'bool': 'true',
-             'list': 'a/,b/', 'counts': 't=3'}[key.kind]
+    value = {
+        'str': key.choices[-1] if key.choices else 'x',
+        'int': '1',
+        'float': '2.5',
+        'bool': 'true',
+        'list': 'a/,b/',
+        'counts': 't=3',
+    }[key.kind]
     cfg = config.load(tmp_path, environ={key.env_var: value})
     got = getattr(getattr(cfg, key.section), key.field) if key.section else getattr(cfg, key.field)
     expected = {'int': 1, 'float': 2.5, 'bool': True, 'list': ('a/', 'b/'), 'counts': {'t': 3}}.get(key.kind, value)

@@ -1,4 +1,5 @@
 """A second, unprivileged user for the tests that need one (we run as root): created with useradd once."""
+
 from __future__ import annotations
 
 import os

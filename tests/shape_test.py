@@ -1,4 +1,5 @@
 """How far a pattern reaches: the bound that lets the scanner search only the lines around keywords."""
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,27 @@ def test_a_surprise_from_the_parser_means_searching_the_whole_text(monkeypatch: 
 
 # Patterns built from pieces the walk must bound correctly: literals, newlines, classes, dots under
 # either DOTALL, bounded repeats, groups and alternations, lookarounds.
-_PIECE = st.sampled_from(['a', 'k', r'\n', '.', r'\s', r'\S', '[^a]', '[a-z]', r'\d', r'\W', '(?s:.)', 'x?', '(?=a)',
-                          r'(?=\s)', r'(?<=\n)', '(?:a|\n)', r'\b'])
+_PIECE = st.sampled_from(
+    [
+        'a',
+        'k',
+        r'\n',
+        '.',
+        r'\s',
+        r'\S',
+        '[^a]',
+        '[a-z]',
+        r'\d',
+        r'\W',
+        '(?s:.)',
+        'x?',
+        '(?=a)',
+        r'(?=\s)',
+        r'(?<=\n)',
+        '(?:a|\n)',
+        r'\b',
+    ]
+)
 
 
 @st.composite

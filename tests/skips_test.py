@@ -1,5 +1,6 @@
 """Every file guard did not scan is named in every output format (issue 15): text, JSON, SARIF and the
 hook's message. Generated names and contents; real `guard scan` runs on a real git repository."""
+
 from __future__ import annotations
 
 import json
@@ -27,14 +28,17 @@ def test_every_skipped_file_is_named_in_text_json_and_sarif(git_repo: Path, name
     git(git_repo, 'add', '.')
     expected = {f'{folder}/{name}.bin' for name in names}
     text = run_guard('scan', git_repo, '--no-color').stdout
-    assert expected <= {line[len('skipped '):].rsplit(': ', 1)[0] for line in text.splitlines()
-                        if line.startswith('skipped ')}
+    assert expected <= {
+        line[len('skipped ') :].rsplit(': ', 1)[0] for line in text.splitlines() if line.startswith('skipped ')
+    }
     report = json.loads(run_guard('scan', git_repo, '--format', 'json').stdout)
     assert expected <= {s['path'] for s in report['summary']['skipped'] if s['reason'] == 'binary'}
     sarif = json.loads(run_guard('scan', git_repo, '--format', 'sarif').stdout)
     (invocation,) = sarif['runs'][0]['invocations']
-    named = {unquote(n['locations'][0]['physicalLocation']['artifactLocation']['uri'])
-             for n in invocation['toolExecutionNotifications']}
+    named = {
+        unquote(n['locations'][0]['physicalLocation']['artifactLocation']['uri'])
+        for n in invocation['toolExecutionNotifications']
+    }
     assert expected <= named
     assert invocation['executionSuccessful'] is True
 

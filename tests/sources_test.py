@@ -1,4 +1,5 @@
 """Reading files for the scan: whole contents in one read, binary sniffing, what is skipped and why."""
+
 from __future__ import annotations
 
 import ctypes
@@ -55,8 +56,14 @@ def _without_file_permission_override() -> None:
 
 def _guard_as_an_ordinary_user(*args: str) -> subprocess.CompletedProcess[str]:
     preexec = _without_file_permission_override if os.geteuid() == 0 else None
-    return subprocess.run([sys.executable, '-m', 'guard', *args], capture_output=True, text=True,
-                          preexec_fn=preexec, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, '-m', 'guard', *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -97,5 +104,7 @@ def test_an_unreadable_directory_is_reported_as_skipped_in_git(locked_folder: tu
 def test_git_warnings_name_only_candidates(tmp_path: Path) -> None:
     (tmp_path / 'fine').mkdir()
     warnings = b"warning: could not open directory 'fine/': Permission denied\nwarnung: 'gone/' kaputt\n"
-    assert sources._unlistable(tmp_path, warnings) == [Skipped('gone/', 'unreadable directory: No such file or directory')]
+    assert sources._unlistable(tmp_path, warnings) == [
+        Skipped('gone/', 'unreadable directory: No such file or directory')
+    ]
     assert sources._unlistable(tmp_path, b'') == []

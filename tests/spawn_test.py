@@ -1,4 +1,5 @@
 """guard.git.spawn: subprocess.run's job for git, with real processes and pipes larger than their buffers."""
+
 from __future__ import annotations
 
 import signal

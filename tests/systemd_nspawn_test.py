@@ -12,6 +12,7 @@ the running daemon. The test-only settings (short intervals, small limits) come 
 of GUARD_* variables, which lie over every config file. Deselect with `-m 'not systemd'`; a machine
 that cannot boot the container skips with the reason (shown by -ra).
 """
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,7 @@ PROBE_OUT = f'{ROOT}/probe.txt'
 # The project's alert command (trust-gated: it runs code): run by the service's own process, so it
 # shows what the sandbox lets that process do. It writes where it may (the root) what it could not
 # do elsewhere. It runs at all only if the service honours the root's trust (D1).
-PROBE_SCRIPT = f'''#!/bin/sh
+PROBE_SCRIPT = f"""#!/bin/sh
 try() {{ if (: > "$1") 2>/dev/null; then echo "$2=rw"; else echo "$2=ro"; fi; }}
 {{
   echo "user=$(id -un)"
@@ -61,22 +62,27 @@ try() {{ if (: > "$1") 2>/dev/null; then echo "$2=rw"; else echo "$2=ro"; fi; }}
   if ls /home/app >/dev/null 2>&1; then echo home=visible; else echo home=hidden; fi
   grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/self/status | tr -d ' \\t' | tr : =
 }} > {PROBE_OUT}.tmp && mv {PROBE_OUT}.tmp {PROBE_OUT}
-'''
+"""
 # Test-only: a short watchdog period so a hang is caught in seconds, restarts without delay, and
 # the docs' settings made quick and small through variables (the top config layer).
 TEST_ENV = {
-    'GUARD_HEALTH_MAX_LOG_MB': '1', 'GUARD_WATCH_HEALTH_INTERVAL': '1', 'GUARD_WATCH_SWEEP_INTERVAL': '2',
-    'GUARD_WATCH_DEBOUNCE': '0.2', 'GUARD_WATCH_MAX_WAIT': '1', 'GUARD_WATCH_COOLDOWN': '2',
+    'GUARD_HEALTH_MAX_LOG_MB': '1',
+    'GUARD_WATCH_HEALTH_INTERVAL': '1',
+    'GUARD_WATCH_SWEEP_INTERVAL': '2',
+    'GUARD_WATCH_DEBOUNCE': '0.2',
+    'GUARD_WATCH_MAX_WAIT': '1',
+    'GUARD_WATCH_COOLDOWN': '2',
 }
-TEST_DROP_IN = (f'[Service]\nWatchdogSec={WATCHDOG_SEC}\nRestartSec=100ms\n'
-                + ''.join(f'Environment="{name}={value}"\n' for name, value in TEST_ENV.items()))
+TEST_DROP_IN = f'[Service]\nWatchdogSec={WATCHDOG_SEC}\nRestartSec=100ms\n' + ''.join(
+    f'Environment="{name}={value}"\n' for name, value in TEST_ENV.items()
+)
 # What the fixture does instead of the docs' package installation (no network in the container).
 INSTALL_LINES = (
     'sudo apt-get install -y python3-venv python3-systemd',
     'sudo python3 -m venv --system-site-packages /opt/guard && sudo /opt/guard/bin/pip install ./guard',
 )
 # The project's own file: the service honours its alert command only once root trusted it.
-PYPROJECT = f'''[project]
+PYPROJECT = f"""[project]
 name = "app"
 version = "1.0.0"
 
@@ -85,8 +91,8 @@ exclude = ["vendor/"]
 
 [tool.guard.alerts]
 command = "/bin/sh {PROBE}"
-'''
-TRUST_LINE = 'sudo guard trust --system /srv/app   # after reading /srv/app\'s [tool.guard]: the service honours it'
+"""
+TRUST_LINE = "sudo guard trust --system /srv/app   # after reading /srv/app's [tool.guard]: the service honours it"
 
 
 def doc_blocks(heading: str, doc: Path = DOCS) -> list[str]:
@@ -135,7 +141,9 @@ def machine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[nspawn.Contain
     with nspawn.booted(nspawn.rootfs_tar()) as container:
         shutil.copytree(wheels, container.root / 'opt' / 'wheelhouse')
         container.run('python3', '-m', 'venv', '--system-site-packages', '/opt/guard')
-        container.run('/opt/guard/bin/pip', 'install', '--quiet', '--no-index', '--find-links', '/opt/wheelhouse', 'guard')
+        container.run(
+            '/opt/guard/bin/pip', 'install', '--quiet', '--no-index', '--find-links', '/opt/wheelhouse', 'guard'
+        )
         container.run('useradd', '--system', '--create-home', '--shell', '/usr/sbin/nologin', 'app')
         container.run('useradd', '--system', '--shell', '/usr/sbin/nologin', 'prometheus')  # node_exporter's
         container.run('install', '-d', '-o', 'app', '-g', 'app', ROOT, f'{ROOT}/logs', FLEET_ROOT)
@@ -159,16 +167,21 @@ def metrics(machine: nspawn.Container, path: str = METRICS, root: str = ROOT) ->
     for line in done.stdout.splitlines():
         if line and not line.startswith('#'):
             name, value = line.rsplit(' ', 1)
-            values[name.replace(f'root="{root}"', '').replace('{,', '{').replace(',}', '}').replace('{}', '')] = float(value)
+            values[name.replace(f'root="{root}"', '').replace('{,', '{').replace(',}', '}').replace('{}', '')] = float(
+                value
+            )
     return values
 
 
-def metrics_when(machine: nspawn.Container, ok: Callable[[dict[str, float]], bool], timeout: float,
-                 what: str) -> dict[str, float]:
+def metrics_when(
+    machine: nspawn.Container, ok: Callable[[dict[str, float]], bool], timeout: float, what: str
+) -> dict[str, float]:
     """The metrics, once `ok` holds for them (the daemon rewrites the file at least every 15 s)."""
+
     def current() -> dict[str, float] | None:
         values = metrics(machine)
         return values if values and ok(values) else None
+
     found = wait_for(current, timeout, what)
     assert found is not None
     return found
@@ -185,7 +198,8 @@ def test_the_readme_quick_start_is_the_server_sections_commands() -> None:
     lines = readme.splitlines()
     assert lines == [line for line in docs if line in lines], (lines, docs)
     assert TRUST_LINE in lines and lines.index(TRUST_LINE) < next(
-        i for i, line in enumerate(lines) if 'install-service' in line)
+        i for i, line in enumerate(lines) if 'install-service' in line
+    )
 
 
 def test_the_server_section_installs_and_enables_the_service(machine: nspawn.Container) -> None:
@@ -194,12 +208,14 @@ def test_the_server_section_installs_and_enables_the_service(machine: nspawn.Con
     assert [line.split('  #')[0].rstrip() for line in lines[:2]] == list(INSTALL_LINES)
     assert TRUST_LINE in lines
     out = run_block(machine, '\n'.join(lines[2:]))
-    assert "  systemctl enable --now guard@srv-app.service" in out.splitlines()
+    assert '  systemctl enable --now guard@srv-app.service' in out.splitlines()
     assert f'config: {CONFIG} (what `guard watch {ROOT}` reads under this unit)' in out.splitlines()
     # The trust step wrote the system store; install-service, judging as the service will, honours it.
     assert f'guard: trusted {ROOT}/pyproject.toml for every user and the guard watch service' in out
-    assert f'Of {ROOT}/pyproject.toml, the service will honour every setting, including alerts.command.' \
-        in out.splitlines(), out
+    assert (
+        f'Of {ROOT}/pyproject.toml, the service will honour every setting, including alerts.command.'
+        in out.splitlines()
+    ), out
     shipped = (nspawn.REPO / 'systemd' / 'guard@.service').read_text()
     assert (machine.root / 'etc/systemd/system/guard@.service').read_text() == shipped
     drop_in = (machine.root / f'etc/systemd/system/{UNIT}.d/guard.conf').read_text()
@@ -232,7 +248,7 @@ def reload(machine: nspawn.Container) -> None:
     before = len(journal(machine, 'GUARD_EVENT=reloaded'))
     machine.run('systemctl', 'reload', UNIT)
     try:
-        wait_for(lambda: len(journal(machine, 'GUARD_EVENT=reloaded')) > before, 10, 'the daemon\'s reloaded line')
+        wait_for(lambda: len(journal(machine, 'GUARD_EVENT=reloaded')) > before, 10, "the daemon's reloaded line")
     except AssertionError as e:
         tail = machine.run('journalctl', '--no-pager', '-u', UNIT, '-n', '30').stdout
         raise AssertionError(f'{e}:\n{tail}') from None
@@ -291,11 +307,19 @@ def test_a_venv_in_the_root_alerts_in_the_journal(machine: nspawn.Container) -> 
 
 def test_the_sandbox_holds_for_the_service_process(machine: nspawn.Container) -> None:
     # The pollution alert above ran the probe as the alert command.
-    text = wait_for(lambda: _read(machine.root / PROBE_OUT.lstrip('/')), 30, 'the probe\'s report')
+    text = wait_for(lambda: _read(machine.root / PROBE_OUT.lstrip('/')), 30, "the probe's report")
     report = dict(line.split('=', 1) for line in str(text).splitlines())
     assert report == {
-        'user': 'app', 'etc': 'ro', 'usr': 'ro', 'srv': 'ro', 'state': 'rw', 'root': 'rw', 'home': 'hidden',
-        'CapEff': '0000000000000000', 'NoNewPrivs': '1', 'Seccomp': '2',
+        'user': 'app',
+        'etc': 'ro',
+        'usr': 'ro',
+        'srv': 'ro',
+        'state': 'rw',
+        'root': 'rw',
+        'home': 'hidden',
+        'CapEff': '0000000000000000',
+        'NoNewPrivs': '1',
+        'Seccomp': '2',
     }
 
 
@@ -320,11 +344,21 @@ def test_an_open_log_past_its_limit_is_truncated_inside_the_sandbox(machine: nsp
     # A writer that holds the log open, as the app would: guard must truncate in place, not unlink.
     log = f'{ROOT}/logs/app.log'
     line = secrets.token_hex(16)
-    machine.run('systemd-run', '--unit=log-writer', '--uid=app', '--gid=app', '/bin/sh', '-c',
-                f'exec 3>>{log}; while :; do yes {line} | head -c 262144 >&3; sleep 0.05; done')
+    machine.run(
+        'systemd-run',
+        '--unit=log-writer',
+        '--uid=app',
+        '--gid=app',
+        '/bin/sh',
+        '-c',
+        f'exec 3>>{log}; while :; do yes {line} | head -c 262144 >&3; sleep 0.05; done',
+    )
     try:
-        done = wait_for(lambda: [e for e in journal(machine, 'GUARD_EVENT=action')
-                                 if e.get('GUARD_ACTION') == 'purge-logs'], 60, 'a purge-logs action')
+        done = wait_for(
+            lambda: [e for e in journal(machine, 'GUARD_EVENT=action') if e.get('GUARD_ACTION') == 'purge-logs'],
+            60,
+            'a purge-logs action',
+        )
         assert done[0]['GUARD_OUTCOME'] == 'ok', done[0]['MESSAGE']
         assert int(done[0]['GUARD_BYTES']) >= 1024 * 1024
         writer = machine.prop('log-writer.service', 'MainPID')
@@ -343,13 +377,30 @@ def test_a_log_systemd_created_is_reported_once_with_its_owner(machine: nspawn.C
     # as root): the service user can neither empty nor remove it.
     log = f'{ROOT}/logs/system/root.log'
     machine.run('install', '-d', f'{ROOT}/logs/system')
-    machine.run('systemd-run', '--unit=root-writer', f'--property=StandardOutput=append:{log}', '/bin/sh', '-c',
-                'head -c 2097152 /dev/zero; exec sleep 600')
+    machine.run(
+        'systemd-run',
+        '--unit=root-writer',
+        f'--property=StandardOutput=append:{log}',
+        '/bin/sh',
+        '-c',
+        'head -c 2097152 /dev/zero; exec sleep 600',
+    )
     try:
         try:
-            wait_for(lambda: len([e for e in journal(machine, 'GUARD_EVENT=action') if e.get('GUARD_ACTION') ==
-                                  'purge-logs' and e.get('GUARD_OUTCOME') == 'partial']) >= 3,
-                     60, 'three purges that could not empty it')
+            wait_for(
+                lambda: (
+                    len(
+                        [
+                            e
+                            for e in journal(machine, 'GUARD_EVENT=action')
+                            if e.get('GUARD_ACTION') == 'purge-logs' and e.get('GUARD_OUTCOME') == 'partial'
+                        ]
+                    )
+                    >= 3
+                ),
+                60,
+                'three purges that could not empty it',
+            )
         except AssertionError:
             raise AssertionError(machine.run('journalctl', '--no-pager', '-u', UNIT, '-n', '40').stdout) from None
         reported = journal(machine, 'GUARD_CHECK=log-permissions')
@@ -364,8 +415,11 @@ def test_a_root_under_home_is_writable_and_home_stays_read_only(machine: nspawn.
     home_root, config = '/home/app/site', '/etc/guard/home.toml'
     home_unit = 'guard@home-app-site.service'
     machine.run('install', '-d', '-o', 'app', '-g', 'app', home_root)
-    machine.write(config, 'state-dir = "/var/lib/guard"\n[health]\nchecks = ["pollution"]\n'
-                          '[watch]\non-pollution = "quarantine"\nvenv-quiet = 0.5\n')
+    machine.write(
+        config,
+        'state-dir = "/var/lib/guard"\n[health]\nchecks = ["pollution"]\n'
+        '[watch]\non-pollution = "quarantine"\nvenv-quiet = 0.5\n',
+    )
     machine.run('guard', 'install-service', home_root, '--user', 'app', '--config', config)
     machine.run('systemctl', 'daemon-reload')
     start = machine.run('systemctl', 'start', home_unit, check=False)
@@ -407,8 +461,12 @@ def test_a_version_bump_and_reload_keep_the_metrics_flowing(machine: nspawn.Cont
     machine.write(f'{ROOT}/pyproject.toml', PYPROJECT.replace('1.0.0', '1.0.1'))
     reload(machine)
     assert machine.prop(UNIT, 'MainPID') == pid
-    after = metrics_when(machine, lambda v: v.get('guard_metrics_updated_timestamp_seconds', 0) > before, 40,
-                         'the metrics rewritten after the reload')
+    after = metrics_when(
+        machine,
+        lambda v: v.get('guard_metrics_updated_timestamp_seconds', 0) > before,
+        40,
+        'the metrics rewritten after the reload',
+    )
     assert after['guard_up'] == 1 and after['guard_check_status{check="config"}'] == 0
     assert after['guard_config_ignored_keys'] == 0
     assert ignored_by_status(machine) == []
@@ -426,8 +484,9 @@ def test_a_changed_guard_table_is_ignored_and_said_everywhere(machine: nspawn.Co
     assert f'alerts.command (runs code) from {ROOT}/pyproject.toml: changed since you trusted it' in said['MESSAGE']
     assert f'guard trust --system {ROOT}' in said['MESSAGE']
     assert int(said['PRIORITY']) <= 4
-    assert [(i['key'], i['why']) for i in ignored_by_status(machine)] == \
-        [('alerts.command', 'changed since you trusted it')]
+    assert [(i['key'], i['why']) for i in ignored_by_status(machine)] == [
+        ('alerts.command', 'changed since you trusted it')
+    ]
     values = metrics_when(machine, lambda v: v.get('guard_config_ignored_keys') == 1, 10, 'guard_config_ignored_keys 1')
     assert values['guard_config_ignored{key="alerts.command"}'] == 1
     assert values['guard_up'] == 1 and machine.prop(UNIT, 'MainPID') == pid
@@ -452,31 +511,41 @@ def test_the_fleet_section_runs_a_second_root_with_its_own_metrics(machine: nspa
         wait_for(lambda p=path, r=root: metrics(machine, p, r).get('guard_up') == 1, 30, f'the metrics of {root}')
     time.sleep(3 * WATCHDOG_SEC)  # long enough for a restart loop (RestartSec=100ms) to show
     assert [machine.prop(unit, 'NRestarts') for unit in (UNIT, FLEET_UNIT)] == ['0', '0']
-    assert sorted(p.name for p in (machine.root / METRICS_DIR.lstrip('/')).glob('*.prom')) == \
-        ['guard-srv-app.prom', 'guard-srv-my\\x2dapp.prom']
+    assert sorted(p.name for p in (machine.root / METRICS_DIR.lstrip('/')).glob('*.prom')) == [
+        'guard-srv-app.prom',
+        'guard-srv-my\\x2dapp.prom',
+    ]
 
 
 def psql(machine: nspawn.Container, sql: str, database: str = 'guard') -> list[str]:
     """Rows of one query, `|`-separated, as the database's superuser (peer authentication)."""
-    done = machine.run('runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
-                       '-d', database, '-c', sql)
+    done = machine.run(
+        'runuser', '-u', 'postgres', '--', 'psql', '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', database, '-c', sql
+    )
     return done.stdout.splitlines()
 
 
 def spooled(machine: nspawn.Container) -> dict[str, tuple[str, str, str]]:
     """spool_id -> (kind, trigger, outcome) of each record in the daemon's spool, read as its user
     (read-only: root's hands on the file would leave it root's, which the daemon then refuses)."""
-    script = ('import json, sqlite3, sys\n'
-              'db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)\n'
-              'rows = db.execute(\'SELECT kind, "trigger", outcome, detail FROM guard_audit_events\')\n'
-              'print(json.dumps({json.loads(d)["spool_id"]: [k, t, o] for k, t, o, d in rows}))\n')
+    script = (
+        'import json, sqlite3, sys\n'
+        'db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)\n'
+        'rows = db.execute(\'SELECT kind, "trigger", outcome, detail FROM guard_audit_events\')\n'
+        'print(json.dumps({json.loads(d)["spool_id"]: [k, t, o] for k, t, o, d in rows}))\n'
+    )
     done = machine.run('runuser', '-u', 'app', '--', 'python3', '-c', script, f'{STATE_DIR}/audit-spool.db')
     return {key: tuple(row) for key, row in json.loads(done.stdout).items()}
 
 
 def log_purges(machine: nspawn.Container) -> int:
-    return len([e for e in journal(machine, 'GUARD_EVENT=action')
-                if e.get('GUARD_ACTION') == 'purge-logs' and e.get('GUARD_OUTCOME') == 'ok'])
+    return len(
+        [
+            e
+            for e in journal(machine, 'GUARD_EVENT=action')
+            if e.get('GUARD_ACTION') == 'purge-logs' and e.get('GUARD_OUTCOME') == 'ok'
+        ]
+    )
 
 
 def check_status(machine: nspawn.Container, check: str) -> float | None:
@@ -487,8 +556,11 @@ def test_the_audit_store_down_and_back_loses_and_doubles_nothing(machine: nspawn
     # D11: the fleet's PostgreSQL (Debian's package, a real server under the container's systemd),
     # given to the first root as the docs say: an env file only root reads, named by a drop-in.
     machine.run('systemctl', 'start', 'postgresql.service')
-    wait_for(lambda: machine.run('pg_isready', '-q', '-h', '127.0.0.1', check=False).returncode == 0, 30,
-             'PostgreSQL to accept connections')
+    wait_for(
+        lambda: machine.run('pg_isready', '-q', '-h', '127.0.0.1', check=False).returncode == 0,
+        30,
+        'PostgreSQL to accept connections',
+    )
     password = secrets.token_hex(16)
     psql(machine, f"CREATE ROLE guard LOGIN PASSWORD '{password}'", database='postgres')
     psql(machine, 'CREATE DATABASE guard OWNER guard', database='postgres')
@@ -500,8 +572,11 @@ def test_the_audit_store_down_and_back_loses_and_doubles_nothing(machine: nspawn
     assert machine.run('stat', '-c', '%a %U', '/etc/guard/audit.env').stdout.split() == ['600', 'root']
     pid = machine.prop(UNIT, 'MainPID')
     restarts = machine.prop(UNIT, 'NRestarts')
-    wait_for(lambda: psql(machine, "SELECT count(*) FROM guard_audit_events WHERE kind = 'watch'") != ['0'],
-             30, 'the daemon\'s start record in PostgreSQL')
+    wait_for(
+        lambda: psql(machine, "SELECT count(*) FROM guard_audit_events WHERE kind = 'watch'") != ['0'],
+        30,
+        "the daemon's start record in PostgreSQL",
+    )
     wait_for(lambda: check_status(machine, 'audit') == 0, 20, 'the audit check ok')
 
     machine.run('systemctl', 'stop', 'postgresql.service')
@@ -524,8 +599,11 @@ def test_the_audit_store_down_and_back_loses_and_doubles_nothing(machine: nspawn
         assert {h['check']: h['status'] for h in json.loads(status.stdout)['health']}['audit'] == 'fail'
         assert password not in status.stdout
         # It kept running: no restart, the same process.
-        assert (machine.prop(UNIT, 'ActiveState'), machine.prop(UNIT, 'MainPID'), machine.prop(UNIT, 'NRestarts')) \
-            == ('active', pid, restarts)
+        assert (machine.prop(UNIT, 'ActiveState'), machine.prop(UNIT, 'MainPID'), machine.prop(UNIT, 'NRestarts')) == (
+            'active',
+            pid,
+            restarts,
+        )
         waiting = spooled(machine)
         assert len([r for r in waiting.values() if r == ('purge', 'daemon', 'ok')]) >= 2, waiting
     finally:
@@ -533,14 +611,22 @@ def test_the_audit_store_down_and_back_loses_and_doubles_nothing(machine: nspawn
 
     wait_for(lambda: journal(machine, 'GUARD_CHECK=audit', 'GUARD_STATE=ok'), 30, 'the audit recovery')
     wait_for(lambda: spooled(machine) == {}, 20, 'the spool to drain')
-    arrived = dict(row.split('|') for row in psql(
-        machine, "SELECT detail->>'spool_id', count(*) FROM guard_audit_events "
-                 "WHERE detail->>'spool_id' IS NOT NULL GROUP BY 1"))
+    arrived = dict(
+        row.split('|')
+        for row in psql(
+            machine,
+            "SELECT detail->>'spool_id', count(*) FROM guard_audit_events "
+            "WHERE detail->>'spool_id' IS NOT NULL GROUP BY 1",
+        )
+    )
     assert set(waiting) <= set(arrived), set(waiting) - set(arrived)  # every record arrived
     assert set(arrived.values()) == {'1'}, arrived  # and none twice
     # The purges arrived whole: with their paths.
-    paths = psql(machine, "SELECT p.path FROM guard_audit_paths p JOIN guard_audit_events e ON e.id = p.event_id "
-                          "WHERE e.kind = 'purge' AND e.trigger = 'daemon'")
+    paths = psql(
+        machine,
+        'SELECT p.path FROM guard_audit_paths p JOIN guard_audit_events e ON e.id = p.event_id '
+        "WHERE e.kind = 'purge' AND e.trigger = 'daemon'",
+    )
     assert {'logs/a.log', 'logs/b.log'} <= set(paths), paths
     assert machine.prop(UNIT, 'MainPID') == pid
     wait_for(lambda: check_status(machine, 'audit') == 0, 20, 'the audit check ok again')
@@ -574,11 +660,25 @@ def test_a_log_volume_filled_to_the_brim_is_purged_within_it(machine: nspawn.Con
     machine.run('mount', '-t', 'tmpfs', '-o', 'size=4m,uid=app,gid=app,mode=0755', 'logvol', f'{ROOT}/logs')
     try:
         machine.run('systemctl', 'restart', UNIT)
-        machine.run('runuser', '-u', 'app', '--', '/bin/sh', '-c', f'head -c 4100000 /dev/zero > {ROOT}/logs/big.log',
-                    check=False)  # ENOSPC at the end is the point
-        purged = wait_for(lambda: [e for e in journal(machine, 'GUARD_EVENT=action')
-                                   if e.get('GUARD_ACTION') == 'purge-logs' and 'on the volume' in e['MESSAGE']],
-                          30, 'a purge within the log volume')
+        machine.run(
+            'runuser',
+            '-u',
+            'app',
+            '--',
+            '/bin/sh',
+            '-c',
+            f'head -c 4100000 /dev/zero > {ROOT}/logs/big.log',
+            check=False,
+        )  # ENOSPC at the end is the point
+        purged = wait_for(
+            lambda: [
+                e
+                for e in journal(machine, 'GUARD_EVENT=action')
+                if e.get('GUARD_ACTION') == 'purge-logs' and 'on the volume' in e['MESSAGE']
+            ],
+            30,
+            'a purge within the log volume',
+        )
         assert purged[-1]['GUARD_OUTCOME'] == 'ok', purged[-1]['MESSAGE']
         free = int(machine.run('stat', '-f', '-c', '%a %S', f'{ROOT}/logs').stdout.split()[0]) * 4096
         assert free > 3 * 1024 * 1024
@@ -600,8 +700,9 @@ def test_low_disk_is_caught_within_five_seconds(machine: nspawn.Container) -> No
         machine.run('systemctl', 'start', unit)
         filled = time.time()
         machine.run('/bin/sh', '-c', f'head -c {52 * 1024 * 1024} /dev/zero > /srv/disk/blob')
-        alert = wait_for(lambda: journal(machine, 'GUARD_CHECK=disk', 'GUARD_STATE=fail', unit=unit), 15,
-                         'the low-disk alert')
+        alert = wait_for(
+            lambda: journal(machine, 'GUARD_CHECK=disk', 'GUARD_STATE=fail', unit=unit), 15, 'the low-disk alert'
+        )
         assert int(alert[0]['__REALTIME_TIMESTAMP']) / 1e6 - filled < 5.0
         machine.run('systemctl', 'stop', unit)
         machine.run('guard', 'uninstall-service', disk_root)
@@ -626,8 +727,11 @@ def test_a_hung_main_loop_is_killed_and_restarted(machine: nspawn.Container) -> 
     restarts = int(machine.prop(UNIT, 'NRestarts'))
     pid = machine.prop(UNIT, 'MainPID')
     machine.run('kill', '-STOP', pid)
-    wait_for(lambda: int(machine.prop(UNIT, 'NRestarts')) == restarts + 1
-             and machine.prop(UNIT, 'ActiveState') == 'active', 10 * WATCHDOG_SEC, 'the watchdog restart')
+    wait_for(
+        lambda: int(machine.prop(UNIT, 'NRestarts')) == restarts + 1 and machine.prop(UNIT, 'ActiveState') == 'active',
+        10 * WATCHDOG_SEC,
+        'the watchdog restart',
+    )
     assert machine.prop(UNIT, 'MainPID') not in (pid, '0')
     manager = [entry['MESSAGE'] for entry in journal(machine, '_PID=1')]
     assert any('Watchdog timeout' in line for line in manager), manager

@@ -5,6 +5,7 @@ It also needs the ExecStart= binary and the stock units, so each unit is verifie
 --root that holds a copy of /usr/lib/systemd/system and a stub for every Exec*= path
 (../shared/systemd-testing/RECIPE.md §3). No systemd PID 1 is needed.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,14 +52,14 @@ def stage(tmp_path: Path, units: dict[str, str]) -> Path:
 
 
 def verify(staged: Path, name: str) -> tuple[int, str]:
-    done = subprocess.run([ANALYZE, 'verify', f'--root={staged}', '--man=no', name],
-                          capture_output=True, text=True)
+    done = subprocess.run([ANALYZE, 'verify', f'--root={staged}', '--man=no', name], capture_output=True, text=True)
     return done.returncode, (done.stdout + done.stderr).replace(str(staged), '')
 
 
 def exposure(staged: Path, name: str) -> float:
-    done = subprocess.run([ANALYZE, 'security', '--offline=true', f'--root={staged}', name],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [ANALYZE, 'security', '--offline=true', f'--root={staged}', name], capture_output=True, text=True
+    )
     found = EXPOSURE.search(done.stdout + done.stderr)
     assert found, done.stdout + done.stderr
     return float(found.group(1))
@@ -81,8 +82,11 @@ def test_a_broken_unit_fails_the_lint(tmp_path: Path) -> None:
     code, output = verify(staged, 'guard@srv-app.service')
     assert code == 0
     assert "Unknown key 'ProtectSystm'" in output
-    weak = '\n'.join(line for line in SHIPPED.read_text().splitlines()
-                     if not line.startswith(('SystemCallFilter', 'CapabilityBoundingSet', 'PrivateDevices')))
+    weak = '\n'.join(
+        line
+        for line in SHIPPED.read_text().splitlines()
+        if not line.startswith(('SystemCallFilter', 'CapabilityBoundingSet', 'PrivateDevices'))
+    )
     assert exposure(stage(tmp_path / 'weak', {unit.TEMPLATE: weak}), 'guard@srv-app.service') > MAX_EXPOSURE
 
 
@@ -131,15 +135,16 @@ def test_install_service_writes_a_unit_that_verifies_clean(tmp_path: Path) -> No
     staged = stage(tmp_path, {unit.TEMPLATE: SHIPPED.read_text(), f'{name}.d/{unit.DROP_IN}': drop_in})
     assert_clean(staged, name)
     again = run_install_service(str(root), '--unit-dir', str(unit_dir))
-    assert again.stdout.splitlines()[1:3] == [f'unchanged {unit_dir / unit.TEMPLATE}',
-                                             f'unchanged {unit_dir / (name + ".d") / unit.DROP_IN}']
+    assert again.stdout.splitlines()[1:3] == [
+        f'unchanged {unit_dir / unit.TEMPLATE}',
+        f'unchanged {unit_dir / (name + ".d") / unit.DROP_IN}',
+    ]
 
 
 def test_a_root_under_home_keeps_the_sandbox(tmp_path: Path) -> None:
     root = Path('/home') / secrets.token_hex(4) / 'my app'
     config = Path('/etc/guard') / f'{secrets.token_hex(3)}%$.toml'
-    spec = unit.ServiceSpec(root=root, user='app', group='app', guard=Path('/opt/guard/bin/guard'),
-                            config_file=config)
+    spec = unit.ServiceSpec(root=root, user='app', group='app', guard=Path('/opt/guard/bin/guard'), config_file=config)
     drop_in = unit.drop_in_text(spec)
     assert 'ProtectHome=read-only\n' in drop_in
     stem = config.name.split('%')[0]
@@ -155,10 +160,13 @@ def test_escape_path_matches_systemd_escape(path: str) -> None:
     assert unit.escape_path(Path(path)) == expected.stdout.strip()
 
 
-@pytest.mark.parametrize(('args', 'message'), [
-    (['--user', 'root'], 'guard: error: guard watch does not run as root\n'),
-    (['--user', 'no-such-user-{token}'], 'guard: error: no-such-user-{token}: no such user\n'),
-])
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (['--user', 'root'], 'guard: error: guard watch does not run as root\n'),
+        (['--user', 'no-such-user-{token}'], 'guard: error: no-such-user-{token}: no such user\n'),
+    ],
+)
 def test_install_service_refuses_bad_users(tmp_path: Path, args: list[str], message: str) -> None:
     token = secrets.token_hex(3)
     args = [a.format(token=token) for a in args]
@@ -184,7 +192,8 @@ def test_a_metrics_folder_outside_the_root_becomes_writable(tmp_path: Path) -> N
     drop_in = (tmp_path / 'units' / f'{unit.unit_name(root)}.d' / unit.DROP_IN).read_text()
     # The state-dir is StateDirectory=guard's already: only the metrics folder is added.
     assert [line for line in drop_in.splitlines() if line.startswith('ReadWritePaths')] == [
-        f'ReadWritePaths=-"{metrics_dir}"']
+        f'ReadWritePaths=-"{metrics_dir}"'
+    ]
     staged = stage(tmp_path, {unit.TEMPLATE: SHIPPED.read_text(), f'{unit.unit_name(root)}.d/{unit.DROP_IN}': drop_in})
     assert_clean(staged, unit.unit_name(root))
 
@@ -192,7 +201,9 @@ def test_a_metrics_folder_outside_the_root_becomes_writable(tmp_path: Path) -> N
 def test_install_service_rejects_a_bad_config_before_writing(tmp_path: Path) -> None:
     config = tmp_path / 'guard.toml'
     config.write_text('[watch]\non-pollution = "sometimes"\n')
-    done = run_install_service(str(tmp_path), '--user', OWNER, '--config', str(config), '--unit-dir', str(tmp_path / 'units'))
+    done = run_install_service(
+        str(tmp_path), '--user', OWNER, '--config', str(config), '--unit-dir', str(tmp_path / 'units')
+    )
     assert done.returncode == 2
     assert done.stderr.startswith('guard: error: ') and 'on-pollution' in done.stderr
     assert done.stderr.count('\n') == 1
@@ -209,8 +220,11 @@ def test_the_shipped_unit_waits_for_the_roots_mount_and_never_loops_on_a_sandbox
 
 @pytest.mark.skipif(os.geteuid() != 0, reason='chown of the test root to another user needs root')
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(name=st.text(alphabet=st.sampled_from('ab-_. \'"$`\\;&|x2dü'), min_size=1, max_size=12)
-       .filter(lambda n: n.strip('.') not in ('',) and '/' not in n))
+@given(
+    name=st.text(alphabet=st.sampled_from('ab-_. \'"$`\\;&|x2dü'), min_size=1, max_size=12).filter(
+        lambda n: n.strip('.') not in ('',) and '/' not in n
+    )
+)
 def test_printed_commands_name_the_unit_when_pasted_into_a_shell(tmp_path: Path, name: str) -> None:
     # D5: `guard@srv-my\x2dapp.service` unquoted is `guard@srv-myx2dapp.service` to a shell.
     folder = tmp_path / secrets.token_hex(4)
@@ -223,8 +237,9 @@ def test_printed_commands_name_the_unit_when_pasted_into_a_shell(tmp_path: Path,
     for line in done.stdout.splitlines():
         if line.startswith('  systemctl enable --now '):
             pasted = line.removeprefix('  systemctl enable --now ')
-            shell = subprocess.run(['/bin/sh', '-c', f'printf "%s\\n" {pasted}'], capture_output=True, text=True,
-                                   check=True)
+            shell = subprocess.run(
+                ['/bin/sh', '-c', f'printf "%s\\n" {pasted}'], capture_output=True, text=True, check=True
+            )
             assert shell.stdout == f'{unit.unit_name(root.resolve())}\n'
             return
     raise AssertionError(done.stdout)

@@ -3,6 +3,7 @@
 The promise under test: a secret planted in any text, written in any supported encoding and handed
 over in pieces of any size, scanned in windows of any size, is found once, at its true line and column.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -25,19 +26,40 @@ AWS_KEY = 'AKIA' + 'Z2RJ7QWNPL4XT3VB'
 SECRET_LINE = f'aws_key = "{AWS_KEY}"'
 # Encodings and the prefix a writer puts first (PowerShell 5.1's `>`: UTF-16 LE with a BOM).
 ENCODINGS = {
-    'utf-8': b'', 'utf-8-bom': codecs.BOM_UTF8, 'utf-16-le-bom': codecs.BOM_UTF16_LE,
-    'utf-16-be-bom': codecs.BOM_UTF16_BE, 'utf-16-le': b'', 'utf-16-be': b'', 'utf-32-le-bom': codecs.BOM_UTF32_LE,
-    'utf-32-be-bom': codecs.BOM_UTF32_BE, 'utf-32-le': b'', 'utf-32-be': b'', 'latin-1': b'',
+    'utf-8': b'',
+    'utf-8-bom': codecs.BOM_UTF8,
+    'utf-16-le-bom': codecs.BOM_UTF16_LE,
+    'utf-16-be-bom': codecs.BOM_UTF16_BE,
+    'utf-16-le': b'',
+    'utf-16-be': b'',
+    'utf-32-le-bom': codecs.BOM_UTF32_LE,
+    'utf-32-be-bom': codecs.BOM_UTF32_BE,
+    'utf-32-le': b'',
+    'utf-32-be': b'',
+    'latin-1': b'',
 }
-CODECS = {'utf-8': 'utf-8', 'utf-8-bom': 'utf-8', 'utf-16-le-bom': 'utf-16-le', 'utf-16-be-bom': 'utf-16-be',
-          'utf-16-le': 'utf-16-le', 'utf-16-be': 'utf-16-be', 'utf-32-le-bom': 'utf-32-le',
-          'utf-32-be-bom': 'utf-32-be', 'utf-32-le': 'utf-32-le', 'utf-32-be': 'utf-32-be', 'latin-1': 'latin-1'}
+CODECS = {
+    'utf-8': 'utf-8',
+    'utf-8-bom': 'utf-8',
+    'utf-16-le-bom': 'utf-16-le',
+    'utf-16-be-bom': 'utf-16-be',
+    'utf-16-le': 'utf-16-le',
+    'utf-16-be': 'utf-16-be',
+    'utf-32-le-bom': 'utf-32-le',
+    'utf-32-be-bom': 'utf-32-be',
+    'utf-32-le': 'utf-32-le',
+    'utf-32-be': 'utf-32-be',
+    'latin-1': 'latin-1',
+}
 BOMS = [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE]
 # What may come before the text: nothing, a byte-order mark that lies (a UTF-8 file opening with FF FE),
 # or a few junk bytes (they shift UTF-16/32 off their alignment). Junk is kept to at most a tenth of the
 # text, which the test's padding line ensures: more control bytes than that would make any file binary.
-PREFIXES = st.one_of(st.just(b''), st.sampled_from(BOMS),  # junk without line ends: they would move the lines
-                    st.binary(min_size=1, max_size=4).filter(lambda b: b'\n' not in b and b'\r' not in b))
+PREFIXES = st.one_of(
+    st.just(b''),
+    st.sampled_from(BOMS),  # junk without line ends: they would move the lines
+    st.binary(min_size=1, max_size=4).filter(lambda b: b'\n' not in b and b'\r' not in b),
+)
 PADDING = '# the settings of this service, read at start-up and written by the installer\n'
 
 
@@ -56,18 +78,25 @@ def cut(data: bytes, sizes: list[int]) -> list[bytes]:
     pieces, at, i = [], 0, 0
     while at < len(data):
         size = sizes[i % len(sizes)]
-        pieces.append(data[at:at + size])
+        pieces.append(data[at : at + size])
         at += size
         i += 1
     return pieces
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(lines=LINES, at=st.integers(min_value=0), encoding=st.sampled_from(sorted(ENCODINGS)),
-       sizes=st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=5),
-       window=st.integers(min_value=1, max_value=900), whole=st.booleans(), crlf=st.booleans())
+@given(
+    lines=LINES,
+    at=st.integers(min_value=0),
+    encoding=st.sampled_from(sorted(ENCODINGS)),
+    sizes=st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=5),
+    window=st.integers(min_value=1, max_value=900),
+    whole=st.booleans(),
+    crlf=st.booleans(),
+)
 def test_a_planted_secret_is_found_at_its_line_in_every_encoding_and_cut(
-        lines: list[str], at: int, encoding: str, sizes: list[int], window: int, whole: bool, crlf: bool) -> None:
+    lines: list[str], at: int, encoding: str, sizes: list[int], window: int, whole: bool, crlf: bool
+) -> None:
     at %= len(lines) + 1
     planted = [*lines[:at], SECRET_LINE, *lines[at:]]
     data = encode(('\r\n' if crlf else '\n').join(planted) + '\n', encoding)
@@ -78,16 +107,24 @@ def test_a_planted_secret_is_found_at_its_line_in_every_encoding_and_cut(
         # The overlap must hold the secret's line: guard's is 64 KiB, far longer than any secret.
         content.scan_pieces('f.txt', cut(data, sizes), SCANNER, result, window=window, overlap=len(SECRET_LINE) + 2)
     assert result.skipped == []
-    assert [(f.rule, f.line, f.column) for f in result.findings] == \
-        [('aws-access-key-id', at + 1, SECRET_LINE.index(AWS_KEY) + 1)]
+    assert [(f.rule, f.line, f.column) for f in result.findings] == [
+        ('aws-access-key-id', at + 1, SECRET_LINE.index(AWS_KEY) + 1)
+    ]
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(lines=LINES, at=st.integers(min_value=0), encoding=st.sampled_from(sorted(ENCODINGS)), prefix=PREFIXES,
-       sizes=st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=5),
-       window=st.integers(min_value=1, max_value=900), whole=st.booleans())
+@given(
+    lines=LINES,
+    at=st.integers(min_value=0),
+    encoding=st.sampled_from(sorted(ENCODINGS)),
+    prefix=PREFIXES,
+    sizes=st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=5),
+    window=st.integers(min_value=1, max_value=900),
+    whole=st.booleans(),
+)
 def test_a_planted_secret_is_found_whatever_comes_before_the_text(
-        lines: list[str], at: int, encoding: str, prefix: bytes, sizes: list[int], window: int, whole: bool) -> None:
+    lines: list[str], at: int, encoding: str, prefix: bytes, sizes: list[int], window: int, whole: bool
+) -> None:
     """A byte-order mark is a hint, not a verdict: a lying mark or junk before the text hides nothing.
     Whole or in pieces, the secret is found at its line; or the file fails closed, named."""
     at %= len(lines) + 1
@@ -123,19 +160,22 @@ def test_a_lying_mark_does_not_hide_utf8() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(lines=st.lists(st.text(st.characters(blacklist_categories=['Cs']), max_size=80), min_size=1, max_size=40),
-       size=st.integers(min_value=1, max_value=200), overlap=st.integers(min_value=1, max_value=50),
-       sizes=st.lists(st.integers(min_value=1, max_value=90), min_size=1, max_size=4))
+@given(
+    lines=st.lists(st.text(st.characters(blacklist_categories=['Cs']), max_size=80), min_size=1, max_size=40),
+    size=st.integers(min_value=1, max_value=200),
+    overlap=st.integers(min_value=1, max_value=50),
+    sizes=st.lists(st.integers(min_value=1, max_value=90), min_size=1, max_size=4),
+)
 def test_windows_own_every_character_once(lines: list[str], size: int, overlap: int, sizes: list[int]) -> None:
     """Stitched back by what each window owns, the windows are the text: nothing lost, nothing twice."""
     whole = '\n'.join(lines)
-    pieces = [whole[i:i + sizes[0]] for i in range(0, len(whole), sizes[0])] or ['']
+    pieces = [whole[i : i + sizes[0]] for i in range(0, len(whole), sizes[0])] or ['']
     rebuilt = ''
     for part in windows.windows(pieces, size, overlap):
         split = part.text.split('\n')
 
         def offset(at: tuple[int, int], split: list[str] = split) -> int:
-            return sum(len(line) + 1 for line in split[:at[0] - 1]) + at[1] - 1
+            return sum(len(line) + 1 for line in split[: at[0] - 1]) + at[1] - 1
 
         start = offset(part.own_from)
         end = offset(part.own_to) if part.own_to is not None else len(part.text)
@@ -149,21 +189,24 @@ def test_windows_own_every_character_once(lines: list[str], size: int, overlap: 
     assert rebuilt == whole
 
 
-@pytest.mark.parametrize(('data', 'expected'), [
-    (b'x' * 7999 + b'\0', 'x' * 7999 + '\0'),  # one NUL: still text
-    (b'# \0\npassword = 1\n', '# \0\npassword = 1\n'),
-    ('café'.encode(), 'café'),
-    (b'caf\xe9', 'caf\xe9'),  # not UTF-8: Latin-1, one character per byte, never an error
-    ('naïve caf'.encode() + b'\xe9', 'naïve caf\xe9'),  # mostly UTF-8: only the bad byte is Latin-1
-    (b'\xff\xfea\x00=\x001\x00', 'a=1'),  # UTF-16 LE with a BOM (PowerShell 5.1)
-    (b'a\x00=\x001\x00\n\x00', 'a=1\n'),  # UTF-16 LE without one
-    (b'\x00a\x00=\x001', 'a=1'),  # UTF-16 BE without one
-    ('a=1\n'.encode('utf-32-le'), 'a=1\n'),  # UTF-32 without a mark
-    ('a=1\n'.encode('utf-32-be'), 'a=1\n'),
-    (codecs.BOM_UTF8 + b'a=1', 'a=1'),
-    (b'\0' * 100, None),  # no decoding yields text
-    (b'\x89PNG\r\n\x1a\n' + bytes(range(256)) * 8, None),
-])
+@pytest.mark.parametrize(
+    ('data', 'expected'),
+    [
+        (b'x' * 7999 + b'\0', 'x' * 7999 + '\0'),  # one NUL: still text
+        (b'# \0\npassword = 1\n', '# \0\npassword = 1\n'),
+        ('café'.encode(), 'café'),
+        (b'caf\xe9', 'caf\xe9'),  # not UTF-8: Latin-1, one character per byte, never an error
+        ('naïve caf'.encode() + b'\xe9', 'naïve caf\xe9'),  # mostly UTF-8: only the bad byte is Latin-1
+        (b'\xff\xfea\x00=\x001\x00', 'a=1'),  # UTF-16 LE with a BOM (PowerShell 5.1)
+        (b'a\x00=\x001\x00\n\x00', 'a=1\n'),  # UTF-16 LE without one
+        (b'\x00a\x00=\x001', 'a=1'),  # UTF-16 BE without one
+        ('a=1\n'.encode('utf-32-le'), 'a=1\n'),  # UTF-32 without a mark
+        ('a=1\n'.encode('utf-32-be'), 'a=1\n'),
+        (codecs.BOM_UTF8 + b'a=1', 'a=1'),
+        (b'\0' * 100, None),  # no decoding yields text
+        (b'\x89PNG\r\n\x1a\n' + bytes(range(256)) * 8, None),
+    ],
+)
 def test_decode(data: bytes, expected: str | None) -> None:
     assert text.decode(data) == expected
 
@@ -175,8 +218,13 @@ def test_random_bytes_are_binary() -> None:
 def test_only_an_exact_lfs_pointer_is_one() -> None:
     pointer = b'version https://git-lfs.github.com/spec/v1\noid sha256:' + b'ab' * 32 + b'\nsize 12345\n'
     assert text.is_lfs_pointer(pointer)
-    for other in (pointer + b'password = "x"\n', pointer[:-1], pointer.replace(b'size 12345', b'size '),
-                  pointer.replace(b'sha256:ab', b'sha256:xy'), pointer.replace(b'\nsize', b'\nextra 1\nsize')):
+    for other in (
+        pointer + b'password = "x"\n',
+        pointer[:-1],
+        pointer.replace(b'size 12345', b'size '),
+        pointer.replace(b'sha256:ab', b'sha256:xy'),
+        pointer.replace(b'\nsize', b'\nextra 1\nsize'),
+    ):
         assert not text.is_lfs_pointer(other)
 
 
@@ -195,18 +243,20 @@ PRINTABLE = st.text(st.characters(blacklist_categories=['Cc', 'Cs']), min_size=1
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=PRINTABLE, bom=st.sampled_from(['', 'utf-8-bom', 'utf-16-le-bom', 'utf-16-be-bom', 'utf-32-le-bom',
-                                             'utf-32-be-bom']))
+@given(
+    value=PRINTABLE,
+    bom=st.sampled_from(['', 'utf-8-bom', 'utf-16-le-bom', 'utf-16-be-bom', 'utf-32-le-bom', 'utf-32-be-bom']),
+)
 def test_text_without_controls_decodes_to_itself(value: str, bom: str) -> None:
     """Any text free of control characters, as UTF-8 or behind any byte-order mark, is read back exactly."""
     data = encode(value, bom) if bom else value.encode('utf-8')
     assert text.decode(data) == value
-    streams = text.decode_pieces([data[i:i + 5] for i in range(0, len(data), 5)])
+    streams = text.decode_pieces([data[i : i + 5] for i in range(0, len(data), 5)])
     assert ''.join(streams[0]) == value
 
 
 @settings(max_examples=200, deadline=None)
-@given(value=st.text(st.characters(max_codepoint=0xff, blacklist_categories=['Cc']), min_size=1, max_size=300))
+@given(value=st.text(st.characters(max_codepoint=0xFF, blacklist_categories=['Cc']), min_size=1, max_size=300))
 def test_latin1_text_is_text_with_every_byte_in_place(value: str) -> None:
     """Latin-1 text is never binary, and its ASCII stays where it was (stray bytes read one for one)."""
     data = value.encode('latin-1')
@@ -221,9 +271,9 @@ def _peak_streaming(size: int) -> int:
     """Peak memory of scanning a `size`-byte UTF-8 file behind a lying mark (two readings) in 64 KiB pieces."""
     import tracemalloc
 
-    line = b'INSERT INTO t VALUES (1, \'user@example.com\');\n'
+    line = b"INSERT INTO t VALUES (1, 'user@example.com');\n"
     data = codecs.BOM_UTF16_LE + line * (size // len(line)) + SECRET_LINE.encode() + b'\n'
-    pieces = (data[i:i + (64 << 10)] for i in range(0, len(data), 64 << 10))
+    pieces = (data[i : i + (64 << 10)] for i in range(0, len(data), 64 << 10))
     result = ScanResult()
     tracemalloc.start()
     try:

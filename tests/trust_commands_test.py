@@ -4,6 +4,7 @@ owner rewrote stop.sh, and root's next purge ran it as uid 0.
 
 Built as the attack: we are root, and a second user (useradd) owns what the project's owner owns.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,12 @@ def test_an_alert_command_naming_a_script_others_can_write_is_refused(tmp_path: 
     marker = tmp_path / f'ran-{secrets.token_hex(4)}'
     root = tmp_path / 'proj'
     write(root, 'notify.sh', f'#!/bin/sh\ntouch {marker}\n').chmod(0o757)  # world-writable
-    write(root, 'guard.toml', '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
-                              '[alerts]\njournal = false\ncommand = "sh ./notify.sh"\n')
+    write(
+        root,
+        'guard.toml',
+        '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+        '[alerts]\njournal = false\ncommand = "sh ./notify.sh"\n',
+    )
     trust(root)
     proc = run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(tmp_path / 'state')})
     assert proc.returncode == 1
@@ -80,7 +85,8 @@ MODES = st.sampled_from([0o755, 0o775, 0o757, 0o777, 0o1777, 0o1775, 0o700])
 @settings(max_examples=150, deadline=None)
 @given(folder_owner=OWNERS, folder_mode=MODES, file_owner=OWNERS, file_mode=MODES, as_argument=st.booleans())
 def test_a_command_runs_only_when_everything_on_the_way_is_roots_or_ours(
-        alice: int, folder_owner: str, folder_mode: int, file_owner: str, file_mode: int, as_argument: bool) -> None:
+    alice: int, folder_owner: str, folder_mode: int, file_owner: str, file_mode: int, as_argument: bool
+) -> None:
     with tempfile.TemporaryDirectory() as base:
         os.chmod(base, 0o755)
         folder = Path(base) / 'scripts'
@@ -94,8 +100,11 @@ def test_a_command_runs_only_when_everything_on_the_way_is_roots_or_ours(
         folder.chmod(folder_mode)
         argv = ['/bin/sh', 'scripts/stop.sh'] if as_argument else ['./scripts/stop.sh']
         found = secure_path.command_problem(argv, base, {0})
-        safe = (folder_owner == file_owner == 'root' and not file_mode & 0o022
-                and (not folder_mode & 0o022 or bool(folder_mode & 0o1000)))
+        safe = (
+            folder_owner == file_owner == 'root'
+            and not file_mode & 0o022
+            and (not folder_mode & 0o022 or bool(folder_mode & 0o1000))
+        )
         assert (found == '') == safe, found
         if not safe:
             assert found.startswith((f'{script} ', f'{folder} ')), found  # names the file to fix
@@ -107,8 +116,11 @@ def test_a_command_runs_only_when_everything_on_the_way_is_roots_or_ours(
 OWNER_FILES = {
     'make -s stop': ('Makefile', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt; env > env.txt\n'),
     'make -s -f build.mk stop': ('build.mk', 'stop:\n\t@id -u > ran.txt; id -G >> ran.txt; env > env.txt\n'),
-    'python3 -m stopper': ('stopper.py', 'import os\nopen("ran.txt", "w").write(f"{os.getuid()} {os.geteuid()}\\n'
-                                         '{os.getgid()}\\n")\nopen("env.txt", "w").write(repr(dict(os.environ)))\n'),
+    'python3 -m stopper': (
+        'stopper.py',
+        'import os\nopen("ran.txt", "w").write(f"{os.getuid()} {os.geteuid()}\\n'
+        '{os.getgid()}\\n")\nopen("env.txt", "w").write(repr(dict(os.environ)))\n',
+    ),
 }
 # A credential in root's environment: the command the owner controls must not see it either.
 ROOT_ONLY = {'AWS_SECRET_ACCESS_KEY': 'RootOnlyS3cret', 'PGPASSWORD': 'RootOnlyS3cret'}
@@ -118,13 +130,18 @@ ROOT_ONLY = {'AWS_SECRET_ACCESS_KEY': 'RootOnlyS3cret', 'PGPASSWORD': 'RootOnlyS
 @given(command=st.sampled_from(sorted(OWNER_FILES)), where=st.sampled_from(['before', 'after', 'alert']))
 def test_a_command_reading_owner_files_never_runs_as_root(alice: int, command: str, where: str) -> None:
     import pwd
+
     with tempfile.TemporaryDirectory() as base:
         os.chmod(base, 0o755)  # as /srv is: alice can reach her project
         root = Path(base) / 'proj'
         name, text = OWNER_FILES[command]
         if where == 'alert':
-            write(root, 'guard.toml', '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
-                                      f'[alerts]\njournal = false\ncommand = "{command}"\n')
+            write(
+                root,
+                'guard.toml',
+                '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+                f'[alerts]\njournal = false\ncommand = "{command}"\n',
+            )
         else:
             write(root, 'guard.toml', f'[purge]\n{where} = ["{command}"]\n')
         write(root, 'logs/app.log', 'x\n')
@@ -133,8 +150,12 @@ def test_a_command_reading_owner_files_never_runs_as_root(alice: int, command: s
         for path in [root, *root.rglob('*')]:
             os.chown(path, alice, alice)
         if where == 'alert':
-            proc = run_guard('health', root, '--alert', env={'GUARD_STATE_DIR': str(Path(base) / 'state'),
-                                                             'PGPASSWORD': ROOT_ONLY['PGPASSWORD']})
+            proc = run_guard(
+                'health',
+                root,
+                '--alert',
+                env={'GUARD_STATE_DIR': str(Path(base) / 'state'), 'PGPASSWORD': ROOT_ONLY['PGPASSWORD']},
+            )
         else:
             proc = run_guard('purge', root, '--force', env=ROOT_ONLY)
         ran = (root / 'ran.txt').read_text().split()
@@ -150,24 +171,36 @@ def test_another_unprivileged_user_refuses_a_project_command(alice: int, tmp_pat
     owner alice's privileges: the command is refused with one line, never run."""
     import subprocess
     import sys
+
     base = Path(tempfile.mkdtemp())
     try:
         os.chmod(base, 0o755)
         root = base / 'proj'
         root.mkdir()
         os.chown(root, 65534, 65534)
-        code = ('import sys\nfrom guard import runas\ntry:\n    runas.for_root(sys.argv[1])\n'
-                'except runas.RefusedRunAs as e:\n    print(e)\nelse:\n    print("allowed")\n')
+        code = (
+            'import sys\nfrom guard import runas\ntry:\n    runas.for_root(sys.argv[1])\n'
+            'except runas.RefusedRunAs as e:\n    print(e)\nelse:\n    print("allowed")\n'
+        )
         # The venv's python lives under /root, which alice cannot reach: the system one, with guard's
         # source on the path (runas needs nothing but the standard library).
         python = '/usr/bin/python3' if os.access('/usr/bin/python3', os.X_OK) else sys.executable
-        proc = subprocess.run([python, '-c', code, str(root)], user=alice, capture_output=True, text=True,
-                              cwd='/', env={**os.environ, 'PYTHONPATH': os.path.dirname(os.path.dirname(__file__))},
-                              timeout=60)
+        proc = subprocess.run(
+            [python, '-c', code, str(root)],
+            user=alice,
+            capture_output=True,
+            text=True,
+            cwd='/',
+            env={**os.environ, 'PYTHONPATH': os.path.dirname(os.path.dirname(__file__))},
+            timeout=60,
+        )
         if 'Permission denied' in proc.stderr or 'No module named' in proc.stderr:
-            pytest.skip(f'alice cannot run guard\'s source here: {proc.stderr.strip().splitlines()[-1]}')
+            pytest.skip(f"alice cannot run guard's source here: {proc.stderr.strip().splitlines()[-1]}")
         assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.startswith(f'{root} belongs to ') and 'a project\'s command runs only as its owner' in proc.stdout
+        assert (
+            proc.stdout.startswith(f'{root} belongs to ')
+            and "a project's command runs only as its owner" in proc.stdout
+        )
         assert proc.stdout.count('\n') == 1
     finally:
         root.rmdir()

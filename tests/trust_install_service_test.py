@@ -1,6 +1,7 @@
 """`guard install-service` says exactly which of the project's trust-gated settings the service will
 honour and which it will ignore, judged as the service judges them (issue 17, D1), and --trust
 records the project in the system store the service reads."""
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,13 @@ from guard.cli import service_trust
 def root(tmp_path: Path) -> Path:
     second_user.uid()
     root = tmp_path / 'srv' / 'app'
-    write(root, 'pyproject.toml', '[project]\nname = "app"\nversion = "1"\n[tool.guard]\nfail-on = "error"\n'
-                                  '[tool.guard.alerts]\ncommand = "true"\n'
-                                  f'[tool.guard.watch]\nmetrics-file = "{tmp_path}/prom/guard.prom"\n')
+    write(
+        root,
+        'pyproject.toml',
+        '[project]\nname = "app"\nversion = "1"\n[tool.guard]\nfail-on = "error"\n'
+        '[tool.guard.alerts]\ncommand = "true"\n'
+        f'[tool.guard.watch]\nmetrics-file = "{tmp_path}/prom/guard.prom"\n',
+    )
     os.chown(root, second_user.uid(), -1)
     return root
 
@@ -38,7 +43,7 @@ def test_install_service_names_what_the_service_ignores_then_trust_honours_it(ro
     pyproject = root / 'pyproject.toml'
     lines = install(root, tmp_path, '--dry-run')
     start = lines.index(f'Of {pyproject}, the service will honour every setting but:')
-    assert lines[start:start + 4] == [
+    assert lines[start : start + 4] == [
         f'Of {pyproject}, the service will honour every setting but:',
         '  ignored: alerts.command (runs code): untrusted',
         '  ignored: watch.metrics-file (reads or writes outside the root): untrusted',
@@ -46,7 +51,9 @@ def test_install_service_names_what_the_service_ignores_then_trust_honours_it(ro
     ]
     lines = install(root, tmp_path, '--trust')
     assert f'trusted {pyproject} in the system store' in lines
-    assert f'Of {pyproject}, the service will honour every setting, including alerts.command, watch.metrics-file.' in lines
+    assert (
+        f'Of {pyproject}, the service will honour every setting, including alerts.command, watch.metrics-file.' in lines
+    )
     # What it printed is what the daemon's own loading concludes, in the service's environment.
     assert config.load(root, environ=service_trust.service_environ()).ignored == ()
 

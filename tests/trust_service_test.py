@@ -3,6 +3,7 @@
 each reload which settings it ignores and why: on stderr (the journal), in `guard status` (text and
 JSON) and in its metrics. A `[project] version` bump keeps the trust; a change to guard's table drops it.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,12 +38,22 @@ class Box:
         self.metrics = base / 'metrics' / 'guard.prom'
         self.store = base / 'etc-guard' / 'trusted.json'
         self.pyproject = write(self.root, 'pyproject.toml', '[project]\nname = "app"\nversion = "1.0"\n' + TOOL_GUARD)
-        system = write(base / 'etc-guard', 'guard.toml', (
-            f'state-dir = "{self.state}"\n[health]\nchecks = ["disk"]\nmin-free-disk-mb = 0\n'
-            f'[alerts]\njournal = false\n[watch]\nmetrics-file = "{self.metrics}"\nsweep-interval = 0.5\n'))
-        self.env = {'PATH': '/usr/bin:/bin', 'HOME': str(base / 'home'), 'XDG_STATE_HOME': str(base / 'app-state'),
-                    'XDG_CONFIG_HOME': str(base / 'none'), 'GUARD_SYSTEM_CONFIG': str(system),
-                    'GUARD_SYSTEM_TRUST': str(self.store)}
+        system = write(
+            base / 'etc-guard',
+            'guard.toml',
+            (
+                f'state-dir = "{self.state}"\n[health]\nchecks = ["disk"]\nmin-free-disk-mb = 0\n'
+                f'[alerts]\njournal = false\n[watch]\nmetrics-file = "{self.metrics}"\nsweep-interval = 0.5\n'
+            ),
+        )
+        self.env = {
+            'PATH': '/usr/bin:/bin',
+            'HOME': str(base / 'home'),
+            'XDG_STATE_HOME': str(base / 'app-state'),
+            'XDG_CONFIG_HOME': str(base / 'none'),
+            'GUARD_SYSTEM_CONFIG': str(system),
+            'GUARD_SYSTEM_TRUST': str(self.store),
+        }
         for folder in (self.root, self.state, self.metrics.parent):
             folder.mkdir(parents=True, exist_ok=True)
             os.chown(folder, uid, uid)
@@ -68,10 +79,24 @@ def start_as(uid: int, box: Box) -> tuple[subprocess.Popen[bytes], Path]:
     path = os.pathsep.join((str(Path(guard.__file__).resolve().parents[1]), sysconfig.get_paths()['purelib']))
     stderr = box.base / 'watch.err'
     with open(stderr, 'wb') as err:
-        process = subprocess.Popen(['setpriv', f'--reuid={uid}', f'--regid={uid}', '--clear-groups', '--',
-                                    '/usr/bin/python3.11', '-m', 'guard', 'watch', str(box.root)],
-                                   env={**box.env, 'PYTHONPATH': path}, stdout=subprocess.DEVNULL, stderr=err,
-                                   cwd='/')
+        process = subprocess.Popen(
+            [
+                'setpriv',
+                f'--reuid={uid}',
+                f'--regid={uid}',
+                '--clear-groups',
+                '--',
+                '/usr/bin/python3.11',
+                '-m',
+                'guard',
+                'watch',
+                str(box.root),
+            ],
+            env={**box.env, 'PYTHONPATH': path},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd='/',
+        )
     return process, stderr
 
 
@@ -92,13 +117,16 @@ def test_root_trusts_and_the_service_user_sees_it(box: Box) -> None:
     try:
         wait_for(lambda: ': watching (' in stderr.read_text(), 30, 'guard watch to start')
         log = stderr.read_text()
-        assert (f'ignoring alerts.command (runs code) from {box.pyproject}: untrusted; watch.run-commands (runs code) '
-                f'from {box.pyproject}: untrusted; to honour them') in log
+        assert (
+            f'ignoring alerts.command (runs code) from {box.pyproject}: untrusted; watch.run-commands (runs code) '
+            f'from {box.pyproject}: untrusted; to honour them'
+        ) in log
         wait_for(lambda: metric(box, 'guard_config_ignored_keys') == '2.0', 10, 'the metric of ignored keys')
         ignored = wait_for(lambda: status(box)['daemon']['ignored'], 10, 'guard status to list them')  # type: ignore[index]
         assert ignored == [
             {'key': 'alerts.command', 'file': str(box.pyproject), 'why': 'untrusted', 'trust': 'runs code'},
-            {'key': 'watch.run-commands', 'file': str(box.pyproject), 'why': 'untrusted', 'trust': 'runs code'}]
+            {'key': 'watch.run-commands', 'file': str(box.pyproject), 'why': 'untrusted', 'trust': 'runs code'},
+        ]
         text = box.guard('status', box.root).stdout
         assert f'  ignoring alerts.command (runs code) from {box.pyproject}: untrusted\n' in text
 
@@ -124,8 +152,10 @@ def test_root_trusts_and_the_service_user_sees_it(box: Box) -> None:
         box.pyproject.write_text(box.pyproject.read_text().replace('command = "true"', 'command = "touch /tmp/x"'))
         process.send_signal(signal.SIGHUP)
         wait_for(lambda: stderr.read_text().count('reloaded the config') > reloads + 2, 10, 'the third reload')
-        assert 'alerts.command (runs code) from ' + str(box.pyproject) + ': changed since you trusted it' in \
-            stderr.read_text().rpartition('reloaded the config')[2]
+        assert (
+            'alerts.command (runs code) from ' + str(box.pyproject) + ': changed since you trusted it'
+            in stderr.read_text().rpartition('reloaded the config')[2]
+        )
         wait_for(lambda: metric(box, 'guard_config_ignored_keys') == '2.0', 10, 'the ignored keys again')
     finally:
         process.send_signal(signal.SIGTERM)

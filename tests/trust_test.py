@@ -3,6 +3,7 @@
 Every test runs guard as a real process with its own HOME and XDG folders, on a cloned-repository-like
 project whose config asks for what a stranger's repository should not get unasked.
 """
+
 from __future__ import annotations
 
 import http.server
@@ -32,8 +33,12 @@ class Home:
     def __init__(self, base: Path) -> None:
         self.base = base
         self.runs = 0
-        self.env = {'HOME': str(base / 'home'), 'XDG_CONFIG_HOME': str(base / 'config'),
-                    'XDG_STATE_HOME': str(base / 'state'), 'XDG_CACHE_HOME': str(base / 'cache')}
+        self.env = {
+            'HOME': str(base / 'home'),
+            'XDG_CONFIG_HOME': str(base / 'config'),
+            'XDG_STATE_HOME': str(base / 'state'),
+            'XDG_CACHE_HOME': str(base / 'cache'),
+        }
 
     @property
     def store(self) -> Path:
@@ -73,12 +78,15 @@ def warnings(proc: subprocess.CompletedProcess[str]) -> list[str]:
 
 def test_alert_command_runs_only_once_the_file_is_trusted_as_it_is(home: Home, cloned: Path, tmp_path: Path) -> None:
     command, marker = touch_command(tmp_path)
-    pyproject = write(cloned, 'pyproject.toml', f'{HEALTH_FAILS}[tool.guard.alerts]\njournal = false\ncommand = "{command}"\n')
+    pyproject = write(
+        cloned, 'pyproject.toml', f'{HEALTH_FAILS}[tool.guard.alerts]\njournal = false\ncommand = "{command}"\n'
+    )
     untrusted = home.alert(cloned)
     assert not marker.exists()
     assert warnings(untrusted) == [
         f'guard: warning: ignoring alerts.command from {pyproject} (untrusted); '
-        f'to honour them, review the file and run: guard trust {cloned}']
+        f'to honour them, review the file and run: guard trust {cloned}'
+    ]
 
     trusted = home.guard('trust', cloned)
     assert trusted.returncode == 0, trusted.stderr
@@ -100,7 +108,8 @@ def test_alert_command_runs_only_once_the_file_is_trusted_as_it_is(home: Home, c
     assert not marker.exists()
     assert warnings(changed) == [
         f'guard: warning: ignoring alerts.command from {pyproject} (changed since you trusted it); '
-        f'to honour them, review the file and run: guard trust {cloned}']
+        f'to honour them, review the file and run: guard trust {cloned}'
+    ]
 
 
 @pytest.mark.parametrize('where', ['user', 'system', '--config', 'GUARD_CONFIG'])
@@ -123,7 +132,9 @@ def test_the_users_own_settings_need_no_trust(home: Home, cloned: Path, tmp_path
     assert warnings(proc) == []
 
 
-def test_user_config_keeps_its_command_when_the_project_asks_for_another(home: Home, cloned: Path, tmp_path: Path) -> None:
+def test_user_config_keeps_its_command_when_the_project_asks_for_another(
+    home: Home, cloned: Path, tmp_path: Path
+) -> None:
     mine, my_marker = touch_command(tmp_path)
     theirs, their_marker = touch_command(tmp_path)
     write(Path(home.env['XDG_CONFIG_HOME']), 'guard/guard.toml', f'[alerts]\njournal = false\ncommand = "{mine}"\n')
@@ -163,11 +174,17 @@ def receiver() -> Iterator[tuple[str, list[str]]]:
         thread.join(5)
 
 
-def test_webhook_is_only_attempted_from_a_trusted_file(home: Home, cloned: Path, receiver: tuple[str, list[str]]) -> None:
+def test_webhook_is_only_attempted_from_a_trusted_file(
+    home: Home, cloned: Path, receiver: tuple[str, list[str]]
+) -> None:
     url, seen = receiver
     path = f'/hook-{secrets.token_hex(4)}'
-    write(cloned, 'guard.toml', '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
-                                f'[alerts]\njournal = false\nwebhook = "{url}{path}"\nwebhook-retries = 0\n')
+    write(
+        cloned,
+        'guard.toml',
+        '[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+        f'[alerts]\njournal = false\nwebhook = "{url}{path}"\nwebhook-retries = 0\n',
+    )
     untrusted = home.alert(cloned)
     assert seen == []
     assert 'ignoring alerts.webhook from' in untrusted.stderr
@@ -202,15 +219,19 @@ def corrupt_shape(store: Path) -> None:
     store.write_text(json.dumps({'version': 1, 'files': {'/x': 'not-an-entry'}}))
 
 
-@pytest.mark.parametrize(('tamper', 'why'), [
-    (corrupt_random, 'is damaged'),
-    (corrupt_hash, 'changed since you trusted it'),
-    (corrupt_symlink, 'is a symlink'),
-    (corrupt_mode, 'is writable by others'),
-    (corrupt_shape, 'is damaged'),
-])
-def test_a_tampered_trust_store_trusts_nothing_and_never_crashes(home: Home, cloned: Path, tmp_path: Path,
-                                                                 tamper: object, why: str) -> None:
+@pytest.mark.parametrize(
+    ('tamper', 'why'),
+    [
+        (corrupt_random, 'is damaged'),
+        (corrupt_hash, 'changed since you trusted it'),
+        (corrupt_symlink, 'is a symlink'),
+        (corrupt_mode, 'is writable by others'),
+        (corrupt_shape, 'is damaged'),
+    ],
+)
+def test_a_tampered_trust_store_trusts_nothing_and_never_crashes(
+    home: Home, cloned: Path, tmp_path: Path, tamper: object, why: str
+) -> None:
     command, marker = touch_command(tmp_path)
     write(cloned, 'pyproject.toml', f'{HEALTH_FAILS}[tool.guard.alerts]\njournal = false\ncommand = "{command}"\n')
     assert home.guard('trust', cloned).returncode == 0
@@ -259,47 +280,77 @@ def test_show_revoke_and_list(home: Home, cloned: Path) -> None:
 
 def test_trust_without_a_config_file_is_a_usage_error(home: Home, cloned: Path) -> None:
     proc = home.guard('trust', cloned)
-    assert (proc.returncode, proc.stderr) == (2, f'guard: error: {cloned}: no guard.toml nor pyproject.toml [tool.guard] to trust\n')
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        f'guard: error: {cloned}: no guard.toml nor pyproject.toml [tool.guard] to trust\n',
+    )
 
 
-def test_scan_and_commit_hook_on_an_untrusted_repository_say_nothing_of_trust(home: Home, cloned: Path, tmp_path: Path) -> None:
+def test_scan_and_commit_hook_on_an_untrusted_repository_say_nothing_of_trust(
+    home: Home, cloned: Path, tmp_path: Path
+) -> None:
     command, marker = touch_command(tmp_path)
-    write(cloned, 'pyproject.toml', f'[tool.guard]\nstate-dir = "/tmp"\n[tool.guard.alerts]\ncommand = "{command}"\n'
-                                    f'[tool.guard.purge]\nbefore = ["{command}"]\n')
+    write(
+        cloned,
+        'pyproject.toml',
+        f'[tool.guard]\nstate-dir = "/tmp"\n[tool.guard.alerts]\ncommand = "{command}"\n'
+        f'[tool.guard.purge]\nbefore = ["{command}"]\n',
+    )
     write(cloned, 'app.py', 'print("hello")\n')
     scan = home.guard('scan', cloned)
     assert (scan.returncode, scan.stderr) == (0, '')
     assert home.guard('install', cloned).returncode == 0
     git(cloned, 'add', '.')
-    commit = subprocess.run(['git', 'commit', '-q', '-m', 'init'], cwd=cloned, capture_output=True, text=True,
-                            env={**os.environ, **home.env}, timeout=120)
+    commit = subprocess.run(
+        ['git', 'commit', '-q', '-m', 'init'],
+        cwd=cloned,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **home.env},
+        timeout=120,
+    )
     assert (commit.returncode, commit.stderr) == (0, '')
     # The hook did run on that config: it blocks a finding, and still says nothing of trust.
     key = 'AKIA' + ''.join(secrets.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567') for _ in range(16))
     write(cloned, 'keys.py', f'AWS_ACCESS_KEY_ID = "{key}"\n')
     git(cloned, 'add', 'keys.py')
-    blocked = subprocess.run(['git', 'commit', '-q', '-m', 'ip'], cwd=cloned, capture_output=True, text=True,
-                             env={**os.environ, **home.env}, timeout=120)
+    blocked = subprocess.run(
+        ['git', 'commit', '-q', '-m', 'ip'],
+        cwd=cloned,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **home.env},
+        timeout=120,
+    )
     assert blocked.returncode == 1 and 'keys.py:1:' in blocked.stdout + blocked.stderr
     assert 'trust' not in blocked.stdout + blocked.stderr
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(('value', 'needs_trust'), [
-    ('.guard/q', False),
-    ('', False),
-    ('/var/tmp/q', True),
-    ('../q', True),
-    ('inside/../../q', True),
-    ('link/q', True),  # link -> a folder outside the root
-])
+@pytest.mark.parametrize(
+    ('value', 'needs_trust'),
+    [
+        ('.guard/q', False),
+        ('', False),
+        ('/var/tmp/q', True),
+        ('../q', True),
+        ('inside/../../q', True),
+        ('link/q', True),  # link -> a folder outside the root
+    ],
+)
 def test_paths_need_trust_only_outside_the_root(tmp_path: Path, value: str, needs_trust: bool) -> None:
     root = tmp_path / 'root'
     (root / 'inside').mkdir(parents=True)
     (root / 'link').symlink_to(tmp_path)
     write(root, 'guard.toml', f'[clean]\nquarantine-dir = "{value}"\n')
-    cfg = config.load(root, environ={'XDG_STATE_HOME': str(tmp_path / 'state'), 'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none'),
-                                     'XDG_CONFIG_HOME': str(tmp_path / 'none')})
+    cfg = config.load(
+        root,
+        environ={
+            'XDG_STATE_HOME': str(tmp_path / 'state'),
+            'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none'),
+            'XDG_CONFIG_HOME': str(tmp_path / 'none'),
+        },
+    )
     assert cfg.untrusted == (('clean.quarantine-dir',) if needs_trust else ())
     assert cfg.clean.quarantine_dir == ('.guard/quarantine' if needs_trust else value or '')
 
@@ -320,9 +371,11 @@ def test_purge_commands_wait_for_trust(home: Home, tmp_path: Path) -> None:
 
 def test_a_project_that_needs_no_trust_never_reads_the_store() -> None:
     """Loading a project that sets nothing that needs trust never reads the store (nor imports json)."""
-    code = ('import sys, tempfile, pathlib; from guard import config; d = tempfile.mkdtemp(); '
-            'pathlib.Path(d, "guard.toml").write_text("fail-on = \'error\'\\n"); config.load(d, environ={}); '
-            'print("json" in sys.modules, "hashlib" in sys.modules)')
+    code = (
+        'import sys, tempfile, pathlib; from guard import config; d = tempfile.mkdtemp(); '
+        'pathlib.Path(d, "guard.toml").write_text("fail-on = \'error\'\\n"); config.load(d, environ={}); '
+        'print("json" in sys.modules, "hashlib" in sys.modules)'
+    )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out == 'False False\n'
 
@@ -332,8 +385,12 @@ def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> 
     that other root: trust is for the file as found in the root it was trusted in."""
     trusted_root, other = tmp_path / 'mine', tmp_path / 'theirs'
     command, marker = touch_command(tmp_path)
-    write(trusted_root, 'guard.toml', f'[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
-                                      f'[alerts]\njournal = false\ncommand = "{command}"\n')
+    write(
+        trusted_root,
+        'guard.toml',
+        f'[health]\nchecks = ["disk"]\nmin-free-disk-mb = 1000000000\n'
+        f'[alerts]\njournal = false\ncommand = "{command}"\n',
+    )
     assert home.guard('trust', trusted_root).returncode == 0
     other.mkdir()
     (other / 'guard.toml').symlink_to(trusted_root / 'guard.toml')
@@ -344,26 +401,35 @@ def test_a_link_to_a_trusted_file_is_not_trusted(home: Home, tmp_path: Path) -> 
     assert marker.exists()
 
 
-@pytest.mark.parametrize(('toml', 'skipped'), [
-    ('[alerts]\ncommand = ""\nwebhook = ""\n', ()),  # turning something off needs no trust
-    ('[purge]\nbefore = []\n', ()),
-    ('[purge]\nbefore = ["make stop"]\nafter = ["make start"]\n', ('purge.before', 'purge.after')),
-    ('[audit]\nurl = "sqlite:///audit.db"\n', ('audit.url',)),
-    ('baseline = "../shared-baseline.json"\n', ('baseline',)),
-    ('baseline = "baseline.json"\n', ()),
-    ('state-dir = ".state"\n', ('state-dir',)),  # issue 16 attack 4: the tree never places guard's own state
-    ('state-dir = "/var/lib/guard"\n', ('state-dir',)),
-    ('fail-on = "error"\n[health]\ntables = ["t"]\n', ()),
-    ('[watch]\nrun-commands = true\n', ('watch.run-commands',)),
-    ('[watch]\nrun-commands = false\non-log-limit = "purge"\n', ()),
-    ('[watch]\nmetrics-file = "/var/lib/node_exporter/guard.prom"\n', ('watch.metrics-file',)),
-    ('[watch]\nmetrics-file = "metrics/guard.prom"\n', ()),
-])
+@pytest.mark.parametrize(
+    ('toml', 'skipped'),
+    [
+        ('[alerts]\ncommand = ""\nwebhook = ""\n', ()),  # turning something off needs no trust
+        ('[purge]\nbefore = []\n', ()),
+        ('[purge]\nbefore = ["make stop"]\nafter = ["make start"]\n', ('purge.before', 'purge.after')),
+        ('[audit]\nurl = "sqlite:///audit.db"\n', ('audit.url',)),
+        ('baseline = "../shared-baseline.json"\n', ('baseline',)),
+        ('baseline = "baseline.json"\n', ()),
+        ('state-dir = ".state"\n', ('state-dir',)),  # issue 16 attack 4: the tree never places guard's own state
+        ('state-dir = "/var/lib/guard"\n', ('state-dir',)),
+        ('fail-on = "error"\n[health]\ntables = ["t"]\n', ()),
+        ('[watch]\nrun-commands = true\n', ('watch.run-commands',)),
+        ('[watch]\nrun-commands = false\non-log-limit = "purge"\n', ()),
+        ('[watch]\nmetrics-file = "/var/lib/node_exporter/guard.prom"\n', ('watch.metrics-file',)),
+        ('[watch]\nmetrics-file = "metrics/guard.prom"\n', ()),
+    ],
+)
 def test_which_keys_need_trust(tmp_path: Path, toml: str, skipped: tuple[str, ...]) -> None:
     root = tmp_path / 'root'
     write(root, 'guard.toml', toml)
-    cfg = config.load(root, environ={'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'none'),
-                                     'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none')})
+    cfg = config.load(
+        root,
+        environ={
+            'XDG_STATE_HOME': str(tmp_path / 'state'),
+            'XDG_CONFIG_HOME': str(tmp_path / 'none'),
+            'GUARD_SYSTEM_CONFIG': str(tmp_path / 'none'),
+        },
+    )
     assert cfg.untrusted == skipped
     assert bool(cfg.trust_note) == bool(skipped)
 

@@ -10,6 +10,7 @@ connected and process started; the listener, the markers and a snapshot of the o
 checked too. A control test trusts the same file and sees every monitor fire, so they can fail.
 The daemon, slow to start per example, gets one run on the same file (every key at its first value).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,11 +31,31 @@ from support import write
 
 from guard import schema
 
-AUDITED = ('open', 'os.listdir', 'os.scandir', 'os.mkdir', 'os.rename', 'os.remove', 'os.rmdir', 'os.symlink',
-           'os.truncate', 'os.chmod', 'os.chown', 'os.utime', 'shutil.rmtree', 'shutil.move', 'shutil.copyfile',
-           'socket.connect', 'subprocess.Popen', 'os.posix_spawn', 'os.exec', 'os.system', 'sqlite3.connect')
+AUDITED = (
+    'open',
+    'os.listdir',
+    'os.scandir',
+    'os.mkdir',
+    'os.rename',
+    'os.remove',
+    'os.rmdir',
+    'os.symlink',
+    'os.truncate',
+    'os.chmod',
+    'os.chown',
+    'os.utime',
+    'shutil.rmtree',
+    'shutil.move',
+    'shutil.copyfile',
+    'socket.connect',
+    'subprocess.Popen',
+    'os.posix_spawn',
+    'os.exec',
+    'os.system',
+    'sqlite3.connect',
+)
 # guard as a user runs it, with an audit hook installed first (https://peps.python.org/pep-0578/).
-WRAPPER = '''
+WRAPPER = """
 import json, os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
 WATCHED = frozenset(AUDITED_EVENTS)
@@ -47,7 +68,7 @@ def hook(event, args):
 sys.addaudithook(hook)
 from guard.cli import main
 sys.exit(main(sys.argv[2:]))
-'''.replace('AUDITED_EVENTS', repr(AUDITED))
+""".replace('AUDITED_EVENTS', repr(AUDITED))
 COMMANDS = (('health', '--alert'), ('purge', '--force', '--full'), ('clean', '--force'), ('baseline',), ('scan',))
 
 
@@ -73,8 +94,9 @@ class Attack:
         return str(self.outside / f'ran-{key}')
 
     def paths(self, leaf: str) -> st.SearchStrategy[str]:
-        return st.sampled_from([str(self.outside / leaf), f'../outside/{leaf}', f'link/{leaf}',
-                                f'inside/../../outside/{leaf}'])
+        return st.sampled_from(
+            [str(self.outside / leaf), f'../outside/{leaf}', f'link/{leaf}', f'inside/../../outside/{leaf}']
+        )
 
     def value(self, key: schema.Key) -> st.SearchStrategy[Any]:
         if key.trust == schema.RUNS_CODE:
@@ -91,19 +113,26 @@ class Attack:
         if key.trust == schema.OWN_STATE:
             return st.sampled_from(['.guard-state', str(self.outside / 'state')])
         leaf = {'health.env-file': 'secret.env', 'health.log-paths': 'logs/', 'baseline': 'baseline.json'}.get(
-            key.name, key.field)
+            key.name, key.field
+        )
         return st.lists(self.paths(leaf), min_size=1, max_size=2) if key.kind == 'list' else self.paths(leaf)
 
 
-SAFE_EXTRAS = {'health': {'checks': ['database', 'disk', 'logs', 'pollution'], 'min-free-disk-mb': 10**9},
-               'alerts': {'journal': False}, 'watch': {'on-pollution': 'quarantine', 'on-log-limit': 'purge'},
-               'purge': {'ephemeral': ['logs/']}}
+SAFE_EXTRAS = {
+    'health': {'checks': ['database', 'disk', 'logs', 'pollution'], 'min-free-disk-mb': 10**9},
+    'alerts': {'journal': False},
+    'watch': {'on-pollution': 'quarantine', 'on-log-limit': 'purge'},
+    'purge': {'ephemeral': ['logs/']},
+}
 
 
 def toml(values: dict[str, Any]) -> str:
     top = [f'{k} = {json.dumps(v)}' for k, v in values.items() if not isinstance(v, dict)]
-    tables = [f'[{k}]\n' + ''.join(f'{n} = {json.dumps(x)}\n' for n, x in v.items())
-              for k, v in values.items() if isinstance(v, dict)]
+    tables = [
+        f'[{k}]\n' + ''.join(f'{n} = {json.dumps(x)}\n' for n, x in v.items())
+        for k, v in values.items()
+        if isinstance(v, dict)
+    ]
     return '\n'.join(top) + '\n' + '\n'.join(tables)
 
 
@@ -123,15 +152,28 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def environment(attack: Attack) -> dict[str, str]:
-    return {**os.environ, 'HOME': str(attack.base / 'home'), 'XDG_STATE_HOME': str(attack.base / 'home-state'),
-            'XDG_CONFIG_HOME': str(attack.base / 'home-config'), 'ATTACKER_URL': attack.url,
-            'GUARD_HEALTH_CONNECT_TIMEOUT': '1', 'GUARD_ALERTS_WEBHOOK_TIMEOUT': '1'}
+    return {
+        **os.environ,
+        'HOME': str(attack.base / 'home'),
+        'XDG_STATE_HOME': str(attack.base / 'home-state'),
+        'XDG_CONFIG_HOME': str(attack.base / 'home-config'),
+        'ATTACKER_URL': attack.url,
+        'GUARD_HEALTH_CONNECT_TIMEOUT': '1',
+        'GUARD_ALERTS_WEBHOOK_TIMEOUT': '1',
+    }
 
 
 def run_audited(attack: Attack, *args: str) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, list[str]]]]:
     log = attack.base / f'audit-{args[0]}.log'
-    proc = subprocess.run([sys.executable, '-c', WRAPPER, str(log), *args], cwd=attack.base, env=environment(attack),
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, '-c', WRAPPER, str(log), *args],
+        cwd=attack.base,
+        env=environment(attack),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     events = [tuple(json.loads(line)) for line in log.read_text().splitlines()] if log.exists() else []
     return proc, events  # type: ignore[return-value]
 
@@ -153,7 +195,7 @@ ALLOWED_PROGRAMS = ('git', 'ldconfig')
 
 
 def _allowed(args: list[str]) -> bool:
-    program = args[0].strip("'\"b") if args else ''
+    program = args[0].strip('\'"b') if args else ''
     return os.path.basename(program) in ALLOWED_PROGRAMS
 
 
@@ -189,8 +231,13 @@ def test_the_monitors_fire_when_the_same_file_is_trusted(tmp_path: Path) -> None
         attack = Attack(tmp_path, listener)
         values = layer(attack, _Fixed())
         write(attack.root, 'guard.toml', toml(values))
-        trusted = subprocess.run([sys.executable, '-m', 'guard', 'trust', str(attack.root)], env=environment(attack),
-                                 capture_output=True, text=True, check=True)
+        trusted = subprocess.run(
+            [sys.executable, '-m', 'guard', 'trust', str(attack.root)],
+            env=environment(attack),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert 'guard now honours' in trusted.stdout
         effects = attempt(attack, trusted=True)
         assert any(e.startswith('subprocess.Popen') and 'touch' in e for e in effects), effects
@@ -231,17 +278,28 @@ def test_the_daemon_under_an_untrusted_file_reaches_nothing_outside(tmp_path: Pa
         log, err = tmp_path / 'audit-watch.log', tmp_path / 'watch.err'
         env = {**environment(attack), 'GUARD_WATCH_SWEEP_INTERVAL': '0.3', 'GUARD_WATCH_HEALTH_INTERVAL': '0.5'}
         with open(err, 'wb') as stderr:
-            daemon = subprocess.Popen([sys.executable, '-c', WRAPPER, str(log), 'watch', str(attack.root)],
-                                      cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+            daemon = subprocess.Popen(
+                [sys.executable, '-c', WRAPPER, str(log), 'watch', str(attack.root)],
+                cwd=tmp_path,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         try:
             wait_for(lambda: ': watching (' in err.read_text() or daemon.poll() is not None, 60, 'guard watch to start')
             assert daemon.poll() is None, err.read_text()
 
             def ticks() -> bool:
-                proc = subprocess.run([sys.executable, '-m', 'guard', 'status', str(attack.root), '--format', 'json'],
-                                      env=env, capture_output=True, text=True, check=False)
+                proc = subprocess.run(
+                    [sys.executable, '-m', 'guard', 'status', str(attack.root), '--format', 'json'],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
                 daemon_status = json.loads(proc.stdout).get('daemon') or {}
                 return daemon_status.get('counters', {}).get('sweeps', 0) >= 3 and len(daemon_status['ignored']) > 5
+
             wait_for(ticks, 60, 'three sweeps and a health tick')
         finally:
             daemon.send_signal(signal.SIGTERM)

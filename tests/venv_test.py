@@ -1,4 +1,5 @@
 """The venv rule on real environments and on real projects whose bin/, include/ and lib/ are their own."""
+
 from __future__ import annotations
 
 import os
@@ -32,7 +33,9 @@ def test_real_venv_in_root_is_found_with_all_its_entries(tmp_path: Path) -> None
     finding = detect(tmp_path)
     assert finding is not None
     assert finding.rule == 'venv-root' and finding.line is None
-    assert set(finding.entries) == {'bin', 'include', 'lib', 'pyvenv.cfg'} | ({'lib64'} if (tmp_path / 'lib64').exists() else set())
+    assert set(finding.entries) == {'bin', 'include', 'lib', 'pyvenv.cfg'} | (
+        {'lib64'} if (tmp_path / 'lib64').exists() else set()
+    )
     assert 'pyvenv.cfg' in finding.message and f'lib/{PY}/site-packages' in finding.message
     assert 'app.py' not in finding.entries
 
@@ -65,13 +68,16 @@ def test_site_packages_alone_is_found(tmp_path: Path) -> None:
     assert finding is not None and finding.entries == ('lib',)
 
 
-@pytest.mark.parametrize('layout', [
-    {'bin/deploy.sh': '#!/bin/sh\n', 'bin/run': '#!/usr/bin/env python3\n', 'src/app.py': ''},  # project scripts
-    {'include/mylib.h': '#pragma once\n', 'src/mylib.c': 'int x;\n', 'Makefile': 'all:\n'},  # C project
-    {'lib/index.js': 'module.exports = 1\n', 'package.json': '{}\n'},  # JS project
-    {'include/python3.11/custom.h': '', 'src/ext.c': ''},  # one weak hint only
-    {'README.md': '# nothing here\n'},
-])
+@pytest.mark.parametrize(
+    'layout',
+    [
+        {'bin/deploy.sh': '#!/bin/sh\n', 'bin/run': '#!/usr/bin/env python3\n', 'src/app.py': ''},  # project scripts
+        {'include/mylib.h': '#pragma once\n', 'src/mylib.c': 'int x;\n', 'Makefile': 'all:\n'},  # C project
+        {'lib/index.js': 'module.exports = 1\n', 'package.json': '{}\n'},  # JS project
+        {'include/python3.11/custom.h': '', 'src/ext.c': ''},  # one weak hint only
+        {'README.md': '# nothing here\n'},
+    ],
+)
 def test_legit_projects_are_not_venvs(tmp_path: Path, layout: dict[str, str]) -> None:
     for rel, content in layout.items():
         write(tmp_path, rel, content)
@@ -116,18 +122,37 @@ def test_staged_paths_tree_finds_root_venv_and_says_how_to_unstage() -> None:
 
 
 def test_nested_committed_venvs_one_finding_each() -> None:
-    paths = ['venv/pyvenv.cfg', 'venv/bin/activate', f'venv/lib/{PY}/site-packages/a.py',
-             'tools/env/lib/python3.9/site-packages/b.py', 'tools/env/bin/python3', 'src/app.py', 'bin/activate-tool-docs.md',
-             'docs/bin/activate-tool-docs.md']
+    paths = [
+        'venv/pyvenv.cfg',
+        'venv/bin/activate',
+        f'venv/lib/{PY}/site-packages/a.py',
+        'tools/env/lib/python3.9/site-packages/b.py',
+        'tools/env/bin/python3',
+        'src/app.py',
+        'bin/activate-tool-docs.md',
+        'docs/bin/activate-tool-docs.md',
+    ]
     findings = detect_nested_venvs(paths)
     assert [f.path for f in findings] == ['tools/env/', 'venv/']
     assert all(f.rule == 'venv-committed' and 'git rm -r --cached' in f.fix for f in findings)
 
 
-@pytest.mark.parametrize('extra', ['pyvenv.cfg', 'bin/activate', 'Scripts/activate.bat', 'bin/python3.11', 'Scripts/python.exe',
-                                   'conda-meta/history'])
+@pytest.mark.parametrize(
+    'extra',
+    [
+        'pyvenv.cfg',
+        'bin/activate',
+        'Scripts/activate.bat',
+        'bin/python3.11',
+        'Scripts/python.exe',
+        'conda-meta/history',
+    ],
+)
 def test_a_fixture_mimicking_site_packages_is_no_venv_until_it_holds_what_only_an_environment_has(extra: str) -> None:
     """setuptools-style fixtures hold `lib/python2.5/site-packages/` alone: that layout proves nothing."""
-    fixture = ['tests/fixtures/lib/python2.5/site-packages/pkg/__init__.py', 'tests/fixtures/lib/python2.5/site-packages/x.pth']
+    fixture = [
+        'tests/fixtures/lib/python2.5/site-packages/pkg/__init__.py',
+        'tests/fixtures/lib/python2.5/site-packages/x.pth',
+    ]
     assert detect_nested_venvs(fixture) == []
     assert [f.path for f in detect_nested_venvs([*fixture, f'tests/fixtures/{extra}'])] == ['tests/fixtures/']

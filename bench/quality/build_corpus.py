@@ -17,6 +17,7 @@ published fake/example values or random strings generated here: none is a real c
 
 usage: build_corpus.py [OUT]   (default: corpus.jsonl beside this script)
 """
+
 from __future__ import annotations
 
 import json
@@ -160,7 +161,12 @@ GENERATED = [
     ('zendesk.go', 'zendesk-secret-key', 'zendesk', '[a-z0-9]{40}'),
     ('database.go', 'database-password', 'DB_PASSWORD', '[a-zA-Z0-9:;<@=},!$?^]{20}'),
     ('database.go', 'database-password', 'db_password', '[a-zA-Z0-9:;<@=},!$?^]{6}'),
-    ('generic.go', 'generic-api-key', 'generic', '=CLOJARS_34bf0e88955ff5a1c328d6a7491acc4f48e865a7b8dd4d70a70749037443'),
+    (
+        'generic.go',
+        'generic-api-key',
+        'generic',
+        '=CLOJARS_34bf0e88955ff5a1c328d6a7491acc4f48e865a7b8dd4d70a70749037443',
+    ),
     ('generic.go', 'generic-api-key', 'generic', '=Zf3D0LXCM3EIMbgJpUNnkRtOfOueHznB'),
 ]
 
@@ -214,8 +220,14 @@ def generated_cases(seed: int = 20250101) -> list[dict[str, object]]:
         for key in rng.sample(sorted(TEMPLATES), TEMPLATES_PER_SECRET):
             template = TEMPLATES[key]
             text = template.replace('{i}', identifier).replace('{I}', identifier.upper()).replace('{s}', secret)
-            cases.append({'source': f'{GITLEAKS}:{RULES_DIR}{rule_file} GenerateSampleSecrets[{key}]', 'rule': rule,
-                          'text': text, 'label': 1})
+            cases.append(
+                {
+                    'source': f'{GITLEAKS}:{RULES_DIR}{rule_file} GenerateSampleSecrets[{key}]',
+                    'rule': rule,
+                    'text': text,
+                    'label': 1,
+                }
+            )
     return cases
 
 

@@ -7,6 +7,7 @@ FP rate = flagged negatives / negatives.
 
 usage: measure.py [CORPUS]   (peers from $PEERS_ROOT, default /tmp/guard-peers; a missing peer is skipped)
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,21 @@ def gitleaks(cases: Path) -> set[str] | None:
     if not binary.exists():
         return None
     report = cases.parent / 'gitleaks.json'
-    _run([str(binary), 'dir', str(cases), '--no-banner', '--exit-code', '0', '--report-format', 'json',
-          '--report-path', str(report)], cases)
+    _run(
+        [
+            str(binary),
+            'dir',
+            str(cases),
+            '--no-banner',
+            '--exit-code',
+            '0',
+            '--report-format',
+            'json',
+            '--report-path',
+            str(report),
+        ],
+        cases,
+    )
     return {Path(f['File']).name for f in json.loads(report.read_text() or '[]')}
 
 

@@ -1,6 +1,7 @@
 """Alerts: tell someone when a health check changes state, through the journal, a webhook or a
 command, and record every alert in the audit store. The daemon calls `dispatch` after each check.
 """
+
 from __future__ import annotations
 
 from guard.alerts.dispatch import Sink

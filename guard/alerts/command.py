@@ -3,6 +3,7 @@
 The command runs through /bin/sh so it can use the variables (`mail -s "$GUARD_CHECK" ops`), in
 its own process group so a timeout kills whatever it started, not just the shell.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,9 @@ NAME = 'command'
 class CommandSink:
     name = NAME
 
-    def __init__(self, command: str, *, timeout: float, cwd: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, command: str, *, timeout: float, cwd: str | None = None, environ: Mapping[str, str] | None = None
+    ) -> None:
         self._command = command
         self._timeout = timeout
         self._cwd = cwd
@@ -35,29 +37,46 @@ class CommandSink:
         # The root as working directory, unless it is gone: an alert that the root vanished must still go out.
         cwd = self._cwd if self._cwd is None or os.path.isdir(self._cwd) else '/'
         from guard import runas
+
         try:
             # As the root's owner when guard is root: the command may read files they control.
             who = runas.for_root(self._cwd) if self._cwd and cwd == self._cwd else runas.RunAs()
         except runas.RefusedRunAs as e:
             return Delivery(NAME, False, f'refusing to run it: {e}', seconds=time.monotonic() - started)
-        env = {**who.environ(os.environ if self._environ is None else self._environ), **alert.fields(),
-               'GUARD_MESSAGE': alert.message, 'GUARD_SUMMARY': alert.summary}
+        env = {
+            **who.environ(os.environ if self._environ is None else self._environ),
+            **alert.fields(),
+            'GUARD_MESSAGE': alert.message,
+            'GUARD_SUMMARY': alert.summary,
+        }
         unsafe = _unsafe_files(self._command, cwd or os.getcwd(), who.uid)
         if unsafe:
             return Delivery(NAME, False, f'refusing to run it: {unsafe}', seconds=time.monotonic() - started)
         with tempfile.TemporaryFile() as errors:
             try:
-                process = subprocess.Popen(['/bin/sh', '-c', self._command], env=env, cwd=cwd,  # type: ignore[call-overload]
-                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                           stderr=errors, start_new_session=True, **who.popen_args())
+                process = subprocess.Popen(
+                    ['/bin/sh', '-c', self._command],
+                    env=env,
+                    cwd=cwd,  # type: ignore[call-overload]
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=errors,
+                    start_new_session=True,
+                    **who.popen_args(),
+                )
             except OSError as e:
                 return Delivery(NAME, False, f'cannot run: {e.strerror}', seconds=time.monotonic() - started)
             try:
                 code = process.wait(timeout=self._timeout)
             except subprocess.TimeoutExpired:
                 _kill_group(process)
-                return Delivery(NAME, False, f'killed after {self._timeout:g} s (command timeout)',
-                                seconds=time.monotonic() - started, timed_out=True)
+                return Delivery(
+                    NAME,
+                    False,
+                    f'killed after {self._timeout:g} s (command timeout)',
+                    seconds=time.monotonic() - started,
+                    timed_out=True,
+                )
             seconds = time.monotonic() - started
             if code != 0:
                 return Delivery(NAME, False, f'exit {_exit_text(code)}{_last_line(errors)}', seconds=seconds)

@@ -3,6 +3,7 @@
 The daemon calls this after every health run; `guard health --alert` calls it once. Returns what
 happened and never prints (the stderr journal fallback is a sink, writing where it was told to).
 """
+
 from __future__ import annotations
 
 import logging
@@ -39,9 +40,16 @@ class Sink(Protocol):
     def deliver(self, alert: Alert) -> Delivery: ...
 
 
-def dispatch(report: HealthReport, config: Config, *, store: AuditStore | None = None, trigger: str = 'manual',
-             sinks: Sequence[Sink] | None = None, now: float | None = None,
-             state_path: Path | None = None) -> list[AlertResult]:
+def dispatch(
+    report: HealthReport,
+    config: Config,
+    *,
+    store: AuditStore | None = None,
+    trigger: str = 'manual',
+    sinks: Sequence[Sink] | None = None,
+    now: float | None = None,
+    state_path: Path | None = None,
+) -> list[AlertResult]:
     """Alert on what changed since the last run for this root; one AlertResult per alert.
 
     `store` defaults to the configured audit store, opened only when there is an alert to record.
@@ -73,6 +81,7 @@ def build_sinks(config: Config, *, stream: TextIO | None = None) -> list[Sink]:
     from guard.alerts.command import CommandSink
     from guard.alerts.journal import open_journal
     from guard.alerts.webhook import WebhookSink
+
     settings = config.alerts
     sinks: list[Sink] = []
     if settings.journal:
@@ -80,8 +89,14 @@ def build_sinks(config: Config, *, stream: TextIO | None = None) -> list[Sink]:
     if settings.command:
         sinks.append(CommandSink(settings.command, timeout=settings.command_timeout, cwd=str(config.root)))
     if settings.webhook:
-        sinks.append(WebhookSink(settings.webhook, timeout=settings.webhook_timeout,
-                                 retries=settings.webhook_retries, backoff=settings.webhook_backoff))
+        sinks.append(
+            WebhookSink(
+                settings.webhook,
+                timeout=settings.webhook_timeout,
+                retries=settings.webhook_retries,
+                backoff=settings.webhook_backoff,
+            )
+        )
     return sinks
 
 
@@ -89,7 +104,9 @@ def _deliver(sink: Sink, alert: Alert, given_up: dict[str, Delivery]) -> Deliver
     # A sink that timed out once in this run is not waited on again: one hung webhook must not
     # hold up a run by its timeout times the number of alerts.
     if sink.name in given_up:
-        return Delivery(sink.name, False, f'skipped: timed out on an earlier alert ({given_up[sink.name].detail})', attempts=0)
+        return Delivery(
+            sink.name, False, f'skipped: timed out on an earlier alert ({given_up[sink.name].detail})', attempts=0
+        )
     delivery = sink.deliver(alert)
     if delivery.timed_out:
         given_up[sink.name] = delivery
@@ -119,8 +136,12 @@ class _Recorder:
         if store is None:
             return AlertResult(alert, deliveries, audit_error=self._error)
         detail = {
-            'check': alert.check, 'event': alert.event, 'state': alert.state.value,
-            'previous': alert.previous.value, 'summary': alert.summary, 'host': alert.host,
+            'check': alert.check,
+            'event': alert.event,
+            'state': alert.state.value,
+            'previous': alert.previous.value,
+            'summary': alert.summary,
+            'host': alert.host,
             'deliveries': {d.sink: ('ok: ' if d.ok else 'failed: ') + d.detail for d in deliveries},
         }
         try:
@@ -132,6 +153,7 @@ class _Recorder:
     def _open(self) -> AuditStore | None:
         if self._store is None and self._owned is None and not self._error:
             from guard.audit import AuditStore
+
             try:
                 self._owned = AuditStore.open(self._config)
             except GuardError as e:

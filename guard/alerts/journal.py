@@ -5,6 +5,7 @@ with the `<N>` syslog priority prefix; journald reads that prefix from a service
 (SyslogLevelPrefix=, on by default), so the daemon's alerts keep their priority there too.
 https://www.freedesktop.org/software/systemd/man/latest/sd-daemon.html
 """
+
 from __future__ import annotations
 
 import importlib

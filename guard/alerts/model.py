@@ -1,4 +1,5 @@
 """What an alert is, and what became of it at each sink."""
+
 from __future__ import annotations
 
 import time
@@ -79,10 +80,19 @@ class Alert:
     def as_dict(self) -> dict[str, Any]:
         """The webhook body. `text` makes it readable as-is by Slack/Mattermost-style incoming webhooks."""
         return {
-            'source': 'guard', 'event': self.event, 'check': self.check, 'state': self.state.value,
-            'previous': self.previous.value, 'root': self.root, 'host': self.host, 'detail': self.detail,
-            'summary': self.summary, 'priority': self.priority, 'since': _iso(self.since),
-            'time': _iso(self.time), 'text': self.message,
+            'source': 'guard',
+            'event': self.event,
+            'check': self.check,
+            'state': self.state.value,
+            'previous': self.previous.value,
+            'root': self.root,
+            'host': self.host,
+            'detail': self.detail,
+            'summary': self.summary,
+            'priority': self.priority,
+            'since': _iso(self.since),
+            'time': _iso(self.time),
+            'text': self.message,
         }
 
 

@@ -6,6 +6,7 @@ recovery at once. While both say "failing", a reminder goes out every alerts.rep
 seconds. `notified` only moves when a sink took the alert, so an alert no sink could deliver is
 tried again on the next run.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -39,8 +40,9 @@ class Rules:
     recovery: bool = True
 
 
-def decide(report: HealthReport, entries: Mapping[str, Entry], rules: Rules, *, host: str,
-           now: float) -> tuple[list[Alert], dict[str, Entry]]:
+def decide(
+    report: HealthReport, entries: Mapping[str, Entry], rules: Rules, *, host: str, now: float
+) -> tuple[list[Alert], dict[str, Entry]]:
     """The alerts this report calls for, and every check's entry after observing it."""
     alerts: list[Alert] = []
     updated = dict(entries)

@@ -4,6 +4,7 @@ It lives in guard's state directory (one file for every root, keyed by root path
 under an exclusive lock for a whole read-decide-send-write cycle, so `guard health --alert` and
 the daemon never both announce the same change. Writes are atomic (temp file + rename).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,8 +44,9 @@ class AlertState:
         # guard's own state folder, reached without following links (guard.ownfiles).
         try:
             self._dir_fd = ownfiles.open_dir(self.path.parent, create=True)
-            self._lock_fd = ownfiles.open_file(self._dir_fd, self.path.name + '.lock', os.O_RDWR,
-                                               shown=f'{self.path}.lock')
+            self._lock_fd = ownfiles.open_file(
+                self._dir_fd, self.path.name + '.lock', os.O_RDWR, shown=f'{self.path}.lock'
+            )
         except OSError as e:
             self._close()
             raise ConfigError(f'{self.path.parent}: cannot keep the alert state there: {e.strerror}') from None
@@ -55,8 +57,9 @@ class AlertState:
         self._data = self._read()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._close()  # closing releases the flock
 
     def _close(self) -> None:
@@ -89,8 +92,9 @@ class AlertState:
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise LockedError(f'{self.path}: another guard process has held the alert state '
-                                      f'for {self.lock_timeout:g} s') from None
+                    raise LockedError(
+                        f'{self.path}: another guard process has held the alert state for {self.lock_timeout:g} s'
+                    ) from None
                 time.sleep(0.05)
 
     def _read(self) -> dict[str, Any]:
@@ -110,16 +114,24 @@ class AlertState:
 
 def _entry(values: Mapping[str, Any]) -> Entry:
     return Entry(
-        state=Status(values['state']), since=float(values['since']), count=int(values['count']),
-        notified=Status(values['notified']), notified_at=_optional(values.get('notified_at')),
+        state=Status(values['state']),
+        since=float(values['since']),
+        count=int(values['count']),
+        notified=Status(values['notified']),
+        notified_at=_optional(values.get('notified_at')),
         trouble_since=_optional(values.get('trouble_since')),
     )
 
 
 def _values(entry: Entry) -> dict[str, Any]:
-    return {'state': entry.state.value, 'since': entry.since, 'count': entry.count,
-            'notified': entry.notified.value, 'notified_at': entry.notified_at,
-            'trouble_since': entry.trouble_since}
+    return {
+        'state': entry.state.value,
+        'since': entry.since,
+        'count': entry.count,
+        'notified': entry.notified.value,
+        'notified_at': entry.notified_at,
+        'trouble_since': entry.trouble_since,
+    }
 
 
 def _optional(value: Any) -> float | None:

@@ -5,6 +5,7 @@ up a check run by that long and no longer. Only connection errors, 5xx and 429 a
 doubling back-off); any other 4xx means the request itself is wrong and would fail again.
 The URL may hold a token (Slack, Discord): it is shown as scheme://host/... only.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -61,8 +62,14 @@ class WebhookSink:
                 break
             time.sleep(pause)
         seconds = time.monotonic() - started
-        return Delivery(NAME, attempt.ok, f'POST {self.shown}: {self._hide_url(attempt.detail)}', attempts, seconds,
-                        attempt.timed_out)
+        return Delivery(
+            NAME,
+            attempt.ok,
+            f'POST {self.shown}: {self._hide_url(attempt.detail)}',
+            attempts,
+            seconds,
+            attempt.timed_out,
+        )
 
     def _hide_url(self, detail: str) -> str:
         """An error may quote the URL, whose path or query often is the token (Slack, Discord): show
@@ -77,8 +84,12 @@ class WebhookSink:
     def _post(self, body: bytes, remaining: float) -> _Attempt:
         if remaining <= 0:
             return _Attempt(False, f'no time left within {self._timeout:g} s', timed_out=True)
-        request = urllib.request.Request(self._url, data=body, method='POST', headers={
-            'Content-Type': 'application/json', 'User-Agent': f'guard/{__version__}'})
+        request = urllib.request.Request(
+            self._url,
+            data=body,
+            method='POST',
+            headers={'Content-Type': 'application/json', 'User-Agent': f'guard/{__version__}'},
+        )
         try:
             with urllib.request.urlopen(request, timeout=remaining) as response:
                 return _Attempt(True, f'HTTP {response.status}')

@@ -3,6 +3,7 @@
 Each subcommand lives in its own module with `add_arguments(parser)` and `run(args) -> int`;
 modules import their heavy libraries inside `run`, so `guard --help` and the hooks stay fast.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,17 +24,20 @@ COMMANDS = {
     'scan': ('guard.cli.scan', 'scan the working tree, the index or git history for pollution and secrets'),
     'baseline': ('guard.cli.baseline', 'record the current findings so later scans report only new ones'),
     'hook': ('guard.cli.hook', 'run one git or pre-commit hook (used by hooks/ and .pre-commit-hooks.yaml)'),
-    'install': ('guard.cli.install', 'install guard\'s standalone git hooks into a repository'),
+    'install': ('guard.cli.install', "install guard's standalone git hooks into a repository"),
     'purge': ('guard.cli.purge', 'clear runtime state (logs, caches) and never protected paths'),
     'clean': ('guard.cli.clean', 'move root venv artifacts into a quarantine; --list shows quarantines'),
     'restore': ('guard.cli.restore', 'put a quarantine back exactly'),
     'history': ('guard.cli.history', 'list the audit trail of purges, cleans, restores and alerts'),
     'health': ('guard.cli.health', 'check the database, disk, logs and root pollution'),
-    'trust': ('guard.cli.trust', 'let a project\'s own config run commands, send data or write outside its root'),
+    'trust': ('guard.cli.trust', "let a project's own config run commands, send data or write outside its root"),
     'watch': ('guard.cli.watch', 'watch a root in the foreground and react to pollution, log growth and low disk'),
     'status': ('guard.cli.status', 'is a daemon watching this root: its state, last events and actions, health'),
     'install-service': ('guard.cli.install_service', 'write the systemd unit that runs `guard watch` for a root'),
-    'uninstall-service': ('guard.cli.uninstall_service', 'remove what install-service wrote for a root, and its metrics file'),
+    'uninstall-service': (
+        'guard.cli.uninstall_service',
+        'remove what install-service wrote for a root, and its metrics file',
+    ),
 }
 
 
@@ -50,7 +54,8 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
             super().exit(status, scrub(message) if message else message)
 
     parser = Parser(
-        prog='guard', description='Keep a repository and its servers clean.',
+        prog='guard',
+        description='Keep a repository and its servers clean.',
         epilog='exit codes: 0 clean, 1 findings or unhealthy, 2 usage or config error, 3 internal error, 130 interrupted',
     )
     parser.add_argument('--version', action='version', version=f'guard {__version__}')

@@ -1,4 +1,5 @@
 """`guard baseline [ROOT]`: accept every current finding; later scans report only new ones."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,9 +11,16 @@ from guard.cli import scan as scan_command
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='ROOT', help='project root (default: .)')
-    parser.add_argument('-o', '--output', type=Path, metavar='FILE',
-                        help='baseline file to write (default: `baseline` from config, else .guard-baseline.json)')
+    parser.add_argument(
+        'path', nargs='?', type=Path, default=Path('.'), metavar='ROOT', help='project root (default: .)'
+    )
+    parser.add_argument(
+        '-o',
+        '--output',
+        type=Path,
+        metavar='FILE',
+        help='baseline file to write (default: `baseline` from config, else .guard-baseline.json)',
+    )
     scan_command.add_selection_options(parser)
     parser.add_argument('-q', '--quiet', action='store_true', help='print nothing but errors')
     common.add_config_option(parser)
@@ -32,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     # The existing baseline's salt, so rewriting it changes only what changed; a new one otherwise.
     count = baseline.save(target, result.findings, result.content_keys, result.salt or fingerprints.new_salt())
     if not args.quiet:
-        sys.stdout.write(f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
-                         f'(hashes only, never the secrets); later scans report only new findings\n')
+        sys.stdout.write(
+            f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
+            f'(hashes only, never the secrets); later scans report only new findings\n'
+        )
     return 0
-

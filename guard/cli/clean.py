@@ -3,6 +3,7 @@
 Exit codes: 0 done (or nothing to do); 1 some entries could not be moved; 2 refused (no terminal
 and no --force, unsafe root or quarantine folder, locked, bad config); 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,10 @@ if TYPE_CHECKING:
     from guard.safety.quarantine import CleanPlan
     from guard.safety.quarantine import MoveReport
 
-EPILOG = ('exit codes: 0 done or nothing to do; 1 some entries could not be moved; 2 refused (no terminal '
-          'without --force, unsafe root or quarantine folder, locked, bad config); 130 interrupted')
+EPILOG = (
+    'exit codes: 0 done or nothing to do; 1 some entries could not be moved; 2 refused (no terminal '
+    'without --force, unsafe root or quarantine folder, locked, bad config); 130 interrupted'
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from guard.safety import quarantine
+
     root = common.existing_dir(args.root)
     config = common.load_config(root, args)
     if args.list:
@@ -59,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
     from guard.safety import quarantine
+
     store = common.open_audit_for_change(config)
     try:
         report = quarantine.execute(plan, audit=store, trigger='manual', lock_timeout=args.lock_timeout)
@@ -70,11 +75,15 @@ def _execute(plan: CleanPlan, config: Config, args: argparse.Namespace) -> int:
 def show_plan(plan: CleanPlan, *, with_fixes: bool) -> None:
     common.out(f'guard clean: {printable(plan.root)}')
     if plan.entries:
-        common.out(f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
-             f'({plural(plan.files, "file")}, {format_bytes(plan.bytes)}) into {plan.quarantine_dir}/<id>/:')
+        common.out(
+            f'Will move {plural(len(plan.entries), "venv entry", "venv entries")} '
+            f'({plural(plan.files, "file")}, {format_bytes(plan.bytes)}) into {plan.quarantine_dir}/<id>/:'
+        )
         width = max(len(common.shown(e.path, e.kind)) for e in plan.entries)
         for e in plan.entries:
-            common.out(f'  {common.shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}')
+            common.out(
+                f'  {common.shown(e.path, e.kind):<{width}}  {plural(e.files, "file"):>13}  {format_bytes(e.bytes):>10}'
+            )
         common.out(f'Why: {printable(plan.evidence)}')
     else:
         common.out('No venv artifacts in the root.')
@@ -91,6 +100,7 @@ def _offer_fixes(plan: CleanPlan, *, apply_all: bool) -> int:
     from guard.safety import fixes
     from guard.safety.fd import RootPin
     from guard.safety.paths import check_root
+
     pin = plan.pin or RootPin(check_root(plan.root))
     code = 0
     for fix in plan.fixes:
@@ -128,6 +138,7 @@ def _show_untrack(report: MoveReport) -> None:
     import shlex
 
     from guard.safety import quarantine
+
     tracked = quarantine.tracked(report.root, [e.path for e in report.moved])
     if tracked:
         common.out(f'These entries are tracked by git; in {report.root}, untrack them (then commit) with:')
@@ -136,6 +147,7 @@ def _show_untrack(report: MoveReport) -> None:
 
 def show_list(config: Config, root: Path) -> int:
     from guard.safety import quarantine
+
     found = quarantine.list_quarantines(config, root)
     if not found:
         common.out(f'No quarantines in {quarantine.quarantine_dir(config, root)}.')
@@ -143,8 +155,10 @@ def show_list(config: Config, root: Path) -> int:
     common.out(f'{"ID":<20} {"CREATED (local time)":<20} {"STATE":<11} {"ENTRIES":>7} {"FILES":>9} {"SIZE":>10}')
     for q in found:
         created = q.created.astimezone().strftime('%Y-%m-%d %H:%M:%S')
-        common.out(f'{printable(q.id):<20} {created:<20} {printable(q.manifest.state):<11} {len(q.manifest.entries):>7} '
-             f'{q.files:>9,} {format_bytes(q.bytes):>10}')
+        common.out(
+            f'{printable(q.id):<20} {created:<20} {printable(q.manifest.state):<11} {len(q.manifest.entries):>7} '
+            f'{q.files:>9,} {format_bytes(q.bytes):>10}'
+        )
     total = sum(q.bytes for q in found)
     common.out(f'{len(found)} quarantine(s), {format_bytes(total)} in {quarantine.quarantine_dir(config, root)}')
     return 0

@@ -1,4 +1,5 @@
 """Options and helpers several subcommands share."""
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,12 @@ if TYPE_CHECKING:
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--config', metavar='FILE', type=Path,
-                        help='read settings from FILE instead of guard.toml / pyproject.toml [tool.guard]')
+    parser.add_argument(
+        '--config',
+        metavar='FILE',
+        type=Path,
+        help='read settings from FILE instead of guard.toml / pyproject.toml [tool.guard]',
+    )
 
 
 def load_config(root: StrPath, args: argparse.Namespace) -> config_module.Config:
@@ -82,13 +87,15 @@ def comma_list(choices: Sequence[str] | None = None) -> Callable[[str], list[str
     return parse
 
 
-def add_old_spelling(parser: argparse.ArgumentParser, option: str, *, dest: str, const: object = None,
-                     metavar: str | None = None) -> None:
+def add_old_spelling(
+    parser: argparse.ArgumentParser, option: str, *, dest: str, const: object = None, metavar: str | None = None
+) -> None:
     """An older spelling that keeps working, hidden from --help: a flag that sets `const`, or an option
     taking a value. Silent, so scripts that compare guard's stderr are not broken by a notice."""
     if const is not None:
-        parser.add_argument(option, dest=dest, action='store_const', const=const, help=argparse.SUPPRESS,
-                            default=argparse.SUPPRESS)
+        parser.add_argument(
+            option, dest=dest, action='store_const', const=const, help=argparse.SUPPRESS, default=argparse.SUPPRESS
+        )
     else:
         parser.add_argument(option, dest=dest, metavar=metavar, help=argparse.SUPPRESS)
 
@@ -99,10 +106,13 @@ def open_audit_for_change(config: Config) -> AuditStore:
     URL that is not one at all, or a store guard refuses, stays exit 2."""
     from guard.audit import AuditStore
     from guard.errors import AuditWriteError
+
     try:
         return AuditStore.open(config)
     except AuditWriteError as e:
-        raise AuditWriteError(f'{e}; nothing was changed, because guard changes nothing it cannot record first') from None
+        raise AuditWriteError(
+            f'{e}; nothing was changed, because guard changes nothing it cannot record first'
+        ) from None
 
 
 def confirm(question: str, *, force: bool, what: str) -> None:
@@ -110,7 +120,9 @@ def confirm(question: str, *, force: bool, what: str) -> None:
     if force:
         return
     if not sys.stdin.isatty():
-        raise UsageError(f'refusing to {what} without a terminal to confirm on; pass --force (or --dry-run to only see the plan)')
+        raise UsageError(
+            f'refusing to {what} without a terminal to confirm on; pass --force (or --dry-run to only see the plan)'
+        )
     answer = input(f'{question} [y/N] ').strip().lower()
     if answer not in ('y', 'yes'):
         raise UsageError(f'{what}: cancelled, nothing was changed')
@@ -179,12 +191,18 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
     return f'{count:,} {noun if count == 1 else nouns or noun + "s"}'
 
 
-def add_change_options(parser: argparse.ArgumentParser, *, dry_run_help: str = 'show the plan and change nothing') -> None:
+def add_change_options(
+    parser: argparse.ArgumentParser, *, dry_run_help: str = 'show the plan and change nothing'
+) -> None:
     """--dry-run, --force and --lock-timeout: the options of every command that changes the tree."""
     parser.add_argument('--dry-run', action='store_true', help=dry_run_help)
     parser.add_argument('--force', action='store_true', help='do not ask for confirmation (needed without a terminal)')
-    parser.add_argument('--lock-timeout', type=seconds, metavar='SECONDS',
-                        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)')
+    parser.add_argument(
+        '--lock-timeout',
+        type=seconds,
+        metavar='SECONDS',
+        help='wait this long for another purge/clean of the root (default: purge.lock-timeout)',
+    )
 
 
 def seconds(text: str) -> float:

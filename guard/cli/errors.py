@@ -1,4 +1,5 @@
 """Exception type -> exit code and one line on stderr, as pre-commit's error_handler does."""
+
 from __future__ import annotations
 
 import sys
@@ -59,7 +60,9 @@ class ErrorHandler:
         self.outcome = Outcome()
         return self.outcome
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> bool:
         outcome = self.outcome
         if error is None:
             return False
@@ -81,8 +84,7 @@ class ErrorHandler:
         elif isinstance(error, RecursionError):
             # A file nested deeper than Python's stack (`[[[[…]]]]` in a baseline, a TOML file, a
             # manifest): bad input wherever it comes from, not a bug to report.
-            sys.stderr.write('guard: error: input nested too deeply to read (a settings, baseline or manifest '
-                             'file?)\n')
+            sys.stderr.write('guard: error: input nested too deeply to read (a settings, baseline or manifest file?)\n')
             outcome.code = 2
         elif isinstance(error, OSError) and error.errno in _FULL and _stdout_fails():
             # A command's output to a full disk or a broken device (`guard health > /dev/full`).

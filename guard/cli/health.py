@@ -1,4 +1,5 @@
 """`guard health`: check the database, disk, logs and root pollution; optionally alert on change."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,28 +27,44 @@ CHECK_NAMES = ('database', 'disk', 'logs', 'pollution')
 # --format: the first is the default. A format whose readers need an answer even when guard cannot
 # check (a config error) also has an entry in ERROR_WRITERS.
 FORMATS = ('text', 'json', 'nagios', 'prometheus')
-FORMAT_HELP = ('text for people (default), json for machines, nagios for monitoring systems, '
-               'prometheus for node_exporter\'s textfile collector')
-EPILOG = ('exit codes: 0 healthy (warnings allowed), 1 unhealthy, 2 usage or config error (such as no '
-          'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. '
-          'With --format prometheus: 0 once the metrics are printed (the verdict is in guard_check_status).')
+FORMAT_HELP = (
+    'text for people (default), json for machines, nagios for monitoring systems, '
+    "prometheus for node_exporter's textfile collector"
+)
+EPILOG = (
+    'exit codes: 0 healthy (warnings allowed), 1 unhealthy, 2 usage or config error (such as no '
+    'database URL), 3 internal error. With --format nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. '
+    'With --format prometheus: 0 once the metrics are printed (the verdict is in guard_check_status).'
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', metavar='ROOT',
-                        help='the project root (default: the current directory)')
+    parser.add_argument(
+        'root', nargs='?', default='.', metavar='ROOT', help='the project root (default: the current directory)'
+    )
     add_config_option(parser)
     add_format_option(parser, FORMATS, help_text=FORMAT_HELP)
     add_output_options(parser)
-    parser.add_argument('--check', action='extend', type=comma_list(CHECK_NAMES), metavar='NAME,…',
-                        help=f'run only these checks ({", ".join(CHECK_NAMES)}); comma-separated or repeated; '
-                             'default: health.checks')
-    parser.add_argument('--timeout', type=_seconds, metavar='SECONDS',
-                        help='database connect timeout (default: health.connect-timeout, 3 s)')
-    parser.add_argument('--alert', action='store_true',
-                        help='alert (journal, webhook, command per alerts.*) on checks that changed state '
-                             'since the last run, and record each alert in the audit store')
+    parser.add_argument(
+        '--check',
+        action='extend',
+        type=comma_list(CHECK_NAMES),
+        metavar='NAME,…',
+        help=f'run only these checks ({", ".join(CHECK_NAMES)}); comma-separated or repeated; default: health.checks',
+    )
+    parser.add_argument(
+        '--timeout',
+        type=_seconds,
+        metavar='SECONDS',
+        help='database connect timeout (default: health.connect-timeout, 3 s)',
+    )
+    parser.add_argument(
+        '--alert',
+        action='store_true',
+        help='alert (journal, webhook, command per alerts.*) on checks that changed state '
+        'since the last run, and record each alert in the audit store',
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
 def _nagios_error(error: GuardError) -> int:
     """Exit 2 would read as CRITICAL to Nagios; "could not check" is UNKNOWN (3)."""
     from guard.health.render import nagios_unknown
+
     text, code = nagios_unknown(str(error))
     _emit(text)
     return code
@@ -73,6 +91,7 @@ def _json_error(error: GuardError) -> int:
     import json
 
     from guard.health.render import JSON_VERSION
+
     document = {'version': JSON_VERSION, 'status': 'error', 'healthy': False, 'error': str(error)}
     _emit(json.dumps(document, indent=2) + '\n')
     sys.stderr.write(scrub(f'guard: error: {error}\n'))
@@ -84,6 +103,7 @@ ERROR_WRITERS = {'nagios': _nagios_error, 'json': _json_error}
 
 def _run(args: argparse.Namespace) -> int:
     from guard.health import run_checks
+
     root = existing_dir(args.root)
     config = load_config(root, args)
     if args.timeout is not None:
@@ -97,12 +117,17 @@ def _run(args: argparse.Namespace) -> int:
 
 def _alert(report: HealthReport, config: Any) -> list[AlertResult]:
     from guard.alerts import dispatch
+
     results = dispatch(report, config, trigger='manual')
     for result in results:
         for delivery in result.deliveries:
             if not delivery.ok:
-                sys.stderr.write(scrub(f'guard: warning: alert "{result.alert.summary}" not delivered by '
-                                       f'{delivery.sink}: {delivery.detail}\n'))
+                sys.stderr.write(
+                    scrub(
+                        f'guard: warning: alert "{result.alert.summary}" not delivered by '
+                        f'{delivery.sink}: {delivery.detail}\n'
+                    )
+                )
         if result.audit_error:
             sys.stderr.write(scrub(f'guard: warning: alert not recorded in the audit store: {result.audit_error}\n'))
     return results
@@ -110,6 +135,7 @@ def _alert(report: HealthReport, config: Any) -> list[AlertResult]:
 
 def _write(report: HealthReport, alerts: list[AlertResult] | None, args: argparse.Namespace) -> int:
     from guard.health import render
+
     fmt = args.format
     if fmt == 'nagios':
         text, code = render.nagios(report)
@@ -138,6 +164,7 @@ def _prometheus(report: HealthReport, config: Any) -> int:
     from guard.daemon import metrics
     from guard.daemon.facts import free_bytes
     from guard.health.logs import tally_logs
+
     root = Path(report.root)
     usage = tally_logs(root, tuple(config.health.log_paths))
     _emit(metrics.render(metrics.Sample(report.root, report.checks, usage.per_path, free_bytes(root))))
@@ -149,8 +176,10 @@ def _alert_dict(result: AlertResult) -> dict[str, Any]:
         **result.alert.as_dict(),
         'outcome': result.outcome,
         'audit_id': result.audit_id,
-        'deliveries': [{'sink': d.sink, 'ok': d.ok, 'detail': d.detail, 'attempts': d.attempts,
-                        'seconds': round(d.seconds, 3)} for d in result.deliveries],
+        'deliveries': [
+            {'sink': d.sink, 'ok': d.ok, 'detail': d.detail, 'attempts': d.attempts, 'seconds': round(d.seconds, 3)}
+            for d in result.deliveries
+        ],
     }
 
 

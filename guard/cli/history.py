@@ -2,6 +2,7 @@
 
 Exit codes: 0 listed (even when empty); 2 the audit store cannot be opened or read.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,16 +20,19 @@ if TYPE_CHECKING:
     from guard.audit import AuditRecord
 
 FORMATS = ('text', 'json')
-EPILOG = ('exit codes: 0 listed (also when empty); 2 the audit store cannot be opened or read')
+EPILOG = 'exit codes: 0 listed (also when empty); 2 the audit store cannot be opened or read'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', metavar='ROOT',
-                        help='only events for this root (default: every root in the audit store)')
-    parser.add_argument('--limit', type=_positive, default=50, metavar='N', help='show the newest N events (default 50)')
+    parser.add_argument(
+        'root', nargs='?', metavar='ROOT', help='only events for this root (default: every root in the audit store)'
+    )
+    parser.add_argument(
+        '--limit', type=_positive, default=50, metavar='N', help='show the newest N events (default 50)'
+    )
     parser.add_argument('--kind', metavar='KIND', help='only this kind: purge, clean, restore, alert')
-    parser.add_argument('-v', '--verbose', action='store_true', help='also list each event\'s paths and details')
+    parser.add_argument('-v', '--verbose', action='store_true', help="also list each event's paths and details")
     common.add_format_option(parser, FORMATS, help_text='text: a table (default); json: a list of events for machines')
     common.add_old_spelling(parser, '--json', dest='format', const='json')  # now --format json
     common.add_config_option(parser)
@@ -36,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from guard.audit import AuditStore
+
     root = common.existing_dir(args.root) if args.root else None
     config = common.load_config(root or Path.cwd(), args)
     store = AuditStore.open(config)
@@ -54,13 +59,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _table(records: list[AuditRecord], *, verbose: bool) -> None:
-    common.out(f'{"ID":>5}  {"STARTED (local time)":<20}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT')
+    common.out(
+        f'{"ID":>5}  {"STARTED (local time)":<20}  {"KIND":<8} {"TRIGGER":<7} {"USER":<12} {"OUTCOME":<17} {"BYTES":>10}  ROOT'
+    )
     for r in records:
         started = r.started_at.astimezone().strftime('%Y-%m-%d %H:%M:%S')
         user = f'{r.user} (via {r.via})' if r.via else r.user
         # Every recorded string is shown inert: a file name with a newline must not forge a row.
-        common.out(f'{r.id:>5}  {started:<20}  {printable(r.kind):<8} {printable(r.trigger):<7} {printable(user):<12} '
-                   f'{printable(r.outcome):<17} {format_bytes(r.bytes):>10}  {printable(r.root)}')
+        common.out(
+            f'{r.id:>5}  {started:<20}  {printable(r.kind):<8} {printable(r.trigger):<7} {printable(user):<12} '
+            f'{printable(r.outcome):<17} {format_bytes(r.bytes):>10}  {printable(r.root)}'
+        )
         if verbose:
             for path, size, outcome in r.paths:
                 common.out(f'{"":>7}{printable(path)}  {format_bytes(size)}  {printable(outcome)}')
@@ -72,10 +81,18 @@ def _as_json(r: AuditRecord) -> dict[str, object]:
     from guard.redact import scrub_any
 
     return {
-        'id': r.id, 'kind': r.kind, 'root': r.root, 'trigger': r.trigger, 'user': r.user, 'via': r.via,
-        'started_at': r.started_at.isoformat(), 'finished_at': r.finished_at.isoformat() if r.finished_at else None,
+        'id': r.id,
+        'kind': r.kind,
+        'root': r.root,
+        'trigger': r.trigger,
+        'user': r.user,
+        'via': r.via,
+        'started_at': r.started_at.isoformat(),
+        'finished_at': r.finished_at.isoformat() if r.finished_at else None,
         # Scrubbed again on the way out: a record an older guard stored may hold what today's scrubber hides.
-        'outcome': r.outcome, 'bytes': r.bytes, 'detail': scrub_any(_shown_detail(r.detail)),
+        'outcome': r.outcome,
+        'bytes': r.bytes,
+        'detail': scrub_any(_shown_detail(r.detail)),
         'paths': [{'path': p, 'bytes': b, 'outcome': o} for p, b, o in r.paths],
     }
 
@@ -87,8 +104,12 @@ def _shown_detail(detail: Any) -> Any:
 
     if not isinstance(detail, dict) or not isinstance(detail.get('commands'), list):
         return detail
-    commands = [{**c, 'command': mask_command_line(c['command'])} if isinstance(c, dict) and isinstance(c.get('command'), str)
-                else c for c in detail['commands']]
+    commands = [
+        {**c, 'command': mask_command_line(c['command'])}
+        if isinstance(c, dict) and isinstance(c.get('command'), str)
+        else c
+        for c in detail['commands']
+    ]
     return {**detail, 'commands': commands}
 
 

@@ -1,4 +1,5 @@
 """`guard hook <id>`: run one git or pre-commit hook; what the hooks do lives in guard/hooks/."""
+
 from __future__ import annotations
 
 from guard.hooks import MODULES
@@ -12,8 +13,9 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     import argparse
 
-    parser.add_argument('hook_id', choices=sorted(MODULES), metavar='HOOK',
-                        help=f'one of: {", ".join(sorted(MODULES))}')
+    parser.add_argument(
+        'hook_id', choices=sorted(MODULES), metavar='HOOK', help=f'one of: {", ".join(sorted(MODULES))}'
+    )
     parser.add_argument('args', nargs=argparse.REMAINDER, help='what git or pre-commit passes the hook')
 
 

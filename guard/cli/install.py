@@ -5,6 +5,7 @@ For teams that do not use the pre-commit framework. The hooks go where git looks
 never overwritten without --force (which keeps a backup); --chain keeps it as `<hook>.local`,
 which guard's shim runs first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,16 +28,29 @@ BACKUP_SUFFIX = '.guard-backup'
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('path', nargs='?', type=Path, default=Path('.'), metavar='ROOT',
-                        help='the repository, or a folder inside it (default: .)')
-    parser.add_argument('--hook', action='extend', type=comma_list(HOOK_NAMES), dest='hooks', metavar='HOOK,…',
-                        help='install only these hooks (pre-commit, pre-push); comma-separated or repeated '
-                             '(default: both)')
+    parser.add_argument(
+        'path',
+        nargs='?',
+        type=Path,
+        default=Path('.'),
+        metavar='ROOT',
+        help='the repository, or a folder inside it (default: .)',
+    )
+    parser.add_argument(
+        '--hook',
+        action='extend',
+        type=comma_list(HOOK_NAMES),
+        dest='hooks',
+        metavar='HOOK,…',
+        help='install only these hooks (pre-commit, pre-push); comma-separated or repeated (default: both)',
+    )
     existing = parser.add_mutually_exclusive_group()
-    existing.add_argument('--chain', action='store_true',
-                          help=f'keep an existing hook as <hook>{CHAINED_SUFFIX} and run it before guard')
-    existing.add_argument('--force', action='store_true',
-                          help=f'replace an existing hook (it is kept as <hook>{BACKUP_SUFFIX})')
+    existing.add_argument(
+        '--chain', action='store_true', help=f'keep an existing hook as <hook>{CHAINED_SUFFIX} and run it before guard'
+    )
+    existing.add_argument(
+        '--force', action='store_true', help=f'replace an existing hook (it is kept as <hook>{BACKUP_SUFFIX})'
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ def shim_text(name: str) -> str:
             text = (folder / name).read_text(encoding='utf-8')
             text = text.replace(RECORDED_PATH, f'recorded_path={shlex.quote(":".join(site_folders()))}', 1)
             return text.replace(RECORDED_PYTHON, f'recorded_python={shlex.quote(sys.executable)}', 1)
-    raise UsageError(f'guard\'s {name} hook script is missing from this installation (reinstall guard)')
+    raise UsageError(f"guard's {name} hook script is missing from this installation (reinstall guard)")
 
 
 def site_folders() -> list[str]:
@@ -84,8 +98,12 @@ def site_folders() -> list[str]:
     import subprocess
 
     script = 'import sys; print("\\n".join(sys.path))'
-    paths = [subprocess.run([sys.executable, *flags, '-P', '-c', script], capture_output=True, text=True,
-                            check=True).stdout.splitlines() for flags in ([], ['-S'])]
+    paths = [
+        subprocess.run(
+            [sys.executable, *flags, '-P', '-c', script], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        for flags in ([], ['-S'])
+    ]
     folders = [p for p in paths[0] if p not in paths[1] and os.path.exists(p)]
     return [] if any(':' in p or '\n' in p for p in folders) else folders
 
@@ -104,14 +122,16 @@ def _plan(target: Path, text: str, *, chain: bool, force: bool) -> _Plan:
         return _Plan(name, target, 'chain')
     if force:
         return _Plan(name, target, 'replace')
-    raise UsageError(f'{target} already exists and is not guard\'s; rerun with --chain to keep it (it runs first) '
-                     f'or with --force to replace it (it is kept as {name}{BACKUP_SUFFIX})')
+    raise UsageError(
+        f"{target} already exists and is not guard's; rerun with --chain to keep it (it runs first) "
+        f'or with --force to replace it (it is kept as {name}{BACKUP_SUFFIX})'
+    )
 
 
 def _apply(plan: _Plan, text: str) -> str:
     target = plan.target
     if plan.action == 'unchanged':
-        return f'guard: {target} is already guard\'s {plan.name} hook'
+        return f"guard: {target} is already guard's {plan.name} hook"
     if plan.action == 'chain':
         os.replace(target, target.with_name(plan.name + CHAINED_SUFFIX))
     elif plan.action == 'replace':

@@ -6,6 +6,7 @@ so an operator sees (and a config manager can run) every step.
 
 Exit codes: 0 written (or unchanged); 2 bad root, unknown user, a root owned by root with no --user.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,24 +28,43 @@ EPILOG = 'exit codes: 0 written or unchanged; 2 bad root, unknown user, or a roo
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument('root', metavar='ROOT', help='the project root guard watches (absolute or relative)')
-    parser.add_argument('--user', metavar='NAME',
-                        help='the user guard runs as (default: the owner of ROOT; never root)')
-    parser.add_argument('--config', metavar='FILE', type=Path,
-                        help='a config file for `guard watch --config`, used instead of the project\'s own '
-                             '(default: none; /etc/guard/<instance>.toml is read without it, over the project\'s)')
-    parser.add_argument('--unit-dir', metavar='DIR', type=Path, default=unit.UNIT_DIR,
-                        help=f'where the unit files go (default: {unit.UNIT_DIR})')
+    parser.add_argument(
+        '--user', metavar='NAME', help='the user guard runs as (default: the owner of ROOT; never root)'
+    )
+    parser.add_argument(
+        '--config',
+        metavar='FILE',
+        type=Path,
+        help="a config file for `guard watch --config`, used instead of the project's own "
+        "(default: none; /etc/guard/<instance>.toml is read without it, over the project's)",
+    )
+    parser.add_argument(
+        '--unit-dir',
+        metavar='DIR',
+        type=Path,
+        default=unit.UNIT_DIR,
+        help=f'where the unit files go (default: {unit.UNIT_DIR})',
+    )
     parser.add_argument('--dry-run', action='store_true', help='print the files and change nothing')
-    parser.add_argument('--trust', action='store_true',
-                        help="(root) record the project's config in the system trust store, which the service honours")
+    parser.add_argument(
+        '--trust',
+        action='store_true',
+        help="(root) record the project's config in the system trust store, which the service honours",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     root = common.existing_dir(args.root)
     user, group = _account(args.user, root)
     config_file = common.existing_path(args.config.resolve()) if args.config else None
-    spec = unit.ServiceSpec(root=root, user=user, group=group, guard=_guard_executable(), config_file=config_file,
-                            writable=_writable_outside(root, config_file))
+    spec = unit.ServiceSpec(
+        root=root,
+        user=user,
+        group=group,
+        guard=_guard_executable(),
+        config_file=config_file,
+        writable=_writable_outside(root, config_file),
+    )
     name = unit.unit_name(root)
     files = {
         args.unit_dir / unit.TEMPLATE: unit.template_text(),
@@ -56,19 +76,26 @@ def run(args: argparse.Namespace) -> int:
         else:
             common.out(f'{_write(path, text)} {path}')
     from guard.cli import service_trust
+
     if args.trust and not args.dry_run:
         trusted = service_trust.record(root)
         common.out(f'trusted {trusted} in the system store' if trusted else f'{root}: no config of its own to trust')
     for line in service_trust.report(root, config_file):
         common.out(line)
     if _owner(root) != user:
-        common.err(f'guard install-service: warning: {root} is not owned by {user}; guard can act only on what {user} may write')
+        common.err(
+            f'guard install-service: warning: {root} is not owned by {user}; guard can act only on what {user} may write'
+        )
     common.out('Then enable and start it:' if not args.dry_run else 'Dry run: nothing was written. To enable it:')
     # Quoted for a shell: an instance name holds backslashes (`srv-my\x2dapp`), which an unquoted
     # paste turns into another instance.
     quoted = shlex.quote(name)
-    for command in ('systemctl daemon-reload', f'systemctl enable --now {quoted}',
-                    f'systemctl status {quoted}', f'journalctl -u {quoted} -f'):
+    for command in (
+        'systemctl daemon-reload',
+        f'systemctl enable --now {quoted}',
+        f'systemctl status {quoted}',
+        f'journalctl -u {quoted} -f',
+    ):
         common.out(f'  {command}')
     return 0
 
@@ -107,8 +134,11 @@ def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
         wanted.append(root / config.state_dir)
     wanted.append(root / config.clean.quarantine_dir)  # absolute: a quarantine outside the root
     allowed = (root, unit.STATE_DIR)
-    return tuple(dict.fromkeys(p for p in (Path(os.path.normpath(w)) for w in wanted)
-                               if not any(p == a or a in p.parents for a in allowed)))
+    return tuple(
+        dict.fromkeys(
+            p for p in (Path(os.path.normpath(w)) for w in wanted) if not any(p == a or a in p.parents for a in allowed)
+        )
+    )
 
 
 def _owner(root: Path) -> str:
@@ -133,6 +163,7 @@ def _guard_executable() -> Path:
 def _write(path: Path, text: str) -> str:
     """'wrote', 'updated' or 'unchanged'; written through a temporary file so systemd never reads half a unit."""
     from guard import ownfiles
+
     # The unit folder is reached without following a link, and the unit written under a fresh
     # O_EXCL name then renamed: a symlink planted at either is refused or replaced, never written through.
     dir_fd = ownfiles.open_dir(path.parent, create=True, mode=0o755, private=False)

@@ -4,6 +4,7 @@ Exit codes: 0 everything planned was cleared and every protected path is unchang
 could not be cleared, a service command failed, or a protected path changed; 2 refused (no
 terminal and no --force, unsafe root, locked, bad config); 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,11 @@ T = TypeVar('T')
 
 LIST_LIMIT = 20
 
-EPILOG = ('exit codes: 0 all cleared and protected paths unchanged; 1 something could not be cleared, a '
-          'service command failed or a protected path changed; 2 refused (no terminal without --force, '
-          'unsafe root, locked, bad config); 130 interrupted')
+EPILOG = (
+    'exit codes: 0 all cleared and protected paths unchanged; 1 something could not be cleared, a '
+    'service command failed or a protected path changed; 2 refused (no terminal without --force, '
+    'unsafe root, locked, bad config); 130 interrupted'
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,14 +41,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     common.add_change_options(parser, dry_run_help='show the plan and change nothing')
     parser.add_argument('--full', action='store_true', help='also run the configured purge.full commands (asks again)')
-    parser.add_argument('--allow-wide', action='store_true',
-                        help='clear even a plan that takes most of the root\'s top-level entries (the guard rail)')
+    parser.add_argument(
+        '--allow-wide',
+        action='store_true',
+        help="clear even a plan that takes most of the root's top-level entries (the guard rail)",
+    )
     parser.add_argument('-v', '--verbose', action='store_true', help='list every kept path and show progress')
     common.add_config_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from guard.safety import purge
+
     root = common.existing_dir(args.root)
     config = common.load_config(root, args)
     the_plan = purge.plan(config, root)
@@ -61,14 +68,23 @@ def run(args: argparse.Namespace) -> int:
         raise UnsafeOperationError(too_wide)
     common.confirm('Purge the paths above?', force=args.force, what='purge')
     if args.full and the_plan.commands('full'):
-        common.confirm(f'--full also runs: {"; ".join(the_plan.commands("full"))}. This destroys data. Run it?',
-                       force=args.force, what='run the --full commands')
+        common.confirm(
+            f'--full also runs: {"; ".join(the_plan.commands("full"))}. This destroys data. Run it?',
+            force=args.force,
+            what='run the --full commands',
+        )
     store = common.open_audit_for_change(config)
     try:
         with _sigterm_interrupts():
-            report = purge.execute(the_plan, audit=store, trigger='manual', full=args.full,
-                                   lock_timeout=args.lock_timeout, allow_wide=args.allow_wide,
-                                   progress=(lambda line: common.out(f'  {printable(line)}')) if args.verbose else None)
+            report = purge.execute(
+                the_plan,
+                audit=store,
+                trigger='manual',
+                full=args.full,
+                lock_timeout=args.lock_timeout,
+                allow_wide=args.allow_wide,
+                progress=(lambda line: common.out(f'  {printable(line)}')) if args.verbose else None,
+            )
     finally:
         store.close()
     return show_report(report)
@@ -82,7 +98,9 @@ def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
         common.out(f'Will clear ({plural(len(items), "path")}, {plural(files, "file")}, {format_bytes(size)}):')
         width = max(len(common.shown(i.rel, i.kind)) for i in items)
         for item in items:
-            common.out(f'  {common.shown(item.rel, item.kind):<{width}}  {plural(item.files, "file"):>15}  {format_bytes(item.bytes):>10}')
+            common.out(
+                f'  {common.shown(item.rel, item.kind):<{width}}  {plural(item.files, "file"):>15}  {format_bytes(item.bytes):>10}'
+            )
     else:
         common.out('No ephemeral paths to clear.')
     _show_open_files(plan)
@@ -96,7 +114,7 @@ def show_plan(plan: PurgePlan, *, full: bool, verbose: bool) -> None:
     if plan.floors:
         common.out(f'Never touched, whatever the config says: {", ".join(plan.floors)}')
     if not plan.open_files_complete and verbose:
-        common.out('Note: not running as root, so files held open by other users\' processes are not detected.')
+        common.out("Note: not running as root, so files held open by other users' processes are not detected.")
     _show_commands(plan, full)
 
 
@@ -106,17 +124,22 @@ def _show_open_files(plan: PurgePlan) -> None:
         common.out('Will empty in place (held open by a running process, so deleting would free nothing):')
         for t in truncated:
             extra = f', old copy kept as {t.copy}' if t.copy else ''
-            common.out(f'  {printable(t.rel)}  {format_bytes(t.bytes)}  held by {", ".join(printable(x) for x in t.holders)}{extra}')
+            common.out(
+                f'  {printable(t.rel)}  {format_bytes(t.bytes)}  held by {", ".join(printable(x) for x in t.holders)}{extra}'
+            )
     held = [h for item in plan.items for h in item.held_open]
     if held:
         common.out('Held open by a running process (removing frees their space only when it exits):')
         for h in held:
-            common.out(f'  {printable(h.rel)}  {format_bytes(h.bytes)}  held by {", ".join(printable(x) for x in h.holders)}')
+            common.out(
+                f'  {printable(h.rel)}  {format_bytes(h.bytes)}  held by {", ".join(printable(x) for x in h.holders)}'
+            )
 
 
 def _show_left_alone(plan: PurgePlan, verbose: bool) -> None:
     """Each path once; the root venv's entries on one line (there can be many, and one reason)."""
     from guard.safety.remove import VENV_REASON
+
     kept = [k for k in plan.left_alone if k.reason != VENV_REASON]
     venv = [k.rel for k in plan.left_alone if k.reason == VENV_REASON]
     if not kept and not venv:
@@ -133,6 +156,7 @@ def _show_left_alone(plan: PurgePlan, verbose: bool) -> None:
 
 def _show_commands(plan: PurgePlan, full: bool) -> None:
     from guard.safety import commands
+
     phases = [('before', True), ('full', full), ('after', True)]
     lines = []
     for phase, runs in phases:
@@ -149,6 +173,7 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
 
 def show_report(report: PurgeReport) -> int:
     from guard.safety.purge import OK
+
     truncated = [t for item in report.items for t in item.truncated]
     paths = sum(not item.left_whole for item in report.items)
     line = f'Cleared {plural(report.files, "file")} ({format_bytes(report.bytes)}) in {plural(paths, "path")}'
@@ -158,8 +183,10 @@ def show_report(report: PurgeReport) -> int:
     common.out(f'Free space gained on the filesystem (measured): {format_bytes(report.reclaimed)}.')
     held = [h for item in report.items for h in item.held_open]
     for h in held:
-        common.out(f'  {printable(h.rel)} ({format_bytes(h.bytes)}) is still held open by {", ".join(printable(x) for x in h.holders)}: '
-             'its space returns when that process closes it or restarts.')
+        common.out(
+            f'  {printable(h.rel)} ({format_bytes(h.bytes)}) is still held open by {", ".join(printable(x) for x in h.holders)}: '
+            'its space returns when that process closes it or restarts.'
+        )
     for c in report.commands:
         if c.outcome != 'ok':
             common.err(f'{c.phase} command {c.command!r} {c.outcome}: {c.detail.splitlines()[-1] if c.detail else ""}')
@@ -177,8 +204,10 @@ def _show_verification(report: PurgeReport) -> None:
     if v.ok:
         common.out(f'Protected paths: {v.checked:,} checked, all unchanged.')
         return
-    common.err(f'PROTECTED PATHS DIFFER after the purge ({len(v.changed)} changed, {len(v.missing)} missing) '
-         f'of {v.checked:,} checked:')
+    common.err(
+        f'PROTECTED PATHS DIFFER after the purge ({len(v.changed)} changed, {len(v.missing)} missing) '
+        f'of {v.checked:,} checked:'
+    )
     for rel in (v.missing + v.changed)[:LIST_LIMIT]:
         common.err(f'  {printable(rel)}: {"missing" if rel in v.missing else "content changed"}')
 
@@ -193,8 +222,10 @@ def _show_audit(audit_id: int | None, error: str | None) -> None:
 @contextmanager
 def _sigterm_interrupts() -> Iterator[None]:
     """SIGTERM ends the purge like Ctrl-C does, so the audit row is closed as 'interrupted'."""
+
     def interrupt(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
+
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield

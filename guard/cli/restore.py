@@ -3,6 +3,7 @@
 Exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (something reappeared
 at an original path, unknown id, no terminal and no --force, locked); 130 interrupted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,23 +17,31 @@ from guard.cli.common import plural
 from guard.errors import UsageError
 from guard.printable import printable
 
-EPILOG = ('exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (a path reappeared, '
-          'unknown id, no terminal without --force, locked); 130 interrupted')
+EPILOG = (
+    'exit codes: 0 restored; 1 some entries could not be moved back; 2 refused (a path reappeared, '
+    'unknown id, no terminal without --force, locked); 130 interrupted'
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
-    parser.add_argument('id', nargs='?', metavar='ID',
-                        help='the quarantine to restore (default: the newest; see guard clean --list)')
+    parser.add_argument(
+        'id', nargs='?', metavar='ID', help='the quarantine to restore (default: the newest; see guard clean --list)'
+    )
     common.add_old_spelling(parser, '--root', dest='root_option', metavar='ROOT')  # now the ROOT positional
     common.add_change_options(parser, dry_run_help='show what would be restored and change nothing')
     common.add_config_option(parser)
-    parser.add_argument('--hold', metavar='SECONDS', type=float,
-                        help='how long `guard watch` leaves the restored entries alone '
-                             '(default: watch.restore-hold, 3600; 0: not at all)')
-    parser.add_argument('--release', action='store_true',
-                        help='end the hold on ROOT\'s restored entries now, and restore nothing')
+    parser.add_argument(
+        '--hold',
+        metavar='SECONDS',
+        type=float,
+        help='how long `guard watch` leaves the restored entries alone '
+        '(default: watch.restore-hold, 3600; 0: not at all)',
+    )
+    parser.add_argument(
+        '--release', action='store_true', help="end the hold on ROOT's restored entries now, and restore nothing"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,9 +49,11 @@ def run(args: argparse.Namespace) -> int:
     from guard.safety import hold
     from guard.safety import quarantine
     from guard.safety import restore as restore_mod
+
     root_text, quarantine_id = root_and_id(args)
     from guard.safety import fd as fdops
     from guard.safety.paths import check_root
+
     root = common.existing_dir(root_text)
     config = common.load_config(root, args)
     if args.release:
@@ -51,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     pin = fdops.RootPin(check_root(root))  # the root restored into is the one shown before the prompt
     q = quarantine.find(config, pin, quarantine_id)
-    common.out(f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:')
+    common.out(
+        f'guard restore: quarantine {q.id} ({plural(q.files, "file")}, {format_bytes(q.bytes)}) back into {root}:'
+    )
     for entry in q.manifest.entries:
         common.out(f'  {printable(entry.path)}{"/" if entry.kind == "dir" else ""}')
     restore_mod.check(config, pin, q)
@@ -70,8 +83,10 @@ def run(args: argparse.Namespace) -> int:
     if until is not None and not report.moved:
         hold.release(config.state_path(), root)
     elif until is not None:
-        common.out(f'guard watch leaves them alone until {time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(until))} '
-                   f'(guard restore --release {shlex.quote(str(root))} ends the hold sooner)')
+        common.out(
+            f'guard watch leaves them alone until {time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(until))} '
+            f'(guard restore --release {shlex.quote(str(root))} ends the hold sooner)'
+        )
     return show_move_report(report)
 
 

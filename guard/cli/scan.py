@@ -1,4 +1,5 @@
 """`guard scan [PATH…]`: scan the working tree and report; exit 1 when findings reach --fail-on."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,49 +29,92 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_git_options(parser: argparse.ArgumentParser) -> None:
     what = parser.add_mutually_exclusive_group()
-    what.add_argument('--staged', action='store_true',
-                      help='scan what is staged (the git index), as the pre-commit hook does; PATH is the repository')
-    what.add_argument('--range', metavar='A..B', dest='rev_range',
-                      help='scan the commits in a git range, each finding at the commit that added it')
-    what.add_argument('--history', action='store_true',
-                      help='scan every commit on every ref (progress bar on a terminal)')
-    parser.add_argument('--all-lines', action='store_true',
-                        help='with --staged: judge every line of the staged files, not only the lines the commit '
-                             'adds or changes (the commit hook\'s default, hook-scope = "lines")')
+    what.add_argument(
+        '--staged',
+        action='store_true',
+        help='scan what is staged (the git index), as the pre-commit hook does; PATH is the repository',
+    )
+    what.add_argument(
+        '--range',
+        metavar='A..B',
+        dest='rev_range',
+        help='scan the commits in a git range, each finding at the commit that added it',
+    )
+    what.add_argument(
+        '--history', action='store_true', help='scan every commit on every ref (progress bar on a terminal)'
+    )
+    parser.add_argument(
+        '--all-lines',
+        action='store_true',
+        help='with --staged: judge every line of the staged files, not only the lines the commit '
+        'adds or changes (the commit hook\'s default, hook-scope = "lines")',
+    )
 
 
 def add_report_options(parser: argparse.ArgumentParser) -> None:
     common.add_format_option(parser, FORMATS, help_text='output format (default: text)')
     parser.add_argument('-o', '--output', type=Path, metavar='FILE', help='write the report to FILE instead of stdout')
-    parser.add_argument('--fail-on', choices=config_module.SEVERITIES,
-                        help='lowest severity that makes the exit code 1 (default: warning)')
-    parser.add_argument('--exit-zero', action='store_true',
-                        help='report the findings but exit 0 (errors still exit 2)')
-    parser.add_argument('-v', '--verbose', action='store_true',
-                        help='explain the rule on every finding, and list every skipped file')
-    common.add_output_options(parser, quiet_help='print only the findings (and errors): no rule explanations, '
-                                                 'skipped files, summary or progress')
+    parser.add_argument(
+        '--fail-on',
+        choices=config_module.SEVERITIES,
+        help='lowest severity that makes the exit code 1 (default: warning)',
+    )
+    parser.add_argument('--exit-zero', action='store_true', help='report the findings but exit 0 (errors still exit 2)')
+    parser.add_argument(
+        '-v', '--verbose', action='store_true', help='explain the rule on every finding, and list every skipped file'
+    )
+    common.add_output_options(
+        parser,
+        quiet_help='print only the findings (and errors): no rule explanations, skipped files, summary or progress',
+    )
     common.add_config_option(parser)
 
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument('--only', action='extend', type=common.comma_list(), default=[], metavar='RULE,…',
-                        help='run only these rules or categories (secret, env-file, ip, abs-path, venv); '
-                             'comma-separated or repeated')
-    parser.add_argument('--disable', action='extend', type=common.comma_list(), default=[], metavar='RULE,…',
-                        help='skip these rules or categories; comma-separated or repeated')
-    parser.add_argument('--exclude', action='append', default=[], metavar='PATTERN',
-                        help='gitignore-style path pattern not to scan; repeatable')
-    parser.add_argument('--baseline', metavar='FILE', help='report only findings not in FILE (default: .guard-baseline.json if present)')
+    parser.add_argument(
+        '--only',
+        action='extend',
+        type=common.comma_list(),
+        default=[],
+        metavar='RULE,…',
+        help='run only these rules or categories (secret, env-file, ip, abs-path, venv); comma-separated or repeated',
+    )
+    parser.add_argument(
+        '--disable',
+        action='extend',
+        type=common.comma_list(),
+        default=[],
+        metavar='RULE,…',
+        help='skip these rules or categories; comma-separated or repeated',
+    )
+    parser.add_argument(
+        '--exclude',
+        action='append',
+        default=[],
+        metavar='PATTERN',
+        help='gitignore-style path pattern not to scan; repeatable',
+    )
+    parser.add_argument(
+        '--baseline', metavar='FILE', help='report only findings not in FILE (default: .guard-baseline.json if present)'
+    )
     parser.add_argument('--no-baseline', action='store_true', help='ignore any baseline')
     parser.add_argument('-j', '--jobs', type=int, metavar='N', help='processes to scan with (default: all cores)')
-    parser.add_argument('--max-file-size', type=int, metavar='BYTES', help='stream larger files in overlapping windows (0: read every file whole)')
+    parser.add_argument(
+        '--max-file-size',
+        type=int,
+        metavar='BYTES',
+        help='stream larger files in overlapping windows (0: read every file whole)',
+    )
 
 
 def load_scan_config(args: argparse.Namespace, root: StrPath) -> config_module.Config:
     config = common.load_config(root, args)
     return config.replace(
-        '--flags', fail_on=args.fail_on, baseline=args.baseline, jobs=args.jobs, max_file_size=args.max_file_size,
+        '--flags',
+        fail_on=args.fail_on,
+        baseline=args.baseline,
+        jobs=args.jobs,
+        max_file_size=args.max_file_size,
         exclude=[*config.exclude, *args.exclude] if args.exclude else None,
         disable=[*config.disable, *args.disable] if args.disable else None,
     )
@@ -89,8 +133,9 @@ def run(args: argparse.Namespace) -> int:
         return _run_git(args, targets)
     root, _ = runner.find_root(common.existing_path(targets[0]))
     config = load_scan_config(args, root)
-    result = scan.scan_worktree(config, [t for t in targets if t.resolve() != root], only=args.only,
-                                use_baseline=not args.no_baseline)
+    result = scan.scan_worktree(
+        config, [t for t in targets if t.resolve() != root], only=args.only, use_baseline=not args.no_baseline
+    )
     return emit(result, args, config.fail_on)
 
 
@@ -105,8 +150,14 @@ def _run_git(args: argparse.Namespace, targets: list[Path]) -> int:
     config = load_scan_config(args, repo.root)
     use_baseline = not args.no_baseline
     if args.staged:
-        result = staged.scan_staged(config, repo, only=args.only, use_baseline=use_baseline,
-                                    whole_files=True if args.all_lines else None, count_left_out=True)
+        result = staged.scan_staged(
+            config,
+            repo,
+            only=args.only,
+            use_baseline=use_baseline,
+            whole_files=True if args.all_lines else None,
+            count_left_out=True,
+        )
         if result.left_out and not args.quiet:
             sys.stderr.write(f'guard: {staged.left_out_note(result.left_out)}\n')
         return emit(result, args, config.fail_on)

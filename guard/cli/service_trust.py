@@ -5,6 +5,7 @@ settings the daemon will take and which it will leave out, evaluated as the serv
 its own state (StateDirectory=, /var/lib/guard) and the system trust store, not the trust of whoever
 runs install-service. With --trust (root), the project's config is first recorded in the system store.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,19 +38,23 @@ def record(root: Path) -> str:
 def report(root: Path, config_file: Path | None) -> list[str]:
     """The lines install-service prints: each trust-gated key the project sets, honoured or not, and why."""
     if config_file is not None:
-        return [f'The service reads {config_file} (trusted: named by the unit), not {root}\'s own config.']
+        return [f"The service reads {config_file} (trusted: named by the unit), not {root}'s own config."]
     path, _, _, keys = config_module.project_trust(root)
     if not path:
         return [f'{root} has no guard config of its own: the service uses the system layer and the defaults.']
     config = config_module.load(root, environ=service_environ())
     ignored = {i.key: i for i in config.ignored}
-    lines = [f'Of {path}, the service will honour every setting'
-             + (' but:' if ignored else (f', including {", ".join(keys)}.' if keys else '.'))]
+    lines = [
+        f'Of {path}, the service will honour every setting'
+        + (' but:' if ignored else (f', including {", ".join(keys)}.' if keys else '.'))
+    ]
     lines += [f'  ignored: {i.key} ({i.trust}): {i.why}' for i in ignored.values()]
     honoured = [key for key in keys if key not in ignored]
     if ignored:
         if honoured:
             lines.append(f'  honoured: {", ".join(honoured)}')
-        lines.append(f'To honour them, review the file and run as root: guard trust --system {root} '
-                     '(or install-service --trust).')
+        lines.append(
+            f'To honour them, review the file and run as root: guard trust --system {root} '
+            '(or install-service --trust).'
+        )
     return lines

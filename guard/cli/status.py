@@ -4,6 +4,7 @@ and actions from the audit store, and the health the daemon last saw (or measure
 Exit codes: 0 a daemon watches the root and nothing fails; 1 no daemon watches it, or a check
 fails; 2 usage or config error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,9 @@ RECENT = 10
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', metavar='ROOT', help='the project root (default: the current directory)')
+    parser.add_argument(
+        'root', nargs='?', default='.', metavar='ROOT', help='the project root (default: the current directory)'
+    )
     common.add_config_option(parser)
     parser.add_argument('--format', choices=('text', 'json'), default='text', help='text for people, json for machines')
     parser.add_argument('--json', action='store_const', const='json', dest='format', help='same as --format json')
@@ -30,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from guard.daemon import status as status_file
+
     root = common.existing_dir(args.root)
     config, config_error = _config(root, args)
     found = status_file.read(status_file.path_for(config.state_path(), root))
@@ -37,13 +41,18 @@ def run(args: argparse.Namespace) -> int:
     health = found.health if running and found is not None else _health_now(config, root)
     if config_error:
         # What the running daemon does is still worth showing: it kept the config it had.
-        health = [*(h for h in health if h['check'] != 'config'),
-                  {'check': 'config', 'status': 'fail', 'value': '', 'reason': config_error}]
+        health = [
+            *(h for h in health if h['check'] != 'config'),
+            {'check': 'config', 'status': 'fail', 'value': '', 'reason': config_error},
+        ]
     from guard.daemon.repo import RepoView
+
     with RepoView(root) as repo:
         work_tree = repo.work_tree
     report = {
-        'root': str(root), 'running': running, 'git_work_tree': work_tree or None,
+        'root': str(root),
+        'running': running,
+        'git_work_tree': work_tree or None,
         'daemon': _daemon(found, running),
         'health': health,
         'recent': _recent(config, root),
@@ -62,6 +71,7 @@ def _config(root: Path, args: argparse.Namespace) -> tuple[Any, str]:
     a rejected edit is what an operator runs `guard status` about, so it is reported, not fatal."""
     from guard import config as config_module
     from guard.errors import ConfigError
+
     try:
         return common.load_config(root, args), ''
     except ConfigError as e:
@@ -69,6 +79,7 @@ def _config(root: Path, args: argparse.Namespace) -> tuple[Any, str]:
         import os
 
         from guard.instances import instance_file
+
         files = [args.config, Path(instance_file(root, config_module.system_file(os.environ)))]
         return config_module.Config(root=root, state_dir=_state_dir_of(files)), str(e)
 
@@ -76,6 +87,7 @@ def _config(root: Path, args: argparse.Namespace) -> tuple[Any, str]:
 def _state_dir_of(files: list[Path | None]) -> str:
     """state-dir as the broken file spells it (where the daemon keeps its status file), if it parses."""
     import tomllib
+
     for path in files:
         try:
             value = tomllib.loads(path.read_text(encoding='utf-8')).get('state-dir') if path else None
@@ -89,16 +101,25 @@ def _state_dir_of(files: list[Path | None]) -> str:
 def _daemon(found: Any, running: bool) -> dict[str, Any] | None:
     if found is None:
         return None
-    return {'pid': found.pid if running else None, 'state': found.state if running else 'not running',
-            'since': _iso(found.started_at), 'updated': _iso(found.updated_at), 'status': found.status,
-            'config': found.config, 'observer': found.observer, 'counters': found.counters,
-            'last_action': found.last_action, 'ignored': found.ignored}
+    return {
+        'pid': found.pid if running else None,
+        'state': found.state if running else 'not running',
+        'since': _iso(found.started_at),
+        'updated': _iso(found.updated_at),
+        'status': found.status,
+        'config': found.config,
+        'observer': found.observer,
+        'counters': found.counters,
+        'last_action': found.last_action,
+        'ignored': found.ignored,
+    }
 
 
 def _health_now(config: Any, root: Path) -> list[dict[str, str]]:
     """No daemon: measure what it would watch (the database too, when configured)."""
     from guard.errors import GuardError
     from guard.health import run_checks
+
     try:
         report = run_checks(config, root)
     except GuardError as e:
@@ -109,13 +130,24 @@ def _health_now(config: Any, root: Path) -> list[dict[str, str]]:
 def _recent(config: Any, root: Path) -> list[dict[str, Any]]:
     from guard.audit import AuditStore
     from guard.errors import GuardError
+
     try:
         with AuditStore.open(config) as store:
             records = store.history(limit=RECENT, root=str(root))
     except GuardError as e:
         return [{'error': str(e)}]
-    return [{'id': r.id, 'kind': r.kind, 'trigger': r.trigger, 'outcome': r.outcome, 'bytes': r.bytes,
-             'started_at': r.started_at.isoformat(), 'summary': _summary(r.detail)} for r in records]
+    return [
+        {
+            'id': r.id,
+            'kind': r.kind,
+            'trigger': r.trigger,
+            'outcome': r.outcome,
+            'bytes': r.bytes,
+            'started_at': r.started_at.isoformat(),
+            'summary': _summary(r.detail),
+        }
+        for r in records
+    ]
 
 
 def _summary(detail: dict[str, Any]) -> str:
@@ -131,7 +163,9 @@ def _text(report: dict[str, Any]) -> None:
         for ignored in daemon['ignored']:
             common.out(f'  ignoring {ignored["key"]} ({ignored["trust"]}) from {ignored["file"]}: {ignored["why"]}')
     elif daemon is not None:
-        common.out(f'guard watch is not running for {report["root"]} (last seen {daemon["updated"]}: {daemon["status"]})')
+        common.out(
+            f'guard watch is not running for {report["root"]} (last seen {daemon["updated"]}: {daemon["status"]})'
+        )
     else:
         common.out(f'guard watch is not running for {report["root"]} (never started here)')
     if report['git_work_tree']:

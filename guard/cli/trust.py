@@ -7,6 +7,7 @@ to them needs `guard trust` again. With --system (root only), or run as root for
 which every user honours, the service's account included (docs/trust.md). `--revoke` stops trusting it, `--show` says whether it is trusted and
 what it sets that needs trust, `--list` shows every trusted file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,15 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('root', nargs='?', metavar='ROOT', help='project root (default: the current directory)')
     action = parser.add_mutually_exclusive_group()
     action.add_argument('--revoke', '--untrust', action='store_true', help="stop trusting ROOT's config file")
-    action.add_argument('--show', action='store_true',
-                        help="say whether ROOT's config file is trusted (exit 0) or not (exit 1), and what it sets that needs trust")
+    action.add_argument(
+        '--show',
+        action='store_true',
+        help="say whether ROOT's config file is trusted (exit 0) or not (exit 1), and what it sets that needs trust",
+    )
     action.add_argument('--list', action='store_true', help='list every trusted file and whether it changed since')
-    parser.add_argument('--system', action='store_true',
-                        help='(root) also record the trust in the system store, which every user and the guard watch '
-                             'service honour; automatic when a service is installed for ROOT')
-    parser.epilog = ('Settings that need trust in a project\'s own file: ' + ', '.join(trust.NEEDS_TRUST) +
-                     ' (paths only when outside the root). The user\'s and the system\'s config, GUARD_* variables '
-                     'and --config FILE need no trust.')
+    parser.add_argument(
+        '--system',
+        action='store_true',
+        help='(root) also record the trust in the system store, which every user and the guard watch '
+        'service honour; automatic when a service is installed for ROOT',
+    )
+    parser.epilog = (
+        "Settings that need trust in a project's own file: "
+        + ', '.join(trust.NEEDS_TRUST)
+        + " (paths only when outside the root). The user's and the system's config, GUARD_* variables "
+        'and --config FILE need no trust.'
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,8 +63,10 @@ def run(args: argparse.Namespace) -> int:
     record(path, table, system=system)
     honoured = f'guard now honours its {", ".join(keys)}' if keys else 'it sets nothing that needs trust today'
     where = f' for every user and the guard watch service ({trust.system_store_path(os.environ)})' if system else ''
-    common.out(f'guard: trusted {path}{where} (sha256 {trust.table_digest(table)[:12]} of its guard settings): '
-               f'{honoured}; after any change to them, run guard trust again')
+    common.out(
+        f'guard: trusted {path}{where} (sha256 {trust.table_digest(table)[:12]} of its guard settings): '
+        f'{honoured}; after any change to them, run guard trust again'
+    )
     return 0
 
 
@@ -102,8 +114,10 @@ def _revoke(root: os.PathLike[str]) -> int:
 
 def _list() -> int:
     shown = 0
-    for label, (entries, problem) in (('', trust.read_store(os.environ)),
-                                      (' (system)', trust.read_system_store(os.environ))):
+    for label, (entries, problem) in (
+        ('', trust.read_store(os.environ)),
+        (' (system)', trust.read_system_store(os.environ)),
+    ):
         if problem:
             common.err(f'warning: {problem}')
         for path, sha256 in sorted(entries.items()):

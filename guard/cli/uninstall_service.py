@@ -8,6 +8,7 @@ first (`systemctl disable --now`), or its last metrics write would outlive this.
 
 Exit codes: 0 removed (or nothing there); 2 a daemon still runs for ROOT.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument('root', metavar='ROOT', help='the project root whose service to remove (it may be gone)')
     common.add_config_option(parser)
-    parser.add_argument('--unit-dir', metavar='DIR', type=Path, default=unit.UNIT_DIR,
-                        help=f'where the unit files are (default: {unit.UNIT_DIR})')
+    parser.add_argument(
+        '--unit-dir',
+        metavar='DIR',
+        type=Path,
+        default=unit.UNIT_DIR,
+        help=f'where the unit files are (default: {unit.UNIT_DIR})',
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if template.is_file() and not others:
         template.unlink()
         common.out(f'removed {template} (no other root uses it)')
-    common.out('kept the audit store, the state directory and /etc/guard\'s config files. Then:')
+    common.out("kept the audit store, the state directory and /etc/guard's config files. Then:")
     common.out(f'  systemctl disable {shlex.quote(name)}   # if it is still enabled')
     common.out('  systemctl daemon-reload')
     return 0
@@ -54,17 +60,21 @@ def run(args: argparse.Namespace) -> int:
 
 def _refuse_running(root: Path, args: argparse.Namespace, name: str) -> None:
     from guard.daemon import status as status_file
+
     if not root.is_dir():
         return
     config = common.load_config(root, args)
     found = status_file.read(status_file.path_for(config.state_path(), root))
     if found is not None and status_file.is_running(found):
-        raise UsageError(f'guard watch still runs for {root} (pid {found.pid}): '
-                         f'stop it first: systemctl disable --now {shlex.quote(name)}')
+        raise UsageError(
+            f'guard watch still runs for {root} (pid {found.pid}): '
+            f'stop it first: systemctl disable --now {shlex.quote(name)}'
+        )
 
 
 def _metrics_file(root: Path, args: argparse.Namespace) -> list[Path]:
     from guard.daemon.startup import metrics_path
+
     if not root.is_dir():
         return []
     config = common.load_config(root, args)

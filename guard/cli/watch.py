@@ -5,27 +5,40 @@ the same and then signals the daemon PID with SIGHUP whatever the verdict, so th
 config fails `systemctl reload` (the unit's ExecReload=) and also shows in the daemon's own
 STATUS=, status file and metrics (its `config` check), where it keeps the config it had.
 """
+
 from __future__ import annotations
 
 import argparse
 
 from guard.cli.common import add_config_option
 
-EPILOG = ('exit codes: 0 stopped cleanly (SIGTERM/SIGINT), or the config checks out (--check, --reload); '
-          '1 the daemon failed to start (root, state directory, audit store or metrics folder unusable); '
-          '2 config error, or a sandbox that does not fit the config; 3 internal error. SIGHUP reloads the config.')
+EPILOG = (
+    'exit codes: 0 stopped cleanly (SIGTERM/SIGINT), or the config checks out (--check, --reload); '
+    '1 the daemon failed to start (root, state directory, audit store or metrics folder unusable); '
+    '2 config error, or a sandbox that does not fit the config; 3 internal error. SIGHUP reloads the config.'
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument('root', nargs='?', default='.', metavar='ROOT',
-                        help='the project root to watch (default: the current directory)')
+    parser.add_argument(
+        'root',
+        nargs='?',
+        default='.',
+        metavar='ROOT',
+        help='the project root to watch (default: the current directory)',
+    )
     add_config_option(parser)
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument('--check', action='store_true',
-                      help='validate the config as the daemon would, then exit (0 usable, 2 not)')
-    mode.add_argument('--reload', metavar='PID', type=int,
-                      help='validate the config, then send SIGHUP to the daemon PID in any case (ExecReload=)')
+    mode.add_argument(
+        '--check', action='store_true', help='validate the config as the daemon would, then exit (0 usable, 2 not)'
+    )
+    mode.add_argument(
+        '--reload',
+        metavar='PID',
+        type=int,
+        help='validate the config, then send SIGHUP to the daemon PID in any case (ExecReload=)',
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from guard.cli.common import load_config
     from guard.daemon import service
     from guard.daemon.log import route_library_logging
+
     # The root is checked by the daemon's own startup validation (one line, exit 1), not here.
     root = Path(args.root).absolute()
     if args.check or args.reload is not None:
@@ -51,6 +65,7 @@ def _check(root: object, args: argparse.Namespace) -> int:
     from guard.cli import common
     from guard.daemon import startup
     from guard.errors import GuardError
+
     assert isinstance(root, Path)
     try:
         config = common.load_config(root, args)

@@ -6,4 +6,5 @@ facts (measure what the changes touched) -> policy (pure: decide) -> actions (pl
 through guard.safety, guard.health, guard.alerts, guard.audit) -> metrics, status, notify.
 sweep catches what events missed; service runs the loop; repo answers git questions.
 """
+
 from __future__ import annotations

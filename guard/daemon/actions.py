@@ -6,6 +6,7 @@ ephemeral set when the disk is low), never `--full`, and the purge's before/afte
 commands only when watch.run-commands is true. Protected paths are fingerprinted before and
 checked after by the purge engine itself; a protected path that changed is alerted on.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -54,8 +55,16 @@ class Done:
 class Executor:
     """Runs actions for one root with one config, one audit store and one set of alert sinks."""
 
-    def __init__(self, config: Config, root: Path, store: AuditStore | None, sinks: Sequence[Sink],
-                 *, tick: Callable[[], None] = lambda: None, pin: RootPin | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        root: Path,
+        store: AuditStore | None,
+        sinks: Sequence[Sink],
+        *,
+        tick: Callable[[], None] = lambda: None,
+        pin: RootPin | None = None,
+    ) -> None:
         self.config = config
         self.root = root
         # The root as the daemon pinned it at start: every action looks and acts through it, and is
@@ -73,6 +82,7 @@ class Executor:
     def dispatch(self, results: Sequence[CheckResult]) -> list[AlertResult]:
         """Hand check results to alerts.dispatch, which alerts only on a change of state."""
         from guard.alerts import dispatch
+
         results = self._steadied(results, time.monotonic())
         if not results:
             return []
@@ -125,19 +135,28 @@ class Executor:
 
     def _quarantine(self, action: Action) -> Done:
         from guard.safety import quarantine
+
         plan = quarantine.plan(self.config, self.root, pin=self.pin)
         if not plan.entries:
             return Done(action.kind, action.target, 'nothing')
         report = quarantine.execute(plan, audit=self.store, trigger=TRIGGER, lock_timeout=0)
         moved = ', '.join(e.path for e in report.moved)
-        return Done(action.kind, action.target, report.outcome, report.bytes, len(report.moved), report.audit_id,
-                    f'moved {moved} to {report.quarantine_path}')
+        return Done(
+            action.kind,
+            action.target,
+            report.outcome,
+            report.bytes,
+            len(report.moved),
+            report.audit_id,
+            f'moved {moved} to {report.quarantine_path}',
+        )
 
     def _purge(self, action: Action) -> Done:
         if action.kind != PURGE_LOGS:
             return self._purge_in(action, self.root, tuple(self.config.purge.ephemeral))
         # Log paths on a volume of their own are purged within it: the engine never crosses a mount.
         from guard.daemon.logfs import split
+
         own, volumes = split(self.root, action.paths)
         parts = [(self.root, own)] if own else []
         parts += [(volume.mount, volume.patterns) for volume in volumes]
@@ -146,12 +165,20 @@ class Executor:
         if not acted:
             return Done(action.kind, action.target, 'nothing')
         worst = max(acted, key=lambda d: _SEVERITY.get(d.outcome, 9))
-        return Done(action.kind, action.target, worst.outcome, sum(d.bytes for d in acted), sum(d.files for d in acted),
-                    worst.audit_id, '; '.join(d.detail for d in acted))
+        return Done(
+            action.kind,
+            action.target,
+            worst.outcome,
+            sum(d.bytes for d in acted),
+            sum(d.files for d in acted),
+            worst.audit_id,
+            '; '.join(d.detail for d in acted),
+        )
 
     def _purge_in(self, action: Action, where: Path, ephemeral: tuple[str, ...]) -> Done:
         from guard.safety import purge
         from guard.safety.fd import RootPin
+
         pin = self.pin
         if pin is not None and where != self.root:
             # A log volume mounted inside the root: reached from the pinned root, no link followed.
@@ -160,8 +187,9 @@ class Executor:
             plan = purge.plan(purge_config(self.config, ephemeral), where, pin=pin)
             if not plan.items:
                 return Done(action.kind, action.target, 'nothing')
-            report = purge.execute(plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0,
-                                   progress=lambda _: self._tick())
+            report = purge.execute(
+                plan, audit=self.store, trigger=TRIGGER, full=False, lock_timeout=0, progress=lambda _: self._tick()
+            )
         finally:
             if pin is not None and pin is not self.pin:
                 pin.close()
@@ -171,21 +199,32 @@ class Executor:
         if not report.verification.ok:
             changed = ', '.join((*report.verification.changed, *report.verification.missing)[:5])
             detail += f'; PROTECTED PATHS CHANGED: {changed}'
-            self.dispatch([CheckResult('protected', Status.FAIL, changed,
-                                       'a protected path differs after a daemon purge')])
+            self.dispatch(
+                [CheckResult('protected', Status.FAIL, changed, 'a protected path differs after a daemon purge')]
+            )
         self._report_denied(where, report.failures)
-        return Done(action.kind, action.target, report.outcome, max(report.reclaimed, 0), report.files,
-                    report.audit_id, detail)
+        return Done(
+            action.kind, action.target, report.outcome, max(report.reclaimed, 0), report.files, report.audit_id, detail
+        )
 
     def _report_denied(self, where: Path, failures: Sequence[Failure]) -> None:
         """A file the service user may not truncate or remove fails every purge the same way: say so
         once, with its owner and the fix (an alert, check `log-permissions`, which stays failed)."""
         from guard.daemon.logperm import denied
+
         lines = denied(where, failures, self.reported_denied)
         if lines:
-            self.dispatch([CheckResult('log-permissions', Status.FAIL, '; '.join(lines),
-                                       'the service cannot empty these logs: create them as its user '
-                                       '(LogsDirectory= in the writer\'s unit, or chown them to it)')])
+            self.dispatch(
+                [
+                    CheckResult(
+                        'log-permissions',
+                        Status.FAIL,
+                        '; '.join(lines),
+                        'the service cannot empty these logs: create them as its user '
+                        "(LogsDirectory= in the writer's unit, or chown them to it)",
+                    )
+                ]
+            )
 
 
 # Which outcome a combined purge (the root and its log volumes) reports: the worst.

@@ -6,6 +6,7 @@ goes quiet (a log written continuously). When more than `max_pending` paths wait
 into "rescan this folder" (and, failing that, "rescan the root"): memory stays bounded, and the
 collapse counts as a suspected drop because which files changed is no longer known.
 """
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ It runs on the observer's thread, so it only translates and hands over: paths ou
 and guard's own folders (state, quarantine) are dropped, the rest go to the ChangeBuffer, and the
 main loop is woken when the buffer was empty.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,9 @@ _LOST = 'events_lost'
 class ChangeHandler(FileSystemEventHandler):
     """Feeds `buffer` with paths relative to `root`; calls `wake` when the main loop should look."""
 
-    def __init__(self, root: Path, buffer: ChangeBuffer, wake: Callable[[], None], *,
-                 ignore: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, root: Path, buffer: ChangeBuffer, wake: Callable[[], None], *, ignore: tuple[str, ...] = ()
+    ) -> None:
         self._root = os.fspath(root)
         self._buffer = buffer
         self._wake = wake
@@ -49,7 +51,7 @@ class ChangeHandler(FileSystemEventHandler):
             return ROOT
         if not path.startswith(self._root + os.sep):
             return None
-        return path[len(self._root) + 1:].replace(os.sep, '/')
+        return path[len(self._root) + 1 :].replace(os.sep, '/')
 
     def _ignored(self, rel: str) -> bool:
         return any(rel == own or rel.startswith(own + '/') for own in self._ignore)

@@ -3,6 +3,7 @@
 Each concern is measured with the same code `guard health` uses (CheckResult), plus what the
 policy needs beyond a verdict: log bytes per path and per file, free bytes. Never decides, never acts.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,14 @@ class Facts:
     held_until: float | None = None
 
 
-def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, logs: LogUsage | None = None,
-           pinned: tuple[int, int] | None = None) -> Facts:
+def gather(
+    config: Config,
+    root: Path,
+    concerns: frozenset[str] | set[str],
+    *,
+    logs: LogUsage | None = None,
+    pinned: tuple[int, int] | None = None,
+) -> Facts:
     """Measure `concerns` (names from CONCERNS) for `root`. `logs`: a measurement of the log paths
     taken a moment ago (by the sweep, same file limit), used instead of walking them again.
     `pinned`: the (device, inode) the daemon pinned the root as; a path leading elsewhere is a problem."""
@@ -61,25 +68,31 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
     quiet = held = None
     if POLLUTION in concerns:
         from guard.health.pollution import check_pollution
+
         checks[POLLUTION] = check_pollution(root)
         if checks[POLLUTION].status is Status.FAIL and config.watch.on_pollution == 'quarantine':
             from guard.safety.hold import held_until
+
             held = held_until(config.state_path(), root)
             quiet = venv_quiet(root) if held is None else None
     if ENV_FILES in concerns:
         checks[ENV_FILES] = check_env_files(config, root)
     if LOGS in concerns:
         from guard.health.logs import logs_result
+
         started = time.perf_counter()
         # One walk serves the check and the policy's detail (it used to be two).
         logs = logs or tally_logs(root, config.health.log_paths, config.watch.max_log_file_mb * MIB)
-        checks[LOGS] = _with_volumes(root, config.health.log_paths,
-                                     logs_result(root, config.health, (logs.total, logs.files, logs.largest),
-                                                 time.perf_counter() - started))
+        checks[LOGS] = _with_volumes(
+            root,
+            config.health.log_paths,
+            logs_result(root, config.health, (logs.total, logs.files, logs.largest), time.perf_counter() - started),
+        )
     else:
         logs = None
     if DISK in concerns:
         from guard.health.disk import check_disk
+
         checks[DISK] = check_disk(root, config.health)
         free = free_bytes(root)
     return Facts('', checks, logs, free, quiet, held)
@@ -88,6 +101,7 @@ def gather(config: Config, root: Path, concerns: frozenset[str] | set[str], *, l
 def _with_volumes(root: Path, log_paths: tuple[str, ...], result: CheckResult) -> CheckResult:
     """The logs check failed as well when a log volume of its own (a mount inside the root) is full."""
     from guard.daemon.logfs import full_volumes
+
     full = full_volumes(root, tuple(log_paths))
     if not full:
         return result
@@ -99,6 +113,7 @@ def venv_quiet(root: Path, *, limit: int = 100_000) -> float:
     """Seconds since the newest change (mtime or ctime) in the root's environment entries; 0 while
     its interpreter (bin/python) is not there yet, so a half-made environment is never moved."""
     from guard.safety.discovery import root_venv
+
     entries = root_venv(root)
     if not any(os.path.lexists(root / name) for name in ('bin/python', 'bin/python3', 'Scripts/python.exe')):
         return 0.0
@@ -142,9 +157,11 @@ def root_problem(root: Path, pinned: tuple[int, int] | None = None) -> str:
     if not stat.S_ISDIR(st.st_mode):
         return f'{root} is not a folder'
     if pinned is not None and (st.st_dev, st.st_ino) != pinned:
-        return (f'{root} now leads to another directory (device/inode {st.st_dev}/{st.st_ino}, watched '
-                f'{pinned[0]}/{pinned[1]}): it was replaced or swapped for a symlink; guard acts on nothing '
-                'until it leads back (restart guard watch to watch the new folder)')
+        return (
+            f'{root} now leads to another directory (device/inode {st.st_dev}/{st.st_ino}, watched '
+            f'{pinned[0]}/{pinned[1]}): it was replaced or swapped for a symlink; guard acts on nothing '
+            'until it leads back (restart guard watch to watch the new folder)'
+        )
     try:
         with os.scandir(root) as it:
             next(it, None)
@@ -169,6 +186,7 @@ def check_env_files(config: Config, root: Path) -> CheckResult:
     """
     from guard.daemon.repo import RepoView
     from guard.rules import env_files
+
     found = []
     candidates = sorted(name for name in _root_names(root) if env_files.is_env_file(name))
     if not candidates:  # the usual case: no need to ask git anything
@@ -178,16 +196,25 @@ def check_env_files(config: Config, root: Path) -> CheckResult:
             finding = env_files.check(name, _head(root / name))
             if finding is None or _expected(repo, name, config):
                 continue
-            why = 'tracked by git' if repo.tracked(name) else ('not ignored by git' if repo.is_work_tree else 'no git work tree')
+            why = (
+                'tracked by git'
+                if repo.tracked(name)
+                else ('not ignored by git' if repo.is_work_tree else 'no git work tree')
+            )
             found.append(f'{finding.excerpt}, {why}')
     if not found:
         return CheckResult(ENV_FILES, Status.OK, 'no unexpected env file with values in the root')
-    return CheckResult(ENV_FILES, Status.FAIL, '; '.join(found),
-                       'env files hold credentials; add them to .gitignore or move them out of the root')
+    return CheckResult(
+        ENV_FILES,
+        Status.FAIL,
+        '; '.join(found),
+        'env files hold credentials; add them to .gitignore or move them out of the root',
+    )
 
 
 def _expected(repo: object, name: str, config: Config) -> bool:
     from guard.daemon.repo import RepoView
+
     assert isinstance(repo, RepoView)
     if repo.is_work_tree:
         return repo.ignored(name) and not repo.tracked(name)
@@ -213,5 +240,3 @@ def _head(path: Path) -> str:
         return ''
     finally:
         os.close(fd)
-
-

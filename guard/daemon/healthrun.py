@@ -4,6 +4,7 @@ A database that hangs holds a check for up to its connect and statement timeouts
 must keep pinging the watchdog and answer SIGTERM within 2 s meanwhile. The worker only runs
 `health.run_checks`; the loop collects the report and dispatches it itself.
 """
+
 from __future__ import annotations
 
 import threading
@@ -31,6 +32,7 @@ class HealthRun:
 
     def _run(self) -> None:
         from guard.health import run_checks
+
         try:
             self.results = run_checks(self._config, self._root, only=self._only).checks
         except GuardError as e:

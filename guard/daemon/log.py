@@ -4,6 +4,7 @@ The same route as the journal alert sink: systemd.journal.send with GUARD_* fiel
 systemd-python is installed and journald listens, else one `<N>message` line on stderr, which
 journald reads with its priority when the daemon runs under systemd.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,14 @@ class DaemonLog:
         text = ' '.join(f'guard watch {self._root}: {message}'.split())
         if self._send is not None:
             try:
-                self._send(text, PRIORITY=str(priority), SYSLOG_IDENTIFIER=SYSLOG_IDENTIFIER,
-                           GUARD_EVENT=event, GUARD_ROOT=self._root, **extra)
+                self._send(
+                    text,
+                    PRIORITY=str(priority),
+                    SYSLOG_IDENTIFIER=SYSLOG_IDENTIFIER,
+                    GUARD_EVENT=event,
+                    GUARD_ROOT=self._root,
+                    **extra,
+                )
                 return
             except (OSError, ValueError):
                 pass

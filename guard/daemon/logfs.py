@@ -7,6 +7,7 @@ the purge's root (the same engine, the same rules, within that filesystem), and 
 volume fails the logs check. Mount points are found by lstat, component by component from the
 root: a symlinked folder is not followed (it is no mount of the root's).
 """
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,9 @@ def _expanded(mount: Path, patterns: list[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(patterns))
     try:
         with os.scandir(mount) as it:
-            names = ['/' + e.name + ('/' if e.is_dir(follow_symlinks=False) else '') for e in it
-                     if e.name != 'lost+found']
+            names = [
+                '/' + e.name + ('/' if e.is_dir(follow_symlinks=False) else '') for e in it if e.name != 'lost+found'
+            ]
     except OSError:
         names = []
     return tuple(dict.fromkeys([*sorted(names), *(p for p in patterns if p)]))
@@ -71,7 +73,7 @@ def _mount_of(root: Path, root_dev: int, pattern: str) -> tuple[Path, str] | Non
         if not stat.S_ISDIR(st.st_mode):
             return None
         if st.st_dev != root_dev:
-            rest = '/'.join(parts[index + 1:])
+            rest = '/'.join(parts[index + 1 :])
             # '' is the mount point itself: the whole volume.
             return folder, ('/' + rest + ('/' if pattern.endswith('/') else '')) if rest else ''
     return None
@@ -80,6 +82,7 @@ def _mount_of(root: Path, root_dev: int, pattern: str) -> tuple[Path, str] | Non
 def full_volumes(root: Path, patterns: tuple[str, ...]) -> list[str]:
     """One line per log volume that is nearly full: its mount point and what is free."""
     from guard.health.units import human_size
+
     lines = []
     for volume in split(root, patterns)[1]:
         try:

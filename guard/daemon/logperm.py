@@ -3,6 +3,7 @@ a root-run logrotate) belongs to root, and guard, running as the project's user,
 every purge. That is no passing failure: it is reported once per file, naming its owner, so the
 operator can give it to the service (LogsDirectory= in the writer's unit, or chown).
 """
+
 from __future__ import annotations
 
 import errno
@@ -35,8 +36,10 @@ def denied(where: Path, failures: Iterable[Failure], reported: MutableSet[tuple[
         if (st.st_dev, st.st_ino) in reported:
             continue
         reported.add((st.st_dev, st.st_ino))
-        lines.append(f'{path}: owned by {_user(st.st_uid)}:{_group(st.st_gid)} mode {stat.S_IMODE(st.st_mode):04o}, '
-                     f'guard runs as {_user(os.geteuid())}')
+        lines.append(
+            f'{path}: owned by {_user(st.st_uid)}:{_group(st.st_gid)} mode {stat.S_IMODE(st.st_mode):04o}, '
+            f'guard runs as {_user(os.geteuid())}'
+        )
     return lines
 
 

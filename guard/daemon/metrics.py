@@ -6,6 +6,7 @@ temporary file beside the target and renames it, so the collector never reads ha
 `guard health --format prometheus` prints the check metrics alone, for a cron job.
 https://github.com/prometheus/node_exporter#textfile-collector
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,9 +44,11 @@ class _Collector:
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import CounterMetricFamily
         from prometheus_client.core import GaugeMetricFamily
+
         s = self.sample
-        status = GaugeMetricFamily('guard_check_status', 'Health check status: 0 ok, 1 warn, 2 fail, 3 skipped',
-                                   labels=['root', 'check'])
+        status = GaugeMetricFamily(
+            'guard_check_status', 'Health check status: 0 ok, 1 warn, 2 fail, 3 skipped', labels=['root', 'check']
+        )
         latency = GaugeMetricFamily('guard_check_duration_seconds', 'How long the check took', labels=['root', 'check'])
         for check in s.checks:
             status.add_metric([s.root, check.name], STATUS_VALUES[check.status])
@@ -57,32 +60,55 @@ class _Collector:
             logs.add_metric([s.root, path], size)
         yield logs
         if s.free_disk is not None:
-            yield _gauge('guard_disk_free_bytes', 'Free bytes on the root\'s filesystem (for the service user)',
-                         s.root, s.free_disk)
+            yield _gauge(
+                'guard_disk_free_bytes',
+                "Free bytes on the root's filesystem (for the service user)",
+                s.root,
+                s.free_disk,
+            )
         if s.daemon is None:
             return
         d = s.daemon
         yield _gauge('guard_up', 'guard watch is running for this root', s.root, d.get('up', 1))
         yield _gauge('guard_start_time_seconds', 'When guard watch started (Unix time)', s.root, d.get('started_at', 0))
         # Rewritten at least every REFRESH seconds while the daemon runs: older than that, it is stuck.
-        yield _gauge('guard_metrics_updated_timestamp_seconds', 'When guard watch last wrote this file (Unix time)',
-                     s.root, d.get('updated_at', 0))
-        for name, help_text in (('events', 'File system events seen'), ('sweeps', 'Sweeps run'),
-                                ('drops', 'Dropped events detected (by a sweep, a lost-events report or a collapse)'),
-                                ('reclaimed_bytes', 'Bytes freed by the daemon\'s purges (a quarantine frees none)')):
+        yield _gauge(
+            'guard_metrics_updated_timestamp_seconds',
+            'When guard watch last wrote this file (Unix time)',
+            s.root,
+            d.get('updated_at', 0),
+        )
+        for name, help_text in (
+            ('events', 'File system events seen'),
+            ('sweeps', 'Sweeps run'),
+            ('drops', 'Dropped events detected (by a sweep, a lost-events report or a collapse)'),
+            ('reclaimed_bytes', "Bytes freed by the daemon's purges (a quarantine frees none)"),
+        ):
             counter = CounterMetricFamily(f'guard_{name}', help_text, labels=['root'])
             counter.add_metric([s.root], d.get(name, 0))
             yield counter
-        actions = CounterMetricFamily('guard_actions', 'Actions taken, by kind and outcome', labels=['root', 'kind', 'outcome'])
+        actions = CounterMetricFamily(
+            'guard_actions', 'Actions taken, by kind and outcome', labels=['root', 'kind', 'outcome']
+        )
         for (kind, outcome), count in sorted(s.actions.items()):
             actions.add_metric([s.root, kind, outcome], count)
         yield actions
-        yield _gauge('guard_last_action_timestamp_seconds', 'When the last action ran (Unix time; 0 = none yet)',
-                     s.root, d.get('last_action_at', 0))
+        yield _gauge(
+            'guard_last_action_timestamp_seconds',
+            'When the last action ran (Unix time; 0 = none yet)',
+            s.root,
+            d.get('last_action_at', 0),
+        )
         ignored = d.get('ignored_keys', ())
-        yield _gauge('guard_config_ignored_keys', 'Settings guard watch ignores (an untrusted project file set them)',
-                     s.root, len(ignored))
-        by_key = GaugeMetricFamily('guard_config_ignored', 'A setting guard watch ignores, by key (1)', labels=['root', 'key'])
+        yield _gauge(
+            'guard_config_ignored_keys',
+            'Settings guard watch ignores (an untrusted project file set them)',
+            s.root,
+            len(ignored),
+        )
+        by_key = GaugeMetricFamily(
+            'guard_config_ignored', 'A setting guard watch ignores, by key (1)', labels=['root', 'key']
+        )
         for key in ignored:
             by_key.add_metric([s.root, key], 1)
         yield by_key
@@ -90,6 +116,7 @@ class _Collector:
 
 def _gauge(name: str, help_text: str, root: str, value: float) -> Any:
     from prometheus_client.core import GaugeMetricFamily
+
     gauge = GaugeMetricFamily(name, help_text, labels=['root'])
     gauge.add_metric([root], value)
     return gauge
@@ -97,6 +124,7 @@ def _gauge(name: str, help_text: str, root: str, value: float) -> Any:
 
 def _registry(sample: Sample) -> Any:
     from prometheus_client import CollectorRegistry
+
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Collector(sample))
     return registry
@@ -105,6 +133,7 @@ def _registry(sample: Sample) -> Any:
 def render(sample: Sample) -> str:
     """The Prometheus text exposition of `sample`."""
     from prometheus_client import generate_latest
+
     return generate_latest(_registry(sample)).decode()
 
 
@@ -122,16 +151,18 @@ def write_text(path: Path, text: str) -> None:
     The temporary name does not end in .prom, so the textfile collector never reads half a file."""
     import os
     import secrets
+
     folder = _open_folder(path.parent)
     temporary = f'.{path.name}.{secrets.token_hex(6)}.tmp'
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600,
-                     dir_fd=folder)
+        fd = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder
+        )
         try:
             os.fchmod(fd, 0o644)
             data = text.encode()
             while data:
-                data = data[os.write(fd, data):]
+                data = data[os.write(fd, data) :]
         finally:
             os.close(fd)
         os.rename(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
@@ -146,6 +177,7 @@ def write_text(path: Path, text: str) -> None:
 def remove(path: Path) -> None:
     """Remove `path` (no symlink followed on the way); a missing one is no error."""
     import os
+
     folder = _open_folder(path.parent)
     try:
         with contextlib.suppress(FileNotFoundError):
@@ -157,6 +189,7 @@ def remove(path: Path) -> None:
 def _open_folder(folder: Path) -> int:
     """An fd of `folder`, absolute, reached from / one component at a time, none a symlink (ELOOP/ENOTDIR)."""
     import os
+
     if not folder.is_absolute():
         raise ValueError(f'{folder}: not absolute')
     fd = os.open('/', os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

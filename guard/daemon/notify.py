@@ -5,6 +5,7 @@ writes one datagram to $NOTIFY_SOCKET itself (an `@` name is an abstract socket)
 NOTIFY_SOCKET every call is a no-op, so `guard watch` runs the same in a terminal.
 https://www.freedesktop.org/software/systemd/man/latest/sd_notify.html
 """
+
 from __future__ import annotations
 
 import importlib

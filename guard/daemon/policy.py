@@ -5,6 +5,7 @@ check is handed to it (failing or not), and recoveries are announced the same wa
 (quarantine, purge) is what needs care: an action on a target starts its cooldown, and nothing
 acts on a target again until the cooldown has passed, whatever events the action itself caused.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -70,8 +71,15 @@ class Rules:
     @classmethod
     def from_config(cls, config: object) -> Rules:
         watch, health = config.watch, config.health  # type: ignore[attr-defined]
-        return cls(watch.on_pollution, watch.on_log_limit, watch.on_low_disk, tuple(health.log_paths),
-                   watch.max_log_growth_mb_per_min, watch.cooldown, watch.venv_quiet)
+        return cls(
+            watch.on_pollution,
+            watch.on_log_limit,
+            watch.on_low_disk,
+            tuple(health.log_paths),
+            watch.max_log_growth_mb_per_min,
+            watch.cooldown,
+            watch.venv_quiet,
+        )
 
 
 @dataclass(frozen=True)
@@ -99,8 +107,10 @@ def concerns_for(changes: Iterable[Change], log_paths: Iterable[str]) -> frozens
             return frozenset(CONCERNS)
         if change.rel == ROOT or '/' not in change.rel:
             touched.update((POLLUTION, ENV_FILES))
-        if any(p == ROOT or change.rel == p or change.rel.startswith(p + '/') or p.startswith(change.rel + '/')
-               for p in prefixes):
+        if any(
+            p == ROOT or change.rel == p or change.rel.startswith(p + '/') or p.startswith(change.rel + '/')
+            for p in prefixes
+        ):
             touched.add(LOGS)
     return frozenset(touched)
 
@@ -120,8 +130,9 @@ def decide(facts: Facts, state: State, rules: Rules, now: float) -> tuple[list[A
     return actions, state
 
 
-def _pollution(checks: Mapping[str, CheckResult], facts: Facts, state: State, rules: Rules, now: float,
-               actions: list[Action]) -> State:
+def _pollution(
+    checks: Mapping[str, CheckResult], facts: Facts, state: State, rules: Rules, now: float, actions: list[Action]
+) -> State:
     found = tuple(checks[name] for name in (POLLUTION, ENV_FILES) if name in checks)
     if found:
         actions.append(Action(DISPATCH, POLLUTION, results=found))
@@ -130,8 +141,13 @@ def _pollution(checks: Mapping[str, CheckResult], facts: Facts, state: State, ru
     # Put back by `guard restore` (a hold): leave it, the operator wants it there for now.
     quiet = facts.venv_quiet
     settled = (quiet is None or quiet >= rules.venv_quiet) and facts.held_until is None
-    if venv is not None and venv.status is Status.FAIL and rules.on_pollution == 'quarantine' and settled \
-            and not _cooling(state, POLLUTION, rules, now):
+    if (
+        venv is not None
+        and venv.status is Status.FAIL
+        and rules.on_pollution == 'quarantine'
+        and settled
+        and not _cooling(state, POLLUTION, rules, now)
+    ):
         actions.append(Action(QUARANTINE, POLLUTION, venv.value))
         state = state.acted(POLLUTION, now)
     return state
@@ -164,8 +180,9 @@ def _logs(facts: Facts, state: State, rules: Rules, now: float, actions: list[Ac
     return state
 
 
-def _disk(result: CheckResult, free: int | None, state: State, rules: Rules, now: float,
-          actions: list[Action]) -> State:
+def _disk(
+    result: CheckResult, free: int | None, state: State, rules: Rules, now: float, actions: list[Action]
+) -> State:
     """Low disk: alert, purge the ephemeral set; still low after that, escalate (`disk-still-low`)
     and purge again once the disk has filled further, rather than sit at 0 bytes free for a cooldown."""
     actions.append(Action(DISPATCH, DISK, results=(result,)))
@@ -182,14 +199,17 @@ def _disk(result: CheckResult, free: int | None, state: State, rules: Rules, now
         return dataclasses.replace(state.acted(DISK, now), disk_floor=None)
     if state.disk_floor is None:  # the first look after the purge: what it left
         state = dataclasses.replace(state, disk_floor=free)
-    wait = min(rules.cooldown, DISK_RETRY * 2 ** state.disk_retries)
+    wait = min(rules.cooldown, DISK_RETRY * 2**state.disk_retries)
     refilled = free is not None and state.disk_floor is not None and free < state.disk_floor - DISK_REFILL
     if refilled and now - last >= wait:
-        actions.append(Action(PURGE, DISK, f'still low after the purge {now - last:.0f} s ago and filling: '
-                                             f'{result.reason}'))
+        actions.append(
+            Action(PURGE, DISK, f'still low after the purge {now - last:.0f} s ago and filling: {result.reason}')
+        )
         return dataclasses.replace(state.acted(DISK, now), disk_floor=None, disk_retries=state.disk_retries + 1)
-    why = (f'still low after the purge {now - last:.0f} s ago ({result.value}); purging again once it fills '
-           f'further, at the latest in {max(0.0, rules.cooldown - (now - last)):.0f} s')
+    why = (
+        f'still low after the purge {now - last:.0f} s ago ({result.value}); purging again once it fills '
+        f'further, at the latest in {max(0.0, rules.cooldown - (now - last)):.0f} s'
+    )
     actions.append(Action(DISPATCH, STILL_LOW, results=(CheckResult(STILL_LOW, Status.FAIL, result.value, why),)))
     return state
 

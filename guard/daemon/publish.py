@@ -2,6 +2,7 @@
 reads, and the metrics file. Counters live here; the service reports to it as things happen.
 Publishing is rate-limited (at most once a second) except on a change of state.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -72,18 +73,32 @@ class Publisher:
         self.actions[(done.kind, done.outcome)] += 1
         if done.kind in FREES_SPACE:
             self.reclaimed += done.bytes
-        self.last_action = {'kind': done.kind, 'outcome': done.outcome, 'bytes': done.bytes, 'at': done.at,
-                            'detail': done.detail, 'audit_id': done.audit_id}
+        self.last_action = {
+            'kind': done.kind,
+            'outcome': done.outcome,
+            'bytes': done.bytes,
+            'at': done.at,
+            'detail': done.detail,
+            'audit_id': done.audit_id,
+        }
 
     # -- saying it ----------------------------------------------------------------------------------------
 
     def counters(self) -> dict[str, Any]:
         buffer = self.service.buffer
-        return {'events': buffer.events, 'sweeps': self.sweeps, 'drops': self.drops + buffer.drops,
-                'actions': sum(self.actions.values()), 'reclaimed_bytes': self.reclaimed,
-                'pending': len(buffer), 'started_at': self.started_at,
-                'last_action_at': self.last_action.get('at', 0), 'up': 0 if self.state == 'stopped' else 1,
-                'ignored_keys': [i.key for i in self.service.config.ignored], 'updated_at': time.time()}
+        return {
+            'events': buffer.events,
+            'sweeps': self.sweeps,
+            'drops': self.drops + buffer.drops,
+            'actions': sum(self.actions.values()),
+            'reclaimed_bytes': self.reclaimed,
+            'pending': len(buffer),
+            'started_at': self.started_at,
+            'last_action_at': self.last_action.get('at', 0),
+            'up': 0 if self.state == 'stopped' else 1,
+            'ignored_keys': [i.key for i in self.service.config.ignored],
+            'updated_at': time.time(),
+        }
 
     def observer_kind(self) -> str:
         watcher = getattr(self.service, 'watcher', None)
@@ -97,14 +112,23 @@ class Publisher:
         rejected = self.checks.get('config')
         if rejected is not None and rejected.status is Status.FAIL:
             health = f'config rejected, still on the previous one ({rejected.reason}); {health}'
-        state = {'watching': 'watching', 'root-missing': 'root missing, waiting for it', 'stopping': 'stopping',
-                 'stopped': 'stopped', 'starting': 'starting'}.get(self.state, self.state)
-        line = (f'{state} {self.service.root}: {health}; {c["events"]} events, {c["sweeps"]} sweeps, '
-                f'{c["drops"]} drops, {c["actions"]} actions')
+        state = {
+            'watching': 'watching',
+            'root-missing': 'root missing, waiting for it',
+            'stopping': 'stopping',
+            'stopped': 'stopped',
+            'starting': 'starting',
+        }.get(self.state, self.state)
+        line = (
+            f'{state} {self.service.root}: {health}; {c["events"]} events, {c["sweeps"]} sweeps, '
+            f'{c["drops"]} drops, {c["actions"]} actions'
+        )
         if self.last_action:
             at = time.strftime('%H:%M:%SZ', time.gmtime(self.last_action['at']))
-            line += f' (last {self.last_action["kind"]} {self.last_action["outcome"]}, ' \
-                    f'{human_size(self.last_action["bytes"])} at {at})'
+            line += (
+                f' (last {self.last_action["kind"]} {self.last_action["outcome"]}, '
+                f'{human_size(self.last_action["bytes"])} at {at})'
+            )
         if self.observer_kind() != 'inotify':
             line += f'; {self.observer_kind()}'
         return line
@@ -115,8 +139,13 @@ class Publisher:
             return
         self.next_at = now + PUBLISH_EVERY
         line = self.line()
-        key = (line, self.state, tuple(sorted((n, c.status) for n, c in self.checks.items())), self.log_bytes,
-               self.free_disk)
+        key = (
+            line,
+            self.state,
+            tuple(sorted((n, c.status) for n, c in self.checks.items())),
+            self.log_bytes,
+            self.free_disk,
+        )
         if not force and key == self._last and now < self._refresh_at:
             return
         self._last = key
@@ -128,14 +157,24 @@ class Publisher:
 
     def _write_status(self, line: str) -> None:
         from guard.audit import _process_start
+
         service = self.service
         record = status_file.DaemonStatus(
-            root=str(service.root), pid=os.getpid(), pid_start=_process_start(os.getpid()),
-            started_at=self.started_at, updated_at=time.time(), state=self.state, status=line,
-            config=service.config.source, observer=self.observer_kind(), counters=self.counters(),
+            root=str(service.root),
+            pid=os.getpid(),
+            pid_start=_process_start(os.getpid()),
+            started_at=self.started_at,
+            updated_at=time.time(),
+            state=self.state,
+            status=line,
+            config=service.config.source,
+            observer=self.observer_kind(),
+            counters=self.counters(),
             last_action=self.last_action,
-            health=[{'check': c.name, 'status': c.status.value, 'value': c.value, 'reason': c.reason}
-                    for c in sorted(self.checks.values(), key=lambda c: c.name)],
+            health=[
+                {'check': c.name, 'status': c.status.value, 'value': c.value, 'reason': c.reason}
+                for c in sorted(self.checks.values(), key=lambda c: c.name)
+            ],
             ignored=[i.as_dict() for i in service.config.ignored],
         )
         try:
@@ -145,10 +184,17 @@ class Publisher:
 
     def _write_metrics(self) -> None:
         from guard.daemon.startup import metrics_path
+
         service = self.service
         target = metrics_path(service.config, service.root) if service.config.watch.metrics_file else None
-        sample = metrics.Sample(str(service.root), tuple(sorted(self.checks.values(), key=lambda c: c.name)),
-                                self.log_bytes, self.free_disk, self.counters(), dict(self.actions))
+        sample = metrics.Sample(
+            str(service.root),
+            tuple(sorted(self.checks.values(), key=lambda c: c.name)),
+            self.log_bytes,
+            self.free_disk,
+            self.counters(),
+            dict(self.actions),
+        )
         if self.metrics_target is not None and target != self.metrics_target:
             self._retire(self.metrics_target, sample, moved=target is not None)
         self.metrics_target = target
@@ -163,21 +209,22 @@ class Publisher:
         """A file this daemon no longer writes must not stay at guard_up 1 with frozen counters:
         moved elsewhere, it goes; dropped (metrics-file unset or ignored), it says guard_up 0."""
         from guard.daemon.log import WARNING
+
         try:
             if moved:
                 metrics.remove(old)
             else:
                 # Said before it is written: whoever sees guard_up 0 there finds the reason already logged.
-                self.service.log.say(WARNING, 'metrics-dropped',
-                                     f'watch.metrics-file is no longer set: {old} now says guard_up 0')
+                self.service.log.say(
+                    WARNING, 'metrics-dropped', f'watch.metrics-file is no longer set: {old} now says guard_up 0'
+                )
                 metrics.write(old, dataclasses.replace(sample, daemon={**(sample.daemon or {}), 'up': 0}))
         except (OSError, ValueError) as e:
             self._error(f'cannot retire the metrics file {old}: {getattr(e, "strerror", None) or e}')
 
     def _error(self, message: str) -> None:
         from guard.daemon.log import WARNING
+
         self.errors += 1
         if self.errors in (1, 10, 100) or self.errors % 1000 == 0:
             self.service.log.say(WARNING, 'publish-error', message)
-
-

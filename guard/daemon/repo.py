@@ -1,6 +1,7 @@
 """Repository questions the daemon and `guard status` ask, through GitPython: is the root a work
 tree, is a path tracked, is it ignored. Long-running processes only: never on the commit hook's path.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,6 +28,7 @@ class RepoView:
         if self._repo is None:
             return False
         from git.exc import GitCommandError
+
         try:
             return bool(self._repo.git.ls_files('--', os.fspath(self.root / rel)).strip())
         except GitCommandError:
@@ -36,6 +38,7 @@ class RepoView:
         if self._repo is None:
             return False
         from git.exc import GitCommandError
+
         try:
             return bool(self._repo.ignored(os.fspath(self.root / rel)))
         except GitCommandError:

@@ -5,6 +5,7 @@ timers (debounced changes due, sweep, health, watchdog, publishing), then raises
 or ReloadRequest, as nobodd does. Everything else runs in the main loop's thread, one step at a
 time: changes -> facts -> policy -> actions -> audit, alerts, STATUS=, metrics, status file.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -112,8 +113,13 @@ class Service:
         self.publisher = Publisher(self)
         self.publisher.observe_checks([CheckResult('config', Status.OK, self.config.source, '')])
         try:
-            self.store.record('watch', self.root, trigger='daemon', outcome='started',
-                              detail={'pid': os.getpid(), 'config': self.config.source})
+            self.store.record(
+                'watch',
+                self.root,
+                trigger='daemon',
+                outcome='started',
+                detail={'pid': os.getpid(), 'config': self.config.source},
+            )
         except GuardError as e:
             self.store.close()
             raise startup.StartupError(f'{e}; the audit store must be writable') from None
@@ -152,6 +158,7 @@ class Service:
 
     def _reload(self) -> None:
         from guard import config as config_module
+
         self.notifier.reloading()
         self.fresh_logs = None  # the log paths or the file limit may change
         old_store = self.store
@@ -186,8 +193,12 @@ class Service:
         `guard status` and the metrics show the same list (config.ignored)."""
         if self.config.ignored:
             lines = '; '.join(i.line() for i in self.config.ignored)
-            self.log.say(WARNING, 'untrusted', f'ignoring {lines}; to honour them, review the file and run as root: '
-                         f'guard trust --system {self.root}', keys=','.join(i.key for i in self.config.ignored))
+            self.log.say(
+                WARNING,
+                'untrusted',
+                f'ignoring {lines}; to honour them, review the file and run as root: guard trust --system {self.root}',
+                keys=','.join(i.key for i in self.config.ignored),
+            )
 
     def _teardown(self) -> None:
         if not hasattr(self, 'watcher'):
@@ -284,8 +295,12 @@ class Service:
         self._report_polling()
         if result.missed:
             self.publisher.drops += 1
-            self.log.say(WARNING, 'drop', f'the sweep found changes no event reported ({", ".join(sorted(result.missed))}); '
-                         'rescanning everything and re-arming the observer')
+            self.log.say(
+                WARNING,
+                'drop',
+                f'the sweep found changes no event reported ({", ".join(sorted(result.missed))}); '
+                'rescanning everything and re-arming the observer',
+            )
             if not rearmed:
                 self.watcher.stop()
                 self.watcher.sync()
@@ -303,6 +318,7 @@ class Service:
         """Open the root, no link followed at any component, and keep it: the daemon's actions look
         and act through this descriptor, and the path leading elsewhere stops them (issue 16)."""
         from guard.safety.fd import RootPin
+
         try:
             pin = RootPin(self.root)
         except (OSError, GuardError) as e:
@@ -324,6 +340,7 @@ class Service:
         now (`rm -rf` and a fresh checkout). A symlink put there is refused by the no-follow open, and
         stays a problem; a folder swapped in without the path ever going missing is never adopted."""
         from guard.safety.fd import RootPin
+
         if not self.root_gone or not os.path.lexists(self.root):
             return
         try:
@@ -383,11 +400,18 @@ class Service:
             return
         self.publisher.acted(done)
         level = NOTICE if done.outcome in ('ok', 'nothing') else WARNING
-        self.log.say(level, 'action', f'{done.kind} ({action.reason}): {done.outcome}; {done.detail}',
-                     action=done.kind, outcome=done.outcome, bytes=done.bytes)
+        self.log.say(
+            level,
+            'action',
+            f'{done.kind} ({action.reason}): {done.outcome}; {done.detail}',
+            action=done.kind,
+            outcome=done.outcome,
+            bytes=done.bytes,
+        )
         # Judge the action by what is there now; the cooldown keeps this look from acting again.
-        recheck = facts_module.gather(self.config, self.root, frozenset(facts_module.CONCERNS), logs=self.fresh_logs,
-                                      pinned=self._pinned())
+        recheck = facts_module.gather(
+            self.config, self.root, frozenset(facts_module.CONCERNS), logs=self.fresh_logs, pinned=self._pinned()
+        )
         actions, self.policy_state = decide(recheck, self.policy_state, self.rules, time.monotonic())
         self.publisher.observe(recheck)
         for follow_up in actions:
@@ -401,6 +425,7 @@ class Service:
     def _prune_quarantines(self) -> None:
         """Quarantine retention (clean.keep-days, clean.max-quarantine-mb), at each health tick."""
         from guard.safety.retention import prune
+
         try:
             gone = prune(self.config, self.pin or self.root)
         except (GuardError, OSError) as e:  # a clean or restore holds the lock: next tick

@@ -5,6 +5,7 @@ with no URL, a bad webhook) are ConfigError, exit 2; a root, state directory, au
 metrics folder the daemon cannot use is StartupError, exit 1 ("daemon failed to start").
 The same checks run on a reload, against the new config, before it replaces the old one.
 """
+
 from __future__ import annotations
 
 import errno
@@ -40,21 +41,27 @@ class Ready:
 def check_settings(config: Config) -> None:
     """Values the generic validation lets through but a daemon cannot run with."""
     watch = config.watch
-    for key, value in (('debounce', watch.debounce), ('max-wait', watch.max_wait),
-                       ('sweep-interval', watch.sweep_interval), ('health-interval', watch.health_interval),
-                       ('disk-interval', watch.disk_interval)):
+    for key, value in (
+        ('debounce', watch.debounce),
+        ('max-wait', watch.max_wait),
+        ('sweep-interval', watch.sweep_interval),
+        ('health-interval', watch.health_interval),
+        ('disk-interval', watch.disk_interval),
+    ):
         if value <= 0:
             raise ConfigError(f'{config.source}: watch.{key} must be more than 0 seconds, got {value:g}')
     if watch.max_wait < watch.debounce:
-        raise ConfigError(f'{config.source}: watch.max-wait ({watch.max_wait:g}) must be at least '
-                          f'watch.debounce ({watch.debounce:g})')
+        raise ConfigError(
+            f'{config.source}: watch.max-wait ({watch.max_wait:g}) must be at least watch.debounce ({watch.debounce:g})'
+        )
 
 
 def check_root(root: Path) -> None:
     from guard.daemon.facts import root_problem
+
     problem = root_problem(root)
     if problem:
-        raise StartupError(f'cannot watch {problem}; create it, or fix the root (the unit\'s instance name)')
+        raise StartupError(f"cannot watch {problem}; create it, or fix the root (the unit's instance name)")
     if not os.access(root, os.R_OK | os.X_OK):
         raise StartupError(f'cannot watch {root}: no read permission; run as a user that owns it')
 
@@ -68,6 +75,7 @@ class SandboxError(GuardError):
 def check_writable(folder: Path, what: str) -> None:
     from guard import ownfiles
     from guard.errors import UnsafeOperationError
+
     try:
         # guard's own folder: no link followed, owned by the service user, writable by nobody else.
         fd = ownfiles.open_dir(folder, create=True)
@@ -80,24 +88,30 @@ def check_writable(folder: Path, what: str) -> None:
         raise StartupError(f'{what}: {e}') from None
     except OSError as e:
         _sandboxed(e, f'{what} {folder}')
-        raise StartupError(f'{what} {folder} is not writable ({e.strerror}); '
-                           'set state-dir or give the service user write access (StateDirectory=)') from None
+        raise StartupError(
+            f'{what} {folder} is not writable ({e.strerror}); '
+            'set state-dir or give the service user write access (StateDirectory=)'
+        ) from None
 
 
 def _sandboxed(error: OSError, what: str) -> None:
     """EROFS on a folder that is not a read-only mount: the unit's ProtectSystem= hides it from guard."""
     if error.errno == errno.EROFS and os.environ.get('INVOCATION_ID'):
-        raise SandboxError(f'{what} is read-only for this service (its sandbox, ProtectSystem=strict): '
-                           'run `guard install-service ROOT` again, which adds the folders the config '
-                           'names to ReadWritePaths=, then `systemctl daemon-reload`') from None
+        raise SandboxError(
+            f'{what} is read-only for this service (its sandbox, ProtectSystem=strict): '
+            'run `guard install-service ROOT` again, which adds the folders the config '
+            'names to ReadWritePaths=, then `systemctl daemon-reload`'
+        ) from None
 
 
 def check_health_targets(config: Config, root: Path) -> None:
     """Every check health.checks names can run: a database check needs a URL it can parse."""
     from guard.health.checks import selected
+
     names = selected(config.health.checks, None)
     if 'database' in names:
         from guard.health.dburl import resolve
+
         resolve(config, root)  # ConfigError naming everywhere it looked
 
 
@@ -109,15 +123,18 @@ def check_metrics_file(config: Config, root: Path) -> None:
         with tempfile.TemporaryFile(dir=target.parent):
             pass
     except OSError as e:
-        _sandboxed(e, f'watch.metrics-file\'s folder {target.parent}')
-        raise StartupError(f'watch.metrics-file {target}: cannot write in {target.parent} ({e.strerror}); '
-                           'create the folder (node_exporter\'s textfile directory) or fix the path') from None
+        _sandboxed(e, f"watch.metrics-file's folder {target.parent}")
+        raise StartupError(
+            f'watch.metrics-file {target}: cannot write in {target.parent} ({e.strerror}); '
+            "create the folder (node_exporter's textfile directory) or fix the path"
+        ) from None
 
 
 def metrics_path(config: Config, root: Path) -> Path:
     """watch.metrics-file; a folder (a value ending in '/', or an existing folder) gets this root's own
     file in it, `guard-<instance>.prom`, so a setting shared by every root of a machine stays per root."""
     from guard.instances import escape_path
+
     value = config.watch.metrics_file
     target = root / value
     if value.endswith('/') or target.is_dir():
@@ -133,6 +150,7 @@ def check_config(config: Config, root: Path) -> list[Sink]:
     check_health_targets(config, root)
     check_metrics_file(config, root)
     from guard.alerts import build_sinks
+
     return build_sinks(config)
 
 
@@ -142,6 +160,7 @@ def pattern_warnings(config: Config, root: Path) -> list[str]:
     operator should hear about rather than find out from a disk that stays full."""
     from guard.safety.paths import PROTECTED
     from guard.safety.purge import matcher_for
+
     matcher = matcher_for(config, root)
     lines = []
     for pattern in config.purge.ephemeral:
@@ -151,8 +170,9 @@ def pattern_warnings(config: Config, root: Path) -> list[str]:
         is_dir = pattern.endswith('/') or (root / name).is_dir()
         if matcher.decide(name, is_dir=is_dir) == PROTECTED:
             parts = name.split('/')
-            floor = any(matcher.is_floor('/'.join(parts[:i]), is_dir=i < len(parts) or is_dir)
-                        for i in range(1, len(parts) + 1))
+            floor = any(
+                matcher.is_floor('/'.join(parts[:i]), is_dir=i < len(parts) or is_dir) for i in range(1, len(parts) + 1)
+            )
             kind = 'a floor (never cleared, whatever the config says)' if floor else 'a protected path'
             lines.append(f'{config.source}: purge.ephemeral {pattern!r} names {kind}: the purge will never clear it')
     return lines
@@ -166,15 +186,17 @@ def validate(config: Config, root: Path) -> Ready:
 
 def open_store(config: Config) -> AuditStore:
     from guard.audit import AuditStore
+
     try:
         if config.audit.url and not config.audit.url.startswith('sqlite'):
             # A remote store may be down: the daemon records locally and forwards (guard.audit_spool).
             # A local SQLite URL that cannot be used is a mistake to fix, not an outage to ride out.
             from guard.audit_spool import SpoolingStore
+
             store: AuditStore = SpoolingStore.open_spooling(config.audit.url, config.state_path())
         else:
             store = AuditStore.open(config)
         store.history(limit=1)
     except GuardError as e:
-        raise StartupError(f'{e}; fix [tool.guard.audit] url or the state directory\'s permissions') from None
+        raise StartupError(f"{e}; fix [tool.guard.audit] url or the state directory's permissions") from None
     return store

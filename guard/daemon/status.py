@@ -4,6 +4,7 @@ A small JSON file per root in guard's state directory, replaced atomically. It i
 nothing supervises by it: systemd does that. A reader trusts it only while the pid it names is
 alive and started when the file says (pids are reused).
 """
+
 from __future__ import annotations
 
 import errno
@@ -46,6 +47,7 @@ def write(path: Path, status: DaemonStatus) -> None:
     """Replace the file atomically, in guard's own state folder reached without following links."""
     from guard import ownfiles
     from guard.errors import UnsafeOperationError
+
     try:
         dir_fd = ownfiles.open_dir(path.parent, create=True)
     except UnsafeOperationError as e:  # planted or foreign: said like any other write error
@@ -76,6 +78,7 @@ def is_running(status: DaemonStatus) -> bool:
     if status.state == 'stopped':
         return False
     from guard.audit import _process_start
+
     try:
         os.kill(status.pid, 0)
     except ProcessLookupError:

@@ -6,6 +6,7 @@ sweep-interval the daemon lists the root's entries and sums the log paths, and c
 the last sweep. A difference in a concern no event reported since then means events were
 dropped: the service then rescans everything and re-arms the observer.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ that owns the root, where guard is installed, a system-wide config file, a root 
 in a drop-in beside it, so the shipped file stays byte-for-byte what the tests lint.
 https://www.freedesktop.org/software/systemd/man/latest/systemd.unit.html#Description
 """
+
 from __future__ import annotations
 
 import sys
@@ -66,7 +67,7 @@ def drop_in_text(spec: ServiceSpec) -> str:
         '[Service]',
         f'User={spec.user}',
         f'Group={spec.group}',
-        '# An empty ExecStart= clears the template\'s before setting this one.',
+        "# An empty ExecStart= clears the template's before setting this one.",
         'ExecStart=',
         'ExecStart=' + ' '.join(_exec_word(word) for word in command) + ' %f',
         '# A reload is checked first, as `nginx -t`: a bad config fails `systemctl reload` with its',

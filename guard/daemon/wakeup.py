@@ -4,6 +4,7 @@ SIGTERM and SIGINT become TerminateRequest, SIGHUP ReloadRequest, raised in the 
 it is safe to act on them (as nobodd does); the observer's thread wakes the loop the same way
 when changes arrive. https://github.com/waveform80/nobodd
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -64,6 +65,7 @@ class Wakeup:
 def _handler(target: Wakeable, byte: bytes) -> Callable[[int, FrameType | None], None]:
     def handle(_signum: int, _frame: FrameType | None) -> None:
         target.wake(byte)
+
     return handle
 
 

@@ -4,6 +4,7 @@ The root is watched on its own (its entries: a venv, an env file); each folder h
 recursively. `sync()` re-arms the observer whenever that set changes (a logs/ folder appears, the
 root comes back) or an emitter has died (its folder was deleted), so watching resumes by itself.
 """
+
 from __future__ import annotations
 
 import errno
@@ -19,8 +20,14 @@ _JOIN_TIMEOUT = 2.0
 # Only what changes a path: no opened/closed events, and no "folder modified" echo of every create
 # (watchdog queues events without bound, so under a storm every kind left out is memory saved).
 _EVENT_TYPES = (
-    'FileCreatedEvent', 'FileDeletedEvent', 'FileModifiedEvent', 'FileMovedEvent',
-    'DirCreatedEvent', 'DirDeletedEvent', 'DirMovedEvent', 'EventsLostEvent',
+    'FileCreatedEvent',
+    'FileDeletedEvent',
+    'FileModifiedEvent',
+    'FileMovedEvent',
+    'DirCreatedEvent',
+    'DirDeletedEvent',
+    'DirMovedEvent',
+    'EventsLostEvent',
 )
 POLL_INTERVAL = 1.0
 
@@ -69,6 +76,7 @@ class Watcher:
             return ()
         dirs: dict[str, bool] = {os.fspath(self.root): False}
         from guard.health.logs import within_root
+
         for rel in watch_dirs(self.log_paths):
             if rel and not os.path.isabs(rel) and not within_root(os.fspath(self.root), rel, set()):
                 continue  # a link or `..` on the way: the log path leads out of the root (issue 16, finding 6)
@@ -79,12 +87,14 @@ class Watcher:
                 dirs.setdefault(os.fspath(path.parent), False)
         # A recursive watch of a folder covers the watches below it.
         recursive = [p for p, r in dirs.items() if r]
-        return tuple(sorted((p, r) for p, r in dirs.items()
-                            if not any(p != q and p.startswith(q + os.sep) for q in recursive)))
+        return tuple(
+            sorted((p, r) for p, r in dirs.items() if not any(p != q and p.startswith(q + os.sep) for q in recursive))
+        )
 
     def _start(self, wanted: tuple[tuple[str, bool], ...]) -> BaseObserver:
         if not self.polling:
             from watchdog.observers.inotify import InotifyObserver
+
             try:
                 return self._scheduled(InotifyObserver(), wanted)
             except OSError as e:
@@ -92,6 +102,7 @@ class Watcher:
                     raise
                 self.polling = f'inotify unavailable ({os.strerror(e.errno)}); see fs.inotify.max_user_watches'
         from watchdog.observers.polling import PollingObserver
+
         return self._scheduled(PollingObserver(timeout=POLL_INTERVAL), wanted)
 
     def _scheduled(self, observer: BaseObserver, wanted: tuple[tuple[str, bool], ...]) -> BaseObserver:
@@ -109,4 +120,5 @@ class Watcher:
 
 def _event_filter() -> list[type]:
     from watchdog import events
+
     return [getattr(events, name) for name in _EVENT_TYPES if hasattr(events, name)]

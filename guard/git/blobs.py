@@ -7,6 +7,7 @@ read whole or streamed in pieces (a 300 MB blob never sits in memory). Older git
 `--batch-command`: `--batch-check` and `--batch` processes answer the same requests. Every process
 is started through guard.git.runner, the one way guard runs git.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,7 +75,7 @@ class BlobReader:
         unique = list(dict.fromkeys(oids))
         blobs: dict[str, bytes] = {}
         for start in range(0, len(unique), CHUNK):
-            chunk = unique[start:start + CHUNK]
+            chunk = unique[start : start + CHUNK]
             self._exchange('contents', chunk, self._contents, blobs)
         return blobs
 
@@ -104,13 +105,20 @@ class BlobReader:
     def _info(self, oids: list[str], *, already_asked: int) -> dict[str, int]:
         sizes: dict[str, int] = {}
         for start in range(0, len(oids), CHUNK):
-            chunk = oids[start:start + CHUNK]
+            chunk = oids[start : start + CHUNK]
             asked = start < already_asked and self._both is not None
             self._exchange('info', chunk, self._headers, sizes, asked=asked)
         return sizes
 
-    def _exchange(self, command: str, oids: list[str], answer: Callable[[BinaryIO, int, Any], bool], into: Any, *,
-                  asked: bool = False) -> None:
+    def _exchange(
+        self,
+        command: str,
+        oids: list[str],
+        answer: Callable[[BinaryIO, int, Any], bool],
+        into: Any,
+        *,
+        asked: bool = False,
+    ) -> None:
         """Send the requests (unless `asked` already) and read their answers; an older git takes over
         when --batch-command is refused, and a git that fails then is a SourceError."""
         stdout = self._stdout(command) if asked else self._request(command, oids)

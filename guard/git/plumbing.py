@@ -5,6 +5,7 @@ where GitPython would cost ~250 ms of import before doing anything. This module 
 the process runner, so the commit hook can start git first (`StagedRead`) and let it work on the
 other core while guard loads its rules.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,8 +33,20 @@ PATHSPEC_MAX = 64
 # diff.relative=false: paths stay root-relative when git runs in a subdirectory. -M: a renamed file
 # replaces the blob at its old path, so its old lines stay old (renames are found only when the
 # commit also removes a path: nothing to compare otherwise).
-DIFF_CACHED = ('-c', 'diff.relative=false', 'diff', '--cached', '--raw', '-z', '-M', '--no-abbrev',
-               '--no-ext-diff', '--no-color', '--ignore-submodules=none', '--diff-filter=d')
+DIFF_CACHED = (
+    '-c',
+    'diff.relative=false',
+    'diff',
+    '--cached',
+    '--raw',
+    '-z',
+    '-M',
+    '--no-abbrev',
+    '--no-ext-diff',
+    '--no-color',
+    '--ignore-submodules=none',
+    '--diff-filter=d',
+)
 REV_PARSE = ('rev-parse', '--show-toplevel', '--git-path', 'MERGE_HEAD')
 LS_FILES = ('--literal-pathspecs', 'ls-files', '--stage', '-z')
 
@@ -78,9 +91,13 @@ class StagedRead:
         try:
             self._where = runner.start_git(self.folder, *REV_PARSE)
             # Names are relative to `start`; the diff lists root-relative paths (diff.relative=false).
-            self._diff = runner.start_git(self.folder, *DIFF_CACHED, '--') if names is None else \
-                runner.start_git(self.folder, '--literal-pathspecs', *DIFF_CACHED, '--', *_pathspec(names)) \
-                if names else None
+            self._diff = (
+                runner.start_git(self.folder, *DIFF_CACHED, '--')
+                if names is None
+                else runner.start_git(self.folder, '--literal-pathspecs', *DIFF_CACHED, '--', *_pathspec(names))
+                if names
+                else None
+            )
         except BaseException:
             self.close()
             raise
@@ -159,9 +176,13 @@ def _new_to_every_head(repo: Repo, entries: list[Entry], *, keep: bool = False) 
     `keep`: an entry the same as a merged head's is kept, as replacing itself (it adds no line)."""
     for head in repo.merge_heads:
         theirs = {e.path: e.parents for e in _diff_cached(repo.root, head)}
-        entries = [e._replace(parents=(*e.parents, *theirs[e.path])) if e.path in theirs
-                   else e._replace(parents=(*e.parents, e.oid))
-                   for e in entries if keep or e.path in theirs]
+        entries = [
+            e._replace(parents=(*e.parents, *theirs[e.path]))
+            if e.path in theirs
+            else e._replace(parents=(*e.parents, e.oid))
+            for e in entries
+            if keep or e.path in theirs
+        ]
     return entries
 
 
@@ -171,8 +192,9 @@ def named_entries(repo: Repo, paths: Sequence[str]) -> dict[str, Entry]:
     others (pre-commit's `--all-files`, `--files`) are taken whole: no commit says what is old in them."""
     if not paths:
         return {}
-    return _named(repo, _entries(runner.git(repo.root, '--literal-pathspecs', *DIFF_CACHED, '--', *_pathspec(paths))),
-                  paths)
+    return _named(
+        repo, _entries(runner.git(repo.root, '--literal-pathspecs', *DIFF_CACHED, '--', *_pathspec(paths))), paths
+    )
 
 
 def _pathspec(names: Sequence[str]) -> Sequence[str]:
@@ -231,7 +253,7 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
         parents = len(token) - len(token.lstrip(b':'))
         fields = token[parents:].decode().split()
         mode, oid = fields[parents], fields[2 * parents + 1]
-        replaced = tuple(o for o in fields[parents + 1:2 * parents + 1] if o.strip('0'))
+        replaced = tuple(o for o in fields[parents + 1 : 2 * parents + 1] if o.strip('0'))
         if parents == 1 and fields[-1][:1] in ('R', 'C'):
             i += 1  # the path it came from; the next token is where it is now
         path = os.fsdecode(tokens[i])

@@ -1,4 +1,5 @@
 """The commits a `git push` sends, from the lines git hands a pre-push hook (githooks(5))."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -46,8 +47,12 @@ def push_revisions(root: StrPath, updates: Sequence[PushUpdate]) -> list[str]:
         return []
     known = _existing(root, [u.remote_sha for u in pushed if not _is_zero(u.remote_sha)])
     unknown_base = any(_is_zero(u.remote_sha) or u.remote_sha not in known for u in pushed)
-    return [*dict.fromkeys(u.local_sha for u in pushed), '--not', *sorted(known),
-            *(['--remotes'] if unknown_base else [])]
+    return [
+        *dict.fromkeys(u.local_sha for u in pushed),
+        '--not',
+        *sorted(known),
+        *(['--remotes'] if unknown_base else []),
+    ]
 
 
 def _existing(root: StrPath, shas: Sequence[str]) -> set[str]:

@@ -3,6 +3,7 @@
 Git is asked through its own command line, which costs a few milliseconds; GitPython costs
 ~250 ms to import and is kept for where it pays (the daemon).
 """
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,9 @@ class RunningGit:
         proc = self._running.wait()
         if proc.returncode != 0:
             message = proc.stderr.decode(errors='replace').strip().splitlines()
-            raise SourceError(f'git {self.args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}')
+            raise SourceError(
+                f'git {self.args[0]} failed: {message[-1] if message else "exit " + str(proc.returncode)}'
+            )
         return proc
 
 

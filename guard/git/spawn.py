@@ -10,6 +10,7 @@ close-on-exec, and those this process inherited (git hands its hooks some) are c
 child. stdin is inherited unless input is given, as with subprocess. Where posix_spawn does not
 exist (Windows), subprocess does the same job.
 """
+
 from __future__ import annotations
 
 import os
@@ -106,15 +107,19 @@ class Conversation:
         if not hasattr(os, 'posix_spawnp'):
             import subprocess
 
-            self._proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL)
+            self._proc = subprocess.Popen(
+                list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            )
             self.stdin: BinaryIO = self._proc.stdin
             self.stdout: BinaryIO = self._proc.stdout
             return
         out_read, out_write = os.pipe()
         in_read, in_write = os.pipe()
-        actions = [(os.POSIX_SPAWN_DUP2, out_write, 1), (os.POSIX_SPAWN_DUP2, in_read, 0),
-                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+        actions = [
+            (os.POSIX_SPAWN_DUP2, out_write, 1),
+            (os.POSIX_SPAWN_DUP2, in_read, 0),
+            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        ]
         actions += [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]
         try:
             self.pid = os.posix_spawnp(argv[0], list(argv), os.environ, file_actions=actions)
@@ -180,7 +185,7 @@ def _communicate(out_fd: int, err_fd: int, in_fd: int, data: bytes) -> tuple[byt
             for fd, _ in poller.poll():
                 if fd == in_fd:
                     try:
-                        pending = pending[os.write(fd, pending[:select.PIPE_BUF * 16]):]
+                        pending = pending[os.write(fd, pending[: select.PIPE_BUF * 16]) :]
                     except BlockingIOError:
                         continue
                     except BrokenPipeError:  # the command stopped reading: it needs no more input

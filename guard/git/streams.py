@@ -2,6 +2,7 @@
 
 Loaded only for a file over max-file-size: the commit hook's clean path never imports it.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -40,8 +41,9 @@ class Stream:
 class Fan:
     """Pieces read once, decoded in every reading: `decoders[i]` after skipping `skips[i]` bytes."""
 
-    def __init__(self, decoders: list[codecs.IncrementalDecoder], skips: list[int], first: bytes,
-                 rest: Iterator[bytes]) -> None:
+    def __init__(
+        self, decoders: list[codecs.IncrementalDecoder], skips: list[int], first: bytes, rest: Iterator[bytes]
+    ) -> None:
         self.decoders = decoders
         self.streams = [Stream(self) for _ in decoders]
         self.rest = rest

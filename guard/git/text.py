@@ -19,6 +19,7 @@ trufflehog's decoders are the model (pkg/decoders: UTF-8 with a printable fallba
 them each byte keeps its place, so line numbers stay true. Large files are decoded piece by piece
 (`decode_pieces`) in the readings their first 64 KiB chose, all from one pass over the pieces.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -45,17 +46,26 @@ STRAY_MIN = 64  # however small the file
 _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is its Latin-1 character
 # Bytes that are not control characters: everything but C0 and DEL, except tab, line feed,
 # vertical tab, form feed, carriage return and escape (ANSI logs). Deleting them leaves the controls.
-_NOT_C0 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7f)) + bytes(range(0x80, 0x100))
-_NOT_C0_C1 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7f)) + bytes(range(0xa0, 0x100))
+_NOT_C0 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
+_NOT_C0_C1 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0xA0, 0x100))
 _SAMPLE = 64 << 10  # bytes of a UTF-16/32 file decoded to weigh it
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, 'utf-32'), (codecs.BOM_UTF32_BE, 'utf-32'), (codecs.BOM_UTF8, 'utf-8-sig'),
-    (codecs.BOM_UTF16_LE, 'utf-16'), (codecs.BOM_UTF16_BE, 'utf-16'))
+    (codecs.BOM_UTF32_LE, 'utf-32'),
+    (codecs.BOM_UTF32_BE, 'utf-32'),
+    (codecs.BOM_UTF8, 'utf-8-sig'),
+    (codecs.BOM_UTF16_LE, 'utf-16'),
+    (codecs.BOM_UTF16_BE, 'utf-16'),
+)
 _BOM_FIRST = frozenset(bom[:1] for bom, _ in _BOMS)
 # Codecs the marks name, without the mark: the mark is skipped, so each reading says its byte order.
-_MARKED = {codecs.BOM_UTF32_LE: 'utf-32-le', codecs.BOM_UTF32_BE: 'utf-32-be', codecs.BOM_UTF8: 'utf-8',
-           codecs.BOM_UTF16_LE: 'utf-16-le', codecs.BOM_UTF16_BE: 'utf-16-be'}
+_MARKED = {
+    codecs.BOM_UTF32_LE: 'utf-32-le',
+    codecs.BOM_UTF32_BE: 'utf-32-be',
+    codecs.BOM_UTF8: 'utf-8',
+    codecs.BOM_UTF16_LE: 'utf-16-le',
+    codecs.BOM_UTF16_BE: 'utf-16-be',
+}
 # ASCII-heavy UTF-16/32: at least this share of code units has a NUL in each high byte, and few a NUL in the
 # character's low byte (a few junk bytes before the text or a few NUL characters may add some).
 _WIDE_NULS = 0.5
@@ -80,9 +90,9 @@ def readings(head: bytes) -> list[Reading]:
     if marked is not None:
         codec = _MARKED[marked]
         if codec == 'utf-8':
-            if _utf8_or_latin1(head[len(marked):]) == 'utf-8':
+            if _utf8_or_latin1(head[len(marked) :]) == 'utf-8':
                 found.append((codec, len(marked)))
-        elif _is_text(_decoder(codec).decode(head[len(marked):_SAMPLE], False)):
+        elif _is_text(_decoder(codec).decode(head[len(marked) : _SAMPLE], False)):
             found.append((codec, len(marked)))
     plain = _utf8_or_latin1(head)
     if plain is not None:
@@ -160,12 +170,17 @@ def is_lfs_pointer(data: bytes) -> bool:
     """
     if len(data) > _LFS_MAX or not data.startswith(_LFS_PREFIX):
         return False
-    lines = data[len(_LFS_PREFIX):].split(b'\n')
+    lines = data[len(_LFS_PREFIX) :].split(b'\n')
     if len(lines) != 3 or lines[2]:  # `<oid>`, `size N`, and the empty rest after the final newline
         return False
     oid, size = lines[0], lines[1]
-    return len(oid) == 64 and all(c in b'0123456789abcdef' for c in oid) \
-        and size.startswith(b'size ') and size[5:].isdigit() and size[5:6] != b''
+    return (
+        len(oid) == 64
+        and all(c in b'0123456789abcdef' for c in oid)
+        and size.startswith(b'size ')
+        and size[5:].isdigit()
+        and size[5:6] != b''
+    )
 
 
 def _decoded(decoder: codecs.IncrementalDecoder, first: bytes, rest: Iterator[bytes]) -> Iterator[str]:
@@ -217,7 +232,7 @@ def _wide_readings(head: bytes) -> list[Reading]:
         units = len(head) // width
         if not units:
             continue
-        nuls = [head[r:units * width:width].count(0) for r in range(width)]
+        nuls = [head[r : units * width : width].count(0) for r in range(width)]
         low = min(range(width), key=nuls.__getitem__)  # where the characters' low bytes are
         if nuls[low] > units * _WIDE_STRAY:
             continue
@@ -286,4 +301,4 @@ def _register_fallback() -> None:
 
 def _latin1(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start:error.end].decode('latin-1'), error.end
+    return error.object[error.start : error.end].decode('latin-1'), error.end

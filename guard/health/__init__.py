@@ -1,6 +1,7 @@
 """`guard health`: is the database up and populated, is there disk left, are the logs in bounds,
 is the root free of Python environments. The daemon calls `run_checks` on a timer.
 """
+
 from __future__ import annotations
 
 from guard.health.checks import CHECKS

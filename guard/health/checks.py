@@ -1,4 +1,5 @@
 """`run_checks`: every configured check for one root, composed into a HealthReport."""
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,13 @@ if TYPE_CHECKING:
 CHECKS = ('database', 'disk', 'logs', 'pollution')
 
 
-def run_checks(config: Config, root: str | Path | None = None, *, only: Iterable[str] | None = None,
-               environ: Mapping[str, str] | None = None) -> HealthReport:
+def run_checks(
+    config: Config,
+    root: str | Path | None = None,
+    *,
+    only: Iterable[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> HealthReport:
     """Run health.checks (or `only` of them) for `root` and return the report; never prints.
 
     A database that is down is a FAIL in the report. A missing database URL, a bad URL or
@@ -33,17 +39,21 @@ def run_checks(config: Config, root: str | Path | None = None, *, only: Iterable
     if 'database' in names:
         from guard.health.db import check_db
         from guard.health.dburl import resolve
+
         url = resolve(config, root, environ)
         database = url.masked
         results.extend(check_db(url, config.health, root=root))
     if 'disk' in names:
         from guard.health.disk import check_disk
+
         results.append(check_disk(root, config.health))
     if 'logs' in names:
         from guard.health.logs import check_logs
+
         results.append(check_logs(root, config.health))
     if 'pollution' in names:
         from guard.health.pollution import check_pollution
+
         results.append(check_pollution(root))
     return HealthReport(str(root), tuple(results), started_at, time.perf_counter() - started, database)
 

@@ -6,6 +6,7 @@ Every step has two bounds. The driver's own (libpq `connect_timeout`, the server
 resolution, dialects without a timeout option, a statement the server does not cancel. The
 connection runs in a worker thread so the backstop holds whatever the driver does.
 """
+
 from __future__ import annotations
 
 import queue
@@ -61,7 +62,9 @@ def check_db(url: DatabaseUrl, settings: HealthSettings, *, root: Path | None = 
     return _collect(probe, specs, settings, url)
 
 
-def _collect(probe: _Probe, specs: list[TableSpec], settings: HealthSettings, url: DatabaseUrl) -> tuple[CheckResult, ...]:
+def _collect(
+    probe: _Probe, specs: list[TableSpec], settings: HealthSettings, url: DatabaseUrl
+) -> tuple[CheckResult, ...]:
     step = settings.statement_timeout + GRACE
     connected = probe.next(settings.connect_timeout + GRACE)
     if connected is None:
@@ -83,7 +86,7 @@ def _collect(probe: _Probe, specs: list[TableSpec], settings: HealthSettings, ur
             probe.abandon()
             why = f'no answer within {settings.statement_timeout:g} s (statement timeout)'
             results.append(CheckResult(spec.check_name, Status.FAIL, '', why, step))
-            results.extend(_skipped(specs[index + 1:], 'not checked: an earlier query timed out'))
+            results.extend(_skipped(specs[index + 1 :], 'not checked: an earlier query timed out'))
             break
         results.append(event.result)
     return tuple(results)
@@ -155,6 +158,7 @@ class _Probe:
 
     def _liveness(self, conn: Connection) -> bool:
         from sqlalchemy import text
+
         started = time.perf_counter()
         try:
             statement_limit(conn, self._statement_timeout)
@@ -185,6 +189,7 @@ def describe(error: BaseException) -> str:
     """The driver's own message on one line (psycopg2 spreads it over several lines)."""
     from sqlalchemy.exc import DBAPIError
     from sqlalchemy.exc import SQLAlchemyError
+
     if isinstance(error, DBAPIError) and error.orig is not None:
         text = _one_line(str(error.orig))
     elif isinstance(error, SQLAlchemyError):
@@ -207,8 +212,14 @@ def _server(conn: Connection) -> str:
     return f'{name} {".".join(str(part) for part in version)}' if version else name
 
 
-_DIALECT_NAMES = {'postgresql': 'PostgreSQL', 'sqlite': 'SQLite', 'mysql': 'MySQL', 'mariadb': 'MariaDB',
-                  'mssql': 'SQL Server', 'oracle': 'Oracle'}
+_DIALECT_NAMES = {
+    'postgresql': 'PostgreSQL',
+    'sqlite': 'SQLite',
+    'mysql': 'MySQL',
+    'mariadb': 'MariaDB',
+    'mssql': 'SQL Server',
+    'oracle': 'Oracle',
+}
 
 
 def _cancel(dbapi: Any) -> None:

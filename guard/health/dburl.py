@@ -10,6 +10,7 @@ cloned repo's `DB_URL=postgresql:///x?host=evil&options=${GUARD_AUDIT_URL}` must
 environment to a host it chose (issue 16, attack 2). And a relative env-file (the default `.env`)
 must stay in the root: a committed `.env` symlink to a file elsewhere is refused, not followed.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,6 +50,7 @@ class DatabaseUrl:
         from urllib.parse import quote
         from urllib.parse import quote_plus
         from urllib.parse import unquote
+
         url = parse(self.secret, self.source)
         values = [url.password or ''] + [v for k, v in _query_items(url) if is_credential_name(k)]
         values += _userinfo_parts(self.secret, url.username or '')
@@ -96,8 +98,9 @@ def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None
 # libpq reads these files (or a service file naming more) on the client: from a URL the repository
 # wrote, they would make guard read, and present as its own, files outside the root.
 # https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS
-DRIVER_FILE_PARAMETERS = frozenset({'passfile', 'service', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslcrldir',
-                                    'sslpassword'})
+DRIVER_FILE_PARAMETERS = frozenset(
+    {'passfile', 'service', 'sslcert', 'sslkey', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslpassword'}
+)
 
 
 def _refuse_driver_files(url: DatabaseUrl) -> None:
@@ -105,14 +108,17 @@ def _refuse_driver_files(url: DatabaseUrl) -> None:
     password or service file): set such a URL in the environment or a trusted config instead."""
     named = sorted(k for k, _ in _query_items(parse(url.secret, url.source)) if k.lower() in DRIVER_FILE_PARAMETERS)
     if named:
-        raise ConfigError(f'{url.source}: the URL names client files ({", ".join(named)}); a project\'s env file may '
-                          'not: set this URL in the environment or health.db-url in a trusted config')
+        raise ConfigError(
+            f"{url.source}: the URL names client files ({', '.join(named)}); a project's env file may "
+            'not: set this URL in the environment or health.db-url in a trusted config'
+        )
 
 
 def parse(raw: str, source: str) -> URL:
     """An SQLAlchemy URL object; a bad one is a ConfigError that does not echo the value."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(raw.strip())
     except (ArgumentError, ValueError):
@@ -145,12 +151,15 @@ def _read_env_file(path: Path | None, confined_to: Path | None) -> Mapping[str, 
     if confined_to is not None:
         top = os.path.realpath(confined_to)
         if os.path.commonpath((top, real)) != top:
-            raise ConfigError(f'{path}: leads outside the root (to {real}): guard reads a project\'s env file only '
-                              'inside it; set health.env-file in a trusted config to read another')
+            raise ConfigError(
+                f"{path}: leads outside the root (to {real}): guard reads a project's env file only "
+                'inside it; set health.env-file in a trusted config to read another'
+            )
     import io
     import stat
 
     from dotenv import dotenv_values
+
     try:
         # O_NONBLOCK: a FIFO planted as .env must not hang the check; O_NOFOLLOW: what was checked is read.
         fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -172,8 +181,9 @@ def _userinfo_parts(raw: str, username: str) -> list[str]:
     userinfo = rest.rpartition('@')[0]
     if userinfo == username:
         return []  # no password at all
-    password = userinfo[len(username) + 1:] if username and userinfo.startswith(username + ':') else userinfo
+    password = userinfo[len(username) + 1 :] if username and userinfo.startswith(username + ':') else userinfo
     import re
+
     return [password] + [piece for piece in re.split(r'[@:/#?]', password) if piece and piece != username]
 
 
@@ -191,5 +201,7 @@ def _missing_message(names: tuple[str, ...], config: Config, env_file: Path | No
     places = 'the environment'
     if env_file is not None:
         places += f' and in {env_file}' + ('' if file_exists else ' (no such file)')
-    return (f'no database URL: looked for health.db-url ({settings_file}) and for {variables} in {places}; '
-            'set one, or leave "database" out of health.checks')
+    return (
+        f'no database URL: looked for health.db-url ({settings_file}) and for {variables} in {places}; '
+        'set one, or leave "database" out of health.checks'
+    )

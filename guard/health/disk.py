@@ -1,4 +1,5 @@
 """Free space on the filesystem that holds the root."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,15 @@ def check_disk(root: Path, settings: HealthSettings) -> CheckResult:
     percent = 100 * usage.free / usage.total if usage.total else 0.0
     value = f'{human_size(usage.free)} free of {human_size(usage.total)} ({percent:.0f}%) on {_mount_point(root)}'
     status, reason = _judge(usage.free, settings)
-    perf = Perf('disk_free', mib(usage.free), 'MB', warn=_range(settings.warn_free_disk_mb),
-                crit=_range(settings.min_free_disk_mb), min=0, max=mib(usage.total))
+    perf = Perf(
+        'disk_free',
+        mib(usage.free),
+        'MB',
+        warn=_range(settings.warn_free_disk_mb),
+        crit=_range(settings.min_free_disk_mb),
+        min=0,
+        max=mib(usage.total),
+    )
     return CheckResult(NAME, status, value, reason, seconds, (perf,))
 
 

@@ -4,6 +4,7 @@ Timeouts go where each driver takes them: libpq's connect_timeout and a server-s
 statement_timeout (per transaction) for PostgreSQL, the busy timeout for SQLite. Other dialects get none and rely on
 guard's own deadline in guard.health.db.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,9 +42,14 @@ def open_engine(url: DatabaseUrl, settings: HealthSettings, *, root: Path | None
 
 
 def _check_timeouts(settings: HealthSettings) -> None:
-    for key, value in (('connect-timeout', settings.connect_timeout), ('statement-timeout', settings.statement_timeout)):
+    for key, value in (
+        ('connect-timeout', settings.connect_timeout),
+        ('statement-timeout', settings.statement_timeout),
+    ):
         if value <= 0:
-            raise ConfigError(f'health.{key} must be more than 0 seconds, got {value:g}: a health check must never wait forever')
+            raise ConfigError(
+                f'health.{key} must be more than 0 seconds, got {value:g}: a health check must never wait forever'
+            )
 
 
 def _prepare(url: URL, root: Path | None) -> URL:
@@ -74,6 +80,7 @@ def _engine(url: URL, settings: HealthSettings, shown: DatabaseUrl) -> Engine:
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.exc import NoSuchModuleError
     from sqlalchemy.pool import NullPool
+
     if shown.from_repository:
         _check_repository_driver(url, shown)
     try:
@@ -97,21 +104,34 @@ _REPOSITORY_DRIVERS = {('postgresql', 'psycopg2'), ('postgresql', 'psycopg'), ('
 # exist, so libpq finds no password file or client certificate there and says nothing.
 # https://www.postgresql.org/docs/current/libpq-envars.html
 LIBPQ_CONFINED = {
-    'host': '', 'hostaddr': '', 'port': '', 'dbname': '', 'user': '', 'options': '',
-    'password': '', 'passfile': '/dev/null/guard-no-passfile',
-    'sslmode': 'prefer', 'sslcert': '/dev/null/guard-no-cert', 'sslkey': '/dev/null/guard-no-key',
-    'sslpassword': '', 'sslcertmode': 'disable',
+    'host': '',
+    'hostaddr': '',
+    'port': '',
+    'dbname': '',
+    'user': '',
+    'options': '',
+    'password': '',
+    'passfile': '/dev/null/guard-no-passfile',
+    'sslmode': 'prefer',
+    'sslcert': '/dev/null/guard-no-cert',
+    'sslkey': '/dev/null/guard-no-key',
+    'sslpassword': '',
+    'sslcertmode': 'disable',
     # guard's Kerberos ticket is a credential too: no GSS encryption, delegation or authentication.
-    'gssencmode': 'disable', 'gssdelegation': '0', 'require_auth': '!gss,!sspi',
+    'gssencmode': 'disable',
+    'gssdelegation': '0',
+    'require_auth': '!gss,!sspi',
 }
 
 
 def _check_repository_driver(url: URL, shown: DatabaseUrl) -> None:
     if (url.get_backend_name(), url.get_driver_name()) not in _REPOSITORY_DRIVERS:
-        raise ConfigError(f'{shown.source}: guard connects to a URL from a project\'s own file only with '
-                          f'PostgreSQL (psycopg2) or SQLite, not {url.drivername!r}, whose driver may add guard\'s '
-                          'own credentials from its environment; set this URL in the environment or '
-                          'health.db-url in a trusted config')
+        raise ConfigError(
+            f"{shown.source}: guard connects to a URL from a project's own file only with "
+            f"PostgreSQL (psycopg2) or SQLite, not {url.drivername!r}, whose driver may add guard's "
+            'own credentials from its environment; set this URL in the environment or '
+            'health.db-url in a trusted config'
+        )
 
 
 def confined_libpq_args(url: URL, driver: str) -> dict[str, str]:
@@ -138,9 +158,11 @@ def _libpq_accepts(driver: str, keyword: str) -> bool:
     try:
         if driver == 'psycopg':
             from psycopg.conninfo import conninfo_to_dict  # type: ignore[import-not-found,unused-ignore]
+
             conninfo_to_dict(f'{keyword}=x')
         else:
             from psycopg2.extensions import parse_dsn  # type: ignore[import-untyped,unused-ignore]
+
             parse_dsn(f'{keyword}=x')
     except Exception:  # the driver's 'invalid connection option'
         return False
@@ -167,10 +189,12 @@ def statement_limit(conn: Connection, seconds: float) -> None:
     """Bound every statement of the current transaction on the server, where the dialect allows it."""
     if conn.dialect.name == 'postgresql':
         from sqlalchemy import text
+
         # SET LOCAL ends with the transaction, so it cannot leak through a transaction-pooling proxy.
         conn.execute(text(f'SET LOCAL statement_timeout = {math.ceil(seconds * 1000)}'))
 
 
 def _importable(module: str) -> bool:
     import importlib.util
+
     return importlib.util.find_spec(module) is not None

@@ -1,4 +1,5 @@
 """How much the log paths weigh, against a limit: logs that grow unchecked fill the disk at night."""
+
 from __future__ import annotations
 
 import glob
@@ -124,8 +125,9 @@ def within_root(root: str, match: str, plain: set[str]) -> bool:
     return True
 
 
-def logs_result(root: Path, settings: HealthSettings, measured: tuple[int, int, tuple[int, str]],
-                seconds: float = 0.0) -> CheckResult:
+def logs_result(
+    root: Path, settings: HealthSettings, measured: tuple[int, int, tuple[int, str]], seconds: float = 0.0
+) -> CheckResult:
     """The logs check's verdict on `measured` = (total bytes, files, (largest's bytes, its path)):
     lets the daemon judge the walk its sweep already made instead of walking the logs again."""
     total, files, largest = measured
@@ -135,7 +137,9 @@ def logs_result(root: Path, settings: HealthSettings, measured: tuple[int, int, 
         value = f'{human_size(total)} in {files} file{"s" if files > 1 else ""}{limit}'
     else:
         value = f'no log files in {", ".join(settings.log_paths) or "(no log-paths)"}'
-    perf = Perf('logs_size', mib(total), 'MB', warn=_range(settings.warn_log_mb), crit=_range(settings.max_log_mb), min=0)
+    perf = Perf(
+        'logs_size', mib(total), 'MB', warn=_range(settings.warn_log_mb), crit=_range(settings.max_log_mb), min=0
+    )
     return CheckResult(NAME, status, value, reason, seconds, (perf,))
 
 

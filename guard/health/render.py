@@ -3,6 +3,7 @@
 Everything here returns strings; `guard.cli.health` writes them. Values were masked where they
 were made (the database URL never carries its password), so nothing here has to redact.
 """
+
 from __future__ import annotations
 
 import json
@@ -83,8 +84,18 @@ def _check_dict(check: CheckResult) -> dict[str, Any]:
         'value': check.value,
         'reason': check.reason or None,
         'latency_ms': round(check.latency * 1000, 3),
-        'perfdata': [{'label': p.label, 'value': p.value, 'uom': p.uom or None, 'warn': p.warn or None,
-                      'crit': p.crit or None, 'min': p.min, 'max': p.max} for p in check.perf],
+        'perfdata': [
+            {
+                'label': p.label,
+                'value': p.value,
+                'uom': p.uom or None,
+                'warn': p.warn or None,
+                'crit': p.crit or None,
+                'min': p.min,
+                'max': p.max,
+            }
+            for p in check.perf
+        ],
     }
 
 
@@ -111,9 +122,16 @@ def nagios_unknown(message: str) -> tuple[str, int]:
 
 def perfdata(perf: Perf) -> str:
     """`'label'=value[uom];warn;crit;min;max` with trailing empty fields dropped."""
-    label = perf.label if perf.label.replace('_', '').replace(':', '').replace('.', '').isalnum() else _quote(perf.label)
-    fields: Sequence[str] = (f'{_number(perf.value)}{perf.uom}', perf.warn, perf.crit,
-                             _number(perf.min), _number(perf.max))
+    label = (
+        perf.label if perf.label.replace('_', '').replace(':', '').replace('.', '').isalnum() else _quote(perf.label)
+    )
+    fields: Sequence[str] = (
+        f'{_number(perf.value)}{perf.uom}',
+        perf.warn,
+        perf.crit,
+        _number(perf.min),
+        _number(perf.max),
+    )
     return f'{label}={";".join(fields).rstrip(";")}'
 
 

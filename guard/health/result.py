@@ -1,4 +1,5 @@
 """What a health check returns: one CheckResult per check, gathered into a HealthReport."""
+
 from __future__ import annotations
 
 import enum

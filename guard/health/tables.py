@@ -5,6 +5,7 @@ PostgreSQL the estimate is `pg_class.reltuples`, which costs one catalog lookup 
 table is; -1 there means "never analysed" (PostgreSQL 14+), which is unknown, not empty.
 https://www.postgresql.org/docs/current/catalog-pg-class.html
 """
+
 from __future__ import annotations
 
 import time
@@ -74,8 +75,10 @@ def check_table(conn: Connection, spec: TableSpec) -> CheckResult:
     if count is None:
         return CheckResult(spec.check_name, Status.FAIL, '', f'table {spec.name} does not exist', seconds)
     status, reason = _judge(spec, count)
-    perf = () if count.rows is None else (
-        Perf(f'{spec.name}_rows', count.rows, crit=f'{spec.min_rows}:' if spec.min_rows else '', min=0),
+    perf = (
+        ()
+        if count.rows is None
+        else (Perf(f'{spec.name}_rows', count.rows, crit=f'{spec.min_rows}:' if spec.min_rows else '', min=0),)
     )
     return CheckResult(spec.check_name, status, _show(spec, count, status), reason, seconds, perf)
 
@@ -87,6 +90,7 @@ def _count(conn: Connection, spec: TableSpec) -> _Count | None:
     from sqlalchemy import inspect
     from sqlalchemy import select
     from sqlalchemy import table
+
     if not inspect(conn).has_table(spec.table, schema=spec.schema):
         return None
     rows = conn.execute(select(func.count()).select_from(table(spec.table, schema=spec.schema))).scalar_one()
@@ -97,10 +101,12 @@ def _count(conn: Connection, spec: TableSpec) -> _Count | None:
 def _estimate(conn: Connection, spec: TableSpec) -> _Count | None:
     from sqlalchemy import table
     from sqlalchemy import text
+
     # to_regclass resolves the name like the query would (search_path, quoting) and is NULL if absent.
     qualified = conn.dialect.identifier_preparer.format_table(table(spec.table, schema=spec.schema))
     row = conn.execute(
-        text('SELECT reltuples, relpages FROM pg_class WHERE oid = to_regclass(:name)'), {'name': qualified},
+        text('SELECT reltuples, relpages FROM pg_class WHERE oid = to_regclass(:name)'),
+        {'name': qualified},
     ).first()
     if row is None:
         return None

@@ -1,4 +1,5 @@
 """Sizes as people read them, and the MiB the settings are written in."""
+
 from __future__ import annotations
 
 MIB = 1024 * 1024

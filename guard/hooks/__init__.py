@@ -4,6 +4,7 @@ The `guard*` ids are pre-commit framework hooks (.pre-commit-hooks.yaml; console
 name, except `guard`, whose entry is `guard hook guard`). `pre-commit` and `pre-push` are the
 standalone git hooks that the shims in hooks/ run. Modules stay tiny: guard/hooks/runner.py does the work.
 """
+
 from __future__ import annotations
 
 # Framework hook id -> the rule categories it runs (`guard` runs them all). SKIP=<id> drops them.

@@ -1,4 +1,5 @@
 """`guard`: pre-commit hook running every rule on the staged files (venvs, secrets, env files, IPs, home paths)."""
+
 from __future__ import annotations
 
 from guard.hooks import runner as hook

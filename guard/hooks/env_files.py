@@ -1,4 +1,5 @@
 """`guard-env-files`: pre-commit hook for `.env`-style files with values (templates such as .env.example pass)."""
+
 from __future__ import annotations
 
 from guard.hooks import runner as hook

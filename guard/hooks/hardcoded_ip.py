@@ -1,4 +1,5 @@
 """`guard-hardcoded-ip`: pre-commit hook for hardcoded IP addresses and paths into one user's home directory."""
+
 from __future__ import annotations
 
 from guard.hooks import runner as hook

@@ -1,4 +1,5 @@
 """`guard hook pre-commit`: the standalone git pre-commit hook. Scans the index, not the working tree."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,5 +1,6 @@
 """`guard hook pre-push REMOTE URL`: the standalone git pre-push hook. Scans the commits being pushed,
 as git lists them on stdin, so a secret committed with `--no-verify` still stops at the push."""
+
 from __future__ import annotations
 
 import sys

@@ -5,6 +5,7 @@ closing line that says how to skip once, and exit 1; when guard itself cannot ru
 no repository) they exit 2 and say how to fix it. The hot path imports no heavy library:
 a clean commit should cost little more than Python's own start-up.
 """
+
 from __future__ import annotations
 
 import os
@@ -122,8 +123,9 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
         revisions = git_revisions.push_revisions(repo.root, git_revisions.parse_push_lines(stdin.read()))
         if not revisions:
             return 0  # only branch deletions: nothing leaves the machine
-        return _scan_and_report('guard', 'push', lambda only: history.scan_revisions(config, revisions, only=only),
-                                config.fail_on)
+        return _scan_and_report(
+            'guard', 'push', lambda only: history.scan_revisions(config, revisions, only=only), config.fail_on
+        )
 
     return _run_hook('guard', 'push', body)
 
@@ -153,14 +155,17 @@ def _run_hook(hook_id: str, action: str, body: Callable[[], int]) -> int:
     with error_handler() as outcome:
         outcome.code = body()
     if outcome.code == 2:
-        sys.stderr.write(f'guard: the {hook_id} hook could not run, so it blocked the {action}; fix the error above, '
-                         f'or skip it once with `SKIP={hook_id} {ACTIONS[action]} …` '
-                         f'(`{ACTIONS[action]} --no-verify` skips every hook)\n')
+        sys.stderr.write(
+            f'guard: the {hook_id} hook could not run, so it blocked the {action}; fix the error above, '
+            f'or skip it once with `SKIP={hook_id} {ACTIONS[action]} …` '
+            f'(`{ACTIONS[action]} --no-verify` skips every hook)\n'
+        )
     return outcome.code
 
 
-def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], ScanResult], fail_on: str, *,
-                     exit_zero: bool = False) -> int:
+def _scan_and_report(
+    hook_id: str, action: str, scan: Callable[[Sequence[str]], ScanResult], fail_on: str, *, exit_zero: bool = False
+) -> int:
     only = active_categories(hook_id, os.environ.get('SKIP', ''))
     if not only:
         sys.stdout.write(f'guard: {hook_id} skipped (SKIP={os.environ.get("SKIP", "")})\n')
@@ -180,28 +185,40 @@ def _scan_and_report(hook_id: str, action: str, scan: Callable[[Sequence[str]], 
     hint = skip_hint(hook_id, {f.category for f in findings})
     stream = sys.stdout
     suspect = _credential_lines(findings)
-    report.write(result, 'text', stream, color=common.use_color(stream),
-                 hook=hint if blocking and action == 'commit' and not suspect else '')
+    report.write(
+        result,
+        'text',
+        stream,
+        color=common.use_color(stream),
+        hook=hint if blocking and action == 'commit' and not suspect else '',
+    )
     _write_left_out(result, stream)
     if suspect:  # a skip would commit (or push) the masked value with the line: never offer one
-        stream.write(f'{action} blocked: {", ".join(suspect)} may hold a credential (masked above) that no secret '
-                     'rule recognised; a skip would ' + ('commit' if action == 'commit' else 'push') + ' it. '
-                     'Move any credential out of the file (an environment variable, a secret store), '
-                     + ('rotate it if it was pushed before, ' if action == 'push' else '')
-                     + 'then fix the findings above; a line with none may be allowed with a `guard: allow <rule>` '
-                     'comment.\n')
+        stream.write(
+            f'{action} blocked: {", ".join(suspect)} may hold a credential (masked above) that no secret '
+            'rule recognised; a skip would ' + ('commit' if action == 'commit' else 'push') + ' it. '
+            'Move any credential out of the file (an environment variable, a secret store), '
+            + ('rotate it if it was pushed before, ' if action == 'push' else '')
+            + 'then fix the findings above; a line with none may be allowed with a `guard: allow <rule>` '
+            'comment.\n'
+        )
     elif blocking and action == 'push':
-        stream.write('push blocked: the commits being pushed add the findings above (shown as <commit>:<path>). '
-                     'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
-                     f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n')
+        stream.write(
+            'push blocked: the commits being pushed add the findings above (shown as <commit>:<path>). '
+            'Rewrite them (`git rebase -i`, then `git commit --amend`), rotate any leaked secret, '
+            f'or skip once with `SKIP={hint} git push …` / `git push --no-verify`.\n'
+        )
     return max(1 if blocking else 0, _fail_closed(hook_id, action, result))
 
 
 def _credential_lines(findings: Sequence[Finding]) -> list[str]:
     """`path:line` of each line a non-secret rule reported whose excerpt masked a value that may be a
     credential (guard.excerpt): SKIP=guard-hardcoded-ip would commit that value."""
-    lines = dict.fromkeys(f'{f.path}:{f.line}' if f.line is not None else f.path  # an env file: the whole file
-                          for f in findings if f.credential and f.category != 'secret')
+    lines = dict.fromkeys(
+        f'{f.path}:{f.line}' if f.line is not None else f.path  # an env file: the whole file
+        for f in findings
+        if f.credential and f.category != 'secret'
+    )
     shown = list(lines)[:5]
     return shown + [f'{len(lines) - len(shown)} more lines'] if len(lines) > len(shown) else shown
 
@@ -228,10 +245,12 @@ def _fail_closed(hook_id: str, action: str, result: ScanResult) -> int:
     if not result.failed:
         return 0
     names = ', '.join(s.path for s in result.failed)
-    sys.stdout.write(f'{action} blocked: guard could not read {names}, so it cannot tell whether '
-                     f'{"it holds" if len(result.failed) == 1 else "they hold"} a secret (reason above). Fix the '
-                     'cause, or add the path to `exclude` in [tool.guard] to stop scanning it, or skip once with '
-                     f'`SKIP={hook_id} {ACTIONS[action]} …`.\n')
+    sys.stdout.write(
+        f'{action} blocked: guard could not read {names}, so it cannot tell whether '
+        f'{"it holds" if len(result.failed) == 1 else "they hold"} a secret (reason above). Fix the '
+        'cause, or add the path to `exclude` in [tool.guard] to stop scanning it, or skip once with '
+        f'`SKIP={hook_id} {ACTIONS[action]} …`.\n'
+    )
     return 1
 
 
@@ -247,7 +266,7 @@ def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Pat
     import argparse
     from pathlib import Path
 
-    parser = argparse.ArgumentParser(prog=hook_id, description=f'guard\'s {hook_id} hook for pre-commit')
+    parser = argparse.ArgumentParser(prog=hook_id, description=f"guard's {hook_id} hook for pre-commit")
     parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
     parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
     parser.add_argument('--exit-zero', action='store_true', help='report the findings but let the commit go ahead')

@@ -1,4 +1,5 @@
 """`guard-secrets`: pre-commit hook for credentials (keys, tokens, database URLs with passwords) in staged files."""
+
 from __future__ import annotations
 
 from guard.hooks import runner as hook

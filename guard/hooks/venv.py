@@ -1,4 +1,5 @@
 """`guard-venv`: pre-commit hook for Python environments being committed, in the root or in a subfolder."""
+
 from __future__ import annotations
 
 from guard.hooks import runner as hook

@@ -1,4 +1,5 @@
 """Reporters: a ScanResult in, text / JSON / SARIF out. Nothing else in guard formats findings."""
+
 from __future__ import annotations
 
 from typing import TextIO
@@ -8,8 +9,16 @@ from guard.scan.engine import ScanResult
 FORMATS = ('text', 'json', 'sarif')
 
 
-def write(result: ScanResult, fmt: str, stream: TextIO, *, color: bool = False, verbose: bool = False,
-          quiet: bool = False, hook: str = '') -> None:
+def write(
+    result: ScanResult,
+    fmt: str,
+    stream: TextIO,
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    quiet: bool = False,
+    hook: str = '',
+) -> None:
     """Write `result` in `fmt`. `verbose`, `quiet` and `color` shape the text format only: JSON and
     SARIF are contracts that always hold everything."""
     if fmt == 'json':

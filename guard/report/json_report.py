@@ -1,4 +1,5 @@
 """`--format json`: a contract other tools parse. Add fields freely; never rename or remove one."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,17 @@ def write(result: ScanResult, stream: TextIO) -> None:
         'version': VERSION,
         'findings': [
             {
-                'rule': f.rule, 'category': f.category, 'severity': f.severity, 'path': f.path,
-                'line': f.line, 'column': f.column, 'message': f.message, 'fix': f.fix,
-                'excerpt': f.excerpt, 'fingerprint': f.fingerprint, 'entries': list(f.entries),
+                'rule': f.rule,
+                'category': f.category,
+                'severity': f.severity,
+                'path': f.path,
+                'line': f.line,
+                'column': f.column,
+                'message': f.message,
+                'fix': f.fix,
+                'excerpt': f.excerpt,
+                'fingerprint': f.fingerprint,
+                'entries': list(f.entries),
             }
             for f in result.findings
         ],

@@ -3,6 +3,7 @@
 https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html and
 https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
 """
+
 from __future__ import annotations
 
 import json
@@ -28,27 +29,45 @@ def write(result: ScanResult, stream: TextIO) -> None:
     rule_ids = sorted(RULES)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     run = {
-        'tool': {'driver': {
-            'name': 'guard', 'version': __version__, 'semanticVersion': __version__,
-            'informationUri': 'https://github.com/guard-dev/guard',
-            'rules': [_rule(rule_id) for rule_id in rule_ids],
-        }},
+        'tool': {
+            'driver': {
+                'name': 'guard',
+                'version': __version__,
+                'semanticVersion': __version__,
+                'informationUri': 'https://github.com/guard-dev/guard',
+                'rules': [_rule(rule_id) for rule_id in rule_ids],
+            }
+        },
         'columnKind': 'unicodeCodePoints',
         'originalUriBaseIds': {'%SRCROOT%': {'uri': Path(result.root).as_uri() + '/'}},
         'results': [_result(f, index[f.rule]) for f in result.findings],
         # Every file not scanned, and why (SARIF 3.20.21, 3.58): a reader sees what the results do not cover.
-        'invocations': [{'executionSuccessful': not result.failed,
-                         'toolExecutionNotifications': [_not_scanned(s) for s in result.skipped]}],
+        'invocations': [
+            {
+                'executionSuccessful': not result.failed,
+                'toolExecutionNotifications': [_not_scanned(s) for s in result.skipped],
+            }
+        ],
     }
-    stream.write(json.dumps({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, indent=2, ensure_ascii=False) + '\n')
+    stream.write(
+        json.dumps({'$schema': SCHEMA, 'version': '2.1.0', 'runs': [run]}, indent=2, ensure_ascii=False) + '\n'
+    )
 
 
 def _not_scanned(skipped: Skipped) -> dict[str, Any]:
     return {
         'level': 'warning',
         'message': {'text': _readable(f'not scanned: {skipped.reason}')},
-        'locations': [{'physicalLocation': {'artifactLocation': {
-            'uri': quote(os.fsencode(skipped.path.rstrip('/') or '.'), safe='/:'), 'uriBaseId': '%SRCROOT%'}}}],
+        'locations': [
+            {
+                'physicalLocation': {
+                    'artifactLocation': {
+                        'uri': quote(os.fsencode(skipped.path.rstrip('/') or '.'), safe='/:'),
+                        'uriBaseId': '%SRCROOT%',
+                    }
+                }
+            }
+        ],
         'descriptor': {'id': 'not-scanned'},
     }
 
@@ -70,8 +89,11 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     # GitHub needs a region on every result (its rule GH1003); a path-level finding points at line 1.
     location: dict[str, Any] = {
         'artifactLocation': {'uri': _uri(finding), 'uriBaseId': '%SRCROOT%'},
-        'region': {'startLine': finding.line or 1, 'startColumn': finding.column or 1,
-                   'snippet': {'text': _readable(finding.excerpt)}},
+        'region': {
+            'startLine': finding.line or 1,
+            'startColumn': finding.column or 1,
+            'snippet': {'text': _readable(finding.excerpt)},
+        },
     }
     return {
         'ruleId': finding.rule,

@@ -1,4 +1,5 @@
 """Counts shared by every reporter."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -4,6 +4,7 @@ then each rule's why, fix and how to allow it once (on every finding with -v), t
 Explaining a rule once, after the findings, is how ruff (`--show-fixes`, `rule`) and eslint keep a
 long report readable: sixteen findings of three rules are then ~40 lines instead of eighty.
 """
+
 from __future__ import annotations
 
 from itertools import groupby
@@ -26,8 +27,15 @@ class _Painter:
         return f'{_COLORS[style]}{text}{_RESET}' if self.enabled else text
 
 
-def write(result: ScanResult, stream: TextIO, *, color: bool = False, verbose: bool = False, quiet: bool = False,
-          hook: str = '') -> None:
+def write(
+    result: ScanResult,
+    stream: TextIO,
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    quiet: bool = False,
+    hook: str = '',
+) -> None:
     """The report. `quiet`: the findings alone; `verbose`: every finding explained, every skip listed."""
     paint = _Painter(color)
     rules = _RuleNotes(result.findings)
@@ -42,8 +50,10 @@ def write(result: ScanResult, stream: TextIO, *, color: bool = False, verbose: b
         stream.write('\n' + ('' if verbose else rules.legend(paint)))
     _write_skipped(result, stream, verbose)
     for entry in result.stale:
-        stream.write(f'stale baseline entry: {entry.rule} in {printable(entry.path)} no longer matches; '
-                     f'run `guard baseline` to drop it\n')
+        stream.write(
+            f'stale baseline entry: {entry.rule} in {printable(entry.path)} no longer matches; '
+            f'run `guard baseline` to drop it\n'
+        )
     stream.write(_summary_line(result, paint, hook) + '\n')
 
 
@@ -87,8 +97,10 @@ class _RuleNotes:
         for rule_id in sorted(self.by_rule):
             findings = self.by_rule[rule_id]
             count = f'{len(findings)} finding{"s" if len(findings) != 1 else ""}'
-            lines.append(f'{paint("bold", rule_id)} ({paint(findings[0].severity, findings[0].severity)}, {count}): '
-                         f'{self.why(rule_id)}')
+            lines.append(
+                f'{paint("bold", rule_id)} ({paint(findings[0].severity, findings[0].severity)}, {count}): '
+                f'{self.why(rule_id)}'
+            )
             lines.append(f'  fix:   {self.fix(rule_id)}')
             lines.append(f'  allow: {self.allow(rule_id)}')
         return '\n'.join(lines) + '\n\n'
@@ -139,8 +151,10 @@ def _summary_line(result: ScanResult, paint: _Painter, hook: str) -> str:
     files = len({f.path for f in result.findings})
     line = f'guard: {count} finding{"s" if count != 1 else ""} ({severities}) in {files} file{"s" if files != 1 else ""}; scanned {scanned}{tail}'
     if hook:
-        line += (f'\n{paint("error", "commit blocked.")} Fix the findings above, or skip this hook once with '
-                 f'`SKIP={hook} git commit …` (pre-commit) / `git commit --no-verify` (standalone hook).')
+        line += (
+            f'\n{paint("error", "commit blocked.")} Fix the findings above, or skip this hook once with '
+            f'`SKIP={hook} git commit …` (pre-commit) / `git commit --no-verify` (standalone hook).'
+        )
     return line
 
 

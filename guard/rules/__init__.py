@@ -1,4 +1,5 @@
 """The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import."""
+
 from __future__ import annotations
 
 from guard.records import Record
@@ -28,8 +29,13 @@ class PathRule(Record):
 
 PATH_RULES: tuple[PathRule, ...] = (
     PathRule(venv.ROOT_RULE, venv.CATEGORY, 'error', venv.WHY, venv.FIX_DISK),
-    PathRule(venv.NESTED_RULE, venv.CATEGORY, 'error', 'A committed Python environment bloats the repository and breaks other machines.',
-             'Add it to .gitignore and run `git rm -r --cached <dir>`.'),
+    PathRule(
+        venv.NESTED_RULE,
+        venv.CATEGORY,
+        'error',
+        'A committed Python environment bloats the repository and breaks other machines.',
+        'Add it to .gitignore and run `git rm -r --cached <dir>`.',
+    ),
     PathRule(env_files.RULE_ID, env_files.CATEGORY, 'error', env_files.WHY, env_files.FIX),
 )
 

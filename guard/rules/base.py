@@ -5,6 +5,7 @@ meets no keyword compiles nothing (a hook's cost should be mostly Python start-u
 then runs the regex only on the lines around the keyword hits (`Window`), which is what keeps a
 full-tree scan in Python near the speed of the compiled peers.
 """
+
 from __future__ import annotations
 
 import math

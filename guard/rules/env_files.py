@@ -3,6 +3,7 @@
 Templates (`.env.example`, `.env.sample`, `.env.template`, `.env.dist`) are how a project documents
 its variables and are fine; an env file with no assignments is fine too.
 """
+
 from __future__ import annotations
 
 from guard.findings import Finding
@@ -11,12 +12,14 @@ from guard.lazy_regex import LazyRegex
 
 RULE_ID = 'env-file'
 CATEGORY = 'env-file'
-WHY = 'Env files hold this machine\'s passwords and keys; committed, they leak to everyone with the repository.'
+WHY = "Env files hold this machine's passwords and keys; committed, they leak to everyone with the repository."
 FIX = 'Add it to .gitignore (`git rm --cached <file>` if already tracked) and commit a .env.example with keys and no values.'
 
 _TEMPLATE_SUFFIXES = frozenset({'example', 'sample', 'template', 'dist', 'tmpl', 'tpl', 'defaults', 'schema', 'spec'})
 _ENV_NAME = LazyRegex(r'(?:^\.env(?:\.(?P<suffix>[\w.-]+))?$|^(?P<stem>[\w.-]+)\.env$)')
-_ASSIGNMENT = LazyRegex(r'(?m)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*+)[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$')
+_ASSIGNMENT = LazyRegex(
+    r'(?m)^[ \t]*(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*+)[ \t]*[=:][ \t]*(?P<value>[^\s#].*)$'
+)
 # A key whose value is a credential (broad on purpose: it only holds back a SKIP hint).
 _CREDENTIAL_NAME = LazyRegex(r'(?i)pass|pw|secret|token|cred|key|auth')
 _EMPTY_VALUE = LazyRegex(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
@@ -44,8 +47,15 @@ def check(path: str, text: str) -> Finding | None:
     # A literal under a credential's name (not `${VAR}`, checked above): SKIP=guard-env-files would commit it.
     credential = any(_CREDENTIAL_NAME.search(m['name']) for m in values)
     return Finding(
-        rule=RULE_ID, category=CATEGORY, severity='error', path=path, line=None, column=None,
-        message=f'{WHY} It assigns {keys} value{"s" if keys != 1 else ""}.', fix=FIX,
-        excerpt=f'{path} ({keys} value{"s" if keys != 1 else ""})', fingerprint=fingerprint(RULE_ID, path),
+        rule=RULE_ID,
+        category=CATEGORY,
+        severity='error',
+        path=path,
+        line=None,
+        column=None,
+        message=f'{WHY} It assigns {keys} value{"s" if keys != 1 else ""}.',
+        fix=FIX,
+        excerpt=f'{path} ({keys} value{"s" if keys != 1 else ""})',
+        fingerprint=fingerprint(RULE_ID, path),
         credential=credential,
     )

@@ -5,6 +5,7 @@ plain prefix (Twitter's `AAAA…`, Dropbox's) turns up in it; SVG path data is r
 (`d="M10.11.86.39…"`), which read as IPv4 addresses. Both are filters (a reason, or None), built from
 string tests: they run only on a rule's candidates, never on ordinary lines.
 """
+
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -48,8 +49,7 @@ def _blob_line(text: str, start: int, end: int) -> bool:
     line_start = text.rfind('\n', 0, start) + 1
     line_end = text.find('\n', end)
     line_end = len(text) if line_end < 0 else line_end
-    return (end - start >= _BLOB_LINE and not text[line_start:start].strip()
-            and not text[end:line_end].strip())
+    return end - start >= _BLOB_LINE and not text[line_start:start].strip() and not text[end:line_end].strip()
 
 
 def _blob_line_before(text: str, start: int) -> bool:
@@ -57,7 +57,7 @@ def _blob_line_before(text: str, start: int) -> bool:
     if line_start == 0:
         return False
     previous_start = text.rfind('\n', 0, line_start - 1) + 1
-    previous = text[previous_start:line_start - 1].strip()
+    previous = text[previous_start : line_start - 1].strip()
     return len(previous) >= _BLOB_LINE and all(c in _BASE64 for c in previous)
 
 
@@ -66,7 +66,7 @@ def _blob_line_after(text: str, end: int) -> bool:
     if line_end < 0:
         return False
     next_end = text.find('\n', line_end + 1)
-    following = text[line_end + 1:len(text) if next_end < 0 else next_end].strip()
+    following = text[line_end + 1 : len(text) if next_end < 0 else next_end].strip()
     return len(following) >= _BLOB_LINE and all(c in _BASE64 for c in following)
 
 
@@ -77,7 +77,10 @@ def in_svg_path(match: re.Match[str], text: str) -> str | None:
     floor = max(line_start, start - 4096)
     for attribute in _PATH_ATTRIBUTES:
         at = text.rfind(attribute, floor, start)
-        if at >= 0 and (at == 0 or not text[at - 1].isalnum()) and all(
-                c in _PATH_DATA for c in text[at + len(attribute):start]):
+        if (
+            at >= 0
+            and (at == 0 or not text[at - 1].isalnum())
+            and all(c in _PATH_DATA for c in text[at + len(attribute) : start])
+        ):
             return 'SVG path data'
     return None

@@ -4,6 +4,7 @@
 quiet on everything that merely looks like an address: loopback and wildcard binds, documentation
 ranges, netmasks, versions (`1.2.3.4`, `Chrome/120.0.0.0`), OIDs and `${VAR:-default}` fallbacks.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -29,8 +30,10 @@ FIX = 'Read the host from configuration or an environment variable (e.g. os.envi
 _IPV4 = r'(?<![\w.\-])(?<!\d\.)(?P<value>(?:\d{1,3}\.){3}\d{1,3})(?!\.\d)(?![\w\-]|\.\w)'
 # Compressed or full IPv6; `ipaddress` decides validity. The first group needs 2+ hex digits so
 # Python slices (`a[1::2]`) and C++ scopes (`std::x`) are never candidates.
-_IPV6 = (r'(?<![\w:.])(?P<value>(?:[0-9a-fA-F]{2,4}::?(?:[0-9a-fA-F]{1,4}:{1,2}){0,6}[0-9a-fA-F]{0,4}'
-         r'|::(?:ffff:)?[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){1,6}))(?![\w:.]|/\d)')
+_IPV6 = (
+    r'(?<![\w:.])(?P<value>(?:[0-9a-fA-F]{2,4}::?(?:[0-9a-fA-F]{1,4}:{1,2}){0,6}[0-9a-fA-F]{0,4}'
+    r'|::(?:ffff:)?[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){1,6}))(?![\w:.]|/\d)'
+)
 
 _VERSION_CONTEXT = LazyRegex(r'(?i)(?:version|\bver)_*["\'\s:=(]*v?$|[=<>!~]=\s*["\']?$|[\^~]\s*$')
 _USER_AGENT = LazyRegex(r'(?i)user[-_ ]?agent|mozilla/\d')
@@ -51,7 +54,7 @@ CONTEXT_REACH = 512
 
 def _line_before(match: re.Match[str], text: str) -> str:
     start = match.start('value')
-    return text[max(line_start(text, start), start - CONTEXT_REACH):start]
+    return text[max(line_start(text, start), start - CONTEXT_REACH) : start]
 
 
 def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
@@ -120,8 +123,9 @@ _HOST_CONTEXT = LazyRegex(
 _PORT_AFTER = LazyRegex(r':\d{1,5}\b|]:\d')  # `1.2.3.4:8080`, `[::1]:80`
 
 
-def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
-                                 match: re.Match[str], text: str) -> str | None:
+def _public_without_host_context(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, match: re.Match[str], text: str
+) -> str | None:
     """Private addresses are always hosts; public-looking ones only where the line talks about hosts.
 
     Four small numbers are far more often a version or a section number (`1.0.0.0`, `4.10.22.7`)
@@ -130,8 +134,8 @@ def _public_without_host_context(address: ipaddress.IPv4Address | ipaddress.IPv6
     if _in_any(address, _PRIVATE_NETWORKS):
         return None
     start, end = match.span('value')
-    before = text[max(line_start(text, start), start - CONTEXT_REACH):start]
-    after = text[end:end + 6]
+    before = text[max(line_start(text, start), start - CONTEXT_REACH) : start]
+    after = text[end : end + 6]
     if before.endswith(('//', '@', '[')) or _PORT_AFTER.match(after) or _HOST_CONTEXT.search(before):
         return None
     return 'public-looking number with no host context (a version or section number?)'
@@ -179,9 +183,17 @@ def _context_noise(match: re.Match[str], text: str) -> str | None:
 
 RULES = (
     Rule(
-        id='hardcoded-ipv4', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV4, trigger=_IPV4_TRIGGER, filters=(in_comment, in_svg_path, _ipv4_noise),
-        skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS, redact=False,
+        id='hardcoded-ipv4',
+        category='ip',
+        severity='warning',
+        why=WHY,
+        fix=FIX,
+        pattern=_IPV4,
+        trigger=_IPV4_TRIGGER,
+        filters=(in_comment, in_svg_path, _ipv4_noise),
+        skip_paths=DOC_PATHS,
+        skip_words=DOC_PATH_WORDS,
+        redact=False,
         examples_bad=(
             '"host": "192.168.86.42"',
             'proxy_pass http://10.10.0.21:3000;',
@@ -206,9 +218,17 @@ RULES = (
         ),
     ),
     Rule(
-        id='hardcoded-ipv6', category='ip', severity='warning', why=WHY, fix=FIX,
-        pattern=_IPV6, trigger=_IPV6_TRIGGER, filters=(in_comment, _ipv6_noise),
-        skip_paths=DOC_PATHS, skip_words=DOC_PATH_WORDS, redact=False,
+        id='hardcoded-ipv6',
+        category='ip',
+        severity='warning',
+        why=WHY,
+        fix=FIX,
+        pattern=_IPV6,
+        trigger=_IPV6_TRIGGER,
+        filters=(in_comment, _ipv6_noise),
+        skip_paths=DOC_PATHS,
+        skip_words=DOC_PATH_WORDS,
+        redact=False,
         examples_bad=(
             'listen [fd12:3456:789a:1::21]:8080;',
             'host = "2a00:1450:4001:82b::200e"',

@@ -3,6 +3,7 @@
 The ip and abs-path rules exist because such values break every other machine when code or config
 uses them. In docs, examples and comments they only illustrate, so those rules stay quiet there.
 """
+
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -10,8 +11,10 @@ if TYPE_CHECKING:
     import re
 
 # docs/, examples/, samples/, files named *example* / *sample*, and prose formats.
-DOC_PATHS = (r'(?i)(?:^|/)(?:docs?|examples?|samples?)/|(?:^|/)[^/]*(?:example|sample)[^/]*$'
-             r'|\.(?:md|markdown|rst|txt|adoc|html?)$')
+DOC_PATHS = (
+    r'(?i)(?:^|/)(?:docs?|examples?|samples?)/|(?:^|/)[^/]*(?:example|sample)[^/]*$'
+    r'|\.(?:md|markdown|rst|txt|adoc|html?)$'
+)
 # What every path DOC_PATHS matches holds (Rule.skip_words): most paths are judged without compiling it.
 DOC_PATH_WORDS = ('doc', 'example', 'sample', '.md', '.markdown', '.rst', '.txt', '.adoc', '.htm')
 # How a comment line starts, after any white space: `#` (not a `#!` line), `//`, `-- `, `;`, `/*` or `*`, `<!--`, `rem `.
@@ -86,7 +89,7 @@ def comment_line(text: str, start: int) -> bool:
     end = len(text)
     while start < end and text[start].isspace():
         start += 1
-    head = text[start:start + 5]
+    head = text[start : start + 5]
     if head.startswith('#'):
         return not head.startswith('#!')
     if head.startswith(_COMMENT_STARTS):

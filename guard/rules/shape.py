@@ -13,6 +13,7 @@ every rule of the registry still gets its bound on the running Python, so a chan
 the tests instead of slowing scans in silence. It is imported when a rule's reach is first needed
 (the keyword of the rule occurred), with `re`, which that rule's search needs anyway.
 """
+
 from __future__ import annotations
 
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -29,9 +30,14 @@ MAX_NEWLINES = 8
 MAX_LOOKAHEAD = 256
 _NEWLINE = ord('\n')
 # Character classes (`\s`, `\D`, `\W`) that contain '\n'.
-_CATEGORIES_WITH_NEWLINE = frozenset({
-    sre.CATEGORY_SPACE, sre.CATEGORY_NOT_DIGIT, sre.CATEGORY_NOT_WORD, sre.CATEGORY_LINEBREAK,
-})
+_CATEGORIES_WITH_NEWLINE = frozenset(
+    {
+        sre.CATEGORY_SPACE,
+        sre.CATEGORY_NOT_DIGIT,
+        sre.CATEGORY_NOT_WORD,
+        sre.CATEGORY_LINEBREAK,
+    }
+)
 _REPEATS = frozenset({sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT})
 
 

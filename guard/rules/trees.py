@@ -3,6 +3,7 @@
 Path rules (the venv rule) ask these questions instead of touching the filesystem, so the same
 rule judges a root on disk (`guard scan`, `guard clean`) and a staged commit (the hook).
 """
+
 from __future__ import annotations
 
 import os
@@ -79,8 +80,9 @@ class PathListTree(Tree):
     `links` maps symlink paths to their targets; `heads` optionally gives file beginnings.
     """
 
-    def __init__(self, paths: Iterable[str], *, links: dict[str, str] | None = None,
-                 heads: dict[str, bytes] | None = None) -> None:
+    def __init__(
+        self, paths: Iterable[str], *, links: dict[str, str] | None = None, heads: dict[str, bytes] | None = None
+    ) -> None:
         self._links = dict(links or {})
         self._heads = heads or {}
         self._files: set[str] = set()

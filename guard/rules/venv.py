@@ -6,6 +6,7 @@ the code. Folder names prove nothing (a project has its own `bin/` of scripts, a
 `pyvenv.cfg`, activation scripts, `lib/pythonX.Y/site-packages`, interpreter links, `conda-meta/`.
 It also says exactly which entries belong to the environment, which is what `guard clean` moves.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,9 @@ ROOT_RULE = 'venv-root'
 NESTED_RULE = 'venv-committed'
 CATEGORY = 'venv'
 WHY = 'A Python environment in the project root mixes thousands of installed files with the code and breaks other machines.'
-FIX_DISK = 'Run `guard clean` to move these entries to a quarantine, then create environments in .venv/ (ignored by git).'
+FIX_DISK = (
+    'Run `guard clean` to move these entries to a quarantine, then create environments in .venv/ (ignored by git).'
+)
 FIX_STAGED = 'Add them to .gitignore and unstage them with `git rm -r --cached <entry>`; keep environments in .venv/.'
 
 _PY_DIR = LazyRegex(r'python\d+(?:\.\d+)?t?$')
@@ -41,8 +44,16 @@ _NESTED = LazyRegex(
     r'|(?:lib|lib64)/python\d[\d.]*t?/site-packages/|Lib/site-packages/)'
 )
 # A literal every _NESTED match contains: most commits have none, and then the regex is never compiled.
-_NESTED_LITERALS = ('pyvenv.cfg', 'conda-meta/', 'bin/activate', 'Scripts/activate', 'Activate.ps1', 'site-packages/',
-                    'bin/python', 'Scripts/python')
+_NESTED_LITERALS = (
+    'pyvenv.cfg',
+    'conda-meta/',
+    'bin/activate',
+    'Scripts/activate',
+    'Activate.ps1',
+    'site-packages/',
+    'bin/python',
+    'Scripts/python',
+)
 
 
 class _Evidence(Record):
@@ -78,10 +89,17 @@ def detect_root_venv(tree: Tree, *, staged: bool = False, root_path: str | None 
         message += f' Not part of it (kept): {", ".join(ev.kept)}.'
     entries = tuple(sorted(dict.fromkeys(ev.entries)))
     return Finding(
-        rule=ROOT_RULE, category=CATEGORY, severity='error', path='.', line=None, column=None,
-        message=message, fix=FIX_STAGED if staged else FIX_DISK,
+        rule=ROOT_RULE,
+        category=CATEGORY,
+        severity='error',
+        path='.',
+        line=None,
+        column=None,
+        message=message,
+        fix=FIX_STAGED if staged else FIX_DISK,
         excerpt='venv entries: ' + ', '.join(_show(tree, e) for e in entries),
-        fingerprint=fingerprint(ROOT_RULE, '\0'.join(entries)), entries=entries,
+        fingerprint=fingerprint(ROOT_RULE, '\0'.join(entries)),
+        entries=entries,
     )
 
 
@@ -104,12 +122,21 @@ def detect_nested_venvs(paths: Iterable[str]) -> list[Finding]:
     for directory in sorted(counts):
         if any(directory.startswith(other + '/') for other in counts if other != directory):
             continue
-        findings.append(Finding(
-            rule=NESTED_RULE, category=CATEGORY, severity='error', path=directory + '/', line=None,
-            column=None, message=f'A Python environment is committed in {directory}/ ({counts[directory]} environment files seen).',
-            fix=f'Add {directory}/ to .gitignore and run `git rm -r --cached {directory}`.',
-            excerpt=f'{directory}/', fingerprint=fingerprint(NESTED_RULE, directory), entries=(directory,),
-        ))
+        findings.append(
+            Finding(
+                rule=NESTED_RULE,
+                category=CATEGORY,
+                severity='error',
+                path=directory + '/',
+                line=None,
+                column=None,
+                message=f'A Python environment is committed in {directory}/ ({counts[directory]} environment files seen).',
+                fix=f'Add {directory}/ to .gitignore and run `git rm -r --cached {directory}`.',
+                excerpt=f'{directory}/',
+                fingerprint=fingerprint(NESTED_RULE, directory),
+                entries=(directory,),
+            )
+        )
     return findings
 
 
@@ -178,7 +205,9 @@ def _scan_lib64(tree: Tree, ev: _Evidence) -> None:
 def _scan_include(tree: Tree, ev: _Evidence) -> None:
     for folder in ('include', 'Include'):
         names = tree.names(folder)
-        mine = [f'{folder}/{n}' for n in names if (_PY_DIR.match(n) or n == 'site') and tree.kind(f'{folder}/{n}') == 'dir']
+        mine = [
+            f'{folder}/{n}' for n in names if (_PY_DIR.match(n) or n == 'site') and tree.kind(f'{folder}/{n}') == 'dir'
+        ]
         ev.weak.extend(mine)
         _attribute(tree, folder, names, mine, ev)
 

@@ -4,6 +4,7 @@ Commands are split like a shell would (shlex) but run without one, in the root, 
 A command whose program is not installed (no docker on this machine) is reported as skipped,
 not fatal; one that fails is reported with its exit code and the last lines it printed.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,9 @@ class CommandResult:
         return self.outcome != FAILED
 
 
-def run_all(phase: str, commands: Sequence[str], *, cwd: Path, timeout: float,
-            root_fd: int | None = None) -> list[CommandResult]:
+def run_all(
+    phase: str, commands: Sequence[str], *, cwd: Path, timeout: float, root_fd: int | None = None
+) -> list[CommandResult]:
     return [run(phase, command, cwd=cwd, timeout=timeout, root_fd=root_fd) for command in commands]
 
 
@@ -59,6 +61,7 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
     if not is_installed(command, cwd):
         return CommandResult(phase, command, SKIPPED, None, f'{argv[0]}: not installed on this machine')
     from guard import runas
+
     try:
         # As the root's owner: the command reads files they control (a Makefile, compose.yaml).
         who = runas.for_root(os.fspath(cwd))
@@ -69,10 +72,18 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
         return CommandResult(phase, command, FAILED, None, f'refusing to run it: {unsafe}')
     try:
         popen = who.popen_args()
-        proc = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,  # type: ignore[call-overload]
-                              stderr=subprocess.STDOUT, timeout=timeout or None, check=False,
-                              env=who.environ(os.environ),
-                              pass_fds=() if root_fd is None else (root_fd,), **popen)
+        proc = subprocess.run(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,  # type: ignore[call-overload]
+            stderr=subprocess.STDOUT,
+            timeout=timeout or None,
+            check=False,
+            env=who.environ(os.environ),
+            pass_fds=() if root_fd is None else (root_fd,),
+            **popen,
+        )
     except subprocess.TimeoutExpired:
         return CommandResult(phase, command, FAILED, None, f'timed out after {timeout:g}s')
     except OSError as e:

@@ -5,6 +5,7 @@ It never descends into an ephemeral path (the Clearer walks those), a floor, `.g
 filesystem, a nested repository or a root venv entry; it does walk protected folders, only to name
 the ephemeral matches inside them that inherited protection keeps.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,6 +26,7 @@ def root_venv(root: Path) -> frozenset[str]:
     """The root entries the venv-root rule attributes to an environment: `guard clean`'s business."""
     from guard.rules.trees import DiskTree
     from guard.rules.venv import detect_root_venv
+
     finding = detect_root_venv(DiskTree(root), root_path=str(root))
     return frozenset(finding.entries) if finding else frozenset()
 

@@ -4,6 +4,7 @@ Every path below the root is reached one component at a time with O_NOFOLLOW | O
 relative to its parent's descriptor, so a directory swapped for a symlink mid-operation makes
 the open fail (ELOOP/ENOTDIR) instead of redirecting it outside the root.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -19,15 +20,21 @@ _RENAME_NOREPLACE = 1  # linux/fs.h
 _AT_FDCWD = -100
 
 _HINTS = {
-    errno.EACCES: ('permission denied: check the owner and mode of its folder (ls -ld), then run guard as that '
-                   'owner or `chmod u+w` the folder'),
-    errno.EPERM: ('operation not permitted: the file may be immutable or append-only (lsattr; chattr -i / -a), '
-                  'or owned by another user'),
+    errno.EACCES: (
+        'permission denied: check the owner and mode of its folder (ls -ld), then run guard as that '
+        'owner or `chmod u+w` the folder'
+    ),
+    errno.EPERM: (
+        'operation not permitted: the file may be immutable or append-only (lsattr; chattr -i / -a), '
+        'or owned by another user'
+    ),
     errno.EROFS: 'the filesystem is mounted read-only: remount it read-write first',
     errno.EBUSY: 'busy: it is a mount point or in use; unmount or stop the service holding it',
     errno.ELOOP: 'it turned into a symlink while guard was working and was left alone; run the command again',
-    errno.ENOTDIR: ('it stopped being a directory (replaced by a symlink or a file?) while guard was working '
-                    'and was left alone; run the command again'),
+    errno.ENOTDIR: (
+        'it stopped being a directory (replaced by a symlink or a file?) while guard was working '
+        'and was left alone; run the command again'
+    ),
     errno.ENOTEMPTY: 'new files appeared in it while guard was working; run the command again',
     errno.EMFILE: 'too many open files: the tree is very deep; raise `ulimit -n`',
     errno.EEXIST: 'something already exists at the destination; move it away first',
@@ -180,6 +187,7 @@ class RootPin:
 
     def __init__(self, path: Path) -> None:
         from guard import ownfiles
+
         self.path = path
         # No link followed at any component: the descriptor is the directory `path` names now.
         self.fd = ownfiles.open_dir(path, private=False, owners=False)
@@ -192,6 +200,7 @@ class RootPin:
         """A folder below a pinned root (a log volume mounted inside it), reached from the pin's
         descriptor without following a link: it lies in the pinned root, whatever the path says now."""
         from guard.errors import UnsafeOperationError
+
         parent.verify()
         pin = cls.__new__(cls)
         pin.path = parent.path / rel
@@ -199,27 +208,33 @@ class RootPin:
             pin.fd = open_beneath(parent.fd, rel)
         except OSError as e:
             pin.fd = -1
-            raise UnsafeOperationError(f'{pin.path}: cannot open it from the pinned root without following a '
-                                       f'link ({describe(e)}); nothing was changed') from None
+            raise UnsafeOperationError(
+                f'{pin.path}: cannot open it from the pinned root without following a '
+                f'link ({describe(e)}); nothing was changed'
+            ) from None
         st = os.fstat(pin.fd)
         pin.dev, pin.ino = st.st_dev, st.st_ino
         from guard import ownfiles
+
         pin.mnt = ownfiles.mount_id(pin.fd)
         return pin
 
     def verify(self) -> None:
         """UnsafeOperationError when the root's path no longer leads to the pinned directory."""
         from guard.errors import UnsafeOperationError
+
         try:
             st = os.stat(self.path)
         except OSError as e:
-            raise UnsafeOperationError(f'{self.path}: the root is gone since the plan ({e.strerror}); '
-                                       'nothing was changed') from None
+            raise UnsafeOperationError(
+                f'{self.path}: the root is gone since the plan ({e.strerror}); nothing was changed'
+            ) from None
         if (st.st_dev, st.st_ino) != (self.dev, self.ino):
             raise UnsafeOperationError(
                 f'{self.path} now leads to another directory (device/inode {st.st_dev}/{st.st_ino}, planned '
                 f'{self.dev}/{self.ino}): it was replaced or swapped for a symlink after the plan; '
-                'nothing was changed, look at it and run the command again')
+                'nothing was changed, look at it and run the command again'
+            )
 
     def dup(self) -> int:
         return os.dup(self.fd)

@@ -6,6 +6,7 @@ cheap to check). Symlinks are fingerprinted by their target, never followed. A p
 is fingerprinted in full, its whole subtree included (protection is inherited, so nothing below it
 may change); only what lies on another filesystem is left out: the purge cannot touch it anyway.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ Both are computed as data first (`Fix`: which file, which lines) so the CLI can 
 ask, and the daemon can decide; `apply` only appends. `.env.example` gets the keys of `.env`
 with empty values: values never leave `.env`.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,13 @@ def gitignore_fix(root: Path, entries: Sequence[Entry]) -> Fix | None:
     missing = tuple(line for line, rel, is_dir in wanted if not spec.match_file(rel + ('/' if is_dir else '')))
     if not missing:
         return None
-    return Fix(GITIGNORE, root / GITIGNORE, missing, not os.path.lexists(root / GITIGNORE),
-               f'add {len(missing)} ignore rule(s) to {GITIGNORE}: {", ".join(missing)}')
+    return Fix(
+        GITIGNORE,
+        root / GITIGNORE,
+        missing,
+        not os.path.lexists(root / GITIGNORE),
+        f'add {len(missing)} ignore rule(s) to {GITIGNORE}: {", ".join(missing)}',
+    )
 
 
 def env_example_fix(root: Path) -> Fix | None:
@@ -62,8 +68,13 @@ def env_example_fix(root: Path) -> Fix | None:
         return None
     creates = not os.path.lexists(root / ENV_EXAMPLE)
     verb = 'write' if creates else 'add to'
-    return Fix(ENV_EXAMPLE, root / ENV_EXAMPLE, missing, creates,
-               f'{verb} {ENV_EXAMPLE} the {len(missing)} key(s) of {ENV}, without values')
+    return Fix(
+        ENV_EXAMPLE,
+        root / ENV_EXAMPLE,
+        missing,
+        creates,
+        f'{verb} {ENV_EXAMPLE} the {len(missing)} key(s) of {ENV}, without values',
+    )
 
 
 class FixRefused(UnsafeOperationError):
@@ -104,12 +115,15 @@ def apply(fix: Fix, pin: RootPin) -> None:
 
 def _check_target(fd: int, path: Path, pin: RootPin) -> None:
     from guard import ownfiles
+
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         raise FixRefused(f'{path} is not a regular file; guard writes only plain files')
     if st.st_nlink > 1:
-        raise FixRefused(f'{path} has {st.st_nlink} hard links, and another of them may lie outside the root; '
-                         'guard does not append through it (copy it to a file of its own first)')
+        raise FixRefused(
+            f'{path} has {st.st_nlink} hard links, and another of them may lie outside the root; '
+            'guard does not append through it (copy it to a file of its own first)'
+        )
     if not ownfiles.same_mount(fd, pin.dev, pin.mnt):
         raise FixRefused(f'{path} is a mount point of its own (a file mounted there); guard does not write into it')
 
@@ -118,6 +132,7 @@ def _env_keys(path: Path) -> list[str]:
     import io
 
     from dotenv import dotenv_values
+
     text = _read_plain(path)
     if text is None:
         return []
@@ -126,6 +141,7 @@ def _env_keys(path: Path) -> list[str]:
 
 def _spec(lines: list[str]):  # type: ignore[no-untyped-def]
     import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
     except (ValueError, TypeError):

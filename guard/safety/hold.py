@@ -5,6 +5,7 @@ within a second. The hold is a small JSON file in the state directory, per root:
 until when (Unix time). `guard restore --release` ends it sooner. Like every file guard keeps, it is
 reached without following a link and written atomically under a fresh O_EXCL name (guard.ownfiles).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ it, for the message the second comer sees, plus an flock on the root directory i
 processes whose state directories differ (the daemon's and a person's under sudo) still exclude
 each other. The kernel drops an flock when its holder dies: a crashed purge leaves no stale lock.
 """
+
 from __future__ import annotations
 
 import errno
@@ -26,8 +27,9 @@ _POLL_SECONDS = 0.1
 
 
 @contextmanager
-def root_lock(state_dir: Path, root: Path, operation: str, *, timeout: float = 0.0,
-              root_fd: int | None = None) -> Iterator[None]:
+def root_lock(
+    state_dir: Path, root: Path, operation: str, *, timeout: float = 0.0, root_fd: int | None = None
+) -> Iterator[None]:
     """Hold the root's lock for the block; wait up to `timeout` seconds, then raise LockedError.
     `root_fd` is the root as pinned at plan time (the lock is taken on that directory, not on
     whatever the path leads to now)."""
@@ -87,23 +89,35 @@ def _acquire(fd: int, info_fd: int, root: Path, deadline: float, timeout: float)
 
 def _busy_message(fd: int, root: Path, timeout: float) -> str:
     holder = _read_holder(fd) if fd >= 0 else {}
-    who = 'another guard process' if fd >= 0 else 'another guard process that keeps its state elsewhere (another user\'s, or one under sudo)'
+    who = (
+        'another guard process'
+        if fd >= 0
+        else "another guard process that keeps its state elsewhere (another user's, or one under sudo)"
+    )
     if holder:
-        who = (f'guard {holder.get("operation", "?")} (pid {holder.get("pid", "?")}, '
-               f'user {holder.get("user", "?")}, since {holder.get("since", "?")})')
+        who = (
+            f'guard {holder.get("operation", "?")} (pid {holder.get("pid", "?")}, '
+            f'user {holder.get("user", "?")}, since {holder.get("since", "?")})'
+        )
     waited = f' after waiting {timeout:g}s' if timeout else ''
-    return (f'{root} is locked by {who}{waited}; try again when it finishes, '
-            f'or wait longer with --lock-timeout SECONDS (purge.lock-timeout)')
+    return (
+        f'{root} is locked by {who}{waited}; try again when it finishes, '
+        f'or wait longer with --lock-timeout SECONDS (purge.lock-timeout)'
+    )
 
 
 def _write_holder(fd: int, root: Path, operation: str) -> None:
     import pwd
+
     try:
         user = pwd.getpwuid(os.getuid()).pw_name  # the real uid: LOGNAME and USER are the caller's to set
     except KeyError:
         user = str(os.getuid())
     info = {
-        'operation': operation, 'pid': os.getpid(), 'root': os.fsdecode(root), 'user': user,
+        'operation': operation,
+        'pid': os.getpid(),
+        'root': os.fsdecode(root),
+        'user': user,
         'since': datetime.now(UTC).astimezone().isoformat(timespec='seconds'),
     }
     os.ftruncate(fd, 0)

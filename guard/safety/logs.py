@@ -5,6 +5,7 @@ the space at once and the service keeps appending to the same inode. With `keep-
 current content is copied to `<log>.1` first and older copies shift up to `<log>.N`, as logrotate's
 `copytruncate` does (lines written between the copy and the truncation are lost, as there).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,9 @@ def plan_rotations(logs: list[str], names: set[str], keep: int) -> list[Rotation
     """For each current log: which old copies go, which shift up by one, which remain afterwards."""
     rotations = []
     for log in logs:
-        present = sorted((idx for n in names if (r := rotated_index(n)) and r[0] == log
-                          for idx in (r[1],)), reverse=True)
+        present = sorted(
+            (idx for n in names if (r := rotated_index(n)) and r[0] == log for idx in (r[1],)), reverse=True
+        )
         unlink = tuple(f'{log}.{i}' for i in present if i >= keep)
         shifts = tuple((f'{log}.{i}', f'{log}.{i + 1}') for i in present if i < keep)
         kept = tuple(f'{log}.{i}' for i in range(1, keep + 1))
@@ -72,8 +74,12 @@ def copy_then_truncate(dir_fd: int, name: str, copy_name: str, expected: os.stat
         st = os.fstat(src)
         if not _same_single_file(st, expected):
             raise FileChangedError(name)
-        dst = os.open(copy_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                      stat.S_IMODE(st.st_mode), dir_fd=dir_fd)
+        dst = os.open(
+            copy_name,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+            stat.S_IMODE(st.st_mode),
+            dir_fd=dir_fd,
+        )
         try:
             _copy(src, dst)
             if os.geteuid() == 0:
@@ -95,8 +101,9 @@ def _copy(src: int, dst: int) -> None:
 
 
 def _same_single_file(st: os.stat_result, expected: os.stat_result) -> bool:
-    return (stat.S_ISREG(st.st_mode) and st.st_nlink == 1
-            and (st.st_dev, st.st_ino) == (expected.st_dev, expected.st_ino))
+    return (
+        stat.S_ISREG(st.st_mode) and st.st_nlink == 1 and (st.st_dev, st.st_ino) == (expected.st_dev, expected.st_ino)
+    )
 
 
 class FileChangedError(OSError):

@@ -4,6 +4,7 @@ Each quarantine is `<quarantine dir>/<id>/` holding the moved entries at their r
 paths plus `manifest.json`. The manifest is written before the first move and rewritten
 atomically after the last, so a quarantine interrupted half-way can still be restored.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,9 @@ class Manifest:
     root_ino: int = 0
 
     def with_state(self, state: str) -> Manifest:
-        return Manifest(self.id, self.root, self.created, state, self.entries, self.parent_modes,
-                        self.root_dev, self.root_ino)
+        return Manifest(
+            self.id, self.root, self.created, state, self.entries, self.parent_modes, self.root_dev, self.root_ino
+        )
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def write(dir_fd: int, manifest: Manifest) -> None:
     data['format'] = FORMAT
     text = json.dumps(data, indent=2, sort_keys=True) + '\n'
     from guard import ownfiles
+
     ownfiles.write_atomic(dir_fd, NAME, text.encode(), 0o600)  # a fresh O_EXCL name, renamed into place
 
 
@@ -92,8 +95,16 @@ def read(path: Path, fd: int | None = None) -> Manifest:
         raise manifest_check.refuse(path / NAME, f'the manifest is not JSON ({e})') from None
     fields = manifest_check.check(data, path.name, path / NAME)
     entries = tuple(Entry(e['path'], e['kind'], e['files'], e['bytes']) for e in fields['entries'])
-    return Manifest(fields['id'], fields['root'], fields['created'], fields['state'], entries, fields['parent_modes'],
-                    fields['root_dev'], fields['root_ino'])
+    return Manifest(
+        fields['id'],
+        fields['root'],
+        fields['created'],
+        fields['state'],
+        entries,
+        fields['parent_modes'],
+        fields['root_dev'],
+        fields['root_ino'],
+    )
 
 
 def list_all(base: Path, base_fd: int) -> list[Quarantine]:
@@ -101,6 +112,7 @@ def list_all(base: Path, base_fd: int) -> list[Quarantine]:
     that is a symlink, or a manifest guard could not have written, is an error rather than something
     to skip: it was planted."""
     import stat
+
     found = []
     for name in sorted(os.listdir(base_fd)):
         path = base / name

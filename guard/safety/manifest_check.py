@@ -7,6 +7,7 @@ entries (the names the venv-root rule in guard/rules/venv.py attributes to an en
 permission bits, a parseable date, the expected types. Anything else is one UnsafeOperationError
 naming the file and the first problem; nothing is restored.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,15 @@ MAX_BYTES = 4 << 20
 # Root entries `guard clean` moves (guard/rules/venv.py), and whether entries one level inside
 # them may move on their own (`bin/activate` when bin/ also holds project scripts).
 VENV_TOPS = {
-    'pyvenv.cfg': False, 'conda-meta': False, 'bin': True, 'Scripts': True, 'lib': True, 'Lib': True,
-    'lib64': True, 'include': True, 'Include': True,
+    'pyvenv.cfg': False,
+    'conda-meta': False,
+    'bin': True,
+    'Scripts': True,
+    'lib': True,
+    'Lib': True,
+    'lib64': True,
+    'include': True,
+    'Include': True,
 }
 ENTRY_KEYS = frozenset(('path', 'kind', 'files', 'bytes'))
 
@@ -169,8 +177,10 @@ def _modes(raw: Any, paths: list[str]) -> dict[str, int]:
             raise _Bad(f'parent_modes names {str(key)[:80]!r}, which is not the folder of an entry')
         if not _count(value) or value > MAX_MODE:
             shown = oct(value) if isinstance(value, int) and not isinstance(value, bool) else repr(value)
-            raise _Bad(f'parent_modes[{key!r}] = {shown[:24]} is not a permission mode (0 to 0o777, '
-                       'no setuid, setgid or sticky bit)')
+            raise _Bad(
+                f'parent_modes[{key!r}] = {shown[:24]} is not a permission mode (0 to 0o777, '
+                'no setuid, setgid or sticky bit)'
+            )
     return dict(raw)
 
 

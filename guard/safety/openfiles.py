@@ -4,6 +4,7 @@ Unlinking a log a service still writes to frees nothing until the service restar
 truncates such files instead. Only processes guard may inspect are seen: as an unprivileged user
 that is your own; `complete` says whether every process could be read.
 """
+
 from __future__ import annotations
 
 import os

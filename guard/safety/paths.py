@@ -15,6 +15,7 @@ Patterns use gitignore syntax (pathspec) and match whole path components, never 
 - Floors are protected whatever the config says, negations included: `.git` at any depth, guard's
   own state and quarantine folders, and config files (see `FLOOR_NAMES`).
 """
+
 from __future__ import annotations
 
 import os
@@ -29,11 +30,34 @@ from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
 
 # Roots no purge or clean may ever be pointed at, whatever the config says.
-SYSTEM_DIRS = frozenset((
-    '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/media', '/mnt',
-    '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var', '/var/lib',
-    '/var/log', '/var/tmp',
-))
+SYSTEM_DIRS = frozenset(
+    (
+        '/',
+        '/bin',
+        '/boot',
+        '/dev',
+        '/etc',
+        '/home',
+        '/lib',
+        '/lib32',
+        '/lib64',
+        '/media',
+        '/mnt',
+        '/opt',
+        '/proc',
+        '/root',
+        '/run',
+        '/sbin',
+        '/srv',
+        '/sys',
+        '/tmp',
+        '/usr',
+        '/var',
+        '/var/lib',
+        '/var/log',
+        '/var/tmp',
+    )
+)
 
 
 PROTECTED = 'protected'
@@ -70,7 +94,9 @@ class _PatternSet:
 class Matcher:
     """Decides protected / ephemeral / neither for root-relative paths ('/'-separated)."""
 
-    def __init__(self, protected: Sequence[str], ephemeral: Sequence[str], *, floors: Sequence[str] = FLOOR_NAMES) -> None:
+    def __init__(
+        self, protected: Sequence[str], ephemeral: Sequence[str], *, floors: Sequence[str] = FLOOR_NAMES
+    ) -> None:
         self.protected = _compile(protected, anchor=False, key='purge.protected')
         self.ephemeral = _compile(ephemeral, anchor=True, key='purge.ephemeral')
         self.floors = _compile(tuple(f for f in floors if not f.startswith('!')), anchor=False, key='floors')
@@ -159,7 +185,9 @@ def check_root(root: str | os.PathLike[str]) -> Path:
     if str(resolved) in SYSTEM_DIRS:
         raise UnsafeOperationError(f'{resolved}: refusing to work on a system directory; point guard at a project root')
     if resolved in _home_dirs():
-        raise UnsafeOperationError(f'{resolved}: refusing to work on a home directory; point guard at a project root inside it')
+        raise UnsafeOperationError(
+            f'{resolved}: refusing to work on a home directory; point guard at a project root inside it'
+        )
     return resolved
 
 

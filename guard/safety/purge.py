@@ -6,6 +6,7 @@ service commands, fingerprints every protected path, clears each planned path wi
 `Clearer`, checks the fingerprints again, runs the `after` commands and measures the free space
 the filesystem actually gained.
 """
+
 from __future__ import annotations
 
 import os
@@ -171,9 +172,20 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
         top_level = _top_level(root_fd, matcher)
     finally:
         os.close(root_fd)
-    return PurgePlan(resolved, config, items, tuple(found.protected), tuple(found.skipped),
-                     tuple(found.unreadable), open_files.complete, floors=tuple(found.floors),
-                     venv=tuple(sorted(venv)), pin=pin, top_level=top_level, remains=frozenset(found.remains))
+    return PurgePlan(
+        resolved,
+        config,
+        items,
+        tuple(found.protected),
+        tuple(found.skipped),
+        tuple(found.unreadable),
+        open_files.complete,
+        floors=tuple(found.floors),
+        venv=tuple(sorted(venv)),
+        pin=pin,
+        top_level=top_level,
+        remains=frozenset(found.remains),
+    )
 
 
 def pinned(pin: fdops.RootPin | None, resolved: Path) -> fdops.RootPin:
@@ -192,9 +204,16 @@ def _top_level(root_fd: int, matcher: Matcher) -> tuple[str, ...]:
     return tuple(sorted(name for name, is_dir in names if not matcher.is_floor(name, is_dir=is_dir)))
 
 
-def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 'manual', full: bool = False,
-            lock_timeout: float | None = None, progress: Callable[[str], None] | None = None,
-            allow_wide: bool = False) -> PurgeReport:
+def execute(
+    plan: PurgePlan,
+    *,
+    audit: AuditStore | None = None,
+    trigger: str = 'manual',
+    full: bool = False,
+    lock_timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
+    allow_wide: bool = False,
+) -> PurgeReport:
     """Carry out a plan. Raises LockedError when another operation holds the root, and
     UnsafeOperationError when the root became unsafe (its path now leads elsewhere, or the plan is
     too wide: see `wide`); every other problem is in the report."""
@@ -208,8 +227,9 @@ def execute(plan: PurgePlan, *, audit: AuditStore | None = None, trigger: str = 
     timeout = config.purge.lock_timeout if lock_timeout is None else lock_timeout
     with root_lock(config.state_path(), root, 'purge', timeout=timeout, root_fd=pin.fd):
         pin.verify()
-        recorder = Recorder(audit, 'purge', root, trigger, {'full': full, 'planned_files': plan.files,
-                                                            'planned_bytes': plan.bytes})
+        recorder = Recorder(
+            audit, 'purge', root, trigger, {'full': full, 'planned_files': plan.files, 'planned_bytes': plan.bytes}
+        )
         with recorder:
             report = _Run(plan, pin, full, progress or (lambda _: None), recorder).run()
             recorder.finish(report.outcome, _audit_paths(report), report.bytes, _audit_detail(report))
@@ -241,9 +261,11 @@ def wide(plan: PurgePlan) -> str | None:
     if not (every or share):
         return None
     amount = 'every' if len(hit) == len(plan.top_level) else f'{len(hit)} of the {len(plan.top_level)}'
-    return (f'{plan.root}: the plan would clear {amount} top-level entries that are not floors '
-            f'({", ".join(hit[:8])}{", ..." if len(hit) > 8 else ""}); a pattern matches more than meant? '
-            'Narrow purge.ephemeral, or pass --allow-wide if this is really what you want')
+    return (
+        f'{plan.root}: the plan would clear {amount} top-level entries that are not floors '
+        f'({", ".join(hit[:8])}{", ..." if len(hit) > 8 else ""}); a pattern matches more than meant? '
+        'Narrow purge.ephemeral, or pass --allow-wide if this is really what you want'
+    )
 
 
 def cleared(plan: PurgePlan) -> list[str]:
@@ -269,8 +291,9 @@ def cleared(plan: PurgePlan) -> list[str]:
 class _Run:
     """One execution of a plan, in order: before, full, fingerprints, clearing, check, after."""
 
-    def __init__(self, plan: PurgePlan, pin: fdops.RootPin, full: bool, progress: Callable[[str], None],
-                 recorder: Recorder) -> None:
+    def __init__(
+        self, plan: PurgePlan, pin: fdops.RootPin, full: bool, progress: Callable[[str], None], recorder: Recorder
+    ) -> None:
         self.plan, self.pin, self.full, self.progress = plan, pin, full, progress
         self.root = plan.root
         self.recorder = recorder
@@ -314,7 +337,9 @@ class _Run:
         before = fingerprint.take(root_fd, tops, skip=_unchecked(self.plan))
         # Who holds which file open is read after `before` ran: stopped services hold nothing.
         open_files = openfiles.scan(os.fstat(root_fd).st_dev)
-        clearer = _clearer(root_fd, self.root, self.config, matcher, open_files, act=True, venv=frozenset(self.plan.venv))
+        clearer = _clearer(
+            root_fd, self.root, self.config, matcher, open_files, act=True, venv=frozenset(self.plan.venv)
+        )
         clearer.on_removed = self.recorder.progress
         items = []
         for item in self.plan.items:
@@ -337,10 +362,26 @@ def _unchecked(plan: PurgePlan) -> frozenset[str]:
     return frozenset((state,)) if state else frozenset()
 
 
-def _clearer(root_fd: int, root: Path, config: Config, matcher: Matcher, open_files: openfiles.OpenFiles, *,
-             act: bool, venv: frozenset[str]) -> Clearer:
-    return Clearer(root_fd, root, matcher, log_globs=config.purge.active_logs,
-                   keep_rotated=config.purge.keep_rotated, open_files=open_files, act=act, venv=venv)
+def _clearer(
+    root_fd: int,
+    root: Path,
+    config: Config,
+    matcher: Matcher,
+    open_files: openfiles.OpenFiles,
+    *,
+    act: bool,
+    venv: frozenset[str],
+) -> Clearer:
+    return Clearer(
+        root_fd,
+        root,
+        matcher,
+        log_globs=config.purge.active_logs,
+        keep_rotated=config.purge.keep_rotated,
+        open_files=open_files,
+        act=act,
+        venv=venv,
+    )
 
 
 def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
@@ -355,16 +396,24 @@ def _audit_paths(report: PurgeReport) -> list[tuple[str, int, str]]:
 
 def _audit_detail(report: PurgeReport) -> dict[str, object]:
     return {
-        'files': report.files, 'reclaimed': report.reclaimed,
+        'files': report.files,
+        'reclaimed': report.reclaimed,
         'protected_checked': report.verification.checked,
         'protected_changed': list(report.verification.changed + report.verification.missing)[:100],
         # Default-deny: the program and shape of each command, never an argument that may be a credential.
-        'commands': [{'phase': c.phase, 'command': mask_command_line(c.command), 'outcome': c.outcome,
-                      'returncode': c.returncode}
-                     for c in report.commands],
+        'commands': [
+            {
+                'phase': c.phase,
+                'command': mask_command_line(c.command),
+                'outcome': c.outcome,
+                'returncode': c.returncode,
+            }
+            for c in report.commands
+        ],
     }
 
 
 def _with_audit(report: PurgeReport, recorder: Recorder) -> PurgeReport:
     import dataclasses
+
     return dataclasses.replace(report, audit_id=recorder.event_id, audit_error=recorder.error)

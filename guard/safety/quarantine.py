@@ -5,6 +5,7 @@ that also holds project scripts keeps them; only the venv's own files move). `ex
 renames exactly those entries, on the same filesystem, into `<quarantine dir>/<id>/` with a
 manifest; `guard.safety.restore` puts them back. Renames never replace (RENAME_NOREPLACE).
 """
+
 from __future__ import annotations
 
 import os
@@ -94,10 +95,12 @@ def open_base(root_fd: int, root: Path, base: Path, *, create: bool) -> int | No
     private folder; no symlink followed at any component (UnsafeOperationError names it). None
     when it does not exist and `create` is false."""
     from guard import ownfiles
+
     try:
         if is_inside(base, root) and base != root:
-            return ownfiles.open_dir(base.relative_to(root).as_posix(), base_fd=root_fd, create=create,
-                                     owners=False, shown=str(root))
+            return ownfiles.open_dir(
+                base.relative_to(root).as_posix(), base_fd=root_fd, create=create, owners=False, shown=str(root)
+            )
         return ownfiles.open_dir(base, create=create)
     except (FileNotFoundError, NotADirectoryError):
         if create:
@@ -125,13 +128,17 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
     from guard.rules.venv import detect_root_venv
     from guard.safety.purge import matcher_for
     from guard.safety.purge import pinned
+
     resolved = check_root(root)
     pin = pinned(pin, resolved)
     finding = detect_root_venv(DiskTree(resolved), root_path=str(resolved))
     matcher = matcher_for(config, resolved)
     # Protected means protected for clean too (and restore refuses protected entries).
-    found = [rel for rel in (finding.entries if finding else ())
-             if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED]
+    found = [
+        rel
+        for rel in (finding.entries if finding else ())
+        if matcher.decide(rel, is_dir=os.path.isdir(resolved / rel)) != PROTECTED
+    ]
     # A venv folder holding a protected path deeper down (site-packages/.env, pkg/config/) stays
     # where it is, whole, and the plan says so: a protected path never moves (finding 15).
     holding = {rel: inner for rel in found if (inner := _protected_inside(resolved, rel, matcher))}
@@ -141,11 +148,20 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
     _check_target(config, resolved, target)
     for entry in entries:
         if is_inside(target, resolved / entry.path):
-            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; '
-                                       'choose another folder')
+            raise UnsafeOperationError(
+                f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; choose another folder'
+            )
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
-    return CleanPlan(resolved, config, entries, target, finding.message if finding else '', offered, pin,
-                     tuple(f'{rel}/ (holds protected {inner})' for rel, inner in sorted(holding.items())))
+    return CleanPlan(
+        resolved,
+        config,
+        entries,
+        target,
+        finding.message if finding else '',
+        offered,
+        pin,
+        tuple(f'{rel}/ (holds protected {inner})' for rel, inner in sorted(holding.items())),
+    )
 
 
 def _protected_inside(root: Path, rel: str, matcher: Matcher) -> str | None:
@@ -172,15 +188,19 @@ def _check_target(config: Config, root: Path, target: Path) -> None:
     rel = target.relative_to(root).as_posix()
     from guard.safety.paths import FLOOR_NAMES
     from guard.safety.paths import Matcher
+
     if '.git' in rel.split('/'):
         raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside .git; choose another folder')
-    if rel.split('/')[0] != '.guard' and Matcher(config.purge.protected, (), floors=FLOOR_NAMES).decide(
-            rel, is_dir=True) == PROTECTED:
+    if (
+        rel.split('/')[0] != '.guard'
+        and Matcher(config.purge.protected, (), floors=FLOOR_NAMES).decide(rel, is_dir=True) == PROTECTED
+    ):
         raise UnsafeOperationError(f'clean.quarantine-dir {target} lies under a protected path; choose another folder')
 
 
-def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual',
-            lock_timeout: float | None = None) -> MoveReport:
+def execute(
+    plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 'manual', lock_timeout: float | None = None
+) -> MoveReport:
     """Move the planned entries into a new quarantine. LockedError / UnsafeOperationError on refusal."""
     pin = plan.pin or fdops.RootPin(check_root(plan.root))
     pin.verify()
@@ -190,9 +210,13 @@ def execute(plan: CleanPlan, *, audit: AuditStore | None = None, trigger: str = 
         pin.verify()
         with Recorder(audit, 'clean', root, trigger, {'entries': len(plan.entries)}) as recorder:
             report = _clean(plan, pin)
-            recorder.finish(report.outcome, [(e.path, e.bytes, QUARANTINED) for e in report.moved]
-                            + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
-                            report.bytes, {'quarantine': report.quarantine_id})
+            recorder.finish(
+                report.outcome,
+                [(e.path, e.bytes, QUARANTINED) for e in report.moved]
+                + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
+                report.bytes,
+                {'quarantine': report.quarantine_id},
+            )
     return audited(report, recorder)
 
 
@@ -213,6 +237,7 @@ def tracked(root: Path, paths: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     files until they are untracked). () outside a repository or without git."""
     from guard.errors import SourceError
     from guard.git import runner
+
     if not paths:
         return ()
     try:
@@ -269,8 +294,9 @@ def _move_out(plan: CleanPlan, pin: fdops.RootPin, root_fd: int, qid: str, q_fd:
     return MoveReport('clean', root, qid, plan.quarantine_dir / qid, tuple(moved), tuple(failures), outcome)
 
 
-def move_entries(src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] | list[manifest.Entry],
-              modes: dict[str, int]) -> tuple[list[manifest.Entry], list[Failure]]:
+def move_entries(
+    src_fd: int, dst_fd: int, entries: tuple[manifest.Entry, ...] | list[manifest.Entry], modes: dict[str, int]
+) -> tuple[list[manifest.Entry], list[Failure]]:
     moved, failures = [], []
     for entry in entries:
         parent, name = fdops.split(entry.path)
@@ -293,16 +319,19 @@ def _open_base(root_fd: int, root: Path, base: Path) -> int:
     assert fd is not None
     if os.fstat(fd).st_dev != os.fstat(root_fd).st_dev:
         os.close(fd)
-        raise UnsafeOperationError(f'quarantine folder {base} is on another filesystem than {root}; '
-                                   'clean moves by rename only, so choose a folder on the same filesystem')
+        raise UnsafeOperationError(
+            f'quarantine folder {base} is on another filesystem than {root}; '
+            'clean moves by rename only, so choose a folder on the same filesystem'
+        )
     _ensure_ignored(fd)
     return fd
 
 
 def _ensure_ignored(base_fd: int) -> None:
     try:
-        fd = os.open('.gitignore', os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644,
-                     dir_fd=base_fd)
+        fd = os.open(
+            '.gitignore', os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644, dir_fd=base_fd
+        )
     except FileExistsError:
         return
     try:
@@ -346,6 +375,7 @@ def _entry(root: Path, rel: str) -> manifest.Entry:
 
 def audited(report: MoveReport, recorder: Recorder) -> MoveReport:
     import dataclasses
+
     return dataclasses.replace(report, audit_id=recorder.event_id, audit_error=recorder.error)
 
 

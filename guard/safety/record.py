@@ -9,6 +9,7 @@
 - The end: `finish()` closes the row with the outcome and the per-path summary; an exception or an
   interrupt closes it as 'failed' or 'interrupted' with the totals reached.
 """
+
 from __future__ import annotations
 
 import threading
@@ -34,8 +35,9 @@ BATCH_SECONDS = 0.5
 class Recorder:
     """Context manager around one audited operation; `event_id` / `error` tell how recording went."""
 
-    def __init__(self, audit: AuditStore | None, kind: str, root: Path, trigger: str,
-                 detail: Mapping[str, Any]) -> None:
+    def __init__(
+        self, audit: AuditStore | None, kind: str, root: Path, trigger: str, detail: Mapping[str, Any]
+    ) -> None:
         self.audit = audit
         self.kind = kind
         self.root = root
@@ -57,8 +59,9 @@ class Recorder:
             try:
                 self.event_id = self.audit.begin(self.kind, self.root, trigger=self.trigger, detail=self.detail)
             except AuditError as e:
-                raise AuditWriteError(f'{e}; nothing was changed, because guard changes nothing it cannot '
-                                      'record first') from None
+                raise AuditWriteError(
+                    f'{e}; nothing was changed, because guard changes nothing it cannot record first'
+                ) from None
         return self
 
     def progress(self, rel: str, size: int, outcome: str) -> None:
@@ -89,8 +92,9 @@ class Recorder:
         except AuditError as e:
             raise AuditWriteError(f'{e}; stopped, so that nothing more is changed unrecorded') from None
 
-    def finish(self, outcome: str, paths: Sequence[tuple[str, int, str]], bytes: int,
-               detail: Mapping[str, Any]) -> None:
+    def finish(
+        self, outcome: str, paths: Sequence[tuple[str, int, str]], bytes: int, detail: Mapping[str, Any]
+    ) -> None:
         self._finished = True
         if self.audit is None:
             return
@@ -106,8 +110,9 @@ class Recorder:
         except AuditError as e:
             self.error = str(e)
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None or self._finished or self.audit is None or self.event_id is None:
             return
         interrupted = issubclass(exc_type, (KeyboardInterrupt, SystemExit))
@@ -115,7 +120,12 @@ class Recorder:
         with self._lock:
             rows, self._pending = self._pending, []
         try:
-            self.audit.finish(self.event_id, 'interrupted' if interrupted else 'failed', paths=rows,
-                              bytes=self.bytes, detail={'error': message, 'done_files': self.files})
+            self.audit.finish(
+                self.event_id,
+                'interrupted' if interrupted else 'failed',
+                paths=rows,
+                bytes=self.bytes,
+                detail={'error': message, 'done_files': self.files},
+            )
         except AuditError:
             pass  # the original exception matters more; the row stays 'running' and reads as interrupted

@@ -11,6 +11,7 @@ a directory on another mount (mount id, st_dev where /proc is missing) or holdin
 calls protected is left, and so are its ancestors; a symlink pointing out of the root or into a
 protected path is reported, not removed. Errors are collected per path and the walk goes on.
 """
+
 from __future__ import annotations
 
 import errno
@@ -54,8 +55,18 @@ class Clearer:
     """Walks ephemeral paths below one root descriptor; one per operation, used from one thread
     (it runs its own worker threads for sibling folders)."""
 
-    def __init__(self, root_fd: int, root: Path, matcher: Matcher, *, log_globs: tuple[str, ...],
-                 keep_rotated: int, open_files: OpenFiles, act: bool, venv: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        root_fd: int,
+        root: Path,
+        matcher: Matcher,
+        *,
+        log_globs: tuple[str, ...],
+        keep_rotated: int,
+        open_files: OpenFiles,
+        act: bool,
+        venv: frozenset[str] = frozenset(),
+    ) -> None:
         self.root_fd = root_fd
         self.root = root
         self.matcher = matcher
@@ -181,8 +192,9 @@ class Clearer:
             return self._truncate(dir_fd, entry.name, st, rel, holders, result)
         return self._unlink(dir_fd, entry.name, st, rel, result)
 
-    def _in_parallel(self, dir_fd: int, rel: str, verdict: str | None, subdirs: list[os.DirEntry[str]],
-                     result: ItemResult) -> bool:
+    def _in_parallel(
+        self, dir_fd: int, rel: str, verdict: str | None, subdirs: list[os.DirEntry[str]], result: ItemResult
+    ) -> bool:
         """Clear sibling subdirectories on a few threads: unlinkat releases the GIL, and the kernel
         works on different directories at once, which is what lets a purge keep up with rm -rf."""
         from concurrent.futures import ThreadPoolExecutor
@@ -204,8 +216,9 @@ class Clearer:
             result.merge(part)
         return all(gone for gone, _part in outcomes)
 
-    def _entry(self, dir_fd: int, name: str, st: os.stat_result, rel: str, parent_verdict: str | None,
-               result: ItemResult) -> bool:
+    def _entry(
+        self, dir_fd: int, name: str, st: os.stat_result, rel: str, parent_verdict: str | None, result: ItemResult
+    ) -> bool:
         """Clear one entry; True when it is gone (or would be, in plan mode)."""
         is_dir = stat.S_ISDIR(st.st_mode)
         # A symlink is judged by what it names (`logs -> /var/log/app` is the logs/ folder), but
@@ -275,8 +288,9 @@ class Clearer:
                 result.held_open.append(HeldOpen(rel, size, holders))
         return True
 
-    def _truncate(self, dir_fd: int, name: str, st: os.stat_result, rel: str, holders: tuple[str, ...],
-                  result: ItemResult) -> bool:
+    def _truncate(
+        self, dir_fd: int, name: str, st: os.stat_result, rel: str, holders: tuple[str, ...], result: ItemResult
+    ) -> bool:
         if not self._same_mount_file(dir_fd, name):
             # A file bind-mounted onto a log is another filesystem's file: truncating it in place
             # would empty a file outside the root (finding 01). Left whole, like a mounted folder.
@@ -304,8 +318,13 @@ class Clearer:
     def _rotate_logs(self, dir_fd: int, rel: str, entries: list[os.DirEntry[str]], result: ItemResult) -> set[str]:
         """keep-rotated: shift old copies, copy or move each log to .1; the names that stay."""
         by_name = {e.name: e for e in entries}
-        current = [e.name for e in entries if self._is_log(e.name) and e.is_file(follow_symlinks=False)
-                   and not _is_copy_of_present_log(e.name, by_name)]
+        current = [
+            e.name
+            for e in entries
+            if self._is_log(e.name)
+            and e.is_file(follow_symlinks=False)
+            and not _is_copy_of_present_log(e.name, by_name)
+        ]
         skip: set[str] = set()
         for rotation in logs.plan_rotations(current, set(by_name), self.keep_rotated):
             try:
@@ -315,8 +334,9 @@ class Clearer:
                 skip |= {rotation.log, *rotation.kept, *rotation.unlink}
         return skip
 
-    def _rotate_one(self, dir_fd: int, rel: str, rotation: logs.Rotation, by_name: dict[str, os.DirEntry[str]],
-                    result: ItemResult) -> set[str]:
+    def _rotate_one(
+        self, dir_fd: int, rel: str, rotation: logs.Rotation, by_name: dict[str, os.DirEntry[str]], result: ItemResult
+    ) -> set[str]:
         for name in rotation.unlink:
             self._unlink(dir_fd, name, by_name[name].stat(follow_symlinks=False), f'{rel}/{name}', result)
         if self.act:
@@ -334,7 +354,9 @@ class Clearer:
         elif self.act:
             fdops.rename_noreplace(dir_fd, rotation.log, dir_fd, copy)
         kept = [copy, *(new for _, new in reversed(rotation.shifts))]
-        result.kept.extend(Kept(f'{rel}/{name}', f'rotated copy kept (keep-rotated = {self.keep_rotated})') for name in kept)
+        result.kept.extend(
+            Kept(f'{rel}/{name}', f'rotated copy kept (keep-rotated = {self.keep_rotated})') for name in kept
+        )
         return {rotation.log, *rotation.kept, *rotation.unlink}
 
 
@@ -366,4 +388,5 @@ def _kind(mode: int) -> str:
 
 def _glob_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
     import fnmatch
+
     return re.compile('|'.join(fnmatch.translate(g) for g in globs) or r'(?!x)x', re.DOTALL)

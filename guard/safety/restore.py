@@ -7,6 +7,7 @@ where a file was moved, a symlink where a directory was). Each rename is RENAME_
 path that appears during the restore is not overwritten either, and everything goes through the
 root pinned before the checks. After a complete restore the emptied quarantine folder is removed.
 """
+
 from __future__ import annotations
 
 import errno
@@ -77,11 +78,13 @@ def refuse_protected(config: Config, root: Path, q: manifest.Quarantine) -> None
     """UnsafeOperationError when an entry would land on a protected path or a floor: clean never
     moves those, so a manifest naming one was edited."""
     from guard.safety.purge import matcher_for
+
     matcher = matcher_for(config, root)
     hit = [e.path for e in q.manifest.entries if matcher.decide(e.path, is_dir=e.kind == 'dir') == PROTECTED]
     if hit:
-        raise manifest_check.refuse(q.path / manifest.NAME, f'it would restore protected {", ".join(hit)}, '
-                                    'which guard clean never moves')
+        raise manifest_check.refuse(
+            q.path / manifest.NAME, f'it would restore protected {", ".join(hit)}, which guard clean never moves'
+        )
 
 
 def refuse_other_root(pin: fdops.RootPin, q: manifest.Quarantine) -> None:
@@ -91,8 +94,11 @@ def refuse_other_root(pin: fdops.RootPin, q: manifest.Quarantine) -> None:
     if m.root != os.fspath(pin.path):
         raise manifest_check.refuse(q.path / manifest.NAME, f'it was made for {m.root}, not for {pin.path}')
     if m.root_dev and (m.root_dev, m.root_ino) != (pin.dev, pin.ino):
-        raise manifest_check.refuse(q.path / manifest.NAME, f'it was made for another directory at {m.root} '
-                                    f'(device/inode {m.root_dev}/{m.root_ino}, now {pin.dev}/{pin.ino})')
+        raise manifest_check.refuse(
+            q.path / manifest.NAME,
+            f'it was made for another directory at {m.root} '
+            f'(device/inode {m.root_dev}/{m.root_ino}, now {pin.dev}/{pin.ino})',
+        )
 
 
 def refuse_wrong_kinds(config: Config, pin: fdops.RootPin, q: manifest.Quarantine) -> None:
@@ -125,12 +131,21 @@ def refuse_conflicts(config: Config, pin: fdops.RootPin, q: manifest.Quarantine)
     """UnsafeOperationError naming every original path that has reappeared."""
     clash = conflicts(config, pin, q)
     if clash:
-        raise UnsafeOperationError(f'refusing to restore {q.id}: these paths exist again and would be overwritten: '
-                                   f'{", ".join(clash)}; move them away first')
+        raise UnsafeOperationError(
+            f'refusing to restore {q.id}: these paths exist again and would be overwritten: '
+            f'{", ".join(clash)}; move them away first'
+        )
 
 
-def restore(config: Config, root: str | os.PathLike[str] | fdops.RootPin, quarantine_id: str | None = None, *,
-            audit: AuditStore | None = None, trigger: str = 'manual', lock_timeout: float | None = None) -> MoveReport:
+def restore(
+    config: Config,
+    root: str | os.PathLike[str] | fdops.RootPin,
+    quarantine_id: str | None = None,
+    *,
+    audit: AuditStore | None = None,
+    trigger: str = 'manual',
+    lock_timeout: float | None = None,
+) -> MoveReport:
     """Put a quarantine back. Refuses (UnsafeOperationError) before moving anything when any
     original path has reappeared, an entry is protected or of another kind, the root is not the
     manifest's, or the quarantine is not one guard made. `root` may be a RootPin taken before the
@@ -145,9 +160,13 @@ def restore(config: Config, root: str | os.PathLike[str] | fdops.RootPin, quaran
         check(config, pin, q)
         with Recorder(audit, 'restore', resolved, trigger, {'quarantine': q.id}) as recorder:
             report = _restore(config, pin, q)
-            recorder.finish(report.outcome, [(e.path, e.bytes, RESTORED) for e in report.moved]
-                            + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
-                            report.bytes, {'quarantine': q.id})
+            recorder.finish(
+                report.outcome,
+                [(e.path, e.bytes, RESTORED) for e in report.moved]
+                + [(f.rel, 0, f'failed: {f.error}') for f in report.failures],
+                report.bytes,
+                {'quarantine': q.id},
+            )
     return audited(report, recorder)
 
 

@@ -1,4 +1,5 @@
 """What clearing a path found: the records the purge plan and report are made of."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ A quarantine is what `guard restore` can still put back, so only whole quarantin
 first, under the root's lock (never while a clean or a restore runs). Deletion is shutil.rmtree's
 fd-based walk, which follows no symlink, on a folder that list_all has checked is none.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,12 +47,17 @@ def prune(config: Config, root: Path | RootPin, *, now: datetime | None = None) 
     from guard.safety.quarantine import list_quarantines
     from guard.safety.quarantine import open_base
     from guard.safety.quarantine import quarantine_dir
+
     pin = root if isinstance(root, RootPin) else RootPin(check_root(root))
     pin.verify()
     with root_lock(config.state_path(), pin.path, 'prune', timeout=0, root_fd=pin.fd):
         pin.verify()
-        doomed = due(list_quarantines(config, pin), keep_days=settings.keep_days,
-                     max_mb=settings.max_quarantine_mb, now=now or datetime.now(UTC))
+        doomed = due(
+            list_quarantines(config, pin),
+            keep_days=settings.keep_days,
+            max_mb=settings.max_quarantine_mb,
+            now=now or datetime.now(UTC),
+        )
         if not doomed:
             return []
         base_fd = open_base(pin.fd, pin.path, quarantine_dir(config, pin.path), create=False)

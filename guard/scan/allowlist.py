@@ -4,6 +4,7 @@ Markers other tools' users already have are honoured, so adopting guard needs no
 `guard: allow [rule-id|category …]`, detect-secrets' `pragma: allowlist secret` (and
 `pragma: allowlist nextline secret` on the line above), gitleaks' `gitleaks:allow`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -58,7 +59,9 @@ def select_rules(names: Sequence[str], categories_by_id: Mapping[str, str], wher
     categories = set(categories_by_id.values())
     unknown = [n for n in names if n not in categories_by_id and n not in categories]
     if unknown:
-        raise ConfigError(f'{where}: unknown rule or category {unknown[0]!r} (categories: {", ".join(sorted(categories))}; '
-                          f'`guard scan --list-rules` shows the rule ids)')
+        raise ConfigError(
+            f'{where}: unknown rule or category {unknown[0]!r} (categories: {", ".join(sorted(categories))}; '
+            f'`guard scan --list-rules` shows the rule ids)'
+        )
     wanted = set(names)
     return {rule_id for rule_id, category in categories_by_id.items() if rule_id in wanted or category in wanted}

@@ -12,6 +12,7 @@ one per finding). A different secret swapped onto an accepted line is a new find
 Older formats still suppress, with a note asking to rewrite the file with `guard baseline`: format 2
 held scrypt at n=2^10 (~350 guesses a second on one core), format 1 unsalted sha256 (content keys).
 """
+
 from __future__ import annotations
 
 import os
@@ -31,9 +32,11 @@ if TYPE_CHECKING:
 DEFAULT_NAME = '.guard-baseline.json'
 FORMAT_VERSION = 3
 VERSIONS = (1, 2, 3)
-LEGACY_NOTE = ('{path}: this baseline holds fingerprints that confirm a guessed secret cheaply (format {version}: '
-               '{scheme}); its suppressions still apply. Rewrite it with `guard baseline` (scrypt n=2^14; review '
-               'the diff: it accepts every current finding)')
+LEGACY_NOTE = (
+    '{path}: this baseline holds fingerprints that confirm a guessed secret cheaply (format {version}: '
+    '{scheme}); its suppressions still apply. Rewrite it with `guard baseline` (scrypt n=2^14; review '
+    'the diff: it accepts every current finding)'
+)
 _LEGACY_SCHEMES = {1: 'unsalted sha256', 2: 'scrypt n=2^10'}
 # A baseline is a flat list: anything nested deeper than this is not one (and json's recursion is not reached).
 MAX_DEPTH = 8
@@ -75,8 +78,9 @@ class Baseline(Record):
         elif self.version == 2:
             hashes = fingerprints.salted_all((f.fingerprint for f in findings), self.salt, fingerprints.LEGACY_SCHEME)
         else:
-            hashes = self._unchanged(findings, locations) \
-                or fingerprints.salted_all(self._candidates(findings, locations), self.salt)
+            hashes = self._unchanged(findings, locations) or fingerprints.salted_all(
+                self._candidates(findings, locations), self.salt
+            )
         new = []
         seen = set()
         for finding in findings:
@@ -97,8 +101,9 @@ class Baseline(Record):
         if not self.aggregate:
             return {}
         by_location = {entry.location: entry.fingerprint for entry in self.entries.values()}
-        here = {location: f.fingerprint for f, location in zip(findings, locations, strict=True)
-                if location in by_location}
+        here = {
+            location: f.fingerprint for f, location in zip(findings, locations, strict=True) if location in by_location
+        }
         if len(here) != len(by_location):
             return {}
         from guard.scan import fingerprints
@@ -113,8 +118,11 @@ class Baseline(Record):
         by_location = {entry.location for entry in self.entries.values()}
         present = set(locations)
         moved_rules = {entry.rule for entry in self.entries.values() if entry.location not in present}
-        return [f.fingerprint for f, location in zip(findings, locations, strict=True)
-                if location in by_location or f.rule in moved_rules]
+        return [
+            f.fingerprint
+            for f, location in zip(findings, locations, strict=True)
+            if location in by_location or f.rule in moved_rules
+        ]
 
     def stale(self, seen: set[str]) -> list[BaselineEntry]:
         """Entries no finding matched any more (fixed, or the code was removed)."""
@@ -160,8 +168,9 @@ def load(path: Path) -> Baseline:
     for item in data['findings']:
         if not isinstance(item, dict) or not isinstance(item.get('fingerprint'), str):
             raise ConfigError(f'{path}: every baseline entry needs a "fingerprint" string')
-        entries[item['fingerprint']] = BaselineEntry(item['fingerprint'], str(item.get('rule', '')),
-                                                     str(item.get('path', '')), str(item.get('location', '')))
+        entries[item['fingerprint']] = BaselineEntry(
+            item['fingerprint'], str(item.get('rule', '')), str(item.get('path', '')), str(item.get('location', ''))
+        )
     aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
     return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '')
 
@@ -186,9 +195,11 @@ def _salt(path: Path, data: dict[str, object], version: int) -> bytes:
 
     expected = fingerprints.SCHEME if version == FORMAT_VERSION else fingerprints.LEGACY_SCHEME
     if data.get('hash') != expected:
-        raise ConfigError(f'{path}: baseline fingerprints use {data.get("hash")!r}; this guard computes '
-                          f'{expected!r} for format {version} (upgrade guard, or rewrite the baseline with '
-                          '`guard baseline`)')
+        raise ConfigError(
+            f'{path}: baseline fingerprints use {data.get("hash")!r}; this guard computes '
+            f'{expected!r} for format {version} (upgrade guard, or rewrite the baseline with '
+            '`guard baseline`)'
+        )
     try:
         salt = bytes.fromhex(str(data.get('salt')))
     except ValueError:
@@ -210,10 +221,14 @@ def save(path: Path, findings: Sequence[Finding], content_keys: dict[str, str], 
         entries[fingerprint] = {'fingerprint': fingerprint, 'location': f.fingerprint, 'rule': f.rule, 'path': f.path}
     # One entry per fingerprint: the aggregate covers the locations kept, as a later scan finds them.
     kept = {entry['location']: content_keys[entry['location']] for entry in entries.values()}
-    document = {'version': FORMAT_VERSION, 'generated-by': f'guard {__version__}',
-                'hash': fingerprints.SCHEME, 'salt': salt.hex(),
-                'aggregate': fingerprints.aggregate(kept, salt) if kept else '',
-                'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint']))}
+    document = {
+        'version': FORMAT_VERSION,
+        'generated-by': f'guard {__version__}',
+        'hash': fingerprints.SCHEME,
+        'salt': salt.hex(),
+        'aggregate': fingerprints.aggregate(kept, salt) if kept else '',
+        'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint'])),
+    }
     import json
 
     from guard import ownfiles

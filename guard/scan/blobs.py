@@ -5,6 +5,7 @@ on it and not on each other.
 Blobs are sized first: one at most max-file-size is read whole, a larger one is streamed in pieces
 and scanned in windows (guard.scan.content), so no blob is skipped for its size.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,12 +31,18 @@ MISSING = 'not in the object store (a shallow or partial clone, or a broken inde
 Progress = Callable[[int, int], None]
 
 
-def scan_blobs(root: StrPath, work: Sequence[tuple[str | None, Entry]], scanner: Scanner, max_size: int, jobs: int,
-               progress: Progress | None = None) -> ScanResult:
+def scan_blobs(
+    root: StrPath,
+    work: Sequence[tuple[str | None, Entry]],
+    scanner: Scanner,
+    max_size: int,
+    jobs: int,
+    progress: Progress | None = None,
+) -> ScanResult:
     """Read and scan blobs, on every core when there are many. An entry with `parents` is scanned only
     on the lines it added. A commit labels its findings and skipped files `<commit>:<path>` (git's
     notation); a None commit (the index) labels them by path alone. Findings come in `work`'s order."""
-    chunks = [work[i:i + CHUNK_BLOBS] for i in range(0, len(work), CHUNK_BLOBS)]
+    chunks = [work[i : i + CHUNK_BLOBS] for i in range(0, len(work), CHUNK_BLOBS)]
     total = ScanResult(root)
     jobs = jobs or os.cpu_count() or 1
     done = 0
@@ -66,8 +73,9 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
-def scan_chunk(reader: BlobReader, scanner: Scanner, max_size: int,
-               chunk: Sequence[tuple[str | None, Entry]]) -> ScanResult:
+def scan_chunk(
+    reader: BlobReader, scanner: Scanner, max_size: int, chunk: Sequence[tuple[str | None, Entry]]
+) -> ScanResult:
     """Scan some blobs: the small ones read in one request, each large one streamed."""
     out = ScanResult()
     sizes = reader.sizes([oid for _, e in chunk for oid in (e.oid, *e.parents)])
@@ -84,8 +92,9 @@ def scan_chunk(reader: BlobReader, scanner: Scanner, max_size: int,
             out.skip(label, MISSING, failed=True)
         elif entry.oid in blobs:
             replaced = [blobs.get(p, b'') for p in entry.parents] if entry.parents else ()
-            content.scan_data(entry.path, blobs[entry.oid], scanner, part, label=label, commit=commit,
-                              replaced=replaced)
+            content.scan_data(
+                entry.path, blobs[entry.oid], scanner, part, label=label, commit=commit, replaced=replaced
+            )
         else:
             content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, part, label=label, commit=commit)
         if commit:

@@ -8,6 +8,7 @@ the findings are joined, the same one found twice kept once. What is not scanned
 the result with its reason: an exact git-lfs pointer, binary content (no decoding yields text).
 Path rules still judge a binary file: an env file is one whatever its bytes.
 """
+
 from __future__ import annotations
 
 from guard.findings import Skipped
@@ -33,8 +34,16 @@ if TYPE_CHECKING:
     from guard.scan.scanner import Scanner
 
 
-def scan_data(path: str, data: bytes, scanner: Scanner, result: ScanResult, *, label: str = '',
-              commit: str | None = None, replaced: Sequence[bytes] = ()) -> None:
+def scan_data(
+    path: str,
+    data: bytes,
+    scanner: Scanner,
+    result: ScanResult,
+    *,
+    label: str = '',
+    commit: str | None = None,
+    replaced: Sequence[bytes] = (),
+) -> None:
     """Scan a whole file's bytes at `path` (named `label` when skipped). With `replaced` (the versions
     it replaced), only findings touching the lines it added are kept (guard.scan.lines): the file is
     still scanned whole, so a key block or a filter reading the rest of the file sees what it would."""
@@ -60,8 +69,17 @@ def scan_data(path: str, data: bytes, scanner: Scanner, result: ScanResult, *, l
     result.scanned(_distinct(findings), suppressed, max(map(len, texts)))
 
 
-def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: ScanResult, *, label: str = '',
-                commit: str | None = None, window: int = 0, overlap: int = 0) -> None:
+def scan_pieces(
+    path: str,
+    pieces: Iterable[bytes],
+    scanner: Scanner,
+    result: ScanResult,
+    *,
+    label: str = '',
+    commit: str | None = None,
+    window: int = 0,
+    overlap: int = 0,
+) -> None:
     """Scan a large file given in pieces (the first at least SNIFF bytes), window by window; every
     piece is consumed. `window`/`overlap` (characters) override guard.scan.windows' sizes (tests)."""
     from guard.scan import windows
@@ -85,8 +103,10 @@ def scan_pieces(path: str, pieces: Iterable[bytes], scanner: Scanner, result: Sc
 
     # The readings share one pass over the pieces: the one with the most text read ahead for it goes
     # next, so none runs far ahead (a reading with fewer characters per byte takes more bytes a window).
-    parts = [(i, enumerate(windows.windows(counted(texts, i), window or windows.SIZE, overlap or windows.OVERLAP)))
-             for i, texts in enumerate(streams)]
+    parts = [
+        (i, enumerate(windows.windows(counted(texts, i), window or windows.SIZE, overlap or windows.OVERLAP)))
+        for i, texts in enumerate(streams)
+    ]
     allowed_by = [0] * len(parts)
     while parts:
         i, reading = max(parts, key=lambda p: streams[p[0]].backlog)

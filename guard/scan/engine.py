@@ -2,6 +2,7 @@
 
 Returns a `ScanResult`; the CLI and the hooks decide what to print and which exit code it means.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,14 @@ def make_scanner(config: Config, only: Sequence[str] = ()) -> Scanner:
     return Scanner(enabled_rules(config, only), allow_ips=config.allow_ips, test_paths=config.test_paths)
 
 
-def scan_worktree(config: Config, targets: Sequence[Path] = (), *, only: Sequence[str] = (),
-                  use_baseline: bool = True, jobs: int | None = None) -> ScanResult:
+def scan_worktree(
+    config: Config,
+    targets: Sequence[Path] = (),
+    *,
+    only: Sequence[str] = (),
+    use_baseline: bool = True,
+    jobs: int | None = None,
+) -> ScanResult:
     """Scan the working tree of `config.root` (tracked + untracked-not-ignored files in git)."""
     root = config.root
     scanner = make_scanner(config, only)
@@ -136,13 +143,20 @@ def _target_prefixes(root: StrPath, targets: Sequence[Path]) -> list[str]:
 
 def _wanted(directory: str, excluded: allowlist.PathFilter, prefixes: list[str]) -> bool:
     """A directory (`dir/`) that overlaps the targets and is not excluded."""
-    inside = not prefixes or any(p == '' or (directory + '/').startswith(p + '/') or p.startswith(directory)
-                                 for p in prefixes)
+    inside = not prefixes or any(
+        p == '' or (directory + '/').startswith(p + '/') or p.startswith(directory) for p in prefixes
+    )
     return inside and not excluded.excluded(directory)
 
 
-def _select(listing: sources.Listing, excluded: allowlist.PathFilter, prefixes: list[str],
-            result: ScanResult, enabled: frozenset[str], root_venv_entries: Sequence[str]) -> list[str]:
+def _select(
+    listing: sources.Listing,
+    excluded: allowlist.PathFilter,
+    prefixes: list[str],
+    result: ScanResult,
+    enabled: frozenset[str],
+    root_venv_entries: Sequence[str],
+) -> list[str]:
     """Paths to read: inside the targets, not excluded, and not inside a Python environment."""
     venv_dirs = {f.entries[0]: f for f in venv.detect_nested_venvs(listing.tracked + listing.untracked)}
     skip = (*venv_dirs, *root_venv_entries)
@@ -161,8 +175,9 @@ def _select(listing: sources.Listing, excluded: allowlist.PathFilter, prefixes: 
     return selected
 
 
-def _scan_files(root: StrPath, paths: list[str], scanner: Scanner, max_size: int, jobs: int,
-                result: ScanResult) -> None:
+def _scan_files(
+    root: StrPath, paths: list[str], scanner: Scanner, max_size: int, jobs: int, result: ScanResult
+) -> None:
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) < PARALLEL_MIN_FILES:
         for path in paths:
@@ -177,5 +192,5 @@ def _scan_files(root: StrPath, paths: list[str], scanner: Scanner, max_size: int
         return part
 
     scanner.prepare()  # once here: the forked workers inherit the compiled patterns
-    for part in pool.run(scan_chunk, [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)], jobs):
+    for part in pool.run(scan_chunk, [paths[i : i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)], jobs):
         result.merge(part)

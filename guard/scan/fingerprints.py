@@ -20,6 +20,7 @@ The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slo
 accepted finding changed, moved or went (and a commit hook that sees some of them) pays one per
 finding it must check, divided by the cores. A rotated secret on an unchanged line is a new finding.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 # The name is stored in the baseline: changing the cost means a new name, never silently new values.
 SCHEME = 'scrypt-n16384-r8-p1'
 LEGACY_SCHEME = 'scrypt-n1024-r8-p1'  # baseline format 2: still suppresses, with a note
-_COSTS = {SCHEME: 2 ** 14, LEGACY_SCHEME: 2 ** 10}
+_COSTS = {SCHEME: 2**14, LEGACY_SCHEME: 2**10}
 _R = 8
 _P = 1
 SALT_BYTES = 16
@@ -47,8 +48,9 @@ def salted(key: str, salt: bytes, scheme: str = SCHEME) -> str:
     import hashlib
 
     n = _COSTS[scheme]
-    return hashlib.scrypt(key.encode('ascii'), salt=salt, n=n, r=_R, p=_P, dklen=DIGEST_BYTES,
-                          maxmem=n * _R * 128 * 2).hex()
+    return hashlib.scrypt(
+        key.encode('ascii'), salt=salt, n=n, r=_R, p=_P, dklen=DIGEST_BYTES, maxmem=n * _R * 128 * 2
+    ).hex()
 
 
 def salted_all(keys: Iterable[str], salt: bytes, scheme: str = SCHEME) -> dict[str, str]:

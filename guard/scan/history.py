@@ -6,6 +6,7 @@ touch no added line (guard.scan.lines) are left out. Each finding is reported on
 that introduced it, as `<commit>:<path>` (git's own notation: `git show <commit>:<path>` opens
 it). Blobs are read and scanned on every core, each worker with its own guard.git.blobs.BlobReader.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -31,8 +32,15 @@ if TYPE_CHECKING:
     from guard.records import StrPath
 
 
-def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[str] = (), use_baseline: bool = True,
-                   jobs: int | None = None, progress: Progress | None = None) -> ScanResult:
+def scan_revisions(
+    config: Config,
+    revisions: Sequence[str],
+    *,
+    only: Sequence[str] = (),
+    use_baseline: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
     """Scan every commit `git log <revisions>` lists (e.g. ['--all'], ['main..topic'])."""
     root = config.root
     scanner = make_scanner(config, only)
@@ -43,8 +51,10 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
     result.findings = [f._replace(path=f'{commit[:SHORT_SHA]}:{f.path}') for commit, f in path_findings]
     result.merge(scan_blobs(root, work, scanner, config.max_file_size, jobs or config.jobs, progress))
     result.findings = _first_introductions(result.findings)
-    result.notes.append(f'scanned {commits} commit{"s" if commits != 1 else ""}, {len(work)} new or changed blobs; '
-                        'changed files only on the lines each commit added')
+    result.notes.append(
+        f'scanned {commits} commit{"s" if commits != 1 else ""}, {len(work)} new or changed blobs; '
+        'changed files only on the lines each commit added'
+    )
     finish(result, config, use_baseline=use_baseline, whole_tree=False)
     return result
 
@@ -54,12 +64,27 @@ def scan_revisions(config: Config, revisions: Sequence[str], *, only: Sequence[s
 FOCUS_MIN_BLOBS = 64
 
 
-def _plan(root: StrPath, revisions: Sequence[str], config: Config,
-          enabled: frozenset[str]) -> tuple[int, list[tuple[str, Entry]], list[tuple[str, Finding]]]:
+def _plan(
+    root: StrPath, revisions: Sequence[str], config: Config, enabled: frozenset[str]
+) -> tuple[int, list[tuple[str, Entry]], list[tuple[str, Finding]]]:
     """(commits listed, (commit, blob) pairs to scan oldest first, venv findings by commit)."""
     # -M: a renamed file replaces the blob at its old path, so a rename adds no line.
-    out = runner.git(root, 'log', '--raw', '-z', '-M', '--no-abbrev', '--root', '-c', '--reverse',
-                      '--topo-order', '--no-color', '--format=%H', *revisions, '--')
+    out = runner.git(
+        root,
+        'log',
+        '--raw',
+        '-z',
+        '-M',
+        '--no-abbrev',
+        '--root',
+        '-c',
+        '--reverse',
+        '--topo-order',
+        '--no-color',
+        '--format=%H',
+        *revisions,
+        '--',
+    )
     by_commit: dict[str, list[Entry]] = {}
     seen: set[tuple[str, str]] = set()
     for commit, entry in parse_raw(out):

@@ -6,6 +6,7 @@ and a line that was there but whose secret changed is. The file is still scanned
 findings are then kept by line (Document.lines): a private key block, a multi-line call or a filter
 that reads the rest of the file see what a full scan sees, which blanking the old lines would hide.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

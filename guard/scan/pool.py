@@ -5,6 +5,7 @@ rebuilding it, and the task is a plain closure, never pickled; only each chunk a
 Results come back in the order of the chunks, so merged findings are ordered as one process would
 order them.
 """
+
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path

@@ -5,6 +5,7 @@ a rule runs only if one of its keywords (or its trigger) occurs, and then only o
 around those hits. Python's `re` scans ~40 MB/s per pattern, so searching whole files with
 every candidate rule is what a full-tree scan would otherwise spend its time on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -73,8 +74,10 @@ class Prefilter:
         searched for keywords only on the lines a match touching them can reach, not all through:
         worth it for a history scan, which judges thousands of changed files; not for a commit."""
         reaches = [(i, rule.reach) for i, rule in enumerate(self.rules) if rule.keywords and not rule.path_pattern]
-        self._focus = (max((reach.newlines for _, reach in reaches if reach is not None), default=0),
-                       frozenset(i for i, reach in reaches if reach is None))
+        self._focus = (
+            max((reach.newlines for _, reach in reaches if reach is not None), default=0),
+            frozenset(i for i, reach in reaches if reach is None),
+        )
 
     def plan(self, text: str, path: str | None = None, near: frozenset[int] | None = None) -> Plan:
         """The rules worth running on `text` at `path`, each with the windows to search (None: all of it).
@@ -91,8 +94,11 @@ class Prefilter:
             selected.update(self._by_keyword[keyword])
         # Keywords were looked for near the wanted lines only: a rule whose match may span any number
         # of lines (a key block) runs on the whole text when its keyword is anywhere.
-        unbounded = set() if focus is None or not hits.focused else \
-            {i for i in focus[1] if any(k in hits.lowered for k in self.rules[i].keywords)}
+        unbounded = (
+            set()
+            if focus is None or not hits.focused
+            else {i for i in focus[1] if any(k in hits.lowered for k in self.rules[i].keywords)}
+        )
         selected |= unbounded
         plan: Plan = []
         for index in sorted(selected):  # rule order matters: where secret hits overlap, the earlier rule wins
@@ -208,8 +214,12 @@ class _Hits:
         """The hits of `keyword` that start a token and run on for `tail` ASCII letters or digits (Rule.keyword_tail)."""
         text = self.text
         after = len(keyword)
-        return [p for p in self.keywords.get(keyword, ()) if not (p and (text[p - 1].isascii() and text[p - 1].isalnum()
-                or text[p - 1] == '_')) and _ascii_alnum(text[p + after:p + after + tail], tail)]
+        return [
+            p
+            for p in self.keywords.get(keyword, ())
+            if not (p and (text[p - 1].isascii() and text[p - 1].isalnum() or text[p - 1] == '_'))
+            and _ascii_alnum(text[p + after : p + after + tail], tail)
+        ]
 
     def _find_all(self, keyword: str) -> list[int]:
         """A keyword's starts, for the few path-scoped rules the automaton leaves out."""

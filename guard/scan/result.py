@@ -3,6 +3,7 @@
 Every scan (work tree, index, history, a worker's share of any of them) fills a `ScanResult`; the
 parts are combined with `merge`, so the counts are added up in one place.
 """
+
 from __future__ import annotations
 
 from guard.findings import Finding

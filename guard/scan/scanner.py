@@ -3,6 +3,7 @@
 Scanners yield findings and never print. Everything here is pure CPU work on a `Document`, so the
 same `Scanner` serves the working tree, the git index and history, in one process or several.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -49,7 +50,9 @@ class Document(Record):
 class Scanner:
     """Runs the enabled rules over documents. Build once; it compiles patterns lazily."""
 
-    def __init__(self, enabled: Iterable[str], *, allow_ips: Sequence[str] = (), test_paths: Sequence[str] = ()) -> None:
+    def __init__(
+        self, enabled: Iterable[str], *, allow_ips: Sequence[str] = (), test_paths: Sequence[str] = ()
+    ) -> None:
         self.enabled = frozenset(enabled)
         self._test_patterns = tuple(test_paths)
         self._test_verdicts: dict[str, bool] = {}
@@ -105,8 +108,9 @@ class Scanner:
                 continue
             key = (line_no, hit.rule.id)
             if key not in allowed:
-                allowed[key] = allowlist.inline_allowed(lines.text(line_no), lines.text(line_no - 1), hit.rule.id,
-                                                        hit.rule.category, self._known_names)
+                allowed[key] = allowlist.inline_allowed(
+                    lines.text(line_no), lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names
+                )
             if allowed[key]:
                 suppressed += 1
                 continue
@@ -143,7 +147,8 @@ class Scanner:
         for hit in hits:
             line_no = lines.number(hit.start)
             if not _touches(doc.lines, lines, hit) and not allowlist.inline_allowed(
-                    lines.text(line_no), lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names):
+                lines.text(line_no), lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names
+            ):
                 count += 1
         return count
 
@@ -198,8 +203,15 @@ class Scanner:
                     if span_start < span_end:
                         hidden.append((span_start, span_end))
         above = [lines.text(n) for n in range(line_no - 1, max(0, line_no - 1 - excerpt.CONTEXT_LINES), -1)]
-        return excerpt.plan_regions(line, parts, shown, secret, hidden, code=is_code_file(doc.path),
-                                    continued=excerpt.continues_credential(line, above))
+        return excerpt.plan_regions(
+            line,
+            parts,
+            shown,
+            secret,
+            hidden,
+            code=is_code_file(doc.path),
+            continued=excerpt.continues_credential(line, above),
+        )
 
     def _allowed_ip(self, value: str) -> bool:
         if not self._networks:
@@ -218,8 +230,11 @@ class Scanner:
             return False
         from guard.rules.secrets import credentials
 
-        return (hit.rule.id in credentials.POSITION_RULES and (self.is_test_data(path) or credentials.example_file(path))
-                and credentials.human_chosen(hit.value))
+        return (
+            hit.rule.id in credentials.POSITION_RULES
+            and (self.is_test_data(path) or credentials.example_file(path))
+            and credentials.human_chosen(hit.value)
+        )
 
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, shown: LineMask) -> Finding:
         column = hit.start - line_start + 1
@@ -228,8 +243,20 @@ class Scanner:
         if severity != 'note' and self._sample_data(hit, doc.path):
             severity = 'note'  # visible in the report, below the default fail-on
         # Every field by position: the record's fast path (40,000 findings in one file)
-        return Finding(rule.id, rule.category, severity, doc.path, line_no, column, rule.why, rule.fix,
-                       _excerpt(shown, column - 1), fingerprint(rule.id, hit.value), (), shown.credential)
+        return Finding(
+            rule.id,
+            rule.category,
+            severity,
+            doc.path,
+            line_no,
+            column,
+            rule.why,
+            rule.fix,
+            _excerpt(shown, column - 1),
+            fingerprint(rule.id, hit.value),
+            (),
+            shown.credential,
+        )
 
 
 class _Lines:
@@ -316,8 +343,9 @@ def _excerpt(shown: LineMask, column: int) -> str:
 
 def _file_allows(text: str, rule_id: str) -> bool:
     """A path-level finding is allowed by a `guard: allow` marker anywhere in its file."""
-    return any(allowlist.inline_allowed(line, '', rule_id, rule_id, {rule_id})
-               for line in text.splitlines() if 'allow' in line)
+    return any(
+        allowlist.inline_allowed(line, '', rule_id, rule_id, {rule_id}) for line in text.splitlines() if 'allow' in line
+    )
 
 
 def _parse_networks(values: Sequence[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

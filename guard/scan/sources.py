@@ -2,6 +2,7 @@
 
 Git is asked through guard.git.runner. Nothing here follows a symlink.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,21 @@ if TYPE_CHECKING:
     from guard.records import StrPath
 
 # Walked trees (no git) skip these; in git, .gitignore decides.
-WALK_SKIP_DIRS = frozenset({'.git', '.hg', '.svn', 'node_modules', '__pycache__', '.tox', '.nox', '.mypy_cache',
-                            '.pytest_cache', '.ruff_cache', '.guard'})
+WALK_SKIP_DIRS = frozenset(
+    {
+        '.git',
+        '.hg',
+        '.svn',
+        'node_modules',
+        '__pycache__',
+        '.tox',
+        '.nox',
+        '.mypy_cache',
+        '.pytest_cache',
+        '.ruff_cache',
+        '.guard',
+    }
+)
 
 
 class Listing(Record):
@@ -44,8 +58,9 @@ def list_files(root: StrPath, in_git: bool) -> Listing:
         return Listing(root, False, (), tuple(_walk(root, unreadable)), tuple(unreadable))
     tracked = _split(git(root, 'ls-files', '-z', '--cached'))
     others = start_git(root, 'ls-files', '-z', '--others', '--exclude-standard').completed()
-    return Listing(root, True, tuple(dict.fromkeys(tracked)), tuple(_split(others.stdout)),
-                   tuple(_unlistable(root, others.stderr)))
+    return Listing(
+        root, True, tuple(dict.fromkeys(tracked)), tuple(_split(others.stdout)), tuple(_unlistable(root, others.stderr))
+    )
 
 
 def _unlistable(root: StrPath, git_warnings: bytes) -> list[Skipped]:
@@ -83,7 +98,9 @@ def _walk(root: StrPath, unreadable: list[Skipped]) -> list[str]:
     for folder, dirs, files in os.walk(root, onerror=skip, followlinks=False):
         rel_folder = os.path.relpath(folder, root)
         # A venv in its own subfolder is where it belongs; its site-packages are not the project's code.
-        dirs[:] = sorted(d for d in dirs if d not in WALK_SKIP_DIRS and not os.path.exists(os.path.join(folder, d, 'pyvenv.cfg')))
+        dirs[:] = sorted(
+            d for d in dirs if d not in WALK_SKIP_DIRS and not os.path.exists(os.path.join(folder, d, 'pyvenv.cfg'))
+        )
         for name in sorted(files):
             found.append(name if rel_folder == '.' else f'{rel_folder}/{name}'.replace(os.sep, '/'))
     return found

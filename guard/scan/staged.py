@@ -13,6 +13,7 @@ findings cost ~40 % more (bench/RESULTS.md, issue 18).
 
 Records here are tuples (guard.records): every commit runs this module, and dataclasses cost ~10 ms to import.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,10 +49,17 @@ if TYPE_CHECKING:
     from guard.scan.scanner import Scanner
 
 
-
-def scan_staged(config: Config, repo: Repo, *, paths: Sequence[str] | None = None, only: Sequence[str] = (),
-                use_baseline: bool = True, read: StagedRead | None = None,
-                whole_files: bool | None = None, count_left_out: bool = False) -> ScanResult:
+def scan_staged(
+    config: Config,
+    repo: Repo,
+    *,
+    paths: Sequence[str] | None = None,
+    only: Sequence[str] = (),
+    use_baseline: bool = True,
+    read: StagedRead | None = None,
+    whole_files: bool | None = None,
+    count_left_out: bool = False,
+) -> ScanResult:
     """Scan what is staged. `paths` (root-relative, as pre-commit passes them) limits the scan to
     those files, read from the index when it has them and from the working tree when it does not.
     `read`: git's answers, when the caller started asking before (the commit hook does).
@@ -83,9 +91,11 @@ LIST_ALL_LINES = 'guard scan --staged --all-lines'
 def left_out_note(count: int) -> str:
     """What the hook and `guard scan --staged` say about findings on lines the commit does not change."""
     many = count != 1
-    return (f'{count} finding{"s" if many else ""} on lines this commit does not change '
-            f'{"were" if many else "was"} left out (hook-scope = "lines"); `{LIST_ALL_LINES}` lists '
-            f'{"them" if many else "it"}')
+    return (
+        f'{count} finding{"s" if many else ""} on lines this commit does not change '
+        f'{"were" if many else "was"} left out (hook-scope = "lines"); `{LIST_ALL_LINES}` lists '
+        f'{"them" if many else "it"}'
+    )
 
 
 def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner) -> int:
@@ -106,8 +116,15 @@ def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner)
     return count
 
 
-def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanner: Scanner, result: ScanResult, *,
-                 loose: Sequence[str] = ()) -> list[Entry]:
+def scan_entries(
+    root: StrPath,
+    entries: Sequence[Entry],
+    config: Config,
+    scanner: Scanner,
+    result: ScanResult,
+    *,
+    loose: Sequence[str] = (),
+) -> list[Entry]:
     """Judge the paths (venvs), then scan the content of what is left; `loose` paths are read from disk.
 
     An entry with `parents` is judged on the lines it adds to them (see the module's docstring);
@@ -131,8 +148,9 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
         parallel = len(judged.entries) >= PARALLEL_MIN_FILES and (config.jobs or os.cpu_count() or 1) > 1
         if not parallel:
             # An entry's `parents` (the blobs it replaces) are read too: only the lines it adds are judged.
-            wanted = (oid for e in judged.entries if whole(e)
-                      for oid in (e.oid, *e.parents) if oid not in early and fits(oid))
+            wanted = (
+                oid for e in judged.entries if whole(e) for oid in (e.oid, *e.parents) if oid not in early and fits(oid)
+            )
             blobs = {**early, **reader.read(wanted)}
             _scan_read(judged.entries, blobs, sizes, reader, scanner, result)
     # git has ended before the workers fork: none of them holds its pipes open.
@@ -148,8 +166,14 @@ def scan_entries(root: StrPath, entries: Sequence[Entry], config: Config, scanne
     return by_lines
 
 
-def _scan_read(entries: Sequence[Entry], blobs: dict[str, bytes], sizes: dict[str, int], reader: BlobReader,
-               scanner: Scanner, result: ScanResult) -> None:
+def _scan_read(
+    entries: Sequence[Entry],
+    blobs: dict[str, bytes],
+    sizes: dict[str, int],
+    reader: BlobReader,
+    scanner: Scanner,
+    result: ScanResult,
+) -> None:
     """Scan staged blobs: those in `blobs` from memory, the other sized ones streamed from `reader`."""
     for entry in entries:
         data = blobs.get(entry.oid)
@@ -174,14 +198,20 @@ class Judged(Record):
     venv_dirs: set[str]
 
 
-def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath, excluded: allowlist.PathFilter,
-                enabled: frozenset[str], *, loose: Sequence[str] = ()) -> Judged:
+def judge_paths(
+    entries: Sequence[Entry],
+    blobs: dict[str, bytes],
+    root: StrPath,
+    excluded: allowlist.PathFilter,
+    enabled: frozenset[str],
+    *,
+    loose: Sequence[str] = (),
+) -> Judged:
     """Venv findings from the paths alone; the files inside an environment or excluded are not read."""
     paths = [e.path for e in entries] + list(loose)
     links = {e.path: os.fsdecode(blobs.get(e.oid, b'')) for e in entries if e.mode == SYMLINK}
     heads = {e.path: blobs[e.oid][:256] for e in entries if e.mode != SYMLINK and e.oid in blobs}
-    root_venv = venv.detect_root_venv(PathListTree(paths, links=links, heads=heads), staged=True,
-                                      root_path=str(root))
+    root_venv = venv.detect_root_venv(PathListTree(paths, links=links, heads=heads), staged=True, root_path=str(root))
     nested = venv.detect_nested_venvs(paths)
     findings: list[Finding] = []
     if root_venv and venv.ROOT_RULE in enabled:
@@ -193,8 +223,9 @@ def judge_paths(entries: Sequence[Entry], blobs: dict[str, bytes], root: StrPath
     def wanted(path: str) -> bool:
         return not inside(path, skip) and not excluded.excluded(path)
 
-    return Judged(findings, [e for e in entries if e.mode != SYMLINK and wanted(e.path)],
-                  [p for p in loose if wanted(p)], skip)
+    return Judged(
+        findings, [e for e in entries if e.mode != SYMLINK and wanted(e.path)], [p for p in loose if wanted(p)], skip
+    )
 
 
 def _replaced(entry: Entry) -> tuple[str, ...]:

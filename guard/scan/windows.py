@@ -8,6 +8,7 @@ line above). Lines longer than a window are cut inside; the next window then sta
 `overlap` characters of that line before its stretch (context for a match that needs what precedes
 it), and columns stay true.
 """
+
 from __future__ import annotations
 
 from guard.records import Record
@@ -76,14 +77,14 @@ def windows(texts: Iterable[str], size: int = SIZE, overlap: int = OVERLAP) -> I
         newlines = owned.count('\n')
         tail = len(owned) - owned.rfind('\n') - 1  # characters after the last line end
         own_to = (1 + lead_lines + newlines, 1 + tail + (len(lead_in) if newlines == 0 else 0))
-        yield Window(lead + lead_in + buf[:cut + overlap], line - lead_lines, first_column, own_from, own_to)
+        yield Window(lead + lead_in + buf[: cut + overlap], line - lead_lines, first_column, own_from, own_to)
         if tail:  # cut inside a line: the next window goes on with it, after up to `overlap` of its start
-            current = (lead_in + owned) if newlines == 0 else owned[owned.rfind('\n') + 1:]
+            current = (lead_in + owned) if newlines == 0 else owned[owned.rfind('\n') + 1 :]
             column = (column if newlines == 0 else 0) + tail
             lead, lead_in = '', current[-overlap:]
         else:
             column = 0
-            previous = owned[owned.rfind('\n', 0, len(owned) - 1) + 1:]
+            previous = owned[owned.rfind('\n', 0, len(owned) - 1) + 1 :]
             lead, lead_in = (previous if len(previous) <= _LEAD_MAX else ''), ''
         line += newlines
         buf = buf[cut:]

@@ -4,6 +4,7 @@ Order matters: where two secret hits overlap the earlier rule wins, so key mater
 formats come first, then insecure environment defaults (whose advice beats "rotate it"), the URL and
 connection-string rules, and the generic name-plus-random-literal rule last.
 """
+
 from __future__ import annotations
 
 from guard.rules.base import Rule
@@ -17,5 +18,14 @@ from guard.rules.secrets import keys
 from guard.rules.secrets import services
 from guard.rules.secrets import urls
 
-RULES: tuple[Rule, ...] = (*keys.RULES, *cloud.RULES, *devtools.RULES, *services.RULES, *defaults.RULES, *urls.RULES,
-                         *conninfo.RULES, *commands.RULES, *generic.RULES)
+RULES: tuple[Rule, ...] = (
+    *keys.RULES,
+    *cloud.RULES,
+    *devtools.RULES,
+    *services.RULES,
+    *defaults.RULES,
+    *urls.RULES,
+    *conninfo.RULES,
+    *commands.RULES,
+    *generic.RULES,
+)

@@ -6,6 +6,7 @@ base62 characters that encode the CRC32 of the random part before them
 `pypi-` and a base64url macaroon whose first field names pypi.org (or test.pypi.org) and whose next
 field is its identifier. A value that fails these was never issued: a test value, a doc sample, a typo.
 """
+
 from __future__ import annotations
 
 _BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
@@ -26,7 +27,12 @@ def base62_crc32(body: str) -> str:
 
 def crc_token_valid(token: str) -> bool:
     """A `ghp_…`/`npm_…` token whose last six characters are the CRC32 of the characters between prefix and suffix."""
-    if not token.startswith(_CRC_PREFIXES) or len(token) < 4 + 6 + 1 or not token[4:].isascii() or not token[4:].isalnum():
+    if (
+        not token.startswith(_CRC_PREFIXES)
+        or len(token) < 4 + 6 + 1
+        or not token[4:].isascii()
+        or not token[4:].isalnum()
+    ):
         return False
     return base62_crc32(token[4:-6]) == token[-6:]
 
@@ -44,7 +50,7 @@ def pypi_macaroon_valid(token: str) -> bool:
     for location in (b'pypi.org', b'test.pypi.org'):
         head = b'\x02\x01' + bytes([len(location)]) + location
         if data.startswith(head):
-            rest = data[len(head):]
+            rest = data[len(head) :]
             # Field type 2 (identifier), then its length as a one-byte varint, then that many bytes.
             return len(rest) > 2 and rest[0] == 2 and 0 < rest[1] < 128 and len(rest) > 2 + rest[1]
     return False

@@ -6,6 +6,7 @@ Each is a credential position: the literal there is what the command logs in wit
 What is not a password there: a variable the shell expands (`$PW`, `"${PW}"`, `%PW%`), a metavar in a
 usage line (`--password PASSWORD`, `<password>`), and a placeholder judged on the whole value.
 """
+
 from __future__ import annotations
 
 from guard.rules.base import Rule
@@ -53,25 +54,62 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
 
 RULES = (
     Rule(
-        id='command-line-password', category='secret', severity='error',
+        id='command-line-password',
+        category='secret',
+        severity='error',
         why='A password written into a command (or a Dockerfile ENV): it is in the repository, the shell history and '
-            'the process list of every machine that runs it.',
+        'the process list of every machine that runs it.',
         fix='Rotate it; let the command read it from the environment or a file (PGPASSWORD, MYSQL_PWD, --password-stdin, '
-            'a .netrc / credentials file kept out of git, a Docker build secret).',
+        'a .netrc / credentials file kept out of git, a Docker build secret).',
         pattern=_PATTERN,
         # Option spellings rather than command names: `mysql` or `curl` on a line of a driver's source wakes nothing.
-        keywords=('-pass', '-pwd', 'storepass', 'keypass', 'sshpass', 'redis-cli', 'docker login', ' -p', '\t-p', ' -w', '\t-w',
-                  ' -u', '\t-u', '--user', 'aws configure set', 'env ', 'env\t'),
+        keywords=(
+            '-pass',
+            '-pwd',
+            'storepass',
+            'keypass',
+            'sshpass',
+            'redis-cli',
+            'docker login',
+            ' -p',
+            '\t-p',
+            ' -w',
+            '\t-w',
+            ' -u',
+            '\t-u',
+            '--user',
+            'aws configure set',
+            'env ',
+            'env\t',
+        ),
         filters=(_not_a_password,),
-        examples_bad=('mysql -h 192.168.86.42 -u root -pQzH7kP2wXy9Lm4Rt orders', 'sshpass -p letmein ssh deploy@db',
-                      'redis-cli -h cache -a redis_secret ping', 'docker login -u ci -p hunter2 registry.internal',
-                      'curl -u admin:postgres123 https://api.internal/v1', 'smbclient //nas/share -U trader%Admin@123',
-                      'keytool -list -keystore app.jks -storepass qwerty123', 'pg_dump --password=root1234 app',
-                      'ldapsearch -x -D cn=admin -w secret123 -b dc=x', 'aws configure set aws_secret_access_key trading_db_pw',
-                      'ENV DB_PASSWORD rec_io_password', 'wget --user=deploy --password=Password1 https://x.internal/a'),
-        examples_good=('mysql -u root -p orders', 'sshpass -p "$SSHPASS" ssh host', 'curl -u "$USER:$TOKEN" https://x',
-                       'usage: tool --password PASSWORD', 'tool --password <password>', 'docker login --password-stdin',
-                       'ENV DB_HOST db.internal', 'ENV DB_PASSWORD=${DB_PASSWORD}', 'aws configure set region eu-west-1',
-                       'mkdir -p build', 'redis-cli -a $REDIS_PASSWORD ping', 'parser.add_argument("--password", help="x")'),
+        examples_bad=(
+            'mysql -h 192.168.86.42 -u root -pQzH7kP2wXy9Lm4Rt orders',
+            'sshpass -p letmein ssh deploy@db',
+            'redis-cli -h cache -a redis_secret ping',
+            'docker login -u ci -p hunter2 registry.internal',
+            'curl -u admin:postgres123 https://api.internal/v1',
+            'smbclient //nas/share -U trader%Admin@123',
+            'keytool -list -keystore app.jks -storepass qwerty123',
+            'pg_dump --password=root1234 app',
+            'ldapsearch -x -D cn=admin -w secret123 -b dc=x',
+            'aws configure set aws_secret_access_key trading_db_pw',
+            'ENV DB_PASSWORD rec_io_password',
+            'wget --user=deploy --password=Password1 https://x.internal/a',
+        ),
+        examples_good=(
+            'mysql -u root -p orders',
+            'sshpass -p "$SSHPASS" ssh host',
+            'curl -u "$USER:$TOKEN" https://x',
+            'usage: tool --password PASSWORD',
+            'tool --password <password>',
+            'docker login --password-stdin',
+            'ENV DB_HOST db.internal',
+            'ENV DB_PASSWORD=${DB_PASSWORD}',
+            'aws configure set region eu-west-1',
+            'mkdir -p build',
+            'redis-cli -a $REDIS_PASSWORD ping',
+            'parser.add_argument("--password", help="x")',
+        ),
     ),
 )

@@ -6,6 +6,7 @@ libpq takes space-separated `key=value` pairs (`host=h user=u password=pw dbname
 A bare `password=…` line is the generic rule's; this one needs a second connection key on the line,
 which is what tells a connection string from a keyword argument or a settings line.
 """
+
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
@@ -23,12 +24,15 @@ if TYPE_CHECKING:
 # No spaces around `=`: libpq allows them but nobody writes them, and `password=` is a keyword the
 # prefilter can look for (plain `password` is on every other line of code).
 # A value followed by `,` or `)` is a keyword argument holding a variable (`password=pw)`), not a literal.
-_PATTERN = (r'(?i)(?<![\w.\-$])(?:password|passwd|pwd)=(?P<q>\')?'
-            r'(?P<value>[^\s&;\'"`,()<>]{2,200})(?(q)\')(?=[\s&;\'"`]|$)')
+_PATTERN = (
+    r'(?i)(?<![\w.\-$])(?:password|passwd|pwd)=(?P<q>\')?'
+    r'(?P<value>[^\s&;\'"`,()<>]{2,200})(?(q)\')(?=[\s&;\'"`]|$)'
+)
 # Another key of the same string: JDBC, libpq, ODBC and ADO.NET spellings.
 _CONNECTION_KEY = LazyRegex(
     r'(?i)jdbc:|(?:^|[\s;"\'?&])(?:host|hostaddr|dbname|user|username|port|sslmode|server|data source|database'
-    r'|uid|user id|initial catalog|service|connect_timeout)[ \t]*=')
+    r'|uid|user id|initial catalog|service|connect_timeout)[ \t]*='
+)
 
 # How far from a password= its connection string's other keys may stand.
 _REACH = 2048
@@ -39,7 +43,7 @@ def _not_a_connection_string(match: re.Match[str], text: str) -> str | None:
     # whole of a 1 MB line for each of its matches made such a line quadratic (issue 15, item 4).
     line_start = max(text.rfind('\n', 0, match.start()) + 1, match.start() - _REACH)
     line_end = text.find('\n', match.end(), match.end() + _REACH)
-    line = text[line_start:min(len(text), match.end() + _REACH) if line_end < 0 else line_end]
+    line = text[line_start : min(len(text), match.end() + _REACH) if line_end < 0 else line_end]
     return None if _CONNECTION_KEY.search(line) else 'no other connection key on the line'
 
 
@@ -54,21 +58,30 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
 
 RULES = (
     CaseFoldedRule(
-        id='connection-string-password', category='secret', severity='error',
+        id='connection-string-password',
+        category='secret',
+        severity='error',
         why='A database connection string with its password: anyone who reads it can log in to the database.',
         fix='Rotate the password, drop it from the string and let the driver read it from the environment '
-            '(PGPASSWORD, a .pgpass file or the secret manager).',
+        '(PGPASSWORD, a .pgpass file or the secret manager).',
         pattern=_PATTERN,
         keywords=('password=', 'passwd=', 'pwd='),
         filters=(_placeholder, _not_a_connection_string),
-        examples_bad=(Fake('url=jdbc:postgresql://db.internal:5432/app?user=app&password=', (ALNUM, 16)),
-                      Fake('conn = psycopg2.connect("host=db.internal port=5432 user=app password=', (ALNUM, 14), ' dbname=app")'),
-                      Fake('"Server=sql.internal;Database=shop;User Id=app;Password=', (ALNUM, 18), ';"'),
-                      Fake("dsn = \"host=/run/postgresql dbname=app user=app password='", (ALNUM, 12), "'\"")),
-        examples_good=('conn = psycopg2.connect(host=host, user=user, password=password)',
-                       'dsn = f"host={host} user={user} password={password} dbname={db}"',
-                       'url=jdbc:postgresql://db:5432/app?user=app&password=${DB_PASSWORD}',
-                       'DSN="host=localhost user=postgres password=postgres dbname=test"',
-                       'export PGPASSWORD=s3cr3t', 'db.password=changeme'),
+        examples_bad=(
+            Fake('url=jdbc:postgresql://db.internal:5432/app?user=app&password=', (ALNUM, 16)),
+            Fake(
+                'conn = psycopg2.connect("host=db.internal port=5432 user=app password=', (ALNUM, 14), ' dbname=app")'
+            ),
+            Fake('"Server=sql.internal;Database=shop;User Id=app;Password=', (ALNUM, 18), ';"'),
+            Fake('dsn = "host=/run/postgresql dbname=app user=app password=\'', (ALNUM, 12), '\'"'),
+        ),
+        examples_good=(
+            'conn = psycopg2.connect(host=host, user=user, password=password)',
+            'dsn = f"host={host} user={user} password={password} dbname={db}"',
+            'url=jdbc:postgresql://db:5432/app?user=app&password=${DB_PASSWORD}',
+            'DSN="host=localhost user=postgres password=postgres dbname=test"',
+            'export PGPASSWORD=s3cr3t',
+            'db.password=changeme',
+        ),
     ),
 )

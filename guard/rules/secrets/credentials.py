@@ -5,15 +5,26 @@ The scanner uses `human_chosen` to tell test data from leaked keys: in test and 
 person typed into a fixture (`password="pygmalion"`, `user:hunter2@`) is test data, like an IP address
 there, while a generated credential (a key, a provider token, a random string) is a leak wherever it is.
 """
+
 from __future__ import annotations
 
 from guard.rules.secrets import filters
 
 # The rules that find a credential by its position (a password-named key, URL userinfo, a command's
 # password option, an environment default) rather than by a format only a generator makes.
-POSITION_RULES = frozenset({'generic-secret', 'generic-secret-xml', 'basic-auth-url', 'database-url-password',
-                            'connection-string-password', 'command-line-password', 'go-dsn-password', 'pgpass-password',
-                            'insecure-default-secret'})
+POSITION_RULES = frozenset(
+    {
+        'generic-secret',
+        'generic-secret-xml',
+        'basic-auth-url',
+        'database-url-password',
+        'connection-string-password',
+        'command-line-password',
+        'go-dsn-password',
+        'pgpass-password',
+        'insecure-default-secret',
+    }
+)
 _HEX = frozenset('0123456789abcdefABCDEF')
 
 
@@ -24,8 +35,8 @@ def percent_decoded(value: str) -> str:
     out = bytearray()
     i = 0
     while i < len(value):
-        if value[i] == '%' and len(value) - i >= 3 and all(c in _HEX for c in value[i + 1:i + 3]):
-            out.append(int(value[i + 1:i + 3], 16))
+        if value[i] == '%' and len(value) - i >= 3 and all(c in _HEX for c in value[i + 1 : i + 3]):
+            out.append(int(value[i + 1 : i + 3], 16))
             i += 3
         else:
             out.extend(value[i].encode('utf-8', 'surrogatepass'))

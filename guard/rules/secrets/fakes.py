@@ -7,6 +7,7 @@ characters, as the benchmark's plant_secrets.py does. Nothing here is a real cre
 Rule tables declare their examples as `Fake(...)`, which builds nothing until the examples are
 read: only the tests and the docs read them, and the commit hook imports every rule table.
 """
+
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path

@@ -4,6 +4,7 @@ Each `Filter` returns a reason to drop a match, or None to keep it (detect-secre
 The value tests are plain functions of a string so the generic rule and the provider rules share them;
 `is_placeholder` and `is_repetitive` live in `placeholders` and are re-exported here.
 """
+
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
@@ -16,7 +17,11 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
 
-__all__ = ['documented_example', 'is_placeholder', 'is_repetitive']  # re-exported: the rule tables call them through `filters`
+__all__ = [
+    'documented_example',
+    'is_placeholder',
+    'is_repetitive',
+]  # re-exported: the rule tables call them through `filters`
 
 # Tests that run on every candidate a rule reports are string methods, not regexes: compiling a regex
 # costs ~0.1-0.5 ms, and a clean commit that sends a few candidates through them should not pay it.
@@ -63,7 +68,7 @@ def _dotted(value: str) -> bool:
 def _call(value: str) -> bool:
     """`get_password()`, `os.environ[`: a dotted name, then `(` or `[`."""
     end = next((i for i, c in enumerate(value) if not (_is_word_char(c) or c in '$.')), len(value))
-    return value[end:end + 1] in ('(', '[') and all(map(_name, value[:end].split('.')))
+    return value[end : end + 1] in ('(', '[') and all(map(_name, value[:end].split('.')))
 
 
 def _humps(segment: str) -> list[str]:
@@ -115,7 +120,11 @@ def is_wordlike(value: str) -> bool:
         return False
     # Random mixed case yields humps like `Zf`, `D`, `LXCM`; names are mostly words of three letters or more.
     short = sum(1 for h in words if len(h) < 3 and not (h.isupper() and len(h) > 1))
-    if short > max(1, len(words) // 3) and not (len(segments) > 2 and all(s.isalpha() and s.islower() for s in segments)) or sum(map(len, words)) / len(words) < 3:
+    if (
+        short > max(1, len(words) // 3)
+        and not (len(segments) > 2 and all(s.isalpha() and s.islower() for s in segments))
+        or sum(map(len, words)) / len(words) < 3
+    ):
         return False
     return all(_pronounceable(h) for h in words)
 
@@ -143,8 +152,14 @@ def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
     """Long enough, entropic enough and mixing character classes the way generated credentials do."""
     if len(value) < min_length or shannon_entropy(value) < min_entropy:
         return False
-    classes = sum((any(c.islower() for c in value), any(c.isupper() for c in value),
-                   any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
+    classes = sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )
     if value.isdigit():
         return False
     return classes >= 2 and not is_wordlike(value)
@@ -153,8 +168,11 @@ def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
 def is_constant_name(value: str) -> bool:
     """`CURLOPT_PASSWORD`, `DB_PASSWORD`: the name of a setting, not its value (`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)."""
     parts = _line_end(value).split('_')
-    return (len(parts) > 1 and 'A' <= parts[0][:1] <= 'Z'
-            and all(part and all(c in _UPPER_OR_DIGIT for c in part) for part in parts))
+    return (
+        len(parts) > 1
+        and 'A' <= parts[0][:1] <= 'Z'
+        and all(part and all(c in _UPPER_OR_DIGIT for c in part) for part in parts)
+    )
 
 
 def is_hash_prefixed(value: str) -> bool:
@@ -162,7 +180,7 @@ def is_hash_prefixed(value: str) -> bool:
     head = value[:8].lower().replace('\u017f', 's')  # IGNORECASE pairs the long s with `s`; lower() does not
     for name in _HASH_NAMES:
         if head.startswith(name):
-            rest = head[len(name):]
+            rest = head[len(name) :]
             if name == 'blake2' and rest[:1] in ('b', 's'):
                 rest = rest[1:]
             if rest[:1] in ('-', ':', '='):
@@ -215,7 +233,7 @@ def token_noise(match: re.Match[str], text: str) -> str | None:
         return None  # GitHub or npm issued it: whatever words its random part happens to spell
     if documented_example(value):
         return 'documented example key'
-    body = value[-min(len(value), 24):]
+    body = value[-min(len(value), 24) :]
     if is_repetitive(body) or _TOKEN_STANDIN.search(value):
         return 'placeholder token'
     return None
@@ -223,5 +241,6 @@ def token_noise(match: re.Match[str], text: str) -> str | None:
 
 # Case-sensitive on purpose: a long random token contains `qFaKE` now and then, rarely `fake` or `FAKE`.
 _STANDIN_WORDS = ('your', 'example', 'placeholder', 'redacted', 'dummy', 'fake', 'replace', 'insert', 'sample')
-_TOKEN_STANDIN = LazyRegex(r'[xX]{6}|\*{3}|\.{3}|<|>|0{8}|1{8}|f{8}|' + '|'.join(
-    f'{w}|{w.upper()}|{w.title()}' for w in _STANDIN_WORDS))
+_TOKEN_STANDIN = LazyRegex(
+    r'[xX]{6}|\*{3}|\.{3}|<|>|0{8}|1{8}|f{8}|' + '|'.join(f'{w}|{w.upper()}|{w.title()}' for w in _STANDIN_WORDS)
+)

@@ -9,6 +9,7 @@ groups from the original text (`FoldedMatch`), so they see the name's camelCase 
 `(?i)` pattern itself is compiled only for the rare text whose length changes when lowered
 (compiling it costs as much as the folded one, ~1.5 ms for the generic rule, on every commit).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

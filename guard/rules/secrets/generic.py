@@ -5,6 +5,7 @@ GenerateSampleSecrets: INI, JSON, YAML, XML, Go, Java, C#, Kotlin, PHP, Python, 
 The work is in rejecting what only sits where a secret could: references, placeholders, digests,
 identifiers, paths and words. Provider rules run first, so this one reports what they do not know.
 """
+
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
@@ -18,33 +19,79 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
 
-_KEYWORD = (r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
-            r'|access[_.\-]?key|auth(?:orization)?|bearer|key)')
+_KEYWORD = (
+    r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
+    r'|access[_.\-]?key|auth(?:orization)?|bearer|key)'
+)
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
 _OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
-_VALUE = (r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
-          r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
-          r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)')
+_VALUE = (
+    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
+    r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
+    r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
+)
 # The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
 # outside [\w.-]); checked first and possessively, a long run such as `password.password.…` costs 48 steps
 # a keyword instead of trying every tail against every operator (9 s for 1 MB, issue 15).
 _PATTERN = r'(?i)' + _KEYWORD + r'(?=[\w.\-]{0,48}+[^\w.\-])(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <property name="token">…
-_XML_ATTRIBUTE = (r'(?i)\b(?:key|name)=\\?"[\w.\-]*' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)\\?"[ \t]+value=\\?"'
-                  r'(?P<value>[^\s"\\<>]{6,300})\\?"')
+_XML_ATTRIBUTE = (
+    r'(?i)\b(?:key|name)=\\?"[\w.\-]*' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)\\?"[ \t]+value=\\?"'
+    r'(?P<value>[^\s"\\<>]{6,300})\\?"'
+)
 
 # A name is secret-like when one of its words is one of these (or ends in one: dbPassword, clientsecret).
 _PASSWORD_WORDS = ('password', 'passwd', 'passphrase', 'pwd', 'pw', 'pass', 'passcode')
-_STRONG_WORDS = ('secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'authkey', 'credential', 'credentials',
-                 'authorization', 'bearer', 'signature')
+_STRONG_WORDS = (
+    'secret',
+    'token',
+    'apikey',
+    'accesskey',
+    'secretkey',
+    'privatekey',
+    'authkey',
+    'credential',
+    'credentials',
+    'authorization',
+    'bearer',
+    'signature',
+)
 _WEAK_WORDS = ('key', 'auth')
-_KEY_COMPOUNDS = frozenset({'api', 'access', 'secret', 'private', 'master', 'signing', 'encryption', 'client', 'auth',
-                            'app', 'consumer', 'license', 'account', 'service', 'admin', 'root', 'shared', 'session',
-                            'webhook', 'integration', 'deploy', 'server', 'sdk', 'project', 'ingest', 'subscription'})
+_KEY_COMPOUNDS = frozenset(
+    {
+        'api',
+        'access',
+        'secret',
+        'private',
+        'master',
+        'signing',
+        'encryption',
+        'client',
+        'auth',
+        'app',
+        'consumer',
+        'license',
+        'account',
+        'service',
+        'admin',
+        'root',
+        'shared',
+        'session',
+        'webhook',
+        'integration',
+        'deploy',
+        'server',
+        'sdk',
+        'project',
+        'ingest',
+        'subscription',
+    }
+)
 _GLUED_ENDINGS = ('password', 'passwd', 'secret', 'token', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'authkey')
 # Name parts that say the value is about a secret, not the secret: token_type, password_field, key_id …
-_NOT_SECRET_PARTS = frozenset('''
+_NOT_SECRET_PARTS = frozenset(
+    """
     id ids name names file files filename filenames filepath pathname dirname path paths dir url uri urls endpoint host type types length len size count num max min
     field fields header headers prefix suffix format env var vars enabled enable disabled required policy provider mode
     method methods class label hint help prompt placeholder pattern regex validator validation expires expiry expiration
@@ -56,13 +103,68 @@ _NOT_SECRET_PARTS = frozenset('''
     repeat again strength salt rounds iterations cost display show hidden visible mask masked cursor page continuation
     sync nonce state session cookie last used date time created updated at on by expire expires usage limit limits budget budgets window position pos offset start end range
     chars charset separator delimiter sep regexp template tmpl sample example doc docs description arn arns
-'''.split())
-_NOT_SECRET_QUALIFIERS = frozenset({'public', 'pub', 'publishable', 'sort', 'partition', 'primary', 'foreign', 'cache',
-                                    'dict', 'lookup', 'next', 'page', 'continuation', 'sync', 'csrf', 'xsrf', 'max', 'num',
-                                    'min', 'total', 'input', 'output', 'idempotency', 'row', 'column', 'hot', 'foo',
-                                    'translation', 'i18n', 'message', 'label', 'sorting', 'group', 'dedup', 'storage', 'redis', 'memcache', 'lock', 'result', 'client', 'final', 'last', 'first', 'metric', 'field', 'index', 'shortcut',
-                                    'hotkey', 'keyboard', 'registry', 'map', 'object', 'dictionary', 'unique', 'composite',
-                                    'websocket'})  # Sec-WebSocket-Key: a handshake nonce
+""".split()
+)
+_NOT_SECRET_QUALIFIERS = frozenset(
+    {
+        'public',
+        'pub',
+        'publishable',
+        'sort',
+        'partition',
+        'primary',
+        'foreign',
+        'cache',
+        'dict',
+        'lookup',
+        'next',
+        'page',
+        'continuation',
+        'sync',
+        'csrf',
+        'xsrf',
+        'max',
+        'num',
+        'min',
+        'total',
+        'input',
+        'output',
+        'idempotency',
+        'row',
+        'column',
+        'hot',
+        'foo',
+        'translation',
+        'i18n',
+        'message',
+        'label',
+        'sorting',
+        'group',
+        'dedup',
+        'storage',
+        'redis',
+        'memcache',
+        'lock',
+        'result',
+        'client',
+        'final',
+        'last',
+        'first',
+        'metric',
+        'field',
+        'index',
+        'shortcut',
+        'hotkey',
+        'keyboard',
+        'registry',
+        'map',
+        'object',
+        'dictionary',
+        'unique',
+        'composite',
+        'websocket',
+    }
+)  # Sec-WebSocket-Key: a handshake nonce
 
 
 _ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
@@ -138,7 +240,7 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
 
 def _about_the_secret(words: list[str], at: int) -> str | None:
     """Why a name whose word at `at` names a secret still does not hold one (`token_url`, `public_key`), or None."""
-    if any(w in _NOT_SECRET_PARTS for w in words[at + 1:]):
+    if any(w in _NOT_SECRET_PARTS for w in words[at + 1 :]):
         return 'names something about the secret, not the secret'
     if 'public' in words or 'publishable' in words:
         return 'a public key or token'
@@ -188,8 +290,12 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         return 'uuid'
     if value[0] in ',;=(':
         return 'code, not a literal'
-    if not quoted and (filters.is_reference(value) or value[-1] in ':(' or value[0] in '+-*/!&|?.'
-                       or value.rstrip('.,').lower() in _NOT_VALUES):
+    if not quoted and (
+        filters.is_reference(value)
+        or value[-1] in ':('
+        or value[0] in '+-*/!&|?.'
+        or value.rstrip('.,').lower() in _NOT_VALUES
+    ):
         return 'code, not a literal'
     if 'scheme' in match.re.groupindex and (match['scheme'] or '').lower() == 'basic' and _basic_stand_in(value):
         return 'basic credentials of a documentation stand-in (user:pass)'
@@ -204,10 +310,10 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if kind == 'password':
         # A credential position: any literal is a password a person chose (`letmein`, `postgres123`),
         # unless it only repeats the name (`password = "password"`, `"db_password": "db_password"`).
-        if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)):]:
+        if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)) :]:
             return 'the name or a keyword, not a password'
         if filters.is_constant_name(value) or (value.isupper() and not any(c.isdigit() for c in value)):
-            return 'a constant\'s name or a metavar (BAD_PASSPHRASE, VALUE), not a password'
+            return "a constant's name or a metavar (BAD_PASSPHRASE, VALUE), not a password"
         return None
     if kind == 'strong':
         return None if filters.looks_random(value, min_length=10, min_entropy=3.0) else 'not random enough'
@@ -217,8 +323,29 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
 
 
 # Literals that are no credential in any position: flags, nulls, form-validation keywords.
-_NOT_VALUES = frozenset({'true', 'false', 'yes', 'no', 'on', 'off', 'none', 'null', 'nil', 'undefined', 'required',
-                         'optional', 'enabled', 'disabled', 'string', 'boolean', 'integer', 'number', 'object'})
+_NOT_VALUES = frozenset(
+    {
+        'true',
+        'false',
+        'yes',
+        'no',
+        'on',
+        'off',
+        'none',
+        'null',
+        'nil',
+        'undefined',
+        'required',
+        'optional',
+        'enabled',
+        'disabled',
+        'string',
+        'boolean',
+        'integer',
+        'number',
+        'object',
+    }
+)
 _FORMAT_FIELDS = ('%s', '%d', '%r', '%(', '{}', '{0', '{1')
 
 
@@ -243,7 +370,7 @@ def _built_at_run_time(match: re.Match[str], text: str) -> bool:
     quote = match['q'] if 'q' in match.re.groupindex else None
     if 'f' in (quote or '').lower() and '{' in value:
         return True
-    after = text[match.end():match.end() + 12].lstrip(' \t')
+    after = text[match.end() : match.end() + 12].lstrip(' \t')
     if after.startswith(('+', '.format(')) and not after.startswith('+='):
         return True
     return after.startswith('%') and any(field in value for field in _FORMAT_FIELDS)
@@ -255,16 +382,57 @@ def _near_miss(value: str) -> bool:
 
 
 # Token prefixes whose rule checks length, alphabet and checksum; generic does not take a near-miss of them.
-_PROVIDER_PREFIXES = ('ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'npm_', 'pypi-', 'glpat-', 'gldt-', 'glrt-',
-                      'xoxb-', 'xoxp-', 'xoxa-', 'xoxs-', 'xoxr-', 'xapp-', 'sk_live_', 'rk_live_', 'sk-proj-', 'sk-ant-',
-                      'dckr_pat_', 'dckr_oat_', 'hvs.', 'hvb.', 'AKIA', 'ASIA', 'AIza', 'GOCSPX-', 'ya29.', 'dop_v1_',
-                      'doo_v1_', 'glc_', 'glsa_', 'sntrys_', 'sntryu_', 'lin_api_', 'PMAK-', 'shpat_', 'shpss_', 'tskey-',
-                      'AGE-SECRET-KEY-1')
+_PROVIDER_PREFIXES = (
+    'ghp_',
+    'gho_',
+    'ghu_',
+    'ghs_',
+    'ghr_',
+    'github_pat_',
+    'npm_',
+    'pypi-',
+    'glpat-',
+    'gldt-',
+    'glrt-',
+    'xoxb-',
+    'xoxp-',
+    'xoxa-',
+    'xoxs-',
+    'xoxr-',
+    'xapp-',
+    'sk_live_',
+    'rk_live_',
+    'sk-proj-',
+    'sk-ant-',
+    'dckr_pat_',
+    'dckr_oat_',
+    'hvs.',
+    'hvb.',
+    'AKIA',
+    'ASIA',
+    'AIza',
+    'GOCSPX-',
+    'ya29.',
+    'dop_v1_',
+    'doo_v1_',
+    'glc_',
+    'glsa_',
+    'sntrys_',
+    'sntryu_',
+    'lin_api_',
+    'PMAK-',
+    'shpat_',
+    'shpss_',
+    'tskey-',
+    'AGE-SECRET-KEY-1',
+)
 # Files whose unquoted values are code (a name, an expression); elsewhere (YAML, INI, .env, shell) they are literals.
-_CODE_EXTENSIONS = frozenset('''
+_CODE_EXTENSIONS = frozenset(
+    """
     py pyi pyx js jsx mjs cjs ts tsx vue svelte go java kt kts scala groovy rb php cs fs vb rs swift c h cc cpp cxx hpp m mm
     dart lua pl pm r jl ex exs erl hs clj cljs tf hcl nix
-'''.split())
+""".split()
+)
 
 
 def is_code_file(path: str) -> bool:
@@ -298,7 +466,9 @@ def _programmer_name(value: str) -> bool:
 
 def _names_a_key(words: list[str]) -> bool:
     last = words[-1] if words else ''
-    return last in ('secret', 'apikey', 'password', 'passwd') or (last == 'key' and len(words) > 1 and words[-2] in ('api', 'secret'))
+    return last in ('secret', 'apikey', 'password', 'passwd') or (
+        last == 'key' and len(words) > 1 and words[-2] in ('api', 'secret')
+    )
 
 
 def _mixed(value: str) -> bool:
@@ -312,36 +482,70 @@ _FILTERS = (_name_noise, _value_noise)
 _PATH_FILTERS = (_unquoted_name_in_code,)
 
 _GOOD = (
-    'password = os.getenv("DB_PASSWORD")', 'token = os.environ["API_TOKEN"]', 'const apiKey = process.env.API_KEY;',
-    'password: ${DB_PASSWORD}', 'token: ${{ secrets.GITHUB_TOKEN }}', 'password: "{{ vault_db_password }}"',
-    'api_key = "<your-api-key>"', 'API_KEY=your-api-key-here', 'password = "changeme"', 'secret: "xxxxxxxxxxxxxxxx"',
-    'password = get_password()', 'token = self.token', 'password: str', 'def login(password: Optional[str] = None):',
-    'api_key = "example-key-1234"', 'secret = "********"', '"token_type": "bearer"', 'public_key = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"',
-    'checksum_key = "3f786850e387550fdab836ed7e6dc881de23001b"', 'api_key_id = "550e8400-e29b-41d4-a716-446655440000"',
-    'token_url = "https://oauth2.googleapis.com/token"', 'author = "Ada Lovelace"', 'password_file = "/run/secrets/db"',
-    'SECRET_KEY = "django-insecure-dummy"', 'secret_key = "abcdefghijklmnop"', 'monkey = "a8F3kLq9Zx2Pv7Rt"',
+    'password = os.getenv("DB_PASSWORD")',
+    'token = os.environ["API_TOKEN"]',
+    'const apiKey = process.env.API_KEY;',
+    'password: ${DB_PASSWORD}',
+    'token: ${{ secrets.GITHUB_TOKEN }}',
+    'password: "{{ vault_db_password }}"',
+    'api_key = "<your-api-key>"',
+    'API_KEY=your-api-key-here',
+    'password = "changeme"',
+    'secret: "xxxxxxxxxxxxxxxx"',
+    'password = get_password()',
+    'token = self.token',
+    'password: str',
+    'def login(password: Optional[str] = None):',
+    'api_key = "example-key-1234"',
+    'secret = "********"',
+    '"token_type": "bearer"',
+    'public_key = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A"',
+    'checksum_key = "3f786850e387550fdab836ed7e6dc881de23001b"',
+    'api_key_id = "550e8400-e29b-41d4-a716-446655440000"',
+    'token_url = "https://oauth2.googleapis.com/token"',
+    'author = "Ada Lovelace"',
+    'password_file = "/run/secrets/db"',
+    'SECRET_KEY = "django-insecure-dummy"',
+    'secret_key = "abcdefghijklmnop"',
+    'monkey = "a8F3kLq9Zx2Pv7Rt"',
 )
 
 RULES = (
     CaseFoldedRule(
-        id='generic-secret', category='secret', severity='error',
+        id='generic-secret',
+        category='secret',
+        severity='error',
         why='A password, token or key written into the code or config: everyone with the repository has it.',
         fix='Rotate it, then read it at run time from the environment (os.environ["NAME"]) or a secret manager.',
         pattern=_PATTERN,
         keywords=('pass', 'pwd', 'pw', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
-        filters=_FILTERS, path_filters=_PATH_FILTERS,
-        examples_bad=(Fake('JWT_SECRET=', (ALNUM, 48)), Fake('password = "', (ALNUM, 14), '"'),
-                      Fake('  "client_secret": "', (ALNUM, 32), '",'), Fake('export API_TOKEN=', (ALNUM, 40)),
-                      Fake('apiToken := "', (BASE64, 40), '"'), Fake('<apiToken>\n    ', (ALNUM, 32), '\n</apiToken>'),
-                      Fake('System.setProperty("SERVICE_TOKEN", "', (ALNUM, 32), '")')),
+        filters=_FILTERS,
+        path_filters=_PATH_FILTERS,
+        examples_bad=(
+            Fake('JWT_SECRET=', (ALNUM, 48)),
+            Fake('password = "', (ALNUM, 14), '"'),
+            Fake('  "client_secret": "', (ALNUM, 32), '",'),
+            Fake('export API_TOKEN=', (ALNUM, 40)),
+            Fake('apiToken := "', (BASE64, 40), '"'),
+            Fake('<apiToken>\n    ', (ALNUM, 32), '\n</apiToken>'),
+            Fake('System.setProperty("SERVICE_TOKEN", "', (ALNUM, 32), '")'),
+        ),
         examples_good=_GOOD,
     ),
     CaseFoldedRule(
-        id='generic-secret-xml', category='secret', severity='error',
+        id='generic-secret-xml',
+        category='secret',
+        severity='error',
         why='A password, token or key in an XML / .config key-value entry: everyone with the repository has it.',
         fix='Move it to user secrets, the environment or a secret manager and reference it from the config.',
-        pattern=_XML_ATTRIBUTE, keywords=('value="', 'value=\\"'), filters=_FILTERS, path_filters=_PATH_FILTERS,
+        pattern=_XML_ATTRIBUTE,
+        keywords=('value="', 'value=\\"'),
+        filters=_FILTERS,
+        path_filters=_PATH_FILTERS,
         examples_bad=(Fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),),
-        examples_good=('<add key="StorageSecret" value="$(StorageSecret)" />', '<add key="TokenLifetime" value="3600" />'),
+        examples_good=(
+            '<add key="StorageSecret" value="$(StorageSecret)" />',
+            '<add key="TokenLifetime" value="3600" />',
+        ),
     ),
 )

@@ -1,4 +1,5 @@
 """Key material: PEM / OpenSSH / PGP / PuTTY private keys, Google service-account JSON, JWTs."""
+
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
@@ -74,45 +75,85 @@ _END = join('-----END ', 'RSA PRIVATE', ' KEY-----')
 
 RULES = (
     Rule(
-        id='gcp-service-account-key', category='secret', severity='error',
+        id='gcp-service-account-key',
+        category='secret',
+        severity='error',
         why='A Google service-account key file: it signs in as the service account with all of its roles.',
         fix=FIX_KEY,
         pattern=r'\\?"private_key\\?"[ \t]*:[ \t]*\\?"(?P<value>-----BEGIN[A-Z ]*PRIVATE KEY-----(?:\\\\?n|[A-Za-z0-9+/=]){40,})',
-        keywords=('private_key',), filters=(_service_account_noise, _key_body_noise),
-        examples_bad=(Fake('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": "',
-                           _BEGIN.replace('RSA ', ''), '\\n', *_PEM_BODY_ESCAPED, '\\n-----END', '"}'),),
-        examples_good=('{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": ""}',),
+        keywords=('private_key',),
+        filters=(_service_account_noise, _key_body_noise),
+        examples_bad=(
+            Fake(
+                '{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": "',
+                _BEGIN.replace('RSA ', ''),
+                '\\n',
+                *_PEM_BODY_ESCAPED,
+                '\\n-----END',
+                '"}',
+            ),
+        ),
+        examples_good=(
+            '{"type": "service_account", "client_email": "svc@proj.iam.gserviceaccount.com", "private_key": ""}',
+        ),
     ),
     Rule(
-        id='private-key', category='secret', severity='error',
+        id='private-key',
+        category='secret',
+        severity='error',
         why='A private key: whoever holds it can impersonate the host, user or service that trusts it.',
         fix=FIX_KEY,
         pattern=r'-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----' + _ARMOUR_HEADERS + _BODY,
-        keywords=('private key',), filters=(_key_body_noise,),
-        examples_bad=(Fake(_BEGIN, '\n', *_PEM_BODY, '\n', _END),
-                      Fake('key = "', _BEGIN.replace('RSA', 'OPENSSH'), '\\n', *_PEM_BODY_ESCAPED, '"')),
-        examples_good=(join(_BEGIN, '\n...\n', _END), Fake('-----BEGIN PUBLIC KEY-----\n', *_PEM_BODY, '\n-----END PUBLIC KEY-----'),
-                       Fake('-----BEGIN CERTIFICATE-----\n', *_PEM_BODY, '\n-----END CERTIFICATE-----'),
-                       'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host'),
+        keywords=('private key',),
+        filters=(_key_body_noise,),
+        examples_bad=(
+            Fake(_BEGIN, '\n', *_PEM_BODY, '\n', _END),
+            Fake('key = "', _BEGIN.replace('RSA', 'OPENSSH'), '\\n', *_PEM_BODY_ESCAPED, '"'),
+        ),
+        examples_good=(
+            join(_BEGIN, '\n...\n', _END),
+            Fake('-----BEGIN PUBLIC KEY-----\n', *_PEM_BODY, '\n-----END PUBLIC KEY-----'),
+            Fake('-----BEGIN CERTIFICATE-----\n', *_PEM_BODY, '\n-----END CERTIFICATE-----'),
+            'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host',
+        ),
     ),
     Rule(
-        id='putty-private-key', category='secret', severity='error',
+        id='putty-private-key',
+        category='secret',
+        severity='error',
         why='A PuTTY private key file: it logs in wherever its public half is authorised.',
         fix=FIX_KEY,
         pattern=r'Private-Lines: \d+\r?\n' + _BODY,
-        keywords=('private-lines:',), filters=(_putty_noise, _key_body_noise),
-        examples_bad=(Fake('PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\nAAAA\nPrivate-Lines: 1\n',
-                           *_PEM_BODY, '\nPrivate-MAC: 00'),),
+        keywords=('private-lines:',),
+        filters=(_putty_noise, _key_body_noise),
+        examples_bad=(
+            Fake(
+                'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\nAAAA\nPrivate-Lines: 1\n',
+                *_PEM_BODY,
+                '\nPrivate-MAC: 00',
+            ),
+        ),
         examples_good=('PuTTY-User-Key-File-3: ssh-ed25519\nPrivate-Lines: 1\nAAAA\n',),
     ),
     Rule(
-        id='jwt', category='secret', severity='error',
+        id='jwt',
+        category='secret',
+        severity='error',
         why='A signed JSON Web Token: until it expires it authenticates as its subject.',
         fix='Revoke the session or rotate the signing key; load tokens at run time, never commit them.',
         pattern=r'(?<![\w-])(?P<value>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)(?![\w-])',
-        keywords=('eyj',), filters=(_jwt_noise,),
-        examples_bad=(Fake('Authorization: Bearer ', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.',
-                           'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzAwMDAwMDAwfQ', '.', (URLSAFE, 43)),),
+        keywords=('eyj',),
+        filters=(_jwt_noise,),
+        examples_bad=(
+            Fake(
+                'Authorization: Bearer ',
+                'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+                '.',
+                'eyJzdWIiOiJzdmMtZGVwbG95IiwiaWF0IjoxNzAwMDAwMDAwfQ',
+                '.',
+                (URLSAFE, 43),
+            ),
+        ),
         examples_good=('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'eyJmb28iOiJiYXIifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl'),
     ),
 )

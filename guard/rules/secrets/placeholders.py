@@ -17,6 +17,7 @@ word, mask or marker found *inside* a value makes it a placeholder; the value as
   `s3cr3t`). Naming words with a number or with each other are a password a person chose
   (`Password1`, `admin123`, `redis_secret`).
 """
+
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
@@ -26,9 +27,9 @@ from guard.lazy_regex import LazyRegex
 # (`<…>`, `[…]`, `{…}`, `(…)`, `%…%`) only around a name: words, maybe with spaces, and no symbol.
 _NAME_INSIDE = r'[ \t]*[A-Za-z_][\w .\-]*[ \t]*'
 _REFERENCE = LazyRegex(
-    r'''^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}'''
-    r'''|#\{[^}]*\}|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*'''
-    rf'''|<{_NAME_INSIDE}>|\[{_NAME_INSIDE}\]|\{{{_NAME_INSIDE}\}}|\({_NAME_INSIDE}\)|%{_NAME_INSIDE}%|\{{\}})$''',
+    r"""^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}"""
+    r"""|#\{[^}]*\}|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*"""
+    rf"""|<{_NAME_INSIDE}>|\[{_NAME_INSIDE}\]|\{{{_NAME_INSIDE}\}}|\({_NAME_INSIDE}\)|%{_NAME_INSIDE}%|\{{\}})$""",
 )
 # Every form above starts with one of these; the regex is compiled only for values that do.
 _REFERENCE_STARTS = ('$', '%', '{', '#{', '<', '[', '@', '__', 'env(', '!', '(')
@@ -40,28 +41,43 @@ _PREFIX_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 _WORD_CHARS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.-')
 _SEPARATORS = str.maketrans('_.-', '   ')
 # Leetspeak spellings of stand-ins, compared on the lower-cased value before splitting it into words.
-_LEET = (('p@ssw0rd', 'password'), ('p@$$w0rd', 'password'), ('pa$$w0rd', 'password'), ('pa$$word', 'password'),
-         ('p@ssword', 'password'), ('passw0rd', 'password'), ('p4ssw0rd', 'password'), ('p4ssword', 'password'),
-         ('s3cr3t', 'secret'), ('s3cret', 'secret'), ('secr3t', 'secret'), ('t0ken', 'token'))
+_LEET = (
+    ('p@ssw0rd', 'password'),
+    ('p@$$w0rd', 'password'),
+    ('pa$$w0rd', 'password'),
+    ('pa$$word', 'password'),
+    ('p@ssword', 'password'),
+    ('passw0rd', 'password'),
+    ('p4ssw0rd', 'password'),
+    ('p4ssword', 'password'),
+    ('s3cr3t', 'secret'),
+    ('s3cret', 'secret'),
+    ('secr3t', 'secret'),
+    ('t0ken', 'token'),
+)
 # First words that announce an instruction to the reader: `your-api-key`, `insert_token`, `replace-me`.
 _LEADS = frozenset({'your', 'insert', 'replace', 'enter', 'put', 'paste', 'fill', 'add', 'change', 'generate', 'set'})
 # Words that say "not real": one of them among vocabulary words makes the value a stand-in.
-_MARKERS = frozenset('''
+_MARKERS = frozenset(
+    """
     your yours my our here there goes insert replace enter paste fill changeme real none null nil undefined empty
     example examples sample samples dummy fake fakes placeholder redacted removed hidden masked omitted todo fixme tbd
     foo bar baz qux quux foobar lorem ipsum mock mocked test tests testing demo xxx dont not no very super top
     some the this that
-'''.split())
+""".split()
+)
 # Words that name the value or its account: alone they stand in (`password`, `admin`); with a number or with
 # each other they are what people choose (`Password1`, `admin123`, `redis_secret`).
-_NAMING = frozenset('''
+_NAMING = frozenset(
+    """
     password passwords passwd pass pwd pw passphrase passcode pin secret secrets token tokens key keys api apikey access
     auth credential credentials private client app application db database user username admin administrator root service
     account jwt signing session encryption master bearer webhook login name id new old generated random value string str
     it its put add change set me to in for of with and or default dev development local localhost
     prod production staging stage insecure unsafe temp tmp secure use postgres mysql redis mongo guest hunter tiger scott
     django flask rails a an
-'''.split())
+""".split()
+)
 _VOCABULARY = _MARKERS | _NAMING
 _LONGEST_WORD = max(map(len, _VOCABULARY))
 _MAX_DIGITS = 6  # `example-key-123456`, `test1234`; a longer number is part of a real value
@@ -197,7 +213,7 @@ def is_repetitive(value: str) -> bool:
     for sequence in _SEQUENCES:
         for i in range(len(sequence) - 5):
             size = 6
-            while i + size <= len(sequence) and sequence[i:i + size] in lower:
+            while i + size <= len(sequence) and sequence[i : i + size] in lower:
                 longest = max(longest, size)
                 size += 1
     # A keyboard or counting run that is most of the value: `12345678`, `abcdefgh1`.

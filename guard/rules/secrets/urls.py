@@ -5,6 +5,7 @@ Database and broker URLs come in many spellings; each is a credential: password-
 TLS schemes (`rediss://`, `amqps://`), unix-socket hosts (`postgresql://u:pw@/db?host=/run/postgresql`).
 Passwords given as `password=` parameters (JDBC queries, libpq and ODBC strings) are conninfo.py's.
 """
+
 from __future__ import annotations
 
 from guard.rules.base import Rule
@@ -20,23 +21,50 @@ if TYPE_CHECKING:
 
     from guard.rules.base import Filter
 
-_SCHEMES = (r'postgres(?:ql)?|postgis|psql|pgsql|mysql|mysqlx|mariadb|mongodb(?:\+srv)?|redis|rediss|valkey|amqps?|mssql|sqlserver'
-            r'|oracle|clickhouse|cockroachdb|couchdb|couchbase|cassandra|neo4j(?:\+s)?|bolt|db2|snowflake|sybase|firebird'
-            r'|memcached|elasticsearch|influxdb|nats|kafka|ldaps?|sqlalchemy')
+_SCHEMES = (
+    r'postgres(?:ql)?|postgis|psql|pgsql|mysql|mysqlx|mariadb|mongodb(?:\+srv)?|redis|rediss|valkey|amqps?|mssql|sqlserver'
+    r'|oracle|clickhouse|cockroachdb|couchdb|couchbase|cassandra|neo4j(?:\+s)?|bolt|db2|snowflake|sybase|firebird'
+    r'|memcached|elasticsearch|influxdb|nats|kafka|ldaps?|sqlalchemy'
+)
 # Stand-ins seen in documentation: SQLAlchemy's scott:tiger, Django's USER:PASSWORD, `user:pass`.
-_DOC_PASSWORDS = frozenset({'tiger', 'pass', 'password', 'passwd', 'pwd', 'pw', 'secret', 'changeme', 'p', 'x', 'foo', 'bar',
-                            'test', 'testing', 'admin', 'root', 'guest', 'example', 'mypassword', 'yourpassword', 'pass123'})
+_DOC_PASSWORDS = frozenset(
+    {
+        'tiger',
+        'pass',
+        'password',
+        'passwd',
+        'pwd',
+        'pw',
+        'secret',
+        'changeme',
+        'p',
+        'x',
+        'foo',
+        'bar',
+        'test',
+        'testing',
+        'admin',
+        'root',
+        'guest',
+        'example',
+        'mypassword',
+        'yourpassword',
+        'pass123',
+    }
+)
 _CAPITALS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZ_')  # USER:PASSWORD
 
 
 def _url_password_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     lower = value.lower()
-    user = text[match.start() + 3:match.start('value') - 1]
+    user = text[match.start() + 3 : match.start('value') - 1]
     if len(value) < 2:
         return 'too short'
     words = ''.join(c if c.isalnum() else ' ' for c in percent_decoded(lower)).split()
-    if words and all(w in _DOC_PASSWORDS or w in ('a', 'an', 'the', 'my', 'your', 'very', 'super', 'top') for w in words):
+    if words and all(
+        w in _DOC_PASSWORDS or w in ('a', 'an', 'the', 'my', 'your', 'very', 'super', 'top') for w in words
+    ):
         return 'documentation stand-in'  # `pass%20pass`, `a%20secret`, `my-password`
     if lower in _DOC_PASSWORDS or all(c in _CAPITALS for c in value) or (user == 'scott' and lower.startswith('tiger')):
         return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
@@ -69,6 +97,7 @@ def _scheme_filter(schemes: str) -> Filter:
         start = max(0, end - 40)
         ends = (end, end - 1) if end > start and text[end - 1] == '\n' else (end,)  # `$` before a final newline
         return None if any(_scheme_ends_at(text, start, e, spellings) for e in ends) else 'another scheme'
+
     return other_scheme
 
 
@@ -77,7 +106,7 @@ def _scheme_ends_at(text: str, start: int, end: int, spellings: tuple[str, ...])
     a token: at the text's start, or after a character other than a letter, digit, `_`, `+`, `.`, `-`."""
     segment = text[start:end]
     folded = ignorecase_folded(segment)  # as long as `segment`: İ is replaced before lowering
-    cuts = [len(segment)] + [i for i, c in enumerate(segment) if c == '+' and _driver_suffix(segment[i + 1:])]
+    cuts = [len(segment)] + [i for i, c in enumerate(segment) if c == '+' and _driver_suffix(segment[i + 1 :])]
     for cut in cuts:
         for spelling in spellings:
             if not folded.endswith(spelling, 0, cut):
@@ -110,16 +139,16 @@ def scheme_spellings(schemes: str) -> tuple[str, ...]:
         while i < len(alternative):
             if alternative.startswith('(?:', i):
                 close = alternative.index(')', i)
-                options = [alternative[i + 3:close].replace('\\', '')]
+                options = [alternative[i + 3 : close].replace('\\', '')]
                 i = close + 1
             elif alternative[i] == '[':
                 close = alternative.index(']', i)
-                options = list(alternative[i + 1:close])
+                options = list(alternative[i + 1 : close])
                 i = close + 1
             else:
                 options = [alternative[i + 1]] if alternative[i] == '\\' else [alternative[i]]
                 i += 2 if alternative[i] == '\\' else 1
-            if alternative[i:i + 1] == '?':
+            if alternative[i : i + 1] == '?':
                 options.append('')
                 i += 1
             forms = [form + option for form in forms for option in options]
@@ -131,8 +160,10 @@ def _pgpass_noise(match: re.Match[str], text: str) -> str | None:
     return 'placeholder' if filters.is_placeholder(match['value']) else None
 
 
-_WEB_SCHEMES = (r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp|rtsps?|rtmps?'
-                r'|mqtts?|smb|cifs|vnc|xmpp|sips?')
+_WEB_SCHEMES = (
+    r'https?|ftps?|sftp|ssh|git|svn|smtps?|imaps?|pop3s?|wss?|s3|rsync|socks[45]h?|ldaps?|nntp|rtsps?|rtmps?'
+    r'|mqtts?|smb|cifs|vnc|xmpp|sips?'
+)
 _USER_CHAR = r'[^\s:/@"\'`<>]'
 # People put `@`, `:` and `/` in passwords unencoded (`Admin@123`): the userinfo ends at the last `@` before
 # the host. After an `@` inside the password no `/` may follow, so `pw@host/path@x` ends at the first one.
@@ -145,48 +176,78 @@ _DB_HOST = r'(?:[\w.\-\[\]%:]+|/)'
 
 RULES = (
     Rule(
-        id='database-url-password', category='secret', severity='error',
-        why='A database or broker URL with a password (user:pw@, Redis\'s :pw@, +driver, +srv, TLS and unix-socket forms) '
-            'gives anyone who reads it access to the database.',
+        id='database-url-password',
+        category='secret',
+        severity='error',
+        why="A database or broker URL with a password (user:pw@, Redis's :pw@, +driver, +srv, TLS and unix-socket forms) "
+        'gives anyone who reads it access to the database.',
         fix='Remove the password from the URL and read the whole URL from an environment variable (DATABASE_URL).',
         pattern=r'://' + _DB_USERINFO + _DB_HOST,
-        keywords=('://',), filters=(_scheme_filter(_SCHEMES), _url_password_noise),
-        examples_bad=(Fake('DATABASE_URL=postgresql://app:', (ALNUM, 16), '@db.internal:5432/prod'),
-                      Fake('SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root:', (ALNUM, 14), '@10.0.3.17/orders"'),
-                      Fake('MONGO_URI=mongodb+srv://svc:', (ALNUM, 12), '@cluster0.mongodb.net/app')),
-        examples_good=('DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/prod', 'url = os.getenv("DATABASE_URL")',
-                       'engine = create_engine("postgresql://scott:tiger@localhost/test")',
-                       'DATABASES = "postgres://USER:PASSWORD@HOST:PORT/NAME"'),
+        keywords=('://',),
+        filters=(_scheme_filter(_SCHEMES), _url_password_noise),
+        examples_bad=(
+            Fake('DATABASE_URL=postgresql://app:', (ALNUM, 16), '@db.internal:5432/prod'),
+            Fake('SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root:', (ALNUM, 14), '@10.0.3.17/orders"'),
+            Fake('MONGO_URI=mongodb+srv://svc:', (ALNUM, 12), '@cluster0.mongodb.net/app'),
+        ),
+        examples_good=(
+            'DATABASE_URL=postgresql://app:${DB_PASSWORD}@db:5432/prod',
+            'url = os.getenv("DATABASE_URL")',
+            'engine = create_engine("postgresql://scott:tiger@localhost/test")',
+            'DATABASES = "postgres://USER:PASSWORD@HOST:PORT/NAME"',
+        ),
     ),
     Rule(
-        id='basic-auth-url', category='secret', severity='error',
+        id='basic-auth-url',
+        category='secret',
+        severity='error',
         why='A URL with user:password@ sends the password to every log, proxy and person that sees the URL.',
         fix='Drop the credentials from the URL; pass them from the environment or a credential helper.',
         pattern=r'://' + _USERINFO + r'[\w.\-]+',
-        keywords=('://',), filters=(_scheme_filter(_WEB_SCHEMES), _url_password_noise),
-        examples_bad=(Fake('pip install --index-url https://deploy:', (ALNUM, 18), '@pypi.internal.example/simple pkg'),),
-        examples_good=('proxy = "http://user:pass@proxy:3128"', 'url = "https://user:${TOKEN}@github.com/org/repo.git"',
-                       'see https://github.com/org/repo@v1.2'),
+        keywords=('://',),
+        filters=(_scheme_filter(_WEB_SCHEMES), _url_password_noise),
+        examples_bad=(
+            Fake('pip install --index-url https://deploy:', (ALNUM, 18), '@pypi.internal.example/simple pkg'),
+        ),
+        examples_good=(
+            'proxy = "http://user:pass@proxy:3128"',
+            'url = "https://user:${TOKEN}@github.com/org/repo.git"',
+            'see https://github.com/org/repo@v1.2',
+        ),
     ),
     Rule(
-        id='go-dsn-password', category='secret', severity='error',
+        id='go-dsn-password',
+        category='secret',
+        severity='error',
         why='A Go database DSN (user:password@tcp(host)/db, as go-sql-driver/mysql takes it) with its password: '
-            'anyone who reads it can log in to the database.',
+        'anyone who reads it can log in to the database.',
         fix='Build the DSN at run time from the environment (mysql.Config{Passwd: os.Getenv("DB_PASSWORD")}).',
         # The password runs to the `@` right before the protocol, so it may hold `@` and `:` itself.
         pattern=r'(?<![\w.\-:/@])[\w.\-]+:(?P<value>[^\s"\'`]{1,200}?)@(?:tcp|tcp6|unix|udp)\(',
-        keywords=('@tcp(', '@tcp6(', '@unix(', '@udp('), filters=(_url_password_noise,),
-        examples_bad=('dsn := "trader:Admin@123@tcp(192.168.86.42:3306)/trading"', 'DSN=app:postgres123@tcp(db:3306)/app',
-                      Fake('db, err := sql.Open("mysql", "app:', (ALNUM, 14), '@unix(/run/mysqld.sock)/app")')),
-        examples_good=('dsn := "user:password@tcp(localhost:3306)/dbname"', 'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", u, p, h, d)',
-                       'DSN=app:${DB_PASSWORD}@tcp(db:3306)/app'),
+        keywords=('@tcp(', '@tcp6(', '@unix(', '@udp('),
+        filters=(_url_password_noise,),
+        examples_bad=(
+            'dsn := "trader:Admin@123@tcp(192.168.86.42:3306)/trading"',
+            'DSN=app:postgres123@tcp(db:3306)/app',
+            Fake('db, err := sql.Open("mysql", "app:', (ALNUM, 14), '@unix(/run/mysqld.sock)/app")'),
+        ),
+        examples_good=(
+            'dsn := "user:password@tcp(localhost:3306)/dbname"',
+            'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", u, p, h, d)',
+            'DSN=app:${DB_PASSWORD}@tcp(db:3306)/app',
+        ),
     ),
     Rule(
-        id='pgpass-password', category='secret', severity='error',
+        id='pgpass-password',
+        category='secret',
+        severity='error',
         why='A .pgpass line holds a PostgreSQL password in plain text.',
         fix='Keep .pgpass in your home directory with mode 0600 and out of the repository.',
         pattern=r'(?m)^[^:\s#]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<value>\S{2,})$',
-        keywords=(':',), path_pattern=r'(?:^|/)\.?pgpass$', path_words=('pgpass',), filters=(_pgpass_noise,),
+        keywords=(':',),
+        path_pattern=r'(?:^|/)\.?pgpass$',
+        path_words=('pgpass',),
+        filters=(_pgpass_noise,),
         examples_bad=(Fake('db.internal:5432:app:app_user:', (ALNUM, 16)),),
         examples_good=('# hostname:port:database:username:password', 'localhost:5432:*:postgres:<password>'),
     ),
