@@ -202,7 +202,7 @@ class Scanner:
                     span_start, span_end = match.span('value') if has_value else match.span()
                     if span_start < span_end:
                         hidden.append((span_start, span_end))
-        above = [lines.text(n) for n in range(line_no - 1, max(0, line_no - 1 - excerpt.CONTEXT_LINES), -1)]
+        above = (lines.text(n) for n in range(line_no - 1, max(0, line_no - 1 - excerpt.CONTEXT_LINES), -1))
         return excerpt.plan_regions(
             line,
             parts,
