@@ -1,0 +1,65 @@
+"""Benchmark: two installed guards on the same inputs, round by round (issue 14: speed unchanged).
+
+    .venv/bin/python bench/versions_bench.py OLD_GUARD NEW_GUARD [--runs 5]
+
+OLD_GUARD and NEW_GUARD are `guard` executables of two plain venvs (`pip install .` of two
+checkouts: `git archive f96448f | tar -x -C /tmp/old && python3 -m venv /tmp/old-venv &&
+/tmp/old-venv/bin/pip install /tmp/old`). Each round runs every case with the old guard, then with
+the new one, so load from elsewhere on a shared machine hits both alike; the table gives each
+case's median wall time, the spread (min-max) and new/old. Cases: the full-tree scan of
+`$PEERS_ROOT/corpus` (159 MB) and the history scan of `$PEERS_ROOT/history` (2,000 commits), both
+built by bench/setup.sh; `-j 0` (every core), findings counted but not judged (--exit-zero).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+PEERS = Path(os.environ.get('PEERS_ROOT', '/tmp/guard-peers'))
+CASES = {
+    'tree scan, 159 MB': ['scan', str(PEERS / 'corpus'), '-q', '--exit-zero', '--no-baseline'],
+    'history, 2,000 commits': ['scan', '--history', str(PEERS / 'history'), '-q', '--exit-zero', '--no-baseline'],
+}
+
+
+def _seconds(guard: str, args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([guard, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('old')
+    parser.add_argument('new')
+    parser.add_argument('--runs', type=int, default=5)
+    args = parser.parse_args()
+    times: dict[tuple[str, str], list[float]] = {}
+    for case_args in CASES.values():
+        for guard in (args.old, args.new):  # warm-up: the page cache holds the corpus for both
+            _seconds(guard, case_args)
+    for _ in range(args.runs):
+        for case, case_args in CASES.items():
+            for label, guard in (('old', args.old), ('new', args.new)):
+                times.setdefault((case, label), []).append(_seconds(guard, case_args))
+    print(
+        f'| case | old: median s (min-max) | new: median s (min-max) | new/old | load at end {os.getloadavg()[0]:.2f} |'
+    )
+    print('|---|---|---|---|---|')
+    for case in CASES:
+        old, new = times[(case, 'old')], times[(case, 'new')]
+        print(
+            f'| {case} | {statistics.median(old):.2f} ({min(old):.2f}-{max(old):.2f}) '
+            f'| {statistics.median(new):.2f} ({min(new):.2f}-{max(new):.2f}) '
+            f'| {statistics.median(new) / statistics.median(old):.2f}x | |'
+        )
+    return 0
+
+
+if __name__ == '__main__':
+    raise SystemExit(main())
