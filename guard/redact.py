@@ -284,10 +284,13 @@ def mask_command_line(command: str) -> str:
         if token == '--':
             out.append(token)
             after_option = False
-        elif token.startswith('--'):
+        elif token.startswith('--') and re.fullmatch(r'--[a-z][a-z-]*', token.partition('=')[0]):
             name, eq, _ = token.partition('=')
             out.append(name + ('=' + _COMMAND_MASK if eq else ''))
             after_option = not eq
+        elif token.startswith('--'):  # no option's name (`-P --222222`): a value that starts with dashes
+            out.append(_COMMAND_MASK)
+            after_option = False
         elif token.startswith('-') and len(token) > 1:
             out.append(token[:2] + (_COMMAND_MASK if len(token) > 2 else ''))
             after_option = len(token) == 2

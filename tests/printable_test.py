@@ -54,6 +54,8 @@ def test_plan_and_history_hold_no_raw_control_character(tmp_path_factory: object
     root = tmp / 'root'
     (root / 'logs').mkdir(parents=True)
     (root / 'a').mkdir()
+    (root / 'src').mkdir()  # something the purge keeps: a plan that clears every entry is refused by the rail
+    (root / 'src' / 'app.py').write_text('x = 1\n')
     # And one name laid out as a history row, as the attack wrote it.
     for name in [*names, 'app\n    99  2030-01-01 00:00:00   purge    manual  mallory  ok  FORGED\x1b[8m']:
         (root / 'logs' / (name + '.log')).write_text('x\n')

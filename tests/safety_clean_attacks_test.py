@@ -229,12 +229,15 @@ def test_a_file_bind_mounted_onto_a_log_is_never_truncated(tmp_path: Path, state
     assert precious.read_bytes() == expected
 
 
-# Finding 15: protected paths deep inside a venv folder (site-packages/.env, pkg/config/).
+# Finding 15: protected paths deep inside a venv folder (lib/pythonX.Y/.env, lib/pythonX.Y/config/). The
+# installed packages (site-packages) are the environment's own files: pip's `models/` does not hold it
+# back (tests/safety_quarantine_test.py round-trips a real venv with pip).
 def test_a_venv_folder_holding_a_protected_path_deep_down_stays(tmp_path: Path, state: Path) -> None:
     root = venv_root(tmp_path / 'root')
-    site = root / 'lib' / f'python{sys.version_info[0]}.{sys.version_info[1]}' / 'site-packages'
-    write(site, '.env', 'DB_PASSWORD=x\n')
-    write(site, 'pkg/config/c.yaml', 'k: v\n')
+    inner = root / 'lib' / f'python{sys.version_info[0]}.{sys.version_info[1]}'
+    write(inner, '.env', 'DB_PASSWORD=x\n')
+    write(inner, 'extra/config/c.yaml', 'k: v\n')
+    write(inner, 'site-packages/pkg/models/m.py', 'x = 1\n')
     inside = snapshot(root / 'lib')
     done = run_guard('clean', root, '--force', '--no-fix')
     assert done.returncode == 0, done.stderr

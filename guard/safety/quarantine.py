@@ -170,6 +170,9 @@ def _protected_inside(root: Path, rel: str, matcher: Matcher) -> str | None:
     if top.is_symlink() or not top.is_dir():
         return None
     for dirpath, dirnames, filenames in os.walk(top):
+        # An environment's installed packages are its own files, not the project's: pip ships a
+        # `models/` and a `configuration.py`, and a venv must still move whole (restore brings it back).
+        dirnames[:] = [d for d in dirnames if d != 'site-packages']
         base = Path(dirpath).relative_to(root).as_posix()
         for name in dirnames:
             if matcher.decide(f'{base}/{name}', is_dir=True) == PROTECTED:
