@@ -39,7 +39,7 @@ SITE_PACKAGES = Path(sys.prefix) / 'lib' / f'python{sys.version_info[0]}.{sys.ve
 # What the shim runs with -S (hooks/pre-commit `fast_main`), the folders as its first argument.
 FAST_MAIN = """import sys
 sys.path.extend(sys.argv.pop(1).split(":"))
-import ahocorasick
+import ahocorasick_rs
 from guard.cli import hook_main
 hook_main()"""
 BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'

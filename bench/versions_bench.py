@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import time
@@ -27,10 +28,15 @@ CASES = {
 }
 
 
-def _seconds(guard: str, args: list[str]) -> float:
+def _seconds(guard: str, args: list[str]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user + system, every process of the run): the CPU time holds
+    steady when other work shares the machine, the wall time is what a user waits."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([guard, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def main() -> int:
@@ -39,7 +45,7 @@ def main() -> int:
     parser.add_argument('new')
     parser.add_argument('--runs', type=int, default=5)
     args = parser.parse_args()
-    times: dict[tuple[str, str], list[float]] = {}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for case_args in CASES.values():
         for guard in (args.old, args.new):  # warm-up: the page cache holds the corpus for both
             _seconds(guard, case_args)
@@ -48,15 +54,20 @@ def main() -> int:
             for label, guard in (('old', args.old), ('new', args.new)):
                 times.setdefault((case, label), []).append(_seconds(guard, case_args))
     print(
-        f'| case | old: median s (min-max) | new: median s (min-max) | new/old | load at end {os.getloadavg()[0]:.2f} |'
+        f'| case | old: median s (min-max) | new: median s (min-max) | new/old '
+        f'| CPU s old / new | CPU new/old | load at end {os.getloadavg()[0]:.2f} |'
     )
-    print('|---|---|---|---|---|')
+    print('|---|---|---|---|---|---|---|')
     for case in CASES:
-        old, new = times[(case, 'old')], times[(case, 'new')]
+        old = [w for w, _ in times[(case, 'old')]]
+        new = [w for w, _ in times[(case, 'new')]]
+        old_cpu = statistics.median(c for _, c in times[(case, 'old')])
+        new_cpu = statistics.median(c for _, c in times[(case, 'new')])
         print(
             f'| {case} | {statistics.median(old):.2f} ({min(old):.2f}-{max(old):.2f}) '
             f'| {statistics.median(new):.2f} ({min(new):.2f}-{max(new):.2f}) '
-            f'| {statistics.median(new) / statistics.median(old):.2f}x | |'
+            f'| {statistics.median(new) / statistics.median(old):.2f}x '
+            f'| {old_cpu:.2f} / {new_cpu:.2f} | {new_cpu / old_cpu:.2f}x | |'
         )
     return 0
 

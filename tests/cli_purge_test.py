@@ -15,7 +15,9 @@ from safety_trees import release_immutable
 from safety_trees import set_immutable
 from safety_trees import snapshot
 from safety_trees import tree_hash
+from support import answers
 from support import git
+from support import on_tty
 from support import run_guard
 from support import trust
 from support import write
@@ -290,55 +292,15 @@ def test_history_with_nothing_recorded(tmp_path: Path) -> None:
     assert bad.returncode == 2 and 'must be at least 1' in bad.stderr
 
 
-def run_on_tty(args: list[str], answers: list[bytes]) -> tuple[int, str]:
-    """guard on a real pseudo-terminal, answering each [y/N] prompt in turn."""
-    import pty
-    import select
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, '-m', 'guard', *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=dict(os.environ),
-        close_fds=True,
-    )
-    os.close(slave)
-    output = b''
-
-    def read(until: bytes | None) -> None:
-        nonlocal output
-        while until is None or not output.endswith(until):
-            ready, _, _ = select.select([master], [], [], 60)
-            assert ready, f'no prompt; got so far: {output!r}'
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the process closed the terminal
-                return
-            if not chunk:
-                return
-            output += chunk
-
-    try:
-        for answer in answers:
-            read(b'[y/N] ')
-            os.write(master, answer + b'\n')
-        read(None)
-    finally:
-        os.close(master)
-    return proc.wait(timeout=60), output.decode().replace('\r\n', '\n')
-
-
 def test_terminal_no_answer_changes_nothing_and_yes_purges(root: Path) -> None:
     state = tree_hash(root)
-    code, output = run_on_tty(['purge', str(root)], [b'n'])
+    code, output = on_tty(['purge', str(root)], answers(b'n'))
     assert code == 2
     # (The terminal may or may not have echoed the answer by the time guard replies.)
     assert 'Purge the paths above? [y/N] ' in output
     assert output.endswith('guard: error: purge: cancelled, nothing was changed\n')
     assert tree_hash(root) == state
-    code, output = run_on_tty(['purge', str(root)], [b'y'])
+    code, output = on_tty(['purge', str(root)], answers(b'y'))
     assert code == 0, output
     assert 'Protected paths: 7 checked, all unchanged.' in output
     assert not (root / 'logs/app.log').exists()
@@ -348,7 +310,7 @@ def test_full_asks_a_second_time(root: Path, tmp_path: Path) -> None:
     write(root, 'guard.toml', "[purge]\nfull = ['true']\n")
     trust(root)
     state = tree_hash(root)
-    code, output = run_on_tty(['purge', str(root), '--full'], [b'y', b'n'])
+    code, output = on_tty(['purge', str(root), '--full'], answers(b'y', b'n'))
     assert code == 2
     assert '--full also runs: true. This destroys data. Run it? [y/N] ' in output
     assert output.endswith('guard: error: run the --full commands: cancelled, nothing was changed\n')

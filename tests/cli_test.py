@@ -212,7 +212,7 @@ IMPORTED_AS = {
     'sqlalchemy': 'sqlalchemy',
     'psycopg2-binary': 'psycopg2',
     'python-dotenv': 'dotenv',
-    'pyahocorasick': 'ahocorasick',
+    'ahocorasick-rs': 'ahocorasick_rs',
     'pathspec': 'pathspec',
     'gitpython': 'git',
     'watchdog': 'watchdog',

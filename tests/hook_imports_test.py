@@ -124,7 +124,7 @@ def run_entry(repo: Path, entry: str, files: list[str]) -> tuple[int, list[str],
     # -S: without it, site.py processes the dev venv's .pth files, and the editable install's finder
     # (__editable___guard_*_finder) imports pathlib and ipaddress at start-up, in every process; a
     # user's `pip install` has no such finder. So site is skipped and the two places guard's hook
-    # needs are put on sys.path by hand: guard's source folder, and site-packages (pyahocorasick).
+    # needs are put on sys.path by hand: guard's source folder, and site-packages (ahocorasick_rs).
     paths = [
         str(Path(guard.__file__).resolve().parents[1]),
         sysconfig.get_paths()['purelib'],

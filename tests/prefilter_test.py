@@ -16,6 +16,7 @@ from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules.base import Rule
 from guard.rules.base import lowered
+from guard.scan.prefilter import LONG_LINE
 from guard.scan.prefilter import Prefilter
 from guard.scan.scanner import Document
 from guard.scan.scanner import Scanner
@@ -116,11 +117,18 @@ def test_windows_cover_only_the_lines_around_hits() -> None:
     assert windows == [(0, 9, len(text))]
 
 
-def test_unaligned_lowercase_falls_back_to_the_whole_text() -> None:
+def test_a_letter_that_lowers_longer_keeps_the_offsets() -> None:
+    # 'İ'.lower() is two characters; the prefilter's lowered copy folds it to 'i', as IGNORECASE does.
     text = 'İ\n' * 3 + 'key=abc\n'
     ((_, windows),) = Prefilter([RULES_UNDER_TEST[0]]).plan(text)
-    assert windows is None
+    assert windows == [(6, 13, 14)]
     assert spans(RULES_UNDER_TEST[0].scan(text, windows)) == [(len('İ\n' * 3) + 4, len(text) - 1, 'abc')]
+
+
+def test_lowering_keeps_every_code_point_in_place() -> None:
+    # What lets keyword offsets in the lowered text be the text's, for every text.
+    everything = ''.join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert len(lowered(everything)) == len(everything)
 
 
 def test_path_scoped_rules_run_only_on_their_paths() -> None:
@@ -199,7 +207,7 @@ def test_importing_the_scanner_stays_cheap() -> None:
     """The commit hook imports guard.scan.scanner; the C automaton and heavy libraries load only when used."""
     code = (
         'import sys, guard.scan.scanner; '
-        'print(sorted(m for m in ("ahocorasick", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))'
+        'print(sorted(m for m in ("ahocorasick_rs", "sqlalchemy", "git", "pathspec", "multiprocessing") if m in sys.modules))'
     )
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == '[]'
@@ -222,7 +230,33 @@ def test_a_path_scoped_rule_without_its_keyword_is_not_run_on_unaligned_text() -
 def test_lowered_is_computed_once_per_text_and_always_for_the_text_asked_about() -> None:
     first = ''.join(['KEY', 'İ'])
     second = ''.join(['Ke', 'y'])
-    assert lowered(first) == first.lower()
+    assert lowered(first) == 'keyi'  # 'İ' folded to 'i' as IGNORECASE pairs them, not lengthened to 'i̇'
     assert lowered(first) is lowered(first)  # the prefilter and folded rules share one copy
     assert lowered(second) == 'key'
-    assert lowered(first) == first.lower()
+    assert lowered(first) == 'keyi'
+
+
+# Minified code with no keyword of any rule in it: the filler a long line's hits sit in.
+_MINIFIED = st.lists(st.sampled_from(['a=b;', 'f(x,y)', '{c:1}', ' ', '0', 'return ', '[]', '!', 'd.e']), min_size=1)
+
+
+@settings(max_examples=20, deadline=None)
+@given(before=_MINIFIED, after=_MINIFIED, width=st.integers(LONG_LINE, 3 * LONG_LINE))
+def test_on_a_long_line_every_bad_example_is_still_found(before: list[str], after: list[str], width: int) -> None:
+    """On a line longer than LONG_LINE a rule is searched only around its keywords: amid kilobytes of
+    minified code, wherever that code ends, it reports what a search of the whole line reports."""
+    left = (''.join(before) * width)[:width] + ' ; '
+    right = ' ; ' + (''.join(after) * width)[:width]
+    reported = 0
+    for content_rule in CONTENT_RULES:
+        if not content_rule.keywords or content_rule.reach is None:
+            continue
+        for bad in content_rule.examples_bad:
+            if '\n' in bad:
+                continue
+            line = left + bad + right
+            plan = Prefilter([content_rule]).plan(line)
+            windowed = spans(content_rule.scan(line, plan[0][1])) if plan else []
+            assert windowed == spans(content_rule.scan(line)), (content_rule.id, bad)
+            reported += bool(windowed)
+    assert reported > 100  # most examples are found mid-line (a few are anchored to a line's start)

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from safety_trees import snapshot
 from safety_trees import tree_hash
+from support import on_tty
 from support import run_guard
 from support import write
 
@@ -34,43 +32,6 @@ def history(*args: str) -> list[dict[str, object]]:
     assert proc.returncode == 0, proc.stderr
     result: list[dict[str, object]] = json.loads(proc.stdout)
     return result
-
-
-def on_tty(args: list[str], at_prompt: Callable[[], None], answer: bytes) -> tuple[int, str]:
-    """guard on a real pseudo-terminal: at its [y/N] prompt, run `at_prompt`, then answer."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, '-m', 'guard', *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=dict(os.environ),
-        close_fds=True,
-    )
-    os.close(slave)
-    output = b''
-
-    def read(until: bytes | None) -> None:
-        nonlocal output
-        while until is None or not output.endswith(until):
-            ready, _, _ = select.select([master], [], [], 60)
-            assert ready, f'no prompt; got so far: {output!r}'
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the process closed the terminal
-                return
-            if not chunk:
-                return
-            output += chunk
-
-    try:
-        read(b'[y/N] ')
-        at_prompt()
-        os.write(master, answer + b'\n')
-        read(None)
-    finally:
-        os.close(master)
-    return proc.wait(timeout=60), output.decode().replace('\r\n', '\n')
 
 
 @pytest.fixture
@@ -96,7 +57,7 @@ def test_root_swapped_for_a_symlink_during_the_prompt_is_noticed_and_nothing_cha
         root.rename(tmp_path / 'proj.moved')
         root.symlink_to(elsewhere)
 
-    code, output = on_tty(['purge', str(root)], swap, b'y')
+    code, output = on_tty(['purge', str(root)], lambda n: (swap(), b'y')[1] if n == 1 else None)
     assert code == 2, output
     assert f'{root} now leads to another directory' in output
     assert 'nothing was changed' in output

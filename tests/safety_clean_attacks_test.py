@@ -6,14 +6,10 @@ the attack: a real terminal with a real swap at the fix prompt, real hard links,
 from __future__ import annotations
 
 import os
-import pty
-import re
-import select
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +21,7 @@ from safety_trees import config
 from safety_trees import snapshot
 from safety_trees import tree_hash
 from support import git
+from support import on_tty
 from support import run_guard
 from support import write
 
@@ -49,43 +46,6 @@ def venv_root(root: Path) -> Path:
     return root
 
 
-def on_tty(args: list[str], at_prompt: dict[int, Callable[[], None]]) -> tuple[int, str]:
-    """guard on a real pseudo-terminal, answering `y` to every [y/N] prompt; before answering the
-    n-th prompt (1-based), run at_prompt[n]."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, '-m', 'guard', *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=dict(os.environ),
-        close_fds=True,
-    )
-    os.close(slave)
-    output = b''
-    answered = 0
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 60)
-            assert ready, f'guard stopped talking; got so far: {output!r}'
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-            prompts = len(re.findall(rb'\[y/N\]', output))
-            while answered < prompts:
-                answered += 1
-                if answered in at_prompt:
-                    at_prompt[answered]()
-                os.write(master, b'y\n')
-    finally:
-        os.close(master)
-    return proc.wait(timeout=60), output.decode(errors='replace').replace('\r\n', '\n')
-
-
 # Finding 02: the root swapped for a symlink at the fix prompt; the fixes followed the path.
 def test_clean_fixes_never_follow_a_root_swapped_at_the_fix_prompt(tmp_path: Path, state: Path) -> None:
     root = venv_root(tmp_path / 'root')
@@ -97,7 +57,9 @@ def test_clean_fixes_never_follow_a_root_swapped_at_the_fix_prompt(tmp_path: Pat
         root.rename(tmp_path / 'root.real')
         root.symlink_to(victim)
 
-    code, output = on_tty(['clean', str(root)], {2: swap})  # 1: move the venv; 2: the .gitignore fix
+    code, output = on_tty(
+        ['clean', str(root)], lambda n: (n == 2 and swap(), b'y')[1]
+    )  # 1: move the venv; 2: the .gitignore fix
     assert code == 2, output
     assert 'now leads to another directory' in output
     assert snapshot(victim) == before

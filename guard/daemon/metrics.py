@@ -144,32 +144,19 @@ def write(path: Path, sample: Sample) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text`: the folder is opened one component at a time with O_NOFOLLOW
-    (a folder swapped for a symlink cannot send the file elsewhere, issue 16), a temporary file is
-    created in it with O_EXCL, made 0644 with fchmod (the service's UMask=0027 would leave it 0640,
-    unreadable to node_exporter's `prometheus` user), then renamed over the target in that folder.
-    The temporary name does not end in .prom, so the textfile collector never reads half a file."""
+    """Replace `path` with `text` (ownfiles.write_atomic): the folder is reached one component at a
+    time with O_NOFOLLOW (a folder swapped for a symlink cannot send the file elsewhere, issue 16),
+    and the file is made 0644 whatever the umask (the service's UMask=0027 would leave it 0640,
+    unreadable to node_exporter's `prometheus` user). The folder may be another user's (node_exporter's
+    textfile folder), so its owner is not checked. The temporary name does not end in .prom, so the
+    textfile collector never reads half a file."""
     import os
-    import secrets
 
-    folder = _open_folder(path.parent)
-    temporary = f'.{path.name}.{secrets.token_hex(6)}.tmp'
+    from guard import ownfiles
+
+    folder = ownfiles.open_dir(path.parent, owners=False)
     try:
-        fd = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder
-        )
-        try:
-            os.fchmod(fd, 0o644)
-            data = text.encode()
-            while data:
-                data = data[os.write(fd, data) :]
-        finally:
-            os.close(fd)
-        os.rename(temporary, path.name, src_dir_fd=folder, dst_dir_fd=folder)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary, dir_fd=folder)
-        raise
+        ownfiles.write_atomic(folder, path.name, text.encode(), 0o644)
     finally:
         os.close(folder)
 
@@ -178,30 +165,14 @@ def remove(path: Path) -> None:
     """Remove `path` (no symlink followed on the way); a missing one is no error."""
     import os
 
-    folder = _open_folder(path.parent)
+    from guard import ownfiles
+
+    folder = ownfiles.open_dir(path.parent, owners=False)
     try:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path.name, dir_fd=folder)
     finally:
         os.close(folder)
-
-
-def _open_folder(folder: Path) -> int:
-    """An fd of `folder`, absolute, reached from / one component at a time, none a symlink (ELOOP/ENOTDIR)."""
-    import os
-
-    if not folder.is_absolute():
-        raise ValueError(f'{folder}: not absolute')
-    fd = os.open('/', os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        for part in folder.parts[1:]:
-            child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd)
-            os.close(fd)
-            fd = child
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
 
 
 def latest_checks(checks: Iterable[CheckResult]) -> tuple[CheckResult, ...]:

@@ -17,6 +17,7 @@ from guard.daemon import metrics
 from guard.daemon import status as status_file
 from guard.daemon.actions import Done
 from guard.daemon.facts import Facts
+from guard.errors import UnsafeOperationError
 from guard.health.result import CheckResult
 from guard.health.result import Status
 from guard.health.units import human_size
@@ -202,7 +203,7 @@ class Publisher:
             return
         try:
             metrics.write(target, sample)
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, UnsafeOperationError) as e:
             self._error(f'cannot write the metrics file {target}: {getattr(e, "strerror", None) or e}')
 
     def _retire(self, old: Path, sample: metrics.Sample, *, moved: bool) -> None:
@@ -219,7 +220,7 @@ class Publisher:
                     WARNING, 'metrics-dropped', f'watch.metrics-file is no longer set: {old} now says guard_up 0'
                 )
                 metrics.write(old, dataclasses.replace(sample, daemon={**(sample.daemon or {}), 'up': 0}))
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, UnsafeOperationError) as e:
             self._error(f'cannot retire the metrics file {old}: {getattr(e, "strerror", None) or e}')
 
     def _error(self, message: str) -> None:

@@ -239,12 +239,14 @@ _LAST_LOWERED: list[tuple[str, str]] = [('', '')]
 def lowered(text: str) -> str:
     """`text.lower()`, computed once per text: the prefilter and rules that search folded text share it.
 
-    Remembers only the last text (by identity), so scanning a tree holds one copy at a time.
+    Remembers only the last text (by identity), so scanning a tree holds one copy at a time. `İ` is
+    the one character lower() lengthens (to `i̇`); it is folded to `i`, as IGNORECASE pairs them, so
+    offsets in the result are the text's (a bundle holding one `İ` was searched whole by every rule).
     """
     last_text, last_lowered = _LAST_LOWERED[0]
     if last_text is text:
         return last_lowered
-    result = text.lower()
+    result = (text.replace('\u0130', 'i') if '\u0130' in text else text).lower()
     _LAST_LOWERED[0] = (text, result)
     return result
 

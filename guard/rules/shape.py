@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 # Beyond these a window would be most of the text anyway: search it whole.
 MAX_NEWLINES = 8
 MAX_LOOKAHEAD = 256
+# Wider than this, a match counts as unbounded in characters (getwidth() reports MAXREPEAT - 1 for `+`).
+MAX_WIDTH = 1 << 16
 _NEWLINE = ord('\n')
 # Character classes (`\s`, `\D`, `\W`) that contain '\n'.
 _CATEGORIES_WITH_NEWLINE = frozenset(
@@ -47,11 +49,15 @@ class Reach(Record):
     `newlines`: the most newlines one match can contain (0: a match stays on one line).
     `lookahead`: the most characters a lookahead of bounded width reads past where it stands.
     `lookahead_lines`: the most newlines a lookahead of unbounded width (`(?=[ \\t]*")`) reads past.
+    `width`: the most characters one match spans and its lookaheads read past it; -1 when unbounded
+    (a repeat without a top, or a lookahead stopped only by a newline). On a very long line (minified
+    code) the scanner searches only so far around each keyword when this is bounded.
     """
 
     newlines: int
     lookahead: int
     lookahead_lines: int = 0
+    width: int = -1
 
 
 def reach(pattern: str, flags: int = 0) -> Reach | None:
@@ -68,7 +74,9 @@ def reach(pattern: str, flags: int = 0) -> Reach | None:
         return None
     if newlines > MAX_NEWLINES:
         return None
-    return Reach(newlines, walk.lookahead, walk.lookahead_lines)
+    widest = parsed.getwidth()[1]
+    width = -1 if walk.lookahead_unbounded or widest >= MAX_WIDTH else widest + walk.lookahead
+    return Reach(newlines, walk.lookahead, walk.lookahead_lines, width)
 
 
 class _Unbounded(Exception):
@@ -81,6 +89,7 @@ class _Walk:
     def __init__(self) -> None:
         self.lookahead = 0
         self.lookahead_lines = 0
+        self.lookahead_unbounded = False  # a lookahead of unbounded width, stopped only by newlines
         self.groups: dict[int, int] = {}  # group number -> newlines, for backreferences
 
     def items(self, items: Any, dotall: bool) -> int:
@@ -129,6 +138,7 @@ class _Walk:
         elif newlines <= MAX_NEWLINES:
             # Wide but stopped by newlines: it reads at most to the end of the line `newlines` lines on.
             self.lookahead_lines = max(self.lookahead_lines, newlines)
+            self.lookahead_unbounded = True
         else:
             raise _Unbounded
 

@@ -11,15 +11,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
+from guard.records import Record
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import lowered as lower_text
 
+# A line longer than this is minified code or a data dump; see _windows.
+LONG_LINE = 4096
+LONG_LINE_SPAN = 256
+LONG_LINE_WIDTH = 1024
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
-    from typing import Any
+    from ahocorasick_rs import AhoCorasick
 
     from guard.rules.shape import Reach
+
+
+class Keywords(Record):
+    """The keyword automaton, and the keyword each of its pattern indexes stands for."""
+
+    search: AhoCorasick
+    keywords: list[str]
+
 
 # (rule, None) means: search the whole text.
 Plan = list[tuple[Rule, 'list[Window] | None']]
@@ -41,20 +55,19 @@ class Prefilter:
         self._focus: tuple[int, frozenset[int]] | None = None
 
     @cached_property
-    def automaton(self) -> Any:
+    def automaton(self) -> Keywords | None:
         """Every keyword of the rules that apply to any path (path-scoped rules look for theirs only where they apply).
 
-        None when there is no keyword. Untyped: pyahocorasick ships no type information.
+        None when there is no keyword.
         """
         if not self._by_keyword:
             return None
-        import ahocorasick  # C extension: one pass over the text finds every keyword at once
+        # Rust's aho-corasick: one pass over the text finds every keyword at once, twice as fast as
+        # pyahocorasick's on a tree of sources (bench/RESULTS.md), and with no Python call per character.
+        import ahocorasick_rs
 
-        automaton = ahocorasick.Automaton()
-        for keyword in self._by_keyword:
-            automaton.add_word(keyword, keyword)
-        automaton.make_automaton()
-        return automaton
+        keywords = list(self._by_keyword)
+        return Keywords(ahocorasick_rs.AhoCorasick(keywords), keywords)
 
     def prepare(self) -> None:
         """Compile everything now (before forking workers, so each does not redo it)."""
@@ -170,29 +183,30 @@ def _stretches(text: str, wanted: frozenset[int], lines: int) -> list[tuple[int,
 
 class _Hits:
     """Where each keyword and trigger occurs in one text (start offsets, ascending); with `stretches`,
-    keywords only inside those (`focused`), when offsets in the lowered text are the text's."""
+    keywords only inside those (`focused`)."""
 
-    def __init__(self, text: str, automaton: Any, stretches: list[tuple[int, int]] | None = None) -> None:
+    def __init__(self, text: str, automaton: Keywords | None, stretches: list[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.keywords: dict[str, list[int]] = {}
         self.triggers: dict[str, list[int]] = {}
         self.lowered = ''
-        self.aligned = True
         self.focused = False
         if automaton is None:
             return
-        self.lowered = lowered = lower_text(text)
-        # lower() lengthens a few characters ('İ' -> 'i̇'); then offsets in `lowered` are not the text's.
-        self.aligned = len(lowered) == len(text)
-        self.focused = stretches is not None and self.aligned
+        self.lowered = lowered = lower_text(text)  # as long as the text: offsets in it are the text's
+        self.focused = stretches is not None
         found = self.keywords
-        for start, end in stretches if self.focused else [(0, len(lowered))]:  # type: ignore[union-attr]
-            for last, keyword in automaton.iter(lowered, start, end):
-                starts = found.get(keyword)
+        names = automaton.keywords
+        for start, end in stretches if stretches is not None else [(0, len(lowered))]:
+            piece = lowered if start == 0 and end == len(lowered) else lowered[start:end]
+            # Overlapping: every keyword at every place ('pass' inside 'password' too), in the order
+            # they end, so each keyword's starts come ascending.
+            for index, first, _ in automaton.search.find_matches_as_indexes(piece, overlapping=True):
+                starts = found.get(names[index])
                 if starts is None:
-                    found[keyword] = [last - len(keyword) + 1]
+                    found[names[index]] = [start + first]
                 else:
-                    starts.append(last - len(keyword) + 1)
+                    starts.append(start + first)
 
     def positions(self, rule: Rule) -> list[int] | None:
         """Hit offsets for the rule ([] when it cannot match); None when it must search the whole text."""
@@ -200,8 +214,6 @@ class _Hits:
             lists = [starts for starts in map(self._find_all, rule.keywords) if starts]
         else:
             lists = [self.keywords[k] for k in rule.keywords if k in self.keywords]
-        if lists and not self.aligned:
-            return None
         if rule.keyword_tail:
             lists = [kept for kept in (self._token_starts(k, rule.keyword_tail) for k in rule.keywords) if kept]
         if rule.trigger_regex is not None and (starts := self._trigger(rule)):
@@ -225,7 +237,6 @@ class _Hits:
         """A keyword's starts, for the few path-scoped rules the automaton leaves out."""
         if not self.lowered:
             self.lowered = lower_text(self.text)
-            self.aligned = len(self.lowered) == len(self.text)
         starts = []
         pos = self.lowered.find(keyword)
         while pos >= 0:
@@ -252,6 +263,11 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
     far below; lookaheads read on `lookahead_lines` lines and `lookahead` characters more. The
     2 extra characters keep end-of-text anchors (`$`, `\\Z`) false wherever a match can reach,
     as they are in the whole text.
+
+    On a line longer than LONG_LINE (minified code, a data dump) a rule is searched only for matches
+    starting LONG_LINE_SPAN characters either side of each hit, and a match there reads at most its
+    width (LONG_LINE_WIDTH when that is unbounded, so a 2 KB token is reported by its first 1 KB):
+    one `${` in a 4 MB bundle cost a search of all of it, for every rule it woke.
     """
     size = len(text)
     find = text.find
@@ -259,26 +275,43 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
     up = reach.newlines
     down = reach.newlines + reach.lookahead_lines
     extra = 2 + reach.lookahead
+    width = reach.width if 0 <= reach.width <= LONG_LINE_WIDTH else LONG_LINE_WIDTH
     windows: list[Window] = []
     line_end = -1
+    start = end = 0
+    long = False
     for pos in positions:
-        if pos <= line_end:
+        if pos > line_end:  # the first hit on its line
+            line_end = find('\n', pos)
+            if line_end < 0:
+                line_end = size
+            line_start = rfind('\n', 0, pos) + 1
+            start = line_start
+            for _ in range(up):
+                if start:
+                    start = rfind('\n', 0, start - 1) + 1
+            end = line_end
+            for _ in range(down):
+                if end < size:
+                    end = find('\n', end + 1)
+                    end = size if end < 0 else end
+            end = size if end + extra >= size - 1 else end + extra
+            long = line_end - line_start > LONG_LINE
+            if not long:
+                _add(windows, start, line_end, end)
+                continue
+        elif not long:
             continue  # on the line of the previous hit: same window
-        line_end = find('\n', pos)
-        if line_end < 0:
-            line_end = size
-        start = rfind('\n', 0, pos) + 1
-        for _ in range(up):
-            if start:
-                start = rfind('\n', 0, start - 1) + 1
-        end = line_end
-        for _ in range(down):
-            if end < size:
-                end = find('\n', end + 1)
-                end = size if end < 0 else end
-        end = size if end + extra >= size - 1 else end + extra
-        if windows and start <= windows[-1].last + 1:
-            windows[-1] = Window(windows[-1].start, line_end, end)
-        else:
-            windows.append(Window(start, line_end, end))
+        last = min(line_end, pos + LONG_LINE_SPAN)
+        reached = last + width + 2
+        _add(windows, max(start, pos - LONG_LINE_SPAN), last, min(end, size if reached >= size - 1 else reached))
     return windows
+
+
+def _add(windows: list[Window], start: int, last: int, end: int) -> None:
+    """Append a window, or widen the last one when the two touch."""
+    if windows and start <= windows[-1].last + 1:
+        previous = windows[-1]
+        windows[-1] = Window(previous.start, max(previous.last, last), max(previous.end, end))
+    else:
+        windows.append(Window(start, last, end))

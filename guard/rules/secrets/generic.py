@@ -23,13 +23,15 @@ _KEYWORD = (
     r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw|secret|token|api[_.\-]?key|apikey|credentials?|private[_.\-]?key'
     r'|access[_.\-]?key|auth(?:orization)?|bearer|key)'
 )
+# A quoted value closes with the quote that opened it: in minified code a quote that only looks like an
+# opening one (the end of the string before) otherwise takes the code up to the next string as the value.
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
 _OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
 _VALUE = (
-    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}["\'`])?'
+    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}(?P<qc>["\'`]))?'
     r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
-    r'(?(q)\\{0,3}["\'`]|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
+    r'(?(q)\\{0,3}(?P=qc)|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
 )
 # The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
 # outside [\w.-]); checked first and possessively, a long run such as `password.password.…` costs 48 steps
@@ -283,13 +285,16 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         return 'placeholder or reference'
     if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
         return 'digest or path'
-    words = _words(_identifier(match, text))
+    identifier = _identifier(match, text)
+    words = _words(identifier)
     kind, _ = _strength(words)
     if filters.is_uuid(value) and not _names_a_key(words):
         # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
         return 'uuid'
     if value[0] in ',;=(':
         return 'code, not a literal'
+    if quoted and value[0] == '+' and ('(' in value or ')' in value):
+        return 'code between two strings ("key="+f(x)+"…"), not a literal'
     if not quoted and (
         filters.is_reference(value)
         or value[-1] in ':('
@@ -314,6 +319,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
             return 'the name or a keyword, not a password'
         if filters.is_constant_name(value) or (value.isupper() and not any(c.isdigit() for c in value)):
             return "a constant's name or a metavar (BAD_PASSPHRASE, VALUE), not a password"
+        if _a_pass_of_something(words, identifier, value):
+            return 'a pass of an algorithm (renderPass = "opaque"), not a password'
         return None
     if kind == 'strong':
         return None if filters.looks_random(value, min_length=10, min_entropy=3.0) else 'not random enough'
@@ -349,6 +356,58 @@ _NOT_VALUES = frozenset(
 _FORMAT_FIELDS = ('%s', '%d', '%r', '%(', '{}', '{0', '{1')
 
 
+# Whose `…Pass` is a password: `adminPass`, `dbPass`. Another camelCase `…Pass` holding a plain word is a
+# stage of an algorithm (`renderPass`, `shadowPass`, `firstPass`), as graphics and compiler code name them.
+_PASS_OWNERS = frozenset(
+    {
+        'user',
+        'admin',
+        'root',
+        'db',
+        'database',
+        'mysql',
+        'postgres',
+        'pg',
+        'sql',
+        'smtp',
+        'mail',
+        'email',
+        'ftp',
+        'sftp',
+        'ssh',
+        'ldap',
+        'redis',
+        'api',
+        'wifi',
+        'key',
+        'store',
+        'login',
+        'account',
+        'sudo',
+        'vnc',
+        'rdp',
+        'proxy',
+        'server',
+        'client',
+        'app',
+        'master',
+        'default',
+    }
+)
+
+
+def _a_pass_of_something(words: list[str], identifier: str, value: str) -> bool:
+    """`this.renderPass = "opaque"`: a camelCase name ending in `Pass`, not after an owner, holding a plain word."""
+    return (
+        len(words) > 1
+        and words[-1] == 'pass'
+        and words[-2] not in _PASS_OWNERS
+        and identifier.endswith('Pass')
+        and value.isalpha()
+        and value.islower()
+    )
+
+
 def _quoted_key(match: re.Match[str], text: str) -> bool:
     """`'BAD_PASSPHRASE': GpgBadPassphrase`: the name is quoted, so the line is code; a config file quotes values, not keys."""
     end = match.end('tail')
@@ -368,8 +427,8 @@ def _built_at_run_time(match: re.Match[str], text: str) -> bool:
     """`'%s/ssh_host_%s_key' % (keydir, algo)`, `"{}".format(x)`, `f"{pw}"`, `"abc" + x`: code that builds a value."""
     value = match['value']
     quote = match['q'] if 'q' in match.re.groupindex else None
-    if 'f' in (quote or '').lower() and '{' in value:
-        return True
+    if 'f' in (quote or '').lower() and '{' in value or '`' in (quote or '') and '${' in value:
+        return True  # f"{pw}", `${host}/${path}`
     after = text[match.end() : match.end() + 12].lstrip(' \t')
     if after.startswith(('+', '.format(')) and not after.startswith('+='):
         return True
@@ -482,6 +541,11 @@ _FILTERS = (_name_noise, _value_noise)
 _PATH_FILTERS = (_unquoted_name_in_code,)
 
 _GOOD = (
+    # Minified code: a render pass, a string built around code, a template literal.
+    'for(this.renderPass="translucent",this.currentLayer=0;',
+    'o.params.push("access_token="+(i||j.ACCESS_TOKEN||""));',
+    'n.warn("bad argument to arrayDefaultKey: "+t),t.substr(0,t.length-1)+"defaults"}',
+    'a=a.concat(Jn({key:`${r}[${o}]`,value:e[o],valueSpec:n.geometry_type}))',
     'password = os.getenv("DB_PASSWORD")',
     'token = os.environ["API_TOKEN"]',
     'const apiKey = process.env.API_KEY;',
@@ -529,6 +593,8 @@ RULES = (
             Fake('apiToken := "', (BASE64, 40), '"'),
             Fake('<apiToken>\n    ', (ALNUM, 32), '\n</apiToken>'),
             Fake('System.setProperty("SERVICE_TOKEN", "', (ALNUM, 32), '")'),
+            'const adminPass = "letmein";',
+            'this.dbPass="postgres123"',
         ),
         examples_good=_GOOD,
     ),
