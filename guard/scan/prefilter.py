@@ -280,8 +280,13 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
     line_end = -1
     start = end = 0
     long = False
+    # The window being built on a long line, kept in locals: a line can hold a hit every few characters.
+    open_start = open_last = open_end = -1
     for pos in positions:
         if pos > line_end:  # the first hit on its line
+            if open_last >= 0:
+                _add(windows, open_start, open_last, open_end)
+                open_last = -1
             line_end = find('\n', pos)
             if line_end < 0:
                 line_end = size
@@ -302,9 +307,17 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
                 continue
         elif not long:
             continue  # on the line of the previous hit: same window
-        last = min(line_end, pos + LONG_LINE_SPAN)
-        reached = last + width + 2
-        _add(windows, max(start, pos - LONG_LINE_SPAN), last, min(end, size if reached >= size - 1 else reached))
+        first = pos - LONG_LINE_SPAN
+        if first > open_last + 1 and open_last >= 0:
+            _add(windows, open_start, open_last, open_end)
+            open_last = -1
+        if open_last < 0:
+            open_start = first if first > start else start
+        open_last = min(line_end, pos + LONG_LINE_SPAN)
+        reached = open_last + width + 2
+        open_end = min(end, size if reached >= size - 1 else reached)
+    if open_last >= 0:
+        _add(windows, open_start, open_last, open_end)
     return windows
 
 

@@ -167,11 +167,13 @@ _WEB_SCHEMES = (
 _USER_CHAR = r'[^\s:/@"\'`<>]'
 # People put `@`, `:` and `/` in passwords unencoded (`Admin@123`): the userinfo ends at the last `@` before
 # the host. After an `@` inside the password no `/` may follow, so `pw@host/path@x` ends at the first one.
-_URL_PASSWORD = r'(?P<value>[^\s@"\'`<>?]{1,200}(?:@[^\s@"\'`<>?/]*){0,4}(?<=[^@]))'
-_USERINFO = _USER_CHAR + '+:' + _URL_PASSWORD + '@'
+# Possessive runs: no run of a class without `@` can end anywhere but before an `@` or its limit, so
+# giving one back never helps; backtracking into them made `a://:` repeated over 1 MB take seconds.
+_URL_PASSWORD = r'(?P<value>[^\s@"\'`<>?]{1,200}+(?:@[^\s@"\'`<>?/]*+){0,4}(?<=[^@]))'
+_USERINFO = _USER_CHAR + '++:' + _URL_PASSWORD + '@'
 # Database URLs may leave the user out (`redis://:pw@host`) and the host too: a unix socket comes as
 # `@/db?host=/run/postgresql` or percent-encoded (`@%2Frun%2Fpostgresql/db`).
-_DB_USERINFO = _USER_CHAR + '*:' + _URL_PASSWORD + '@'
+_DB_USERINFO = _USER_CHAR + '*+:' + _URL_PASSWORD + '@'
 _DB_HOST = r'(?:[\w.\-\[\]%:]+|/)'
 
 RULES = (
