@@ -143,8 +143,12 @@ CASES: dict[str, Callable[[float], str]] = {
 }
 
 
-def scan_seconds(text: str, runs: int = 3, name: str = 'input.conf') -> tuple[float, int]:
-    """Best of `runs`: scan `text` as one file and write its text report; (seconds, findings)."""
+def scan_seconds(
+    text: str, runs: int = 3, name: str = 'input.conf', clock: Callable[[], float] = time.perf_counter
+) -> tuple[float, int]:
+    """Best of `runs`: scan `text` as one file and write its text report; (seconds, findings).
+    `clock`: wall time for the table; tests/adversarial_test.py passes process_time, which load from
+    other processes on a shared machine does not inflate."""
     from guard.report import text as text_report
     from guard.scan.engine import ScanResult
 
@@ -156,14 +160,14 @@ def scan_seconds(text: str, runs: int = 3, name: str = 'input.conf') -> tuple[fl
 
     for _ in range(runs):
         gc.collect()  # the previous run's garbage is not this run's time
-        start = time.perf_counter()
+        start = clock()
         findings, _ = scanner.scan(Document(name, text))
         result = ScanResult('.')
         result.findings = findings
         result.files_scanned = 1
         result.bytes_scanned = len(text)
         text_report.write(result, io.StringIO())
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
         count = len(findings)
     return best, count
 
