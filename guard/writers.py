@@ -221,21 +221,7 @@ class _Walk:
 
     def _members_of(self, gid: int) -> frozenset[int] | None:
         if gid not in self._members:
-            import grp
-            import pwd
-
-            try:
-                listed = grp.getgrgid(gid).gr_mem
-            except KeyError:
-                self._members[gid] = None
-                return None
-            uids = {entry.pw_uid for entry in pwd.getpwall() if entry.pw_gid == gid}
-            for member in listed:
-                try:
-                    uids.add(pwd.getpwnam(member).pw_uid)
-                except KeyError:
-                    continue  # a member with no account: no process can run as a name
-            self._members[gid] = frozenset(uids)
+            self._members[gid] = members(gid)
         return self._members[gid]
 
     # --- the answer -----------------------------------------------------------------------------
@@ -253,6 +239,34 @@ class _Walk:
 
     def _unknown(self, path: str, error: OSError) -> None:
         self._anyone(f'{path} cannot be checked ({error.strerror})')
+
+
+def members(gid: int) -> frozenset[int] | None:
+    """The uids that hold group `gid` (as primary group or listed in it); None when the group has no
+    entry, so that who holds it cannot be told."""
+    import grp
+    import pwd
+
+    try:
+        listed = grp.getgrgid(gid).gr_mem
+    except KeyError:
+        return None
+    uids = {entry.pw_uid for entry in pwd.getpwall() if entry.pw_gid == gid}
+    for member in listed:
+        try:
+            uids.add(pwd.getpwnam(member).pw_uid)
+        except KeyError:
+            continue  # a listed name with no account: no process runs as a name
+    return frozenset(uids)
+
+
+def has_acl(path: str) -> bool:
+    """True when `path` (not followed) carries a POSIX access ACL, or when whether it does cannot be told."""
+    try:
+        os.getxattr(path, _ACL_XATTR, follow_symlinks=False)
+    except OSError as e:
+        return e.errno not in (errno.ENODATA, errno.ENOTSUP)
+    return True
 
 
 def name(uid: int) -> str:
