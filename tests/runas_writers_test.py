@@ -309,3 +309,47 @@ def test_a_random_marker_proves_the_generated_commands_run(alice: int, project: 
         result = commands.run('before', command, cwd=project.root, timeout=30)
         assert result.outcome == commands.OK, result
         assert project.ids() == [0, 0], command
+
+
+# --- POSIX ACLs: the group bits are only the mask -------------------------------------------------
+
+
+def _acl(*named: tuple[int, int]) -> bytes:
+    """A system.posix_acl_access value (linux/posix_acl_xattr.h) granting rw to each (tag, id)."""
+    import struct
+
+    def entry(tag: int, perm: int, ident: int = 0xFFFFFFFF) -> bytes:
+        return struct.pack('<HHI', tag, perm, ident)
+
+    fixed = [(0x01, 6, 0xFFFFFFFF), (0x04, 4, 0xFFFFFFFF), (0x10, 6, 0xFFFFFFFF), (0x20, 4, 0xFFFFFFFF)]
+    ordered = sorted(fixed + [(tag, 6, ident) for tag, ident in named])  # the kernel wants tag, then id order
+    return struct.pack('<I', 2) + b''.join(entry(tag, perm, ident) for tag, perm, ident in ordered)
+
+
+@pytest.mark.parametrize(
+    'named',
+    [[(0x02, 'alice')], [(0x08, 'alice')], [(0x02, 'alice'), (0x02, NOBODY)], [(0x08, NOBODY)]],
+    ids=['user-alice', 'group-alice', 'two-users', 'unnamed-group'],
+)
+def test_write_granted_by_an_acl_counts_as_the_users_it_names(
+    alice: int, project: Project, named: list[tuple[int, object]]
+) -> None:
+    makefile = project.root / 'Makefile'
+    makefile.chmod(0o664)  # root:root: only its ACL lets anyone but root write it
+    own = {0x02: alice, 0x08: pwd.getpwuid(alice).pw_gid}  # her uid, her private group
+    entries = [(tag, own[tag] if who == 'alice' else int(str(who))) for tag, who in named]
+    try:
+        os.setxattr(makefile, 'system.posix_acl_access', _acl(*entries))
+    except OSError as e:
+        pytest.skip(f'no POSIX ACLs on this file system: {e.strerror}')
+    result = commands.run('before', 'make -s stop', cwd=project.root, timeout=30)
+    if [who for _, who in named] == ['alice']:
+        assert result.outcome == commands.OK, result
+        assert project.ids() and set(project.ids()) <= alice_ids(alice)
+    else:
+        assert result.detail.startswith('refusing to run it: '), result
+        assert project.ids() == []
+    # The named-file check agrees: an ACL is a writer the group bits do not show.
+    from guard import secure_path
+
+    assert 'is writable by group' in secure_path.problem(str(makefile), {0})
