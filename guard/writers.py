@@ -141,36 +141,27 @@ class _Walk:
         it exists, `path` itself; a missing `path` counts the writers of the deepest folder that
         exists, as anyone who can write that folder can create it."""
         parts = path.split('/')
-        for depth in range(2, len(parts) + 1):
-            current = '/'.join(parts[:depth - 1]) or '/'
-            self._passage(current)
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            if not missing_ok:
-                self._unknown(shown, FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT)))
-                return
-            parent = os.path.dirname(path)
-            while parent != '/' and not os.path.lexists(parent):
-                parent = os.path.dirname(parent)
+        for depth in range(1, len(parts) + 1):
+            current = '/'.join(parts[:depth]) or '/'
             try:
-                self._entry(parent, os.lstat(parent), inside=True)
+                info = os.lstat(current)
+            except FileNotFoundError as e:
+                if not missing_ok:
+                    self._unknown(shown, e)
+                # Whoever may write the deepest folder that exists may create the rest.
+                deepest = '/'.join(parts[: depth - 1]) or '/'
+                try:
+                    self._entry(deepest, os.lstat(deepest), inside=True)
+                except OSError as gone:
+                    self._unknown(deepest, gone)
+                return
             except OSError as e:
-                self._unknown(parent, e)
-            return
-        except OSError as e:
-            self._unknown(shown, e)
-            return
-        if not stat.S_ISDIR(info.st_mode):
-            self._entry(path, info, inside=True)
-
-    def _passage(self, folder: str) -> None:
-        try:
-            info = os.lstat(folder)
-        except OSError as e:
-            self._unknown(folder, e)
-            return
-        self._entry(folder, info, inside=False)
+                self._unknown(current, e)
+                return
+            if depth < len(parts):
+                self._entry(current, info, inside=False)
+            elif not stat.S_ISDIR(info.st_mode):
+                self._entry(current, info, inside=True)  # a folder is judged by its walk
 
     # --- one entry ------------------------------------------------------------------------------
 

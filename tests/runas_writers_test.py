@@ -353,3 +353,23 @@ def test_write_granted_by_an_acl_counts_as_the_users_it_names(
     from guard import secure_path
 
     assert 'is writable by group' in secure_path.problem(str(makefile), {0})
+
+
+# --- symlinks: judged where they lead -------------------------------------------------------------
+
+
+def test_a_symlink_to_an_outside_folder_brings_in_the_writers_under_it(alice: int, project: Project) -> None:
+    vendor = project.out / 'vendor'
+    write(vendor, 'lib/inc.mk', '# included\n')
+    vendor.chmod(0o755)
+    (project.root / 'vendor').symlink_to(vendor)  # root's link, root's folder; a file deep in it is hers
+    assert runas.for_root(str(project.root)) == runas.RunAs()
+    os.chown(vendor / 'lib/inc.mk', alice, alice)
+    assert runas.for_root(str(project.root)).uid == alice
+
+
+def test_a_dangling_symlink_into_a_folder_anyone_may_write_is_refused(alice: int, project: Project) -> None:
+    missing = f'/tmp/guard-missing-{os.getpid()}-{id(project)}/Makefile.inc'
+    (project.root / 'Makefile.inc').symlink_to(missing)  # anyone may create /tmp/guard-missing-…
+    with pytest.raises(runas.RefusedRunAs, match='/tmp is writable by others'):
+        runas.for_root(str(project.root))
