@@ -169,7 +169,8 @@ class _Walk:
         mode = info.st_mode
         if stat.S_ISSOCK(mode):
             return
-        self._user(info.st_uid, f'{path} belongs to {name(info.st_uid)}')
+        if self._new(info.st_uid):  # the phrase only for a new user: a passwd lookup per entry is most of the walk
+            self._user(info.st_uid, f'{path} belongs to {name(info.st_uid)}')
         if stat.S_ISLNK(mode):
             return  # a link's mode is always 0777 and means nothing; its target is judged
         passage = not inside and stat.S_ISDIR(mode) and bool(mode & stat.S_ISVTX)
@@ -184,8 +185,11 @@ class _Walk:
         if members is None:
             self._anyone(f'{path} is writable{via} by group {gid}, which has no entry in the group database')
             return
-        for uid in sorted(members):
-            self._user(uid, f'{path} is writable{via} by group {group_name(gid)}')
+        new = [uid for uid in sorted(members) if self._new(uid)]
+        if new:
+            why = f'{path} is writable{via} by group {group_name(gid)}'
+            for uid in new:
+                self._user(uid, why)
 
     def _acl(self, path: str) -> None:
         """The users and groups a POSIX ACL lets write `path` (its mask is the group bits, so only
@@ -217,8 +221,11 @@ class _Walk:
 
     # --- the answer -----------------------------------------------------------------------------
 
+    def _new(self, uid: int) -> bool:
+        return uid not in self.ignored and uid not in self.found.users
+
     def _user(self, uid: int, why: str) -> None:
-        if uid in self.ignored or uid in self.found.users:
+        if not self._new(uid):
             return
         self.found.users[uid] = why
         if len(self.found.users) > self.most:
