@@ -100,6 +100,7 @@ class _Walk:
             self._entry(shown, info, inside=True)
             for folder, dirs, files, fd in os.fwalk('.', onerror=self._walk_error, follow_symlinks=False, dir_fd=top):
                 here = os.path.normpath(os.path.join(shown, folder))
+                walked: set[str] = set()  # folders already judged (a link led there first): not again
                 for entry_name in dirs + files:
                     try:
                         entry = os.stat(entry_name, dir_fd=fd, follow_symlinks=False)
@@ -110,9 +111,12 @@ class _Walk:
                         continue
                     self._entry(os.path.join(here, entry_name), entry, inside=True)
                     if stat.S_ISDIR(entry.st_mode):
+                        if (entry.st_dev, entry.st_ino) in self._seen:
+                            walked.add(entry_name)
                         self._seen.add((entry.st_dev, entry.st_ino))
                     elif stat.S_ISLNK(entry.st_mode):
                         self._link(os.path.join(os.path.normpath(os.path.join(real, folder)), entry_name), real)
+                dirs[:] = [d for d in dirs if d not in walked]  # fwalk descends into what is left
         finally:
             os.close(top)
 

@@ -373,3 +373,16 @@ def test_a_dangling_symlink_into_a_folder_anyone_may_write_is_refused(alice: int
     (project.root / 'Makefile.inc').symlink_to(missing)  # anyone may create /tmp/guard-missing-…
     with pytest.raises(runas.RefusedRunAs, match='/tmp is writable by others'):
         runas.for_root(str(project.root))
+
+
+def test_links_back_into_the_walk_end_it_without_walking_twice(project: Project) -> None:
+    outer = project.root.parent / 'outer'
+    (outer / 'inner').mkdir(parents=True)
+    (project.root / 'sub/self').symlink_to('..')  # inside: walked anyway
+    (project.root / 'ext').symlink_to(outer)  # out of the root
+    (outer / 'back').symlink_to(project.root)  # and from there back in
+    (outer / 'inner/up').symlink_to(outer)  # and round again
+    assert runas.for_root(str(project.root)) == runas.RunAs()
+    (outer / 'inner/theirs.txt').write_text('x\n')
+    os.chown(outer / 'inner/theirs.txt', NOBODY, NOBODY)  # reached only through `ext`
+    assert runas.for_root(str(project.root)).uid == NOBODY
