@@ -1,16 +1,18 @@
-"""Whom a project's command runs as: never anyone with privileges the project's owner lacks.
+"""Whom a project's command runs as: the user whose code it could run, never anyone with more rights.
 
-A trusted command reads files the project's owner controls without naming them: `make stop` reads
-the Makefile, `python3 -m mod` imports from the working directory, `docker compose stop` reads
-compose.yaml. Checking the files a command names cannot see those, so the command itself runs as
-the owner of the project root (issue 16, finding 3):
+A trusted command reads files nobody names for it: `make stop` reads the Makefile, `make -f./mk` a
+file glued to an option, `env BASH_ENV=./a.sh bash -c true` a script in a variable, `sh -c 'cd sub &&
+./n.sh'` one inside a string, `python3 -m mod` the working directory. Parsing each program's options
+cannot see them all, so guard asks instead who could have written anything the command could read from
+its working directory (guard/writers.py: the project root, the folders above it, and where its
+symlinks lead), and runs the command as that user (issue 16, findings 3, 14 and 18):
 
-- guard runs as the root's owner, or the root belongs to uid 0: the command runs as guard does (the
-  owner gains nothing by it);
-- guard runs as uid 0 and the root belongs to someone else: the command runs as that owner, with
-  their primary group, supplementary groups, HOME, USER and LOGNAME;
-- guard runs as another unprivileged user: it cannot become the owner, and running as itself would
-  hand the owner its privileges, so the command is refused with one line.
+- nobody but root and guard's own user: the command runs as guard does;
+- guard runs as uid 0 and exactly one other user: the command runs as that user, with their primary
+  group, supplementary groups, HOME, USER and LOGNAME (a uid with no account: the nogroup gid and
+  no others, never the group of the files, which is no membership of theirs);
+- anyone else (two users, a file anyone may write, one user guard cannot become): refused with one
+  line saying which file and what to do.
 """
 
 from __future__ import annotations
@@ -53,34 +55,53 @@ class RefusedRunAs(Exception):
     """The command may not run: guard cannot run it as the project's owner."""
 
 
-def for_root(root: str) -> RunAs:
-    """Whom a command configured for `root` runs as; RefusedRunAs (its message one line) when no one safe."""
-    try:
-        owner = os.stat(root).st_uid
-    except OSError as e:
-        raise RefusedRunAs(f'cannot tell who owns {root}: {e.strerror}') from None
+def for_root(root: str, root_fd: int | None = None) -> RunAs:
+    """Whom a command started in `root` (pinned by `root_fd` when given) runs as; RefusedRunAs, its
+    message one line, when no single user can be named."""
+    from guard import writers
+
     me = os.geteuid()
-    if owner in (me, 0):
+    # guard as root can become one other user; as anyone else it can only be itself.
+    found = writers.of_folder(root, ignored=frozenset({0, me}), most=1 if me == 0 else 0, folder_fd=root_fd)
+    if found.anyone:
+        raise RefusedRunAs(
+            f'{found.anyone}, so anyone could change what the command runs '
+            '(chmod o-w / g-w it, or chown it to the project\'s owner)'
+        )
+    if not found.users:
         return RunAs()
+    if len(found.users) > 1:
+        why, also = list(found.users.values())[:2]
+        raise RefusedRunAs(
+            f"{why} and {also}: a project's command runs only as its owner, the one user who can "
+            f'change what it runs (chown the project to one of them)'
+        )
+    ((owner, why),) = found.users.items()
     if me != 0:
         raise RefusedRunAs(
-            f"{root} belongs to {_name(owner)}, and guard runs as {_name(me)}: a project's command "
-            'runs only as its owner (run guard as that user, or as root, which runs it as the owner)'
+            f"{why}, and guard runs as {writers.name(me)}: a project's command runs only as its owner, "
+            'the user who can change what it runs (run guard as that user, or as root, which runs it as them)'
         )
+    return _as_user(owner)
+
+
+def _as_user(uid: int) -> RunAs:
     import pwd
 
     try:
-        entry = pwd.getpwuid(owner)
-    except KeyError:  # no account: the uid alone, with the root's group and no others
-        return RunAs(owner, os.stat(root).st_gid, (), str(owner), '/')
+        entry = pwd.getpwuid(uid)
+    except KeyError:  # no account: the uid alone, in the group meant for no one
+        return RunAs(uid, _nogroup(), (), str(uid), '/')
     groups = tuple(g for g in os.getgrouplist(entry.pw_name, entry.pw_gid))
-    return RunAs(owner, entry.pw_gid, groups, entry.pw_name, entry.pw_dir)
+    return RunAs(uid, entry.pw_gid, groups, entry.pw_name, entry.pw_dir)
 
 
-def _name(uid: int) -> str:
-    import pwd
+def _nogroup() -> int:
+    import grp
 
-    try:
-        return f'{pwd.getpwuid(uid).pw_name} (uid {uid})'
-    except KeyError:
-        return f'uid {uid}'
+    for group in ('nogroup', 'nobody'):
+        try:
+            return grp.getgrnam(group).gr_gid
+        except KeyError:
+            continue
+    return 65534  # the overflow gid the kernel itself uses for "no group"

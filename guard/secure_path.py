@@ -50,11 +50,23 @@ def _chain_problem(path: str, owners: Collection[int]) -> str:
 def _entry_problem(path: str, info: os.stat_result, owners: Collection[int], *, is_target: bool) -> str:
     if info.st_uid not in owners:
         return f'{path} belongs to uid {info.st_uid}, not to {_names(owners)}'
-    if info.st_mode & 0o022:
+    writable = info.st_mode & 0o022
+    if writable == 0o020 and _group_of(path, info.st_gid, owners):
+        writable = 0  # a group only the accepted owners hold (root's group, a user's private group)
+    if writable:
         sticky_folder = stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX and not is_target
         if not sticky_folder:
             return f'{path} is writable by {"group and others" if info.st_mode & 0o022 == 0o022 else "group" if info.st_mode & 0o020 else "others"}'
     return ''
+
+
+def _group_of(path: str, gid: int, owners: Collection[int]) -> bool:
+    """True when only `owners` may write `path` through its group bits: its group is held by no one
+    else, and no access control list names anyone (with one, the group bits are the ACL's mask)."""
+    from guard import writers
+
+    held_by = writers.members(gid)
+    return held_by is not None and held_by <= set(owners) and not writers.has_acl(path)
 
 
 def _names(owners: Collection[int]) -> str:

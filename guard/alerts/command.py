@@ -39,7 +39,7 @@ class CommandSink:
         from guard import runas
 
         try:
-            # As the root's owner when guard is root: the command may read files they control.
+            # As the one user who could have written what it reads from the root (`cd sub && ./n.sh`).
             who = runas.for_root(self._cwd) if self._cwd and cwd == self._cwd else runas.RunAs()
         except runas.RefusedRunAs as e:
             return Delivery(NAME, False, f'refusing to run it: {e}', seconds=time.monotonic() - started)

@@ -63,8 +63,8 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
     from guard import runas
 
     try:
-        # As the root's owner: the command reads files they control (a Makefile, compose.yaml).
-        who = runas.for_root(os.fspath(cwd))
+        # As the one user who could have written what it reads (a Makefile, compose.yaml, -f./mk).
+        who = runas.for_root(shown, root_fd)
     except runas.RefusedRunAs as e:
         return CommandResult(phase, command, FAILED, None, f'refusing to run it: {e}')
     unsafe = _unsafe_files(argv, cwd, who.uid).replace(os.fspath(cwd), shown)  # named by the root's path, as planned
