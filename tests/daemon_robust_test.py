@@ -121,3 +121,49 @@ def test_the_repro_log_name(tmp_path: Path) -> None:
         purges = wait_for(lambda: setup.finished('purge'), 30.0, 'the daemon to purge the log')
         assert any(p == 'logs/big\udcff.log' for r in purges for p, _, _ in r.paths)
         assert daemon.stop() == 0
+
+
+def test_a_daemon_on_a_root_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    """The root's name reaches STATUS= (sd_notify), the journal lines, the status file and the
+    metrics labels: each takes it escaped (`\\xff`), and the daemon purges, reports and stops cleanly."""
+    import subprocess
+    import sys
+
+    from daemon_harness import NotifySocket
+
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b'/m\xff\x1b'))
+    (root / 'logs').mkdir(parents=True)
+    metrics_file = tmp_path / 'metrics' / 'guard.prom'
+    metrics_file.parent.mkdir()
+    config = tmp_path / 'guard.toml'
+    config.write_text(
+        f'state-dir = "{tmp_path / "state"}"\n[health]\nchecks = ["disk", "logs"]\nmax-log-mb = 1\n'
+        '[watch]\non-log-limit = "purge"\nsweep-interval = 0.5\nhealth-interval = 0.5\ndebounce = 0.1\n'
+        f'metrics-file = "{metrics_file}"\n'
+    )
+    notify = NotifySocket(tmp_path / 'notify.sock')
+    err = tmp_path / 'watch.err'
+    with open(err, 'wb') as stderr:
+        daemon = subprocess.Popen(
+            [sys.executable, '-m', 'guard', 'watch', str(root), '--config', str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, 'NOTIFY_SOCKET': notify.path},
+        )
+    try:
+        ready = notify.until('READY=1', 30.0)
+        assert 'm\\xff\\x1b' in ready[-1][0]
+        Path(os.fsdecode(os.fsencode(root / 'logs') + b'/big\xff.log')).write_bytes(b'\0' * 2_000_000)
+        wait_for(lambda: b'purge-logs' in err.read_bytes(), 30.0, 'the daemon to purge the log')
+        wait_for(lambda: metrics_file.exists() and 'm\\\\xff\\\\x1b' in metrics_file.read_text(), 10.0, 'metrics')
+        assert daemon.poll() is None
+        daemon.terminate()
+        assert daemon.wait(10) == 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        notify.close()
+    logged = err.read_bytes()
+    assert b'Traceback' not in logged and b'\x1b' not in logged and b'\xff' not in logged, logged
+    assert b'logs/big\\xff.log' in logged
