@@ -304,10 +304,24 @@ class AuditStore:
 
 
 def scrub(value: Any) -> Any:
-    """A copy of `value` safe to store: guard's one scrubber (guard.redact) through the whole structure."""
+    """A copy of `value` safe to store: guard's one scrubber (guard.redact) through the whole structure,
+    and every string a UTF-8 store takes (a name that is not UTF-8 in guard.fsname's form)."""
     from guard.redact import scrub_any
 
-    return scrub_any(value)
+    return _storable(scrub_any(value))
+
+
+def _storable(value: Any) -> Any:
+    from guard.fsname import stored
+
+    if isinstance(value, str):
+        # Only a string a UTF-8 store refuses changes: detail is for reading, not for path lookups.
+        return value if value.isascii() or value.isprintable() or not _has_surrogate(value) else stored(value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _engine(url: str) -> tuple[Engine, str]:
@@ -394,6 +408,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _tables() -> tuple[Table, Table]:
     from sqlalchemy import JSON
     from sqlalchemy import BigInteger
@@ -405,6 +427,22 @@ def _tables() -> tuple[Table, Table]:
     from sqlalchemy import String
     from sqlalchemy import Table
     from sqlalchemy import Text
+    from sqlalchemy.types import TypeDecorator
+
+    from guard.fsname import name_of
+    from guard.fsname import stored
+
+    class Name(TypeDecorator[str]):
+        """A root or a path: any bytes a name may hold, kept as text every store takes (guard.fsname)."""
+
+        impl = Text
+        cache_ok = True
+
+        def process_bind_param(self, value: str | None, dialect: object) -> str | None:
+            return None if value is None else stored(value)
+
+        def process_result_value(self, value: str | None, dialect: object) -> str | None:
+            return None if value is None else name_of(value)
 
     metadata = MetaData()
     events = Table(
@@ -412,7 +450,7 @@ def _tables() -> tuple[Table, Table]:
         metadata,
         Column('id', Integer, primary_key=True, autoincrement=True),
         Column('kind', String(32), nullable=False, index=True),
-        Column('root', Text, nullable=False, index=True),
+        Column('root', Name, nullable=False, index=True),
         Column('trigger', String(16), nullable=False),
         Column('user', String(128), nullable=False),
         Column('host', String(255), nullable=False),
@@ -431,7 +469,7 @@ def _tables() -> tuple[Table, Table]:
         Column(
             'event_id', Integer, ForeignKey('guard_audit_events.id', ondelete='CASCADE'), nullable=False, index=True
         ),
-        Column('path', Text, nullable=False),
+        Column('path', Name, nullable=False),
         Column('bytes', BigInteger, nullable=False),
         Column('outcome', String(32), nullable=False),
     )

@@ -21,7 +21,7 @@ def escape_path(path: str | os.PathLike[str]) -> str:
     if not text or text == '.':
         return '-'
     out = []
-    for index, byte in enumerate(text.encode()):
+    for index, byte in enumerate(os.fsencode(text)):  # a name that is not UTF-8: its own bytes, as systemd-escape
         if byte == ord('/'):
             out.append('-')
         elif byte in _PLAIN and not (index == 0 and byte == ord('.')):

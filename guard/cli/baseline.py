@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from guard.cli import common
@@ -40,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
     # The existing baseline's salt, so rewriting it changes only what changed; a new one otherwise.
     count = baseline.save(target, result.findings, result.content_keys, result.salt or fingerprints.new_salt())
     if not args.quiet:
-        sys.stdout.write(
-            f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
-            f'(hashes only, never the secrets); later scans report only new findings\n'
+        from guard.printable import printable
+
+        common.out(  # the root's name may hold any byte: shown escaped, as every name guard prints
+            f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {printable(target)} '
+            f'(hashes only, never the secrets); later scans report only new findings'
         )
     return 0

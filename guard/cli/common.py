@@ -40,6 +40,28 @@ def load_config(root: StrPath, args: argparse.Namespace) -> config_module.Config
     return config
 
 
+def fallback_config(root: Path, args: argparse.Namespace) -> Config:
+    """Enough of a config that does not load to find the daemon: its state-dir as the broken file
+    spells it (where the daemon keeps its status file), when that file parses at all."""
+    from guard.instances import instance_file
+
+    files = [getattr(args, 'config', None), Path(instance_file(root, config_module.system_file(os.environ)))]
+    return config_module.Config(root=root, state_dir=_state_dir_of(files))
+
+
+def _state_dir_of(files: list[Path | None]) -> str:
+    import tomllib
+
+    for path in files:
+        try:
+            value = tomllib.loads(path.read_text(encoding='utf-8')).get('state-dir') if path else None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            continue
+        if isinstance(value, str):
+            return value
+    return ''
+
+
 def existing_dir(value: str | None) -> Path:
     """A root argument: must be an existing directory (else a one-line usage error)."""
     path = Path(value or '.')

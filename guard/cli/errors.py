@@ -67,9 +67,10 @@ class ErrorHandler:
         if error is None:
             return False
         if isinstance(error, GuardError):
+            from guard.printable import printable_lines  # a name in it may hold any byte (issue 16b, 07)
             from guard.redact import scrub  # messages may quote a value from config or a driver
 
-            sys.stderr.write(f'guard: error: {scrub(str(error))}\n')
+            sys.stderr.write(f'guard: error: {printable_lines(scrub(str(error)))}\n')
             outcome.code = error.exit_code
         elif isinstance(error, KeyboardInterrupt):
             sys.stderr.write('guard: interrupted\n')

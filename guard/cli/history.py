@@ -118,6 +118,9 @@ def _positive(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f'must be at least 1, got {value}')
+    if not 1 <= value <= _MOST:
+        raise argparse.ArgumentTypeError(f'must be from 1 to {_MOST:,}, got {text}')
     return value
+
+
+_MOST = 2**31 - 1  # what every audit store's LIMIT takes (SQLite raises OverflowError past 2**63 - 1)

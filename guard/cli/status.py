@@ -69,33 +69,13 @@ def run(args: argparse.Namespace) -> int:
 def _config(root: Path, args: argparse.Namespace) -> tuple[Any, str]:
     """(the config, '') or, when it does not load, (enough of it to find the daemon, the error):
     a rejected edit is what an operator runs `guard status` about, so it is reported, not fatal."""
-    from guard import config as config_module
     from guard.errors import ConfigError
 
     try:
         return common.load_config(root, args), ''
     except ConfigError as e:
         common.err(f'guard status: config error: {e}')
-        import os
-
-        from guard.instances import instance_file
-
-        files = [args.config, Path(instance_file(root, config_module.system_file(os.environ)))]
-        return config_module.Config(root=root, state_dir=_state_dir_of(files)), str(e)
-
-
-def _state_dir_of(files: list[Path | None]) -> str:
-    """state-dir as the broken file spells it (where the daemon keeps its status file), if it parses."""
-    import tomllib
-
-    for path in files:
-        try:
-            value = tomllib.loads(path.read_text(encoding='utf-8')).get('state-dir') if path else None
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            continue
-        if isinstance(value, str):
-            return value
-    return ''
+        return common.fallback_config(root, args), str(e)
 
 
 def _daemon(found: Any, running: bool) -> dict[str, Any] | None:

@@ -3,7 +3,9 @@
 `--check` validates the config as the daemon would and exits (as `nginx -t`); `--reload PID` does
 the same and then signals the daemon PID with SIGHUP whatever the verdict, so that a rejected
 config fails `systemctl reload` (the unit's ExecReload=) and also shows in the daemon's own
-STATUS=, status file and metrics (its `config` check), where it keeps the config it had.
+STATUS=, status file and metrics (its `config` check), where it keeps the config it had. PID must
+be ROOT's running `guard watch` (guard.daemon.reload_target): any other (0, -1, init, a stranger)
+is refused with exit 2 and nothing is signalled.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         '--reload',
         metavar='PID',
         type=int,
-        help='validate the config, then send SIGHUP to the daemon PID in any case (ExecReload=)',
+        help="validate the config, then send SIGHUP to ROOT's running guard watch, PID, in any case (ExecReload=); "
+        'a PID that is not it is refused (exit 2)',
     )
 
 
@@ -58,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(root: object, args: argparse.Namespace) -> int:
-    import os
-    import signal
     from pathlib import Path
 
     from guard.cli import common
@@ -67,6 +68,8 @@ def _check(root: object, args: argparse.Namespace) -> int:
     from guard.errors import GuardError
 
     assert isinstance(root, Path)
+    if args.reload is not None:
+        _refuse_a_stranger(args.reload, root, args)  # before anything is said: one line when it is not ours
     try:
         config = common.load_config(root, args)
         startup.check_config(config, root.resolve())
@@ -79,9 +82,39 @@ def _check(root: object, args: argparse.Namespace) -> int:
         common.out(f'guard watch: config {config.source} is usable for {root}')
         code = 0
     if args.reload is not None:
-        try:
-            os.kill(args.reload, signal.SIGHUP)
-        except OSError as e:
-            common.err(f'guard watch: cannot signal the daemon (pid {args.reload}): {e.strerror}')
-            return max(code, 1)
+        return _reload(args.reload, code)
+    return code
+
+
+def _refuse_a_stranger(pid: int, root: object, args: argparse.Namespace) -> None:
+    """A UsageError unless `pid` is ROOT's running `guard watch`: kill(2) never sees another pid.
+    Its status file is found through the new config, or through a rejected one's state-dir."""
+    from pathlib import Path
+
+    from guard import config as config_module
+    from guard.cli import common
+    from guard.daemon import reload_target
+    from guard.errors import GuardError
+
+    assert isinstance(root, Path)
+    reload_target.refuse_non_pid(pid)  # before any config is read
+    try:
+        config = config_module.load(root, config_file=args.config)
+    except GuardError:
+        config = common.fallback_config(root, args)
+    reload_target.verify(pid, root.resolve(), config.state_path())
+
+
+def _reload(pid: int, code: int) -> int:
+    """SIGHUP to the daemon, whatever the verdict: a rejected config shows in its status too."""
+    import os
+    import signal
+
+    from guard.cli import common
+
+    try:
+        os.kill(pid, signal.SIGHUP)
+    except OSError as e:
+        common.err(f'guard watch: cannot signal the daemon (pid {pid}): {e.strerror}')
+        return max(code, 1)
     return code

@@ -48,7 +48,10 @@ class DaemonLog:
 
     def say(self, priority: int, event: str, message: str, **fields: object) -> None:
         extra = {f'GUARD_{k.upper()}': str(v) for k, v in fields.items()}
-        text = ' '.join(f'guard watch {self._root}: {message}'.split())
+        from guard.printable import printable
+
+        # A name in it (the root, a log) may hold any byte: one inert line, in the journal too.
+        text = printable(' '.join(f'guard watch {self._root}: {message}'.split()))
         if self._send is not None:
             try:
                 self._send(
@@ -56,7 +59,7 @@ class DaemonLog:
                     PRIORITY=str(priority),
                     SYSLOG_IDENTIFIER=SYSLOG_IDENTIFIER,
                     GUARD_EVENT=event,
-                    GUARD_ROOT=self._root,
+                    GUARD_ROOT=printable(self._root),
                     **extra,
                 )
                 return

@@ -156,7 +156,7 @@ def write_text(path: Path, text: str) -> None:
 
     folder = ownfiles.open_dir(path.parent, owners=False)
     try:
-        ownfiles.write_atomic(folder, path.name, text.encode(), 0o644)
+        ownfiles.write_atomic(folder, path.name, text.encode(errors='backslashreplace'), 0o644)  # never a crash
     finally:
         os.close(folder)
 

@@ -52,8 +52,11 @@ class Notifier:
         self.last_status = ''
 
     def notify(self, state: str) -> bool:
+        from guard.printable import printable_lines
+
         try:
-            return bool(self._send(state))
+            # STATUS= may name the root, whose name may hold any byte: a UTF-8 message, one line per field.
+            return bool(self._send(printable_lines(state)))
         except OSError:
             self.failures += 1
             return False

@@ -188,8 +188,10 @@ class Publisher:
 
         service = self.service
         target = metrics_path(service.config, service.root) if service.config.watch.metrics_file else None
+        from guard.printable import printable
+
         sample = metrics.Sample(
-            str(service.root),
+            printable(service.root),  # a label is UTF-8: a root's name that is not shows escaped
             tuple(sorted(self.checks.values(), key=lambda c: c.name)),
             self.log_bytes,
             self.free_disk,

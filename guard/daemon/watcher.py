@@ -2,7 +2,8 @@
 
 The root is watched on its own (its entries: a venv, an env file); each folder holding log paths
 recursively. `sync()` re-arms the observer whenever that set changes (a logs/ folder appears, the
-root comes back) or an emitter has died (its folder was deleted), so watching resumes by itself.
+root comes back) or an emitter has died (its folder was deleted), so watching resumes by itself; a
+folder that moves while it is armed is looked at again, never a crash.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ _EVENT_TYPES = (
     'EventsLostEvent',
 )
 POLL_INTERVAL = 1.0
+# What adding a watch meets when its folder moved under it: gone, now a file, now a link.
+_GONE = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+_TRIES = 3
 
 
 class Watcher:
@@ -50,9 +54,21 @@ class Watcher:
         if self._observer is not None and wanted == self._watched and self._alive():
             return False
         self.stop()
-        if wanted:
-            self._observer = self._start(wanted)
+        for _ in range(_TRIES):
+            if not wanted:
+                break
+            try:
+                self._observer = self._start(wanted)
+            except OSError as e:
+                # A folder renamed, deleted or swapped for a link while the watches were added
+                # (issue 16b, finding 17): a change to sweep, not a crash. Look at the tree again;
+                # when it keeps moving, no observer this round: the next sync (each sweep) tries anew.
+                if e.errno not in _GONE:
+                    raise
+                wanted = self._wanted()
+                continue
             self.rearmed += 1
+            break
         self._watched = wanted
         return True
 
