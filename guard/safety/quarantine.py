@@ -184,21 +184,14 @@ def _protected_inside(root: Path, rel: str, matcher: Matcher) -> str | None:
 
 
 def _check_target(config: Config, root: Path, target: Path) -> None:
-    """A quarantine inside the root may not lie in `.git` or under a protected path (guard's own
-    `.guard/` excepted): clean would move a venv into `src/` or the repository (finding 12)."""
-    if not is_inside(target, root) or target == root:
-        return
-    rel = target.relative_to(root).as_posix()
-    from guard.safety.paths import FLOOR_NAMES
-    from guard.safety.paths import Matcher
+    """A quarantine inside the root may not be the root, lie in `.git`, under a protected path
+    (guard's own `.guard/` excepted) or in an ephemeral one a purge clears (findings 12, 16b-11):
+    guard.safety.targets judges it, as it judges every path guard writes."""
+    from guard.safety import targets
 
-    if '.git' in rel.split('/'):
-        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside .git; choose another folder')
-    if (
-        rel.split('/')[0] != '.guard'
-        and Matcher(config.purge.protected, (), floors=FLOOR_NAMES).decide(rel, is_dir=True) == PROTECTED
-    ):
-        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies under a protected path; choose another folder')
+    why = targets.problem(config, root, 'clean.quarantine-dir', target, folder=True)
+    if why:
+        raise UnsafeOperationError(why)
 
 
 def execute(
