@@ -146,11 +146,11 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
     entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
     _check_target(config, resolved, target)
-    for entry in entries:
-        if is_inside(target, resolved / entry.path):
-            raise UnsafeOperationError(
-                f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; choose another folder'
-            )
+    # Every venv entry the rule found, not only those that move: `quarantine-dir = "bin"` makes bin/ a
+    # floor, so it would stay behind holding the quarantines a later clean moves with it (16b-11).
+    for rel in finding.entries if finding else ():
+        if is_inside(target, resolved / rel):
+            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {rel}; choose another folder')
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
     return CleanPlan(
         resolved,
