@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,8 @@ from support import write
 from guard import schema
 
 METRICS_HEAD = '# HELP guard_'
+# How long each race runs: the attack hit within ~50 runs; a run (a guard process) takes ~1 s here.
+RACE_SECONDS = float(os.environ.get('RACE_TEST_SECONDS', '60'))
 PROTECTED_NAMES = ('.env', 'src/main.py', '.git/config', '.git/HEAD', 'pyproject.toml', '.gitignore', 'config/app.yml')
 
 
@@ -192,8 +197,12 @@ class _Swapper:
     )
 
     def __init__(self, root: Path, victim: Path, uid: int) -> None:
+        # The system's interpreter: the second user cannot run the test's, under root's home.
+        python = '/usr/bin/python3'
+        if not os.access(python, os.X_OK):
+            pytest.skip('no /usr/bin/python3 for the second user')
         self.process = subprocess.Popen(
-            [sys.executable, '-c', self.CODE, str(root), str(victim)],
+            [python, '-c', self.CODE, str(root), str(victim)],
             user=uid,
             group=uid,
             extra_groups=[],
@@ -209,14 +218,21 @@ class _Swapper:
         self.process.wait()
 
 
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A folder the second user can reach (pytest's own are 0700, root's only)."""
+    base = Path(tempfile.mkdtemp(prefix='guard-16b-', dir='/tmp'))
+    base.chmod(0o755)
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def _race_setup(tmp_path: Path) -> tuple[Path, Path, int]:
     from second_user import uid as second_uid
 
     uid = second_uid()
-    tmp_path.chmod(0o755)
-    for parent in tmp_path.parents:
-        if parent.stat().st_mode & 0o001 == 0:
-            pytest.skip(f'{parent} is not searchable by the second user')
     root = _project(tmp_path, '[tool.guard.health]\nchecks = ["disk"]\n[tool.guard.watch]\nmetrics-file = "x/m.prom"\n')
     (root / 'x').mkdir()
     victim = tmp_path / 'victim'
@@ -238,9 +254,9 @@ def _race(seconds: float, attempt: Callable[[], None], broken: Callable[[], bool
     return runs
 
 
-def test_uninstall_service_never_deletes_outside_the_root_through_a_swapped_folder(tmp_path: Path) -> None:
-    root, victim, uid = _race_setup(tmp_path)
-    units = tmp_path / 'units'
+def test_uninstall_service_never_deletes_outside_the_root_through_a_swapped_folder(shared_tmp: Path) -> None:
+    root, victim, uid = _race_setup(shared_tmp)
+    units = shared_tmp / 'units'
     units.mkdir()
     target = victim / 'm.prom'
 
@@ -250,19 +266,19 @@ def test_uninstall_service_never_deletes_outside_the_root_through_a_swapped_fold
         assert 'Traceback' not in result.stderr, result.stderr
 
     with _Swapper(root, victim, uid):
-        runs = _race(25, attempt, lambda: not target.exists())
+        runs = _race(RACE_SECONDS, attempt, lambda: not target.exists())
     assert runs > 5
 
 
-def test_the_metrics_folder_probe_never_writes_outside_the_root_through_a_swapped_folder(tmp_path: Path) -> None:
-    root, victim, uid = _race_setup(tmp_path)
+def test_the_metrics_folder_probe_never_writes_outside_the_root_through_a_swapped_folder(shared_tmp: Path) -> None:
+    root, victim, uid = _race_setup(shared_tmp)
 
     def attempt() -> None:
         result = run_guard('watch', '--check', root)
         assert 'Traceback' not in result.stderr, result.stderr
 
     with _Swapper(root, victim, uid):
-        runs = _race(25, attempt, lambda: any(victim.iterdir()))
+        runs = _race(RACE_SECONDS, attempt, lambda: any(victim.iterdir()))
     assert runs > 5
 
 
@@ -346,3 +362,81 @@ def test_a_repository_sqlite_url_inside_the_root_is_still_checked(tmp_path: Path
     result = run_guard('health', root, '--check', 'database')
     assert result.returncode == 0, result.stdout + result.stderr
     assert '3 rows' in result.stdout
+
+
+# --- the invariant: every path-valued key, set from an untrusted file -----------------------------
+
+# The command that uses each key whose value is a path (schema: reads or writes outside the root, or
+# places guard's own state). A key added to the schema without a command here fails the first test.
+COMMANDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    'baseline': (('baseline', '{root}'),),
+    'state-dir': (('purge', '{root}', '--force'),),
+    'clean.quarantine-dir': (('clean', '{root}', '--force'),),
+    'health.env-file': (('health', '{root}', '--check', 'database'),),
+    'health.log-paths': (('health', '{root}', '--check', 'logs'), ('purge', '{root}', '--force')),
+    'watch.metrics-file': (
+        ('watch', '--check', '{root}'),
+        ('uninstall-service', '{root}', '--unit-dir', '{units}'),
+        ('watch', '{root}'),
+    ),
+}
+PATH_KEYS = sorted(k.name for k in schema.KEYS if k.trust in (schema.OUTSIDE_ROOT, schema.OWN_STATE))
+
+_NAME = st.text(alphabet='abcdefghijklmnopqrstuvwxyz0123456789_-.', min_size=1, max_size=8).filter(
+    lambda n: n not in ('.', '..')
+)
+# '{out}' is a folder outside the root (with a file guard must not touch); 'lnk' in the root is a
+# symlink to it; 'real' is a plain folder of the root.
+VALUES = st.one_of(
+    st.sampled_from(PROTECTED_NAMES + ('.git', 'src', '.', './', '.guard', 'logs', 'pyproject.toml/x')),
+    st.builds(lambda p, n: f'{p}/{n}', st.sampled_from(('src', '.git', 'config', '.env', 'lnk', 'real', '.guard', 'logs')), _NAME),
+    st.builds(lambda n: f'../outside/{n}', _NAME),
+    st.builds(lambda n: f'real/../../outside/{n}', _NAME),
+    st.builds(lambda n: '{out}/' + n, _NAME),
+    st.sampled_from(('{out}', '{out}/victim.txt', 'lnk', 'lnk/', 'lnk/victim.txt', '~/x')),
+)
+
+
+def test_every_path_valued_key_has_a_command_here() -> None:
+    assert PATH_KEYS == sorted(COMMANDS)
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(PATH_KEYS), raw=VALUES)
+def test_no_path_valued_key_from_an_untrusted_file_changes_a_byte_outside_the_root_or_under_a_protected_path(
+    tmp_path_factory: pytest.TempPathFactory, key: str, raw: str
+) -> None:
+    base = tmp_path_factory.mktemp('inv')
+    outside = base / 'outside'
+    write(outside, 'victim.txt', '# HELP guard_ looks like metrics, is not guard\'s\n')
+    write(outside, 'm.prom', '# HELP guard_up 1\n')
+    value = raw.replace('{out}', str(outside))
+    section, _, name = key.rpartition('.')
+    rendered = _toml_string(value)
+    if schema.BY_NAME[key].kind == 'list':
+        rendered = f'[{rendered}]'
+    header = f'[tool.guard.{section}]\n' if section else '[tool.guard]\n'
+    extra = '' if section == 'health' else '[tool.guard.health]\nchecks = ["disk"]\n'
+    root = _project(base, f'{header}{name} = {rendered}\n{extra}')
+    (root / 'lnk').symlink_to(outside)
+    (root / 'real').mkdir()
+    write(root, 'logs/app.log', 'line\n')
+    if key == 'clean.quarantine-dir':
+        subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(root)], check=True)
+    units = base / 'units'
+    units.mkdir()
+    guarded = [outside, *_protected_part(root)]
+    before = _files_of(guarded)
+    for command in COMMANDS[key]:
+        args = [a.format(root=root, units=units) for a in command]
+        if args[0] == 'watch' and len(args) == 2:
+            code, err = _watch_briefly(root, 3.0)
+            assert 'Traceback' not in err and code != 3, err
+            continue
+        result = run_guard(*args)
+        assert 'Traceback' not in result.stderr and result.returncode != 3, (args, result.stderr)
+    assert _files_of(guarded) == before, (key, value)
