@@ -11,8 +11,8 @@ Inside the root a target is refused when:
   use) or a protected path, judged by the purge's own Matcher, never by a list of its own; guard's
   own `.guard/` folder (protected by default so the purge keeps it) is where its files belong;
 - a folder guard will fill (the quarantine) lies in an ephemeral path: the purge would clear it;
-- a component that exists is a symlink (the write itself is done without following one, but a
-  link that would be replaced or refused is a setting to fix, said once, at start);
+- a folder on the way that exists is a symlink (the write's own walk would refuse it too; said
+  once, at start); a symlink at a file's own name is replaced, never followed;
 - a file target exists and is not a regular file (a folder, a FIFO, a device).
 
 A path outside the root is a trusted layer's choice (guard.trust drops it from an untrusted one);
@@ -25,6 +25,7 @@ import os
 import stat
 from pathlib import Path
 
+from guard import ownfiles
 from guard.config import Config
 from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import FLOOR_NAMES
@@ -49,7 +50,11 @@ def problem(config: Config, root: Path, key: str, target: Path, *, folder: bool 
     rel = target.relative_to(root).as_posix()
     why = _pattern_problem(config, root, rel, folder=folder, key=key)
     if why is None:
-        why = _link_problem(root, rel, folder=folder)
+        link = _link(root, rel, folder=folder)
+        if link is not None:
+            # Said as guard.ownfiles says it when the write's own no-follow walk meets the link.
+            return str(ownfiles.refuse(root / link, 'it is a symlink, where guard expects its own directory'))
+        why = _kind_problem(root, rel, folder=folder)
     return f'{key} {target} {why}; choose another path' if why else None
 
 
@@ -85,23 +90,36 @@ def _own_floors(config: Config, root: Path, itself: str | None) -> list[str]:
     return own
 
 
-def _link_problem(root: Path, rel: str, *, folder: bool) -> str | None:
-    """Walk `rel` from the root without following links: a symlink anywhere, or a file target that
-    exists and is no regular file, is refused; the walk stops at the first missing component."""
+def _link(root: Path, rel: str, *, folder: bool) -> str | None:
+    """The first folder on the way to `rel` (or `rel` itself, a folder target) that is a symlink,
+    walked from the root without following one; None when there is none. A symlink at a file
+    target's own name is no problem: it is replaced, never written through (ownfiles.write_atomic)."""
     parts = rel.split('/')
-    current = root
-    for depth, name in enumerate(parts, 1):
-        current = current / name
+    checked = parts if folder else parts[:-1]
+    for depth in range(1, len(checked) + 1):
+        shown = '/'.join(parts[:depth])
         try:
-            mode = os.lstat(current).st_mode
+            if stat.S_ISLNK(os.lstat(root / shown).st_mode):
+                return shown
+        except OSError:
+            return None  # missing: created without following a link; anything else the write says
+    return None
+
+
+def _kind_problem(root: Path, rel: str, *, folder: bool) -> str | None:
+    """A folder on the way that is no folder, or a file target that is a folder, FIFO or device."""
+    parts = rel.split('/')
+    for depth in range(1, len(parts) + 1):
+        shown = '/'.join(parts[:depth])
+        try:
+            mode = os.lstat(root / shown).st_mode
         except FileNotFoundError:
             return None
         except OSError as e:
             return f'cannot be checked ({e.strerror})'
-        shown = '/'.join(parts[:depth])
-        if stat.S_ISLNK(mode):
-            return f'goes through a symlink ({shown}); guard does not follow one'
         last = depth == len(parts)
+        if stat.S_ISLNK(mode):
+            return None  # a file target's own name: replaced, never followed
         if (not last or folder) and not stat.S_ISDIR(mode):
             return f'goes through {shown}, which is not a folder'
         if last and not folder and not stat.S_ISREG(mode):
