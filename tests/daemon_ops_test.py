@@ -556,7 +556,8 @@ def test_uninstall_service_removes_what_install_service_wrote_and_the_metrics(tm
         os.chown(root, pwd.getpwnam('www-data').pw_uid, -1)
         assert run_guard('install-service', root, '--config', config, '--unit-dir', units).returncode == 0
     prom = metrics_dir / f'guard-{instances.escape_path(roots[0])}.prom'
-    prom.write_text('guard_up 0\n')
+    # What guard writes, its HELP lines first: uninstall-service removes only a file guard wrote.
+    prom.write_text('# HELP guard_up Whether guard watch runs.\n# TYPE guard_up gauge\nguard_up 0\n')
     first = run_guard('uninstall-service', roots[0], '--config', config, '--unit-dir', units)
     assert first.returncode == 0, first.stderr
     assert not (units / f'{_unit(roots[0])}.d').exists() and not prom.exists()

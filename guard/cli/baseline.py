@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from guard.cli import common
 from guard.cli import scan as scan_command
+from guard.config import Config
+from guard.errors import ConfigError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     root, _ = runner.find_root(common.existing_dir(str(args.path)))
     config = scan_command.load_scan_config(args, root)
     result = scan.scan_worktree(config, only=args.only, use_baseline=False)
-    target = args.output.resolve() if args.output else baseline.resolve_path(root, config.baseline)
+    target = args.output.resolve() if args.output else _configured(config, root)
     # The existing baseline's salt, so rewriting it changes only what changed; a new one otherwise.
     count = baseline.save(target, result.findings, result.content_keys, result.salt or fingerprints.new_salt())
     if not args.quiet:
@@ -46,3 +49,16 @@ def run(args: argparse.Namespace) -> int:
             f'(hashes only, never the secrets); later scans report only new findings'
         )
     return 0
+
+
+def _configured(config: Config, root: Path) -> Path:
+    """The configured baseline, judged as every path guard writes is (guard.safety.targets): a
+    project's own `baseline = ".git/HEAD"` needs no trust, so it must not be able to name one."""
+    from guard.safety import targets
+    from guard.scan import baseline
+
+    target = baseline.resolve_path(root, config.baseline)
+    why = targets.problem(config, Path(os.path.realpath(root)), 'baseline', target)
+    if why:
+        raise ConfigError(why)
+    return target

@@ -41,10 +41,12 @@ def run(args: argparse.Namespace) -> int:
     name = unit.unit_name(root)
     _refuse_running(root, args, name)
     drop_in_dir = args.unit_dir / f'{name}.d'
-    for path in (drop_in_dir / unit.DROP_IN, *_metrics_file(root, args)):
-        if path.is_file():
-            path.unlink()
-            common.out(f'removed {path}')
+    drop_in = drop_in_dir / unit.DROP_IN
+    if drop_in.is_file():
+        drop_in.unlink()
+        common.out(f'removed {drop_in}')
+    for path in _metrics_file(root, args):
+        _remove_metrics(root, path)
     if drop_in_dir.is_dir() and not any(drop_in_dir.iterdir()):
         drop_in_dir.rmdir()
     template = args.unit_dir / unit.TEMPLATE
@@ -73,9 +75,83 @@ def _refuse_running(root: Path, args: argparse.Namespace, name: str) -> None:
 
 
 def _metrics_file(root: Path, args: argparse.Namespace) -> list[Path]:
-    from guard.daemon.startup import metrics_path
+    from guard.daemon.startup import metrics_target
+    from guard.errors import ConfigError
 
     if not root.is_dir():
         return []
     config = common.load_config(root, args)
-    return [metrics_path(config, root)] if config.watch.metrics_file else []
+    if not config.watch.metrics_file:
+        return []
+    try:
+        return [metrics_target(config, root)]
+    except ConfigError as e:
+        common.out(f'kept the metrics file: {e}')
+        return []
+
+
+# The first bytes of every metrics file guard writes (guard.daemon.metrics): a file without them is
+# not one guard wrote, whatever the config names, and is kept.
+_METRICS_START = b'# HELP guard_'
+
+
+def _remove_metrics(root: Path, path: Path) -> None:
+    """Unlink the metrics file only when it is one guard wrote: a regular file (not a link) that
+    starts with guard's HELP lines. Its folder is reached from the pinned root (or from `/` when it
+    lies outside) one component at a time without following a link, and the file is judged and
+    unlinked through that descriptor, so a folder swapped for a symlink meanwhile cannot send the
+    unlink elsewhere (findings 16b-15, 16b-16)."""
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
+    from guard.safety import fd as fdops
+    from guard.safety.paths import is_inside
+
+    pin = fdops.RootPin(root)
+    try:
+        if is_inside(path.parent, root) and path.parent != root:
+            rel = path.parent.relative_to(root).as_posix()
+            folder = ownfiles.open_dir(rel, base_fd=pin.fd, owners=False, shown=str(root))
+        elif path.parent == root:
+            folder = pin.dup()
+        else:
+            folder = ownfiles.open_dir(path.parent, owners=False)
+    except FileNotFoundError:
+        return
+    except (OSError, UnsafeOperationError) as e:
+        common.out(f'kept {path}: {getattr(e, "strerror", None) or e}')
+        return
+    finally:
+        pin.close()
+    try:
+        why = _not_ours(folder, path.name)
+        if why is None:
+            os.unlink(path.name, dir_fd=folder)
+            common.out(f'removed {path}')
+        elif why:
+            common.out(f'kept {path}: {why}')
+    finally:
+        os.close(folder)
+
+
+def _not_ours(folder: int, name: str) -> str | None:
+    """'' when there is no such file, None when it is guard's metrics file, else why it is kept."""
+    import stat
+
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+    except FileNotFoundError:
+        return ''
+    except OSError as e:
+        return 'it is a symlink' if os.path.islink(f'/proc/self/fd/{folder}/{name}') else str(e.strerror)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return 'it is not a regular file'
+        if not os.read(fd, len(_METRICS_START)) == _METRICS_START:
+            return 'it does not hold guard metrics (guard did not write it)'
+        now = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            return 'it changed while guard looked at it'
+        return None
+    finally:
+        os.close(fd)

@@ -17,6 +17,7 @@ from guard.daemon import metrics
 from guard.daemon import status as status_file
 from guard.daemon.actions import Done
 from guard.daemon.facts import Facts
+from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
 from guard.health.result import CheckResult
 from guard.health.result import Status
@@ -184,12 +185,17 @@ class Publisher:
             self._error(f'cannot write the status file: {e.strerror}')
 
     def _write_metrics(self) -> None:
-        from guard.daemon.startup import metrics_path
+        from guard.daemon.startup import metrics_target
 
         service = self.service
-        target = metrics_path(service.config, service.root) if service.config.watch.metrics_file else None
         from guard.printable import printable
 
+        try:
+            # Judged at each write as at start: what a link or a folder planted since would be refused.
+            target = metrics_target(service.config, service.root) if service.config.watch.metrics_file else None
+        except ConfigError as e:
+            self._error(str(e))
+            return
         sample = metrics.Sample(
             printable(service.root),  # a label is UTF-8: a root's name that is not shows escaped
             tuple(sorted(self.checks.values(), key=lambda c: c.name)),

@@ -118,16 +118,42 @@ def check_health_targets(config: Config, root: Path) -> None:
 def check_metrics_file(config: Config, root: Path) -> None:
     if not config.watch.metrics_file:
         return
-    target = metrics_path(config, root)
+    target = metrics_target(config, root)
     try:
-        with tempfile.TemporaryFile(dir=target.parent):
-            pass
+        _probe_folder(target.parent)
     except OSError as e:
         _sandboxed(e, f"watch.metrics-file's folder {target.parent}")
         raise StartupError(
             f'watch.metrics-file {target}: cannot write in {target.parent} ({e.strerror}); '
             "create the folder (node_exporter's textfile directory) or fix the path"
         ) from None
+
+
+def metrics_target(config: Config, root: Path) -> Path:
+    """metrics_path, judged as every path guard writes is (guard.safety.targets): a ConfigError
+    when it names a protected file, guard's own state, a symlink or a folder of the root."""
+    from guard.safety import targets
+
+    target = metrics_path(config, root)
+    why = targets.problem(config, root, 'watch.metrics-file', target)
+    if why:
+        raise ConfigError(why)
+    return target
+
+
+def _probe_folder(folder: Path) -> None:
+    """Create and remove a file in `folder`, reached without following a link at any component and
+    used through that descriptor only: a folder swapped for a symlink cannot send the probe
+    elsewhere, nor leave it there (finding 16b-19)."""
+    from guard import ownfiles
+
+    fd = ownfiles.open_dir(folder, owners=False)
+    try:
+        name = f'.guard-probe.{os.getpid()}.{os.urandom(4).hex()}.tmp'
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=fd))
+        os.unlink(name, dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 def metrics_path(config: Config, root: Path) -> Path:

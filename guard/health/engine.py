@@ -8,6 +8,8 @@ guard's own deadline in guard.health.db.
 from __future__ import annotations
 
 import math
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -35,6 +37,8 @@ def open_engine(url: DatabaseUrl, settings: HealthSettings, *, root: Path | None
     """
     _check_timeouts(settings)
     parsed = _prepare(parse(url.secret, url.source), root)
+    if url.from_repository:
+        _confine_sqlite(parsed, url, root)
     missing = _missing_sqlite_file(parsed)
     if missing:
         return f'database file not found: {missing}'
@@ -62,6 +66,36 @@ def _prepare(url: URL, root: Path | None) -> URL:
         if not path.is_absolute():
             url = url.set(database=str(root / path))
     return url
+
+
+def _confine_sqlite(url: URL, shown: DatabaseUrl, root: Path | None) -> None:
+    """A SQLite file a project's own env file names lies in the root, reached without a symlink at
+    any component: else guard, run by root, would open (and report the tables of) any database on
+    the machine, and say whether a path it cannot list exists (finding 16b-05). Checked before the
+    file's existence is, so the refusal says nothing about the path."""
+    if url.get_backend_name() != 'sqlite' or not _is_file_db(url):
+        return
+    refusal = (
+        f"{shown.source}: a project's env file may name a SQLite database only inside the root, "
+        'reached without a symlink; set the URL in the environment or health.db-url in a trusted config'
+    )
+    database = url.database or ''
+    if root is None or url.query.get('uri') or database.startswith('file:'):
+        raise ConfigError(refusal)
+    path = os.path.normpath(database)
+    # The root as given (relative paths were joined to it) or resolved (an absolute path to it).
+    tops = [t for t in {os.path.abspath(root), os.path.realpath(root)} if os.path.commonpath((t, path)) == t]
+    if not tops or path in tops:
+        raise ConfigError(refusal)
+    top = tops[0]
+    current = top
+    for name in os.path.relpath(path, top).split('/'):
+        current = os.path.join(current, name)
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                raise ConfigError(refusal)
+        except FileNotFoundError:
+            return
 
 
 def _missing_sqlite_file(url: URL) -> str:

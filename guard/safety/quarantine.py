@@ -146,11 +146,11 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
     entries = tuple(_entry(resolved, rel) for rel in found)
     target = quarantine_dir(config, resolved)
     _check_target(config, resolved, target)
-    for entry in entries:
-        if is_inside(target, resolved / entry.path):
-            raise UnsafeOperationError(
-                f'clean.quarantine-dir {target} lies inside venv entry {entry.path}; choose another folder'
-            )
+    # Every venv entry the rule found, not only those that move: `quarantine-dir = "bin"` makes bin/ a
+    # floor, so it would stay behind holding the quarantines a later clean moves with it (16b-11).
+    for rel in finding.entries if finding else ():
+        if is_inside(target, resolved / rel):
+            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {rel}; choose another folder')
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
     return CleanPlan(
         resolved,
@@ -184,21 +184,14 @@ def _protected_inside(root: Path, rel: str, matcher: Matcher) -> str | None:
 
 
 def _check_target(config: Config, root: Path, target: Path) -> None:
-    """A quarantine inside the root may not lie in `.git` or under a protected path (guard's own
-    `.guard/` excepted): clean would move a venv into `src/` or the repository (finding 12)."""
-    if not is_inside(target, root) or target == root:
-        return
-    rel = target.relative_to(root).as_posix()
-    from guard.safety.paths import FLOOR_NAMES
-    from guard.safety.paths import Matcher
+    """A quarantine inside the root may not be the root, lie in `.git`, under a protected path
+    (guard's own `.guard/` excepted) or in an ephemeral one a purge clears (findings 12, 16b-11):
+    guard.safety.targets judges it, as it judges every path guard writes."""
+    from guard.safety import targets
 
-    if '.git' in rel.split('/'):
-        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside .git; choose another folder')
-    if (
-        rel.split('/')[0] != '.guard'
-        and Matcher(config.purge.protected, (), floors=FLOOR_NAMES).decide(rel, is_dir=True) == PROTECTED
-    ):
-        raise UnsafeOperationError(f'clean.quarantine-dir {target} lies under a protected path; choose another folder')
+    why = targets.problem(config, root, 'clean.quarantine-dir', target, folder=True)
+    if why:
+        raise UnsafeOperationError(why)
 
 
 def execute(

@@ -26,6 +26,7 @@ from guard import ownfiles
 from guard.du import disk_usage
 from guard.safety import fd as fdops
 from guard.safety import logs
+from guard.safety.manifest import NAME as MANIFEST_NAME
 from guard.safety.openfiles import OpenFiles
 from guard.safety.paths import EPHEMERAL
 from guard.safety.paths import PROTECTED
@@ -137,6 +138,9 @@ class Clearer:
             result.kept.append(Kept(rel, 'another filesystem (mount point); guard does not cross into it'))
         elif _has_entry(dir_fd, '.git'):
             result.kept.append(Kept(rel, 'a nested git repository; guard does not clear inside it'))
+        elif _is_quarantine(dir_fd):
+            # Made where an older config pointed quarantine-dir (logs/q): its files exist nowhere else.
+            result.kept.append(Kept(rel, 'a guard quarantine (it holds manifest.json); guard never purges one'))
         else:
             return dir_fd
         os.close(dir_fd)
@@ -370,6 +374,26 @@ def _names_a_dir(dir_fd: int, name: str) -> bool:
         return stat.S_ISDIR(os.stat(name, dir_fd=dir_fd).st_mode)
     except OSError:
         return False
+
+
+def _is_quarantine(dir_fd: int) -> bool:
+    """Whether the directory is one of guard's quarantines: a regular manifest.json (no link
+    followed) holding a JSON object with a manifest's fields. Only ever keeps more."""
+    import json
+
+    try:
+        fd = os.open(MANIFEST_NAME, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        data = json.loads(os.read(fd, 1 << 20))
+    except (OSError, ValueError):
+        return False
+    finally:
+        os.close(fd)
+    return isinstance(data, dict) and {'id', 'root', 'entries'} <= data.keys()
 
 
 def _has_entry(dir_fd: int, name: str) -> bool:
