@@ -30,6 +30,10 @@ SMALL = {
     'url-colons': 0.05,
     'password-dots': 0.05,
     'password-spaces': 0.25,
+    'curl-users': 0.05,
+    'url-schemes': 0.1,
+    'api-key-equals': 0.05,
+    'pw-colons': 0.05,
 }
 
 
