@@ -59,3 +59,24 @@ def check(path: str, text: str) -> Finding | None:
         fingerprint=fingerprint(RULE_ID, path),
         credential=credential,
     )
+
+
+def check_unread(path: str, reason: str) -> Finding | None:
+    """The finding for an env file whose content is not read (binary, a git-lfs pointer): a path rule
+    judges the name whatever the bytes, and what cannot be read may hold every value (NULs before
+    `DB_PASSWORD=…`, the real `.env` kept in LFS storage)."""
+    if not is_env_file(path):
+        return None
+    return Finding(
+        rule=RULE_ID,
+        category=CATEGORY,
+        severity='error',
+        path=path,
+        line=None,
+        column=None,
+        message=f'{WHY} Its content was not read ({reason}): it may assign any value.',
+        fix=FIX,
+        excerpt=f'{path} ({reason})',
+        fingerprint=fingerprint(RULE_ID, path),
+        credential=True,
+    )
