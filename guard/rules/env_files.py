@@ -40,6 +40,8 @@ def check(path: str, text: str) -> Finding | None:
     """A path-level finding when an env file assigns at least one value."""
     if not is_env_file(path):
         return None
+    if '\0' in text:  # NULs before a line (a stray one, or padding) do not hide its assignment
+        text = text.replace('\0', '')
     values = [m for m in _ASSIGNMENT.finditer(text) if not _EMPTY_VALUE.match(m['value'].strip())]
     if not values:
         return None
