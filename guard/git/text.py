@@ -128,7 +128,8 @@ def decode_all(data: bytes) -> list[str]:
     found = readings(data[:DEEP])
     texts = [_decode_as(data, codec, skip) for codec, skip in found]
     if b'\0' in data:
-        pieced, mixed = _pieced(data, bool(texts))
+        order = next((codec for codec, _ in found if codec.startswith('utf-16')), 'utf-16-le')
+        pieced, mixed = _pieced(data, bool(texts), order)
         if mixed:  # whole-file UTF-16 readings put the part after a UTF-8 line on the wrong line
             texts = [t for t, (codec, _) in zip(texts, found, strict=True) if codec[:6] not in ('utf-16', 'utf-32')]
         for extra in pieced:
@@ -142,7 +143,7 @@ _RUN_UNITS = 4
 _RUNS = (('utf-16-le', rb'(?:[^\0]\0){%d,}' % _RUN_UNITS), ('utf-16-be', rb'(?:\0[^\0]){%d,}' % _RUN_UNITS))
 
 
-def _pieced(data: bytes, text: bool) -> tuple[list[str], bool]:
+def _pieced(data: bytes, text: bool, order: str = 'utf-16-le') -> tuple[list[str], bool]:
     """Readings of a file that mixes UTF-16 runs with other bytes, each piece in its own decoding.
 
     The UTF-16 reading decodes each run (little- or big-endian at whichever alignment it has; where
@@ -164,7 +165,9 @@ def _pieced(data: bytes, text: bool) -> tuple[list[str], bool]:
     kept: list[tuple[int, int, str]] = []
     for run in runs:  # one byte order per stretch: the other reads it shifted by a byte, one character short
         if kept and run[0] < kept[-1][1]:
-            if run[1] - run[0] > kept[-1][1] - kept[-1][0]:
+            longer = run[1] - run[0] - (kept[-1][1] - kept[-1][0])
+            # As long, the stretch is ambiguous (a byte either side): the byte order of the file's mark wins.
+            if longer > 0 or longer == 0 and run[2] == order != kept[-1][2]:
                 kept[-1] = run
             continue
         kept.append(run)
