@@ -32,8 +32,8 @@ SMALL = {
     'password-spaces': 0.25,
     'curl-users': 0.05,
     'url-schemes': 0.1,
-    'api-key-equals': 0.05,
-    'pw-colons': 0.05,
+    'api-key-equals': 0.1,
+    'pw-colons': 0.1,
 }
 
 
