@@ -132,6 +132,27 @@ def plain(size: int) -> str:
     return ''.join(out)[:size]
 
 
+def curl_users(scale: float) -> str:
+    """`curl -u ` repeated on one line: the command-line-password rule's options run rescanned the rest of the
+    line from every `curl` (48 KB took 20 s, issue 15)."""
+    return 'curl -u ' * max(1, int(MB * scale) // 8) + '\n'
+
+
+def url_schemes(scale: float) -> str:
+    """`a://` repeated, a URL scheme with nothing after it, with no finding at all (5 s per MB, issue 15)."""
+    return 'a://' * max(1, int(MB * scale) // 4) + '\n'
+
+
+def api_key_equals(scale: float) -> str:
+    """`api_key=` repeated: each keyword read the 300 characters after it as a value (2.5 s per MB, issue 15)."""
+    return 'api_key=' * max(1, int(MB * scale) // 8) + '\n'
+
+
+def pw_colons(scale: float) -> str:
+    """`pw:` repeated: the same with a YAML colon and a keyword every three characters (6 s per MB)."""
+    return 'pw:' * max(1, int(MB * scale) // 3) + '\n'
+
+
 CASES: dict[str, Callable[[float], str]] = {
     'deny-list': deny_list,
     'addresses-one-line': addresses_one_line,
@@ -140,6 +161,10 @@ CASES: dict[str, Callable[[float], str]] = {
     'url-colons': url_colons,
     'password-dots': password_dots,
     'password-spaces': password_spaces,
+    'curl-users': curl_users,
+    'url-schemes': url_schemes,
+    'api-key-equals': api_key_equals,
+    'pw-colons': pw_colons,
 }
 
 

@@ -31,6 +31,10 @@ SMALL = {
     'url-colons': 0.05,
     'password-dots': 0.05,
     'password-spaces': 0.25,
+    'curl-users': 0.05,
+    'url-schemes': 0.1,
+    'api-key-equals': 0.1,
+    'pw-colons': 0.1,
 }
 
 

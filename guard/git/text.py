@@ -120,8 +120,76 @@ def decode(data: bytes) -> str | None:
 
 
 def decode_all(data: bytes) -> list[str]:
-    """A whole file's text in every reading (see the module's docstring); empty for binary."""
-    return [_decode_as(data, codec, skip) for codec, skip in readings(data[:DEEP])]
+    """A whole file's text in every reading (see the module's docstring); empty for binary.
+
+    A file that holds NUL-interleaved runs is also read in pieces (`_pieced`): UTF-16 appended to UTF-8
+    (PowerShell 5.1's `>>`), UTF-16 with a junk byte that shifts its alignment, UTF-16 then UTF-8.
+    """
+    found = readings(data[:DEEP])
+    texts = [_decode_as(data, codec, skip) for codec, skip in found]
+    if b'\0' in data:
+        order = next((codec for codec, _ in found if codec.startswith('utf-16')), 'utf-16-le')
+        pieced, mixed = _pieced(data, bool(texts), order)
+        if mixed:  # whole-file UTF-16 readings put the part after a UTF-8 line on the wrong line
+            texts = [t for t, (codec, _) in zip(texts, found, strict=True) if codec[:6] not in ('utf-16', 'utf-32')]
+        for extra in pieced:
+            if extra not in texts:
+                texts.append(extra)
+    return texts
+
+
+# UTF-16 of ASCII-range characters: a character byte and a NUL, at least this many in a row.
+_RUN_UNITS = 4
+_RUNS = (('utf-16-le', rb'(?:[^\0]\0){%d,}' % _RUN_UNITS), ('utf-16-be', rb'(?:\0[^\0]){%d,}' % _RUN_UNITS))
+
+
+def _pieced(data: bytes, text: bool, order: str = 'utf-16-le') -> tuple[list[str], bool]:
+    """Readings of a file that mixes UTF-16 runs with other bytes, each piece in its own decoding.
+
+    The UTF-16 reading decodes each run (little- or big-endian at whichever alignment it has; where
+    both fit one stretch, the longer) and keeps of the rest only its line ends; the plain reading
+    decodes the rest as UTF-8 (Latin-1 for stray bytes) and keeps of the runs only their line ends.
+    So each piece sits on its line, as in the file. One regex pass each way: linear in the file. When
+    the file has no other reading (`text` False), they count only if the rest is text too: the
+    UTF-16 strings of an executable do not make it a text file. Also whether the rest holds line ends
+    of its own (a file of two encodings, not UTF-16 with a few characters outside the runs).
+    """
+    import re
+
+    runs: list[tuple[int, int, str]] = []
+    for codec, pattern in _RUNS:
+        runs.extend((m.start(), m.end(), codec) for m in re.finditer(pattern, data))
+    if not runs:
+        return [], False
+    runs.sort()
+    kept: list[tuple[int, int, str]] = []
+    for run in runs:  # one byte order per stretch: the other reads it shifted by a byte, one character short
+        if kept and run[0] < kept[-1][1]:
+            longer = run[1] - run[0] - (kept[-1][1] - kept[-1][0])
+            # As long, the stretch is ambiguous (a byte either side): the byte order of the file's mark wins.
+            if longer > 0 or longer == 0 and run[2] == order != kept[-1][2]:
+                kept[-1] = run
+            continue
+        kept.append(run)
+    wide: list[str] = []
+    plain: list[bytes] = []
+    at = 0
+    own_lines = data.count(b'\n', kept[-1][1])
+    for start, end, codec in kept:
+        gap = data[at:start]
+        own_lines += gap.count(b'\n')
+        wide.append('\n' * gap.count(b'\n'))
+        plain.append(gap)
+        wide.append(data[start:end].decode(codec, 'replace'))
+        plain.append(b'\n' * data.count(b'\n', start, end))
+        at = end
+    wide.append('\n' * data.count(b'\n', at))
+    plain.append(data[at:])
+    rest = b''.join(plain)
+    plain_text = _decode_as(rest, 'utf-8', 0) if rest.strip() else ''
+    if not text and plain_text and _utf8_or_latin1(rest[:DEEP].replace(b'\0', b'')) is None:
+        return [], False
+    return [t for t in (''.join(wide), plain_text) if t], own_lines > 0
 
 
 def _decode_as(data: bytes, codec: str, skip: int) -> str:

@@ -40,6 +40,8 @@ def check(path: str, text: str) -> Finding | None:
     """A path-level finding when an env file assigns at least one value."""
     if not is_env_file(path):
         return None
+    if '\0' in text:  # NULs before a line (a stray one, or padding) do not hide its assignment
+        text = text.replace('\0', '')
     values = [m for m in _ASSIGNMENT.finditer(text) if not _EMPTY_VALUE.match(m['value'].strip())]
     if not values:
         return None
@@ -58,4 +60,25 @@ def check(path: str, text: str) -> Finding | None:
         excerpt=f'{path} ({keys} value{"s" if keys != 1 else ""})',
         fingerprint=fingerprint(RULE_ID, path),
         credential=credential,
+    )
+
+
+def check_unread(path: str, reason: str) -> Finding | None:
+    """The finding for an env file whose content is not read (binary, a git-lfs pointer): a path rule
+    judges the name whatever the bytes, and what cannot be read may hold every value (NULs before
+    `DB_PASSWORD=…`, the real `.env` kept in LFS storage)."""
+    if not is_env_file(path):
+        return None
+    return Finding(
+        rule=RULE_ID,
+        category=CATEGORY,
+        severity='error',
+        path=path,
+        line=None,
+        column=None,
+        message=f'{WHY} Its content was not read ({reason}): it may assign any value.',
+        fix=FIX,
+        excerpt=f'{path} ({reason})',
+        fingerprint=fingerprint(RULE_ID, path),
+        credential=True,
     )

@@ -1,8 +1,9 @@
 """Baselines: accepted findings, stored as location keys and slow hashes, never as the secret itself.
 
 Format 3 (issue 15): each entry holds the finding's location key (rule, path, masked line: see
-guard.scan.fingerprints) and scrypt(content key, salt) at n=2^14, with the baseline's salt, so every
-clone computes the same values and a guess costs an attacker ~0.1 s of a core. A finding is accepted
+guard.scan.fingerprints) and scrypt(content key, salt) at n=2^16, with the baseline's salt, so every
+clone computes the same values and a guess costs an attacker ~0.18 s and 64 MiB of a core. The file names
+its scheme (`hash`): a format 3 baseline written at n=2^14 (0.045 s a guess) still suppresses, with a note. A finding is accepted
 when an entry's slow hash equals its own; the slow hash runs only for a finding whose location key
 matches an entry, or whose rule has an entry no location matched (code that moved), on every core;
 and not even then when every entry's location has its finding and one scrypt over all of their
@@ -34,10 +35,10 @@ FORMAT_VERSION = 3
 VERSIONS = (1, 2, 3)
 LEGACY_NOTE = (
     '{path}: this baseline holds fingerprints that confirm a guessed secret cheaply (format {version}: '
-    '{scheme}); its suppressions still apply. Rewrite it with `guard baseline` (scrypt n=2^14; review '
+    '{scheme}); its suppressions still apply. Rewrite it with `guard baseline` (scrypt n=2^16; review '
     'the diff: it accepts every current finding)'
 )
-_LEGACY_SCHEMES = {1: 'unsalted sha256', 2: 'scrypt n=2^10'}
+_LEGACY_SCHEMES = {1: 'unsalted sha256', 2: 'scrypt n=2^10', 3: 'scrypt n=2^14'}
 # A baseline is a flat list: anything nested deeper than this is not one (and json's recursion is not reached).
 MAX_DEPTH = 8
 
@@ -60,11 +61,12 @@ class Baseline(Record):
     salt: bytes | None = None
     version: int = FORMAT_VERSION
     aggregate: str = ''
+    scheme: str = ''
 
     @property
     def note(self) -> str:
         """What to tell the user about an old format ('' for the current one)."""
-        if self.version == FORMAT_VERSION:
+        if self.version == FORMAT_VERSION and self.scheme in ('', _current_scheme()):
             return ''
         return LEGACY_NOTE.format(path=self.path, version=self.version, scheme=_LEGACY_SCHEMES[self.version])
 
@@ -79,7 +81,7 @@ class Baseline(Record):
             hashes = fingerprints.salted_all((f.fingerprint for f in findings), self.salt, fingerprints.LEGACY_SCHEME)
         else:
             hashes = self._unchanged(findings, locations) or fingerprints.salted_all(
-                self._candidates(findings, locations), self.salt
+                self._candidates(findings, locations), self.salt, self.scheme or fingerprints.SCHEME
             )
         new = []
         seen = set()
@@ -108,7 +110,8 @@ class Baseline(Record):
             return {}
         from guard.scan import fingerprints
 
-        if self.salt is None or fingerprints.aggregate(here, self.salt) != self.aggregate:
+        scheme = self.scheme or fingerprints.SCHEME
+        if self.salt is None or fingerprints.aggregate(here, self.salt, scheme) != self.aggregate:
             return {}
         return {key: by_location[location] for location, key in here.items()}
 
@@ -164,6 +167,7 @@ def load(path: Path) -> Baseline:
         raise ConfigError(f'{path}: not a guard baseline (expected {{"version": {FORMAT_VERSION}, "findings": [...]}})')
     version = data['version']
     salt = _salt(path, data, version) if version > 1 else None
+    scheme = str(data.get('hash')) if version == FORMAT_VERSION else ''
     entries = {}
     for item in data['findings']:
         if not isinstance(item, dict) or not isinstance(item.get('fingerprint'), str):
@@ -172,7 +176,13 @@ def load(path: Path) -> Baseline:
             item['fingerprint'], str(item.get('rule', '')), str(item.get('path', '')), str(item.get('location', ''))
         )
     aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
-    return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '')
+    return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '', scheme)
+
+
+def _current_scheme() -> str:
+    from guard.scan import fingerprints
+
+    return fingerprints.SCHEME
 
 
 def _depth(text: str) -> int:
@@ -193,11 +203,12 @@ def _depth(text: str) -> int:
 def _salt(path: Path, data: dict[str, object], version: int) -> bytes:
     from guard.scan import fingerprints
 
-    expected = fingerprints.SCHEME if version == FORMAT_VERSION else fingerprints.LEGACY_SCHEME
-    if data.get('hash') != expected:
+    # Format 3 names its cost: the one this guard writes, or the cheaper one it was first written with.
+    expected = fingerprints.FORMAT_3_SCHEMES if version == FORMAT_VERSION else (fingerprints.LEGACY_SCHEME,)
+    if data.get('hash') not in expected:
         raise ConfigError(
             f'{path}: baseline fingerprints use {data.get("hash")!r}; this guard computes '
-            f'{expected!r} for format {version} (upgrade guard, or rewrite the baseline with '
+            f'{" or ".join(map(repr, expected))} for format {version} (upgrade guard, or rewrite the baseline with '
             '`guard baseline`)'
         )
     try:

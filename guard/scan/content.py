@@ -6,7 +6,8 @@ and a secret across a window's edge is still found at its line. A file with more
 (a byte-order mark and bytes that are UTF-8 too, UTF-16/32 told by NULs) is scanned in each, and
 the findings are joined, the same one found twice kept once. What is not scanned is recorded in
 the result with its reason: an exact git-lfs pointer, binary content (no decoding yields text).
-Path rules still judge a binary file: an env file is one whatever its bytes.
+Path rules judge every file first, whatever its content: an env file is one whatever its bytes, a
+binary one or a git-lfs pointer included.
 """
 
 from __future__ import annotations
@@ -48,11 +49,11 @@ def scan_data(
     it replaced), only findings touching the lines it added are kept (guard.scan.lines): the file is
     still scanned whole, so a key block or a filter reading the rest of the file sees what it would."""
     if is_lfs_pointer(data):
-        result.skip(label or path, LFS_POINTER)
+        _unread(path, label, LFS_POINTER, data, scanner, result)
         return
     texts = decode_all(data)
     if not texts:
-        _binary(path, label, data[:SNIFF], scanner, result)
+        _unread(path, label, BINARY, data[:SNIFF], scanner, result)
         return
     old = [t for r in replaced for t in decode_all(r) or ['']] if replaced else []
     if len(texts) == 1:  # the common case: one reading, nothing to join
@@ -91,7 +92,7 @@ def scan_pieces(
         close = getattr(source, 'close', None)
         if close is not None:  # a file's pieces: its descriptor closes; a blob's: the rest leaves git's pipe
             close()
-        _binary(path, label, first[:SNIFF], scanner, result)
+        _unread(path, label, BINARY, first[:SNIFF], scanner, result)
         return
     findings: list[Finding] = []
     sizes = [0] * len(streams)
@@ -142,11 +143,13 @@ def scan_text(doc: Document, scanner: Scanner, result: ScanResult) -> None:
     result.scanned(findings, suppressed, len(doc.text))
 
 
-def _binary(path: str, label: str, head: bytes, scanner: Scanner, result: ScanResult) -> None:
-    """Not text: skipped, yet an env file by its name is still one (a UTF-16 `.env` used to pass unseen)."""
-    result.skip(label or path, BINARY)
+def _unread(path: str, label: str, reason: str, head: bytes, scanner: Scanner, result: ScanResult) -> None:
+    """Not scanned (binary, a git-lfs pointer): skipped, yet an env file by its name is still one, its
+    assignments seen or not (64 NULs before `DB_PASSWORD=…` hid the only line the rule looks for)."""
+    result.skip(label or path, reason)
     if env_files.RULE_ID in scanner.enabled:
-        finding = env_files.check(path, head.decode('latin-1'))
+        text = head.decode('latin-1').replace('\0', '')
+        finding = env_files.check(path, text) or env_files.check_unread(path, reason)
         if finding is not None:
             result.findings.append(finding)
 

@@ -26,11 +26,18 @@ _KEYWORD = (
 # A quoted value closes with the quote that opened it: in minified code a quote that only looks like an
 # opening one (the end of the string before) otherwise takes the code up to the next string as the value.
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
-# Operators: = := ::= :::= ?= .= += => -> : , and "the name, spaces, then a quoted literal".
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+# Operators: = := ::= :::= ?= .= += => -> : , a YAML block scalar (`password: >-` and the value on the next
+# line, indented), and "the name, spaces, then a quoted literal".
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+# The start of another secret-like name: where an unquoted value that reaches a `=` or `:` ends.
+_NEXT_NAME = r'(?i:pas|pw|secret|token|api|key|cred|priv|access|auth|bearer)'
 _VALUE = (
     r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}(?P<qc>["\'`]))?'
-    r'(?P<value>(?(q)[^\s"\'\\]|[^\s"\'`\\,;<>(){}\[\]]){6,300})'
+    # Quoted, a value may hold spaces (`password = "Tr4der 2024"`): only a password-kind name keeps one (_value_noise).
+    # Possessive: a run that ends in no terminator fails at once instead of retrying every shorter run. Unquoted, it
+    # stops at a `=` or `:` before another secret word: `api_key=` or `pw:` repeated over 1 MB read 300 characters
+    # from each keyword (2.5 s, 6 s); a value holding `=` or `:` is still read whole.
+    r'(?P<value>(?(q)(?!(?P=qc))[^\t\n\r\f\v"\'\\]|(?:[^\s"\'`\\,;<>(){}\[\]=:]|[=:](?!' + _NEXT_NAME + r'))){6,300}+)'
     r'(?(q)\\{0,3}(?P=qc)|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
 )
 # The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
@@ -283,6 +290,9 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
     if filters.is_placeholder(value):
         return 'placeholder or reference'
+    if ' ' in value and (value[0] == ' ' or value[-1] == ' ' or _strength(_words(_identifier(match, text)))[0] != 'password'):
+        # A quoted literal in a password's place is the password, words and all; elsewhere words are prose.
+        return 'words, not a secret'
     if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
         return 'digest or path'
     identifier = _identifier(match, text)
