@@ -40,6 +40,8 @@ LEGACY_NOTE = (
 _LEGACY_SCHEMES = {1: 'unsalted sha256', 2: 'scrypt n=2^10'}
 # A baseline is a flat list: anything nested deeper than this is not one (and json's recursion is not reached).
 MAX_DEPTH = 8
+# A baseline of 300 findings is ~60 KB: anything near this is not one, and reading it would cost minutes.
+MAX_BYTES = 64 * 2**20
 
 
 class BaselineEntry(Record):
@@ -145,15 +147,7 @@ def exists(root: StrPath, configured: str) -> bool:
 def load(path: Path) -> Baseline:
     import json  # not at the top: every commit hook imports this module, few projects have a baseline
 
-    try:
-        # Never through a link (a committed .guard-baseline.json -> ~/.bashrc), never blocking on a FIFO.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        with os.fdopen(fd, 'rb') as f:
-            text = f.read().decode('utf-8')
-    except FileNotFoundError:
-        raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
-    except (OSError, ValueError) as e:
-        raise ConfigError(f'{path}: not a guard baseline: {e}') from None
+    text = _read(path)
     if _depth(text) > MAX_DEPTH:
         raise ConfigError(f'{path}: not a guard baseline (nested more than {MAX_DEPTH} levels deep)')
     try:
@@ -173,6 +167,31 @@ def load(path: Path) -> Baseline:
         )
     aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
     return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '')
+
+
+def _read(path: Path) -> str:
+    """The baseline's text: a regular file of at most MAX_BYTES, else one ConfigError (exit 2)."""
+    import stat
+
+    try:
+        # Never through a link (a committed .guard-baseline.json -> ~/.bashrc), never blocking on a FIFO.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, 'rb') as f:
+            # After the open, on what was opened: /dev/zero never ends, /dev/urandom never ends either.
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ConfigError(f'{path}: not a guard baseline (not a regular file)')
+            # st_size first (a 300 MB file is refused unread), the read's own bound for a file still growing.
+            data = f.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b''
+        if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
+            raise ConfigError(
+                f'{path}: not a guard baseline (larger than {MAX_BYTES // 2**20} MiB; one of 300 findings is ~60 KB)'
+            )
+        return data.decode('utf-8')
+    except FileNotFoundError:
+        raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
+    except (OSError, ValueError) as e:
+        raise ConfigError(f'{path}: not a guard baseline: {e}') from None
 
 
 def _depth(text: str) -> int:
