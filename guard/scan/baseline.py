@@ -114,7 +114,9 @@ class Baseline(Record):
             return {}
         return {key: by_location[location] for location, key in here.items()}
 
-    def _checked(self, findings: Sequence[Finding], locations: Sequence[str], salt: bytes, warnings: list[str]) -> dict[str, str]:
+    def _checked(
+        self, findings: Sequence[Finding], locations: Sequence[str], salt: bytes, warnings: list[str]
+    ) -> dict[str, str]:
         """{content key: fingerprint} for the findings worth checking, one by one: the fast fingerprint
         for rules shown in clear, then the slow hash, on every core, for the `_candidates`."""
         from guard.scan import fingerprints
@@ -299,13 +301,16 @@ def _salt(path: Path, data: dict[str, object], version: int) -> bytes:
     return salt
 
 
-def _entry_hashes(findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes) -> dict[str, tuple[str, str]]:
+def _entry_hashes(
+    findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes
+) -> dict[str, tuple[str, str]]:
     """{content key: (fingerprint, the entry's own scheme or '')}: the fast fingerprint for rules shown
     in clear (their value is in every report), the slow hash, on every core, for the rest."""
     from guard.scan import fingerprints
 
     clear = {content_keys[f.fingerprint] for f in findings if fingerprints.shown_in_clear(f.rule)}
-    slow = fingerprints.salted_all((content_keys[f.fingerprint] for f in findings if content_keys[f.fingerprint] not in clear), salt)
+    keys = [content_keys[f.fingerprint] for f in findings]
+    slow = fingerprints.salted_all((key for key in keys if key not in clear), salt)
     hashes = {key: (value, '') for key, value in slow.items()}
     hashes.update((key, (fingerprints.clear(key, salt), fingerprints.CLEAR_SCHEME)) for key in clear)
     return hashes
