@@ -149,3 +149,47 @@ def test_a_reader_that_leaves_ends_quietly(findings_tree: Path) -> None:
     reader.stdin.close()
     reader.wait(timeout=60)
     assert proc.returncode == 1 and proc.stderr == ''  # as `guard scan | head`: no traceback, no noise
+
+
+def _baseline_source(root: Path, kind: str, size: int) -> str:
+    """A path `--baseline` may name that is no regular file of sane size: devices that never end, a
+    FIFO nobody writes, a directory, a sparse file over the bound (no disk used)."""
+    if kind.startswith('/dev/'):
+        return kind
+    if kind == 'fifo':
+        os.mkfifo(root / 'fifo.json')
+        return str(root / 'fifo.json')
+    if kind == 'directory':
+        (root / 'dir.json').mkdir()
+        return str(root / 'dir.json')
+    with open(root / 'huge.json', 'wb') as f:
+        f.truncate(size)
+    return str(root / 'huge.json')
+
+
+@settings(max_examples=14, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.sampled_from(['/dev/zero', '/dev/urandom', 'fifo', 'directory', 'huge']),
+    st.sampled_from(['option', 'environment']),
+    st.integers(1, 2**34),
+)
+def test_a_baseline_that_is_no_regular_file_or_too_big_is_exit_2_at_once(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, how: str, extra: int
+) -> None:
+    from guard.scan.baseline import MAX_BYTES
+
+    root = tmp_path_factory.mktemp('baseline')
+    write(root, 'app.py', 'HOST = "192.168.86.42"\n')  # a finding: the baseline is read
+    source = _baseline_source(root, kind, MAX_BYTES + extra)
+    args = ['--baseline', source] if how == 'option' else []
+    env = {**os.environ, **({'GUARD_BASELINE': source} if how == 'environment' else {})}
+    # A timeout, not run_guard's 300 s: /dev/urandom used to be read for ever, /dev/zero until MemoryError.
+    proc = subprocess.run(
+        [sys.executable, '-m', 'guard', 'scan', str(root), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    one_clean_line(proc)
+    assert 'not a guard baseline' in proc.stderr

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import resource
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -196,3 +199,156 @@ def test_when_nothing_accepted_changed_one_slow_hash_settles_every_finding(
     write(git_repo, 'settings_0.py', f'DB_PASSWORD = "{weak_password()}z"\n')  # one changed: each is checked
     result = engine.scan_worktree(config_module.load(git_repo))
     assert [f.path for f in result.findings] == ['settings_0.py'] and len(calls) >= 6
+
+
+def random_ips(count: int) -> list[str]:
+    """Distinct public-looking addresses, random so no fixed list passes (10.x is reported by default)."""
+    ips: dict[str, None] = {}
+    while len(ips) < count:
+        ips[f'10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}'] = None
+    return list(ips)
+
+
+def cpu_of(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    """guard as a real process, with the CPU seconds it used (not wall time: the machine is shared)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'guard', *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return proc, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def one_entry_baseline(salt: bytes, rule: str) -> str:
+    """A baseline an attacker can write: one entry of `rule` at a location nothing has (code "moved")."""
+    return json.dumps(
+        {
+            'version': 3,
+            'hash': fingerprints.SCHEME,
+            'salt': salt.hex(),
+            'aggregate': secrets.token_hex(16),
+            'findings': [
+                {'fingerprint': secrets.token_hex(16), 'location': secrets.token_hex(16), 'rule': rule, 'path': 'gone.py'}
+            ],
+        }
+    )
+
+
+@pytest.mark.parametrize('rule', ['hardcoded-ipv4', RULE])
+def test_a_one_entry_baseline_buys_no_slow_hash_per_finding(git_repo: Path, rule: str) -> None:
+    """Review 15b/15: one moved entry made every finding of its rule pay one scrypt (500 IP lines: 25 s).
+    Past the bound they are reported, with one warning, in `guard scan` and in the commit hook."""
+    count = 200  # at ~0.05 s of CPU a scrypt: 10 s before the bound
+    if rule == RULE:
+        lines = [f'DB_PASSWORD_{i} = "{weak_password()}{i}"\n' for i in range(count)]
+    else:
+        lines = [f'HOST_{i} = "{ip}"\n' for i, ip in enumerate(random_ips(count))]
+    write(git_repo, 'app.py', ''.join(lines))
+    write(git_repo, DEFAULT_NAME, one_entry_baseline(fingerprints.new_salt(), rule))
+    git(git_repo, 'add', '-A')
+    for args in (('scan', '--format', 'json', '.'), ('hook', 'pre-commit')):
+        proc, cpu = cpu_of(*args, cwd=git_repo)
+        assert proc.returncode == 1, proc.stderr
+        warnings = [line for line in proc.stderr.splitlines() if 'were not looked for' in line]
+        assert len(warnings) == 1 and f'rule {rule}' in warnings[0] and f'among {count} findings' in warnings[0]
+        assert '`guard baseline`' in warnings[0]
+        assert cpu < 4.0, (args, cpu)  # one scrypt per finding would be ~10 s
+        if args[0] == 'scan':
+            assert sum(f['rule'] == rule for f in json.loads(proc.stdout)['findings']) == count
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(1, 2), st.integers(0, 44), st.sampled_from([RULE, 'hardcoded-ipv4', '']))
+def test_the_moved_code_search_is_bounded_per_rule(moved: int, count: int, rule: str) -> None:
+    """Generated: `moved` entries of a rule at no current location (an old-scheme IP entry, a secret's,
+    or a format-2 entry naming no rule) and `count` findings of that rule elsewhere: each is slow-hashed
+    while there are at most 4 x moved + 16, none beyond, and then one warning says so."""
+    from guard.findings import Finding
+    from guard.scan.baseline import Baseline
+    from guard.scan.baseline import BaselineEntry
+    from guard.scan.baseline import moved_bound
+
+    found_rule = rule or RULE
+    salt = fingerprints.new_salt()
+    entries = {
+        fp: BaselineEntry(fp, rule, 'gone.py', secrets.token_hex(16))
+        for fp in (secrets.token_hex(16) for _ in range(moved))
+    }
+    findings = [
+        Finding(found_rule, 'x', 'error', 'app.py', i + 1, 1, '', '', '', content_key(found_rule, token))
+        for i, token in enumerate(secrets.token_hex(8) for _ in range(count))
+    ]
+    locations = [secrets.token_hex(16) for _ in findings]
+    calls: list[str] = []
+    real = fingerprints.salted
+
+    def counted(key: str, salt: bytes, scheme: str = fingerprints.SCHEME) -> str:
+        calls.append(key)  # a spy on the real function: it still computes every value
+        return real(key, salt, scheme)
+
+    fingerprints.salted = counted
+    try:
+        new, accepted, seen, warnings = Baseline(Path('b.json'), entries, salt).partition(findings, locations)
+    finally:
+        fingerprints.salted = real
+    assert new == findings and accepted == 0 and not seen
+    if count <= moved_bound(moved):
+        assert sorted(calls) == sorted(f.fingerprint for f in findings) and warnings == []
+    else:
+        assert calls == [] and len(warnings) == 1 and f'among {count} findings' in warnings[0]
+
+
+def test_rules_shown_in_clear_get_a_fast_fingerprint_and_old_slow_entries_still_suppress(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from guard import config as config_module
+    from guard.rules import RULES
+    from guard.scan import engine
+
+    assert {r for r in RULES if fingerprints.shown_in_clear(r)} == {
+        'hardcoded-ipv4', 'hardcoded-ipv6', 'home-path', 'windows-home-path', 'venv-root', 'venv-committed', 'env-file'
+    }
+    assert not fingerprints.shown_in_clear('no-such-rule')  # unknown: a secret's, slow
+    ips = random_ips(40)
+    write(git_repo, 'net/hosts.py', ''.join(f'HOST_{i} = "{ip}"\n' for i, ip in enumerate(ips)))
+    password = weak_password()
+    leaky_repo(git_repo, password)
+    git(git_repo, 'add', '-A')
+    assert run_guard('baseline', git_repo).returncode == 0
+    document = json.loads((git_repo / DEFAULT_NAME).read_text())
+    salt = bytes.fromhex(document['salt'])
+    by_rule: dict[str, list[dict[str, str]]] = {}
+    for entry in document['findings']:
+        by_rule.setdefault(entry['rule'], []).append(entry)
+    assert {e['fingerprint'] for e in by_rule['hardcoded-ipv4']} == {
+        fingerprints.clear(content_key('hardcoded-ipv4', ip), salt) for ip in ips
+    }
+    assert all(e['hash'] == fingerprints.CLEAR_SCHEME for e in by_rule['hardcoded-ipv4'])
+    [secret] = by_rule[RULE]
+    assert 'hash' not in secret and secret['fingerprint'] == fingerprints.salted(content_key(RULE, password), salt)
+
+    # The IP code moves (another path, so other locations): accepted with no slow hash but the secret's.
+    (git_repo / 'net').rename(git_repo / 'lib')
+    calls: list[str] = []
+    real = fingerprints.salted
+
+    def counted(key: str, salt: bytes, scheme: str = fingerprints.SCHEME) -> str:
+        calls.append(key)
+        return real(key, salt, scheme)
+
+    monkeypatch.setattr(fingerprints, 'salted', counted)
+    result = engine.scan_worktree(config_module.load(git_repo))
+    assert result.findings == [] and result.baselined == len(ips) + 1 and calls == [content_key(RULE, password)]
+
+    monkeypatch.undo()
+
+    # A baseline written before: every entry slow, with no scheme of its own. It still suppresses.
+    old = [
+        {'fingerprint': fingerprints.salted(content_key('hardcoded-ipv4', ip), salt), 'location': secrets.token_hex(16),
+         'rule': 'hardcoded-ipv4', 'path': 'net/hosts.py'}
+        for ip in ips
+    ]
+    document['findings'] = [secret, *old]
+    write(git_repo, DEFAULT_NAME, json.dumps(document))
+    report = scan_json(git_repo)
+    assert report['findings'] == [] and report['summary']['baselined'] == len(ips) + 1

@@ -142,9 +142,11 @@ def test_push_revisions(git_repo: Path) -> None:
     update = PushUpdate('refs/heads/main', second, 'refs/heads/main', first)
     assert push_revisions(git_repo, [update]) == [second, '--not', first]
     new_branch = PushUpdate('refs/heads/topic', second, 'refs/heads/topic', ZERO)
-    assert push_revisions(git_repo, [new_branch]) == [second, '--not', '--remotes']
+    assert push_revisions(git_repo, [new_branch], 'origin') == [second, '--not', '--remotes=origin']
+    assert push_revisions(git_repo, [new_branch]) == [second]  # a push to a URL: no ref counts as published
     unknown = PushUpdate('refs/heads/main', second, 'refs/heads/main', 'c' * 40)  # never fetched
-    assert push_revisions(git_repo, [unknown]) == [second, '--not', '--remotes']
+    assert push_revisions(git_repo, [unknown], 'origin') == [second, '--not', '--remotes=origin']
+    assert push_revisions(git_repo, [unknown], 'or*') == [second]  # a glob would select other remotes' refs
     deletion = PushUpdate('(delete)', ZERO, 'refs/heads/old', first)
     assert push_revisions(git_repo, [deletion]) == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import sysconfig
@@ -320,3 +321,31 @@ def test_pre_push_lets_clean_pushes_and_deletions_through(hooked: Path, tmp_path
     assert git(hooked, 'push', '-q', 'origin', 'main', 'main:topic', check=False).returncode == 0
     assert git(hooked, 'push', '-q', 'origin', '--delete', 'topic', check=False).returncode == 0
     assert git(remote, 'for-each-ref', '--format=%(refname)').stdout.split() == ['refs/heads/main']
+
+
+@pytest.mark.parametrize('form', ['{w}', 'origin/{w}', 'origin{w}', '{w}/origin'])
+def test_pre_push_counts_only_the_target_remotes_refs_as_published(hooked: Path, tmp_path: Path, form: str) -> None:
+    """A secret commit already on a fork's remote-tracking ref has never been on origin: pushing it
+    there is blocked. Names under origin's (`origin/x`) or sharing its prefix must not pass for it."""
+    fork = form.format(w='fork' + secrets.token_hex(3))
+    origin_url, fork_url = tmp_path / 'origin.git', tmp_path / 'fork.git'
+    for bare in (origin_url, fork_url):
+        git(tmp_path, 'init', '-q', '--bare', str(bare))
+    git(hooked, 'remote', 'add', 'origin', str(origin_url))
+    git(hooked, 'remote', 'add', fork, str(fork_url))
+    assert git(hooked, 'push', '-q', 'origin', 'main', check=False).returncode == 0
+    git(hooked, 'checkout', '-q', '-b', 'feat')
+    write(hooked, 'settings.py', URL_LINE)
+    git(hooked, 'add', 'settings.py')
+    assert commit(hooked, '--no-verify').returncode == 0
+    assert git(hooked, 'push', '-q', '--no-verify', fork, 'feat', check=False).returncode == 0  # the fork has no guard
+    git(hooked, 'fetch', '-q', fork)
+    assert git(hooked, 'rev-parse', '--verify', '-q', f'refs/remotes/{fork}/feat', check=False).returncode == 0
+    for target in ('origin', str(origin_url)):  # by name, and by URL (no remote name: no ref counts)
+        proc = git(hooked, 'push', target, 'feat', check=False)
+        assert proc.returncode != 0 and 'push blocked' in proc.stdout + proc.stderr, (target, proc.stderr)
+        assert DB_PASSWORD not in proc.stdout + proc.stderr
+    assert git(origin_url, 'for-each-ref', '--format=%(refname)').stdout.split() == ['refs/heads/main']
+    # The remote that has the commit: published there, so a new branch of it passes.
+    assert git(hooked, 'push', '-q', fork, 'feat:again', check=False).returncode == 0
+

@@ -36,23 +36,35 @@ def parse_push_lines(text: str) -> list[PushUpdate]:
     return updates
 
 
-def push_revisions(root: StrPath, updates: Sequence[PushUpdate]) -> list[str]:
+def push_revisions(root: StrPath, updates: Sequence[PushUpdate], remote: str = '') -> list[str]:
     """`git log` arguments for the commits a push sends; [] when it only deletes branches.
 
     A branch the remote already has: the commits after the remote's tip. A new branch, or a remote
-    tip this clone never fetched: the commits on no remote-tracking ref, as pre-commit does.
+    tip this clone never fetched: the commits on no remote-tracking ref of `remote` (the remote's
+    name, as git passes it to pre-push), as pre-commit does. A commit on another remote's ref (a
+    fork's) has never been where this push goes; a push to a URL, or an unknown remote, counts no
+    ref as published.
     """
     pushed = [u for u in updates if not _is_zero(u.local_sha)]
     if not pushed:
         return []
     known = _existing(root, [u.remote_sha for u in pushed if not _is_zero(u.remote_sha)])
     unknown_base = any(_is_zero(u.remote_sha) or u.remote_sha not in known for u in pushed)
-    return [
-        *dict.fromkeys(u.local_sha for u in pushed),
-        '--not',
-        *sorted(known),
-        *(['--remotes'] if unknown_base else []),
-    ]
+    published = [*sorted(known), *(_tracking(root, remote) if unknown_base and _remote_name(remote) else [])]
+    return [*dict.fromkeys(u.local_sha for u in pushed), *(['--not', *published] if published else [])]
+
+
+def _tracking(root: StrPath, remote: str) -> list[str]:
+    """Arguments selecting `remote`'s remote-tracking refs: refs/remotes/<remote>/*, without those of a
+    remote named under it (`origin/fork`'s refs/remotes/origin/fork/* are no refs of origin's)."""
+    nested = [name for name in runner.git(root, 'remote').decode().split() if name.startswith(remote + '/')]
+    return [*(f'--exclude={name}/*' for name in nested), f'--remotes={remote}']
+
+
+def _remote_name(remote: str) -> bool:
+    """Whether `remote` may select remote-tracking refs: no glob, which `--remotes=` would expand to
+    other remotes' refs (no ref name holds one; a URL that does selects nothing either way)."""
+    return bool(remote) and not any(c in remote for c in '*?[')
 
 
 def _existing(root: StrPath, shas: Sequence[str]) -> set[str]:

@@ -120,7 +120,8 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
 
         repo = git_plumbing.locate(os.getcwd())
         config = config_module.load(repo.root)
-        revisions = git_revisions.push_revisions(repo.root, git_revisions.parse_push_lines(stdin.read()))
+        updates = git_revisions.parse_push_lines(stdin.read())
+        revisions = git_revisions.push_revisions(repo.root, updates, _push_remote(argv))
         if not revisions:
             return 0  # only branch deletions: nothing leaves the machine
         return _scan_and_report(
@@ -128,6 +129,15 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
         )
 
     return _run_hook('guard', 'push', body)
+
+
+def _push_remote(argv: Sequence[str] | None) -> str:
+    """The remote's name from pre-push's `<name> <url>`; '' for a push to a URL (git passes it twice)
+    or none given: then no remote-tracking ref counts as published there."""
+    args = list(argv or ())
+    if not args or (len(args) > 1 and args[0] == args[1]):
+        return ''
+    return args[0]
 
 
 def active_categories(hook_id: str, skip: str) -> tuple[str, ...]:

@@ -41,6 +41,8 @@ LEGACY_NOTE = (
 _LEGACY_SCHEMES = {1: 'unsalted sha256', 2: 'scrypt n=2^10', 3: 'scrypt n=2^14'}
 # A baseline is a flat list: anything nested deeper than this is not one (and json's recursion is not reached).
 MAX_DEPTH = 8
+# A baseline of 300 findings is ~60 KB: anything near this is not one, and reading it would cost minutes.
+MAX_BYTES = 64 * 2**20
 
 
 class BaselineEntry(Record):
@@ -50,6 +52,7 @@ class BaselineEntry(Record):
     rule: str
     path: str
     location: str = ''
+    hash: str = ''  # fingerprints.CLEAR_SCHEME for a rule shown in clear; '' for the file's slow `hash`
 
 
 class Baseline(Record):
@@ -70,18 +73,17 @@ class Baseline(Record):
             return ''
         return LEGACY_NOTE.format(path=self.path, version=self.version, scheme=_LEGACY_SCHEMES[self.version])
 
-    def partition(self, findings: Sequence[Finding], locations: Sequence[str]) -> tuple[list[Finding], int, set[str]]:
-        """(new findings, how many the baseline accepted, fingerprints of the entries matched) for one
-        scan; `findings` carry content keys, `locations` are their location keys."""
-        from guard.scan import fingerprints
-
+    def partition(
+        self, findings: Sequence[Finding], locations: Sequence[str]
+    ) -> tuple[list[Finding], int, set[str], list[str]]:
+        """(new findings, how many the baseline accepted, fingerprints of the entries matched, warnings)
+        for one scan; `findings` carry content keys, `locations` are their location keys."""
+        warnings: list[str] = []
         if self.version == 1 or self.salt is None:  # format 1: the entries are content keys, unsalted
             hashes = {f.fingerprint: f.fingerprint for f in findings}
-        elif self.version == 2:
-            hashes = fingerprints.salted_all((f.fingerprint for f in findings), self.salt, fingerprints.LEGACY_SCHEME)
         else:
-            hashes = self._unchanged(findings, locations) or fingerprints.salted_all(
-                self._candidates(findings, locations), self.salt, self.scheme or fingerprints.SCHEME
+            hashes = (self._unchanged(findings, locations) if self.version == FORMAT_VERSION else {}) or self._checked(
+                findings, locations, self.salt, warnings
             )
         new = []
         seen = set()
@@ -91,7 +93,7 @@ class Baseline(Record):
                 seen.add(fingerprint)
             else:
                 new.append(finding)
-        return new, len(findings) - len(new), seen
+        return new, len(findings) - len(new), seen, warnings
 
     def _unchanged(self, findings: Sequence[Finding], locations: Sequence[str]) -> dict[str, str]:
         """When every entry's location has its finding and one slow hash over all of them equals the
@@ -115,21 +117,84 @@ class Baseline(Record):
             return {}
         return {key: by_location[location] for location, key in here.items()}
 
-    def _candidates(self, findings: Sequence[Finding], locations: Sequence[str]) -> list[str]:
-        """Content keys worth the slow hash: findings at an accepted location, and findings of a rule
-        with an entry whose location no finding has (it may have moved)."""
-        by_location = {entry.location for entry in self.entries.values()}
+    def _checked(
+        self, findings: Sequence[Finding], locations: Sequence[str], salt: bytes, warnings: list[str]
+    ) -> dict[str, str]:
+        """{content key: fingerprint} for the findings worth checking, one by one: the fast fingerprint
+        for rules shown in clear, then the slow hash, on every core, for the `_candidates`."""
+        from guard.scan import fingerprints
+
+        hashes = self._clear_matches(findings, salt)
+        # The file's own slow scheme (format 3 at n=2^14 or 2^16, format 2 at 2^10).
+        scheme = self.scheme or (fingerprints.SCHEME if self.version == FORMAT_VERSION else fingerprints.LEGACY_SCHEME)
+        slow = self._candidates(findings, locations, hashes, warnings)
+        hashes.update(fingerprints.salted_all(slow, salt, scheme))
+        return hashes
+
+    def _clear_matches(self, findings: Sequence[Finding], salt: bytes) -> dict[str, str]:
+        """{content key: fast fingerprint} of the findings of rules shown in clear that an entry holding
+        the fast fingerprint accepts (a secret rule's finding is never checked against one)."""
+        from guard.scan import fingerprints
+
+        fast = {fp for fp, entry in self.entries.items() if entry.hash == fingerprints.CLEAR_SCHEME}
+        if not fast:
+            return {}
+        shown: dict[str, bool] = {}
+        matched = {}
+        for f in findings:
+            if f.rule not in shown:
+                shown[f.rule] = fingerprints.shown_in_clear(f.rule)
+            if shown[f.rule] and (value := fingerprints.clear(f.fingerprint, salt)) in fast:
+                matched[f.fingerprint] = value
+        return matched
+
+    def _candidates(
+        self, findings: Sequence[Finding], locations: Sequence[str], done: dict[str, str], warnings: list[str]
+    ) -> list[str]:
+        """Content keys worth the slow hash (not in `done`): findings at the location of an entry that
+        holds it, and findings of a rule with such an entry no location has (the code may have moved).
+
+        The moved search is bounded: a rule with more findings at no accepted location than
+        `moved_bound` of its moved entries gets no slow hash for them (a one-entry baseline must not
+        buy one scrypt per finding of its rule); they stay new findings and `warnings` says why."""
+        from guard.scan import fingerprints
+
+        slow = [entry for entry in self.entries.values() if entry.hash != fingerprints.CLEAR_SCHEME]
+        accepted = {entry.location for entry in slow if entry.location}
         present = set(locations)
-        moved_rules = {entry.rule for entry in self.entries.values() if entry.location not in present}
-        return [
-            f.fingerprint
-            for f, location in zip(findings, locations, strict=True)
-            if location in by_location or f.rule in moved_rules
-        ]
+        moved: dict[str, int] = {}  # rule ('' for entries that name none: format 2) -> entries no location has
+        for entry in slow:
+            if entry.location not in present:
+                moved[entry.rule] = moved.get(entry.rule, 0) + 1
+        keys = []
+        strays: dict[str, dict[str, None]] = {}
+        for f, location in zip(findings, locations, strict=True):
+            if f.fingerprint in done:
+                continue
+            if location in accepted:
+                keys.append(f.fingerprint)
+            elif f.rule in moved or '' in moved:
+                strays.setdefault(f.rule if f.rule in moved else '', {})[f.fingerprint] = None
+        for rule, group in strays.items():
+            if len(group) <= moved_bound(moved[rule]):
+                keys.extend(group)
+            else:
+                warnings.append(
+                    f'{self.path}: the baseline\'s moved entries of rule {rule or "(none named)"} ({moved[rule]} at '
+                    f'no current location) were not looked for among {len(group)} findings of that rule (over '
+                    f'{moved_bound(moved[rule])}, each a slow hash): they are reported; re-run `guard baseline` '
+                    'to refresh it'
+                )
+        return keys
 
     def stale(self, seen: set[str]) -> list[BaselineEntry]:
         """Entries no finding matched any more (fixed, or the code was removed)."""
         return sorted((e for fp, e in self.entries.items() if fp not in seen), key=lambda e: (e.path, e.rule))
+
+
+def moved_bound(entries: int) -> int:
+    """How many distinct findings of a rule the slow hash may try for `entries` moved entries of it."""
+    return 4 * entries + 16
 
 
 def resolve_path(root: StrPath, configured: str) -> Path:
@@ -148,15 +213,7 @@ def exists(root: StrPath, configured: str) -> bool:
 def load(path: Path) -> Baseline:
     import json  # not at the top: every commit hook imports this module, few projects have a baseline
 
-    try:
-        # Never through a link (a committed .guard-baseline.json -> ~/.bashrc), never blocking on a FIFO.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-        with os.fdopen(fd, 'rb') as f:
-            text = f.read().decode('utf-8')
-    except FileNotFoundError:
-        raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
-    except (OSError, ValueError) as e:
-        raise ConfigError(f'{path}: not a guard baseline: {e}') from None
+    text = _read(path)
     if _depth(text) > MAX_DEPTH:
         raise ConfigError(f'{path}: not a guard baseline (nested more than {MAX_DEPTH} levels deep)')
     try:
@@ -173,7 +230,11 @@ def load(path: Path) -> Baseline:
         if not isinstance(item, dict) or not isinstance(item.get('fingerprint'), str):
             raise ConfigError(f'{path}: every baseline entry needs a "fingerprint" string')
         entries[item['fingerprint']] = BaselineEntry(
-            item['fingerprint'], str(item.get('rule', '')), str(item.get('path', '')), str(item.get('location', ''))
+            item['fingerprint'],
+            str(item.get('rule', '')),
+            str(item.get('path', '')),
+            str(item.get('location', '')),
+            _entry_hash(item),
         )
     aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
     return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '', scheme)
@@ -183,6 +244,38 @@ def _current_scheme() -> str:
     from guard.scan import fingerprints
 
     return fingerprints.SCHEME
+
+
+def _read(path: Path) -> str:
+    """The baseline's text: a regular file of at most MAX_BYTES, else one ConfigError (exit 2)."""
+    import stat
+
+    try:
+        # Never through a link (a committed .guard-baseline.json -> ~/.bashrc), never blocking on a FIFO.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, 'rb') as f:
+            # After the open, on what was opened: /dev/zero never ends, /dev/urandom never ends either.
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ConfigError(f'{path}: not a guard baseline (not a regular file)')
+            # st_size first (a 300 MB file is refused unread), the read's own bound for a file still growing.
+            data = f.read(MAX_BYTES + 1) if info.st_size <= MAX_BYTES else b''
+        if info.st_size > MAX_BYTES or len(data) > MAX_BYTES:
+            raise ConfigError(
+                f'{path}: not a guard baseline (larger than {MAX_BYTES // 2**20} MiB; one of 300 findings is ~60 KB)'
+            )
+        return data.decode('utf-8')
+    except FileNotFoundError:
+        raise ConfigError(f'{path}: baseline not found (create it with `guard baseline`)') from None
+    except (OSError, ValueError) as e:
+        raise ConfigError(f'{path}: not a guard baseline: {e}') from None
+
+
+def _entry_hash(item: dict[str, object]) -> str:
+    """An entry's own scheme: the fast one, for a rule shown in clear, or '' (the file's slow `hash`)."""
+    from guard.scan import fingerprints
+
+    return fingerprints.CLEAR_SCHEME if item.get('hash') == fingerprints.CLEAR_SCHEME else ''
 
 
 def _depth(text: str) -> int:
@@ -220,16 +313,33 @@ def _salt(path: Path, data: dict[str, object], version: int) -> bytes:
     return salt
 
 
+def _entry_hashes(
+    findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes
+) -> dict[str, tuple[str, str]]:
+    """{content key: (fingerprint, the entry's own scheme or '')}: the fast fingerprint for rules shown
+    in clear (their value is in every report), the slow hash, on every core, for the rest."""
+    from guard.scan import fingerprints
+
+    clear = {content_keys[f.fingerprint] for f in findings if fingerprints.shown_in_clear(f.rule)}
+    keys = [content_keys[f.fingerprint] for f in findings]
+    slow = fingerprints.salted_all((key for key in keys if key not in clear), salt)
+    hashes = {key: (value, '') for key, value in slow.items()}
+    hashes.update((key, (fingerprints.clear(key, salt), fingerprints.CLEAR_SCHEME)) for key in clear)
+    return hashes
+
+
 def save(path: Path, findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes) -> int:
     """Write the findings (location keys as fingerprints, as reports show them; `content_keys` maps
     each to its content key) as format 3 entries, with `salt`, atomically; returns how many entries."""
     from guard.scan import fingerprints
 
-    hashes = fingerprints.salted_all((content_keys[f.fingerprint] for f in findings), salt)
+    hashes = _entry_hashes(findings, content_keys, salt)
     entries = {}
     for f in findings:
-        fingerprint = hashes[content_keys[f.fingerprint]]
+        fingerprint, scheme = hashes[content_keys[f.fingerprint]]
         entries[fingerprint] = {'fingerprint': fingerprint, 'location': f.fingerprint, 'rule': f.rule, 'path': f.path}
+        if scheme:
+            entries[fingerprint]['hash'] = scheme
     # One entry per fingerprint: the aggregate covers the locations kept, as a later scan finds them.
     kept = {entry['location']: content_keys[entry['location']] for entry in entries.values()}
     document = {

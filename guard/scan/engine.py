@@ -96,7 +96,9 @@ def finish(result: ScanResult, config: Config, *, use_baseline: bool, whole_tree
     # Reports carry location keys; content keys stay in memory, for the baseline only.
     locations = fingerprints.location_keys(result.findings)
     if use_baseline and baseline is not None:
-        kept, result.baselined, seen = baseline.partition(result.findings, locations)
+        kept, result.baselined, seen, warnings = baseline.partition(result.findings, locations)
+        result.notes.extend(warnings)
+        result.warnings.extend(warnings)
         kept_ids = {id(f) for f in kept}
         locations = [loc for f, loc in zip(result.findings, locations, strict=True) if id(f) in kept_ids]
         result.findings = kept

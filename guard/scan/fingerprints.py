@@ -97,3 +97,26 @@ def location_keys(findings: Sequence[Finding]) -> list[str]:
 
 def new_salt() -> bytes:
     return os.urandom(SALT_BYTES)
+
+
+# Per baseline entry, for rules whose value every report shows in clear (IPs, home paths, paths): the
+# slow hash protects nothing there, and cost one scrypt per finding of such a rule (issue 15, review 15b).
+CLEAR_SCHEME = 'sha256-salted'
+
+
+def clear(key: str, salt: bytes) -> str:
+    """The fast fingerprint of a content key whose value reports show anyway (an IP, a path): sha256
+    under the baseline's salt. It confirms nothing the location key (which holds the excerpt) does not."""
+    import hashlib
+
+    return hashlib.sha256(salt + key.encode('ascii')).hexdigest()[:DIGEST_BYTES * 2]
+
+
+def shown_in_clear(rule_id: str) -> bool:
+    """Whether every report shows this rule's value unmasked: a content rule with redact=False, or a
+    path rule (its value is the path). An unknown rule id counts as a secret's."""
+    from guard.rules import RULES
+    from guard.rules.base import Rule
+
+    rule = RULES.get(rule_id)
+    return rule is not None and (not isinstance(rule, Rule) or not rule.redact)
