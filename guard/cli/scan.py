@@ -204,7 +204,9 @@ def _render(result: ScanResult, fmt: str, options: dict[str, bool]) -> str:
     from guard import report
 
     buffer = io.StringIO()
-    report.write(result, fmt, buffer, **options)
+    report.write(
+        result, fmt, buffer, color=options.get('color', False), verbose=options['verbose'], quiet=options['quiet']
+    )
     return buffer.getvalue()
 
 
