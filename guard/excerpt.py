@@ -526,6 +526,29 @@ class _Denials:
                 self.deny(*match.span())
 
 
+def key_text(excerpt: str) -> str:
+    """What of an excerpt a location key may hold (guard.scan.fingerprints): only what cannot be a
+    credential. A word holding a mask becomes `*` (neither the first characters a mask shows nor their
+    number enter), and so does every run of letters and digits holding a digit or flipping case like a
+    random token (numbers, addresses, `client.p12`, `jYWBGKbomHazCahO`): names, keywords and punctuation
+    stay. A key that confirms a guess would need a word the excerpt itself shows."""
+    words = []
+    for word in excerpt.split():
+        if DENIED in word:
+            words.append('*')
+        else:
+            words.append(_VALUE_RUN.sub(_value_star, word))
+    return ' '.join(words)
+
+
+_VALUE_RUN = re.compile(r'[^\W_]++')
+
+
+def _value_star(run: re.Match[str]) -> str:
+    text = run[0]
+    return '*' if any(c.isdigit() for c in text) or _random_case(text) else text
+
+
 def _random_case(piece: str) -> bool:
     """A run of letters whose case flips like a random token's (`jYWBGKbomHazCahO`), not an identifier's
     word-sized humps (`getUserName`, `HTTPServer`, `XmlHttpRequest`): lowercase humps mostly of one or

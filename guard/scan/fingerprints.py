@@ -5,10 +5,11 @@ content), which stays in memory: a fast hash of a weak password, uploaded in SAR
 a baseline, can be checked against a wordlist at millions of guesses a second.
 
 - Reports (text, JSON, SARIF `partialFingerprints`) carry a location key: sha256 of the rule, the
-  path, the excerpt with every masked value reduced to one `*`, and which occurrence of that it is.
-  It holds nothing the report does not show (a word holding a mask counts as one `*`, so neither the
-  first characters a mask shows nor their number enter it): it confirms no guess, and code scanning
-  needs no more.
+  path, the excerpt's names and keywords with every value-like word reduced to one `*` (a word
+  holding a mask, a run holding a digit or flipping case like a random token: guard.excerpt.key_text),
+  and which occurrence of that it is. It holds only what cannot be a credential, so it confirms no
+  guess (issue 15 finding 10: the excerpt itself went into it, and a value the masker let through
+  went with it), and code scanning needs no more.
 - A baseline stores, per accepted finding, its location key and scrypt(content key, salt) at n=2^14,
   r=8 (~0.1-0.2 s and 16 MiB of one core per guess on the machines measured; bench/RESULTS.md). The
   salt is the baseline's own, so every clone agrees. A scan runs the slow hash only for a finding
@@ -76,16 +77,17 @@ def aggregate(keys_by_location: dict[str, str], salt: bytes) -> str:
 
 
 def location_keys(findings: Sequence[Finding]) -> list[str]:
-    """Each finding's location key, in order: rule, path, the excerpt with each word holding a mask
-    reduced to `*`, and the occurrence of that triple (two equal lines in one file are two findings)."""
+    """Each finding's location key, in order: rule, path, the excerpt's names and keywords with every
+    value-like word reduced to `*` (guard.excerpt.key_text), and the occurrence of that triple (two
+    equal lines in one file are two findings)."""
     import hashlib
-    import re
 
-    masks = re.compile(r'\S*\*{8}\S*')  # a word holding a mask: the first characters a mask may show go too
+    from guard.excerpt import key_text
+
     seen: dict[tuple[str, str, str], int] = {}
     keys = []
     for f in findings:
-        where = (f.rule, f.path, masks.sub('*', f.excerpt))
+        where = (f.rule, f.path, key_text(f.excerpt))
         seen[where] = seen.get(where, -1) + 1
         text = '\0'.join((*where, str(seen[where])))
         keys.append(hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:32])
