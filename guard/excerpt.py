@@ -283,6 +283,7 @@ def _judge_paths(line: str, shown: list[tuple[int, int]]) -> tuple[list[tuple[in
         return shown, []
     kept: list[tuple[int, int]] = []
     glued: list[tuple[int, int]] = []
+    covered = 0
     for start, end in shown:
         path = _PATH_START.match(line, start, end)
         if path is None:
@@ -291,7 +292,12 @@ def _judge_paths(line: str, shown: list[tuple[int, int]]) -> tuple[list[tuple[in
         plain = (_WINDOWS_PATH if path[0][1:2] == ':' else _POSIX_PATH).match(line, start, end)
         cut = plain.end() if plain is not None else start
         if cut < end:
-            glued.append((cut, end))
+            # To the end of the word, past where the rule stopped (`c.pem:pass,word`: a comma ends a path, not a password).
+            stop = max(end, covered)  # a word read once, however many paths it holds
+            while stop < len(line) and not line[stop].isspace():
+                stop += 1
+            covered = stop
+            glued.append((cut, stop))
         for segment in _SEGMENT.finditer(line, start, cut):
             if _random_case(segment[0]):
                 glued.append(segment.span())
