@@ -54,7 +54,9 @@ _XML_TEXT = re.compile(r'<[A-Za-z!?/][^<>]*+>(?P<text>[^<>]++)(?=</?[A-Za-z])')
 # unclosed on this line, it runs to the end of the line.
 _CDATA = re.compile(r'<!\[CDATA\[(?P<text>(?:[^\]]++|\](?!\]>))*+)')
 # NAME = VALUE, NAME=VALUE, NAME: VALUE (YAML: a space after the colon), NAME => VALUE, NAME := VALUE.
-_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>[^\s\x00]++)')
+# The value's start only (`v` is empty): its end is where the chunk ends, found once per chunk
+# (a value holding settings, `a=b;c=d`, is read again from its start).
+_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>)(?=[^\s\x00])')
 _CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
 _CHUNK = re.compile(r'[^\s\x00]++')
 _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
@@ -412,8 +414,12 @@ class _Denials:
         if pgpass is not None:  # host:port:db:user:PASSWORD, the password to the end of the line, spaces and all
             self.force(pgpass.start('pw'), len(text))
         pos = 0
+        chunk_end = 0
         while (match := _ASSIGN.search(text, pos)) is not None:
-            start, end = match.span('v')
+            start = match.start('v')
+            if start >= chunk_end:
+                chunk_end = _CHUNK.match(text, start).end()  # type: ignore[union-attr]  # a non-blank follows
+            end = chunk_end
             named = _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None  # DB_PW=
             # code: what it holds is judged on its own; a credential's value only when it really is code
             if (text[start] in '([{' or _CALL.match(text, start)) and (not named or self._code(text, start)):
@@ -429,7 +435,9 @@ class _Denials:
                     end -= 1
                 if not self.touches_shown(start, end):
                     self.deny(start, end)
-            pos = match.end()
+            # A value may hold more settings (`Server=h;User Id=sa;Password=X`, `?user=a&password=X`):
+            # read on from its start, so a credential's name inside it is seen.
+            pos = len(text) if named else start
         chunks = [m.span() for m in _CHUNK.finditer(text)]
         for i, (start, end) in enumerate(chunks):
             chunk = text[start:end]
