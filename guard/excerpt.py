@@ -542,20 +542,22 @@ class _Denials:
 
 def key_text(excerpt: str) -> str:
     """What of an excerpt a location key may hold (guard.scan.fingerprints): only what cannot be a
-    credential. A word holding a mask becomes `*` (neither the first characters a mask shows nor their
-    number enter), and so does every run of letters and digits holding a digit or flipping case like a
-    random token (numbers, addresses, `client.p12`, `jYWBGKbomHazCahO`): names, keywords and punctuation
-    stay. A key that confirms a guess would need a word the excerpt itself shows."""
+    credential, and nothing a credential can change. The words before the first one holding a mask
+    (what follows a masked value is masked or not by how the value reads: `-p0:A: orders` reads as a
+    YAML `A: orders`), each run of letters and digits in them (with the punctuation joining them)
+    holding a digit or flipping case like a random token reduced to `*` (numbers, addresses,
+    `client.p12`, `jYWBGKbomHazCahO`): names, keywords and punctuation stay."""
     words = []
     for word in excerpt.split():
         if DENIED in word:
-            words.append('*')
-        else:
-            words.append(_VALUE_RUN.sub(_value_star, word))
+            break
+        words.append(_VALUE_RUN.sub(_value_star, word))
     return ' '.join(words)
 
 
-_VALUE_RUN = re.compile(r'[^\W_]++')
+# Letters and digits, with the punctuation that joins them into one value (`1.2.3.4`, `12:30`, `client.p12`):
+# judged whole, so neither a value's parts nor its shape enter a key.
+_VALUE_RUN = re.compile(r'[^\W_]++(?:[.:,/\-+@%#=~][^\W_]++)*+')
 
 
 def _value_star(run: re.Match[str]) -> str:

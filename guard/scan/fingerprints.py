@@ -5,9 +5,9 @@ content), which stays in memory: a fast hash of a weak password, uploaded in SAR
 a baseline, can be checked against a wordlist at millions of guesses a second.
 
 - Reports (text, JSON, SARIF `partialFingerprints`) carry a location key: sha256 of the rule, the
-  path, the excerpt's names and keywords with every value-like word reduced to one `*` (a word
-  holding a mask, a run holding a digit or flipping case like a random token: guard.excerpt.key_text),
-  and which occurrence of that it is. It holds only what cannot be a credential, so it confirms no
+  path, the excerpt's words before its first masked value with every value-like run reduced to `*`
+  (a run holding a digit or flipping case like a random token: guard.excerpt.key_text), and which
+  occurrence of that it is. It holds only what cannot be a credential, so it confirms no
   guess (issue 15 finding 10: the excerpt itself went into it, and a value the masker let through
   went with it), and code scanning needs no more.
 - A baseline stores, per accepted finding, its location key and scrypt(content key, salt) at n=2^14,
@@ -77,9 +77,9 @@ def aggregate(keys_by_location: dict[str, str], salt: bytes) -> str:
 
 
 def location_keys(findings: Sequence[Finding]) -> list[str]:
-    """Each finding's location key, in order: rule, path, the excerpt's names and keywords with every
-    value-like word reduced to `*` (guard.excerpt.key_text), and the occurrence of that triple (two
-    equal lines in one file are two findings)."""
+    """Each finding's location key, in order: rule, path, what of the excerpt cannot be a credential
+    (guard.excerpt.key_text), and the occurrence of that triple (two such lines in one file are two
+    findings)."""
     import hashlib
 
     from guard.excerpt import key_text
