@@ -9,8 +9,11 @@ the rest of the line, plain words and identifiers without digits (`pymysql.conne
 `# on`), numbers (`5432`, `1.2.3.4`), paths of plain words and punctuation. Masked whatever its
 shape: a string literal's content (a plain-word dictionary key before `:` stays), the text of an
 XML element, the value of an assignment (`DB_PW=X`, `password: X`, `port=5432`), an option's
-argument (`-u X`, `-pX`, `--user=X`), URL userinfo (`scheme://X@`, `X@host`), the word after a
-credential word (`password X`). Masked by shape: any other token mixing letters with digits or
+argument (`-u X`, `-pX`, `--user=X`; in a flow list `[--requirepass, X]`, the next item), URL
+userinfo (`scheme://X@`, `X@host`), the word after a credential word (`password X`, `IDENTIFIED BY X`),
+and after a credential's name (`DB_PASSWORD=X`, `password X`) everything to the end of the line: a
+passphrase may hold spaces (`password=Tr4der plum velvet`); a pgpass line's last field. A reported
+path shows only plain path characters: what it carries on with (`c.pem:X`, `id=X`, `key@X`) is masked. Masked by shape: any other token mixing letters with digits or
 symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
