@@ -13,8 +13,9 @@ argument (`-u X`, `-pX`, `--user=X`; in a flow list `[--requirepass, X]`, the ne
 userinfo (`scheme://X@`, `X@host`), the word after a credential word (`password X`, `IDENTIFIED BY X`),
 and after a credential's name (`DB_PASSWORD=X`, `password X`) everything to the end of the line: a
 passphrase may hold spaces (`password=Tr4der plum velvet`); a pgpass line's last field. A reported
-path shows only plain path characters: what it carries on with (`c.pem:X`, `id=X`, `key@X`) is masked. Masked by shape: any other token mixing letters with digits or
-symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
+path shows only plain path characters: what it carries on with (`c.pem:X`, `id=X`, `key@X`) is
+masked. Masked by shape: any other token mixing letters with digits or symbols (`mt5_crs`, `u%X`,
+`:5432:db:user:X`). Then the scrubber runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
 `Hunter.Cat`): it is indistinguishable from a word, unless its case flips like a random token's
