@@ -9,9 +9,13 @@ the rest of the line, plain words and identifiers without digits (`pymysql.conne
 `# on`), numbers (`5432`, `1.2.3.4`), paths of plain words and punctuation. Masked whatever its
 shape: a string literal's content (a plain-word dictionary key before `:` stays), the text of an
 XML element, the value of an assignment (`DB_PW=X`, `password: X`, `port=5432`), an option's
-argument (`-u X`, `-pX`, `--user=X`), URL userinfo (`scheme://X@`, `X@host`), the word after a
-credential word (`password X`). Masked by shape: any other token mixing letters with digits or
-symbols (`mt5_crs`, `u%X`, `:5432:db:user:X`). Then the scrubber runs as a second layer.
+argument (`-u X`, `-pX`, `--user=X`; in a flow list `[--requirepass, X]`, the next item), URL
+userinfo (`scheme://X@`, `X@host`), the word after a credential word (`password X`, `IDENTIFIED BY X`),
+and after a credential's name (`DB_PASSWORD=X`, `password X`) everything to the end of the line: a
+passphrase may hold spaces (`password=Tr4der plum velvet`); a pgpass line's last field. A reported
+path shows only plain path characters: what it carries on with (`c.pem:X`, `id=X`, `key@X`) is
+masked. Masked by shape: any other token mixing letters with digits or symbols (`mt5_crs`, `u%X`,
+`:5432:db:user:X`). Then the scrubber runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
 `Hunter.Cat`): it is indistinguishable from a word, unless its case flips like a random token's
@@ -54,11 +58,22 @@ _XML_TEXT = re.compile(r'<[A-Za-z!?/][^<>]*+>(?P<text>[^<>]++)(?=</?[A-Za-z])')
 # unclosed on this line, it runs to the end of the line.
 _CDATA = re.compile(r'<!\[CDATA\[(?P<text>(?:[^\]]++|\](?!\]>))*+)')
 # NAME = VALUE, NAME=VALUE, NAME: VALUE (YAML: a space after the colon), NAME => VALUE, NAME := VALUE.
-_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>[^\s\x00]++)')
+# The value's start only (`v` is empty): its end is where the chunk ends, found once per chunk
+# (a value holding settings, `a=b;c=d`, is read again from its start).
+_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>)(?=[^\s\x00])')
 _CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
 _CHUNK = re.compile(r'[^\s\x00]++')
 _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
 _OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
+# A path a rule reports: where it starts, and the characters a plain path is made of (a Windows user
+# name may hold spaces).
+_PATH_START = re.compile(r'(?:~|\.{1,2})?/|[A-Za-z]:[\\/]')
+_POSIX_PATH = re.compile(r'[\w.\-/]*+')
+_WINDOWS_PATH = re.compile(r'[A-Za-z]:[\w.\- \\/]*+')
+_SEGMENT = re.compile(r'[^/\\]++')
+_FLOW_END = re.compile(r'[,\]}]')
+# A .pgpass line (host:port:database:user:password): the password is all the rest, whatever it holds.
+_PGPASS = re.compile(r'[ \t]*+[^:\s]++:(?:\d++|\*):[^:\s]*+:[^:\s]*+:(?P<pw>.)')
 _CREDENTIAL_WORD = re.compile(
     r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE
 )
@@ -77,7 +92,7 @@ _CONSONANTS = re.compile(r'[b-df-hj-np-tv-xz]{4}')
 _NAMED = r'[\w.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w.\-]*+'
 _OPENS_VALUE = re.compile(
     rf'(?:^|[\s"\'{{,])["\']?{_NAMED}["\']?[ \t]*+[:=][ \t]*+(?:[|>][+\-]?\d?[+\-]?)?[ \t]*+$'
-    rf'|<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+$'
+    rf'|<[\w:.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w:.\-]*+(?:\s[^<>]*+)?>[ \t]*+(?:<!\[CDATA\[[ \t]*+)?$'
     rf'|(?:^|\s)(?:-[A-Za-z]|--?{_NAMED}|{_NAMED}[:=]?)[ \t]*+\\$',
     re.IGNORECASE,
 )  # -p \, --password \
@@ -240,10 +255,12 @@ def plan(
     literal whatever it holds. `continued`: the line holds the value of a credential named on a line
     above (continues_credential): all of it but the shown spans is masked.
     """
-    shown = _merge(shown)
-    if not secret and not hidden and not continued and _plain(line, shown):
+    shown, glued = _judge_paths(line, _merge(shown))
+    if not secret and not hidden and not continued and not glued and _plain(line, shown):
         return LineMask(line, [], False)
     deny = _Denials(line, shown, code)
+    for start, end in glued:
+        deny.force(start, end)
     if continued:
         for chunk in _CHUNK.finditer(line):
             deny.deny(*chunk.span(), credential=True)
@@ -260,6 +277,39 @@ def plan(
     runs = [(s, e, False) for s, e in _subtract(denied, secrets)] + [(s, e, True) for s, e in secrets]
     runs.sort()
     return LineMask(line, runs, deny.credential)
+
+
+def _judge_paths(line: str, shown: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """A shown path passes the default-deny judgement too: (what stays shown, what is masked instead).
+
+    A path ends where a path's characters end: what a match carries on with (`--cert
+    /home/u/c.pem:PASSWORD`, `/home/u/key=X`, `@X`, `#X`, `%X`, `!X`, `+X`) is a credential's position,
+    masked to the end of the match; so is a segment whose case flips like a random token's."""
+    if not shown or ('/' not in line and '\\' not in line):
+        return shown, []
+    kept: list[tuple[int, int]] = []
+    glued: list[tuple[int, int]] = []
+    covered = 0
+    for start, end in shown:
+        path = _PATH_START.match(line, start, end)
+        if path is None:
+            kept.append((start, end))
+            continue
+        plain = (_WINDOWS_PATH if path[0][1:2] == ':' else _POSIX_PATH).match(line, start, end)
+        cut = plain.end() if plain is not None else start
+        if cut < end:
+            # To the end of the word, past where the rule stopped (`c.pem:pass,word`: a comma ends a path, not a password).
+            stop = max(end, covered)  # a word read once, however many paths it holds
+            while stop < len(line) and not line[stop].isspace():
+                stop += 1
+            covered = stop
+            glued.append((cut, stop))
+        for segment in _SEGMENT.finditer(line, start, cut):
+            if _random_case(segment[0]):
+                glued.append(segment.span())
+        if cut > start:
+            kept.append((start, cut))
+    return kept, glued
 
 
 def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
@@ -288,6 +338,7 @@ class _Denials:
         self.delimiters: list[tuple[int, int]] = []  # quotes of strings left for the lexer: separators
         self.forced: list[tuple[int, int]] = []  # masked even over a shown span
         self.credential = False
+        self.tail = len(line) + 1  # from here to the end of the line is masked (deny_shown_aside)
         self._shown_starts = [s for s, _ in shown]
         self._shown_ends = [e for _, e in shown]
 
@@ -307,6 +358,19 @@ class _Denials:
             self.credential = (
                 bool(value) and credential or len(value) >= 6 or len(value) >= 4 and any(c.isalpha() for c in value)
             )
+
+    def deny_shown_aside(self, start: int, end: int) -> None:
+        """Mask [start, end) as a credential's, except the shown spans inside it (an address in a value
+        is what its rule reported, shown by design: `-p HOST:1.2.3.4`)."""
+        if end == len(self.line):
+            if start >= self.tail:
+                return  # already masked to the end of the line: each value on a long line costs its own length only
+            self.tail = start
+        line = self.line
+        for s, e in _subtract([(start, end)], _merge(self._shown_within(start, end))):
+            while e > s and line[e - 1].isspace():  # `******** 1.2.3.4`, not `********1.2.3.4`
+                e -= 1
+            self.deny(s, e, credential=True)
 
     def force(self, start: int, end: int) -> None:
         """Mask [start, end) even over a shown span: a credential's position (`-pX`, userinfo) wins over
@@ -348,31 +412,61 @@ class _Denials:
             self.delimiters.append((closing, closing + 1))
 
     def positions(self, text: str) -> None:
-        """Values by position: assignment values, option arguments, userinfo, the word after `password`."""
+        """Values by position: assignment values, option arguments, userinfo, the word after `password`,
+        a pgpass line's last field."""
+        pgpass = _PGPASS.match(text)
+        if pgpass is not None:  # host:port:db:user:PASSWORD, the password to the end of the line, spaces and all
+            self.force(pgpass.start('pw'), len(text))
         pos = 0
+        chunk_end = 0
         while (match := _ASSIGN.search(text, pos)) is not None:
-            start, end = match.span('v')
+            start = match.start('v')
+            if start >= chunk_end:
+                chunk_end = _CHUNK.match(text, start).end()  # type: ignore[union-attr]  # a non-blank follows
+            end = chunk_end
             named = _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None  # DB_PW=
             # code: what it holds is judged on its own; a credential's value only when it really is code
             if (text[start] in '([{' or _CALL.match(text, start)) and (not named or self._code(text, start)):
                 pos = start + (text[start] in '([{')
                 continue
-            if not named:
+            if named:
+                # A credential's unquoted value runs to the end of the line in .properties, .env, my.cnf,
+                # compose lists, connection strings (`password=Tr4der plum velvet`): every word after it
+                # may be one of its words, so none is shown (what a rule reported still is).
+                self.deny_shown_aside(start, len(text))
+            else:
                 while end > start + 1 and text[end - 1] in ',;)]}':
                     end -= 1
-            if not self.touches_shown(start, end):
-                self.deny(start, end, credential=named)
-            pos = match.end()
+                if not self.touches_shown(start, end):
+                    self.deny(start, end)
+            # A value may hold more settings (`Server=h;User Id=sa;Password=X`, `?user=a&password=X`):
+            # read on from its start, so a credential's name inside it is seen.
+            pos = len(text) if named else start
         chunks = [m.span() for m in _CHUNK.finditer(text)]
         for i, (start, end) in enumerate(chunks):
             chunk = text[start:end]
-            password = _CREDENTIAL_WORD.search(chunk) is not None
-            if (self._option(chunk, start) or password) and i + 1 < len(chunks):
+            # An item of a flow list (`[redis-server, --requirepass, X]`): its argument is the next item,
+            # which runs to the next `,` `]` `}` (YAML's flow indicators: a plain scalar holds none).
+            flow = chunk.endswith(',') and len(chunk) > 1
+            name = chunk[:-1] if flow else chunk
+            password = _CREDENTIAL_WORD.search(name) is not None or (
+                name.lower() == 'by' and i > 0 and text[chunks[i - 1][0] : chunks[i - 1][1]].lower() == 'identified'
+            )  # SQL's `IDENTIFIED BY X`
+            if (self._option(name, start) or password) and i + 1 < len(chunks):
                 after, after_end = chunks[i + 1]
                 if text[end:after].strip() or _SAFE_OPERATOR(text[after:after_end]):
                     continue
-                if password:
+                if flow:
+                    stop = _FLOW_END.search(text, after)
+                    item_end = stop.start() if stop else len(text)
+                    shown = [] if password else _merge(self._shown_within(after, item_end))
+                    for s, e in _subtract([(after, item_end)], shown):  # `--host, 1.2.3.4` shows the address
+                        self.force(s, e)
+                elif password:
                     self.force(after, self._word_end(after_end))  # `password 1.2.3.4x` is a password, address or not
+                    # `ENV DB_PASSWORD a b c`, `secret 0 X` (Cisco's type digit), `IDENTIFIED BY X;`: the
+                    # words after it may all be the password's.
+                    self.deny_shown_aside(self._word_end(after_end), len(text))
                 elif not self.touches_shown(after, after_end := self._word_end(after_end)):
                     self.deny(after, after_end, credential=True)
                 else:  # -h 1.2.3.4 shows the address; -p HOST:1.2.3.4 masks the rest
@@ -448,6 +542,31 @@ class _Denials:
         for match in _PIECE.finditer(text):
             if _SAFE.fullmatch(match[0]) is None or _random_case(match[0]):
                 self.deny(*match.span())
+
+
+def key_text(excerpt: str) -> str:
+    """What of an excerpt a location key may hold (guard.scan.fingerprints): only what cannot be a
+    credential, and nothing a credential can change. The words before the first one holding a mask
+    (what follows a masked value is masked or not by how the value reads: `-p0:A: orders` reads as a
+    YAML `A: orders`), each run of letters and digits in them (with the punctuation joining them)
+    holding a digit or flipping case like a random token reduced to `*` (numbers, addresses,
+    `client.p12`, `jYWBGKbomHazCahO`): names, keywords and punctuation stay."""
+    words = []
+    for word in excerpt.split():
+        if DENIED in word:
+            break
+        words.append(_VALUE_RUN.sub(_value_star, word))
+    return ' '.join(words)
+
+
+# Letters and digits, with the punctuation that joins them into one value (`1.2.3.4`, `12:30`, `client.p12`):
+# judged whole, so neither a value's parts nor its shape enter a key.
+_VALUE_RUN = re.compile(r'[^\W_]++(?:[.:,/\-+@%#=~][^\W_]++)*+')
+
+
+def _value_star(run: re.Match[str]) -> str:
+    text = run[0]
+    return '*' if any(c.isdigit() for c in text) or _random_case(text) else text
 
 
 def _random_case(piece: str) -> bool:

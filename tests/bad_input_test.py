@@ -193,3 +193,54 @@ def test_a_baseline_that_is_no_regular_file_or_too_big_is_exit_2_at_once(
     )
     one_clean_line(proc)
     assert 'not a guard baseline' in proc.stderr
+
+
+def _file_size_limit(limit: int) -> object:
+    """A child's preexec: files it writes stop at `limit` bytes (RLIMIT_FSIZE: write() takes what fits,
+    then fails with EFBIG, as a full volume's ENOSPC or a quota's EDQUOT would)."""
+    import resource
+    import signal
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.sampled_from(['text', 'json', 'sarif']),
+    st.integers(1, 60_000),
+    st.booleans(),
+    st.sampled_from([[], ['--exit-zero']]),
+)
+def test_a_report_cut_short_by_a_size_limit_is_exit_2(
+    tmp_path_factory: pytest.TempPathFactory, fmt: str, limit: int, to_stdout: bool, extra: list[str]
+) -> None:
+    # Issue 15 finding 07: Python's buffered writer dropped the rest of a short write() without an error,
+    # so `--format json > report.json` on a full volume left half a document and exit 0 or 1.
+    tree = tmp_path_factory.mktemp('cut') / 'tree'
+    write(tree, 'hosts.py', ''.join(f'HOST_{i} = "10.0.{i // 250}.{i % 250 + 1}"\n' for i in range(400)))
+    report = tree.parent / f'report.{fmt}'
+    args = [sys.executable, '-m', 'guard', 'scan', str(tree), '--no-baseline', '--format', fmt, *extra]
+    with report.open('w') as out:
+        proc = subprocess.run(
+            args if to_stdout else [*args, '-o', str(report)],
+            stdout=out if to_stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+            check=False,
+            preexec_fn=_file_size_limit(limit),  # type: ignore[arg-type]
+        )
+    assert report.stat().st_size <= limit
+    complete = proc.returncode != 2
+    if complete:
+        assert report.stat().st_size < limit, 'a report reaching the limit may be cut short, yet it passed'
+        if fmt != 'text':
+            json.loads(report.read_text())
+        assert proc.returncode == (0 if extra else 1) and proc.stderr == '', proc.stderr
+    else:
+        one_clean_line(proc)
+        assert 'cannot write' in proc.stderr and 'too large' in proc.stderr.lower()

@@ -15,6 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from redact_outputs_test import FORMS
+from redact_outputs_test import PASSPHRASE_FORMS
+from redact_outputs_test import SHAPE_ONLY
+from redact_outputs_test import credentials
+from redact_outputs_test import letters_only
+from redact_outputs_test import passphrases
+from redact_outputs_test import place
 from support import git
 from support import run_guard
 from support import write
@@ -352,3 +359,42 @@ def test_rules_shown_in_clear_get_a_fast_fingerprint_and_old_slow_entries_still_
     write(git_repo, DEFAULT_NAME, json.dumps(document))
     report = scan_json(git_repo)
     assert report['findings'] == [] and report['summary']['baselined'] == len(ips) + 1
+
+
+def _location_keys_of(form: tuple[str, str, str], secret: str) -> list[tuple[str, str]]:
+    """(rule, location key) of the non-secret findings on a form's line holding `secret`."""
+    from guard.rules import RULES
+    from guard.scan.fingerprints import location_keys
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    _, text, _ = place(form, secret, 42)
+    findings = [f for f in Scanner(RULES).scan(Document(form[0], text))[0] if f.category != 'secret']
+    assert findings, f'{form[0]}: no address or path reported, so this case tests nothing'
+    return list(zip([f.rule for f in findings], location_keys(findings), strict=True))
+
+
+def _forms() -> list[tuple[str, str, str]]:
+    return [f for f in FORMS if f[0] not in SHAPE_ONLY]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.data())
+def test_a_location_key_is_the_same_whatever_credential_the_line_holds(data: st.DataObject) -> None:
+    """Issue 15b finding 10: the key hashed the excerpt unsalted, so whatever of a credential the excerpt
+    held was confirmable by sha256. Built only from what cannot be a credential, it cannot change with one."""
+    form = data.draw(st.sampled_from(_forms()))
+    values = st.one_of(credentials, letters_only, passphrases) if form in PASSPHRASE_FORMS else credentials
+    first, second = data.draw(values), data.draw(values)
+    assert _location_keys_of(form, first) == _location_keys_of(form, second), form[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_location_key_holds_no_number_an_excerpt_shows(data: st.DataObject) -> None:
+    """Where only a credential's shape masks it (a positional argument), a PIN-like number reads as code
+    and the excerpt shows it (the masker's documented limit): the key still must not hold it."""
+    form = data.draw(st.sampled_from([f for f in FORMS if f[0] in SHAPE_ONLY]))
+    pins = st.from_regex(r'[1-9]\d{3,4}(?:[.:]\d{1,5})?', fullmatch=True)
+    first, second = data.draw(pins), data.draw(pins)
+    assert _location_keys_of(form, first) == _location_keys_of(form, second), form[0]

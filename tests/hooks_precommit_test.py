@@ -16,6 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from support import git
 from support import write
 
@@ -321,3 +325,40 @@ def test_pre_commit_judges_the_lines_a_commit_changes(framework: Path) -> None:
     write(framework, 'legacy.py', old.replace('HOST_3 = "45.67.89.4"', 'HOST_3 = os.environ["HOST_3"]'))
     git(framework, 'add', 'legacy.py')
     assert commit(framework).returncode == 0
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(['--exit-zero', '--help', '-h', '--config', '--config=x.toml', '--', '--version']),
+            st.from_regex(r'--?[a-z][a-z-]{0,12}', fullmatch=True),
+        ),
+        min_size=1,
+        max_size=4,
+        unique=True,
+    )
+)
+def test_a_file_named_like_an_option_does_not_change_what_a_hook_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    guard_snapshot: tuple[Path, str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    names: list[str],
+) -> None:
+    """pre-commit runs `entry [args] FILES...` with no `--`: a staged file named `--exit-zero` or `--help`
+    must not turn a blocking hook into a report (issue 15 finding 13), under every hook id."""
+    root = tmp_path_factory.mktemp('option-names') / 'repo'
+    root.mkdir()
+    git(root, 'init', '-q')
+    repo = project(root, guard_snapshot, monkeypatch, hook_ids=('guard', 'guard-secrets', 'guard-hardcoded-ip'))
+    password = secrets.token_hex(6) + 'Qz'
+    write(repo, 'settings.py', f'DB_PASSWORD = "{password}"\nHOST = "192.168.86.{secrets.randbelow(200) + 20}"\n')
+    for name in names:
+        write(repo, name, '')
+    git(repo, 'add', '--', 'settings.py', *(f'./{name}' for name in names))
+    proc = commit(repo)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    for hook_id in ('guard', 'guard-secrets', 'guard-hardcoded-ip'):
+        assert f'- hook id: {hook_id}\n- exit code: 1\n' in out, out
+    assert 'usage:' not in out and password not in out

@@ -180,6 +180,30 @@ def stdout() -> TextIO:
     return sys.stdout
 
 
+def write_all(stream: TextIO, text: str) -> None:
+    """Write `text` to `stream` and make sure all of it arrived: a file at its size limit (RLIMIT_FSIZE,
+    a quota) takes part of a big write and fails the rest, and Python's buffered writer drops that
+    rest without an error (seen on 3.11: one short write(), no error, exit 0, a truncated SARIF). So
+    the bytes go to the descriptor in a loop: a short write is retried and the error it then meets
+    raises (an OSError that `writing` turns into one line and exit 2)."""
+    import io
+    import os
+
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # not a file (a test's StringIO)
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()  # what was written to the stream before goes first
+    data = memoryview(text.encode(stream.encoding or 'utf-8', stream.errors or 'strict'))
+    while data:
+        written = os.write(fd, data)
+        if written <= 0:
+            raise OSError(28, 'No space left on device')
+        data = data[written:]
+
+
 def open_output(path: Path) -> TextIO:
     try:
         # surrogateescape: a file name that is not UTF-8 is written back as its own bytes, as on stdout.

@@ -182,8 +182,6 @@ def _progress_bar(done: int, total: int) -> None:
 
 def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
     """Write the report where asked; exit 1 when any finding is at or above fail_on (0 with --exit-zero)."""
-    from guard import report
-
     for warning in result.warnings:
         sys.stderr.write(f'guard: {warning}\n')
     options = {'verbose': args.verbose, 'quiet': args.quiet}
@@ -191,14 +189,25 @@ def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
         # `writing` outermost: closing the file flushes what is left, and a full disk or an I/O error
         # (/dev/full, /proc/version) raised there must become the same one line.
         with common.writing(args.output), common.open_output(args.output) as stream:
-            report.write(result, args.format, stream, **options)
-            stream.flush()
+            common.write_all(stream, _render(result, args.format, options))
     else:
         with common.writing('stdout'):
             color = common.use_color(sys.stdout, no_color=args.no_color)
-            report.write(result, args.format, common.stdout(), color=color, **options)
-            sys.stdout.flush()
+            common.write_all(common.stdout(), _render(result, args.format, {**options, 'color': color}))
     return 1 if blocks(result.findings, fail_on) and not args.exit_zero else 0
+
+
+def _render(result: ScanResult, fmt: str, options: dict[str, bool]) -> str:
+    """The whole report as text: written at once by common.write_all, which sees every short write."""
+    import io
+
+    from guard import report
+
+    buffer = io.StringIO()
+    report.write(
+        result, fmt, buffer, color=options.get('color', False), verbose=options['verbose'], quiet=options['quiet']
+    )
+    return buffer.getvalue()
 
 
 def list_rules() -> int:

@@ -267,21 +267,44 @@ def _fail_closed(hook_id: str, action: str, result: ScanResult) -> int:
 def _parse_files_args(hook_id: str, argv: Sequence[str]) -> tuple[list[str], Path | None, bool]:
     """(file names, --config FILE, --exit-zero) from a framework hook's command line.
 
-    pre-commit passes nothing but file names, and that runs on every commit: argparse (with the
-    shutil and gettext it imports to format help) costs ~10 ms there, so it only parses command
-    lines that hold an option (`--help`, `--config`, a name starting with `-`), identically.
+    pre-commit runs `entry [args] FILES...` with no `--` between them, so a file name may look like an
+    option: a staged file named `--exit-zero` or `--help` must not turn the blocking hook into a report
+    (issue 15 finding 13). So a name that exists (os.path.lexists: pre-commit passes files of the
+    working tree) is a file, never an option, and so is everything after a `--`; only what is left
+    goes to argparse. An option's own value (`--config FILE`) is taken as its value. A user's
+    `args: [--exit-zero]` is then read as a file when a file of that name exists: the hook blocks,
+    it never lets a commit through by mistake.
+
+    That runs on every commit: argparse (with the shutil and gettext it imports to format help) costs
+    ~10 ms there, so it only parses command lines that hold an option, identically.
     """
     if not any(arg.startswith('-') for arg in argv):
         return list(argv), None, False
+    files: list[str] = []
+    options: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == '--':
+            files += args
+        elif not arg.startswith('-') or os.path.lexists(arg):
+            files.append(arg)
+        else:
+            value = next(args, None) if arg == '--config' else None
+            # Its value, whatever it looks like; argparse says when it is missing.
+            options.append(arg if value is None else f'--config={value}')
+    if not options:
+        return files, None, False
     import argparse
     from pathlib import Path
 
-    parser = argparse.ArgumentParser(prog=hook_id, description=f"guard's {hook_id} hook for pre-commit")
-    parser.add_argument('filenames', nargs='*', help='files to check (their staged version when they are staged)')
+    parser = argparse.ArgumentParser(
+        prog=hook_id, description=f"guard's {hook_id} hook for pre-commit", allow_abbrev=False
+    )
     parser.add_argument('--config', type=Path, metavar='FILE', help='read settings from FILE')
     parser.add_argument('--exit-zero', action='store_true', help='report the findings but let the commit go ahead')
-    args = parser.parse_args(argv)
-    return args.filenames, args.config, args.exit_zero
+    parser.usage = f'{hook_id} [-h] [--config FILE] [--exit-zero] [--] [filenames ...]'
+    parsed = parser.parse_args(options)
+    return files, parsed.config, parsed.exit_zero
 
 
 def _framework_push_range() -> str:

@@ -5,13 +5,16 @@ content), which stays in memory: a fast hash of a weak password, uploaded in SAR
 a baseline, can be checked against a wordlist at millions of guesses a second.
 
 - Reports (text, JSON, SARIF `partialFingerprints`) carry a location key: sha256 of the rule, the
-  path, the excerpt with every masked value reduced to one `*`, and which occurrence of that it is.
-  It holds nothing the report does not show (a word holding a mask counts as one `*`, so neither the
-  first characters a mask shows nor their number enter it): it confirms no guess, and code scanning
-  needs no more.
+  path, the excerpt's words before its first masked value with every value-like run reduced to `*`
+  (a run holding a digit or flipping case like a random token: guard.excerpt.key_text), and which
+  occurrence of that it is. It holds only what cannot be a credential, so it confirms no
+  guess (issue 15 finding 10: the excerpt itself went into it, and a value the masker let through
+  went with it), and code scanning needs no more.
 - A baseline stores, per accepted finding, its location key and scrypt(content key, salt) at n=2^16,
   r=8 (~0.18 s and 64 MiB of one core per guess on the machine measured, where n=2^14 cost 0.045 s:
-  under the promised 0.1 s). The
+  under the promised 0.1 s). Rules whose value every report shows in clear (addresses, home paths,
+  venv and env-file paths) get a fast salted sha256 instead: hiding what is printed anyway buys
+  nothing, and it kept a one-entry baseline from costing a scrypt per address. The
   salt is the baseline's own, so every clone agrees. A scan runs the slow hash only for a finding
   whose location key matches an entry (or, for code that moved, whose rule has an entry no location
   matched), on every core, and never on a clean commit; when every accepted location has its
@@ -79,16 +82,17 @@ def aggregate(keys_by_location: dict[str, str], salt: bytes, scheme: str = SCHEM
 
 
 def location_keys(findings: Sequence[Finding]) -> list[str]:
-    """Each finding's location key, in order: rule, path, the excerpt with each word holding a mask
-    reduced to `*`, and the occurrence of that triple (two equal lines in one file are two findings)."""
+    """Each finding's location key, in order: rule, path, what of the excerpt cannot be a credential
+    (guard.excerpt.key_text), and the occurrence of that triple (two such lines in one file are two
+    findings)."""
     import hashlib
-    import re
 
-    masks = re.compile(r'\S*\*{8}\S*')  # a word holding a mask: the first characters a mask may show go too
+    from guard.excerpt import key_text
+
     seen: dict[tuple[str, str, str], int] = {}
     keys = []
     for f in findings:
-        where = (f.rule, f.path, masks.sub('*', f.excerpt))
+        where = (f.rule, f.path, key_text(f.excerpt))
         seen[where] = seen.get(where, -1) + 1
         text = '\0'.join((*where, str(seen[where])))
         keys.append(hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:32])
