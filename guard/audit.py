@@ -304,8 +304,9 @@ class AuditStore:
 
 
 def scrub(value: Any) -> Any:
-    """A copy of `value` safe to store: guard's one scrubber (guard.redact) through the whole structure."""
-    from guard.redact import scrub_any
+    """A copy of `value` safe to store: guard's one scrubber through the whole structure, credential
+    forms and every token format the secret rules know (guard.scan.redaction)."""
+    from guard.scan.redaction import scrub_any
 
     return scrub_any(value)
 
@@ -317,12 +318,21 @@ def _engine(url: str) -> tuple[Engine, str]:
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.exc import NoSuchModuleError
 
+    from guard.redact import mask_url
+
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise AuditError(f'audit url is not an SQLAlchemy URL: {scrub(url)!r}') from None
+    except (ArgumentError, ValueError):
+        # Never the value, not even scrubbed: a password holding `@` or `:` unencoded is what makes a
+        # URL fail to parse (an int() of the password's tail as a port), so no reading of it is safe.
+        raise AuditError(
+            'audit url is not an SQLAlchemy URL (expected dialect://user:password@host/dbname, '
+            'with any @ : / # ? % in the password percent-encoded)'
+        ) from None
     parsed = _with_available_driver(parsed)
-    label = parsed.render_as_string(hide_password=True)
+    # SQLAlchemy's own mask hides only the password it parsed: the rest of one holding an unencoded
+    # `@` would show as the host. With more than one `@` the URL is shown as scheme://***@host (issue 16b, 01).
+    label = mask_url(url) if url.count('@') > 1 else parsed.render_as_string(hide_password=True)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == 'sqlite':
         _prepare_sqlite_dir(parsed.database, label)

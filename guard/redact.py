@@ -16,6 +16,7 @@ from guard.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MASK = '*'
@@ -161,7 +162,7 @@ def scrub_spans(text: str) -> list[tuple[int, int]]:
         for group in _VALUE_GROUPS:
             start, end = match.span(group)
             if start >= 0:
-                if _unmasked(text[start:end]):
+                if unmasked(text[start:end]):
                     spans.append((start, end))
                 break
     return spans
@@ -179,7 +180,7 @@ def _userinfo_spans(text: str) -> list[tuple[int, int]]:
             continue
         base = token.start()
         span = _url_password(value, at) or _go_dsn_password(value)
-        if span and _unmasked(value[span[0] : span[1]]):
+        if span and unmasked(value[span[0] : span[1]]):
             spans.append((base + span[0], base + span[1]))
     return spans
 
@@ -222,18 +223,23 @@ def _go_dsn_password(token: str) -> tuple[int, int] | None:
     return None
 
 
-def _unmasked(value: str) -> bool:
+def unmasked(value: str) -> bool:
     """Not empty and not masked already (scrub applied twice leaves a masked value as it is)."""
     return bool(value) and not value.endswith(_MASKED) and bool(value.strip(MASK))
 
 
-def scrub_any(value: Any) -> Any:
-    """A copy of `value` safe to store or send: `scrub()` through mappings and sequences, and the
-    whole value under a credential-named key (`password`, `api_key`, `auth`) masked."""
+def scrub_any(value: Any, *, scrub: Callable[[str], str] = scrub) -> Any:
+    """A copy of `value` safe to store or send: `scrub` through mappings and sequences, and the
+    whole value under a credential-named key (`password`, `api_key`, `auth`) masked.
+
+    `scrub`: guard.scan.redaction passes its scrubber, which also masks what the secret rules match."""
     if isinstance(value, Mapping):
-        return {str(k): _masked_value(v) if is_credential_name(str(k)) else scrub_any(v) for k, v in value.items()}
+        return {
+            str(k): _masked_value(v) if is_credential_name(str(k)) else scrub_any(v, scrub=scrub)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [scrub_any(item) for item in value]
+        return [scrub_any(item, scrub=scrub) for item in value]
     if isinstance(value, str):
         return scrub(value)
     if value is None or isinstance(value, (bool, int, float)):
@@ -324,3 +330,15 @@ def _masked_url(token: str) -> str:
         host = ''
     shown = f'{scheme}://' + (_COMMAND_MASK + '@' if at or not host else '') + host
     return shown + ('/' + _COMMAND_MASK if len(rest) > len(authority) else '')
+
+
+def mask_url(url: str) -> str:
+    """A URL as it may be shown when its password may hold any character (`@ : / # ?` unencoded):
+    `scheme://***@host...`, with everything up to the URL's last `@` hidden, the reading of the
+    greediest driver; without `@`, the URL scrubbed (`?password=` values). Not a URL at all: `***`."""
+    scheme, sep, rest = url.strip().partition('://')
+    if not sep or not scheme.isascii() or not scheme.replace('+', '').replace('-', '').replace('.', '').isalnum():
+        return _COMMAND_MASK  # no structure to keep (a forgotten scheme leaves `user:password@host`)
+    if '@' not in rest:
+        return scrub(url.strip())
+    return scrub(f'{scheme}://{_COMMAND_MASK}@{rest.rpartition("@")[2]}')

@@ -16,7 +16,7 @@ from typing import IO
 
 from guard.alerts.model import Alert
 from guard.alerts.model import Delivery
-from guard.redact import scrub
+from guard.scan.redaction import scrub
 
 NAME = 'command'
 

@@ -94,6 +94,17 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
     return CommandResult(phase, command, OK, 0, tail)
 
 
+def failure_line(result: CommandResult) -> str:
+    """How a command that did not run cleanly is told: its line in the audit store's default-deny form
+    (guard.redact.mask_command_line) and the last line it printed through the scrubber that knows every
+    token format the secret rules know: a failing `docker login` may echo its password or a token."""
+    from guard.redact import mask_command_line
+    from guard.scan.redaction import scrub
+
+    last = result.detail.splitlines()[-1] if result.detail else ''
+    return f'{result.phase} command {mask_command_line(result.command)!r} {result.outcome}: {scrub(last)}'
+
+
 def program(command: str) -> str | None:
     """The program a command runs, or None when it cannot be parsed."""
     try:
