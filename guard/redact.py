@@ -342,3 +342,30 @@ def mask_url(url: str) -> str:
     if '@' not in rest:
         return scrub(url.strip())
     return scrub(f'{scheme}://{_COMMAND_MASK}@{rest.rpartition("@")[2]}')
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """Every reading of a URL's password a driver might make, longest first: whatever lies between the
+    user name's `:` and the URL's last `@` (the greedy userinfo), whole and split at `@ : / # ?`.
+
+    A driver that splits `postgresql://u:Tr0ub@Zebra42@host` at the first `@` says it cannot resolve
+    the host "Zebra42@host": its message must lose every piece, not just the password SQLAlchemy parsed.
+    Pieces shorter than 3 characters are left: replacing them would mangle the message, not hide a secret.
+    """
+    import re
+
+    _, sep, rest = url.strip().partition('://')
+    if not sep or '@' not in rest:
+        return ()
+    _, colon, password = rest.rpartition('@')[0].partition(':')
+    if not colon or not password:
+        return ()
+    found = {password} | set(re.split(r'[@:/#?]', password))
+    return tuple(sorted((p for p in found if len(p) >= 3), key=len, reverse=True))
+
+
+def without(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with each of `secrets` (longest first) replaced by `***`."""
+    for secret in secrets:
+        text = text.replace(secret, _COMMAND_MASK)
+    return text
