@@ -46,7 +46,13 @@ ONE_LINE = [s for s in SECRETS if '\n' not in s[1]]
 # specially. Every piece starts with a capital and holds a digit, so none occurs in guard's own messages.
 WORD = st.from_regex(r'[A-Z][a-z]{2,6}[0-9]{1,3}[a-zA-Z]{0,3}', fullmatch=True)
 SPECIAL = st.sampled_from(list("@:/'#%?"))
-CREDENTIAL = st.builds(lambda words, seps: ''.join(w + s for w, s in zip(words, seps)) + words[-1], st.lists(WORD, min_size=2, max_size=4), st.lists(SPECIAL, min_size=1, max_size=3))
+
+
+def _joined(words: list[str], seps: list[str]) -> str:
+    return words[0] + ''.join(seps[i % len(seps)] + word for i, word in enumerate(words[1:]))
+
+
+CREDENTIAL = st.builds(_joined, st.lists(WORD, min_size=2, max_size=4), st.lists(SPECIAL, min_size=1, max_size=3))
 SLOW = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
