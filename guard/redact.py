@@ -369,3 +369,25 @@ def without(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
         text = text.replace(secret, _COMMAND_MASK)
     return text
+
+
+def command_secrets(command: str) -> tuple[str, ...]:
+    """What `mask_command_line` hides of `command`, as the command's own output may echo it (git quotes
+    the URL it could not fetch, with the rest of a password holding `@` as its user name): each hidden
+    word whole and split at `@ : / = # ? & , ;`, longest first, but no piece the masked line still shows
+    (an option's name, a URL's host) and none shorter than 3 characters."""
+    import re
+    import shlex
+
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        argv = command.split()
+    shown = mask_command_line(command)
+    found = set()
+    for word in argv[1:]:
+        glued = word[2:] if word.startswith('-') and not word.startswith('--') else ''  # -pPASS
+        for piece in [word, glued, *re.split(r'[@:/=#?&,;]', word), *re.split(r'[@:/=#?&,;]', glued)]:
+            if len(piece) >= 3 and piece not in shown:
+                found.add(piece)
+    return tuple(sorted(found, key=len, reverse=True))

@@ -166,7 +166,9 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
     for phase, runs in phases:
         for command in plan.commands(phase):
             note = '' if runs else '   (only with --full)'
-            if runs and not commands.is_installed(command, plan.root):
+            if runs and commands.program(command) is None:
+                note = '   (fails: it cannot be split into words)'
+            elif runs and not commands.is_installed(command, plan.root):
                 note = f'   (skipped: {commands.program(command)} is not installed)'
             # The audit store's default-deny form: any option's value, glued (-pPASS) or not, is `***`.
             lines.append(f'  {phase + ":":<7} {mask_command_line(command)}{note}')
