@@ -264,6 +264,8 @@ def _masked_value(value: Any) -> Any:
 # `./scripts/stop.sh`, `flush-logs`). Anything else (digits, capitals, symbols) could be a secret.
 _PLAIN_WORD = r'[a-z_][a-z_.-]{0,23}|\.{0,2}/?(?:[a-z_][a-z_.-]*/)*[a-z_][a-z_.-]*'
 _COMMAND_MASK = '***'
+# Words a command's output may repeat that are no secret: plain words and option names (`--password`).
+_KEPT = rf'{_PLAIN_WORD}|--?[a-z][a-z-]*'
 
 
 def mask_command_line(command: str) -> str:
@@ -300,7 +302,7 @@ def mask_command_line(command: str) -> str:
         elif token.startswith('-') and len(token) > 1:
             out.append(token[:2] + (_COMMAND_MASK if len(token) > 2 else ''))
             after_option = len(token) == 2
-        elif '://' in token:
+        elif '://' in token and not after_option:  # an option's value is masked whole, a URL too
             out.append(_masked_url(token))
             after_option = False
         elif after_option or not re.fullmatch(_PLAIN_WORD, token):
@@ -321,7 +323,11 @@ def _masked_program(program: str) -> str:
 
 def _masked_url(token: str) -> str:
     """scheme://host[:port] kept; userinfo, path, query and fragment masked."""
+    import re
+
     scheme, _, rest = token.partition('://')
+    if not re.fullmatch(r'[a-z][a-z+.-]{0,23}', scheme):
+        return _COMMAND_MASK  # no plain scheme (`AUTH A2222://`): nothing of it is known to be structure
     authority = rest
     for stop in '/?#':
         authority = authority.split(stop, 1)[0]
@@ -375,7 +381,7 @@ def command_secrets(command: str) -> tuple[str, ...]:
     """What `mask_command_line` hides of `command`, as the command's own output may echo it (git quotes
     the URL it could not fetch, with the rest of a password holding `@` as its user name): each hidden
     word whole and split at `@ : / = # ? & , ;`, longest first, but no piece the masked line still shows
-    (an option's name, a URL's host) and none shorter than 3 characters."""
+    (an option's name, a URL's host), no plain lowercase word (the masker keeps those) and none under 3 characters."""
     import re
     import shlex
 
@@ -387,7 +393,9 @@ def command_secrets(command: str) -> tuple[str, ...]:
     found = set()
     for word in argv[1:]:
         glued = word[2:] if word.startswith('-') and not word.startswith('--') else ''  # -pPASS
-        for piece in [word, glued, *re.split(r'[@:/=#?&,;]', word), *re.split(r'[@:/=#?&,;]', glued)]:
-            if len(piece) >= 3 and piece not in shown:
+        for piece in [word, glued, *re.split(r'[\s@:/=#?&,;]', word), *re.split(r'[\s@:/=#?&,;]', glued)]:
+            # Plain lowercase words are what the masker itself keeps (`echo "smtp: connection refused"`
+            # echoes them back); a phrase is judged by its words.
+            if len(piece) >= 3 and piece not in shown and not re.search(r'\s', piece) and not re.fullmatch(_KEPT, piece):
                 found.add(piece)
     return tuple(sorted(found, key=len, reverse=True))
