@@ -238,3 +238,59 @@ def test_clean_fix_never_copies_a_pasted_token_into_env_example(token: str, endi
         example = (root / '.env.example').read_text()
         assert example.splitlines()[1:] == ['DB_URL=', 'lower_name='], example
         assert token not in example + result.stdout + result.stderr
+
+
+def test_finding_08_purge_plan_and_failures(tmp_path: Path) -> None:
+    """16b 08 / 15b 11 as filed: `redis-cli -a`, docker's glued `-p`, `sshpass -p`, mysql's `-p`, and a
+    failing command printing a GitHub token."""
+    root = tmp_path / 'root'
+    git(tmp_path, 'init', '-q', str(root))
+    write(root, 'logs/a', 'x\n')
+    tok = 'ghp_' + 'Zq8' * 12
+    before = [
+        'redis-cli -a Hunter2Pass shutdown',
+        'no-such-docker login -uci -pHunter2Glued',  # the filed `docker login`, without logging in anywhere
+        'sshpass -p Hunter2Ssh ssh host',
+        "mysql -uroot -pQz7mTr4der9x -e 'DROP DATABASE scratch'",
+        f"sh -c 'cat {tmp_path}/said.txt >&2; false'",
+    ]
+    write(tmp_path, 'said.txt', f'{tok}\n')
+    write(root, 'pyproject.toml', f'[tool.guard.purge]\nbefore = {json.dumps(before)}\n')
+    trust(root)
+    dry = run_guard('purge', root, '--dry-run')
+    done = run_guard('purge', root, '--force')
+    history = run_guard('history', root, '-v')
+    assert '  before: redis-cli -a *** shutdown' in dry.stdout, dry.stdout  # the option stays, its value goes
+    assert '  before: no-such-docker login -u*** -p***' in dry.stdout, dry.stdout
+    assert "guard: before command 'sh -c ***' failed: ghp_********" in done.stderr, done.stderr
+    for out in (dry.stdout, dry.stderr, done.stdout, done.stderr, history.stdout):
+        for secret in ('Hunter2Pass', 'Hunter2Glued', 'Hunter2Ssh', 'Qz7mTr4der9x', tok):
+            assert secret not in out, out
+
+
+def test_finding_09_alert_command_quoting_a_stripe_key(tmp_path: Path) -> None:
+    """16b 09 as filed: `guard scan` reports the key as stripe-key; the alert path must hide it too."""
+    tok = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'
+    write(tmp_path, 's/k.py', f'k = "{tok}"\n')
+    git(tmp_path / 's', 'init', '-q')
+    assert 'stripe-key' in run_guard('scan', tmp_path / 's').stdout
+    root = tmp_path / 'root'
+    git(tmp_path, 'init', '-q', str(root))
+    _venv(root)
+    command = f"echo 'paging failed for key {tok}' >&2; exit 1"
+    write(root, 'pyproject.toml', f'[tool.guard.health]\nchecks = ["pollution"]\n[tool.guard.alerts]\ncommand = "{command}"\n')
+    trust(root)
+    health = run_guard('health', root, '--alert')
+    # The key is also a word of the command line itself, which its output loses whole.
+    assert 'not delivered by command: exit 1: paging failed for key ***' in health.stderr, health.stderr
+    history = run_guard('history', root, '-v')
+    assert tok not in health.stdout + health.stderr + history.stdout + history.stderr
+
+
+def test_finding_10_clean_fix_with_a_token_on_its_own_line(tmp_path: Path) -> None:
+    root = tmp_path / 'root'
+    git(tmp_path, 'init', '-q', str(root))
+    write(root, '.env', 'DB_URL=postgresql://app:pw@db/app\nsk_live_4eC39HqLyjWDarjtT1zdp7dc\n')
+    result = run_guard('clean', root, '--fix', '--force')
+    assert result.returncode == 0, result.stderr
+    assert (root / '.env.example').read_text().splitlines()[1:] == ['DB_URL=']
