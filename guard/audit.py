@@ -67,9 +67,10 @@ class AuditRecord:
 class AuditStore:
     """Transactional writes to the audit tables; open with `AuditStore.open(config)`."""
 
-    def __init__(self, engine: Engine, *, label: str) -> None:
+    def __init__(self, engine: Engine, *, label: str, secrets: tuple[str, ...] = ()) -> None:
         self._engine = engine
         self._label = label
+        self._secrets = secrets  # pieces of the URL's password a driver's message may quote
         self._events, self._paths = _tables()
         self._dir_fd = -1  # the pinned state directory a local store is reached through
 
@@ -119,8 +120,10 @@ class AuditStore:
 
     @classmethod
     def open_url(cls, url: str, *, label: str = '') -> AuditStore:
+        from guard.redact import url_secrets
+
         engine, shown = _engine(url)
-        store = cls(engine, label=label or shown)
+        store = cls(engine, label=label or shown, secrets=url_secrets(url))
         if engine.dialect.name == 'sqlite' and engine.url.database:
             _refuse_foreign_objects(engine.url.database, store._label)
         store._guarded(lambda: store._events.metadata.create_all(engine), 'open')
@@ -299,14 +302,17 @@ class AuditStore:
         try:
             return action()
         except SQLAlchemyError as e:
-            reason = str(getattr(e, 'orig', None) or e).strip().splitlines()[0]
+            from guard.redact import without
+
+            reason = without(str(getattr(e, 'orig', None) or e).strip().splitlines()[0], self._secrets)
             raise AuditWriteError(f'cannot {verb} the audit store {self._label}: {reason}') from None
 
 
 def scrub(value: Any) -> Any:
-    """A copy of `value` safe to store: guard's one scrubber (guard.redact) through the whole structure,
-    and every string a UTF-8 store takes (a name that is not UTF-8 in guard.fsname's form)."""
-    from guard.redact import scrub_any
+    """A copy of `value` safe to store: guard's one scrubber through the whole structure, credential
+    forms and every token format the secret rules know (guard.scan.redaction), and every string a
+    UTF-8 store takes (a name that is not UTF-8 in guard.fsname's form)."""
+    from guard.scan.redaction import scrub_any
 
     return _storable(scrub_any(value))
 
@@ -331,12 +337,23 @@ def _engine(url: str) -> tuple[Engine, str]:
     from sqlalchemy.exc import ArgumentError
     from sqlalchemy.exc import NoSuchModuleError
 
+    from guard.redact import mask_url
+    from guard.redact import url_secrets
+    from guard.redact import without
+
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise AuditError(f'audit url is not an SQLAlchemy URL: {scrub(url)!r}') from None
+    except (ArgumentError, ValueError):
+        # Never the value, not even scrubbed: a password holding `@` or `:` unencoded is what makes a
+        # URL fail to parse (an int() of the password's tail as a port), so no reading of it is safe.
+        raise AuditError(
+            'audit url is not an SQLAlchemy URL (expected dialect://user:password@host/dbname, '
+            'with any @ : / # ? % in the password percent-encoded)'
+        ) from None
     parsed = _with_available_driver(parsed)
-    label = parsed.render_as_string(hide_password=True)
+    # SQLAlchemy's own mask hides only the password it parsed: the rest of one holding an unencoded
+    # `@` would show as the host. With more than one `@` the URL is shown as scheme://***@host (issue 16b, 01).
+    label = mask_url(url) if url.count('@') > 1 else parsed.render_as_string(hide_password=True)
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == 'sqlite':
         _prepare_sqlite_dir(parsed.database, label)
@@ -346,9 +363,9 @@ def _engine(url: str) -> tuple[Engine, str]:
     try:
         engine = create_engine(parsed, connect_args=connect_args)
     except (NoSuchModuleError, ImportError) as e:
-        raise AuditError(f'audit url {label}: no driver for it ({e})') from None
-    except ArgumentError as e:
-        raise AuditError(f'audit url {label}: {e}') from None
+        raise AuditError(f'audit url {label}: no driver for it ({without(str(e), url_secrets(url))})') from None
+    except (ArgumentError, ValueError) as e:
+        raise AuditError(f'audit url {label}: {without(str(e), url_secrets(url))}') from None
     if parsed.get_backend_name() == 'sqlite':
         event.listen(engine, 'connect', _sqlite_pragmas)
     return engine, label

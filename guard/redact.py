@@ -16,6 +16,7 @@ from guard.lazy_regex import LazyRegex
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 MASK = '*'
@@ -161,7 +162,7 @@ def scrub_spans(text: str) -> list[tuple[int, int]]:
         for group in _VALUE_GROUPS:
             start, end = match.span(group)
             if start >= 0:
-                if _unmasked(text[start:end]):
+                if unmasked(text[start:end]):
                     spans.append((start, end))
                 break
     return spans
@@ -179,7 +180,7 @@ def _userinfo_spans(text: str) -> list[tuple[int, int]]:
             continue
         base = token.start()
         span = _url_password(value, at) or _go_dsn_password(value)
-        if span and _unmasked(value[span[0] : span[1]]):
+        if span and unmasked(value[span[0] : span[1]]):
             spans.append((base + span[0], base + span[1]))
     return spans
 
@@ -222,18 +223,23 @@ def _go_dsn_password(token: str) -> tuple[int, int] | None:
     return None
 
 
-def _unmasked(value: str) -> bool:
+def unmasked(value: str) -> bool:
     """Not empty and not masked already (scrub applied twice leaves a masked value as it is)."""
     return bool(value) and not value.endswith(_MASKED) and bool(value.strip(MASK))
 
 
-def scrub_any(value: Any) -> Any:
-    """A copy of `value` safe to store or send: `scrub()` through mappings and sequences, and the
-    whole value under a credential-named key (`password`, `api_key`, `auth`) masked."""
+def scrub_any(value: Any, *, scrub: Callable[[str], str] = scrub) -> Any:
+    """A copy of `value` safe to store or send: `scrub` through mappings and sequences, and the
+    whole value under a credential-named key (`password`, `api_key`, `auth`) masked.
+
+    `scrub`: guard.scan.redaction passes its scrubber, which also masks what the secret rules match."""
     if isinstance(value, Mapping):
-        return {str(k): _masked_value(v) if is_credential_name(str(k)) else scrub_any(v) for k, v in value.items()}
+        return {
+            str(k): _masked_value(v) if is_credential_name(str(k)) else scrub_any(v, scrub=scrub)
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple)):
-        return [scrub_any(item) for item in value]
+        return [scrub_any(item, scrub=scrub) for item in value]
     if isinstance(value, str):
         return scrub(value)
     if value is None or isinstance(value, (bool, int, float)):
@@ -258,6 +264,8 @@ def _masked_value(value: Any) -> Any:
 # `./scripts/stop.sh`, `flush-logs`). Anything else (digits, capitals, symbols) could be a secret.
 _PLAIN_WORD = r'[a-z_][a-z_.-]{0,23}|\.{0,2}/?(?:[a-z_][a-z_.-]*/)*[a-z_][a-z_.-]*'
 _COMMAND_MASK = '***'
+# Words a command's output may repeat that are no secret: plain words and option names (`--password`).
+_KEPT = rf'{_PLAIN_WORD}|--?[a-z][a-z-]*'
 
 
 def mask_command_line(command: str) -> str:
@@ -294,7 +302,7 @@ def mask_command_line(command: str) -> str:
         elif token.startswith('-') and len(token) > 1:
             out.append(token[:2] + (_COMMAND_MASK if len(token) > 2 else ''))
             after_option = len(token) == 2
-        elif '://' in token:
+        elif '://' in token and not after_option:  # an option's value is masked whole, a URL too
             out.append(_masked_url(token))
             after_option = False
         elif after_option or not re.fullmatch(_PLAIN_WORD, token):
@@ -315,7 +323,11 @@ def _masked_program(program: str) -> str:
 
 def _masked_url(token: str) -> str:
     """scheme://host[:port] kept; userinfo, path, query and fragment masked."""
+    import re
+
     scheme, _, rest = token.partition('://')
+    if not re.fullmatch(r'[a-z][a-z+.-]{0,23}', scheme):
+        return _COMMAND_MASK  # no plain scheme (`AUTH A2222://`): nothing of it is known to be structure
     authority = rest
     for stop in '/?#':
         authority = authority.split(stop, 1)[0]
@@ -324,3 +336,66 @@ def _masked_url(token: str) -> str:
         host = ''
     shown = f'{scheme}://' + (_COMMAND_MASK + '@' if at or not host else '') + host
     return shown + ('/' + _COMMAND_MASK if len(rest) > len(authority) else '')
+
+
+def mask_url(url: str) -> str:
+    """A URL as it may be shown when its password may hold any character (`@ : / # ?` unencoded):
+    `scheme://***@host...`, with everything up to the URL's last `@` hidden, the reading of the
+    greediest driver; without `@`, the URL scrubbed (`?password=` values). Not a URL at all: `***`."""
+    scheme, sep, rest = url.strip().partition('://')
+    if not sep or not scheme.isascii() or not scheme.replace('+', '').replace('-', '').replace('.', '').isalnum():
+        return _COMMAND_MASK  # no structure to keep (a forgotten scheme leaves `user:password@host`)
+    if '@' not in rest:
+        return scrub(url.strip())
+    return scrub(f'{scheme}://{_COMMAND_MASK}@{rest.rpartition("@")[2]}')
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """Every reading of a URL's password a driver might make, longest first: whatever lies between the
+    user name's `:` and the URL's last `@` (the greedy userinfo), whole and split at `@ : / # ?`.
+
+    A driver that splits `postgresql://u:Tr0ub@Zebra42@host` at the first `@` says it cannot resolve
+    the host "Zebra42@host": its message must lose every piece, not just the password SQLAlchemy parsed.
+    Pieces shorter than 3 characters are left: replacing them would mangle the message, not hide a secret.
+    """
+    import re
+
+    _, sep, rest = url.strip().partition('://')
+    if not sep or '@' not in rest:
+        return ()
+    _, colon, password = rest.rpartition('@')[0].partition(':')
+    if not colon or not password:
+        return ()
+    found = {password} | set(re.split(r'[@:/#?]', password))
+    return tuple(sorted((p for p in found if len(p) >= 3), key=len, reverse=True))
+
+
+def without(text: str, secrets: tuple[str, ...]) -> str:
+    """`text` with each of `secrets` (longest first) replaced by `***`."""
+    for secret in secrets:
+        text = text.replace(secret, _COMMAND_MASK)
+    return text
+
+
+def command_secrets(command: str) -> tuple[str, ...]:
+    """What `mask_command_line` hides of `command`, as the command's own output may echo it (git quotes
+    the URL it could not fetch, with the rest of a password holding `@` as its user name): each hidden
+    word whole and split at `@ : / = # ? & , ;`, longest first, but no piece the masked line still shows
+    (an option's name, a URL's host), no plain lowercase word (the masker keeps those) and none under 3 characters."""
+    import re
+    import shlex
+
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        argv = command.split()
+    shown = mask_command_line(command)
+    found = set()
+    for word in argv[1:]:
+        glued = word[2:] if word.startswith('-') and not word.startswith('--') else ''  # -pPASS
+        for piece in [word, glued, *re.split(r'[\s@:/=#?&,;]', word), *re.split(r'[\s@:/=#?&,;]', glued)]:
+            # Plain lowercase words are what the masker itself keeps (`echo "smtp: connection refused"`
+            # echoes them back); a phrase is judged by its words.
+            if len(piece) >= 3 and piece not in shown and not re.search(r'\s', piece) and not re.fullmatch(_KEPT, piece):
+                found.add(piece)
+    return tuple(sorted(found, key=len, reverse=True))

@@ -99,7 +99,7 @@ def test_secrets_in_details_are_masked() -> None:
 @pytest.mark.parametrize(
     ('url', 'message'),
     [
-        ('not a url', "audit url is not an SQLAlchemy URL: 'not a url'"),
+        ('not a url', 'audit url is not an SQLAlchemy URL (expected dialect://user:password@host/dbname, '),
         ('nosuchdb://x', 'audit url nosuchdb://x: no driver for it'),
         (
             'postgresql://app:hunter2@127.0.0.1:1/app',

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ from support import trust
 from support import write
 
 from guard.cli.common import format_bytes
+from guard.redact import mask_command_line
 
 
 @pytest.fixture
@@ -196,7 +198,9 @@ def test_service_commands_missing_tool_is_skipped_and_full_runs_extras(root: Pat
     trust(root)
     plain = run_guard('purge', root, '--dry-run')
     assert '  before: no-such-tool-xyz compose down   (skipped: no-such-tool-xyz is not installed)' in plain.stdout
-    assert f'  full:   {step} full   (only with --full)' in plain.stdout
+    # The plan shows each command as the audit store keeps it (default-deny): paths holding digits are `***`.
+    assert f'  full:   {mask_command_line(step + " full")}   (only with --full)' in plain.stdout
+    assert f'  full:   {shlex.quote(sys.executable)} *** *** full   (only with --full)' in plain.stdout
     result = run_guard('purge', root, '--force', '--full')
     assert result.returncode == 0, result.stderr
     assert trace.read_text().splitlines() == ['before', 'full', 'after']

@@ -137,24 +137,18 @@ def test_history_masks_commands_an_older_guard_stored_whole(tmp_path: Path) -> N
 
     store = AuditStore.open_local(tmp_path / 'state' / 'guard')
     leaks = ['MysqlPassw0rdLeak', 'SlackWebhookSecretLeak', 'GitTokenInUrlLeak']
-    store.record(
-        'purge',
-        tmp_path,
-        trigger='manual',
-        outcome='ok',
-        detail={
-            'commands': [
-                {'phase': 'before', 'command': f'mysqladmin -u root -p{leaks[0]} flush-logs', 'outcome': 'ok'},
-                {
-                    'phase': 'after',
-                    'command': f'curl https://hooks.slack.com/services/T0/B0/{leaks[1]}',
-                    'outcome': 'ok',
-                },
-                {'phase': 'after', 'command': f'git pull https://{leaks[2]}@git.example.test/a.git', 'outcome': 'ok'},
-            ]
-        },
-    )
+    event = store.record('purge', tmp_path, trigger='manual', outcome='ok')
     store.close()
+    # Written by hand, as an older guard stored it: today's store scrubs what it is given.
+    old_detail = {
+        'commands': [
+            {'phase': 'before', 'command': f'mysqladmin -u root -p{leaks[0]} flush-logs', 'outcome': 'ok'},
+            {'phase': 'after', 'command': f'curl https://hooks.slack.com/services/T0/B0/{leaks[1]}', 'outcome': 'ok'},
+            {'phase': 'after', 'command': f'git pull https://{leaks[2]}@git.example.test/a.git', 'outcome': 'ok'},
+        ]
+    }
+    with sqlite3.connect(tmp_path / 'state' / 'guard' / 'audit.db') as db:
+        db.execute('UPDATE guard_audit_events SET detail = ? WHERE id = ?', (json.dumps(old_detail), event))
     dump = '\n'.join(sqlite3.connect(tmp_path / 'state' / 'guard' / 'audit.db').iterdump())
     assert leaks[0] in dump  # the old record, as an older guard stored it
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'cfg')}

@@ -16,7 +16,7 @@ from typing import IO
 
 from guard.alerts.model import Alert
 from guard.alerts.model import Delivery
-from guard.redact import scrub
+from guard.scan.redaction import scrub
 
 NAME = 'command'
 
@@ -79,7 +79,7 @@ class CommandSink:
                 )
             seconds = time.monotonic() - started
             if code != 0:
-                return Delivery(NAME, False, f'exit {_exit_text(code)}{_last_line(errors)}', seconds=seconds)
+                return Delivery(NAME, False, f'exit {_exit_text(code)}{_last_line(errors, self._command)}', seconds=seconds)
         return Delivery(NAME, True, 'exit 0', seconds=seconds)
 
 
@@ -115,9 +115,13 @@ def _exit_text(code: int) -> str:
         return f'by signal {-code}'
 
 
-def _last_line(errors: IO[bytes]) -> str:
-    """The command's last stderr line, which usually says why it failed."""
+def _last_line(errors: IO[bytes], command: str) -> str:
+    """The command's last stderr line, which usually says why it failed: without any word the
+    command's masked line hides (it may echo its own credentials) and scrubbed."""
+    from guard.redact import command_secrets
+    from guard.redact import without
+
     errors.seek(0)
     lines = [line.strip() for line in errors.read().decode(errors='replace').splitlines() if line.strip()]
     # Scrubbed before it is cut, so a URL keeps the `@` that marks its password.
-    return f': {scrub(lines[-1])[:200]}' if lines else ''
+    return f': {scrub(without(lines[-1], command_secrets(command)))[:200]}' if lines else ''

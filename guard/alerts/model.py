@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guard.health.result import Status
-from guard.redact import scrub
+from guard.scan.redaction import scrub
 
 # syslog priorities, as journald's PRIORITY= field and the '<N>' stderr prefix take them.
 PRIORITY_ERR = 3

@@ -20,7 +20,7 @@ from guard import __version__
 from guard.alerts.model import Alert
 from guard.alerts.model import Delivery
 from guard.errors import ConfigError
-from guard.redact import scrub
+from guard.scan.redaction import scrub
 
 NAME = 'webhook'
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504})

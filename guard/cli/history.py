@@ -74,11 +74,13 @@ def _table(records: list[AuditRecord], *, verbose: bool) -> None:
             for path, size, outcome in r.paths:
                 common.out(f'{"":>7}{printable(path)}  {format_bytes(size)}  {printable(outcome)}')
             if r.detail:
-                common.out(f'{"":>7}detail: {json.dumps(_shown_detail(r.detail), sort_keys=True)}')
+                from guard.scan.redaction import scrub_any
+
+                common.out(f'{"":>7}detail: {json.dumps(scrub_any(_shown_detail(r.detail)), sort_keys=True)}')
 
 
 def _as_json(r: AuditRecord) -> dict[str, object]:
-    from guard.redact import scrub_any
+    from guard.scan.redaction import scrub_any  # what older guards stored unmasked: provider tokens too
 
     return {
         'id': r.id,

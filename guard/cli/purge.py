@@ -68,8 +68,11 @@ def run(args: argparse.Namespace) -> int:
         raise UnsafeOperationError(too_wide)
     common.confirm('Purge the paths above?', force=args.force, what='purge')
     if args.full and the_plan.commands('full'):
+        from guard.redact import mask_command_line
+
         common.confirm(
-            f'--full also runs: {"; ".join(the_plan.commands("full"))}. This destroys data. Run it?',
+            f'--full also runs: {"; ".join(map(mask_command_line, the_plan.commands("full")))}. '
+            'This destroys data. Run it?',
             force=args.force,
             what='run the --full commands',
         )
@@ -155,6 +158,7 @@ def _show_left_alone(plan: PurgePlan, verbose: bool) -> None:
 
 
 def _show_commands(plan: PurgePlan, full: bool) -> None:
+    from guard.redact import mask_command_line
     from guard.safety import commands
 
     phases = [('before', True), ('full', full), ('after', True)]
@@ -162,9 +166,12 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
     for phase, runs in phases:
         for command in plan.commands(phase):
             note = '' if runs else '   (only with --full)'
-            if runs and not commands.is_installed(command, plan.root):
+            if runs and commands.program(command) is None:
+                note = '   (fails: it cannot be split into words)'
+            elif runs and not commands.is_installed(command, plan.root):
                 note = f'   (skipped: {commands.program(command)} is not installed)'
-            lines.append(f'  {phase + ":":<7} {command}{note}')
+            # The audit store's default-deny form: any option's value, glued (-pPASS) or not, is `***`.
+            lines.append(f'  {phase + ":":<7} {mask_command_line(command)}{note}')
     if lines:
         common.out('Service commands:')
         for line in lines:
@@ -172,6 +179,7 @@ def _show_commands(plan: PurgePlan, full: bool) -> None:
 
 
 def show_report(report: PurgeReport) -> int:
+    from guard.safety import commands
     from guard.safety.purge import OK
 
     truncated = [t for item in report.items for t in item.truncated]
@@ -189,7 +197,7 @@ def show_report(report: PurgeReport) -> int:
         )
     for c in report.commands:
         if c.outcome != 'ok':
-            common.err(f'{c.phase} command {c.command!r} {c.outcome}: {c.detail.splitlines()[-1] if c.detail else ""}')
+            common.err(commands.failure_line(c))
     for failure in report.failures:
         common.err(f'{printable(failure.rel)}: {printable(failure.error)} (hint: {failure.hint})')
     if report.failures:

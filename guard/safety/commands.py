@@ -94,6 +94,20 @@ def run(phase: str, command: str, *, cwd: Path, timeout: float, root_fd: int | N
     return CommandResult(phase, command, OK, 0, tail)
 
 
+def failure_line(result: CommandResult) -> str:
+    """How a command that did not run cleanly is told: its line in the audit store's default-deny form
+    (guard.redact.mask_command_line) and the last line it printed through the scrubber that knows every
+    token format the secret rules know, and without any word the masked line hides: a failing
+    `docker login` may echo its password or a token, `git pull` the URL holding one."""
+    from guard.redact import command_secrets
+    from guard.redact import mask_command_line
+    from guard.redact import without
+    from guard.scan.redaction import scrub
+
+    last = without(result.detail.splitlines()[-1], command_secrets(result.command)) if result.detail else ''
+    return f'{result.phase} command {mask_command_line(result.command)!r} {result.outcome}: {scrub(last)}'
+
+
 def program(command: str) -> str | None:
     """The program a command runs, or None when it cannot be parsed."""
     try:

@@ -136,7 +136,21 @@ def _env_keys(path: Path) -> list[str]:
     text = _read_plain(path)
     if text is None:
         return []
-    return [key for key in dotenv_values(stream=io.StringIO(text), interpolate=False) if key]
+    values = dotenv_values(stream=io.StringIO(text), interpolate=False)
+    return [key for key, value in values.items() if value is not None and is_variable_name(key)]
+
+
+def is_variable_name(key: str) -> bool:
+    """Whether a `.env` key may be copied into `.env.example`, a file meant to be committed: a variable
+    name (UPPER_SNAKE or lower_snake) that no secret rule matches. A token pasted alone on a line is a
+    key without value to python-dotenv (`sk_live_...`, base64 ending in `=`): never copied (issue 16b, 10)."""
+    import re
+
+    from guard.scan.redaction import rule_spans
+
+    if not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_]*', key) or key.upper() != key and key.lower() != key:
+        return False  # mixed case is how random tokens look; variable names are written in one case
+    return not rule_spans(key)
 
 
 def _spec(lines: list[str]):  # type: ignore[no-untyped-def]

@@ -1,0 +1,52 @@
+"""The scrubber for text guard did not write: command output, driver errors, alert details.
+
+guard.redact knows credential *forms* (URL passwords, `password=`, `Authorization:`, options); the
+secret rules know provider *formats* (`sk_live_`, `ghp_`, `xoxb-`, AKIA, JWTs...). Text that may hold
+either passes both: every raw match of every redacting content rule is masked, as the scanner's
+excerpt masker hides them. Raw matches, before entropy floors and filters: a filter that judges a
+value a placeholder is right often enough for a scan, but a message is not worth the risk.
+
+Built on the rules themselves rather than on a second list of formats, so a format a new rule
+learns is masked in every message too. Lives in scan/ for the keyword prefilter: only the rules
+whose keywords occur in a text are compiled and run.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from guard import redact
+from guard.scan.prefilter import Prefilter
+
+
+@cache
+def masking() -> Prefilter:
+    """Every redacting rule, enabled or not: what a message hides must not depend on configuration."""
+    from guard.rules import CONTENT_RULES
+
+    return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
+
+
+def rule_spans(text: str, start: int = 0, end: int | None = None, path: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each raw match (its `value` group when it has one) of a redacting rule in text[start:end]."""
+    end = len(text) if end is None else end
+    spans = []
+    for rule, _ in masking().plan(text[start:end], path):
+        has_value = 'value' in rule.regex.groupindex
+        for match in rule.regex.finditer(text, start, end):
+            span_start, span_end = match.span('value') if has_value else match.span()
+            if redact.unmasked(text[span_start:span_end]):  # `***` stays `***`: scrubbing twice changes nothing
+                spans.append((span_start, span_end))
+    return spans
+
+
+def scrub(text: str) -> str:
+    """`text` with every credential form (guard.redact) and every token a secret rule matches masked."""
+    spans = redact.scrub_spans(text) + rule_spans(text)
+    return redact.mask_spans(text, spans) if spans else text
+
+
+def scrub_any(value: Any) -> Any:
+    """guard.redact.scrub_any with this scrubber: a structure safe to store or send."""
+    return redact.scrub_any(value, scrub=scrub)
