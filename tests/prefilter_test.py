@@ -260,3 +260,13 @@ def test_on_a_long_line_every_bad_example_is_still_found(before: list[str], afte
             assert windowed == spans(content_rule.scan(line)), (content_rule.id, bad)
             reported += bool(windowed)
     assert reported > 100  # most examples are found mid-line (a few are anchored to a line's start)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sampled_from(['key=', 'abc', '\udc80', '\ud800', ' ', '\n', 'İ']), max_size=40).map(''.join))
+def test_text_holding_lone_surrogates_is_searched_at_the_same_offsets(text: str) -> None:
+    # Names decoded with surrogateescape reach the masker; the keyword automaton takes only UTF-8.
+    under_test = RULES_UNDER_TEST[0]
+    plan = Prefilter([under_test]).plan(text)
+    windowed = spans(under_test.scan(text, plan[0][1])) if plan else []
+    assert windowed == spans(under_test.scan(text))

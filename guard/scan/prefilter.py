@@ -162,6 +162,18 @@ class _Near:
         return kept
 
 
+def _find(automaton: Keywords, text: str) -> list[tuple[int, int, int]]:
+    """Every keyword hit in `text` as (keyword index, start, end), overlapping: 'pass' inside 'password' too."""
+    try:
+        return automaton.search.find_matches_as_indexes(text, overlapping=True)
+    except UnicodeEncodeError:
+        # A lone surrogate (a file name decoded with surrogateescape, passed to a scrubber) is no UTF-8,
+        # which the Rust automaton takes; U+FFFD in its place keeps every offset, and is in no keyword.
+        import re
+
+        return automaton.search.find_matches_as_indexes(re.sub('[\ud800-\udfff]', '\ufffd', text), overlapping=True)
+
+
 def _stretches(text: str, wanted: frozenset[int], lines: int) -> list[tuple[int, int]]:
     """(start, end) offsets of the lines within `lines` lines of a wanted one, merged, ascending."""
     from itertools import accumulate
@@ -201,7 +213,7 @@ class _Hits:
             piece = lowered if start == 0 and end == len(lowered) else lowered[start:end]
             # Overlapping: every keyword at every place ('pass' inside 'password' too), in the order
             # they end, so each keyword's starts come ascending.
-            for index, first, _ in automaton.search.find_matches_as_indexes(piece, overlapping=True):
+            for index, first, _ in _find(automaton, piece):
                 starts = found.get(names[index])
                 if starts is None:
                     found[names[index]] = [start + first]
