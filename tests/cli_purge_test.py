@@ -293,7 +293,7 @@ def test_history_with_nothing_recorded(tmp_path: Path) -> None:
     result = run_guard('history', env={'GUARD_STATE_DIR': str(tmp_path / 'empty')})
     assert (result.returncode, result.stdout) == (0, 'No recorded events.\n')
     bad = run_guard('history', '--limit', '0')
-    assert bad.returncode == 2 and 'must be at least 1' in bad.stderr
+    assert bad.returncode == 2 and 'must be from 1 to' in bad.stderr
 
 
 def test_terminal_no_answer_changes_nothing_and_yes_purges(root: Path) -> None:
