@@ -151,7 +151,7 @@ class AuditStore:
         """Record that an operation starts; committed at once so a crash leaves the row behind."""
         values = {
             'kind': kind,
-            'root': os.fspath(root),
+            'root': root_text(root),
             'trigger': trigger,
             'user': _user(),
             'host': socket.gethostname(),
@@ -197,7 +197,7 @@ class AuditStore:
         now = _now()
         values = {
             'kind': kind,
-            'root': os.fspath(root),
+            'root': root_text(root),
             'trigger': trigger,
             'user': _user(),
             'host': socket.gethostname(),
@@ -255,7 +255,7 @@ class AuditStore:
         if kind:
             query = query.where(self._events.c.kind == kind)
         if root:
-            query = query.where(self._events.c.root == os.fspath(root))
+            query = query.where(self._events.c.root == root_text(root))
 
         def read() -> list[AuditRecord]:
             with self._engine.connect() as conn:
@@ -508,3 +508,10 @@ def _now() -> datetime:
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def root_text(root: str | os.PathLike[str]) -> str:
+    """A root as the store keeps it: UTF-8 text. A name that is not UTF-8 (os.fsdecode's surrogate
+    escapes, which no driver can encode) keeps its odd bytes as `\\xNN`, the same on every write
+    and query, so such a root is recorded and found instead of failing the audit write."""
+    return os.fsencode(os.fspath(root)).decode('utf-8', 'backslashreplace')

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from guard.cli import common
 from guard.cli import scan as scan_command
+from guard.printable import printable
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     count = baseline.save(target, result.findings, result.content_keys, result.salt or fingerprints.new_salt())
     if not args.quiet:
         sys.stdout.write(
-            f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {target} '
+            f'guard: wrote {count} fingerprint{"s" if count != 1 else ""} to {printable(target)} '
             f'(hashes only, never the secrets); later scans report only new findings\n'
         )
     return 0
