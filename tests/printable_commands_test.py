@@ -54,16 +54,17 @@ names = st.lists(
 
 @pytest.mark.parametrize('command', sorted(COMMANDS))
 @settings(max_examples=3, deadline=None)
-@given(name=names)
-def test_no_raw_control_character_reaches_the_terminal(command: str, name: bytes) -> None:
+@given(name=names, exists=st.booleans())
+def test_no_raw_control_character_reaches_the_terminal(command: str, name: bytes, exists: bool) -> None:
     with tempfile.TemporaryDirectory() as base:
         root = os.path.join(os.fsencode(base), name)
-        os.mkdir(root)
-        subprocess.run(['git', 'init', '-q', root], check=True)
-        for rel, content in ((b'logs/app.log', b'x\n'), (b'.venv/pyvenv.cfg', b'home = /usr\n')):
-            os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
-            with open(os.path.join(root, rel), 'wb') as f:
-                f.write(content)
+        if exists:  # else the error path: `ROOT: no such directory`
+            os.mkdir(root)
+            subprocess.run(['git', 'init', '-q', root], check=True)
+            for rel, content in ((b'logs/app.log', b'x\n'), (b'.venv/pyvenv.cfg', b'home = /usr\n')):
+                os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+                with open(os.path.join(root, rel), 'wb') as f:
+                    f.write(content)
         units = Path(base) / 'units'
         args = [
             root if part == '{root}' else os.fsencode(str(units)) if part == '{units}' else part.encode()

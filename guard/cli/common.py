@@ -42,11 +42,13 @@ def load_config(root: StrPath, args: argparse.Namespace) -> config_module.Config
 
 def existing_dir(value: str | None) -> Path:
     """A root argument: must be an existing directory (else a one-line usage error)."""
+    from guard.printable import printable
+
     path = Path(value or '.')
     if not path.exists():
-        raise UsageError(f'{path}: no such directory')
+        raise UsageError(f'{printable(path)}: no such directory')
     if not path.is_dir():
-        raise UsageError(f'{path}: not a directory')
+        raise UsageError(f'{printable(path)}: not a directory')
     return path.resolve()
 
 
