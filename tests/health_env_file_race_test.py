@@ -134,3 +134,29 @@ def test_no_component_of_the_env_file_path_is_followed(depth: int, link_at: int,
             assert 'symlink' in str(e) and '\n' not in str(e)
         else:
             raise AssertionError(f'read {url.masked} through a symlink at {swapped}')
+
+
+def test_the_daemons_health_run_reads_the_env_file_through_its_pinned_root(tmp_path: Path) -> None:
+    """The daemon's database check (HealthRun, a real worker thread) reads the env file through the
+    root it pinned: the root's path renamed away and another folder put in its place changes nothing."""
+    import threading
+
+    from guard.config import load
+    from guard.daemon.healthrun import HealthRun
+    from guard.safety.fd import RootPin
+
+    root = tmp_path / 'root'
+    write(root, '.env', 'DB_URL=sqlite:///pinned.db\n')
+    write(root, 'pyproject.toml', '[tool.guard.health]\nchecks = ["database"]\n')
+    config = load(root)
+    pin = RootPin(root)
+    try:
+        root.rename(tmp_path / 'moved')
+        write(root, '.env', 'DB_URL=sqlite:///planted.db\n')  # the path now leads to another folder
+        finished = threading.Event()
+        run = HealthRun(config, root, ['database'], finished.set, pin.fd)
+        assert finished.wait(30)
+        text = ' '.join(f'{r.value} {r.reason}' for r in run.results)
+        assert 'pinned.db' in text and 'planted.db' not in text, text
+    finally:
+        pin.close()
