@@ -21,7 +21,8 @@ def escape_path(path: str | os.PathLike[str]) -> str:
     if not text or text == '.':
         return '-'
     out = []
-    for index, byte in enumerate(os.fsencode(text)):  # a name that is not UTF-8: its own bytes, as systemd-escape
+    # fsencode: a name that is not UTF-8 (surrogate escapes) is escaped byte by byte, as systemd does.
+    for index, byte in enumerate(os.fsencode(text)):
         if byte == ord('/'):
             out.append('-')
         elif byte in _PLAIN and not (index == 0 and byte == ord('.')):

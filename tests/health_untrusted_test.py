@@ -115,8 +115,8 @@ def test_a_committed_env_symlink_out_of_the_root_is_refused(tmp_path: Path) -> N
     proc = run_guard('health', root, '--check', 'database')
     assert (proc.returncode, proc.stdout) == (2, '')
     assert proc.stderr == (
-        f'guard: error: {root}/.env: leads outside the root (to {outside}/secrets.env): guard reads '
-        "a project's env file only inside it; set health.env-file in a trusted config to read another\n"
+        f"guard: error: {root}/.env: is a symlink: guard reads a project's env file only inside the root, "
+        'following no link; set health.env-file in a trusted config to read another\n'
     )
     assert not (outside / 'followed.db').exists()
 

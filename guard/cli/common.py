@@ -64,11 +64,13 @@ def _state_dir_of(files: list[Path | None]) -> str:
 
 def existing_dir(value: str | None) -> Path:
     """A root argument: must be an existing directory (else a one-line usage error)."""
+    from guard.printable import printable
+
     path = Path(value or '.')
     if not path.exists():
-        raise UsageError(f'{path}: no such directory')
+        raise UsageError(f'{printable(path)}: no such directory')
     if not path.is_dir():
-        raise UsageError(f'{path}: not a directory')
+        raise UsageError(f'{printable(path)}: not a directory')
     return path.resolve()
 
 

@@ -67,9 +67,11 @@ class ErrorHandler:
         if error is None:
             return False
         if isinstance(error, GuardError):
-            from guard.printable import printable_lines  # a name in it may hold any byte (issue 16b, 07)
+            from guard.printable import printable_lines
             from guard.redact import scrub  # messages may quote a value from config or a driver
 
+            # printable_lines: a message quoting a name (a root, a file) sends no escape sequence to
+            # the terminal, whichever raise site forgot to pass it through printable() (attack 22).
             sys.stderr.write(f'guard: error: {printable_lines(scrub(str(error)))}\n')
             outcome.code = error.exit_code
         elif isinstance(error, KeyboardInterrupt):
@@ -95,9 +97,10 @@ class ErrorHandler:
             sys.stderr.write('guard: internal error (please report it with the lines below):\n')
             import traceback
 
+            from guard.printable import printable_lines
             from guard.redact import scrub  # a traceback's messages and source lines may hold one too
 
-            sys.stderr.write(scrub(''.join(traceback.format_exception(kind, error, trace))))
+            sys.stderr.write(printable_lines(scrub(''.join(traceback.format_exception(kind, error, trace)))))
             outcome.code = 3
         else:
             return False  # SystemExit and the like go on

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from guard.cli.common import comma_list
 from guard.errors import UsageError
+from guard.printable import printable
 
 HOOK_NAMES = ('pre-commit', 'pre-push')
 MARKER = '# guard-hook-shim'
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f'{args.path}: not a directory')
     root, in_git = runner.find_root(args.path.resolve())
     if not in_git:
-        raise UsageError(f'{args.path}: not inside a git work tree (run `git init` first)')
+        raise UsageError(f'{printable(args.path)}: not inside a git work tree (run `git init` first)')
     hooks_dir = (root / os.fsdecode(runner.git(root, 'rev-parse', '--git-path', 'hooks').strip())).resolve()
     texts = {name: shim_text(name) for name in args.hooks or HOOK_NAMES}
     # Decide every hook before touching any, so a refusal leaves nothing half-installed.
@@ -123,7 +124,7 @@ def _plan(target: Path, text: str, *, chain: bool, force: bool) -> _Plan:
     if force:
         return _Plan(name, target, 'replace')
     raise UsageError(
-        f"{target} already exists and is not guard's; rerun with --chain to keep it (it runs first) "
+        f"{printable(target)} already exists and is not guard's; rerun with --chain to keep it (it runs first) "
         f'or with --force to replace it (it is kept as {name}{BACKUP_SUFFIX})'
     )
 
@@ -131,7 +132,7 @@ def _plan(target: Path, text: str, *, chain: bool, force: bool) -> _Plan:
 def _apply(plan: _Plan, text: str) -> str:
     target = plan.target
     if plan.action == 'unchanged':
-        return f"guard: {target} is already guard's {plan.name} hook"
+        return f"guard: {printable(target)} is already guard's {plan.name} hook"
     if plan.action == 'chain':
         os.replace(target, target.with_name(plan.name + CHAINED_SUFFIX))
     elif plan.action == 'replace':
@@ -143,7 +144,7 @@ def _apply(plan: _Plan, text: str) -> str:
         'chain': f'installed; the hook that was there runs first, as {plan.name}{CHAINED_SUFFIX}',
         'replace': f'installed; the hook that was there is kept as {plan.name}{BACKUP_SUFFIX}',
     }
-    return f'guard: {target}: {notes[plan.action]}'
+    return f'guard: {printable(target)}: {notes[plan.action]}'
 
 
 def _read(path: Path) -> str:

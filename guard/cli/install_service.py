@@ -21,6 +21,7 @@ from pathlib import Path
 from guard.cli import common
 from guard.daemon import unit
 from guard.errors import UsageError
+from guard.printable import printable
 
 EPILOG = 'exit codes: 0 written or unchanged; 2 bad root, unknown user, or a root-owned root without --user'
 
@@ -72,19 +73,19 @@ def run(args: argparse.Namespace) -> int:
     }
     for path, text in files.items():
         if args.dry_run:
-            common.out(f'# {path}\n{text}')
+            common.out(f'# {printable(path)}\n{text}')
         else:
-            common.out(f'{_write(path, text)} {path}')
+            common.out(f'{_write(path, text)} {printable(path)}')
     from guard.cli import service_trust
 
     if args.trust and not args.dry_run:
         trusted = service_trust.record(root)
-        common.out(f'trusted {trusted} in the system store' if trusted else f'{root}: no config of its own to trust')
+        common.out(f'trusted {printable(trusted)} in the system store' if trusted else f'{printable(root)}: no config of its own to trust')
     for line in service_trust.report(root, config_file):
         common.out(line)
     if _owner(root) != user:
         common.err(
-            f'guard install-service: warning: {root} is not owned by {user}; guard can act only on what {user} may write'
+            f'guard install-service: warning: {printable(root)} is not owned by {user}; guard can act only on what {user} may write'
         )
     common.out('Then enable and start it:' if not args.dry_run else 'Dry run: nothing was written. To enable it:')
     # Quoted for a shell: an instance name holds backslashes (`srv-my\x2dapp`), which an unquoted
@@ -106,9 +107,9 @@ def _account(user: str | None, root: Path) -> tuple[str, str]:
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        raise UsageError(f'{name}: no such user') from None
+        raise UsageError(f'{printable(name)}: no such user') from None
     if entry.pw_uid == 0:
-        hint = '' if user else f' ({root} is owned by root: pass --user NAME, the account that owns the project)'
+        hint = '' if user else f' ({printable(root)} is owned by root: pass --user NAME, the account that owns the project)'
         raise UsageError(f'guard watch does not run as root{hint}')
     try:
         return name, grp.getgrgid(entry.pw_gid).gr_name
@@ -126,7 +127,7 @@ def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
     from guard.daemon.startup import metrics_path
 
     config = config_module.load(root, config_file=config_file, environ={})
-    common.out(f'config: {config.source} (what `guard watch {shlex.quote(str(root))}` reads under this unit)')
+    common.out(f'config: {config.source} (what `guard watch {printable(shlex.quote(str(root)))}` reads under this unit)')
     wanted = []
     if config.watch.metrics_file:
         wanted.append(metrics_path(config, root).parent)

@@ -7,6 +7,7 @@ must keep pinging the watchdog and answer SIGTERM within 2 s meanwhile. The work
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,10 +22,17 @@ if TYPE_CHECKING:
 
 
 class HealthRun:
-    """One run of `run_checks(config, root, only=...)`; `wake` is called when it has finished."""
+    """One run of `run_checks(config, root, only=...)`; `wake` is called when it has finished.
 
-    def __init__(self, config: Config, root: Path, only: list[str], wake: Callable[[], None]) -> None:
+    `root_fd` is the daemon's pinned root: the files the project names (its env file) are read
+    through it, never through the path again. The run keeps its own duplicate, closed when it ends,
+    so a re-pin in the main loop meanwhile cannot close it under the worker."""
+
+    def __init__(
+        self, config: Config, root: Path, only: list[str], wake: Callable[[], None], root_fd: int | None = None
+    ) -> None:
         self._config, self._root, self._only, self._wake = config, root, only, wake
+        self._root_fd = os.dup(root_fd) if root_fd is not None else None
         self.results: tuple[CheckResult, ...] = ()
         self.done = threading.Event()
         self._thread = threading.Thread(target=self._run, name='guard-watch-health', daemon=True)
@@ -34,12 +42,14 @@ class HealthRun:
         from guard.health import run_checks
 
         try:
-            self.results = run_checks(self._config, self._root, only=self._only).checks
+            self.results = run_checks(self._config, self._root, only=self._only, root_fd=self._root_fd).checks
         except GuardError as e:
             self.results = (CheckResult('health', Status.FAIL, '', str(e)),)
         except Exception as e:  # a bug in a check must not end the daemon: report it as a failed check
             self.results = (CheckResult('health', Status.FAIL, '', f'{type(e).__name__}: {e}'),)
         finally:
+            if self._root_fd is not None:
+                os.close(self._root_fd)
             self.done.set()
             self._wake()
 

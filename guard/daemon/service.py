@@ -460,7 +460,8 @@ class Service:
         off = {'pollution': self.rules.on_pollution, 'logs': self.rules.on_log_limit, 'disk': self.rules.on_low_disk}
         only = [c for c in self.config.health.checks if c == 'database' or off.get(c) == 'off']
         if only and (self.health_run is None or self.health_run.done.is_set()):
-            self.health_run = HealthRun(self.config, self.root, only, self.wake)
+            root_fd = self.pin.fd if self.pin is not None and self.pin.fd >= 0 else None
+            self.health_run = HealthRun(self.config, self.root, only, self.wake, root_fd)
 
     def _collect_health(self) -> None:
         run = self.health_run

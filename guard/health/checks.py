@@ -25,11 +25,13 @@ def run_checks(
     *,
     only: Iterable[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    root_fd: int | None = None,
 ) -> HealthReport:
     """Run health.checks (or `only` of them) for `root` and return the report; never prints.
 
     A database that is down is a FAIL in the report. A missing database URL, a bad URL or
-    unknown check names raise ConfigError: no check result could be trusted.
+    unknown check names raise ConfigError: no check result could be trusted. `root_fd` is the root
+    as the caller pinned it (the daemon's): files the project names are read through it.
     """
     root = Path(root if root is not None else config.root).resolve()
     names = selected(config.health.checks, only)
@@ -40,7 +42,7 @@ def run_checks(
         from guard.health.db import check_db
         from guard.health.dburl import resolve
 
-        url = resolve(config, root, environ)
+        url = resolve(config, root, environ, root_fd=root_fd)
         database = url.masked
         results.extend(check_db(url, config.health, root=root))
     if 'disk' in names:

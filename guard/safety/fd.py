@@ -194,6 +194,16 @@ class RootPin:
         st = os.fstat(self.fd)
         self.dev, self.ino = st.st_dev, st.st_ino
         self.mnt = ownfiles.mount_id(self.fd)
+        # The directory opened is judged, not only the path checked before (check_root): `/` or a
+        # system or home directory bind-mounted (or swapped in) under a project's name is refused.
+        from guard.printable import printable
+        from guard.safety.paths import refuse_refused_directory
+
+        try:
+            refuse_refused_directory(st, printable(path))
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def beneath(cls, parent: RootPin, rel: str) -> RootPin:

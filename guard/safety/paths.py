@@ -28,6 +28,7 @@ from pathlib import Path
 from guard import gitignore
 from guard.errors import ConfigError
 from guard.errors import UnsafeOperationError
+from guard.printable import printable
 
 # Roots no purge or clean may ever be pointed at, whatever the config says.
 SYSTEM_DIRS = frozenset(
@@ -182,13 +183,50 @@ def check_root(root: str | os.PathLike[str]) -> Path:
     resolved = path.resolve()
     if not resolved.is_dir():
         raise UnsafeOperationError(f'{path}: not a directory')
+    shown = printable(resolved)
     if str(resolved) in SYSTEM_DIRS:
-        raise UnsafeOperationError(f'{resolved}: refusing to work on a system directory; point guard at a project root')
+        raise UnsafeOperationError(f'{shown}: refusing to work on a system directory; point guard at a project root')
     if resolved in _home_dirs():
-        raise UnsafeOperationError(
-            f'{resolved}: refusing to work on a home directory; point guard at a project root inside it'
-        )
+        raise UnsafeOperationError(f'{shown}: refusing to work on a home directory; point guard at a project root inside it')
+    refuse_refused_directory(os.stat(resolved), shown)
     return resolved
+
+
+def refuse_refused_directory(st: os.stat_result, shown: str) -> None:
+    """UnsafeOperationError when the directory `st` describes IS `/`, a system directory or a home
+    directory: the same directory (device and inode), whatever path reaches it.
+
+    The path checks above compare names; a bind mount of `/` at /host or /mnt/sysimage (or of /usr,
+    /var, /root) is the same directory under another name, and a purge there clears the machine's
+    real /var/log (issue 16, attack 21). A bind mount shares the device and inode of its source, so
+    comparing (st_dev, st_ino) catches every name of it; the root's descriptor is judged as well
+    (RootPin), so a path swapped between this check and the open gains nothing.
+
+    Only "is one of them" is checked, not "contains one of them": the path rule refuses only exact
+    matches, and a directory that contains a refused one without being one either holds it behind a
+    mount (another mount id, which the purge never enters: guard.safety.purge) or is an ordinary
+    parent the path rule accepts too (the folder holding users' homes at a custom place).
+    """
+    for path, kind in _refused_identities().get((st.st_dev, st.st_ino), ()):
+        raise UnsafeOperationError(
+            f'{shown}: refusing to work on a {kind} (it is {printable(path)}, reached through a bind mount '
+            'or another name); point guard at a project root'
+        )
+
+
+def _refused_identities() -> dict[tuple[int, int], list[tuple[str, str]]]:
+    """(st_dev, st_ino) -> the refused paths that are that directory: each stat'ed once per check."""
+    found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    named = [(p, 'system directory') for p in sorted(SYSTEM_DIRS)] + [
+        (str(h), 'home directory') for h in sorted(_home_dirs())
+    ]
+    for path, kind in named:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # not on this machine (/lib32): nothing to be the same as
+        found.setdefault((st.st_dev, st.st_ino), []).append((path, kind))
+    return found
 
 
 def _home_dirs() -> set[Path]:
