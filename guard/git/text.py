@@ -127,7 +127,9 @@ def decode_all(data: bytes) -> list[str]:
     """
     found = readings(data[:DEEP])
     texts = [_decode_as(data, codec, skip) for codec, skip in found]
-    if b'\0' in data:
+    # A file with no reading is pieced only when its bytes less NULs look like text: the run search is a
+    # regex pass over every byte, and images and libraries (NULs, no reading) are most files holding NULs.
+    if b'\0' in data and (texts or _utf8_or_latin1(data[:DEEP].replace(b'\0', b'')) is not None):
         order = next((codec for codec, _ in found if codec.startswith('utf-16')), 'utf-16-le')
         pieced, mixed = _pieced(data, bool(texts), order)
         if mixed:  # whole-file UTF-16 readings put the part after a UTF-8 line on the wrong line
