@@ -22,10 +22,28 @@ import time
 from pathlib import Path
 
 PEERS = Path(os.environ.get('PEERS_ROOT', '/tmp/guard-peers'))
+# The corpus without its files over max-file-size (2 MB: five minified bundles, 23 MB): guard before
+# issue 15 skipped them, guard after it streams them, so this case compares the same work.
+SAME_WORK = PEERS / 'corpus-under-2mb'
 CASES = {
     'tree scan, 159 MB': ['scan', str(PEERS / 'corpus'), '-q', '--exit-zero', '--no-baseline'],
+    'tree scan, files both read': ['scan', str(SAME_WORK), '-q', '--exit-zero', '--no-baseline'],
     'history, 2,000 commits': ['scan', '--history', str(PEERS / 'history'), '-q', '--exit-zero', '--no-baseline'],
 }
+
+
+def _same_work() -> None:
+    """Hard links of the corpus' files up to 2,000,000 bytes (the old guard's max-file-size), once."""
+    if SAME_WORK.exists():
+        return
+    source = PEERS / 'corpus'
+    for folder, _, names in os.walk(source):
+        target = SAME_WORK / Path(folder).relative_to(source)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            path = Path(folder) / name
+            if not path.is_symlink() and path.is_file() and path.stat().st_size <= 2_000_000:
+                os.link(path, target / name)
 
 
 def _seconds(guard: str, args: list[str]) -> tuple[float, float]:
@@ -45,6 +63,7 @@ def main() -> int:
     parser.add_argument('new')
     parser.add_argument('--runs', type=int, default=5)
     args = parser.parse_args()
+    _same_work()
     times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for case_args in CASES.values():
         for guard in (args.old, args.new):  # warm-up: the page cache holds the corpus for both
