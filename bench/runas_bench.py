@@ -60,7 +60,7 @@ def main() -> int:
         made = build(root, args.files)
         print(f'| case ({args.files:,} files) | seconds | answer |\n|---|---|---|')
         seconds, answer = best(root, args.runs)
-        print(f'| all root\'s (whole walk) | {seconds:.3f} | {answer} |')
+        print(f"| all root's (whole walk) | {seconds:.3f} | {answer} |")
         os.chown(made[-1], 65534, 65534)
         seconds, answer = best(root, args.runs)
         print(f'| one file of another user | {seconds:.3f} | {answer} |')

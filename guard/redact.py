@@ -396,6 +396,11 @@ def command_secrets(command: str) -> tuple[str, ...]:
         for piece in [word, glued, *re.split(r'[\s@:/=#?&,;]', word), *re.split(r'[\s@:/=#?&,;]', glued)]:
             # Plain lowercase words are what the masker itself keeps (`echo "smtp: connection refused"`
             # echoes them back); a phrase is judged by its words.
-            if len(piece) >= 3 and piece not in shown and not re.search(r'\s', piece) and not re.fullmatch(_KEPT, piece):
+            if (
+                len(piece) >= 3
+                and piece not in shown
+                and not re.search(r'\s', piece)
+                and not re.fullmatch(_KEPT, piece)
+            ):
                 found.add(piece)
     return tuple(sorted(found, key=len, reverse=True))

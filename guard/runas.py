@@ -66,7 +66,7 @@ def for_root(root: str, root_fd: int | None = None) -> RunAs:
     if found.anyone:
         raise RefusedRunAs(
             f'{found.anyone}, so anyone could change what the command runs '
-            '(chmod o-w / g-w it, or chown it to the project\'s owner)'
+            "(chmod o-w / g-w it, or chown it to the project's owner)"
         )
     if not found.users:
         return RunAs()

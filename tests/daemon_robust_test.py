@@ -81,7 +81,9 @@ def test_rearming_while_folders_move_never_raises(
 
 
 NAMES = (
-    st.lists(st.one_of(st.integers(0x80, 0xFF), st.integers(1, 0x1F), st.sampled_from(b'ab\\.')), min_size=1, max_size=8)
+    st.lists(
+        st.one_of(st.integers(0x80, 0xFF), st.integers(1, 0x1F), st.sampled_from(b'ab\\.')), min_size=1, max_size=8
+    )
     .map(bytes)
     .filter(lambda n: b'/' not in n)
     .map(lambda n: n + b'.log')

@@ -219,9 +219,7 @@ def random_ips(count: int) -> list[str]:
 def cpu_of(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], float]:
     """guard as a real process, with the CPU seconds it used (not wall time: the machine is shared)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(
-        [sys.executable, '-m', 'guard', *args], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+    proc = subprocess.run([sys.executable, '-m', 'guard', *args], cwd=cwd, capture_output=True, text=True, timeout=300)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return proc, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -235,7 +233,12 @@ def one_entry_baseline(salt: bytes, rule: str) -> str:
             'salt': salt.hex(),
             'aggregate': secrets.token_hex(16),
             'findings': [
-                {'fingerprint': secrets.token_hex(16), 'location': secrets.token_hex(16), 'rule': rule, 'path': 'gone.py'}
+                {
+                    'fingerprint': secrets.token_hex(16),
+                    'location': secrets.token_hex(16),
+                    'rule': rule,
+                    'path': 'gone.py',
+                }
             ],
         }
     )
@@ -313,7 +316,13 @@ def test_rules_shown_in_clear_get_a_fast_fingerprint_and_old_slow_entries_still_
     from guard.scan import engine
 
     assert {r for r in RULES if fingerprints.shown_in_clear(r)} == {
-        'hardcoded-ipv4', 'hardcoded-ipv6', 'home-path', 'windows-home-path', 'venv-root', 'venv-committed', 'env-file'
+        'hardcoded-ipv4',
+        'hardcoded-ipv6',
+        'home-path',
+        'windows-home-path',
+        'venv-root',
+        'venv-committed',
+        'env-file',
     }
     assert not fingerprints.shown_in_clear('no-such-rule')  # unknown: a secret's, slow
     ips = random_ips(40)
@@ -351,8 +360,12 @@ def test_rules_shown_in_clear_get_a_fast_fingerprint_and_old_slow_entries_still_
 
     # A baseline written before: every entry slow, with no scheme of its own. It still suppresses.
     old = [
-        {'fingerprint': fingerprints.salted(content_key('hardcoded-ipv4', ip), salt), 'location': secrets.token_hex(16),
-         'rule': 'hardcoded-ipv4', 'path': 'net/hosts.py'}
+        {
+            'fingerprint': fingerprints.salted(content_key('hardcoded-ipv4', ip), salt),
+            'location': secrets.token_hex(16),
+            'rule': 'hardcoded-ipv4',
+            'path': 'net/hosts.py',
+        }
         for ip in ips
     ]
     document['findings'] = [secret, *old]

@@ -23,7 +23,7 @@ from support import run_guard
 from support import write
 
 SECRET = 'TopSecretPayroll'
-RACER = '''
+RACER = """
 import os, sys
 os.chdir(sys.argv[1])
 while True:
@@ -31,7 +31,7 @@ while True:
         os.rename('x', 'xd'); os.symlink(sys.argv[2], 'x'); os.unlink('x'); os.rename('xd', 'x')
     except OSError:
         pass
-'''
+"""
 
 
 def _tree(base: Path) -> tuple[Path, Path]:

@@ -348,4 +348,3 @@ def test_pre_push_counts_only_the_target_remotes_refs_as_published(hooked: Path,
     assert git(origin_url, 'for-each-ref', '--format=%(refname)').stdout.split() == ['refs/heads/main']
     # The remote that has the commit: published there, so a new branch of it passes.
     assert git(hooked, 'push', '-q', fork, 'feat:again', check=False).returncode == 0
-

@@ -90,7 +90,10 @@ def _watch_briefly(root: Path, seconds: float = 2.5) -> tuple[int | None, str]:
     """`guard watch ROOT` as the service runs it, stopped after `seconds` (the metrics file is
     written every second): (its exit code if it stopped on its own, its stderr)."""
     process = subprocess.Popen(
-        [sys.executable, '-m', 'guard', 'watch', str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        [sys.executable, '-m', 'guard', 'watch', str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         process.wait(seconds)
@@ -112,7 +115,9 @@ def _watch_briefly(root: Path, seconds: float = 2.5) -> tuple[int | None, str]:
 def test_an_untrusted_metrics_file_naming_a_protected_file_stops_the_daemon_in_one_line(
     tmp_path: Path, target: str
 ) -> None:
-    root = _project(tmp_path, f'[tool.guard.health]\nchecks = ["disk"]\n[tool.guard.watch]\nmetrics-file = "{target}"\n')
+    root = _project(
+        tmp_path, f'[tool.guard.health]\nchecks = ["disk"]\n[tool.guard.watch]\nmetrics-file = "{target}"\n'
+    )
     before = _files_of(_protected_part(root))
     code, err = _watch_briefly(root, 30)  # it stops by itself, long before
     assert code == 2, err
@@ -171,7 +176,9 @@ def test_uninstall_service_removes_only_a_metrics_file_guard_wrote(
 def test_uninstall_service_keeps_a_symlink_at_the_metrics_name(tmp_path: Path) -> None:
     outside = tmp_path / 'outside.prom'
     outside.write_text(f'{METRICS_HEAD}up 1\n')
-    root = _project(tmp_path, '[tool.guard.health]\nchecks = ["disk"]\n[tool.guard.watch]\nmetrics-file = "out/m.prom"\n')
+    root = _project(
+        tmp_path, '[tool.guard.health]\nchecks = ["disk"]\n[tool.guard.watch]\nmetrics-file = "out/m.prom"\n'
+    )
     (root / 'out').mkdir()
     (root / 'out/m.prom').symlink_to(outside)
     units = tmp_path / 'units'
@@ -285,7 +292,9 @@ def test_the_metrics_folder_probe_never_writes_outside_the_root_through_a_swappe
 # --- 11: a quarantine is never where a purge clears, and a purge never clears one ------------------
 
 
-@pytest.mark.parametrize('value', ['logs/quarantine', 'logs', 'bin', './', '.', 'data/temp/q', 'src/__pycache__/q', '.git/q', 'src/q'])
+@pytest.mark.parametrize(
+    'value', ['logs/quarantine', 'logs', 'bin', './', '.', 'data/temp/q', 'src/__pycache__/q', '.git/q', 'src/q']
+)
 def test_a_quarantine_dir_a_purge_clears_or_a_venv_entry_or_the_root_is_refused(tmp_path: Path, value: str) -> None:
     root = tmp_path / 'root'
     root.mkdir()
@@ -389,7 +398,11 @@ _NAME = st.text(alphabet='abcdefghijklmnopqrstuvwxyz0123456789_-.', min_size=1, 
 # symlink to it; 'real' is a plain folder of the root.
 VALUES = st.one_of(
     st.sampled_from(PROTECTED_NAMES + ('.git', 'src', '.', './', '.guard', 'logs', 'pyproject.toml/x')),
-    st.builds(lambda p, n: f'{p}/{n}', st.sampled_from(('src', '.git', 'config', '.env', 'lnk', 'real', '.guard', 'logs')), _NAME),
+    st.builds(
+        lambda p, n: f'{p}/{n}',
+        st.sampled_from(('src', '.git', 'config', '.env', 'lnk', 'real', '.guard', 'logs')),
+        _NAME,
+    ),
     st.builds(lambda n: f'../outside/{n}', _NAME),
     st.builds(lambda n: f'real/../../outside/{n}', _NAME),
     st.builds(lambda n: '{out}/' + n, _NAME),
@@ -412,7 +425,7 @@ def test_no_path_valued_key_from_an_untrusted_file_changes_a_byte_outside_the_ro
 ) -> None:
     base = tmp_path_factory.mktemp('inv')
     outside = base / 'outside'
-    write(outside, 'victim.txt', '# HELP guard_ looks like metrics, is not guard\'s\n')
+    write(outside, 'victim.txt', "# HELP guard_ looks like metrics, is not guard's\n")
     write(outside, 'm.prom', '# HELP guard_up 1\n')
     value = raw.replace('{out}', str(outside))
     section, _, name = key.rpartition('.')

@@ -76,7 +76,10 @@ def test_every_rule_has_examples_to_generate_from() -> None:
     assert len(ONE_LINE) >= 60
 
 
-@given(st.lists(st.sampled_from(SECRETS), min_size=1, max_size=4), st.lists(st.text('abc xyz:=,.-/', max_size=12), min_size=5, max_size=5))
+@given(
+    st.lists(st.sampled_from(SECRETS), min_size=1, max_size=4),
+    st.lists(st.text('abc xyz:=,.-/', max_size=12), min_size=5, max_size=5),
+)
 @settings(max_examples=300, deadline=None)
 def test_scrub_masks_whatever_the_secret_rules_detect(secrets: list[tuple[str, str, str]], filler: list[str]) -> None:
     """The invariant itself: in any text, every value a redacting rule reports is gone after scrub()."""
@@ -91,8 +94,12 @@ def test_scrub_masks_whatever_the_secret_rules_detect(secrets: list[tuple[str, s
     assert redaction.scrub(scrubbed) == scrubbed  # scrubbing twice changes nothing
 
 
-@pytest.mark.parametrize(('rule_id', 'example', 'secret'), ONE_LINE, ids=[f'{s[0]}-{i}' for i, s in enumerate(ONE_LINE)])
-def test_alert_command_last_line_hides_every_token_format(tmp_path: Path, rule_id: str, example: str, secret: str) -> None:
+@pytest.mark.parametrize(
+    ('rule_id', 'example', 'secret'), ONE_LINE, ids=[f'{s[0]}-{i}' for i, s in enumerate(ONE_LINE)]
+)
+def test_alert_command_last_line_hides_every_token_format(
+    tmp_path: Path, rule_id: str, example: str, secret: str
+) -> None:
     """The command sink as it runs (a real /bin/sh): its failure's last line, which guard prints and stores."""
     # The example alone on the line: some formats are anchored there (a .pgpass line), as in the file
     # the command may have printed from. Inside other text the invariant test above covers them.
@@ -112,7 +119,9 @@ def _venv(root: Path) -> None:
 
 @given(st.sampled_from(ONE_LINE))
 @SLOW
-def test_alert_output_and_audit_store_hide_provider_tokens(tmp_path_factory: pytest.TempPathFactory, secret: tuple[str, str, str]) -> None:
+def test_alert_output_and_audit_store_hide_provider_tokens(
+    tmp_path_factory: pytest.TempPathFactory, secret: tuple[str, str, str]
+) -> None:
     """Finding 16b 09 as a generator: `guard health --alert` with a failing alert command quoting a token."""
     _, example, value = secret
     base = tmp_path_factory.mktemp('alert')
@@ -120,7 +129,11 @@ def test_alert_output_and_audit_store_hide_provider_tokens(tmp_path_factory: pyt
     git(root.parent, 'init', '-q', str(root))
     _venv(root)
     write(base, 'said.txt', f'{example}\n')
-    write(root, 'pyproject.toml', f'[tool.guard.health]\nchecks = ["pollution"]\n[tool.guard.alerts]\ncommand = "cat {base}/said.txt >&2; exit 1"\n')
+    write(
+        root,
+        'pyproject.toml',
+        f'[tool.guard.health]\nchecks = ["pollution"]\n[tool.guard.alerts]\ncommand = "cat {base}/said.txt >&2; exit 1"\n',
+    )
     trust(root)
     env = {'GUARD_STATE_DIR': str(base / 'state')}
     health = run_guard('health', root, '--alert', env=env)
@@ -134,7 +147,9 @@ def test_alert_output_and_audit_store_hide_provider_tokens(tmp_path_factory: pyt
 
 @given(CREDENTIAL, st.sampled_from(ONE_LINE))
 @SLOW
-def test_purge_never_shows_command_credentials(tmp_path_factory: pytest.TempPathFactory, credential: str, token: tuple[str, str, str]) -> None:
+def test_purge_never_shows_command_credentials(
+    tmp_path_factory: pytest.TempPathFactory, credential: str, token: tuple[str, str, str]
+) -> None:
     """Findings 16b 08 and 15b 11 as a generator: credentials in service commands, as options (`-a X`,
     glued `-pX`, `--password=X`), `NAME=X` and URL userinfo, and a failing command whose output quotes a
     provider token. Neither the plan (dry run), nor the failure lines, nor the audit store shows them."""
@@ -170,7 +185,9 @@ def test_purge_never_shows_command_credentials(tmp_path_factory: pytest.TempPath
 
 @given(CREDENTIAL, st.booleans())
 @SLOW
-def test_audit_url_errors_are_one_line_without_the_password(tmp_path_factory: pytest.TempPathFactory, password: str, scheme: bool) -> None:
+def test_audit_url_errors_are_one_line_without_the_password(
+    tmp_path_factory: pytest.TempPathFactory, password: str, scheme: bool
+) -> None:
     """Findings 16b 01 and 02 as a generator: an audit URL whose password holds `@ : / ' # % ?` unencoded
     (SQLAlchemy reads its tail as a port, or its rest as the host), or that lacks its scheme."""
     base = tmp_path_factory.mktemp('url')
@@ -278,7 +295,11 @@ def test_finding_09_alert_command_quoting_a_stripe_key(tmp_path: Path) -> None:
     git(tmp_path, 'init', '-q', str(root))
     _venv(root)
     command = f"echo 'paging failed for key {tok}' >&2; exit 1"
-    write(root, 'pyproject.toml', f'[tool.guard.health]\nchecks = ["pollution"]\n[tool.guard.alerts]\ncommand = "{command}"\n')
+    write(
+        root,
+        'pyproject.toml',
+        f'[tool.guard.health]\nchecks = ["pollution"]\n[tool.guard.alerts]\ncommand = "{command}"\n',
+    )
     trust(root)
     health = run_guard('health', root, '--alert')
     # The key is also a word of the command line itself, which its output loses whole.

@@ -464,11 +464,32 @@ FORMS: list[tuple[str, str, str]] = [
     ('xml_cdata_next.xml', '<db><password><![CDATA[\n{x}]]></password><host>{ip}</host></db>\n', ']'),
 ]
 # The forms whose value may hold spaces: it runs to the end of the line (or of the flow item).
-PASSPHRASE_FORMS = [f for f in FORMS if f[0] in {
-    'application.properties', 'eol.properties', 'ip_first.env', 'Dockerfile', 'docker_env.Dockerfile', 'my.cnf',
-    'mycnf_line.cnf', 'adonet.config', 'adonet.cfg', 'jdbc_eol.properties', 'compose_env.yml', 'compose_line.yml',
-    'pgpass_space', 'cisco.cfg', 'compose_cmd.yml', 'k8s_args.yaml', 'props_ip.properties', 'app.ini', 'yaml.yaml',
-}]
+PASSPHRASE_FORMS = [
+    f
+    for f in FORMS
+    if f[0]
+    in {
+        'application.properties',
+        'eol.properties',
+        'ip_first.env',
+        'Dockerfile',
+        'docker_env.Dockerfile',
+        'my.cnf',
+        'mycnf_line.cnf',
+        'adonet.config',
+        'adonet.cfg',
+        'jdbc_eol.properties',
+        'compose_env.yml',
+        'compose_line.yml',
+        'pgpass_space',
+        'cisco.cfg',
+        'compose_cmd.yml',
+        'k8s_args.yaml',
+        'props_ip.properties',
+        'app.ini',
+        'yaml.yaml',
+    }
+]
 
 # Forms where the credential sits where no position says "value" (a block scalar's line, a positional
 # argument): only its shape masks it, so letters alone, `name=…` or a number pass for code there.

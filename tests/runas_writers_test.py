@@ -107,9 +107,7 @@ def test_root_runs_the_makefile_of_a_user_who_owns_it_as_that_user(alice: int, p
 
 
 @pytest.mark.parametrize('how', ['subfolder', 'group-writable', 'symlink-out'])
-def test_any_way_a_user_can_change_what_make_reads_makes_it_run_as_them(
-    alice: int, project: Project, how: str
-) -> None:
+def test_any_way_a_user_can_change_what_make_reads_makes_it_run_as_them(alice: int, project: Project, how: str) -> None:
     root = project.root
     if how == 'subfolder':
         os.chown(root / 'sub', alice, alice)  # a folder of hers anywhere in the root

@@ -36,8 +36,7 @@ def _home() -> str:
 def _in_namespace(source: str, mount: Path, *guard_args: str) -> subprocess.CompletedProcess[str]:
     """`guard ARGS` run inside a private mount namespace where `source` is bound read-only at `mount`."""
     script = (
-        'set -e; mount --bind "$1" "$2"; mount -o remount,bind,ro "$2"; shift 2; '
-        f'exec {sys.executable} -m guard "$@"'
+        f'set -e; mount --bind "$1" "$2"; mount -o remount,bind,ro "$2"; shift 2; exec {sys.executable} -m guard "$@"'
     )
     return subprocess.run(
         ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', source, str(mount), *guard_args],
@@ -102,10 +101,7 @@ def test_a_project_bind_mounted_is_still_a_root(tmp_path: Path) -> None:
 def test_the_pinned_directory_is_judged_not_only_the_path(tmp_path: Path) -> None:
     """RootPin judges what it opened: a root path swapped for `/`'s bind mount after check_root still
     fails when pinned (here the bind mount sits where the checked path leads)."""
-    script = (
-        'set -e; mount --bind / "$1"; mount -o remount,bind,ro "$1"; '
-        f'exec {sys.executable} -c "$2" "$1"'
-    )
+    script = f'set -e; mount --bind / "$1"; mount -o remount,bind,ro "$1"; exec {sys.executable} -c "$2" "$1"'
     code = (
         'import sys\n'
         'from pathlib import Path\n'

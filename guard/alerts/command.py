@@ -79,7 +79,9 @@ class CommandSink:
                 )
             seconds = time.monotonic() - started
             if code != 0:
-                return Delivery(NAME, False, f'exit {_exit_text(code)}{_last_line(errors, self._command)}', seconds=seconds)
+                return Delivery(
+                    NAME, False, f'exit {_exit_text(code)}{_last_line(errors, self._command)}', seconds=seconds
+                )
         return Delivery(NAME, True, 'exit 0', seconds=seconds)
 
 

@@ -80,7 +80,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.trust and not args.dry_run:
         trusted = service_trust.record(root)
-        common.out(f'trusted {printable(trusted)} in the system store' if trusted else f'{printable(root)}: no config of its own to trust')
+        common.out(
+            f'trusted {printable(trusted)} in the system store'
+            if trusted
+            else f'{printable(root)}: no config of its own to trust'
+        )
     for line in service_trust.report(root, config_file):
         common.out(line)
     if _owner(root) != user:
@@ -109,7 +113,11 @@ def _account(user: str | None, root: Path) -> tuple[str, str]:
     except KeyError:
         raise UsageError(f'{printable(name)}: no such user') from None
     if entry.pw_uid == 0:
-        hint = '' if user else f' ({printable(root)} is owned by root: pass --user NAME, the account that owns the project)'
+        hint = (
+            ''
+            if user
+            else f' ({printable(root)} is owned by root: pass --user NAME, the account that owns the project)'
+        )
         raise UsageError(f'guard watch does not run as root{hint}')
     try:
         return name, grp.getgrgid(entry.pw_gid).gr_name
@@ -127,7 +135,9 @@ def _writable_outside(root: Path, config_file: Path | None) -> tuple[Path, ...]:
     from guard.daemon.startup import metrics_path
 
     config = config_module.load(root, config_file=config_file, environ={})
-    common.out(f'config: {config.source} (what `guard watch {printable(shlex.quote(str(root)))}` reads under this unit)')
+    common.out(
+        f'config: {config.source} (what `guard watch {printable(shlex.quote(str(root)))}` reads under this unit)'
+    )
     wanted = []
     if config.watch.metrics_file:
         wanted.append(metrics_path(config, root).parent)

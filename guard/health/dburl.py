@@ -179,7 +179,7 @@ def _read_env_file_beneath(root: Path, rel: str, root_fd: int | None) -> Mapping
     shown = printable(root / rel)
     norm = os.path.normpath(rel)
     if norm == '.' or norm == '..' or norm.startswith('../'):
-        raise ConfigError(f"{shown}: leads outside the root: {_ONLY_INSIDE}")
+        raise ConfigError(f'{shown}: leads outside the root: {_ONLY_INSIDE}')
     parent, _, name = norm.rpartition('/')
     try:
         base = os.dup(root_fd) if root_fd is not None else ownfiles.open_dir(root, private=False, owners=False)

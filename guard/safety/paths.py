@@ -187,7 +187,9 @@ def check_root(root: str | os.PathLike[str]) -> Path:
     if str(resolved) in SYSTEM_DIRS:
         raise UnsafeOperationError(f'{shown}: refusing to work on a system directory; point guard at a project root')
     if resolved in _home_dirs():
-        raise UnsafeOperationError(f'{shown}: refusing to work on a home directory; point guard at a project root inside it')
+        raise UnsafeOperationError(
+            f'{shown}: refusing to work on a home directory; point guard at a project root inside it'
+        )
     refuse_refused_directory(os.stat(resolved), shown)
     return resolved
 

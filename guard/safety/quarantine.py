@@ -150,7 +150,9 @@ def plan(config: Config, root: str | os.PathLike[str], *, pin: fdops.RootPin | N
     # floor, so it would stay behind holding the quarantines a later clean moves with it (16b-11).
     for rel in finding.entries if finding else ():
         if is_inside(target, resolved / rel):
-            raise UnsafeOperationError(f'clean.quarantine-dir {target} lies inside venv entry {rel}; choose another folder')
+            raise UnsafeOperationError(
+                f'clean.quarantine-dir {target} lies inside venv entry {rel}; choose another folder'
+            )
     offered = tuple(f for f in (fixes.gitignore_fix(resolved, entries), fixes.env_example_fix(resolved)) if f)
     return CleanPlan(
         resolved,

@@ -180,7 +180,7 @@ class Baseline(Record):
                 keys.extend(group)
             else:
                 warnings.append(
-                    f'{self.path}: the baseline\'s moved entries of rule {rule or "(none named)"} ({moved[rule]} at '
+                    f"{self.path}: the baseline's moved entries of rule {rule or '(none named)'} ({moved[rule]} at "
                     f'no current location) were not looked for among {len(group)} findings of that rule (over '
                     f'{moved_bound(moved[rule])}, each a slow hash): they are reported; re-run `guard baseline` '
                     'to refresh it'
@@ -313,9 +313,7 @@ def _salt(path: Path, data: dict[str, object], version: int) -> bytes:
     return salt
 
 
-def _entry_hashes(
-    findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes
-) -> dict[str, tuple[str, str]]:
+def _entry_hashes(findings: Sequence[Finding], content_keys: dict[str, str], salt: bytes) -> dict[str, tuple[str, str]]:
     """{content key: (fingerprint, the entry's own scheme or '')}: the fast fingerprint for rules shown
     in clear (their value is in every report), the slow hash, on every core, for the rest."""
     from guard.scan import fingerprints

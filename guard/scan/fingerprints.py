@@ -113,7 +113,7 @@ def clear(key: str, salt: bytes) -> str:
     under the baseline's salt. It confirms nothing the location key (which holds the excerpt) does not."""
     import hashlib
 
-    return hashlib.sha256(salt + key.encode('ascii')).hexdigest()[:DIGEST_BYTES * 2]
+    return hashlib.sha256(salt + key.encode('ascii')).hexdigest()[: DIGEST_BYTES * 2]
 
 
 def shown_in_clear(rule_id: str) -> bool:

@@ -290,7 +290,9 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
     if filters.is_placeholder(value):
         return 'placeholder or reference'
-    if ' ' in value and (value[0] == ' ' or value[-1] == ' ' or _strength(_words(_identifier(match, text)))[0] != 'password'):
+    if ' ' in value and (
+        value[0] == ' ' or value[-1] == ' ' or _strength(_words(_identifier(match, text)))[0] != 'password'
+    ):
         # A quoted literal in a password's place is the password, words and all; elsewhere words are prose.
         return 'words, not a secret'
     if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
