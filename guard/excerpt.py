@@ -43,11 +43,13 @@ DENIED = MASK * 8
 _NUL = '\x00'
 
 # A string literal: optional prefix (f, b, r, u), a quote not preceded by a word character (`don't`
-# and `ab'c` are not strings), its body up to the closing quote or the end of the line. Possessive:
-# the body is read once.
+# and `ab'c` are not strings), its body up to the closing quote or the end of the line; a doubled
+# quote is one inside the body (SQL's and YAML's 'O''Neil'). A quote may follow a literal directly:
+# the shell's 'O'"'"'Neil' is three literals, each masked, not one and then plain words (issue 15,
+# review 18). Possessive: the body is read once.
 _STRING = re.compile(
-    r"""(?<![\w\\"'`])[rRbBuUfF]{0,2}+"""
-    r"""(?:"(?P<d>(?:[^"\\]|\\.?)*+)"?|'(?P<s>(?:[^'\\]|\\.?)*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)"""
+    r"""(?<![\w\\])[rRbBuUfF]{0,2}+"""
+    r"""(?:"(?P<d>(?:[^"\\]|\\.?|"")*+)"?|'(?P<s>(?:[^'\\]|\\.?|'')*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)"""
 )
 # What a dictionary key looks like: it may stay shown before a `:`.
 _KEY = re.compile(r'[^\W\d]++(?:[.\-][^\W\d]++)*+')

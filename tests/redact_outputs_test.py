@@ -462,6 +462,11 @@ FORMS: list[tuple[str, str, str]] = [
     ('cert_e.sh', 'curl -E {home}/c.pem:{x} https://api.internal/v1\n', ''),
     *[(f'glued{i}.sh', f'run {{home}}/keys/id{glue}{{x}} now\n', '') for i, glue in enumerate('=@#%&!+*~\\')],
     ('xml_cdata_next.xml', '<db><password><![CDATA[\n{x}]]></password><host>{ip}</host></db>\n', ']'),
+    # A quote escaped by doubling (SQL, YAML) or by the shell's '"'"' idiom inside a quoted passphrase
+    # (review 18): the literal goes on after the escape.
+    ('doubled.sql', "INSERT INTO users (host, pass) VALUES ('{ip}', 'O''Neil {x} tram');\n", "'"),
+    ('doubled.yaml', "db:\n  dsn: 'host={ip} password=O''Neil {x} tram'\n", "'"),
+    ('shell_idiom.sh', "sshpass -p 'O'\"'\"'Neil {x} tram' ssh root@{ip}\n", "'"),
 ]
 # The forms whose value may hold spaces: it runs to the end of the line (or of the flow item).
 PASSPHRASE_FORMS = [
@@ -488,6 +493,9 @@ PASSPHRASE_FORMS = [
         'props_ip.properties',
         'app.ini',
         'yaml.yaml',
+        'doubled.sql',
+        'doubled.yaml',
+        'shell_idiom.sh',
     }
 ]
 
