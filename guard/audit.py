@@ -255,6 +255,8 @@ class AuditStore:
         from sqlalchemy import select
 
         query = select(self._events).order_by(self._events.c.id.desc()).limit(limit)
+        if kind and not kind.isascii():
+            return []  # every kind is guard's own ASCII word; one that is not UTF-8 could not even be asked
         if kind:
             query = query.where(self._events.c.kind == kind)
         if root:
