@@ -107,8 +107,11 @@ def leaves_root(root: str, value: str) -> bool:
         return False  # the default: guard's own place, not one the file chose
     if os.path.isabs(value) or value.startswith('~'):
         return True
-    real_root = os.path.realpath(root)
-    target = os.path.realpath(os.path.join(real_root, value))
+    try:
+        real_root = os.path.realpath(root)
+        target = os.path.realpath(os.path.join(real_root, value))
+    except OSError:
+        return True  # a link changing while it is read (realpath's readlink raced): judged as leaving
     return os.path.commonpath((real_root, target)) != real_root
 
 
