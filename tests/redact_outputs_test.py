@@ -730,12 +730,14 @@ def test_a_very_long_line_masks_around_its_findings_as_a_short_one_does(
 
     if form[0] in SHAPE_ONLY and ('=' in secret or not any(c.isalpha() for c in secret)):
         return  # the documented limit, as above
-    secret, text, _ = place(form, secret, 77)
+    secret, text, rest = place(form, secret, 77)
     filler = 'lorem ipsum dolor sit amet '
     line = (filler * (before // len(filler) + 1))[:before] + ' ' + text.rstrip('\n') + ' ' + filler * (after // 27)
     findings, _ = Scanner(RULES).scan(Document(form[0], line + '\n'))
     assert findings
-    assert all(secret not in f.excerpt for f in findings)
+    # Pieces the rest of the line does not hold itself (`trader7` is also the home path's user, shown).
+    pieces = fragments(secret, rest) if len(secret) >= 6 else [secret] * (secret not in rest)
+    assert not any(piece in f.excerpt for f in findings for piece in pieces)
 
 
 # Letters alone whose case flips every one or two letters (issue 15 finding 03: `jYWBGKbomHazCahO`), and

@@ -11,6 +11,7 @@ import os
 
 import pytest
 from hypothesis import HealthCheck
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -247,6 +248,7 @@ PRINTABLE = st.text(st.characters(blacklist_categories=['Cc', 'Cs']), min_size=1
     value=PRINTABLE,
     bom=st.sampled_from(['', 'utf-8-bom', 'utf-16-le-bom', 'utf-16-be-bom', 'utf-32-le-bom', 'utf-32-be-bom']),
 )
+@example(value='0000Ċ', bom='utf-16-le-bom')  # 'Ċ' is 0A 01: a line-end byte inside a marked UTF-16 character
 def test_text_without_controls_decodes_to_itself(value: str, bom: str) -> None:
     """Any text free of control characters, as UTF-8 or behind any byte-order mark, is read back exactly."""
     data = encode(value, bom) if bom else value.encode('utf-8')

@@ -133,7 +133,14 @@ def decode_all(data: bytes) -> list[str]:
         order = next((codec for codec, _ in found if codec.startswith('utf-16')), 'utf-16-le')
         pieced, mixed = _pieced(data, bool(texts), order)
         if mixed:  # whole-file UTF-16 readings put the part after a UTF-8 line on the wrong line
-            texts = [t for t, (codec, _) in zip(texts, found, strict=True) if codec[:6] not in ('utf-16', 'utf-32')]
+            # ...except the one a byte-order mark declares: in it a line-end byte may be half of a
+            # character ('Ċ' is 0A 01 in UTF-16 LE), and the mark says how the file was written.
+            marked = bool(found) and found[0][1] > 0 and any(data.startswith(bom) for bom, _ in _BOMS)
+            texts = [
+                t
+                for index, (t, (codec, _)) in enumerate(zip(texts, found, strict=True))
+                if codec[:6] not in ('utf-16', 'utf-32') or (index == 0 and marked)
+            ]
         for extra in pieced:
             if extra not in texts:
                 texts.append(extra)
