@@ -48,19 +48,8 @@ def check(path: str, text: str) -> Finding | None:
     keys = len(values)
     # A literal under a credential's name (not `${VAR}`, checked above): SKIP=guard-env-files would commit it.
     credential = any(_CREDENTIAL_NAME.search(m['name']) for m in values)
-    return Finding(
-        rule=RULE_ID,
-        category=CATEGORY,
-        severity='error',
-        path=path,
-        line=None,
-        column=None,
-        message=f'{WHY} It assigns {keys} value{"s" if keys != 1 else ""}.',
-        fix=FIX,
-        excerpt=f'{path} ({keys} value{"s" if keys != 1 else ""})',
-        fingerprint=fingerprint(RULE_ID, path),
-        credential=credential,
-    )
+    plural = 's' if keys != 1 else ''
+    return _finding(path, f'It assigns {keys} value{plural}.', f'{keys} value{plural}', credential=credential)
 
 
 def check_unread(path: str, reason: str) -> Finding | None:
@@ -69,6 +58,11 @@ def check_unread(path: str, reason: str) -> Finding | None:
     `DB_PASSWORD=…`, the real `.env` kept in LFS storage)."""
     if not is_env_file(path):
         return None
+    return _finding(path, f'Its content was not read ({reason}): it may assign any value.', reason, credential=True)
+
+
+def _finding(path: str, detail: str, summary: str, *, credential: bool) -> Finding:
+    """The one path-level finding of an env file: `detail` follows WHY, `summary` the path in the excerpt."""
     return Finding(
         rule=RULE_ID,
         category=CATEGORY,
@@ -76,9 +70,9 @@ def check_unread(path: str, reason: str) -> Finding | None:
         path=path,
         line=None,
         column=None,
-        message=f'{WHY} Its content was not read ({reason}): it may assign any value.',
+        message=f'{WHY} {detail}',
         fix=FIX,
-        excerpt=f'{path} ({reason})',
+        excerpt=f'{path} ({summary})',
         fingerprint=fingerprint(RULE_ID, path),
-        credential=True,
+        credential=credential,
     )
