@@ -22,7 +22,7 @@ from guard.scan.scanner import Document
 from guard.scan.scanner import Scanner
 
 
-def rule(pattern: str, *, keywords: tuple[str, ...] = ('key',), trigger: str = '') -> Rule:
+def rule(pattern: str, *, keywords: tuple[str, ...] = ('key',), trigger: str = '', path_pattern: str = '') -> Rule:
     return Rule(
         id='t',
         category='secret',
@@ -32,6 +32,7 @@ def rule(pattern: str, *, keywords: tuple[str, ...] = ('key',), trigger: str = '
         pattern=pattern,
         keywords=keywords,
         trigger=trigger,
+        path_pattern=path_pattern,
     )
 
 
@@ -132,16 +133,7 @@ def test_lowering_keeps_every_code_point_in_place() -> None:
 
 
 def test_path_scoped_rules_run_only_on_their_paths() -> None:
-    scoped = Rule(
-        id='t',
-        category='secret',
-        severity='error',
-        why='w',
-        fix='f',
-        pattern=r'key=(?P<value>\w+)',
-        keywords=('key',),
-        path_pattern=r'\.cfg$',
-    )
+    scoped = rule(r'key=(?P<value>\w+)', path_pattern=r'\.cfg$')
     prefilter = Prefilter([scoped])
     assert prefilter.plan('key=abc', 'app.py') == []
     assert [r.id for r, _ in prefilter.plan('key=abc', 'app.cfg')] == ['t']
@@ -213,17 +205,8 @@ def test_importing_the_scanner_stays_cheap() -> None:
     assert out.strip() == '[]'
 
 
-def test_a_path_scoped_rule_without_its_keyword_is_not_run_on_unaligned_text() -> None:
-    scoped = Rule(
-        id='t',
-        category='secret',
-        severity='error',
-        why='w',
-        fix='f',
-        pattern=r'\w+=(?P<value>\w+)',
-        keywords=('key',),
-        path_pattern=r'\.cfg$',
-    )
+def test_a_path_scoped_rule_without_its_keyword_is_not_run_on_a_text_holding_a_dotted_capital_i() -> None:
+    scoped = rule(r'\w+=(?P<value>\w+)', path_pattern=r'\.cfg$')
     assert Prefilter([scoped]).plan('İ\nuser=abc\n', 'app.cfg') == []
 
 
