@@ -111,8 +111,14 @@ def test_committed_venv_and_baseline(git_repo: Path) -> None:
     proc = run_guard('baseline', git_repo, '--only', 'secret')
     assert proc.returncode == 0, proc.stderr
     assert scan(git_repo, ['--all'], only=['secret']).findings == []
-    assert {f.rule for f in scan(git_repo, ['--all'], only=['secret'], use_baseline=False).findings} == {
-        'database-url-password'
+    # With the venv rule off, the environment's files are committed code like any other: read.
+    assert {
+        (f.rule, f.path.split(':', 1)[1])
+        for f in scan(git_repo, ['--all'], only=['secret'], use_baseline=False).findings
+    } == {
+        ('database-url-password', 'app.py'),
+        ('aws-access-key-id', 'tools/venv/lib/python3.11/site-packages/x.py'),
+        ('aws-access-key-id', 'tools/venv/bin/tool'),
     }
 
 

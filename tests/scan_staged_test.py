@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from support import git
 from support import run_guard
 from support import write
@@ -15,6 +19,7 @@ from support import write
 from guard import config as config_module
 from guard.git import plumbing as git_plumbing
 from guard.git.blobs import BlobReader
+from guard.scan import engine
 from guard.scan import staged
 from guard.scan.engine import ScanResult
 
@@ -158,6 +163,57 @@ def test_staged_root_venv_is_reported_with_how_to_unstage_and_not_content_scanne
     nested = next(f for f in result.findings if f.rule == 'venv-committed')
     assert nested.path == 'tools/venv/' and 'git rm -r --cached tools/venv' in nested.fix
     assert result.files_scanned == 1  # app.py only: nothing inside an environment is read
+
+
+# Where an environment's files sit, and which of them holds the secret.
+_VENV_LAYOUTS = {
+    'root': (['pyvenv.cfg', 'bin/activate'], ['lib/python3.11/site-packages/acme/settings.py', 'bin/tool']),
+    'root-lib-only': ([], ['lib/python3.12/site-packages/acme/settings.py', 'Lib/site-packages/w.py']),
+    'nested': (['tools/env/pyvenv.cfg'], ['tools/env/lib/python3.11/site-packages/x.py', 'tools/env/bin/run']),
+}
+_RULE_CHOICES = [(), ('venv',), ('venv-root',), ('venv-committed',)]
+
+
+@settings(max_examples=24, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    layout=st.sampled_from(sorted(_VENV_LAYOUTS)),
+    pick=st.integers(0, 1),
+    disabled=st.sampled_from(_RULE_CHOICES),
+    only_secrets=st.booleans(),
+)
+def test_an_environments_files_go_unread_only_while_a_finding_names_it(
+    tmp_path_factory: pytest.TempPathFactory, layout: str, pick: int, disabled: tuple[str, ...], only_secrets: bool
+) -> None:
+    """Issue 15 finding 14: with the venv rule off (`disable`, `--only secret`, the secrets hook alone)
+    a password under the root's lib/pythonX.Y/site-packages was neither read nor named. Whatever the
+    layout and the rules, the secret is found, or a reported venv finding names the folder it is in;
+    staged and on disk alike."""
+    repo = tmp_path_factory.mktemp('venv') / 'repo'
+    repo.mkdir()
+    git(repo, 'init', '-q')
+    markers, holders = _VENV_LAYOUTS[layout]
+    for marker in markers:
+        write(repo, marker, 'home = /usr/bin\n' if marker.endswith('.cfg') else '# activate\n')
+    holder = holders[pick]
+    write(repo, holder, f'KEY = "{AWS_KEY}"\n')
+    if disabled:
+        write(repo, 'pyproject.toml', f'[tool.guard]\ndisable = {list(disabled)!r}\n'.replace("'", '"'))
+    git(repo, 'add', '-A')
+    only = ['secret'] if only_secrets else []
+    located = git_plumbing.locate(repo)
+    config = config_module.load(located.root)
+    for result in (
+        staged.scan_staged(config, located, only=only),
+        engine.scan_worktree(config, only=only),
+    ):
+        secret = any(f.path.endswith(holder) and f.category == 'secret' for f in result.findings)
+        named = any(
+            holder == entry or holder.startswith(entry + '/')
+            for f in result.findings
+            if f.rule in ('venv-root', 'venv-committed')
+            for entry in f.entries
+        )
+        assert secret or named, (layout, holder, disabled, only, [(f.rule, f.path) for f in result.findings])
 
 
 def test_paths_as_pre_commit_passes_them_are_read_from_the_index(git_repo: Path) -> None:

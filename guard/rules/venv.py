@@ -140,6 +140,11 @@ def detect_nested_venvs(paths: Iterable[str]) -> list[Finding]:
     return findings
 
 
+def reported_dirs(findings: Iterable[Finding]) -> set[str]:
+    """The entries (root-relative, no trailing slash) of the environments these venv findings report."""
+    return {entry for f in findings if f.rule in (ROOT_RULE, NESTED_RULE) for entry in f.entries}
+
+
 def _scan_markers(tree: Tree, ev: _Evidence) -> None:
     if tree.kind('pyvenv.cfg') == 'file':
         ev.strong.append('pyvenv.cfg')

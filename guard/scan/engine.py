@@ -64,11 +64,12 @@ def scan_worktree(
     excluded = allowlist.PathFilter(config.exclude)
     prefixes = _target_prefixes(root, targets)
     root_venv = venv.detect_root_venv(DiskTree(root), root_path=str(root))
-    paths = _select(listing, excluded, prefixes, result, scanner.enabled, root_venv.entries if root_venv else ())
-    result.skipped.extend(s for s in listing.unreadable if _wanted(s.path, excluded, prefixes))
-    if (not prefixes or '' in prefixes) and root_venv and venv.ROOT_RULE in scanner.enabled:
-        # Pollution on disk is what a cleanup looks for, so ignored paths count here.
+    # Pollution on disk is what a cleanup looks for, so ignored paths count here.
+    root_reported = (not prefixes or '' in prefixes) and root_venv and venv.ROOT_RULE in scanner.enabled
+    if root_reported:
         result.findings.append(root_venv)
+    paths = _select(listing, excluded, prefixes, result, scanner.enabled, root_venv.entries if root_reported else ())
+    result.skipped.extend(s for s in listing.unreadable if _wanted(s.path, excluded, prefixes))
     if listing.in_git:
         result.notes.append('the venv check looked at the root on disk, ignored paths included')
     _scan_files(root, paths, scanner, config.max_file_size, jobs or config.jobs, result)
@@ -159,14 +160,22 @@ def _select(
     enabled: frozenset[str],
     root_venv_entries: Sequence[str],
 ) -> list[str]:
-    """Paths to read: inside the targets, not excluded, and not inside a Python environment."""
-    venv_dirs = {f.entries[0]: f for f in venv.detect_nested_venvs(listing.tracked + listing.untracked)}
-    skip = (*venv_dirs, *root_venv_entries)
-    if venv.NESTED_RULE in enabled:
-        tracked_venvs = {f.entries[0] for f in venv.detect_nested_venvs(listing.tracked)}
-        result.findings.extend(f for d, f in venv_dirs.items() if d in tracked_venvs and not excluded.excluded(d + '/'))
-    for directory in sorted(set(venv_dirs) - {f.entries[0] for f in result.findings if f.rule == venv.NESTED_RULE}):
-        result.skipped.append(Skipped(directory + '/', 'a Python environment not ignored by git: add it to .gitignore'))
+    """Paths to read: inside the targets, not excluded, and not inside a Python environment that a
+    finding reports (`root_venv_entries` are given only when the root's is reported).
+
+    A committed environment whose rule is switched off is read like any other code: what is
+    committed is scanned. One that git does not track yet is left out and named.
+    """
+    tracked_venvs = {f.entries[0] for f in venv.detect_nested_venvs(listing.tracked)}
+    skip = list(root_venv_entries)
+    for found in venv.detect_nested_venvs(listing.tracked + listing.untracked):
+        directory = found.entries[0]
+        if directory not in tracked_venvs:
+            skip.append(directory)
+            result.skipped.append(Skipped(directory + '/', 'a Python environment not ignored by git: add it to .gitignore'))
+        elif venv.NESTED_RULE in enabled and not excluded.excluded(directory + '/'):
+            skip.append(directory)
+            result.findings.append(found)
     selected = []
     for path in dict.fromkeys(listing.tracked + listing.untracked):
         if prefixes and not any(p == '' or path == p or path.startswith(p + '/') for p in prefixes):

@@ -189,8 +189,8 @@ def _scan_read(
 
 class Judged(Record):
     """The outcome of looking at paths only: venv `findings`, and what is left to read and scan
-    (`entries` from git, `loose` paths from disk); `venv_dirs` are environments (root entries,
-    nested folders) whose files are not read."""
+    (`entries` from git, `loose` paths from disk); `venv_dirs` are the environments a finding
+    reports (root entries, nested folders), whose files are not read."""
 
     findings: list[Finding]
     entries: list[Entry]
@@ -218,7 +218,9 @@ def judge_paths(
         findings.append(root_venv)
     if venv.NESTED_RULE in enabled:
         findings.extend(f for f in nested if not excluded.excluded(f.path))
-    skip = {f.path.rstrip('/') for f in nested} | set(root_venv.entries if root_venv else ())
+    # An environment's files go unread only while a finding names it: with its rule switched off
+    # (`SKIP=guard-venv`, `disable`, the secrets hook alone) they are committed code like any other.
+    skip = venv.reported_dirs(findings)
 
     def wanted(path: str) -> bool:
         return not inside(path, skip) and not excluded.excluded(path)
