@@ -65,10 +65,10 @@ def scan_worktree(
     prefixes = _target_prefixes(root, targets)
     root_venv = venv.detect_root_venv(DiskTree(root), root_path=str(root))
     # Pollution on disk is what a cleanup looks for, so ignored paths count here.
-    root_reported = (not prefixes or '' in prefixes) and root_venv and venv.ROOT_RULE in scanner.enabled
-    if root_reported:
-        result.findings.append(root_venv)
-    paths = _select(listing, excluded, prefixes, result, scanner.enabled, root_venv.entries if root_reported else ())
+    reported = root_venv if (not prefixes or '' in prefixes) and venv.ROOT_RULE in scanner.enabled else None
+    if reported:
+        result.findings.append(reported)
+    paths = _select(listing, excluded, prefixes, result, scanner.enabled, reported.entries if reported else ())
     result.skipped.extend(s for s in listing.unreadable if _wanted(s.path, excluded, prefixes))
     if listing.in_git:
         result.notes.append('the venv check looked at the root on disk, ignored paths included')
@@ -172,7 +172,9 @@ def _select(
         directory = found.entries[0]
         if directory not in tracked_venvs:
             skip.append(directory)
-            result.skipped.append(Skipped(directory + '/', 'a Python environment not ignored by git: add it to .gitignore'))
+            result.skipped.append(
+                Skipped(directory + '/', 'a Python environment not ignored by git: add it to .gitignore')
+            )
         elif venv.NESTED_RULE in enabled and not excluded.excluded(directory + '/'):
             skip.append(directory)
             result.findings.append(found)
