@@ -52,6 +52,25 @@ FORMATS = {
     'json': ('config.json', '{{\n  "host": "{ip}",\n  "password": "{pw}",\n  "data": "{home}/data"\n}}\n'),
     'python': ('app/settings.py', 'DB_HOST = "{ip}"\nDB_PASSWORD = "{pw}"\nDATA_DIR = "{home}/data"\n'),
     'python-dict': ('app/config.py', 'DATABASE = {{"host": "{ip}", "password": "{pw}", "root": "{home}/db"}}\n'),
+    # Issue 15b finding 08: a literal on an INI continuation line, triple-quoted or in parentheses; a .properties
+    # key and value separated by a space; a name and its value as two entries of one record.
+    'ini-continued': ('setup.cfg', '[database]\nhost = {ip}\npassword =\n    {pw}\npath = {home}/data\n'),
+    'python-triple': ('app/db.py', 'conn = connect(host="{ip}", password="""{pw}""", sslroot="{home}/ca")\n'),
+    'python-paren': ('app/settings.py', 'DB_HOST = "{ip}"\nDB_PASSWORD = (\n    "{pw}"\n)\nDATA_DIR = "{home}/data"\n'),
+    'properties-space': (
+        'src/main/resources/application.properties',
+        'db.host {ip}\ndb.password {pw}\ndata.dir {home}/data\n',
+    ),
+    'k8s-env': (
+        'deploy/deployment.yaml',
+        'env:\n  - name: DB_HOST\n    value: "{ip}"\n  - name: DB_PASSWORD\n    value: "{pw}"\n'
+        '  - name: DATA_DIR\n    value: {home}/data\n',
+    ),
+    'ecs-json': (
+        'deploy/task.json',
+        '{{"environment": [{{"name": "DB_HOST", "value": "{ip}"}}, {{"name": "DB_PASSWORD", "value": "{pw}"}}, '
+        '{{"name": "DATA", "value": "{home}/d"}}]}}\n',
+    ),
 }
 
 
@@ -134,3 +153,28 @@ TEMPLATES = {
 def test_real_placeholders_in_templates_and_docs_are_quiet(path: str, placeholder: str) -> None:
     text = TEMPLATES[path].format(pw=placeholder)
     assert _secret_lines(path, text) == {}
+
+
+STOCK = ('postgres', 'root', 'admin', 'guest', 'changeme', 'password', 'mysql', 'secret')
+STOCK_FORMS = {
+    'docker-compose.yml': 'services:\n  db:\n    environment:\n      {name}: {pw}\n',
+    'compose.yaml': 'services:\n  mq:\n    environment:\n      - {name}={pw}\n',
+    'deploy/.env': 'DB_HOST=db\n{name}={pw}\n',
+    'Dockerfile': 'FROM postgres:16\nENV {name}={pw}\n',
+}
+STOCK_NAMES = ('POSTGRES_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'RABBITMQ_DEFAULT_PASS', 'DB_PASSWORD', 'redisPassword')
+
+
+@pytest.mark.parametrize('path', sorted(STOCK_FORMS))
+def test_a_stock_password_in_a_deploy_file_is_a_note_and_quiet_in_templates_and_docs(path: str) -> None:
+    """`POSTGRES_PASSWORD: postgres` (issue 15b finding 08) is the first password anyone tries: a note in a
+    deploy file; the same bare word in `.env.example` or a README stands in for a password."""
+    for _ in range(20):
+        pw, name = choice(STOCK), choice(STOCK_NAMES)
+        text = STOCK_FORMS[path].format(name=name, pw=pw)
+        findings, _ = SCANNER.scan(Document(path, text))
+        secrets = [(f.rule, f.severity) for f in findings if f.category == 'secret']
+        assert secrets == [('stock-password', 'note')], (text, findings)
+        assert all(pw not in f.excerpt.split(name, 1)[-1] for f in findings)  # masked after its name
+        for quiet in ('.env.example', 'docs/setup.md', 'config/settings.yaml'):
+            assert SCANNER.scan(Document(quiet, text))[0] == [], (quiet, text)

@@ -111,7 +111,16 @@ def test_no_good_example_is_found_by_its_rule(rule, example: str) -> None:  # ty
 
 def _path_for(rule) -> str:  # type: ignore[no-untyped-def]
     """A path the rule applies to (rules restricted by path_pattern get one that matches)."""
-    for candidate in ('config/app.py', '.pgpass', 'home/.pgpass', 'config.json', 'settings.yaml', 'key.pem'):
+    for candidate in (
+        'config/app.py',
+        '.pgpass',
+        'home/.pgpass',
+        'config.json',
+        'settings.yaml',
+        'key.pem',
+        'app.properties',
+        'docker-compose.yml',
+    ):
         if rule.applies_to(candidate):
             return candidate
     pytest.skip(f'{rule.id}: no sample path matches its path_pattern {rule.path_pattern!r}')

@@ -2,7 +2,8 @@
 
 Order matters: where two secret hits overlap the earlier rule wins, so key material and provider
 formats come first, then insecure environment defaults (whose advice beats "rotate it"), the URL and
-connection-string rules, and the generic name-plus-random-literal rule last.
+connection-string rules, the generic name-plus-random-literal rule, and last a service's stock
+password in a deploy file (a note).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from guard.rules.secrets import devtools
 from guard.rules.secrets import generic
 from guard.rules.secrets import keys
 from guard.rules.secrets import services
+from guard.rules.secrets import stock
 from guard.rules.secrets import urls
 
 RULES: tuple[Rule, ...] = (
@@ -28,4 +30,5 @@ RULES: tuple[Rule, ...] = (
     *conninfo.RULES,
     *commands.RULES,
     *generic.RULES,
+    *stock.RULES,
 )

@@ -16,6 +16,8 @@ POSITION_RULES = frozenset(
     {
         'generic-secret',
         'generic-secret-xml',
+        'generic-secret-pair',
+        'generic-secret-properties',
         'basic-auth-url',
         'database-url-password',
         'connection-string-password',

@@ -27,23 +27,38 @@ _KEYWORD = (
 # opening one (the end of the string before) otherwise takes the code up to the next string as the value.
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , a YAML block scalar (`password: >-` and the value on the next
-# line, indented), and "the name, spaces, then a quoted literal".
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+# line, indented), an INI continuation (`password =` and the value on the next line, indented), and "the
+# name, spaces, then a quoted literal". A literal may sit in parentheses (`PW = (\n    "…"\n)`, black's wrap).
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|=[ \t]*+\r?\n[ \t]++(?=[^\s#;])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+(?:\((?:[ \t]*+\r?\n)?[ \t]*+(?=(?:[bruf]{1,2})?["\'`]))?|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
 # The start of another secret-like name: where an unquoted value that reaches a `=` or `:` ends.
 _NEXT_NAME = r'(?i:pas|pw|secret|token|api|key|cred|priv|access|auth|bearer)'
 _VALUE = (
-    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}(?P<qc>["\'`]))?'
+    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}(?P<qc>\"\"\"|\'\'\'|["\'`]))?'
     # Quoted, a value may hold spaces (`password = "Tr4der 2024"`): only a password-kind name keeps one (_value_noise).
     # Possessive: a run that ends in no terminator fails at once instead of retrying every shorter run. Unquoted, it
     # stops at a `=` or `:` before another secret word: `api_key=` or `pw:` repeated over 1 MB read 300 characters
     # from each keyword (2.5 s, 6 s); a value holding `=` or `:` is still read whole.
     r'(?P<value>(?(q)(?!(?P=qc))[^\t\n\r\f\v"\'\\]|(?:[^\s"\'`\\,;<>(){}\[\]=:]|[=:](?!' + _NEXT_NAME + r'))){6,300}+)'
-    r'(?(q)\\{0,3}(?P=qc)|(?=[\s"\'`\\,;<)}\]]|$))(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
+    r'(?(q)\\{0,3}(?P=qc)|(?=[\s"\'`\\,;<)}\]]|$))'
 )
+_XML_CLOSE = r'(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
 # The lookahead is implied by what follows (a tail of 40, `string`, an operator's `.`/`-`, then something
 # outside [\w.-]); checked first and possessively, a long run such as `password.password.…` costs 48 steps
 # a keyword instead of trying every tail against every operator (9 s for 1 MB, issue 15).
-_PATTERN = r'(?i)' + _KEYWORD + r'(?=[\w.\-]{0,48}+[^\w.\-])(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE
+_PATTERN = r'(?i)' + _KEYWORD + r'(?=[\w.\-]{0,48}+[^\w.\-])(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE + _XML_CLOSE
+# A name and its value as two entries of one record: Kubernetes and compose env lists (`- name: DB_PASSWORD`,
+# `value: …` on the next line), ECS task definitions and CloudFormation (`"name": "DB_PASSWORD", "value": …`).
+_PAIR = (
+    r'(?i)\b(?:name|key)["\']?[ \t]*+[:=][ \t]*+(?P<nq>["\']?)[\w.\-]{0,60}?'
+    + _KEYWORD
+    + r'(?P<tail>[\w.\-]{0,40}?)(?P=nq)[ \t]*+(?:,[ \t]*+|\r?\n[ \t]*+(?:-[ \t]++)?)'
+    r'["\']?value["\']?[ \t]*+[:=][ \t]*+' + _VALUE
+)
+# Java .properties separate a key from its value by `=`, `:` or only spaces (`db.password postgres123`).
+# Unquoted and to the end of the line: one word, since message bundles hold sentences under such keys.
+_PROPERTIES = (
+    r'(?im)^[ \t]*+[\w.\-]{0,60}?' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)[ \t]++(?P<value>[^\s=:]\S{5,299}+)[ \t]*+$'
+)
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <property name="token">…
 _XML_ATTRIBUTE = (
     r'(?i)\b(?:key|name)=\\?"[\w.\-]*' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)\\?"[ \t]+value=\\?"'
@@ -236,6 +251,8 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
     identifier = _identifier(match, text)
     if match.groupdict().get('op') == ',' and not _quoted_setting(match, text, identifier):
         return 'a list or an argument, not a setting'
+    if match.groupdict().get('op') == ':' and _inside_colon_path(match, text, identifier):
+        return 'a part of a colon-separated name (an ARN, a URN), not a setting'
     words = _words(identifier)
     kind, at = _strength(words)
     if kind is None:
@@ -245,6 +262,25 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
         if kind == 'weak' or words[at] == 'pass' or not _STATEMENT_END.match(text, match.end()):
             return 'no assignment'
     return _about_the_secret(words, at)
+
+
+# Words a sentence cannot do without and a passphrase seldom holds two of.
+_FUNCTION_WORDS = frozenset(
+    'the a an of for in on at to is are be must and or with this that your its from by as'.split()
+)
+
+
+def _sentence(value: str) -> bool:
+    """`The password for the kmsuser CU account in the specified cluster.`: four words or more, two of them
+    function words. `correct horse battery staple` is no sentence."""
+    words = value.lower().split()
+    return len(words) >= 4 and sum(w.strip('.,;:!?') in _FUNCTION_WORDS for w in words) >= 2
+
+
+def _inside_colon_path(match: re.Match[str], text: str, identifier: str) -> bool:
+    """`arn:aws:secretsmanager:us-west-2:123456789012:secret:MyDb-a1b2c3`: the name follows a `:` of the same run."""
+    begin = match.start('kw') - (len(identifier) - len(match['kw']) - len(match['tail']))
+    return begin > 0 and text[begin - 1] == ':'
 
 
 def _about_the_secret(words: list[str], at: int) -> str | None:
@@ -291,9 +327,13 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if filters.is_placeholder(value):
         return 'placeholder or reference'
     if ' ' in value and (
-        value[0] == ' ' or value[-1] == ' ' or _strength(_words(_identifier(match, text)))[0] != 'password'
+        value[0] == ' '
+        or value[-1] == ' '
+        or _strength(_words(_identifier(match, text)))[0] != 'password'
+        or _sentence(value)
     ):
-        # A quoted literal in a password's place is the password, words and all; elsewhere words are prose.
+        # A quoted literal in a password's place is the password, words and all; elsewhere words are prose,
+        # and so is a sentence anywhere ("The password for the admin user.", a schema's description).
         return 'words, not a secret'
     if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
         return 'digest or path'
@@ -584,6 +624,8 @@ _GOOD = (
     'SECRET_KEY = "django-insecure-dummy"',
     'secret_key = "abcdefghijklmnop"',
     'monkey = "a8F3kLq9Zx2Pv7Rt"',
+    '"ARN": "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",',
+    '"KeyStorePassword": "The password for the kmsuser CU account in the specified cluster.",',
 )
 
 RULES = (
@@ -625,5 +667,42 @@ RULES = (
             '<add key="StorageSecret" value="$(StorageSecret)" />',
             '<add key="TokenLifetime" value="3600" />',
         ),
+    ),
+    CaseFoldedRule(
+        id='generic-secret-pair',
+        category='secret',
+        severity='error',
+        why='A password, token or key given as the value of a secret-named entry (an env list, a task definition): '
+        'everyone with the repository has it.',
+        fix='Reference a secret instead (Kubernetes `valueFrom: secretKeyRef`, ECS `secrets`, compose `secrets:`) '
+        'and rotate the value.',
+        pattern=_PAIR,
+        keywords=('value',),
+        filters=_FILTERS,
+        examples_bad=(
+            'env:\n  - name: DB_PASSWORD\n    value: postgres123',
+            Fake('{"name": "API_TOKEN", "value": "', (ALNUM, 32), '"}'),
+            Fake('- Name: STRIPE_SECRET_KEY\n  Value: "', (ALNUM, 32), '"'),
+        ),
+        examples_good=(
+            '- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:',
+            '- name: DB_PASSWORD\n  value: ${DB_PASSWORD}',
+            '- name: PASSWORD_RESET_URL\n  value: https://example.com/reset',
+            '{"name": "DB_PASSWORD_FILE", "value": "/run/secrets/db"}',
+        ),
+    ),
+    CaseFoldedRule(
+        id='generic-secret-properties',
+        category='secret',
+        severity='error',
+        why='A password, token or key in a Java .properties file: everyone with the repository has it.',
+        fix='Read it from the environment (`${DB_PASSWORD}` in Spring) or a secret manager, and rotate it.',
+        pattern=_PROPERTIES,
+        keywords=('pass', 'pwd', 'pw', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
+        filters=_FILTERS,
+        path_pattern=r'\.properties$',
+        path_words=('.properties',),
+        examples_bad=('db.password postgres123', Fake('api.token ', (ALNUM, 32))),
+        examples_good=('password.label Password', 'login.password Enter your password', 'db.password ${DB_PASSWORD}'),
     ),
 )
