@@ -323,7 +323,8 @@ def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
             if _SIMPLE.fullmatch(line, pos, start) is None:
                 return False
             gap = line[pos:start]
-            if any(word in gap.lower() for word in _CREDENTIAL_HINTS) or _random_case(gap):
+            lowered = gap.lower()
+            if any(word in lowered for word in _CREDENTIAL_HINTS) or _random_case(gap):
                 return False
         pos = end
     return True

@@ -468,12 +468,11 @@ FORMS: list[tuple[str, str, str]] = [
     ('doubled.yaml', "db:\n  dsn: 'host={ip} password=O''Neil {x} tram'\n", "'"),
     ('shell_idiom.sh', "sshpass -p 'O'\"'\"'Neil {x} tram' ssh root@{ip}\n", "'"),
     # Weak-password forms of issue 15b finding 08: a triple-quoted or parenthesised literal, a name and
-    # its value as two entries of one record, a .properties key and value separated by a space.
+    # its value as two entries of one record (.properties with a space: tests/rules_credentials_test.py).
     ('triple.py', 'conn = connect(host="{ip}", password="""{x}""")\n', '"'),
     ('paren.py', 'DB_PASSWORD = (\n    "{x}"  # {ip}\n)\n', '"'),
     ('k8s_env.yaml', 'env:\n  - name: DB_PASSWORD\n    value: {x}  # {ip}\n', ''),
     ('ecs.json', '[{{"name": "DB_PASSWORD", "value": "{x}"}}, {{"name": "HOST", "value": "{ip}"}}]\n', '"\\'),
-    ('space.properties', 'db.host {ip}\ndb.password {x}\n', '\\'),
 ]
 # The forms whose value may hold spaces: it runs to the end of the line (or of the flow item).
 PASSPHRASE_FORMS = [

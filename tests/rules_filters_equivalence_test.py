@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
+from guard.rules import media
+from guard.rules import network
 from guard.rules import prose
 from guard.rules.base import Rule
 from guard.rules.base import windowed_matches
@@ -389,3 +391,152 @@ def test_keyword_tail_keeps_common_words_from_waking_token_rules() -> None:
     for rule in TAILED:
         for bad in rule.examples_bad:
             assert [r.id for r, _ in Prefilter([rule]).plan(bad)] == [rule.id]
+
+
+def address_noise_by_ipaddress(value: str) -> str | None:
+    """The address tests as ipaddress's properties made them, before they became masks on integers."""
+    import ipaddress
+
+    address = ipaddress.ip_address(value)
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback or address.is_unspecified:
+        return 'loopback or wildcard'
+    if any(
+        address in ipaddress.ip_network(n)
+        for n in network._DOC_NETWORKS
+        if ipaddress.ip_network(n).version == address.version
+    ):
+        return 'documentation range'
+    if address.version == 6 and address in ipaddress.ip_network('fd00:ec2::/32'):
+        return 'a well-known service address (cloud instance metadata)'
+    if address.is_multicast or address.is_link_local:
+        return 'well-known multicast or link-local address'
+    if address.version == 4 and network._is_netmask(int(address)):
+        return 'netmask'
+    if address.version == 4 and (address.is_reserved or str(address) == '255.255.255.255'):
+        return 'reserved'
+    return None
+
+
+# Addresses near every boundary the tests draw, and anywhere.
+_EDGES = [0, 0x7F000000, 0xA9FE0000, 0xE0000000, 0xF0000000, 0xFFFFFFFF, 0xC0000200, 0xC6336400, 0xCB007100]
+ipv4_numbers = st.one_of(
+    st.integers(0, 0xFFFFFFFF),
+    st.sampled_from(_EDGES).flatmap(lambda e: st.integers(max(0, e - 3), min(0xFFFFFFFF, e + 3))),
+)
+ipv6_numbers = st.one_of(
+    st.integers(0, (1 << 128) - 1),
+    st.sampled_from(
+        [0, 1, 0xFF << 120, 0xFE80 << 112, 0xFD00_0EC2 << 96, 0x2001_0DB8 << 96, 0x3FFF << 112, 0xFFFF << 32]
+    ).flatmap(lambda e: st.integers(e, e + 0xFFFF_FFFF)),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(ipv4_numbers.map(lambda n: (4, n)), ipv6_numbers.map(lambda n: (6, n))))
+def test_address_noise_on_integers_decides_as_ipaddress_did(address: tuple[int, int]) -> None:
+    import ipaddress
+
+    version, number = address
+    value = str(ipaddress.ip_address(number) if version == 4 else ipaddress.IPv6Address(number))
+    mapped = ipaddress.ip_address(value)
+    if version == 6 and mapped.ipv4_mapped is not None:
+        version, number = 4, int(mapped.ipv4_mapped)
+    assert network._address_noise(version, number) == address_noise_by_ipaddress(value), value
+
+
+def in_svg_path_by_scanning(text: str, start: int) -> bool:
+    """The SVG path-data test as it read back to the line's start for every hit."""
+    line_start = text.rfind('\n', 0, start) + 1
+    floor = max(line_start, start - 4096)
+    for attribute in media._PATH_ATTRIBUTES:
+        at = text.rfind(attribute, floor, start)
+        if (
+            at >= 0
+            and (at == 0 or not text[at - 1].isalnum())
+            and all(c in media._PATH_DATA for c in text[at + len(attribute) : start])
+        ):
+            return True
+    return False
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                'd="',
+                "d='",
+                'points="',
+                'd: "',
+                'path="',
+                'M10',
+                ' ',
+                '.5',
+                '\n',
+                'x',
+                'ad="',
+                ',',
+                '-',
+                'L',
+                '"',
+                "'",
+                ':',
+            ]
+        ),
+        max_size=30,
+    ),
+    st.data(),
+)
+def test_in_svg_path_reads_back_over_path_data_as_the_scan_did(pieces: list[str], data: st.DataObject) -> None:
+    import re as re_module
+
+    text = ''.join(pieces) + '10.0.0.1'
+    start = data.draw(st.integers(0, len(text)))
+    match = re_module.compile(r'').match(text, start)
+    assert match is not None
+    assert (media.in_svg_path(match, text) is not None) == in_svg_path_by_scanning(text, start), (text, start)
+
+
+_OLD_CONNECTION_KEY = re.compile(
+    r'(?i)jdbc:|(?:^|[\s;"\'?&])(?:host|hostaddr|dbname|user|username|port|sslmode|server|data source|database'
+    r'|uid|user id|initial catalog|service|connect_timeout)[ \t]*='
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                'password=Zx9q',
+                'pwd=ab',
+                'host=',
+                'HOST =',
+                'ſerver=',
+                'uſer id=',
+                'jdbc:',
+                'JDBC:',
+                'dbname',
+                ';',
+                '&',
+                '?',
+            ]
+            + [' ', '\n', 'x', '"', "'", '=', 'user', 'Kelvin\u212a', 'İ', 'ı', 'data source=', 'SSLMODE=', '\t']
+        ),
+        max_size=24,
+    )
+)
+def test_connection_keys_found_once_decide_as_the_search_of_each_line(pieces: list[str]) -> None:
+    """The connection-string rule's second-key test: one search of the folded text, then a lookup per
+    match, against the IGNORECASE search of each match's line it replaced (texts shorter than its reach)."""
+    from guard.rules.secrets import conninfo
+
+    text = ''.join(pieces)
+    for match in re.finditer(r'(?i)(?:password|pwd)=\w+', text):
+        line_start = text.rfind('\n', 0, match.start()) + 1
+        line_end = text.find('\n', match.end())
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        expected = _OLD_CONNECTION_KEY.search(line) is not None
+        assert (conninfo._not_a_connection_string(match, text) is None) == expected, (text, match.span())

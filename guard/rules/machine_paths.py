@@ -10,6 +10,7 @@ from guard.rules.base import Rule
 from guard.rules.prose import DOC_PATH_WORDS
 from guard.rules.prose import DOC_PATHS
 from guard.rules.prose import in_comment
+from guard.rules.prose import line_start
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -73,8 +74,7 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
     name = match['name'].lower()
     if name in _PLACEHOLDER_NAMES or set(name) <= {'x', '.', '_', '-'}:
         return 'placeholder user name'
-    line_start = text.rfind('\n', 0, match.start()) + 1
-    if text.startswith('#!', line_start):
+    if text.startswith('#!', line_start(text, match.start())):
         return 'shebang'
     return None
 

@@ -18,6 +18,13 @@ _GUARD_MARKER = LazyRegex(r'(?i)guard:\s*allow\b(?P<words>[ \t\w,.=:-]*)')
 _SECRET_MARKERS = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+secret|gitleaks:allow')
 _NEXTLINE_MARKER = LazyRegex(r'(?i)pragma:\s*allowlist[ \t]+nextline[ \t]+secret')
 _MARKER_WORD_SEPARATOR = LazyRegex(r'[\s,=:]+')
+# What every marker above starts with, folded the same way: a text without one allows nothing.
+_ANY_MARKER = LazyRegex(r'(?i)guard:|pragma:|gitleaks:allow')
+
+
+def may_allow(text: str) -> bool:
+    """Whether any line of `text` may hold an inline marker (a deny list's 40,000 lines need not each be read)."""
+    return _ANY_MARKER.search(text) is not None
 
 
 def inline_allowed(line: str, previous_line: str, rule_id: str, category: str, known: Iterable[str]) -> bool:

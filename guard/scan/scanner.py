@@ -18,6 +18,7 @@ from guard.rules import CONTENT_RULES
 from guard.rules import RULES
 from guard.rules import env_files
 from guard.scan import allowlist
+from guard.scan.prefilter import Plan
 from guard.scan.prefilter import Prefilter
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -102,20 +103,26 @@ class Scanner:
         shown_line, shown = 0, None
         hits_by_line = _hits_by_line(hits, lines)
         allowed: dict[tuple[int, str], bool] = {}  # a 1 MB line with 40,000 hits is read once per rule, not per hit
+        markers = allowlist.may_allow(doc.text)
+        masking: _MaskingPlan | None = None
         for hit in hits:
             line_no = lines.number(hit.start)
             if doc.lines is not None and not _touches(doc.lines, lines, hit):
                 continue
             key = (line_no, hit.rule.id)
             if key not in allowed:
-                allowed[key] = allowlist.inline_allowed(
+                allowed[key] = markers and allowlist.inline_allowed(
                     lines.text(line_no), lines.text(line_no - 1), hit.rule.id, hit.rule.category, self._known_names
                 )
             if allowed[key]:
                 suppressed += 1
                 continue
             if shown is None or shown_line != line_no:
-                shown_line, shown = line_no, self._line_mask(doc, lines, line_no, hits_by_line.get(line_no, ()))
+                masking = masking or _MaskingPlan(self._masking.plan(doc.text, doc.path))
+                shown_line, shown = (
+                    line_no,
+                    self._line_mask(doc, lines, line_no, hits_by_line.get(line_no, ()), masking),
+                )
             findings.append(self._finding(doc, hit, line_no, lines.start(line_no), shown))
         return findings, suppressed
 
@@ -174,7 +181,9 @@ class Scanner:
         """Every redacting rule, enabled or not: what an excerpt hides must not depend on `--only ip`."""
         return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
 
-    def _line_mask(self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit]) -> LineMask:
+    def _line_mask(
+        self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit], masking: _MaskingPlan
+    ) -> LineMask:
         """What an excerpt of the line masks (guard.excerpt, default-deny): everything but the non-secret
         hits and plain code, the secret hits and every raw match of a redacting rule with their first
         characters. Worked out on the whole line before any excerpt is cut from it (a URL cut before
@@ -196,7 +205,7 @@ class Scanner:
             (secret if h.rule.redact else shown).append(span)
         parts = excerpt.regions(line, shown + secret)  # the whole line, unless it is very long
         for start, end in parts:
-            for rule, _ in self._masking.plan(line[start:end], doc.path):
+            for rule in masking.rules(line_start + start, line_start + end):
                 has_value = 'value' in rule.regex.groupindex
                 for match in rule.regex.finditer(line, start, end):
                     span_start, span_end = match.span('value') if has_value else match.span()
@@ -257,6 +266,32 @@ class Scanner:
             (),
             shown.credential,
         )
+
+
+class _MaskingPlan:
+    """The redacting rules worth running on a stretch of one text, planned once for the whole text: one
+    pass of the keyword automaton, not one per line with a finding (40,000 for a deny list, issue 15).
+
+    A rule is worth running where one of its windows reaches (`Prefilter.plan`): a keyword in a stretch
+    lies in some window, so no rule a plan of the stretch alone would run is left out.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = [
+            (rule, None if windows is None else [w.start for w in windows], windows) for rule, windows in plan
+        ]
+
+    def rules(self, start: int, end: int) -> Iterable[Rule]:
+        """The rules with a window holding a match start in [start, end)."""
+        import bisect
+
+        for rule, starts, windows in self._plan:
+            if starts is None or windows is None:
+                yield rule
+                continue
+            i = bisect.bisect_left(starts, end) - 1  # the last window starting before `end` reaches farthest
+            if i >= 0 and windows[i].last >= start:
+                yield rule
 
 
 class _Lines:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from guard.rules.base import Rule
 from guard.rules.prose import comment_line
+from guard.rules.prose import line_start
 from guard.rules.secrets import filters
 from guard.rules.secrets.generic import names_a_secret
 
@@ -49,7 +50,7 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'a metavar in a usage line (--password PASSWORD)'
     if value.startswith('-'):
         return 'the next option, not a value'
-    if value.isalpha() and value.islower() and comment_line(text, text.rfind('\n', 0, match.start()) + 1):
+    if value.isalpha() and value.islower() and comment_line(text, line_start(text, match.start())):
         return 'prose in a comment (`--password suffers from …`)'
     return None
 
