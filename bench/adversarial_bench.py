@@ -18,6 +18,9 @@ into memory), best of --runs. Cases:
 - `url-colons`: `a://:` repeated on one line with an address (100 KB took > 30 s in scrub()).
 - `password-dots`: `password.` repeated on one line with an address (72 KB took 8 s).
 - `password-spaces`: `password`, a run of spaces, a value and an address (20,000 spaces took 13 s).
+- `curl-users`, `url-schemes`, `api-key-equals`, `pw-colons`: keywords repeated with no value after them.
+- `connection-params`, `svg-path`, `password-options`: one long line of many matches whose filters each
+  read the line back to its start.
 - `plain`: prose of the same size, the reference each case's time per MB is compared with.
 
 Targets: no input under 2 MB takes more than 2 s, and each case's time per MB is within 3x that of
@@ -153,6 +156,23 @@ def pw_colons(scale: float) -> str:
     return 'pw:' * max(1, int(MB * scale) // 3) + '\n'
 
 
+def connection_params(scale: float) -> str:
+    """`password=ab ` repeated on one line after a connection key: each match read its line back to the start
+    and forward to the end to find the string's other keys."""
+    return 'host=db ' + 'password=ab ' * max(1, int(MB * scale) // 12) + '\n'
+
+
+def svg_path(scale: float) -> str:
+    """One SVG path of dotted numbers that read as addresses: each read its line back to the start."""
+    points = ' '.join(f'{10 + i % 80}.{i % 250}.{(i * 7) % 250}.{i % 200 + 1}' for i in range(max(1, int(MB * scale) // 16)))
+    return f'<path d="M{points}"/>\n'
+
+
+def password_options(scale: float) -> str:
+    """`--password word` repeated in one long comment line: each match read the line back to its start."""
+    return '# ' + 'run --password secretword ' * max(1, int(MB * scale) // 26) + '\n'
+
+
 CASES: dict[str, Callable[[float], str]] = {
     'deny-list': deny_list,
     'addresses-one-line': addresses_one_line,
@@ -165,6 +185,9 @@ CASES: dict[str, Callable[[float], str]] = {
     'url-schemes': url_schemes,
     'api-key-equals': api_key_equals,
     'pw-colons': pw_colons,
+    'connection-params': connection_params,
+    'svg-path': svg_path,
+    'password-options': password_options,
 }
 
 

@@ -35,6 +35,9 @@ SMALL = {
     'url-schemes': 0.1,
     'api-key-equals': 0.1,
     'pw-colons': 0.1,
+    'connection-params': 0.05,
+    'svg-path': 0.05,
+    'password-options': 0.05,
 }
 
 

@@ -540,3 +540,26 @@ def test_connection_keys_found_once_decide_as_the_search_of_each_line(pieces: li
         line = text[line_start : len(text) if line_end < 0 else line_end]
         expected = _OLD_CONNECTION_KEY.search(line) is not None
         assert (conninfo._not_a_connection_string(match, text) is None) == expected, (text, match.span())
+
+
+_OLD_HOST_CONTEXT = re.compile(
+    r'(?i)(?:host|server|addr|\bip\b|_ip\b|\bips\b|proxy|dns|nameserver|resolver|endpoint|gateway|upstream|connect|'
+    r'bind|listen|peer|remote|\bur[li]\b|_ur[li]\b|ssh|ping|route|allow|deny|whitelist|allowlist|cidr|subnet|network|inet)'
+)
+
+
+@MANY
+@given(
+    st.lists(
+        st.sampled_from(
+            ['ip', 'IP', 'ips', 'İP', 'ıp', 'url', 'URİ', 'uri', '_ip', 'x', '_', ' ', '1', '.', 'ſſh', 'HOST']
+        ),
+        max_size=12,
+    ).map(''.join)
+)
+def test_the_host_context_found_in_the_folded_text_as_ignorecase_found_it(before: str) -> None:
+    from guard.rules.base import ignorecase_folded
+
+    assert (network._HOST_CONTEXT.search(ignorecase_folded(before)) is not None) == (
+        _OLD_HOST_CONTEXT.search(before) is not None
+    ), before

@@ -20,6 +20,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable
+    from typing import TypeVar
+
+    _T = TypeVar('_T')
 
     from guard.rules.shape import Reach
 
@@ -231,6 +234,23 @@ def ignorecase_folded(text: str) -> str:
     `ſ` with `s` (and `K`, the Kelvin sign, with `k`, as lower() does). For substring tests that must hold
     wherever a `(?i)` pattern matches."""
     return text.replace('\u0130', 'i').lower().replace('\u0131', 'i').replace('\u017f', 's')
+
+
+def per_text(build: Callable[[str], _T]) -> Callable[[str], _T]:
+    """`build`, remembered for the last text it was given (by identity): an index of one text that a filter,
+    asked once per match, builds once (a 1 MB line of 40,000 matches asked 40,000 times). One text is held
+    at a time, so a tree scan keeps no more; the (text, index) pair is replaced whole, so threads agree."""
+    last: list[tuple[str, _T] | None] = [None]
+
+    def cached(text: str) -> _T:
+        held = last[0]
+        if held is not None and held[0] is text:
+            return held[1]
+        index = build(text)
+        last[0] = (text, index)
+        return index
+
+    return cached
 
 
 _LAST_LOWERED: list[tuple[str, str]] = [('', '')]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from guard.lazy_regex import LazyRegex
 from guard.rules import prose
 from guard.rules.base import ignorecase_folded
+from guard.rules.base import per_text
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake
@@ -49,29 +50,17 @@ def _not_a_connection_string(match: re.Match[str], text: str) -> str | None:
 
     start = max(prose.line_start(text, match.start()), match.start() - _REACH)
     end = min(prose.line_end(text, match.end()), match.end() + _REACH)
-    starts, ends = _Keys.of(text).spans
+    starts, ends = _keys(text)
     i = bisect.bisect_left(starts, start)
     # Keys do not overlap, so they end in the order they start: the first one in reach ends first.
     return None if i < len(starts) and ends[i] <= end else 'no other connection key on the line'
 
 
-class _Keys:
-    """Where the connection keys of one text are (starts, ends), found once: a line of 1,000 matches asks
-    1,000 times. Only the last text is kept, by identity, as prose's index of lines is."""
-
-    _last: _Keys | None = None
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        spans = [m.span() for m in _CONNECTION_KEY.finditer(ignorecase_folded(text))]
-        self.spans = ([s for s, _ in spans], [e for _, e in spans])
-
-    @classmethod
-    def of(cls, text: str) -> _Keys:
-        last = cls._last
-        if last is None or last.text is not text:
-            last = cls._last = cls(text)
-        return last
+@per_text
+def _keys(text: str) -> tuple[list[int], list[int]]:
+    """Where the connection keys of a text start and end."""
+    spans = [m.span() for m in _CONNECTION_KEY.finditer(ignorecase_folded(text))]
+    return [s for s, _ in spans], [e for _, e in spans]
 
 
 def _placeholder(match: re.Match[str], text: str) -> str | None:
