@@ -66,6 +66,40 @@ FORMATS = {
         'env:\n  - name: DB_HOST\n    value: "{ip}"\n  - name: DB_PASSWORD\n    value: "{pw}"\n'
         '  - name: DATA_DIR\n    value: {home}/data\n',
     ),
+    # The second outside attack's everyday forms (15c findings 07, 18, 19, 22).
+    'java-setter': (
+        'src/Db.java',
+        'ds.setUrl("jdbc:postgresql://{ip}/app");\nds.setPassword("{pw}");\nlog("{home}");\n',
+    ),
+    'java-setproperty': (
+        'src/Db.java',
+        'props.setProperty("host", "{ip}");\nprops.setProperty("password", "{pw}");\nprops.setProperty("dir", "{home}");\n',
+    ),
+    'python-config-set': (
+        'app/cfg.py',
+        'config.set("db", "host", "{ip}")\nconfig.set("db", "password", "{pw}")\nconfig.set("db", "dir", "{home}")\n',
+    ),
+    'terraform': (
+        'infra/variables.tf',
+        'variable "db_host" {{\n  default = "{ip}"\n}}\nvariable "db_password" {{\n  type      = string\n'
+        '  sensitive = true\n  default   = "{pw}"\n}}\nvariable "home" {{ default = "{home}" }}\n',
+    ),
+    'odbc-braced': (
+        'src/Db.cs',
+        'var cs = "Server={ip};Database=x;User Id=sa;Pwd={{{pw};x}};";\nvar dir = "{home}";\n',
+    ),
+    'yaml-anchor': ('docker-compose.yml', 'db:\n  host: {ip}\n  password: &dbpw {pw}\n  data: {home}/data\n'),
+    'xml-entry': (
+        'app.xml',
+        '<entry key="db.host">{ip}</entry>\n<entry key="db.password">{pw}</entry>\n<entry key="dir">{home}</entry>\n',
+    ),
+    'fish': ('config.fish', 'set -x DB_HOST {ip}\nset -gx DB_PASSWORD {pw}\nset -x DATA {home}/data\n'),
+    'redis-conf': ('redis.conf', 'bind {ip}\nrequirepass {pw}\ndir {home}/redis\n'),
+    'compose-requirepass': (
+        'docker-compose.yml',
+        'services:\n  cache:\n    command: redis-server --requirepass {pw} --replicaof {ip} 6379\n    volumes: [{home}/r:/data]\n',
+    ),
+    'json-escaped': ('appsettings.json', '{{"Host": "{ip}", "Password": "{pw}\\"x", "Dir": "{home}"}}\n'),
     'ecs-json': (
         'deploy/task.json',
         '{{"environment": [{{"name": "DB_HOST", "value": "{ip}"}}, {{"name": "DB_PASSWORD", "value": "{pw}"}}, '

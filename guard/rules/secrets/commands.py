@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 # `curl` on it (one 48 KB line of `curl -u ` took 20 s); bounded, each start costs at most 240 steps.
 _OPTIONS = r'[^\n|;&]{0,240}?[ \t]'
 _POSITIONS = (
-    r'(?:(?<=[\s\'"`(=])|^)--?(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass)(?:=|[ \t]+)'
+    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass'
+    r'|requirepass|masterauth)(?P<sep>=|[ \t]+|["\']?,[ \t]*+)'
     r'|\bsshpass[ \t]+-p[ \t]*'
     r'|\bredis-cli\b' + _OPTIONS + r'-a[ \t]+'
     r'|\bdocker login\b' + _OPTIONS + r'-p[ \t]+'
@@ -33,7 +34,9 @@ _POSITIONS = (
     r'|\b(?:curl|wget)\b' + _OPTIONS + r'(?:-u|--user)(?:=|[ \t]*)[\'"]?[^\s:\'"]+:'
     r'|\bsmbclient\b' + _OPTIONS + r'-U[ \t]*[\'"]?[^\s%\'"]+%'
     r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
-    r'|(?m:^)[ \t]*ENV[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
+    r'|(?m:^)[ \t]*(?:ENV|set(?:[ \t]+-[gUxlu]+)+)[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
+    # redis.conf: `requirepass X`, `masterauth X` (a compose `command:` passes them as `--requirepass X`).
+    r'|(?m:^)[ \t]*(?:requirepass|masterauth)[ \t]+'
 )
 _PATTERN = r'(?:' + _POSITIONS + r')[\'"]?(?P<value>[^\s\'"`]{2,200})'
 _SHELL_REFERENCE_STARTS = ('$', '%', '`', '<', '{', '[')
@@ -50,6 +53,8 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'a metavar in a usage line (--password PASSWORD)'
     if value.startswith('-'):
         return 'the next option, not a value'
+    if ',' in (match['sep'] or '') and text[match.start('value') - 1] not in '"\'':
+        return 'a name in an argument list, not a literal'  # ["--password", args.password]
     if value.isalpha() and value.islower() and comment_line(text, line_start(text, match.start())):
         return 'prose in a comment (`--password suffers from …`)'
     return None
@@ -84,6 +89,9 @@ RULES = (
             'aws configure set',
             'env ',
             'env\t',
+            'set ',
+            'requirepass',
+            'masterauth',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -99,6 +107,10 @@ RULES = (
             'aws configure set aws_secret_access_key trading_db_pw',
             'ENV DB_PASSWORD rec_io_password',
             'wget --user=deploy --password=Password1 https://x.internal/a',
+            'requirepass Qz7kP2wXy9Lm4Rt',
+            '    command: redis-server --requirepass Qz7kP2wXy9Lm4Rt --appendonly yes',
+            '    command: ["redis-server", "--requirepass", "Qz7kP2wXy9Lm4Rt"]',
+            'set -x DB_PASSWORD Qz7kP2wXy9Lm4Rt',
         ),
         examples_good=(
             'mysql -u root -p orders',
@@ -113,6 +125,9 @@ RULES = (
             'mkdir -p build',
             'redis-cli -a $REDIS_PASSWORD ping',
             'parser.add_argument("--password", help="x")',
+            'set -x PATH /usr/local/bin $PATH',
+            'cmd = ["mysql", "--password", args.password]',
+            'requirepass ${REDIS_PASSWORD}',
         ),
     ),
 )

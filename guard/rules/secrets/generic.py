@@ -28,17 +28,23 @@ _KEYWORD = (
 # After the name: an optional closing quote or bracket, an operator, an optional opening quote.
 # Operators: = := ::= :::= ?= .= += => -> : , a YAML block scalar (`password: >-` and the value on the next
 # line, indented), an INI continuation (`password =` and the value on the next line, indented), and "the
-# name, spaces, then a quoted literal". A literal may sit in parentheses (`PW = (\n    "…"\n)`, black's wrap).
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|=[ \t]*+\r?\n[ \t]++(?=[^\s#;])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`]))[ \t]*+(?:\((?:[ \t]*+\r?\n)?[ \t]*+(?=(?:[bruf]{1,2})?["\'`]))?|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+# name, spaces, then a quoted literal", and a setter's call (`setPassword("…")`). A literal may sit in parentheses
+# (`PW = (\n    "…"\n)`, black's wrap) or after a YAML anchor (`password: &pw …`).
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|=[ \t]*+\r?\n[ \t]++(?=[^\s#;])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`])|\((?=[ \t]*+(?:[bruf]{1,2})?["\'`]))[ \t]*+(?:&[\w\-]++[ \t]++)?(?:\((?:[ \t]*+\r?\n)?[ \t]*+(?=(?:[bruf]{1,2})?["\'`]))?|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
 # The start of another secret-like name: where an unquoted value that reaches a `=` or `:` ends.
 _NEXT_NAME = r'(?i:pas|pw|secret|token|api|key|cred|priv|access|auth|bearer)'
 _VALUE = (
-    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?\\{0,3}(?P<qc>\"\"\"|\'\'\'|["\'`]))?'
+    r'(?:(?P<scheme>bearer|basic|token)[ \t]++)?(?P<q>(?:[bruf]{1,2}|@)?(?P<esc>\\{1,3})?(?P<qc>\"\"\"|\'\'\'|["\'`]))?'
     # Quoted, a value may hold spaces (`password = "Tr4der 2024"`): only a password-kind name keeps one (_value_noise).
     # Possessive: a run that ends in no terminator fails at once instead of retrying every shorter run. Unquoted, it
     # stops at a `=` or `:` before another secret word: `api_key=` or `pw:` repeated over 1 MB read 300 characters
     # from each keyword (2.5 s, 6 s); a value holding `=` or `:` is still read whole.
-    r'(?P<value>(?(q)(?!(?P=qc))[^\t\n\r\f\v"\'\\]|(?:[^\s"\'`\\,;<>(){}\[\]=:]|[=:](?!' + _NEXT_NAME + r'))){6,300}+)'
+    # In a literal whose quote is not itself escaped, an escape pair is part of the value (`"Qz7k\"P2w"`, what
+    # json.dumps writes), and so is its quote doubled (YAML, SQL: `'O''Neil'`) or closed, escaped and reopened
+    # (the shell's `'\''`); inside an escaped one (`\"…\"`, JSON in a string) a backslash ends it.
+    r'(?P<value>(?(q)(?(esc)(?!(?P=qc))[^\t\n\r\f\v"\'\\]'
+    r'|(?:(?!(?P=qc))[^\t\n\r\f\v"\'\\]|\\[^\n\r]|(?P=qc)(?:\\(?P=qc))?(?P=qc)))'
+    r'|(?:[^\s"\'`\\,;<>(){}\[\]=:]|[=:](?!' + _NEXT_NAME + r'))){6,300}+)'
     r'(?(q)\\{0,3}(?P=qc)|(?=[\s"\'`\\,;<)}\]]|$))'
 )
 _XML_CLOSE = r'(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
@@ -48,21 +54,24 @@ _XML_CLOSE = r'(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
 _PATTERN = r'(?i)' + _KEYWORD + r'(?=[\w.\-]{0,48}+[^\w.\-])(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE + _XML_CLOSE
 # A name and its value as two entries of one record: Kubernetes and compose env lists (`- name: DB_PASSWORD`,
 # `value: …` on the next line), ECS task definitions and CloudFormation (`"name": "DB_PASSWORD", "value": …`).
+# A Terraform variable's default is the same pair: `variable "db_password" {` … `default = …`.
 _PAIR = (
-    r'(?i)\b(?:name|key)["\']?[ \t]*+[:=][ \t]*+(?P<nq>["\']?)[\w.\-]{0,60}?'
+    r'(?i)(?:\b(?:name|key)["\']?[ \t]*+[:=][ \t]*+|\bvariable[ \t]++)(?P<nq>["\']?)[\w.\-]{0,60}?'
     + _KEYWORD
-    + r'(?P<tail>[\w.\-]{0,40}?)(?P=nq)[ \t]*+(?:,[ \t]*+|\r?\n[ \t]*+(?:-[ \t]++)?)'
-    r'["\']?value["\']?[ \t]*+[:=][ \t]*+' + _VALUE
+    + r'(?P<tail>[\w.\-]{0,40}?)(?P=nq)[ \t]*+(?:(?:,[ \t]*+|\r?\n[ \t]*+(?:-[ \t]++)?)'
+    r'["\']?value["\']?[ \t]*+[:=]|\{(?:[^{}\n]{0,200}+\n){0,8}?[^{}\n]{0,200}?\bdefault[ \t]*+=)[ \t]*+' + _VALUE
 )
 # Java .properties separate a key from its value by `=`, `:` or only spaces (`db.password postgres123`).
 # Unquoted and to the end of the line: one word, since message bundles hold sentences under such keys.
 _PROPERTIES = (
     r'(?im)^[ \t]*+[\w.\-]{0,60}?' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)[ \t]++(?P<value>[^\s=:]\S{5,299}+)[ \t]*+$'
 )
-# XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <property name="token">…
+# XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <entry key="db.password">…</entry>
 _XML_ATTRIBUTE = (
-    r'(?i)\b(?:key|name)=\\?"[\w.\-]*' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)\\?"[ \t]+value=\\?"'
-    r'(?P<value>[^\s"\\<>]{6,300})\\?"'
+    r'(?i)\b(?:key|name)=\\?"[\w.\-]*'
+    + _KEYWORD
+    + r'(?P<tail>[\w.\-]{0,40}?)\\?"(?:[ \t]+value=\\?"|[^<>/"\n]{0,200}+>)'
+    r'(?P<value>[^\s"\\<>]{6,300})(?:\\?"|</)'
 )
 
 # A name is secret-like when one of its words is one of these (or ends in one: dbPassword, clientsecret).
@@ -251,6 +260,8 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
     identifier = _identifier(match, text)
     if match.groupdict().get('op') == ',' and not _quoted_setting(match, text, identifier):
         return 'a list or an argument, not a setting'
+    if match.groupdict().get('op') == '(' and _words(identifier.rpartition('.')[2])[:1] != ['set']:
+        return 'a call, not a setter'  # check_password("…"), hash_token("…")
     if match.groupdict().get('op') == ':' and _inside_colon_path(match, text, identifier):
         return 'a part of a colon-separated name (an ARN, a URN), not a setting'
     words = _words(identifier)
@@ -315,10 +326,17 @@ def _setting_name(identifier: str) -> bool:
 
 
 def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
-    """`setProperty("API_TOKEN", "…")` / `("db.password", "…")`: a quoted setting name, then its value."""
+    """`setProperty("API_TOKEN", "…")` / `("db.password", "…")`: a quoted setting name, then its value; any quoted
+    name as an argument of a setter (`setProperty("password", "…")`, `config.set("db", "password", "…")`)."""
     begin = match.start('kw') - (len(identifier) - len(match['kw']) - len(match['tail']))
     quoted = begin > 0 and text[begin - 1] in '"\''
-    return quoted and _setting_name(identifier)
+    return quoted and (
+        _setting_name(identifier) or _SETTER_CALL.search(text, max(0, begin - 121), begin - 1) is not None
+    )
+
+
+# A setter's call open up to a quoted argument: `setProperty(`, `config.set("db", `, `props.put(`.
+_SETTER_CALL = LazyRegex(r'\b(?:set|put)(?:[A-Z_]\w*)?\((?:[^()\n]{0,80},)?[ \t]*+$')
 
 
 def _value_noise(match: re.Match[str], text: str) -> str | None:
@@ -659,10 +677,13 @@ RULES = (
         why='A password, token or key in an XML / .config key-value entry: everyone with the repository has it.',
         fix='Move it to user secrets, the environment or a secret manager and reference it from the config.',
         pattern=_XML_ATTRIBUTE,
-        keywords=('value="', 'value=\\"'),
+        keywords=('value="', 'value=\\"', 'key="', 'name="', 'key=\\"', 'name=\\"'),
         filters=_FILTERS,
         path_filters=_PATH_FILTERS,
-        examples_bad=(Fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),),
+        examples_bad=(
+            Fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),
+            Fake('<entry key="db.password">', (ALNUM, 16), '</entry>'),
+        ),
         examples_good=(
             '<add key="StorageSecret" value="$(StorageSecret)" />',
             '<add key="TokenLifetime" value="3600" />',
@@ -677,12 +698,13 @@ RULES = (
         fix='Reference a secret instead (Kubernetes `valueFrom: secretKeyRef`, ECS `secrets`, compose `secrets:`) '
         'and rotate the value.',
         pattern=_PAIR,
-        keywords=('value',),
+        keywords=('value', 'default'),
         filters=_FILTERS,
         examples_bad=(
             'env:\n  - name: DB_PASSWORD\n    value: postgres123',
             Fake('{"name": "API_TOKEN", "value": "', (ALNUM, 32), '"}'),
             Fake('- Name: STRIPE_SECRET_KEY\n  Value: "', (ALNUM, 32), '"'),
+            Fake('variable "db_password" {\n  type    = string\n  default = "', (ALNUM, 16), '"\n}'),
         ),
         examples_good=(
             '- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:',

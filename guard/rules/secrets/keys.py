@@ -68,6 +68,18 @@ def _putty_noise(match: re.Match[str], text: str) -> str | None:
 
 
 # A fake key body as `Fake` parts: three lines of base64, and the same written into a JSON string.
+def _not_an_encoded_private_key(match: re.Match[str], text: str) -> str | None:
+    """A base64 PEM block is a private key when its decoded header says so (not a certificate, not a public key)."""
+    import binascii
+
+    head = match['value'][:80]
+    try:
+        decoded = binascii.a2b_base64(head[: len(head) - len(head) % 4])
+    except binascii.Error:
+        return 'not base64'
+    return None if b'PRIVATE KEY' in decoded.split(b'\n', 1)[0] else 'base64 of a certificate or a public key'
+
+
 _PEM_BODY = ((BASE64, 64), '\n', (BASE64, 64), '\n', (BASE64, 40))
 _PEM_BODY_ESCAPED = ((BASE64, 64), '\\n', (BASE64, 64), '\\n', (BASE64, 40))
 _BEGIN = join('-----BEGIN ', 'RSA PRIVATE', ' KEY-----')
@@ -115,6 +127,26 @@ RULES = (
             Fake('-----BEGIN PUBLIC KEY-----\n', *_PEM_BODY, '\n-----END PUBLIC KEY-----'),
             Fake('-----BEGIN CERTIFICATE-----\n', *_PEM_BODY, '\n-----END CERTIFICATE-----'),
             'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ user@host',
+        ),
+    ),
+    Rule(
+        id='private-key-base64',
+        category='secret',
+        severity='error',
+        why="A private key, base64-encoded whole (a kubeconfig's client-key-data, a Kubernetes TLS Secret's tls.key): "
+        'whoever holds it can impersonate the user or host it belongs to.',
+        fix=FIX_KEY,
+        # `-----BEGIN` in base64 starts `LS0tLS1CRUdJTi`; the filter decodes the header to find PRIVATE KEY.
+        pattern=r'(?<![A-Za-z0-9+/])(?P<value>LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,}={0,2})',
+        keywords=('ls0tls1crudjti',),
+        filters=(_not_an_encoded_private_key,),
+        examples_bad=(
+            Fake('    client-key-data: ', 'LS0tLS1CRUdJTi', 'BSU0EgUFJJVkFURSBLRVktLS0tLQo', (BASE64, 200)),
+            Fake('  tls.key: ', 'LS0tLS1CRUdJTi', 'BQUklWQVRFIEtFWS0tLS0tCk', (BASE64, 200)),
+        ),
+        examples_good=(
+            # base64 of a certificate: public.
+            Fake('    client-certificate-data: ', 'LS0tLS1CRUdJTi', 'BDRVJUSUZJQ0FURS0tLS0tCk', (BASE64, 200)),
         ),
     ),
     Rule(
