@@ -62,7 +62,7 @@ _CDATA = re.compile(r'<!\[CDATA\[(?P<text>(?:[^\]]++|\](?!\]>))*+)')
 # NAME = VALUE, NAME=VALUE, NAME: VALUE (YAML: a space after the colon), NAME => VALUE, NAME := VALUE.
 # The value's start only (`v` is empty): its end is where the chunk ends, found once per chunk
 # (a value holding settings, `a=b;c=d`, is read again from its start).
-_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>)(?=[^\s\x00])')
+_ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>)(?=\S)')
 _CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
 _CHUNK = re.compile(r'[^\s\x00]++')
 _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
@@ -424,6 +424,15 @@ class _Denials:
         chunk_end = 0
         while (match := _ASSIGN.search(text, pos)) is not None:
             start = match.start('v')
+            if text[start] == _NUL:
+                # The value opens with what is masked already (a string literal): outside code, where quotes
+                # are no syntax (.properties, .env), a credential's value runs on to the end of the line
+                # (`password=B'x y' tail`); in code the literal is the value.
+                if not self.code and _CREDENTIAL_NAME.search(match[0], 0, start - match.start()) is not None:
+                    self.deny_shown_aside(start, len(text))
+                    break
+                pos = start + 1
+                continue
             if start >= chunk_end:
                 chunk_end = _CHUNK.match(text, start).end()  # type: ignore[union-attr]  # a non-blank follows
             end = chunk_end

@@ -328,14 +328,14 @@ def _masked_url(token: str) -> str:
     scheme, _, rest = token.partition('://')
     if not re.fullmatch(r'[a-z][a-z+.-]{0,23}', scheme):
         return _COMMAND_MASK  # no plain scheme (`AUTH A2222://`): nothing of it is known to be structure
-    authority = rest
+    # The greediest driver's reading: userinfo runs to the last `@`, since a password may hold `/ ? # @`
+    # unencoded (`https://ci:Aa0@Bb1/Cc2@git.example.test/`); the host is what follows it.
+    userinfo, at, rest = rest.rpartition('@')
+    host = rest
     for stop in '/?#':
-        authority = authority.split(stop, 1)[0]
-    userinfo, at, host = authority.rpartition('@')
-    if '@' in rest and not at:  # an `@` only after the authority: the whole rest is doubtful
-        host = ''
+        host = host.split(stop, 1)[0]
     shown = f'{scheme}://' + (_COMMAND_MASK + '@' if at or not host else '') + host
-    return shown + ('/' + _COMMAND_MASK if len(rest) > len(authority) else '')
+    return shown + ('/' + _COMMAND_MASK if len(rest) > len(host) else '')
 
 
 def mask_url(url: str) -> str:
