@@ -142,6 +142,53 @@ def test_a_closed_stdout_is_exit_2(findings_tree: Path) -> None:
     assert 'stdout is closed' in proc.stderr
 
 
+# Every command that writes to stdout, as the attack (15c finding 05) and `guard --help` list them.
+WRITERS = [
+    'scan {root}',
+    'scan --list-rules',
+    'scan --format json {root}',
+    'baseline {root} -o {out}',
+    'history {root}',
+    'history --format json {root}',
+    'purge {root} --dry-run',
+    'clean {root} --dry-run',
+    'clean --list {root}',
+    'install {root}',
+    'status {root}',
+    'trust --list',
+    'uninstall-service {root}',
+    '--help',
+    '--version',
+    'scan --help',
+]
+
+
+@pytest.mark.parametrize('command', WRITERS)
+def test_every_command_with_a_closed_stdout_is_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
+    root = tmp_path / 'root'
+    write(root, 'a.py', 'HOST = "10.1.2.3"\n')
+    subprocess.run(['git', 'init', '-q', str(root)], check=True)
+    argv = command.format(root=root, out=tmp_path / 'baseline.json')
+    env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'config')}
+    proc = subprocess.run(
+        f'exec {sys.executable} -m guard {argv} >&-', shell=True, stderr=subprocess.PIPE, text=True, timeout=300, env=env
+    )
+    one_clean_line(proc)
+    assert proc.stderr == 'guard: error: stdout is closed: nowhere to write the output (redirect it to /dev/null to discard it)\n'
+
+
+def test_a_closed_stdout_is_no_error_for_a_report_written_to_a_file(findings_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / 'report.json'
+    proc = subprocess.run(
+        f'exec {sys.executable} -m guard scan {findings_tree} --format json -o {out} >&-',
+        shell=True,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
+    assert (proc.returncode, proc.stderr) == (1, '') and json.loads(out.read_text())['findings']
+
+
 def test_a_reader_that_leaves_ends_quietly(findings_tree: Path) -> None:
     reader = subprocess.Popen(['head', '-c', '100'], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     proc = guard_with_stdout(['scan', str(findings_tree)], reader.stdin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from guard.errors import GuardError
+from guard.errors import UsageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -33,6 +34,35 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # no stdout at all: nothing left to flush
         pass
+
+
+class ClosedStdout:
+    """sys.stdout for a process started with it closed (`guard baseline >&-`), where Python sets it
+    to None and the first write would be an AttributeError traceback. Writing raises a UsageError:
+    one line on stderr and exit 2, as a full stdout gives, from whichever command writes (attack 15c,
+    finding 05). A command that writes nothing to stdout (`scan -o FILE`, a hook) runs as usual.
+    Installed once, by cli.main()."""
+
+    encoding = 'utf-8'
+    errors = 'strict'
+    closed = False
+
+    def write(self, text: str) -> int:
+        raise UsageError('stdout is closed: nowhere to write the output (redirect it to /dev/null to discard it)')
+
+    def writelines(self, lines: object) -> None:
+        self.write('')
+
+    def flush(self) -> None:
+        pass  # nothing was ever buffered; the interpreter's and exit_fast()'s final flush must not fail
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        import io
+
+        raise io.UnsupportedOperation('stdout is closed')
 
 
 class Outcome:
