@@ -291,3 +291,36 @@ def test_a_report_cut_short_by_a_size_limit_is_exit_2(
     else:
         one_clean_line(proc)
         assert 'cannot write' in proc.stderr and 'too large' in proc.stderr.lower()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    names=st.lists(st.from_regex(r'[a-z][a-z0-9._-]{0,11}', fullmatch=True), min_size=1, max_size=4, unique=True),
+    below=st.integers(0, 2),
+    where=st.sampled_from(['scan {loop}', 'baseline {root} -o {loop}', 'scan {root} --baseline {loop}', 'watch {loop}']),
+)
+def test_a_symlink_loop_anywhere_a_path_goes_is_one_line_and_exit_2(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str], below: int, where: str
+) -> None:
+    """A cycle of 1 to 4 links (a -> b -> ... -> a), reached through 0 to 2 more links pointing into it
+    (attack 15c, finding 23: `ln -s loop loop` crashed scan and baseline -o with a RuntimeError)."""
+    root = tmp_path_factory.mktemp('loop')
+    write(root, 'a.py', 'HOST = "10.1.2.3"\n')
+    subprocess.run(['git', 'init', '-q', str(root)], check=True)
+    for name, target in zip(names, names[1:] + names[:1]):
+        os.symlink(target, root / name)
+    entry = names[0]
+    for step in range(below):
+        os.symlink(entry, root / f'via{step}')
+        entry = f'via{step}'
+    proc = subprocess.run(
+        [sys.executable, '-m', 'guard', *where.format(root=root, loop=root / entry).split()],
+        cwd=root,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        env={**os.environ, 'XDG_STATE_HOME': str(root / '.state')},
+    )
+    one_clean_line(proc)
+    assert proc.stdout == '' and not (root / entry).is_file()

@@ -36,6 +36,25 @@ def _silence_stdout() -> None:
         pass
 
 
+_ELOOP = 40  # Linux's number (errno costs an import)
+_LOOP_PREFIX = 'Symlink loop from '  # pathlib's RuntimeError up to Python 3.12 (an OSError ELOOP since 3.13)
+
+
+def _loop(error: BaseException) -> str | None:
+    """The path of a symlink loop `error` reports ('' when it names none), or None for any other error."""
+    if isinstance(error, OSError) and error.errno == _ELOOP:
+        return str(error.filename or '')
+    if type(error) is RuntimeError and str(error).startswith(_LOOP_PREFIX):
+        import ast
+
+        quoted = str(error)[len(_LOOP_PREFIX) :]
+        try:
+            return str(ast.literal_eval(quoted))  # pathlib quotes it with %r
+        except (ValueError, SyntaxError):
+            return quoted
+    return None
+
+
 class ClosedStdout:
     """sys.stdout for a process started with it closed (`guard baseline >&-`), where Python sets it
     to None and the first write would be an AttributeError traceback. Writing raises a UsageError:
@@ -118,6 +137,14 @@ class ErrorHandler:
             # A file nested deeper than Python's stack (`[[[[…]]]]` in a baseline, a TOML file, a
             # manifest): bad input wherever it comes from, not a bug to report.
             sys.stderr.write('guard: error: input nested too deeply to read (a settings, baseline or manifest file?)\n')
+            outcome.code = 2
+        elif _loop(error) is not None:
+            # A path argument that leads back to itself (`ln -s loop loop; guard scan loop`): bad input
+            # wherever pathlib met it (attack 15c, finding 23), named as every path guard prints.
+            from guard.printable import printable
+            from guard.redact import scrub
+
+            sys.stderr.write(f'guard: error: {printable(scrub(_loop(error) or "a path"))}: a symlink loop\n')
             outcome.code = 2
         elif isinstance(error, OSError) and error.errno in _FULL and _stdout_fails():
             # A command's output to a full disk or a broken device (`guard health > /dev/full`).
