@@ -307,7 +307,7 @@ def test_a_symlink_loop_anywhere_a_path_goes_is_one_line_and_exit_2(
     root = tmp_path_factory.mktemp('loop')
     write(root, 'a.py', 'HOST = "10.1.2.3"\n')
     subprocess.run(['git', 'init', '-q', str(root)], check=True)
-    for name, target in zip(names, names[1:] + names[:1]):
+    for name, target in zip(names, names[1:] + names[:1], strict=True):
         os.symlink(target, root / name)
     entry = names[0]
     for step in range(below):
@@ -316,8 +316,7 @@ def test_a_symlink_loop_anywhere_a_path_goes_is_one_line_and_exit_2(
     proc = subprocess.run(
         [sys.executable, '-m', 'guard', *where.format(root=root, loop=root / entry).split()],
         cwd=root,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
+        capture_output=True,
         text=True,
         timeout=120,
         env={**os.environ, 'XDG_STATE_HOME': str(root / '.state')},
