@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -323,3 +324,36 @@ def test_a_symlink_loop_anywhere_a_path_goes_is_one_line_and_exit_2(
     )
     one_clean_line(proc)
     assert proc.stdout == '' and not (root / entry).is_file()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    kind=st.sampled_from(['fifo', 'folder', 'socket'] + (['device'] if os.geteuid() == 0 else [])),
+    spelled=st.sampled_from(['-o relative', '-o absolute', '-o link', 'baseline = in guard.toml']),
+)
+def test_baseline_never_replaces_a_device_or_fifo(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, spelled: str
+) -> None:
+    """`guard baseline -o /dev/full` as root replaced the device with a JSON file (attack 15c, finding 04)."""
+    from ownfiles_test import _special
+
+    root = tmp_path_factory.mktemp('special')
+    write(root, 'a.py', 'HOST = "10.1.2.3"\n')
+    subprocess.run(['git', 'init', '-q', str(root)], check=True)
+    _special(root / 'node', kind)
+    before = os.lstat(root / 'node')
+    args = ['baseline', str(root)]
+    if spelled == '-o link':
+        os.symlink(root / 'node', root / 'link')
+        args += ['-o', str(root / 'link')]
+    elif spelled.startswith('-o'):
+        args += ['-o', 'node' if spelled == '-o relative' else str(root / 'node')]
+    else:
+        write(root, 'guard.toml', 'baseline = "node"\n')
+    proc = subprocess.run(
+        [sys.executable, '-m', 'guard', *args], cwd=root, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
+    one_clean_line(proc)
+    assert 'regular file' in proc.stderr  # said at write time, or by safety.targets for a configured path
+    after = os.lstat(root / 'node')
+    assert (after.st_ino, stat.S_IFMT(after.st_mode)) == (before.st_ino, stat.S_IFMT(before.st_mode))
