@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -135,3 +136,37 @@ def test_a_plain_reason_stays_readable(tmp_path: Path) -> None:
     said.write_text('curl: (7) Failed to connect to alerts.internal port 443\n')
     delivery = CommandSink(f'cat {said} >&2; exit 7', timeout=10).deliver(ALERT)
     assert delivery.detail == 'exit 7: curl: (7) Failed to connect to alerts.internal port 443'
+
+
+@pytest.mark.parametrize('form', LAST_LINES)
+def test_health_alert_and_the_audit_store_keep_no_credential_a_command_echoed(tmp_path: Path, form: str) -> None:
+    """As the attack ran it (15c finding 15): `guard health --alert` prints the failed delivery and
+    records it in the audit store, which `guard history` reads back."""
+    import json
+    import secrets
+
+    from support import run_guard
+
+    pw = f'{secrets.token_hex(3)}Qz{secrets.token_hex(3)}'
+    basic = base64.b64encode(f'ops:{pw}'.encode()).decode()
+    said = tmp_path / 'said.txt'
+    said.write_text(form.format(user='ops', pw=pw, basic=basic) + '\n')
+    notify = tmp_path / 'notify.sh'
+    notify.write_text(f'#!/bin/sh\ncat {said} >&2\nexit 1\n')
+    notify.chmod(0o755)
+    (tmp_path / 'root').mkdir()
+    env = {
+        'HOME': str(tmp_path),
+        'XDG_STATE_HOME': str(tmp_path / 'state'),
+        'XDG_CONFIG_HOME': str(tmp_path / 'config'),
+        'DB_URL': f'sqlite:///{tmp_path}/missing.db',
+        'GUARD_ALERTS_COMMAND': str(notify),
+        'GUARD_ALERTS_JOURNAL': 'false',
+    }
+    health = run_guard('health', tmp_path / 'root', '--alert', env=env)
+    history = run_guard('history', tmp_path / 'root', '--format', 'json', env=env)
+    assert 'not delivered by command: exit 1: ' in health.stderr, health.stderr
+    assert 'exit 1: ' in history.stdout and json.loads(history.stdout), history.stdout
+    stored = [p.read_bytes().decode('latin-1') for p in (tmp_path / 'state').rglob('*') if p.is_file()]
+    for text in [health.stdout, health.stderr, history.stdout, history.stderr, *stored]:
+        assert pw not in text and basic not in text and basic[:12] not in text
