@@ -453,7 +453,9 @@ def _show(value: Any) -> str:
     """A mistyped value as an error message quotes it: its type, and its text masked default-deny
     (guard.excerpt: only plain words, numbers and the structure stay) before it is cut. A list-valued
     command (`["curl", "-u", "ops:PW"]`) holds its credentials in forms no scrubber knows (15c finding 14)."""
-    text = _masked(repr(value))
+    # A string is masked as a line (`"big"` stays readable); a list or table as its repr, whose
+    # structure keeps each value's position (`-u`, then a value) in sight of the masker.
+    text = _quoted(value) if isinstance(value, str) else _masked(repr(value))
     return f'{type(value).__name__} {text if len(text) <= 40 else text[:37] + "..."}'
 
 

@@ -228,12 +228,12 @@ def _toml(value: object) -> str:
 
 def _wrong(key: schema.Key, words: list[str], pw: str, plain: bool) -> object:
     """A value of the wrong type for `key` that holds `pw`: what a config error quotes back."""
+    if plain and (key.choices or key.kind not in ('str', 'list')):
+        return pw  # a string, but no choice, number, flag or table
     if key.kind == 'list':
         return [*words, 1]  # a list, but not of strings
     if key.kind == 'counts':
         return {'a': words}
-    if key.choices and plain:
-        return pw  # a string, but no choice
     return words
 
 
