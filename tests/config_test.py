@@ -284,3 +284,19 @@ def test_a_list_valued_alert_command_is_named_not_quoted(tmp_path: Path, command
         "got list ['********', '********', '********', ..."
     )
     assert expected in proc.stderr.splitlines() and pw not in proc.stdout + proc.stderr
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    key=st.sampled_from([k for k in schema.KEYS if k.kind in ('int', 'float', 'bool', 'counts') or k.choices]),
+    pw=PASSWORDS,
+    counts_form=st.booleans(),
+)
+def test_a_bad_environment_variable_is_named_not_quoted(key: schema.Key, pw: str, counts_form: bool) -> None:
+    text = f'assets={pw}' if key.kind == 'counts' and counts_form else pw
+    with tempfile.TemporaryDirectory() as tmp, pytest.raises(ConfigError) as caught:
+        config.load(Path(tmp), environ={key.env_var: text})
+    message = str(caught.value)
+    assert key.env_var in message or key.name in message
+    pieces = {pw[i : i + 5] for i in range(len(pw) - 4)} if len(pw) > 5 else {pw}
+    assert not [p for p in pieces if any(c.isdigit() for c in p) and p in message], message
