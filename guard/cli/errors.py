@@ -21,7 +21,7 @@ def _stdout_fails() -> bool:
     try:
         sys.stdout.write('\n')
         sys.stdout.flush()
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, UsageError):  # UsageError: a ClosedStdout
         return True
     return False
 
