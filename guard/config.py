@@ -439,7 +439,7 @@ def _coerce_scalar(key: schema.Key, value: Any, where: str) -> Any:
         if '\x00' in value:  # no path, command or URL holds one; os calls would raise on it
             raise ConfigError(f'{where}: {key.name} must not contain a NUL character')
         if key.choices and value not in key.choices:
-            raise ConfigError(f'{where}: {key.name} must be one of {", ".join(key.choices)}, got {value!r}')
+            raise ConfigError(f'{where}: {key.name} must be one of {", ".join(key.choices)}, got {_quoted(value)}')
         return value
     expected = {'bool': 'true or false', 'int': 'a whole number', 'float': 'a number', 'str': 'a string'}[kind]
     raise ConfigError(f'{where}: {key.name} must be {expected}, got {_show(value)}')
@@ -450,11 +450,25 @@ def _is_int(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    """A mistyped value as an error message quotes it: scrubbed before it is cut, so a URL keeps its `@`."""
-    from guard.redact import scrub
-
-    text = scrub(repr(value))
+    """A mistyped value as an error message quotes it: its type, and its text masked default-deny
+    (guard.excerpt: only plain words, numbers and the structure stay) before it is cut. A list-valued
+    command (`["curl", "-u", "ops:PW"]`) holds its credentials in forms no scrubber knows (15c finding 14)."""
+    # A string is masked as a line (`"big"` stays readable); a list or table as its repr, whose
+    # structure keeps each value's position (`-u`, then a value) in sight of the masker.
+    text = _quoted(value) if isinstance(value, str) else _masked(repr(value))
     return f'{type(value).__name__} {text if len(text) <= 40 else text[:37] + "..."}'
+
+
+def _quoted(text: str) -> str:
+    """A string value an error message quotes (a misspelt choice, an environment variable's text),
+    masked as _show() masks: `warnign` stays readable, `Qz7kP2w` does not."""
+    return repr(_masked(text))
+
+
+def _masked(text: str) -> str:
+    from guard.excerpt import masked  # only on the error path: excerpt is a large module
+
+    return masked(text)
 
 
 def _environ_layer(environ: Mapping[str, str], notes: list[str]) -> dict[str, Any]:
@@ -480,19 +494,19 @@ def _from_env(kind: str, text: str, var: str) -> Any:
         for part in filter(None, (p.strip() for p in text.split(','))):
             name, sep, number = part.partition('=')
             if not sep or not number.strip().isdigit():
-                raise ConfigError(f'{var}: expected NAME=COUNT pairs separated by commas, got {part!r}')
+                raise ConfigError(f'{var}: expected NAME=COUNT pairs separated by commas, got {_quoted(part)}')
             pairs[name.strip()] = int(number)
         return pairs
     if kind == 'bool':
         lowered = text.strip().lower()
         if lowered not in ('1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'):
-            raise ConfigError(f'{var}: expected true or false, got {text!r}')
+            raise ConfigError(f'{var}: expected true or false, got {_quoted(text)}')
         return lowered in ('1', 'true', 'yes', 'on')
     if kind in ('int', 'float'):
         try:
             return int(text) if kind == 'int' else float(text)
         except ValueError:
             raise ConfigError(
-                f'{var}: expected {"a whole number" if kind == "int" else "a number"}, got {text!r}'
+                f'{var}: expected {"a whole number" if kind == "int" else "a number"}, got {_quoted(text)}'
             ) from None
     return text

@@ -281,6 +281,14 @@ def plan(
     return LineMask(line, runs, deny.credential)
 
 
+def masked(text: str) -> str:
+    """`text`, a message quoting something guard did not write (a config value, a command's output),
+    with everything but plain words, numbers and punctuation masked: plan() with nothing to show,
+    the judgement every excerpt gets. Lines are judged one by one; a line longer than LONG_LINE is cut
+    there first (a message shows far less)."""
+    return '\n'.join(plan(line[:LONG_LINE], []).render() for line in text.split('\n'))
+
+
 def _judge_paths(line: str, shown: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """A shown path passes the default-deny judgement too: (what stays shown, what is masked instead).
 

@@ -221,6 +221,8 @@ def write_atomic(where: int | str | os.PathLike[str], name: str, data: bytes, mo
 
     The bytes go to a fresh O_EXCL temporary name in the same directory, are synced, and the name is
     renamed over `name`: a symlink or file planted at `name` is replaced, never written through.
+    Anything else at `name` (a FIFO, a device, a socket, a folder) is refused with an OSError: a
+    rename would replace `/dev/full` itself when run as root (attack 15c, finding 04).
     """
     if '/' in name or name in ('', '.', '..'):
         raise ValueError(f'not a file name: {name!r}')
@@ -230,6 +232,7 @@ def write_atomic(where: int | str | os.PathLike[str], name: str, data: bytes, mo
     else:
         dir_fd = own_fd = open_dir(where, private=False)
     try:
+        _replaceable(dir_fd, name)
         temp = _create_temp(dir_fd, name, mode)
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
@@ -255,6 +258,27 @@ def write_atomic(where: int | str | os.PathLike[str], name: str, data: bytes, mo
     finally:
         if own_fd is not None:
             os.close(own_fd)
+
+
+_KINDS = {
+    stat.S_IFIFO: 'a FIFO',
+    stat.S_IFCHR: 'a character device',
+    stat.S_IFBLK: 'a block device',
+    stat.S_IFSOCK: 'a socket',
+    stat.S_IFDIR: 'a folder',
+}
+
+
+def _replaceable(dir_fd: int, name: str) -> None:
+    """Nothing, a regular file or a symlink at `name`: what write_atomic may replace (OSError otherwise).
+    Checked before the rename, not with it (rename has no such flag): a swap in between needs write
+    access to the folder, which could replace the name anyway."""
+    try:
+        kind = stat.S_IFMT(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        return
+    if kind in _KINDS:
+        raise OSError(errno.EEXIST, f'{_KINDS[kind]} is there; guard replaces only a regular file', name)
 
 
 def _create_temp(dir_fd: int, name: str, mode: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -142,6 +143,53 @@ def test_a_closed_stdout_is_exit_2(findings_tree: Path) -> None:
     assert 'stdout is closed' in proc.stderr
 
 
+# Every command that writes to stdout, as the attack (15c finding 05) and `guard --help` list them.
+WRITERS = [
+    'scan {root}',
+    'scan --list-rules',
+    'scan --format json {root}',
+    'baseline {root} -o {out}',
+    'history {root}',
+    'history --format json {root}',
+    'purge {root} --dry-run',
+    'clean {root} --dry-run',
+    'clean --list {root}',
+    'install {root}',
+    'status {root}',
+    'trust --list',
+    'uninstall-service {root}',
+    '--help',
+    '--version',
+    'scan --help',
+]
+
+
+@pytest.mark.parametrize('command', WRITERS)
+def test_every_command_with_a_closed_stdout_is_one_line_and_exit_2(tmp_path: Path, command: str) -> None:
+    root = tmp_path / 'root'
+    write(root, 'a.py', 'HOST = "10.1.2.3"\n')
+    subprocess.run(['git', 'init', '-q', str(root)], check=True)
+    argv = command.format(root=root, out=tmp_path / 'baseline.json')
+    env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'config')}
+    proc = subprocess.run(
+        f'exec {sys.executable} -m guard {argv} >&-', shell=True, stderr=subprocess.PIPE, text=True, timeout=300, env=env
+    )
+    one_clean_line(proc)
+    assert proc.stderr == 'guard: error: stdout is closed: nowhere to write the output (redirect it to /dev/null to discard it)\n'
+
+
+def test_a_closed_stdout_is_no_error_for_a_report_written_to_a_file(findings_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / 'report.json'
+    proc = subprocess.run(
+        f'exec {sys.executable} -m guard scan {findings_tree} --format json -o {out} >&-',
+        shell=True,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
+    assert (proc.returncode, proc.stderr) == (1, '') and json.loads(out.read_text())['findings']
+
+
 def test_a_reader_that_leaves_ends_quietly(findings_tree: Path) -> None:
     reader = subprocess.Popen(['head', '-c', '100'], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
     proc = guard_with_stdout(['scan', str(findings_tree)], reader.stdin)
@@ -244,3 +292,68 @@ def test_a_report_cut_short_by_a_size_limit_is_exit_2(
     else:
         one_clean_line(proc)
         assert 'cannot write' in proc.stderr and 'too large' in proc.stderr.lower()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    names=st.lists(st.from_regex(r'[a-z][a-z0-9._-]{0,11}', fullmatch=True), min_size=1, max_size=4, unique=True),
+    below=st.integers(0, 2),
+    where=st.sampled_from(['scan {loop}', 'baseline {root} -o {loop}', 'scan {root} --baseline {loop}', 'watch {loop}']),
+)
+def test_a_symlink_loop_anywhere_a_path_goes_is_one_line_and_exit_2(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str], below: int, where: str
+) -> None:
+    """A cycle of 1 to 4 links (a -> b -> ... -> a), reached through 0 to 2 more links pointing into it
+    (attack 15c, finding 23: `ln -s loop loop` crashed scan and baseline -o with a RuntimeError)."""
+    root = tmp_path_factory.mktemp('loop')
+    write(root, 'a.py', 'HOST = "10.1.2.3"\n')
+    subprocess.run(['git', 'init', '-q', str(root)], check=True)
+    for name, target in zip(names, names[1:] + names[:1], strict=True):
+        os.symlink(target, root / name)
+    entry = names[0]
+    for step in range(below):
+        os.symlink(entry, root / f'via{step}')
+        entry = f'via{step}'
+    proc = subprocess.run(
+        [sys.executable, '-m', 'guard', *where.format(root=root, loop=root / entry).split()],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, 'XDG_STATE_HOME': str(root / '.state')},
+    )
+    one_clean_line(proc)
+    assert proc.stdout == '' and not (root / entry).is_file()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    kind=st.sampled_from(['fifo', 'folder', 'socket'] + (['device'] if os.geteuid() == 0 else [])),
+    spelled=st.sampled_from(['-o relative', '-o absolute', '-o link', 'baseline = in guard.toml']),
+)
+def test_baseline_never_replaces_a_device_or_fifo(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, spelled: str
+) -> None:
+    """`guard baseline -o /dev/full` as root replaced the device with a JSON file (attack 15c, finding 04)."""
+    from ownfiles_test import _special
+
+    root = tmp_path_factory.mktemp('special')
+    write(root, 'a.py', 'HOST = "10.1.2.3"\n')
+    subprocess.run(['git', 'init', '-q', str(root)], check=True)
+    _special(root / 'node', kind)
+    before = os.lstat(root / 'node')
+    args = ['baseline', str(root)]
+    if spelled == '-o link':
+        os.symlink(root / 'node', root / 'link')
+        args += ['-o', str(root / 'link')]
+    elif spelled.startswith('-o'):
+        args += ['-o', 'node' if spelled == '-o relative' else str(root / 'node')]
+    else:
+        write(root, 'guard.toml', 'baseline = "node"\n')
+    proc = subprocess.run(
+        [sys.executable, '-m', 'guard', *args], cwd=root, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+    )
+    one_clean_line(proc)
+    assert 'regular file' in proc.stderr  # said at write time, or by safety.targets for a configured path
+    after = os.lstat(root / 'node')
+    assert (after.st_ino, stat.S_IFMT(after.st_mode)) == (before.st_ino, stat.S_IFMT(before.st_mode))

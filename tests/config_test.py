@@ -7,13 +7,21 @@ import os
 import subprocess
 import sys
 import sysconfig
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from support import git
 from support import run_guard
 from support import write
 
 from guard import config
+from guard import schema
 from guard.errors import ConfigError
 
 
@@ -184,3 +192,111 @@ def test_a_bad_user_config_names_its_file(tmp_path: Path) -> None:
     user = write(tmp_path, 'xdg/guard/guard.toml', '[alerts]\ncommand = 3\n')
     proc = run_guard('scan', tmp_path / 'xdg', env={'XDG_CONFIG_HOME': str(tmp_path / 'xdg')})
     assert (proc.returncode, proc.stderr) == (2, f'guard: error: {user}: alerts.command must be a string, got int 3\n')
+
+
+# --- a value quoted back by a config error shows no credential (attack 15c, finding 14) ------------
+
+_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+# A generated credential: letters, then digits, then anything a password generator emits. Mixed
+# classes, so the default-deny masker owes it a mask (bare letters are its documented limit).
+PASSWORDS = st.tuples(
+    st.text(_LETTERS, min_size=2, max_size=8),
+    st.text('0123456789', min_size=1, max_size=4),
+    st.text(_LETTERS + '0123456789' + '@:/#%$!^&*-_+=.,?~"\\\' ', min_size=2, max_size=12),
+).map(''.join)
+# How a command with its credential is written as a TOML list (a list where a string belongs).
+COMMAND_LISTS = (
+    lambda pw: ['curl', '-u', f'ops:{pw}', 'https://alerts.internal/notify'],
+    lambda pw: ['sshpass', '-p', pw, 'ssh', 'backup@db'],
+    lambda pw: ['mysql', f'-p{pw}', 'orders'],
+    lambda pw: ['notify', f'--password={pw}'],
+    lambda pw: ['psql', f'postgresql://app:{pw}@db/orders'],
+    lambda pw: ['send', pw],
+    lambda pw: [f'Authorization: Basic {pw}'],
+)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string (ASCII, \" \\ \uXXXX escapes) is a TOML basic string
+    if isinstance(value, list):
+        return '[' + ', '.join(_toml(v) for v in value) + ']'
+    if isinstance(value, dict):
+        return '{ ' + ', '.join(f'{k} = {_toml(v)}' for k, v in value.items()) + ' }'
+    return str(value)
+
+
+def _wrong(key: schema.Key, words: list[str], pw: str, plain: bool) -> object:
+    """A value of the wrong type for `key` that holds `pw`: what a config error quotes back."""
+    if plain and (key.choices or key.kind not in ('str', 'list')):
+        return pw  # a string, but no choice, number, flag or table
+    if key.kind == 'list':
+        return [*words, 1]  # a list, but not of strings
+    if key.kind == 'counts':
+        return {'a': words}
+    return words
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    key=st.sampled_from(schema.KEYS),
+    form=st.sampled_from(COMMAND_LISTS),
+    pw=PASSWORDS,
+    plain=st.booleans(),
+    pyproject=st.booleans(),
+)
+def test_a_config_error_never_quotes_a_credential(
+    key: schema.Key, form: Callable[[str], list[str]], pw: str, plain: bool, pyproject: bool
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        leaf = key.name.rpartition('.')[2]
+        line = f'{leaf} = {_toml(_wrong(key, form(pw), pw, plain))}\n'
+        table = '.'.join(filter(None, ['tool.guard' if pyproject else '', key.section]))
+        write(root, 'pyproject.toml' if pyproject else 'guard.toml', f'[{table}]\n{line}' if table else line)
+        with pytest.raises(ConfigError) as caught:
+            config.load(root, environ={})
+    message = str(caught.value)
+    assert key.name in message  # the key is named...
+    # ...and no piece of the credential that holds a digit is shown (a bare word may be a program's name)
+    pieces = {pw[i : i + 5] for i in range(len(pw) - 4)} if len(pw) > 5 else {pw}
+    shown = [p for p in pieces if any(c.isdigit() for c in p) and p in message]
+    assert not shown, message
+
+
+@pytest.mark.parametrize('command', ['scan', 'health', 'commit'])
+def test_a_list_valued_alert_command_is_named_not_quoted(tmp_path: Path, command: str) -> None:
+    from secrets import token_hex
+
+    pw = f'{token_hex(3)}Qz7{token_hex(3)}'
+    git(tmp_path, 'init', '-q')
+    write(tmp_path, 'pyproject.toml', f'[tool.guard.alerts]\ncommand = ["curl", "-u", "ops:{pw}", "https://a.internal/"]\n')
+    if command == 'commit':
+        assert run_guard('install', tmp_path).returncode == 0
+        write(tmp_path, 'a.py', 'x = 1\n')
+        git(tmp_path, 'add', 'a.py')
+        proc = git(tmp_path, '-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '-qm', 'x', check=False)
+    else:
+        proc = run_guard(command, tmp_path)
+    assert proc.returncode != 0  # the bad setting stops it (the hook fails closed)
+    expected = (
+        f'guard: error: {tmp_path / "pyproject.toml"}: alerts.command must be a string, '
+        "got list ['********', '********', '********', ..."
+    )
+    assert expected in proc.stderr.splitlines() and pw not in proc.stdout + proc.stderr
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    key=st.sampled_from([k for k in schema.KEYS if k.kind in ('int', 'float', 'bool', 'counts') or k.choices]),
+    pw=PASSWORDS,
+    counts_form=st.booleans(),
+)
+def test_a_bad_environment_variable_is_named_not_quoted(key: schema.Key, pw: str, counts_form: bool) -> None:
+    text = f'assets={pw}' if key.kind == 'counts' and counts_form else pw
+    with tempfile.TemporaryDirectory() as tmp, pytest.raises(ConfigError) as caught:
+        config.load(Path(tmp), environ={key.env_var: text})
+    message = str(caught.value)
+    assert key.env_var in message or key.name in message
+    pieces = {pw[i : i + 5] for i in range(len(pw) - 4)} if len(pw) > 5 else {pw}
+    assert not [p for p in pieces if any(c.isdigit() for c in p) and p in message], message

@@ -180,3 +180,58 @@ def test_mount_id_tells_a_bind_mount_apart(tmp_path: Path) -> None:
             os.close(b)
     finally:
         subprocess.run(['umount', str(tmp_path / 'dst')], check=True)
+
+
+def _special(path: Path, kind: str) -> None:
+    """Make a node of `kind` at `path`: what a rename must never replace."""
+    import socket
+
+    if kind == 'fifo':
+        os.mkfifo(path)
+    elif kind == 'folder':
+        path.mkdir()
+    elif kind == 'socket':
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(path))
+    elif kind == 'device':
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # /dev/full's numbers, in a temp folder
+    else:
+        raise AssertionError(kind)
+
+
+SPECIAL_KINDS = ['fifo', 'folder', 'socket'] + (['device'] if os.geteuid() == 0 else [])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kind=st.sampled_from(SPECIAL_KINDS),
+    name=st.from_regex(r'[A-Za-z0-9_][A-Za-z0-9._ -]{0,20}', fullmatch=True).filter(lambda n: n not in ('.', '..')),
+    data=st.binary(max_size=64),
+    by_path=st.booleans(),
+)
+def test_write_atomic_never_replaces_what_is_no_regular_file(kind: str, name: str, data: bytes, by_path: bool) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp, name)
+        _special(target, kind)
+        before = os.lstat(target)
+        dir_fd = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            with pytest.raises(OSError, match='guard replaces only a regular file'):
+                ownfiles.write_atomic(tmp if by_path else dir_fd, name, data)
+        finally:
+            os.close(dir_fd)
+        after = os.lstat(target)
+        assert (after.st_ino, stat.S_IFMT(after.st_mode)) == (before.st_ino, stat.S_IFMT(before.st_mode))
+        assert sorted(os.listdir(tmp)) == [name]  # no temporary file left behind
+
+
+def test_write_atomic_still_replaces_a_regular_file_and_a_planted_link(tmp_path: Path) -> None:
+    write(tmp_path, 'file', 'old')
+    os.mkfifo(tmp_path / 'fifo')
+    os.symlink('fifo', tmp_path / 'link')
+    for name in ('file', 'link'):
+        ownfiles.write_atomic(str(tmp_path), name, b'new')
+        assert (tmp_path / name).read_bytes() == b'new' and not (tmp_path / name).is_symlink()
+    assert stat.S_ISFIFO(os.lstat(tmp_path / 'fifo').st_mode)

@@ -73,6 +73,10 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # started with fd 1 closed: every write becomes one line and exit 2
+        from guard.cli.errors import ClosedStdout
+
+        sys.stdout = ClosedStdout()
     if len(argv) > 1 and argv[0] == 'hook' and argv[1] in HOOK_IDS:
         # Git runs `guard hook <id>` on every commit and push. Building the ten parsers (argparse,
         # plus the shutil and gettext it imports) would add ~10 ms there, for a command line whose

@@ -175,13 +175,6 @@ class writing:  # noqa: N801 - used as a statement: `with writing(target):`
             raise UsageError(f'{self.target}: cannot write the report: {error.strerror or error}') from None
 
 
-def stdout() -> TextIO:
-    """sys.stdout, or a UsageError when the process was started with it closed (`guard scan >&-`)."""
-    if sys.stdout is None:
-        raise UsageError('stdout is closed: nowhere to write the report (write it to a file with -o FILE)')
-    return sys.stdout
-
-
 def write_all(stream: TextIO, text: str) -> None:
     """Write `text` to `stream` and make sure all of it arrived: a file at its size limit (RLIMIT_FSIZE,
     a quota) takes part of a big write and fails the rest, and Python's buffered writer drops that

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from guard.errors import GuardError
+from guard.errors import UsageError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def _stdout_fails() -> bool:
     try:
         sys.stdout.write('\n')
         sys.stdout.flush()
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, UsageError):  # UsageError: a ClosedStdout
         return True
     return False
 
@@ -33,6 +34,54 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # no stdout at all: nothing left to flush
         pass
+
+
+_ELOOP = 40  # Linux's number (errno costs an import)
+_LOOP_PREFIX = 'Symlink loop from '  # pathlib's RuntimeError up to Python 3.12 (an OSError ELOOP since 3.13)
+
+
+def _loop(error: BaseException) -> str | None:
+    """The path of a symlink loop `error` reports ('' when it names none), or None for any other error."""
+    if isinstance(error, OSError) and error.errno == _ELOOP:
+        return str(error.filename or '')
+    if type(error) is RuntimeError and str(error).startswith(_LOOP_PREFIX):
+        import ast
+
+        quoted = str(error)[len(_LOOP_PREFIX) :]
+        try:
+            return str(ast.literal_eval(quoted))  # pathlib quotes it with %r
+        except (ValueError, SyntaxError):
+            return quoted
+    return None
+
+
+class ClosedStdout:
+    """sys.stdout for a process started with it closed (`guard baseline >&-`), where Python sets it
+    to None and the first write would be an AttributeError traceback. Writing raises a UsageError:
+    one line on stderr and exit 2, as a full stdout gives, from whichever command writes (attack 15c,
+    finding 05). A command that writes nothing to stdout (`scan -o FILE`, a hook) runs as usual.
+    Installed once, by cli.main()."""
+
+    encoding = 'utf-8'
+    errors = 'strict'
+    closed = False
+
+    def write(self, text: str) -> int:
+        raise UsageError('stdout is closed: nowhere to write the output (redirect it to /dev/null to discard it)')
+
+    def writelines(self, lines: object) -> None:
+        self.write('')
+
+    def flush(self) -> None:
+        pass  # nothing was ever buffered; the interpreter's and exit_fast()'s final flush must not fail
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        import io
+
+        raise io.UnsupportedOperation('stdout is closed')
 
 
 class Outcome:
@@ -88,6 +137,14 @@ class ErrorHandler:
             # A file nested deeper than Python's stack (`[[[[…]]]]` in a baseline, a TOML file, a
             # manifest): bad input wherever it comes from, not a bug to report.
             sys.stderr.write('guard: error: input nested too deeply to read (a settings, baseline or manifest file?)\n')
+            outcome.code = 2
+        elif _loop(error) is not None:
+            # A path argument that leads back to itself (`ln -s loop loop; guard scan loop`): bad input
+            # wherever pathlib met it (attack 15c, finding 23), named as every path guard prints.
+            from guard.printable import printable
+            from guard.redact import scrub
+
+            sys.stderr.write(f'guard: error: {printable(scrub(_loop(error) or "a path"))}: a symlink loop\n')
             outcome.code = 2
         elif isinstance(error, OSError) and error.errno in _FULL and _stdout_fails():
             # A command's output to a full disk or a broken device (`guard health > /dev/full`).

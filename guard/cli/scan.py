@@ -193,7 +193,7 @@ def emit(result: ScanResult, args: argparse.Namespace, fail_on: str) -> int:
     else:
         with common.writing('stdout'):
             color = common.use_color(sys.stdout, no_color=args.no_color)
-            common.write_all(common.stdout(), _render(result, args.format, {**options, 'color': color}))
+            common.write_all(sys.stdout, _render(result, args.format, {**options, 'color': color}))
     return 1 if blocks(result.findings, fail_on) and not args.exit_zero else 0
 
 
