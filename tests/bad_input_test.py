@@ -172,10 +172,18 @@ def test_every_command_with_a_closed_stdout_is_one_line_and_exit_2(tmp_path: Pat
     argv = command.format(root=root, out=tmp_path / 'baseline.json')
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'config')}
     proc = subprocess.run(
-        f'exec {sys.executable} -m guard {argv} >&-', shell=True, stderr=subprocess.PIPE, text=True, timeout=300, env=env
+        f'exec {sys.executable} -m guard {argv} >&-',
+        shell=True,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+        env=env,
     )
     one_clean_line(proc)
-    assert proc.stderr == 'guard: error: stdout is closed: nowhere to write the output (redirect it to /dev/null to discard it)\n'
+    assert (
+        proc.stderr
+        == 'guard: error: stdout is closed: nowhere to write the output (redirect it to /dev/null to discard it)\n'
+    )
 
 
 def test_a_closed_stdout_is_no_error_for_a_report_written_to_a_file(findings_tree: Path, tmp_path: Path) -> None:
@@ -298,7 +306,9 @@ def test_a_report_cut_short_by_a_size_limit_is_exit_2(
 @given(
     names=st.lists(st.from_regex(r'[a-z][a-z0-9._-]{0,11}', fullmatch=True), min_size=1, max_size=4, unique=True),
     below=st.integers(0, 2),
-    where=st.sampled_from(['scan {loop}', 'baseline {root} -o {loop}', 'scan {root} --baseline {loop}', 'watch {loop}']),
+    where=st.sampled_from(
+        ['scan {loop}', 'baseline {root} -o {loop}', 'scan {root} --baseline {loop}', 'watch {loop}']
+    ),
 )
 def test_a_symlink_loop_anywhere_a_path_goes_is_one_line_and_exit_2(
     tmp_path_factory: pytest.TempPathFactory, names: list[str], below: int, where: str
@@ -351,7 +361,12 @@ def test_baseline_never_replaces_a_device_or_fifo(
     else:
         write(root, 'guard.toml', 'baseline = "node"\n')
     proc = subprocess.run(
-        [sys.executable, '-m', 'guard', *args], cwd=root, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+        [sys.executable, '-m', 'guard', *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     one_clean_line(proc)
     assert 'regular file' in proc.stderr  # said at write time, or by safety.targets for a configured path

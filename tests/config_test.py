@@ -270,7 +270,11 @@ def test_a_list_valued_alert_command_is_named_not_quoted(tmp_path: Path, command
 
     pw = f'{token_hex(3)}Qz7{token_hex(3)}'
     git(tmp_path, 'init', '-q')
-    write(tmp_path, 'pyproject.toml', f'[tool.guard.alerts]\ncommand = ["curl", "-u", "ops:{pw}", "https://a.internal/"]\n')
+    write(
+        tmp_path,
+        'pyproject.toml',
+        f'[tool.guard.alerts]\ncommand = ["curl", "-u", "ops:{pw}", "https://a.internal/"]\n',
+    )
     if command == 'commit':
         assert run_guard('install', tmp_path).returncode == 0
         write(tmp_path, 'a.py', 'x = 1\n')
