@@ -560,7 +560,7 @@ class _Denials:
     def shapes(self, text: str) -> None:
         """What is left: every piece that is not a plain word, a number, a plain path or punctuation."""
         for match in _PIECE.finditer(text):
-            if _SAFE.fullmatch(match[0]) is None or _random_case(match[0]):
+            if _SAFE.fullmatch(match[0]) is None or _random_case(match[0]) or _joined_words(match[0]):
                 self.deny(*match.span())
 
 
@@ -596,6 +596,10 @@ def _random_case(piece: str) -> bool:
     (`getHTTPResponseXML`): that costs a word of context, the other way a password."""
     if piece.islower() or piece.isupper():
         return False
+    if not piece.isascii():
+        # Other scripts' cases read as ASCII's (`ЖуКоВыЙсЕкРеТ` flips as `jYWBGKbom…` does); their
+        # consonants are not told apart.
+        piece = ''.join('A' if c.isupper() else 'a' if c.islower() else c for c in piece)
     for word in _LETTERS.finditer(piece):
         letters = word[0]
         changes = len(_CASE_CHANGE.findall(letters))
@@ -607,14 +611,19 @@ def _random_case(piece: str) -> bool:
         if len(_CAPITALS.findall(letters)) >= 2 or _CONSONANTS.search(letters):
             return True
     return False
-    for word in _LETTERS.finditer(piece):
-        letters = word[0]
-        if len(_CASE_CHANGE.findall(letters)) < 4:
-            continue
-        lower = [len(run) for run in _LOWER_RUN.findall(letters)]
-        if 2 * sum(n <= 2 for n in lower) >= len(lower):
-            return True
-    return False
+
+
+def _joined_words(piece: str) -> bool:
+    """Words joined as a passphrase generator joins them, which read as plain words one by one: three or more
+    joined by `-` or `.` with a capital after the first (`quartz-mingle-oyster-Dimple`, `Velvet.Plum.Orange`),
+    or digit groups longer than a date's (`84729-16350`). Costs the context of `X-Forwarded-For` and C#
+    namespaces (`System.Net.Http`); kebab-case and dotted lower-case names stay."""
+    parts = piece.strip('-.:;,#$@*&\\').replace('.', '-').split('-')
+    if len(parts) < 2 or not all(parts):
+        return False
+    if all(p.isdigit() for p in parts):
+        return sum(map(len, parts)) > 8 and not (len(parts) == 4 and all(len(p) <= 3 for p in parts))
+    return len(parts) >= 3 and all(p.isalpha() for p in parts) and any(p[0].isupper() for p in parts[1:])
 
 
 def _SAFE_OPERATOR(chunk: str) -> bool:  # noqa: N802 - reads as the predicate it is

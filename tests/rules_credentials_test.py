@@ -212,3 +212,25 @@ def test_a_stock_password_in_a_deploy_file_is_a_note_and_quiet_in_templates_and_
         assert all(pw not in f.excerpt.split(name, 1)[-1] for f in findings)  # masked after its name
         for quiet in ('.env.example', 'docs/setup.md', 'config/settings.yaml'):
             assert SCANNER.scan(Document(quiet, text))[0] == [], (quiet, text)
+
+
+# (path, line) pairs a translation file holds; the same values elsewhere are passwords.
+LOCALE_LABELS = (
+    ('config/locales/devise.fr.yml', '        password: "Mot de passe"'),
+    ('config/locales/de.yml', '  password_too_short: "ist zu kurz (mindestens %{count} Zeichen)"'),
+    ('src/i18n/es.json', '{"login": {"password": "Contraseña"}}'),
+    ('src/es.json', '{"login": {"password": "La contraseña"}}'),
+)
+
+
+@pytest.mark.parametrize(('path', 'line'), LOCALE_LABELS)
+def test_a_label_in_a_translation_file_is_no_password_and_the_same_value_elsewhere_is(path: str, line: str) -> None:
+    """Issue 15c finding 09: every translated login form blocked the commit. A translation file (a locale
+    folder, or a file named by its language) holds labels; the same line in a config file still reports."""
+    assert SCANNER.scan(Document(path, line))[0] == []
+    assert any(f.category == 'secret' for f in SCANNER.scan(Document('config/settings.yml', line))[0]), line
+    # A password that is no message (digits, symbols) is reported in a translation file too.
+    found, _ = SCANNER.scan(
+        Document(path, line.replace('asse', 'asse#4x9').replace('ña', 'ña#4x9').replace('ist zu', 'Q#4x9'))
+    )
+    assert any(f.category == 'secret' for f in found), line

@@ -607,8 +607,34 @@ def _mixed(value: str) -> bool:
     return any(not c.isalpha() and c not in '_-.' for c in value) or not filters.is_wordlike(value)
 
 
+# Translation files: a folder of them, or a file named by its language (`fr.json`, `pt-BR.yml`, `devise.de.yml`).
+_LOCALE_FOLDERS = frozenset({'locale', 'locales', 'i18n', 'l10n', 'lang', 'langs', 'languages', 'translations'})
+_LOCALE_NAME = LazyRegex(
+    r'(?:^|\.)(?P<lang>[a-z]{2})(?:[-_][a-z]{2,4})?\.(?:json|ya?ml|properties|po|arb|strings|xlf|toml)$'
+)
+# ISO 639-1: `db.yml` and `ci.yaml` are no language's file.
+_LANGUAGES = frozenset(
+    """
+    af am ar as az be bg bn bs ca cs cy da de el en eo es et eu fa fi fo fr ga gd gl gu he hi hr hu hy id is it ja ka
+    kk km kn ko ku ky la lb lo lt lv mk ml mn mr ms mt my nb ne nl nn no or pa pl ps pt ro ru si sk sl sq sr sv sw ta
+    te th tk tl tr tt ug uk ur uz vi yi zh zu
+""".split()
+)
+# A message in words: letters of any script, spaces, sentence punctuation and format fields (`%{count}`).
+_MESSAGE = LazyRegex(r'(?:[^\W\d_]|[ \t.,;:!?¿¡\'’()…-]|%\{\w*\}|\{\{?\w*\}\}?|%[sd])++')
+
+
+def _message_in_locale_file(match: re.Match[str], text: str, path: str) -> str | None:
+    """`password: "Mot de passe"`, `"password": "Contraseña"` in a translation file: the label a login form shows."""
+    *folders, name = path.lower().split('/')
+    language = _LOCALE_NAME.search(name)
+    if not (_LOCALE_FOLDERS.intersection(folders) or (language and language['lang'] in _LANGUAGES)):
+        return None
+    return 'a translated label or message' if _MESSAGE.fullmatch(match['value']) else None
+
+
 _FILTERS = (_name_noise, _value_noise)
-_PATH_FILTERS = (_unquoted_name_in_code,)
+_PATH_FILTERS = (_unquoted_name_in_code, _message_in_locale_file)
 
 _GOOD = (
     # Minified code: a render pass, a string built around code, a template literal.
