@@ -616,13 +616,16 @@ def _random_case(piece: str) -> bool:
 def _joined_words(piece: str) -> bool:
     """Words joined as a passphrase generator joins them, which read as plain words one by one: three or more
     joined by `-` or `.` with a capital after the first (`quartz-mingle-oyster-Dimple`, `Velvet.Plum.Orange`),
-    or digit groups longer than a date's (`84729-16350`). Costs the context of `X-Forwarded-For` and C#
-    namespaces (`System.Net.Http`); kebab-case and dotted lower-case names stay."""
-    parts = piece.strip('-.:;,#$@*&\\').replace('.', '-').split('-')
+    or digit groups joined by `-` longer than a date's (`84729-16350`; a decimal or a time stays a number).
+    Costs the context of `X-Forwarded-For` and C# namespaces (`System.Net.Http`); kebab-case and dotted
+    lower-case names stay."""
+    piece = piece.strip('-.:;,#$@*&\\')
+    if all(p.isdigit() for p in piece.split('-')):
+        groups = piece.split('-')
+        return len(groups) > 1 and sum(map(len, groups)) > 8
+    parts = piece.replace('.', '-').split('-')
     if len(parts) < 2 or not all(parts):
         return False
-    if all(p.isdigit() for p in parts):
-        return sum(map(len, parts)) > 8 and not (len(parts) == 4 and all(len(p) <= 3 for p in parts))
     return len(parts) >= 3 and all(p.isalpha() for p in parts) and any(p[0].isupper() for p in parts[1:])
 
 
