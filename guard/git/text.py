@@ -47,7 +47,37 @@ _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is it
 # Bytes that are not control characters: everything but C0 and DEL, except tab, line feed,
 # vertical tab, form feed, carriage return and escape (ANSI logs). Deleting them leaves the controls.
 _NOT_C0 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
-_NOT_C0_C1 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0xA0, 0x100))
+# Windows-1252 ("ANSI", Notepad's old default) gives bytes 80..9F printable characters (curly quotes, dashes, an
+# ellipsis, the euro sign) but these five; read as Latin-1 they would be C1 controls, and Word-style punctuation
+# would make a SQL script "binary" (issue 15c finding 11). The single-byte reading is Windows-1252, these five
+# bytes read as their Latin-1 characters: one character per byte, every byte in its place.
+_CP1252_UNDEFINED = b'\x81\x8d\x8f\x90\x9d'
+_NOT_C0_C1 = _NOT_C0.translate(None, _CP1252_UNDEFINED)
+SINGLE_BYTE = 'windows-1252'  # the reading of text that is not UTF-8 (see _CP1252_UNDEFINED)
+# Formats that are binary whatever bytes follow their magic number: such a file is weighed with its NULs (an
+# executable's or an archive's NULs are structure, not a hole in a log), so its strings do not make it text.
+_MAGIC = (
+    b'\x7fELF',  # ELF executables and libraries
+    b'\x89PNG\r\n\x1a\n',
+    b'GIF87a',
+    b'GIF89a',
+    b'\xff\xd8\xff',  # JPEG
+    b'PK\x03\x04',  # ZIP, JAR, wheels, Office documents
+    b'PK\x05\x06',  # an empty ZIP
+    b'\x1f\x8b',  # gzip
+    b'\xfd7zXZ\x00',  # xz
+    b'\x28\xb5\x2f\xfd',  # zstd
+    b"7z\xbc\xaf'\x1c",
+    b'\xca\xfe\xba\xbe',  # Mach-O universal, Java class
+    b'\xcf\xfa\xed\xfe',  # Mach-O 64-bit
+    b'\xce\xfa\xed\xfe',  # Mach-O 32-bit
+    b'\x00asm',  # WebAssembly
+    b'SQLite format 3\x00',
+    b'MZ',  # DOS and Windows (PE) executables
+    b'RIFF',  # WAV, AVI, WebP
+    b'OggS',
+    b'%PDF-',
+)
 _SAMPLE = 64 << 10  # bytes of a UTF-16/32 file decoded to weigh it
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -75,9 +105,10 @@ _LFS_PREFIX = b'version https://git-lfs.github.com/spec/v1\noid sha256:'
 _LFS_MAX = 200
 
 
-def readings(head: bytes) -> list[Reading]:
+def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
     """How to read a file whose first bytes are `head` (up to DEEP): every decoding that yields text,
-    the mark's first; empty when none does (binary).
+    the mark's first; empty when none does (binary). `solid`: the file's first DEEP bytes that are not
+    NUL, when the caller has the whole file (a log may open with a hole of NULs longer than `head`).
 
     A file with no NUL in its first SNIFF bytes that starts as UTF-8 and has no mark is UTF-8 (the
     common case, decided without counting anything). Otherwise all of `head` is weighed, at C speed: a
@@ -85,26 +116,44 @@ def readings(head: bytes) -> list[Reading]:
     """
     if head[:1] not in _BOM_FIRST and b'\0' not in head[:SNIFF] and _utf8_prefix(head[:SNIFF]):
         return [('utf-8', 0)]
+    wide = _wide_readings(head)
+    wide_text = [w for w in wide if _is_text(_decoder(w[0]).decode(head[w[1] : _SAMPLE], False))]
+    # NULs are weighed apart from the rest only when no NUL pattern says UTF-16/32 (its NULs are its
+    # characters' high bytes) and no magic number says binary format.
+    holes = not wide_text and b'\0' in head and not head.startswith(_MAGIC)
     found: list[Reading] = []
     marked = next((bom for bom, _ in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
     if marked is not None:
         codec = _MARKED[marked]
         if codec == 'utf-8':
-            if _utf8_or_latin1(head[len(marked) :]) == 'utf-8':
+            if _plain(head[len(marked) :], holes, solid) == 'utf-8':
                 found.append((codec, len(marked)))
         elif _is_text(_decoder(codec).decode(head[len(marked) : _SAMPLE], False)):
             found.append((codec, len(marked)))
-    plain = _utf8_or_latin1(head)
+    plain = _plain(head, holes, solid)
     if plain is not None:
         found.append((plain, 0))
-    wide = _wide_readings(head)
     if found and found[0][0][:6] in ('utf-16', 'utf-32') and any(_same(found[0], w) for w in wide):
         # The mark's reading agrees with the NUL pattern: the other byte order would read the same text again.
-        wide = [w for w in wide if _unit(w[0]) != _unit(found[0][0])]
-    for codec, skip in wide:
-        if _is_text(_decoder(codec).decode(head[skip:_SAMPLE], False)):
-            found.append((codec, skip))
+        wide_text = [w for w in wide_text if _unit(w[0]) != _unit(found[0][0])]
+    found.extend(wide_text)
     return _distinct(found)
+
+
+def _plain(head: bytes, holes: bool, solid: bytes | None) -> str | None:
+    """'utf-8' or SINGLE_BYTE when `head` read one byte (or UTF-8 sequence) per character is text, else None.
+
+    With `holes`, NULs are left out of the weighing: a crash leaves a run of NULs in an appended log,
+    records may end in a NUL (/proc/PID/environ, find -print0), and the text around them is still text
+    to scan (issue 15c finding 1). What decides is the rest: real binaries hold other control bytes
+    too (opcodes, lengths, compressed data: an eighth of random bytes are controls). A head of NULs
+    alone is not text, unless `solid` shows text after it.
+    """
+    codec = _utf8_or_latin1(head)
+    if codec is not None or not holes:
+        return codec
+    rest = solid if solid is not None else head.replace(b'\0', b'')
+    return _utf8_or_latin1(rest) if rest else None
 
 
 def codec_for(head: bytes) -> str | None:
@@ -125,7 +174,8 @@ def decode_all(data: bytes) -> list[str]:
     A file that holds NUL-interleaved runs is also read in pieces (`_pieced`): UTF-16 appended to UTF-8
     (PowerShell 5.1's `>>`), UTF-16 with a junk byte that shifts its alignment, UTF-16 then UTF-8.
     """
-    found = readings(data[:DEEP])
+    head = data[:DEEP]
+    found = readings(head, data.replace(b'\0', b'')[:DEEP] if b'\0' in head else None)
     texts = [_decode_as(data, codec, skip) for codec, skip in found]
     # A file with no reading is pieced only when its bytes less NULs look like text: the run search is a
     # regex pass over every byte, and images and libraries (NULs, no reading) are most files holding NULs.
@@ -208,10 +258,12 @@ def _decode_as(data: bytes, codec: str, skip: int) -> str:
         try:
             return data.decode('utf-8')
         except UnicodeDecodeError:
-            if not _few(_stray(data), len(data)):  # UTF-8 only at its start: Latin-1 throughout, at C speed
-                return data.decode('latin-1')
+            if not _few(_stray(data), len(data)):  # UTF-8 only at its start: one byte a character throughout
+                return _single_byte(data)
             _register_fallback()  # a few stray bytes: each calls the handler once
             return data.decode('utf-8', _FALLBACK)
+    if codec == SINGLE_BYTE:
+        return _single_byte(data)
     return data.decode(codec, 'replace')
 
 
@@ -289,6 +341,8 @@ def _decoder(codec: str) -> codecs.IncrementalDecoder:
     if codec == 'utf-8':
         _register_fallback()
         return codecs.getincrementaldecoder('utf-8')(_FALLBACK)
+    if codec == SINGLE_BYTE:
+        return _SingleByte()
     return codecs.getincrementaldecoder(codec)('replace')
 
 
@@ -324,20 +378,21 @@ def _wide_readings(head: bytes) -> list[Reading]:
 
 
 def _utf8_or_latin1(head: bytes) -> str | None:
-    """'utf-8' for UTF-8 with at most a few stray bytes, 'latin-1' for other text, None when neither is text.
+    """'utf-8' for UTF-8 with at most a few stray bytes, SINGLE_BYTE for other text, None when neither is text.
 
     Counted on bytes: C0 controls and DEL are single bytes in both; C1 controls are C2 80..9F in UTF-8
-    and the bytes 80..9F in Latin-1 (a stray byte inside UTF-8 counts as one when it may be one).
+    and the five bytes Windows-1252 leaves undefined in a single-byte reading (a stray byte inside
+    UTF-8 counts as one when it may be one).
     """
     size = len(head) or 1
     c0 = len(head.translate(None, _NOT_C0))
     if c0 > size * CONTROL_SHARE:  # NUL-heavy data (executables, UTF-16): no need to look further
         return None
     stray = _stray(head)
-    c1_bytes = len(head.translate(None, _NOT_C0_C1)) - c0  # bytes 80..9F
+    c1_bytes = len(head.translate(None, _NOT_C0_C1)) - c0  # bytes 81, 8D, 8F, 90, 9D
     if _few(stray, size):  # a stray byte is a C1 control only if it is one of 80..9F
         return 'utf-8' if c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE else None
-    return 'latin-1' if c0 + c1_bytes <= size * CONTROL_SHARE else None
+    return SINGLE_BYTE if c0 + c1_bytes <= size * CONTROL_SHARE else None
 
 
 def _few(stray: int, size: int) -> bool:
@@ -377,5 +432,23 @@ def _register_fallback() -> None:
 
 
 def _latin1(error: UnicodeError) -> tuple[str, int]:
+    """A stray byte in UTF-8 read as one character: Windows-1252's (a curly quote pasted from Word), else Latin-1's."""
     assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start : error.end].decode('latin-1'), error.end
+    return _single_byte(error.object[error.start : error.end]), error.end
+
+
+_TABLE: list[str] = []  # the single-byte reading's 256 characters, built on first use
+
+
+def _single_byte(data: bytes) -> str:
+    """`data` read as SINGLE_BYTE, one character per byte, at C speed."""
+    if not _TABLE:
+        _TABLE.append(''.join(chr(b) if b in _CP1252_UNDEFINED else bytes((b,)).decode('cp1252') for b in range(256)))
+    return codecs.charmap_decode(data, 'strict', _TABLE[0])[0]
+
+
+class _SingleByte(codecs.IncrementalDecoder):
+    """The incremental decoder of SINGLE_BYTE: every byte is a whole character."""
+
+    def decode(self, input: bytes, final: bool = False) -> str:  # noqa: A002 (codecs' parameter name)
+        return _single_byte(input)
