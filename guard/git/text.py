@@ -77,7 +77,10 @@ _MAGIC = (
     b'RIFF',  # WAV, AVI, WebP
     b'OggS',
     b'%PDF-',
+    b'\xde\x12\x04\x95',  # gettext catalogues (.mo), little-endian
+    b'\x95\x04\x12\xde',  # and big-endian
 )
+_PYC_FLAGS = (b'\0\0\0\0', b'\1\0\0\0', b'\3\0\0\0')  # CPython 3.7+ .pyc: a 2-byte version, CR LF, then flags
 _SAMPLE = 64 << 10  # bytes of a UTF-16/32 file decoded to weigh it
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -120,7 +123,7 @@ def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
     wide_text = [w for w in wide if _is_text(_decoder(w[0]).decode(head[w[1] : _SAMPLE], False))]
     # NULs are weighed apart from the rest only when no NUL pattern says UTF-16/32 (its NULs are its
     # characters' high bytes) and no magic number says binary format.
-    holes = not wide_text and b'\0' in head and not head.startswith(_MAGIC)
+    holes = not wide_text and b'\0' in head and not _binary_format(head)
     found: list[Reading] = []
     marked = next((bom for bom, _ in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
     if marked is not None:
@@ -138,6 +141,11 @@ def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
         wide_text = [w for w in wide_text if _unit(w[0]) != _unit(found[0][0])]
     found.extend(wide_text)
     return _distinct(found)
+
+
+def _binary_format(head: bytes) -> bool:
+    """`head` opens with the magic number of a binary format."""
+    return head.startswith(_MAGIC) or (head[2:4] == b'\r\n' and head[4:8] in _PYC_FLAGS)
 
 
 def _plain(head: bytes, holes: bool, solid: bytes | None) -> str | None:
