@@ -398,8 +398,9 @@ def _utf8_or_latin1(head: bytes) -> str | None:
         return None
     stray = _stray(head)
     c1_bytes = len(head.translate(None, _NOT_C0_C1)) - c0  # bytes 81, 8D, 8F, 90, 9D
-    if _few(stray, size):  # a stray byte is a C1 control only if it is one of 80..9F
-        return 'utf-8' if c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE else None
+    if _few(stray, size) and c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE:
+        return 'utf-8'  # a stray byte is a control only if Windows-1252 leaves it undefined
+    # Not UTF-8 text (C2 80..9F are C1 controls in UTF-8, a curly quote and an A-circumflex in Windows-1252).
     return SINGLE_BYTE if c0 + c1_bytes <= size * CONTROL_SHARE else None
 
 
