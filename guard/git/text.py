@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Iterator
 
+    from _typeshed import ReadableBuffer
+
     from guard.git.streams import Stream
 
     Reading = tuple[str, int]  # a codec and how many bytes to skip first (a mark, or junk before UTF-32)
@@ -459,5 +461,5 @@ def _single_byte(data: bytes) -> str:
 class _SingleByte(codecs.IncrementalDecoder):
     """The incremental decoder of SINGLE_BYTE: every byte is a whole character."""
 
-    def decode(self, input: bytes, final: bool = False) -> str:  # noqa: A002 (codecs' parameter name)
-        return _single_byte(input)
+    def decode(self, input: ReadableBuffer, final: bool = False) -> str:  # noqa: A002 (codecs' parameter name)
+        return _single_byte(bytes(input))
