@@ -2,18 +2,20 @@
 
 A file is read in every decoding that yields text, and each reading is scanned (guard.scan.content
 unions the findings): a byte-order mark is a hint, not a verdict. The readings: the mark's (UTF-8,
-UTF-16, UTF-32); the bytes as UTF-8, or Latin-1, one character per byte, for what is not UTF-8
-(byte by byte, so a UTF-8 file with one stray Latin-1 byte keeps its other characters); UTF-16
+UTF-16, UTF-32); the bytes as UTF-8, or Windows-1252, one character per byte, for what is not UTF-8
+(byte by byte, so a UTF-8 file with one stray byte keeps its other characters); UTF-16
 and UTF-32 without a mark, told by their NUL pattern (in ASCII-heavy UTF-16 every other byte is
 NUL, in UTF-32 three of every four), aligned on where the NULs are, so junk before the text does
 not hide it. A UTF-8 file opening with bytes FF FE is thus read as UTF-16 (mojibake, no finding)
 and as UTF-8 (its secret found). The common file, UTF-8 with no NUL and no mark in its first
 SNIFF bytes, has one reading, decided without counting anything.
 
-A decoding "yields text" when control characters (NUL and the other C0/C1 codes, tabs and line
-ends aside) are at most a tenth of what is weighed; a file is binary only when none does. One NUL before a secret does not make a file binary. A file whose
-first 8 KiB hold a NUL or are not UTF-8 is weighed over its first 64 KiB: a shared library may open
-with a few KiB of symbol names.
+A decoding "yields text" when control characters (C0 codes, DEL, C1 codes in UTF-8, the five bytes
+Windows-1252 leaves undefined; tabs and line ends aside) are at most a tenth of what is weighed; a
+file is binary only when none does. NULs are weighed apart from the rest unless a magic number names
+a binary format: a hole of NULs in a log, NUL-ended records or one NUL before a secret do not make a
+file binary, and the text around them is scanned. A file whose first 8 KiB hold a NUL or are not
+UTF-8 is weighed over its first 64 KiB: a shared library may open with a few KiB of symbol names.
 
 trufflehog's decoders are the model (pkg/decoders: UTF-8 with a printable fallback, UTF-16); unlike
 them each byte keeps its place, so line numbers stay true. Large files are decoded piece by piece
