@@ -57,9 +57,12 @@ _NOT_C0 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100
 # bytes read as their Latin-1 characters: one character per byte, every byte in its place.
 _CP1252_UNDEFINED = b'\x81\x8d\x8f\x90\x9d'
 _NOT_C0_C1 = _NOT_C0.translate(None, _CP1252_UNDEFINED)
+_NOT_C0_LATIN1_C1 = _NOT_C0.translate(None, bytes(range(0x80, 0xA0)))  # bytes 80..9F all controls: see _MAGIC
 SINGLE_BYTE = 'windows-1252'  # the reading of text that is not UTF-8 (see _CP1252_UNDEFINED)
 # Formats that are binary whatever bytes follow their magic number: such a file is weighed with its NULs (an
-# executable's or an archive's NULs are structure, not a hole in a log), so its strings do not make it text.
+# executable's or an archive's NULs are structure, not a hole in a log), so its strings do not make it text,
+# and with bytes 80..9F as C1 controls (Latin-1): random bytes are then a quarter controls, not an eighth, so
+# a small compressed image is never taken for text. A text file behind a magic number is still text.
 _MAGIC = (
     b'\x7fELF',  # ELF executables and libraries
     b'\x89PNG\r\n\x1a\n',
@@ -127,17 +130,18 @@ def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
     wide_text = [w for w in wide if _is_text(_decoder(w[0]).decode(head[w[1] : _SAMPLE], False))]
     # NULs are weighed apart from the rest only when no NUL pattern says UTF-16/32 (its NULs are its
     # characters' high bytes) and no magic number says binary format.
-    holes = not wide_text and b'\0' in head and not _binary_format(head)
+    fmt = _binary_format(head)
+    holes = not wide_text and b'\0' in head and not fmt
     found: list[Reading] = []
     marked = next((bom for bom, _ in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
     if marked is not None:
         codec = _MARKED[marked]
         if codec == 'utf-8':
-            if _plain(head[len(marked) :], holes, solid) == 'utf-8':
+            if _plain(head[len(marked) :], holes, solid, fmt) == 'utf-8':
                 found.append((codec, len(marked)))
         elif _is_text(_decoder(codec).decode(head[len(marked) : _SAMPLE], False)):
             found.append((codec, len(marked)))
-    plain = _plain(head, holes, solid)
+    plain = _plain(head, holes, solid, fmt)
     if plain is not None:
         found.append((plain, 0))
     if found and found[0][0][:6] in ('utf-16', 'utf-32') and any(_same(found[0], w) for w in wide):
@@ -152,7 +156,7 @@ def _binary_format(head: bytes) -> bool:
     return head.startswith(_MAGIC) or (head[2:4] == b'\r\n' and head[4:8] in _PYC_FLAGS)
 
 
-def _plain(head: bytes, holes: bool, solid: bytes | None) -> str | None:
+def _plain(head: bytes, holes: bool, solid: bytes | None, fmt: bool = False) -> str | None:
     """'utf-8' or SINGLE_BYTE when `head` read one byte (or UTF-8 sequence) per character is text, else None.
 
     With `holes`, NULs are left out of the weighing: a crash leaves a run of NULs in an appended log,
@@ -161,7 +165,7 @@ def _plain(head: bytes, holes: bool, solid: bytes | None) -> str | None:
     too (opcodes, lengths, compressed data: an eighth of random bytes are controls). A head of NULs
     alone is not text, unless `solid` shows text after it.
     """
-    codec = _utf8_or_latin1(head)
+    codec = _utf8_or_latin1(head, fmt)
     if codec is not None or not holes:
         return codec
     rest = solid if solid is not None else head.replace(b'\0', b'')
@@ -389,19 +393,19 @@ def _wide_readings(head: bytes) -> list[Reading]:
     return found
 
 
-def _utf8_or_latin1(head: bytes) -> str | None:
+def _utf8_or_latin1(head: bytes, fmt: bool = False) -> str | None:
     """'utf-8' for UTF-8 with at most a few stray bytes, SINGLE_BYTE for other text, None when neither is text.
 
     Counted on bytes: C0 controls and DEL are single bytes in both; C1 controls are C2 80..9F in UTF-8
     and the five bytes Windows-1252 leaves undefined in a single-byte reading (a stray byte inside
-    UTF-8 counts as one when it may be one).
+    UTF-8 counts as one when it may be one); with `fmt` (a binary format's magic number) all of 80..9F.
     """
     size = len(head) or 1
     c0 = len(head.translate(None, _NOT_C0))
     if c0 > size * CONTROL_SHARE:  # NUL-heavy data (executables, UTF-16): no need to look further
         return None
     stray = _stray(head)
-    c1_bytes = len(head.translate(None, _NOT_C0_C1)) - c0  # bytes 81, 8D, 8F, 90, 9D
+    c1_bytes = len(head.translate(None, _NOT_C0_LATIN1_C1 if fmt else _NOT_C0_C1)) - c0  # 81, 8D, 8F, 90, 9D
     if _few(stray, size) and c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE:
         return 'utf-8'  # a stray byte is a control only if Windows-1252 leaves it undefined
     # Not UTF-8 text (C2 80..9F are C1 controls in UTF-8, a curly quote and an A-circumflex in Windows-1252).
