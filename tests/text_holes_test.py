@@ -201,3 +201,17 @@ def test_the_hooks_block_holed_and_cp1252_text_and_pass_binaries(doc: tuple[byte
         assert push.returncode != 0 and f'app.log:{line}:' in push.stdout + push.stderr, push.stdout + push.stderr
         for output in (out, framework.stdout, push.stdout + push.stderr):
             assert secret not in output
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lines=LINES,
+    secret=SECRETS,
+    magic=st.sampled_from([b'\x7fELF', b'\x89PNG\r\n\x1a\n', b'PK\x03\x04', b'GIF89a', b'MZ', b'%PDF-', b'\x1f\x8b']),
+)
+def test_a_magic_number_never_makes_text_binary(lines: list[str], secret: str, magic: bytes) -> None:
+    """A magic number only takes away the NUL allowance: text behind one (a fake header) is still read."""
+    body = '\n'.join([*lines, f'url = postgresql://app:{secret}@db.internal:5432/orders']) + '\n'
+    result = scanned(magic + body.encode('utf-8'), 'notes.txt')
+    assert result.skipped == []
+    assert 'database-url-password' in [f.rule for f in result.findings]
