@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from guard.rules import CONTENT_RULES
 from guard.rules import PATH_RULES
@@ -204,10 +207,39 @@ def test_docs_and_examples_are_quiet_for_ips_and_paths_but_not_secrets(path: str
         ('deploy/.env.prod.example', False),
         ('environment.py', False),
         ('.envrc', False),
+        ('.env~', True),
+        ('.ENV', True),
+        ('.Env.Example~', False),
         ('env.py', False),
     ],
 )
 def test_env_file_names(path: str, expected: bool) -> None:
+    assert env_files.is_env_file(path) is expected
+
+
+def _any_case(draw: st.DrawFn, name: str) -> str:
+    return ''.join(c.upper() if draw(st.booleans()) else c for c in name)
+
+
+@st.composite
+def env_variants(draw: st.DrawFn) -> tuple[str, bool]:
+    """An env file's or a template's name in any case, behind an editor's backup or autosave marks."""
+    base = draw(st.sampled_from(['.env', '.env.production', 'prod.env', '.env.local']))
+    template = draw(st.booleans())
+    if template:
+        base += '.' + draw(st.sampled_from(['example', 'sample', 'template', 'dist']))
+    name = _any_case(draw, base)
+    mark = draw(st.sampled_from(['', '~', '~~', ' ', '#']))
+    name = f'#{name}#' if mark == '#' else name + mark
+    folder = draw(st.sampled_from(['', 'config/', 'deploy/prod/']))
+    return folder + name, not template
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=env_variants())
+def test_env_file_names_in_any_case_and_behind_backup_marks(case: tuple[str, bool]) -> None:
+    """`.ENV`, `.env~`, `#.env#` are the same file's values (issue 15c finding 12); templates stay templates."""
+    path, expected = case
     assert env_files.is_env_file(path) is expected
 
 

@@ -76,7 +76,7 @@ def test_deleted_files_are_not_scanned_and_renames_are_judged_at_their_new_path(
 
 
 def test_binary_crlf_and_unusual_names(git_repo: Path) -> None:
-    write(git_repo, 'blob.bin', b'\0\1\2' + AWS_KEY.encode())
+    write(git_repo, 'blob.bin', b'\0\1\2\3\4\5\6\7' + AWS_KEY.encode())  # controls, not just NULs: binary
     write(git_repo, 'win.ini', f'[db]\r\nurl = {DB_URL}\r\n'.encode())
     write(git_repo, 'dir with space/naïve config.json', '{"host": "192.168.86.42"}\n')
     git(git_repo, 'add', '.')

@@ -12,7 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 from support import git
+from support import run_guard
 
 from guard.findings import Skipped
 from guard.scan import sources
@@ -108,3 +112,42 @@ def test_git_warnings_name_only_candidates(tmp_path: Path) -> None:
         Skipped('gone/', 'unreadable directory: No such file or directory')
     ]
     assert sources._unlistable(tmp_path, b'') == []
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    places=st.lists(
+        st.tuples(
+            st.sampled_from([*sorted(sources.WALK_SKIP_DIRS - {'.git'}), 'venv']),
+            st.lists(st.sampled_from(['app', 'lib', 'pkg']), max_size=2).map('/'.join),
+        ),
+        min_size=1,
+        max_size=4,
+        unique_by=lambda p: (p[1], p[0]),
+    )
+)
+def test_folders_a_walk_passes_over_are_named_in_every_format(places: list[tuple[str, str]]) -> None:
+    """Outside git, a folder not walked (a cache, node_modules, a venv in a subfolder) is named in text,
+    JSON and SARIF, so a password under it is never passed over in silence (issue 15c finding 20)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        expected = set()
+        for folder, parent in places:
+            where = root / parent / folder if parent else root / folder
+            (where / 'internal').mkdir(parents=True, exist_ok=True)
+            (where / 'internal' / 'settings.py').write_text('DB_PASSWORD = "Qz7kP2wXy9Lm4Rt!"\n')
+            if folder == 'venv':
+                (where / 'pyvenv.cfg').write_text('home = /usr/bin\n')
+            expected.add(f'{parent}/{folder}/' if parent else f'{folder}/')
+        (root / 'app.py').write_text('x = 1\n')
+        text = run_guard('scan', root, '--no-baseline', '-v')
+        named = {line.split(': ', 1)[0].removeprefix('skipped ') for line in text.stdout.splitlines()}
+        assert expected <= named, text.stdout
+        report = json.loads(run_guard('scan', root, '--no-baseline', '--format', 'json').stdout)
+        assert expected <= {s['path'] for s in report['summary']['skipped']}
+        sarif = json.loads(run_guard('scan', root, '--no-baseline', '--format', 'sarif').stdout)
+        notes = sarif['runs'][0]['invocations'][0]['toolExecutionNotifications']
+        uris = {n['locations'][0]['physicalLocation']['artifactLocation']['uri'] + '/' for n in notes}
+        assert expected <= uris, notes

@@ -2,18 +2,20 @@
 
 A file is read in every decoding that yields text, and each reading is scanned (guard.scan.content
 unions the findings): a byte-order mark is a hint, not a verdict. The readings: the mark's (UTF-8,
-UTF-16, UTF-32); the bytes as UTF-8, or Latin-1, one character per byte, for what is not UTF-8
-(byte by byte, so a UTF-8 file with one stray Latin-1 byte keeps its other characters); UTF-16
+UTF-16, UTF-32); the bytes as UTF-8, or Windows-1252, one character per byte, for what is not UTF-8
+(byte by byte, so a UTF-8 file with one stray byte keeps its other characters); UTF-16
 and UTF-32 without a mark, told by their NUL pattern (in ASCII-heavy UTF-16 every other byte is
 NUL, in UTF-32 three of every four), aligned on where the NULs are, so junk before the text does
 not hide it. A UTF-8 file opening with bytes FF FE is thus read as UTF-16 (mojibake, no finding)
 and as UTF-8 (its secret found). The common file, UTF-8 with no NUL and no mark in its first
 SNIFF bytes, has one reading, decided without counting anything.
 
-A decoding "yields text" when control characters (NUL and the other C0/C1 codes, tabs and line
-ends aside) are at most a tenth of what is weighed; a file is binary only when none does. One NUL before a secret does not make a file binary. A file whose
-first 8 KiB hold a NUL or are not UTF-8 is weighed over its first 64 KiB: a shared library may open
-with a few KiB of symbol names.
+A decoding "yields text" when control characters (C0 codes, DEL, C1 codes in UTF-8, the five bytes
+Windows-1252 leaves undefined; tabs and line ends aside) are at most a tenth of what is weighed; a
+file is binary only when none does. NULs are weighed apart from the rest unless a magic number names
+a binary format: a hole of NULs in a log, NUL-ended records or one NUL before a secret do not make a
+file binary, and the text around them is scanned. A file whose first 8 KiB hold a NUL or are not
+UTF-8 is weighed over its first 64 KiB: a shared library may open with a few KiB of symbol names.
 
 trufflehog's decoders are the model (pkg/decoders: UTF-8 with a printable fallback, UTF-16); unlike
 them each byte keeps its place, so line numbers stay true. Large files are decoded piece by piece
@@ -28,6 +30,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from collections.abc import Iterator
+
+    from _typeshed import ReadableBuffer
 
     from guard.git.streams import Stream
 
@@ -47,7 +51,43 @@ _FALLBACK = 'guard-latin1'  # the UTF-8 error handler: an undecodable byte is it
 # Bytes that are not control characters: everything but C0 and DEL, except tab, line feed,
 # vertical tab, form feed, carriage return and escape (ANSI logs). Deleting them leaves the controls.
 _NOT_C0 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
-_NOT_C0_C1 = b'\t\n\v\f\r\x1b' + bytes(range(0x20, 0x7F)) + bytes(range(0xA0, 0x100))
+# Windows-1252 ("ANSI", Notepad's old default) gives bytes 80..9F printable characters (curly quotes, dashes, an
+# ellipsis, the euro sign) but these five; read as Latin-1 they would be C1 controls, and Word-style punctuation
+# would make a SQL script "binary" (issue 15c finding 11). The single-byte reading is Windows-1252, these five
+# bytes read as their Latin-1 characters: one character per byte, every byte in its place.
+_CP1252_UNDEFINED = b'\x81\x8d\x8f\x90\x9d'
+_NOT_C0_C1 = _NOT_C0.translate(None, _CP1252_UNDEFINED)
+_NOT_C0_LATIN1_C1 = _NOT_C0.translate(None, bytes(range(0x80, 0xA0)))  # bytes 80..9F all controls: see _MAGIC
+SINGLE_BYTE = 'windows-1252'  # the reading of text that is not UTF-8 (see _CP1252_UNDEFINED)
+# Formats that are binary whatever bytes follow their magic number: such a file is weighed with its NULs (an
+# executable's or an archive's NULs are structure, not a hole in a log), so its strings do not make it text,
+# and with bytes 80..9F as C1 controls (Latin-1): random bytes are then a quarter controls, not an eighth, so
+# a small compressed image is never taken for text. A text file behind a magic number is still text.
+_MAGIC = (
+    b'\x7fELF',  # ELF executables and libraries
+    b'\x89PNG\r\n\x1a\n',
+    b'GIF87a',
+    b'GIF89a',
+    b'\xff\xd8\xff',  # JPEG
+    b'PK\x03\x04',  # ZIP, JAR, wheels, Office documents
+    b'PK\x05\x06',  # an empty ZIP
+    b'\x1f\x8b',  # gzip
+    b'\xfd7zXZ\x00',  # xz
+    b'\x28\xb5\x2f\xfd',  # zstd
+    b"7z\xbc\xaf'\x1c",
+    b'\xca\xfe\xba\xbe',  # Mach-O universal, Java class
+    b'\xcf\xfa\xed\xfe',  # Mach-O 64-bit
+    b'\xce\xfa\xed\xfe',  # Mach-O 32-bit
+    b'\x00asm',  # WebAssembly
+    b'SQLite format 3\x00',
+    b'MZ',  # DOS and Windows (PE) executables
+    b'RIFF',  # WAV, AVI, WebP
+    b'OggS',
+    b'%PDF-',
+    b'\xde\x12\x04\x95',  # gettext catalogues (.mo), little-endian
+    b'\x95\x04\x12\xde',  # and big-endian
+)
+_PYC_FLAGS = (b'\0\0\0\0', b'\1\0\0\0', b'\3\0\0\0')  # CPython 3.7+ .pyc: a 2-byte version, CR LF, then flags
 _SAMPLE = 64 << 10  # bytes of a UTF-16/32 file decoded to weigh it
 # Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -75,9 +115,10 @@ _LFS_PREFIX = b'version https://git-lfs.github.com/spec/v1\noid sha256:'
 _LFS_MAX = 200
 
 
-def readings(head: bytes) -> list[Reading]:
+def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
     """How to read a file whose first bytes are `head` (up to DEEP): every decoding that yields text,
-    the mark's first; empty when none does (binary).
+    the mark's first; empty when none does (binary). `solid`: the file's first DEEP bytes that are not
+    NUL, when the caller has the whole file (a log may open with a hole of NULs longer than `head`).
 
     A file with no NUL in its first SNIFF bytes that starts as UTF-8 and has no mark is UTF-8 (the
     common case, decided without counting anything). Otherwise all of `head` is weighed, at C speed: a
@@ -85,26 +126,50 @@ def readings(head: bytes) -> list[Reading]:
     """
     if head[:1] not in _BOM_FIRST and b'\0' not in head[:SNIFF] and _utf8_prefix(head[:SNIFF]):
         return [('utf-8', 0)]
+    wide = _wide_readings(head)
+    wide_text = [w for w in wide if _is_text(_decoder(w[0]).decode(head[w[1] : _SAMPLE], False))]
+    # NULs are weighed apart from the rest only when no NUL pattern says UTF-16/32 (its NULs are its
+    # characters' high bytes) and no magic number says binary format.
+    fmt = _binary_format(head)
+    holes = not wide_text and b'\0' in head and not fmt
     found: list[Reading] = []
     marked = next((bom for bom, _ in _BOMS if head.startswith(bom)), None) if head[:1] in _BOM_FIRST else None
     if marked is not None:
         codec = _MARKED[marked]
         if codec == 'utf-8':
-            if _utf8_or_latin1(head[len(marked) :]) == 'utf-8':
+            if _plain(head[len(marked) :], holes, solid, fmt) == 'utf-8':
                 found.append((codec, len(marked)))
         elif _is_text(_decoder(codec).decode(head[len(marked) : _SAMPLE], False)):
             found.append((codec, len(marked)))
-    plain = _utf8_or_latin1(head)
+    plain = _plain(head, holes, solid, fmt)
     if plain is not None:
         found.append((plain, 0))
-    wide = _wide_readings(head)
     if found and found[0][0][:6] in ('utf-16', 'utf-32') and any(_same(found[0], w) for w in wide):
         # The mark's reading agrees with the NUL pattern: the other byte order would read the same text again.
-        wide = [w for w in wide if _unit(w[0]) != _unit(found[0][0])]
-    for codec, skip in wide:
-        if _is_text(_decoder(codec).decode(head[skip:_SAMPLE], False)):
-            found.append((codec, skip))
+        wide_text = [w for w in wide_text if _unit(w[0]) != _unit(found[0][0])]
+    found.extend(wide_text)
     return _distinct(found)
+
+
+def _binary_format(head: bytes) -> bool:
+    """`head` opens with the magic number of a binary format."""
+    return head.startswith(_MAGIC) or (head[2:4] == b'\r\n' and head[4:8] in _PYC_FLAGS)
+
+
+def _plain(head: bytes, holes: bool, solid: bytes | None, fmt: bool = False) -> str | None:
+    """'utf-8' or SINGLE_BYTE when `head` read one byte (or UTF-8 sequence) per character is text, else None.
+
+    With `holes`, NULs are left out of the weighing: a crash leaves a run of NULs in an appended log,
+    records may end in a NUL (/proc/PID/environ, find -print0), and the text around them is still text
+    to scan (issue 15c finding 1). What decides is the rest: real binaries hold other control bytes
+    too (opcodes, lengths, compressed data: an eighth of random bytes are controls). A head of NULs
+    alone is not text, unless `solid` shows text after it.
+    """
+    codec = _utf8_or_latin1(head, fmt)
+    if codec is not None or not holes:
+        return codec
+    rest = solid if solid is not None else head.replace(b'\0', b'')
+    return _utf8_or_latin1(rest) if rest else None
 
 
 def codec_for(head: bytes) -> str | None:
@@ -125,7 +190,8 @@ def decode_all(data: bytes) -> list[str]:
     A file that holds NUL-interleaved runs is also read in pieces (`_pieced`): UTF-16 appended to UTF-8
     (PowerShell 5.1's `>>`), UTF-16 with a junk byte that shifts its alignment, UTF-16 then UTF-8.
     """
-    found = readings(data[:DEEP])
+    head = data[:DEEP]
+    found = readings(head, data.replace(b'\0', b'')[:DEEP] if b'\0' in head else None)
     texts = [_decode_as(data, codec, skip) for codec, skip in found]
     # A file with no reading is pieced only when its bytes less NULs look like text: the run search is a
     # regex pass over every byte, and images and libraries (NULs, no reading) are most files holding NULs.
@@ -208,10 +274,12 @@ def _decode_as(data: bytes, codec: str, skip: int) -> str:
         try:
             return data.decode('utf-8')
         except UnicodeDecodeError:
-            if not _few(_stray(data), len(data)):  # UTF-8 only at its start: Latin-1 throughout, at C speed
-                return data.decode('latin-1')
+            if not _few(_stray(data), len(data)):  # UTF-8 only at its start: one byte a character throughout
+                return _single_byte(data)
             _register_fallback()  # a few stray bytes: each calls the handler once
             return data.decode('utf-8', _FALLBACK)
+    if codec == SINGLE_BYTE:
+        return _single_byte(data)
     return data.decode(codec, 'replace')
 
 
@@ -289,6 +357,8 @@ def _decoder(codec: str) -> codecs.IncrementalDecoder:
     if codec == 'utf-8':
         _register_fallback()
         return codecs.getincrementaldecoder('utf-8')(_FALLBACK)
+    if codec == SINGLE_BYTE:
+        return _SingleByte()
     return codecs.getincrementaldecoder(codec)('replace')
 
 
@@ -323,21 +393,23 @@ def _wide_readings(head: bytes) -> list[Reading]:
     return found
 
 
-def _utf8_or_latin1(head: bytes) -> str | None:
-    """'utf-8' for UTF-8 with at most a few stray bytes, 'latin-1' for other text, None when neither is text.
+def _utf8_or_latin1(head: bytes, fmt: bool = False) -> str | None:
+    """'utf-8' for UTF-8 with at most a few stray bytes, SINGLE_BYTE for other text, None when neither is text.
 
     Counted on bytes: C0 controls and DEL are single bytes in both; C1 controls are C2 80..9F in UTF-8
-    and the bytes 80..9F in Latin-1 (a stray byte inside UTF-8 counts as one when it may be one).
+    and the five bytes Windows-1252 leaves undefined in a single-byte reading (a stray byte inside
+    UTF-8 counts as one when it may be one); with `fmt` (a binary format's magic number) all of 80..9F.
     """
     size = len(head) or 1
     c0 = len(head.translate(None, _NOT_C0))
     if c0 > size * CONTROL_SHARE:  # NUL-heavy data (executables, UTF-16): no need to look further
         return None
     stray = _stray(head)
-    c1_bytes = len(head.translate(None, _NOT_C0_C1)) - c0  # bytes 80..9F
-    if _few(stray, size):  # a stray byte is a C1 control only if it is one of 80..9F
-        return 'utf-8' if c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE else None
-    return 'latin-1' if c0 + c1_bytes <= size * CONTROL_SHARE else None
+    c1_bytes = len(head.translate(None, _NOT_C0_LATIN1_C1 if fmt else _NOT_C0_C1)) - c0  # 81, 8D, 8F, 90, 9D
+    if _few(stray, size) and c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE:
+        return 'utf-8'  # a stray byte is a control only if Windows-1252 leaves it undefined
+    # Not UTF-8 text (C2 80..9F are C1 controls in UTF-8, a curly quote and an A-circumflex in Windows-1252).
+    return SINGLE_BYTE if c0 + c1_bytes <= size * CONTROL_SHARE else None
 
 
 def _few(stray: int, size: int) -> bool:
@@ -377,5 +449,23 @@ def _register_fallback() -> None:
 
 
 def _latin1(error: UnicodeError) -> tuple[str, int]:
+    """A stray byte in UTF-8 read as one character: Windows-1252's (a curly quote pasted from Word), else Latin-1's."""
     assert isinstance(error, UnicodeDecodeError)
-    return error.object[error.start : error.end].decode('latin-1'), error.end
+    return _single_byte(error.object[error.start : error.end]), error.end
+
+
+_TABLE: list[str] = []  # the single-byte reading's 256 characters, built on first use
+
+
+def _single_byte(data: bytes) -> str:
+    """`data` read as SINGLE_BYTE, one character per byte, at C speed."""
+    if not _TABLE:
+        _TABLE.append(''.join(chr(b) if b in _CP1252_UNDEFINED else bytes((b,)).decode('cp1252') for b in range(256)))
+    return codecs.charmap_decode(data, 'strict', _TABLE[0])[0]
+
+
+class _SingleByte(codecs.IncrementalDecoder):
+    """The incremental decoder of SINGLE_BYTE: every byte is a whole character."""
+
+    def decode(self, input: ReadableBuffer, final: bool = False) -> str:  # noqa: A002 (codecs' parameter name)
+        return _single_byte(bytes(input))

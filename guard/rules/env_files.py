@@ -27,8 +27,12 @@ _NAME_WORD_SEPARATOR = LazyRegex(r'[.\-_]')
 
 
 def is_env_file(path: str) -> bool:
-    """True for `.env`, `.env.production`, `prod.env`; False for templates like `.env.example`."""
-    name = path.rsplit('/', 1)[-1]
+    """True for `.env`, `.env.production`, `prod.env`; False for templates like `.env.example`.
+
+    Whatever the case (`.ENV` is `.env` on a case-insensitive file system) and behind an editor's
+    backup or autosave marks (`.env~`, `#.env#`, a trailing space): each is the same file's values.
+    """
+    name = path.rsplit('/', 1)[-1].lower().rstrip('~ \t').strip('#')
     match = _ENV_NAME.match(name) if '.env' in name else None  # most names lack it: no regex compiled
     if not match:
         return False

@@ -69,7 +69,7 @@ def scan_worktree(
     if reported:
         result.findings.append(reported)
     paths = _select(listing, excluded, prefixes, result, scanner.enabled, reported.entries if reported else ())
-    result.skipped.extend(s for s in listing.unreadable if _wanted(s.path, excluded, prefixes))
+    result.skipped.extend(s for s in (*listing.unreadable, *listing.walked_past) if _wanted(s.path, excluded, prefixes))
     if listing.in_git:
         result.notes.append('the venv check looked at the root on disk, ignored paths included')
     _scan_files(root, paths, scanner, config.max_file_size, jobs or config.jobs, result)

@@ -41,7 +41,8 @@ class Listing(Record):
     """The files of a root: `tracked` is empty outside git, where `untracked` holds everything (tuples of paths).
 
     `unreadable`: Skipped records for the directories that could not be listed (`dir/`, and why), so
-    a scan reports them rather than passing over what they hold in silence.
+    a scan reports them rather than passing over what they hold in silence. `walked_past`: the folders
+    a walk does not enter (WALK_SKIP_DIRS, a venv in a subfolder), named for the same reason.
     """
 
     root: StrPath
@@ -49,13 +50,16 @@ class Listing(Record):
     tracked: tuple[str, ...]
     untracked: tuple[str, ...]
     unreadable: tuple[Skipped, ...] = ()
+    walked_past: tuple[Skipped, ...] = ()
 
 
 def list_files(root: StrPath, in_git: bool) -> Listing:
     """Every file to consider under `root`: git's tracked and untracked-not-ignored files, or a walk."""
     if not in_git:
         unreadable: list[Skipped] = []
-        return Listing(root, False, (), tuple(_walk(root, unreadable)), tuple(unreadable))
+        passed: list[Skipped] = []
+        files = tuple(_walk(root, unreadable, passed))
+        return Listing(root, False, (), files, tuple(unreadable), tuple(passed))
     tracked = _split(git(root, 'ls-files', '-z', '--cached'))
     others = start_git(root, 'ls-files', '-z', '--others', '--exclude-standard').completed()
     return Listing(
@@ -89,7 +93,11 @@ def _split(output: bytes) -> list[str]:
     return [os.fsdecode(p) for p in output.split(b'\0') if p]
 
 
-def _walk(root: StrPath, unreadable: list[Skipped]) -> list[str]:
+NOT_WALKED = 'not walked: a version-control, tool-cache or dependency folder (outside git nothing says it is ignored)'
+NOT_WALKED_VENV = 'not walked: a virtual environment (pyvenv.cfg)'
+
+
+def _walk(root: StrPath, unreadable: list[Skipped], passed: list[Skipped]) -> list[str]:
     def skip(error: OSError) -> None:  # os.walk passes over a folder it cannot list unless told
         rel = os.path.relpath(error.filename, root).replace(os.sep, '/')
         unreadable.append(Skipped(rel + '/', f'unreadable directory: {error.strerror}'))
@@ -98,9 +106,18 @@ def _walk(root: StrPath, unreadable: list[Skipped]) -> list[str]:
     for folder, dirs, files in os.walk(root, onerror=skip, followlinks=False):
         rel_folder = os.path.relpath(folder, root)
         # A venv in its own subfolder is where it belongs; its site-packages are not the project's code.
-        dirs[:] = sorted(
-            d for d in dirs if d not in WALK_SKIP_DIRS and not os.path.exists(os.path.join(folder, d, 'pyvenv.cfg'))
-        )
+        kept = []
+        for d in sorted(dirs):
+            reason = NOT_WALKED if d in WALK_SKIP_DIRS else None
+            if reason is None and os.path.exists(os.path.join(folder, d, 'pyvenv.cfg')):
+                reason = NOT_WALKED_VENV
+            if reason is None:
+                kept.append(d)
+            else:  # named, as every skip is (issue 15c finding 20): a secret there is not read
+                passed.append(
+                    Skipped((d if rel_folder == '.' else f'{rel_folder}/{d}').replace(os.sep, '/') + '/', reason)
+                )
+        dirs[:] = kept
         for name in sorted(files):
             found.append(name if rel_folder == '.' else f'{rel_folder}/{name}'.replace(os.sep, '/'))
     return found
