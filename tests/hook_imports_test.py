@@ -182,3 +182,27 @@ def test_the_same_hook_still_blocks_a_staged_secret(repo: Path, entry: str) -> N
     assert f'{LEAKY_PATH}:1:' in output
     assert 'aws-access-key-id' in output
     assert AWS_KEY not in output  # reported, never shown in full
+
+
+def test_ordinary_code_wakes_no_secret_rule(repo: Path) -> None:
+    """A commit of code with no credential word compiles no secret rule's pattern: compiling one costs the
+    hook ~20 M instructions (bench/hook_instructions.py stages such files). A keyword as common as `value`
+    once woke the name/value rule on every commit (+36 M, 100 M -> 136 M)."""
+    ordinary = {
+        f'src/module_{i}.py': ''.join(
+            f'def function_{i}_{n}(value, default=None):\n    """Set the value; see the variable below."""\n'
+            f'    return value * {n} + {i}\n'
+            for n in range(40)
+        )
+        for i in range(3)
+    }
+    files = stage(repo, ordinary)
+    entry = ENTRIES['standalone pre-commit'] + (
+        '\nfrom guard.rules import CONTENT_RULES\n'
+        "woken = [r.id for r in CONTENT_RULES if r.category == 'secret' and any("
+        "'compiled' in vars(p) for p in (r._regex, getattr(r, '_folded', r._regex)))]\n"
+        "print('WOKEN', woken)\n"
+    )
+    rc, _, _, output = run_entry(repo, entry, files)
+    assert rc == 0, output
+    assert 'WOKEN []' in output, output

@@ -724,7 +724,8 @@ RULES = (
         fix='Reference a secret instead (Kubernetes `valueFrom: secretKeyRef`, ECS `secrets`, compose `secrets:`) '
         'and rotate the value.',
         pattern=_PAIR,
-        keywords=('value', 'default'),
+        # `value` alone is on every other line of code: its key's spellings, and Terraform's `variable`.
+        keywords=('value:', 'value":', "value':", 'value=', 'value =', 'value :', 'variable "'),
         filters=_FILTERS,
         examples_bad=(
             'env:\n  - name: DB_PASSWORD\n    value: postgres123',
