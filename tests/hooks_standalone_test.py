@@ -311,6 +311,31 @@ def test_pre_push_refuses_a_secret_committed_with_no_verify(hooked: Path, tmp_pa
     assert new_branch.returncode != 0 and 'push blocked' in new_branch.stdout + new_branch.stderr
 
 
+def test_pre_push_refuses_a_ref_to_a_blob_or_a_tree(hooked: Path, tmp_path: Path) -> None:
+    """Issue 15c finding 10: a ref may name a blob or a tree (`git push origin <blob>:refs/tags/x`), which
+    no commit holds and a scan of commits never reads: the push fails closed. A tag of a commit still passes."""
+    remote = tmp_path / 'remote.git'
+    git(tmp_path, 'init', '-q', '--bare', str(remote))
+    git(hooked, 'remote', 'add', 'origin', str(remote))
+    write(hooked, 'app.py', 'x = 1\n')
+    git(hooked, 'add', 'app.py')
+    assert commit(hooked).returncode == 0
+    blob = git(hooked, 'hash-object', '-w', '--stdin', input_text=URL_LINE).stdout.strip()
+    write(hooked, 'leak.py', URL_LINE)
+    git(hooked, 'add', 'leak.py')
+    tree = git(hooked, 'write-tree').stdout.strip()
+    git(hooked, 'reset', '-q')
+    git(hooked, 'tag', '-a', '-m', 'a tag of the blob', 'blobtag', blob)
+    for name, target in (('b', blob), ('t', tree), ('blobtag', 'blobtag')):
+        proc = git(hooked, 'push', 'origin', f'{target}:refs/tags/{name}', check=False)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0 and 'push blocked' in out and 'names no commit' in out, out
+        assert DB_PASSWORD not in out
+    assert git(remote, 'tag').stdout.split() == []
+    git(hooked, 'tag', '-a', '-m', 'release', 'v1')
+    assert git(hooked, 'push', '-q', 'origin', 'main', 'v1', check=False).returncode == 0
+
+
 def test_pre_push_lets_clean_pushes_and_deletions_through(hooked: Path, tmp_path: Path) -> None:
     remote = tmp_path / 'remote.git'
     git(tmp_path, 'init', '-q', '--bare', str(remote))

@@ -54,6 +54,22 @@ def push_revisions(root: StrPath, updates: Sequence[PushUpdate], remote: str = '
     return [*dict.fromkeys(u.local_sha for u in pushed), *(['--not', *published] if published else [])]
 
 
+def not_commits(root: StrPath, updates: Sequence[PushUpdate]) -> list[tuple[str, str]]:
+    """(local ref, object type) of each pushed ref that names no commit, tags peeled: `git push origin
+    <blob>:refs/tags/x` sends a blob or a tree no commit holds, which a scan of commits never reads."""
+    pushed = [u for u in updates if not _is_zero(u.local_sha)]
+    if not pushed:
+        return []
+    out = runner.git(
+        root,
+        'cat-file',
+        '--batch-check=%(objecttype)',
+        input_bytes=''.join(f'{u.local_sha}^{{}}\n' for u in pushed).encode(),
+    )
+    kinds = out.decode().splitlines()
+    return [(u.local_ref, kind.rpartition(' ')[2]) for u, kind in zip(pushed, kinds, strict=False) if kind != 'commit']
+
+
 def _tracking(root: StrPath, remote: str) -> list[str]:
     """Arguments selecting `remote`'s remote-tracking refs: refs/remotes/<remote>/*, without those of a
     remote named under it (`origin/fork`'s refs/remotes/origin/fork/* are no refs of origin's)."""

@@ -121,6 +121,14 @@ def run_push(argv: Sequence[str] | None, stdin: TextIO) -> int:
         repo = git_plumbing.locate(os.getcwd())
         config = config_module.load(repo.root)
         updates = git_revisions.parse_push_lines(stdin.read())
+        odd = git_revisions.not_commits(repo.root, updates)
+        if odd:  # fail closed: what guard cannot read as commits may hold a secret
+            named = ', '.join(f'{ref} (a {kind})' for ref, kind in odd)
+            sys.stdout.write(
+                f'push blocked: {named} names no commit, and guard checks the commits a push sends. Push a '
+                'commit instead, or skip once with `git push --no-verify`.\n'
+            )
+            return 1
         revisions = git_revisions.push_revisions(repo.root, updates, _push_remote(argv))
         if not revisions:
             return 0  # only branch deletions: nothing leaves the machine
