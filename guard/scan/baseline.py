@@ -139,12 +139,9 @@ class Baseline(Record):
         fast = {fp for fp, entry in self.entries.items() if entry.hash == fingerprints.CLEAR_SCHEME}
         if not fast:
             return {}
-        shown: dict[str, bool] = {}
         matched = {}
         for f in findings:
-            if f.rule not in shown:
-                shown[f.rule] = fingerprints.shown_in_clear(f.rule)
-            if shown[f.rule] and (value := fingerprints.clear(f.fingerprint, salt)) in fast:
+            if fingerprints.fast_enough(f) and (value := fingerprints.clear(f.fingerprint, salt)) in fast:
                 matched[f.fingerprint] = value
         return matched
 
@@ -318,7 +315,9 @@ def _entry_hashes(findings: Sequence[Finding], content_keys: dict[str, str], sal
     in clear (their value is in every report), the slow hash, on every core, for the rest."""
     from guard.scan import fingerprints
 
-    clear = {content_keys[f.fingerprint] for f in findings if fingerprints.shown_in_clear(f.rule)}
+    # A content key is hashed fast only when no finding holding it masks part of it.
+    slow_keys = {content_keys[f.fingerprint] for f in findings if not fingerprints.fast_enough(f)}
+    clear = {content_keys[f.fingerprint] for f in findings} - slow_keys
     keys = [content_keys[f.fingerprint] for f in findings]
     slow = fingerprints.salted_all((key for key in keys if key not in clear), salt)
     hashes = {key: (value, '') for key, value in slow.items()}

@@ -116,6 +116,14 @@ def clear(key: str, salt: bytes) -> str:
     return hashlib.sha256(salt + key.encode('ascii')).hexdigest()[: DIGEST_BYTES * 2]
 
 
+def fast_enough(finding: Finding) -> bool:
+    """Whether a finding may get the fast fingerprint: its rule's value is shown in clear and the
+    hashed value holds nothing the excerpt masks. A path-level finding hashes its path, which its
+    excerpt shows; a line finding flagged `credential` (its line, or its own match, holds a masked
+    value that may be one: `/home/u/c.p12:PASSWORD`) gets the slow hash (issue 15c finding 03)."""
+    return shown_in_clear(finding.rule) and (finding.line is None or not finding.credential)
+
+
 def shown_in_clear(rule_id: str) -> bool:
     """Whether every report shows this rule's value unmasked: a content rule with redact=False, or a
     path rule (its value is the path). An unknown rule id counts as a secret's."""
