@@ -180,7 +180,7 @@ def _scan_read(
         if data is not None:
             # An entry that is one of its parents (a chmod, a merged side's version) adds no line.
             replaced = [blobs.get(p, b'') for p in entry.parents]
-            content.scan_data(entry.path, data, scanner, result, replaced=replaced)
+            content.scan_data(entry.path, data, scanner, result, replaced=replaced, source=entry.source)
         elif entry.oid in sizes:
             content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, result)
         else:
