@@ -118,10 +118,9 @@ def clear(key: str, salt: bytes) -> str:
 
 def fast_enough(finding: Finding) -> bool:
     """Whether a finding may get the fast fingerprint: its rule's value is shown in clear and the
-    hashed value holds nothing the excerpt masks. A path-level finding hashes its path, which its
-    excerpt shows; a line finding flagged `credential` (its line, or its own match, holds a masked
-    value that may be one: `/home/u/c.p12:PASSWORD`) gets the slow hash (issue 15c finding 03)."""
-    return shown_in_clear(finding.rule) and (finding.line is None or not finding.credential)
+    hashed value (its match) overlaps nothing the excerpt masks. A match carrying on into a masked
+    value (`/home/u/c.p12:PASSWORD`, `masked_match`) gets the slow hash (issue 15c finding 03)."""
+    return shown_in_clear(finding.rule) and not finding.masked_match
 
 
 def shown_in_clear(rule_id: str) -> bool:

@@ -253,9 +253,7 @@ class Scanner:
             severity = 'note'  # visible in the report, below the default fail-on
         # A match that carries on into a masked value (`/home/u/c.p12:PASSWORD`) holds a credential of its
         # own: its content key must get the slow hash in a baseline, and no skip may be offered for it.
-        credential = shown.credential or (
-            not rule.redact and shown.masks(column - 1, min(len(shown.line), hit.end - line_start))
-        )
+        masked = not rule.redact and shown.masks(column - 1, min(len(shown.line), hit.end - line_start))
         # Every field by position: the record's fast path (40,000 findings in one file)
         return Finding(
             rule.id,
@@ -269,7 +267,8 @@ class Scanner:
             _excerpt(shown, column - 1),
             fingerprint(rule.id, hit.value),
             (),
-            credential,
+            shown.credential or masked,
+            masked,
         )
 
 
