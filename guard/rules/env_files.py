@@ -63,7 +63,8 @@ def _looks_generated(value: str) -> bool:
     from guard.rules.secrets import filters
 
     value = value.strip().strip('\'"')
-    pieces = [value, *(p for p in _PIECE_SEPARATOR.split(value) if p != value)]
+    # A dashed key (`YANT6-CQCT3-GHMUL-W6GGW`) reads as words group by group: judged without its dashes.
+    pieces = [value, value.replace('-', ''), *(p for p in _PIECE_SEPARATOR.split(value) if p != value)]
     return any(filters.looks_random(p, min_length=8, min_entropy=2.5) and not filters.is_pathlike(p) for p in pieces)
 
 
