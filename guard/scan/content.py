@@ -59,20 +59,20 @@ def scan_data(
         return
     old = [t for r in replaced for t in decode_all(r) or ['']] if replaced else []
     if len(texts) == 1:  # the common case: one reading, nothing to join
-        added = _added(path, source, texts[0], commit, old, scanner) if replaced else None
+        added = judged_lines(path, source, texts[0], commit, old, scanner) if replaced else None
         scan_text(Document(path, texts[0], commit, added), scanner, result)
         return
     findings: list[Finding] = []
     suppressed = 0
     for text in texts:
-        added = _added(path, source, text, commit, old, scanner) if replaced else None
+        added = judged_lines(path, source, text, commit, old, scanner) if replaced else None
         found, allowed = scanner.scan(Document(path, text, commit, added))
         findings.extend(found)
         suppressed = max(suppressed, allowed)
     result.scanned(_distinct(findings), suppressed, max(map(len, texts)))
 
 
-def _added(path: str, source: str, text: str, commit: str | None, old: Sequence[str], scanner: Scanner) -> frozenset[int]:
+def judged_lines(path: str, source: str, text: str, commit: str | None, old: Sequence[str], scanner: Scanner) -> frozenset[int]:
     """The lines of `text` to judge: those it adds to `old`, and, for a file renamed from `source`, the
     lines whose findings the new path changes (a note in tests/ is an error in config/: issue 15c
     finding 17, where `git mv` laundered a password because a rename adds no line)."""
