@@ -6,9 +6,10 @@ clone computes the same values and a guess costs an attacker ~0.18 s and 64 MiB 
 its scheme (`hash`): a format 3 baseline written at n=2^14 (0.045 s a guess) still suppresses, with a note. A finding is accepted
 when an entry's slow hash equals its own; the slow hash runs only for a finding whose location key
 matches an entry, or whose rule has an entry no location matched (code that moved), on every core;
-and not even then when every entry's location has its finding and one scrypt over all of their
-content keys together equals the baseline's `aggregate` (nothing accepted changed: one hash, not
-one per finding). A different secret swapped onto an accepted line is a new finding.
+and not even then for the findings of a group of entries (all of them: `aggregate`; halves of
+those, down to groups of four: `groups`) whose one scrypt over their content keys together matches
+(nothing accepted changed: one hash; one changed among 300: ~17, not 300). A different secret
+swapped onto an accepted line is a new finding.
 
 Older formats still suppress, with a note asking to rewrite the file with `guard baseline`: format 2
 held scrypt at n=2^10 (~350 guesses a second on one core), format 1 unsalted sha256 (content keys).

@@ -15,14 +15,16 @@ a baseline, can be checked against a wordlist at millions of guesses a second.
   under the promised 0.1 s). Rules whose value every report shows in clear (addresses, home paths,
   venv and env-file paths) get a fast salted sha256 instead: hiding what is printed anyway buys
   nothing, and it kept a one-entry baseline from costing a scrypt per address. The
-  salt is the baseline's own, so every clone agrees. A scan runs the slow hash only for a finding
-  whose location key matches an entry (or, for code that moved, whose rule has an entry no location
-  matched), on every core, and never on a clean commit; when every accepted location has its
-  finding, one scrypt over all of them together (the baseline's `aggregate`) settles it at once.
+  salt is the baseline's own, so every clone agrees. Only a match holding nothing its excerpt masks
+  is hashed fast (`fast_enough`: `/home/u/c.p12:PASSWORD` is not). A scan runs the slow hash only for
+  a finding whose location key matches an entry (or, for code that moved, whose rule has an entry no
+  location matched), on every core, and never on a clean commit; one scrypt over all accepted
+  findings together (the baseline's `aggregate`), then over halves of them down to groups of GROUP
+  (`groups`), settles every group that did not change at once.
 
-The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slow hash; one where an
-accepted finding changed, moved or went (and a commit hook that sees some of them) pays one per
-finding it must check, divided by the cores. A rotated secret on an unchanged line is a new finding.
+The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slow hash; one where k
+accepted findings changed pays about k * 2 * log2(N / GROUP) + GROUP, two at a time on every core;
+moved code pays one per finding it must check. A rotated secret on an unchanged line is a new finding.
 """
 
 from __future__ import annotations
