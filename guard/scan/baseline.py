@@ -118,18 +118,29 @@ class Baseline(Record):
         }
         stored = {**self.groups, (0, len(order)): self.aggregate}
         settled: dict[str, str] = {}
+        differs: dict[tuple[int, int], tuple[int, int]] = {}  # right half -> left half, of a parent known to differ
         level = [(0, len(order))]
         while level:
             # Only a group whose every location has a finding can match; the others are only split.
-            ready = [g for g in level if g in stored and all(order[i] in here for i in range(*g))]
-            keys = [{order[i]: here[order[i]] for i in range(*g)} for g in ready]
-            hashes = dict(zip(ready, fingerprints.aggregate_all(keys, self.salt, self.scheme or fingerprints.SCHEME), strict=True))
-            split = []
+            ready = {g for g in level if g in stored and all(order[i] in here for i in range(*g))}
+            # A right half waits for its left one: when the left matches, the right is what differs, unhashed.
+            now = [g for g in level if g in ready and differs.get(g) not in ready]
+            keys = [{order[i]: here[order[i]] for i in range(*g)} for g in now]
+            scheme = self.scheme or fingerprints.SCHEME
+            hashes = dict(zip(now, fingerprints.aggregate_all(keys, self.salt, scheme), strict=True))
+            split: list[tuple[int, int]] = []
             for group in level:
-                if hashes.get(group, '') == stored.get(group):
+                left = differs.get(group)
+                if group in hashes and hashes[group] == stored[group]:
                     settled.update((here[order[i]], by_location[order[i]]) for i in range(*group))
+                elif group in hashes or (left in hashes and hashes[left] == stored[left]):
+                    halves = fingerprints.halves(*group)  # it differs: its halves, the right one waiting
+                    differs.update(zip(halves[1:], halves[:1], strict=True))
+                    split.extend(halves)
+                elif left in hashes and group in ready:
+                    split.append(group)  # its left half differs too: hashed itself next round
                 else:
-                    split.extend(fingerprints.halves(*group))
+                    split.extend(fingerprints.halves(*group))  # a location has no finding: only split
             level = split
         return settled
 
