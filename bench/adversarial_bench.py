@@ -220,9 +220,10 @@ def scan_seconds(
     return best, count
 
 
-def baseline_cost(count: int) -> tuple[float, float, float]:
+def baseline_cost(count: int) -> tuple[float, float, float, float]:
     """(seconds of `guard scan` with no baseline, with a baseline accepting `count` findings, of
-    `guard baseline`) on a tree of `count` files holding one password each (subprocesses)."""
+    `guard baseline`, and with the baseline after one accepted password changed: issue 15c finding 13)
+    on a tree of `count` files holding one password each (subprocesses)."""
     import subprocess
     import tempfile
 
@@ -240,7 +241,9 @@ def baseline_cost(count: int) -> tuple[float, float, float]:
         without = timed('scan', str(root))
         writing = timed('baseline', str(root))
         with_baseline = timed('scan', str(root))
-    return without, with_baseline, writing
+        (root / 'settings_0.py').write_text('DB_PASSWORD = "Rotated000000!xQ"\n')
+        one_changed = timed('scan', str(root))
+    return without, with_baseline, writing, one_changed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,10 +276,11 @@ def main(argv: list[str] | None = None) -> int:
         print(rows[-1], file=sys.stderr, flush=True)
     print('\n'.join(rows))
     if args.baseline:
-        without, with_baseline, writing = baseline_cost(args.baseline)
+        without, with_baseline, writing, one_changed = baseline_cost(args.baseline)
         print(
             f'\n{args.baseline} baselined findings: scan {without:.2f} s without the baseline, '
-            f'{with_baseline:.2f} s with it (+{with_baseline - without:.2f} s); `guard baseline` {writing:.2f} s'
+            f'{with_baseline:.2f} s with it (+{with_baseline - without:.2f} s), {one_changed:.2f} s with one '
+            f'accepted finding changed (+{one_changed - without:.2f} s); `guard baseline` {writing:.2f} s'
         )
     return 0
 

@@ -135,6 +135,12 @@ class LineMask:
         self._starts = [r[0] for r in runs]
         self.credential = credential
 
+    def masks(self, start: int, end: int) -> bool:
+        """Whether any run masks part of line[start:end] (a finding's own match carrying on into a
+        masked value: `/home/u/c.p12:PASSWORD`)."""
+        i = bisect.bisect_left(self._starts, end) - 1  # runs are disjoint: the last one starting before `end` ends last
+        return i >= 0 and self.runs[i][1] > start
+
     def render(self, begin: int = 0, end: int | None = None) -> str:
         """line[begin:end] with every run masked; a run cut by the window is masked whole (no prefix)."""
         line = self.line

@@ -30,6 +30,8 @@ class Finding(Record):
     `entries`: relative paths a cleanup may act on (venv findings list the venv's own entries).
     `credential`: the excerpt masked a value on the line that may be a credential, whatever rule found
     the line: a hook must not offer a skip that would commit it.
+    `masked_match`: the match itself carries on into a masked value (`/home/u/c.p12:PASSWORD`), so its
+    content key covers what no report shows: a baseline gives it the slow hash whatever its rule.
     """
 
     rule: str
@@ -44,6 +46,7 @@ class Finding(Record):
     fingerprint: str
     entries: tuple[str, ...] = ()
     credential: bool = False
+    masked_match: bool = False
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.column or 0, self.rule)

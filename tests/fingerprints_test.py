@@ -203,9 +203,11 @@ def test_when_nothing_accepted_changed_one_slow_hash_settles_every_finding(
     result = engine.scan_worktree(config_module.load(git_repo))
     assert result.findings == [] and result.baselined >= 6 and len(calls) == 1
     calls.clear()
-    write(git_repo, 'settings_0.py', f'DB_PASSWORD = "{weak_password()}z"\n')  # one changed: each is checked
+    # One changed: the whole, then the halves (3 and 3), then the changed one's group one by one; not
+    # one slow hash per accepted finding (issue 15c finding 13).
+    write(git_repo, 'settings_0.py', f'DB_PASSWORD = "{weak_password()}z"\n')
     result = engine.scan_worktree(config_module.load(git_repo))
-    assert [f.path for f in result.findings] == ['settings_0.py'] and len(calls) >= 6
+    assert [f.path for f in result.findings] == ['settings_0.py'] and 1 < len(calls) < 6
 
 
 def random_ips(count: int) -> list[str]:
@@ -411,3 +413,101 @@ def test_a_location_key_holds_no_number_an_excerpt_shows(data: st.DataObject) ->
     pins = st.from_regex(r'[1-9]\d{3,4}(?:[.:]\d{1,5})?', fullmatch=True)
     first, second = data.draw(pins), data.draw(pins)
     assert _location_keys_of(form, first) == _location_keys_of(form, second), form[0]
+
+
+# Issue 15c finding 03: a home path whose match carries on into a credential (`{path}:PW`).
+ADJACENT_FORMS: list[tuple[str, str, str]] = [
+    ('cert.sh', 'curl --cert /home/alice/certs/client.p12:{x} https://{ip}/\n', ''),
+    ('at.sh', 'rsync /home/alice/data@{x} {ip}:/srv/\n', ''),
+    ('eq.sh', 'backup /home/alice/data={x} --to {ip}\n', ''),
+    ('hash.sh', 'restore /home/alice/data#{x} {ip}\n', ''),
+    ('ssh_config', 'IdentityFile=/home/alice/.ssh/id:{x}\n', ''),
+    ('win.bat', 'signtool sign /f C:\\Users\\bob\\key.pfx:{x} app.exe\n', ''),
+]
+
+
+def _shown_values(excerpt: str) -> set[str]:
+    return {excerpt[i:j] for i in range(len(excerpt)) for j in range(i + 1, len(excerpt) + 1)}
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.data())
+def test_a_fast_fingerprint_hashes_only_what_the_excerpt_shows(data: st.DataObject) -> None:
+    """A fast entry (one salted sha256 a guess) may hash only what the report shows: every finding a
+    baseline would hash fast has a content key made of a piece of its own excerpt, on the 40+ forms and
+    on matches that run on into the credential (`/home/u/c.p12:PW`, `@PW`, `=PW`, `#PW`, `C:\\Users\\…:PW`)."""
+    from guard.rules import RULES
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    form = data.draw(st.sampled_from(_forms() + ADJACENT_FORMS))
+    _, text, _ = place(form, data.draw(credentials), 42)
+    findings = Scanner(RULES).scan(Document(form[0], text))[0]
+    assert findings, f'{form[0]}: nothing reported, so this case tests nothing'
+    for f in findings:
+        if fingerprints.fast_enough(f):
+            shown = {content_key(f.rule, value) for value in _shown_values(f.excerpt)}
+            assert f.fingerprint in shown, (form[0], f.excerpt)
+
+
+@pytest.mark.parametrize('form', ADJACENT_FORMS, ids=[f[0] for f in ADJACENT_FORMS])
+def test_a_baseline_entry_covering_a_masked_credential_is_slow(git_repo: Path, form: tuple[str, str, str]) -> None:
+    """The attack end to end: baseline, then swap only the credential. The entry must be the slow hash,
+    and the finding new again (a rotated secret on an accepted line is a new finding)."""
+    secret, text, _ = place(form, weak_password(), 42)
+    write(git_repo, form[0], text)
+    git(git_repo, 'add', '-A')
+    assert run_guard('baseline', git_repo).returncode == 0
+    document = json.loads((git_repo / DEFAULT_NAME).read_text())
+    home = [e for e in document['findings'] if e['rule'] in ('home-path', 'windows-home-path')]
+    assert home and all('hash' not in e for e in home), document
+    assert run_guard('scan', git_repo, '-q').returncode == 0
+    write(git_repo, form[0], text.replace(secret, weak_password()))
+    assert run_guard('scan', git_repo, '-q').returncode == 1
+
+
+def _baseline_of(tmp: Path, keys: list[str], salt: bytes) -> object:
+    """A format 3 baseline of one generic-secret finding per content key (locations `loc<i>`), through
+    save() and load() as `guard baseline` writes and a scan reads it."""
+    from guard.findings import Finding
+    from guard.scan import baseline
+
+    located = [
+        Finding(RULE, 'secret', 'error', 'a.py', i + 1, 1, '', '', 'x', f'loc{i:04d}') for i in range(len(keys))
+    ]
+    baseline.save(tmp / DEFAULT_NAME, located, {f'loc{i:04d}': key for i, key in enumerate(keys)}, salt)
+    return baseline.load(tmp / DEFAULT_NAME)
+
+
+@settings(max_examples=60, deadline=None)
+@given(count=st.integers(2, 300), changed=st.lists(st.integers(0, 299), min_size=0, max_size=3, unique=True))
+def test_changed_findings_cost_a_bounded_number_of_slow_hashes(count: int, changed: list[int]) -> None:
+    """Issue 15c finding 13: one edited finding among N cost N scrypts (300 -> 64 s). Now k changed ones
+    cost at most 1 + k * (2 * log2(N) + GROUP) slow hashes, and exactly the changed ones are new.
+
+    The slow hash is swapped for sha256 here (counted, not timed: the cost of one real scrypt is tested
+    above, and 60 generated baselines of up to 300 real ones would take an hour)."""
+    import math
+    import tempfile
+
+    from guard.findings import Finding
+
+    changed = [i for i in changed if i < count]
+    keys = [f'{i:032x}' for i in range(count)]
+    calls: list[str] = []
+
+    def fake(key: str, salt: bytes, scheme: str = fingerprints.SCHEME) -> str:
+        calls.append(key)
+        return hashlib.sha256(salt + key.encode()).hexdigest()[:32]
+
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as tmp:
+        patch.setattr(fingerprints, 'salted', fake)
+        salt = fingerprints.new_salt()
+        loaded = _baseline_of(Path(tmp), keys, salt)
+        now = [f'f{i:031x}' if i in changed else key for i, key in enumerate(keys)]  # no accepted key
+        findings = [Finding(RULE, 'secret', 'error', 'a.py', i + 1, 1, '', '', 'x', key) for i, key in enumerate(now)]
+        calls.clear()
+        new, accepted, _, _ = loaded.partition(findings, [f'loc{i:04d}' for i in range(count)])  # type: ignore[attr-defined]
+    assert sorted(f.line - 1 for f in new if f.line) == sorted(changed) and accepted == count - len(changed)
+    bound = 1 + len(changed) * (2 * math.ceil(math.log2(count)) + fingerprints.GROUP)
+    assert len(calls) <= bound, (count, changed, len(calls))

@@ -332,8 +332,8 @@ def test_parse_raw_takes_the_new_path_of_a_rename() -> None:
     a, b = 'a' * 40, 'b' * 40
     out = f':100644 100644 {a} {b} R087\0old.py\0new.py\0:100644 100644 {a} {a} C100\0x.py\0y.py\0'.encode()
     assert list(git_plumbing.parse_raw(out)) == [
-        (None, git_plumbing.Entry('new.py', '100644', b, (a,))),
-        (None, git_plumbing.Entry('y.py', '100644', a, (a,))),
+        (None, git_plumbing.Entry('new.py', '100644', b, (a,), 'old.py')),
+        (None, git_plumbing.Entry('y.py', '100644', a, (a,), 'x.py')),
     ]
 
 
@@ -480,3 +480,54 @@ def check_judged_by_lines(case: tuple[Rule, str], before: int, after: int, wante
     assert {f for f in full if f[1] in wanted} <= judged
     assert len(judged) + EVERY_RULE.count_left_out(doc) == len(full)
     assert {(f.rule, f.line, f.column) for f in FOCUSED.scan(doc)[0]} == judged
+
+
+# Issue 15c finding 17: a rename adds no line, but it can change what the old lines' findings are.
+SAMPLE_KINDS = st.sampled_from(['password', 'ip', 'home'])
+TEST_FOLDERS = st.sampled_from(['tests/fixtures', 'test', 'docs', 'testdata'])
+PLAIN_FOLDERS = st.sampled_from(['config', 'src/app', 'deploy'])
+
+
+def sample_line(kind: str, rng: random.Random) -> str:
+    """A line that is sample data (a note) in a test or docs path and a blocking finding elsewhere."""
+    if kind == 'password':
+        return f'password: {rng.choice(["trader", "summer", "dragon", "orders"])}{rng.randint(1000, 9999)}'
+    if kind == 'ip':
+        return f'host: {rng.choice((23, 45, 67, 89))}.{rng.randint(1, 250)}.{rng.randint(1, 250)}.{rng.randint(1, 250)}'
+    return f'data: /home/user{rng.randint(1, 99)}/projects/data.csv'
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(SAMPLE_KINDS, min_size=1, max_size=4), source=TEST_FOLDERS, target=PLAIN_FOLDERS, seed=st.integers())
+def test_a_rename_out_of_a_test_path_is_judged_where_it_lands(
+    kinds: list[str], source: str, target: str, seed: int
+) -> None:
+    """Notes in tests/ become errors or warnings in config/: `git mv` must not carry them past either
+    hook, while a rename that changes no finding (test path to test path) still adds nothing."""
+    rng = random.Random(seed)
+    lines = ['database:', *(f'  {sample_line(kind, rng)}' for kind in kinds), '  pool: 5']
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / 'w'
+        remote = Path(tmp) / 'remote.git'
+        git(Path(tmp), 'init', '-q', '--bare', str(remote))
+        git(Path(tmp), 'init', '-q', str(repo))
+        git(repo, 'config', 'user.name', 'a')
+        git(repo, 'config', 'user.email', 'a@b')
+        git(repo, 'remote', 'add', 'origin', str(remote))
+        assert run_guard('install', repo).returncode == 0
+        write(repo, f'{source}/db.yml', '\n'.join(lines) + '\n')
+        git(repo, 'add', '-A')
+        assert commit(repo).returncode == 0  # sample data: notes only
+        moved = 'docs/db.yml' if source != 'docs' else 'tests/db.yml'
+        (repo / moved).parent.mkdir(exist_ok=True)
+        git(repo, 'mv', f'{source}/db.yml', moved)
+        assert commit(repo).returncode == 0  # still sample data where it lands: no line is new
+        (repo / target).mkdir(parents=True)
+        git(repo, 'mv', moved, f'{target}/database.yml')
+        blocked = commit(repo)
+        scan = run_guard('scan', repo, '-q')
+        assert blocked.returncode == scan.returncode == 1, output(blocked) + output(scan)
+        assert reported(output(blocked)) == reported(output(run_guard('scan', repo, '--staged')))
+        git(repo, 'commit', '-q', '--no-verify', '-m', 'moved past the commit hook')
+        pushed = git(repo, 'push', 'origin', 'HEAD:refs/heads/main', check=False)
+        assert pushed.returncode != 0 and 'push blocked' in output(pushed), output(pushed)

@@ -255,3 +255,57 @@ def test_env_file_names_in_any_case_and_behind_backup_marks(case: tuple[str, boo
 )
 def test_env_file_needs_values(text: str, found: bool) -> None:
     assert ('env-file' in rule_ids(text, path='.env')) is found
+
+
+# Issue 15c finding 16: names guard does not read as a credential's, holding generated values.
+NEUTRAL_NAMES = st.from_regex(r'[A-Z][A-Z_]{2,15}', fullmatch=True).filter(
+    lambda name: not env_files._CREDENTIAL_NAME.search(name)
+)
+ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+
+
+@st.composite
+def generated_values(draw: st.DrawFn) -> str:
+    """What a generator or a provider hands out: random alphanumerics, a TOTP seed (base32), hex, a
+    dashed licence key, a URL ending in a token. Drawn with a true random source: a shrunk `aaaa0`
+    is not what a generator makes."""
+    rng = draw(st.randoms(use_true_random=True))
+    kind = draw(st.sampled_from(['alnum', 'base32', 'hex', 'licence', 'webhook']))
+    if kind == 'alnum':
+        value = ''.join(rng.choice(ALNUM) for _ in range(rng.randint(16, 40)))
+    elif kind == 'base32':
+        value = ''.join(rng.choice(BASE32) for _ in range(32))
+    elif kind == 'hex':
+        value = ''.join(rng.choice('0123456789abcdef') for _ in range(rng.choice((32, 40, 64))))
+    elif kind == 'licence':
+        value = '-'.join(''.join(rng.choice(BASE32) for _ in range(5)) for _ in range(4))
+    else:
+        value = 'https://hooks.internal/services/' + ''.join(rng.choice(ALNUM) for _ in range(24))
+    quote = draw(st.sampled_from(['', '"', "'"]))
+    return f'{quote}{value}{quote}'
+
+
+@settings(max_examples=400, deadline=None)
+@given(NEUTRAL_NAMES, generated_values(), st.lists(st.sampled_from(['APP_ENV=production', 'DEBUG=1', 'PORT=5432'])))
+def test_an_env_file_holding_a_generated_value_holds_a_credential_whatever_its_name(
+    name: str, value: str, plain: list[str]
+) -> None:
+    """The env-file finding holds back SKIP=guard-env-files when any value looks generated, not only
+    under a credential's name (OTP_SEED, SIGNING_SALT, STRIPE, WEBHOOK, LICENSE)."""
+    text = '\n'.join([*plain, f'{name}={value}']) + '\n'
+    finding = env_files.check('.env', text)
+    assert finding is not None and finding.credential, text
+
+
+@pytest.mark.parametrize(
+    'text',
+    [
+        'APP_ENV=production\nDEBUG=1\nPORT=5432\n',
+        'LOG_LEVEL=debug\nAPP_URL=http://localhost:8000\nDATA_DIR=/var/lib/app/data\n',
+        'TZ=Europe/Berlin\nNODE_ENV=development\nCACHE_URL=redis://cache:6379/0\n',
+    ],
+)
+def test_an_env_file_of_plain_settings_keeps_the_skip_hint(text: str) -> None:
+    finding = env_files.check('.env', text)
+    assert finding is not None and not finding.credential

@@ -56,12 +56,14 @@ class Entry(Record):
 
     `parents`: the blobs this one replaces, whose lines are not new (one per parent of a merge; in the
     index, HEAD's and each merged head's); empty for an added file.
+    `source`: the path it was renamed or copied from ('' when it kept its path).
     """
 
     path: str
     mode: str
     oid: str
     parents: tuple[str, ...] = ()
+    source: str = ''
 
 
 class Repo(Record):
@@ -254,12 +256,14 @@ def parse_raw(out: bytes) -> Iterable[tuple[str | None, Entry | None]]:
         fields = token[parents:].decode().split()
         mode, oid = fields[parents], fields[2 * parents + 1]
         replaced = tuple(o for o in fields[parents + 1 : 2 * parents + 1] if o.strip('0'))
+        source = ''
         if parents == 1 and fields[-1][:1] in ('R', 'C'):
-            i += 1  # the path it came from; the next token is where it is now
+            source = os.fsdecode(tokens[i])  # the path it came from; the next token is where it is now
+            i += 1
         path = os.fsdecode(tokens[i])
         i += 1
         if mode != '000000':
-            yield commit, Entry(path, mode, oid, replaced)
+            yield commit, Entry(path, mode, oid, replaced, source)
 
 
 def _diff_cached(root: StrPath, against: str | None = None) -> list[Entry]:

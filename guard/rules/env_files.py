@@ -23,6 +23,7 @@ _ASSIGNMENT = LazyRegex(
 # A key whose value is a credential (broad on purpose: it only holds back a SKIP hint).
 _CREDENTIAL_NAME = LazyRegex(r'(?i)pass|pw|secret|token|cred|key|auth')
 _EMPTY_VALUE = LazyRegex(r'^(?:""|\'\'|\$\{?\w+\}?|<[^>]*>)$')
+_PIECE_SEPARATOR = LazyRegex(r'[\s/@:?&=,;]+')
 _NAME_WORD_SEPARATOR = LazyRegex(r'[.\-_]')
 
 
@@ -50,10 +51,25 @@ def check(path: str, text: str) -> Finding | None:
     if not values:
         return None
     keys = len(values)
-    # A literal under a credential's name (not `${VAR}`, checked above): SKIP=guard-env-files would commit it.
-    credential = any(_CREDENTIAL_NAME.search(m['name']) for m in values)
+    # A literal under a credential's name (not `${VAR}`, checked above), or any value that looks generated
+    # whatever its name (OTP_SEED, SIGNING_SALT, STRIPE): SKIP=guard-env-files would commit it.
+    credential = any(_CREDENTIAL_NAME.search(m['name']) for m in values) or any(
+        _looks_generated(m['value']) for m in values
+    )
     plural = 's' if keys != 1 else ''
     return _finding(path, f'It assigns {keys} value{plural}.', f'{keys} value{plural}', credential=credential)
+
+
+def _looks_generated(value: str) -> bool:
+    """A value, or a piece of it between separators (a token at the end of a webhook URL), random-looking
+    the way generated credentials are (guard.rules.secrets.filters.looks_random, with a low bar: it only
+    holds back a SKIP hint, issue 15c finding 16)."""
+    from guard.rules.secrets import filters
+
+    value = value.strip().strip('\'"')
+    # A dashed key (`YANT6-CQCT3-GHMUL-W6GGW`) reads as words group by group: judged without its dashes.
+    pieces = [value, value.replace('-', ''), *(p for p in _PIECE_SEPARATOR.split(value) if p != value)]
+    return any(filters.looks_random(p, min_length=8, min_entropy=2.5) and not filters.is_pathlike(p) for p in pieces)
 
 
 def check_unread(path: str, reason: str) -> Finding | None:

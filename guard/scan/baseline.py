@@ -6,9 +6,10 @@ clone computes the same values and a guess costs an attacker ~0.18 s and 64 MiB 
 its scheme (`hash`): a format 3 baseline written at n=2^14 (0.045 s a guess) still suppresses, with a note. A finding is accepted
 when an entry's slow hash equals its own; the slow hash runs only for a finding whose location key
 matches an entry, or whose rule has an entry no location matched (code that moved), on every core;
-and not even then when every entry's location has its finding and one scrypt over all of their
-content keys together equals the baseline's `aggregate` (nothing accepted changed: one hash, not
-one per finding). A different secret swapped onto an accepted line is a new finding.
+and not even then for the findings of a group of entries (all of them: `aggregate`; halves of
+those, down to groups of four: `groups`) whose one scrypt over their content keys together matches
+(nothing accepted changed: one hash; one changed among 300: ~17, not 300). A different secret
+swapped onto an accepted line is a new finding.
 
 Older formats still suppress, with a note asking to rewrite the file with `guard baseline`: format 2
 held scrypt at n=2^10 (~350 guesses a second on one core), format 1 unsalted sha256 (content keys).
@@ -65,6 +66,7 @@ class Baseline(Record):
     version: int = FORMAT_VERSION
     aggregate: str = ''
     scheme: str = ''
+    groups: dict[tuple[int, int], str] = {}  # a record's default, never mutated
 
     @property
     def note(self) -> str:
@@ -82,9 +84,10 @@ class Baseline(Record):
         if self.version == 1 or self.salt is None:  # format 1: the entries are content keys, unsalted
             hashes = {f.fingerprint: f.fingerprint for f in findings}
         else:
-            hashes = (self._unchanged(findings, locations) if self.version == FORMAT_VERSION else {}) or self._checked(
-                findings, locations, self.salt, warnings
-            )
+            settled = self._unchanged(findings, locations) if self.version == FORMAT_VERSION else {}
+            hashes = settled
+            if len(settled) < len(findings):
+                hashes = {**self._checked(findings, locations, self.salt, warnings, settled), **settled}
         new = []
         seen = set()
         for finding in findings:
@@ -96,38 +99,68 @@ class Baseline(Record):
         return new, len(findings) - len(new), seen, warnings
 
     def _unchanged(self, findings: Sequence[Finding], locations: Sequence[str]) -> dict[str, str]:
-        """When every entry's location has its finding and one slow hash over all of them equals the
-        baseline's `aggregate`: {content key: fingerprint} for them, with no hash per finding (a scan
-        with 300 accepted findings pays one scrypt, not 300). Else {} (the per-finding check decides).
+        """{content key: fingerprint} for the findings of every group of entries (all of them, then
+        halves of the groups that differ, down to fingerprints.GROUP: `aggregate` and `groups`) whose
+        locations all have a finding and whose one slow hash over those findings equals the group's.
+        A scan with 300 accepted findings pays one scrypt when none changed, and ~2*log2(300/4) when
+        one did, not 300; what no group settles is left to the per-finding check.
 
-        The aggregate hashes every accepted finding's content together: it confirms a guess only for
-        a guess at all of them at once."""
-        if not self.aggregate:
-            return {}
-        by_location = {entry.location: entry.fingerprint for entry in self.entries.values()}
-        here = {
-            location: f.fingerprint for f, location in zip(findings, locations, strict=True) if location in by_location
-        }
-        if len(here) != len(by_location):
+        A group's hash covers every accepted finding in it together: it confirms a guess only for a
+        guess at all of them at once."""
+        if not self.aggregate or self.salt is None:
             return {}
         from guard.scan import fingerprints
 
-        scheme = self.scheme or fingerprints.SCHEME
-        if self.salt is None or fingerprints.aggregate(here, self.salt, scheme) != self.aggregate:
-            return {}
-        return {key: by_location[location] for location, key in here.items()}
+        by_location = {entry.location: entry.fingerprint for entry in self.entries.values()}
+        order = sorted(by_location)
+        here = {
+            location: f.fingerprint for f, location in zip(findings, locations, strict=True) if location in by_location
+        }
+        stored = {**self.groups, (0, len(order)): self.aggregate}
+        settled: dict[str, str] = {}
+        differs: dict[tuple[int, int], tuple[int, int]] = {}  # right half -> left half, of a parent known to differ
+        level = [(0, len(order))]
+        while level:
+            # Only a group whose every location has a finding can match; the others are only split.
+            ready = {g for g in level if g in stored and all(order[i] in here for i in range(*g))}
+            # A right half waits for its left one: when the left matches, the right is what differs, unhashed.
+            now = [g for g in level if g in ready and differs.get(g) not in ready]
+            keys = [{order[i]: here[order[i]] for i in range(*g)} for g in now]
+            scheme = self.scheme or fingerprints.SCHEME
+            hashes = dict(zip(now, fingerprints.aggregate_all(keys, self.salt, scheme), strict=True))
+            split: list[tuple[int, int]] = []
+            for group in level:
+                left = differs.get(group)
+                if group in hashes and hashes[group] == stored[group]:
+                    settled.update((here[order[i]], by_location[order[i]]) for i in range(*group))
+                elif group in hashes or (left in hashes and hashes[left] == stored[left]):
+                    halves = fingerprints.halves(*group)  # it differs: its halves, the right one waiting
+                    differs.update(zip(halves[1:], halves[:1], strict=True))
+                    split.extend(halves)
+                elif left in hashes and group in ready:
+                    split.append(group)  # its left half differs too: hashed itself next round
+                else:
+                    split.extend(fingerprints.halves(*group))  # a location has no finding: only split
+            level = split
+        return settled
 
     def _checked(
-        self, findings: Sequence[Finding], locations: Sequence[str], salt: bytes, warnings: list[str]
+        self,
+        findings: Sequence[Finding],
+        locations: Sequence[str],
+        salt: bytes,
+        warnings: list[str],
+        settled: dict[str, str],
     ) -> dict[str, str]:
         """{content key: fingerprint} for the findings worth checking, one by one: the fast fingerprint
-        for rules shown in clear, then the slow hash, on every core, for the `_candidates`."""
+        for rules shown in clear, then the slow hash, on every core, for the `_candidates` no group
+        settled."""
         from guard.scan import fingerprints
 
         hashes = self._clear_matches(findings, salt)
         # The file's own slow scheme (format 3 at n=2^14 or 2^16, format 2 at 2^10).
         scheme = self.scheme or (fingerprints.SCHEME if self.version == FORMAT_VERSION else fingerprints.LEGACY_SCHEME)
-        slow = self._candidates(findings, locations, hashes, warnings)
+        slow = self._candidates(findings, locations, {**settled, **hashes}, warnings)
         hashes.update(fingerprints.salted_all(slow, salt, scheme))
         return hashes
 
@@ -139,12 +172,9 @@ class Baseline(Record):
         fast = {fp for fp, entry in self.entries.items() if entry.hash == fingerprints.CLEAR_SCHEME}
         if not fast:
             return {}
-        shown: dict[str, bool] = {}
         matched = {}
         for f in findings:
-            if f.rule not in shown:
-                shown[f.rule] = fingerprints.shown_in_clear(f.rule)
-            if shown[f.rule] and (value := fingerprints.clear(f.fingerprint, salt)) in fast:
+            if fingerprints.fast_enough(f) and (value := fingerprints.clear(f.fingerprint, salt)) in fast:
                 matched[f.fingerprint] = value
         return matched
 
@@ -237,7 +267,22 @@ def load(path: Path) -> Baseline:
             _entry_hash(item),
         )
     aggregate = data.get('aggregate') if version == FORMAT_VERSION else ''
-    return Baseline(path, entries, salt, version, aggregate if isinstance(aggregate, str) else '', scheme)
+    aggregate = aggregate if isinstance(aggregate, str) else ''
+    return Baseline(path, entries, salt, version, aggregate, scheme, _groups(data) if aggregate else {})
+
+
+def _groups(data: dict[str, object]) -> dict[tuple[int, int], str]:
+    """The stored aggregates of groups of entries ({"lo:hi": hash}); anything malformed is left out
+    (a group not found is only split, never taken as matching)."""
+    raw = data.get('groups')
+    groups: dict[tuple[int, int], str] = {}
+    if not isinstance(raw, dict):
+        return groups
+    for name, value in raw.items():
+        lo, _, hi = str(name).partition(':')
+        if lo.isdigit() and hi.isdigit() and isinstance(value, str):
+            groups[int(lo), int(hi)] = value
+    return groups
 
 
 def _current_scheme() -> str:
@@ -318,7 +363,9 @@ def _entry_hashes(findings: Sequence[Finding], content_keys: dict[str, str], sal
     in clear (their value is in every report), the slow hash, on every core, for the rest."""
     from guard.scan import fingerprints
 
-    clear = {content_keys[f.fingerprint] for f in findings if fingerprints.shown_in_clear(f.rule)}
+    # A content key is hashed fast only when no finding holding it masks part of it.
+    slow_keys = {content_keys[f.fingerprint] for f in findings if not fingerprints.fast_enough(f)}
+    clear = {content_keys[f.fingerprint] for f in findings} - slow_keys
     keys = [content_keys[f.fingerprint] for f in findings]
     slow = fingerprints.salted_all((key for key in keys if key not in clear), salt)
     hashes = {key: (value, '') for key, value in slow.items()}
@@ -340,12 +387,18 @@ def save(path: Path, findings: Sequence[Finding], content_keys: dict[str, str], 
             entries[fingerprint]['hash'] = scheme
     # One entry per fingerprint: the aggregate covers the locations kept, as a later scan finds them.
     kept = {entry['location']: content_keys[entry['location']] for entry in entries.values()}
+    order = sorted(kept)
+    groups = fingerprints.subgroups(len(order))
+    hashed = fingerprints.aggregate_all(
+        [{location: kept[location] for location in order[lo:hi]} for lo, hi in [(0, len(order)), *groups]], salt
+    ) if kept else ['']
     document = {
         'version': FORMAT_VERSION,
         'generated-by': f'guard {__version__}',
         'hash': fingerprints.SCHEME,
         'salt': salt.hex(),
-        'aggregate': fingerprints.aggregate(kept, salt) if kept else '',
+        'aggregate': hashed[0],
+        'groups': {f'{lo}:{hi}': value for (lo, hi), value in zip(groups, hashed[1:], strict=True)},
         'findings': sorted(entries.values(), key=lambda e: (e['path'], e['rule'], e['fingerprint'])),
     }
     import json

@@ -93,7 +93,14 @@ def scan_chunk(
         elif entry.oid in blobs:
             replaced = [blobs.get(p, b'') for p in entry.parents] if entry.parents else ()
             content.scan_data(
-                entry.path, blobs[entry.oid], scanner, part, label=label, commit=commit, replaced=replaced
+                entry.path,
+                blobs[entry.oid],
+                scanner,
+                part,
+                label=label,
+                commit=commit,
+                replaced=replaced,
+                source=entry.source,
             )
         else:
             content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, part, label=label, commit=commit)

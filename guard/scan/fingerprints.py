@@ -15,14 +15,16 @@ a baseline, can be checked against a wordlist at millions of guesses a second.
   under the promised 0.1 s). Rules whose value every report shows in clear (addresses, home paths,
   venv and env-file paths) get a fast salted sha256 instead: hiding what is printed anyway buys
   nothing, and it kept a one-entry baseline from costing a scrypt per address. The
-  salt is the baseline's own, so every clone agrees. A scan runs the slow hash only for a finding
-  whose location key matches an entry (or, for code that moved, whose rule has an entry no location
-  matched), on every core, and never on a clean commit; when every accepted location has its
-  finding, one scrypt over all of them together (the baseline's `aggregate`) settles it at once.
+  salt is the baseline's own, so every clone agrees. Only a match holding nothing its excerpt masks
+  is hashed fast (`fast_enough`: `/home/u/c.p12:PASSWORD` is not). A scan runs the slow hash only for
+  a finding whose location key matches an entry (or, for code that moved, whose rule has an entry no
+  location matched), on every core, and never on a clean commit; one scrypt over all accepted
+  findings together (the baseline's `aggregate`), then over halves of them down to groups of GROUP
+  (`groups`), settles every group that did not change at once.
 
-The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slow hash; one where an
-accepted finding changed, moved or went (and a commit hook that sees some of them) pays one per
-finding it must check, divided by the cores. A rotated secret on an unchanged line is a new finding.
+The trade-off (docs/scan.md): a scan where nothing accepted changed pays one slow hash; one where k
+accepted findings changed pays about k * 2 * log2(N / GROUP) + GROUP, two at a time on every core;
+moved code pays one per finding it must check. A rotated secret on an unchanged line is a new finding.
 """
 
 from __future__ import annotations
@@ -75,10 +77,47 @@ def aggregate(keys_by_location: dict[str, str], salt: bytes, scheme: str = SCHEM
     """One slow fingerprint of many findings together ({location key: content key}), order-free: a
     baseline's check that nothing it accepted changed costs one scrypt, and confirms a guess only at
     every secret at once."""
-    joined = '\n'.join(f'{location}\t{key}' for location, key in sorted(keys_by_location.items()))
+    return salted(_joined(keys_by_location), salt, scheme)
+
+
+def aggregate_all(groups: Sequence[dict[str, str]], salt: bytes, scheme: str = SCHEME) -> list[str]:
+    """aggregate() of each group, on every core."""
+    joined = [_joined(group) for group in groups]
+    hashes = salted_all(joined, salt, scheme)
+    return [hashes[key] for key in joined]
+
+
+def _joined(keys_by_location: dict[str, str]) -> str:
     import hashlib
 
-    return salted(hashlib.sha256(joined.encode('ascii')).hexdigest(), salt, scheme)
+    joined = '\n'.join(f'{location}\t{key}' for location, key in sorted(keys_by_location.items()))
+    return hashlib.sha256(joined.encode('ascii')).hexdigest()
+
+
+# A baseline also stores the aggregate of halves, quarters, ... of its entries (by location key) down
+# to groups of at most this many: one changed finding among N costs ~2*log2(N/GROUP) slow hashes, two
+# at a time, not N (issue 15c finding 13: 300 accepted findings, one edited, took 64 s).
+GROUP = 4
+
+
+def halves(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The two groups a group [lo, hi) of the sorted locations splits into; none at GROUP or fewer."""
+    if hi - lo <= GROUP:
+        return []
+    mid = (lo + hi) // 2
+    return [(lo, mid), (mid, hi)]
+
+
+def subgroups(size: int) -> list[tuple[int, int]]:
+    """Every group below the whole [0, size) that gets its own aggregate (two entries or more)."""
+    out = []
+    todo = halves(0, size)
+    while todo:
+        lo, hi = todo.pop()
+        if hi - lo >= 2:
+            out.append((lo, hi))
+        todo.extend(halves(lo, hi))
+    return sorted(out)
 
 
 def location_keys(findings: Sequence[Finding]) -> list[str]:
@@ -114,6 +153,13 @@ def clear(key: str, salt: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(salt + key.encode('ascii')).hexdigest()[: DIGEST_BYTES * 2]
+
+
+def fast_enough(finding: Finding) -> bool:
+    """Whether a finding may get the fast fingerprint: its rule's value is shown in clear and the
+    hashed value (its match) overlaps nothing the excerpt masks. A match carrying on into a masked
+    value (`/home/u/c.p12:PASSWORD`, `masked_match`) gets the slow hash (issue 15c finding 03)."""
+    return shown_in_clear(finding.rule) and not finding.masked_match
 
 
 def shown_in_clear(rule_id: str) -> bool:

@@ -251,6 +251,9 @@ class Scanner:
         severity = rule.severity
         if severity != 'note' and self._sample_data(hit, doc.path):
             severity = 'note'  # visible in the report, below the default fail-on
+        # A match that carries on into a masked value (`/home/u/c.p12:PASSWORD`) holds a credential of its
+        # own: its content key must get the slow hash in a baseline, and no skip may be offered for it.
+        masked = not rule.redact and shown.masks(column - 1, min(len(shown.line), hit.end - line_start))
         # Every field by position: the record's fast path (40,000 findings in one file)
         return Finding(
             rule.id,
@@ -264,7 +267,8 @@ class Scanner:
             _excerpt(shown, column - 1),
             fingerprint(rule.id, hit.value),
             (),
-            shown.credential,
+            shown.credential or masked,
+            masked,
         )
 
 

@@ -103,14 +103,18 @@ def count_left_out_in(root: StrPath, entries: Sequence[Entry], scanner: Scanner)
     is not applied): their blobs are read again and every rule runs on every line."""
     with BlobReader(root, ()) as reader:
         blobs = reader.read(oid for e in entries for oid in (e.oid, *_replaced(e)))
-    from guard.scan.lines import added_line_numbers
-
     count = 0
     for entry in entries:
         old = [t for oid in _replaced(entry) for t in decode_all(blobs.get(oid, b'')) or ['']]
         counts = [0]
         for text in decode_all(blobs.get(entry.oid, b'')):  # every reading, as the scan reads it (one, mostly)
-            added = frozenset() if entry.oid in entry.parents else added_line_numbers(text, old)
+            # An entry that is one of its parents adds no line, unless its new path re-judges some.
+            same = entry.oid in entry.parents
+            added = (
+                frozenset()
+                if same and not entry.source
+                else content.judged_lines(entry.path, entry.source, text, None, [text] if same else old, scanner)
+            )
             counts.append(scanner.count_left_out(Document(entry.path, text, None, added)))
         count += max(counts)
     return count
@@ -180,7 +184,7 @@ def _scan_read(
         if data is not None:
             # An entry that is one of its parents (a chmod, a merged side's version) adds no line.
             replaced = [blobs.get(p, b'') for p in entry.parents]
-            content.scan_data(entry.path, data, scanner, result, replaced=replaced)
+            content.scan_data(entry.path, data, scanner, result, replaced=replaced, source=entry.source)
         elif entry.oid in sizes:
             content.scan_pieces(entry.path, reader.pieces(entry.oid), scanner, result)
         else:
