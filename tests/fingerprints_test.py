@@ -472,9 +472,7 @@ def _baseline_of(tmp: Path, keys: list[str], salt: bytes) -> object:
     from guard.findings import Finding
     from guard.scan import baseline
 
-    located = [
-        Finding(RULE, 'secret', 'error', 'a.py', i + 1, 1, '', '', 'x', f'loc{i:04d}') for i in range(len(keys))
-    ]
+    located = [Finding(RULE, 'secret', 'error', 'a.py', i + 1, 1, '', '', 'x', f'loc{i:04d}') for i in range(len(keys))]
     baseline.save(tmp / DEFAULT_NAME, located, {f'loc{i:04d}': key for i, key in enumerate(keys)}, salt)
     return baseline.load(tmp / DEFAULT_NAME)
 

@@ -498,7 +498,9 @@ def sample_line(kind: str, rng: random.Random) -> str:
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kinds=st.lists(SAMPLE_KINDS, min_size=1, max_size=4), source=TEST_FOLDERS, target=PLAIN_FOLDERS, seed=st.integers())
+@given(
+    kinds=st.lists(SAMPLE_KINDS, min_size=1, max_size=4), source=TEST_FOLDERS, target=PLAIN_FOLDERS, seed=st.integers()
+)
 def test_a_rename_out_of_a_test_path_is_judged_where_it_lands(
     kinds: list[str], source: str, target: str, seed: int
 ) -> None:

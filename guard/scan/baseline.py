@@ -389,9 +389,13 @@ def save(path: Path, findings: Sequence[Finding], content_keys: dict[str, str], 
     kept = {entry['location']: content_keys[entry['location']] for entry in entries.values()}
     order = sorted(kept)
     groups = fingerprints.subgroups(len(order))
-    hashed = fingerprints.aggregate_all(
-        [{location: kept[location] for location in order[lo:hi]} for lo, hi in [(0, len(order)), *groups]], salt
-    ) if kept else ['']
+    hashed = (
+        fingerprints.aggregate_all(
+            [{location: kept[location] for location in order[lo:hi]} for lo, hi in [(0, len(order)), *groups]], salt
+        )
+        if kept
+        else ['']
+    )
     document = {
         'version': FORMAT_VERSION,
         'generated-by': f'guard {__version__}',

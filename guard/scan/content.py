@@ -72,7 +72,9 @@ def scan_data(
     result.scanned(_distinct(findings), suppressed, max(map(len, texts)))
 
 
-def judged_lines(path: str, source: str, text: str, commit: str | None, old: Sequence[str], scanner: Scanner) -> frozenset[int]:
+def judged_lines(
+    path: str, source: str, text: str, commit: str | None, old: Sequence[str], scanner: Scanner
+) -> frozenset[int]:
     """The lines of `text` to judge: those it adds to `old`, and, for a file renamed from `source`, the
     lines whose findings the new path changes (a note in tests/ is an error in config/: issue 15c
     finding 17, where `git mv` laundered a password because a rename adds no line)."""
