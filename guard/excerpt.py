@@ -234,7 +234,8 @@ def continues_credential(line: str, above: Iterable[str]) -> bool:
         if not text.strip():
             continue
         if nearest:
-            if _OPENS_VALUE.search(text.rstrip()[-1024:]):  # an opener ends the line: its tail is enough
+            tail = text.rstrip()[-1024:]  # an opener ends the line: its tail is enough
+            if _may_open_value(tail) and _OPENS_VALUE.search(tail):
                 return True
             if not indent or not line.strip():
                 return False
@@ -242,6 +243,18 @@ def continues_credential(line: str, above: Iterable[str]) -> bool:
         if len(text) - len(text.lstrip(' \t')) < indent:
             return _OWNS_VALUE.match(text) is not None
     return False
+
+
+def _may_open_value(tail: str) -> bool:
+    """What every _OPENS_VALUE match holds, tested first (the pattern costs ~6 µs a line, a deny list has 40,000):
+    a trailing backslash, or a credential word as IGNORECASE reads it (`ſ` is an `s`; lower() makes `K` a `k`)."""
+    if tail.endswith('\\'):
+        return True
+    lowered = tail.lower().replace('\u017f', 's')
+    return any(word in lowered for word in _OPENER_WORDS)
+
+
+_OPENER_WORDS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth')
 
 
 def plan(

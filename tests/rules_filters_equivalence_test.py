@@ -563,3 +563,39 @@ def test_the_host_context_found_in_the_folded_text_as_ignorecase_found_it(before
     assert (network._HOST_CONTEXT.search(ignorecase_folded(before)) is not None) == (
         _OLD_HOST_CONTEXT.search(before) is not None
     ), before
+
+
+@MANY
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                'password',
+                'PaſS',
+                '\u212aey',
+                'pw',
+                'KEY',
+                'key',
+                'auth',
+                'token',
+                'cred',
+                ':',
+                '=',
+                ' ',
+                '\\',
+                '>',
+                '|',
+                '-p',
+                '<',
+                'x',
+            ]
+        ),
+        max_size=10,
+    ).map(''.join)
+)
+def test_the_openers_literal_test_admits_every_opener(tail: str) -> None:
+    """excerpt._may_open_value is false only where _OPENS_VALUE cannot match."""
+    from guard import excerpt
+
+    if excerpt._OPENS_VALUE.search(tail):
+        assert excerpt._may_open_value(tail), tail
