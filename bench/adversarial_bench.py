@@ -164,7 +164,9 @@ def connection_params(scale: float) -> str:
 
 def svg_path(scale: float) -> str:
     """One SVG path of dotted numbers that read as addresses: each read its line back to the start."""
-    points = ' '.join(f'{10 + i % 80}.{i % 250}.{(i * 7) % 250}.{i % 200 + 1}' for i in range(max(1, int(MB * scale) // 16)))
+    points = ' '.join(
+        f'{10 + i % 80}.{i % 250}.{(i * 7) % 250}.{i % 200 + 1}' for i in range(max(1, int(MB * scale) // 16))
+    )
     return f'<path d="M{points}"/>\n'
 
 
