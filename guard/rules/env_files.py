@@ -69,7 +69,18 @@ def _looks_generated(value: str) -> bool:
     value = value.strip().strip('\'"')
     # A dashed key (`YANT6-CQCT3-GHMUL-W6GGW`) reads as words group by group: judged without its dashes.
     pieces = [value, value.replace('-', ''), *(p for p in _PIECE_SEPARATOR.split(value) if p != value)]
-    return any(filters.looks_random(p, min_length=8, min_entropy=2.5) and not filters.is_pathlike(p) for p in pieces)
+    return any(
+        (filters.looks_random(p, min_length=8, min_entropy=2.5) or _one_case_run(p)) and not filters.is_pathlike(p)
+        for p in pieces
+    )
+
+
+def _one_case_run(value: str) -> bool:
+    """A long run of one case, letters and digits, entropic as a generator's (a base32 TOTP seed,
+    `JBSWY3DPEHPK3PXPJBSWY3DP`): looks_random wants two character classes."""
+    from guard.rules.base import shannon_entropy
+
+    return len(value) >= 16 and value.isalnum() and value.isascii() and shannon_entropy(value) >= 3.5
 
 
 def check_unread(path: str, reason: str) -> Finding | None:

@@ -59,7 +59,7 @@ _PAIR = (
     r'(?i)(?:\b(?:name|key)["\']?[ \t]*+[:=][ \t]*+|\bvariable[ \t]++)(?P<nq>["\']?)[\w.\-]{0,60}?'
     + _KEYWORD
     + r'(?P<tail>[\w.\-]{0,40}?)(?P=nq)[ \t]*+(?:(?:,[ \t]*+|\r?\n[ \t]*+(?:-[ \t]++)?)'
-    r'["\']?value["\']?[ \t]*+[:=]|\{(?:[^{}\n]{0,200}+\n){0,8}?[^{}\n]{0,200}?\bdefault[ \t]*+=)[ \t]*+' + _VALUE
+    r'["\']?value["\']?[ \t]*+:|\{(?:[^{}\n]{0,200}+\n){0,8}?[^{}\n]{0,200}?\bdefault[ \t]*+=)[ \t]*+' + _VALUE
 )
 # Java .properties separate a key from its value by `=`, `:` or only spaces (`db.password postgres123`).
 # Unquoted and to the end of the line: one word, since message bundles hold sentences under such keys.
@@ -724,8 +724,9 @@ RULES = (
         fix='Reference a secret instead (Kubernetes `valueFrom: secretKeyRef`, ECS `secrets`, compose `secrets:`) '
         'and rotate the value.',
         pattern=_PAIR,
-        # `value` alone is on every other line of code: its key's spellings, and Terraform's `variable`.
-        keywords=('value:', 'value":', "value':", 'value=', 'value =', 'value :', 'variable "'),
+        # `value` alone is on every other line of code (and `value=` in every Python signature): its key's
+        # spellings before a colon, and Terraform's `variable "`.
+        keywords=('value:', 'value":', "value':", 'value :', 'variable "'),
         filters=_FILTERS,
         examples_bad=(
             'env:\n  - name: DB_PASSWORD\n    value: postgres123',
