@@ -47,16 +47,29 @@ def test_four_times_the_input_takes_at_most_five_times_as_long(case: str) -> Non
     small, large = build(SMALL[case]), build(SMALL[case] * 4)
     assert 3.5 * len(small) < len(large) < 4.5 * len(small)
     bench.scan_seconds(small, 1)  # compile what the case wakes, outside the timing
-    # CPU time of this process, interleaved, best of five each: other processes' load counts for neither.
+    ratios = []
+    # A burst of load on a shared machine can slow one run by a third (CI once measured x5.3 for a case
+    # that is x4.0 on an idle machine), so up to three rounds are measured; a quadratic step is x16 in
+    # every round, so the bar still catches it.
+    for _ in range(3):
+        first, second, found_small, found_large = _interleaved(small, large)
+        assert found_large >= found_small
+        ratios.append(second / first)
+        if second <= 5 * first:
+            return
+    pytest.fail(f'{case}: x4 input took ' + ', '.join(f'x{ratio:.1f}' for ratio in ratios) + ' in three rounds')
+
+
+def _interleaved(small: str, large: str) -> tuple[float, float, int, int]:
+    """CPU time of this process, interleaved, best of five each: other processes' load counts for neither."""
     firsts, seconds = [], []
+    found_small = found_large = 0
     for _ in range(5):
         first, found_small = bench.scan_seconds(small, 1, clock=time.process_time)
         second, found_large = bench.scan_seconds(large, 1, clock=time.process_time)
         firsts.append(first)
         seconds.append(second)
-    first, second = min(firsts), min(seconds)
-    assert found_large >= found_small
-    assert second <= 5 * first, f'{case}: x4 input took x{second / first:.1f} ({first:.3f} s -> {second:.3f} s)'
+    return min(firsts), min(seconds), found_small, found_large
 
 
 def test_the_nginx_deny_list_reports_every_address() -> None:
