@@ -34,6 +34,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from collections.abc import Sequence
+from functools import lru_cache
 
 from guard.redact import MASK
 from guard.redact import mask
@@ -347,14 +348,24 @@ def _plain(line: str, shown: list[tuple[int, int]]) -> bool:
     pos = 0
     for start, end in [*shown, (len(line), len(line))]:
         if pos < start:
-            if _SIMPLE.fullmatch(line, pos, start) is None:
-                return False
             gap = line[pos:start]
-            lowered = gap.lower()
-            if any(word in lowered for word in _CREDENTIAL_HINTS) or _random_case(gap):
+            if not (_short_plain_gap(gap) if len(gap) <= 64 else _plain_gap(gap)):
                 return False
         pos = end
     return True
+
+
+def _plain_gap(gap: str) -> bool:
+    """One stretch between shown spans is plain."""
+    if _SIMPLE.fullmatch(gap) is None:
+        return False
+    lowered = gap.lower()
+    return not any(word in lowered for word in _CREDENTIAL_HINTS) and not _random_case(gap)
+
+
+# Short stretches remembered: a deny list's lines are `deny ` and `;` around 40,000 addresses. The verdict
+# depends on the stretch alone, so what is remembered decides nothing else.
+_short_plain_gap = lru_cache(maxsize=256)(_plain_gap)
 
 
 class _Denials:

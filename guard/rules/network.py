@@ -53,9 +53,12 @@ _SHELL_DEFAULT = LazyRegex(r'\$\{[^}\n]*:?[-=][^}\n]*$')  # inside ${VAR:-...}
 CONTEXT_REACH = 512
 
 
-def _line_before(match: re.Match[str], text: str) -> str:
+def _line_before(match: re.Match[str], text: str) -> tuple[str, str]:
+    """The line before the address, up to CONTEXT_REACH, as it is and folded (base.ignorecase_folded): read
+    once for every test of an address's context."""
     start = match.start('value')
-    return text[max(line_start(text, start), start - CONTEXT_REACH) : start]
+    before = text[max(line_start(text, start), start - CONTEXT_REACH) : start]
+    return before, ignorecase_folded(before)
 
 
 def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
@@ -66,7 +69,8 @@ def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
             if len(octet) > 1 and octet[0] == '0':
                 return 'leading zeros: a version or date, not an address'
     # The context first: it needs no parsing, and most candidates in code are versions. Any reason drops the match.
-    context = _context_noise(match, text)
+    before = _line_before(match, text)
+    context = _context_noise(match, text, before)
     if context:
         return context
     # Parsed here rather than by ipaddress (~12 µs an address): a deny list holds 40,000 of them.
@@ -76,7 +80,7 @@ def _ipv4_noise(match: re.Match[str], text: str) -> str | None:
     if a > 255 or b > 255 or c > 255 or d > 255:
         return 'not an IPv4 address'
     number = a << 24 | b << 16 | c << 8 | d
-    return _address_noise(4, number) or _public_without_host_context(4, number, match, text)
+    return _address_noise(4, number) or _public_without_host_context(4, number, match, text, before)
 
 
 def _ipv6_noise(match: re.Match[str], text: str) -> str | None:
@@ -95,9 +99,11 @@ def _ipv6_noise(match: re.Match[str], text: str) -> str | None:
     if address.ipv4_mapped is not None:
         return _address_noise(4, int(address.ipv4_mapped))
     number = int(address)
-    return (
-        _address_noise(6, number) or _context_noise(match, text) or _public_without_host_context(6, number, match, text)
-    )
+    noise = _address_noise(6, number)
+    if noise:
+        return noise
+    before = _line_before(match, text)
+    return _context_noise(match, text, before) or _public_without_host_context(6, number, match, text, before)
 
 
 _DOC_NETWORKS = ('192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20')
@@ -148,7 +154,9 @@ _HOST_CONTEXT = LazyRegex(
 _PORT_AFTER = LazyRegex(r':\d{1,5}\b|]:\d')  # `1.2.3.4:8080`, `[::1]:80`
 
 
-def _public_without_host_context(version: int, number: int, match: re.Match[str], text: str) -> str | None:
+def _public_without_host_context(
+    version: int, number: int, match: re.Match[str], text: str, before: tuple[str, str]
+) -> str | None:
     """Private addresses are always hosts; public-looking ones only where the line talks about hosts.
 
     Four small numbers are far more often a version or a section number (`1.0.0.0`, `4.10.22.7`)
@@ -156,12 +164,11 @@ def _public_without_host_context(version: int, number: int, match: re.Match[str]
     """
     if _in_any(version, number, _PRIVATE_NETWORKS):
         return None
-    start, end = match.span('value')
-    before = text[max(line_start(text, start), start - CONTEXT_REACH) : start]
-    after = text[end : end + 6]
-    if before.endswith(('//', '@', '[')) or _PORT_AFTER.match(after):
+    line, folded = before
+    after = text[match.end('value') : match.end('value') + 6]
+    if line.endswith(('//', '@', '[')) or _PORT_AFTER.match(after):
         return None
-    if _HOST_CONTEXT.search(ignorecase_folded(before)):
+    if _HOST_CONTEXT.search(folded):
         return None
     return 'public-looking number with no host context (a version or section number?)'
 
@@ -193,15 +200,14 @@ def _is_netmask(n: int) -> bool:
     return n >= 0xFF000000 and (inverted & (inverted + 1)) == 0
 
 
-def _context_noise(match: re.Match[str], text: str) -> str | None:
+def _context_noise(match: re.Match[str], text: str, line_before: tuple[str, str]) -> str | None:
     if _CIDR_SUFFIX.match(text, match.end('value')):
         return 'a network in CIDR notation (an allow rule or a route), not a host'
-    before = _line_before(match, text)
+    before, folded = line_before
     # Each pattern only after a literal test it needs (a `/` at the end, `agent`, `${`): searched over
     # 512 characters of context for each of 40,000 addresses, the patterns cost ~1 s (issue 15).
     if before.endswith('/') and not before.endswith('//') and _PRODUCT_TOKEN.search(before):
         return 'product/version token'
-    folded = ignorecase_folded(before)
     if _VERSION_CONTEXT.search(before[-40:]) or (
         ('agent' in folded or 'mozilla/' in folded) and _USER_AGENT.search(before)
     ):

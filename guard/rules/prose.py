@@ -23,11 +23,11 @@ _COMMENT_STARTS = ('//', ';', '/*', '*', '<!--')
 
 def in_comment(match: re.Match[str], text: str) -> str | None:
     """A filter: the match sits on a comment line or inside a triple-quoted string (a docstring)."""
-    line_start = _Quotes.of(text).line_start(match.start())
-    if comment_line(text, line_start):
-        return 'in a comment'
+    quotes = _Quotes.of(text)
     start = match.start()
-    if _Quotes.of(text).odd_before(start):
+    if comment_line(text, quotes.line_start(start)):
+        return 'in a comment'
+    if quotes.odd_before(start):
         return 'in a docstring'
     return None
 

@@ -83,7 +83,7 @@ RULES = (
         '(PGPASSWORD, a .pgpass file or the secret manager).',
         pattern=_PATTERN,
         keywords=('password=', 'passwd=', 'pwd='),
-        filters=(_placeholder, _not_a_connection_string),
+        filters=(_not_a_connection_string, _placeholder),  # the cheap test first: a 1 MB line holds 87,000 matches
         examples_bad=(
             Fake('url=jdbc:postgresql://db.internal:5432/app?user=app&password=', (ALNUM, 16)),
             Fake(
