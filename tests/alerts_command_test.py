@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from passwords import mixed_passwords
 
 from guard.alerts.command import CommandSink
 from guard.alerts.model import Alert
@@ -108,12 +109,7 @@ LAST_LINES = (
     'smtp: AUTH PLAIN {basic}',
     '{pw}',
 )
-_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
-PASSWORDS = st.tuples(
-    st.text(_LETTERS, min_size=2, max_size=8),
-    st.text('0123456789', min_size=1, max_size=4),
-    st.text(_LETTERS + '0123456789' + '@:/#%$!^&*-_+=.,?~', min_size=2, max_size=12),
-).map(''.join)
+PASSWORDS = mixed_passwords()
 
 
 @settings(max_examples=40, deadline=None)

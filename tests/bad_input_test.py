@@ -130,15 +130,21 @@ def test_stdout_on_a_full_device_is_exit_2(findings_tree: Path, command: list[st
     assert proc.stderr.splitlines()[-1].startswith('guard: error: ') and 'No space left' in proc.stderr
 
 
-def test_a_closed_stdout_is_exit_2(findings_tree: Path) -> None:
-    proc = subprocess.run(
-        f'exec {sys.executable} -m guard scan {findings_tree} >&-',
+def with_stdout_closed(args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`guard args` run with file descriptor 1 closed (`>&-`), as a service manager or a shell may start it."""
+    return subprocess.run(
+        f'exec {sys.executable} -m guard {args} >&-',
         shell=True,
         stderr=subprocess.PIPE,
         text=True,
         timeout=300,
+        env=env,
         check=False,
     )
+
+
+def test_a_closed_stdout_is_exit_2(findings_tree: Path) -> None:
+    proc = with_stdout_closed(f'scan {findings_tree}')
     one_clean_line(proc)
     assert 'stdout is closed' in proc.stderr
 
@@ -171,14 +177,7 @@ def test_every_command_with_a_closed_stdout_is_one_line_and_exit_2(tmp_path: Pat
     subprocess.run(['git', 'init', '-q', str(root)], check=True)
     argv = command.format(root=root, out=tmp_path / 'baseline.json')
     env = {**os.environ, 'XDG_STATE_HOME': str(tmp_path / 'state'), 'XDG_CONFIG_HOME': str(tmp_path / 'config')}
-    proc = subprocess.run(
-        f'exec {sys.executable} -m guard {argv} >&-',
-        shell=True,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    proc = with_stdout_closed(argv, env=env)
     one_clean_line(proc)
     assert (
         proc.stderr
@@ -188,13 +187,7 @@ def test_every_command_with_a_closed_stdout_is_one_line_and_exit_2(tmp_path: Pat
 
 def test_a_closed_stdout_is_no_error_for_a_report_written_to_a_file(findings_tree: Path, tmp_path: Path) -> None:
     out = tmp_path / 'report.json'
-    proc = subprocess.run(
-        f'exec {sys.executable} -m guard scan {findings_tree} --format json -o {out} >&-',
-        shell=True,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=300,
-    )
+    proc = with_stdout_closed(f'scan {findings_tree} --format json -o {out}')
     assert (proc.returncode, proc.stderr) == (1, '') and json.loads(out.read_text())['findings']
 
 

@@ -16,6 +16,8 @@ from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
+from passwords import SYMBOLS
+from passwords import mixed_passwords
 from support import git
 from support import run_guard
 from support import write
@@ -196,14 +198,7 @@ def test_a_bad_user_config_names_its_file(tmp_path: Path) -> None:
 
 # --- a value quoted back by a config error shows no credential (attack 15c, finding 14) ------------
 
-_LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
-# A generated credential: letters, then digits, then anything a password generator emits. Mixed
-# classes, so the default-deny masker owes it a mask (bare letters are its documented limit).
-PASSWORDS = st.tuples(
-    st.text(_LETTERS, min_size=2, max_size=8),
-    st.text('0123456789', min_size=1, max_size=4),
-    st.text(_LETTERS + '0123456789' + '@:/#%$!^&*-_+=.,?~"\\\' ', min_size=2, max_size=12),
-).map(''.join)
+PASSWORDS = mixed_passwords(SYMBOLS + '"\\\' ')  # quotes and spaces: a TOML string must escape them
 # How a command with its credential is written as a TOML list (a list where a string belongs).
 COMMAND_LISTS = (
     lambda pw: ['curl', '-u', f'ops:{pw}', 'https://alerts.internal/notify'],

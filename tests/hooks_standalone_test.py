@@ -292,10 +292,16 @@ def test_a_broken_config_blocks_with_exit_2_and_says_how(hooked: Path) -> None:
     ]
 
 
-def test_pre_push_refuses_a_secret_committed_with_no_verify(hooked: Path, tmp_path: Path) -> None:
+def with_origin(repo: Path, tmp_path: Path) -> Path:
+    """A bare repository added as `repo`'s remote `origin`: where the pre-push tests push."""
     remote = tmp_path / 'remote.git'
     git(tmp_path, 'init', '-q', '--bare', str(remote))
-    git(hooked, 'remote', 'add', 'origin', str(remote))
+    git(repo, 'remote', 'add', 'origin', str(remote))
+    return remote
+
+
+def test_pre_push_refuses_a_secret_committed_with_no_verify(hooked: Path, tmp_path: Path) -> None:
+    remote = with_origin(hooked, tmp_path)
     assert git(hooked, 'push', '-q', 'origin', 'main', check=False).returncode == 0
     write(hooked, 'app.py', URL_LINE)
     git(hooked, 'add', 'app.py')
@@ -316,9 +322,7 @@ def test_pre_push_refuses_a_secret_committed_with_no_verify(hooked: Path, tmp_pa
 def test_pre_push_refuses_a_ref_to_a_blob_or_a_tree(hooked: Path, tmp_path: Path) -> None:
     """Issue 15c finding 10: a ref may name a blob or a tree (`git push origin <blob>:refs/tags/x`), which
     no commit holds and a scan of commits never reads: the push fails closed. A tag of a commit still passes."""
-    remote = tmp_path / 'remote.git'
-    git(tmp_path, 'init', '-q', '--bare', str(remote))
-    git(hooked, 'remote', 'add', 'origin', str(remote))
+    remote = with_origin(hooked, tmp_path)
     write(hooked, 'app.py', 'x = 1\n')
     git(hooked, 'add', 'app.py')
     assert commit(hooked).returncode == 0
@@ -339,9 +343,7 @@ def test_pre_push_refuses_a_ref_to_a_blob_or_a_tree(hooked: Path, tmp_path: Path
 
 
 def test_pre_push_lets_clean_pushes_and_deletions_through(hooked: Path, tmp_path: Path) -> None:
-    remote = tmp_path / 'remote.git'
-    git(tmp_path, 'init', '-q', '--bare', str(remote))
-    git(hooked, 'remote', 'add', 'origin', str(remote))
+    remote = with_origin(hooked, tmp_path)
     write(hooked, 'app.py', 'x = 1\n')
     git(hooked, 'add', 'app.py')
     assert commit(hooked).returncode == 0

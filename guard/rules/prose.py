@@ -6,6 +6,8 @@ uses them. In docs, examples and comments they only illustrate, so those rules s
 
 from __future__ import annotations
 
+from guard.rules.base import per_text
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import re
@@ -23,7 +25,7 @@ _COMMENT_STARTS = ('//', ';', '/*', '*', '<!--')
 
 def in_comment(match: re.Match[str], text: str) -> str | None:
     """A filter: the match sits on a comment line or inside a triple-quoted string (a docstring)."""
-    quotes = _Quotes.of(text)
+    quotes = _quotes(text)
     start = match.start()
     if comment_line(text, quotes.line_start(start)):
         return 'in a comment'
@@ -39,8 +41,6 @@ class _Quotes:
     are found left to right without overlap, as str.count finds them; one counts before `start` when
     it ends by `start`.
     """
-
-    _last: _Quotes | None = None
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -66,17 +66,14 @@ class _Quotes:
         i = bisect.bisect_right(self._newlines, offset)
         return self._newlines[i] - 1 if i < len(self._newlines) else len(self.text)
 
-    @classmethod
-    def of(cls, text: str) -> _Quotes:
-        last = cls._last
-        if last is None or last.text is not text:
-            last = cls._last = cls(text)
-        return last
-
     def odd_before(self, start: int) -> bool:
         import bisect
 
         return any(bisect.bisect_right(ends, start) % 2 for ends in self.ends)
+
+
+# One text's index at a time (base.per_text): every filter asking about the same file shares it.
+_quotes = per_text(_Quotes)
 
 
 def _ends(text: str, mark: str, width: int = 3) -> list[int]:
@@ -91,12 +88,12 @@ def _ends(text: str, mark: str, width: int = 3) -> list[int]:
 def line_start(text: str, offset: int) -> int:
     """Where the line holding `offset` starts, from the one index of the text's lines the filters share.
     Filters read lines through it and line_end: text.rfind('\\n') per match is quadratic on a 1 MB line."""
-    return _Quotes.of(text).line_start(offset)
+    return _quotes(text).line_start(offset)
 
 
 def line_end(text: str, offset: int) -> int:
     """Where the line holding `offset` ends: the offset of its newline, or len(text)."""
-    return _Quotes.of(text).line_end(offset)
+    return _quotes(text).line_end(offset)
 
 
 def comment_line(text: str, start: int) -> bool:

@@ -672,16 +672,18 @@ _GOOD = (
     '"KeyStorePassword": "The password for the kmsuser CU account in the specified cluster.",',
 )
 
+def _generic_rule(**fields: object) -> CaseFoldedRule:
+    """A rule of this family: a secret-named key's value, an error, judged by the name and value filters."""
+    return CaseFoldedRule(category='secret', severity='error', filters=_FILTERS, **fields)
+
+
 RULES = (
-    CaseFoldedRule(
+    _generic_rule(
         id='generic-secret',
-        category='secret',
-        severity='error',
         why='A password, token or key written into the code or config: everyone with the repository has it.',
         fix='Rotate it, then read it at run time from the environment (os.environ["NAME"]) or a secret manager.',
         pattern=_PATTERN,
         keywords=('pass', 'pwd', 'pw', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
-        filters=_FILTERS,
         path_filters=_PATH_FILTERS,
         examples_bad=(
             Fake('JWT_SECRET=', (ALNUM, 48)),
@@ -696,15 +698,12 @@ RULES = (
         ),
         examples_good=_GOOD,
     ),
-    CaseFoldedRule(
+    _generic_rule(
         id='generic-secret-xml',
-        category='secret',
-        severity='error',
         why='A password, token or key in an XML / .config key-value entry: everyone with the repository has it.',
         fix='Move it to user secrets, the environment or a secret manager and reference it from the config.',
         pattern=_XML_ATTRIBUTE,
         keywords=('value="', 'value=\\"', 'key="', 'name="', 'key=\\"', 'name=\\"'),
-        filters=_FILTERS,
         path_filters=_PATH_FILTERS,
         examples_bad=(
             Fake('<add key="StorageSecret" value="', (ALNUM, 32), '" />'),
@@ -715,10 +714,8 @@ RULES = (
             '<add key="TokenLifetime" value="3600" />',
         ),
     ),
-    CaseFoldedRule(
+    _generic_rule(
         id='generic-secret-pair',
-        category='secret',
-        severity='error',
         why='A password, token or key given as the value of a secret-named entry (an env list, a task definition): '
         'everyone with the repository has it.',
         fix='Reference a secret instead (Kubernetes `valueFrom: secretKeyRef`, ECS `secrets`, compose `secrets:`) '
@@ -727,7 +724,6 @@ RULES = (
         # `value` alone is on every other line of code (and `value=` in every Python signature): its key's
         # spellings before a colon, and Terraform's `variable "`.
         keywords=('value:', 'value":', "value':", 'value :', 'variable "'),
-        filters=_FILTERS,
         examples_bad=(
             'env:\n  - name: DB_PASSWORD\n    value: postgres123',
             Fake('{"name": "API_TOKEN", "value": "', (ALNUM, 32), '"}'),
@@ -741,15 +737,12 @@ RULES = (
             '{"name": "DB_PASSWORD_FILE", "value": "/run/secrets/db"}',
         ),
     ),
-    CaseFoldedRule(
+    _generic_rule(
         id='generic-secret-properties',
-        category='secret',
-        severity='error',
         why='A password, token or key in a Java .properties file: everyone with the repository has it.',
         fix='Read it from the environment (`${DB_PASSWORD}` in Spring) or a secret manager, and rotate it.',
         pattern=_PROPERTIES,
         keywords=('pass', 'pwd', 'pw', 'secret', 'token', 'key', 'auth', 'credential', 'bearer'),
-        filters=_FILTERS,
         path_pattern=r'\.properties$',
         path_words=('.properties',),
         examples_bad=('db.password postgres123', Fake('api.token ', (ALNUM, 32))),
