@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from guard.rules.base import Reach
 from guard.rules.shape import MAX_NEWLINES
-from guard.rules.shape import Reach
 from guard.rules.shape import reach
 
 TESTS = [
@@ -81,9 +82,33 @@ def test_every_rule_gets_its_bound_on_this_python() -> None:
     """The walk reads re's private parse tree: a Python whose tree changed would make every reach None
     (a whole-text search: slower, never a finding missed). This fails instead of slowing scans in silence."""
     from guard.rules import CONTENT_RULES
+    from guard.rules.shape import walked
 
-    unbounded = [r.id for r in CONTENT_RULES if r.reach is None and not any('\n' in k for k in r.keywords)]
+    unbounded = [r.id for r in CONTENT_RULES if walked(r.pattern, (), r.flags) is None]
     assert len(unbounded) <= 2, unbounded  # today: the two whose matches may span any number of lines
+
+
+def test_the_shipped_reaches_are_what_the_walk_gives_for_every_rule() -> None:
+    """guard/rules/reaches.py is generated: a pattern changed without regenerating it fails here, not in a scan."""
+    from guard.rules import CONTENT_RULES
+    from guard.rules import shape
+    from guard.rules.reaches import REACHES
+
+    assert (Path(shape.__file__).parent / 'reaches.py').read_text() == shape.table(), (
+        'run: python -m guard.rules.shape > guard/rules/reaches.py'
+    )
+    assert set(REACHES) == {rule.id for rule in CONTENT_RULES}
+    for rule in CONTENT_RULES:
+        assert rule.reach == shape.walked(rule.pattern, rule.keywords, rule.flags), rule.id
+
+
+def test_a_rule_outside_the_registry_is_walked_even_under_a_registry_id() -> None:
+    from guard.rules import CONTENT_RULES
+    from guard.rules.base import Rule
+
+    shipped = CONTENT_RULES[0]
+    other = Rule(id=shipped.id, category='secret', severity='error', why='', fix='', pattern=r'key(?:\n[a-z]{4}){2}')
+    assert other.reach is not None and other.reach.newlines == 2 and other.reach != shipped.reach
 
 
 def test_a_surprise_from_the_parser_means_searching_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
     _T = TypeVar('_T')
 
-    from guard.rules.shape import Reach
-
     # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
     Filter = Callable[[re.Match[str], str], str | None]
     # A path filter also sees the file's path: whether `password = letmein` is a name or a literal
@@ -46,6 +44,23 @@ class Hit(Record):
     value: str
     match_start: int = -1
     match_end: int = -1
+
+
+class Reach(Record):
+    """How far one match of a pattern can reach, in ints.
+
+    `newlines`: the most newlines one match can contain (0: a match stays on one line).
+    `lookahead`: the most characters a lookahead of bounded width reads past where it stands.
+    `lookahead_lines`: the most newlines a lookahead of unbounded width (`(?=[ \\t]*")`) reads past.
+    `width`: the most characters one match spans and its lookaheads read past it; -1 when unbounded
+    (a repeat without a top, or a lookahead stopped only by a newline). On a very long line (minified
+    code) the scanner searches only so far around each keyword when this is bounded.
+    """
+
+    newlines: int
+    lookahead: int
+    lookahead_lines: int = 0
+    width: int = -1
 
 
 class Window(Record):
@@ -157,13 +172,16 @@ class Rule:
 
     @cached_property
     def reach(self) -> Reach | None:
-        """How far a match can reach from a keyword's line; None: search the whole text."""
-        if any('\n' in k for k in self.keywords):
-            return None
-        # Imported here: reading the reach needs re's parser, which a hook that wakes no rule never loads.
-        from guard.rules import shape
+        """How far a match can reach from a keyword's line; None: search the whole text. The registry's
+        reaches are shipped worked out (guard.rules.reaches); any other rule's is worked out here."""
+        from guard.rules import CONTENT_RULES
+        from guard.rules.reaches import REACHES
 
-        return shape.reach(self.pattern, self.flags)
+        if self.id in REACHES and any(rule is self for rule in CONTENT_RULES):
+            return REACHES[self.id]
+        from guard.rules import shape  # re's parser: only for a rule the registry does not hold (a test's)
+
+        return shape.walked(self.pattern, self.keywords, self.flags)
 
     @property
     def path_regex(self) -> re.Pattern[str] | None:

@@ -25,7 +25,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     from ahocorasick_rs import AhoCorasick
 
-    from guard.rules.shape import Reach
+    from guard.rules.base import Reach
 
 
 class Keywords(Record):
@@ -269,7 +269,7 @@ def _ascii_alnum(chars: str, size: int) -> bool:
 
 
 def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
-    """Merge the lines around each hit into windows a search cannot see past (see shape.Reach).
+    """Merge the lines around each hit into windows a search cannot see past (see base.Reach).
 
     A match touching a hit's line starts at most `newlines` lines above it and ends at most as
     far below; lookaheads read on `lookahead_lines` lines and `lookahead` characters more. The
