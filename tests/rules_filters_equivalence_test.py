@@ -599,3 +599,12 @@ def test_the_openers_literal_test_admits_every_opener(tail: str) -> None:
 
     if excerpt._OPENS_VALUE.search(tail):
         assert excerpt._may_open_value(tail), tail
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=24))
+@example('密码755é')  # attack 15d finding 01: a letter without case looped forever, appending empty humps
+@example('ǅx')
+def test_humps_of_any_text_are_non_empty_pieces_of_it_in_order(segment: str) -> None:
+    humps = filters._humps(segment)
+    assert ''.join(humps) == segment and all(humps)

@@ -309,3 +309,51 @@ def test_an_env_file_holding_a_generated_value_holds_a_credential_whatever_its_n
 def test_an_env_file_of_plain_settings_keeps_the_skip_hint(text: str) -> None:
     finding = env_files.check('.env', text)
     assert finding is not None and not finding.credential
+
+
+# Any text after a credential's name, in any script: letters without case (CJK), marks, titlecase letters,
+# other scripts' digits. Attack 15d finding 01: `Password=密码755é` in a .py file looped forever.
+_PIECES = st.sampled_from(
+    ['密码', 'パス', 'é', '755', 'ǅ', '٣٤', 'Ab', 'x', 'Q', '_', '$', '.', '!', 'ß', 'İ', '\u0301']
+)
+_ANY_VALUE = st.one_of(
+    st.lists(_PIECES, min_size=1, max_size=6).map(''.join),
+    st.text(min_size=1, max_size=16).filter(lambda v: '\n' not in v and '\r' not in v),
+)
+_VALUE_FORMS = st.sampled_from(
+    [
+        ('db.py', 'x = "Password={v};"\n'),
+        ('db.py', 'db_password = "{v}"\n'),
+        ('db.py', 'db_password = {v}\n'),
+        ('app.env', 'API_TOKEN={v}\n'),
+        ('app.yaml', 'secret_key: {v}\n'),
+        ('run.sh', 'mysql -u root -p{v} -h 192.168.86.42\n'),
+        ('app.ini', 'password = {v} ; /home/alice/app\n'),
+        ('url.conf', 'url = postgresql://app:{v}@10.1.2.3/db\n'),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(form=_VALUE_FORMS, value=_ANY_VALUE)
+def test_any_value_in_any_script_is_judged_and_the_scan_ends(form: tuple[str, str], value: str) -> None:
+    """The scan of each line ends (a hang fails the test after 30 s) and reports only the line it read."""
+    import signal
+
+    path, template = form
+    text = template.format(v=value)
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError(f'the scan of {text!r} did not end in 30 s')
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        findings, _ = SCANNER.scan(Document(path, text))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert all(f.line in (None, 1) for f in findings)  # a path finding (env-file) has no line
+
+
+SCANNER = Scanner(RULES)

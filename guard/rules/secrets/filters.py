@@ -86,11 +86,14 @@ def _humps(segment: str) -> list[str]:
         elif segment[i].islower():
             while j < size and segment[j].islower():
                 j += 1
-        else:  # capitals: all of them, less the last when it starts a word (`HTTPServer`)
+        elif segment[i].isupper():  # capitals: all of them, less the last when it starts a word (`HTTPServer`)
             while j < size and segment[j].isupper():
                 j += 1
             if j < size and segment[j].islower():
                 j = j - 1 if j - i > 1 else _lower_run_end(segment, j)
+        else:  # letters without case (`密码`), marks, symbols: one hump per run (a hump is never empty)
+            while j < size and not (segment[j].isdigit() or segment[j].islower() or segment[j].isupper()):
+                j += 1
         humps.append(segment[i:j])
         i = j
     return humps
