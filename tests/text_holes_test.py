@@ -219,3 +219,33 @@ def test_a_magic_number_never_makes_text_binary(lines: list[str], secret: str, m
     result = scanned(magic + body.encode('utf-8'), 'notes.txt')
     assert result.skipped == []
     assert 'database-url-password' in [f.rule for f in result.findings]
+
+
+# Comments in the "ANSI" code page of Japanese, Chinese and Korean Windows (attack 15d finding 04): their lead
+# bytes include 81..9F, which a single-byte reading counts as controls.
+CJK_WORDS = {
+    'cp932': 'データベース接続設定本番環境のパスワードは必ず管理者に確認してください注意社内専用「申請書」。、',
+    'gbk': '数据库连接设置生产环境的密码请务必向管理员确认注意内部专用申请书。，',
+    'cp949': '데이터베이스연결설정운영환경의비밀번호는반드시관리자에게확인하십시오주의사내전용。',
+    'big5': '資料庫連線設定正式環境的密碼請務必向管理員確認注意內部專用申請書。，',
+}
+
+
+@st.composite
+def cjk_configs(draw: st.DrawFn) -> tuple[bytes, int]:
+    """An INI file in one of those code pages: comment lines of random words, one password line; (bytes, its line)."""
+    codec = draw(st.sampled_from(sorted(CJK_WORDS)))
+    comment = st.text(st.sampled_from(CJK_WORDS[codec]), min_size=4, max_size=60).map(lambda c: f'# {c}')
+    lines = draw(st.lists(st.one_of(comment, st.just('db_host = db.internal')), min_size=1, max_size=30))
+    at = draw(st.integers(0, len(lines)))
+    lines.insert(at, f'db_password = {draw(SECRETS)}')
+    return '\n'.join(lines).encode(codec) + b'\n', at + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=cjk_configs())
+def test_a_config_with_cjk_comments_is_text_and_its_password_found(doc: tuple[bytes, int]) -> None:
+    data, line = doc
+    result = scanned(data, 'database.ini')
+    assert result.skipped == [], result.skipped
+    assert ('generic-secret', line) in [(f.rule, f.line) for f in result.findings], result.findings

@@ -409,7 +409,26 @@ def _utf8_or_latin1(head: bytes, fmt: bool = False) -> str | None:
     if _few(stray, size) and c0 + _c1_in_utf8(head) + min(stray, c1_bytes) <= size * CONTROL_SHARE:
         return 'utf-8'  # a stray byte is a control only if Windows-1252 leaves it undefined
     # Not UTF-8 text (C2 80..9F are C1 controls in UTF-8, a curly quote and an A-circumflex in Windows-1252).
-    return SINGLE_BYTE if c0 + c1_bytes <= size * CONTROL_SHARE else None
+    if c0 + c1_bytes <= size * CONTROL_SHARE or not fmt and _legacy_multibyte(head):
+        return SINGLE_BYTE
+    return None
+
+
+# The "ANSI" code pages of Japanese, Chinese and Korean Windows: their lead bytes include 81..9F, which a
+# single-byte reading counts as controls, so a config with a few lines of Japanese comments was "binary"
+# (attack 15d finding 04). Such a file is text when its head decodes cleanly in one of them; it is still
+# read one character per byte (SINGLE_BYTE), which keeps its ASCII, and every byte, in place.
+_LEGACY_MULTIBYTE = ('cp932', 'gbk', 'cp949', 'big5')
+
+
+def _legacy_multibyte(head: bytes) -> bool:
+    for codec in _LEGACY_MULTIBYTE:
+        try:
+            codecs.getincrementaldecoder(codec)().decode(head, final=False)  # a character cut at the end is no error
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def _few(stray: int, size: int) -> bool:
