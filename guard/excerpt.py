@@ -48,8 +48,10 @@ _NUL = '\x00'
 # quote is one inside the body (SQL's and YAML's 'O''Neil'). A quote may follow a literal directly:
 # the shell's 'O'"'"'Neil' is three literals, each masked, not one and then plain words (issue 15,
 # review 18). Possessive: the body is read once.
+# A quote after a word character is an apostrophe (`don't`), except right after a one-letter option: the
+# shell's `-p'a passphrase'` (attack 15d finding 02).
 _STRING = re.compile(
-    r"""(?<![\w\\])[rRbBuUfF]{0,2}+"""
+    r"""(?:(?<![\w\\])|(?<=[\s'"=]-[A-Za-z]))[rRbBuUfF]{0,2}+"""
     r"""(?:"(?P<d>(?:[^"\\]|\\.?|"")*+)"?|'(?P<s>(?:[^'\\]|\\.?|'')*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)"""
 )
 # What a dictionary key looks like: it may stay shown before a `:`.

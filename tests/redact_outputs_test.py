@@ -473,6 +473,11 @@ FORMS: list[tuple[str, str, str]] = [
     ('paren.py', 'DB_PASSWORD = (\n    "{x}"  # {ip}\n)\n', '"'),
     ('k8s_env.yaml', 'env:\n  - name: DB_PASSWORD\n    value: {x}  # {ip}\n', ''),
     ('ecs.json', '[{{"name": "DB_PASSWORD", "value": "{x}"}}, {{"name": "HOST", "value": "{ip}"}}]\n', '"\\'),
+    # A quoted value glued to its option (attack 15d finding 02): the shell's way to pass a passphrase.
+    ('mysql_quoted.sh', "mysql -h {ip} -u root -p'{x}' orders\n", "'"),
+    ('mysqldump_dq.cron', '0 3 * * * mysqldump -h {ip} -uroot -p"{x}" db > {home}/dump.sql\n', '"'),
+    ('unpack_7z.sh', "7z x {home}/b.7z -p'{x}'\n", "'"),
+    ('sshpass_glued.sh', "sshpass -p'{x}' ssh root@{ip}\n", "'"),
 ]
 # The forms whose value may hold spaces: it runs to the end of the line (or of the flow item).
 PASSPHRASE_FORMS = [
@@ -502,6 +507,10 @@ PASSPHRASE_FORMS = [
         'doubled.sql',
         'doubled.yaml',
         'shell_idiom.sh',
+        'mysql_quoted.sh',
+        'mysqldump_dq.cron',
+        'unpack_7z.sh',
+        'sshpass_glued.sh',
     }
 ]
 
@@ -612,11 +621,15 @@ class Planted:
         self.files: dict[str, str] = {}
         self.secrets: list[str] = []
         self.words: list[str] = []  # every word of a credential that no line holds by itself
+        rests = []
         for i, (form, secret) in enumerate(zip(forms, secrets, strict=True)):
             secret, text, rest = place(form, secret, 20 + i)
             self.files[form[0]] = text
             self.secrets.append(secret)
             self.words += words_of(secret, rest)
+            rests.append(rest)
+        # Not a word another line holds either (`trader` of a passphrase, in another line's /home/trader7).
+        self.words = [word for word in self.words if not any(word in rest for rest in rests)]
 
     def write(self, root: Path) -> None:
         for rel, text in self.files.items():

@@ -38,7 +38,8 @@ _POSITIONS = (
     # redis.conf: `requirepass X`, `masterauth X` (a compose `command:` passes them as `--requirepass X`).
     r'|(?m:^)[ \t]*(?:requirepass|masterauth)[ \t]+'
 )
-_PATTERN = r'(?:' + _POSITIONS + r')[\'"]?(?P<value>[^\s\'"`]{2,200})'
+# A quoted value runs to its closing quote, spaces and all (`-p'harbor quartz lantern tiger'`).
+_PATTERN = r'(?:' + _POSITIONS + r')(?P<quote>[\'"])?(?P<value>(?(quote)[^\'"\n]{2,200}|[^\s\'"`]{2,200}))'
 _SHELL_REFERENCE_STARTS = ('$', '%', '`', '<', '{', '[')
 
 
@@ -114,6 +115,7 @@ RULES = (
             '    command: redis-server --requirepass Qz7kP2wXy9Lm4Rt --appendonly yes',
             '    command: ["redis-server", "--requirepass", "Qz7kP2wXy9Lm4Rt"]',
             'set -x DB_PASSWORD Qz7kP2wXy9Lm4Rt',
+            "mysql -u root -p'harbor quartz lantern tiger' orders",
         ),
         examples_good=(
             'mysql -u root -p orders',
@@ -131,6 +133,7 @@ RULES = (
             'set -x PATH /usr/local/bin $PATH',
             'cmd = ["mysql", "--password", args.password]',
             'requirepass ${REDIS_PASSWORD}',
+            'mysql -u root -p"$MYSQL_PWD" orders',
         ),
     ),
 )

@@ -672,6 +672,7 @@ _GOOD = (
     '"KeyStorePassword": "The password for the kmsuser CU account in the specified cluster.",',
 )
 
+
 def _generic_rule(**fields: object) -> CaseFoldedRule:
     """A rule of this family: a secret-named key's value, an error, judged by the name and value filters."""
     return CaseFoldedRule(category='secret', severity='error', filters=_FILTERS, **fields)
