@@ -51,7 +51,7 @@ _NUL = '\x00'
 # A quote after a word character is an apostrophe (`don't`), except right after a one-letter option: the
 # shell's `-p'a passphrase'` (attack 15d finding 02).
 _STRING = re.compile(
-    r"""(?:(?<![\w\\])|(?<=[\s'"=]-[A-Za-z]))[rRbBuUfF]{0,2}+"""
+    r"""(?:(?<![\w\\])[rRbBuUfF]{0,2}+|(?<=[\s'"=]-[A-Za-z])(?=['"]))"""
     r"""(?:"(?P<d>(?:[^"\\]|\\.?|"")*+)"?|'(?P<s>(?:[^'\\]|\\.?|'')*+)'?|`(?P<b>(?:[^`\\]|\\.?)*+)`?)"""
 )
 # What a dictionary key looks like: it may stay shown before a `:`.
