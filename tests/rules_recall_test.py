@@ -135,6 +135,24 @@ FORMS = {
     'smb': ('mounts.txt', 'smb://backup:{pw}@nas.internal/share\n'),
     'aws-configure': ('scripts/aws.sh', 'aws configure set aws_secret_access_key {pw}\n'),
     'dockerfile-env': ('Dockerfile', 'FROM python:3.12\nENV DB_PASSWORD {pw}\n'),
+    # Attack 15d finding 03: forms with no password-named key on the line.
+    'sql-identified': ('db/grants.sql', "ALTER USER 'app'@'%' IDENTIFIED BY '{pw}';\n"),
+    'sql-create-user': ('db/users.sql', 'CREATE USER app IDENTIFIED BY "{pw}";\n'),
+    'netrc': ('.netrc', 'machine db.internal login bob password {pw}\n'),
+    'sqlcmd': ('scripts/check.bat', "sqlcmd -S db.internal -U sa -P '{pw}' -Q 'select 1'\n"),
+    'ipmitool': ('scripts/bmc.sh', 'ipmitool -I lanplus -H bmc01 -U admin -P {pw} power status\n'),
+    'mongo': ('scripts/mongo.sh', "mongosh mongodb://db.internal -u admin -p '{pw}'\n"),
+    'qualified-option': ('deploy/app.service', 'ExecStart=/usr/bin/app --db-pass {pw}\n'),
+    'glued-quoted-option': ('scripts/restore.sh', "mysql -u root -p'{pw}' orders\n"),
+    'jdbc-call': ('src/Db.java', 'Connection c = DriverManager.getConnection(url, "root", "{pw}");\n'),
+    'pdo-call': ('src/db.php', "$pdo = new PDO('mysql:host=db.internal;dbname=shop', 'root', '{pw}');\n"),
+    'mysqli-call': ('src/db.php', "$c = mysqli_connect('db.internal', 'root', '{pw}', 'shop');\n"),
+    'credential-call': ('src/Mail.cs', 'var cred = new NetworkCredential("svc", "{pw}");\n'),
+    'smtp-login': ('app/mail.py', "server.login('alerts@corp.example', '{pw}')\n"),
+    'requests-auth': ('app/api.py', "r = requests.get(url, auth=('admin', '{pw}'))\n"),
+    'pymysql-call': ('app/db.py', "db = pymysql.connect('db.internal', 'root', '{pw}', 'shop')\n"),
+    'ftp-call': ('app/ftp.py', "ftp = ftplib.FTP('ftp.corp.example', 'bob', '{pw}')\n"),
+    'go-plain-auth': ('mail/mail.go', 'auth := smtp.PlainAuth("", "alerts@corp.example", "{pw}", host)\n'),
 }
 
 

@@ -9,6 +9,7 @@ password in a deploy file (a note).
 from __future__ import annotations
 
 from guard.rules.base import Rule
+from guard.rules.secrets import calls
 from guard.rules.secrets import cloud
 from guard.rules.secrets import commands
 from guard.rules.secrets import conninfo
@@ -29,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     *urls.RULES,
     *conninfo.RULES,
     *commands.RULES,
+    *calls.RULES,
     *generic.RULES,
     *stock.RULES,
 )

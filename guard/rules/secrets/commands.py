@@ -1,6 +1,7 @@
-"""Passwords given to a command: `--password X`, `mysql -pX`, `sshpass -p X`, `redis-cli -a X`, `docker login -p X`,
-`ldapsearch -w X`, `curl -u user:X`, `smbclient -U user%X`, `keytool -storepass X`, `aws configure set
-aws_secret_access_key X`; and a Dockerfile's `ENV DB_PASSWORD X`.
+"""Passwords given to a command: `--password X` (`--db-pass X`), `mysql -pX`, `sshpass -p X`, `redis-cli -a X`,
+`docker login -p X`, `ldapsearch -w X`, `curl -u user:X`, `smbclient -U user%X`, `keytool -storepass X`,
+`sqlcmd -P X`, `ipmitool -P X`, `mongo -p X`, `aws configure set aws_secret_access_key X`; a Dockerfile's
+`ENV DB_PASSWORD X`; a .netrc's `machine H login U password X`; SQL's `IDENTIFIED BY X`.
 
 Each is a credential position: the literal there is what the command logs in with, however weak.
 What is not a password there: a variable the shell expands (`$PW`, `"${PW}"`, `%PW%`), a metavar in a
@@ -24,9 +25,20 @@ if TYPE_CHECKING:
 # `curl` on it (one 48 KB line of `curl -u ` took 20 s); bounded, each start costs at most 240 steps.
 _OPTIONS = r'[^\n|;&]{0,240}?[ \t]'
 _POSITIONS = (
-    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass'
+    # `--password`, and a qualified one (`--db-pass`, `--http-password`); not a flag that asks or refuses
+    # (`--ask-pass`, `--no-password`: the next word is no value).
+    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:(?!(?:no|ask)[-_])[a-z0-9]++[-_])*+'
+    r'(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass'
     r'|requirepass|masterauth)(?P<sep>=|[ \t]+|["\']?,[ \t]*+)'
     r'|\bsshpass[ \t]+-p[ \t]*'
+    r'|\b(?:sqlcmd|osql|isql|bcp|ipmitool|mosquitto_(?:pub|sub|rr))\b' + _OPTIONS + r'-P[ \t]*'
+    r'|\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop)\b' + _OPTIONS + r'-p[ \t]+'
+    # .netrc: `machine HOST login USER password X` (or `default login USER password X`).
+    r'|\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+'
+    # SQL: `CREATE USER u IDENTIFIED BY X`, `ALTER ROLE`, MySQL's `IDENTIFIED WITH plugin BY X`; in a statement
+    # (prose says "identified by its name"), and four characters or more (Oracle XE's test `xe` is two).
+    r'|\b(?i:(?:create|alter)[ \t]+(?:user|role|login)\b[^;\n]{0,200}?\bidentified(?:[ \t]+with[ \t]+\w+)?[ \t]+by)'
+    r'[ \t]+(?=[\'"]?[^\s\'";]{4})'
     r'|\bredis-cli\b' + _OPTIONS + r'-a[ \t]+'
     r'|\bdocker login\b' + _OPTIONS + r'-p[ \t]+'
     r'|\bldap(?:search|add|modify|delete|passwd|whoami)\b' + _OPTIONS + r'-w[ \t]+'
@@ -50,6 +62,8 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'not a credential setting'
     if len(value) < 2 or filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS):
         return 'placeholder or a variable the shell expands'
+    if value[0] in ':@' and value[1:].isidentifier():
+        return 'a bind parameter or a variable (IDENTIFIED BY :password)'
     if filters.is_constant_name(value) or value.isupper():
         return 'a metavar in a usage line (--password PASSWORD)'
     if value.startswith('-'):
@@ -96,6 +110,8 @@ RULES = (
             'set -l',
             'requirepass',
             'masterauth',
+            'login ',
+            'identified ',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -116,6 +132,14 @@ RULES = (
             '    command: ["redis-server", "--requirepass", "Qz7kP2wXy9Lm4Rt"]',
             'set -x DB_PASSWORD Qz7kP2wXy9Lm4Rt',
             "mysql -u root -p'harbor quartz lantern tiger' orders",
+            'app --db-pass Qz7kP2wXy9Lm4Rt',
+            "sqlcmd -S db.internal -U sa -P 'Qz7kP2wXy9Lm4Rt' -Q 'select 1'",
+            'ipmitool -I lanplus -H bmc01 -U admin -P Qz7kP2wXy9Lm4Rt power status',
+            'mongo --host db.internal -u admin -p Qz7kP2wXy9Lm4Rt',
+            'machine db.internal login bob password Qz7kP2wXy9Lm4Rt',
+            "ALTER USER 'app'@'%' IDENTIFIED BY 'Qz7kP2wXy9Lm4Rt';",
+            'create user app identified by Qz7kP2wXy9Lm4Rt;',
+            "CREATE USER 'u'@'localhost' IDENTIFIED WITH mysql_native_password BY 'Qz7kP2wXy9Lm4Rt';",
         ),
         examples_good=(
             'mysql -u root -p orders',
@@ -134,6 +158,15 @@ RULES = (
             'cmd = ["mysql", "--password", args.password]',
             'requirepass ${REDIS_PASSWORD}',
             'mysql -u root -p"$MYSQL_PWD" orders',
+            'ansible-playbook --ask-pass site.yml',
+            'psql --no-password -h db app',
+            'tool --password-file /run/secrets/db',
+            "CREATE USER 'u'@'%' IDENTIFIED BY PASSWORD '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9';",
+            'CREATE USER app IDENTIFIED BY :password;',
+            'sqlcmd -S db -U sa -P $SA_PASSWORD',
+            'mongo -u admin -p',
+            '1, 2 or 3 trees as identified by their binary 20 byte shas',
+            'conn.exec_driver_sql("create user %s identified by xe" % ident)',
         ),
     ),
 )

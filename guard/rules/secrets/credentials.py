@@ -22,6 +22,7 @@ POSITION_RULES = frozenset(
         'database-url-password',
         'connection-string-password',
         'command-line-password',
+        'call-password',
         'go-dsn-password',
         'pgpass-password',
         'insecure-default-secret',

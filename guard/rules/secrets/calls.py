@@ -1,0 +1,91 @@
+"""Passwords passed by position to a call that logs in: `DriverManager.getConnection(url, "root", "X")`,
+`new PDO(dsn, 'root', 'X')`, `mysqli_connect(host, user, 'X')`, `pymysql.connect(host, "root", "X")`,
+`ftplib.FTP(host, user, "X")`, Go's `smtp.PlainAuth("", user, "X", host)` (the third argument);
+`NetworkCredential("svc", "X")`, `HTTPBasicAuth("u", "X")`, `PasswordAuthentication("u", "X".toCharArray())`,
+`smtp.login(user, "X")`, `auth=("u", "X")` (the second).
+
+No name says "password" there: the call's signature does. The earlier arguments are read as simple ones
+(no parentheses, no commas inside), so a call built of nested calls is not judged; the password must be a
+string literal, and a placeholder there is none.
+"""
+
+from __future__ import annotations
+
+from guard.rules.base import Rule
+from guard.rules.secrets import filters
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    import re
+
+_ARGUMENT = r'[^,()\n]{0,200}+,[ \t]*+'  # one simple argument and its comma
+_THIRD = (
+    r'\b(?:getConnection|PDO|mysqli_connect|mysqli|FTP|FTP_TLS|PlainAuth'
+    r'|(?:pymysql|MySQLdb|mysql\.connector|pymssql)\.connect)\([ \t]*+' + _ARGUMENT + _ARGUMENT
+)
+_SECOND = (
+    r'(?:\b(?:NetworkCredential|HTTPBasicAuth|HTTPDigestAuth|PasswordAuthentication|BasicAuth)\(|\.login\('
+    r'|\bauth[ \t]*=[ \t]*[(\[])[ \t]*+' + _ARGUMENT
+)
+_PATTERN = r'(?:' + _THIRD + r'|' + _SECOND + r')(?P<quote>["\'])(?P<value>[^"\'\n]{2,200})(?P=quote)'
+
+
+def _placeholder(match: re.Match[str], text: str) -> str | None:
+    value = match['value']
+    if filters.is_placeholder(value) or value.startswith(('$', '%', '{', '<', '*')):
+        return 'placeholder or reference'
+    return None
+
+
+RULES = (
+    Rule(
+        id='call-password',
+        category='secret',
+        severity='error',
+        why='A password passed to a login call in the code: everyone with the repository can log in as that user.',
+        fix='Rotate it, then read it at run time from the environment (os.environ["DB_PASSWORD"]) or a secret manager.',
+        pattern=_PATTERN,
+        keywords=(
+            'getconnection(',
+            'pdo(',
+            'mysqli',
+            'ftp(',
+            'ftp_tls(',
+            'plainauth(',
+            'pymysql.connect(',
+            'mysqldb.connect(',
+            'connector.connect(',
+            'pymssql.connect(',
+            'networkcredential(',
+            'auth(',
+            'passwordauthentication(',
+            '.login(',
+            'auth=',
+            'auth =',
+        ),
+        filters=(_placeholder,),
+        examples_bad=(
+            'Connection c = DriverManager.getConnection("jdbc:mysql://db.internal/shop", "root", "Qz7kP2wXy9Lm4Rt");',
+            "$pdo = new PDO('mysql:host=db.internal;dbname=shop', 'root', 'Qz7kP2wXy9Lm4Rt');",
+            "$c = mysqli_connect('db.internal', 'root', 'Qz7kP2wXy9Lm4Rt', 'shop');",
+            'var cred = new NetworkCredential("svc", "Qz7kP2wXy9Lm4Rt");',
+            "server.login('alerts@corp.example', 'Qz7kP2wXy9Lm4Rt')",
+            "r = requests.get(url, auth=('admin', 'Qz7kP2wXy9Lm4Rt'))",
+            "db = pymysql.connect('db.internal', 'root', 'Qz7kP2wXy9Lm4Rt', 'shop')",
+            "ftp = ftplib.FTP('ftp.corp.example', 'bob', 'Qz7kP2wXy9Lm4Rt')",
+            'auth := smtp.PlainAuth("", "alerts@corp.example", "Qz7kP2wXy9Lm4Rt", "smtp.corp.example")',
+            'return new PasswordAuthentication("svc", "Qz7kP2wXy9Lm4Rt".toCharArray());',
+            "session.auth = HTTPBasicAuth('svc', 'postgres123')",
+        ),
+        examples_good=(
+            'conn = DriverManager.getConnection(url, user, password);',
+            'server.login(user, os.environ["SMTP_PASSWORD"])',
+            "r = requests.get(url, auth=('admin', password))",
+            "db = pymysql.connect('db.internal', 'root', '', 'shop')",
+            "ftp = ftplib.FTP('ftp.corp.example', 'bob', 'your-password-here')",
+            "server.login('user', '${SMTP_PASSWORD}')",
+            'client.connect(host, port, timeout)',
+            "page.login('admin', getpass.getpass())",
+        ),
+    ),
+)
