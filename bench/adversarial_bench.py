@@ -21,6 +21,8 @@ into memory), best of --runs. Cases:
 - `curl-users`, `url-schemes`, `api-key-equals`, `pw-colons`: keywords repeated with no value after them.
 - `connection-params`, `svg-path`, `password-options`: one long line of many matches whose filters each
   read the line back to its start.
+- `servers-with-passwords`: 20,000 `server A.B.C.D password=X` lines: 40,000 findings, every line masked
+  around a credential (attack 15d finding 05).
 - `plain`: prose of the same size, the reference each case's time per MB is compared with.
 
 Targets: no input under 2 MB takes more than 2 s, and each case's time per MB is within 3x that of
@@ -170,6 +172,16 @@ def svg_path(scale: float) -> str:
     return f'<path d="M{points}"/>\n'
 
 
+def servers_with_passwords(scale: float) -> str:
+    """`server <address> password=<value>` lines (attack 15d finding 05): 40,000 findings, half of them secrets,
+    each line masked in full around a credential (852 KB)."""
+    count = max(1, int(20_000 * scale))
+    return ''.join(
+        f'server 10.{i // 250 % 250}.{i % 250}.{i % 200 + 1} password=Qz7k{i * 7919 % 1_000_000}xY\n'
+        for i in range(count)
+    )
+
+
 def password_options(scale: float) -> str:
     """`--password word` repeated in one long comment line: each match read the line back to its start."""
     return '# ' + 'run --password secretword ' * max(1, int(MB * scale) // 26) + '\n'
@@ -190,6 +202,7 @@ CASES: dict[str, Callable[[float], str]] = {
     'connection-params': connection_params,
     'svg-path': svg_path,
     'password-options': password_options,
+    'servers-with-passwords': servers_with_passwords,
 }
 
 

@@ -256,15 +256,30 @@ def _strength(words: list[str]) -> tuple[str | None, int]:
     return None, -1
 
 
-def _name_noise(match: re.Match[str], text: str) -> str | None:
+def _named(match: re.Match[str], text: str) -> tuple[str, list[str]]:
+    """The match's whole name and its words, worked out once for both filters of a candidate: the last
+    match asked about is kept (a reference, so its identity cannot be reused)."""
+    held = _LAST_NAMED[0]
+    if held is not None and held[0] is match:
+        return held[1], held[2]
     identifier = _identifier(match, text)
-    if match.groupdict().get('op') == ',' and not _quoted_setting(match, text, identifier):
-        return 'a list or an argument, not a setting'
-    if match.groupdict().get('op') == '(' and _words(identifier.rpartition('.')[2])[:1] != ['set']:
-        return 'a call, not a setter'  # check_password("…"), hash_token("…")
-    if match.groupdict().get('op') == ':' and _inside_colon_path(match, text, identifier):
-        return 'a part of a colon-separated name (an ARN, a URN), not a setting'
     words = _words(identifier)
+    _LAST_NAMED[0] = (match, identifier, words)
+    return identifier, words
+
+
+_LAST_NAMED: list[tuple[object, str, list[str]] | None] = [None]
+
+
+def _name_noise(match: re.Match[str], text: str) -> str | None:
+    identifier, words = _named(match, text)
+    op = match['op'] if 'op' in match.re.groupindex else None
+    if op == ',' and not _quoted_setting(match, text, identifier):
+        return 'a list or an argument, not a setting'
+    if op == '(' and _words(identifier.rpartition('.')[2])[:1] != ['set']:
+        return 'a call, not a setter'  # check_password("…"), hash_token("…")
+    if op == ':' and _inside_colon_path(match, text, identifier):
+        return 'a part of a colon-separated name (an ARN, a URN), not a setting'
     kind, at = _strength(words)
     if kind is None:
         return 'no secret-like word in the name'
@@ -344,19 +359,13 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
     if filters.is_placeholder(value):
         return 'placeholder or reference'
-    if ' ' in value and (
-        value[0] == ' '
-        or value[-1] == ' '
-        or _strength(_words(_identifier(match, text)))[0] != 'password'
-        or _sentence(value)
-    ):
+    identifier, words = _named(match, text)
+    if ' ' in value and (value[0] == ' ' or value[-1] == ' ' or _strength(words)[0] != 'password' or _sentence(value)):
         # A quoted literal in a password's place is the password, words and all; elsewhere words are prose,
         # and so is a sentence anywhere ("The password for the admin user.", a schema's description).
         return 'words, not a secret'
     if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
         return 'digest or path'
-    identifier = _identifier(match, text)
-    words = _words(identifier)
     kind, _ = _strength(words)
     if filters.is_uuid(value) and not _names_a_key(words):
         # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
