@@ -2,7 +2,10 @@
 
 pathspec is the library for gitignore semantics. Its translation is done afresh in every process:
 a translation kept between runs could, once damaged or planted, exclude every path from a scan.
-Only a project that sets `exclude` (or runs purge, clean or restore) imports pathspec.
+Only a project that sets `exclude` (or runs purge, clean or restore) imports pathspec, and only for a
+pattern with more than plain names in it: `docs/`, `/build`, `vendor/lib` are translated here, as
+pathspec translates them (tests/gitignore_test.py holds the two to the same matches), because importing
+pathspec 1.x (typing, dataclasses, its backends) cost a configured project's commit hook ~20 ms.
 """
 
 from __future__ import annotations
@@ -16,7 +19,32 @@ def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
     if _unclosed_class(text):
         # git's wildmatch gives up on such a pattern (it never matches); pathspec would read the [ literally.
         raise ConfigError(f"{where}: invalid pattern {text!r}: '[' opens a character class that is never closed")
+    literal = _literal_regex(text)
+    if literal is not None:
+        return literal, True
     return _translate(text, where)
+
+
+# Characters of a plain name: no wildcard (`*?[`), escape, space, negation or comment mark.
+_PLAIN = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-')
+
+
+def _literal_regex(text: str) -> str | None:
+    """The regex of a pattern made of plain names joined by `/`, or None for any other pattern.
+
+    gitignore's rules for it: a `/` at the start or in the middle anchors it at the root, otherwise it
+    matches at any depth; a `/` at the end matches only a folder (what is below it), otherwise a file too.
+    """
+    body = text[1:] if text.startswith('/') else text
+    folder = body.endswith('/')
+    body = body[:-1] if folder else body
+    names = body.split('/')
+    if not body or any(name in ('', '.', '..') or not set(name) <= _PLAIN for name in names):
+        return None
+    import re
+
+    anchored = text.startswith('/') or len(names) > 1
+    return ('^' if anchored else '^(?:.+/)?') + re.escape(body) + ('/' if folder else '(?:/|$)')
 
 
 def _unclosed_class(pattern: str) -> bool:

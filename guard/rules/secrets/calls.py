@@ -48,7 +48,8 @@ RULES = (
         keywords=(
             'getconnection(',
             'pdo(',
-            'mysqli',
+            'mysqli_connect(',
+            'mysqli(',
             'ftp(',
             'ftp_tls(',
             'plainauth(',
