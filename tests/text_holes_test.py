@@ -238,7 +238,12 @@ def cjk_configs(draw: st.DrawFn) -> tuple[bytes, int]:
     comment = st.text(st.sampled_from(CJK_WORDS[codec]), min_size=4, max_size=60).map(lambda c: f'# {c}')
     lines = draw(st.lists(st.one_of(comment, st.just('db_host = db.internal')), min_size=1, max_size=30))
     at = draw(st.integers(0, len(lines)))
-    lines.insert(at, f'db_password = {draw(SECRETS)}')
+    secret = draw(SECRETS)
+    # Kanji, hangul or hanzi inside the password too (attack 15e finding 01): read one byte a character,
+    # their trail bytes may be ASCII letters or `\`, which cut the value.
+    cut = draw(st.integers(0, len(secret)))
+    inside = draw(st.text(st.sampled_from(CJK_WORDS[codec].rstrip('。、，「」')), max_size=4))
+    lines.insert(at, f'db_password = {secret[:cut]}{inside}{secret[cut:]}')
     return '\n'.join(lines).encode(codec) + b'\n', at + 1
 
 

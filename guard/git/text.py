@@ -144,6 +144,8 @@ def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
     plain = _plain(head, holes, solid, fmt)
     if plain is not None:
         found.append((plain, 0))
+        if not fmt and not holes and _stray(head):  # not UTF-8 throughout: maybe a CJK code page
+            found.extend((codec, 0) for codec in _legacy_multibyte(head))
     if found and found[0][0][:6] in ('utf-16', 'utf-32') and any(_same(found[0], w) for w in wide):
         # The mark's reading agrees with the NUL pattern: the other byte order would read the same text again.
         wide_text = [w for w in wide_text if _unit(w[0]) != _unit(found[0][0])]
@@ -416,19 +418,23 @@ def _utf8_or_latin1(head: bytes, fmt: bool = False) -> str | None:
 
 # The "ANSI" code pages of Japanese, Chinese and Korean Windows: their lead bytes include 81..9F, which a
 # single-byte reading counts as controls, so a config with a few lines of Japanese comments was "binary"
-# (attack 15d finding 04). Such a file is text when its head decodes cleanly in one of them; it is still
-# read one character per byte (SINGLE_BYTE), which keeps its ASCII, and every byte, in place.
+# (attack 15d finding 04). Such a file is text when its head decodes cleanly in one of them, and it is read
+# in that code page too (readings()): a trail byte may be an ASCII letter or `\`, so the single-byte
+# reading cuts a password holding kanji into pieces (attack 15e finding 01). Line ends are never trail
+# bytes in them, so every reading keeps the file's lines.
 _LEGACY_MULTIBYTE = ('cp932', 'gbk', 'cp949', 'big5')
 
 
-def _legacy_multibyte(head: bytes) -> bool:
+def _legacy_multibyte(head: bytes) -> list[str]:
+    """The CJK code pages `head` decodes in without an error (a character cut at its end is none)."""
+    found = []
     for codec in _LEGACY_MULTIBYTE:
         try:
-            codecs.getincrementaldecoder(codec)().decode(head, final=False)  # a character cut at the end is no error
+            codecs.getincrementaldecoder(codec)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
-        return True
-    return False
+        found.append(codec)
+    return found
 
 
 def _few(stray: int, size: int) -> bool:
