@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import codecs
 
+from guard.lazy_regex import LazyRegex
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -144,7 +146,7 @@ def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
     plain = _plain(head, holes, solid, fmt)
     if plain is not None:
         found.append((plain, 0))
-        if not fmt and not holes and _stray(head):  # not UTF-8 throughout: maybe a CJK code page
+        if not fmt and b'\0' not in head and _stray(head):  # not UTF-8 throughout: maybe a CJK code page
             found.extend((codec, 0) for codec in _legacy_multibyte(head))
     if found and found[0][0][:6] in ('utf-16', 'utf-32') and any(_same(found[0], w) for w in wide):
         # The mark's reading agrees with the NUL pattern: the other byte order would read the same text again.
@@ -426,15 +428,22 @@ _LEGACY_MULTIBYTE = ('cp932', 'gbk', 'cp949', 'big5')
 
 
 def _legacy_multibyte(head: bytes) -> list[str]:
-    """The CJK code pages `head` decodes in without an error (a character cut at its end is none)."""
+    """The CJK code pages `head` decodes in without an error (a character cut at its end is none) into
+    CJK text: kana, hanzi, hangul or full-width forms, and no private-use characters (two bytes of a
+    lying byte-order mark, FE FF, decode in Korean's code page as one)."""
     found = []
     for codec in _LEGACY_MULTIBYTE:
         try:
-            codecs.getincrementaldecoder(codec)().decode(head, final=False)
+            decoded = codecs.getincrementaldecoder(codec)().decode(head, final=False)
         except UnicodeDecodeError:
             continue
-        found.append(codec)
+        if _CJK.search(decoded) and not _PRIVATE_USE.search(decoded):
+            found.append(codec)
     return found
+
+
+_CJK = LazyRegex('[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef]')
+_PRIVATE_USE = LazyRegex('[\ue000-\uf8ff]')
 
 
 def _few(stray: int, size: int) -> bool:

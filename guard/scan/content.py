@@ -62,14 +62,14 @@ def scan_data(
         added = judged_lines(path, source, texts[0], commit, old, scanner) if replaced else None
         scan_text(Document(path, texts[0], commit, added), scanner, result)
         return
-    findings: list[Finding] = []
+    readings: list[list[Finding]] = []
     suppressed = 0
     for text in texts:
         added = judged_lines(path, source, text, commit, old, scanner) if replaced else None
         found, allowed = scanner.scan(Document(path, text, commit, added))
-        findings.extend(found)
+        readings.append(found)
         suppressed = max(suppressed, allowed)
-    result.scanned(_distinct(findings), suppressed, max(map(len, texts)))
+    result.scanned(_distinct(readings), suppressed, max(map(len, texts)))
 
 
 def judged_lines(
@@ -138,7 +138,7 @@ def scan_pieces(
         found, allowed = scanner.scan(Document(path, part.text, commit))
         findings.extend(part.place(found, first=n == 0))
         allowed_by[i] += allowed
-    result.scanned(_distinct(findings) if len(streams) > 1 else findings, max(allowed_by), max(sizes))
+    result.scanned(_distinct([findings]) if len(streams) > 1 else findings, max(allowed_by), max(sizes))
 
 
 def scan_file(root: StrPath, rel: str, max_size: int, scanner: Scanner, result: ScanResult) -> None:
@@ -173,15 +173,21 @@ def _unread(path: str, label: str, reason: str, head: bytes, scanner: Scanner, r
             result.findings.append(finding)
 
 
-def _distinct(findings: list[Finding]) -> list[Finding]:
-    """Findings of several readings of one file, each kept once (same rule, line and matched content)."""
+def _distinct(readings: list[list[Finding]]) -> list[Finding]:
+    """Findings of several readings of one file (the first reading first), each kept once: same rule,
+    line and matched content. A match an earlier reading found on another line is that one again,
+    read misaligned (a UTF-16 reading that joins a line end into a character puts it a line early)."""
     seen: set[tuple[str, int | None, str]] = set()
+    earlier: set[tuple[str, str]] = set()
     kept: list[Finding] = []
-    for finding in findings:
-        key = (finding.rule, finding.line, finding.fingerprint)
-        if key not in seen:
+    for found in readings:
+        for finding in found:
+            key = (finding.rule, finding.line, finding.fingerprint)
+            if key in seen or finding.line is not None and (finding.rule, finding.fingerprint) in earlier:
+                continue
             seen.add(key)
             kept.append(finding)
+        earlier.update((f.rule, f.fingerprint) for f in found if f.line is not None)
     return kept
 
 
