@@ -478,6 +478,11 @@ FORMS: list[tuple[str, str, str]] = [
     ('mysqldump_dq.cron', '0 3 * * * mysqldump -h {ip} -uroot -p"{x}" db > {home}/dump.sql\n', '"'),
     ('unpack_7z.sh', "7z x {home}/b.7z -p'{x}'\n", "'"),
     ('sshpass_glued.sh', "sshpass -p'{x}' ssh root@{ip}\n", "'"),
+    # Passwords a command takes by position (attack 15e finding 07).
+    ('mc_alias.sh', 'mc alias set prod http://{ip}:9000 minioadmin {x}\n', ''),
+    ('rabbit.sh', 'rabbitmqctl -n rabbit@{ip} add_user app {x}\n', ''),
+    ('echo_stdin.sh', "echo '{x}' | docker login {ip}:5000 -u ci --password-stdin\n", "'"),
+    ('xfreerdp.sh', 'xfreerdp /v:{ip} /u:admin /p:{x}\n', ''),
 ]
 # The forms whose value may hold spaces: it runs to the end of the line (or of the flow item).
 PASSPHRASE_FORMS = [
@@ -511,6 +516,7 @@ PASSPHRASE_FORMS = [
         'mysqldump_dq.cron',
         'unpack_7z.sh',
         'sshpass_glued.sh',
+        'echo_stdin.sh',
     }
 ]
 

@@ -153,6 +153,20 @@ FORMS = {
     'pymysql-call': ('app/db.py', "db = pymysql.connect('db.internal', 'root', '{pw}', 'shop')\n"),
     'ftp-call': ('app/ftp.py', "ftp = ftplib.FTP('ftp.corp.example', 'bob', '{pw}')\n"),
     'go-plain-auth': ('mail/mail.go', 'auth := smtp.PlainAuth("", "alerts@corp.example", "{pw}", host)\n'),
+    # Attack 15e findings 03, 04, 05, 07: calls over several lines, prefixed literals, more SQL and netrc forms,
+    # passwords given to a command by position.
+    'call-over-lines': ('app/db.py', 'db = pymysql.connect(\n    "db.internal",\n    "root",\n    "{pw}",\n)\n'),
+    'raw-literal': ('app/db.py', 'db = pymysql.connect("db.internal", "root", r"{pw}")\n'),
+    'verbatim-literal': ('src/Mail.cs', 'var cred = new NetworkCredential("svc", @"{pw}");\n'),
+    'sql-grant': ('db/grants.sql', "GRANT ALL PRIVILEGES ON shop.* TO 'app'@'%' IDENTIFIED BY '{pw}';\n"),
+    'sql-set-password': ('db/users.sql', "SET PASSWORD FOR 'report'@'%' = PASSWORD('{pw}');\n"),
+    'netrc-account': ('.netrc', 'machine db.internal login bob account ops password {pw}\n'),
+    'netrc-lines': ('netrc', 'machine db.internal\n  login bob\n  password {pw}\n'),
+    'net-use': ('scripts/map.bat', 'net use \\\\fileserver\\backup {pw} /user:CORP\\svc\n'),
+    'smbclient-positional': ('scripts/smb.sh', 'smbclient //fileserver/share {pw} -U svc\n'),
+    'mc-alias': ('scripts/minio.sh', 'mc alias set prod http://minio.internal:9000 minioadmin {pw}\n'),
+    'rabbitmqctl': ('scripts/mq.sh', 'rabbitmqctl add_user app {pw}\n'),
+    'echo-password-stdin': ('scripts/push.sh', "echo '{pw}' | docker login registry.internal -u ci --password-stdin\n"),
 }
 
 

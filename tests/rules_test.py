@@ -123,6 +123,7 @@ def _path_for(rule) -> str:  # type: ignore[no-untyped-def]
         'key.pem',
         'app.properties',
         'docker-compose.yml',
+        '.netrc',
     ):
         if rule.applies_to(candidate):
             return candidate

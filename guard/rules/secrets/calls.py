@@ -18,23 +18,37 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
 
-_ARGUMENT = r'[^,()\n]{0,200}+,[ \t]*+'  # one simple argument and its comma
+# Space between arguments, one line end in it at most: black, prettier and IDEs put each argument on a line.
+_GAP = r'[ \t]*+(?:\r?\n[ \t]*+)?'
+_ARGUMENT = r'[^,()\n]{0,200}+,' + _GAP  # one simple argument and its comma
 _THIRD = (
     r'\b(?:getConnection|PDO|mysqli_connect|mysqli|FTP|FTP_TLS|PlainAuth'
-    r'|(?:pymysql|MySQLdb|mysql\.connector|pymssql)\.connect)\([ \t]*+' + _ARGUMENT + _ARGUMENT
+    r'|(?:pymysql|MySQLdb|mysql\.connector|pymssql)\.connect)\(' + _GAP + _ARGUMENT + _ARGUMENT
 )
 _SECOND = (
     r'(?:\b(?:NetworkCredential|HTTPBasicAuth|HTTPDigestAuth|PasswordAuthentication|BasicAuth)\(|\.login\('
-    r'|\bauth[ \t]*=[ \t]*[(\[])[ \t]*+' + _ARGUMENT
+    r'|\bauth[ \t]*=[ \t]*[(\[])' + _GAP + _ARGUMENT
 )
-_PATTERN = r'(?:' + _THIRD + r'|' + _SECOND + r')(?P<quote>["\'])(?P<value>[^"\'\n]{2,200})(?P=quote)'
+# A literal of any kind: Python's r"…" f"…" b"…", C#'s @"…", Go's and JavaScript's `…`.
+_PATTERN = (
+    r'(?:' + _THIRD + r'|' + _SECOND + r')(?:[rRbBfFuU]{1,2}|@)?(?P<quote>["\'`])(?P<value>[^"\'`\n]{2,200})(?P=quote)'
+)
 
 
 def _placeholder(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     if filters.is_placeholder(value) or value.startswith(('$', '%', '{', '<', '*')):
         return 'placeholder or reference'
+    if value.lower() in _FIXED or value.lower().startswith('anonymous'):
+        return "a fixed value of the protocol (anonymous FTP, GitHub's x-oauth-basic), not a password"
+    before = text[match.start() : match.start('quote')].rstrip(' \t\r\n').removesuffix(',')
+    user = before[max(before.rfind(','), before.rfind('(')) + 1 :]  # the argument before the password
+    if ' ' in user.strip(' \t\r\n\'"'):
+        return "words in the user's place: labels passed to a method, not a login"
     return None
+
+
+_FIXED = frozenset({'x-oauth-basic', 'x-oauth-token'})
 
 
 RULES = (
@@ -77,6 +91,11 @@ RULES = (
             'auth := smtp.PlainAuth("", "alerts@corp.example", "Qz7kP2wXy9Lm4Rt", "smtp.corp.example")',
             'return new PasswordAuthentication("svc", "Qz7kP2wXy9Lm4Rt".toCharArray());',
             "session.auth = HTTPBasicAuth('svc', 'postgres123')",
+            'db = pymysql.connect(\n    "db.internal",\n    "root",\n    "Qz7kP2wXy9Lm4Rt",\n)',
+            'server.login(\n    user,\n    "Qz7kP2wXy9Lm4Rt",\n)',
+            'db = pymysql.connect("db", "root", r"Qz7k\\P2wXy9Lm4Rt")',
+            'auth := smtp.PlainAuth("", user, `Qz7kP2wXy9Lm4Rt`, host)',
+            'var cred = new NetworkCredential("svc", @"Qz7k\\P2wXy9Lm4Rt");',
         ),
         examples_good=(
             'conn = DriverManager.getConnection(url, user, password);',
@@ -87,6 +106,9 @@ RULES = (
             "server.login('user', '${SMTP_PASSWORD}')",
             'client.connect(host, port, timeout)',
             "page.login('admin', getpass.getpass())",
+            'r = requests.get(url, auth=(token, "x-oauth-basic"))',
+            'ftp = ftplib.FTP(host, "anonymous", "anonymous@")',
+            'dialog.login("Sign in to continue", "Cancel")',
         ),
     ),
 )

@@ -27,18 +27,29 @@ _OPTIONS = r'[^\n|;&]{0,240}?[ \t]'
 _POSITIONS = (
     # `--password`, and a qualified one (`--db-pass`, `--http-password`); not a flag that asks or refuses
     # (`--ask-pass`, `--no-password`: the next word is no value).
-    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:(?!(?:no|ask)[-_])[a-z0-9]++[-_])*+'
+    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:(?!(?:no|ask|debug)[-_])[a-z0-9]++[-_])*+'
     r'(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass'
     r'|requirepass|masterauth)(?P<sep>=|[ \t]+|["\']?,[ \t]*+)'
     r'|\bsshpass[ \t]+-p[ \t]*'
     r'|\b(?:sqlcmd|osql|isql|bcp|ipmitool|mosquitto_(?:pub|sub|rr))\b' + _OPTIONS + r'-P[ \t]*'
     r'|\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop)\b' + _OPTIONS + r'-p[ \t]+'
-    # .netrc: `machine HOST login USER password X` (or `default login USER password X`).
-    r'|\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+'
+    # .netrc: `machine HOST login USER password X` (or `default …`), maybe with an `account` token.
+    r'|\b(?:machine[ \t]+\S+|default)(?:[ \t]+(?:login|account)[ \t]+\S+)+[ \t]+password[ \t]+'
     # SQL: `CREATE USER u IDENTIFIED BY X`, `ALTER ROLE`, MySQL's `IDENTIFIED WITH plugin BY X`; in a statement
     # (prose says "identified by its name"), and four characters or more (Oracle XE's test `xe` is two).
-    r'|\b(?i:(?:create|alter)[ \t]+(?:user|role|login)\b[^;\n]{0,200}?\bidentified(?:[ \t]+with[ \t]+\w+)?[ \t]+by)'
-    r'[ \t]+(?=[\'"]?[^\s\'";]{4})'
+    r'|\b(?i:(?:(?:create|alter)[ \t]+(?:user|role|login)\b|grant\b)[^;\n]{0,200}?\bidentified'
+    r'(?:[ \t]+with[ \t]+\w+)?[ \t]+by)[ \t]+(?=[\'"]?[^\s\'";]{4})'
+    # SQL: `SET PASSWORD [FOR u] = PASSWORD('X')`, `= 'X'`.
+    r'|\b(?i:set[ \t]+password\b[^=;\n]{0,100}=[ \t]*(?:password[ \t]*\([ \t]*)?)(?=[\'"])'
+    # Positional passwords: `net use \\\\host\\share PW`, `smbclient //host/share PW`, `mc alias set NAME URL USER PW`,
+    # `rabbitmqctl add_user USER PW`, `xfreerdp /p:PW`.
+    r'|\bnet[ \t]+use[ \t]+(?:[A-Za-z]:[ \t]+)?\\\\\S+[ \t]+(?=[^/\s*])'
+    r'|\bsmbclient[ \t]+//\S+[ \t]+(?=[^-\s])'
+    r'|\bmc[ \t]+alias[ \t]+set[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+'
+    r'|\brabbitmqctl\b' + _OPTIONS + r'(?:add_user|change_password)[ \t]+\S+[ \t]+'
+    r'|\b(?:xfreerdp|wlfreerdp|sdl-freerdp)\b' + _OPTIONS + r'/p:'
+    # `echo X | docker login … --password-stdin`: what is piped in is the password.
+    r'|\b(?:echo|printf)[ \t]+(?:-n[ \t]+)?(?=[^|\n]{0,300}\|[^\n]{0,300}--password-stdin)'
     r'|\bredis-cli\b' + _OPTIONS + r'-a[ \t]+'
     r'|\bdocker login\b' + _OPTIONS + r'-p[ \t]+'
     r'|\bldap(?:search|add|modify|delete|passwd|whoami)\b' + _OPTIONS + r'-w[ \t]+'
@@ -51,7 +62,8 @@ _POSITIONS = (
     r'|(?m:^)[ \t]*(?:requirepass|masterauth)[ \t]+'
 )
 # A quoted value runs to its closing quote, spaces and all (`-p'harbor quartz lantern tiger'`).
-_PATTERN = r'(?:' + _POSITIONS + r')(?P<quote>[\'"])?(?P<value>(?(quote)[^\'"\n]{2,200}|[^\s\'"`]{2,200}))'
+# bash's ANSI-C quoting (`-p$'a b'`) is a quoted value too.
+_PATTERN = r'(?:' + _POSITIONS + r')(?:\$(?=\'))?(?P<quote>[\'"])?(?P<value>(?(quote)[^\'"\n]{2,200}|[^\s\'"`]{2,200}))'
 _SHELL_REFERENCE_STARTS = ('$', '%', '`', '<', '{', '[')
 
 
@@ -62,6 +74,8 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'not a credential setting'
     if len(value) < 2 or filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS):
         return 'placeholder or a variable the shell expands'
+    if value in ('stdin',) or value.startswith(('env:', 'file:', 'fd:')):
+        return "a pass phrase source (openssl's -pass env:VAR), not a password"
     if value[0] in ':@' and value[1:].isidentifier():
         return 'a bind parameter or a variable (IDENTIFIED BY :password)'
     if filters.is_constant_name(value) or value.isupper():
@@ -72,6 +86,13 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'a name in an argument list, not a literal'  # ["--password", args.password]
     if value.isalpha() and value.islower() and comment_line(text, line_start(text, match.start())):
         return 'prose in a comment (`--password suffers from …`)'
+    return None
+
+
+def _netrc_noise(match: re.Match[str], text: str) -> str | None:
+    value = match['value']
+    if filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS) or value.isupper():
+        return 'placeholder, a variable or a metavar'
     return None
 
 
@@ -112,6 +133,13 @@ RULES = (
             'masterauth',
             'login ',
             'identified ',
+            'set password',
+            'net use',
+            'smbclient',
+            'mc alias set',
+            'rabbitmqctl',
+            '/p:',
+            'password-stdin',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -140,6 +168,16 @@ RULES = (
             "ALTER USER 'app'@'%' IDENTIFIED BY 'Qz7kP2wXy9Lm4Rt';",
             'create user app identified by Qz7kP2wXy9Lm4Rt;',
             "CREATE USER 'u'@'localhost' IDENTIFIED WITH mysql_native_password BY 'Qz7kP2wXy9Lm4Rt';",
+            "GRANT ALL PRIVILEGES ON shop.* TO 'app'@'%' IDENTIFIED BY 'Qz7kP2wXy9Lm4Rt';",
+            "SET PASSWORD FOR 'report'@'%' = PASSWORD('Qz7kP2wXy9Lm4Rt');",
+            "mysql -u root -p$'Qz7k P2wX' orders",
+            'machine db.internal login bob account ops password Qz7kP2wXy9Lm4Rt',
+            'net use \\\\10.20.30.41\\backup unstable-squirt-cadet /user:corp\\svc',
+            'smbclient //10.20.30.41/share unstable-squirt-cadet -U backup',
+            'mc alias set prod http://10.20.30.41:9000 minioadmin unstable-squirt-cadet',
+            'rabbitmqctl -n rabbit@10.20.30.41 add_user app unstable-squirt-cadet',
+            'xfreerdp /v:10.20.30.41 /u:admin /p:unstable,squirt,cadet',
+            'echo unstable-squirt-cadet | docker login 10.20.30.44:5000 -u ci --password-stdin',
         ),
         examples_good=(
             'mysql -u root -p orders',
@@ -167,6 +205,30 @@ RULES = (
             'mongo -u admin -p',
             '1, 2 or 3 trees as identified by their binary 20 byte shas',
             'conn.exec_driver_sql("create user %s identified by xe" % ident)',
+            'openssl enc -aes-256-cbc -pbkdf2 -pass env:BACKUP_KEY -in a -out b',
+            'openssl enc -d -aes-256-cbc -pass file:/run/secrets/backup_key',
+            'openssl enc -aes-256-cbc -pass stdin',
+            'opt -debug-pass=Structure x.ll',
+            'net use \\\\fileserver\\share /user:corp\\svc',
+            'net use Z: \\\\fileserver\\share * /user:corp\\svc',
+            'smbclient //fileserver/share -U backup',
+            'SET PASSWORD FOR app = PASSWORD(:pw);',
+            'echo "$REGISTRY_TOKEN" | docker login ghcr.io -u ci --password-stdin',
         ),
+    ),
+    Rule(
+        id='netrc-password',
+        category='secret',
+        severity='error',
+        why='A netrc file holds the passwords curl, git, ftp and pip log in with, in plain text.',
+        fix='Keep the netrc file in your home directory with mode 0600 and out of the repository; rotate the password.',
+        # Tokens one a line or several: `machine h`, `login u`, `password X` may each stand on their own line.
+        pattern=r'(?:^|[ \t])password[ \t]+(?P<value>\S{2,200})',
+        keywords=('password',),
+        path_pattern=r'(?:^|/)[._]?netrc$',
+        path_words=('netrc',),
+        filters=(_netrc_noise,),
+        examples_bad=('machine db.internal\n  login bob\n  password Qz7kP2wXy9Lm4Rt',),
+        examples_good=('machine db.internal\n  login bob\n  password $NETRC_PASSWORD',),
     ),
 )

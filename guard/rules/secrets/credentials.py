@@ -23,6 +23,7 @@ POSITION_RULES = frozenset(
         'connection-string-password',
         'command-line-password',
         'call-password',
+        'netrc-password',
         'go-dsn-password',
         'pgpass-password',
         'insecure-default-secret',
