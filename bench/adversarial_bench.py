@@ -23,6 +23,7 @@ into memory), best of --runs. Cases:
   read the line back to its start.
 - `servers-with-passwords`: 20,000 `server A.B.C.D password=X` lines: 40,000 findings, every line masked
   around a credential (attack 15d finding 05).
+- `netrc-lines`: 30,000 `.netrc` entries, a secret finding each (attack 15e finding 08).
 - `plain`: prose of the same size, the reference each case's time per MB is compared with.
 
 Targets: no input under 2 MB takes more than 2 s, and each case's time per MB is within 3x that of
@@ -182,6 +183,12 @@ def servers_with_passwords(scale: float) -> str:
     )
 
 
+def netrc_lines(scale: float) -> str:
+    """30,000 `.netrc` entries on their lines (attack 15e finding 08): a secret finding each (1.3 MB)."""
+    count = max(1, int(30_000 * scale))
+    return ''.join(f'machine h{i}.internal login b password Qz7k{i * 7919 % 1_000_000}xY\n' for i in range(count))
+
+
 def password_options(scale: float) -> str:
     """`--password word` repeated in one long comment line: each match read the line back to its start."""
     return '# ' + 'run --password secretword ' * max(1, int(MB * scale) // 26) + '\n'
@@ -203,6 +210,7 @@ CASES: dict[str, Callable[[float], str]] = {
     'svg-path': svg_path,
     'password-options': password_options,
     'servers-with-passwords': servers_with_passwords,
+    'netrc-lines': netrc_lines,
 }
 
 

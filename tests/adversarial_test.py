@@ -39,6 +39,7 @@ SMALL = {
     'svg-path': 0.05,
     'password-options': 0.05,
     'servers-with-passwords': 0.02,
+    'netrc-lines': 0.02,
 }
 
 
