@@ -96,7 +96,7 @@ def _near_misses() -> list[str]:
 
 def near_miss_line(scale: float) -> str:
     size = max(1024, int(MB * scale))
-    unit = ' '.join(_near_misses()) + ' '
+    unit = ' ; '.join(_near_misses()) + ' ; '  # `;` between them: no near-miss is the next one's value
     return 'host 192.168.86.42 ' + (unit * (size // len(unit) + 1))[:size] + '\n'
 
 
