@@ -121,7 +121,7 @@ def _last_line(errors: IO[bytes], command: str) -> str:
     """The command's last stderr line, which usually says why it failed: without any word the
     command's masked line hides (it may echo its own credentials), then masked default-deny as an
     excerpt is (guard.excerpt: `retrying as ops:PW`, `Basic <base64>`, `pass PW` are forms no
-    scrubber knows; 15c finding 15), then scrubbed. It is printed and stored in the audit store."""
+    scrubber knows; 15c finding 15), scrubbed before and after. It is printed and stored in the audit store."""
     from guard.excerpt import masked
     from guard.redact import command_secrets
     from guard.redact import without
@@ -129,4 +129,6 @@ def _last_line(errors: IO[bytes], command: str) -> str:
     errors.seek(0)
     lines = [line.strip() for line in errors.read().decode(errors='replace').splitlines() if line.strip()]
     # Masked before it is cut, so a URL keeps the `@` that marks its password.
-    return f': {scrub(masked(without(lines[-1], command_secrets(command))))[:200]}' if lines else ''
+    # Scrubbed first too: the secret rules read the line as it was (a masked host no longer precedes
+    # the password of `net use \\host\share PW`).
+    return f': {scrub(masked(scrub(without(lines[-1], command_secrets(command)))))[:200]}' if lines else ''

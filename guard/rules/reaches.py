@@ -75,7 +75,7 @@ REACHES: dict[str, Reach | None] = {
     'pgpass-password': Reach(0, 0, 0, -1),
     'connection-string-password': Reach(0, 1, 0, 212),
     'command-line-password': Reach(0, 6, 0, -1),
-    'netrc-password': Reach(0, 0, 0, -1),
+    'netrc-password': Reach(2, 0, 0, -1),
     'call-password': Reach(3, 0, 0, -1),
     'generic-secret': Reach(3, 49, 0, -1),
     'generic-secret-xml': Reach(0, 0, 0, -1),

@@ -223,8 +223,13 @@ RULES = (
         why='A netrc file holds the passwords curl, git, ftp and pip log in with, in plain text.',
         fix='Keep the netrc file in your home directory with mode 0600 and out of the repository; rotate the password.',
         # Tokens one a line or several: `machine h`, `login u`, `password X` may each stand on their own line.
-        pattern=r'(?:^|[ \t])password[ \t]+(?P<value>\S{2,200})',
-        keywords=('password',),
+        # After its `login` (maybe an `account` between): a message quoted without a path, which every path
+        # rule judges too, says `password authentication failed`.
+        pattern=(
+            r'\blogin[ \t]+\S+(?:[ \t]*+\r?\n)?(?:[ \t]*+account[ \t]+\S+(?:[ \t]*+\r?\n)?)?'
+            r'[ \t]*+password[ \t]+(?P<value>\S{2,200})'
+        ),
+        keywords=('login',),
         path_pattern=r'(?:^|/)[._]?netrc$',
         path_words=('netrc',),
         filters=(_netrc_noise,),
