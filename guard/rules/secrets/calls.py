@@ -39,6 +39,8 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     if filters.is_placeholder(value) or value.startswith(('$', '%', '{', '<', '*')):
         return 'placeholder or reference'
+    if '{' in value and text[match.start('quote') - 1 : match.start('quote')] in ('f', 'F'):
+        return 'an f-string: built at run time, not a literal'
     if value.lower() in _FIXED or value.lower().startswith('anonymous'):
         return "a fixed value of the protocol (anonymous FTP, GitHub's x-oauth-basic), not a password"
     before = text[match.start() : match.start('quote')].rstrip(' \t\r\n').removesuffix(',')
@@ -109,6 +111,7 @@ RULES = (
             'r = requests.get(url, auth=(token, "x-oauth-basic"))',
             'ftp = ftplib.FTP(host, "anonymous", "anonymous@")',
             'dialog.login("Sign in to continue", "Cancel")',
+            'server.login(user, f"pw-{settings.SUFFIX}")',
         ),
     ),
 )
