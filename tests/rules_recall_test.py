@@ -167,6 +167,23 @@ FORMS = {
     'mc-alias': ('scripts/minio.sh', 'mc alias set prod http://minio.internal:9000 minioadmin {pw}\n'),
     'rabbitmqctl': ('scripts/mq.sh', 'rabbitmqctl add_user app {pw}\n'),
     'echo-password-stdin': ('scripts/push.sh', "echo '{pw}' | docker login registry.internal -u ci --password-stdin\n"),
+    # Attack 15f findings 02-06.
+    'sql-next-line': ('db/users.sql', "CREATE USER app\n  IDENTIFIED BY '{pw}';\n"),
+    'sql-alter-role-password': ('db/roles.sql', "ALTER ROLE app WITH LOGIN PASSWORD '{pw}';\n"),
+    'sql-create-login': ('db/logins.sql', "CREATE LOGIN svc WITH PASSWORD = N'{pw}';\n"),
+    'gpg-passphrase': ('scripts/encrypt.sh', "gpg --batch --passphrase '{pw}' -c backup.tar\n"),
+    'htpasswd': ('scripts/htpasswd.sh', 'htpasswd -bc /etc/nginx/.htpasswd admin {pw}\n'),
+    'zip-password': ('scripts/zip.sh', 'zip -P {pw} backup.zip db.sql\n'),
+    'yaml-block-list': (
+        'docker-compose.yml',
+        'services:\n  cache:\n    command:\n      - redis-server\n      - --requirepass\n      - "{pw}"\n',
+    ),
+    'argv-mysql': ('Dockerfile', 'CMD ["mysql", "-h", "db", "-u", "root", "-p", "{pw}"]\n'),
+    'argv-sshpass': ('app/run.py', 'subprocess.run(["sshpass", "-p", "{pw}", "ssh", "bob@db.internal"])\n'),
+    'continued-option': ('deploy/app.service', '[Service]\nExecStart=/usr/bin/app \\\n  --db-password \\\n  {pw}\n'),
+    'net-user': ('scripts/users.bat', 'net user bob {pw} /add\n'),
+    'here-string': ('scripts/push.sh', 'docker login registry.internal -u ci --password-stdin <<< "{pw}"\n'),
+    'triple-quoted-call': ('app/db.py', 'db = pymysql.connect("db.internal", "root", """{pw}""")\n'),
 }
 
 

@@ -29,9 +29,11 @@ _SECOND = (
     r'(?:\b(?:NetworkCredential|HTTPBasicAuth|HTTPDigestAuth|PasswordAuthentication|BasicAuth)\(|\.login\('
     r'|\bauth[ \t]*=[ \t]*[(\[])' + _GAP + _ARGUMENT
 )
-# A literal of any kind: Python's r"…" f"…" b"…", C#'s @"…", Go's and JavaScript's `…`.
+# A literal of any kind: Python's r"…" f"…" b"…" and triple-quoted ones, C#'s @"…", Go's and JavaScript's `…`,
+# Java's text blocks (a line end after the opening quotes).
 _PATTERN = (
-    r'(?:' + _THIRD + r'|' + _SECOND + r')(?:[rRbBfFuU]{1,2}|@)?(?P<quote>["\'`])(?P<value>[^"\'`\n]{2,200})(?P=quote)'
+    r'(?:' + _THIRD + r'|' + _SECOND + r')(?:[rRbBfFuU]{1,2}|@)?(?P<quote>"""|\'\'\'|["\'`])(?:\r?\n[ \t]*+)?'
+    r'(?P<value>[^"\'`\n]{2,200})(?P=quote)'
 )
 
 
@@ -98,6 +100,8 @@ RULES = (
             'db = pymysql.connect("db", "root", r"Qz7k\\P2wXy9Lm4Rt")',
             'auth := smtp.PlainAuth("", user, `Qz7kP2wXy9Lm4Rt`, host)',
             'var cred = new NetworkCredential("svc", @"Qz7k\\P2wXy9Lm4Rt");',
+            'db = pymysql.connect("db", "root", """Qz7kP2wXy9Lm4Rt""")',
+            'Connection c = DriverManager.getConnection(url, "root", """\n    Qz7kP2wXy9Lm4Rt""");',
         ),
         examples_good=(
             'conn = DriverManager.getConnection(url, user, password);',

@@ -28,32 +28,51 @@ _POSITIONS = (
     # `--password`, and a qualified one (`--db-pass`, `--http-password`); not a flag that asks or refuses
     # (`--ask-pass`, `--no-password`: the next word is no value).
     r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:(?!(?:no|ask|debug)[-_])[a-z0-9]++[-_])*+'
-    r'(?:password|passwd|pass|pwd|storepass|keypass|srcstorepass|deststorepass'
-    r'|requirepass|masterauth)(?P<sep>=|[ \t]+|["\']?,[ \t]*+)'
-    r'|\bsshpass[ \t]+-p[ \t]*'
+    r'(?:password|passwd|pass|pwd|passphrase|storepass|keypass|srcstorepass|deststorepass'
+    # Its value: after `=` or blanks, the next item of a list (`"--requirepass", "X"`, a YAML block list's
+    # next `- X`), or the next line of a continued command (`--db-password \\`).
+    r'|requirepass|masterauth)(?P<sep>=|["\']?,[ \t]*+|["\']?[ \t]*+\r?\n[ \t]*+-[ \t]++|[ \t]++\\\r?\n[ \t]*+|[ \t]+)'
+    r'|\bsshpass["\']?(?:,[ \t]*+["\']|[ \t]+)-p(?:["\']?,[ \t]*+|[ \t]*)'
     r'|\b(?:sqlcmd|osql|isql|bcp|ipmitool|mosquitto_(?:pub|sub|rr))\b' + _OPTIONS + r'-P[ \t]*'
     r'|\b(?:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop)\b' + _OPTIONS + r'-p[ \t]+'
     # .netrc: `machine HOST login USER password X` (or `default …`), maybe with an `account` token.
     r'|\b(?:machine[ \t]+\S+|default)(?:[ \t]+(?:login|account)[ \t]+\S+)+[ \t]+password[ \t]+'
     # SQL: `CREATE USER u IDENTIFIED BY X`, `ALTER ROLE`, MySQL's `IDENTIFIED WITH plugin BY X`; in a statement
     # (prose says "identified by its name"), and four characters or more (Oracle XE's test `xe` is two).
-    r'|\b(?i:(?:(?:create|alter)[ \t]+(?:user|role|login)\b|grant\b)[^;\n]{0,200}?\bidentified'
+    r'|\b(?i:(?:(?:create|alter)[ \t]+(?:user|role|login|(?:public[ \t]+)?database[ \t]+link)\b|grant\b)'
+    r'[^;\n]{0,200}?(?:\r?\n[^;\n]{0,200}?)?\bidentified'
     r'(?:[ \t]+with[ \t]+\w+)?[ \t]+by)[ \t]+(?=[\'"]?[^\s\'";]{4})'
+    # SQL: `CREATE/ALTER ROLE u WITH LOGIN PASSWORD 'X'` (PostgreSQL), `CREATE LOGIN u WITH PASSWORD = N'X'`.
+    r'|\b(?i:(?:create|alter)[ \t]+(?:user|role|login)\b[^;\n]{0,200}?\bpassword(?:[ \t]*=)?[ \t]*N?)(?=\')'
     # SQL: `SET PASSWORD [FOR u] = PASSWORD('X')`, `= 'X'`.
     r'|\b(?i:set[ \t]+password\b[^=;\n]{0,100}=[ \t]*(?:password[ \t]*\([ \t]*)?)(?=[\'"])'
     # Positional passwords: `net use \\\\host\\share PW`, `smbclient //host/share PW`, `mc alias set NAME URL USER PW`,
     # `rabbitmqctl add_user USER PW`, `xfreerdp /p:PW`.
-    r'|\bnet[ \t]+use[ \t]+(?:[A-Za-z]:[ \t]+)?\\\\\S+[ \t]+(?=[^/\s*])'
-    r'|\bsmbclient[ \t]+//\S+[ \t]+(?=[^-\s])'
-    r'|\bmc[ \t]+alias[ \t]+set[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+'
+    r'|\bnet[ \t]+use[ \t]+(?:[A-Za-z]:[ \t]+)?\\\\\S+[ \t]+(?:/\S+[ \t]+)*(?=[^/\s*])'
+    r'|\bnet[ \t]+user[ \t]+\S+[ \t]+(?=[^/\s*])'
+    r'|\bsmbclient\b' + _OPTIONS + r'//\S+[ \t]+(?=[^-\s])'
+    r'|\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+'
+    # Oracle's `user/password@db` (sqlplus, expdp, rman, sqlldr userid=), htpasswd -b, archivers, psexec, openssl -k.
+    r'|\b(?:sqlplus|expdp|impdp|rman|sqlldr)\b[ \t]+(?:-\w+[ \t]+)*(?:(?:userid|target)(?:=|[ \t]+))?[\w$#]+/(?=[^\s@/]{2,200}@)'
+    r'|\bhtpasswd[ \t]+(?:-[A-Za-z]+[ \t]+)*?-[A-Za-z]*b[A-Za-z]*[ \t]+(?:-[A-Za-z]+[ \t]+)*\S+[ \t]+\S+[ \t]+'
+    r'|\b(?:zip|unzip)\b' + _OPTIONS + r'-P[ \t]+'
+    r'|\b7za?\b' + _OPTIONS + r'-p(?=[^\s-])'
+    r'|\bpsexec(?:64)?(?:\.exe)?\b' + _OPTIONS + r'-p[ \t]+'
+    r'|\bopenssl\b' + _OPTIONS + r'-k[ \t]+'
+    # A here-string into a login: `docker login … <<< X`.
+    r'|\b(?:docker|podman|helm)\b[^\n<]{0,240}\blogin\b[^\n<]{0,240}<<<[ \t]*'
     r'|\brabbitmqctl\b' + _OPTIONS + r'(?:add_user|change_password)[ \t]+\S+[ \t]+'
     r'|\b(?:xfreerdp|wlfreerdp|sdl-freerdp)\b' + _OPTIONS + r'/p:'
     # `echo X | docker login … --password-stdin`: what is piped in is the password.
-    r'|\b(?:echo|printf)[ \t]+(?:-n[ \t]+)?(?=[^|\n]{0,300}\|[^\n]{0,300}--password-stdin)'
+    r'|\b(?:echo|printf)[ \t]+(?:-[ne]+[ \t]+)?(?:[\'"]?%s(?:\\n)?[\'"]?[ \t]+)?'
+    r'(?=[^|\n]{0,300}\|[^\n]{0,300}(?:--password-stdin|\bsudo\b[^\n|]{0,100}[ \t]-S\b))'
     r'|\bredis-cli\b' + _OPTIONS + r'-a[ \t]+'
     r'|\bdocker login\b' + _OPTIONS + r'-p[ \t]+'
     r'|\bldap(?:search|add|modify|delete|passwd|whoami)\b' + _OPTIONS + r'-w[ \t]+'
     r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b' + _OPTIONS + r'-p(?=[^\s-])'
+    # In an argv list (`CMD ["mysql", "-u", "root", "-p", "X"]`): the item after `"-p"`.
+    r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)["\'](?:,[ \t]*+["\'][^"\'\n]{0,100}["\']){0,12}'
+    r',[ \t]*+["\']-p["\'],[ \t]*+'
     r'|\b(?:curl|wget)\b' + _OPTIONS + r'(?:-u|--user)(?:=|[ \t]*)[\'"]?[^\s:\'"]+:'
     r'|\bsmbclient\b' + _OPTIONS + r'-U[ \t]*[\'"]?[^\s%\'"]+%'
     r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
@@ -140,6 +159,19 @@ RULES = (
             'rabbitmqctl',
             '/p:',
             'password-stdin',
+            'net user',
+            '"-p"',
+            "'-p'",
+            'sqlplus',
+            'expdp',
+            'impdp',
+            'rman',
+            'sqlldr',
+            'htpasswd',
+            ' -k',
+            '<<<',
+            'sudo',
+            'mc config',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -178,6 +210,32 @@ RULES = (
             'rabbitmqctl -n rabbit@10.20.30.41 add_user app unstable-squirt-cadet',
             'xfreerdp /v:10.20.30.41 /u:admin /p:unstable,squirt,cadet',
             'echo unstable-squirt-cadet | docker login 10.20.30.44:5000 -u ci --password-stdin',
+            'net use \\\\10.20.30.41\\IPC$ /user:bob unstable-squirt-cadet',
+            'net user bob unstable-squirt-cadet /add',
+            'smbclient -U bob //10.20.30.42/share unstable-squirt-cadet',
+            'mc config host add prod http://10.20.30.40:9000 minioadmin unstable-squirt-cadet',
+            'docker login 10.20.30.44:5000 -u ci --password-stdin <<< unstable-squirt-cadet',
+            "printf '%s' unstable-squirt-cadet | helm registry login 10.20.30.44 -u ci --password-stdin",
+            'echo unstable-squirt-cadet | sudo -S systemctl restart app',
+            '    command:\n      - redis-server\n      - --requirepass\n      - unstable-squirt-cadet',
+            'CMD ["sshpass", "-p", "Qz7kP2wXy9Lm4Rt", "ssh", "db"]',
+            'subprocess.run(["sshpass", "-p", "Qz7kP2wXy9Lm4Rt", "ssh", "db"])',
+            'ExecStart=/usr/bin/app --db-password \\\n    Qz7kP2wXy9Lm4Rt',
+            'sqlplus scott/Qz7kP2wXy9Lm4Rt@ORCL',
+            'expdp system/Qz7kP2wXy9Lm4Rt@db schemas=app',
+            'sqlldr userid=app/Qz7kP2wXy9Lm4Rt@db control=x.ctl',
+            'rman target sys/Qz7kP2wXy9Lm4Rt@prod',
+            'CMD ["mysql", "-h", "db", "-u", "root", "-p", "Qz7kP2wXy9Lm4Rt"]',
+            "gpg --batch --passphrase 'harbor quartz lantern' -c backup.tar",
+            'htpasswd -bc /etc/nginx/.htpasswd admin Qz7kP2wXy9Lm4Rt',
+            'zip -P Qz7kP2wXy9Lm4Rt backup.zip db.sql',
+            '7z a -pQz7kP2wXy9Lm4Rt backup.7z db.sql',
+            'psexec \\\\host -u admin -p Qz7kP2wXy9Lm4Rt cmd',
+            'openssl enc -aes-256-cbc -k Qz7kP2wXy9Lm4Rt -in a -out b',
+            "CREATE USER app\n  IDENTIFIED BY 'Qz7kP2wXy9Lm4Rt';",
+            "CREATE DATABASE LINK remote CONNECT TO app IDENTIFIED BY Qz7kP2wXy9Lm4Rt USING 'db';",
+            "ALTER ROLE app WITH LOGIN PASSWORD 'Qz7kP2wXy9Lm4Rt';",
+            "CREATE LOGIN svc WITH PASSWORD = N'Qz7kP2wXy9Lm4Rt';",
         ),
         examples_good=(
             'mysql -u root -p orders',
@@ -214,6 +272,13 @@ RULES = (
             'smbclient //fileserver/share -U backup',
             'SET PASSWORD FOR app = PASSWORD(:pw);',
             'echo "$REGISTRY_TOKEN" | docker login ghcr.io -u ci --password-stdin',
+            'sqlplus /nolog',
+            'sqlplus scott/$PW@ORCL',
+            'htpasswd -c /etc/nginx/.htpasswd admin',
+            'zip -r backup.zip src',
+            'sudo -S true',
+            '  - --verbose\n  - --port',
+            'net user bob /delete',
         ),
     ),
     Rule(

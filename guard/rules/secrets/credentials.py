@@ -67,9 +67,18 @@ _EXAMPLE_FOLDERS = frozenset({'example', 'examples', 'sample', 'samples', 'demo'
 
 
 def example_file(path: str) -> bool:
-    """`examples/…`, `botocore/data/iam/…/examples-1.json`, `config.sample.yml`: documentation by its path."""
+    """`examples/…`, `botocore/data/iam/…/examples-1.json`, `config.sample.yml`, a README or any prose page
+    (`.md`, `.rst`, `.adoc`, `.txt`): documentation by its path, where a typed password is an example's."""
     *folders, name = path.lower().split('/')
-    return 'example' in name or 'sample' in name or any(folder in _EXAMPLE_FOLDERS for folder in folders)
+    return (
+        'example' in name
+        or 'sample' in name
+        or name.endswith(_PROSE)
+        or any(folder in _EXAMPLE_FOLDERS for folder in folders)
+    )
+
+
+_PROSE = ('.md', '.markdown', '.rst', '.adoc', '.txt')
 
 
 def human_chosen(value: str) -> bool:

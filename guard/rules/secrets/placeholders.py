@@ -170,9 +170,15 @@ def _tokens(value: str) -> list[str]:
 
 
 def _instruction(value: str) -> bool:
-    """`your-stripe-key`, `INSERT_TOKEN_HERE`, `paste.your.key.here`: separated plain words led by an instruction."""
+    """`your-stripe-key`, `INSERT_TOKEN_HERE`, `paste.your.key.here`, `minio-secret-key-change-me`: separated plain
+    words led by an instruction, or ending in one."""
     segments = value.translate(_SEPARATORS).split()
-    if len(segments) < 2 or not (segments[0].lower() in _LEADS or segments[-1].lower() == 'here'):
+    tail = [s.lower() for s in segments[-2:]]
+    if len(segments) < 2 or not (
+        segments[0].lower() in _LEADS
+        or tail[-1] in ('here', 'changeme', 'replaceme')
+        or tail in (['change', 'me'], ['replace', 'me'])
+    ):
         return False
     # Plain words, each in one case: random letters mix cases (`yourTftIeyFe` is a password).
     return all(s.isalpha() and (s.islower() or s.isupper() or s.istitle()) for s in segments)
