@@ -22,6 +22,8 @@ POSITION_RULES = frozenset(
         'database-url-password',
         'connection-string-password',
         'command-line-password',
+        'positional-password',
+        'sql-password',
         'call-password',
         'netrc-password',
         'go-dsn-password',
