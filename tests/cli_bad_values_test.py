@@ -107,6 +107,16 @@ def test_a_bad_option_value_is_never_a_traceback(
     no_traceback(run([*base_args(command, root, tmp), f'{flag}={value}'], tmp))
 
 
+@pytest.mark.parametrize('option', OPTIONS, ids=' '.join)
+def test_an_option_value_spelled_dashes_is_a_usage_error(tmp_path: Path, option: tuple[str, str]) -> None:
+    """argparse drops `--` given as an option's value (`--unit-dir=--`) and handed `uninstall-service` an empty
+    list for a path (a traceback the generator above found): every option refuses it, exit 2."""
+    command, flag = option
+    proc = run([*base_args(command, _root(tmp_path, 'r'), tmp_path), f'{flag}=--'], tmp_path)
+    no_traceback(proc)
+    assert proc.returncode == 2 and f'{flag}: `--` is not a value' in proc.stderr, proc.stderr[-3000:]
+
+
 @pytest.mark.parametrize('command', [c for c in COMMANDS if c not in ('hook', 'scan', 'install')])
 @pytest.mark.parametrize('name', ['r\udcff', 'r\udcc3(', 'r\\xff', 'r\x1b[2J\n'])
 def test_every_command_on_a_root_whose_name_is_not_utf8(tmp_path: Path, command: str, name: str) -> None:

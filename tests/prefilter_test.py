@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from guard.rules import CONTENT_RULES
 from guard.rules import RULES
+from guard.rules.base import Listed
 from guard.rules.base import Rule
 from guard.rules.base import lowered
 from guard.scan.prefilter import LONG_LINE
@@ -143,8 +144,8 @@ def test_path_scoped_rules_run_only_on_their_paths() -> None:
 class _WholeText:
     """The old engine's plan: every rule whose keyword occurs anywhere searches the whole text."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
-        self.rules = rules
+    def __init__(self, rules: tuple[Listed, ...]) -> None:
+        self.rules = tuple(rule.load() for rule in rules)
 
     def plan(self, text: str, path: str | None = None, near: object = None) -> list[tuple[Rule, None]]:
         lowered = text.lower()

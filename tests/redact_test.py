@@ -176,3 +176,34 @@ def test_scrub_any_walks_structures_and_masks_credential_keys() -> None:
 )
 def test_credential_names(name: str, expected: bool) -> None:
     assert is_credential_name(name) is expected
+
+
+def test_scrub_skips_only_texts_its_pattern_cannot_match() -> None:
+    """scrub_spans passes over a text with none of `_SCRUB_MARKS`: over generated texts of the words, options and
+    punctuation every alternative is made of, the pattern itself finds nothing in any such text, and scrub_spans
+    finds exactly what the pattern does in every other one."""
+    import random
+
+    from guard import redact
+
+    rng = random.Random(15)
+    pieces = [
+        'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'db.key', 'authorization', 'bearer', 'basic',
+        '-u', '--user', '--password', '-p', 'user', 'Qz7k9', 'x%y', '@', ':', '=', '=>', ':=', '<', '>', '</',
+        '<password>', '</password>', '?', '&', ';', '#', '"', "'", '(', ')', '[', ' ', ' ', '\t', '://', 'h', '-', '.',
+    ]  # fmt: skip
+    for _ in range(4000):
+        text = ''.join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        unmarked = not any(mark in text for mark in redact._SCRUB_MARKS)
+        found = [m.span() for m in redact._SCRUB.finditer(text)]
+        if unmarked:
+            assert found == [], text
+        expected = redact._userinfo_spans(text) if '@' in text else []
+        for match in redact._SCRUB.finditer(text) if any(h in text.lower() for h in redact._HINTS) else ():
+            for group in redact._VALUE_GROUPS:
+                start, end = match.span(group)
+                if start >= 0:
+                    if redact.unmasked(text[start:end]):
+                        expected.append((start, end))
+                    break
+        assert redact.scrub_spans(text) == expected, text

@@ -88,18 +88,52 @@ def test_every_rule_gets_its_bound_on_this_python() -> None:
     assert len(unbounded) <= 2, unbounded  # today: the two whose matches may span any number of lines
 
 
-def test_the_shipped_reaches_are_what_the_walk_gives_for_every_rule() -> None:
-    """guard/rules/reaches.py is generated: a pattern changed without regenerating it fails here, not in a scan."""
+def test_the_shipped_catalog_is_what_the_registry_says_of_every_rule() -> None:
+    """guard/rules/catalog.py is generated: a rule changed without regenerating it fails here, not in a scan.
+    Each entry lists its rule's fields as the rule has them, and its reach as the walk gives it; loading
+    the entry gives the registry's own rule."""
     from guard.rules import CONTENT_RULES
     from guard.rules import shape
-    from guard.rules.reaches import REACHES
+    from guard.rules.catalog import ENTRIES
 
-    assert (Path(shape.__file__).parent / 'reaches.py').read_text() == shape.table(), (
-        'run: python -m guard.rules.shape > guard/rules/reaches.py'
+    assert (Path(shape.__file__).parent / 'catalog.py').read_text() == shape.table(), (
+        'run: python -m guard.rules.shape > guard/rules/catalog.py'
     )
-    assert set(REACHES) == {rule.id for rule in CONTENT_RULES}
-    for rule in CONTENT_RULES:
-        assert rule.reach == shape.walked(rule.pattern, rule.keywords, rule.flags), rule.id
+    assert [entry.id for entry in ENTRIES] == [rule.id for rule in CONTENT_RULES]
+    for entry, rule in zip(ENTRIES, CONTENT_RULES, strict=True):
+        assert entry.load() is rule
+        for name in ('category', 'keywords', 'keyword_tail', 'trigger', 'path_pattern', 'path_words', 'skip_paths'):
+            assert getattr(entry, name) == getattr(rule, name), (rule.id, name)
+        assert (entry.skip_words, entry.redact) == (rule.skip_words, rule.redact), rule.id
+        assert entry.reach == rule.reach == shape.walked(rule.pattern, rule.keywords, rule.flags), rule.id
+
+
+def test_a_clean_commit_imports_only_the_rule_modules_its_keywords_wake(tmp_path: Path) -> None:
+    """The commit hook plans with the catalog: a commit whose text holds no keyword of a module's rules
+    never imports that module (a fresh interpreter, as the hook runs)."""
+    import subprocess
+    import sys
+
+    from guard.rules import CONTENT_MODULES
+
+    script = (
+        'import sys\n'
+        'from guard.scan.scanner import Document, Scanner\n'
+        'from guard.rules import categories\n'
+        "findings, _ = Scanner(categories()).scan(Document('app/models.py', sys.argv[1]))\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('guard.rules.'))))\n"
+    )
+    text = 'def total(items):\n    return sum(item.price for item in items)\n'
+    loaded = subprocess.run([sys.executable, '-c', script, text], capture_output=True, text=True, check=True)
+    assert not set(loaded.stdout.split()) & set(CONTENT_MODULES), loaded.stdout
+    woken = subprocess.run(
+        [sys.executable, '-c', script, text + 'DB_PASSWORD = "Qz7kP2wXy9Lm4Rt"\n'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert 'guard.rules.secrets.generic' in woken.stdout.split(), woken.stdout
+    assert 'guard.rules.secrets.cloud' not in woken.stdout.split(), woken.stdout
 
 
 def test_a_rule_outside_the_registry_is_walked_even_under_a_registry_id() -> None:

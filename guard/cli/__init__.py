@@ -88,9 +88,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcome.code = hook.run_hook(argv[1], argv[2:])
         return outcome.code
     with error_handler() as outcome:
+        _refuse_dashes_as_value(argv)
         args = build_parser(argv).parse_args(argv)
         outcome.code = args.run(args)
     return outcome.code
+
+
+def _refuse_dashes_as_value(argv: Sequence[str]) -> None:
+    """An option's value spelled `--` (`--unit-dir=--`, `-o--`): argparse drops it, as the end of options,
+    and hands the command an empty list for a path. It is a usage error."""
+    for arg in argv:
+        if arg == '--':
+            return  # operands follow
+        name, eq, value = arg.partition('=')
+        if eq and name.startswith('--') and value == '--' or not eq and arg[:1] == '-' != arg[1:2] and arg[2:] == '--':
+            from guard.errors import UsageError
+
+            raise UsageError(f'{name if eq else arg[:2]}: `--` is not a value (it ends the options)')
 
 
 def hook_main() -> NoReturn:

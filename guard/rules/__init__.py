@@ -1,16 +1,26 @@
-"""The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import."""
+"""The rule registry: every rule guard knows, by stable id. Explicit, never discovered at import.
+
+The content rules' modules are named, in order, by CONTENT_MODULES and imported when first needed:
+a scan plans with the catalog (guard/rules/catalog.py: each rule's id, category, keywords, paths
+and reach, generated from the modules) and imports a module once one of its rules' keywords occurs.
+`CONTENT_RULES` and `RULES` hold every rule: reading either imports every module.
+"""
 
 from __future__ import annotations
 
 from guard.records import Record
 from guard.rules import env_files
-from guard.rules import machine_paths
-from guard.rules import network
 from guard.rules import secrets
 from guard.rules import venv
-from guard.rules.base import Rule
 
-CONTENT_RULES: tuple[Rule, ...] = (*secrets.RULES, *network.RULES, *machine_paths.RULES)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from guard.rules.base import Rule
+
+    CONTENT_RULES: tuple[Rule, ...]
+    RULES: dict[str, Rule | PathRule]
+
+CONTENT_MODULES = (*secrets.MODULES, 'guard.rules.network', 'guard.rules.machine_paths')
 
 
 class PathRule(Record):
@@ -39,5 +49,21 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(env_files.RULE_ID, env_files.CATEGORY, 'error', env_files.WHY, env_files.FIX),
 )
 
-_ALL: tuple[Rule | PathRule, ...] = (*CONTENT_RULES, *PATH_RULES)
-RULES: dict[str, Rule | PathRule] = {r.id: r for r in _ALL}
+
+def categories() -> dict[str, str]:
+    """Every rule's category by id, from the catalog: no rule module is imported."""
+    from guard.rules.catalog import ENTRIES
+
+    return {**{entry.id: entry.category for entry in ENTRIES}, **{rule.id: rule.category for rule in PATH_RULES}}
+
+
+def __getattr__(name: str) -> object:
+    if name not in ('CONTENT_RULES', 'RULES'):
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    content = globals().get('CONTENT_RULES') or _content_rules()
+    globals().update(CONTENT_RULES=content, RULES={rule.id: rule for rule in (*content, *PATH_RULES)})
+    return globals()[name]
+
+
+def _content_rules() -> tuple[Rule, ...]:
+    return tuple(rule for module in CONTENT_MODULES for rule in __import__(module, fromlist=['RULES']).RULES)

@@ -20,8 +20,10 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable
+    from typing import Any
     from typing import TypeVar
 
+    _K = TypeVar('_K')
     _T = TypeVar('_T')
 
     # A filter sees the match and the whole text and returns a reason to drop it, or None to keep it.
@@ -75,7 +77,99 @@ class Window(Record):
     end: int
 
 
-class Rule:
+class Listed:
+    """What planning a scan needs of a content rule, before its pattern: its id and category, the keywords
+    and trigger that wake it, the paths it applies to. A Rule is one; so is a catalog Entry
+    (guard/rules/catalog.py), which stands for a rule whose module is imported only once it is woken."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        category: str,
+        keywords: tuple[str, ...] = (),
+        keyword_tail: int = 0,
+        trigger: str = '',
+        path_pattern: str = '',
+        path_words: tuple[str, ...] = (),
+        skip_paths: str = '',
+        skip_words: tuple[str, ...] = (),
+        redact: bool = True,
+    ) -> None:
+        self.id = id
+        self.category = category
+        self.keywords = keywords
+        self.keyword_tail = keyword_tail
+        self.trigger = trigger
+        self.path_pattern = path_pattern
+        self.path_words = path_words
+        self.skip_paths = skip_paths
+        self.skip_words = skip_words
+        self.redact = redact
+        self._trigger = LazyRegex(trigger) if trigger else None
+        self._path = LazyRegex(path_pattern) if path_pattern else None
+        self._skip = LazyRegex(skip_paths) if skip_paths else None
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.id!r})'
+
+    @property
+    def reach(self) -> Reach | None:
+        """How far a match can reach from a keyword's line; None: search the whole text."""
+        raise NotImplementedError
+
+    def load(self) -> Rule:
+        """The rule itself, its module imported."""
+        raise NotImplementedError
+
+    @property
+    def trigger_regex(self) -> re.Pattern[str] | None:
+        return self._trigger.compiled if self._trigger else None
+
+    @property
+    def path_regex(self) -> re.Pattern[str] | None:
+        return self._path.compiled if self._path else None
+
+    @property
+    def skip_regex(self) -> re.Pattern[str] | None:
+        return self._skip.compiled if self._skip else None
+
+    def applies_to(self, path: str) -> bool:
+        if self._skip is not None and self._may_skip(path) and self._skip.search(path):
+            return False
+        if self._path is None:
+            return True
+        return _holds_one(path, self.path_words) and self._path.search(path) is not None
+
+    def _may_skip(self, path: str) -> bool:
+        return _holds_one(path, self.skip_words)
+
+
+class Entry(Listed):
+    """A content rule as guard/rules/catalog.py lists it (generated from the registry, checked by
+    tests/shape_test.py): what a scan plans with, and the module that defines the rule. A commit hook
+    plans with the catalog and imports a rule's module only when one of its keywords occurs (`load`):
+    a clean commit's files wake a few of the rule modules, not all of them."""
+
+    def __init__(self, id: str, category: str, module: str, reach: Reach | None, **listed: Any) -> None:
+        super().__init__(id=id, category=category, **listed)
+        self.module = module
+        self._reach = reach
+        self._rule: Rule | None = None
+
+    @property
+    def reach(self) -> Reach | None:
+        return self._reach
+
+    def load(self) -> Rule:
+        rule = self._rule
+        if rule is None:
+            module = __import__(self.module, fromlist=['RULES'])
+            rule = self._rule = next(r for r in module.RULES if r.id == self.id)
+        return rule
+
+
+class Rule(Listed):
     """A content rule. `pattern` finds candidates; `filters` and `entropy` reject the false ones.
 
     The reported value is the regex group named `value` when present, else the whole match.
@@ -120,36 +214,32 @@ class Rule:
         examples_good: tuple[object, ...] = (),
         tags: tuple[str, ...] = (),
     ) -> None:
-        self.id = id
-        self.category = category
+        super().__init__(
+            id=id,
+            category=category,
+            keywords=keywords,
+            keyword_tail=keyword_tail,
+            trigger=trigger,
+            path_pattern=path_pattern,
+            path_words=path_words,
+            skip_paths=skip_paths,
+            skip_words=skip_words,
+            redact=redact,
+        )
         self.severity = severity
         self.why = why
         self.fix = fix
         self.pattern = pattern
-        self.keywords = keywords
-        self.keyword_tail = keyword_tail
-        self.trigger = trigger
         self.flags = flags
         self.entropy = entropy
         self.filters = filters
         self.path_filters = path_filters
-        self.path_pattern = path_pattern
-        self.path_words = path_words
-        self.skip_paths = skip_paths
-        self.skip_words = skip_words
-        self.redact = redact
         self._examples_bad = examples_bad
         self._examples_good = examples_good
         self.tags = tags
         # Compiled from the source on first use (guard.lazy_regex): nothing kept between runs decides
         # what a rule matches, and a commit hook that wakes no rule never imports `re`.
         self._regex = LazyRegex(pattern, flags)
-        self._trigger = LazyRegex(trigger) if trigger else None
-        self._path = LazyRegex(path_pattern) if path_pattern else None
-        self._skip = LazyRegex(skip_paths) if skip_paths else None
-
-    def __repr__(self) -> str:
-        return f'{type(self).__name__}({self.id!r})'
 
     @cached_property
     def examples_bad(self) -> tuple[str, ...]:
@@ -166,51 +256,43 @@ class Rule:
         """The pattern, compiled from its source on first use (when a keyword of the rule first occurs)."""
         return self._regex.compiled
 
-    @property
-    def trigger_regex(self) -> re.Pattern[str] | None:
-        return self._trigger.compiled if self._trigger else None
-
     @cached_property
     def reach(self) -> Reach | None:
         """How far a match can reach from a keyword's line; None: search the whole text. The registry's
-        reaches are shipped worked out (guard.rules.reaches); any other rule's is worked out here."""
-        from guard.rules import CONTENT_RULES
-        from guard.rules.reaches import REACHES
+        reaches are shipped worked out (guard.rules.catalog); any other rule's is worked out here."""
+        from guard.rules.catalog import CATALOG
 
-        if self.id in REACHES and any(rule is self for rule in CONTENT_RULES):
-            return REACHES[self.id]
+        entry = CATALOG.get(self.id)
+        if entry is not None and entry.load() is self:
+            return entry.reach
         from guard.rules import shape  # re's parser: only for a rule the registry does not hold (a test's)
 
         return shape.walked(self.pattern, self.keywords, self.flags)
 
-    @property
-    def path_regex(self) -> re.Pattern[str] | None:
-        return self._path.compiled if self._path else None
+    def load(self) -> Rule:
+        return self
 
-    @property
-    def skip_regex(self) -> re.Pattern[str] | None:
-        return self._skip.compiled if self._skip else None
+    def scan(
+        self,
+        text: str,
+        windows: Iterable[Window] | None = None,
+        path: str = '',
+        taken: Callable[[int, int], bool] | None = None,
+    ) -> Iterator[Hit]:
+        """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter.
 
-    def applies_to(self, path: str) -> bool:
-        if self._skip is not None and self._may_skip(path) and self._skip.search(path):
-            return False
-        if self._path is None:
-            return True
-        return _holds_one(path, self.path_words) and self._path.search(path) is not None
-
-    def _may_skip(self, path: str) -> bool:
-        return _holds_one(path, self.skip_words)
-
-    def scan(self, text: str, windows: Iterable[Window] | None = None, path: str = '') -> Iterator[Hit]:
-        """Candidates in `text` (in `windows` of it, when given) that survive the entropy floor and every filter."""
+        `taken(start, end)`: whether a value there is reported already (by an earlier rule): such a match is
+        not judged at all, since its filters cost the most (a line of `password=X` is every secret rule's)."""
         for match in self._matches(text, windows):
+            if taken is not None and taken(*_value_span(match)):
+                continue
             hit = self._hit(match, text, path)
             if hit is not None:
                 yield hit
 
     def _hit(self, match: re.Match[str], text: str, path: str = '') -> Hit | None:
         """The reported value of a match, unless the entropy floor or a filter rejects it."""
-        start, end = match.span('value') if 'value' in match.re.groupindex else match.span()
+        start, end = _value_span(match)
         if start < 0:
             return None
         value = text[start:end]
@@ -227,6 +309,11 @@ class Rule:
 
     def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
         return windowed_matches(self.regex, text, windows)
+
+
+def _value_span(match: re.Match[str]) -> tuple[int, int]:
+    """Where a match's reported value lies: its `value` group, or the whole match."""
+    return match.span('value') if 'value' in match.re.groupindex else match.span()
 
 
 def _holds_one(path: str, words: tuple[str, ...]) -> bool:
@@ -259,19 +346,21 @@ def ignorecase_folded(text: str) -> str:
     return text.replace('\u0130', 'i').lower().replace('\u0131', 'i').replace('\u017f', 's')
 
 
-def per_text(build: Callable[[str], _T]) -> Callable[[str], _T]:
-    """`build`, remembered for the last text it was given (by identity): an index of one text that a filter,
-    asked once per match, builds once (a 1 MB line of 40,000 matches asked 40,000 times). One text is held
-    at a time, so a tree scan keeps no more; the (text, index) pair is replaced whole, so threads agree."""
-    last: list[tuple[str, _T] | None] = [None]
+def remembered(build: Callable[[_K], _T]) -> Callable[[_K], _T]:
+    """`build`, remembered for the last object it was given (by identity): an index of one text that a filter,
+    asked once per match, builds once (a 1 MB line of 40,000 matches asked 40,000 times), or what both
+    filters of one candidate read of its match. One object is held at a time, so a tree scan keeps no
+    more; the (object, result) pair is replaced whole, so threads agree. The object is held, so its
+    identity cannot pass to another while it is remembered."""
+    last: list[tuple[_K, _T] | None] = [None]
 
-    def cached(text: str) -> _T:
+    def cached(key: _K) -> _T:
         held = last[0]
-        if held is not None and held[0] is text:
+        if held is not None and held[0] is key:
             return held[1]
-        index = build(text)
-        last[0] = (text, index)
-        return index
+        result = build(key)
+        last[0] = (key, result)
+        return result
 
     return cached
 

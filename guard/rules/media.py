@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
 from guard.rules import prose
-from guard.rules.base import per_text
+from guard.rules.base import remembered
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ _PATH_DATA_RUN = LazyRegex('[' + ''.join(sorted(_PATH_DATA - {'\n'})).replace('-
 _PATH_ATTRIBUTE = LazyRegex('|'.join(_PATH_ATTRIBUTES))  # no regex metacharacter in them
 
 
-@per_text
+@remembered
 def _path_data(text: str) -> tuple[list[tuple[int, int]], list[int]]:
     """Each path attribute of a text (where its data starts, where the attribute starts), ascending, and where
     the path data after it ends (not past a line end): found once, not read back from each hit (a 1 MB path

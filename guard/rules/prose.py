@@ -6,7 +6,7 @@ uses them. In docs, examples and comments they only illustrate, so those rules s
 
 from __future__ import annotations
 
-from guard.rules.base import per_text
+from guard.rules.base import remembered
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -72,8 +72,8 @@ class _Quotes:
         return any(bisect.bisect_right(ends, start) % 2 for ends in self.ends)
 
 
-# One text's index at a time (base.per_text): every filter asking about the same file shares it.
-_quotes = per_text(_Quotes)
+# One text's index at a time (base.remembered): every filter asking about the same file shares it.
+_quotes = remembered(_Quotes)
 
 
 def _ends(text: str, mark: str, width: int = 3) -> list[int]:

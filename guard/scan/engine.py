@@ -13,7 +13,7 @@ from guard.errors import UsageError
 from guard.findings import Finding
 from guard.findings import Skipped
 from guard.git import runner
-from guard.rules import RULES
+from guard.rules import categories as rule_categories
 from guard.rules import venv
 from guard.rules.trees import DiskTree
 from guard.scan import allowlist
@@ -37,8 +37,8 @@ CHUNK_FILES = 48
 
 def enabled_rules(config: Config, only: Sequence[str] = ()) -> set[str]:
     """Rule ids to run: all, minus `disable`, restricted to `--only` when given."""
-    categories = {rule_id: rule.category for rule_id, rule in RULES.items()}
-    enabled = set(RULES) - allowlist.select_rules(config.disable, categories, f'{config.source}: disable')
+    categories = rule_categories()
+    enabled = set(categories) - allowlist.select_rules(config.disable, categories, f'{config.source}: disable')
     if only:
         enabled &= allowlist.select_rules(only, categories, '--only')
     return enabled

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from guard.records import Record
+from guard.rules.base import Listed
 from guard.rules.base import Rule
 from guard.rules.base import Window
 from guard.rules.base import lowered as lower_text
@@ -40,9 +41,12 @@ Plan = list[tuple[Rule, 'list[Window] | None']]
 
 
 class Prefilter:
-    """Built once per rule set; `plan(text)` is the per-text work."""
+    """Built once per rule set; `plan(text)` is the per-text work.
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    The rules may be catalog entries (guard.rules.catalog): a plan holds the rules themselves, and an
+    entry's module is imported when the entry is first planned, once one of its keywords occurs."""
+
+    def __init__(self, rules: Sequence[Listed]) -> None:
         self.rules = tuple(rules)
         # By position in `rules`: those a keyword hit selects, and those every text is checked for.
         self._by_keyword: dict[str, list[int]] = {}
@@ -73,14 +77,14 @@ class Prefilter:
         """Compile everything now (before forking workers, so each does not redo it)."""
         _ = self.automaton
         for rule in self.rules:
-            _ = rule.regex, rule.reach, rule.trigger_regex
+            _ = rule.load().regex, rule.reach, rule.trigger_regex
 
     def warm_up(self) -> None:
         """Build the automaton and compile the patterns every text runs (triggers, rules without keywords)."""
         _ = self.automaton
         for rule in self.rules:
             if not rule.path_pattern and (rule.trigger or not rule.keywords):
-                _ = rule.trigger_regex if rule.trigger else rule.regex
+                _ = rule.trigger_regex if rule.trigger else rule.load().regex
 
     def focus(self) -> None:
         """Work out every keyword rule's reach now (~50 ms), so that a text judged by lines (`near`) is
@@ -122,20 +126,20 @@ class Prefilter:
                 continue
             if index in unbounded:
                 if path is None or rule.applies_to(path):
-                    plan.append((rule, None))
+                    plan.append((rule.load(), None))
                 continue
             positions = hits.positions(rule) if rule.keywords or rule.trigger else None
             if positions == [] or path is not None and not rule.path_pattern and not rule.applies_to(path):
                 continue
             if not rule.keywords and not rule.trigger:
-                plan.append((rule, None))
+                plan.append((rule.load(), None))
                 continue
             reach = rule.reach
             if close is not None and positions is not None and reach is not None:
                 positions = close.keep(positions, reach.newlines)
                 if not positions:
                     continue
-            plan.append((rule, None if positions is None or reach is None else _windows(text, positions, reach)))
+            plan.append((rule.load(), None if positions is None or reach is None else _windows(text, positions, reach)))
         return plan
 
 
@@ -220,7 +224,7 @@ class _Hits:
                 else:
                     starts.append(start + first)
 
-    def positions(self, rule: Rule) -> list[int] | None:
+    def positions(self, rule: Listed) -> list[int] | None:
         """Hit offsets for the rule ([] when it cannot match); None when it must search the whole text."""
         if rule.path_pattern:
             lists = [starts for starts in map(self._find_all, rule.keywords) if starts]
@@ -256,7 +260,7 @@ class _Hits:
             pos = self.lowered.find(keyword, pos + 1)
         return starts
 
-    def _trigger(self, rule: Rule) -> list[int]:
+    def _trigger(self, rule: Listed) -> list[int]:
         starts = self.triggers.get(rule.trigger)
         if starts is None:
             assert rule.trigger_regex is not None

@@ -23,9 +23,9 @@ from guard.scan.prefilter import Prefilter
 @cache
 def masking() -> Prefilter:
     """Every redacting rule, enabled or not: what a message hides must not depend on configuration."""
-    from guard.rules import CONTENT_RULES
+    from guard.rules.catalog import ENTRIES
 
-    return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
+    return Prefilter([entry for entry in ENTRIES if entry.redact])
 
 
 def rule_spans(text: str, start: int = 0, end: int | None = None, path: str | None = None) -> list[tuple[int, int]]:

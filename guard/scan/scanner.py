@@ -14,9 +14,9 @@ from guard.errors import ConfigError
 from guard.findings import Finding
 from guard.findings import fingerprint
 from guard.records import Record
-from guard.rules import CONTENT_RULES
-from guard.rules import RULES
+from guard.rules import categories
 from guard.rules import env_files
+from guard.rules.catalog import ENTRIES
 from guard.scan import allowlist
 from guard.scan.prefilter import Plan
 from guard.scan.prefilter import Prefilter
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import ipaddress
 
     from guard.excerpt import LineMask
+    from guard.rules.base import Entry
     from guard.rules.base import Hit
     from guard.rules.base import Rule
 
@@ -57,9 +58,10 @@ class Scanner:
         self.enabled = frozenset(enabled)
         self._test_patterns = tuple(test_paths)
         self._test_verdicts: dict[str, bool] = {}
-        self.rules: tuple[Rule, ...] = tuple(r for r in CONTENT_RULES if r.id in self.enabled)
+        self.rules: tuple[Entry, ...] = tuple(r for r in ENTRIES if r.id in self.enabled)
         self._networks = _parse_networks(allow_ips)
-        self._known_names = frozenset(RULES) | {r.category for r in RULES.values()}
+        known = categories()
+        self._known_names = frozenset(known) | set(known.values())
 
     @cached_property
     def _prefilter(self) -> Prefilter:
@@ -165,11 +167,9 @@ class Scanner:
         kept: list[Hit] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
         for rule, windows in self._prefilter.plan(doc.text, doc.path, near):
-            for hit in rule.scan(doc.text, windows, doc.path):
+            spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())
+            for hit in rule.scan(doc.text, windows, doc.path, spans.overlaps):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
-                    continue
-                spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())
-                if spans.overlaps(hit.start, hit.end):
                     continue
                 spans.add(hit.start, hit.end)
                 kept.append(hit)
@@ -179,7 +179,7 @@ class Scanner:
     @cached_property
     def _masking(self) -> Prefilter:
         """Every redacting rule, enabled or not: what an excerpt hides must not depend on `--only ip`."""
-        return Prefilter([rule for rule in CONTENT_RULES if rule.redact])
+        return Prefilter([entry for entry in ENTRIES if entry.redact])
 
     def _line_mask(
         self, doc: Document, lines: _Lines, line_no: int, hits: Iterable[Hit], masking: _MaskingPlan

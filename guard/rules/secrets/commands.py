@@ -269,7 +269,8 @@ RULES = (
             'sqlplus',
             'expdp',
             'impdp',
-            'rman',
+            'rman ',  # as a word: `performance`, `permanent` hold it
+            'rman\t',
             'sqlldr',
             'htpasswd',
             '<<<',
@@ -315,7 +316,18 @@ RULES = (
         fix='Rotate it; set the password outside the script (a variable the client substitutes, `\\password` in psql, '
         'a secret store), or store only its hash.',
         pattern=_valued(_SQL),
-        keywords=('identified', 'create', 'alter', 'set password', 'set\tpassword'),
+        # A statement's words (`create` alone wakes it on every ORM's source).
+        keywords=(
+            'identified',
+            'set password',
+            'set\tpassword',
+            *(
+                f'{verb}{blank}{what}'
+                for verb in ('create', 'alter')
+                for blank in ' \t'
+                for what in ('user', 'role', 'login')
+            ),
+        ),
         filters=(_not_a_password,),
         examples_bad=(
             "ALTER USER 'app'@'%' IDENTIFIED BY 'Qz7kP2wXy9Lm4Rt';",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from guard.lazy_regex import LazyRegex
 from guard.rules import prose
 from guard.rules.base import ignorecase_folded
-from guard.rules.base import per_text
+from guard.rules.base import remembered
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import Fake
@@ -57,7 +57,7 @@ def _not_a_connection_string(match: re.Match[str], text: str) -> str | None:
     return None if i < len(starts) and ends[i] <= end else 'no other connection key on the line'
 
 
-@per_text
+@remembered
 def _keys(text: str) -> tuple[list[int], list[int]]:
     """Where the connection keys of a text start and end."""
     spans = [m.span() for m in _CONNECTION_KEY.finditer(ignorecase_folded(text))]

@@ -57,9 +57,6 @@ class FoldedMatch:
 
     group = __getitem__
 
-    def groupdict(self) -> dict[str, str | None]:
-        return {name: self[name] for name in self.re.groupindex}
-
     def span(self, group: int | str = 0) -> tuple[int, int]:
         return self._match.span(group)
 

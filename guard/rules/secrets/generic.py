@@ -9,6 +9,7 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
+from guard.rules.base import remembered
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
 from guard.rules.secrets.fakes import BASE64
@@ -256,23 +257,15 @@ def _strength(words: list[str]) -> tuple[str | None, int]:
     return None, -1
 
 
-def _named(match: re.Match[str], text: str) -> tuple[str, list[str]]:
-    """The match's whole name and its words, worked out once for both filters of a candidate: the last
-    match asked about is kept (a reference, so its identity cannot be reused)."""
-    held = _LAST_NAMED[0]
-    if held is not None and held[0] is match:
-        return held[1], held[2]
-    identifier = _identifier(match, text)
-    words = _words(identifier)
-    _LAST_NAMED[0] = (match, identifier, words)
-    return identifier, words
-
-
-_LAST_NAMED: list[tuple[object, str, list[str]] | None] = [None]
+@remembered
+def _named(match: re.Match[str]) -> tuple[str, list[str]]:
+    """The match's whole name and its words, worked out once for both filters of a candidate."""
+    identifier = _identifier(match, match.string)
+    return identifier, _words(identifier)
 
 
 def _name_noise(match: re.Match[str], text: str) -> str | None:
-    identifier, words = _named(match, text)
+    identifier, words = _named(match)
     op = match['op'] if 'op' in match.re.groupindex else None
     if op == ',' and not _quoted_setting(match, text, identifier):
         return 'a list or an argument, not a setting'
@@ -359,7 +352,7 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
     if filters.is_placeholder(value):
         return 'placeholder or reference'
-    identifier, words = _named(match, text)
+    identifier, words = _named(match)
     if ' ' in value and (value[0] == ' ' or value[-1] == ' ' or _strength(words)[0] != 'password' or _sentence(value)):
         # A quoted literal in a password's place is the password, words and all; elsewhere words are prose,
         # and so is a sentence anywhere ("The password for the admin user.", a schema's description).
