@@ -283,7 +283,7 @@ class Rule(Listed):
 
         `taken(start, end)`: whether a value there is reported already (by an earlier rule): such a match is
         not judged at all, since its filters cost the most (a line of `password=X` is every secret rule's)."""
-        for match in self._matches(text, windows):
+        for match in self.matches(text, windows):
             if taken is not None and taken(*_value_span(match)):
                 continue
             hit = self._hit(match, text, path)
@@ -307,8 +307,16 @@ class Rule(Listed):
                 return None
         return Hit(self, start, end, value, *match.span())
 
-    def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
+    def matches(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[re.Match[str]]:
+        """The pattern's matches in `text` (in `windows` of it), before the entropy floor and filters."""
         return windowed_matches(self.regex, text, windows)
+
+    def raw_spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+        """Where each match in text[start:end] puts its value, before the entropy floor and filters: what a
+        masker hides whatever the filters judge (one judged a placeholder may still be a real password)."""
+        end = len(text) if end is None else end
+        for match in self.matches(text, (Window(start, end, end),)):
+            yield _value_span(match)
 
 
 def _value_span(match: re.Match[str]) -> tuple[int, int]:
@@ -371,16 +379,21 @@ _LAST_LOWERED: list[tuple[str, str]] = [('', '')]
 def lowered(text: str) -> str:
     """`text.lower()`, computed once per text: the prefilter and rules that search folded text share it.
 
-    Remembers only the last text (by identity), so scanning a tree holds one copy at a time. `İ` is
-    the one character lower() lengthens (to `i̇`); it is folded to `i`, as IGNORECASE pairs them, so
-    offsets in the result are the text's (a bundle holding one `İ` was searched whole by every rule).
+    Remembers only the last text (by identity), so scanning a tree holds one copy at a time. Folded as
+    IGNORECASE pairs letters with ASCII ones (ignorecase_folded), so a case-sensitive search of it with
+    a lower-case pattern finds what the IGNORECASE pattern finds in the text: `ſ` is an `s`, `ı` an `i`.
+    `İ` is the one character lower() lengthens (to `i̇`); folded to `i`, offsets in the result are the
+    text's (a bundle holding one `İ` was searched whole by every rule).
     """
     last_text, last_lowered = _LAST_LOWERED[0]
     if last_text is text:
         return last_lowered
-    result = (text.replace('\u0130', 'i') if '\u0130' in text else text).lower()
+    result = ignorecase_folded(text) if any(c in text for c in _PAIRED) else text.lower()
     _LAST_LOWERED[0] = (text, result)
     return result
+
+
+_PAIRED = ('\u0130', '\u0131', '\u017f')  # İ, ı, ſ: what IGNORECASE pairs with ASCII letters and lower() does not
 
 
 def shannon_entropy(value: str) -> float:

@@ -33,9 +33,7 @@ def rule_spans(text: str, start: int = 0, end: int | None = None, path: str | No
     end = len(text) if end is None else end
     spans = []
     for rule, _ in masking().plan(text[start:end], path):
-        has_value = 'value' in rule.regex.groupindex
-        for match in rule.regex.finditer(text, start, end):
-            span_start, span_end = match.span('value') if has_value else match.span()
+        for span_start, span_end in rule.raw_spans(text, start, end):
             if redact.unmasked(text[span_start:span_end]):  # `***` stays `***`: scrubbing twice changes nothing
                 spans.append((span_start, span_end))
     return spans

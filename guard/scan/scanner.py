@@ -206,11 +206,7 @@ class Scanner:
         parts = excerpt.regions(line, shown + secret)  # the whole line, unless it is very long
         for start, end in parts:
             for rule in masking.rules(line_start + start, line_start + end):
-                has_value = 'value' in rule.regex.groupindex
-                for match in rule.regex.finditer(line, start, end):
-                    span_start, span_end = match.span('value') if has_value else match.span()
-                    if span_start < span_end:
-                        hidden.append((span_start, span_end))
+                hidden += [(s, e) for s, e in rule.raw_spans(line, start, end) if s < e]
         above = (lines.text(n) for n in range(line_no - 1, max(0, line_no - 1 - excerpt.CONTEXT_LINES), -1))
         return excerpt.plan_regions(
             line,

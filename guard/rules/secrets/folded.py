@@ -36,7 +36,7 @@ class CaseFoldedRule(Rule):
     def folded_regex(self) -> re.Pattern[str]:
         return self._folded.compiled
 
-    def _matches(self, text: str, windows: Iterable[Window] | None) -> Iterator[re.Match[str]]:
+    def matches(self, text: str, windows: Iterable[Window] | None = None) -> Iterator[re.Match[str]]:
         for match in windowed_matches(self.folded_regex, lower_text(text), windows):
             yield FoldedMatch(match, text)  # type: ignore[misc]  # quacks as re.Match for filters
 
