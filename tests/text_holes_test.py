@@ -144,16 +144,34 @@ def elf(rng: random.Random, secret: str) -> bytes:
     return header + b'\0' * rng.randint(0, 4096) + code + b'\0' * rng.randint(0, 4096) + strings + b'\0'
 
 
+def coff(rng: random.Random, secret: str) -> bytes:
+    """A COFF object (an MSVC or MASM `.obj`): the header, machine code, a debug section naming the source
+    path on the build machine, a symbol table (greenlet ships one: its path was a finding)."""
+    machine = rng.choice([0x14C, 0x8664, 0xAA64, 0x1C4])
+    header = struct.pack('<HHIIIHH', machine, rng.randint(1, 9), rng.getrandbits(32), 0x180, 16, 0, 0)
+    path = f'C:\\Users\\{secret[:8]}\\Workspace\\src\\switch.asm'.encode()
+    debug = b'\0' * rng.randint(4, 40) + b'B\0\x01\x11\0\0\0\0' + path + b'\0Microsoft (R) Macro Assembler\0'
+    code = rng.randbytes(rng.randint(40, 400))  # a few instructions: the strings outweigh them, NULs aside
+    symbols = b''.join(rng.choice([b'slp_switch', b'RETURN', b'.file', b'@feat.00']) + b'\0' * 8 for _ in range(16))
+    return header + b'.debug$S\0\0' + b'\0' * 40 + code + debug + symbols
+
+
 def holed_blob(rng: random.Random) -> bytes:
     """No magic number: compressed data padded with NUL runs (a disk image, a firmware blob)."""
     return b''.join(rng.randbytes(rng.randint(1000, 8000)) + b'\0' * rng.randint(0, 9000) for _ in range(4))
 
 
 @settings(max_examples=200, deadline=None)
-@given(seed=st.integers(0, 2**32), kind=st.sampled_from(['png', 'zip', 'elf', 'holed']), secret=SECRETS)
+@given(seed=st.integers(0, 2**32), kind=st.sampled_from(['png', 'zip', 'elf', 'coff', 'holed']), secret=SECRETS)
 def test_real_binaries_stay_binary(seed: int, kind: str, secret: str) -> None:
     rng = random.Random(seed)
-    data = {'png': png(rng), 'zip': archive(rng, secret), 'elf': elf(rng, secret), 'holed': holed_blob(rng)}[kind]
+    data = {
+        'png': lambda: png(rng),
+        'zip': lambda: archive(rng, secret),
+        'elf': lambda: elf(rng, secret),
+        'coff': lambda: coff(rng, secret),
+        'holed': lambda: holed_blob(rng),
+    }[kind]()
     assert text.decode_all(data) == []
     assert [s.reason for s in scanned(data, f'blob.{kind}').skipped] == [text.BINARY]
 
@@ -211,7 +229,9 @@ def test_the_hooks_block_holed_and_cp1252_text_and_pass_binaries(doc: tuple[byte
 @given(
     lines=LINES,
     secret=SECRETS,
-    magic=st.sampled_from([b'\x7fELF', b'\x89PNG\r\n\x1a\n', b'PK\x03\x04', b'GIF89a', b'MZ', b'%PDF-', b'\x1f\x8b']),
+    magic=st.sampled_from(
+        [b'\x7fELF', b'\x89PNG\r\n\x1a\n', b'PK\x03\x04', b'GIF89a', b'MZ', b'%PDF-', b'\x1f\x8b', b'\x64\xaa\x02\x00']
+    ),
 )
 def test_a_magic_number_never_makes_text_binary(lines: list[str], secret: str, magic: bytes) -> None:
     """A magic number only takes away the NUL allowance: text behind one (a fake header) is still read."""

@@ -157,7 +157,16 @@ def readings(head: bytes, solid: bytes | None = None) -> list[Reading]:
 
 def _binary_format(head: bytes) -> bool:
     """`head` opens with the magic number of a binary format."""
-    return head.startswith(_MAGIC) or (head[2:4] == b'\r\n' and head[4:8] in _PYC_FLAGS)
+    return (
+        head.startswith(_MAGIC)
+        or (head[2:4] == b'\r\n' and head[4:8] in _PYC_FLAGS)
+        or (head[:2] in _COFF_MACHINES and head[3:4] == b'\0')
+    )
+
+
+# A COFF object file (MSVC's and MASM's `.obj`) opens with its machine, then a section count under 256: its
+# debug section names the build machine's source path (`C:\Users\<name>\...`), a home path in no text.
+_COFF_MACHINES = frozenset({b'\x4c\x01', b'\x64\x86', b'\x64\xaa', b'\xc4\x01', b'\xc0\x01'})  # x86, x64, ARM64, ARM
 
 
 def _plain(head: bytes, holes: bool, solid: bytes | None, fmt: bool = False) -> str | None:
@@ -199,7 +208,10 @@ def decode_all(data: bytes) -> list[str]:
     texts = [_decode_as(data, codec, skip) for codec, skip in found]
     # A file with no reading is pieced only when its bytes less NULs look like text: the run search is a
     # regex pass over every byte, and images and libraries (NULs, no reading) are most files holding NULs.
-    if b'\0' in data and (texts or _utf8_or_latin1(data[:DEEP].replace(b'\0', b'')) is not None):
+    # Nor is a binary format's (an object file's strings less its NULs read as text).
+    if b'\0' in data and (
+        texts or not _binary_format(head) and _utf8_or_latin1(data[:DEEP].replace(b'\0', b'')) is not None
+    ):
         order = next((codec for codec, _ in found if codec.startswith('utf-16')), 'utf-16-le')
         pieced, mixed = _pieced(data, bool(texts), order)
         if mixed:  # whole-file UTF-16 readings put the part after a UTF-8 line on the wrong line
