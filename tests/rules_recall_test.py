@@ -184,6 +184,23 @@ FORMS = {
     'net-user': ('scripts/users.bat', 'net user bob {pw} /add\n'),
     'here-string': ('scripts/push.sh', 'docker login registry.internal -u ci --password-stdin <<< "{pw}"\n'),
     'triple-quoted-call': ('app/db.py', 'db = pymysql.connect("db.internal", "root", """{pw}""")\n'),
+    # Attack 15g: PowerShell, Oracle's thin URL, redis commands, haproxy and Apache, cmd, more CLI options.
+    'powershell-password': (
+        'deploy.ps1',
+        "Invoke-Sqlcmd -ServerInstance sql01 -Username sa -Password '{pw}' -Query 'x'\n",
+    ),
+    'powershell-securestring': ('deploy.ps1', "$sec = ConvertTo-SecureString '{pw}' -AsPlainText -Force\n"),
+    'oracle-thin': ('src/Db.java', 'static final String URL = "jdbc:oracle:thin:scott/{pw}@db.internal:1521:orcl";\n'),
+    'redis-auth': ('ops.sh', 'redis-cli -h cache.internal AUTH {pw}\n'),
+    'redis-config-set': ('ops.sh', 'redis-cli -h cache.internal CONFIG SET requirepass {pw}\n'),
+    'haproxy-stats-auth': ('haproxy.cfg', 'listen stats\n    bind :8404\n    stats auth admin:{pw}\n'),
+    'haproxy-userlist': ('haproxy.cfg', 'userlist admins\n    user ops insecure-password {pw}\n'),
+    'apache-ldap-bind': ('httpd.conf', 'AuthLDAPBindDN cn=admin,dc=corp\nAuthLDAPBindPassword {pw}\n'),
+    'cmd-setx': ('setenv.bat', '@echo off\r\nsetx DB_PASSWORD {pw}\r\n'),
+    'cqlsh': ('ops.sh', 'cqlsh cass.internal -u cassandra -p {pw}\n'),
+    'rdesktop': ('ops.sh', 'rdesktop -u admin -p {pw} winbox\n'),
+    'lftp': ('ops.sh', 'lftp -u admin,{pw} sftp://files.internal\n'),
+    'curl-proxy-user': ('ops.sh', 'curl --proxy-user bob:{pw} https://x.internal/\n'),
 }
 
 
@@ -204,6 +221,19 @@ def test_every_human_password_is_found_in_every_form(form: str) -> None:
         if line not in _secret_lines(path, text):
             missed.append(pw)
     assert missed == [], f'{form}: missed {len(missed)} of {len(PASSWORDS)}: {missed}'
+
+
+def test_a_basic_header_quoted_whole_is_found_for_every_human_password() -> None:
+    """nginx's `proxy_set_header Authorization "Basic X"` (attack 15g finding 07): the scheme inside the quotes."""
+    import base64
+
+    missed = []
+    for pw in PASSWORDS:
+        token = base64.b64encode(f'admin:{pw}'.encode()).decode()
+        text = f'location /api/ {{\n    proxy_set_header Authorization "Basic {token}";\n}}\n'
+        if 2 not in _secret_lines('nginx.conf', text):
+            missed.append(pw)
+    assert missed == []
 
 
 def test_the_generator_makes_fifty_distinct_human_passwords() -> None:

@@ -41,14 +41,17 @@ def _options(command: str) -> str:
 _OPTION_POSITIONS = (
     # `--password`, and a qualified one (`--db-pass`, `--http-password`); not a flag that asks or refuses
     # (`--ask-pass`, `--no-password`: the next word is no value).
-    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?:(?!(?:no|ask|debug)[-_])[a-z0-9]++[-_])*+'
+    # In any case: PowerShell's `-Password 'X'`.
+    r'(?:(?<=[\s\'"`(=,\[])|^)--?(?i:(?:(?!(?:no|ask|debug)[-_])[a-z0-9]++[-_])*+'
     r'(?:password|passwd|pass|pwd|passphrase|storepass|keypass|srcstorepass|deststorepass'
     # Its value: after `=` or blanks, the next item of a list (`"--requirepass", "X"`, a YAML block list's
     # next `- X`), or the next line of a continued command (`--db-password \\`).
-    r'|requirepass|masterauth)(?P<sep>=|["\']?,[ \t]*+|["\']?[ \t]*+\r?\n[ \t]*+-[ \t]++|[ \t]++\\\r?\n[ \t]*+|[ \t]+)'
+    r'|requirepass|masterauth))(?P<sep>=|["\']?,[ \t]*+|["\']?[ \t]*+\r?\n[ \t]*+-[ \t]++|[ \t]++\\\r?\n[ \t]*+|[ \t]+)'
     r'|\bsshpass["\']?(?:,[ \t]*+["\']|[ \t]+)-p(?:["\']?,[ \t]*+|[ \t]*)'
     r'|' + _options(r'sqlcmd|osql|isql|bcp|ipmitool|mosquitto_(?:pub|sub|rr)') + r'-P[ \t]*'
-    r'|' + _options(r'mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop') + r'-p[ \t]+'
+    r'|'
+    + _options(r'mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|cqlsh|rdesktop')
+    + r'-p[ \t]+'
     # .netrc: `machine HOST login USER password X` (or `default …`), maybe with an `account` token.
     r'|\b(?:machine[ \t]+\S+|default)(?:[ \t]+(?:login|account)[ \t]+\S+)+[ \t]+password[ \t]+'
     r'|' + _options(r'zip|unzip') + r'-P[ \t]+'
@@ -56,19 +59,24 @@ _OPTION_POSITIONS = (
     r'|' + _options(r'psexec(?:64)?(?:\.exe)?') + r'-p[ \t]+'
     r'|' + _options(r'openssl') + r'-k[ \t]+'
     r'|' + _options(r'xfreerdp|wlfreerdp|sdl-freerdp') + r'/p:'
-    r'|' + _options(r'redis-cli') + r'-a[ \t]+'
+    r'|' + _options(r'redis-cli') + r'(?:-a|(?i:auth))[ \t]+'
+    r'|\b(?i:config[ \t]+set[ \t]+(?:requirepass|masterauth))[ \t]+'
     r'|' + _options(r'docker login') + r'-p[ \t]+'
     r'|' + _options(r'ldap(?:search|add|modify|delete|passwd|whoami)') + r'-w[ \t]+'
     r'|' + _options(r'mysql|mysqldump|mysqladmin|mariadb|mariadb-dump') + r'-p(?=[^\s-])'
     # In an argv list (`CMD ["mysql", "-u", "root", "-p", "X"]`): the item after `"-p"`.
     r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)["\'](?:,[ \t]*+["\'][^"\'\n]{0,100}["\']){0,12}'
     r',[ \t]*+["\']-p["\'],[ \t]*+'
-    r'|' + _options(r'curl|wget') + r'(?:-u|--user)(?:=|[ \t]*)[\'"]?[^\s:\'"]+:'
+    r'|' + _options(r'curl|wget') + r'(?:-u|--user|-U|--proxy-user)(?:=|[ \t]*)[\'"]?[^\s:\'"]+:'
+    r'|' + _options(r'lftp') + r'-u[ \t]+[\'"]?[^\s,\'"]+,'
     r'|' + _options(r'smbclient') + r'-U[ \t]*[\'"]?[^\s%\'"]+%'
     r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
-    r'|(?m:^)[ \t]*(?:ENV|set(?:[ \t]+-[gUxlu]+)+)[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
+    r'|(?m:^)[ \t]*(?:ENV|(?i:setx)|set(?:[ \t]+-[gUxlu]+)+)[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
     # redis.conf: `requirepass X`, `masterauth X` (a compose `command:` passes them as `--requirepass X`).
-    r'|(?m:^)[ \t]*(?:requirepass|masterauth)[ \t]+'
+    r'|(?m:^)[ \t]*(?:requirepass|masterauth|(?i:AuthLDAPBindPassword))[ \t]+'
+    # haproxy: a userlist's `user U insecure-password X`, `stats auth U:X`.
+    r'|\binsecure-password[ \t]+'
+    r'|\bstats[ \t]+auth[ \t]+[^\s:]+:'
 )
 _POSITIONAL = (
     # Positional passwords: `net use \\\\host\\share PW`, `smbclient //host/share PW`, `mc alias set NAME URL USER PW`,
@@ -78,11 +86,14 @@ _POSITIONAL = (
     r'|' + _options(r'smbclient') + r'//\S+[ \t]+(?=[^-\s])'
     r'|\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+'
     # Oracle's `user/password@db` (sqlplus, expdp, rman, sqlldr userid=), htpasswd -b, archivers, psexec, openssl -k.
+    r'|\bjdbc:oracle:(?:thin|oci8?):[\w$#]+/(?=[^\s@/]{2,200}@)'  # the thin driver's user/password@host
     r'|\b(?:sqlplus|expdp|impdp|rman|sqlldr)\b[ \t]+(?:-\w+[ \t]+)*(?:(?:userid|target)(?:=|[ \t]+))?[\w$#]+/(?=[^\s@/]{2,200}@)'
     r'|\bhtpasswd[ \t]+(?:-[A-Za-z]+[ \t]+)*?-[A-Za-z]*b[A-Za-z]*[ \t]+(?:-[A-Za-z]+[ \t]+)*\S+[ \t]+\S+[ \t]+'
     # A here-string into a login: `docker login … <<< X`.
     r'|\b(?:docker|podman|helm)\b[^\n<]{0,240}\blogin\b[^\n<]{0,240}<<<[ \t]*'
     r'|' + _options(r'rabbitmqctl') + r'(?:add_user|change_password)[ \t]+\S+[ \t]+'
+    # PowerShell: `ConvertTo-SecureString 'X' -AsPlainText -Force`, a literal made a credential.
+    r'|\b(?i:convertto-securestring)[ \t]+(?:-String[ \t]+)?(?=[\'"])'
     # `echo X | docker login … --password-stdin`: what is piped in is the password.
     r'|\b(?:echo|printf)[ \t]+(?:-[ne]+[ \t]+)?(?:[\'"]?%s(?:\\n)?[\'"]?[ \t]+)?'
     r'(?=[^|\n]{0,300}\|[^\n]{0,300}(?:--password-stdin|\bsudo\b[^\n|]{0,100}[ \t]-S\b))'
@@ -101,7 +112,7 @@ _SQL = (
 # A quoted value runs to its closing quote, spaces and all (`-p'harbor quartz lantern tiger'`).
 # bash's ANSI-C quoting (`-p$'a b'`) is a quoted value too.
 _VALUE = r'(?:\$(?=\'))?(?P<quote>[\'"])?(?P<value>(?(quote)[^\'"\n]{2,200}|[^\s\'"`]{2,200}))'
-_SHELL_REFERENCE_STARTS = ('$', '%', '`', '<', '{', '[')
+_SHELL_REFERENCE_STARTS = ('$', '%', '`', '<', '{', '[', '(')  # `(`: PowerShell's -Password (Get-Secret)
 
 
 def _valued(positions: str) -> str:
@@ -179,6 +190,11 @@ RULES = (
             '"-p"',
             "'-p'",
             ' -k',
+            'setx ',
+            'setx\t',
+            '--proxy-user',
+            'bindpassword',
+            'stats auth',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -274,6 +290,8 @@ RULES = (
             'sqlldr',
             'htpasswd',
             '<<<',
+            'jdbc:oracle:',
+            'convertto-securestring',
         ),
         filters=(_not_a_password,),
         examples_bad=(

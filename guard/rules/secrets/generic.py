@@ -343,6 +343,7 @@ def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
     )
 
 
+_QUOTED_SCHEME = LazyRegex(r'(?i)(?P<scheme>basic|bearer|token)[ \t]++(?P<token>[^\s"\'`]{6,})')
 # A setter's call open up to a quoted argument: `setProperty(`, `config.set("db", `, `props.put(`.
 _SETTER_CALL = LazyRegex(r'\b(?:set|put)(?:[A-Z_]\w*)?\((?:[^()\n]{0,80},)?[ \t]*+$')
 
@@ -350,6 +351,10 @@ _SETTER_CALL = LazyRegex(r'\b(?:set|put)(?:[A-Z_]\w*)?\((?:[^()\n]{0,80},)?[ \t]
 def _value_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
+    scheme = (match['scheme'] or '').lower() if 'scheme' in match.re.groupindex else ''
+    if quoted and not scheme and (schemed := _QUOTED_SCHEME.fullmatch(value)):
+        # nginx's `proxy_set_header Authorization "Basic X"`: the scheme inside the quotes; X is the credential.
+        scheme, value = schemed['scheme'].lower(), schemed['token']
     if filters.is_placeholder(value):
         return 'placeholder or reference'
     identifier, words = _named(match)
@@ -374,7 +379,7 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         or value.rstrip('.,').lower() in _NOT_VALUES
     ):
         return 'code, not a literal'
-    if 'scheme' in match.re.groupindex and (match['scheme'] or '').lower() == 'basic' and _basic_stand_in(value):
+    if scheme == 'basic' and _basic_stand_in(value):
         return 'basic credentials of a documentation stand-in (user:pass)'
     if not quoted and _quoted_key(match, text) and _programmer_name(value):
         return 'a quoted key with a bare name: code (a dict or object literal), not a literal'
