@@ -328,7 +328,8 @@ def test_rules_shown_in_clear_get_a_fast_fingerprint_and_old_slow_entries_still_
     }
     assert not fingerprints.shown_in_clear('no-such-rule')  # unknown: a secret's, slow
     ips = random_ips(40)
-    write(git_repo, 'net/hosts.py', ''.join(f'HOST_{i} = "{ip}"\n' for i, ip in enumerate(ips)))
+    # Lines with nothing masked (`HOST_1` would be: a name with a digit may be a value), keyed by the address alone.
+    write(git_repo, 'net/hosts.py', ''.join(f'host = "{ip}"\n' for ip in ips))
     password = weak_password()
     leaky_repo(git_repo, password)
     git(git_repo, 'add', '-A')
@@ -444,10 +445,16 @@ def test_a_fast_fingerprint_hashes_only_what_the_excerpt_shows(data: st.DataObje
     _, text, _ = place(form, data.draw(credentials), 42)
     findings = Scanner(RULES).scan(Document(form[0], text))[0]
     assert findings, f'{form[0]}: nothing reported, so this case tests nothing'
+    from guard.excerpt import key_text
+
     for f in findings:
         if fingerprints.fast_enough(f):
-            shown = {content_key(f.rule, value) for value in _shown_values(f.excerpt)}
-            assert f.fingerprint in shown, (form[0], f.excerpt)
+            # On a line that may hold a credential, the key also holds key_text: the words shown before the
+            # first mask, values among them reduced to `*` (a function of what the report shows).
+            pieces = _shown_values(f.excerpt)
+            if f.credential:
+                pieces |= {f'{value}\0{key_text(f.excerpt)}' for value in pieces}
+            assert f.fingerprint in {content_key(f.rule, value) for value in pieces}, (form[0], f.excerpt)
 
 
 @pytest.mark.parametrize('form', ADJACENT_FORMS, ids=[f[0] for f in ADJACENT_FORMS])
@@ -509,3 +516,24 @@ def test_changed_findings_cost_a_bounded_number_of_slow_hashes(count: int, chang
     assert sorted(f.line - 1 for f in new if f.line) == sorted(changed) and accepted == count - len(changed)
     bound = 1 + len(changed) * (2 * math.ceil(math.log2(count)) + fingerprints.GROUP)
     assert len(calls) <= bound, (count, changed, len(calls))
+
+
+@pytest.mark.parametrize('seed', range(4))
+def test_a_baselined_address_does_not_accept_a_new_line_holding_a_credential(git_repo: Path, seed: int) -> None:
+    """Attack 15g finding 10: one accepted `API_HOST=ADDR` accepted every later line naming ADDR, a new
+    `tool --opt user:PASSWORD http://ADDR/` too, which no secret rule knows; it must block as a line that may
+    hold a credential."""
+    import random
+
+    rng = random.Random(seed)
+    ip = random_ips(1)[0]
+    password = weak_password()
+    tool = rng.choice(['myapp', 'syncer', 'feedctl']) + ' ' + rng.choice(['--frob', '--with', '-k'])
+    write(git_repo, 'deploy.sh', f'API_HOST={ip}\n')
+    git(git_repo, 'add', '-A')
+    assert run_guard('baseline', git_repo).returncode == 0
+    assert run_guard('scan', git_repo, '-q').returncode == 0
+    write(git_repo, 'deploy.sh', f'API_HOST={ip}\n{tool} bob:{password} http://{ip}/\n')
+    proc = run_guard('scan', git_repo)
+    assert proc.returncode == 1 and 'deploy.sh:2' in proc.stdout, proc.stdout + proc.stderr
+    assert password not in proc.stdout + proc.stderr

@@ -149,6 +149,29 @@ def test_every_piece_of_a_password_with_url_delimiters_is_masked(pieces: list[st
             assert piece not in text, (raw, text)
 
 
+# No `+ % & #`: unencoded in a URL's query they are a space, an escape, the next parameter and the fragment, so the
+# driver would get another password.
+_ODBC_PASSWORD = st.text(
+    alphabet='ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!*-@$', min_size=6, max_size=16
+)
+
+
+@given(password=_ODBC_PASSWORD)
+@settings(max_examples=100, deadline=None)
+def test_a_connection_string_in_the_query_shows_no_credential(password: str) -> None:
+    """Attack 15g finding 08: `mssql+pyodbc:///?odbc_connect=…;PWD=X` was shown whole in health's driver error.
+    A query value that is not plain is masked in the shown URL, and the nested password is a secret of the URL."""
+    from urllib.parse import quote_plus
+
+    conn = f'DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=db01;UID=sa;PWD={password}'
+    for raw in (f'mssql+pyodbc:///?odbc_connect={conn}', f'mssql+pyodbc:///?odbc_connect={quote_plus(conn)}'):
+        url = _make(raw, 'DATABASE_URL in the environment')
+        assert password not in url.masked and quote_plus(password) not in url.masked, url.masked
+        assert url.masked.startswith('mssql+pyodbc:///?odbc_connect=***'), url.masked
+        message = f'Login failed for user sa with password {password} ({quote_plus(password)})'
+        assert password not in url.scrub(message) and quote_plus(password) not in url.scrub(message)
+
+
 def test_libpq_message_for_a_password_with_at_is_masked(tmp_path: Path) -> None:
     """The real driver, the attack's URL: libpq names the password's tail as the host it could not resolve."""
     (tmp_path / '.env').write_text('DB_URL=postgresql://app:S3cure@Passw0rd-2026@127.0.0.1:1/appdb\n')

@@ -174,3 +174,24 @@ def test_cli_history_and_range(git_repo: Path) -> None:
         bad.returncode == 2 and bad.stderr.startswith('guard: error: git log failed:') and 'Traceback' not in bad.stderr
     )
     assert bad.stderr.count('\n') == 1
+
+
+# Attack 15g finding 09: an address reported once per file hid its second line, which held a credential no
+# secret rule knows; the push then offered a skip that pushed it. Tools, options and passwords are generated.
+_TOOLS = ['myapp', 'syncer', 'ingest', 'feedctl', 'bridge']
+_OPTIONS = ['--frob', '--with', '-k', '--login', '-X']
+
+
+@pytest.mark.parametrize('seed', range(6))
+def test_a_credential_line_is_reported_though_its_address_was_on_an_earlier_line(git_repo: Path, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    ip = f'10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}'
+    password = ''.join(rng.choice('abcdefghjkmnpqrstuvwxyzABCDEFGH23456789#!') for _ in range(12)) + '7k'
+    line = f'{rng.choice(_TOOLS)} {rng.choice(_OPTIONS)} bob:{password} http://{ip}/\n'
+    head = commit(git_repo, {'deploy.sh': f'API_HOST={ip}\n' + line})
+    result = scan(git_repo, [head])
+    second = [f for f in result.findings if f.line == 2]
+    assert second and all(f.credential for f in second), result.findings
+    assert all(password not in f.excerpt for f in result.findings)

@@ -201,6 +201,28 @@ FORMS = {
     'rdesktop': ('ops.sh', 'rdesktop -u admin -p {pw} winbox\n'),
     'lftp': ('ops.sh', 'lftp -u admin,{pw} sftp://files.internal\n'),
     'curl-proxy-user': ('ops.sh', 'curl --proxy-user bob:{pw} https://x.internal/\n'),
+    'chpasswd': ('Dockerfile', "FROM debian:12\nRUN echo 'root:{pw}' | chpasswd\n"),
+    'passwd-stdin': ('setup.sh', "echo '{pw}' | passwd --stdin app\n"),
+    'debconf': ('preseed.cfg', 'd-i passwd/root-password password {pw}\n'),
+    'debconf-package': (
+        'setup.sh',
+        'echo "mysql-server mysql-server/root_password password {pw}" | debconf-set-selections\n',
+    ),
+    'az-login': ('ops.sh', "az login -u ops@corp.example -p '{pw}'\n"),
+    'oc-login': ('ops.sh', 'oc login -u developer -p {pw} https://api.ocp.internal:6443\n'),
+    'fix-logon': (
+        'tests/replay.py',
+        'LOGON = "8=FIX.4.4|9=102|35=A|49=CLIENT|56=BROKER|553=trader1|554={pw}|10=123|"\n',
+    ),
+    'fix-logon-soh': (
+        'logs/session.log',
+        '8=FIX.4.2\x0135=A\x0149=TRADER\x0156=EXCH\x01553=desk1\x01554={pw}\x0110=200\x01\n',
+    ),
+    'django-create-user': ('app/seed.py', "User.objects.create_superuser('admin', 'admin@corp.example', '{pw}')\n"),
+    'sequelize': ('src/db.js', "const db = new Sequelize('orders', 'app', '{pw}', {{ host: 'db.internal' }});\n"),
+    'pika-credentials': ('app/mq.py', "creds = pika.PlainCredentials('app', '{pw}')\n"),
+    'spring-auth-token': ('src/Auth.java', 'var t = new UsernamePasswordAuthenticationToken("admin", "{pw}");\n'),
+    'ldap-bind': ('app/ldap.py', "conn.simple_bind_s('cn=admin,dc=corp', '{pw}')\n"),
 }
 
 

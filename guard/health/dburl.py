@@ -58,6 +58,13 @@ class DatabaseUrl:
 
         url = parse(self.secret, self.source)
         values = [url.password or ''] + [v for k, v in _query_items(url) if is_credential_name(k)]
+        # A connection string inside a query value (`odbc_connect=DRIVER=…;UID=sa;PWD=X`): its credentials too.
+        values += [
+            nested.partition('=')[2]
+            for _, v in _query_items(url)
+            for nested in unquote(v).split(';')
+            if is_credential_name(nested.partition('=')[0].strip())
+        ]
         values += _userinfo_parts(self.secret, url.username or '')
         values += [unquote(v) for v in values]
         found = {form for v in values if len(v) >= 3 for form in (v, quote(v, safe=''), quote_plus(v))}
@@ -141,11 +148,24 @@ def parse(raw: str, source: str) -> URL:
 
 
 def mask(url: URL) -> str:
-    """The URL as text with the password and credential-like query values replaced by ***."""
-    if any(is_credential_name(k) for k, _ in _query_items(url)):
-        url = url.set(query={k: (MASK if is_credential_name(k) else v) for k, v in url.query.items()})
+    """The URL as text with the password replaced by ***, and every query value but a plain one: default-deny,
+    as an excerpt is. A value under a credential's name goes whatever it holds, and so does any that is not
+    a plain word, number or path (`odbc_connect=DRIVER%3D…%3BPWD%3DX` holds a whole connection string)."""
+    if not all(_plain_query_value(k, v) for k, v in _query_items(url)):
+        query = {
+            k: (v if all(_plain_query_value(k, one) for one in ((v,) if isinstance(v, str) else v)) else MASK)
+            for k, v in url.query.items()
+        }
+        url = url.set(query=query)
     # render_as_string URL-encodes the query's mask; put it back as people read it.
     return url.render_as_string(hide_password=True).replace('=%2A%2A%2A', '=' + MASK)
+
+
+def _plain_query_value(key: str, value: str) -> bool:
+    """`sslmode=require`, `connect_timeout=10`, `host=/run/postgresql`: shown; a credential's value never."""
+    import re
+
+    return not is_credential_name(key) and re.fullmatch(r'[A-Za-z0-9_.\-/]{0,64}', value) is not None
 
 
 def _make(raw: str, source: str) -> DatabaseUrl:

@@ -250,6 +250,16 @@ class Scanner:
         # A match that carries on into a masked value (`/home/u/c.p12:PASSWORD`) holds a credential of its
         # own: its content key must get the slow hash in a baseline, and no skip may be offered for it.
         masked = not rule.redact and shown.masks(column - 1, min(len(shown.line), hit.end - line_start))
+        excerpt = _excerpt(shown, column - 1)
+        content = hit.value
+        if not rule.redact and (shown.credential or masked):
+            # An address's content key is the address, so one baselined line accepted it on every line: a
+            # new line holding a credential next to it too (attack 15g finding 10). On a line that may hold
+            # one, the words its excerpt shows before the first mask (guard.excerpt.key_text: nothing a
+            # credential can change) are part of what is accepted.
+            from guard.excerpt import key_text
+
+            content = f'{hit.value}\0{key_text(excerpt)}'
         # Every field by position: the record's fast path (40,000 findings in one file)
         return Finding(
             rule.id,
@@ -260,8 +270,8 @@ class Scanner:
             column,
             rule.why,
             rule.fix,
-            _excerpt(shown, column - 1),
-            fingerprint(rule.id, hit.value),
+            excerpt,
+            fingerprint(rule.id, content),
             (),
             shown.credential or masked,
             masked,

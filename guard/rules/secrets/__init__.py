@@ -21,6 +21,7 @@ MODULES = (
     'guard.rules.secrets.conninfo',
     'guard.rules.secrets.commands',
     'guard.rules.secrets.calls',
+    'guard.rules.secrets.protocols',
     'guard.rules.secrets.generic',
     'guard.rules.secrets.stock',
 )

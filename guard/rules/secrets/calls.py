@@ -2,7 +2,9 @@
 `new PDO(dsn, 'root', 'X')`, `mysqli_connect(host, user, 'X')`, `pymysql.connect(host, "root", "X")`,
 `ftplib.FTP(host, user, "X")`, Go's `smtp.PlainAuth("", user, "X", host)` (the third argument);
 `NetworkCredential("svc", "X")`, `HTTPBasicAuth("u", "X")`, `PasswordAuthentication("u", "X".toCharArray())`,
-`smtp.login(user, "X")`, `auth=("u", "X")` (the second).
+`smtp.login(user, "X")`, `auth=("u", "X")`, pika's `PlainCredentials("u", "X")`, Spring's
+`UsernamePasswordAuthenticationToken("u", "X")`, ldap's `simple_bind_s(dn, "X")` (the second); Django's
+`create_user(name, email, "X")` and `create_superuser`, `new Sequelize(db, user, "X")` (the third).
 
 No name says "password" there: the call's signature does. The earlier arguments are read as simple ones
 (no parentheses, no commas inside), so a call built of nested calls is not judged; the password must be a
@@ -20,13 +22,15 @@ if TYPE_CHECKING:
 
 # Space between arguments, one line end in it at most: black, prettier and IDEs put each argument on a line.
 _GAP = r'[ \t]*+(?:\r?\n[ \t]*+)?'
-_ARGUMENT = r'[^,()\n]{0,200}+,' + _GAP  # one simple argument and its comma
+# One simple argument and its comma; a string literal in it may hold commas (an LDAP DN: `'cn=admin,dc=corp'`).
+_ARGUMENT = r'(?:"[^"\n]{0,200}+"|\'[^\'\n]{0,200}+\')?+[^,()\n]{0,200}+,' + _GAP
 _THIRD = (
-    r'\b(?:getConnection|PDO|mysqli_connect|mysqli|FTP|FTP_TLS|PlainAuth'
+    r'\b(?:getConnection|PDO|mysqli_connect|mysqli|FTP|FTP_TLS|PlainAuth|create_superuser|create_user|Sequelize'
     r'|(?:pymysql|MySQLdb|mysql\.connector|pymssql)\.connect)\(' + _GAP + _ARGUMENT + _ARGUMENT
 )
 _SECOND = (
-    r'(?:\b(?:NetworkCredential|HTTPBasicAuth|HTTPDigestAuth|PasswordAuthentication|BasicAuth)\(|\.login\('
+    r'(?:\b(?:NetworkCredential|HTTPBasicAuth|HTTPDigestAuth|PasswordAuthentication|BasicAuth|PlainCredentials'
+    r'|UsernamePasswordAuthenticationToken|simple_bind_s|simple_bind)\(|\.login\('
     r'|\bauth[ \t]*=[ \t]*[(\[])' + _GAP + _ARGUMENT
 )
 # A literal of any kind: Python's r"…" f"…" b"…" and triple-quoted ones, C#'s @"…", Go's and JavaScript's `…`,
@@ -81,6 +85,13 @@ RULES = (
             '.login(',
             'auth=',
             'auth =',
+            'create_superuser(',
+            'create_user(',
+            'sequelize(',
+            'plaincredentials(',
+            'authenticationtoken(',
+            'simple_bind_s(',
+            'simple_bind(',
         ),
         filters=(_placeholder,),
         examples_bad=(

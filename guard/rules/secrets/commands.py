@@ -61,7 +61,7 @@ _OPTION_POSITIONS = (
     r'|' + _options(r'xfreerdp|wlfreerdp|sdl-freerdp') + r'/p:'
     r'|' + _options(r'redis-cli') + r'(?:-a|(?i:auth))[ \t]+'
     r'|\b(?i:config[ \t]+set[ \t]+(?:requirepass|masterauth))[ \t]+'
-    r'|' + _options(r'docker login') + r'-p[ \t]+'
+    r'|' + _options(r'docker login|(?:az|oc)[ \t]+login') + r'-p[ \t]+'
     r'|' + _options(r'ldap(?:search|add|modify|delete|passwd|whoami)') + r'-w[ \t]+'
     r'|' + _options(r'mysql|mysqldump|mysqladmin|mariadb|mariadb-dump') + r'-p(?=[^\s-])'
     # In an argv list (`CMD ["mysql", "-u", "root", "-p", "X"]`): the item after `"-p"`.
@@ -96,7 +96,11 @@ _POSITIONAL = (
     r'|\b(?i:convertto-securestring)[ \t]+(?:-String[ \t]+)?(?=[\'"])'
     # `echo X | docker login … --password-stdin`: what is piped in is the password.
     r'|\b(?:echo|printf)[ \t]+(?:-[ne]+[ \t]+)?(?:[\'"]?%s(?:\\n)?[\'"]?[ \t]+)?'
-    r'(?=[^|\n]{0,300}\|[^\n]{0,300}(?:--password-stdin|\bsudo\b[^\n|]{0,100}[ \t]-S\b))'
+    r'(?=[^|\n]{0,300}\|[^\n]{0,300}(?:--password-stdin|\bpasswd[ \t]+--stdin\b|\bsudo\b[^\n|]{0,100}[ \t]-S\b))'
+    # `echo 'user:X' | chpasswd`: the password after the user's name.
+    r'|\b(?:echo|printf)[ \t]+(?:-[ne]+[ \t]+)?[\'"]?[\w.\-]+:(?=[^|\n]{0,300}\|[ \t]*(?:sudo[ \t]+)?chpasswd\b)'
+    # debconf preseeding: `d-i passwd/root-password password X`, `mysql-server/root_password password X`.
+    r'|\b[\w.\-]+/[\w.\-]*pass[\w.\-]*[ \t]+password[ \t]+'
 )
 _SQL = (
     # SQL: `CREATE USER u IDENTIFIED BY X`, `ALTER ROLE`, MySQL's `IDENTIFIED WITH plugin BY X`; in a statement
@@ -292,6 +296,10 @@ RULES = (
             '<<<',
             'jdbc:oracle:',
             'convertto-securestring',
+            'chpasswd',
+            'passwd --stdin',
+            'password password',
+            'password\tpassword',
         ),
         filters=(_not_a_password,),
         examples_bad=(

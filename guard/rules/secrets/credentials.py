@@ -25,6 +25,7 @@ POSITION_RULES = frozenset(
         'positional-password',
         'sql-password',
         'call-password',
+        'fix-logon-password',
         'netrc-password',
         'go-dsn-password',
         'pgpass-password',
