@@ -343,6 +343,7 @@ def _quoted_setting(match: re.Match[str], text: str, identifier: str) -> bool:
     )
 
 
+_SCHEMES = ('basic', 'bearer', 'token')  # tested first: the pattern is compiled only for such a value
 _QUOTED_SCHEME = LazyRegex(r'(?i)(?P<scheme>basic|bearer|token)[ \t]++(?P<token>[^\s"\'`]{6,})')
 # A setter's call open up to a quoted argument: `setProperty(`, `config.set("db", `, `props.put(`.
 _SETTER_CALL = LazyRegex(r'\b(?:set|put)(?:[A-Z_]\w*)?\((?:[^()\n]{0,80},)?[ \t]*+$')
@@ -352,7 +353,12 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     quoted = 'q' not in match.re.groupindex or match['q'] is not None
     scheme = (match['scheme'] or '').lower() if 'scheme' in match.re.groupindex else ''
-    if quoted and not scheme and (schemed := _QUOTED_SCHEME.fullmatch(value)):
+    if (
+        quoted
+        and not scheme
+        and value[:7].lower().startswith(_SCHEMES)
+        and (schemed := _QUOTED_SCHEME.fullmatch(value))
+    ):
         # nginx's `proxy_set_header Authorization "Basic X"`: the scheme inside the quotes; X is the credential.
         scheme, value = schemed['scheme'].lower(), schemed['token']
     if filters.is_placeholder(value):
