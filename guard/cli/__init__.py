@@ -100,11 +100,16 @@ def _refuse_dashes_as_value(argv: Sequence[str]) -> None:
     for arg in argv:
         if arg == '--':
             return  # operands follow
-        name, eq, value = arg.partition('=')
-        if eq and name.startswith('--') and value == '--' or not eq and arg[:1] == '-' != arg[1:2] and arg[2:] == '--':
-            from guard.errors import UsageError
+        name, _, value = arg.partition('=')
+        if name.startswith('--') and value == '--':
+            option = name  # --unit-dir=--
+        elif arg[:1] == '-' and arg[1:2] != '-' and arg[2:] == '--':
+            option = arg[:2]  # -o--
+        else:
+            continue
+        from guard.errors import UsageError
 
-            raise UsageError(f'{name if eq else arg[:2]}: `--` is not a value (it ends the options)')
+        raise UsageError(f'{option}: `--` is not a value (it ends the options)')
 
 
 def hook_main() -> NoReturn:

@@ -9,6 +9,8 @@ MsgType (`35=A`).
 from __future__ import annotations
 
 from guard.rules.base import Rule
+from guard.rules.prose import line_end
+from guard.rules.prose import line_start
 from guard.rules.secrets import filters
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
@@ -19,9 +21,7 @@ _DELIMITERS = '|^\x01'
 
 
 def _not_fix(match: re.Match[str], text: str) -> str | None:
-    start = text.rfind('\n', 0, match.start()) + 1
-    end = text.find('\n', match.end())
-    line = text[start : end if end >= 0 else len(text)]
+    line = text[line_start(text, match.start()) : line_end(text, match.end())]
     if '8=FIX' not in line and not any(f'{d}35=A{d}' in line for d in _DELIMITERS):
         return 'not in a FIX message'
     if filters.is_placeholder(match['value']) or match['value'].startswith(('$', '{', '<', '%')):
