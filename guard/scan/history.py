@@ -108,17 +108,11 @@ def _plan(
 
 def _first_introductions(found: list[Finding]) -> list[Finding]:
     """One finding per (path, fingerprint), at the first commit that had it: `found` is in commit order,
-    its paths `<commit>:<path>`. A finding on a line that may hold a credential is kept apart from one
-    on a line that does not: an address's first line hiding its second (`curl -u u:X http://ADDR`) lost
-    the mark that withholds the skip a hook would otherwise offer (attack 15g finding 09)."""
-    kept: dict[tuple[str, str, bool], Finding] = {}
+    its paths `<commit>:<path>`."""
+    kept: dict[tuple[str, str], Finding] = {}
     for finding in found:
         # A root venv's fingerprint lists its entries, which differ commit by commit: report it once.
         path = finding.path.partition(':')[2]
-        key = (
-            (finding.rule, '', False)
-            if finding.rule == venv.ROOT_RULE
-            else (path, finding.fingerprint, finding.credential)
-        )
+        key = (finding.rule, '') if finding.rule == venv.ROOT_RULE else (path, finding.fingerprint)
         kept.setdefault(key, finding)
     return list(kept.values())

@@ -256,7 +256,8 @@ class Scanner:
             # An address's content key is the address, so one baselined line accepted it on every line: a
             # new line holding a credential next to it too (attack 15g finding 10). On a line that may hold
             # one, the words its excerpt shows before the first mask (guard.excerpt.key_text: nothing a
-            # credential can change) are part of what is accepted.
+            # credential can change) are part of what is accepted, and of what a history scan reports once
+            # per file (it kept the address's first line and dropped the second: finding 09).
             from guard.excerpt import key_text
 
             content = f'{hit.value}\0{key_text(excerpt)}'
