@@ -250,14 +250,22 @@ def continues_credential(line: str, above: Iterable[str]) -> bool:
 
 def _may_open_value(tail: str) -> bool:
     """What every _OPENS_VALUE match holds, tested first (the pattern costs ~6 µs a line, a deny list has 40,000):
-    a trailing backslash, or a credential word as IGNORECASE reads it (`ſ` is an `s`; lower() makes `K` a `k`)."""
-    if tail.endswith('\\'):
+    a trailing backslash, or a last character that opens a value and a credential word as IGNORECASE reads it
+    (`ſ` is an `s`; lower() makes `K` a `k`)."""
+    end = tail[:-1] if tail.endswith('\n') else tail  # `$` matches before a last newline too
+    last = end.rstrip(' \t')[-1:]
+    if last == '\\':
         return True
+    # Every opener ends its line with what opens a value (`:`, `=`, a YAML block indicator, a tag, a CDATA
+    # start): a line ending in a word is no opener whatever words it holds (a netrc's every line names `password`).
+    if not last or not (last in _OPENER_ENDS or last.isdecimal()):
+        return False
     lowered = tail.lower().replace('\u017f', 's')
     return any(word in lowered for word in _OPENER_WORDS)
 
 
 _OPENER_WORDS = ('pass', 'pw', 'secret', 'token', 'cred', 'key', 'auth')
+_OPENER_ENDS = frozenset(':=|>+-[')
 
 
 def plan(

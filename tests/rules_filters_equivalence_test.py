@@ -586,6 +586,14 @@ def test_the_host_context_found_in_the_folded_text_as_ignorecase_found_it(before
                 '-p',
                 '<',
                 'x',
+                '\n',
+                '[',
+                '<![CDATA[',
+                '+',
+                '-',
+                '7',
+                '\u0663',  # an Arabic-Indic digit: `\\d` reads any decimal digit
+                '\t',
             ]
         ),
         max_size=10,
