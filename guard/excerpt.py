@@ -68,6 +68,7 @@ _CDATA = re.compile(r'<!\[CDATA\[(?P<text>(?:[^\]]++|\](?!\]>))*+)')
 _ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:(?=[ \t]))[ \t]*+(?P<v>)(?=\S)')
 _CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
 _CHUNK = re.compile(r'[^\s\x00]++')
+_NON_BLANK = re.compile(r'\S*+')
 _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
 _OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
 # A path a rule reports: where it starts, and the characters a plain path is made of (a Windows user
@@ -81,6 +82,14 @@ _FLOW_END = re.compile(r'[,\]}]')
 _PGPASS = re.compile(r'[ \t]*+[^:\s]++:(?:\d++|\*):[^:\s]*+:[^:\s]*+:(?P<pw>.)')
 _CREDENTIAL_WORD = re.compile(
     r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth)[:=]?$', re.IGNORECASE
+)
+# A chunk (_CHUNK) that may name the value in the next one (Denials.positions): an option, a chunk ending in a
+# credential word (_CREDENTIAL_WORD, maybe a flow list's `,` after it), SQL's `by`.
+_NAMES_VALUE = re.compile(
+    r'(?<![^\s\x00])(?:-[^\s\x00]*+|[^\s\x00]*?'
+    r'(?:pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|credentials?|api[_-]?key|apikey|auth|by)'
+    r'[:=]?,?(?![^\s\x00]))',
+    re.IGNORECASE,
 )
 # A stretch with nothing default-deny would mask, and the words that still call for the passes.
 _SIMPLE = re.compile(r'[A-Za-z_ \t;,(){}\[\]]*+')
@@ -502,18 +511,19 @@ class _Denials:
             # A value may hold more settings (`Server=h;User Id=sa;Password=X`, `?user=a&password=X`):
             # read on from its start, so a credential's name inside it is seen.
             pos = len(text) if named else start
-        chunks = [m.span() for m in _CHUNK.finditer(text)]
-        for i, (start, end) in enumerate(chunks):
-            chunk = text[start:end]
+        # Only a chunk that names a value (an option, a credential word, `by`) is read: most chunks are neither.
+        for opener in _NAMES_VALUE.finditer(text):
+            start, end = opener.span()
+            chunk = opener[0]
             # An item of a flow list (`[redis-server, --requirepass, X]`): its argument is the next item,
             # which runs to the next `,` `]` `}` (YAML's flow indicators: a plain scalar holds none).
             flow = chunk.endswith(',') and len(chunk) > 1
             name = chunk[:-1] if flow else chunk
             password = _CREDENTIAL_WORD.search(name) is not None or (
-                name.lower() == 'by' and i > 0 and text[chunks[i - 1][0] : chunks[i - 1][1]].lower() == 'identified'
+                name.lower() == 'by' and _after_identified(text, start)
             )  # SQL's `IDENTIFIED BY X`
-            if (self._option(name, start) or password) and i + 1 < len(chunks):
-                after, after_end = chunks[i + 1]
+            if (self._option(name, start) or password) and (following := _CHUNK.search(text, end)) is not None:
+                after, after_end = following.span()
                 if text[end:after].strip() or _SAFE_OPERATOR(text[after:after_end]):
                     continue
                 if flow:
@@ -532,7 +542,7 @@ class _Denials:
                 else:  # -h 1.2.3.4 shows the address; -p HOST:1.2.3.4 masks the rest
                     for s, e in _subtract([(after, after_end)], _merge(self._shown_within(after, after_end))):
                         self.force(s, e)
-        for token in _USERINFO_CHUNK.finditer(text):
+        for token in _USERINFO_CHUNK.finditer(text) if '@' in text else ():
             start, end = token.span()
             chunk = token[0]
             at = chunk.rfind('@')  # -1 for most chunks
@@ -566,10 +576,7 @@ class _Denials:
 
     def _word_end(self, end: int) -> int:
         """The end of the word on the line itself: a quote in it (`-p0:''0000`) split the blanked text."""
-        line = self.line
-        while end < len(line) and not line[end].isspace():
-            end += 1
-        return end
+        return _NON_BLANK.match(self.line, end).end()  # type: ignore[union-attr]  # it matches empty
 
     def _option(self, chunk: str, start: int) -> bool:
         """Deny an option's attached value (`-pX`, `--user=X`); True when its value is the next chunk."""
@@ -600,7 +607,14 @@ class _Denials:
     def shapes(self, text: str) -> None:
         """What is left: every piece that is not a plain word, a number, a plain path or punctuation."""
         for match in _PIECE.finditer(text):
-            if _SAFE.fullmatch(match[0]) is None or _random_case(match[0]) or _joined_words(match[0]):
+            piece = match[0]
+            one_case = piece.islower() or piece.isupper()  # no case to flip (_random_case)
+            joined = '-' in piece or '.' in piece  # what _joined_words joins on
+            if (
+                _SAFE.fullmatch(piece) is None
+                or (not one_case and _random_case(piece))
+                or (joined and _joined_words(piece))
+            ):
                 self.deny(*match.span())
 
 
@@ -674,8 +688,24 @@ def _SAFE_OPERATOR(chunk: str) -> bool:  # noqa: N802 - reads as the predicate i
     return chunk.startswith('-') or not any(c.isalnum() for c in chunk)
 
 
+def _after_identified(text: str, start: int) -> bool:
+    """Whether the chunk (_CHUNK) before the one at `start` is `identified` in any case. Read back from
+    `start`, over the blanks between them only: a line of `by by …` costs its length, not its square."""
+    end = start
+    while end > 0 and (text[end - 1].isspace() or text[end - 1] == _NUL):  # what _CHUNK stops at
+        end -= 1
+    begin = end - len('identified')  # no letter lower() shortens
+    return (
+        begin >= 0
+        and text[begin:end].lower() == 'identified'
+        and (begin == 0 or text[begin - 1].isspace() or text[begin - 1] == _NUL)
+    )
+
+
 def _blank(line: str, spans: Sequence[tuple[int, int]]) -> str:
     """`line` with every span replaced by NUL characters, offsets unchanged."""
+    if not spans:
+        return line
     out = []
     pos = 0
     for start, end in _merge(spans):
@@ -687,6 +717,8 @@ def _blank(line: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(spans) < 2:  # most lines: asked eight times each
+        return [span for span in spans if span[0] < span[1]]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if start >= end:
