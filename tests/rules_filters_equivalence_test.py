@@ -614,3 +614,32 @@ def test_the_openers_literal_test_admits_every_opener(tail: str) -> None:
 def test_humps_of_any_text_are_non_empty_pieces_of_it_in_order(segment: str) -> None:
     humps = filters._humps(segment)
     assert ''.join(humps) == segment and all(humps)
+
+
+@MANY
+@given(
+    st.lists(
+        st.sampled_from(
+            ['password', 'PaſS', 'pw', 'Secret', 'tokens', 'API-KEY', 'apikey', 'auth', 'credentials', 'by', 'BY']
+            + ['identified', '-p', '--user', '-', 'x', 'db_', ':', '=', ',', ' ', '\t', '\x00', '\n', 'İ', 'K', 'ı']
+        ),
+        max_size=12,
+    ).map(''.join)
+)
+@example('identified by x')
+@example('[--requirepass, x]')
+@example('db.password: x')
+def test_the_masker_reads_every_chunk_that_names_a_value(text: str) -> None:
+    """excerpt._NAMES_VALUE finds every chunk Denials.positions acts on: an option, a name ending in a
+    credential word (a flow list's `,` after it), `by`; and excerpt._after_identified reads the chunk before."""
+    from guard import excerpt
+
+    found = {m.span() for m in excerpt._NAMES_VALUE.finditer(text)}
+    chunks = [m.span() for m in excerpt._CHUNK.finditer(text)]
+    for i, (start, end) in enumerate(chunks):
+        chunk = text[start:end]
+        name = chunk[:-1] if chunk.endswith(',') and len(chunk) > 1 else chunk
+        if name.startswith('-') or excerpt._CREDENTIAL_WORD.search(name) or name.lower() == 'by':
+            assert (start, end) in found, (text, chunk)
+        previous = text[chunks[i - 1][0] : chunks[i - 1][1]] if i else ''
+        assert excerpt._after_identified(text, start) == (previous.lower() == 'identified'), (text, chunk)
