@@ -298,6 +298,9 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
     long = False
     # The window being built on a long line, kept in locals: a line can hold a hit every few characters.
     open_start = open_last = open_end = -1
+    # Short lines' windows, joined while they touch before one is made (a file of 30,000 lines with a hit
+    # each is one window; widening a record per line built 30,000).
+    held_start = held_last = held_end = -1
     for pos in positions:
         if pos > line_end:  # the first hit on its line
             if open_last >= 0:
@@ -319,10 +322,19 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
             end = size if end + extra >= size - 1 else end + extra
             long = line_end - line_start > LONG_LINE
             if not long:
-                _add(windows, start, line_end, end)
+                if held_last >= 0 and start <= held_last + 1:
+                    held_last = max(held_last, line_end)
+                    held_end = max(held_end, end)
+                else:
+                    if held_last >= 0:
+                        _add(windows, held_start, held_last, held_end)
+                    held_start, held_last, held_end = start, line_end, end
                 continue
         elif not long:
             continue  # on the line of the previous hit: same window
+        if held_last >= 0:  # a long line's windows come after the short lines' before it
+            _add(windows, held_start, held_last, held_end)
+            held_last = -1
         first = pos - LONG_LINE_SPAN
         if first > open_last + 1 and open_last >= 0:
             _add(windows, open_start, open_last, open_end)
@@ -332,6 +344,8 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
         open_last = min(line_end, pos + LONG_LINE_SPAN)
         reached = open_last + width + 2
         open_end = min(end, size if reached >= size - 1 else reached)
+    if held_last >= 0:
+        _add(windows, held_start, held_last, held_end)
     if open_last >= 0:
         _add(windows, open_start, open_last, open_end)
     return windows
