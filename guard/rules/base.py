@@ -311,12 +311,19 @@ class Rule(Listed):
         """The pattern's matches in `text` (in `windows` of it), before the entropy floor and filters."""
         return windowed_matches(self.regex, text, windows)
 
-    def raw_spans(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    def raw_spans(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
         """Where each match in text[start:end] puts its value, before the entropy floor and filters: what a
-        masker hides whatever the filters judge (one judged a placeholder may still be a real password)."""
+        masker hides whatever the filters judge (one judged a placeholder may still be a real password).
+        Spans only, so no match is wrapped for filters (asked of every finding line, by every rule woken)."""
+        regex, searched = self.searched(text)
         end = len(text) if end is None else end
-        for match in self.matches(text, (Window(start, end, end),)):
-            yield _value_span(match)
+        if 'value' in regex.groupindex:
+            return [match.span('value') for match in regex.finditer(searched, start, end)]
+        return [match.span() for match in regex.finditer(searched, start, end)]
+
+    def searched(self, text: str) -> tuple[re.Pattern[str], str]:
+        """The pattern a search of `text` runs and the text it runs on (a copy with the same offsets)."""
+        return self.regex, text
 
 
 def _value_span(match: re.Match[str]) -> tuple[int, int]:

@@ -40,6 +40,9 @@ class CaseFoldedRule(Rule):
         for match in windowed_matches(self.folded_regex, lower_text(text), windows):
             yield FoldedMatch(match, text)  # type: ignore[misc]  # quacks as re.Match for filters
 
+    def searched(self, text: str) -> tuple[re.Pattern[str], str]:
+        return self.folded_regex, lower_text(text)
+
 
 class FoldedMatch:
     """A match found in the lowered text, read from the original: same spans, groups as written."""
