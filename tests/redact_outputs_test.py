@@ -483,6 +483,14 @@ FORMS: list[tuple[str, str, str]] = [
     ('rabbit.sh', 'rabbitmqctl -n rabbit@{ip} add_user app {x}\n', ''),
     ('echo_stdin.sh', "echo '{x}' | docker login {ip}:5000 -u ci --password-stdin\n", "'"),
     ('xfreerdp.sh', 'xfreerdp /v:{ip} /u:admin /p:{x}\n', ''),
+    # Attack 15h: vault, net-snmp, schtasks, nmcli, daemons' config and password files, SQL seed rows.
+    ('vault.sh', 'VAULT_ADDR=http://{ip}:8200 vault login {x}\n', '='),  # `K=V` is an auth method's parameter
+    ('snmp.sh', 'snmpwalk -v3 -l authPriv -u ops -a SHA -A {x} {ip} system\n', ''),
+    ('schtasks.bat', 'schtasks /create /s {ip} /u corp\\admin /p {x} /tn b /tr b.bat\n', ''),
+    ('nmcli.sh', 'nmcli dev wifi connect HomeNet password {x} ifname wlan0  # {ip}\n', ''),
+    ('keepalived.conf', 'auth_pass {x}  # peer {ip}\n', '#'),
+    ('sasl_passwd', '[{ip}]:587 relay@corp.example:{x}\n', ''),
+    ('seed.sql', "INSERT INTO users (host, password) VALUES ('{ip}', '{x}');\n", "'"),
 ]
 # The forms whose value may hold spaces: it runs to the end of the line (or of the flow item).
 PASSPHRASE_FORMS = [

@@ -234,3 +234,18 @@ def test_a_label_in_a_translation_file_is_no_password_and_the_same_value_elsewhe
         Document(path, line.replace('asse', 'asse#4x9').replace('ña', 'ña#4x9').replace('ist zu', 'Q#4x9'))
     )
     assert any(f.category == 'secret' for f in found), line
+
+
+def test_a_userlist_txt_is_configuration_though_named_as_prose_is() -> None:
+    """PgBouncer reads its passwords from userlist.txt: a weak one there blocks the commit, as a `.txt` page's
+    typed password would not (an example's: a note, as in examples/). Its md5 entry logs in as the password does;
+    a SCRAM secret does not."""
+    severities = {
+        path: [f.severity for f in SCANNER.scan(Document(path, '"app" "hunter2"\n'))[0] if f.category == 'secret']
+        for path in ('pgbouncer/userlist.txt', 'examples/pgbouncer/userlist.txt')
+    }
+    assert severities == {'pgbouncer/userlist.txt': ['error'], 'examples/pgbouncer/userlist.txt': ['note']}
+    md5 = '"app" "md5' + 'c0ffee15' * 4 + '"\n'
+    scram = '"app" "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy"\n'
+    assert [f.rule for f in SCANNER.scan(Document('pgbouncer/userlist.txt', md5))[0]] == ['pgbouncer-userlist-password']
+    assert SCANNER.scan(Document('pgbouncer/userlist.txt', scram))[0] == []

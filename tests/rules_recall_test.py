@@ -223,6 +223,38 @@ FORMS = {
     'pika-credentials': ('app/mq.py', "creds = pika.PlainCredentials('app', '{pw}')\n"),
     'spring-auth-token': ('src/Auth.java', 'var t = new UsernamePasswordAuthenticationToken("admin", "{pw}");\n'),
     'ldap-bind': ('app/ldap.py', "conn.simple_bind_s('cn=admin,dc=corp', '{pw}')\n"),
+    # Attack 15h: vault, net-snmp, ssh-keygen, schtasks, sc.exe, nmcli; daemons' config files; Ruby, SQL seed rows.
+    'vault-login': ('ops.sh', 'export VAULT_ADDR=https://vault.internal:8200\nvault login {pw}\n'),
+    'vault-login-token': ('ops.sh', 'vault login -no-print token={pw} && vault kv get secret/app\n'),
+    'vault-userpass': ('ops.sh', 'vault login -method=userpass username=ops password={pw}\n'),
+    'snmp-auth': ('poll.sh', 'snmpwalk -v3 -l authPriv -u ops -a SHA -A {pw} -x AES -X "$SNMP_PRIV" 10.0.0.1\n'),
+    'snmp-priv': (
+        'poll.sh',
+        'snmpget -v3 -l authPriv -u ops -a SHA -A "$SNMP_AUTH" -x AES -X {pw} router sysDescr.0\n',
+    ),
+    'ssh-keygen-new': ('mkkey.sh', 'ssh-keygen -t ed25519 -N {pw} -f deploy_key\n'),
+    'ssh-keygen-old': ('mkkey.sh', "ssh-keygen -p -P '{pw}' -N '' -f deploy_key\n"),
+    'schtasks-rp': ('task.bat', 'schtasks /create /tn backup /tr C:\\b.bat /sc daily /ru CORP\\svc /rp {pw}\r\n'),
+    'schtasks-p': ('task.bat', 'schtasks /query /s fs01 /u CORP\\admin /p {pw}\r\n'),
+    'sc-config': ('svc.bat', 'sc.exe config AppSvc obj= "CORP\\svc" password= {pw}\r\n'),
+    'sc-create': ('svc.bat', 'sc create AppSvc binPath= "C:\\app\\app.exe" obj= ".\\svc" password= "{pw}"\r\n'),
+    'nmcli-connect': ('wifi.sh', 'nmcli dev wifi connect HomeNet password {pw}\n'),
+    'nmcli-psk': ('wifi.sh', "nmcli con modify HomeNet wifi-sec.psk '{pw}'\n"),
+    'keepalived': (
+        'keepalived.conf',
+        'vrrp_instance VI_1 {{\n    authentication {{\n        auth_type PASS\n        auth_pass {pw}\n    }}\n}}\n',
+    ),
+    'wpa-supplicant': ('wpa_supplicant.conf', 'network={{\n    ssid="HomeNet"\n    psk="{pw}"\n}}\n'),
+    'squid-cache-peer': ('squid.conf', 'cache_peer parent.internal parent 3128 0 no-query login=proxy:{pw}\n'),
+    'mosquitto-bridge': ('mosquitto.conf', 'connection upstream\nremote_username bridge\nremote_password {pw}\n'),
+    'postfix-sasl-passwd': ('postfix/sasl_passwd', '[smtp.example.com]:587 relay@example.com:{pw}\n'),
+    'pgbouncer-userlist': ('pgbouncer/userlist.txt', '"app" "{pw}"\n'),
+    'ruby-fetch-block': ('config/database.rb', "password = ENV.fetch('DB_PASSWORD') {{ '{pw}' }}\n"),
+    'ruby-fetch-default': ('config/database.rb', 'password = ENV.fetch("DB_PASSWORD", "{pw}")\n'),
+    'sql-insert': (
+        'db/seed.sql',
+        "INSERT INTO users (name, email, password) VALUES ('bob', 'bob@corp.example', '{pw}');\n",
+    ),
 }
 
 

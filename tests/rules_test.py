@@ -124,6 +124,8 @@ def _path_for(rule) -> str:  # type: ignore[no-untyped-def]
         'app.properties',
         'docker-compose.yml',
         '.netrc',
+        'postfix/sasl_passwd',
+        'pgbouncer/userlist.txt',
     ):
         if rule.applies_to(candidate):
             return candidate

@@ -3,11 +3,16 @@ pattern of every form tried each of its ~45 alternatives at every position of a 
 
 - `command-line-password`, an option's value: `--password X` (`--db-pass X`), `mysql -pX`, `sshpass -p X`,
   `redis-cli -a X`, `docker login -p X`, `ldapsearch -w X`, `curl -u user:X`, `smbclient -U user%X`,
-  `keytool -storepass X`, `sqlcmd -P X`, `mongo -p X`, `aws configure set aws_secret_access_key X`; a
-  Dockerfile's `ENV DB_PASSWORD X`; a .netrc's `machine H login U password X`;
+  `keytool -storepass X`, `sqlcmd -P X`, `mongo -p X`, `aws configure set aws_secret_access_key X`,
+  `snmpwalk -A X`, `ssh-keygen -N X`, `schtasks /rp X`, `nmcli … password X`; a Dockerfile's
+  `ENV DB_PASSWORD X`; a .netrc's `machine H login U password X`; a daemon's directive (`requirepass X`,
+  keepalived's `auth_pass X`, wpa_supplicant's `psk="X"`);
 - `positional-password`, an argument by position or standard input: `net use \\\\h\\s X`,
-  `smbclient //h/s X`, `sqlplus u/X@db`, `htpasswd -b F U X`, `echo X | docker login --password-stdin`;
-- `sql-password`, a statement's: `CREATE USER … IDENTIFIED BY X`, `ALTER ROLE … PASSWORD 'X'`.
+  `smbclient //h/s X`, `sqlplus u/X@db`, `htpasswd -b F U X`, `vault login X`,
+  `echo X | docker login --password-stdin`;
+- `sql-password`, a statement's: `CREATE USER … IDENTIFIED BY X`, `ALTER ROLE … PASSWORD 'X'`, a seed row's
+  `INSERT INTO users (name, password) VALUES ('u', 'X')`;
+- password files known by their names: .netrc, Postfix's sasl_passwd, PgBouncer's userlist.txt.
 
 Each is a credential position: the literal there is what the command logs in with, however weak.
 What is not a password there: a variable the shell expands (`$PW`, `"${PW}"`, `%PW%`), a metavar in a
@@ -38,6 +43,15 @@ def _options(command: str) -> str:
     return rf'\b(?:{command})\b(?:(?!\b(?:{command})\b)[^\n|;&]){{0,240}}?[ \t]'
 
 
+# After an option of a command that takes two pass phrases (`snmpwalk -A X -X Y`, `ssh-keygen -P X -N Y`): a variable
+# there is no match, so the run goes on to the other option. A match a filter drops still ends at its value, and
+# the next search starts past it: `-A "$AUTH" -X Y` hid Y.
+_NO_REFERENCE = r'(?![\'"]?[$%`<{\[(])'
+_SCHTASKS = r'schtasks(?:\.exe)?'
+# net-snmp's commands that take SNMPv3 pass phrases (not snmpd, whose `-A` appends to its log).
+_SNMP_COMMANDS = r'snmp(?:get(?:next)?|set|walk|bulk(?:walk|get)|trap|inform|table|delta|df|netstat|status|usm|vacm)'
+
+
 _OPTION_POSITIONS = (
     # `--password`, and a qualified one (`--db-pass`, `--http-password`); not a flag that asks or refuses
     # (`--ask-pass`, `--no-password`: the next word is no value).
@@ -63,6 +77,14 @@ _OPTION_POSITIONS = (
     r'|\b(?i:config[ \t]+set[ \t]+(?:requirepass|masterauth))[ \t]+'
     r'|' + _options(r'docker login|(?:az|oc)[ \t]+login') + r'-p[ \t]+'
     r'|' + _options(r'ldap(?:search|add|modify|delete|passwd|whoami)') + r'-w[ \t]+'
+    # net-snmp's SNMPv3 pass phrases: `-A X` authenticates, `-X X` encrypts (`-a SHA`, `-x AES` name the protocols).
+    rf'|{_options(_SNMP_COMMANDS)}-[AX][ \t]*{_NO_REFERENCE}'
+    # ssh-keygen: `-N X` the new pass phrase, `-P X` the old one (an empty `-N ''` holds no value to match).
+    rf'|{_options("ssh-keygen")}-[NP][ \t]*{_NO_REFERENCE}'
+    # schtasks: `/rp X` the run-as account's, `/p X` the one `/u` connects with (`/rp *` asks for it).
+    rf'|{_options(_SCHTASKS)}[/-](?i:r?p)[ \t]+(?=[^/\s*]){_NO_REFERENCE}'
+    # nmcli: `dev wifi connect SSID password X`, `con modify NAME wifi-sec.psk X` (802-1x's password too).
+    r'|' + _options(r'nmcli') + r'(?:password|(?:wifi-sec|802-11-wireless-security)\.psk|802-1x\.password)[ \t]+'
     r'|' + _options(r'mysql|mysqldump|mysqladmin|mariadb|mariadb-dump') + r'-p(?=[^\s-])'
     # In an argv list (`CMD ["mysql", "-u", "root", "-p", "X"]`): the item after `"-p"`.
     r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)["\'](?:,[ \t]*+["\'][^"\'\n]{0,100}["\']){0,12}'
@@ -72,8 +94,13 @@ _OPTION_POSITIONS = (
     r'|' + _options(r'smbclient') + r'-U[ \t]*[\'"]?[^\s%\'"]+%'
     r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
     r'|(?m:^)[ \t]*(?:ENV|(?i:setx)|set(?:[ \t]+-[gUxlu]+)+)[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
-    # redis.conf: `requirepass X`, `masterauth X` (a compose `command:` passes them as `--requirepass X`).
-    r'|(?m:^)[ \t]*(?:requirepass|masterauth|(?i:AuthLDAPBindPassword))[ \t]+'
+    # redis.conf: `requirepass X`, `masterauth X` (a compose `command:` passes them as `--requirepass X`);
+    # keepalived's VRRP `auth_pass X`, a mosquitto bridge's `remote_password X`.
+    r'|(?m:^)[ \t]*(?:requirepass|masterauth|auth_pass|remote_password|(?i:AuthLDAPBindPassword))[ \t]+'
+    # wpa_supplicant (and hostapd's wpa_psk): `psk="X"`, or the raw key, 64 hex digits, unquoted.
+    r'|(?m:^)[ \t]*(?:wpa_)?psk=(?=["\']|[0-9A-Fa-f]{64}(?![^\s#]))'
+    # squid: `cache_peer H parent 3128 0 login=U:X` (`login=PASSTHRU` and the like hold none).
+    r'|' + _options(r'cache_peer') + r'login=[^\s:]+:'
     # haproxy: a userlist's `user U insecure-password X`, `stats auth U:X`.
     r'|\binsecure-password[ \t]+'
     r'|\bstats[ \t]+auth[ \t]+[^\s:]+:'
@@ -101,6 +128,11 @@ _POSITIONAL = (
     r'|\b(?:echo|printf)[ \t]+(?:-[ne]+[ \t]+)?[\'"]?[\w.\-]+:(?=[^|\n]{0,300}\|[ \t]*(?:sudo[ \t]+)?chpasswd\b)'
     # debconf preseeding: `d-i passwd/root-password password X`, `mysql-server/root_password password X`.
     r'|\b[\w.\-]+/[\w.\-]*pass[\w.\-]*[ \t]+password[ \t]+'
+    # `vault login X` (or `token=X`): the token ends the command. Flags come first (a value after `-method`,
+    # `-path` …); `username=U`, `password=X` (conninfo.py's) are no token; prose goes on (`vault login with …`).
+    r'|\bvault[ \t]+login'
+    r'(?:[ \t]+-(?:method|path|address|namespace|ns|format|field)[ \t]+[^\s-]\S*+|[ \t]+-[\w-]++(?:=\S*+)?){0,12}+'
+    r'[ \t]+(?:token=)?(?=[^\s=-][^\s=]*[ \t]*(?:[;&|)>#`\'"\r]|(?m:$)))'
 )
 _SQL = (
     # SQL: `CREATE USER u IDENTIFIED BY X`, `ALTER ROLE`, MySQL's `IDENTIFIED WITH plugin BY X`; in a statement
@@ -112,6 +144,32 @@ _SQL = (
     r'|\b(?i:(?:create|alter)[ \t]+(?:user|role|login)\b[^;\n]{0,200}?\bpassword(?:[ \t]*=)?[ \t]*N?)(?=\')'
     # SQL: `SET PASSWORD [FOR u] = PASSWORD('X')`, `= 'X'`.
     r'|\b(?i:set[ \t]+password\b[^=;\n]{0,100}=[ \t]*(?:password[ \t]*\([ \t]*)?)(?=[\'"])'
+)
+# SQL seed rows: `INSERT INTO users (name, password) VALUES ('bob', 'X')`, the first row's literal in the password
+# column's place. A regex cannot count, so there is one alternative for each place of that column.
+_SQL_COLUMN = r'[`"\[]?\w+[`"\]]?'
+# Not a column that holds what the password hashes to (`encrypted_password`, `password_digest`).
+_PASSWORD_COLUMN = r'[`"\[]?(?i:(?!(?:encrypted|hashed|crypted)_)(?:\w+_)?(?:password|passwd|pwd))[`"\]]?'
+# A value before it: a string, a number, NULL or a call (`NOW()`, `uuid_generate_v4()`), maybe cast (`'1'::int`).
+_SQL_LITERAL = (
+    r'(?:[NEXBnexb]?\'(?:[^\'\n]|\'\'){0,300}+\'|"[^"\n]{0,300}+"|[-+]?\d+(?:\.\d+)?'
+    r'|\w+(?:\((?:[^()\n]|\([^()\n]{0,100}\)){0,100}+\))?)(?:::\w+)?'
+)
+
+
+def _inserted_at(place: int) -> str:
+    """The column list with the password column `place`th (from 0), then VALUES up to that place's literal."""
+    before = rf'(?:{_SQL_COLUMN}[ \t]*,[ \t]*){{{place}}}' if place else ''
+    values = rf'(?:{_SQL_LITERAL}[ \t]*,[ \t]*){{{place}}}' if place else ''
+    return (
+        rf'{before}{_PASSWORD_COLUMN}(?:[ \t]*,[ \t]*{_SQL_COLUMN}){{0,40}}+[ \t]*\)'
+        rf'[ \t]*(?:\r?\n[ \t]*)?(?i:values)[ \t]*(?:\r?\n[ \t]*)?\([ \t]*{values}'
+    )
+
+
+_INSERT = (
+    r'(?P<insert>\b(?i:insert into))[ \t]+[\w.`"\[\]]{1,200}[ \t]*\([ \t]*'
+    r'(?:' + '|'.join(_inserted_at(place) for place in range(12)) + r')(?=[\'"])'
 )
 # A quoted value runs to its closing quote, spaces and all (`-p'harbor quartz lantern tiger'`).
 # bash's ANSI-C quoting (`-p$'a b'`) is a quoted value too.
@@ -147,10 +205,43 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
     return None
 
 
-def _netrc_noise(match: re.Match[str], text: str) -> str | None:
+# What a users table stores when it stores no password: Django's `pbkdf2_sha256$…`, passlib's, crypt's `$2b$…`
+# (a `$` is a shell reference already), MySQL's `*` and 40 hex digits, a bare digest in hex or base64.
+_HASH_SCHEMES = ('pbkdf2', 'argon2', 'bcrypt', 'scrypt', 'sha1', 'sha256', 'sha512', 'md5', 'crypt', 'unsalted')
+_BASE64_DIGEST_LENGTHS = (24, 28, 44, 88)  # md5, sha1, sha256, sha512, padded
+
+
+def _a_stored_hash(match: re.Match[str], text: str) -> str | None:
+    """A seed row's password column holding what the password hashes to (only INSERT's matches are judged)."""
+    if match['insert'] is None:
+        return None
+    value = match['value']
+    scheme, dollar, _ = value.partition('$')
+    if (
+        filters.is_hash_like(value)
+        or filters.is_hash_like(value.removeprefix('*'))
+        or (dollar and scheme.lower().startswith(_HASH_SCHEMES))
+        or (len(value) in _BASE64_DIGEST_LENGTHS and value.endswith('='))
+    ):
+        return 'a hash of the password, not the password'
+    return None
+
+
+def _listed_noise(match: re.Match[str], text: str) -> str | None:
+    """A password file's line that holds no password: a placeholder, a variable or a metavar."""
     value = match['value']
     if filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS) or value.isupper():
         return 'placeholder, a variable or a metavar'
+    return None
+
+
+def _scram_secret(match: re.Match[str], text: str) -> str | None:
+    """A userlist.txt entry that is a SCRAM secret, not a password nor what logs in as one."""
+    # An md5 entry is reported: md5 authentication proves knowledge of md5(password + user) itself, so whoever
+    # holds it logs in (PgBouncer passes it on as the password). A SCRAM secret proves nothing by itself: its
+    # StoredKey is a hash of the key a client must show, salted and iterated like a bcrypt hash.
+    if match['value'].startswith('SCRAM-SHA-256$'):
+        return 'a SCRAM secret, not a password'
     return None
 
 
@@ -199,6 +290,14 @@ RULES = (
             '--proxy-user',
             'bindpassword',
             'stats auth',
+            'snmp',
+            'ssh-keygen',
+            'schtasks',
+            'nmcli',
+            'auth_pass',
+            'remote_password',
+            'psk=',
+            'cache_peer',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -237,6 +336,19 @@ RULES = (
             '7z a -pQz7kP2wXy9Lm4Rt backup.7z db.sql',
             'psexec \\\\host -u admin -p Qz7kP2wXy9Lm4Rt cmd',
             'openssl enc -aes-256-cbc -k Qz7kP2wXy9Lm4Rt -in a -out b',
+            'snmpwalk -v3 -l authPriv -u ops -a SHA -A Qz7kP2wXy9Lm4Rt -x AES -X unstable-squirt-cadet 10.20.30.41',
+            'snmpget -v3 -l authNoPriv -u ops -a MD5 -AQz7kP2wXy9Lm4Rt router sysDescr.0',
+            "ssh-keygen -t ed25519 -N 'harbor quartz lantern' -f deploy_key",
+            'ssh-keygen -p -P Qz7kP2wXy9Lm4Rt -N unstable-squirt-cadet -f deploy_key',
+            'schtasks /create /tn backup /tr C:\\b.bat /sc daily /ru CORP\\svc /rp Qz7kP2wXy9Lm4Rt',
+            'schtasks /query /s fs01 /u CORP\\admin /p Qz7kP2wXy9Lm4Rt',
+            'nmcli dev wifi connect HomeNet password Qz7kP2wXy9Lm4Rt',
+            'nmcli con modify HomeNet wifi-sec.psk "harbor quartz lantern"',
+            'vrrp_instance VI_1 {\n    authentication {\n        auth_type PASS\n        auth_pass Qz7kP2wX\n    }\n}',
+            'network={\n    ssid="HomeNet"\n    psk="harbor quartz lantern"\n}',
+            'network={\n    ssid="HomeNet"\n    psk=' + 'c0ffee15' * 8 + '\n}',
+            'cache_peer parent.internal parent 3128 0 no-query default login=proxy:Qz7kP2wXy9Lm4Rt',
+            'connection upstream\naddress 10.20.30.41:1883\nremote_username bridge\nremote_password Qz7kP2wXy9Lm4Rt',
         ),
         examples_good=(
             'mysql -u root -p orders',
@@ -266,6 +378,20 @@ RULES = (
             'opt -debug-pass=Structure x.ll',
             'zip -r backup.zip src',
             '  - --verbose\n  - --port',
+            'snmpwalk -v3 -l authPriv -u ops -a SHA -A "$SNMP_AUTH" -x AES -X ${SNMP_PRIV} host',
+            'snmpwalk -v3 -u ops -A AUTH_PASSPHRASE -X <priv-passphrase> host',
+            "ssh-keygen -t ed25519 -N '' -f deploy_key",
+            'ssh-keygen -t rsa -b 4096 -N "" -C ci@example.com',
+            'ssh-keygen -p -P "$OLD" -N "$NEW" -f key',
+            'schtasks /create /tn backup /tr C:\\b.bat /ru CORP\\svc /rp *',
+            'schtasks /create /tn backup /tr C:\\b.bat /ru SYSTEM /rp %SVC_PW%',
+            'nmcli dev wifi connect HomeNet password "$WIFI_PSK"',
+            'nmcli --ask dev wifi connect HomeNet',
+            'auth_pass ${VRRP_PASS}',
+            'psk=$WIFI_PSK',
+            'psk=c0ffee15',
+            'cache_peer parent.internal parent 3128 0 login=PASSTHRU',
+            'remote_password <password>',
         ),
     ),
     Rule(
@@ -301,6 +427,7 @@ RULES = (
             'passwd --stdin',
             'password password',
             'password\tpassword',
+            'vault login',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -321,6 +448,9 @@ RULES = (
             'sqlldr userid=app/Qz7kP2wXy9Lm4Rt@db control=x.ctl',
             'rman target sys/Qz7kP2wXy9Lm4Rt@prod',
             'htpasswd -bc /etc/nginx/.htpasswd admin Qz7kP2wXy9Lm4Rt',
+            'vault login hvs.CAESIJqz7kP2wXy9Lm4RtQz7kP2wXy9Lm4Rt',
+            'vault login -no-print s.Qz7kP2wXy9Lm4RtQz7kP2wXy',
+            'VAULT_ADDR=https://vault.internal vault login token=unstable-squirt-cadet && vault kv get app',
         ),
         examples_good=(
             'net use \\\\fileserver\\share /user:corp\\svc',
@@ -332,6 +462,13 @@ RULES = (
             'htpasswd -c /etc/nginx/.htpasswd admin',
             'sudo -S true',
             'net user bob /delete',
+            'vault login $VAULT_TOKEN',
+            'vault login -',
+            'vault login -method=github',
+            'vault login -method=userpass username=ops',
+            'vault login -method userpass username=ops',
+            'Run vault login with the token the operator gave you.',
+            'vault login <token>',
         ),
     ),
     Rule(
@@ -342,10 +479,11 @@ RULES = (
         'every copy of the migration or script logs in as that user.',
         fix='Rotate it; set the password outside the script (a variable the client substitutes, `\\password` in psql, '
         'a secret store), or store only its hash.',
-        pattern=_valued(_SQL),
+        pattern=_valued(_SQL + r'|' + _INSERT),
         # A statement's words (`create` alone wakes it on every ORM's source).
         keywords=(
             'identified',
+            'insert into',
             'set password',
             'set\tpassword',
             *(
@@ -355,7 +493,7 @@ RULES = (
                 for what in ('user', 'role', 'login')
             ),
         ),
-        filters=(_not_a_password,),
+        filters=(_not_a_password, _a_stored_hash),
         examples_bad=(
             "ALTER USER 'app'@'%' IDENTIFIED BY 'Qz7kP2wXy9Lm4Rt';",
             'create user app identified by Qz7kP2wXy9Lm4Rt;',
@@ -366,6 +504,9 @@ RULES = (
             "CREATE DATABASE LINK remote CONNECT TO app IDENTIFIED BY Qz7kP2wXy9Lm4Rt USING 'db';",
             "ALTER ROLE app WITH LOGIN PASSWORD 'Qz7kP2wXy9Lm4Rt';",
             "CREATE LOGIN svc WITH PASSWORD = N'Qz7kP2wXy9Lm4Rt';",
+            "INSERT INTO users (name, password) VALUES ('bob', 'Qz7kP2wXy9Lm4Rt');",
+            'INSERT INTO `users` (`id`, `email`, `password`, `created_at`) VALUES (1, "a@b.c", "Qz7kP2wX", NOW());',
+            "insert into app.accounts (id, login, user_password)\nvalues (gen_id('a', 'b'), 'ops', 'unstable-squirt-cadet');",
         ),
         examples_good=(
             "CREATE USER 'u'@'%' IDENTIFIED BY PASSWORD '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9';",
@@ -373,6 +514,13 @@ RULES = (
             '1, 2 or 3 trees as identified by their binary 20 byte shas',
             'conn.exec_driver_sql("create user %s identified by xe" % ident)',
             'SET PASSWORD FOR app = PASSWORD(:pw);',
+            "INSERT INTO users (name, password) VALUES ('bob', '$2b$12$KIXQ1Yh0ZpTqkXq3b5Qz7uKp2wXy9Lm4RtQz7kP2wXy9Lm4RtQz7k');",
+            "INSERT INTO users (name, password) VALUES ('bob', 'pbkdf2_sha256$600000$Qz7kP2wX$c2FsdGVkaGFzaA==');",
+            "INSERT INTO users (name, password) VALUES ('bob', '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8');",
+            "INSERT INTO users (name, password) VALUES ('bob', :password);",
+            "INSERT INTO users (password, name) VALUES ('%s', '%s')",
+            "INSERT INTO users (name, encrypted_password) VALUES ('bob', 'Qz7kP2wXy9Lm4Rt');",
+            "INSERT INTO users (name, email, password) VALUES ('bob', 'Qz7kP2wXy9Lm4Rt', ?);",
         ),
     ),
     Rule(
@@ -391,8 +539,51 @@ RULES = (
         keywords=('login',),
         path_pattern=r'(?:^|/)[._]?netrc$',
         path_words=('netrc',),
-        filters=(_netrc_noise,),
+        filters=(_listed_noise,),
         examples_bad=('machine db.internal\n  login bob\n  password Qz7kP2wXy9Lm4Rt',),
         examples_good=('machine db.internal\n  login bob\n  password $NETRC_PASSWORD',),
+    ),
+    Rule(
+        id='sasl-passwd-password',
+        category='secret',
+        severity='error',
+        why="Postfix's sasl_passwd map holds the relay's login in plain text: `[smtp.example.com]:587 user:X`.",
+        fix='Keep sasl_passwd (and its .db) out of the repository, mode 0600, written at deploy from a secret store; '
+        'rotate the password.',
+        # `key user:password`, the key a relay (`[host]:port`) or a sender, at the line's start (a line that starts
+        # with a blank continues the one above); the password follows the first colon (Postfix splits there).
+        pattern=r'(?m)^[^\s#]\S{0,200}[ \t]+[^\s:]{1,200}:(?P<value>\S{2,200})',
+        keywords=(':',),
+        path_pattern=r'(?:^|/)[\w.\-]*sasl_passwd$',
+        path_words=('sasl_passwd',),
+        filters=(_listed_noise,),
+        examples_bad=('[smtp.example.com]:587 relay@example.com:Qz7kP2wXy9Lm4Rt',),
+        examples_good=(
+            '# [smtp.example.com]:587 user@example.com:password',
+            '[smtp.example.com]:587 relay@example.com:${SMTP_PASSWORD}',
+        ),
+    ),
+    Rule(
+        id='pgbouncer-userlist-password',
+        category='secret',
+        severity='error',
+        why='A PgBouncer userlist.txt line holds a password, or its md5 hash, which logs in as well as the password.',
+        fix="Keep userlist.txt out of the repository (mode 0600, written at deploy), or let PgBouncer's auth_query "
+        'read the hashes from the server; rotate the password.',
+        # `"user" "password"`: two quoted fields, a quote inside one doubled.
+        pattern=r'(?m)^[ \t]{0,40}"(?:[^"\n]|""){1,200}"[ \t]+"(?P<value>(?:[^"\n]|""){2,200})"',
+        keywords=('"',),
+        path_pattern=r'(?:^|/)userlist\.txt$',
+        path_words=('userlist.txt',),
+        filters=(_listed_noise, _scram_secret),
+        examples_bad=(
+            '"app" "Qz7kP2wXy9Lm4Rt"',
+            '"app" "md5' + 'c0ffee15' * 4 + '"',
+        ),
+        examples_good=(
+            '"app" "SCRAM-SHA-256$4096:c2FsdHNhbHQ=$c3RvcmVka2V5c3RvcmVka2V5:c2VydmVya2V5c2VydmVya2V5"',
+            '"app" ""',
+            '"app" "<password>"',
+        ),
     ),
 )

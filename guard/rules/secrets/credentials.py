@@ -27,6 +27,8 @@ POSITION_RULES = frozenset(
         'call-password',
         'fix-logon-password',
         'netrc-password',
+        'sasl-passwd-password',
+        'pgbouncer-userlist-password',
         'go-dsn-password',
         'pgpass-password',
         'insecure-default-secret',
@@ -76,12 +78,14 @@ def example_file(path: str) -> bool:
     return (
         'example' in name
         or 'sample' in name
-        or name.endswith(_PROSE)
+        or (name.endswith(_PROSE) and name not in _CONFIG_NAMED_AS_PROSE)
         or any(folder in _EXAMPLE_FOLDERS for folder in folders)
     )
 
 
 _PROSE = ('.md', '.markdown', '.rst', '.adoc', '.txt')
+# Configuration whose name ends as prose does: PgBouncer's auth_file is read for its passwords.
+_CONFIG_NAMED_AS_PROSE = frozenset({'userlist.txt'})
 
 
 def human_chosen(value: str) -> bool:
