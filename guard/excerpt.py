@@ -15,7 +15,8 @@ and after a credential's name (`DB_PASSWORD=X`, `password X`) everything to the 
 passphrase may hold spaces (`password=Tr4der plum velvet`); a pgpass line's last field. A reported
 path shows only plain path characters: what it carries on with (`c.pem:X`, `id=X`, `key@X`) is
 masked. Masked by shape: any other token mixing letters with digits or symbols (`mt5_crs`, `u%X`,
-`:5432:db:user:X`). Then the scrubber runs as a second layer.
+`:5432:db:user:X`), with what is glued after it up to the next blank (`0'=00000`). Then the scrubber
+runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
 `Hunter.Cat`): it is indistinguishable from a word, unless its case flips like a random token's
@@ -69,6 +70,7 @@ _ASSIGN = re.compile(r'(?<![\w.\-])[A-Za-z_][\w.\-]*+\x00?[ \t]*+(?:=>|:=|==|=|:
 _CALL = re.compile(r'[A-Za-z_][\w.]*+[(\[]')
 _CHUNK = re.compile(r'[^\s\x00]++')
 _NON_BLANK = re.compile(r'\S*+')
+_HOLDS_ALNUM = re.compile(r'[^\W_]')
 _USERINFO_CHUNK = re.compile(r'[^\s\x00()\[\]{},;<>]++')
 _OPTION = re.compile(r'(--?)([A-Za-z][\w.\-]*+)')
 # A path a rule reports: where it starts, and the characters a plain path is made of (a Windows user
@@ -605,8 +607,14 @@ class _Denials:
         return list(zip(self._shown_starts[i:j], self._shown_ends[i:j], strict=True))
 
     def shapes(self, text: str) -> None:
-        """What is left: every piece that is not a plain word, a number, a plain path or punctuation."""
+        """What is left: every piece that is not a plain word, a number, a plain path or punctuation. What
+        is glued after a masked piece, up to the next blank, goes with it when it holds a letter or digit:
+        `0'=00000` is one value, not `0'` and a number (a positional password's, attack 15h)."""
+        glued = 0  # masked up to here with the piece before
         for match in _PIECE.finditer(text):
+            start, end = match.span()
+            if start < glued:
+                continue
             piece = match[0]
             one_case = piece.islower() or piece.isupper()  # no case to flip (_random_case)
             joined = '-' in piece or '.' in piece  # what _joined_words joins on
@@ -615,7 +623,10 @@ class _Denials:
                 or (not one_case and _random_case(piece))
                 or (joined and _joined_words(piece))
             ):
-                self.deny(*match.span())
+                stop = _CHUNK.match(text, end)
+                if stop is not None and _HOLDS_ALNUM.search(stop[0]) is not None:
+                    end = glued = stop.end()
+                self.deny(start, end)
 
 
 def key_text(excerpt: str) -> str:

@@ -24,6 +24,7 @@ from secrets import token_hex
 import pytest
 from hooks_precommit_test import guard_snapshot  # noqa: F401  (session fixture: guard for pre-commit)
 from hypothesis import HealthCheck
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -579,6 +580,9 @@ def fragments(secret: str, rest: str) -> list[str]:
 
 @settings(max_examples=4000, deadline=None)
 @given(st.one_of(credentials, letters_only), st.sampled_from(FORMS), st.integers(20, 250))
+# Glued after a masked piece, a number showed (`********=00000`) and the rest passed for no credential.
+@example("0'=00000", ('mc_alias.sh', 'mc alias set prod http://{ip}:9000 minioadmin {x}\n', ''), 20)
+@example("0'000=00", ('mc_alias.sh', 'mc alias set prod http://{ip}:9000 minioadmin {x}\n', ''), 20)
 def test_no_excerpt_shows_a_generated_credential_or_a_piece_of_one(
     secret: str, form: tuple[str, str, str], host: int
 ) -> None:
