@@ -551,8 +551,10 @@ RULES = (
         fix='Keep sasl_passwd (and its .db) out of the repository, mode 0600, written at deploy from a secret store; '
         'rotate the password.',
         # `key user:password`, the key a relay (`[host]:port`) or a sender, at the line's start (a line that starts
-        # with a blank continues the one above); the password follows the first colon (Postfix splits there).
-        pattern=r'(?m)^[^\s#]\S{0,200}[ \t]+[^\s:]{1,200}:(?P<value>\S{2,200})',
+        # with a blank continues the one above); the password follows the first colon (Postfix splits there). The
+        # line holds the two fields only, and the second is no URL: a message quoted without a path (an audit
+        # record's `psql postgresql://u:X@db/app -c x`), which every path rule judges too, keeps its other words.
+        pattern=r'(?m)^[^\s#]\S{0,200}[ \t]+[^\s:/]{1,200}:(?!//)(?P<value>\S{2,200})[ \t]*\r?$',
         keywords=(':',),
         path_pattern=r'(?:^|/)[\w.\-]*sasl_passwd$',
         path_words=('sasl_passwd',),
@@ -570,8 +572,8 @@ RULES = (
         why='A PgBouncer userlist.txt line holds a password, or its md5 hash, which logs in as well as the password.',
         fix="Keep userlist.txt out of the repository (mode 0600, written at deploy), or let PgBouncer's auth_query "
         'read the hashes from the server; rotate the password.',
-        # `"user" "password"`: two quoted fields, a quote inside one doubled.
-        pattern=r'(?m)^[ \t]{0,40}"(?:[^"\n]|""){1,200}"[ \t]+"(?P<value>(?:[^"\n]|""){2,200})"',
+        # `"user" "password"`: two quoted fields, a quote inside one doubled, and nothing else on the line.
+        pattern=r'(?m)^[ \t]{0,40}"(?:[^"\n]|""){1,200}"[ \t]+"(?P<value>(?:[^"\n]|""){2,200})"[ \t]*\r?$',
         keywords=('"',),
         path_pattern=r'(?:^|/)userlist\.txt$',
         path_words=('userlist.txt',),

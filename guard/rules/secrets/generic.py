@@ -201,17 +201,25 @@ _NOT_SECRET_QUALIFIERS = frozenset(
 )  # Sec-WebSocket-Key: a handshake nonce
 
 
+_ASCII_ALNUM = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')
+_LOWER_OR_DIGIT = frozenset('abcdefghijklmnopqrstuvwxyz0123456789')
+
+
 def _words(identifier: str) -> list[str]:
     """`apiKeyName` / `api_key-name` / `API.KEY` -> ['api', 'key', 'name'].
 
     A hump starts at an ASCII capital after a lower-case letter or digit; words are then the runs of
-    ASCII letters and digits of the lowered name (lowered after the humps are found: the Kelvin sign
-    lowers to a `k`)."""
-    return _ASCII_WORD.findall(_HUMP.sub(' ', identifier).lower())
-
-
-_HUMP = LazyRegex(r'(?<=[a-z0-9])(?=[A-Z])')
-_ASCII_WORD = LazyRegex(r'[a-z0-9]++')
+    ASCII letters and digits of the lowered name. String methods, not regexes: this runs on every
+    candidate, and a clean commit should not compile a pattern for it.
+    """
+    spaced = []
+    previous = ''
+    for char in identifier:
+        if previous in _LOWER_OR_DIGIT and 'A' <= char <= 'Z':
+            spaced.append(' ')
+        spaced.append(char)
+        previous = char
+    return ''.join(c if c in _ASCII_ALNUM else ' ' for c in ''.join(spaced).lower()).split()
 
 
 def _identifier(match: re.Match[str], text: str) -> str:

@@ -140,12 +140,33 @@ def _stand_in_words(value: str) -> bool:
 
 
 def _tokens(value: str) -> list[str]:
-    """Words and numbers of a words-only value (ASCII, _WORD_CHARS): `ExampleKEY12` -> Example, KEY, 12."""
-    return _TOKEN.findall(value)
+    """Words and numbers of a words-only value: `ExampleKEY12` -> Example, KEY, 12.
 
-
-# A capitalised or lower-case word, a run of capitals not starting a word (`KEY` of `KEYs` is `KE`, `Ys`), a number.
-_TOKEN = LazyRegex(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+')
+    As `re.findall(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\\d+', value)` on ASCII text (string methods:
+    no pattern to compile on a clean commit).
+    """
+    tokens = []
+    i, size = 0, len(value)
+    while i < size:
+        char = value[i]
+        j = i + 1
+        if char.isdigit():
+            while j < size and value[j].isdigit():
+                j += 1
+        elif char.islower() or char.isupper() and j < size and value[j].islower():
+            while j < size and value[j].islower():
+                j += 1
+        elif char.isupper():  # capitals not starting a word: all but the one before a lower-case letter
+            while j < size and value[j].isupper():
+                j += 1
+            if j < size and value[j].islower():
+                j -= 1
+        else:
+            i = j
+            continue
+        tokens.append(value[i:j])
+        i = j
+    return tokens
 
 
 def _instruction(value: str) -> bool:
