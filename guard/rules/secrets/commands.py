@@ -551,15 +551,19 @@ RULES = (
         fix='Keep sasl_passwd (and its .db) out of the repository, mode 0600, written at deploy from a secret store; '
         'rotate the password.',
         # `key user:password`, the key a relay (`[host]:port`) or a sender, at the line's start (a line that starts
-        # with a blank continues the one above); the password follows the first colon (Postfix splits there). The
-        # line holds the two fields only, and the second is no URL: a message quoted without a path (an audit
-        # record's `psql postgresql://u:X@db/app -c x`), which every path rule judges too, keeps its other words.
-        pattern=r'(?m)^[^\s#]\S{0,200}[ \t]+[^\s:/]{1,200}:(?!//)(?P<value>\S{2,200})[ \t]*\r?$',
+        # with a blank continues the one above); the password follows the first colon (Postfix splits there) and
+        # runs to the end of the line, blanks and all (an app password as issued: `abcd efgh ijkl mnop`, attack
+        # 15h). The second field is no URL: a message quoted without a path (an audit record's
+        # `psql postgresql://u:X@db/app`), which every path rule judges too, keeps its host.
+        pattern=r'(?m)^[^\s#]\S{0,200}[ \t]+[^\s:/]{1,200}:(?!//)(?P<value>\S(?:[^\n]{0,198}\S)?)[ \t]*\r?$',
         keywords=(':',),
         path_pattern=r'(?:^|/)[\w.\-]*sasl_passwd$',
         path_words=('sasl_passwd',),
         filters=(_listed_noise,),
-        examples_bad=('[smtp.example.com]:587 relay@example.com:Qz7kP2wXy9Lm4Rt',),
+        examples_bad=(
+            '[smtp.example.com]:587 relay@example.com:Qz7kP2wXy9Lm4Rt',
+            '[smtp.gmail.com]:587 ops@example.com:bydk hjih szaf uftt',
+        ),
         examples_good=(
             '# [smtp.example.com]:587 user@example.com:password',
             '[smtp.example.com]:587 relay@example.com:${SMTP_PASSWORD}',
