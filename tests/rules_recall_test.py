@@ -255,6 +255,11 @@ FORMS = {
         'db/seed.sql',
         "INSERT INTO users (name, email, password) VALUES ('bob', 'bob@corp.example', '{pw}');\n",
     ),
+    # Attack 15h: MySQL's INSERT IGNORE, the lists on their own lines, the literal hashed on the way in.
+    'sql-insert-variants': (
+        'db/seed.sql',
+        "INSERT IGNORE INTO users\n  (name, password)\nVALUES\n  ('bob', MD5('{pw}'));\n",
+    ),
 }
 
 
