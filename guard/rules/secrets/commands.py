@@ -47,7 +47,7 @@ def _options(command: str) -> str:
 # there is no match, so the run goes on to the other option. A match a filter drops still ends at its value, and
 # the next search starts past it: `-A "$AUTH" -X Y` hid Y.
 _NO_REFERENCE = r'(?![\'"]?[$%`<{\[(])'
-_SCHTASKS = r'schtasks(?:\.exe)?'
+_SCHTASKS = r'(?i:schtasks(?:\.exe)?)'  # cmd reads its commands in any case
 # net-snmp's commands that take SNMPv3 pass phrases (not snmpd, whose `-A` appends to its log).
 _SNMP_COMMANDS = r'snmp(?:get(?:next)?|set|walk|bulk(?:walk|get)|trap|inform|table|delta|df|netstat|status|usm|vacm)'
 
@@ -83,8 +83,10 @@ _OPTION_POSITIONS = (
     rf'|{_options("ssh-keygen")}-[NP][ \t]*{_NO_REFERENCE}'
     # schtasks: `/rp X` the run-as account's, `/p X` the one `/u` connects with (`/rp *` asks for it).
     rf'|{_options(_SCHTASKS)}[/-](?i:r?p)[ \t]+(?=[^/\s*]){_NO_REFERENCE}'
-    # nmcli: `dev wifi connect SSID password X`, `con modify NAME wifi-sec.psk X` (802-1x's password too).
-    r'|' + _options(r'nmcli') + r'(?:password|(?:wifi-sec|802-11-wireless-security)\.psk|802-1x\.password)[ \t]+'
+    # nmcli: `dev wifi connect SSID password X`, `con modify NAME wifi-sec.psk X` (802-1x's password too); not a field
+    # a query names (`-g 802-11-wireless-security.psk connection show`, attack 15h).
+    r'|' + _options(r'nmcli') + r'(?<!-[gf] )(?<!--fields )(?<!--get-values )'
+    r'(?:password|(?:wifi-sec|802-11-wireless-security)\.psk|802-1x\.password)[ \t]+'
     r'|' + _options(r'mysql|mysqldump|mysqladmin|mariadb|mariadb-dump') + r'-p(?=[^\s-])'
     # In an argv list (`CMD ["mysql", "-u", "root", "-p", "X"]`): the item after `"-p"`.
     r'|\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)["\'](?:,[ \t]*+["\'][^"\'\n]{0,100}["\']){0,12}'
@@ -95,12 +97,18 @@ _OPTION_POSITIONS = (
     r'|\baws configure set[ \t]+(?P<aws>[\w.]+)[ \t]+'
     r'|(?m:^)[ \t]*(?:ENV|(?i:setx)|set(?:[ \t]+-[gUxlu]+)+)[ \t]+(?P<env>[A-Za-z_][\w.\-]*)[ \t]+'
     # redis.conf: `requirepass X`, `masterauth X` (a compose `command:` passes them as `--requirepass X`);
-    # keepalived's VRRP `auth_pass X`, a mosquitto bridge's `remote_password X`.
-    r'|(?m:^)[ \t]*(?:requirepass|masterauth|auth_pass|remote_password|(?i:AuthLDAPBindPassword))[ \t]+'
-    # wpa_supplicant (and hostapd's wpa_psk): `psk="X"`, or the raw key, 64 hex digits, unquoted.
+    # a mosquitto bridge's `remote_password X`; keepalived's VRRP `auth_pass X`, on its own line or inside a one-line
+    # `authentication { auth_type PASS auth_pass X }`.
+    r'|(?m:^)[ \t]*(?:requirepass|masterauth|remote_password|(?i:AuthLDAPBindPassword))[ \t]+'
+    r'|\bauth_pass[ \t]+'
+    # wpa_supplicant (and hostapd's wpa_psk): `psk="X"`, or the raw key, 64 hex digits, unquoted; Debian's
+    # /etc/network/interfaces: `wpa-psk X`.
     r'|(?m:^)[ \t]*(?:wpa_)?psk=(?=["\']|[0-9A-Fa-f]{64}(?![^\s#]))'
-    # squid: `cache_peer H parent 3128 0 login=U:X` (`login=PASSTHRU` and the like hold none).
-    r'|' + _options(r'cache_peer') + r'login=[^\s:]+:'
+    r'|(?m:^)[ \t]*wpa-psk[ \t]+'
+    # net-snmp's snmpd.conf: `createUser U SHA X [AES Y]`, the SNMPv3 user's authentication pass phrase.
+    r'|(?m:^)[ \t]*createUser[ \t]+(?:-e[ \t]+\S+[ \t]+)?\S+[ \t]+(?i:md5|sha(?:-?\d+)?)[ \t]+'
+    # squid: `cache_peer H parent 3128 0 login=U:X`; its keywords hold none (`login=PASSTHRU`, `login=NEGOTIATE:principal`).
+    r'|' + _options(r'cache_peer') + r'login=(?!(?:PASSTHRU|PROXYPASS|PASS|NEGOTIATE)\b)[^\s:]+:'
     # haproxy: a userlist's `user U insecure-password X`, `stats auth U:X`.
     r'|\binsecure-password[ \t]+'
     r'|\bstats[ \t]+auth[ \t]+[^\s:]+:'
@@ -130,7 +138,7 @@ _POSITIONAL = (
     r'|\b[\w.\-]+/[\w.\-]*pass[\w.\-]*[ \t]+password[ \t]+'
     # `vault login X` (or `token=X`): the token ends the command. Flags come first (a value after `-method`,
     # `-path` …); `username=U`, `password=X` (conninfo.py's) are no token; prose goes on (`vault login with …`).
-    r'|\bvault[ \t]+login'
+    r'|\bvault(?:\.exe)?[ \t]+login'
     r'(?:[ \t]+-(?:method|path|address|namespace|ns|format|field)[ \t]+[^\s-]\S*+|[ \t]+-[\w-]++(?:=\S*+)?){0,12}+'
     r'[ \t]+(?:token=)?(?=[^\s=-][^\s=]*[ \t]*(?:[;&|)>#`\'"\r]|(?m:$)))'
 )
@@ -200,6 +208,9 @@ def _valued(positions: str) -> str:
     return r'(?:' + positions + r')' + _VALUE
 
 
+_STAND_IN_PASSWORDS = frozenset({'x-oauth-basic', 'x-oauth-token'})
+
+
 def _not_a_password(match: re.Match[str], text: str) -> str | None:
     value = match['value'].rstrip(');,')
     groups = match.re.groupindex
@@ -208,6 +219,8 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'not a credential setting'
     if len(value) < 2 or filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS):
         return 'placeholder or a variable the shell expands'
+    if value.lower() in _STAND_IN_PASSWORDS:
+        return "a service's stand-in password (GitHub takes a token as the user and `x-oauth-basic`)"
     if value in ('stdin',) or value.startswith(('env:', 'file:', 'fd:')):
         return "a pass phrase source (openssl's -pass env:VAR), not a password"
     if value[0] in ':@' and value[1:].isidentifier():
@@ -316,6 +329,8 @@ RULES = (
             'remote_password',
             'psk=',
             'cache_peer',
+            'wpa-psk',
+            'createuser',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -362,6 +377,10 @@ RULES = (
             'schtasks /query /s fs01 /u CORP\\admin /p Qz7kP2wXy9Lm4Rt',
             'nmcli dev wifi connect HomeNet password Qz7kP2wXy9Lm4Rt',
             'nmcli con modify HomeNet wifi-sec.psk "harbor quartz lantern"',
+            'SCHTASKS /CREATE /S srv01 /U admin /P Qz7kP2wXy9Lm4Rt /TN Backup /TR backup.bat',
+            'authentication { auth_type PASS auth_pass Qz7kP2wX }',
+            'createUser admin SHA "Qz7kP2wXy9Lm4Rt" AES "Qz7kP2wXy9Lm4Rt"',
+            'iface wlan0 inet dhcp\n    wpa-ssid homenet\n    wpa-psk Qz7kP2wXy9Lm4Rt',
             'vrrp_instance VI_1 {\n    authentication {\n        auth_type PASS\n        auth_pass Qz7kP2wX\n    }\n}',
             'network={\n    ssid="HomeNet"\n    psk="harbor quartz lantern"\n}',
             'network={\n    ssid="HomeNet"\n    psk=' + 'c0ffee15' * 8 + '\n}',
@@ -409,6 +428,9 @@ RULES = (
             'psk=$WIFI_PSK',
             'psk=c0ffee15',
             'cache_peer parent.internal parent 3128 0 login=PASSTHRU',
+            'cache_peer parent.example.com parent 3128 0 no-query login=NEGOTIATE:HTTP@proxy.example.com',
+            'nmcli -s -g 802-11-wireless-security.psk connection show HomeNet',
+            'curl -u "${GITHUB_TOKEN}:x-oauth-basic" https://api.github.com/user',
             'remote_password <password>',
         ),
     ),
@@ -446,6 +468,7 @@ RULES = (
             'password password',
             'password\tpassword',
             'vault login',
+            'vault.exe login',
         ),
         filters=(_not_a_password,),
         examples_bad=(
@@ -487,6 +510,7 @@ RULES = (
             'vault login -method userpass username=ops',
             'Run vault login with the token the operator gave you.',
             'vault login <token>',
+            'vault.exe login $env:VAULT_TOKEN',
         ),
     ),
     Rule(

@@ -51,13 +51,13 @@ _FALLBACK = (
 _SHELL = rf'\$\{{(?P<n6>{_NAME})(?::?[-=]|:(?![-=?+\s}}])(?!\d+(?::\d+)?\}}))'
 # Other languages' fallbacks: Go's `cmp.Or(os.Getenv("X"), "d")`, C#'s `GetEnvironmentVariable("X") ?? "d"`,
 # Rust's `env::var("X").unwrap_or("d".into())` / `.unwrap_or_else(|_| String::from("d"))`, Java's
-# `Optional.ofNullable(System.getenv("X")).orElse("d")`, Ruby's block `ENV.fetch('X') { 'd' }` (`{ |k| 'd' }`).
+# `Optional.ofNullable(System.getenv("X")).orElse("d")`, Ruby's block `ENV.fetch('X') { 'd' }` (`{ |k| 'd' }`, `do 'd' end`).
 _OTHER = (
     rf'\bcmp\.Or\({_WS}os\.Getenv\({_WS}"(?P<n7>{_NAME})"{_WS}\){_WS},{_WS}'
     rf'|\bGetEnvironmentVariable\({_WS}"(?P<n8>{_NAME})"{_WS}\){_WS}\?\?{_WS}'
     rf'|\benv::var\({_WS}"(?P<n9>{_NAME})"{_WS}\){_WS}\.unwrap_or(?:_else)?\({_WS}(?:\|\w*\|{_WS})?(?:String::from\({_WS})?'
     rf'|\bgetenv\({_WS}"(?P<n10>{_NAME})"{_WS}\){_WS}\){_WS}\.orElse(?:Get)?\({_WS}(?:\(\){_WS}->{_WS})?'
-    rf'|\bENV\.fetch\({_WS}(?P<q11>["\'])(?P<n11>{_NAME})(?P=q11){_WS}\)[ \t]*\{{{_WS}(?:\|\w*\|{_WS})?'
+    rf'|\bENV\.fetch\({_WS}(?P<q11>["\'])(?P<n11>{_NAME})(?P=q11){_WS}\)[ \t]*(?:\{{|do\b){_WS}(?:\|\w*\|{_WS})?'
 )
 # The default: a quoted literal (f-strings and raw strings too), or in shell an unquoted word that is not
 # another `$VAR` nor Spring's `#{null}`.
@@ -126,6 +126,7 @@ RULES = (
             "SECRET_KEY = config('SECRET_KEY', default='django-insecure-0x9f')",
             "password = ENV.fetch('DB_PASSWORD', 'rails')",
             "password = ENV.fetch('DB_PASSWORD') { 'rails' }",
+            "DB_PASSWORD = ENV.fetch('DB_PASSWORD') do\n  'rails'\nend",
             Fake('DATABASE_URL = os.getenv("DATABASE_URL", "postgresql://app:', (ALNUM, 12), '@localhost/app")'),
             'DB_PASSWORD = os.environ.get(\n    "DB_PASSWORD",\n    "rec_io_password",\n)',
             'PG_PW = os.getenv("PG_PW", f"trader{YEAR}")',

@@ -136,7 +136,7 @@ _NOT_SECRET_PARTS = frozenset(
     view title description desc text msg message error errors reset forgot confirm confirmation change changed old new
     repeat again strength salt rounds iterations cost display show hidden visible mask masked cursor page continuation
     sync nonce state session cookie last used date time created updated at on by expire expires usage limit limits budget budgets window position pos offset start end range
-    chars charset separator delimiter sep regexp template tmpl sample example doc docs description arn arns
+    chars charset separator delimiter sep regexp template tmpl sample example doc docs description arn arns map maps
 """.split()
 )
 _NOT_SECRET_QUALIFIERS = frozenset(
