@@ -20,7 +20,7 @@ runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
 `Hunter.Cat`): it is indistinguishable from a word, unless its case flips like a random token's
-(`jYWBGKbomHazCahO`, see _random_case); so is the part of a bare `a=b` before its `=` (read
+(`jYWBGKbomHazCahO`) or its capitals run on without vowels (`VNUIKCPQWGYGUBZX`, see _random_case); so is the part of a bare `a=b` before its `=` (read
 as a name), a number of up to five digits a group (`4711`, `12:30`) and a lowercase word glued to one
 dash (`-psecret` reads as `-storepass` does). Every credential position above masks them.
 
@@ -103,6 +103,8 @@ _LOWER_RUN = re.compile(r'[a-z]++')
 _CASE_CHANGE = re.compile(r'(?=[a-z][A-Z]|[A-Z][a-z])')  # overlapping: aAa flips twice
 _CAPITALS = re.compile(r'[A-Z]{2,}+')
 _CONSONANTS = re.compile(r'[b-df-hj-np-tv-xz]{4}')
+_CAPITAL_RUN = re.compile(r'[A-Z]{8,}+')
+_CONSONANT_CAPITALS = re.compile(r'[B-DF-HJ-NP-TV-Z]{5}')
 # A line after one of these holds its value: `password: >-` / `password:` (YAML block, INI continuation),
 # `<password>` alone, `--password \` / `-p \` / `password \` (a shell continuation).
 _NAMED = r'[\w.\-]*?(?:pass|pw|secret|token|cred|key|auth)[\w.\-]*+'
@@ -616,7 +618,7 @@ class _Denials:
             if start < glued:
                 continue
             piece = match[0]
-            one_case = piece.islower() or piece.isupper()  # no case to flip (_random_case)
+            one_case = piece.islower()  # no case to flip, nor capitals (_random_case)
             joined = '-' in piece or '.' in piece  # what _joined_words joins on
             if (
                 _SAFE.fullmatch(piece) is None
@@ -658,9 +660,13 @@ def _random_case(piece: str) -> bool:
     """A run of letters whose case flips like a random token's (`jYWBGKbomHazCahO`), not an identifier's
     word-sized humps (`getUserName`, `HTTPServer`, `XmlHttpRequest`): lowercase humps mostly of one or
     two letters, two capital runs, or four consonants in a row. Some identifiers are masked too
-    (`getHTTPResponseXML`): that costs a word of context, the other way a password."""
-    if piece.islower() or piece.isupper():
+    (`getHTTPResponseXML`): that costs a word of context, the other way a password. Capitals alone are
+    random when eight or more hold five consonants in a row (`VNUIKCPQWGYGUBZX`; not `POSTGRES`, `SCHTASKS`,
+    `DB_PASSWORD`: attack 15h finding 07)."""
+    if piece.islower():
         return False
+    if piece.isupper():
+        return any(_CONSONANT_CAPITALS.search(run[0]) for run in _CAPITAL_RUN.finditer(piece))
     if not piece.isascii():
         # Other scripts' cases read as ASCII's (`ЖуКоВыЙсЕкРеТ` flips as `jYWBGKbom…` does); their
         # consonants are not told apart.

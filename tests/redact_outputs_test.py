@@ -568,6 +568,37 @@ letters_only = st.text(
 ).filter(lambda s: any(c.isupper() for c in s[1:]) and any(c.islower() for c in s))
 
 
+# Capitals alone, as a generator makes them: five consonants in a row (attack 15h finding 07; `SCHTASKS` and
+# `POSTGRES` are words the masker shows).
+capitals_only = st.text(alphabet=st.sampled_from('ABCDEFGHIJKLMNOPQRSTUVWXYZ'), min_size=12, max_size=20).filter(
+    lambda s: re.search('[B-DF-HJ-NP-TV-Z]{5}', s) is not None and s not in OWN_TEXT
+)
+
+
+# Where no position says "value" to the masker (attack 15h finding 07): only the capitals' shape masks them.
+CAPITALS_FORMS = [
+    ('task.bat', 'SCHTASKS /CREATE /S {ip} /U admin /P {x} /TN Backup\n'),
+    ('snmpd.conf', 'createUser admin SHA {x} AES {x} # {ip}\n'),
+    ('interfaces', '    wpa-psk {x} # {ip}\n'),
+    ('share.sh', 'smbclient //{ip}/share -U bob {x}\n'),
+    ('runas.bat', 'runas /user:admin {x} # {ip}\n'),
+    ('block.yaml', 'password: >-\n  {x} # {ip}\n'),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(capitals_only, st.sampled_from(CAPITALS_FORMS))
+def test_no_excerpt_shows_a_password_of_capitals(secret: str, form: tuple[str, str]) -> None:
+    from guard.scan.scanner import Document
+    from guard.scan.scanner import Scanner
+
+    findings, _ = Scanner(RULES).scan(Document(form[0], form[1].format(x=secret, ip='192.168.86.42')))
+    assert findings
+    for finding in findings:
+        assert secret[:6] not in finding.excerpt and secret[-6:] not in finding.excerpt, finding.excerpt
+    assert any(f.credential or f.category == 'secret' for f in findings), 'a masked credential holds back the SKIP hint'
+
+
 def test_the_generator_covers_forty_forms() -> None:
     assert len(FORMS) >= 40 and len({name for name, _, _ in FORMS}) == len(FORMS)
 
