@@ -20,9 +20,10 @@ runs as a second layer.
 
 Known limits: outside every position above, a bare token of letters alone is shown (`qzhkpwxy`,
 `Hunter.Cat`): it is indistinguishable from a word, unless its case flips like a random token's
-(`jYWBGKbomHazCahO`) or its capitals run on without vowels (`VNUIKCPQWGYGUBZX`, see _random_case); so is the part of a bare `a=b` before its `=` (read
-as a name), a number of up to five digits a group (`4711`, `12:30`) and a lowercase word glued to one
-dash (`-psecret` reads as `-storepass` does). Every credential position above masks them.
+(`jYWBGKbomHazCahO`) or its capitals run on without vowels (`VNUIKCPQWGYGUBZX`, see _random_case);
+so is the part of a bare `a=b` before its `=` (read as a name), a number of up to five digits a group
+(`4711`, `12:30`) and a lowercase word glued to one dash (`-psecret` reads as `-storepass` does). Every
+credential position above masks them.
 
 Everything here is one left-to-right pass of a few regexes per line (no backtracking into a
 nested repeat), so a 1 MB line costs about what it takes to read it. Imported only when a finding
