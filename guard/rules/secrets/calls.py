@@ -47,16 +47,13 @@ def _placeholder(match: re.Match[str], text: str) -> str | None:
         return 'placeholder or reference'
     if '{' in value and text[match.start('quote') - 1 : match.start('quote')] in ('f', 'F'):
         return 'an f-string: built at run time, not a literal'
-    if value.lower() in _FIXED or value.lower().startswith('anonymous'):
+    if filters.is_protocol_password(value) or value.lower().startswith('anonymous'):
         return "a fixed value of the protocol (anonymous FTP, GitHub's x-oauth-basic), not a password"
     before = text[match.start() : match.start('quote')].rstrip(' \t\r\n').removesuffix(',')
     user = before[max(before.rfind(','), before.rfind('(')) + 1 :]  # the argument before the password
     if ' ' in user.strip(' \t\r\n\'"'):
         return "words in the user's place: labels passed to a method, not a login"
     return None
-
-
-_FIXED = frozenset({'x-oauth-basic', 'x-oauth-token'})
 
 
 RULES = (

@@ -208,9 +208,6 @@ def _valued(positions: str) -> str:
     return r'(?:' + positions + r')' + _VALUE
 
 
-_STAND_IN_PASSWORDS = frozenset({'x-oauth-basic', 'x-oauth-token'})
-
-
 def _not_a_password(match: re.Match[str], text: str) -> str | None:
     value = match['value'].rstrip(');,')
     groups = match.re.groupindex
@@ -219,7 +216,7 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'not a credential setting'
     if len(value) < 2 or filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS):
         return 'placeholder or a variable the shell expands'
-    if value.lower() in _STAND_IN_PASSWORDS:
+    if filters.is_protocol_password(value):
         return "a service's stand-in password (GitHub takes a token as the user and `x-oauth-basic`)"
     if value in ('stdin',) or value.startswith(('env:', 'file:', 'fd:')):
         return "a pass phrase source (openssl's -pass env:VAR), not a password"

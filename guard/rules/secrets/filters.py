@@ -168,6 +168,15 @@ def looks_random(value: str, *, min_length: int, min_entropy: float) -> bool:
     return classes >= 2 and not is_wordlike(value)
 
 
+def is_protocol_password(value: str) -> bool:
+    """A fixed value a protocol puts in the password's place: GitHub takes a token as the user and
+    `x-oauth-basic` as the password."""
+    return value.lower() in _PROTOCOL_PASSWORDS
+
+
+_PROTOCOL_PASSWORDS = frozenset({'x-oauth-basic', 'x-oauth-token'})
+
+
 def is_constant_name(value: str) -> bool:
     """`CURLOPT_PASSWORD`, `DB_PASSWORD`: the name of a setting, not its value (`^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$`)."""
     parts = _line_end(value).split('_')
