@@ -222,7 +222,7 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return "a pass phrase source (openssl's -pass env:VAR), not a password"
     if value[0] in ':@' and value[1:].isidentifier():
         return 'a bind parameter or a variable (IDENTIFIED BY :password)'
-    if filters.is_constant_name(value) or value.isupper():
+    if filters.is_metavar(value):
         return 'a metavar in a usage line (--password PASSWORD)'
     if value.startswith('-'):
         return 'the next option, not a value'
@@ -258,7 +258,7 @@ def _a_stored_hash(match: re.Match[str], text: str) -> str | None:
 def _listed_noise(match: re.Match[str], text: str) -> str | None:
     """A password file's line that holds no password: a placeholder, a variable or a metavar."""
     value = match['value']
-    if filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS) or value.isupper():
+    if filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS) or filters.is_metavar(value):
         return 'placeholder, a variable or a metavar'
     return None
 

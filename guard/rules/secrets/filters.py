@@ -187,6 +187,46 @@ def is_constant_name(value: str) -> bool:
     )
 
 
+def is_metavar(value: str) -> bool:
+    """`PASSWORD`, `DB_PASSWORD`, `CURLOPT_READDATA`, `STRICT`: a usage line's metavar or a constant's name, not a
+    password. Capitals alone prove nothing: a generated password may be all capitals (`UNLQBSSGXFMCDBBF`,
+    `JPTPQ-UTXDA-YEJJR`, `XCBPE_QCKGO_UMHWT`: attack 15h finding 06). So it is a name only when one of its words
+    is one names are made of (a credential's, a placeholder's), or when its words read as words: each of at most
+    three letters (`SSL`, `DFL`) or readable (_readable_capitals), one of them readable, and not three or more of
+    one size (a generator's groups). A password of capitals that read as words (`TIGER_ORBIT`) is still taken for
+    a name."""
+    value = _line_end(value)
+    if not value.isupper() or not all(c in _UPPER_OR_DIGIT or c in '_-' for c in value):
+        return False
+    if any(c.isdigit() for c in value) and not is_constant_name(value):
+        return False  # `ADMIN2024` is a password; `HTTP2_ENABLED` a name
+    words = ''.join(c if 'A' <= c <= 'Z' else ' ' for c in value).split()
+    if any(word in _METAVAR_WORDS for word in words):
+        return True
+    if len(words) >= 3 and len(words[0]) >= 4 and len({len(word) for word in words}) == 1:
+        return False  # groups of one size: a generator's or a licence key's (`KITJQ-KVIOJ-BIXGR`), not a name's words
+    readable = [_readable_capitals(word) for word in words]
+    return any(readable) and all(ok or len(word) <= 3 for ok, word in zip(readable, words, strict=True))
+
+
+def _readable_capitals(word: str) -> bool:
+    """A word of four to twelve capitals with a vowel and no four consonants in a row (`CURLOPT`, `STRICT`;
+    not `XCBPE`, `UNLQBSSGXFMCDBBF`)."""
+    lower = word.lower()
+    return 4 <= len(lower) <= 12 and any(c in 'aeiouy' for c in lower) and _longest_consonant_run(lower) < 4
+
+
+# What a metavar or a setting's name is made of: a credential's words, and a placeholder's.
+_METAVAR_WORDS = frozenset(
+    (
+        'PASSWORD PASSWD PASS PWD PW PASSPHRASE PASSCODE PIN PSK SECRET SECRETS TOKEN KEY APIKEY AUTH CREDENTIAL '
+        'CREDENTIALS VALUE STRING TEXT NAME USER USERNAME LOGIN ACCOUNT FILE PATH ENV VAR VARIABLE YOUR MY NEW OLD '
+        'CURRENT DEFAULT ADMIN ROOT DB DATABASE HOST PORT REDACTED HIDDEN MASKED NONE NULL EMPTY UNSET REQUIRED '
+        'CHANGEME CHANGE PLACEHOLDER EXAMPLE SAMPLE DUMMY TEST FAKE HERE ARG OPTION'
+    ).split()
+)
+
+
 def is_hash_prefixed(value: str) -> bool:
     """Lockfile integrity and typed digests: `sha512-…`, `sha256:…`, go.sum `h1:…` (any case)."""
     head = value[:8].lower().replace('\u017f', 's')  # IGNORECASE pairs the long s with `s`; lower() does not
@@ -213,13 +253,18 @@ def is_uuid(value: str) -> bool:
     return [len(part) for part in parts] == [8, 4, 4, 4, 12] and all(c in _HEX_DIGITS for part in parts for c in part)
 
 
-def is_pathlike(value: str) -> bool:
-    """URLs and file paths are configuration, not credentials (credentials inside URLs have their own rules)."""
+def is_pathlike(value: str, *, passphrase: bool = False) -> bool:
+    """URLs and file paths are configuration, not credentials (credentials inside URLs have their own rules).
+    `passphrase`: the value sits where a password does, so a relative path of plain words with no file extension
+    (`tiger/orbit/copper`) reads as words a passphrase joins with `/` (attack 15h finding 06)."""
     if value.startswith(_PATH_STARTS) or value.startswith('data:') or _drive_or_url(value) or _file_name(value):
         return True
     segments = value.split('/')
     # `a/b/c` of lowercase words is a path; base64 with a slash mixes cases and digits.
-    return len(segments) > 1 and all(c in _PATH_SEGMENT_CHARS for s in segments for c in s) and not value.endswith('=')
+    relative = (
+        len(segments) > 1 and all(c in _PATH_SEGMENT_CHARS for s in segments for c in s) and not value.endswith('=')
+    )
+    return relative and (not passphrase or '.' in segments[-1])
 
 
 def _drive_or_url(value: str) -> bool:

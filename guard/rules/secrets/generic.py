@@ -67,6 +67,16 @@ _PAIR = (
 _PROPERTIES = (
     r'(?im)^[ \t]*+[\w.\-]{0,60}?' + _KEYWORD + r'(?P<tail>[\w.\-]{0,40}?)[ \t]++(?P<value>[^\s=:]\S{5,299}+)[ \t]*+$'
 )
+# A password's unquoted value of several words, the rest of a config file's line: an app password as issued
+# (`smtp_password: abcd efgh ijkl mnop`), a passphrase (`password = correct horse battery staple`); in YAML, INI,
+# .properties, .env and compose lists, msmtprc and muttrc (`set smtp_pass=…`) alike. The generic rule reads an
+# unquoted value's first word only, and `abcd` is no password (attack 15h finding 02). A word starting with `#`
+# starts a comment (YAML, INI, .env, the shell); one inside a word is the word's.
+_PHRASE = (
+    r'(?im)^[ \t]*+(?:-[ \t]++|set[ \t]++|export[ \t]++)?(?P<nq>["\']?)[\w.\-]{0,60}?'
+    r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw)(?P<tail>[\w.\-]{0,40}?)(?P=nq)(?P<sep>[ \t]*+[:=][ \t]*+|[ \t]++)'
+    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-]\S*+(?:[ \t]++[^\s#]\S*+)++)[ \t]*+(?:$|#)'
+)
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <entry key="db.password">…</entry>
 _XML_ATTRIBUTE = (
     r'(?i)\b(?:key|name)=\\?"[\w.\-]*'
@@ -368,9 +378,9 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         # A quoted literal in a password's place is the password, words and all; elsewhere words are prose,
         # and so is a sentence anywhere ("The password for the admin user.", a schema's description).
         return 'words, not a secret'
-    if filters.is_pathlike(value) or filters.is_hash_prefixed(value):
-        return 'digest or path'
     kind, _ = _strength(words)
+    if filters.is_pathlike(value, passphrase=kind == 'password') or filters.is_hash_prefixed(value):
+        return 'digest or path'
     if filters.is_uuid(value) and not _names_a_key(words):
         # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
         return 'uuid'
@@ -400,7 +410,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         # unless it only repeats the name (`password = "password"`, `"db_password": "db_password"`).
         if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)) :]:
             return 'the name or a keyword, not a password'
-        if filters.is_constant_name(value) or (value.isupper() and not any(c.isdigit() for c in value)):
+        in_a_list = 'op' in match.re.groupindex and match['op'] == ',' and identifier.isupper() and value.isupper()
+        if filters.is_metavar(value) or in_a_list:  # in_a_list: `'SSLCERTPASSWD', 'SSLCERTTYPE'`, the next name
             return "a constant's name or a metavar (BAD_PASSPHRASE, VALUE), not a password"
         if _a_pass_of_something(words, identifier, value):
             return 'a pass of an algorithm (renderPass = "opaque"), not a password'
@@ -577,6 +588,12 @@ _CODE_EXTENSIONS = frozenset(
 )
 
 
+# Files in a programming language, for a rule to skip by path: there words after a name are code (Ruby's
+# `password = fetch_password user`).
+_CODE_PATHS = r'(?i)\.(?:' + '|'.join(sorted(_CODE_EXTENSIONS)) + r')$'
+_CODE_PATH_WORDS = tuple(sorted('.' + extension for extension in _CODE_EXTENSIONS))
+
+
 def is_code_file(path: str) -> bool:
     """A file in a programming language, by its extension: there an unquoted value may be a name or a call."""
     name = path.rpartition('/')[2]
@@ -648,6 +665,65 @@ def _message_in_locale_file(match: re.Match[str], text: str, path: str) -> str |
 
 _FILTERS = (_name_noise, _value_noise)
 _PATH_FILTERS = (_unquoted_name_in_code, _message_in_locale_file)
+
+
+def _phrase_noise(match: re.Match[str], text: str) -> str | None:
+    """Words under a name are a password only under a password's name, and only when none reads as prose, a
+    command or a stand-in: `password: Your database password`, `password = pass show mail`, `pass out all keep
+    state` (pf.conf's action), `password: gpg -d ~/.pw.gpg`, `password: xxxx xxxx xxxx xxxx`."""
+    identifier, words = _named(match)
+    kind, at = _strength(words)
+    if kind != 'password':
+        return "not a password's name: words under another name are prose"
+    if (about := _about_the_secret(words, at)) is not None:
+        return about
+    value = match['value']
+    if filters.is_placeholder(value) or _code_in_value(value):
+        return 'placeholder or a command'
+    for word in value.split():
+        bare = word.strip('.,;:!?()')
+        lower = bare.lower()
+        if lower in _FUNCTION_WORDS or lower in _PROSE_WORDS or any(map(_secret_word, _words(lower))):
+            return 'words, not a secret'
+        if bare.istitle() and bare.isalpha():
+            return 'a capitalised word: a sentence or a name (`pwd: Jim Meyering`), not a generated password'
+        if len(set(word)) == 1:
+            return 'a stand-in'  # `xxxx xxxx xxxx xxxx`
+    return None
+
+
+def _code_in_value(value: str) -> bool:
+    """A command, a reference or more syntax among the words: an option, a path or URL, a template, another
+    setting or a literal (`pw = a b  msg = "…"`)."""
+    return any(
+        word.startswith(('-', '"', "'", '`', '(', '[', '{'))
+        or '/' in word
+        or '=' in word
+        or '${' in word
+        or '{{' in word
+        for word in value.split()
+    )
+
+
+# Words of the messages and instructions that sit under a password's name in config files and docs.
+_PROSE_WORDS = frozenset(
+    'not no none see same use enter type please must should will can may required optional empty blank here above '
+    'below ask asked prompt prompted set unset change needed leave left default if when only'.split()
+)
+
+
+def _phrase_in_its_file(match: re.Match[str], text: str, path: str) -> str | None:
+    """Where words after a name are a setting's value (code files are skipped by path: _CODE_PATHS): not in
+    nsswitch.conf (`passwd: files systemd` names sources); and after a bare blank only where that is the syntax
+    (msmtprc's and netrc's `password X`, .properties), not in PAM's `password required pam_unix.so` or pf.conf's
+    `pass out all keep state`."""
+    name = path.rpartition('/')[2].lower()
+    if name == 'nsswitch.conf':
+        return 'a system table, not a config line'
+    if not match['sep'].strip() and not (name.endswith(('msmtprc', 'netrc', '.properties'))):
+        return 'words after a word, not a setting'
+    return None
+
 
 _GOOD = (
     # Minified code: a render pass, a string built around code, a template literal.
@@ -761,5 +837,37 @@ RULES = (
         path_words=('.properties',),
         examples_bad=('db.password postgres123', Fake('api.token ', (ALNUM, 32))),
         examples_good=('password.label Password', 'login.password Enter your password', 'db.password ${DB_PASSWORD}'),
+    ),
+    CaseFoldedRule(
+        id='generic-secret-phrase',
+        category='secret',
+        severity='error',
+        why='A password of several words (an app password, a passphrase) in a config file: everyone with the '
+        'repository has it.',
+        fix='Rotate it (revoke the app password), then read it at run time from the environment or a secret manager.',
+        pattern=_PHRASE,
+        keywords=('pass', 'pwd', 'pw'),
+        filters=(_phrase_noise,),
+        path_filters=(_phrase_in_its_file, _message_in_locale_file),
+        skip_paths=_CODE_PATHS,
+        skip_words=_CODE_PATH_WORDS,
+        examples_bad=(
+            'smtp_password: abcd efgh ijkl mnop',
+            '[smtp]\npassword = correct horse battery staple',
+            '[smtp]\nsmtp_pass = kfzk nhtu ndye bybx',
+            'services:\n  app:\n    environment:\n      - SMTP_PASSWORD=nfzg jfew mzho nvlq',
+            'set smtp_pass=blqo bmvo kghu icza',
+            'AuthPass=zqrb ogty tucv ciro',
+        ),
+        examples_good=(
+            'password: Your database password',
+            'password = pass show mail/gmail',
+            'pass out all keep state',
+            'password: gpg -d ~/.pw.gpg',
+            'password: xxxx xxxx xxxx xxxx',
+            'password_hint: abcd efgh ijkl mnop',
+            'token: abcd efgh ijkl mnop',
+            'password: Must be at least 8 characters',
+        ),
     ),
 )

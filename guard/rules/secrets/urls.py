@@ -52,7 +52,6 @@ _DOC_PASSWORDS = frozenset(
         'pass123',
     }
 )
-_CAPITALS = frozenset('ABCDEFGHIJKLMNOPQRSTUVWXYZ_')  # USER:PASSWORD
 
 
 def _url_password_noise(match: re.Match[str], text: str) -> str | None:
@@ -66,7 +65,7 @@ def _url_password_noise(match: re.Match[str], text: str) -> str | None:
         w in _DOC_PASSWORDS or w in ('a', 'an', 'the', 'my', 'your', 'very', 'super', 'top') for w in words
     ):
         return 'documentation stand-in'  # `pass%20pass`, `a%20secret`, `my-password`
-    if lower in _DOC_PASSWORDS or all(c in _CAPITALS for c in value) or (user == 'scott' and lower.startswith('tiger')):
+    if lower in _DOC_PASSWORDS or filters.is_metavar(value) or (user == 'scott' and lower.startswith('tiger')):
         return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
     if filters.is_placeholder(value) or _code_in_url(value):
         return 'placeholder or code'

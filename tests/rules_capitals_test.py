@@ -1,0 +1,137 @@
+"""Passwords of capitals and word paths in every credential position (attack 15h finding 06).
+
+A generated password may be all capitals (`UNLQBSSGXFMCDBBF`, `JPTPQ-UTXDA-YEJJR`), and a passphrase may join
+words with `/` (`tiger/orbit/copper`). Both were taken for names: a metavar or a constant's name, a path. The
+generators below make values that cannot read as a name (guard.rules.secrets.filters.is_metavar: one of their
+words holds four consonants in a row, no vowel, or more than twelve letters; or three or more groups of one size)
+and put each into every form of
+the recall test; the metavars and constants the filter stands for stay quiet.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from guard.rules.secrets import filters
+from tests.rules_recall_test import FORMS
+from tests.rules_recall_test import _secret_lines
+
+_VOWELS = 'AEIOUY'
+_CONSONANTS = ''.join(c for c in string.ascii_uppercase if c not in _VOWELS)
+
+
+def _unreadable(rng: random.Random, size: int) -> str:
+    """`size` capitals holding four consonants in a row somewhere (so no word reading of it is possible)."""
+    word = [rng.choice(string.ascii_uppercase) for _ in range(size)]
+    at = rng.randrange(size - 3)
+    word[at : at + 4] = [rng.choice(_CONSONANTS) for _ in range(4)]
+    return ''.join(word)
+
+
+def capitals_passwords(count: int, seed: int = 6) -> list[str]:
+    """One long run; groups joined by `-` or `_`, one of them unreadable; or three or more groups of one size, any
+    letters (a generator's and a licence key's shapes)."""
+    rng = random.Random(seed)
+    made: list[str] = []
+    while len(made) < count:
+        shape = rng.randrange(4)
+        if shape == 0:
+            value = ''.join(rng.choice(string.ascii_uppercase) for _ in range(rng.randint(13, 24)))
+        elif shape == 3:
+            size = rng.randint(4, 6)
+            groups = [
+                ''.join(rng.choice(string.ascii_uppercase) for _ in range(size)) for _ in range(rng.randint(3, 5))
+            ]
+            value = rng.choice('-_').join(groups)
+        else:
+            groups = [''.join(rng.choice(string.ascii_uppercase) for _ in range(5)) for _ in range(rng.randint(2, 4))]
+            groups[rng.randrange(len(groups))] = _unreadable(rng, 5)
+            value = ('-' if shape == 1 else '_').join(groups)
+        if value not in made:
+            made.append(value)
+    return made
+
+
+CAPITALS = capitals_passwords(30)
+_PATH_WORDS = ['tiger', 'orbit', 'copper', 'maple', 'harbor', 'velvet', 'plum', 'quartz', 'lantern', 'meadow']
+WORD_PATHS = ['/'.join(random.Random(i).sample(_PATH_WORDS, 3 + i % 2)) for i in range(12)]
+# Forms whose value cannot hold a `/` as a password's character (a URL's userinfo, a path argument, a DN).
+_SLASH_BREAKS = {'smb', 'rtsp', 'net-use', 'smbclient-positional', 'lftp', 'oracle-thin', 'fix-logon', 'fix-logon-soh'}
+
+
+@pytest.mark.parametrize('form', sorted(FORMS))
+def test_every_capitals_password_is_found_in_every_form(form: str) -> None:
+    path, template = FORMS[form]
+    missed = []
+    for pw in CAPITALS:
+        text = template.format(pw=pw)
+        line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
+        if line not in _secret_lines(path, text):
+            missed.append(pw)
+    assert missed == [], f'{form}: missed {len(missed)} of {len(CAPITALS)}: {missed}'
+
+
+@pytest.mark.parametrize('form', sorted(set(FORMS) - _SLASH_BREAKS))
+def test_a_passphrase_of_words_joined_by_slashes_is_found_in_every_form(form: str) -> None:
+    path, template = FORMS[form]
+    missed = []
+    for pw in WORD_PATHS:
+        text = template.format(pw=pw)
+        line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
+        if line not in _secret_lines(path, text):
+            missed.append(pw)
+    assert missed == [], f'{form}: missed {len(missed)} of {len(WORD_PATHS)}: {missed}'
+
+
+def test_the_generated_capitals_are_no_names_by_construction() -> None:
+    assert len(set(CAPITALS)) == 30 and all(v.isupper() for v in CAPITALS)
+    assert not any(filters.is_metavar(v) for v in CAPITALS)
+
+
+# Names made of the words names are made of, and constants whose words read as words.
+_NAME_WORDS = ['DB', 'PASSWORD', 'NEW', 'ROOT', 'MYSQL', 'SMTP', 'PASS', 'SECRET', 'USER', 'VALUE', 'DEFAULT', 'PWD']
+_READABLE = ['CURLOPT', 'READDATA', 'STRICT', 'LEGACY', 'BCRYPT', 'SCRYPT', 'MODE', 'POLICY', 'SSL', 'VERIFY']
+
+
+def _names(count: int, seed: int = 66) -> list[str]:
+    rng = random.Random(seed)
+    made: list[str] = []
+    while len(made) < count:
+        words = rng.sample(_NAME_WORDS, rng.randint(1, 3)) if rng.random() < 0.6 else rng.sample(_READABLE, 2)
+        made.append(rng.choice('_-')[: len(words) > 1].join(words) if len(words) > 1 else words[0])
+    return made
+
+
+NAMES = _names(40)
+NAME_FORMS = {
+    'usage-long': ('README.md', 'mysql --password {v} -h db.internal orders\n'),
+    'usage-short': ('docs/usage.txt', 'usage: sshpass -p {v} ssh HOST\n'),
+    'constant-default': ('app/settings.py', 'PASSWORD_SETTING = "{v}"\n'),
+    'env-name-value': ('deploy/values.yml', 'password: "{v}"\n'),
+    'list-of-names': ('lexer.py', "        'CURLOPT_PASSWORD', '{v}',\n"),
+}
+
+
+@pytest.mark.parametrize('form', sorted(NAME_FORMS))
+def test_a_metavar_or_a_constants_name_is_no_finding(form: str) -> None:
+    path, template = NAME_FORMS[form]
+    found = [v for v in NAMES if _secret_lines(path, template.format(v=v))]
+    assert found == [], f'{form}: {found}'
+
+
+@pytest.mark.parametrize(
+    'value',
+    ['PASSWORD', 'DB_PASSWORD', 'CURLOPT_READDATA', 'SSL_VERIFYPEER', 'STRICT', 'DB_PASSWORD2', 'NEW_PASSPHRASE'],
+)
+def test_names_read_as_names(value: str) -> None:
+    assert filters.is_metavar(value)
+
+
+@pytest.mark.parametrize(
+    'value', ['UNLQBSSGXFMCDBBF', 'XCBPE_QCKGO_UMHWT', 'QZK-PTW-XMB', 'ADMIN2024', 'Password', 'db_password']
+)
+def test_random_capitals_and_other_cases_are_no_names(value: str) -> None:
+    assert not filters.is_metavar(value)
