@@ -329,8 +329,8 @@ def test_comment_line(text: str, start: int) -> None:
 @example('app/models.RB')
 @example('x.ſcala')
 def test_skip_words(path: str) -> None:
-    """Every path a rule's skip_paths matches holds one of its skip_words (DOC_PATHS and DOC_PATH_WORDS, the
-    code files' extensions), so a rule's answer is the pattern's."""
+    """Every path a rule's skip_paths matches holds one of its skip_words (DOC_PATHS and DOC_PATH_WORDS), so a
+    rule's answer is the pattern's."""
     for rule in CONTENT_RULES:
         if rule.skip_words:
             assert rule._may_skip(path) or not re.search(rule.skip_paths, path)

@@ -94,6 +94,7 @@ class Listed:
         path_words: tuple[str, ...] = (),
         skip_paths: str = '',
         skip_words: tuple[str, ...] = (),
+        skip_extensions: tuple[str, ...] = (),
         redact: bool = True,
     ) -> None:
         self.id = id
@@ -105,6 +106,7 @@ class Listed:
         self.path_words = path_words
         self.skip_paths = skip_paths
         self.skip_words = skip_words
+        self.skip_extensions = skip_extensions
         self.redact = redact
         self._trigger = LazyRegex(trigger) if trigger else None
         self._path = LazyRegex(path_pattern) if path_pattern else None
@@ -136,6 +138,8 @@ class Listed:
 
     def applies_to(self, path: str) -> bool:
         if self._skip is not None and self._may_skip(path) and self._skip.search(path):
+            return False
+        if self.skip_extensions and _extension(path) in self.skip_extensions:
             return False
         if self._path is None:
             return True
@@ -207,6 +211,7 @@ class Rule(Listed):
         # Lowercase literals, one of which every path `skip_paths` matches holds (IGNORECASE-folded):
         # the pattern is compiled only for paths that hold one, so most commits never compile it.
         skip_words: tuple[str, ...] = (),
+        skip_extensions: tuple[str, ...] = (),  # never files with one of these (lowercase) extensions
         redact: bool = True,  # secrets are masked in every output
         # Each example is its text, or an object whose str() is the text (a `secrets.fakes.Fake`,
         # so the fake credentials are built only when the examples are first read, by the tests).
@@ -224,6 +229,7 @@ class Rule(Listed):
             path_words=path_words,
             skip_paths=skip_paths,
             skip_words=skip_words,
+            skip_extensions=skip_extensions,
             redact=redact,
         )
         self.severity = severity
@@ -329,6 +335,13 @@ class Rule(Listed):
 def _value_span(match: re.Match[str]) -> tuple[int, int]:
     """Where a match's reported value lies: its `value` group, or the whole match."""
     return match.span('value') if 'value' in match.re.groupindex else match.span()
+
+
+def _extension(path: str) -> str:
+    """The file name's extension, lower-cased (`''` without one): a set lookup, where a pattern of extensions
+    would cost a compile on every commit that holds a code file."""
+    name = path.rpartition('/')[2]
+    return name.rpartition('.')[2].lower() if '.' in name else ''
 
 
 def _holds_one(path: str, words: tuple[str, ...]) -> bool:

@@ -187,6 +187,7 @@ _LISTED = (
     ('path_words', ()),
     ('skip_paths', ''),
     ('skip_words', ()),
+    ('skip_extensions', ()),
     ('redact', True),
 )
 

@@ -588,12 +588,6 @@ _CODE_EXTENSIONS = frozenset(
 )
 
 
-# Files in a programming language, for a rule to skip by path: there words after a name are code (Ruby's
-# `password = fetch_password user`).
-_CODE_PATHS = r'(?i)\.(?:' + '|'.join(sorted(_CODE_EXTENSIONS)) + r')$'
-_CODE_PATH_WORDS = tuple(sorted('.' + extension for extension in _CODE_EXTENSIONS))
-
-
 def is_code_file(path: str) -> bool:
     """A file in a programming language, by its extension: there an unquoted value may be a name or a call."""
     name = path.rpartition('/')[2]
@@ -713,7 +707,7 @@ _PROSE_WORDS = frozenset(
 
 
 def _phrase_in_its_file(match: re.Match[str], text: str, path: str) -> str | None:
-    """Where words after a name are a setting's value (code files are skipped by path: _CODE_PATHS): not in
+    """Where words after a name are a setting's value (code files are skipped by extension): not in
     nsswitch.conf (`passwd: files systemd` names sources); and after a bare blank only where that is the syntax
     (msmtprc's and netrc's `password X`, .properties), not in PAM's `password required pam_unix.so` or pf.conf's
     `pass out all keep state`."""
@@ -849,8 +843,7 @@ RULES = (
         keywords=('pass', 'pwd', 'pw'),
         filters=(_phrase_noise,),
         path_filters=(_phrase_in_its_file, _message_in_locale_file),
-        skip_paths=_CODE_PATHS,
-        skip_words=_CODE_PATH_WORDS,
+        skip_extensions=tuple(sorted(_CODE_EXTENSIONS)),  # code: Ruby's `password = fetch_password user`
         examples_bad=(
             'smtp_password: abcd efgh ijkl mnop',
             '[smtp]\npassword = correct horse battery staple',
