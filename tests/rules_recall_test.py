@@ -260,6 +260,11 @@ FORMS = {
         'db/seed.sql',
         "INSERT IGNORE INTO users\n  (name, password)\nVALUES\n  ('bob', MD5('{pw}'));\n",
     ),
+    'sql-insert-select': ('db/seed.sql', "INSERT INTO users (name, password) SELECT 'bob', '{pw}';\n"),
+    'sql-comment-before-value': (
+        'db/seed.sql',
+        "INSERT INTO users (id, name, password) VALUES (1, 'bob', /* plain */ '{pw}');\n",
+    ),
 }
 
 

@@ -663,8 +663,8 @@ _PATH_FILTERS = (_unquoted_name_in_code, _message_in_locale_file)
 
 def _phrase_noise(match: re.Match[str], text: str) -> str | None:
     """Words under a name are a password only under a password's name, and only when none reads as prose, a
-    command or a stand-in: `password: Your database password`, `password = pass show mail`, `pass out all keep
-    state` (pf.conf's action), `password: gpg -d ~/.pw.gpg`, `password: xxxx xxxx xxxx xxxx`."""
+    command or a stand-in: `password: Your database password`, `password = pass show mail`, `password: gpg -d
+    ~/.pw.gpg`, `password: xxxx xxxx xxxx xxxx`."""
     identifier, words = _named(match)
     kind, at = _strength(words)
     if kind != 'password':
