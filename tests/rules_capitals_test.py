@@ -135,3 +135,41 @@ def test_names_read_as_names(value: str) -> None:
 )
 def test_random_capitals_and_other_cases_are_no_names(value: str) -> None:
     assert not filters.is_metavar(value)
+
+
+# Usage lines write a metavar in brackets, before `|` or `:` (attack 15i finding 06).
+USAGE_WRAPS = ['[{o} {m}]', '[{o}={m}]', '{o} {m}|--prompt', '{o} {m}: the password to use', '<{o} {m}>']
+USAGE_FILES = {
+    'tool.sh': 'echo "usage: $0 {x} HOST" >&2\n',
+    'cli.py': 'USAGE = "usage: tool {x} HOST"\n',
+    'main.go': 'const usage = "usage: tool {x} HOST"\n',
+    'notes.sh': '# usage: tool {x} HOST\n',
+}
+
+
+@pytest.mark.parametrize('path', sorted(USAGE_FILES))
+def test_a_metavar_in_a_usage_lines_punctuation_is_no_finding(path: str) -> None:
+    options = ['--password', '--db-password', '--passphrase', '--pass', '-storepass']
+    metavars = ['PASSWORD', 'PASSWD', 'PASS', 'PW', 'SECRET', 'VALUE', 'DB_PASSWORD', 'NEW_PASSWORD']
+    lines = [w.format(o=o, m=m) for o in options for m in metavars for w in USAGE_WRAPS]
+    text = ''.join(USAGE_FILES[path].format(x=line) for line in lines)
+    assert _secret_lines(path, text) == set()
+
+
+# A setting about the password names an algorithm (attack 15i finding 07); a secret's name holds a store's path
+# (finding 09): neither is a password.
+@pytest.mark.parametrize(
+    'text',
+    [
+        '#password_encryption = scram-sha-256\n',
+        'password_encryption: SCRAM-SHA-256\n',
+        'sasl_password_mechanism: SCRAM-SHA-512\n',
+        'default_pass_scheme = CRAM-MD5\n',
+        'password_cipher: AES-256-GCM\n',
+        'db_password_secret: prod/billing/postgres\n',
+        'password_entry: email/gmail\n',
+        'password_source: kv/prod/billing\n',
+    ],
+)
+def test_algorithm_names_and_secret_paths_are_no_password(text: str) -> None:
+    assert _secret_lines('config/app.yml', text) == set()

@@ -116,3 +116,55 @@ def test_prose_commands_and_code_in_the_same_places_are_quiet(form: str) -> None
 )
 def test_system_tables_and_translations_are_quiet(path: str, text: str) -> None:
     assert _secret_lines(path, text) == set()
+
+
+@pytest.mark.parametrize('form', sorted(FORMS))
+def test_every_phrase_is_found_with_crlf_line_ends(form: str) -> None:
+    """A file saved on Windows (attack 15i finding 01)."""
+    path, template = FORMS[form]
+    missed = [pw for pw in PHRASES if not _secret_lines(path, template.format(pw=pw).replace('\n', '\r\n'))]
+    assert missed == [], f'{form}: missed {len(missed)} of {len(PHRASES)}'
+
+
+# Notes left where a value goes (attack 15i finding 11): the generic rule read their first word as a password too.
+INSTRUCTIONS = [
+    'stored in vault',
+    'provided by ci',
+    'injected at deploy time',
+    'rotate every 90 days',
+    'filled in by ansible',
+    'managed by terraform',
+    'defined in kubernetes secret',
+    'override in local config',
+    'sixteen character app password',
+    'any value works',
+    'whatever you like',
+    'min twelve chars',
+    'random per install',
+    'auto generated',
+    'per environment',
+]
+
+
+@pytest.mark.parametrize('form', sorted(FORMS))
+def test_instructions_in_a_passwords_place_are_quiet(form: str) -> None:
+    path, template = FORMS[form]
+    loud = [v for v in INSTRUCTIONS if _secret_lines(path, template.format(pw=v))]
+    assert loud == [], f'{form}: {loud}'
+
+
+COMMANDS = ['pass show mail/gmail', 'gpg -dq ~/.mutt/pass.gpg', 'vault kv get -field=password secret/db']
+COMMAND_FORMS = {
+    'muttrc': ('.muttrc', 'set smtp_pass = `{c}`\n'),
+    'muttrc-quoted': ('.muttrc', 'set smtp_pass="`{c}`"\n'),
+    'shell': ('deploy.sh', 'export DB_PASSWORD=`{c}`\n'),
+    'dockerfile': ('Dockerfile', 'RUN DB_PASSWORD=`{c}` ./migrate\n'),
+}
+
+
+@pytest.mark.parametrize('form', sorted(COMMAND_FORMS))
+def test_a_commands_output_in_backticks_is_no_password(form: str) -> None:
+    """Backticks run a command outside code (attack 15i finding 08); a token in them is still a literal."""
+    path, template = COMMAND_FORMS[form]
+    assert [c for c in COMMANDS if _secret_lines(path, template.format(c=c))] == []
+    assert _secret_lines('main.go.txt', 'dbPassword := `Qz7kP2wXy9Lm4Rt`\n') == {1}

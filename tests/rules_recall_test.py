@@ -260,6 +260,15 @@ FORMS = {
         'db/seed.sql',
         "INSERT IGNORE INTO users\n  (name, password)\nVALUES\n  ('bob', MD5('{pw}'));\n",
     ),
+    # Commands continued over lines (attack 15h finding 04): the option that takes the password on a later line.
+    'mysql-continued': (
+        'scripts/dump.sh',
+        'mysqldump -h 192.168.86.42 \\\n  -u root \\\n  -p{pw} trading > dump.sql\n',
+    ),
+    'docker-login-continued': ('ci/push.sh', 'docker login registry.internal \\\n  -u ci \\\n  -p {pw}\n'),
+    'curl-continued': ('ops.sh', 'curl -s \\\n  -u admin:{pw} \\\n  https://x.internal/\n'),
+    'sshpass-continued': ('deploy.sh', 'sshpass \\\n  -p {pw} ssh root@db.internal\n'),
+    'schtasks-caret': ('task.bat', 'schtasks /create /tn Backup /tr backup.bat ^\r\n   /ru svc ^\r\n   /rp {pw}\r\n'),
     'sql-insert-select': ('db/seed.sql', "INSERT INTO users (name, password) SELECT 'bob', '{pw}';\n"),
     'sql-comment-before-value': (
         'db/seed.sql',

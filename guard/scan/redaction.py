@@ -40,9 +40,19 @@ def rule_spans(text: str, start: int = 0, end: int | None = None, path: str | No
 
 
 def scrub(text: str) -> str:
-    """`text` with every credential form (guard.redact) and every token a secret rule matches masked."""
-    spans = redact.scrub_spans(text) + rule_spans(text)
-    return redact.mask_spans(text, spans) if spans else text
+    """`text` with every credential form (guard.redact) and every token a secret rule matches masked, again until
+    nothing more is: a mask makes a line shorter, and a rule whose match is bounded in length (a sasl_passwd
+    line's 200 characters) may match the shorter line where it did not match the longer one. So scrubbing
+    twice changes nothing (within _MAX_PASSES passes; a pass that finds nothing unmasked ends it)."""
+    for _ in range(_MAX_PASSES):
+        spans = redact.scrub_spans(text) + rule_spans(text)
+        if not spans:
+            break
+        text = redact.mask_spans(text, spans)
+    return text
+
+
+_MAX_PASSES = 8
 
 
 def scrub_any(value: Any) -> Any:

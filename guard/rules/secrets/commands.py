@@ -39,8 +39,11 @@ if TYPE_CHECKING:
 
 
 def _options(command: str) -> str:
-    """`command` (a regex), then its options up to a blank before the one that takes the password."""
-    return rf'\b(?:{command})\b(?:(?!\b(?:{command})\b)[^\n|;&]){{0,240}}?[ \t]'
+    """`command` (a regex), then its options up to a blank before the one that takes the password; they may go on
+    over up to eight continued lines (a blank, then `\\` or cmd's `^`, before the line break: `mysql -h db \\`, `-pX`
+    below; a Windows path's last `\\` is no continuation)."""
+    stretch = rf'(?:(?!\b(?:{command})\b)[^\n|;&]){{0,240}}?'
+    return rf'\b(?:{command})\b{stretch}(?:(?<=[ \t][\\^])\r?\n{stretch}){{0,8}}?[ \t]'
 
 
 # After an option of a command that takes two pass phrases (`snmpwalk -A X -X Y`, `ssh-keygen -P X -N Y`): a variable
@@ -61,7 +64,7 @@ _OPTION_POSITIONS = (
     # Its value: after `=` or blanks, the next item of a list (`"--requirepass", "X"`, a YAML block list's
     # next `- X`), or the next line of a continued command (`--db-password \\`).
     r'|requirepass|masterauth))(?P<sep>=|["\']?,[ \t]*+|["\']?[ \t]*+\r?\n[ \t]*+-[ \t]++|[ \t]++\\\r?\n[ \t]*+|[ \t]+)'
-    r'|\bsshpass["\']?(?:,[ \t]*+["\']|[ \t]+)-p(?:["\']?,[ \t]*+|[ \t]*)'
+    r'|\bsshpass["\']?(?:,[ \t]*+["\']|[ \t]+(?:\\\r?\n[ \t]*+)?)-p(?:["\']?,[ \t]*+|[ \t]*)'
     r'|' + _options(r'sqlcmd|osql|isql|bcp|ipmitool|mosquitto_(?:pub|sub|rr)') + r'-P[ \t]*'
     r'|'
     + _options(r'mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|cqlsh|rdesktop')
@@ -140,7 +143,7 @@ _POSITIONAL = (
     # `-path` …); `username=U`, `password=X` (conninfo.py's) are no token; prose goes on (`vault login with …`).
     r'|\bvault(?:\.exe)?[ \t]+login'
     r'(?:[ \t]+-(?:method|path|address|namespace|ns|format|field)[ \t]+[^\s-]\S*+|[ \t]+-[\w-]++(?:=\S*+)?){0,12}+'
-    r'[ \t]+(?:token=)?(?=[^\s=-][^\s=]*[ \t]*(?:[;&|)>#`\'"\r]|(?m:$)))'
+    r'[ \t]+(?:\\\r?\n[ \t]*+)?(?:token=)?(?=[^\s=-][^\s=]*[ \t]*(?:[;&|)>#`\'"\r]|(?m:$)))'
 )
 _SQL = (
     # SQL: `CREATE USER u IDENTIFIED BY X`, `ALTER ROLE`, MySQL's `IDENTIFIED WITH plugin BY X`; in a statement

@@ -195,7 +195,9 @@ def is_metavar(value: str) -> bool:
     three letters (`SSL`, `DFL`) or readable (_readable_capitals), one of them readable, and not three or more of
     one size (a generator's groups). A password of capitals that read as words (`TIGER_ORBIT`) is still taken for
     a name."""
-    value = _line_end(value)
+    value = _line_end(value).strip(_USAGE_MARKS)  # `[--password PASSWORD]`, `<PASSWORD>`
+    for mark in '|:;,=':  # `PASSWORD|--prompt`, `PASSWORD: the password to use`: the metavar ends a usage line's item
+        value = value.partition(mark)[0]
     if not value.isupper() or not all(c in _UPPER_OR_DIGIT or c in '_-' for c in value):
         return False
     if any(c.isdigit() for c in value) and not is_constant_name(value):
@@ -216,6 +218,7 @@ def _readable_capitals(word: str) -> bool:
     return 4 <= len(lower) <= 12 and any(c in 'aeiouy' for c in lower) and _longest_consonant_run(lower) < 4
 
 
+_USAGE_MARKS = '[](){}<>|:;,.=\'"`'  # what a usage line writes around a metavar
 # What a metavar or a setting's name is made of: a credential's words, and a placeholder's.
 _METAVAR_WORDS = frozenset(
     (

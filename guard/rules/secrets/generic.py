@@ -75,7 +75,7 @@ _PROPERTIES = (
 _PHRASE = (
     r'(?im)^[ \t]*+(?:-[ \t]++|set[ \t]++|export[ \t]++)?(?P<nq>["\']?)[\w.\-]{0,60}?'
     r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw)(?P<tail>[\w.\-]{0,40}?)(?P=nq)(?P<sep>[ \t]*+[:=][ \t]*+|[ \t]++)'
-    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-]\S*+(?:[ \t]++[^\s#]\S*+)++)[ \t]*+(?:$|#)'
+    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-]\S*+(?:[ \t]++[^\s#]\S*+)++)[ \t]*+(?:\r?$|#)'
 )
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <entry key="db.password">…</entry>
 _XML_ATTRIBUTE = (
@@ -147,6 +147,7 @@ _NOT_SECRET_PARTS = frozenset(
     repeat again strength salt rounds iterations cost display show hidden visible mask masked cursor page continuation
     sync nonce state session cookie last used date time created updated at on by expire expires usage limit limits budget budgets window position pos offset start end range
     chars charset separator delimiter sep regexp template tmpl sample example doc docs description arn arns map maps
+    encryption encrypt mechanism mechanisms scheme schemes cipher ciphers
 """.split()
 )
 _NOT_SECRET_QUALIFIERS = frozenset(
@@ -379,7 +380,10 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         # and so is a sentence anywhere ("The password for the admin user.", a schema's description).
         return 'words, not a secret'
     kind, _ = _strength(words)
-    if filters.is_pathlike(value, passphrase=kind == 'password') or filters.is_hash_prefixed(value):
+    # Words joined by `/` are a passphrase under a password's own name (`db_password`), a secret's name under any
+    # other (`db_password_secret: prod/billing/postgres`, `password_entry: email/gmail`: a store's path).
+    passphrase = kind == 'password' and bool(words) and words[-1] in _PASSWORD_WORDS
+    if filters.is_pathlike(value, passphrase=passphrase) or filters.is_hash_prefixed(value):
         return 'digest or path'
     if filters.is_uuid(value) and not _names_a_key(words):
         # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
@@ -395,6 +399,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         or value.rstrip('.,').lower() in _NOT_VALUES
     ):
         return 'code, not a literal'
+    if not quoted and _reads_as_prose(_rest_of_line(text, match.start('value')).split()):
+        return 'the first word of a sentence or an instruction (`password: stored in vault`), not a secret'
     if scheme == 'basic' and _basic_stand_in(value):
         return 'basic credentials of a documentation stand-in (user:pass)'
     if not quoted and _quoted_key(match, text) and _programmer_name(value):
@@ -657,8 +663,21 @@ def _message_in_locale_file(match: re.Match[str], text: str, path: str) -> str |
     return 'a translated label or message' if _MESSAGE.fullmatch(match['value']) else None
 
 
+def _command_output(match: re.Match[str], text: str, path: str) -> str | None:
+    """`` `pass show mail` `` in a muttrc, a shell script, a Dockerfile: backticks run a command, whose output is the
+    password (as `$(…)` does): words, the command's and its arguments'. In JavaScript and Go they quote a literal,
+    which is one; so does a token in backticks anywhere (`` `SG.hxYm…` ``, a Go line quoted in a note)."""
+    value = match['value'] or ''
+    quoted_by = match['qc'] if 'qc' in match.re.groupindex else None
+    if quoted_by != '`' and not (len(value) > 2 and value[0] == '`' == value[-1]):
+        return None  # `"`…`"`: muttrc quotes the backticks
+    if is_code_file(path) or not any(c in ' \t' for c in value.strip('`')):
+        return None
+    return "a command's output (backticks), not a literal"
+
+
 _FILTERS = (_name_noise, _value_noise)
-_PATH_FILTERS = (_unquoted_name_in_code, _message_in_locale_file)
+_PATH_FILTERS = (_unquoted_name_in_code, _message_in_locale_file, _command_output)
 
 
 def _phrase_noise(match: re.Match[str], text: str) -> str | None:
@@ -674,16 +693,34 @@ def _phrase_noise(match: re.Match[str], text: str) -> str | None:
     value = match['value']
     if filters.is_placeholder(value) or _code_in_value(value):
         return 'placeholder or a command'
-    for word in value.split():
-        bare = word.strip('.,;:!?()')
-        lower = bare.lower()
-        if lower in _FUNCTION_WORDS or lower in _PROSE_WORDS or any(map(_secret_word, _words(lower))):
-            return 'words, not a secret'
-        if bare.istitle() and bare.isalpha():
-            return 'a capitalised word: a sentence or a name (`pwd: Jim Meyering`), not a generated password'
-        if len(set(word)) == 1:
-            return 'a stand-in'  # `xxxx xxxx xxxx xxxx`
+    words = value.split()
+    if _reads_as_prose(words):
+        return 'words, not a secret'
+    if any(word.strip('.,;:!?()').istitle() and word.strip('.,;:!?()').isalpha() for word in words):
+        return 'a capitalised word: a sentence or a name (`pwd: Jim Meyering`), not a generated password'
+    if any(len(set(word)) == 1 for word in words):
+        return 'a stand-in'  # `xxxx xxxx xxxx xxxx`
     return None
+
+
+def _rest_of_line(text: str, start: int) -> str:
+    """text[start:] up to the line's end or a ` #` or ` ;` comment (YAML, .env, the shell; INI)."""
+    end = text.find('\n', start)
+    rest = text[start : len(text) if end < 0 else end]
+    return rest.partition(' #')[0].partition(' ;')[0]
+
+
+def _reads_as_prose(words: list[str]) -> bool:
+    """Two words or more, one of them a sentence's, an instruction's or a credential's (`stored in vault`, `Your
+    database password`, `rotate every 90 days`): what sits under a password's name in docs and examples, not a
+    password of several words."""
+    if len(words) < 2:
+        return False
+    for word in words:
+        lower = word.strip('.,;:!?()').lower()
+        if lower in _FUNCTION_WORDS or lower in _PROSE_WORDS or any(map(_secret_word, _words(lower))):
+            return True
+    return False
 
 
 def _code_in_value(value: str) -> bool:
@@ -702,7 +739,9 @@ def _code_in_value(value: str) -> bool:
 # Words of the messages and instructions that sit under a password's name in config files and docs.
 _PROSE_WORDS = frozenset(
     'not no none see same use enter type please must should will can may required optional empty blank here above '
-    'below ask asked prompt prompted set unset change needed leave left default if when only'.split()
+    'below ask asked prompt prompted set unset change needed leave left default if when only any every whatever like '
+    'min max random per auto generated stored provided injected managed filled defined override local rotate works '
+    'character characters chars environment via ops wiki config'.split()
 )
 
 
