@@ -249,6 +249,8 @@ FORMS = {
     'mosquitto-bridge': ('mosquitto.conf', 'connection upstream\nremote_username bridge\nremote_password {pw}\n'),
     'postfix-sasl-passwd': ('postfix/sasl_passwd', '[smtp.example.com]:587 relay@example.com:{pw}\n'),
     'pgbouncer-userlist': ('pgbouncer/userlist.txt', '"app" "{pw}"\n'),
+    'exim-passwd-client': ('etc/exim4/passwd.client', 'smtp.gmail.com:me@gmail.com:{pw}\n'),
+    'dma-auth-conf': ('etc/dma/auth.conf', 'me@gmail.com|smtp.gmail.com:{pw}\n'),
     'ruby-fetch-block': ('config/database.rb', "password = ENV.fetch('DB_PASSWORD') {{ '{pw}' }}\n"),
     'ruby-fetch-default': ('config/database.rb', 'password = ENV.fetch("DB_PASSWORD", "{pw}")\n'),
     'sql-insert': (

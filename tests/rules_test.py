@@ -126,6 +126,7 @@ def _path_for(rule) -> str:  # type: ignore[no-untyped-def]
         '.netrc',
         'postfix/sasl_passwd',
         'pgbouncer/userlist.txt',
+        'exim4/passwd.client',
     ):
         if rule.applies_to(candidate):
             return candidate

@@ -628,6 +628,32 @@ RULES = (
         ),
     ),
     Rule(
+        id='relay-client-password',
+        category='secret',
+        severity='error',
+        why="A mail relay's client login in plain text: exim's passwd.client (`host:login:X`) or dma's auth.conf "
+        '(`login|host:X`).',
+        fix='Keep the file out of the repository (mode 0640, written at deploy from a secret store); rotate the '
+        'password.',
+        # The password follows the field separators as exim and dma split them, and runs to the end of the line,
+        # blanks and all (an app password as issued, attack 15i finding 10).
+        pattern=r'(?m)^[ \t]*+(?:[^\s:#|][^\s:|]{0,200}:[^\n:]{1,200}|[^\s|#][^\s|]{0,200}\|[^\s:]{1,200}):'
+        r'(?P<value>\S(?:[^\n]{0,198}\S)?)[ \t]*\r?$',
+        keywords=(':',),
+        path_pattern=r'(?:^|/)(?:passwd\.client|auth\.conf)$',
+        path_words=('passwd.client', 'auth.conf'),
+        filters=(_listed_noise,),
+        examples_bad=(
+            'smtp.gmail.com:me@gmail.com:bydk hjih szaf uftt',
+            '*.example.com:relay:Qz7kP2wXy9Lm4Rt',
+            'me@gmail.com|smtp.gmail.com:Qz7kP2wXy9Lm4Rt',
+        ),
+        examples_good=(
+            '# target.mail.server.example:login:password',
+            'smtp.gmail.com:me@gmail.com:${RELAY_PASSWORD}',
+        ),
+    ),
+    Rule(
         id='pgbouncer-userlist-password',
         category='secret',
         severity='error',
