@@ -251,6 +251,13 @@ FORMS = {
     'pgbouncer-userlist': ('pgbouncer/userlist.txt', '"app" "{pw}"\n'),
     'exim-passwd-client': ('etc/exim4/passwd.client', 'smtp.gmail.com:me@gmail.com:{pw}\n'),
     'dma-auth-conf': ('etc/dma/auth.conf', 'me@gmail.com|smtp.gmail.com:{pw}\n'),
+    # Mail clients' config files (attack 15i finding 02).
+    'msmtprc': ('.msmtprc', 'account gmail\nhost smtp.gmail.com\nuser me@gmail.com\npassword {pw}\n'),
+    'mbsyncrc': ('.mbsyncrc', 'IMAPAccount gmail\nHost imap.gmail.com\nUser me@gmail.com\nPass {pw}\n'),
+    'fetchmailrc': ('.fetchmailrc', 'poll imap.gmail.com protocol IMAP user "me@gmail.com" password "{pw}" ssl\n'),
+    'sendmail-authinfo': ('etc/mail/authinfo', 'AuthInfo:smtp.gmail.com "U:me@gmail.com" "P:{pw}" "M:PLAIN"\n'),
+    'offlineimaprc': ('.offlineimaprc', '[Repository Remote]\nremoteuser = me@gmail.com\nremotepass = {pw}\n'),
+    'gitconfig-sendemail': ('.gitconfig', '[sendemail]\n\tsmtpuser = me@gmail.com\n\tsmtppass = {pw}\n'),
     'ruby-fetch-block': ('config/database.rb', "password = ENV.fetch('DB_PASSWORD') {{ '{pw}' }}\n"),
     'ruby-fetch-default': ('config/database.rb', 'password = ENV.fetch("DB_PASSWORD", "{pw}")\n'),
     'sql-insert': (

@@ -127,6 +127,7 @@ def _path_for(rule) -> str:  # type: ignore[no-untyped-def]
         'postfix/sasl_passwd',
         'pgbouncer/userlist.txt',
         'exim4/passwd.client',
+        '.msmtprc',
     ):
         if rule.applies_to(candidate):
             return candidate

@@ -26,6 +26,7 @@ from guard.rules.prose import comment_line
 from guard.rules.prose import line_start
 from guard.rules.secrets import filters
 from guard.rules.secrets.generic import names_a_secret
+from guard.rules.secrets.generic import reads_as_prose
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
@@ -270,6 +271,13 @@ def _listed_noise(match: re.Match[str], text: str) -> str | None:
     if filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS) or filters.is_metavar(value):
         return 'placeholder, a variable or a metavar'
     return None
+
+
+def _mail_client_noise(match: re.Match[str], text: str) -> str | None:
+    """A password file's checks (_listed_noise), and words that read as an instruction (`password stored in vault`)."""
+    if reads_as_prose(match['value'].split()):
+        return 'words, not a password'
+    return _listed_noise(match, text)
 
 
 def _scram_secret(match: re.Match[str], text: str) -> str | None:
@@ -625,6 +633,35 @@ RULES = (
         examples_good=(
             '# [smtp.example.com]:587 user@example.com:password',
             '[smtp.example.com]:587 relay@example.com:${SMTP_PASSWORD}',
+        ),
+    ),
+    Rule(
+        id='mail-client-password',
+        category='secret',
+        severity='error',
+        why="A mail client's password in its config: msmtprc's `password X`, mbsync's `Pass X`, fetchmailrc's "
+        '`password "X"`, sendmail\'s authinfo `"P:X"`.',
+        fix="Use the client's password command instead (msmtp `passwordeval`, mbsync `PassCmd`, a keyring), keep the "
+        'file out of the repository, and rotate the password (revoke the app password).',
+        # Blank-separated `password X` lines (a single token: the generic rule wants `=` or `:`; several words are
+        # generic-secret-phrase's), a quoted value anywhere on a fetchmailrc poll line, authinfo's `"P:X"` field
+        # (attack 15i finding 02).
+        pattern=r'(?im)(?:^[ \t]*+pass(?:word)?[ \t]++"?|\bpassword[ \t]++"|"p:)'
+        r'(?P<value>[^"\s](?:[^"\n]{0,298}[^"\s])?)(?:"|[ \t]*+\r?$)',
+        keywords=('pass', '"p:'),
+        path_pattern=r'(?:^|/)\.?(?:msmtprc|mbsyncrc|fetchmailrc|authinfo)$',
+        path_words=('msmtprc', 'mbsyncrc', 'fetchmailrc', 'authinfo'),
+        filters=(_mail_client_noise,),
+        examples_bad=(
+            'account gmail\nhost smtp.gmail.com\nuser me@gmail.com\npassword Qz7kP2wXy9Lm4Rt',
+            'IMAPAccount gmail\nUser me@gmail.com\nPass Qz7kP2wXy9Lm4Rt',
+            'poll imap.gmail.com protocol IMAP user "me@gmail.com" password "Qz7kP2wXy9Lm4Rt" ssl',
+            'AuthInfo:smtp.gmail.com "U:me@gmail.com" "P:Qz7kP2wXy9Lm4Rt" "M:PLAIN"',
+        ),
+        examples_good=(
+            'account gmail\npasswordeval "gpg -dq ~/.msmtp.gpg"',
+            'IMAPAccount gmail\nPassCmd "pass show mail"',
+            'password $MAIL_PASSWORD',
         ),
     ),
     Rule(

@@ -30,6 +30,7 @@ POSITION_RULES = frozenset(
         'netrc-password',
         'sasl-passwd-password',
         'relay-client-password',
+        'mail-client-password',
         'pgbouncer-userlist-password',
         'go-dsn-password',
         'pgpass-password',

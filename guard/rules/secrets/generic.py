@@ -87,6 +87,11 @@ _XML_ATTRIBUTE = (
 
 # A name is secret-like when one of its words is one of these (or ends in one: dbPassword, clientsecret).
 _PASSWORD_WORDS = ('password', 'passwd', 'passphrase', 'pwd', 'pw', 'pass', 'passcode')
+# Names that glue a service to `pass` as mail clients spell them (offlineimap's `remotepass`, git send-email's
+# `smtppass`, ssmtp's `AuthPass`); `pass` glued to any word is not one (`bypass`, `compass`).
+_GLUED_PASS = frozenset(
+    {'smtppass', 'remotepass', 'imappass', 'authpass', 'mailpass', 'dbpass', 'rootpass', 'adminpass'}
+)
 _STRONG_WORDS = (
     'secret',
     'token',
@@ -244,7 +249,7 @@ def _identifier(match: re.Match[str], text: str) -> str:
 
 def _secret_word(word: str) -> str | None:
     """'password' / 'strong' / 'weak' for a word that names a secret, else None."""
-    if word in _PASSWORD_WORDS or word.endswith(('password', 'passwd')):
+    if word in _PASSWORD_WORDS or word in _GLUED_PASS or word.endswith(('password', 'passwd')):
         return 'password'
     if word in _STRONG_WORDS or word.endswith(_GLUED_ENDINGS):
         return 'strong'
@@ -382,7 +387,7 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     kind, _ = _strength(words)
     # Words joined by `/` are a passphrase under a password's own name (`db_password`), a secret's name under any
     # other (`db_password_secret: prod/billing/postgres`, `password_entry: email/gmail`: a store's path).
-    passphrase = kind == 'password' and bool(words) and words[-1] in _PASSWORD_WORDS
+    passphrase = kind == 'password' and bool(words) and (words[-1] in _PASSWORD_WORDS or words[-1] in _GLUED_PASS)
     if filters.is_pathlike(value, passphrase=passphrase) or filters.is_hash_prefixed(value):
         return 'digest or path'
     if filters.is_uuid(value) and not _names_a_key(words):
@@ -399,7 +404,7 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
         or value.rstrip('.,').lower() in _NOT_VALUES
     ):
         return 'code, not a literal'
-    if not quoted and _reads_as_prose(_rest_of_line(text, match.start('value')).split()):
+    if not quoted and reads_as_prose(_rest_of_line(text, match.start('value')).split()):
         return 'the first word of a sentence or an instruction (`password: stored in vault`), not a secret'
     if scheme == 'basic' and _basic_stand_in(value):
         return 'basic credentials of a documentation stand-in (user:pass)'
@@ -694,7 +699,7 @@ def _phrase_noise(match: re.Match[str], text: str) -> str | None:
     if filters.is_placeholder(value) or _code_in_value(value):
         return 'placeholder or a command'
     words = value.split()
-    if _reads_as_prose(words):
+    if reads_as_prose(words):
         return 'words, not a secret'
     if any(word.strip('.,;:!?()').istitle() and word.strip('.,;:!?()').isalpha() for word in words):
         return 'a capitalised word: a sentence or a name (`pwd: Jim Meyering`), not a generated password'
@@ -710,7 +715,7 @@ def _rest_of_line(text: str, start: int) -> str:
     return rest.partition(' #')[0].partition(' ;')[0]
 
 
-def _reads_as_prose(words: list[str]) -> bool:
+def reads_as_prose(words: list[str]) -> bool:
     """Two words or more, one of them a sentence's, an instruction's or a credential's (`stored in vault`, `Your
     database password`, `rotate every 90 days`): what sits under a password's name in docs and examples, not a
     password of several words."""
