@@ -195,9 +195,8 @@ def is_metavar(value: str) -> bool:
     three letters (`SSL`, `DFL`) or readable (_readable_capitals), one of them readable, and not three or more of
     one size (a generator's groups). A password of capitals that read as words (`TIGER_ORBIT`) is still taken for
     a name."""
-    value = _line_end(value).strip(_USAGE_MARKS)  # `[--password PASSWORD]`, `<PASSWORD>`
-    for mark in '|:;,=':  # `PASSWORD|--prompt`, `PASSWORD: the password to use`: the metavar ends a usage line's item
-        value = value.partition(mark)[0]
+    # `[--password PASSWORD]`, `<PASSWORD>`, `PASSWORD:`; `PASSWORD|--prompt`, the next item of a usage line after `|`
+    value = _line_end(value).partition('|')[0].strip(_USAGE_MARKS)
     if not value.isupper() or not all(c in _UPPER_OR_DIGIT or c in '_-' for c in value):
         return False
     if any(c.isdigit() for c in value) and not is_constant_name(value):
