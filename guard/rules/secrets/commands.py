@@ -673,9 +673,11 @@ RULES = (
         fix='Keep the file out of the repository (mode 0640, written at deploy from a secret store); rotate the '
         'password.',
         # The password follows the field separators as exim and dma split them, and runs to the end of the line,
-        # blanks and all (an app password as issued, attack 15i finding 10).
-        pattern=r'(?m)^[ \t]*+(?:[^\s:#|][^\s:|]{0,200}:[^\n:]{1,200}|[^\s|#][^\s|]{0,200}\|[^\s:]{1,200}):'
-        r'(?P<value>\S(?:[^\n]{0,198}\S)?)[ \t]*\r?$',
+        # blanks and all (an app password as issued, attack 15i finding 10). The host holds a letter or `*` and the
+        # login no blank, and the second field is no URL's `//`: the scrubber runs every rule on messages, whose
+        # `postgresql://u:***@db: connection refused` and `12:30:45` lines are no relay logins.
+        pattern=r'(?m)^[ \t]*+(?:(?=[^\s:]*[A-Za-z*])[^\s:#|][^\s:|]{0,200}:(?!//)[^\s:]{1,200}'
+        r'|[^\s|#][^\s|]{0,200}\|[^\s:]{1,200}):(?P<value>\S(?:[^\n]{0,198}\S)?)[ \t]*\r?$',
         keywords=(':',),
         path_pattern=r'(?:^|/)(?:passwd\.client|auth\.conf)$',
         path_words=('passwd.client', 'auth.conf'),
