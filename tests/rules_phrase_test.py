@@ -168,3 +168,9 @@ def test_a_commands_output_in_backticks_is_no_password(form: str) -> None:
     path, template = COMMAND_FORMS[form]
     assert [c for c in COMMANDS if _secret_lines(path, template.format(c=c))] == []
     assert _secret_lines('main.go.txt', 'dbPassword := `Qz7kP2wXy9Lm4Rt`\n') == {1}
+
+
+@pytest.mark.parametrize('value', ['prompt', 'xxxx-xxxx-xxxx-xxxx', 'XXXX XXXX XXXX XXXX'])
+def test_a_prompt_or_a_mask_in_a_passwords_place_is_quiet(value: str) -> None:
+    for path, template in (('app.ini', '[db]\npassword = {v}\n'), ('config/mail.yml', 'smtp_password: {v}\n')):
+        assert _secret_lines(path, template.format(v=value)) == set(), (path, value)

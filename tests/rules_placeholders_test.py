@@ -211,3 +211,20 @@ def test_a_long_number_after_stand_in_words_is_a_real_value() -> None:
 )
 def test_repetitive(value: str, expected: bool) -> None:
     assert is_repetitive(value) is expected
+
+
+@pytest.mark.parametrize(
+    ('value', 'expected'),
+    [
+        ('xxxx-xxxx-xxxx-xxxx', True),
+        ('XXXX XXXX XXXX XXXX', True),
+        ('****-****', True),
+        ('xx-xx', True),
+        ('kfzk-nhtu-ndye-bybx', False),
+        ('xxxx-Qz7k', False),
+        ('x-x', False),
+    ],
+)
+def test_a_mask_in_groups_is_a_stand_in(value: str, expected: bool) -> None:
+    """A key's or an app password's groups masked (attack 15i): a stand-in, as one run of `x` is."""
+    assert is_placeholder(value) is expected

@@ -449,6 +449,7 @@ _NOT_VALUES = frozenset(
         'undefined',
         'required',
         'optional',
+        'prompt',  # ask for it when run: `password = prompt`
         'enabled',
         'disabled',
         'string',

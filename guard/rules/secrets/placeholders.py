@@ -87,6 +87,8 @@ def is_placeholder(value: str) -> bool:
     """True when the whole value stands in for a credential; a value that merely contains such a word is not one."""
     if _is_reference(value) or _is_masked(value) or documented_example(value) or len(set(value)) == 1:
         return True
+    if _grouped_mask(value):
+        return True
     value = _unleet(value)
     return bool(value) and _WORD_CHARS.issuperset(value) and (_instruction(value) or _stand_in_words(value))
 
@@ -101,6 +103,12 @@ def documented_example(value: str) -> bool:
 
 def _is_reference(value: str) -> bool:
     return value.startswith(_REFERENCE_STARTS) and _REFERENCE.match(value) is not None
+
+
+def _grouped_mask(value: str) -> bool:
+    """`xxxx-xxxx-xxxx-xxxx`, `XXXX XXXX XXXX XXXX`, `****-****`: a mask in a key's or app password's groups."""
+    groups = value.replace(' ', '-').split('-')
+    return len(groups) > 1 and all(len(group) >= 2 and _MASK_CHARS.issuperset(group) for group in groups)
 
 
 def _is_masked(value: str) -> bool:
