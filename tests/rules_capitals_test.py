@@ -18,6 +18,7 @@ import pytest
 from guard.rules.secrets import filters
 from tests.rules_recall_test import FORMS
 from tests.rules_recall_test import _secret_lines
+from tests.rules_recall_test import missed_in
 
 _VOWELS = 'AEIOUY'
 _CONSONANTS = ''.join(c for c in string.ascii_uppercase if c not in _VOWELS)
@@ -64,25 +65,13 @@ _SLASH_BREAKS = {'smb', 'rtsp', 'net-use', 'smbclient-positional', 'lftp', 'orac
 
 @pytest.mark.parametrize('form', sorted(FORMS))
 def test_every_capitals_password_is_found_in_every_form(form: str) -> None:
-    path, template = FORMS[form]
-    missed = []
-    for pw in CAPITALS:
-        text = template.format(pw=pw)
-        line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
-        if line not in _secret_lines(path, text):
-            missed.append(pw)
+    missed = missed_in(*FORMS[form], CAPITALS)
     assert missed == [], f'{form}: missed {len(missed)} of {len(CAPITALS)}: {missed}'
 
 
 @pytest.mark.parametrize('form', sorted(set(FORMS) - _SLASH_BREAKS))
 def test_a_passphrase_of_words_joined_by_slashes_is_found_in_every_form(form: str) -> None:
-    path, template = FORMS[form]
-    missed = []
-    for pw in WORD_PATHS:
-        text = template.format(pw=pw)
-        line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
-        if line not in _secret_lines(path, text):
-            missed.append(pw)
+    missed = missed_in(*FORMS[form], WORD_PATHS)
     assert missed == [], f'{form}: missed {len(missed)} of {len(WORD_PATHS)}: {missed}'
 
 

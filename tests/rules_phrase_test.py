@@ -16,6 +16,7 @@ import pytest
 
 from guard.rules.secrets import generic
 from tests.rules_recall_test import _secret_lines
+from tests.rules_recall_test import missed_in
 
 # What the filter reads as prose is left out by construction: the promise is for words that are not prose.
 _NOT_GENERATED = generic._FUNCTION_WORDS | generic._PROSE_WORDS | {'pass', 'pwd', 'key', 'auth'}
@@ -66,13 +67,7 @@ FORMS = {
 
 @pytest.mark.parametrize('form', sorted(FORMS))
 def test_every_phrase_is_found_in_every_form(form: str) -> None:
-    path, template = FORMS[form]
-    missed = []
-    for pw in PHRASES:
-        text = template.format(pw=pw)
-        line = next(i for i, row in enumerate(text.splitlines(), 1) if pw in row)
-        if line not in _secret_lines(path, text):
-            missed.append(pw)
+    missed = missed_in(*FORMS[form], PHRASES)
     assert missed == [], f'{form}: missed {len(missed)} of {len(PHRASES)}: {missed}'
 
 
