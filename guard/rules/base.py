@@ -139,7 +139,7 @@ class Listed:
     def applies_to(self, path: str) -> bool:
         if self._skip is not None and self._may_skip(path) and self._skip.search(path):
             return False
-        if self.skip_extensions and _extension(path) in self.skip_extensions:
+        if self.skip_extensions and extension(path) in self.skip_extensions:
             return False
         if self._path is None:
             return True
@@ -337,7 +337,7 @@ def _value_span(match: re.Match[str]) -> tuple[int, int]:
     return match.span('value') if 'value' in match.re.groupindex else match.span()
 
 
-def _extension(path: str) -> str:
+def extension(path: str) -> str:
     """The file name's extension, lower-cased (`''` without one): a set lookup, where a pattern of extensions
     would cost a compile on every commit that holds a code file."""
     name = path.rpartition('/')[2]

@@ -9,6 +9,7 @@ identifiers, paths and words. Provider rules run first, so this one reports what
 from __future__ import annotations
 
 from guard.lazy_regex import LazyRegex
+from guard.rules.base import extension
 from guard.rules.base import remembered
 from guard.rules.secrets import filters
 from guard.rules.secrets.fakes import ALNUM
@@ -602,8 +603,7 @@ _CODE_EXTENSIONS = frozenset(
 
 def is_code_file(path: str) -> bool:
     """A file in a programming language, by its extension: there an unquoted value may be a name or a call."""
-    name = path.rpartition('/')[2]
-    return '.' in name and name.rpartition('.')[2].lower() in _CODE_EXTENSIONS
+    return extension(path) in _CODE_EXTENSIONS
 
 
 def _unquoted_name_in_code(match: re.Match[str], text: str, path: str) -> str | None:
