@@ -156,7 +156,14 @@ KEYS = (
         'every staged file).',
         choices=('lines', 'files'),
     ),
-    Key('jobs', 'int', 0, SAFE, 'Worker processes for a scan; 0: one per CPU, never more than the CPU count.'),
+    Key(
+        'jobs',
+        'int',
+        0,
+        SAFE,
+        'Worker processes for a scan (of many files, or of one large file with many matches); 0: one per CPU, '
+        'never more than the CPU count.',
+    ),
     Key('state-dir', 'str', '', OWN_STATE, "guard's state (audit store, salts, locks); '' = $XDG_STATE_HOME/guard."),
     # -- purge ------------------------------------------------------------------------------------------------
     Key(

@@ -67,8 +67,8 @@ def _interleaved(small: str, large: str) -> tuple[float, float, int, int]:
     firsts, seconds = [], []
     found_small = found_large = 0
     for _ in range(5):
-        first, found_small = bench.scan_seconds(small, 1, clock=time.process_time)
-        second, found_large = bench.scan_seconds(large, 1, clock=time.process_time)
+        first, found_small = bench.scan_seconds(small, 1, clock=time.process_time, jobs=1)
+        second, found_large = bench.scan_seconds(large, 1, clock=time.process_time, jobs=1)
         firsts.append(first)
         seconds.append(second)
     return min(firsts), min(seconds), found_small, found_large

@@ -289,7 +289,17 @@ class Rule(Listed):
 
         `taken(start, end)`: whether a value there is reported already (by an earlier rule): such a match is
         not judged at all, since its filters cost the most (a line of `password=X` is every secret rule's)."""
-        for match in self.matches(text, windows):
+        return self.judge(self.matches(text, windows), text, path, taken)
+
+    def judge(
+        self,
+        matches: Iterable[re.Match[str]],
+        text: str,
+        path: str = '',
+        taken: Callable[[int, int], bool] | None = None,
+    ) -> Iterator[Hit]:
+        """The `matches` of this rule in `text` that survive the entropy floor and every filter (see scan)."""
+        for match in matches:
             if taken is not None and taken(*_value_span(match)):
                 continue
             hit = self._hit(match, text, path)

@@ -44,8 +44,14 @@ def enabled_rules(config: Config, only: Sequence[str] = ()) -> set[str]:
     return enabled
 
 
-def make_scanner(config: Config, only: Sequence[str] = ()) -> Scanner:
-    return Scanner(enabled_rules(config, only), allow_ips=config.allow_ips, test_paths=config.test_paths)
+def make_scanner(config: Config, only: Sequence[str] = (), jobs: int | None = None) -> Scanner:
+    """The scanner for `config`'s rules; a large document's candidates are judged on `jobs` (or config's) cores."""
+    return Scanner(
+        enabled_rules(config, only),
+        allow_ips=config.allow_ips,
+        test_paths=config.test_paths,
+        jobs=jobs or config.jobs or os.cpu_count() or 1,
+    )
 
 
 def scan_worktree(
@@ -58,7 +64,7 @@ def scan_worktree(
 ) -> ScanResult:
     """Scan the working tree of `config.root` (tracked + untracked-not-ignored files in git)."""
     root = config.root
-    scanner = make_scanner(config, only)
+    scanner = make_scanner(config, only, jobs)
     listing = sources.list_files(root, _in_git(root))
     result = ScanResult(root)
     excluded = allowlist.PathFilter(config.exclude)

@@ -43,7 +43,7 @@ def scan_revisions(
 ) -> ScanResult:
     """Scan every commit `git log <revisions>` lists (e.g. ['--all'], ['main..topic'])."""
     root = config.root
-    scanner = make_scanner(config, only)
+    scanner = make_scanner(config, only, jobs)
     result = ScanResult(root)
     commits, work, path_findings = _plan(root, revisions, config, scanner.enabled)
     if len(work) > FOCUS_MIN_BLOBS:

@@ -24,6 +24,7 @@ from guard.scan.prefilter import Prefilter
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
 if TYPE_CHECKING:
     import ipaddress
+    import re
 
     from guard.excerpt import LineMask
     from guard.rules.base import Entry
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from guard.rules.base import Rule
 
 EXCERPT_WIDTH = 160
+# A document is judged on several cores from this size and this many candidate matches: below them,
+# forking costs about what it saves (a finding's line costs ~0.1 ms, a fork ~5 ms).
+PARALLEL_MIN_SIZE = 64 << 10
+PARALLEL_MIN_MATCHES = 2_000
 # Categories whose values are sample data in tests and docs (an address in a URL-parsing test), unlike
 # a secret: a private key in tests/ is still a private key.
 _SAMPLE_DATA_CATEGORIES = ('ip', 'abs-path')
@@ -53,9 +58,15 @@ class Scanner:
     """Runs the enabled rules over documents. Build once; it compiles patterns lazily."""
 
     def __init__(
-        self, enabled: Iterable[str], *, allow_ips: Sequence[str] = (), test_paths: Sequence[str] = ()
+        self,
+        enabled: Iterable[str],
+        *,
+        allow_ips: Sequence[str] = (),
+        test_paths: Sequence[str] = (),
+        jobs: int = 1,
     ) -> None:
         self.enabled = frozenset(enabled)
+        self.jobs = jobs  # cores a large document's candidates are judged on (scan)
         self._test_patterns = tuple(test_paths)
         self._test_verdicts: dict[str, bool] = {}
         self.rules: tuple[Entry, ...] = tuple(r for r in ENTRIES if r.id in self.enabled)
@@ -89,15 +100,38 @@ class Scanner:
         With `doc.lines`, only matches touching one of them count, and rules run only near them: a
         keyword farther from every one than its rule's matches reach is not searched (old findings
         cost nothing: their rules' patterns are not even compiled).
+
+        A large document with many candidate matches is judged on `jobs` cores (guard.scan.pool.split),
+        in parts cut at line starts that no candidate's match crosses: each part's hits and findings
+        are then those of the whole document, and joined in order they are the one-process result.
         """
         findings: list[Finding] = []
         if env_files.RULE_ID in self.enabled:
             env_finding = env_files.check(doc.path, doc.text)
             if env_finding and not _file_allows(doc.text, env_files.RULE_ID):
                 findings.append(env_finding)
-        hits = self._hits(doc, doc.lines)
+        lazily = _candidates(doc.text, self._prefilter.plan(doc.text, doc.path, doc.lines))
+        if self.jobs < 2 or len(doc.text) < PARALLEL_MIN_SIZE:
+            found, suppressed = self._report(doc, self._judged(doc, lazily))
+            return findings + found, suppressed
+        from guard.scan import pool
+
+        candidates = [(rule, list(matches)) for rule, matches in lazily]
+
+        def judge(part: tuple[int, int]) -> tuple[list[Finding], int]:
+            return self._report(doc, self._judged(doc, _starting_in(candidates, *part)))
+
+        suppressed = 0
+        for found, allowed in pool.split(judge, _parts(doc.text, candidates, self.jobs)):
+            findings += found
+            suppressed += allowed
+        return findings, suppressed
+
+    def _report(self, doc: Document, hits: list[Hit]) -> tuple[list[Finding], int]:
+        """The findings of `hits` (in order), inline allows applied, and how many those suppressed."""
         if not hits:
-            return findings, 0
+            return [], 0
+        findings: list[Finding] = []
         lines = _Lines(doc.text)
         suppressed = 0
         # What to mask on the current line: hits come in order, so a line's findings are consecutive and
@@ -162,13 +196,17 @@ class Scanner:
         return count
 
     def _hits(self, doc: Document, near: frozenset[int] | None) -> list[Hit]:
-        """Every surviving hit (`near`: of those touching these lines, at least); where secret rules
-        overlap, the earlier (more specific) rule wins."""
+        """Every surviving hit (`near`: of those touching these lines, at least)."""
+        return self._judged(doc, _candidates(doc.text, self._prefilter.plan(doc.text, doc.path, near)))
+
+    def _judged(self, doc: Document, candidates: Iterable[tuple[Rule, Iterable[re.Match[str]]]]) -> list[Hit]:
+        """The candidates that survive their rules' filters, in order; where secret rules overlap, the
+        earlier (more specific) rule wins."""
         kept: list[Hit] = []
         taken: dict[str, _Spans] = {}  # per category: a file with thousands of hits stays linear
-        for rule, windows in self._prefilter.plan(doc.text, doc.path, near):
+        for rule, matches in candidates:
             spans = taken.get(rule.category) or taken.setdefault(rule.category, _Spans())
-            for hit in rule.scan(doc.text, windows, doc.path, spans.overlaps):
+            for hit in rule.judge(matches, doc.text, doc.path, spans.overlaps):
                 if rule.category == 'ip' and self._allowed_ip(hit.value):
                     continue
                 spans.add(hit.start, hit.end)
@@ -353,6 +391,57 @@ class _Spans:
         i = bisect.bisect_left(self._starts, start)
         self._starts.insert(i, start)
         self._ends.insert(i, end)
+
+
+def _candidates(text: str, plan: Plan) -> list[tuple[Rule, Iterable[re.Match[str]]]]:
+    """Each planned rule with its matches in the text (lazily: a rule is searched when it is judged)."""
+    return [(rule, rule.matches(text, windows)) for rule, windows in plan]
+
+
+def _parts(text: str, candidates: list[tuple[Rule, list[re.Match[str]]]], jobs: int) -> list[tuple[int, int]]:
+    """`text` cut into up to `jobs` stretches holding about as many candidates each, at line starts that no
+    candidate crosses (its match or its value): each line's hits are then all in one stretch, and no hit
+    of one stretch can overlap one of another. One stretch for too few candidates, or when no line start
+    near a cut is free (one long line)."""
+    import bisect
+    from itertools import accumulate
+    from itertools import pairwise
+
+    spans = sorted(_extent(m) for _, matches in candidates for m in matches)
+    if len(spans) < PARALLEL_MIN_MATCHES:
+        return [(0, len(text))]
+    starts = [start for start, _ in spans]
+    reach = list(accumulate((end for _, end in spans), max))  # the farthest end of the spans up to each
+    cuts = [0]
+    for k in range(1, jobs):
+        # The line start at or before the k-th quantile's candidate, or the next free one within 64 lines.
+        at = text.rfind('\n', 0, spans[k * len(spans) // jobs][0]) + 1
+        for _ in range(64):
+            i = bisect.bisect_left(starts, at)  # the spans starting before `at`
+            if cuts[-1] < at < len(text) and (i == 0 or reach[i - 1] <= at):
+                cuts.append(at)
+                break
+            at = text.find('\n', at) + 1
+            if at == 0:
+                break
+    cuts.append(len(text))
+    return list(pairwise(cuts))
+
+
+def _extent(match: re.Match[str]) -> tuple[int, int]:
+    """What a candidate covers: its match and its value (a value group may reach past the match, in a lookahead)."""
+    start, end = match.span()
+    if 'value' in match.re.groupindex:
+        value_start, value_end = match.span('value')
+        if value_start >= 0:
+            return min(start, value_start), max(end, value_end)
+    return start, end
+
+
+def _starting_in(
+    candidates: list[tuple[Rule, list[re.Match[str]]]], start: int, end: int
+) -> list[tuple[Rule, list[re.Match[str]]]]:
+    return [(rule, [m for m in matches if start <= m.start() < end]) for rule, matches in candidates]
 
 
 def _touches(wanted: frozenset[int], lines: _Lines, hit: Hit) -> bool:
