@@ -301,28 +301,40 @@ def _windows(text: str, positions: list[int], reach: Reach) -> list[Window]:
     # Short lines' windows, joined while they touch before one is made (a file of 30,000 lines with a hit
     # each is one window; widening a record per line built 30,000).
     held_start = held_last = held_end = -1
+    # Where the walk `down` from the previous hit's line ended: the next line's walk is one line more (a file
+    # with a hit on every line walks each line once, not `down` times).
+    walked = -1
     for pos in positions:
         if pos > line_end:  # the first hit on its line
             if open_last >= 0:
                 _add(windows, open_start, open_last, open_end)
                 open_last = -1
+            line_start = rfind('\n', 0, pos) + 1
+            next_line = walked >= 0 and line_start == line_end + 1
             line_end = find('\n', pos)
             if line_end < 0:
                 line_end = size
-            line_start = rfind('\n', 0, pos) + 1
-            start = line_start
-            for _ in range(up):
-                if start:
-                    start = rfind('\n', 0, start - 1) + 1
-            end = line_end
-            for _ in range(down):
-                if end < size:
-                    end = find('\n', end + 1)
-                    end = size if end < 0 else end
+            if next_line:
+                end = walked if walked >= size else find('\n', walked + 1)
+                end = size if end < 0 else end
+            else:
+                end = line_end
+                for _ in range(down):
+                    if end < size:
+                        end = find('\n', end + 1)
+                        end = size if end < 0 else end
+            walked = end
             end = size if end + extra >= size - 1 else end + extra
             long = line_end - line_start > LONG_LINE
+            # Up from the line: needed unless the line joins the held window anyway (it starts in it or right
+            # after it, so any line above it does too).
+            if long or held_last < 0 or line_start > held_last + 1:
+                start = line_start
+                for _ in range(up):
+                    if start:
+                        start = rfind('\n', 0, start - 1) + 1
             if not long:
-                if held_last >= 0 and start <= held_last + 1:
+                if held_last >= 0 and (line_start <= held_last + 1 or start <= held_last + 1):
                     held_last = max(held_last, line_end)
                     held_end = max(held_end, end)
                 else:

@@ -69,6 +69,7 @@ class Scanner:
         self.jobs = jobs  # cores a large document's candidates are judged on (scan)
         self._test_patterns = tuple(test_paths)
         self._test_verdicts: dict[str, bool] = {}
+        self._example_verdicts: dict[str, bool] = {}
         self.rules: tuple[Entry, ...] = tuple(r for r in ENTRIES if r.id in self.enabled)
         self._networks = _parse_networks(allow_ips)
         known = categories()
@@ -154,7 +155,7 @@ class Scanner:
                 suppressed += 1
                 continue
             if shown is None or shown_line != line_no:
-                masking = masking or _MaskingPlan(self._masking.plan(doc.text, doc.path))
+                masking = masking or _MaskingPlan(self._masking.plan(doc.text, doc.path), doc.path)
                 shown_line, shown = (
                     line_no,
                     self._line_mask(doc, lines, line_no, hits_by_line.get(line_no, ()), masking),
@@ -231,7 +232,6 @@ class Scanner:
         still be a real password (issue 10), and another rule's finding on the line would print it.
         """
         from guard import excerpt  # the masker: needed only once there is a finding to show
-        from guard.rules.secrets.generic import is_code_file
 
         line_start = lines.start(line_no)
         line = lines.text(line_no)
@@ -252,7 +252,7 @@ class Scanner:
             shown,
             secret,
             hidden,
-            code=is_code_file(doc.path),
+            code=masking.code,
             continued=excerpt.continues_credential(line, above),
         )
 
@@ -273,11 +273,12 @@ class Scanner:
             return False
         from guard.rules.secrets import credentials
 
-        return (
-            hit.rule.id in credentials.POSITION_RULES
-            and (self.is_test_data(path) or credentials.example_file(path))
-            and credentials.human_chosen(hit.value)
-        )
+        if hit.rule.id not in credentials.POSITION_RULES:
+            return False
+        examples = self._example_verdicts.get(path)
+        if examples is None:  # asked of every secret finding: 30,000 in one netrc
+            examples = self._example_verdicts[path] = self.is_test_data(path) or credentials.example_file(path)
+        return examples and credentials.human_chosen(hit.value)
 
     def _finding(self, doc: Document, hit: Hit, line_no: int, line_start: int, shown: LineMask) -> Finding:
         column = hit.start - line_start + 1
@@ -325,7 +326,10 @@ class _MaskingPlan:
     lies in some window, so no rule a plan of the stretch alone would run is left out.
     """
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, path: str) -> None:
+        from guard.rules.secrets.generic import is_code_file
+
+        self.code = is_code_file(path)  # where `password = get(x)` is a call (guard.excerpt.plan)
         self._plan = [
             (rule, None if windows is None else [w.start for w in windows], windows) for rule, windows in plan
         ]

@@ -420,7 +420,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if kind == 'password':
         # A credential position: any literal is a password a person chose (`letmein`, `postgres123`),
         # unless it only repeats the name (`password = "password"`, `"db_password": "db_password"`).
-        if value.lower() in _NOT_VALUES or _words(value) == words[-len(_words(value)) :]:
+        value_words = _words(value)
+        if value.lower() in _NOT_VALUES or value_words == words[-len(value_words) :]:
             return 'the name or a keyword, not a password'
         in_a_list = 'op' in match.re.groupindex and match['op'] == ',' and identifier.isupper() and value.isupper()
         if filters.is_metavar(value) or in_a_list:  # in_a_list: `'SSLCERTPASSWD', 'SSLCERTTYPE'`, the next name
