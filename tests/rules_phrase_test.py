@@ -62,6 +62,15 @@ FORMS = {
     'compose-list': ('docker-compose.yml', 'services:\n  app:\n    environment:\n      - SMTP_PASSWORD={pw}\n'),
     'env': ('.env', 'MAIL_PASSWORD={pw}\n'),
     'export': ('deploy/mail.env', 'export SMTP_PASSWORD={pw}\n'),
+    # attack 15i finding 03: a comment after the value, an item quoted whole, systemd, a block scalar, no-break spaces
+    'ini-comment': ('mail.ini', '[smtp]\npassword = {pw} ; rotated monthly\n'),
+    'compose-quoted': ('docker-compose.yml', 'services:\n  app:\n    environment:\n      - "SMTP_PASSWORD={pw}"\n'),
+    'compose-single-quoted': ('compose.yaml', "services:\n  app:\n    environment:\n      - 'SMTP_PASSWORD={pw}'\n"),
+    'systemd': ('deploy/mail.service', '[Service]\nEnvironment="SMTP_PASSWORD={pw}" "SMTP_PORT=587"\n'),
+    'yaml-block': ('config/mail.yml', 'smtp:\n  password: |\n    {pw}\n'),
+    'yaml-folded': ('config/mail.yml', 'smtp:\n  password: >-\n    {pw}\n'),
+    'ini-no-break-space': ('mail.ini', '[smtp]\npassword\u00a0=\u00a0{pw}\n'),
+    'pg-dump-copy': ('db/dump.sql', 'COPY public.mail_accounts (id, login, password) FROM stdin;\n1\tme\t{pw}\n\\.\n'),
 }
 
 

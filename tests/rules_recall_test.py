@@ -279,6 +279,12 @@ FORMS = {
     'sshpass-continued': ('deploy.sh', 'sshpass \\\n  -p {pw} ssh root@db.internal\n'),
     'schtasks-caret': ('task.bat', 'schtasks /create /tn Backup /tr backup.bat ^\r\n   /ru svc ^\r\n   /rp {pw}\r\n'),
     'sql-insert-select': ('db/seed.sql', "INSERT INTO users (name, password) SELECT 'bob', '{pw}';\n"),
+    'pg-dump-copy': ('db/dump.sql', 'COPY public.users (id, name, password) FROM stdin;\n1\tbob\t{pw}\n\\.\n'),
+    'systemd-environment': ('deploy/app.service', '[Service]\nEnvironment="DB_PASSWORD={pw}" "PORT=8080"\n'),
+    'ini-no-break-space': ('config/app.ini', '[db]\npassword\u00a0=\u00a0{pw}\n'),
+    'ini-comment': ('config/app.ini', '[db]\npassword = {pw} ; rotated monthly\n'),
+    'compose-quoted': ('docker-compose.yml', 'services:\n  db:\n    environment:\n      - "POSTGRES_PASSWORD={pw}"\n'),
+    'url-any-user-tiger': ('.env', 'DATABASE_URL=postgresql://app:{pw}@db.internal/app\n'),
     'sql-comment-before-value': (
         'db/seed.sql',
         "INSERT INTO users (id, name, password) VALUES (1, 'bob', /* plain */ '{pw}');\n",

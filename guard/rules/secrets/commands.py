@@ -11,7 +11,8 @@ pattern of every form tried each of its ~45 alternatives at every position of a 
   `smbclient //h/s X`, `sqlplus u/X@db`, `htpasswd -b F U X`, `vault login X`,
   `echo X | docker login --password-stdin`;
 - `sql-password`, a statement's: `CREATE USER … IDENTIFIED BY X`, `ALTER ROLE … PASSWORD 'X'`, a seed row's
-  `INSERT INTO users (name, password) VALUES ('u', 'X')`;
+  `INSERT INTO users (name, password) VALUES ('u', 'X')`, pg_dump's first data row after `COPY users (…, password)
+  FROM stdin;`;
 - password files known by their names: .netrc, Postfix's sasl_passwd, PgBouncer's userlist.txt.
 
 Each is a credential position: the literal there is what the command logs in with, however weak.
@@ -207,6 +208,27 @@ _INSERT = (
     + r'(?:(?i:crypt|md5|sha1|sha2|password|encrypt|digest|hashbytes)\([ \t]*+(?:\'\w+\',[ \t]*+)?)?'
     r'(?:[NEne](?=\'))?(?=[\'"])'
 )
+
+
+def _copied_at(place: int) -> str:
+    """COPY's column list with the password column `place`th (from 0), then the first data row up to that field."""
+    before = rf'(?:{_SQL_COLUMN}{_LIST_BLANK},{_LIST_BLANK}){{{place}}}' if place else ''
+    fields = rf'(?:[^\t\n]*+\t){{{place}}}' if place else ''
+    return (
+        rf'{before}{_PASSWORD_COLUMN}(?:{_LIST_BLANK},{_LIST_BLANK}{_SQL_COLUMN}){{0,40}}+{_LIST_BLANK}\)'
+        rf'[ \t]++(?i:from)[ \t]++(?i:stdin)[^\n]*+\n{fields}'
+    )
+
+
+# pg_dump's data: `COPY public.users (id, name, password) FROM stdin;`, then one tab-separated row a line. The first
+# row's field in the password column's place; `\N` (NULL) is no value.
+_COPY = (
+    r'(?P<copy>\b(?i:copy)[ \t]++[\w.`"\[\]]{1,200}[ \t]*+\('
+    + _LIST_BLANK
+    + r'(?:'
+    + '|'.join(_copied_at(place) for place in range(12))
+    + r'))(?=[^\t\n\\])'
+)
 # A quoted value runs to its closing quote, spaces and all (`-p'harbor quartz lantern tiger'`).
 # bash's ANSI-C quoting (`-p$'a b'`) is a quoted value too.
 _VALUE = r'(?:\$(?=\'))?(?P<quote>[\'"])?(?P<value>(?(quote)[^\'"\n]{2,200}|[^\s\'"`]{2,200}))'
@@ -250,8 +272,8 @@ _BASE64_DIGEST_LENGTHS = (24, 28, 44, 88)  # md5, sha1, sha256, sha512, padded
 
 
 def _a_stored_hash(match: re.Match[str], text: str) -> str | None:
-    """A seed row's password column holding what the password hashes to (only INSERT's matches are judged)."""
-    if match['insert'] is None:
+    """A seed row's password column holding what the password hashes to (only INSERT's and COPY's matches are judged)."""
+    if match['insert'] is None and match['copy'] is None:
         return None
     value = match['value']
     scheme, dollar, _ = value.partition('$')
@@ -262,6 +284,8 @@ def _a_stored_hash(match: re.Match[str], text: str) -> str | None:
         or (len(value) in _BASE64_DIGEST_LENGTHS and value.endswith('='))
     ):
         return 'a hash of the password, not the password'
+    if match['copy'] is not None and reads_as_prose(value.split()):
+        return 'a sentence in the column (`stored in vault`), not a password'  # a COPY field runs to its tab
     return None
 
 
@@ -535,13 +559,16 @@ RULES = (
         'every copy of the migration or script logs in as that user.',
         fix='Rotate it; set the password outside the script (a variable the client substitutes, `\\password` in psql, '
         'a secret store), or store only its hash.',
-        pattern=_valued(_SQL + r'|' + _INSERT),
+        # COPY's field runs to its tab: a passphrase or an app password holds spaces.
+        pattern=r'(?:' + _SQL + r'|' + _INSERT + r'|' + _COPY + r')(?:\$(?=\'))?(?P<quote>(?(copy)(?!)|[\'"]))?'
+        r'(?P<value>(?(copy)[^\t\r\n]{2,200}|(?(quote)[^\'"\n]{2,200}|[^\s\'"`]{2,200})))',
         # A statement's words (`create` alone wakes it on every ORM's source).
         keywords=(
             'identified',
             'insert into',
             'replace into',
             'ignore into',
+            'from stdin',
             'set password',
             'set\tpassword',
             *(
@@ -573,6 +600,8 @@ RULES = (
             "INSERT INTO users (name, password) VALUES ('bob', MD5('Qz7kP2wXy9Lm4Rt'));",
             "INSERT INTO users (name, password) VALUES ('bob', N'Qz7kP2wXy9Lm4Rt');",
             "INSERT INTO users (name, password) VALUES ('bob', E'Qz7kP2wXy9Lm4Rt');",
+            'COPY public.users (id, name, password) FROM stdin;\n1\tbob\tQz7kP2wXy9Lm4Rt\n\\.',
+            'COPY users (password) FROM stdin;\nhunter2\n\\.',
         ),
         examples_good=(
             "CREATE USER 'u'@'%' IDENTIFIED BY PASSWORD '*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9';",
@@ -584,6 +613,9 @@ RULES = (
             "INSERT INTO users (name, password) VALUES ('bob', 'pbkdf2_sha256$600000$Qz7kP2wX$c2FsdGVkaGFzaA==');",
             "INSERT INTO users (name, password) VALUES ('bob', '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8');",
             "INSERT INTO users (name, password) VALUES ('bob', :password);",
+            'COPY public.users (id, name, password) FROM stdin;\n1\tbob\t\\N\n\\.',
+            'COPY public.users (id, password) FROM stdin;\n1\tpbkdf2_sha256$600000$Qz7kP2wX$c2FsdGVkaGFzaA==\n\\.',
+            'COPY public.users (id, password_hash) FROM stdin;\n1\tQz7kP2wXy9Lm4Rt\n\\.',
             "INSERT INTO users (password, name) VALUES ('%s', '%s')",
             "INSERT INTO users (name, encrypted_password) VALUES ('bob', 'Qz7kP2wXy9Lm4Rt');",
             "INSERT INTO users (name, email, password) VALUES ('bob', 'Qz7kP2wXy9Lm4Rt', ?);",

@@ -66,7 +66,7 @@ def _keys(text: str) -> tuple[list[int], list[int]]:
 
 def _placeholder(match: re.Match[str], text: str) -> str | None:
     value = match['value']
-    if filters.is_placeholder(value) or value[0] in '$%{<*[':
+    if filters.is_placeholder(value) or value[0] in '$%{<*[' or filters.sample_login(value, text, match.start('value')):
         return 'placeholder or reference'
     if value[-1] in '[(' or filters.is_reference(value) or text.startswith(('[', '(', '.'), match.end('value')):
         return 'code: a subscript, call or attribute'  # password=auth_info[1], password=opts["pw"]

@@ -255,6 +255,16 @@ def is_uuid(value: str) -> bool:
     return [len(part) for part in parts] == [8, 4, 4, 4, 12] and all(c in _HEX_DIGITS for part in parts for c in part)
 
 
+def sample_login(value: str, text: str, at: int) -> bool:
+    """SQLAlchemy's and Oracle's documentation login: `tiger` with `scott` on its line (`UID=scott;PWD=tiger`).
+    Under any other user `tiger` is somebody's password."""
+    if value.lower() != 'tiger':
+        return False
+    start = text.rfind('\n', 0, at) + 1
+    end = text.find('\n', at)
+    return 'scott' in text[start : len(text) if end < 0 else end].lower()
+
+
 def is_pathlike(value: str, *, passphrase: bool = False) -> bool:
     """URLs and file paths are configuration, not credentials (credentials inside URLs have their own rules).
     `passphrase`: the value sits where a password does, so a relative path of plain words with no file extension

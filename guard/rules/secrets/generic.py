@@ -31,8 +31,9 @@ _KEYWORD = (
 # Operators: = := ::= :::= ?= .= += => -> : , a YAML block scalar (`password: >-` and the value on the next
 # line, indented), an INI continuation (`password =` and the value on the next line, indented), and "the
 # name, spaces, then a quoted literal", and a setter's call (`setPassword("…")`). A literal may sit in parentheses
-# (`PW = (\n    "…"\n)`, black's wrap) or after a YAML anchor (`password: &pw …`).
-_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|=[ \t]*+\r?\n[ \t]++(?=[^\s#;])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`])|\((?=[ \t]*+(?:[bruf]{1,2})?["\'`]))[ \t]*+(?:&[\w\-]++[ \t]++)?(?:\((?:[ \t]*+\r?\n)?[ \t]*+(?=(?:[bruf]{1,2})?["\'`]))?|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
+# (`PW = (\n    "…"\n)`, black's wrap) or after a YAML anchor (`password: &pw …`). A no-break space may pad the
+# operator (pasted from a page; Python's configparser strips it).
+_OPERATOR = r'(?:\\{0,3}["\'`])?\]?(?:\[\])?(?:[ \t]*+:?[ \t]*+(?:string|str|const|final)\b)?[ \t\xa0]*+(?:(?P<op>:{1,3}=|[?.+]?=(?!=)|=>|->|:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++(?=[^\s#])|=[ \t]*+\r?\n[ \t]++(?=[^\s#;])|:(?![:/])|,(?=[ \t]*+\\{0,3}["\'`])|\((?=[ \t]*+(?:[bruf]{1,2})?["\'`]))[ \t\xa0]*+(?:&[\w\-]++[ \t]++)?(?:\((?:[ \t]*+\r?\n)?[ \t]*+(?=(?:[bruf]{1,2})?["\'`]))?|(?=\\{0,3}["\'`])|(?P<xml>>)(?:[ \t]*+\r?\n)?[ \t]*+)'
 # The start of another secret-like name: where an unquoted value that reaches a `=` or `:` ends.
 _NEXT_NAME = r'(?i:pas|pw|secret|token|api|key|cred|priv|access|auth|bearer)'
 _VALUE = (
@@ -72,11 +73,18 @@ _PROPERTIES = (
 # (`smtp_password: abcd efgh ijkl mnop`), a passphrase (`password = correct horse battery staple`); in YAML, INI,
 # .properties, .env and compose lists, msmtprc and muttrc (`set smtp_pass=…`) alike. The generic rule reads an
 # unquoted value's first word only, and `abcd` is no password (attack 15h finding 02). A word starting with `#`
-# starts a comment (YAML, INI, .env, the shell); one inside a word is the word's.
+# or `;` starts a comment (YAML, .env, the shell; INI); one inside a word is the word's. The value may sit on the
+# next line of a YAML block scalar (`password: |`), and a no-break space may pad the `:` or `=` (pasted from a
+# page; Python's configparser strips it).
 _PHRASE = (
-    r'(?im)^[ \t]*+(?:-[ \t]++|set[ \t]++|export[ \t]++)?(?P<nq>["\']?)[\w.\-]{0,60}?'
-    r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw)(?P<tail>[\w.\-]{0,40}?)(?P=nq)(?P<sep>[ \t]*+[:=][ \t]*+|[ \t]++)'
-    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-]\S*+(?:[ \t]++[^\s#]\S*+)++)[ \t]*+(?:\r?$|#)'
+    r'(?im)^[ \t]*+(?:-[ \t]++|set[ \t]++|export[ \t]++|environment=)?(?P<nq>["\']?)[\w.\-]{0,60}?'
+    r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw)(?P<tail>[\w.\-]{0,40}?)'
+    # A quote closes the name (`"password": …`), or one opened the whole item (`- "SMTP_PASSWORD=…"`, systemd's
+    # `Environment="…"`): then the value runs to that quote.
+    r'(?:(?P=nq)|(?P<iq>(?==)))'
+    r'(?P<sep>[ \t\xa0]*+[:=][ \t\xa0]*+|[ \t]++|[ \t]*+:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++)'
+    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-](?(iq)[^\s"\']|\S)*+(?:[ \t]++[^\s#;](?(iq)[^\s"\']|\S)*+)++)'
+    r'(?(iq)(?P=nq)|[ \t]*+(?:\r?$|[#;]))'
 )
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <entry key="db.password">…</entry>
 _XML_ATTRIBUTE = (
@@ -297,7 +305,14 @@ def _name_noise(match: re.Match[str], text: str) -> str | None:
         # `private_key "…";` (nginx, HCL-ish). In prose (`pass "inline" to …`) more text follows.
         if kind == 'weak' or words[at] == 'pass' or not _STATEMENT_END.match(text, match.end()):
             return 'no assignment'
+        begin = match.end('tail') - len(identifier)
+        if text[match.end('tail') : match.end('tail') + 1] in _QUOTES and text[begin - 1 : begin] not in _QUOTES:
+            # The name closes a quoted item (`Environment="…app password" "PORT=587"`): the last word of its value.
+            return 'no assignment'
     return _about_the_secret(words, at)
+
+
+_QUOTES = ('"', "'", '`')
 
 
 # Words a sentence cannot do without and a passphrase seldom holds two of.
@@ -378,7 +393,7 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     ):
         # nginx's `proxy_set_header Authorization "Basic X"`: the scheme inside the quotes; X is the credential.
         scheme, value = schemed['scheme'].lower(), schemed['token']
-    if filters.is_placeholder(value):
+    if filters.is_placeholder(value) or filters.sample_login(value, text, match.start('value')):
         return 'placeholder or reference'
     identifier, words = _named(match)
     if ' ' in value and (value[0] == ' ' or value[-1] == ' ' or _strength(words)[0] != 'password' or _sentence(value)):
@@ -399,13 +414,16 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if quoted and value[0] == '+' and ('(' in value or ')' in value):
         return 'code between two strings ("key="+f(x)+"…"), not a literal'
     if not quoted and (
-        filters.is_reference(value)
+        (filters.is_reference(value) and not (passphrase and _dotted_words(value)))
         or value[-1] in ':('
         or value[0] in '+-*/!&|?.'
         or value.rstrip('.,').lower() in _NOT_VALUES
     ):
         return 'code, not a literal'
-    if not quoted and reads_as_prose(_rest_of_line(text, match.start('value')).split()):
+    # The rest of the line, unless a quote closes the value: the item was quoted whole (`- "PW=X"`, systemd's
+    # `Environment="PW=X" "PORT=1"`), and what follows is the next item.
+    closed = text[match.end('value') : match.end('value') + 1] in _QUOTES
+    if not quoted and reads_as_prose((value if closed else _rest_of_line(text, match.start('value'))).split()):
         return 'the first word of a sentence or an instruction (`password: stored in vault`), not a secret'
     if scheme == 'basic' and _basic_stand_in(value):
         return 'basic credentials of a documentation stand-in (user:pass)'
@@ -612,10 +630,40 @@ def _unquoted_name_in_code(match: re.Match[str], text: str, path: str) -> str | 
     if 'q' in match.re.groupindex and match['q'] is not None:
         return None
     value = match['value']
-    # A name a programmer writes (`pw`, `db_password`, `GpgBadPassphrase`); a random run is a literal however it parses.
-    if is_code_file(path) and _programmer_name(value):
+    # A name a programmer writes (`pw`, `db_password`, `GpgBadPassphrase`), or an attribute's (`form.old.value`: outside
+    # code, words joined by dots may be a passphrase); a random run is a literal however it parses.
+    if is_code_file(path) and (_programmer_name(value) or filters.is_reference(value)):
         return 'a name in code, not a literal'
     return None
+
+
+def _dotted_words(value: str) -> bool:
+    """`correct.horse.battery.staple`, `Velvet.Plum.Orange`: three or more plain words joined by dots, as a
+    passphrase generator joins them; not a reference (`settings.db.password`, `vault.kv.prod`, `spring.datasource.url`:
+    a name of code or configuration among the words)."""
+    parts = value.rstrip('.').split('.')
+    return len(parts) >= 3 and all(
+        3 <= len(part) <= 12
+        and part.isascii()
+        and part.isalpha()
+        and (part.islower() or part.istitle())
+        and part.lower() not in _REFERENCE_PARTS
+        and not any(map(_secret_word, _words(part)))
+        for part in parts
+    )
+
+
+# Words of the names a dotted reference is made of (objects, settings trees, secret stores, environments).
+_REFERENCE_PARTS = frozenset(
+    'self this cls env environ environment config configs conf cfg settings setting secrets vault kv values value vars '
+    'var variables params param props properties spring app application apps os process system sys db database data '
+    'datasource context ctx request req response options opts args kwargs session global globals local user users '
+    'admin root prod production dev development staging stage test tests default defaults service services creds '
+    'auth login account accounts client server host main master primary replica read write url uri jdbc mysql postgres '
+    'postgresql redis mongo mongodb smtp mail email imap ldap ftp ssh http https api web site store cache queue aws gcp '
+    'azure cloud kube kubernetes helm chart charts release input inputs output outputs form field fields item items '
+    'state store get set new old current next'.split()
+)
 
 
 def _programmer_name(value: str) -> bool:

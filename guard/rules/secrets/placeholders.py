@@ -74,7 +74,7 @@ _NAMING = frozenset(
     auth credential credentials private client app application db database user username admin administrator root service
     account jwt signing session encryption master bearer webhook login name id new old generated random value string str
     it its put add change set me to in for of with and or default dev development local localhost
-    prod production staging stage insecure unsafe temp tmp secure use postgres mysql redis mongo guest hunter tiger scott
+    prod production staging stage insecure unsafe temp tmp secure use postgres mysql redis mongo guest hunter scott
     django flask rails a an
 """.split()
 )

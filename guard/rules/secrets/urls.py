@@ -26,10 +26,10 @@ _SCHEMES = (
     r'|oracle|clickhouse|cockroachdb|couchdb|couchbase|cassandra|neo4j(?:\+s)?|bolt|db2|snowflake|sybase|firebird'
     r'|memcached|elasticsearch|influxdb|nats|kafka|ldaps?|sqlalchemy'
 )
-# Stand-ins seen in documentation: SQLAlchemy's scott:tiger, Django's USER:PASSWORD, `user:pass`.
+# Stand-ins seen in documentation: Django's USER:PASSWORD, `user:pass`. SQLAlchemy's scott:tiger only with its
+# user: `tiger` under another user is somebody's password (`postgresql://app:tiger@db`).
 _DOC_PASSWORDS = frozenset(
     {
-        'tiger',
         'pass',
         'password',
         'passwd',
