@@ -162,3 +162,73 @@ def test_a_metavar_in_a_usage_lines_punctuation_is_no_finding(path: str) -> None
 )
 def test_algorithm_names_and_secret_paths_are_no_password(text: str) -> None:
     assert _secret_lines('config/app.yml', text) == set()
+
+
+def _readable_words(rng: random.Random) -> str:
+    """Capitals that read as words (consonant-vowel syllables, 4 to 12 letters), none a word names are made of."""
+    while True:
+        word = ''.join(rng.choice(_CONSONANTS) + rng.choice('AEIOU') for _ in range(rng.randint(2, 6)))
+        if filters.is_metavar(word, readable=False) is False and word not in filters._METAVAR_WORDS:
+            return word
+
+
+_URL_FORMS = [name for name, (_, template) in FORMS.items() if '://' in template and ':{pw}@' in template]
+
+
+@pytest.mark.parametrize('form', _URL_FORMS)
+def test_capitals_that_read_as_words_are_a_password_in_url_userinfo(form: str) -> None:
+    """Attack 15i finding 05: in a URL's userinfo a metavar is made of a metavar's words (`USER:PASSWORD@HOST`);
+    capitals that read as words (`TIGERORBIT`, what a person picks) are somebody's password there."""
+    rng = random.Random(15)
+    values = list(dict.fromkeys(_readable_words(rng) for _ in range(30)))
+    missed = missed_in(*FORMS[form], values)
+    assert missed == [], f'{form}: missed {len(missed)} of {len(values)}: {missed}'
+
+
+@pytest.mark.parametrize(
+    'url',
+    [
+        'postgresql://USER:PASSWORD@HOST:5432/DB',
+        'postgresql://USER:SECRETPASS@HOST/DB',
+        'mysql://ROOT:MYDBPASS@localhost/app',
+        'redis://:YOUR_TOKEN@cache:6379/0',
+    ],
+)
+def test_a_urls_metavars_stay_quiet(url: str) -> None:
+    assert not _secret_lines('docs/setup.env', f'DATABASE_URL={url}\n')
+
+
+_DOT_WORDS = ['correct', 'horse', 'battery', 'staple', 'orbit', 'copper', 'maple', 'harbor', 'velvet', 'plum']
+_DOT_FORMS = {
+    'yaml': ('config/settings.yaml', 'database:\n  password: {pw}\n'),
+    'ini': ('config/app.ini', '[db]\npassword = {pw}\n'),
+    'env': ('.env', 'DB_PASSWORD={pw}\n'),
+}
+
+
+def _dotted(rng: random.Random) -> str:
+    words = rng.sample(_DOT_WORDS, rng.randint(3, 5))
+    case = rng.choice([str.lower, str.title, str.upper])
+    return '.'.join(map(case, words))
+
+
+@pytest.mark.parametrize('form', sorted(_DOT_FORMS))
+def test_words_joined_by_dots_are_a_passphrase_outside_code(form: str) -> None:
+    rng = random.Random(16)
+    values = list(dict.fromkeys(_dotted(rng) for _ in range(30)))
+    missed = missed_in(*_DOT_FORMS[form], values)
+    assert missed == [], f'{form}: missed {len(missed)} of {len(values)}: {missed}'
+
+
+@pytest.mark.parametrize(
+    ('path', 'line'),
+    [
+        ('config/settings.yaml', 'password: settings.database.value'),
+        ('config/app.ini', 'password = vault.kv.prod'),
+        ('config/application.yml', 'password: spring.datasource.password'),
+        ('app/settings.py', 'password = correct.horse.battery'),  # an attribute in code
+        ('src/app.js', 'const password = form.fields.current;'),
+    ],
+)
+def test_a_dotted_reference_is_no_passphrase(path: str, line: str) -> None:
+    assert not _secret_lines(path, line + '\n')

@@ -187,14 +187,15 @@ def is_constant_name(value: str) -> bool:
     )
 
 
-def is_metavar(value: str) -> bool:
+def is_metavar(value: str, *, readable: bool = True) -> bool:
     """`PASSWORD`, `DB_PASSWORD`, `CURLOPT_READDATA`, `STRICT`: a usage line's metavar or a constant's name, not a
     password. Capitals alone prove nothing: a generated password may be all capitals (`UNLQBSSGXFMCDBBF`,
     `JPTPQ-UTXDA-YEJJR`, `XCBPE_QCKGO_UMHWT`: attack 15h finding 06). So it is a name only when one of its words
     is one names are made of (a credential's, a placeholder's), or when its words read as words: each of at most
     three letters (`SSL`, `DFL`) or readable (_readable_capitals), one of them readable, and not three or more of
     one size (a generator's groups). A password of capitals that read as words (`TIGER_ORBIT`) is still taken for
-    a name."""
+    a name. `readable` False: only words names are made of count, glued too (`MYDBPASS`): where a metavar is all
+    but always one (URL userinfo: `postgres://USER:PASSWORD@HOST`), capitals that read as words are a password."""
     # `[--password PASSWORD]`, `<PASSWORD>`, `PASSWORD:`; `PASSWORD|--prompt`, the next item of a usage line after `|`
     value = _line_end(value).partition('|')[0].strip(_USAGE_MARKS)
     if not value.isupper() or not all(c in _UPPER_OR_DIGIT or c in '_-' for c in value):
@@ -204,10 +205,21 @@ def is_metavar(value: str) -> bool:
     words = ''.join(c if 'A' <= c <= 'Z' else ' ' for c in value).split()
     if any(word in _METAVAR_WORDS for word in words):
         return True
+    if not readable:
+        return any(map(_spells_metavar, words))
     if len(words) >= 3 and len(words[0]) >= 4 and len({len(word) for word in words}) == 1:
         return False  # groups of one size: a generator's or a licence key's (`KITJQ-KVIOJ-BIXGR`), not a name's words
     readable = [_readable_capitals(word) for word in words]
     return any(readable) and all(ok or len(word) <= 3 for ok, word in zip(readable, words, strict=True))
+
+
+def _spells_metavar(word: str) -> bool:
+    """Whether `word` is metavar words glued together (`DBPASS`, `SECRETPASS`, `MYDBPASSWORD`)."""
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(word[start:end] in _METAVAR_WORDS for start in ends if end - start <= _LONGEST_METAVAR_WORD):
+            ends.add(end)
+    return len(word) in ends
 
 
 def _readable_capitals(word: str) -> bool:
@@ -227,6 +239,9 @@ _METAVAR_WORDS = frozenset(
         'CHANGEME CHANGE PLACEHOLDER EXAMPLE SAMPLE DUMMY TEST FAKE HERE ARG OPTION'
     ).split()
 )
+
+
+_LONGEST_METAVAR_WORD = max(map(len, _METAVAR_WORDS))
 
 
 def is_hash_prefixed(value: str) -> bool:

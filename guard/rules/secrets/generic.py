@@ -638,7 +638,7 @@ def _unquoted_name_in_code(match: re.Match[str], text: str, path: str) -> str | 
 
 
 def _dotted_words(value: str) -> bool:
-    """`correct.horse.battery.staple`, `Velvet.Plum.Orange`: three or more plain words joined by dots, as a
+    """`correct.horse.battery.staple`, `Velvet.Plum.Orange`, `KQZ.TPM.WXR`: three or more plain words joined by dots, as a
     passphrase generator joins them; not a reference (`settings.db.password`, `vault.kv.prod`, `spring.datasource.url`:
     a name of code or configuration among the words)."""
     parts = value.rstrip('.').split('.')
@@ -646,7 +646,7 @@ def _dotted_words(value: str) -> bool:
         3 <= len(part) <= 12
         and part.isascii()
         and part.isalpha()
-        and (part.islower() or part.istitle())
+        and (part.islower() or part.istitle() or part.isupper())
         and part.lower() not in _REFERENCE_PARTS
         and not any(map(_secret_word, _words(part)))
         for part in parts

@@ -65,7 +65,11 @@ def _url_password_noise(match: re.Match[str], text: str) -> str | None:
         w in _DOC_PASSWORDS or w in ('a', 'an', 'the', 'my', 'your', 'very', 'super', 'top') for w in words
     ):
         return 'documentation stand-in'  # `pass%20pass`, `a%20secret`, `my-password`
-    if lower in _DOC_PASSWORDS or filters.is_metavar(value) or (user == 'scott' and lower.startswith('tiger')):
+    if (
+        lower in _DOC_PASSWORDS
+        or filters.is_metavar(value, readable=False)
+        or (user == 'scott' and lower.startswith('tiger'))
+    ):
         return 'documentation stand-in'  # scott:tiger^5HHH is SQLAlchemy's documentation login
     if filters.is_placeholder(value) or _code_in_url(value):
         return 'placeholder or code'
