@@ -209,8 +209,8 @@ def is_metavar(value: str, *, readable: bool = True) -> bool:
         return any(map(_spells_metavar, words))
     if len(words) >= 3 and len(words[0]) >= 4 and len({len(word) for word in words}) == 1:
         return False  # groups of one size: a generator's or a licence key's (`KITJQ-KVIOJ-BIXGR`), not a name's words
-    readable = [_readable_capitals(word) for word in words]
-    return any(readable) and all(ok or len(word) <= 3 for ok, word in zip(readable, words, strict=True))
+    reads = [_readable_capitals(word) for word in words]
+    return any(reads) and all(ok or len(word) <= 3 for ok, word in zip(reads, words, strict=True))
 
 
 def _spells_metavar(word: str) -> bool:
