@@ -396,7 +396,7 @@ def _validate_fields(section: str, raw: Mapping[str, Any], where: str, *, prefix
             known = ', '.join(
                 sorted([k.name.rpartition('.')[2] for k in keys.values()] + ([] if section else list(SECTION_NAMES)))
             )
-            raise ConfigError(f'{where}: unknown key {prefix + name!r} (known keys: {known})')
+            raise ConfigError(f'{where}: unknown key {_quoted(prefix + name)} (known keys: {known})')
         values[field] = _coerce(keys[field], value, where)
     return values
 
@@ -412,7 +412,10 @@ def _coerce(key: schema.Key, value: Any, where: str) -> Any:
             from guard import gitignore
 
             for pattern in items:
-                gitignore.pattern_regex(pattern, f'{where}: {key.name}')
+                try:
+                    gitignore.pattern_regex(pattern, f'{where}: {key.name}')
+                except gitignore.PatternError as e:
+                    raise ConfigError(f'{e.where}: invalid pattern {_quoted(e.pattern)}: {e.reason}') from None
         return tuple(items)
     if key.kind == 'counts':
         if not isinstance(value, dict) or not all(_is_int(v) and v >= 0 for v in value.values()):
@@ -462,7 +465,9 @@ def _show(value: Any) -> str:
 def _quoted(text: str) -> str:
     """A string value an error message quotes (a misspelt choice, an environment variable's text),
     masked as _show() masks: `warnign` stays readable, `Qz7kP2w` does not."""
-    return repr(_masked(text))
+    from guard.excerpt import quoted  # only on the error path: excerpt is a large module
+
+    return quoted(text)
 
 
 def _masked(text: str) -> str:

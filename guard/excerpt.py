@@ -333,6 +333,12 @@ def masked(text: str) -> str:
     return '\n'.join(plan(line[:LONG_LINE], []).render() for line in text.split('\n'))
 
 
+def quoted(text: str) -> str:
+    """`text` as an error message quotes a value guard was given (a config value, a pattern, an address): masked()
+    and in quotes. A misspelt choice stays readable (`'warnign'`), a value pasted into the wrong key does not."""
+    return repr(masked(text))
+
+
 def _judge_paths(line: str, shown: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """A shown path passes the default-deny judgement too: (what stays shown, what is masked instead).
 

@@ -13,12 +13,23 @@ from __future__ import annotations
 from guard.errors import ConfigError
 
 
+class PatternError(ConfigError):
+    """A bad pattern. The message names the key, not the pattern: a value pasted into the wrong key may be a
+    credential, so the caller quotes `pattern` masked (guard.excerpt.quoted), with `reason`."""
+
+    def __init__(self, where: str, pattern: str, reason: str) -> None:
+        super().__init__(f'{where}: invalid pattern: {reason}')
+        self.where = where
+        self.pattern = pattern
+        self.reason = reason
+
+
 def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
     """(regex, include) for one pattern: include is False for a `!` pattern; the regex is None for
-    a blank line or a comment. A bad pattern is a ConfigError naming `where` (a config key)."""
+    a blank line or a comment. A bad pattern is a PatternError naming `where` (a config key)."""
     if _unclosed_class(text):
         # git's wildmatch gives up on such a pattern (it never matches); pathspec would read the [ literally.
-        raise ConfigError(f"{where}: invalid pattern {text!r}: '[' opens a character class that is never closed")
+        raise PatternError(where, text, "'[' opens a character class that is never closed")
     literal = _literal_regex(text)
     if literal is not None:
         return literal, True
@@ -78,8 +89,9 @@ def _translate(text: str, where: str) -> tuple[str | None, bool]:
         from pathspec.patterns.gitwildmatch import GitWildMatchPattern as Pattern
     try:
         pattern = Pattern(text)
-    except Exception as e:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
-        raise ConfigError(f'{where}: invalid pattern {text!r}: {e}') from None
+    except Exception:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
+        # Its message quotes the pattern in clear: only its verdict is kept.
+        raise PatternError(where, text, 'not a gitignore pattern') from None
     if pattern.include is None or pattern.regex is None:
         return None, True  # blank line or comment
     # Older pathspec names a group; groups cannot repeat inside one combined regex.

@@ -102,10 +102,16 @@ def comma_list(choices: Sequence[str] | None = None) -> Callable[[str], list[str
     def parse(text: str) -> list[str]:
         values = [v.strip() for v in text.split(',') if v.strip()]
         if not values:
-            raise argparse.ArgumentTypeError(f'expected a name or a comma-separated list, got {text!r}')
+            from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+            raise argparse.ArgumentTypeError(f'expected a name or a comma-separated list, got {quoted(text)}')
         unknown = [v for v in values if choices is not None and v not in choices]
         if unknown:
-            raise argparse.ArgumentTypeError(f'invalid choice: {unknown[0]!r} (choose from {", ".join(choices or ())})')
+            from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+            raise argparse.ArgumentTypeError(
+                f'invalid choice: {quoted(unknown[0])} (choose from {", ".join(choices or ())})'
+            )
         return values
 
     return parse
@@ -251,7 +257,9 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {text!r}') from None
+        from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {quoted(text)}') from None
     if value < 0 or value != value:
         raise argparse.ArgumentTypeError(f'must be 0 or more, got {text}')
     return value

@@ -187,7 +187,11 @@ def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {text!r}') from None
+        from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+        raise argparse.ArgumentTypeError(f'expected a number of seconds, got {quoted(text)}') from None
     if not 0 < value < float('inf'):
-        raise argparse.ArgumentTypeError(f'must be more than 0 seconds, got {text!r}')
+        from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+        raise argparse.ArgumentTypeError(f'must be more than 0 seconds, got {quoted(text)}')
     return value

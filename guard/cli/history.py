@@ -119,7 +119,9 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
+        from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+        raise argparse.ArgumentTypeError(f'expected a whole number, got {quoted(text)}') from None
     if not 1 <= value <= _MOST:
         raise argparse.ArgumentTypeError(f'must be from 1 to {_MOST:,}, got {text}')
     return value

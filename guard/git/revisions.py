@@ -31,7 +31,11 @@ def parse_push_lines(text: str) -> list[PushUpdate]:
         if not parts:
             continue
         if len(parts) != 4 or not all(_is_sha(p) for p in (parts[1], parts[3])):
-            raise UsageError(f'pre-push: expected "<local ref> <local sha> <remote ref> <remote sha>", got {line!r}')
+            from guard.excerpt import quoted  # only on the error path: what git sent may be anything
+
+            raise UsageError(
+                f'pre-push: expected "<local ref> <local sha> <remote ref> <remote sha>", got {quoted(line)}'
+            )
         updates.append(PushUpdate(*parts))
     return updates
 

@@ -66,6 +66,8 @@ def selected(configured: Iterable[str], only: Iterable[str] | None) -> tuple[str
     for where, names in (('health.checks', configured), ('--check', tuple(only or ()))):
         unknown = [n for n in names if n not in CHECKS]
         if unknown:
-            raise ConfigError(f'{where}: unknown check {unknown[0]!r} (known: {", ".join(CHECKS)})')
+            from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+            raise ConfigError(f'{where}: unknown check {quoted(unknown[0])} (known: {", ".join(CHECKS)})')
     wanted = set(only) if only else set(configured)
     return tuple(name for name in CHECKS if name in wanted)

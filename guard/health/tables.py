@@ -61,7 +61,9 @@ def table_specs(settings: HealthSettings) -> list[TableSpec]:
 def _spec(name: str, settings: HealthSettings) -> TableSpec:
     parts = name.split('.')
     if len(parts) > 2 or not all(part.strip() for part in parts):
-        raise ConfigError(f'health.tables: {name!r} is not a table name (expected "table" or "schema.table")')
+        from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+        raise ConfigError(f'health.tables: {quoted(name)} is not a table name (expected "table" or "schema.table")')
     schema, table = (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
     estimate = settings.row_count == 'estimate' or name in settings.estimate_tables
     return TableSpec(name, schema, table, settings.min_rows.get(name), estimate)

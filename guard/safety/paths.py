@@ -148,7 +148,12 @@ def _compile(patterns: Sequence[str], *, anchor: bool, key: str) -> _PatternSet:
         text = _anchored(raw) if anchor else raw
         if anchor and text in _WHOLE_ROOT:
             raise ConfigError(f'{key}: pattern {raw!r} would make the whole root ephemeral; name the folders to clear')
-        regex, include = gitignore.pattern_regex(text, key)
+        try:
+            regex, include = gitignore.pattern_regex(text, key)
+        except gitignore.PatternError as e:
+            from guard.excerpt import quoted  # only on the error path
+
+            raise ConfigError(f'{key}: invalid pattern {quoted(e.pattern)}: {e.reason}') from None
         if regex is not None:
             # Exact match only (\Z): 'logs/' must not claim 'logs/app.log' on its own, or the
             # deepest-match rule could not hand a child back to another pattern. DOTALL because

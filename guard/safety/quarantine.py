@@ -113,7 +113,9 @@ def open_folder(config: Config, pin: fdops.RootPin, qid: str) -> tuple[int, int]
     base = quarantine_dir(config, pin.path)
     base_fd = open_base(pin.fd, pin.path, base, create=False)
     if base_fd is None:
-        raise UsageError(f'no quarantine {qid!r} in {base}')
+        from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+        raise UsageError(f'no quarantine {quoted(qid)} in {base}')
     try:
         return base_fd, manifest_check.open_folder_at(base_fd, qid, base / qid)
     except BaseException:
@@ -258,7 +260,9 @@ def find(config: Config, root: Path | fdops.RootPin, quarantine_id: str | None) 
         if q.id == quarantine_id:
             return q
     known = ', '.join(q.id for q in found) or 'none'
-    raise UsageError(f'no quarantine {quarantine_id!r} in {quarantine_dir(config, root)} (known: {known})')
+    from guard.excerpt import quoted  # only on the error path: the value may be a credential
+
+    raise UsageError(f'no quarantine {quoted(quarantine_id)} in {quarantine_dir(config, root)} (known: {known})')
 
 
 def _clean(plan: CleanPlan, pin: fdops.RootPin) -> MoveReport:

@@ -48,7 +48,10 @@ class PathFilter:
         for text in patterns:
             from guard import gitignore  # pathspec is imported only by a project that sets `exclude`
 
-            regex, include = gitignore.pattern_regex(text, 'exclude')
+            try:
+                regex, include = gitignore.pattern_regex(text, 'exclude')
+            except gitignore.PatternError as e:
+                raise ConfigError(f'exclude: invalid pattern {_quoted(e.pattern)}: {e.reason}') from None
             if regex is not None:
                 compiled.append((LazyRegex(regex), include))
         self._patterns = tuple(compiled)
@@ -67,8 +70,15 @@ def select_rules(names: Sequence[str], categories_by_id: Mapping[str, str], wher
     unknown = [n for n in names if n not in categories_by_id and n not in categories]
     if unknown:
         raise ConfigError(
-            f'{where}: unknown rule or category {unknown[0]!r} (categories: {", ".join(sorted(categories))}; '
+            f'{where}: unknown rule or category {_quoted(unknown[0])} (categories: {", ".join(sorted(categories))}; '
             f'`guard scan --list-rules` shows the rule ids)'
         )
     wanted = set(names)
     return {rule_id for rule_id, category in categories_by_id.items() if rule_id in wanted or category in wanted}
+
+
+def _quoted(value: str) -> str:
+    """A value a config error quotes back, masked (a credential pasted into the wrong key stays hidden)."""
+    from guard.excerpt import quoted  # only on the error path
+
+    return quoted(value)

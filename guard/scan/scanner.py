@@ -497,5 +497,7 @@ def _parse_networks(values: Sequence[str]) -> tuple[ipaddress.IPv4Network | ipad
         try:
             networks.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
-            raise ConfigError(f'allow-ips: {value!r} is not an IP address or network (e.g. 10.0.0.0/8)') from None
+            from guard.excerpt import quoted  # only on the error path
+
+            raise ConfigError(f'allow-ips: {quoted(value)} is not an IP address or network (e.g. 10.0.0.0/8)') from None
     return tuple(networks)
