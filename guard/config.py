@@ -415,7 +415,7 @@ def _coerce(key: schema.Key, value: Any, where: str) -> Any:
                 try:
                     gitignore.pattern_regex(pattern, f'{where}: {key.name}')
                 except gitignore.PatternError as e:
-                    raise ConfigError(f'{e.where}: invalid pattern {_quoted(e.pattern)}: {e.reason}') from None
+                    raise ConfigError(e.shown(_quoted, _masked)) from None
         return tuple(items)
     if key.kind == 'counts':
         if not isinstance(value, dict) or not all(_is_int(v) and v >= 0 for v in value.values()):

@@ -12,16 +12,25 @@ from __future__ import annotations
 
 from guard.errors import ConfigError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the commit hook's path
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 class PatternError(ConfigError):
     """A bad pattern. The message names the key, not the pattern: a value pasted into the wrong key may be a
     credential, so the caller quotes `pattern` masked (guard.excerpt.quoted), with `reason`."""
 
-    def __init__(self, where: str, pattern: str, reason: str) -> None:
+    def __init__(self, where: str, pattern: str, reason: str, detail: str = '') -> None:
         super().__init__(f'{where}: invalid pattern: {reason}')
         self.where = where
         self.pattern = pattern
         self.reason = reason
+        self.detail = detail  # pathspec's own words, which may quote the pattern: for a caller to mask
+
+    def shown(self, quoted: Callable[[str], str], masked: Callable[[str], str]) -> str:
+        """The message with the pattern and pathspec's words as `quoted` and `masked` show them."""
+        return f'{self.where}: invalid pattern {quoted(self.pattern)}: {masked(self.detail) if self.detail else self.reason}'
 
 
 def pattern_regex(text: str, where: str) -> tuple[str | None, bool]:
@@ -89,9 +98,8 @@ def _translate(text: str, where: str) -> tuple[str | None, bool]:
         from pathspec.patterns.gitwildmatch import GitWildMatchPattern as Pattern
     try:
         pattern = Pattern(text)
-    except Exception:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
-        # Its message quotes the pattern in clear: only its verdict is kept.
-        raise PatternError(where, text, 'not a gitignore pattern') from None
+    except Exception as e:  # pathspec raises its own GitIgnorePatternError (a ValueError) or TypeError
+        raise PatternError(where, text, 'not a gitignore pattern', str(e)) from None
     if pattern.include is None or pattern.regex is None:
         return None, True  # blank line or comment
     # Older pathspec names a group; groups cannot repeat inside one combined regex.

@@ -151,9 +151,10 @@ def _compile(patterns: Sequence[str], *, anchor: bool, key: str) -> _PatternSet:
         try:
             regex, include = gitignore.pattern_regex(text, key)
         except gitignore.PatternError as e:
-            from guard.excerpt import quoted  # only on the error path
+            from guard.excerpt import masked  # only on the error path
+            from guard.excerpt import quoted
 
-            raise ConfigError(f'{key}: invalid pattern {quoted(e.pattern)}: {e.reason}') from None
+            raise ConfigError(e.shown(quoted, masked)) from None
         if regex is not None:
             # Exact match only (\Z): 'logs/' must not claim 'logs/app.log' on its own, or the
             # deepest-match rule could not hand a child back to another pattern. DOTALL because

@@ -51,7 +51,9 @@ class PathFilter:
             try:
                 regex, include = gitignore.pattern_regex(text, 'exclude')
             except gitignore.PatternError as e:
-                raise ConfigError(f'exclude: invalid pattern {_quoted(e.pattern)}: {e.reason}') from None
+                from guard.excerpt import masked
+
+                raise ConfigError(e.shown(_quoted, masked)) from None
             if regex is not None:
                 compiled.append((LazyRegex(regex), include))
         self._patterns = tuple(compiled)
