@@ -44,9 +44,10 @@ _VALUE = (
     # from each keyword (2.5 s, 6 s); a value holding `=` or `:` is still read whole.
     # In a literal whose quote is not itself escaped, an escape pair is part of the value (`"Qz7k\"P2w"`, what
     # json.dumps writes), and so is its quote doubled (YAML, SQL: `'O''Neil'`) or closed, escaped and reopened
-    # (the shell's `'\''`); inside an escaped one (`\"…\"`, JSON in a string) a backslash ends it.
+    # (the shell's `'\''`), and so is the other quote (`"Zq8'Lm3"`); inside an escaped one (`\"…\"`, JSON in a
+    # string) a backslash or a quote ends it.
     r'(?P<value>(?(q)(?(esc)(?!(?P=qc))[^\t\n\r\f\v"\'\\]'
-    r'|(?:(?!(?P=qc))[^\t\n\r\f\v"\'\\]|\\[^\n\r]|(?P=qc)(?:\\(?P=qc))?(?P=qc)))'
+    r'|(?:(?!(?P=qc))[^\t\n\r\f\v\\]|\\[^\n\r]|(?P=qc)(?:\\(?P=qc))?(?P=qc)))'
     r'|(?:[^\s"\'`\\,;<>(){}\[\]=:]|[=:](?!' + _NEXT_NAME + r'))){6,300}+)'
     r'(?(q)\\{0,3}(?P=qc)|(?=[\s"\'`\\,;<)}\]]|$))'
 )
@@ -321,6 +322,12 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+def _quotes_inside(value: str) -> bool:
+    """A quoted value holding quotes (`'The "pass" statement'`, `'… IDENTIFIED BY "%(password)s"'`): text that quotes
+    something, when its words read as prose or it holds a format field; a password holds one only as a character."""
+    return '"' in value or "'" in value
+
+
 def _sentence(value: str) -> bool:
     """`The password for the kmsuser CU account in the specified cluster.`: four words or more, two of them
     function words. `correct horse battery staple` is no sentence."""
@@ -396,7 +403,13 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     if filters.is_placeholder(value) or filters.sample_login(value, text, match.start('value')):
         return 'placeholder or reference'
     identifier, words = _named(match)
-    if ' ' in value and (value[0] == ' ' or value[-1] == ' ' or _strength(words)[0] != 'password' or _sentence(value)):
+    if ' ' in value and (
+        value[0] == ' '
+        or value[-1] == ' '
+        or _strength(words)[0] != 'password'
+        or _sentence(value)
+        or (_quotes_inside(value) and (reads_as_prose(value.split()) or any(f in value for f in _FORMAT_FIELDS)))
+    ):
         # A quoted literal in a password's place is the password, words and all; elsewhere words are prose,
         # and so is a sentence anywhere ("The password for the admin user.", a schema's description).
         return 'words, not a secret'
