@@ -52,6 +52,7 @@ def test_rearming_while_folders_move_never_raises(
     for name in names:
         (root / name / 'sub').mkdir(parents=True)
     elsewhere.mkdir()
+    open_before = _open_descriptors()
     watcher = Watcher(root, FileSystemEventHandler(), tuple(f'{n}/' for n in names))
     if polling:
         watcher.polling = 'test: the polling observer meets the same races'
@@ -78,6 +79,24 @@ def test_rearming_while_folders_move_never_raises(
         assert watcher.rearmed > 1
     finally:
         watcher.stop()
+    # Every re-arm that met a folder on the move left an inotify instance and its wake-up pipe open (watchdog's
+    # reader, stopped before its first read): 128 of them and every daemon of the user fell back to polling.
+    open_after = _open_descriptors()
+    assert all(open_after[kind] <= open_before.get(kind, 0) for kind in open_after), (open_before, open_after)
+
+
+def _open_descriptors() -> dict[str, int]:
+    """This process's inotify instances and pipes, by kind."""
+    kinds: dict[str, int] = {}
+    for fd in os.listdir('/proc/self/fd'):
+        try:
+            target = os.readlink(f'/proc/self/fd/{fd}')
+        except OSError:
+            continue
+        kind = 'inotify' if target == 'anon_inode:inotify' else 'pipe' if target.startswith('pipe:') else ''
+        if kind:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
 
 
 NAMES = (

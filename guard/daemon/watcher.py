@@ -77,6 +77,7 @@ class Watcher:
             return
         self._observer.stop()
         self._observer.join(_JOIN_TIMEOUT)
+        _release(self._observer)
         self._observer = None
 
     @property
@@ -130,8 +131,23 @@ class Watcher:
             observer.stop()
             if observer.is_alive():
                 observer.join(_JOIN_TIMEOUT)
+            _release(observer)
             raise
         return observer
+
+
+def _release(observer: BaseObserver) -> None:
+    """Close what a stopped observer's inotify reader left open. watchdog (7.1) starts the reader when the first
+    folder is scheduled; stopped before the reader's first read (a folder gone while watches were added: each
+    re-arm in a tree that keeps moving), it never closes its inotify descriptor and wake-up pipe. A daemon that
+    re-arms for days ran out of inotify instances (fs.inotify.max_user_instances, 128) and fell back to polling.
+    Those descriptors are still open exactly when the reader has ended, closed, still marked as reading."""
+    reader = getattr(observer, '_inotify_fd', None)
+    if reader is None or reader.is_alive():
+        return
+    if getattr(reader, '_closed', False) and getattr(reader, '_is_reading', False):
+        reader._is_reading = False
+        reader._close_resources()
 
 
 def _event_filter() -> list[type]:
