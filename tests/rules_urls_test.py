@@ -115,3 +115,23 @@ QUIET = [
 def test_placeholders_references_and_non_connection_strings_are_quiet(text: str) -> None:
     findings, _ = SCANNER.scan(Document('app/settings.py', text))
     assert [(f.rule, f.line) for f in findings] == []
+
+
+@pytest.mark.parametrize(
+    ('path', 'line'),
+    [
+        ('app/db.py', 'engine = create_engine(f"postgresql://app:{pw}@{DB_HOST}:5432/orders")'),
+        ('app/db.py', 'BROKER = "amqp://app:{pw}@{}:5672//".format(host)'),
+        ('src/db.js', 'const url = `postgresql://app:{pw}@${process.env.DB_HOST}/orders`;'),
+        ('docker-compose.yml', '      DATABASE_URL: postgresql://app:{pw}@${DB_HOST}:5432/orders'),
+        ('templates/db.yml.j2', 'url: postgresql://app:{pw}@{{ db_host }}:5432/orders'),
+        ('config/db.rb', 'url = "postgresql://app:{pw}@#{host}/orders"'),
+    ],
+)
+@pytest.mark.parametrize('pw', ['postgres123', 'Zx81kq!a9', 'Tr4der2024'])
+def test_a_password_before_a_templated_host_is_found(path: str, line: str, pw: str) -> None:
+    """Attack 16 finding 02: the host is a template's field, the password is as written."""
+    text = line.replace('{pw}', pw) + '\n'
+    findings, _ = SCANNER.scan(Document(path, text))
+    assert any(f.category == 'secret' for f in findings), text
+    assert all(pw not in f.excerpt for f in findings)

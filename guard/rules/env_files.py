@@ -69,9 +69,22 @@ def _looks_generated(value: str) -> bool:
     value = value.strip().strip('\'"')
     # A dashed key (`YANT6-CQCT3-GHMUL-W6GGW`) reads as words group by group: judged without its dashes.
     pieces = [value, value.replace('-', ''), *(p for p in _PIECE_SEPARATOR.split(value) if p != value)]
-    return any(
-        (filters.looks_random(p, min_length=8, min_entropy=2.5) or _one_case_run(p)) and not filters.is_pathlike(p)
+    return _licence_key(value) or any(
+        (filters.looks_random(p, min_length=8, min_entropy=2.5) or _one_case_run(p) or _case_flipping_run(p))
+        and not filters.is_pathlike(p)
         for p in pieces
+    )
+
+
+def _licence_key(value: str) -> bool:
+    """Three or more dashed groups of one size, capitals and digits (`FCYSC-WA5AY-FBUYA-QFWQA`): a licence or
+    product key's shape, whose letters may repeat below any entropy bar."""
+    groups = value.split('-')
+    return (
+        len(groups) >= 3
+        and len(groups[0]) >= 4
+        and len({len(group) for group in groups}) == 1
+        and all(group.isascii() and group.isalnum() and not group.islower() for group in groups)
     )
 
 
@@ -81,6 +94,15 @@ def _one_case_run(value: str) -> bool:
     from guard.rules.base import shannon_entropy
 
     return len(value) >= 16 and value.isalnum() and value.isascii() and shannon_entropy(value) >= 3.5
+
+
+def _case_flipping_run(value: str) -> bool:
+    """Sixteen letters or more whose case flips as a generator's does (`JxyrLLXYuyFYdJxxohd`), not a word's or an
+    identifier's humps: looks_random wants a digit or a symbol."""
+    if len(value) < 16 or not (value.isascii() and value.isalpha()) or value.islower() or value.isupper():
+        return False
+    flips = sum(a.islower() != b.islower() for a, b in zip(value, value[1:]))
+    return flips >= 6
 
 
 def check_unread(path: str, reason: str) -> Finding | None:

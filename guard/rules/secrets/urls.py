@@ -181,7 +181,9 @@ _USERINFO = _USER_CHAR + '++:' + _URL_PASSWORD + '@'
 # Database URLs may leave the user out (`redis://:pw@host`) and the host too: a unix socket comes as
 # `@/db?host=/run/postgresql` or percent-encoded (`@%2Frun%2Fpostgresql/db`).
 _DB_USERINFO = _USER_CHAR + '*+:' + _URL_PASSWORD + '@'
-_DB_HOST = r'(?:[\w.\-\[\]%:]+|/)'
+# The host may be a template's field, filled at run time: f"…@{DB_HOST}/db", `${host}`, `{{ db_host }}`, `#{host}`,
+# `"…@{}:5432".format(h)`; the password before it is as written.
+_DB_HOST = r'(?:[\w.\-\[\]%:]+|/|[$#]?\{)'
 
 RULES = (
     Rule(
@@ -212,7 +214,7 @@ RULES = (
         severity='error',
         why='A URL with user:password@ sends the password to every log, proxy and person that sees the URL.',
         fix='Drop the credentials from the URL; pass them from the environment or a credential helper.',
-        pattern=r'://' + _USERINFO + r'[\w.\-]+',
+        pattern=r'://' + _USERINFO + r'(?:[\w.\-]+|[$#]?\{)',
         keywords=('://',),
         filters=(_scheme_filter(_WEB_SCHEMES), _url_password_noise),
         examples_bad=(
