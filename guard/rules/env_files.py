@@ -101,7 +101,9 @@ def _case_flipping_run(value: str) -> bool:
     identifier's humps: looks_random wants a digit or a symbol."""
     if len(value) < 16 or not (value.isascii() and value.isalpha()) or value.islower() or value.isupper():
         return False
-    flips = sum(a.islower() != b.islower() for a, b in zip(value, value[1:]))
+    from itertools import pairwise
+
+    flips = sum(a.islower() != b.islower() for a, b in pairwise(value))
     return flips >= 6
 
 
