@@ -22,6 +22,7 @@ into memory), best of --runs. Cases:
 - `curl-users`, `url-schemes`, `api-key-equals`, `pw-colons`: keywords repeated with no value after them.
 - `connection-params`, `svg-path`, `password-options`: one long line of many matches whose filters each
   read the line back to its start.
+- `odbc-braces`: `Pwd={` repeated on one line, an ODBC brace that never closes.
 - `servers-with-passwords`: 20,000 `server A.B.C.D password=X` lines: 40,000 findings, every line masked
   around a credential (attack 15d finding 05).
 - `netrc-lines`: 30,000 `.netrc` entries, a secret finding each (attack 15e finding 08).
@@ -191,6 +192,12 @@ def netrc_lines(scale: float) -> str:
     return ''.join(f'machine h{i}.internal login b password Qz7k{i * 7919 % 1_000_000}xY\n' for i in range(count))
 
 
+def odbc_braces(scale: float) -> str:
+    """`Pwd={` repeated on one line, a brace that never closes (attack 16 finding 14): each read 200 characters
+    ahead and back for its value, braced and then not (1.9 MB took 4.7 s)."""
+    return 'Pwd={' * max(1, int(MB * scale) // 5) + '\n'
+
+
 def password_options(scale: float) -> str:
     """`--password word` repeated in one long comment line: each match read the line back to its start."""
     return '# ' + 'run --password secretword ' * max(1, int(MB * scale) // 26) + '\n'
@@ -211,6 +218,7 @@ CASES: dict[str, Callable[[float], str]] = {
     'connection-params': connection_params,
     'svg-path': svg_path,
     'password-options': password_options,
+    'odbc-braces': odbc_braces,
     'servers-with-passwords': servers_with_passwords,
     'netrc-lines': netrc_lines,
 }

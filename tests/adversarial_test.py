@@ -38,6 +38,7 @@ SMALL = {
     'connection-params': 0.05,
     'svg-path': 0.05,
     'password-options': 0.05,
+    'odbc-braces': 0.05,
     'servers-with-passwords': 0.02,
     'netrc-lines': 0.02,
 }
