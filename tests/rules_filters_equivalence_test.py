@@ -209,6 +209,7 @@ def plain_copy(rule: Rule) -> Rule:
         flags=rule.flags,
         entropy=rule.entropy,
         filters=rule.filters,
+        path_filters=rule.path_filters,  # scan() runs them with path '': a name followed by words is no setting
     )
 
 

@@ -248,6 +248,8 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
         return 'not a credential setting'
     if len(value) < 2 or filters.is_placeholder(value) or value.startswith(_SHELL_REFERENCE_STARTS):
         return 'placeholder or a variable the shell expands'
+    if filters.is_password_hash(value):
+        return "what a password is stored as (PostgreSQL's SCRAM verifier, a crypt hash): given pre-hashed"
     if filters.is_protocol_password(value):
         return "a service's stand-in password (GitHub takes a token as the user and `x-oauth-basic`)"
     if value in ('stdin',) or value.startswith(('env:', 'file:', 'fd:')):
@@ -265,9 +267,8 @@ def _not_a_password(match: re.Match[str], text: str) -> str | None:
     return None
 
 
-# What a users table stores when it stores no password: Django's `pbkdf2_sha256$…`, passlib's, crypt's `$2b$…`
-# (a `$` is a shell reference already), MySQL's `*` and 40 hex digits, a bare digest in hex or base64.
-_HASH_SCHEMES = ('pbkdf2', 'argon2', 'bcrypt', 'scrypt', 'sha1', 'sha256', 'sha512', 'md5', 'crypt', 'unsalted')
+# What a users table stores when it stores no password: a password hash (filters.is_password_hash), a bare digest
+# in hex or base64, MySQL's `*` and 40 hex digits.
 _BASE64_DIGEST_LENGTHS = (24, 28, 44, 88)  # md5, sha1, sha256, sha512, padded
 
 
@@ -280,7 +281,8 @@ def _a_stored_hash(match: re.Match[str], text: str) -> str | None:
     if (
         filters.is_hash_like(value)
         or filters.is_hash_like(value.removeprefix('*'))
-        or (dollar and scheme.lower().startswith(_HASH_SCHEMES))
+        or filters.is_password_hash(value)
+        or (dollar and scheme.lower().startswith(filters.HASH_SCHEMES))
         or (len(value) in _BASE64_DIGEST_LENGTHS and value.endswith('='))
     ):
         return 'a hash of the password, not the password'

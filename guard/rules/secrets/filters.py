@@ -270,6 +270,37 @@ def is_uuid(value: str) -> bool:
     return [len(part) for part in parts] == [8, 4, 4, 4, 12] and all(c in _HEX_DIGITS for part in parts for c in part)
 
 
+def is_password_hash(value: str) -> bool:
+    """What a password is stored as, not the password: Django's and passlib's `pbkdf2_sha256$…`, `argon2$…`, modular
+    crypt (`$2b$12$…`, `$argon2id$…`, `$6$…`, `$y$…`), LDAP's `{SSHA}…`, Spring's `{bcrypt}$2a$…`, PostgreSQL's
+    `SCRAM-SHA-256$…` and `md5` with 32 hex digits, MySQL's `*` with 40. A bare digest is not told from a hex password."""
+    if value[:1] == '{' and (end := value.find('}')) > 1 and value[1:end].replace('-', '').isalnum():
+        if value[1:end].upper() in _LDAP_SCHEMES:
+            return len(value) > end + 8
+        value = value[end + 1 :]  # Spring's encoder id
+    if value.startswith('$'):
+        scheme, _, rest = value[1:].partition('$')
+        known = scheme in _CRYPT_IDS or scheme.startswith(('argon2', 'pbkdf2', 'scrypt', 'bcrypt'))
+        return bool(scheme) and len(scheme) <= 20 and _ident(scheme) and len(rest) >= (4 if known else 16)
+    scheme, dollar, rest = value.partition('$')
+    if dollar and (scheme.lower().startswith(HASH_SCHEMES) or scheme == 'SCRAM-SHA-256') and len(rest) >= 16:
+        return True
+    if len(value) == 35 and value.startswith('md5') and is_hash_like(value[3:]):
+        return True
+    return len(value) == 41 and value.startswith('*') and is_hash_like(value[1:])
+
+
+def _ident(scheme: str) -> bool:
+    return all(c.isalnum() or c in '-_' for c in scheme)
+
+
+# Django's and passlib's hashers' names, before their `$`.
+HASH_SCHEMES = ('pbkdf2', 'argon2', 'bcrypt', 'scrypt', 'sha1', 'sha256', 'sha512', 'md5', 'crypt', 'unsalted')
+# Modular crypt's ids: bcrypt, md5-crypt, sha256/512-crypt, yescrypt, gost-yescrypt, sunmd5.
+_CRYPT_IDS = frozenset({'2', '2a', '2b', '2x', '2y', '1', '5', '6', '7', 'y', 'gy', 'md5', 'sha1'})
+_LDAP_SCHEMES = frozenset({'SSHA', 'SHA', 'SSHA256', 'SSHA512', 'SHA256', 'SHA512', 'MD5', 'SMD5', 'CRYPT', 'PBKDF2'})
+
+
 def sample_login(value: str, text: str, at: int) -> bool:
     """SQLAlchemy's and Oracle's documentation login: `tiger` with `scott` on its line (`UID=scott;PWD=tiger`).
     Under any other user `tiger` is somebody's password."""

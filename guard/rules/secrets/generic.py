@@ -419,6 +419,8 @@ def _value_noise(match: re.Match[str], text: str) -> str | None:
     passphrase = kind == 'password' and bool(words) and (words[-1] in _PASSWORD_WORDS or words[-1] in _GLUED_PASS)
     if filters.is_pathlike(value, passphrase=passphrase) or filters.is_hash_prefixed(value):
         return 'digest or path'
+    if filters.is_password_hash(value):
+        return "what a password is stored as (a Django fixture's `pbkdf2_sha256$…`, `$2b$…`), not the password"
     if filters.is_uuid(value) and not _names_a_key(words):
         # Ids, request and idempotency tokens are UUIDs; a UUID counts only as a secret or API key (Snyk …).
         return 'uuid'

@@ -27,12 +27,14 @@ from guard.lazy_regex import LazyRegex
 # (`<…>`, `[…]`, `{…}`, `(…)`, `%…%`) only around a name: words, maybe with spaces, and no symbol.
 _NAME_INSIDE = r'[ \t]*[A-Za-z_][\w .\-]*[ \t]*'
 _REFERENCE = LazyRegex(
-    r"""^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}"""
+    r"""^(?:\$\{[^}]*\}|\$\{\{[^{}]*\}\}|\{\{resolve:[\w-]+:[^{}]*\}\}|@Microsoft\.KeyVault\([^()]*\)|ref\+\w+://\S*|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%\(\w*\)[sdr]|%[sdr]|\{\{[\w\s.|:'"()\[\]-]*\}\}"""
     r"""|#\{[^}]*\}|@[\w.]+@|__\w+__|env\(.*\)|![A-Za-z]\w*\s.*"""
     rf"""|<{_NAME_INSIDE}>|\[{_NAME_INSIDE}\]|\{{{_NAME_INSIDE}\}}|\({_NAME_INSIDE}\)|%{_NAME_INSIDE}%|\{{\}})$""",
 )
 # Every form above starts with one of these; the regex is compiled only for values that do.
-_REFERENCE_STARTS = ('$', '%', '{', '#{', '<', '[', '@', '__', 'env(', '!', '(')
+# `${{ secrets.X }}` (GitHub Actions), `{{resolve:ssm-secure:…}}` (CloudFormation), `@Microsoft.KeyVault(…)` (Azure App
+# Service), `ref+vault://…` (helmfile's vals) name a secret store's entry.
+_REFERENCE_STARTS = ('$', '%', '{', '#{', '<', '[', '@', '__', 'env(', '!', '(', 'ref+')
 # Characters documentation masks a value with; a mask is a whole value of them (after a token prefix).
 _MASK_CHARS = frozenset('*xX.\u2022\u2026')
 # A token prefix before a mask: `sk_live_`, `ghp_`, `AKIA`; letters, digits and separators.
@@ -102,6 +104,13 @@ def documented_example(value: str) -> bool:
 
 
 def _is_reference(value: str) -> bool:
+    if (
+        value.startswith('{')
+        and (encoder := value.find('}')) > 1
+        and value[1:encoder].isalnum()
+        and len(value) > encoder + 1
+    ):
+        value = value[encoder + 1 :]  # Spring's encoder id before the password: `{noop}${ADMIN_PASSWORD}` names one
     return value.startswith(_REFERENCE_STARTS) and _REFERENCE.match(value) is not None
 
 
