@@ -54,3 +54,16 @@ def test_a_reference_or_a_stored_hash_is_no_password(path: str, text: str) -> No
 @pytest.mark.parametrize(('path', 'text'), PASSWORDS)
 def test_a_password_in_the_same_places_is_one(path: str, text: str) -> None:
     assert _secret_lines(path, text)
+
+
+@pytest.mark.parametrize(
+    'text',
+    [
+        '        {\n          "name": "DB_PASSWORD",\n          "value": "Zx81kq!a9Lm"\n        },\n',
+        '{"name": "DB_PASSWORD", "value": "Zx81kq!a9Lm"}\n',
+        '- name: DB_PASSWORD\n  value: Zx81kq!a9Lm\n',
+    ],
+)
+def test_an_ecs_task_definitions_pair_is_found_pretty_printed_too(text: str) -> None:
+    """Attack 16 finding 04: `"name": …` and `"value": …` on lines of their own, as every JSON formatter writes them."""
+    assert _secret_lines('taskdef.json', text)

@@ -57,13 +57,14 @@ _XML_CLOSE = r'(?(xml)(?:[ \t]*+\r?\n)?[ \t]*+</)'
 # a keyword instead of trying every tail against every operator (9 s for 1 MB, issue 15).
 _PATTERN = r'(?i)' + _KEYWORD + r'(?=[\w.\-]{0,48}+[^\w.\-])(?P<tail>[\w.\-]{0,40}?)' + _OPERATOR + _VALUE + _XML_CLOSE
 # A name and its value as two entries of one record: Kubernetes and compose env lists (`- name: DB_PASSWORD`,
-# `value: …` on the next line), ECS task definitions and CloudFormation (`"name": "DB_PASSWORD", "value": …`).
+# `value: …` on the next line), ECS task definitions and CloudFormation (`"name": "DB_PASSWORD", "value": …`, also
+# pretty-printed, one a line), Terraform's (`{ name = "DB_PASSWORD", value = … }`).
 # A Terraform variable's default is the same pair: `variable "db_password" {` … `default = …`.
 _PAIR = (
     r'(?i)(?:\b(?:name|key)["\']?[ \t]*+[:=][ \t]*+|\bvariable[ \t]++)(?P<nq>["\']?)[\w.\-]{0,60}?'
     + _KEYWORD
-    + r'(?P<tail>[\w.\-]{0,40}?)(?P=nq)[ \t]*+(?:(?:,[ \t]*+|\r?\n[ \t]*+(?:-[ \t]++)?)'
-    r'["\']?value["\']?[ \t]*+:|\{(?:[^{}\n]{0,200}+\n){0,8}?[^{}\n]{0,200}?\bdefault[ \t]*+=)[ \t]*+' + _VALUE
+    + r'(?P<tail>[\w.\-]{0,40}?)(?P=nq)[ \t]*+(?:(?:,?[ \t]*+\r?\n[ \t]*+(?:-[ \t]++)?|,[ \t]*+)'
+    r'["\']?value["\']?[ \t]*+[:=]|\{(?:[^{}\n]{0,200}+\n){0,8}?[^{}\n]{0,200}?\bdefault[ \t]*+=)[ \t]*+' + _VALUE
 )
 # Java .properties separate a key from its value by `=`, `:` or only spaces (`db.password postgres123`).
 # Unquoted and to the end of the line: one word, since message bundles hold sentences under such keys.
