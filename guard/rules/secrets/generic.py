@@ -85,7 +85,7 @@ _PHRASE = (
     # `Environment="…"`): then the value runs to that quote.
     r'(?:(?P=nq)|(?P<iq>(?==)))'
     r'(?P<sep>[ \t\xa0]*+[:=][ \t\xa0]*+|[ \t]++|[ \t]*+:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++)'
-    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-](?(iq)[^\s"\']|\S)*+(?:[ \t]++[^\s#;](?(iq)[^\s"\']|\S)*+)++)'
+    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-=:](?(iq)[^\s"\']|\S)*+(?:[ \t]++[^\s#;](?(iq)[^\s"\']|\S)*+)++)'
     r'(?(iq)(?P=nq)|[ \t]*+(?:\r?$|[#;]))'
 )
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <entry key="db.password">…</entry>
