@@ -55,3 +55,46 @@ def test_a_password_holding_the_other_quote_is_found(form: str) -> None:
 )
 def test_text_that_quotes_something_is_no_password(path: str, line: str) -> None:
     assert not _secret_lines(path, line + '\n')
+
+
+def _with_punctuation(rng: random.Random) -> str:
+    """A generated password with one of what ends the generic rule's unquoted value inside it (unpaired)."""
+    body = [rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(8, 14))]
+    body.insert(rng.randint(1, 5), rng.choice('()[]{};,<>'))
+    return ''.join(body)
+
+
+UNQUOTED_FORMS = {
+    'properties': ('app.properties', 'db.password={pw}\n'),
+    'ini': ('settings.ini', '[database]\npassword = {pw}\n'),
+    'yaml': ('config.yml', 'db:\n  password: {pw}\n'),
+    'my.cnf': ('my.cnf', '[client]\nuser=root\npassword={pw}\n'),
+    'compose-list': ('docker-compose.yml', 'services:\n  db:\n    environment:\n      - MYSQL_ROOT_PASSWORD={pw}\n'),
+    'dockerfile': ('Dockerfile', 'FROM alpine\nENV API_PASSWORD={pw}\n'),
+    'env': ('.env', 'DB_PASSWORD={pw}\n'),
+}
+
+
+@pytest.mark.parametrize('form', sorted(UNQUOTED_FORMS))
+def test_an_unquoted_password_holding_punctuation_is_found_in_config(form: str) -> None:
+    """Attack 16 finding 07: `db.password=evLnh(YBJ4kq`, `password: k8;Qv2xT9m`; the generic rule's unquoted value
+    ends at such a character (code: a call, an argument list), and the part before it was too short to count."""
+    rng = random.Random(7)
+    passwords = list(dict.fromkeys(_with_punctuation(rng) for _ in range(40)))
+    missed = missed_in(*UNQUOTED_FORMS[form], passwords)
+    assert missed == [], f'{form}: missed {len(missed)} of {len(passwords)}: {missed}'
+
+
+@pytest.mark.parametrize(
+    'line',
+    [
+        'my_password = foo(hey)you',
+        "my_password = request.json_body['hey']",
+        'DB_PASSWORD = os.getenv("DB_PASSWORD")',
+        "    'BAD_PASSPHRASE': GpgBadPassphrase,",
+        'password = get_password()',
+        'self.db_password = settings["password"]',
+    ],
+)
+def test_code_in_a_text_file_is_no_unquoted_password(line: str) -> None:
+    assert not _secret_lines('notes.txt', line + '\n')

@@ -79,13 +79,15 @@ _PROPERTIES = (
 # next line of a YAML block scalar (`password: |`), and a no-break space may pad the `:` or `=` (pasted from a
 # page; Python's configparser strips it).
 _PHRASE = (
-    r'(?im)^[ \t]*+(?:-[ \t]++|set[ \t]++|export[ \t]++|environment=)?(?P<nq>["\']?)[\w.\-]{0,60}?'
+    r'(?im)^[ \t]*+(?:-[ \t]++|set[ \t]++|export[ \t]++|env[ \t]++|environment=)?(?P<nq>["\']?)[\w.\-]{0,60}?'
     r'(?P<kw>passw(?:or)?d|passphrase|pass|pwd|pw)(?P<tail>[\w.\-]{0,40}?)'
     # A quote closes the name (`"password": …`), or one opened the whole item (`- "SMTP_PASSWORD=…"`, systemd's
     # `Environment="…"`): then the value runs to that quote.
     r'(?:(?P=nq)|(?P<iq>(?==)))'
     r'(?P<sep>[ \t\xa0]*+[:=][ \t\xa0]*+|[ \t]++|[ \t]*+:[ \t]*+[>|][+\-]?[1-9]?[ \t]*+\r?\n[ \t]++)'
-    r'(?P<value>[^\s"\'`#;|&<>$%{\[!*@\-=:](?(iq)[^\s"\']|\S)*+(?:[ \t]++[^\s#;](?(iq)[^\s"\']|\S)*+)++)'
+    # One word too, when it holds what ends the generic rule's unquoted value (`evLnh(YBJ4kq`, `k8;Qv2xT9m`).
+    r'(?P<value>(?=\S*?[()\[\]{};,<>]|\S++[ \t]++[^\s#;])'
+    r'[^\s"\'`#;|&<>$%{\[!*@\-=:](?(iq)[^\s"\']|\S)*+(?:[ \t]++[^\s#;](?(iq)[^\s"\']|\S)*+)*+)'
     r'(?(iq)(?P=nq)|[ \t]*+(?:\r?$|[#;]))'
 )
 # XML: <add key="ApiSecret" value="…"/>, <entry name="db.password" value="…"/>, <entry key="db.password">…</entry>
@@ -765,6 +767,8 @@ def _phrase_noise(match: re.Match[str], text: str) -> str | None:
     if filters.is_placeholder(value) or _code_in_value(value):
         return 'placeholder or a command'
     words = value.split()
+    if len(words) == 1 and _code_token(value):
+        return 'code (a call, a subscript, the end of an argument list), not a password'
     if reads_as_prose(words):
         return 'words, not a secret'
     if any(word.strip('.,;:!?()').istitle() and word.strip('.,;:!?()').isalpha() for word in words):
@@ -772,6 +776,15 @@ def _phrase_noise(match: re.Match[str], text: str) -> str | None:
     if any(len(set(word)) == 1 for word in words):
         return 'a stand-in'  # `xxxx xxxx xxxx xxxx`
     return None
+
+
+def _code_token(word: str) -> bool:
+    """One word that reads as code (`get_password()`, `settings["password"]`, `foo(hey)you`, `GpgBadPassphrase,`): its
+    brackets pair up, or it ends an argument list's item. A password's punctuation seldom pairs (`evLnh(YBJ4kq`)."""
+    if word[-1] in ',;':
+        return True
+    pairs = (('(', ')'), ('[', ']'), ('{', '}'))
+    return any(o in word for o, _ in pairs) and all(word.count(o) == word.count(c) for o, c in pairs)
 
 
 def _rest_of_line(text: str, start: int) -> str:
