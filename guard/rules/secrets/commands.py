@@ -179,14 +179,19 @@ _BLANK = r'[ \t]*+(?:\r?\n[ \t]*+)?'
 _LIST_BLANK = r'[ \t]*+'
 
 
+def _password_column_at(place: int) -> str:
+    """A column list with the password column `place`th (from 0), up to (not including) its closing parenthesis."""
+    before = rf'(?:{_SQL_COLUMN}{_LIST_BLANK},{_LIST_BLANK}){{{place}}}' if place else ''
+    return rf'{before}{_PASSWORD_COLUMN}(?:{_LIST_BLANK},{_LIST_BLANK}{_SQL_COLUMN}){{0,40}}+'
+
+
 def _inserted_at(place: int) -> str:
     """The column list with the password column `place`th (from 0), then VALUES (or SELECT) up to that place's
     literal (which may follow a block comment, `VALUES (1, /* plain */ 'X')`: _INSERT reads it once for every place;
     one before every literal doubled the pattern's compile time, ~10 ms on each commit that holds an INSERT)."""
-    before = rf'(?:{_SQL_COLUMN}{_LIST_BLANK},{_LIST_BLANK}){{{place}}}' if place else ''
     values = rf'(?:{_SQL_LITERAL}{_LIST_BLANK},{_LIST_BLANK}){{{place}}}' if place else ''
     return (
-        rf'{before}{_PASSWORD_COLUMN}(?:{_LIST_BLANK},{_LIST_BLANK}{_SQL_COLUMN}){{0,40}}+{_BLANK}\)'
+        rf'{_password_column_at(place)}{_BLANK}\)'
         rf'{_BLANK}(?:(?i:values){_BLANK}\(|(?i:select)(?=\s)){_BLANK}{values}'
     )
 
@@ -212,12 +217,8 @@ _INSERT = (
 
 def _copied_at(place: int) -> str:
     """COPY's column list with the password column `place`th (from 0), then the first data row up to that field."""
-    before = rf'(?:{_SQL_COLUMN}{_LIST_BLANK},{_LIST_BLANK}){{{place}}}' if place else ''
     fields = rf'(?:[^\t\n]*+\t){{{place}}}' if place else ''
-    return (
-        rf'{before}{_PASSWORD_COLUMN}(?:{_LIST_BLANK},{_LIST_BLANK}{_SQL_COLUMN}){{0,40}}+{_LIST_BLANK}\)'
-        rf'[ \t]++(?i:from)[ \t]++(?i:stdin)[^\n]*+\n{fields}'
-    )
+    return rf'{_password_column_at(place)}{_LIST_BLANK}\)[ \t]++(?i:from)[ \t]++(?i:stdin)[^\n]*+\n{fields}'
 
 
 # pg_dump's data: `COPY public.users (id, name, password) FROM stdin;`, then one tab-separated row a line. The first
